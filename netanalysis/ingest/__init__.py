@@ -1,0 +1,169 @@
+"""Ingest: input files -> a stream of :class:`~netanalysis.model.Post`.
+
+Every reader has the same shape: ``read(path, stats, *, prefix, options) -> Iterator[Post]``.
+:func:`iter_posts` streams posts from many inputs (constant memory); :func:`read_posts` collects
+them into a pandas DataFrame with the columns of :data:`~netanalysis.model.POST_COLUMNS`.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import pandas as pd
+
+from netanalysis.errors import InputError
+from netanalysis.ingest.files import base_suffix, check_file, expand_inputs
+from netanalysis.model import POST_COLUMNS, FileStats, IngestStats, Post
+
+__all__ = ["ReadOptions", "iter_posts", "read_posts", "posts_frame", "detect_format", "FORMATS"]
+
+#: Format name -> "module:function" of its reader (imported only when used).
+FORMATS: dict[str, str] = {
+    "text": "netanalysis.ingest.text:read_copied_text",
+}
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Options every reader accepts (those that do not apply to a format are ignored)."""
+
+    encoding: str = "utf-8"
+    strict: bool = False
+    channel: str | None = None
+    text_col: str | None = None
+    date_col: str | None = None
+    id_col: str | None = None
+    channel_col: str | None = None
+
+
+def detect_format(path: Path) -> str:
+    """Guess a file's format from its name and first bytes."""
+    suffix = base_suffix(path)
+    if suffix == ".txt":
+        return "text"
+    if suffix in (".html", ".htm"):
+        return "telegram_html"
+    if suffix in (".csv", ".tsv", ".parquet"):
+        return "table"
+    if suffix in (".json", ".jsonl", ".ndjson"):
+        head = check_file(path)
+        return _sniff_json(head, suffix)
+    raise InputError(path, f"unknown input format {suffix or '(no suffix)'!r}; "
+                     f"give --format ({', '.join(sorted(FORMATS))})")
+
+
+def _sniff_json(head: bytes, suffix: str) -> str:
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    if suffix in (".jsonl", ".ndjson") or (text.startswith("{") and "\n{" in text[:_first_line_end(text) + 2]):
+        return "jsonl"
+    if '"messages"' in text and ('"type"' in text or '"chats"' in text) and '"date_unixtime"' in text:
+        return "telegram_json"
+    if '"chats"' in text or '"left_chats"' in text or '"type": "public_channel"' in text \
+            or '"type": "private_channel"' in text or '"personal_information"' in text:
+        return "telegram_json"
+    return "json"
+
+
+def _first_line_end(text: str) -> int:
+    i = text.find("\n")
+    return len(text) if i < 0 else i
+
+
+def _reader(fmt: str) -> Callable[..., Iterator[Post]]:
+    try:
+        target = FORMATS[fmt]
+    except KeyError:
+        raise InputError(fmt, f"unknown format; choose one of {', '.join(sorted(FORMATS))}") from None
+    module, func = target.split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def _prefixes(files: list[Path]) -> dict[Path, str]:
+    """A short, unique id prefix per file: its name without suffixes, or more of its path."""
+    stems = {f: f.name.split(".")[0] for f in files}
+    counts: dict[str, int] = {}
+    for s in stems.values():
+        counts[s] = counts.get(s, 0) + 1
+    out = {}
+    for f in files:
+        stem = stems[f]
+        if counts[stem] > 1:
+            stem = "/".join(f.with_name(stem).parts[-2:]) if len(f.parts) > 1 else stem
+        out[f] = stem
+    seen: dict[str, int] = {}
+    for f in files:  # still the same (same dir/name with other suffix): number them
+        p = out[f]
+        seen[p] = seen.get(p, 0) + 1
+        if seen[p] > 1:
+            out[f] = f"{p}~{seen[p]}"
+    return out
+
+
+def iter_posts(
+    inputs: str | Path | Iterable[str | Path],
+    format: str | None = None,
+    *,
+    options: ReadOptions | None = None,
+    stats: IngestStats | None = None,
+) -> Iterator[Post]:
+    """Stream the posts of all inputs in order (files sorted within a directory).
+
+    Parameters
+    ----------
+    inputs : path, directory, glob pattern, or a list of them
+    format : ``None`` or ``"auto"`` to detect each file's format, else one of :data:`FORMATS`
+    options : :class:`ReadOptions`
+    stats : an :class:`~netanalysis.model.IngestStats` to fill with counts while reading
+
+    Raises
+    ------
+    InputError
+        When an input cannot be read at all; with ``options.strict``, at the first bad record.
+    """
+    options = options or ReadOptions()
+    stats = stats if stats is not None else IngestStats()
+    files = expand_inputs(list(inputs) if not isinstance(inputs, (str, Path)) else inputs)
+    prefixes = _prefixes(files)
+    for path in files:
+        fmt = detect_format(path) if format in (None, "auto") else format
+        fstats = FileStats(path=str(path), format=fmt)
+        stats.files.append(fstats)
+        reader = _reader(fmt)
+        for post in reader(path, fstats, prefix=prefixes[path], options=options):
+            fstats.read += 1
+            if post.date is None:
+                fstats.undated += 1
+            yield post
+
+
+def posts_frame(posts: Iterable[Post]) -> pd.DataFrame:
+    """A DataFrame with the columns of :data:`POST_COLUMNS` (``date`` as UTC datetimes)."""
+    rows = [(p.post_id, p.channel, p.date, p.date_source, p.source, p.forwarded_from, p.text) for p in posts]
+    frame = pd.DataFrame.from_records(rows, columns=POST_COLUMNS)
+    frame["date"] = pd.to_datetime(frame["date"], utc=True)
+    for col in ("post_id", "channel", "date_source", "source", "text"):
+        frame[col] = frame[col].astype(object)
+    return frame
+
+
+def read_posts(
+    path_or_paths: str | Path | Iterable[str | Path],
+    format: str | None = None,
+    *,
+    options: ReadOptions | None = None,
+    stats: IngestStats | None = None,
+) -> pd.DataFrame:
+    """Read posts into a DataFrame, one row per post in input order.
+
+    For archives too large for memory, use :func:`iter_posts`, which streams.
+
+    Examples
+    --------
+    >>> import netanalysis
+    >>> posts = netanalysis.read_posts("examples/mfa_channel_sample.txt")  # doctest: +SKIP
+    >>> posts.columns.tolist()  # doctest: +SKIP
+    ['post_id', 'channel', 'date', 'date_source', 'source', 'forwarded_from', 'text']
+    """
+    return posts_frame(iter_posts(path_or_paths, format, options=options, stats=stats))

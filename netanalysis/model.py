@@ -1,0 +1,112 @@
+"""The data model shared by every stage: posts and mentions, and their column orders.
+
+A :class:`Post` is one post of a channel, read from any input format. Mentions are kept as a
+tidy table (one row per entity found in a post) with the columns of :data:`MENTION_COLUMNS`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = [
+    "Post",
+    "IngestStats",
+    "FileStats",
+    "POST_COLUMNS",
+    "MENTION_COLUMNS",
+    "DATE_SOURCES",
+    "MENTION_KINDS",
+    "MENTION_VIAS",
+]
+
+#: Columns of ``posts.csv``, in this order.
+POST_COLUMNS = ["post_id", "channel", "date", "date_source", "source", "forwarded_from", "text"]
+#: Columns of ``mentions.csv``, in this order.
+MENTION_COLUMNS = ["post_id", "kind", "entity", "via", "surface", "start", "end"]
+#: How a post's date was obtained.
+DATE_SOURCES = ("metadata", "text", "inferred", "none")
+MENTION_KINDS = ("country", "forum", "tag")
+MENTION_VIAS = ("flag", "hashtag", "pair_hashtag", "name")
+
+
+@dataclass(slots=True)
+class Post:
+    """One post.
+
+    ``date`` is timezone-aware UTC or ``None``; ``date_source`` is one of :data:`DATE_SOURCES`
+    (``metadata``: a timestamp of the export; ``text``: a full date written in the post;
+    ``inferred``: day and month written in the post, year inferred from neighbouring posts;
+    ``none``: undated). ``source`` says where the post was read (``file:line`` or
+    ``file#message-id``).
+    """
+
+    post_id: str
+    channel: str
+    date: datetime | None
+    date_source: str
+    text: str
+    source: str
+    forwarded_from: str | None = None
+
+
+@dataclass
+class FileStats:
+    """What reading one input file gave: counts and the first problems met."""
+
+    path: str
+    format: str = ""
+    read: int = 0
+    skipped: int = 0
+    undated: int = 0
+    records: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    skipped_kinds: dict[str, int] = field(default_factory=dict)
+    max_problems: int = 20
+
+    def skip(self, record: int | str, problem: str, kind: str = "malformed") -> None:
+        """Count one skipped record; keep the first few problems as examples."""
+        self.skipped += 1
+        self.skipped_kinds[kind] = self.skipped_kinds.get(kind, 0) + 1
+        if kind == "malformed" and len(self.problems) < self.max_problems:
+            self.problems.append((str(record), problem))
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "records": self.records,
+            "read": self.read,
+            "skipped": self.skipped,
+            "skipped_by_kind": dict(sorted(self.skipped_kinds.items())),
+            "undated": self.undated,
+            "problems": [{"record": r, "problem": p} for r, p in self.problems],
+        }
+
+
+@dataclass
+class IngestStats:
+    """Counts over all inputs of one run (filled in while posts stream by)."""
+
+    files: list[FileStats] = field(default_factory=list)
+    duplicates: int = 0
+
+    @property
+    def read(self) -> int:
+        return sum(f.read for f in self.files)
+
+    @property
+    def skipped(self) -> int:
+        return sum(f.skipped for f in self.files)
+
+    @property
+    def undated(self) -> int:
+        return sum(f.undated for f in self.files)
+
+    def as_dict(self) -> dict:
+        return {
+            "read": self.read,
+            "skipped": self.skipped,
+            "undated": self.undated,
+            "duplicates_removed": self.duplicates,
+            "files": [f.as_dict() for f in self.files],
+        }
