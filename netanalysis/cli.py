@@ -1,4 +1,8 @@
-"""The command line: a thin click layer over the library (click is imported only here)."""
+"""The command line: a thin click layer over the library (click is imported only here).
+
+Each command parses its options, merges them over the study file (``--config``) and the
+defaults, calls :func:`netanalysis.report.run`, and prints a short summary to stderr.
+"""
 from __future__ import annotations
 
 import functools
@@ -7,15 +11,18 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from netanalysis import __version__
 from netanalysis.errors import ConfigError, NetanalysisError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
 def _fail_cleanly(func):
-    """Turn the library's errors into one ``Error:`` line and exit code 1 (no traceback)."""
+    """Turn the library's errors into one ``Error:`` line and exit code 1 (no traceback);
+    a bad option value or config file is a usage error (exit code 2)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -34,71 +41,239 @@ def _fail_cleanly(func):
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="netanalysis")
 @click.option("-v", "--verbose", count=True, help="More messages (-vv for debugging).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors; no progress bars.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors: no summary, no progress bars.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """Country-forum co-mention networks from diplomatic channels' posts.
 
-    Give it posts (copied channel text, Telegram exports, tables); get mentions, the bipartite
-    network, its centralities over time, figures and an interactive explorer.
+    Give it posts (copied channel text, Telegram exports, Telethon dumps, tables); get the
+    mentions, the bipartite country-forum network, centralities over time, figures, an
+    offline interactive explorer and a report page.
 
     \b
     Example:
         netanalysis report examples/mfa_channel_sample.txt -o outputs/demo
     """
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
     ctx.ensure_object(dict)
     ctx.obj["quiet"] = quiet
-    ctx.obj["verbose"] = verbose
 
 
-def input_options(func):
-    """INPUT... and the options about reading them."""
-    func = click.option("--format", "fmt", default="auto", show_default=True,
-                        help="Input format, or 'auto' to detect each file's.")(func)
-    func = click.option("--encoding", default="utf-8", show_default=True,
-                        help="Text encoding of the inputs (e.g. cp1251).")(func)
-    func = click.option("--strict", is_flag=True, help="Stop at the first malformed record.")(func)
-    func = click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")(func)
-    return func
+def _stack(*decorators):
+    def apply(func):
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
 
 
-def output_options(func):
-    func = click.option("-o", "--output", "out_dir", required=True,
-                        type=click.Path(file_okay=False, path_type=Path),
-                        help="Folder to write into (created if missing).")(func)
-    return func
+input_options = _stack(
+    click.argument("inputs", nargs=-1, required=True, metavar="INPUT..."),
+    click.option("-o", "--output", "out_dir", required=True,
+                 type=click.Path(file_okay=False, path_type=Path),
+                 help="Folder to write into (created if missing)."),
+    click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+                 help="Study file (TOML) holding any option; the command line overrides it."),
+    click.option("--format", "format_", metavar="FORMATS",
+                 help="Input format (auto, text, telegram_json, telegram_html, json, jsonl, table) "
+                      "and/or figure formats (png,svg,pdf), comma-separated.  [default: auto]"),
+    click.option("--encoding", help="Text encoding of the inputs, e.g. cp1251.  [default: utf-8]"),
+    click.option("--strict", is_flag=True, default=None, help="Stop at the first malformed record."),
+    click.option("--dedupe", is_flag=True, default=None,
+                 help="Count a post forwarded or exported twice once."),
+    click.option("--channel", help="Channel name for posts whose input does not name one."),
+    click.option("--text-col", help="Column holding the post text (tables)."),
+    click.option("--date-col", help="Column holding the date (tables)."),
+    click.option("--id-col", help="Column holding the message id (tables)."),
+    click.option("--channel-col", help="Column holding the channel (tables)."),
+    click.option("--countries", metavar="SOURCES",
+                 help="Where countries come from: flags,hashtags,pair_hashtags,names.  [default: all]"),
+    click.option("--exclude", multiple=True, metavar="ID",
+                 help="Leave out an entity, e.g. the channel's own country: --exclude RU (repeatable)."),
+    click.option("--registry", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+                 help="A CSV adding or overriding registry aliases (repeatable)."),
+    click.option("--seed", type=int, help="Seed for layouts and communities.  [default: 0]"),
+    click.option("--jobs", type=int, help="Processes for extraction (0 = all cores).  [default: 1]"),
+)
+
+graph_options = _stack(
+    click.option("--unit", type=click.Choice(["post", "paragraph", "sentence"]),
+                 help="What counts as co-mention.  [default: post]"),
+    click.option("--min-weight", type=int, help="Drop edges lighter than this.  [default: 1]"),
+)
+
+window_options = _stack(
+    click.option("--freq", type=click.Choice(["week", "month", "quarter", "year"]),
+                 help="Window length.  [default: month]"),
+    click.option("--window", help="Rolling window length, e.g. 3M (with --step)."),
+    click.option("--step", help="Rolling window step, e.g. 1M (with --window)."),
+    click.option("--cumulative", is_flag=True, default=None, help="Windows grow from the first one."),
+    click.option("--metric", help="Centrality shown in the time figures.  [default: pagerank]"),
+)
+
+figure_options = _stack(
+    click.option("--size", "fig_size", help="Figure width: single (3.5 in), double (7.2 in) or "
+                                            "WxH in inches, e.g. 6x4.  [default: double]"),
+    click.option("--font-size", type=float, help="Base font size in points.  [default: 8]"),
+    click.option("--top", type=int, help="How many top nodes the time figures show.  [default: 10]"),
+)
 
 
-def _read_options(encoding: str, strict: bool):
-    from netanalysis.ingest import ReadOptions
+def _settings(ctx: click.Context, params: dict):
+    """Defaults < config file < options given on the command line."""
+    from netanalysis.config import load_config, merge_settings
 
-    return ReadOptions(encoding=encoding, strict=strict)
+    cli_values = {}
+    for name, value in params.items():
+        source = ctx.get_parameter_source(name)
+        if source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT) and value not in (None, ()):
+            cli_values[name] = value
+    config_file = cli_values.pop("config_file", None)
+    cli_values.pop("inputs", None)
+    cli_values.pop("out_dir", None)
+    if "format_" in cli_values:
+        parts = [p.strip() for p in cli_values.pop("format_").split(",") if p.strip()]
+        figures = [p for p in parts if p in FIGURE_FORMATS]
+        inputs = [p for p in parts if p not in FIGURE_FORMATS]
+        if len(inputs) > 1:
+            raise ConfigError(f"--format: give one input format, not {','.join(inputs)}")
+        if inputs:
+            cli_values["format"] = inputs[0]
+        if figures:
+            cli_values["formats"] = figures
+    for name in ("exclude", "registry"):
+        if name in cli_values:
+            cli_values[name] = tuple(v for item in cli_values[name] for v in str(item).split(",") if v)
+    if "countries" in cli_values:
+        cli_values["countries"] = tuple(c.strip() for c in cli_values["countries"].split(",") if c.strip())
+    cli_values["progress"] = not ctx.obj.get("quiet") and sys.stderr.isatty()
+    file_values = load_config(config_file) if config_file else {}
+    return merge_settings(file_values, cli_values)
+
+
+def _run(ctx: click.Context, command: str, params: dict) -> None:
+    from netanalysis import report
+
+    settings = _settings(ctx, params)
+    progress = None
+    bar = None
+    if settings.progress:
+        from tqdm import tqdm
+
+        stages = report.COMMAND_STAGES[command]
+        bar = tqdm(total=len(stages), desc=command, unit="stage", file=sys.stderr, leave=False)
+
+        def progress(stage: str) -> None:
+            bar.set_postfix_str(stage)
+            if bar.n < bar.total and stage != stages[0]:
+                bar.update(1)
+
+    try:
+        result = report.run(command, list(params["inputs"]), params["out_dir"], settings, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    if not ctx.obj.get("quiet"):
+        for line in result.summary_lines():
+            click.echo(line, err=True)
 
 
 @cli.command()
 @input_options
-@output_options
 @click.pass_context
 @_fail_cleanly
-def parse(ctx, inputs, fmt, encoding, strict, out_dir):
-    """Read posts and write posts.csv and manifest.json.
+def parse(ctx, **params):
+    """Read posts and find their mentions: posts.csv, mentions.csv, manifest.json.
 
     \b
     Example:
         netanalysis parse examples/mfa_channel_sample.txt -o outputs/parsed
     """
-    from netanalysis import report
-
-    result = report.run_parse(list(inputs), out_dir, format=fmt, options=_read_options(encoding, strict))
-    _summary(ctx, result)
+    _run(ctx, "parse", params)
 
 
-def _summary(ctx, result) -> None:
-    if not ctx.obj.get("quiet"):
-        for line in result.summary_lines():
-            click.echo(line, err=True)
+@cli.command()
+@input_options
+@graph_options
+@click.pass_context
+@_fail_cleanly
+def graph(ctx, **params):
+    """Build the country-forum network: + edges.csv, nodes.csv, graph.gexf, graph.graphml.
+
+    \b
+    Example:
+        netanalysis graph examples/mfa_channel_sample.txt -o outputs/graph --exclude RU
+    """
+    _run(ctx, "graph", params)
+
+
+@cli.command()
+@input_options
+@graph_options
+@window_options
+@click.pass_context
+@_fail_cleanly
+def timeline(ctx, **params):
+    """Measure change over time: + timeline.csv, changes.csv, a dynamic graph.gexf.
+
+    \b
+    Example:
+        netanalysis timeline examples/mfa_channel_sample.txt -o outputs/time --freq month
+        netanalysis timeline posts.jsonl -o outputs/rolling --window 3M --step 1M
+    """
+    _run(ctx, "timeline", params)
+
+
+@cli.command()
+@input_options
+@graph_options
+@window_options
+@figure_options
+@click.pass_context
+@_fail_cleanly
+def plot(ctx, **params):
+    """Draw publication figures into figures/ (PNG 300 dpi, SVG, PDF).
+
+    \b
+    Example:
+        netanalysis plot examples/mfa_channel_sample.txt -o outputs/figs --format png,svg --size single
+    """
+    _run(ctx, "plot", params)
+
+
+@cli.command()
+@input_options
+@graph_options
+@click.pass_context
+@_fail_cleanly
+def explore(ctx, **params):
+    """Write network.html: an offline, self-contained interactive explorer.
+
+    \b
+    Example:
+        netanalysis explore examples/mfa_channel_sample.txt -o outputs/explore
+    """
+    _run(ctx, "explore", params)
+
+
+@cli.command()
+@input_options
+@graph_options
+@window_options
+@figure_options
+@click.pass_context
+@_fail_cleanly
+def report(ctx, **params):
+    """Run every stage and write the whole folder, with report.html (the main job).
+
+    \b
+    Example:
+        netanalysis report examples/mfa_channel_sample.txt -o outputs/demo
+        netanalysis report archive/ -o outputs/study --config study.toml --exclude RU
+    """
+    _run(ctx, "report", params)
 
 
 def main() -> None:

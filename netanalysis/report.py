@@ -95,6 +95,7 @@ class RunResult:
     files: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.time)
     seed: int | None = None
+    pipeline: Any = None
 
     def summary_lines(self) -> list[str]:
         s = self.stats
@@ -133,19 +134,229 @@ def write_manifest(result: RunResult) -> Path:
     return path
 
 
-def _load_posts(inputs, format, options, stats) -> pd.DataFrame:
-    return posts_frame(iter_posts(inputs, format, options=options, stats=stats))
+# --------------------------------------------------------------------------------------------
+# The stages. Each command runs a prefix of this chain; `report` runs all of it.
+
+COMMAND_STAGES = {
+    "parse": ("posts", "mentions"),
+    "graph": ("posts", "mentions", "graph"),
+    "timeline": ("posts", "mentions", "graph", "timeline"),
+    "plot": ("posts", "mentions", "graph", "timeline", "figures"),
+    "explore": ("posts", "mentions", "graph", "explorer"),
+    "report": ("posts", "mentions", "graph", "timeline", "figures", "explorer", "page"),
+}
+
+
+class _Staging:
+    """Files are written into a hidden staging folder and moved into place only when every stage
+    succeeded, so a failing run leaves neither half-written files nor a half-updated folder."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = Path(out_dir)
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            from netanalysis.errors import InputError
+
+            raise InputError(self.out_dir, "output path exists and is not a folder")
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.dir = Path(tempfile.mkdtemp(prefix=".netanalysis-", dir=self.out_dir))
+        self.files: list[str] = []
+
+    def path(self, name: str) -> Path:
+        if name not in self.files:
+            self.files.append(name)
+        target = self.dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def commit(self) -> None:
+        for name in self.files:
+            target = self.out_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.dir / name, target)
+        self.discard()
+
+    def discard(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@dataclass
+class Pipeline:
+    """The intermediate results of one run (all in memory; the graph is small)."""
+
+    settings: Any
+    posts: pd.DataFrame | None = None
+    mentions: pd.DataFrame | None = None
+    registry: Any = None
+    graph: Any = None
+    nodes: pd.DataFrame | None = None
+    edges: pd.DataFrame | None = None
+    timeline: pd.DataFrame | None = None
+    changes: pd.DataFrame | None = None
+    windows: list | None = None
+    figures: list[str] = field(default_factory=list)
+
+
+def _read_options(settings) -> ReadOptions:
+    known = set(ReadOptions.__dataclass_fields__)
+    values = {k: v for k, v in settings.to_dict().items() if k in known}
+    return ReadOptions(**values)
+
+
+def _stage_posts(p: Pipeline, files: list[Path], result: RunResult, staging: _Staging) -> None:
+    s = p.settings
+    p.posts = posts_frame(iter_posts(files, s.format, options=_read_options(s), stats=result.stats))
+    write_csv(p.posts[POST_COLUMNS], staging.path("posts.csv"))
+    result.counts["posts"] = len(p.posts)
+    result.counts["channels"] = sorted(p.posts["channel"].dropna().unique().tolist())
+    dated = p.posts["date"].dropna()
+    result.counts["first_date"] = dated.min().strftime("%Y-%m-%d") if len(dated) else None
+    result.counts["last_date"] = dated.max().strftime("%Y-%m-%d") if len(dated) else None
+    result.counts["date_sources"] = {k: int(v) for k, v in sorted(p.posts["date_source"].value_counts().items())}
+
+
+def _stage_mentions(p: Pipeline, files, result: RunResult, staging: _Staging) -> None:
+    from netanalysis.extract import extract_mentions
+    from netanalysis.model import MENTION_COLUMNS
+    from netanalysis.registry import load_registry
+
+    s = p.settings
+    p.registry = load_registry(extra=list(s.registry) or None)
+    result.counts["registry_fingerprint"] = p.registry.fingerprint()
+    p.mentions = extract_mentions(p.posts, p.registry, countries=s.countries, exclude=s.exclude)
+    write_csv(p.mentions[MENTION_COLUMNS], staging.path("mentions.csv"))
+    result.counts["mentions"] = {k: int(v) for k, v in sorted(p.mentions["kind"].value_counts().items())}
+
+
+def _stage_graph(p: Pipeline, files, result: RunResult, staging: _Staging) -> None:
+    from netanalysis.analysis import centrality_table
+    from netanalysis.graph import co_mention_graph, edges_table, write_gexf, write_graphml
+
+    s = p.settings
+    p.graph = co_mention_graph(p.mentions, p.posts, unit=s.unit, min_weight=s.min_weight,
+                               exclude=s.exclude, labels=p.registry.label)
+    p.edges = edges_table(p.graph)
+    p.nodes = centrality_table(p.graph, seed=s.seed)
+    write_csv(p.edges, staging.path("edges.csv"))
+    write_csv(p.nodes, staging.path("nodes.csv"))
+    write_gexf(p.graph, staging.path("graph.gexf"))
+    write_graphml(p.graph, staging.path("graph.graphml"))
+    result.counts["nodes"] = {k: int(v) for k, v in sorted(p.nodes["kind"].value_counts().items())}
+    result.counts["edges"] = int(p.graph.number_of_edges())
+
+
+def _window_options(s) -> dict[str, Any]:
+    return dict(freq=s.freq, window=s.window, step=s.step, cumulative=s.cumulative,
+                unit=s.unit, exclude=s.exclude, seed=s.seed)
+
+
+def _stage_timeline(p: Pipeline, files, result: RunResult, staging: _Staging) -> None:
+    from netanalysis.analysis.changes import changes_table
+    from netanalysis.analysis.timeline import centrality_over_time, graphs_over_time
+    from netanalysis.dynamic_gexf import write_dynamic_gexf
+
+    s = p.settings
+    opts = _window_options(s)
+    p.timeline = centrality_over_time(p.mentions, p.posts, **opts)
+    p.windows = graphs_over_time(p.mentions, p.posts, **{k: v for k, v in opts.items() if k != "seed"})
+    p.changes = changes_table(p.timeline, p.windows)
+    write_csv(p.timeline, staging.path("timeline.csv"))
+    write_csv(p.changes, staging.path("changes.csv"))
+    # The report's graph.gexf carries time spells for Gephi's timeline (replaces the static one).
+    write_dynamic_gexf(p.windows, staging.path("graph.gexf"), graph=p.graph)
+    result.counts["windows"] = len(p.windows)
+    result.counts["undated_left_out_of_windows"] = int(p.timeline.attrs.get("undated_posts", 0))
+    result.counts["inferred_dates_in_windows"] = int(p.timeline.attrs.get("inferred_posts", 0))
+
+
+def _stage_figures(p: Pipeline, files, result: RunResult, staging: _Staging) -> None:
+    from netanalysis.render import figures as fig
+
+    s = p.settings
+    style = dict(size=s.fig_size, font_size=s.font_size)
+    made = {
+        "network_bipartite": lambda: fig.plot_network(p.graph, layout="bipartite", centrality=p.nodes,
+                                                      seed=s.seed, **style),
+        "network_force": lambda: fig.plot_network(p.graph, layout="force", centrality=p.nodes,
+                                                  color_by="community", seed=s.seed, **style),
+        "heatmap": lambda: fig.plot_heatmap(p.graph, **style),
+    }
+    if p.timeline is not None and len(p.windows or []) > 0:
+        made["centrality_over_time"] = lambda: fig.plot_centrality_over_time(
+            p.timeline, metric=s.metric, top=min(s.top, 8), **style)
+        made["rank_changes"] = lambda: fig.plot_rank_changes(p.timeline, metric=s.metric, top=s.top, **style)
+        made["network_by_window"] = lambda: fig.plot_network_small_multiples(p.windows, seed=s.seed, **style)
+    for stem, build in made.items():
+        figure = build()
+        for fmt in s.formats:
+            fig.save_figure(figure, staging.path(f"figures/{stem}.{fmt}").with_suffix(""), formats=(fmt,))
+        p.figures.append(stem)
+    result.counts["figures"] = len(p.figures)
+
+
+def _stage_explorer(p: Pipeline, files, result: RunResult, staging: _Staging) -> None:
+    from netanalysis.render.explorer import write_explorer
+
+    write_explorer(p.graph, staging.path("network.html"), centrality=p.nodes, posts=p.posts,
+                   seed=p.settings.seed)
+
+
+def _stage_page(p: Pipeline, files, result: RunResult, staging: _Staging) -> None:
+    from netanalysis.render.report_page import report_html
+
+    listed = sorted(set(staging.files) | {"report.html", "manifest.json"})
+    page = report_html(p, result, files=listed)
+    with atomic_write(staging.path("report.html"), "w", encoding="utf-8") as fh:
+        fh.write(page)
+
+
+STAGES: dict[str, Callable[..., None]] = {
+    "posts": _stage_posts,
+    "mentions": _stage_mentions,
+    "graph": _stage_graph,
+    "timeline": _stage_timeline,
+    "figures": _stage_figures,
+    "explorer": _stage_explorer,
+    "page": _stage_page,
+}
+
+
+def run(command: str, inputs: list, out_dir: Path, settings=None, *, progress=None) -> RunResult:
+    """Run the stages of ``command`` (parse, graph, timeline, plot, explore, report) over
+    ``inputs`` and write their files into ``out_dir``.
+
+    ``progress``, if given, is called with each stage's name before it starts.
+    Nothing is moved into ``out_dir`` unless every stage succeeded.
+    """
+    from netanalysis.config import Settings
+
+    settings = settings or Settings()
+    files = expand_inputs(inputs)
+    result = RunResult(Path(out_dir), command, settings.to_dict(), files, seed=settings.seed)
+    staging = _Staging(Path(out_dir))
+    pipeline = Pipeline(settings)
+    try:
+        for stage in COMMAND_STAGES[command]:
+            if progress is not None:
+                progress(stage)
+            log.info("stage %s", stage)
+            STAGES[stage](pipeline, files, result, staging)
+        staging.commit()
+    except BaseException:
+        staging.discard()
+        raise
+    result.files = sorted(staging.files)
+    result.pipeline = pipeline
+    write_manifest(result)
+    return result
 
 
 def run_parse(inputs: list, out_dir: Path, *, format: str | None = "auto",
               options: ReadOptions | None = None) -> RunResult:
-    """Read the inputs and write ``posts.csv`` and ``manifest.json`` into ``out_dir``."""
+    """Read the inputs and write ``posts.csv``, ``mentions.csv`` and ``manifest.json``."""
+    from netanalysis.config import Settings
+
     options = options or ReadOptions()
-    files = expand_inputs(inputs)
-    result = RunResult(Path(out_dir), "parse", {"format": format, **options.__dict__}, files)
-    posts = _load_posts(files, format, options, result.stats)
-    write_csv(posts[POST_COLUMNS], result.out_dir / "posts.csv")
-    result.files.append("posts.csv")
-    result.counts["posts"] = len(posts)
-    write_manifest(result)
-    return result
+    values = {k: v for k, v in options.__dict__.items() if k in Settings.__dataclass_fields__}
+    return run("parse", inputs, out_dir, Settings(format=format or "auto", **values))

@@ -1,0 +1,163 @@
+"""Run settings: one dataclass holding every option, and study files (TOML) that set them.
+
+A study's settings live in one file; the command line overrides it::
+
+    # study.toml
+    [netanalysis]
+    exclude = ["RU"]
+    unit = "post"
+    freq = "month"
+
+Keys may also sit at the top level of the file. Unknown keys are an error (a typo must not
+silently fall back to a default).
+"""
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from netanalysis.errors import ConfigError
+
+__all__ = ["Settings", "load_config", "merge_settings"]
+
+UNITS = ("post", "paragraph", "sentence")
+FREQS = ("week", "month", "quarter", "year")
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every option of a run, with its default. Field names are the config file's keys."""
+
+    # reading
+    format: str = "auto"
+    encoding: str = "utf-8"
+    strict: bool = False
+    dedupe: bool = False
+    channel: str | None = None
+    text_col: str | None = None
+    date_col: str | None = None
+    id_col: str | None = None
+    channel_col: str | None = None
+    # extraction
+    countries: tuple[str, ...] = ("flags", "hashtags", "pair_hashtags", "names")
+    exclude: tuple[str, ...] = ()
+    registry: tuple[str, ...] = ()
+    # graph
+    unit: str = "post"
+    min_weight: int = 1
+    # time
+    freq: str = "month"
+    window: str | None = None
+    step: str | None = None
+    cumulative: bool = False
+    metric: str = "pagerank"
+    # figures
+    formats: tuple[str, ...] = FIGURE_FORMATS
+    fig_size: str = "double"
+    font_size: float = 8.0
+    top: int = 10
+    # runtime
+    seed: int = 0
+    jobs: int = 1
+    cache: bool = False
+    progress: bool = False
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.unit not in UNITS:
+            problems.append(f"unit must be one of {', '.join(UNITS)}, not {self.unit!r}")
+        if self.freq not in FREQS:
+            problems.append(f"freq must be one of {', '.join(FREQS)}, not {self.freq!r}")
+        if int(self.min_weight) < 1:
+            problems.append(f"min_weight must be at least 1, not {self.min_weight!r}")
+        bad = [f for f in self.formats if f not in FIGURE_FORMATS]
+        if bad or not self.formats:
+            problems.append(f"formats must be among {', '.join(FIGURE_FORMATS)}, not {','.join(self.formats)!r}")
+        if (self.window is None) != (self.step is None):
+            problems.append("window and step go together (e.g. window='3M', step='1M')")
+        if int(self.jobs) < 0:
+            problems.append("jobs must be 0 (all cores) or more")
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for the manifest (tuples as lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+
+_FIELDS = {f.name: f for f in fields(Settings)}
+_TUPLE_FIELDS = {name for name, f in _FIELDS.items() if str(f.type).startswith("tuple")}
+
+
+def _coerce(name: str, value: Any, where: str) -> Any:
+    default = _FIELDS[name].default
+    if name in _TUPLE_FIELDS:
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: {name} must be a list of strings")
+        return tuple(value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: {name} must be true or false")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: {name} must be a whole number")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where}: {name} must be a number")
+        return float(value)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {name} must be a string")
+    return value
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    """Read a study file (TOML) into a dict of validated settings.
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing, is not valid TOML, or holds an unknown key or a wrong type.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc})") from None
+    table = data.get("netanalysis", data)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [netanalysis] must be a table")
+    out = {}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name not in _FIELDS:
+            raise ConfigError(f"{path}: unknown setting {key!r} "
+                              f"(known: {', '.join(sorted(_FIELDS))})")
+        out[name] = _coerce(name, value, str(path))
+    base = path.parent
+    if "registry" in out:  # relative registry files are relative to the config file
+        out["registry"] = tuple(str((base / p) if not Path(p).is_absolute() else p) for p in out["registry"])
+    return out
+
+
+def merge_settings(*layers: Mapping[str, Any]) -> Settings:
+    """Settings from layers applied in order (later wins): defaults < config file < command line."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            if key not in _FIELDS:
+                raise ConfigError(f"unknown setting {key!r}")
+            merged[key] = _coerce(key, value, "option") if value is not None else None
+    return Settings(**merged)

@@ -1,0 +1,177 @@
+"""``report.html``: one page that summarises a run and links every file it wrote.
+
+Plain HTML with inline CSS: no script, no web font, no request to any server. Every value taken
+from the data (channel names, labels) is escaped.
+"""
+from __future__ import annotations
+
+from html import escape
+from typing import Any, Iterable
+
+import pandas as pd
+
+from netanalysis import __version__
+
+__all__ = ["report_html", "methods_paragraph"]
+
+_CSS = """
+body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;
+color:#222;line-height:1.45}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;font-size:.88rem;margin:.5rem 0}
+th,td{border-bottom:1px solid #e4e4e4;padding:.25rem .6rem;text-align:left}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+figure{margin:1rem 0}figure img{max-width:100%;border:1px solid #eee}
+figcaption{font-size:.85rem;color:#555}
+.muted{color:#666;font-size:.9rem}.grid{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem}
+code{background:#f4f4f4;padding:0 .2rem}
+"""
+
+FIGURE_CAPTIONS = {
+    "network_bipartite": "The bipartite country–forum network, countries left and forums right; node "
+                         "size by PageRank, edge width by the number of posts naming both.",
+    "network_force": "The same network in a force-directed layout, coloured by community (Louvain).",
+    "heatmap": "Country × forum co-mention counts, rows and columns ordered so that blocks show.",
+    "centrality_over_time": "Centrality of the top nodes per time window.",
+    "rank_changes": "Rank of the top nodes across time windows (1 = most central).",
+    "network_by_window": "The network in each time window, node positions fixed across panels.",
+}
+
+REFERENCES = [
+    "Borgatti, S. P., & Everett, M. G. (1997). Network analysis of 2-mode data. Social Networks, 19(3), 243–269.",
+    "van Eck, N. J., & Waltman, L. (2009). How to normalize cooccurrence data? An analysis of some "
+    "well-known similarity measures. JASIST, 60(8), 1635–1651.",
+    "Bouma, G. (2009). Normalized (pointwise) mutual information in collocation extraction. Proc. GSCL, 31–40.",
+    "Brin, S., & Page, L. (1998). The anatomy of a large-scale hypertextual web search engine. "
+    "Computer Networks and ISDN Systems, 30, 107–117.",
+    "Kleinberg, J. M. (1999). Authoritative sources in a hyperlinked environment. JACM, 46(5), 604–632.",
+    "Blondel, V. D., Guillaume, J.-L., Lambiotte, R., & Lefebvre, E. (2008). Fast unfolding of communities "
+    "in large networks. J. Stat. Mech., P10008.",
+    "Hagberg, A. A., Schult, D. A., & Swart, P. J. (2008). Exploring network structure, dynamics, and "
+    "function using NetworkX. Proc. SciPy 2008, 11–15.",
+]
+
+
+def methods_paragraph(settings: Any, counts: dict) -> str:
+    """A methods paragraph a researcher can adapt for a paper (plain text)."""
+    unit = {"post": "post", "paragraph": "paragraph of a post", "sentence": "sentence"}[settings.unit]
+    excluded = ", ".join(settings.exclude) if settings.exclude else "none"
+    windows = (f"rolling windows of {settings.window} advanced by {settings.step}" if settings.window
+               else f"{'cumulative ' if settings.cumulative else ''}calendar {settings.freq}s (UTC)")
+    return (
+        f"Posts were read with netanalysis and each {unit} was searched for countries (ISO 3166-1 alpha-2) "
+        f"and multilateral forums through {', '.join(settings.countries).replace('_', ' ')} for countries, and "
+        "hashtags and names for forums, using the package's registries of English and Russian names, "
+        "inflected forms, acronyms and hashtags. A country and a forum are co-mentioned when both are named "
+        f"in the same {unit}; an edge's weight is the number of such {unit}s, each counted once however "
+        f"often it repeats a name (excluded entities: {excluded}; minimum weight {settings.min_weight}). "
+        "Beside the raw counts, edges carry association strength (observed over expected co-occurrence, "
+        "van Eck & Waltman 2009), the Jaccard index and normalised pointwise mutual information "
+        "(Bouma 2009). Node centralities on the two-mode network are the bipartite-normalised degree, "
+        "betweenness and closeness (Borgatti & Everett 1997), weighted strength, eigenvector centrality, "
+        "PageRank (Brin & Page 1998) and HITS hub and authority scores (Kleinberg 1999), computed with "
+        "NetworkX (Hagberg et al. 2008); communities are Louvain partitions (Blondel et al. 2008) with a "
+        f"fixed seed ({settings.seed}). Change over time was measured on {windows}; undated posts "
+        f"({counts.get('undated_left_out_of_windows', 0)}) were left out of the windows and posts whose year "
+        "was inferred from neighbouring posts were kept and flagged."
+    )
+
+
+def _table(frame: pd.DataFrame, columns: list[str], numeric: Iterable[str] = ()) -> str:
+    numeric = set(numeric)
+    head = "".join(f'<th class="{"num" if c in numeric else ""}">{escape(c)}</th>' for c in columns)
+    rows = []
+    for _, row in frame.iterrows():
+        cells = []
+        for c in columns:
+            v = row[c]
+            if isinstance(v, float):
+                text = f"{v:.4f}"
+            else:
+                text = "" if pd.isna(v) else str(v)
+            cells.append(f'<td class="{"num" if c in numeric else ""}">{escape(text)}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _top_nodes(nodes: pd.DataFrame, kind: str, n: int = 10) -> str:
+    if nodes is None or nodes.empty:
+        return '<p class="muted">No nodes.</p>'
+    part = nodes[nodes["kind"] == kind].sort_values(["pagerank", "node"], ascending=[False, True]).head(n)
+    if part.empty:
+        return f'<p class="muted">No {kind} found.</p>'
+    cols = ["label", "posts", "degree", "strength", "betweenness", "pagerank", "community"]
+    return _table(part, cols, numeric=cols[1:])
+
+
+def _biggest_changes(changes: pd.DataFrame | None, metric: str, n: int = 10) -> str:
+    if changes is None or changes.empty or "rank_change" not in changes.columns:
+        return '<p class="muted">Not enough time windows to compare.</p>'
+    frame = changes
+    if "metric" in frame.columns:
+        frame = frame[frame["metric"] == metric]
+    frame = frame.dropna(subset=["rank_change"])
+    if frame.empty:
+        return '<p class="muted">Not enough time windows to compare.</p>'
+    frame = frame.assign(_abs=frame["rank_change"].abs()).sort_values(
+        ["_abs", "window_start", "node"], ascending=[False, True, True]).head(n)
+    frame = frame.assign(window=frame["window_start"].astype(str).str[:10])
+    cols = [c for c in ["window", "node", "kind", "value", "value_change", "rank", "rank_change",
+                        "edges_gained", "edges_lost"] if c in frame.columns]
+    return _table(frame, cols, numeric=[c for c in cols if c not in ("window", "node", "kind")])
+
+
+def report_html(pipeline: Any, result: Any, *, files: list[str]) -> str:
+    """The whole page as a string."""
+    s = pipeline.settings
+    c = result.counts
+    stats = result.stats
+    posts = pipeline.posts
+    channels = ", ".join(c.get("channels", [])) or "—"
+    summary = [
+        ("Inputs", ", ".join(str(p) for p in result.inputs)),
+        ("Posts read", stats.read),
+        ("Records skipped", stats.skipped),
+        ("Undated posts", stats.undated),
+        ("Dates", f"{c.get('first_date') or '—'} to {c.get('last_date') or '—'}"),
+        ("Date sources", ", ".join(f"{k}: {v}" for k, v in c.get("date_sources", {}).items())),
+        ("Channels", channels),
+        ("Mentions", ", ".join(f"{k}: {v}" for k, v in c.get("mentions", {}).items())),
+        ("Network", f"{c.get('nodes', {}).get('country', 0)} countries, {c.get('nodes', {}).get('forum', 0)} "
+                    f"forums, {c.get('edges', 0)} edges"),
+        ("Time windows", c.get("windows", 0)),
+    ]
+    summary_html = "<table>" + "".join(
+        f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in summary) + "</table>"
+    figure_html = []
+    for stem in pipeline.figures:
+        fmt = next((f for f in ("png", "svg") if f in s.formats), None)
+        links = " · ".join(f'<a href="figures/{stem}.{f}">{f.upper()}</a>' for f in s.formats)
+        img = f'<img src="figures/{stem}.{fmt}" alt="{escape(stem)}">' if fmt else ""
+        figure_html.append(f"<figure>{img}<figcaption>{escape(FIGURE_CAPTIONS.get(stem, stem))} "
+                           f"({links})</figcaption></figure>")
+    file_items = "".join(f'<li><a href="{escape(f)}">{escape(f)}</a></li>' for f in files)
+    refs = "".join(f"<li>{escape(r)}</li>" for r in REFERENCES)
+    n_posts = 0 if posts is None else len(posts)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>netanalysis report</title><style>{_CSS}</style></head>
+<body>
+<h1>Country–forum co-mention network</h1>
+<p class="muted">{n_posts} posts · netanalysis {escape(str(result.parameters.get('version', '')) or '')}
+run with <code>{escape(result.command)}</code>; parameters and input checksums in
+<a href="manifest.json">manifest.json</a>.</p>
+<h2>Corpus</h2>{summary_html}
+<h2>Most central</h2>
+<div class="grid"><div><h3>Countries</h3>{_top_nodes(pipeline.nodes, "country")}</div>
+<div><h3>Forums</h3>{_top_nodes(pipeline.nodes, "forum")}</div></div>
+<p class="muted">All measures for every node: <a href="nodes.csv">nodes.csv</a>; every edge with the posts
+behind it: <a href="edges.csv">edges.csv</a>; explore interactively: <a href="network.html">network.html</a>.</p>
+<h2>Figures</h2>{''.join(figure_html) or '<p class="muted">No figures.</p>'}
+<h2>Biggest changes over time ({escape(s.metric)} rank)</h2>{_biggest_changes(pipeline.changes, s.metric)}
+<h2>Files</h2><ul>{file_items}</ul>
+<h2>Methods</h2><p>{escape(methods_paragraph(s, c))}</p>
+<h3>References</h3><ol>{refs}</ol>
+</body></html>
+"""

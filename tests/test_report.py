@@ -1,0 +1,128 @@
+"""`netanalysis report`: the whole output folder against the contract in DESIGN.md."""
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from netanalysis import report
+from netanalysis.cli import cli
+from netanalysis.config import Settings
+
+CONTRACT = {
+    "posts.csv": ["post_id", "channel", "date", "date_source", "source", "text"],
+    "mentions.csv": ["post_id", "kind", "entity", "via", "surface", "start", "end"],
+    "edges.csv": ["country", "forum", "weight", "assoc_strength", "first_date", "last_date", "post_ids"],
+    "nodes.csv": ["node", "kind", "label", "posts", "degree", "strength", "betweenness", "closeness",
+                  "eigenvector", "pagerank", "community"],
+    "timeline.csv": ["window_start", "window_end", "node", "kind", "metric", "value", "rank"],
+}
+OTHER_FILES = ["changes.csv", "graph.gexf", "graph.graphml", "network.html", "report.html", "manifest.json"]
+FIGURES = ["network_bipartite", "network_force", "heatmap", "centrality_over_time", "rank_changes",
+           "network_by_window"]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, sample_path):
+    out = tmp_path_factory.mktemp("report") / "demo"
+    result = CliRunner().invoke(cli, ["-q", "report", str(sample_path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+
+
+def test_folder_has_every_file_of_the_contract(demo):
+    for name, columns in CONTRACT.items():
+        frame = pd.read_csv(demo / name, keep_default_na=False)
+        assert [c for c in columns if c not in frame.columns] == [], name
+        assert len(frame) > 0, name
+    for name in OTHER_FILES:
+        assert (demo / name).stat().st_size > 0, name
+    for stem in FIGURES:
+        for fmt in ("png", "svg", "pdf"):
+            assert (demo / "figures" / f"{stem}.{fmt}").stat().st_size > 1000, (stem, fmt)
+    leftovers = [p.name for p in demo.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_manifest(demo, sample_path):
+    m = json.loads((demo / "manifest.json").read_text())
+    assert m["command"] == "report"
+    assert m["versions"]["netanalysis"] and m["versions"]["networkx"] and m["versions"]["pandas"]
+    [inp] = m["inputs"]
+    assert inp["sha256"] == hashlib.sha256(Path(sample_path).read_bytes()).hexdigest()
+    assert inp["size"] == Path(sample_path).stat().st_size
+    assert m["counts"]["read"] == 12 and m["counts"]["posts"] == 12
+    assert m["counts"]["read"] == len(pd.read_csv(demo / "posts.csv"))
+    assert m["counts"]["undated"] == 3
+    assert m["seed"] == 0 and m["parameters"]["seed"] == 0
+    assert m["parameters"]["unit"] == "post"
+    assert m["run"]["seconds"] >= 0
+    listed = set(m["files"])
+    on_disk = {str(p.relative_to(demo)) for p in demo.rglob("*") if p.is_file()}
+    assert listed == on_disk
+
+
+def test_report_page_links_resolve(demo):
+    import re
+
+    page = (demo / "report.html").read_text(encoding="utf-8")
+    targets = set(re.findall(r'(?:href|src)="([^"]+)"', page))
+    assert targets, "the page links nothing"
+    for target in targets:
+        assert not target.startswith(("http:", "https:", "//")), target
+        assert (demo / target).is_file(), target
+    for stem in FIGURES:
+        assert f"figures/{stem}.png" in page
+    assert "Methods" in page and "association strength" in page
+
+
+def test_same_run_twice_gives_identical_files(demo, sample_path, tmp_path):
+    again = tmp_path / "again"
+    result = CliRunner().invoke(cli, ["-q", "report", str(sample_path), "-o", str(again)])
+    assert result.exit_code == 0, result.output
+    assert digest(again) == digest(demo)
+
+
+def test_failing_stage_leaves_no_files_behind(tmp_path, sample_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("figure stage failed")
+
+    monkeypatch.setitem(report.STAGES, "figures", broken)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="figure stage failed"):
+        report.run("report", [sample_path], out, Settings())
+    assert list(out.iterdir()) == []
+
+
+def test_failing_stage_keeps_the_previous_run_intact(tmp_path, sample_path, monkeypatch):
+    out = tmp_path / "out"
+    report.run("parse", [sample_path], out, Settings())
+    before = digest(out)
+    monkeypatch.setitem(report.STAGES, "graph", lambda *a, **k: (_ for _ in ()).throw(ValueError("boom")))
+    with pytest.raises(ValueError):
+        report.run("graph", [sample_path], out, Settings(exclude=("RU",)))
+    assert digest(out) == before
+
+
+def test_each_command_writes_its_files(tmp_path, sample_path):
+    expected = {
+        "parse": {"posts.csv", "mentions.csv", "manifest.json"},
+        "graph": {"posts.csv", "mentions.csv", "edges.csv", "nodes.csv", "graph.gexf", "graph.graphml",
+                  "manifest.json"},
+        "timeline": {"posts.csv", "mentions.csv", "edges.csv", "nodes.csv", "graph.gexf", "graph.graphml",
+                     "timeline.csv", "changes.csv", "manifest.json"},
+        "explore": {"posts.csv", "mentions.csv", "edges.csv", "nodes.csv", "graph.gexf", "graph.graphml",
+                    "network.html", "manifest.json"},
+    }
+    for command, files in expected.items():
+        out = tmp_path / command
+        result = CliRunner().invoke(cli, ["-q", command, str(sample_path), "-o", str(out)])
+        assert result.exit_code == 0, (command, result.output)
+        assert {p.name for p in out.iterdir()} == files, command
