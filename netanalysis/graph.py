@@ -1,0 +1,422 @@
+"""Graph: mentions -> the bipartite country-forum co-mention network, its projections, exports.
+
+Every number on an edge is a group-by over the mentions table, so every edge names its posts.
+
+Units of co-mention
+-------------------
+``unit="post"`` (default): two entities are co-mentioned when one post names both.
+``unit="paragraph"``: ... when one *line* of a post names both. The text readers join the lines of
+a post with ``"\\n"``, so every line is a paragraph (blank lines are simply empty paragraphs).
+``unit="sentence"``: ... when one sentence names both. A sentence ends at a line break or at
+``.``, ``!``, ``?`` or ``…`` (optionally followed by closing quotes/brackets) followed by
+white space and then an upper-case letter of any script (Latin, Cyrillic, ...), an opening quote
+followed by one, or a flag emoji. A period after a lone letter (``U.S.``, ``В.В.``) does not end a
+sentence; other abbreviations (``Mr.``) do.
+Mentions are assigned to units by their ``start`` offset, so paragraph and sentence units need
+the posts frame (its ``text``). A unit counts once however often it repeats a name.
+
+Normalised weights of an edge (i, j)
+------------------------------------
+With ``w`` the number of units naming both, ``n_i`` and ``n_j`` the numbers of units naming each
+(the node attribute ``posts``) and ``N`` the number of units naming at least one (not excluded)
+country or forum (graph attribute ``n_units``):
+
+* ``assoc_strength`` = ``w * N / (n_i * n_j)``: observed over expected co-mentions under
+  independence (VOSviewer's association strength ``w / (n_i n_j)`` scaled by ``N``);
+  1 means "as often as chance", above 1 "more often than chance".
+* ``jaccard`` = ``w / (n_i + n_j - w)``.
+* ``npmi`` = ``log(p_ij / (p_i p_j)) / -log(p_ij)`` with ``p = count / N`` (natural log), in
+  (-1, 1]; when ``p_ij = 1`` (both named in every unit) it is 1.
+
+Filtering: ``exclude`` removes entities before anything is counted (they are not part of ``N``);
+``min_weight`` drops lighter edges after the measures are computed, and nodes left without
+edges are dropped (the graph holds only nodes with at least one edge; countries or forums never
+co-mentioned with the other side are not in it).
+"""
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterable
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from netanalysis.errors import ConfigError, GraphError
+
+__all__ = [
+    "UNITS",
+    "EDGE_COLUMNS",
+    "node_id",
+    "unit_starts",
+    "co_mention_graph",
+    "project",
+    "edges_table",
+    "write_gexf",
+    "write_graphml",
+]
+
+log = logging.getLogger(__name__)
+
+#: Units of co-mention accepted by :func:`co_mention_graph`.
+UNITS = ("post", "paragraph", "sentence")
+#: Columns of ``edges.csv``, in this order.
+EDGE_COLUMNS = ["country", "forum", "weight", "assoc_strength", "jaccard", "npmi",
+                "first_date", "last_date", "post_ids"]
+_SIDES = {"country": 0, "forum": 1}
+_OTHER = {"country": "forum", "forum": "country"}
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*\s+")
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")
+
+
+def node_id(kind: str, entity: str) -> str:
+    """Return the node id of an entity: ``node_id("country", "CN") == "country:CN"``."""
+    return f"{kind}:{entity}"
+
+
+def unit_starts(text: str, unit: str) -> list[int]:
+    """Return the start offsets of the paragraphs or sentences of ``text`` (always begins with 0).
+
+    Examples
+    --------
+    >>> unit_starts("One. Two\\nThree", "paragraph")
+    [0, 9]
+    >>> unit_starts("Встреча в Москве. Россия и Китай. U.S. News", "sentence")
+    [0, 18, 34]
+    """
+    starts = {0}
+    starts.update(m.end() for m in re.finditer("\n", text))
+    if unit == "sentence":
+        for m in _SENTENCE_END.finditer(text):
+            nxt = m.end()
+            if nxt < len(text) and _opens_sentence(text, nxt) and not _after_initial(text, m.start()):
+                starts.add(nxt)
+    return sorted(s for s in starts if s <= len(text))
+
+
+def _opens_sentence(text: str, i: int) -> bool:
+    ch = text[i]
+    if ch in "\"'«“„(" and i + 1 < len(text):
+        ch = text[i + 1]
+    return ch.isupper() or "\U0001F1E6" <= ch <= "\U0001F1FF"
+
+
+def _after_initial(text: str, end: int) -> bool:
+    word = re.split(r"\s", text[:end])[-1]
+    return bool(_INITIALS.fullmatch(word))
+
+
+def _check_options(unit: str, min_weight: int) -> None:
+    if unit not in UNITS:
+        raise ConfigError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
+    if isinstance(min_weight, bool) or not isinstance(min_weight, (int, np.integer)) or min_weight < 1:
+        raise ConfigError(f"min_weight must be a whole number >= 1, not {min_weight!r}")
+
+
+def _excluded(exclude: Iterable[str]) -> set[str]:
+    if isinstance(exclude, str):
+        exclude = [exclude]
+    return {str(e).split(":", 1)[-1].strip().casefold() for e in exclude if str(e).strip()}
+
+
+def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str,
+                   exclude: set[str]) -> pd.DataFrame:
+    """Country and forum mentions, one row per (unit, kind, entity), with post_id and unit."""
+    need = ["post_id", "kind", "entity"] + ([] if unit == "post" else ["start"])
+    missing = [c for c in need if c not in mentions.columns]
+    if missing:
+        raise GraphError(f"the mentions table lacks column(s) {', '.join(missing)}")
+    m = mentions[mentions["kind"].isin(list(_SIDES))]
+    m = m[~m["entity"].astype(str).str.casefold().isin(exclude)]
+    frame = pd.DataFrame({"post_id": m["post_id"].astype(str).to_numpy(),
+                          "kind": m["kind"].astype(str).to_numpy(),
+                          "entity": m["entity"].astype(str).to_numpy()})
+    if unit == "post":
+        frame["unit"] = frame["post_id"]
+    else:
+        if posts is None:
+            raise ConfigError(f"unit={unit!r} needs the posts table (their text) to split posts "
+                              f"into {unit}s; pass posts=...")
+        frame["unit"] = _assign_units(frame["post_id"], m["start"], posts, unit)
+    return frame.drop_duplicates(["unit", "kind", "entity"]).reset_index(drop=True)
+
+
+def _assign_units(post_ids: pd.Series, starts: pd.Series, posts: pd.DataFrame, unit: str) -> list[str]:
+    texts = dict(zip(posts["post_id"].astype(str), posts["text"]))
+    offsets = pd.to_numeric(starts, errors="coerce").to_numpy()
+    cache: dict[str, np.ndarray] = {}
+    out = []
+    for pid, start in zip(post_ids, offsets):
+        if pid not in cache:
+            text = texts.get(pid)
+            if not isinstance(text, str):
+                raise GraphError(f"post {pid!r} is mentioned but has no text in the posts table "
+                                 f"(needed for unit={unit!r})")
+            cache[pid] = np.asarray(unit_starts(text, unit))
+        if math.isnan(start):
+            raise GraphError(f"a mention in post {pid!r} has no start offset (needed for unit={unit!r})")
+        out.append(f"{pid}#{int(np.searchsorted(cache[pid], start, side='right')) - 1}")
+    return out
+
+
+def _post_dates(posts: pd.DataFrame | None) -> dict[str, str]:
+    if posts is None or "date" not in posts.columns:
+        return {}
+    dates = pd.to_datetime(posts["date"], utc=True, errors="coerce")
+    iso = dates.dt.strftime("%Y-%m-%d")
+    keep = dates.notna().to_numpy()
+    return dict(zip(posts["post_id"].astype(str)[keep], iso[keep]))
+
+
+def _pairs(left: pd.DataFrame, right: pd.DataFrame, dates: dict[str, str], *, same: bool) -> pd.DataFrame:
+    """Co-mention counts of (a, b) over units: weight, post_ids, first_date, last_date."""
+    pairs = left[["unit", "post_id", "entity"]].merge(right[["unit", "entity"]], on="unit",
+                                                      suffixes=("_a", "_b"))
+    if same:
+        pairs = pairs[pairs["entity_a"] < pairs["entity_b"]]
+    keys = ["entity_a", "entity_b"]
+    if pairs.empty:
+        return pd.DataFrame(columns=keys + ["weight", "post_ids", "first_date", "last_date"])
+    weight = pairs.groupby(keys, sort=True).size().rename("weight")
+    by_post = pairs[keys + ["post_id"]].drop_duplicates().sort_values(keys + ["post_id"])
+    by_post["date"] = by_post["post_id"].map(dates)
+    grouped = by_post.groupby(keys, sort=True)
+    out = pd.concat([weight, grouped["post_id"].agg(list).rename("post_ids"),
+                     grouped["date"].min().rename("first_date"),
+                     grouped["date"].max().rename("last_date")], axis=1).reset_index()
+    out[["first_date", "last_date"]] = out[["first_date", "last_date"]].astype(object).fillna("")
+    return out
+
+
+def _measures(w: np.ndarray, n_a: np.ndarray, n_b: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    w, n_a, n_b = (np.asarray(x, dtype=float) for x in (w, n_a, n_b))
+    p_ab, p_a, p_b = w / n, n_a / n, n_b / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        npmi = np.log(p_ab / (p_a * p_b)) / -np.log(p_ab)
+    npmi = np.where(p_ab >= 1.0, 1.0, npmi)
+    return {"assoc_strength": w * n / (n_a * n_b), "jaccard": w / (n_a + n_b - w), "npmi": npmi}
+
+
+def _label(labels: Callable[[str, str], str] | None, kind: str, entity: str) -> str:
+    if labels is None:
+        return entity
+    try:
+        text = labels(kind, entity)
+    except LookupError:
+        text = None
+    return str(text) if text else entity
+
+
+def co_mention_graph(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, *, unit: str = "post",
+                     min_weight: int = 1, exclude: Iterable[str] = (),
+                     labels: Callable[[str, str], str] | None = None) -> nx.Graph:
+    """Build the bipartite country-forum co-mention graph.
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        Columns ``post_id, kind, entity`` (and ``start`` for paragraph/sentence units); rows of
+        kind ``tag`` are ignored.
+    posts : DataFrame, optional
+        Columns ``post_id, date`` (for ``first_date``/``last_date``) and ``text`` (for units
+        other than ``post``).
+    unit : {"post", "paragraph", "sentence"}
+        What counts as one co-mention (see the module notes).
+    min_weight : int
+        Drop edges named together in fewer units; nodes left without edges are dropped.
+    exclude : iterable of str
+        ISO codes or forum ids (or node ids) to leave out, compared case-insensitively.
+    labels : callable, optional
+        ``labels(kind, entity) -> str`` gives node labels (default: the entity itself).
+
+    Returns
+    -------
+    networkx.Graph
+        Nodes ``country:XX`` (``bipartite=0``) and ``forum:ID`` (``bipartite=1``) with
+        ``kind, entity, label, posts``; edges with ``weight, assoc_strength, jaccard, npmi,
+        post_ids, first_date, last_date``; graph attributes ``unit, n_units, min_weight, exclude``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"post_id": ["p1", "p1", "p1", "p2", "p2"],
+    ...                   "kind": ["country", "country", "forum", "country", "forum"],
+    ...                   "entity": ["CN", "CN", "BRICS", "CN", "SCO"]})
+    >>> G = co_mention_graph(m)
+    >>> sorted(G.edges(data="weight"))
+    [('country:CN', 'forum:BRICS', 1), ('country:CN', 'forum:SCO', 1)]
+    >>> G.nodes["country:CN"]["posts"], G.graph["n_units"]
+    (2, 2)
+    """
+    _check_options(unit, min_weight)
+    excluded = sorted(_excluded(exclude))
+    um = _unit_mentions(mentions, posts, unit, set(excluded))
+    n_units = int(um["unit"].nunique())
+    counts = um.groupby(["kind", "entity"]).size()
+    pairs = _pairs(um[um["kind"] == "country"], um[um["kind"] == "forum"], _post_dates(posts), same=False)
+    G = nx.Graph(unit=unit, n_units=n_units, min_weight=int(min_weight), exclude=";".join(excluded))
+    if pairs.empty:
+        return G
+    pairs = pairs.assign(**_measures(pairs["weight"].to_numpy(),
+                                     counts.loc["country"].reindex(pairs["entity_a"]).to_numpy(),
+                                     counts.loc["forum"].reindex(pairs["entity_b"]).to_numpy(), n_units))
+    kept = pairs[pairs["weight"] >= min_weight]
+    log.debug("co-mention graph: %d of %d edges have weight >= %d", len(kept), len(pairs), min_weight)
+    for kind, col in (("country", "entity_a"), ("forum", "entity_b")):
+        for entity in sorted(set(kept[col])):
+            G.add_node(node_id(kind, entity), bipartite=_SIDES[kind], kind=kind, entity=entity,
+                       label=_label(labels, kind, entity), posts=int(counts.loc[(kind, entity)]))
+    for row in kept.itertuples(index=False):
+        G.add_edge(node_id("country", row.entity_a), node_id("forum", row.entity_b),
+                   weight=int(row.weight), assoc_strength=float(row.assoc_strength),
+                   jaccard=float(row.jaccard), npmi=float(row.npmi), post_ids=list(row.post_ids),
+                   first_date=row.first_date, last_date=row.last_date)
+    return G
+
+
+def project(G: nx.Graph, side: str = "country", *, via: str = "forum", mentions: pd.DataFrame | None = None,
+            posts: pd.DataFrame | None = None, unit: str = "post") -> nx.Graph:
+    """Project the bipartite graph onto one side (countries or forums).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        A graph from :func:`co_mention_graph`; the projection has the nodes of ``side`` in ``G``
+        with their attributes.
+    side : {"country", "forum"}
+    via : str
+        The other side (``"forum"`` for countries, ``"country"`` for forums): two nodes are
+        linked when they share neighbours in ``G``, with networkx's
+        ``bipartite.weighted_projected_graph`` semantics: ``weight`` = number of shared
+        neighbours; edges also carry ``shared`` (the shared entities, sorted) and ``overlap``
+        (sum over shared neighbours of the smaller of the two edge weights: units that could be
+        common). ``"posts"``: two nodes are linked when a unit names both (needs ``mentions``;
+        exclusions are those of ``G``); ``weight`` = number of units, with ``assoc_strength``,
+        ``jaccard``, ``npmi``, ``post_ids``, ``first_date``, ``last_date`` as in
+        :func:`co_mention_graph` (``N`` = units naming at least one country or forum).
+    mentions, posts, unit
+        As in :func:`co_mention_graph`; used only with ``via="posts"``.
+    """
+    if side not in _SIDES:
+        raise ConfigError(f"unknown side {side!r}; choose country or forum")
+    if via not in (_OTHER[side], "posts"):
+        raise ConfigError(f"a {side} projection goes via {_OTHER[side]!r} or 'posts', not {via!r}")
+    nodes = sorted(n for n, d in G.nodes(data=True) if d.get("bipartite") == _SIDES[side])
+    P = nx.Graph(side=side, via=via, unit=G.graph.get("unit", "post") if via != "posts" else unit,
+                 exclude=G.graph.get("exclude", ""))
+    P.add_nodes_from((n, dict(G.nodes[n])) for n in nodes)
+    if via == "posts":
+        return _project_via_posts(P, mentions, posts, unit, side)
+    W = nx.bipartite.weighted_projected_graph(G, nodes)
+    for u, v in sorted(tuple(sorted(e)) for e in W.edges()):
+        shared = sorted(set(G[u]) & set(G[v]))
+        P.add_edge(u, v, weight=len(shared), shared=[G.nodes[s].get("entity", s) for s in shared],
+                   overlap=int(sum(min(G[u][s].get("weight", 1), G[v][s].get("weight", 1)) for s in shared)))
+    return P
+
+
+def _project_via_posts(P: nx.Graph, mentions: pd.DataFrame | None, posts: pd.DataFrame | None,
+                       unit: str, side: str) -> nx.Graph:
+    if mentions is None:
+        raise ConfigError("a projection via='posts' needs the mentions table; pass mentions=...")
+    _check_options(unit, 1)
+    um = _unit_mentions(mentions, posts, unit, _excluded(P.graph["exclude"].split(";")))
+    n_units = int(um["unit"].nunique())
+    P.graph["n_units"] = n_units
+    counts = um.groupby(["kind", "entity"]).size()
+    entities = {d.get("entity", n.split(":", 1)[-1]): n for n, d in P.nodes(data=True)}
+    mine = um[(um["kind"] == side) & um["entity"].isin(list(entities))]
+    pairs = _pairs(mine, mine, _post_dates(posts), same=True)
+    if pairs.empty:
+        return P
+    pairs = pairs.assign(**_measures(pairs["weight"].to_numpy(),
+                                     counts.loc[side].reindex(pairs["entity_a"]).to_numpy(),
+                                     counts.loc[side].reindex(pairs["entity_b"]).to_numpy(), n_units))
+    for row in pairs.itertuples(index=False):
+        P.add_edge(entities[row.entity_a], entities[row.entity_b], weight=int(row.weight),
+                   assoc_strength=float(row.assoc_strength), jaccard=float(row.jaccard),
+                   npmi=float(row.npmi), post_ids=list(row.post_ids),
+                   first_date=row.first_date, last_date=row.last_date)
+    return P
+
+
+def edges_table(G: nx.Graph) -> pd.DataFrame:
+    """Return the edges of the bipartite graph as the ``edges.csv`` table.
+
+    Columns :data:`EDGE_COLUMNS` (``country`` as ISO code, ``forum`` as id, ``post_ids`` joined
+    by ``";"``), sorted by weight (descending), then country, then forum.
+    """
+    rows = []
+    for u, v, d in G.edges(data=True):
+        if G.nodes[u].get("kind") == "forum":
+            u, v = v, u
+        if G.nodes[u].get("kind") != "country" or G.nodes[v].get("kind") != "forum":
+            raise GraphError(f"edge {u!r}-{v!r} is not a country-forum edge; edges_table expects "
+                             "the bipartite co-mention graph")
+        rows.append({"country": G.nodes[u].get("entity", u), "forum": G.nodes[v].get("entity", v),
+                     **{c: d.get(c) for c in EDGE_COLUMNS[2:]}})
+    table = pd.DataFrame(rows, columns=EDGE_COLUMNS)
+    table["post_ids"] = [";".join(map(str, p)) if isinstance(p, (list, tuple)) else ("" if p is None else str(p))
+                         for p in table["post_ids"]]
+    table[["first_date", "last_date"]] = table[["first_date", "last_date"]].fillna("")
+    table["weight"] = table["weight"].astype("int64")
+    for col in ("assoc_strength", "jaccard", "npmi"):
+        table[col] = table[col].astype(float)
+    return table.sort_values(["weight", "country", "forum"], ascending=[False, True, True],
+                             kind="mergesort").reset_index(drop=True)
+
+
+def _plain(value):
+    if isinstance(value, (list, tuple, set)):
+        return ";".join(str(v) for v in (sorted(value) if isinstance(value, set) else value))
+    if value is None:
+        return ""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _exportable(G: nx.Graph, *, spells: bool = False) -> nx.Graph:
+    H = nx.Graph()
+    H.graph.update({k: _plain(v) for k, v in G.graph.items()})
+    for n in sorted(G.nodes):
+        H.add_node(n, **{k: _plain(v) for k, v in G.nodes[n].items()})
+    for u, v in sorted(tuple(sorted(e)) for e in G.edges()):
+        data = {k: _plain(x) for k, x in G.edges[u, v].items()}
+        if spells and data.get("first_date"):
+            data.update(start=data["first_date"], end=data["last_date"])
+        H.add_edge(u, v, **data)
+    return H
+
+
+def _atomic_write(path: str | Path, write: Callable[[str], None]) -> None:
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_gexf(G: nx.Graph, path: str | Path, *, spells: bool = True) -> None:
+    """Write ``G`` as GEXF 1.2 (atomically): lists joined with ``";"``, ``None`` as ``""``.
+
+    With ``spells`` (default) each edge with dated posts gets ``start``/``end`` (its first and
+    last date), so Gephi's timeline shows when the pair was co-mentioned; edges without dated
+    posts are always visible.
+    """
+    H = _exportable(G, spells=spells)
+    _atomic_write(path, lambda tmp: nx.write_gexf(H, tmp))
+
+
+def write_graphml(G: nx.Graph, path: str | Path) -> None:
+    """Write ``G`` as GraphML (atomically): lists joined with ``";"``, ``None`` as ``""``."""
+    H = _exportable(G)
+    _atomic_write(path, lambda tmp: nx.write_graphml(H, tmp))
