@@ -1,0 +1,313 @@
+"""Extract: post text -> mentions of countries, forums and other hashtags.
+
+:class:`Extractor` compiles a registry once (the name automaton, the hashtag vocabulary, the
+flag table) and then reads any number of texts; :func:`extract_mentions` runs it over posts
+and returns the tidy mention table (:data:`~netanalysis.model.MENTION_COLUMNS`).
+
+What each source yields (``via``):
+
+``flag``
+    Flag emoji: 🇷🇺 -> country ``RU``. 🇺🇳 and 🇪🇺 are the flags of the UN and the EU, so
+    they give the forums ``UN`` and ``EU``. Pairs that are not a registry country are ignored.
+``hashtag``
+    A whole hashtag that is an alias allowed in tags: ``#BRICS``, ``#ШОС`` -> forum,
+    ``#China``, ``#Россия`` -> country. Surface is the tag with ``#``. Any other hashtag gives
+    a mention of kind ``tag`` whose entity is the case-folded tag text (``#CrisisInUkraine``
+    -> ``crisisinukraine``).
+``pair_hashtag``
+    A compound tag whose every part is a known alias (``#RussiaChina`` -> RU, CN;
+    ``#RussiaCSTO`` -> RU and forum CSTO), one row per part, surface and offsets naming the
+    part inside the tag. The compound tag is also kept as one ``tag`` row (via ``hashtag``) so
+    that users can see which tags were split. A tag that is an alias on its own
+    (``#AfricanUnion``) is that entity, never a pair.
+``name``
+    Aliases in running text (see :mod:`netanalysis.extract.gazetteer`): word boundaries,
+    case rules, stop phrases, longest match; names inside hashtags are not read again.
+
+Options: ``countries`` chooses which sources may give country mentions (forums always come
+from every source; ``flags`` for UN/EU flags as well); ``exclude`` drops entities (for example
+``RU``, the channel's own country; a bare id drops a country and a forum of that id alike,
+``country:AU`` or ``forum:AU`` only one); ``tags=False`` drops the ``tag`` rows.
+"""
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Iterable
+
+import pandas as pd
+
+from netanalysis.errors import ConfigError
+from netanalysis.extract.flags import iter_flags
+from netanalysis.extract.gazetteer import NameMatcher
+from netanalysis.extract.hashtags import iter_hashtags
+from netanalysis.extract.pairs import TagLexicon
+from netanalysis.model import MENTION_COLUMNS, Post
+
+if TYPE_CHECKING:  # pragma: no cover
+    from netanalysis.registry import Registry
+
+__all__ = ["COUNTRY_SOURCES", "FLAG_FORUMS", "Extractor", "extract_mentions"]
+
+log = logging.getLogger(__name__)
+
+#: Sources that may yield country mentions, as named in ``countries=``.
+COUNTRY_SOURCES = ("flags", "hashtags", "pair_hashtags", "names")
+_SOURCE_OF_VIA = {"flag": "flags", "hashtag": "hashtags", "pair_hashtag": "pair_hashtags", "name": "names"}
+#: Flag emoji that stand for a forum, not a country.
+FLAG_FORUMS = {"UN": "UN", "EU": "EU"}
+
+Mention = tuple[str, str, str, str, int, int]
+
+
+class _Compiled:
+    """What an :class:`Extractor` builds from a registry (shared by extractors of that registry)."""
+
+    def __init__(self, registry: "Registry", backend: str):
+        countries = set(registry.countries["code"].astype(str))
+        forums = set(registry.forums["id"].astype(str))
+        self.countries = frozenset(countries)
+        self.forums = frozenset(forums)
+        self.flags = {code: ("country", code) for code in countries if len(code) == 2}
+        self.flags.update({code: ("forum", fid) for code, fid in FLAG_FORUMS.items() if fid in forums})
+        aliases = registry.aliases.sort_values(["kind", "entity", "alias"], kind="stable")
+        text_names, tag_names = [], []
+        for kind, entity, alias, case, use in zip(aliases["kind"], aliases["entity"], aliases["alias"],
+                                                 aliases["case"], aliases["use"]):
+            entity, alias = str(entity), str(alias)
+            if (kind == "country" and entity not in countries) or (kind == "forum" and entity not in forums):
+                continue
+            exact = case == "exact"
+            if use in ("text", "both"):
+                text_names.append((alias, exact, kind, entity))
+            if use in ("tag", "both"):
+                tag_names.append((alias, exact, kind, entity))
+                joined = "".join(ch for ch in alias if ch.isalnum() or ch == "_")
+                if joined != alias:
+                    tag_names.append((joined, exact, kind, entity))
+        stops = [(str(p), c == "exact") for p, c in zip(registry.stop_phrases["phrase"],
+                                                        registry.stop_phrases["case"])]
+        self.names = NameMatcher(text_names, stops, backend=backend)
+        self.tags = TagLexicon(tag_names)
+        log.debug("compiled registry: %d text names, %d tag names, %d stop phrases",
+                  len(self.names), len(self.tags), len(stops))
+
+
+_CACHE: "OrderedDict[tuple, _Compiled]" = OrderedDict()
+_CACHE_SIZE = 8
+
+
+def _compiled(registry: "Registry", backend: str) -> _Compiled:
+    fingerprint = getattr(registry, "fingerprint", None)
+    if fingerprint is None:
+        return _Compiled(registry, backend)
+    key = (fingerprint(), backend)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    built = _Compiled(registry, backend)
+    _CACHE[key] = built
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return built
+
+
+
+def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = value.split(",")
+    return tuple(v.strip() for v in value if v and v.strip())
+
+
+class Extractor:
+    """Find the countries, forums and hashtags mentioned in post texts.
+
+    Parameters
+    ----------
+    registry : Registry, optional
+        Countries, forums, aliases and stop phrases; the bundled registry when omitted.
+    countries : sequence of str or str, default :data:`COUNTRY_SOURCES`
+        Sources that may yield country mentions: ``flags``, ``hashtags``, ``pair_hashtags``,
+        ``names`` (a comma-separated string is accepted too).
+    exclude : sequence of str or str, default ()
+        ISO codes or forum ids to drop (case-insensitive; ``country:XX``/``forum:ID`` to name
+        one kind when a code is both).
+    tags : bool, default True
+        Keep mentions of kind ``tag`` (hashtags that name no registry entity, and compound tags).
+
+    Raises
+    ------
+    ConfigError
+        An unknown source in ``countries`` or an ``exclude`` value that is neither a country
+        code nor a forum id of the registry.
+
+    Notes
+    -----
+    The compiled matchers depend only on the registry, so they are built once per registry
+    fingerprint and shared by every extractor of that registry.
+    """
+
+    def __init__(self, registry: "Registry | None" = None, *,
+                 countries: Iterable[str] | str = COUNTRY_SOURCES, exclude: Iterable[str] | str = (),
+                 tags: bool = True, backend: str = "automaton"):
+        if registry is None:
+            from netanalysis.registry import load_registry
+            registry = load_registry()
+        if backend not in ("automaton", "regex"):
+            raise ConfigError(f"unknown name-matching backend {backend!r}; choose automaton or regex")
+        self._compiled = _compiled(registry, backend)
+        self.countries = self._check_sources(countries)
+        self.exclude = self._check_exclude(exclude)
+        self.tags = bool(tags)
+        self._allowed_country_vias = frozenset(v for v, s in _SOURCE_OF_VIA.items() if s in self.countries)
+        self._tag_cache: dict[str, tuple[Mention, ...]] = {}
+
+    @staticmethod
+    def _check_sources(countries: Iterable[str] | str) -> tuple[str, ...]:
+        sources = _as_tuple(countries)
+        unknown = [s for s in sources if s not in COUNTRY_SOURCES]
+        if unknown:
+            raise ConfigError(f"unknown country source(s) {', '.join(map(repr, unknown))}; "
+                              f"choose from {', '.join(COUNTRY_SOURCES)}")
+        return tuple(s for s in COUNTRY_SOURCES if s in sources)
+
+    def _check_exclude(self, exclude: Iterable[str] | str) -> frozenset[tuple[str, str]]:
+        compiled = self._compiled
+        forums_by_upper = {f.upper(): f for f in compiled.forums}
+        dropped: set[tuple[str, str]] = set()
+        for value in _as_tuple(exclude):
+            kind, _, ident = value.rpartition(":")
+            if kind not in ("", "country", "forum"):
+                raise ConfigError(f"cannot exclude {value!r}: prefix must be country: or forum:")
+            hits = []
+            if kind in ("", "country") and ident.upper() in compiled.countries:
+                hits.append(("country", ident.upper()))
+            if kind in ("", "forum") and ident.upper() in forums_by_upper:
+                hits.append(("forum", forums_by_upper[ident.upper()]))
+            if not hits:
+                raise ConfigError(f"cannot exclude {value!r}: it is neither a country code "
+                                  f"(ISO 3166-1 alpha-2) nor a forum id of the registry")
+            if len(hits) > 1:
+                log.warning("exclude %r drops both the country and the forum %s; "
+                            "write country:%s or forum:%s to drop one", value, ident, ident, ident)
+            dropped.update(hits)
+        return frozenset(dropped)
+
+    def _hashtag(self, start: int, end: int, tag: str) -> tuple[Mention, ...]:
+        cached = self._tag_cache.get(tag)
+        if cached is None:
+            cached = self._resolve_tag(tag)
+            if len(self._tag_cache) < 100_000:
+                self._tag_cache[tag] = cached
+        # cached offsets are relative to the '#'
+        return tuple((k, e, v, s, start + a, start + b) for k, e, v, s, a, b in cached)
+
+    def _resolve_tag(self, tag: str) -> tuple[Mention, ...]:
+        lexicon = self._compiled.tags
+        whole = lexicon.lookup(tag)
+        if whole is not None:
+            return ((whole[0], whole[1], "hashtag", "#" + tag, 0, len(tag) + 1),)
+        parts = lexicon.segment(tag)
+        if parts is None:
+            return (("tag", tag.casefold(), "hashtag", "#" + tag, 0, len(tag) + 1),)
+        if len(parts) == 1:  # e.g. "South_Africa": one entity written with separators
+            return ((parts[0].kind, parts[0].entity, "hashtag", "#" + tag, 0, len(tag) + 1),)
+        rows = [("tag", tag.casefold(), "hashtag", "#" + tag, 0, len(tag) + 1)]
+        rows += [(p.kind, p.entity, "pair_hashtag", tag[p.start:p.end], p.start + 1, p.end + 1) for p in parts]
+        return tuple(rows)
+
+    def extract(self, text: str) -> list[Mention]:
+        """Return the mentions in one text.
+
+        Parameters
+        ----------
+        text : str
+            Post text.
+
+        Returns
+        -------
+        list of (kind, entity, via, surface, start, end)
+            One tuple per occurrence, sorted by start, then kind, entity; ``text[start:end] ==
+            surface`` for every tuple.
+        """
+        if not text:
+            return []
+        compiled = self._compiled
+        found: list[Mention] = []
+        spans: list[tuple[int, int]] = []
+        for start, end, tag in iter_hashtags(text):
+            spans.append((start, end))
+            found.extend(self._hashtag(start, end, tag))
+        for start, end, code in iter_flags(text):
+            hit = compiled.flags.get(code)
+            if hit is not None:
+                found.append((hit[0], hit[1], "flag", text[start:end], start, end))
+        for m in compiled.names.find(text, spans):
+            found.append((m.kind, m.entity, "name", text[m.start:m.end], m.start, m.end))
+        rows = [row for row in found if self._keep(row)]
+        rows.sort(key=lambda r: (r[4], r[0], r[1], r[5], r[2]))
+        return rows
+
+    def _keep(self, row: Mention) -> bool:
+        kind = row[0]
+        if kind == "tag":
+            return self.tags
+        if kind == "country" and row[2] not in self._allowed_country_vias:
+            return False
+        return (kind, row[1]) not in self.exclude
+
+
+def extract_mentions(posts: "pd.DataFrame | Iterable[Post]", registry: "Registry | None" = None, *,
+                     countries: Iterable[str] | str = COUNTRY_SOURCES, exclude: Iterable[str] | str = (),
+                     tags: bool = True) -> pd.DataFrame:
+    """Return the mention table of ``posts``.
+
+    Parameters
+    ----------
+    posts : DataFrame or iterable of Post
+        A posts table with at least the columns ``post_id`` and ``text`` (as
+        :func:`netanalysis.read_posts` returns), or :class:`~netanalysis.model.Post` objects.
+    registry : Registry, optional
+        The bundled registry when omitted.
+    countries, exclude, tags
+        As for :class:`Extractor`.
+
+    Returns
+    -------
+    DataFrame
+        Exactly the columns of :data:`~netanalysis.model.MENTION_COLUMNS`; one row per
+        occurrence, in post order, then by start, kind and entity. ``start``/``end`` are int64
+        offsets into the post's ``text``.
+
+    Raises
+    ------
+    ConfigError
+        Invalid options (see :class:`Extractor`), or a posts table without ``post_id``/``text``.
+    """
+    extractor = Extractor(registry, countries=countries, exclude=exclude, tags=tags)
+    if isinstance(posts, pd.DataFrame):
+        missing = [c for c in ("post_id", "text") if c not in posts.columns]
+        if missing:
+            raise ConfigError(f"posts table lacks column(s) {', '.join(missing)}")
+        pairs: Iterable = zip(posts["post_id"].tolist(), posts["text"].tolist())
+    else:
+        pairs = ((p.post_id, p.text) for p in posts)
+    columns: list[list] = [[] for _ in MENTION_COLUMNS]
+    post_col, kind_col, entity_col, via_col, surface_col, start_col, end_col = columns
+    for post_id, text in pairs:
+        if not isinstance(text, str) or not text:
+            continue
+        for kind, entity, via, surface, start, end in extractor.extract(text):
+            post_col.append(post_id)
+            kind_col.append(kind)
+            entity_col.append(entity)
+            via_col.append(via)
+            surface_col.append(surface)
+            start_col.append(start)
+            end_col.append(end)
+    frame = pd.DataFrame({name: col for name, col in zip(MENTION_COLUMNS, columns)})
+    for name in ("start", "end"):
+        frame[name] = frame[name].astype("int64")
+    return frame

@@ -1,0 +1,188 @@
+"""Names in running text: one pass over the text for every alias and stop phrase at once.
+
+:class:`NameMatcher` finds registry aliases (``use`` = ``text`` or ``both``) in post text.
+
+How a match is decided:
+
+* **One pass.** All aliases and stop phrases, lower-cased, go into one Aho-Corasick automaton
+  (pyahocorasick) run once over the lower-cased text. Lower-casing keeps offsets: the text is
+  lowered character by character (a character whose lower case is longer, such as ``İ``, is
+  kept as it is), so an offset in the lowered text is the same offset in the post.
+  Typographic apostrophes (``’``, ``‘``, ``ʼ``) are read as ``'`` and no-break spaces as
+  spaces, so ``People’s Republic of China`` matches the alias ``People's Republic of China``.
+  A compiled regex alternation does the same job (``backend="regex"``); it is slower, kept for
+  the benchmark (``scripts/bench_extract.py``).
+* **Word boundaries** on both sides, Unicode-aware: the characters around a match must not be
+  letters, digits or ``_`` (``Oman`` is not in ``woman``, ``Niger`` not in ``Nigeria``,
+  ``Китай`` not in ``Китайский``). Apostrophes and hyphens are boundaries, so possessives match
+  (``China's``, ``Russia’s``) and each side of a hyphenated compound is read on its own:
+  ``Azerbaijani-Armenian`` names both sides when both are aliases, and ``anti-Russia`` counts as
+  a mention of Russia (the post is talking about Russia; a researcher who wants to weigh
+  stance must read the posts, which every edge lists).
+* **Case** from the alias's ``case`` column: ``fold`` matches any case, ``exact`` only as
+  written (``US`` is the United States, ``us`` is not; ``Chad``, ``Jordan``, ``Georgia`` only
+  capitalised).
+* **Longest match wins** among overlapping candidates (``Papua New Guinea`` over ``Guinea``,
+  ``Guinea-Bissau`` over ``Guinea``). Stop phrases (``Korean peninsula``) take part as matches
+  that name nothing, so a name inside them is dropped.
+* **Blocked spans** (the hashtags of the post) are not searched again: a candidate touching one
+  is dropped before the longest match is chosen.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Iterable, NamedTuple, Sequence
+
+import ahocorasick
+
+__all__ = ["NameMatch", "NameMatcher", "normalise_for_matching"]
+
+_TRANSLATE = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " "}
+
+
+class NameMatch(NamedTuple):
+    """A name found in text: offsets into the post text and what it names."""
+
+    start: int
+    end: int
+    kind: str
+    entity: str
+
+
+class _Entry(NamedTuple):
+    alias: str  # normalised, original case (compared for exact-case aliases)
+    exact: bool
+    kind: str | None  # None for a stop phrase
+    entity: str | None
+
+
+def normalise_for_matching(text: str) -> str:
+    """Return ``text`` with apostrophes and no-break spaces unified, same length as ``text``."""
+    for old, new in _TRANSLATE.items():
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
+def _lower_same_length(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_" or "\u0300" <= ch <= "\u036f"
+
+
+class NameMatcher:
+    """Find aliases in text with word boundaries, case rules, stop phrases and longest match.
+
+    Parameters
+    ----------
+    names : iterable of (alias, exact, kind, entity)
+        Aliases usable in running text.
+    stop_phrases : iterable of (phrase, exact)
+        Phrases that name nothing and suppress any name inside them.
+    backend : {"automaton", "regex"}
+        Multi-pattern engine; both give the same matches on ordinary text.
+
+    Examples
+    --------
+    >>> m = NameMatcher([("Oman", False, "country", "OM"), ("Korea", False, "country", "KR")],
+    ...                 [("Korean peninsula", False)])
+    >>> m.find("A woman in Oman; the Korean Peninsula.")
+    [NameMatch(start=11, end=15, kind='country', entity='OM')]
+    """
+
+    def __init__(self, names: Iterable[tuple[str, bool, str, str]],
+                 stop_phrases: Iterable[tuple[str, bool]] = (), *, backend: str = "automaton"):
+        table: dict[str, list[_Entry]] = {}
+        entries = [(a, e, k, n) for a, e, k, n in names] + [(p, e, None, None) for p, e in stop_phrases]
+        for alias, exact, kind, entity in entries:
+            alias = normalise_for_matching(alias.strip())
+            if not alias:
+                continue
+            entry = _Entry(alias, bool(exact), kind, entity)
+            bucket = table.setdefault(_lower_same_length(alias), [])
+            if entry not in bucket:
+                bucket.append(entry)
+        self._table = table
+        self.backend = backend
+        if backend == "automaton":
+            self._automaton = ahocorasick.Automaton()
+            for key, bucket in table.items():
+                self._automaton.add_word(key, (len(key), tuple(bucket)))
+            if table:
+                self._automaton.make_automaton()
+        elif backend == "regex":
+            keys = sorted(table, key=lambda k: (-len(k), k))
+            alternation = "|".join(re.escape(k) for k in keys) or r"(?!)"
+            self._regex = re.compile(r"(?<!\w)(?=(" + alternation + r")(?!\w))")
+        else:
+            raise ValueError(f"unknown backend {backend!r}")
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def _candidates(self, norm: str, low: str) -> Iterable[tuple[int, int, tuple[_Entry, ...]]]:
+        if self.backend == "automaton":
+            if not self._table:
+                return
+            for last, (length, bucket) in self._automaton.iter(low):
+                yield last + 1 - length, last + 1, bucket
+        else:
+            for m in self._regex.finditer(low):
+                key = m.group(1)
+                yield m.start(1), m.start(1) + len(key), tuple(self._table[key])
+
+    def find(self, text: str, blocked: Sequence[tuple[int, int]] = ()) -> list[NameMatch]:
+        """Return the names in ``text``, sorted by start.
+
+        Parameters
+        ----------
+        text : str
+            Post text (offsets refer to it).
+        blocked : sequence of (start, end)
+            Spans not to search, such as the post's hashtags.
+
+        Returns
+        -------
+        list[NameMatch]
+        """
+        norm = normalise_for_matching(text)
+        low = _lower_same_length(norm)
+        n = len(norm)
+        found = []
+        for start, end, bucket in self._candidates(norm, low):
+            if (start and _is_word(norm[start - 1])) or (end < n and _is_word(norm[end])):
+                continue
+            if blocked and any(s < end and start < e for s, e in blocked):
+                continue
+            for entry in bucket:
+                if not entry.exact or norm[start:end] == entry.alias:
+                    found.append((start, end, entry.kind, entry.entity))
+                    break
+        return _longest_first(found)
+
+
+def _longest_first(found: list[tuple[int, int, str | None, str | None]]) -> list[NameMatch]:
+    """Keep non-overlapping matches, longest first (then leftmost); drop stop phrases."""
+    if not found:
+        return []
+    found.sort(key=lambda m: (m[0] - m[1], m[0]))
+    starts: list[int] = []
+    ends: list[int] = []
+    kept: list[tuple[int, int, str | None, str | None]] = []
+    for match in found:
+        start, end = match[0], match[1]
+        i = bisect.bisect_left(starts, start)
+        if i < len(starts) and starts[i] < end:
+            continue
+        if i > 0 and ends[i - 1] > start:
+            continue
+        starts.insert(i, start)
+        ends.insert(i, end)
+        kept.insert(i, match)
+    return [NameMatch(*m) for m in kept if m[2] is not None]
