@@ -311,6 +311,8 @@ def project(G: nx.Graph, side: str = "country", *, via: str = "forum", mentions:
     P.add_nodes_from((n, dict(G.nodes[n])) for n in nodes)
     if via == "posts":
         return _project_via_posts(P, mentions, posts, unit, side)
+    if len(nodes) == len(G):                      # nothing on the other side: no edges
+        return P
     W = nx.bipartite.weighted_projected_graph(G, nodes)
     for u, v in sorted(tuple(sorted(e)) for e in W.edges()):
         shared = sorted(set(G[u]) & set(G[v]))

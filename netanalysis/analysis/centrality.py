@@ -12,6 +12,9 @@ graph always gives the same numbers, whatever order it was built in.
   ``nx.bipartite.closeness_centrality``. On other graphs (projections) the ordinary
   ``nx.degree_centrality``, ``nx.betweenness_centrality`` and ``nx.closeness_centrality``.
   Betweenness and closeness count hops (weights are similarities, not distances).
+  On a disconnected bipartite graph networkx's bipartite closeness can exceed 1 (its least
+  possible distance counts nodes the node cannot reach); ``closeness`` here counts reachable
+  nodes only, so it equals networkx's on a connected graph and stays in [0, 1] otherwise.
   When no node can lie between two others (the maximum possible betweenness is 0, e.g. a
   single edge), betweenness is 0.
 * ``strength``: weighted degree (sum of ``weight`` over a node's edges).
@@ -20,7 +23,7 @@ graph always gives the same numbers, whatever order it was built in.
   component and then by ``sqrt(component size / graph size)``; so the whole vector has unit
   norm, a connected graph gets exactly what ``nx.eigenvector_centrality`` converges to, and a
   disconnected one gets defined, deterministic values (compare them within a component only).
-  Nodes without edges get 0.
+  Nodes without edges get 0 (so a graph with isolates has a norm a little below 1).
 * ``pagerank``: weighted PageRank, damping 0.85, uniform teleport, dangling nodes spread
   uniformly (networkx's defaults), solved exactly as a linear system rather than iterated.
 * ``hub``, ``authority``: HITS. On the bipartite graph edges are read as country -> forum, so
@@ -28,7 +31,8 @@ graph always gives the same numbers, whatever order it was built in.
   singular vectors of the weighted country x forum matrix, each summing to 1 over its side, as
   ``nx.hits`` gives on that directed graph. On other (undirected) graphs hubs and authorities
   coincide: the eigenvector centrality scaled to sum 1. Disconnected graphs: per component,
-  scaled by the component's share of the nodes (of that side), as for ``eigenvector``.
+  scaled by the component's share of the nodes (of that side), as for ``eigenvector``;
+  nodes without edges get 0.
 * ``community``: Louvain (``nx.community.louvain_communities``, weighted, seeded) on the graph
   given (on the bipartite graph, countries and the forums they are named with share
   communities), numbered 0, 1, ... from the largest community, ties by smallest node id.
@@ -151,6 +155,28 @@ def _bipartite_betweenness(G: nx.Graph, top: list) -> dict:
         return dict.fromkeys(G, 0.0)
 
 
+def _bipartite_closeness(G: nx.Graph, top: list) -> dict:
+    """networkx's bipartite closeness, with the minimum distance taken over reachable nodes.
+
+    networkx divides ``m + 2 (n - 1)`` (the least total distance of a top node that reaches all
+    ``n`` top and ``m`` bottom nodes) by the total distance to the nodes it does reach, which
+    exceeds 1 on a disconnected graph. Here the least total distance counts the reachable nodes
+    only; the result equals networkx's on a connected graph and stays within [0, 1].
+    """
+    top = set(top)
+    out = {}
+    for node in G:
+        sp = nx.single_source_shortest_path_length(G, node)
+        total = sum(sp.values())
+        if total == 0:
+            out[node] = 0.0
+            continue
+        same = sum(1 for v in sp if (v in top) == (node in top))
+        least = (len(sp) - same) + 2 * (same - 1)
+        out[node] = least / total * (len(sp) - 1) / (len(G) - 1)
+    return out
+
+
 def communities(G: nx.Graph, *, seed: int = 0, weight: str | None = "weight") -> dict[Hashable, int]:
     """Louvain communities of ``G``: node -> community number.
 
@@ -205,7 +231,7 @@ def centrality_table(G: nx.Graph, *, seed: int = 0, weight: str | None = "weight
         top = sides[0]
         degree = nx.bipartite.degree_centrality(H, top)
         betweenness = _bipartite_betweenness(H, top)
-        closeness = nx.bipartite.closeness_centrality(H, top, normalized=True)
+        closeness = _bipartite_closeness(H, top)
     else:
         degree = nx.degree_centrality(H)
         betweenness = nx.betweenness_centrality(H, normalized=True)
