@@ -162,6 +162,7 @@ class Extractor:
         self.exclude = self._check_exclude(exclude)
         self.tags = bool(tags)
         self._allowed_country_vias = frozenset(v for v, s in _SOURCE_OF_VIA.items() if s in self.countries)
+        self._keep_all = self.tags and not self.exclude and len(self.countries) == len(COUNTRY_SOURCES)
         self._tag_cache: dict[str, tuple[Mention, ...]] = {}
 
     @staticmethod
@@ -236,17 +237,15 @@ class Extractor:
             return []
         compiled = self._compiled
         found: list[Mention] = []
-        spans: list[tuple[int, int]] = []
         for start, end, tag in iter_hashtags(text):
-            spans.append((start, end))
             found.extend(self._hashtag(start, end, tag))
         for start, end, code in iter_flags(text):
             hit = compiled.flags.get(code)
             if hit is not None:
                 found.append((hit[0], hit[1], "flag", text[start:end], start, end))
-        for m in compiled.names.find(text, spans):
+        for m in compiled.names.find(text):
             found.append((m.kind, m.entity, "name", text[m.start:m.end], m.start, m.end))
-        rows = [row for row in found if self._keep(row)]
+        rows = found if self._keep_all else [row for row in found if self._keep(row)]
         rows.sort(key=lambda r: (r[4], r[0], r[1], r[5], r[2]))
         return rows
 

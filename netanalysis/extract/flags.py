@@ -17,8 +17,9 @@ from typing import Iterator
 __all__ = ["FLAG_RUN_RE", "iter_flags"]
 
 _BASE = 0x1F1E6
-#: A run of two or more regional-indicator symbols.
-FLAG_RUN_RE = re.compile("[\U0001F1E6-\U0001F1FF]{2,}")
+#: A run of two or more regional-indicator symbols (written out rather than ``{2,}``: the
+#: regex engine scans for a leading character class several times faster).
+FLAG_RUN_RE = re.compile("[\U0001F1E6-\U0001F1FF][\U0001F1E6-\U0001F1FF]+")
 
 
 def iter_flags(text: str) -> Iterator[tuple[int, int, str]]:

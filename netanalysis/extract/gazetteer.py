@@ -25,14 +25,15 @@ How a match is decided:
 * **Longest match wins** among overlapping candidates (``Papua New Guinea`` over ``Guinea``,
   ``Guinea-Bissau`` over ``Guinea``). Stop phrases (``Korean peninsula``) take part as matches
   that name nothing, so a name inside them is dropped.
-* **Blocked spans** (the hashtags of the post) are not searched again: a candidate touching one
-  is dropped before the longest match is chosen.
+* **Hashtags are not read again**: a name right after ``#`` is inside a hashtag (a hashtag is
+  ``#`` and word characters, so no other boundary falls inside one) and is dropped before the
+  longest match is chosen.
 """
 from __future__ import annotations
 
 import bisect
 import re
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable, NamedTuple
 
 import ahocorasick
 
@@ -70,10 +71,6 @@ def _lower_same_length(text: str) -> str:
     if len(low) == len(text):
         return low
     return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_" or "\u0300" <= ch <= "\u036f"
 
 
 class NameMatcher:
@@ -126,26 +123,24 @@ class NameMatcher:
     def __len__(self) -> int:
         return len(self._table)
 
-    def _candidates(self, norm: str, low: str) -> Iterable[tuple[int, int, tuple[_Entry, ...]]]:
+    def _candidates(self, low: str) -> Iterable[tuple[int, tuple[int, tuple[_Entry, ...]]]]:
+        """Yield ``(last, (length, entries))`` for every alias occurrence in ``low``."""
         if self.backend == "automaton":
-            if not self._table:
-                return
-            for last, (length, bucket) in self._automaton.iter(low):
-                yield last + 1 - length, last + 1, bucket
-        else:
-            for m in self._regex.finditer(low):
-                key = m.group(1)
-                yield m.start(1), m.start(1) + len(key), tuple(self._table[key])
+            return self._automaton.iter(low) if self._table else ()
+        table = self._table
+        return [(m.end(1) - 1, (len(m.group(1)), tuple(table[m.group(1)]))) for m in self._regex.finditer(low)]
 
-    def find(self, text: str, blocked: Sequence[tuple[int, int]] = ()) -> list[NameMatch]:
+    def find(self, text: str) -> list[NameMatch]:
         """Return the names in ``text``, sorted by start.
+
+        A name right after ``#`` is part of a hashtag and is not read as a name (hashtags are
+        read by :mod:`netanalysis.extract.hashtags`): ``#UN Security Council`` has no name
+        ``UN Security Council``.
 
         Parameters
         ----------
         text : str
             Post text (offsets refer to it).
-        blocked : sequence of (start, end)
-            Spans not to search, such as the post's hashtags.
 
         Returns
         -------
@@ -155,11 +150,17 @@ class NameMatcher:
         low = _lower_same_length(norm)
         n = len(norm)
         found = []
-        for start, end, bucket in self._candidates(norm, low):
-            if (start and _is_word(norm[start - 1])) or (end < n and _is_word(norm[end])):
-                continue
-            if blocked and any(s < end and start < e for s, e in blocked):
-                continue
+        for last, (length, bucket) in self._candidates(low):
+            end = last + 1
+            start = end - length
+            if start:
+                ch = norm[start - 1]
+                if ch.isalnum() or ch == "_" or ch == "#" or "\u0300" <= ch <= "\u036f":
+                    continue
+            if end < n:
+                ch = norm[end]
+                if ch.isalnum() or ch == "_" or "\u0300" <= ch <= "\u036f":
+                    continue
             for entry in bucket:
                 if not entry.exact or norm[start:end] == entry.alias:
                     found.append((start, end, entry.kind, entry.entity))
@@ -169,8 +170,8 @@ class NameMatcher:
 
 def _longest_first(found: list[tuple[int, int, str | None, str | None]]) -> list[NameMatch]:
     """Keep non-overlapping matches, longest first (then leftmost); drop stop phrases."""
-    if not found:
-        return []
+    if len(found) < 2:
+        return [NameMatch(*m) for m in found if m[2] is not None]
     found.sort(key=lambda m: (m[0] - m[1], m[0]))
     starts: list[int] = []
     ends: list[int] = []

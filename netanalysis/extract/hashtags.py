@@ -18,6 +18,7 @@ __all__ = ["HASHTAG_RE", "iter_hashtags"]
 
 #: ``#`` and the tag text (group 1).
 HASHTAG_RE = re.compile(r"#([\w\u0300-\u036f]+)")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def iter_hashtags(text: str) -> Iterator[tuple[int, int, str]]:
@@ -48,6 +49,6 @@ def iter_hashtags(text: str) -> Iterator[tuple[int, int, str]]:
         if start and text[start - 1] == "&":
             continue
         tag = match.group(1)
-        if not any(ch.isalpha() for ch in tag):
+        if _LETTER.search(tag) is None:
             continue
         yield start, match.end(), tag
