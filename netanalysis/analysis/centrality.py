@@ -15,8 +15,8 @@ graph always gives the same numbers, whatever order it was built in.
   On a disconnected bipartite graph networkx's bipartite closeness can exceed 1 (its least
   possible distance counts nodes the node cannot reach); ``closeness`` here counts reachable
   nodes only, so it equals networkx's on a connected graph and stays in [0, 1] otherwise.
-  When no node can lie between two others (the maximum possible betweenness is 0, e.g. a
-  single edge), betweenness is 0.
+  On a side where no node can lie between two others (its maximum possible betweenness is
+  0, e.g. the leaves of a star), betweenness is 0 where networkx would divide by zero.
 * ``strength``: weighted degree (sum of ``weight`` over a node's edges).
 * ``eigenvector``: the Perron eigenvector of the weighted adjacency matrix, computed exactly
   (``numpy.linalg.eigh``) on each connected component, scaled to unit Euclidean norm on the
@@ -148,11 +148,20 @@ def _hits(G: nx.Graph, sides: tuple[list, list] | None, weight: str | None) -> t
     return hub, authority
 
 
+def _bipartite_max_betweenness(n: int, m: int) -> float:
+    """Largest possible betweenness of a node on the side of ``n`` nodes facing ``m`` nodes."""
+    s, t = divmod(n - 1, m)
+    return ((m ** 2) * ((s + 1) ** 2) + m * (s + 1) * (2 * t - s - 1) - t * (2 * s - t + 3)) / 2.0
+
+
 def _bipartite_betweenness(G: nx.Graph, top: list) -> dict:
-    try:
-        return nx.bipartite.betweenness_centrality(G, top)
-    except ZeroDivisionError:
-        return dict.fromkeys(G, 0.0)
+    """``nx.bipartite.betweenness_centrality``, but 0 (not ZeroDivisionError) on a side whose
+    maximum is 0 (no node of that side can lie between two others, e.g. the leaves of a star)."""
+    top = set(top)
+    n, m = len(top), len(G) - len(top)
+    most = {True: _bipartite_max_betweenness(n, m), False: _bipartite_max_betweenness(m, n)}
+    raw = nx.betweenness_centrality(G, normalized=False, weight=None)
+    return {v: (b / most[v in top] if most[v in top] else 0.0) for v, b in raw.items()}
 
 
 def _bipartite_closeness(G: nx.Graph, top: list) -> dict:
