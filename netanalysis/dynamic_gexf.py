@@ -1,0 +1,319 @@
+"""Write the co-mention network as a dynamic GEXF 1.3 file for Gephi's timeline.
+
+What the file holds
+-------------------
+``<graph mode="dynamic" timeformat="date" timerepresentation="interval">`` with:
+
+* every node and edge of the whole graph (``graph=``, else the union of the window graphs), with
+  static attributes: nodes ``kind``, ``bipartite``, ``entity``, ``posts`` (total), ``windows``
+  (in how many windows the node is present); edges the total ``weight`` (the ``weight`` XML
+  attribute), ``total_weight``, ``post_ids`` (``;``-separated), ``first_date``, ``last_date``,
+  ``windows``;
+* ``<spells>`` on nodes and edges: the periods in which they are present (consecutive windows
+  merged into one spell). An element present in no window (e.g. co-mentioned only in undated
+  posts) has no spell;
+* a dynamic edge ``weight`` (attribute id ``weight``, as Gephi itself writes it: Gephi's
+  timeline uses it as the edge weight) and the same values again as ``window_weight``, because
+  networkx's reader always treats the id ``weight`` as static (it reads back the total);
+  ``networkx.read_gexf`` returns ``window_weight`` as ``[(value, start, end), ...]``;
+* dynamic node attributes: ``window_posts`` (the node's posts in the window) and, when a
+  timeline table is given, one attribute per metric (``pagerank``, ``degree``, ...).
+
+Time
+----
+GEXF intervals are closed (``start`` and ``end`` inclusive, GEXF 1.3) and ``timeformat="date"``
+has a one-day resolution, so a window ``[window_start, window_end)`` is written as
+``start=window_start``, ``end=window_end - 1 day`` (April 2024: 2024-04-01 .. 2024-04-30).
+Overlapping windows (rolling or cumulative) would give one element two values at the same time,
+so each window's values are shown from the end of the previous window (or its own start, for the
+first) to its own end: a rolling or cumulative window's value appears when that window closes.
+For back-to-back windows this is simply the window itself.
+
+Given a single graph instead of windows, spells come from the edges' ``first_date`` and
+``last_date`` (nodes: from their first to their last edge date) and weights are static.
+
+The output is deterministic: nodes and edges sorted by id, no timestamp in the file.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any, Sequence
+
+import networkx as nx
+import pandas as pd
+
+from netanalysis.errors import GraphError
+
+__all__ = ["display_intervals", "write_dynamic_gexf"]
+
+log = logging.getLogger(__name__)
+
+_NS = "http://gexf.net/1.3"
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+_DAY = pd.Timedelta(days=1)
+_NODE_STATIC = [("kind", "string"), ("bipartite", "integer"), ("entity", "string"),
+                ("posts", "integer"), ("windows", "integer")]
+_EDGE_STATIC = [("total_weight", "double"), ("post_ids", "string"), ("first_date", "string"),
+                ("last_date", "string"), ("windows", "integer")]
+
+
+def _day(ts: Any) -> pd.Timestamp:
+    """The UTC calendar day of ``ts`` as a naive midnight timestamp."""
+    ts = pd.Timestamp(ts)
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return ts.normalize()
+
+
+def display_intervals(windows: Sequence[tuple[Any, Any]]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Closed day intervals ``[(first_day, last_day), ...]`` at which each window's values show.
+
+    Window ``i`` shows from ``max(start_i, end_{i-1})`` to ``end_i - 1 day`` (see module notes).
+
+    Examples
+    --------
+    >>> w = [(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-04-01")),
+    ...      (pd.Timestamp("2024-02-01"), pd.Timestamp("2024-05-01"))]
+    >>> [(a.strftime("%m-%d"), b.strftime("%m-%d")) for a, b in display_intervals(w)]
+    [('01-01', '03-31'), ('04-01', '04-30')]
+    """
+    out = []
+    previous_end = None
+    for start, end in windows:
+        lo, hi = _day(start), _day(end)
+        if previous_end is not None:
+            if hi <= previous_end:
+                raise GraphError("window ends must increase to write a dynamic GEXF")
+            lo = max(lo, previous_end)
+        out.append((lo, hi - _DAY))
+        previous_end = hi
+    return out
+
+
+def _date(ts: pd.Timestamp) -> str:
+    return ts.strftime("%Y-%m-%d")
+
+
+def _merge(intervals: list[tuple[pd.Timestamp, pd.Timestamp]]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    merged: list[list[pd.Timestamp]] = []
+    for lo, hi in sorted(intervals):
+        if merged and lo <= merged[-1][1] + _DAY:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return [(lo, hi) for lo, hi in merged]
+
+
+def _edge_key(u, v) -> tuple[str, str]:
+    a, b = sorted((str(u), str(v)))
+    return a, b
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) or hasattr(value, "dtype") and "float" in str(value.dtype):
+        return repr(float(value))
+    return str(value)
+
+
+class _Timeline:
+    """Per-element presence and dynamic values, collected over the windows."""
+
+    def __init__(self) -> None:
+        self.spells: dict[Any, list] = {}
+        self.values: dict[Any, dict[str, list]] = {}
+
+    def add(self, key, interval, **values) -> None:
+        self.spells.setdefault(key, []).append(interval)
+        slot = self.values.setdefault(key, {})
+        for name, value in values.items():
+            if value is not None and not pd.isna(value):
+                slot.setdefault(name, []).append((value, interval))
+
+
+def _collect(windows: Sequence, timeline: pd.DataFrame | None) -> tuple[_Timeline, _Timeline, list[str]]:
+    intervals = display_intervals([(lo, hi) for lo, hi, _ in windows])
+    metrics: list[str] = []
+    lookup: dict = {}
+    if timeline is not None and len(timeline):
+        metrics = sorted(timeline["metric"].unique())
+        starts = pd.to_datetime(timeline["window_start"], utc=True)
+        lookup = dict(zip(zip(starts, timeline["node"], timeline["metric"]), timeline["value"].astype(float)))
+    nodes, edges = _Timeline(), _Timeline()
+    for (lo, _, G), interval in zip(windows, intervals):
+        start = pd.Timestamp(lo)
+        start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
+        for node, data in G.nodes(data=True):
+            extra = {m: lookup.get((start, node, m)) for m in metrics}
+            nodes.add(node, interval, window_posts=data.get("posts"), **extra)
+        for u, v, data in G.edges(data=True):
+            w = float(data.get("weight", 1))
+            edges.add(_edge_key(u, v), interval, weight=w, window_weight=w)
+    return nodes, edges, metrics
+
+
+def _static_spells(G: nx.Graph) -> tuple[_Timeline, _Timeline]:
+    nodes, edges = _Timeline(), _Timeline()
+    for u, v, data in G.edges(data=True):
+        first, last = data.get("first_date"), data.get("last_date")
+        if not first or not last:
+            continue
+        interval = (_day(first), _day(last))
+        edges.add(_edge_key(u, v), interval)
+        for node in (u, v):
+            nodes.add(node, interval)
+    for key, spells in nodes.spells.items():
+        nodes.spells[key] = [(min(s[0] for s in spells), max(s[1] for s in spells))]
+    return nodes, edges
+
+
+def _attributes(graph_el: ET.Element, cls: str, mode: str, specs: list[tuple[str, str, str]]) -> None:
+    if not specs:
+        return
+    block = ET.SubElement(graph_el, "attributes", {"class": cls, "mode": mode})
+    for ident, title, kind in specs:
+        ET.SubElement(block, "attribute", {"id": ident, "title": title, "type": kind})
+
+
+def _attvalues(parent: ET.Element, static: dict[str, Any], dynamic: dict[str, list]) -> None:
+    if not static and not dynamic:
+        return
+    block = ET.SubElement(parent, "attvalues")
+    for ident, value in static.items():
+        ET.SubElement(block, "attvalue", {"for": ident, "value": _number(value)})
+    for ident, values in dynamic.items():
+        for value, (lo, hi) in sorted(values, key=lambda x: x[1]):
+            ET.SubElement(block, "attvalue", {"for": ident, "value": _number(value),
+                                              "start": _date(lo), "end": _date(hi)})
+
+
+def _spells(parent: ET.Element, intervals: list | None) -> None:
+    if not intervals:
+        return
+    block = ET.SubElement(parent, "spells")
+    for lo, hi in _merge(intervals):
+        ET.SubElement(block, "spell", {"start": _date(lo), "end": _date(hi)})
+
+
+def _union(windows: Sequence) -> nx.Graph:
+    U = nx.Graph()
+    for _, _, G in windows:
+        for node, data in G.nodes(data=True):
+            if node not in U:
+                U.add_node(node, **{k: v for k, v in data.items() if k != "posts"}, posts=0)
+            U.nodes[node]["posts"] += int(data.get("posts", 0))
+        for u, v, data in G.edges(data=True):
+            if not U.has_edge(u, v):
+                U.add_edge(u, v, weight=0, post_ids=[], first_date=data.get("first_date", ""),
+                           last_date="")
+            e = U[u][v]
+            e["weight"] += data.get("weight", 1)
+            e["post_ids"] = sorted(set(e["post_ids"]) | set(data.get("post_ids", [])))
+            e["last_date"] = data.get("last_date", "")
+    return U
+
+
+def _build(G: nx.Graph, nodes: _Timeline, edges: _Timeline, metrics: list[str], dynamic_weight: bool,
+           span: tuple | None) -> ET.Element:
+    root = ET.Element("gexf", {"xmlns": _NS, "xmlns:xsi": _XSI, "version": "1.3",
+                               "xsi:schemaLocation": f"{_NS} {_NS}/gexf.xsd"})
+    meta = ET.SubElement(root, "meta")
+    ET.SubElement(meta, "creator").text = "netanalysis"
+    ET.SubElement(meta, "description").text = "Country-forum co-mention network over time"
+    attrs = {"defaultedgetype": "undirected", "mode": "dynamic", "timeformat": "date",
+             "timerepresentation": "interval"}
+    if span:
+        attrs.update(start=_date(span[0]), end=_date(span[1]))
+    graph_el = ET.SubElement(root, "graph", attrs)
+    keep = (lambda name: dynamic_weight or name != "windows")
+    _attributes(graph_el, "node", "static", [(n, n, t) for n, t in _NODE_STATIC if keep(n)])
+    node_dynamic = [("window_posts", "window_posts", "integer")] + [(m, m, "double") for m in metrics]
+    _attributes(graph_el, "node", "dynamic", node_dynamic if dynamic_weight else [])
+    _attributes(graph_el, "edge", "static", [(n, n, t) for n, t in _EDGE_STATIC if keep(n)])
+    _attributes(graph_el, "edge", "dynamic", [("weight", "Weight", "double"),
+                                              ("window_weight", "window_weight", "double")]
+                if dynamic_weight else [])
+    nodes_el = ET.SubElement(graph_el, "nodes")
+    for node in sorted(G.nodes, key=str):
+        data = G.nodes[node]
+        el = ET.SubElement(nodes_el, "node", {"id": str(node), "label": str(data.get("label", node))})
+        static = {k: data[k] for k, _ in _NODE_STATIC if k in data and k != "windows"}
+        if dynamic_weight:
+            static["windows"] = len(nodes.spells.get(node, []))
+        _attvalues(el, static, nodes.values.get(node, {}))
+        _spells(el, nodes.spells.get(node))
+    edges_el = ET.SubElement(graph_el, "edges")
+    for u, v in sorted(_edge_key(u, v) for u, v in G.edges()):
+        data = G[u][v]
+        weight = float(data.get("weight", 1))
+        el = ET.SubElement(edges_el, "edge", {"id": f"{u}|{v}", "source": u, "target": v,
+                                              "weight": _number(weight)})
+        static = {"total_weight": weight, "post_ids": ";".join(map(str, data.get("post_ids", []))),
+                  "first_date": data.get("first_date", "") or "", "last_date": data.get("last_date", "") or ""}
+        if dynamic_weight:
+            static["windows"] = len(edges.spells.get((u, v), []))
+        _attvalues(el, static, edges.values.get((u, v), {}))
+        _spells(el, edges.spells.get((u, v)))
+    return root
+
+
+def _atomic_write(data: bytes, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_dynamic_gexf(windows_or_graph: Sequence | nx.Graph, path: str | Path, *,
+                       graph: nx.Graph | None = None, timeline: pd.DataFrame | None = None) -> Path:
+    """Write a dynamic GEXF 1.3 file (spells, dynamic weights) that Gephi's timeline plays.
+
+    Parameters
+    ----------
+    windows_or_graph : list of (window_start, window_end, graph) or networkx.Graph
+        Window graphs from :func:`~netanalysis.analysis.timeline.graphs_over_time`; or one
+        co-mention graph, whose edges' ``first_date``/``last_date`` give the spells.
+    path : str or Path
+        The ``.gexf`` file to write (atomically: temp file, then rename).
+    graph : networkx.Graph, optional
+        The whole co-mention graph: its nodes, edges, labels and totals are written (elements
+        of no window get no spell). Default: the union of the window graphs.
+    timeline : DataFrame, optional
+        The timeline table over the same windows: each metric becomes a dynamic node attribute.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    path = Path(path)
+    if isinstance(windows_or_graph, nx.Graph):
+        G = graph if graph is not None else windows_or_graph
+        nodes, edges = _static_spells(windows_or_graph)
+        dated = [s for spells in edges.spells.values() for s in spells]
+        span = (min(s[0] for s in dated), max(s[1] for s in dated)) if dated else None
+        root = _build(G, nodes, edges, [], False, span)
+    else:
+        windows = list(windows_or_graph)
+        G = graph if graph is not None else _union(windows)
+        nodes, edges, metrics = _collect(windows, timeline)
+        shown = display_intervals([(lo, hi) for lo, hi, _ in windows])
+        span = (shown[0][0], shown[-1][1]) if shown else None
+        root = _build(G, nodes, edges, metrics, True, span)
+        missing = sum(1 for n in G if n not in nodes.spells)
+        if missing:
+            log.info("%d node(s) of the graph are in no time window (no spell written)", missing)
+    ET.indent(root, space="  ")
+    data = ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    _atomic_write(data, path)
+    return path
