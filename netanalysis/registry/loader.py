@@ -1,0 +1,408 @@
+"""Loading the registries (countries, forums, aliases, stop phrases) from their CSV files.
+
+The shipped registries live in ``netanalysis/registry/data/`` as plain UTF-8 CSV files that a
+researcher can open in a spreadsheet; ``data/README.md`` explains every column. Users extend or
+override them with their own alias files (the CLI's ``--registry FILE``), applied in order.
+
+Every cell is read as a string (``"NA"`` is Namibia, never a missing value). Every row is
+validated; a bad row raises :class:`~netanalysis.errors.RegistryError` naming the file, the line
+and what was wrong.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import io
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from netanalysis.errors import RegistryError
+
+__all__ = [
+    "Registry",
+    "load_registry",
+    "DATA_DIR",
+    "COUNTRY_COLUMNS",
+    "FORUM_COLUMNS",
+    "ALIAS_COLUMNS",
+    "STOP_PHRASE_COLUMNS",
+    "ALIAS_KINDS",
+    "ALIAS_LANGS",
+    "ALIAS_CASES",
+    "ALIAS_USES",
+    "FORUM_TYPES",
+    "EXTRA_ACTIONS",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Folder of the shipped registry files.
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+COUNTRY_COLUMNS = ["code", "name", "official_name", "name_ru"]
+#: ``label`` is the short name used on figures and in the explorer.
+FORUM_COLUMNS = ["id", "name", "name_ru", "type", "label"]
+ALIAS_COLUMNS = ["kind", "entity", "alias", "lang", "case", "use"]
+STOP_PHRASE_COLUMNS = ["phrase", "lang", "case", "reason"]
+
+ALIAS_KINDS = ("country", "forum")
+ALIAS_LANGS = ("en", "ru", "other")
+ALIAS_CASES = ("fold", "exact")
+ALIAS_USES = ("text", "tag", "both")
+#: ``user`` marks a forum added by an extension file.
+FORUM_TYPES = ("organisation", "format", "body", "user")
+EXTRA_ACTIONS = ("add", "remove")
+
+_CODE_RE = re.compile(r"^[A-Z]{2}$")
+_FORUM_ID_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_REQUIRED_FORUM_COLUMNS = ["id", "name", "name_ru", "type"]
+
+
+# --------------------------------------------------------------------------------------------
+# the Registry
+
+
+@dataclass(frozen=True, eq=False)
+class Registry:
+    """The lookup tables the extraction engine matches against.
+
+    Attributes
+    ----------
+    countries : pandas.DataFrame
+        One row per ISO 3166-1 alpha-2 code: ``code, name, official_name, name_ru``.
+    forums : pandas.DataFrame
+        One row per forum id: ``id, name, name_ru, type, label``.
+    aliases : pandas.DataFrame
+        ``kind, entity, alias, lang, case, use``; deduplicated and sorted.
+    stop_phrases : pandas.DataFrame
+        ``phrase, lang, case, reason``: phrases that contain a name but name no single country.
+
+    Treat the tables as read-only: the default registry is cached and shared.
+    """
+
+    countries: pd.DataFrame
+    forums: pd.DataFrame
+    aliases: pd.DataFrame
+    stop_phrases: pd.DataFrame
+
+    def label(self, kind: str, entity: str) -> str:
+        """The display label of an entity.
+
+        Parameters
+        ----------
+        kind : str
+            ``"country"`` or ``"forum"``.
+        entity : str
+            An ISO code (``"CN"``) or a forum id (``"BRICS"``).
+
+        Returns
+        -------
+        str
+            The short English name of a country (``"China"``), the short label of a forum
+            (``"UNSC"``, ``"OPEC+"``). An unknown entity gets its id back, so labels never fail
+            on data produced with another registry.
+
+        Examples
+        --------
+        >>> reg = load_registry()
+        >>> reg.label("country", "CN"), reg.label("forum", "BRICS")
+        ('China', 'BRICS')
+        """
+        labels = self._labels()
+        if kind not in ALIAS_KINDS:
+            raise RegistryError(f"unknown kind {kind!r}: expected one of {', '.join(ALIAS_KINDS)}")
+        return labels[kind].get(entity, entity)
+
+    def is_country(self, code: str) -> bool:
+        """Whether ``code`` is a country code of this registry (``"NA"`` is Namibia)."""
+        return code in self._labels()["country"]
+
+    def is_forum(self, fid: str) -> bool:
+        """Whether ``fid`` is a forum id of this registry."""
+        return fid in self._labels()["forum"]
+
+    def fingerprint(self) -> str:
+        """A sha256 hex digest of the registry's content, for caches and the run manifest.
+
+        Two registries with the same rows (in any file order) have the same fingerprint.
+        """
+        cached = self.__dict__.get("_fingerprint")
+        if cached is None:
+            digest = hashlib.sha256()
+            for name, frame in (("countries", self.countries), ("forums", self.forums),
+                                ("aliases", self.aliases), ("stop_phrases", self.stop_phrases)):
+                digest.update(f"[{name}]\n".encode())
+                ordered = frame.sort_values(list(frame.columns), kind="stable")
+                buffer = io.StringIO()
+                ordered.to_csv(buffer, index=False, lineterminator="\n")
+                digest.update(buffer.getvalue().encode("utf-8"))
+            cached = digest.hexdigest()
+            object.__setattr__(self, "_fingerprint", cached)
+        return cached
+
+    def _labels(self) -> dict[str, dict[str, str]]:
+        cached = self.__dict__.get("_label_maps")
+        if cached is None:
+            cached = {
+                "country": dict(zip(self.countries["code"], self.countries["name"])),
+                "forum": dict(zip(self.forums["id"], self.forums["label"])),
+            }
+            object.__setattr__(self, "_label_maps", cached)
+        return cached
+
+
+# --------------------------------------------------------------------------------------------
+# reading and validating CSV files
+
+
+def _read_rows(path: Path, required: Sequence[str],
+               optional: Sequence[str] = ()) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV file as ``(line number, {column: value})``; every value a stripped string."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RegistryError(f"{path}: cannot read registry file ({exc.strerror or exc})") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None or not any(cell.strip() for cell in header):
+            raise RegistryError(f"{path}: empty file: expected a header line with columns "
+                                f"{','.join(required)}")
+        header = [cell.strip() for cell in header]
+        missing = [col for col in required if col not in header]
+        if missing:
+            raise RegistryError(f"{path}: line 1: missing column(s) {', '.join(missing)} "
+                                f"(expected {','.join(required)})")
+        unknown = [col for col in header if col not in required and col not in optional]
+        if unknown:
+            raise RegistryError(f"{path}: line 1: unknown column(s) {', '.join(unknown)}")
+        index = {col: header.index(col) for col in header}
+        rows: list[tuple[int, dict[str, str]]] = []
+        line = reader.line_num
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue  # blank line
+            if len(record) != len(header):
+                raise RegistryError(f"{path}: line {start}: expected {len(header)} fields, "
+                                    f"found {len(record)}")
+            rows.append((start, {col: record[i].strip() for col, i in index.items()}))
+    except csv.Error as exc:
+        raise RegistryError(f"{path}: line {reader.line_num}: malformed CSV ({exc})") from exc
+    return rows
+
+
+def _choice(path: Path, line: int, column: str, value: str, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        shown = repr(value) if value else "empty value"
+        raise RegistryError(f"{path}: line {line}: {column} {shown} is not one of "
+                            f"{', '.join(allowed)}")
+    return value
+
+
+def _nonempty(path: Path, line: int, column: str, value: str) -> str:
+    if not value:
+        raise RegistryError(f"{path}: line {line}: empty {column}")
+    return value
+
+
+def _read_countries(path: Path) -> pd.DataFrame:
+    rows, seen = [], {}
+    for line, row in _read_rows(path, COUNTRY_COLUMNS):
+        code = row["code"]
+        if not _CODE_RE.match(code):
+            raise RegistryError(f"{path}: line {line}: code {code!r} is not two upper-case letters")
+        if code in seen:
+            raise RegistryError(f"{path}: line {line}: duplicate code {code} "
+                                f"(first on line {seen[code]})")
+        seen[code] = line
+        _nonempty(path, line, "name", row["name"])
+        rows.append([row[col] for col in COUNTRY_COLUMNS])
+    return _frame(rows, COUNTRY_COLUMNS, ["code"])
+
+
+def _read_forums(path: Path) -> pd.DataFrame:
+    rows, seen = [], {}
+    for line, row in _read_rows(path, _REQUIRED_FORUM_COLUMNS, optional=["label"]):
+        fid = row["id"]
+        if not _FORUM_ID_RE.match(fid):
+            raise RegistryError(f"{path}: line {line}: forum id {fid!r} must be upper-case "
+                                "letters, digits and _ (starting with a letter)")
+        if fid in seen:
+            raise RegistryError(f"{path}: line {line}: duplicate forum id {fid} "
+                                f"(first on line {seen[fid]})")
+        seen[fid] = line
+        _nonempty(path, line, "name", row["name"])
+        _choice(path, line, "type", row["type"], FORUM_TYPES)
+        label = row.get("label") or fid
+        rows.append([fid, row["name"], row["name_ru"], row["type"], label])
+    return _frame(rows, FORUM_COLUMNS, ["id"])
+
+
+def _check_alias(path: Path, line: int, row: dict[str, str], entities: dict[str, set[str]],
+                 *, wildcard: bool = False, extension: bool = False) -> None:
+    """Validate one alias row; with ``wildcard`` (a removal) lang, case and use may be empty."""
+    kind = _choice(path, line, "kind", row["kind"], ALIAS_KINDS)
+    entity = _nonempty(path, line, "entity", row["entity"])
+    _nonempty(path, line, "alias", row["alias"])
+    for column, allowed in (("lang", ALIAS_LANGS), ("case", ALIAS_CASES), ("use", ALIAS_USES)):
+        if not (wildcard and row[column] == ""):
+            _choice(path, line, column, row[column], allowed)
+    if entity not in entities[kind]:
+        what = "country code" if kind == "country" else "forum id"
+        source = "countries.csv" if kind == "country" else "forums.csv"
+        hint = " (give a name column to add a new forum)" if extension and kind == "forum" else ""
+        raise RegistryError(f"{path}: line {line}: unknown {what} {entity!r}: not in {source}{hint}")
+
+
+def _read_aliases(path: Path, entities: dict[str, set[str]]) -> list[tuple[str, ...]]:
+    rows = []
+    for line, row in _read_rows(path, ALIAS_COLUMNS):
+        _check_alias(path, line, row, entities)
+        rows.append(tuple(row[col] for col in ALIAS_COLUMNS))
+    return rows
+
+
+def _read_stop_phrases(path: Path) -> pd.DataFrame:
+    rows = []
+    for line, row in _read_rows(path, STOP_PHRASE_COLUMNS):
+        _nonempty(path, line, "phrase", row["phrase"])
+        _choice(path, line, "lang", row["lang"], ALIAS_LANGS)
+        _choice(path, line, "case", row["case"], ALIAS_CASES)
+        rows.append([row[col] for col in STOP_PHRASE_COLUMNS])
+    return _frame(rows, STOP_PHRASE_COLUMNS)
+
+
+def _frame(rows: list[list[str]], columns: list[str], key: list[str] | None = None) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=columns, dtype=object).astype(str)
+    frame = frame.sort_values(key or columns, kind="stable").drop_duplicates()
+    return frame.reset_index(drop=True)
+
+
+def _alias_frame(rows: Sequence[tuple[str, ...]]) -> pd.DataFrame:
+    """Deduplicate and sort; one alias listed for ``text`` and for ``tag`` becomes ``both``."""
+    uses: dict[tuple[str, ...], str] = {}
+    for kind, entity, alias, lang, case, use in rows:
+        key = (kind, entity, alias, lang, case)
+        previous = uses.get(key)
+        uses[key] = use if previous in (None, use) else "both"
+    merged = sorted(key + (use,) for key, use in uses.items())
+    return pd.DataFrame(merged, columns=ALIAS_COLUMNS, dtype=object).astype(str)
+
+
+# --------------------------------------------------------------------------------------------
+# extension files
+
+
+def _apply_extra(path: Path, countries: pd.DataFrame, forums: pd.DataFrame,
+                 aliases: list[tuple[str, ...]]
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, ...]]]:
+    """Apply one extension file: removals, label overrides, new forums and added aliases."""
+    rows = _read_rows(path, ALIAS_COLUMNS, optional=["action", "name"])
+    country_names = dict(zip(countries["code"], countries["name"]))
+    forum_rows = {r[0]: list(r) for r in forums.itertuples(index=False, name=None)}
+    table = list(aliases)
+    for line, row in rows:
+        action = _choice(path, line, "action", row.get("action") or "add", EXTRA_ACTIONS)
+        kind, entity, name = row["kind"], row["entity"], row.get("name", "")
+        if action == "add" and kind == "forum" and entity and entity not in forum_rows and name:
+            if not _FORUM_ID_RE.match(entity):
+                raise RegistryError(f"{path}: line {line}: forum id {entity!r} must be upper-case "
+                                    "letters, digits and _ (starting with a letter)")
+            forum_rows[entity] = [entity, name, "", "user", name]
+        entities = {"country": set(country_names), "forum": set(forum_rows)}
+        _check_alias(path, line, row, entities, wildcard=action == "remove", extension=True)
+        alias, lang = row["alias"], row["lang"]
+        if action == "remove":
+            if name:
+                raise RegistryError(f"{path}: line {line}: name is only allowed with action add")
+            wanted = [(i, row[col]) for i, col in ((3, "lang"), (4, "case"), (5, "use")) if row[col]]
+            kept = [r for r in table if not (r[0] == kind and r[1] == entity and r[2] == alias
+                                             and all(r[i] == value for i, value in wanted))]
+            if len(kept) == len(table):
+                raise RegistryError(f"{path}: line {line}: nothing to remove: no {kind} alias "
+                                    f"{alias!r} for {entity}")
+            table = kept
+            continue
+        if name and kind == "country":
+            country_names[entity] = name
+        elif name:
+            forum_rows[entity][4] = name
+        # an alias added again with another case or use overrides the shipped row
+        table = [r for r in table
+                 if not (r[0] == kind and r[1] == entity and r[2] == alias and r[3] == lang)]
+        table.append(tuple(row[col] for col in ALIAS_COLUMNS))
+    countries = countries.assign(name=countries["code"].map(country_names))
+    forums = _frame(list(forum_rows.values()), FORUM_COLUMNS, ["id"])
+    return countries, forums, table
+
+
+# --------------------------------------------------------------------------------------------
+# the public loader
+
+
+@functools.lru_cache(maxsize=4)
+def _load_default(data_dir: str) -> tuple[Registry, tuple[tuple[str, ...], ...]]:
+    folder = Path(data_dir)
+    countries = _read_countries(folder / "countries.csv")
+    forums = _read_forums(folder / "forums.csv")
+    entities = {"country": set(countries["code"]), "forum": set(forums["id"])}
+    alias_rows = _read_aliases(folder / "aliases.csv", entities)
+    aliases = _alias_frame(alias_rows)
+    stop_phrases = _read_stop_phrases(folder / "stop_phrases.csv")
+    logger.debug("registry: %d countries, %d forums, %d aliases, %d stop phrases",
+                 len(countries), len(forums), len(aliases), len(stop_phrases))
+    return Registry(countries, forums, aliases, stop_phrases), tuple(alias_rows)
+
+
+def load_registry(extra: str | Path | Sequence[str | Path] | None = None) -> Registry:
+    """Load the shipped registries, then apply the user's extension files in order.
+
+    Parameters
+    ----------
+    extra : path or sequence of paths, optional
+        CSV files with columns ``kind, entity, alias, lang, case, use`` and optionally
+        ``action`` (``add``, the default, or ``remove``) and ``name`` (the label of a new forum,
+        or a new label for an existing entity). An ``add`` row for an alias already listed for
+        the same entity and language replaces that row (an override of ``case`` or ``use``).
+        A ``remove`` row deletes the matching aliases; empty ``lang``/``case``/``use`` match any.
+
+    Returns
+    -------
+    Registry
+        The default registry is loaded once and cached; do not modify its tables.
+
+    Raises
+    ------
+    RegistryError
+        A file is missing, unreadable or malformed; the message names the file, the line and
+        what was wrong.
+
+    Examples
+    --------
+    >>> reg = load_registry()
+    >>> reg.is_country("NA"), reg.is_forum("SCO")
+    (True, True)
+    """
+    base, alias_rows = _load_default(str(DATA_DIR))
+    if extra is None:
+        return base
+    paths = [extra] if isinstance(extra, (str, Path)) else list(extra)
+    if not paths:
+        return base
+    countries, forums, rows = base.countries, base.forums, list(alias_rows)
+    for item in paths:
+        path = Path(item)
+        countries, forums, rows = _apply_extra(path, countries, forums, rows)
+        logger.info("registry: applied %s", path)
+    return Registry(countries, forums, _alias_frame(rows), base.stop_phrases)
