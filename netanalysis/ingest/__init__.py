@@ -3,6 +3,17 @@
 Every reader has the same shape: ``read(path, stats, *, prefix, options) -> Iterator[Post]``.
 :func:`iter_posts` streams posts from many inputs (constant memory); :func:`read_posts` collects
 them into a pandas DataFrame with the columns of :data:`~netanalysis.model.POST_COLUMNS`.
+
+Formats (:data:`FORMATS`): ``text`` (copied channel text), ``telegram_json`` (Telegram Desktop
+``result.json``), ``telegram_html`` (its ``messages*.html``), ``telethon`` (``Message.to_dict()``
+dumps, JSON or JSONL), ``json`` and ``jsonl`` (any of the JSON shapes, decided per file),
+``table`` (CSV, TSV, JSONL rows or Parquet by suffix), ``csv``, ``tsv``, ``parquet``.
+
+Counting: every file's :class:`~netanalysis.model.FileStats` has ``read + skipped == records``.
+Skipped kinds: ``malformed`` (listed as problems; fatal with ``strict``), ``service``,
+``unsupported``, ``empty``, ``no_text`` (media only), ``album_part`` (merged into its album's
+post) and ``duplicate`` (with ``dedupe``; also counted in ``IngestStats.duplicates``). A post
+whose date cannot be understood is kept undated and its problem listed.
 """
 from __future__ import annotations
 
@@ -14,20 +25,54 @@ from typing import Callable, Iterable, Iterator
 import pandas as pd
 
 from netanalysis.errors import InputError
+from netanalysis.ingest.dedupe import Deduplicator, dedupe_posts, plain_post
 from netanalysis.ingest.files import base_suffix, check_file, expand_inputs
+from netanalysis.ingest.records import resolve_zone
 from netanalysis.model import POST_COLUMNS, FileStats, IngestStats, Post
 
-__all__ = ["ReadOptions", "iter_posts", "read_posts", "posts_frame", "detect_format", "FORMATS"]
+__all__ = [
+    "ReadOptions",
+    "iter_posts",
+    "read_posts",
+    "posts_frame",
+    "detect_format",
+    "dedupe_posts",
+    "expand_inputs",
+    "FORMATS",
+]
 
 #: Format name -> "module:function" of its reader (imported only when used).
 FORMATS: dict[str, str] = {
     "text": "netanalysis.ingest.text:read_copied_text",
+    "telegram_json": "netanalysis.ingest.telegram_json:read_telegram_json",
+    "telegram_html": "netanalysis.ingest.telegram_html:read_telegram_html",
+    "telethon": "netanalysis.ingest.telethon:read_telethon",
+    "json": "netanalysis.ingest.telethon:read_json",
+    "jsonl": "netanalysis.ingest.telethon:read_jsonl",
+    "table": "netanalysis.ingest.tables:read_table",
+    "csv": "netanalysis.ingest.tables:read_csv",
+    "tsv": "netanalysis.ingest.tables:read_tsv",
+    "parquet": "netanalysis.ingest.tables:read_parquet",
 }
 
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """Options every reader accepts (those that do not apply to a format are ignored)."""
+    """Options every reader accepts (those that do not apply to a format are ignored).
+
+    Attributes
+    ----------
+    encoding : text encoding of the inputs (``cp1251`` for Windows Cyrillic files)
+    strict : stop with :class:`~netanalysis.errors.RecordError` at the first malformed record
+    channel : channel name for inputs that do not name one (copied text, tables without a
+        channel column, Telethon dumps)
+    text_col, date_col, id_col, channel_col : column names of a table, when they are not the
+        common ones
+    dedupe : count a post forwarded into several channels or exported twice once
+        (see :mod:`netanalysis.ingest.dedupe`)
+    tz : IANA zone of timestamps written without offset (old Telegram Desktop exports); when
+        ``None`` they are read as UTC with a warning
+    """
 
     encoding: str = "utf-8"
     strict: bool = False
@@ -36,6 +81,11 @@ class ReadOptions:
     date_col: str | None = None
     id_col: str | None = None
     channel_col: str | None = None
+    dedupe: bool = False
+    tz: str | None = None
+
+    def __post_init__(self) -> None:
+        resolve_zone(self.tz)  # raises ConfigError for an unknown zone
 
 
 def detect_format(path: Path) -> str:
@@ -113,8 +163,9 @@ def iter_posts(
     Parameters
     ----------
     inputs : path, directory, glob pattern, or a list of them
-    format : ``None`` or ``"auto"`` to detect each file's format, else one of :data:`FORMATS`
-    options : :class:`ReadOptions`
+    format : ``None`` or ``"auto"`` to detect each file's format (:func:`detect_format`), else
+        one of :data:`FORMATS`
+    options : :class:`ReadOptions` (``options.dedupe`` drops repeated posts while streaming)
     stats : an :class:`~netanalysis.model.IngestStats` to fill with counts while reading
 
     Raises
@@ -126,16 +177,21 @@ def iter_posts(
     stats = stats if stats is not None else IngestStats()
     files = expand_inputs(list(inputs) if not isinstance(inputs, (str, Path)) else inputs)
     prefixes = _prefixes(files)
+    seen = Deduplicator() if options.dedupe else None
     for path in files:
         fmt = detect_format(path) if format in (None, "auto") else format
+        reader = _reader(fmt)
         fstats = FileStats(path=str(path), format=fmt)
         stats.files.append(fstats)
-        reader = _reader(fmt)
         for post in reader(path, fstats, prefix=prefixes[path], options=options):
+            if seen is not None and seen.is_duplicate(post):
+                fstats.skip(post.source, "duplicate of an earlier post", kind="duplicate")
+                stats.duplicates += 1
+                continue
             fstats.read += 1
             if post.date is None:
                 fstats.undated += 1
-            yield post
+            yield plain_post(post)
 
 
 def posts_frame(posts: Iterable[Post]) -> pd.DataFrame:

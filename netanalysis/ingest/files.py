@@ -1,15 +1,32 @@
 """Finding input files and opening them safely (gzip, encodings, binary and empty files)."""
 from __future__ import annotations
 
+import codecs
 import glob
 import gzip
 import io
+import json
+import re
+import zlib
 from pathlib import Path
 from typing import IO, Iterator
 
 from netanalysis.errors import InputError
 
-__all__ = ["expand_inputs", "open_text", "read_text", "INPUT_SUFFIXES", "base_suffix"]
+__all__ = [
+    "expand_inputs",
+    "open_text",
+    "read_text",
+    "read_bytes",
+    "read_json",
+    "loads_json",
+    "open_binary",
+    "iter_text_chunks",
+    "check_file",
+    "natural_key",
+    "INPUT_SUFFIXES",
+    "base_suffix",
+]
 
 #: File name endings that a directory scan picks up (a ``.gz`` of each is read too).
 INPUT_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".parquet", ".html", ".htm")
@@ -23,6 +40,20 @@ def base_suffix(path: Path) -> str:
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
     return suffixes[-1] if suffixes else ""
+
+
+def natural_key(path: Path) -> tuple:
+    """Sort key that puts ``messages.html`` < ``messages2.html`` < ``messages10.html``.
+
+    Telegram Desktop splits an HTML export into numbered pages; plain string order would read
+    page 10 before page 2.
+    """
+    def parts(text: str) -> tuple:
+        return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p)
+
+    name = path.name
+    stem = name.split(".", 1)[0]
+    return tuple(parts(p) for p in path.parent.parts), parts(stem), name
 
 
 def expand_inputs(inputs: str | Path | list[str | Path] | tuple) -> list[Path]:
@@ -39,8 +70,9 @@ def expand_inputs(inputs: str | Path | list[str | Path] | tuple) -> list[Path]:
         path = Path(text)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and not p.name.startswith(".") and base_suffix(p) in INPUT_SUFFIXES
+                (p for p in path.rglob("*")
+                 if p.is_file() and not p.name.startswith(".") and base_suffix(p) in INPUT_SUFFIXES),
+                key=natural_key,
             )
             if not found:
                 raise InputError(path, "directory holds no readable input "
@@ -49,7 +81,8 @@ def expand_inputs(inputs: str | Path | list[str | Path] | tuple) -> list[Path]:
         elif path.is_file():
             files.append(path)
         elif any(ch in text for ch in "*?["):
-            matched = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+            matched = sorted((Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file()),
+                             key=natural_key)
             if not matched:
                 raise InputError(text, "pattern matches no file")
             files.extend(matched)
@@ -69,12 +102,15 @@ def _raw_open(path: Path) -> IO[bytes]:
     return open(path, "rb")
 
 
+_READ_ERRORS = (OSError, EOFError, gzip.BadGzipFile, zlib.error)
+
+
 def check_file(path: Path, *, allow_binary: bool = False) -> bytes:
     """Read the first bytes of ``path``; refuse empty files and (unless allowed) binary ones."""
     try:
         with _raw_open(path) as fh:
             head = fh.read(_SNIFF_BYTES)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except _READ_ERRORS as exc:
         raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
     if not head.strip():
         raise InputError(path, "file is empty")
@@ -98,23 +134,103 @@ def open_text(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]:
                     yield lineno, line
             except UnicodeDecodeError:
                 raise InputError(path, _decode_message(encoding, lineno + 1)) from None
-    except OSError as exc:
+    except LookupError:
+        raise InputError(path, f"unknown encoding {encoding!r}") from None
+    except _READ_ERRORS as exc:
+        raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
+
+
+def read_bytes(path: Path, *, allow_binary: bool = False) -> bytes:
+    """The whole content of a file, un-gzipped (refuses empty and, unless allowed, binary files)."""
+    check_file(path, allow_binary=allow_binary)
+    try:
+        with _raw_open(path) as raw:
+            return raw.read()
+    except _READ_ERRORS as exc:
+        raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    """A binary stream of a file, un-gzipped on the fly (the caller closes it)."""
+    try:
+        return _raw_open(path)
+    except _READ_ERRORS as exc:
+        raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
+
+
+def iter_text_chunks(path: Path, encoding: str = "utf-8", *, size: int = 1 << 16) -> Iterator[str]:
+    """The text of a file in chunks of about ``size`` bytes, decoded strictly (for streaming parsers)."""
+    check_file(path)
+    try:
+        decoder = codecs.getincrementaldecoder(_codec(encoding))(errors="strict")
+    except LookupError:
+        raise InputError(path, f"unknown encoding {encoding!r}") from None
+    lines = 1
+    try:
+        with _raw_open(path) as raw:
+            while True:
+                block = raw.read(size)
+                try:
+                    text = decoder.decode(block, final=not block)
+                except UnicodeDecodeError as exc:
+                    line = lines + block[: max(exc.start, 0)].count(b"\n")
+                    raise InputError(path, _decode_message(encoding, line)) from None
+                lines += block.count(b"\n")
+                if text:
+                    yield text
+                if not block:
+                    return
+    except _READ_ERRORS as exc:
         raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
 
 
 def read_text(path: Path, encoding: str = "utf-8") -> str:
     """The whole text of a file (see :func:`open_text` for the checks made)."""
-    check_file(path)
-    try:
-        with _raw_open(path) as raw:
-            data = raw.read()
-    except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
+    data = read_bytes(path)
     try:
         return data.decode(_codec(encoding))
+    except LookupError:
+        raise InputError(path, f"unknown encoding {encoding!r}") from None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(path, _decode_message(encoding, line)) from None
+
+
+# "\\xNN" preceded by an even number of backslashes (so not an escaped backslash then "xNN").
+_BAD_X_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\x([0-9A-Fa-f]{2})")
+
+
+def loads_json(text: str, path: Path | str) -> object:
+    r"""Parse a whole JSON document, tolerating ``\xNN`` escapes (Telegram Desktop writes them).
+
+    Raises :class:`InputError` naming the line, column and character of the first error.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as first:
+        fixed = _BAD_X_ESCAPE.sub(r"\1\\u00\2", text) if "\\x" in text else text
+        if fixed is text:
+            raise InputError(path, _json_message(first, text)) from None
+    except RecursionError:
+        raise InputError(path, "JSON nested too deeply") from None
+    try:
+        return json.loads(fixed)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, _json_message(exc, fixed)) from None
+    except RecursionError:
+        raise InputError(path, "JSON nested too deeply") from None
+
+
+def _json_message(exc: json.JSONDecodeError, text: str) -> str:
+    where = f"line {exc.lineno}, column {exc.colno} (character {exc.pos})"
+    if not text[exc.pos:].strip() or exc.msg.startswith("Unterminated string"):
+        return f"invalid JSON at {where}: {exc.msg}; the file ends too early (truncated?)"
+    return f"invalid JSON at {where}: {exc.msg}"
+
+
+def read_json(path: Path, encoding: str = "utf-8") -> object:
+    """Load a whole JSON file (memory: the text and the parsed objects, a few times the file size)."""
+    return loads_json(read_text(path, encoding), path)
 
 
 def _codec(encoding: str) -> str:

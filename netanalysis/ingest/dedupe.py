@@ -1,0 +1,128 @@
+"""Counting a post once when it was forwarded into several channels or exported twice.
+
+Two keys identify a post:
+
+* its **source message** ``(channel id, message id)`` when the input says it: the original
+  message of a forward (Telethon's ``fwd_from``), else the message itself (Telegram exports,
+  Telethon dumps, tables with channel and id columns). Readers attach it by yielding a
+  :class:`SourcedPost`;
+* its **normalised text** (NFKC, case-folded, URLs removed, white space collapsed).
+
+A post whose source message is known is a duplicate when that source was seen before. A post
+whose source is unknown (copied text, HTML exports, forwards in Telegram Desktop exports) is a
+duplicate when its normalised text was seen before (from any post). Keys are kept as 16-byte
+hashes in sets, so memory grows with the number of distinct posts, not with their length.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from netanalysis.model import IngestStats, Post
+
+__all__ = ["SourcedPost", "Deduplicator", "dedupe_posts", "normalise_text", "text_key", "plain_post"]
+
+_URL = re.compile(r"(?:https?://|www\.|t\.me/)\S+", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(slots=True)
+class SourcedPost(Post):
+    """A :class:`~netanalysis.model.Post` that also knows its source message (for dedupe only).
+
+    :func:`netanalysis.ingest.iter_posts` turns it back into a plain ``Post`` before yielding.
+    """
+
+    origin: tuple[str, str] | None = field(default=None, repr=False, compare=False)
+
+
+def plain_post(post: Post) -> Post:
+    """The same post as a plain :class:`~netanalysis.model.Post` (drops the source key)."""
+    if type(post) is Post:
+        return post
+    return Post(post.post_id, post.channel, post.date, post.date_source, post.text, post.source,
+                post.forwarded_from)
+
+
+def normalise_text(text: str) -> str:
+    """Text reduced to what makes two copies of a post the same.
+
+    Examples
+    --------
+    >>> normalise_text("The  #BRICS summit\\nhttps://t.me/x/1 ")
+    'the #brics summit'
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _URL.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def text_key(text: str) -> bytes | None:
+    """A 16-byte hash of the normalised text (``None`` when nothing is left to compare)."""
+    norm = normalise_text(text)
+    if not norm:
+        return None
+    return hashlib.blake2b(norm.encode("utf-8"), digest_size=16).digest()
+
+
+def _origin_key(origin: tuple[str, str]) -> bytes:
+    raw = "\x1f".join(str(part) for part in origin).encode("utf-8")
+    return hashlib.blake2b(raw, digest_size=16, person=b"origin").digest()
+
+
+class Deduplicator:
+    """Remembers the posts seen so far; :meth:`is_duplicate` says whether a post repeats one."""
+
+    def __init__(self) -> None:
+        self._origins: set[bytes] = set()
+        self._texts: set[bytes] = set()
+
+    def __len__(self) -> int:
+        return len(self._origins) + len(self._texts)
+
+    def is_duplicate(self, post: Post) -> bool:
+        """Whether ``post`` repeats an earlier one; remember it either way."""
+        tkey = text_key(post.text)
+        origin = getattr(post, "origin", None)
+        if origin is not None:
+            okey = _origin_key(origin)
+            if okey in self._origins:
+                return True
+            self._origins.add(okey)
+            if tkey is not None:
+                self._texts.add(tkey)
+            return False
+        if tkey is None:
+            return False
+        if tkey in self._texts:
+            return True
+        self._texts.add(tkey)
+        return False
+
+
+def dedupe_posts(posts: Iterable[Post], stats: IngestStats | None = None) -> Iterator[Post]:
+    """Stream ``posts`` without the duplicates (the first copy is kept, in input order).
+
+    Parameters
+    ----------
+    posts : any iterable of posts (plain posts are compared by normalised text)
+    stats : if given, ``stats.duplicates`` counts the posts dropped
+
+    Examples
+    --------
+    >>> from netanalysis.model import Post
+    >>> a = Post("a:1", "MFA", None, "none", "Talks at the #UN", "a#1")
+    >>> b = Post("b:7", "Embassy", None, "none", "talks at the  #UN https://t.me/mfa/1", "b#7")
+    >>> [p.post_id for p in dedupe_posts([a, b])]
+    ['a:1']
+    """
+    seen = Deduplicator()
+    for post in posts:
+        if seen.is_duplicate(post):
+            if stats is not None:
+                stats.duplicates += 1
+            continue
+        yield post

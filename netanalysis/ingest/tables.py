@@ -1,0 +1,340 @@
+"""Tables of posts: CSV, TSV, JSONL rows and Parquet, one row per post.
+
+Columns are found by their common names (case-insensitive): text ``text, body, message,
+content``; time ``date, timestamp, unix_timestamp, created_at`` (numbers are Unix seconds, or
+milliseconds when above 1e11; strings ISO 8601); id ``id, message_id``; channel ``channel,
+chat, author``. ``ReadOptions.text_col`` / ``date_col`` / ``id_col`` / ``channel_col`` name
+them when they differ. Files are streamed: CSV/TSV and JSONL line by line, Parquet by row
+batches. A broken row (wrong number of fields, bad quoting, a line that is not JSON) is skipped
+and counted with its line number; a row without text is skipped as ``no_text``.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from netanalysis.errors import InputError
+from netanalysis.ingest.dedupe import SourcedPost
+from netanalysis.ingest.files import base_suffix, check_file, loads_json, open_text, read_bytes
+from netanalysis.ingest.records import FileContext, clean_text
+from netanalysis.ingest.telegram_json import join_text
+from netanalysis.model import FileStats, Post
+
+__all__ = [
+    "TableColumns",
+    "TableMapper",
+    "resolve_columns",
+    "read_table",
+    "read_csv",
+    "read_tsv",
+    "read_parquet",
+    "read_jsonl_rows",
+    "iter_json_lines",
+    "rows_posts",
+    "keys_of",
+    "TEXT_COLUMNS",
+    "DATE_COLUMNS",
+    "ID_COLUMNS",
+    "CHANNEL_COLUMNS",
+]
+
+TEXT_COLUMNS = ("text", "body", "message", "content")
+DATE_COLUMNS = ("date", "timestamp", "unix_timestamp", "created_at")
+ID_COLUMNS = ("id", "message_id")
+CHANNEL_COLUMNS = ("channel", "chat", "author")
+FORWARD_COLUMNS = ("forwarded_from", "fwd_from", "forward_from")
+_BATCH_ROWS = 8192
+_FIELD_LIMIT = 64 * 1024 * 1024  # a post longer than 64 MB is not a post
+
+
+@dataclass(frozen=True)
+class TableColumns:
+    """The columns that hold each field of a post (``None``: not in the table)."""
+
+    text: str
+    date: str | None = None
+    id: str | None = None
+    channel: str | None = None
+    forwarded_from: str | None = None
+
+
+def _find(available: Sequence[str], wanted: str) -> str | None:
+    if wanted in available:
+        return wanted
+    folded = {str(a).strip().casefold(): a for a in reversed(available)}
+    return folded.get(wanted.strip().casefold())
+
+
+def resolve_columns(available: Sequence[str], options: Any, path: str | Path) -> TableColumns:
+    """Find the text, date, id and channel columns among ``available``.
+
+    Raises
+    ------
+    InputError
+        Naming the file and its columns, when a column named in ``options`` is missing or no
+        text column is found.
+    """
+    available = [str(a) for a in available]
+    listing = ", ".join(available) if available else "(none)"
+    found: dict[str, str | None] = {}
+    for field_name, candidates, option in (
+        ("text", TEXT_COLUMNS, "text_col"), ("date", DATE_COLUMNS, "date_col"),
+        ("id", ID_COLUMNS, "id_col"), ("channel", CHANNEL_COLUMNS, "channel_col"),
+        ("forwarded_from", FORWARD_COLUMNS, None),
+    ):
+        named = getattr(options, option, None) if option else None
+        if named:
+            column = _find(available, named)
+            if column is None:
+                flag = "--" + option.replace("_", "-")
+                raise InputError(path, f"no column {named!r} ({flag}); the columns are: {listing}")
+        else:
+            column = next((c for c in (_find(available, n) for n in candidates) if c is not None), None)
+        found[field_name] = column
+    if found["text"] is None:
+        raise InputError(path, f"no text column (looked for {', '.join(TEXT_COLUMNS)}); the columns are: "
+                         f"{listing}; name it with --text-col")
+    return TableColumns(**found)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or \
+        (isinstance(value, str) and not value.strip())
+
+
+def _scalar_id(value: Any) -> str | None:
+    if _missing(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dict, list)):
+        raise ValueError(f"id is a {type(value).__name__}")
+    return str(value).strip()
+
+
+class TableMapper:
+    """Turns table rows (mappings of column -> value) into posts."""
+
+    def __init__(self, columns: TableColumns, ctx: FileContext, *, prefix: str):
+        self.columns = columns
+        self.ctx = ctx
+        self.prefix = prefix
+
+    def post(self, row: dict, record: int) -> Post | None:
+        """The post of one row, or ``None`` (the row was counted as skipped)."""
+        cols, ctx = self.columns, self.ctx
+        value = row.get(cols.text)
+        try:
+            if isinstance(value, list):
+                value = join_text(value)
+            elif isinstance(value, dict):
+                raise ValueError(f"text in column {cols.text!r} is an object")
+            text = "" if _missing(value) else clean_text(str(value))
+            mid = _scalar_id(row.get(cols.id)) if cols.id else None
+        except (ValueError, RecursionError) as exc:
+            ctx.bad(record, str(exc) or "text nested too deeply")
+            return None
+        if not text:
+            ctx.skip(record, "no text", kind="no_text")
+            return None
+        channel_value = row.get(cols.channel) if cols.channel else None
+        channel = None if _missing(channel_value) or isinstance(channel_value, (dict, list)) \
+            else str(channel_value).strip()
+        date, date_source = ctx.date(row.get(cols.date) if cols.date else None, record)
+        fwd = row.get(cols.forwarded_from) if cols.forwarded_from else None
+        key = ":".join(p for p in (channel, mid or str(record)) if p)
+        return SourcedPost(
+            post_id=f"{self.prefix}:{key}",
+            channel=channel or ctx.options.channel or self.prefix,
+            date=date,
+            date_source=date_source,
+            text=text,
+            source=f"{ctx.name}:{record}",
+            forwarded_from=None if _missing(fwd) or not isinstance(fwd, str) else fwd.strip(),
+            origin=(channel, mid) if channel and mid else None,
+        )
+
+    def posts(self, rows: Iterable[tuple[int, dict]]) -> Iterator[Post]:
+        """The posts of ``(record number, row)`` pairs."""
+        for record, row in rows:
+            post = self.post(row, record)
+            if post is not None:
+                yield post
+
+
+# -- CSV / TSV ---------------------------------------------------------------------------------
+def _delimiter(header_line: str, suffix: str) -> str:
+    if suffix == ".tsv":
+        return "\t"
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _csv_rows(path: Path, ctx: FileContext, *, delimiter: str | None) -> Iterator[Any]:
+    """The header (a list of names), then ``(line number, row dict)`` of each record."""
+    lines = open_text(path, ctx.options.encoding)
+    first = next(lines, None)
+    if first is None:
+        raise InputError(path, "file is empty")
+
+    def text_lines() -> Iterator[str]:
+        yield first[1]
+        for _, line in lines:
+            yield line
+
+    delim = delimiter or _delimiter(first[1], base_suffix(path))
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, _FIELD_LIMIT))
+    try:
+        reader = csv.reader(text_lines(), delimiter=delim)
+        try:
+            header = next(reader)
+        except csv.Error as exc:
+            raise InputError(path, f"line 1: the header cannot be read ({exc})") from None
+        header = [h.strip() for h in header]
+        if not any(header):
+            raise InputError(path, "line 1: the header row is empty")
+        yield header
+        start = reader.line_num + 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                ctx.record()
+                ctx.bad(start, f"broken CSV row ({exc})")
+                start = reader.line_num + 1
+                continue
+            record, start = start, reader.line_num + 1
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # a blank line is no record
+            ctx.record()
+            if len(row) != len(header):
+                ctx.bad(record, f"expected {len(header)} fields, found {len(row)}")
+                continue
+            yield record, dict(zip(header, row))
+    finally:
+        csv.field_size_limit(old_limit)
+
+
+def read_csv(path: Path, stats: FileStats, *, prefix: str, options: Any,
+             delimiter: str | None = None) -> Iterator[Post]:
+    """Read a CSV file (delimiter ``,``, ``;`` or tab, guessed from the header line)."""
+    ctx = FileContext(path, stats, options)
+    rows = _csv_rows(Path(path), ctx, delimiter=delimiter)
+    header = next(rows)
+    mapper = TableMapper(resolve_columns(header, options, path), ctx, prefix=prefix)
+    yield from mapper.posts(rows)
+
+
+def read_tsv(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Iterator[Post]:
+    """Read a tab-separated file."""
+    return read_csv(path, stats, prefix=prefix, options=options, delimiter="\t")
+
+
+# -- JSONL rows --------------------------------------------------------------------------------
+def iter_json_lines(path: Path, ctx: FileContext) -> Iterator[tuple[int, dict]]:
+    """``(line number, object)`` of a JSON Lines file; broken lines are skipped and counted."""
+    for lineno, line in open_text(path, ctx.options.encoding):
+        if not line.strip():
+            continue
+        ctx.record()
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            try:
+                obj = loads_json(line, path)
+            except InputError as exc:
+                ctx.bad(lineno, exc.problem.replace("line 1, ", ""))
+                continue
+        except RecursionError:
+            ctx.bad(lineno, "JSON nested too deeply")
+            continue
+        if not isinstance(obj, dict):
+            ctx.bad(lineno, f"a JSON {type(obj).__name__}, not an object")
+            continue
+        yield lineno, obj
+
+
+def keys_of(first: Sequence[tuple[Any, dict]]) -> list[str]:
+    """The keys of some records, in order of first appearance."""
+    keys: dict[str, None] = {}
+    for _, obj in first:
+        for k in obj:
+            keys.setdefault(str(k), None)
+    return list(keys)
+
+
+def rows_posts(items: Iterator[tuple[int, dict]], ctx: FileContext, *, prefix: str,
+               head: list[tuple[int, dict]] | None = None) -> Iterator[Post]:
+    """Posts of JSON rows; the columns are resolved from the keys of the first rows."""
+    head = list(head or [])
+    while len(head) < 50:
+        item = next(items, None)
+        if item is None:
+            break
+        head.append(item)
+    if not head:
+        return
+    mapper = TableMapper(resolve_columns(keys_of(head), ctx.options, ctx.path), ctx, prefix=prefix)
+    yield from mapper.posts(head)
+    yield from mapper.posts(items)
+
+
+def read_jsonl_rows(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Iterator[Post]:
+    """Read JSON Lines whose objects are table rows (one post per line)."""
+    ctx = FileContext(path, stats, options)
+    yield from rows_posts(iter_json_lines(Path(path), ctx), ctx, prefix=prefix)
+
+
+# -- Parquet -----------------------------------------------------------------------------------
+def read_parquet(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Iterator[Post]:
+    """Read a Parquet file by row batches (memory: one batch of the needed columns)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    ctx = FileContext(path, stats, options)
+    errors = (pa.ArrowException, OSError, ValueError, TypeError, IndexError)
+    source: Any = pa.BufferReader(read_bytes(path, allow_binary=True)) if path.suffix.lower() == ".gz" \
+        else str(path)
+    check_file(path, allow_binary=True)
+    try:
+        parquet = pq.ParquetFile(source)
+        names = parquet.schema_arrow.names
+    except errors as exc:
+        raise InputError(path, f"not a readable Parquet file ({exc})") from None
+    columns = resolve_columns(names, options, path)
+    wanted = [c for c in (columns.text, columns.date, columns.id, columns.channel, columns.forwarded_from) if c]
+    mapper = TableMapper(columns, ctx, prefix=prefix)
+    record = 0
+    batches = parquet.iter_batches(batch_size=_BATCH_ROWS, columns=list(dict.fromkeys(wanted)))
+    while True:
+        try:
+            batch = next(batches, None)
+            rows = batch.to_pylist() if batch is not None else None
+        except errors as exc:
+            raise InputError(path, f"Parquet data after row {record} cannot be read ({exc})") from None
+        if rows is None:
+            return
+        for row in rows:
+            record += 1
+            ctx.record()
+            post = mapper.post(row, record)
+            if post is not None:
+                yield post
+
+
+def read_table(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Iterator[Post]:
+    """Read a table, choosing CSV, TSV, JSONL or Parquet by the file's suffix."""
+    suffix = base_suffix(Path(path))
+    reader = {".tsv": read_tsv, ".parquet": read_parquet, ".jsonl": read_jsonl_rows,
+              ".ndjson": read_jsonl_rows, ".json": read_jsonl_rows}.get(suffix, read_csv)
+    return reader(path, stats, prefix=prefix, options=options)
+

@@ -1,0 +1,295 @@
+"""Telethon and research-scraper dumps (JSON or JSON Lines), and JSON files of any known shape.
+
+A Telethon ``Message.to_dict()`` has ``id``, ``peer_id.channel_id``, ``date`` (UTC,
+``"2022-12-10 11:07:36+00:00"`` or ISO with ``T``), ``message`` (raw text), ``entities``
+(offsets in UTF-16 code units), ``fwd_from`` (``from_id.channel_id``, ``channel_post``,
+``from_name``) and ``grouped_id``. Consecutive messages with the same ``grouped_id`` form one
+album: one post (the texts joined, the smallest id, the first date), the other parts counted
+as skipped ``album_part``. ``MessageService`` records are skipped as ``service``. Scrapers that
+store rendered markdown (a ``text`` field, or ``message`` with ``**bold**``/``[t](url)`` and no
+entities) get the markup stripped to the visible text.
+
+:func:`read_jsonl` and :func:`read_json` take JSON of unknown origin: a JSON Lines file is a
+Telethon dump or table rows, decided from its first record's keys; a JSON document is a
+Telegram Desktop export, a ``{"count", "messages"}`` wrapper, a list of messages or rows.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any, Iterable, Iterator, NamedTuple
+
+from netanalysis.errors import InputError
+from netanalysis.ingest.dedupe import SourcedPost
+from netanalysis.ingest.files import base_suffix, check_file
+from netanalysis.ingest.files import read_json as load_json_file
+from netanalysis.ingest.records import FileContext, clean_text
+from netanalysis.ingest.tables import iter_json_lines, rows_posts
+from netanalysis.ingest.telegram_json import is_telegram_export, telegram_export_posts
+from netanalysis.model import FileStats, Post
+
+__all__ = [
+    "read_telethon",
+    "read_jsonl",
+    "read_json",
+    "is_telethon_record",
+    "telethon_posts",
+    "strip_markdown",
+    "utf16_slice",
+]
+
+logger = logging.getLogger(__name__)
+
+_MARKDOWN = [
+    (re.compile(r"```(?:[\w+-]*\n)?(.*?)```", re.S), r"\1"),
+    (re.compile(r"\[([^\]\n]+)\]\([^)\s]*\)"), r"\1"),
+    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.S), r"\1"),
+    (re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)", re.S), r"\1"),
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~", re.S), r"\1"),
+    (re.compile(r"\|\|(.+?)\|\|", re.S), r"\1"),
+    (re.compile(r"`([^`\n]+)`"), r"\1"),
+]
+_LOOKS_MARKDOWN = re.compile(r"\*\*\S|\]\((?:https?|tg)://|~~\S|`")
+
+
+def strip_markdown(text: str) -> str:
+    """Telegram-flavoured markdown reduced to its visible text.
+
+    Examples
+    --------
+    >>> strip_markdown("**Lavrov** met the [#SCO](https://t.me/s/mfa) ministers")
+    'Lavrov met the #SCO ministers'
+    """
+    for pattern, repl in _MARKDOWN:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def utf16_slice(text: str, offset: int, length: int) -> str:
+    """The part of ``text`` that a Telegram entity (UTF-16 offsets) covers.
+
+    Examples
+    --------
+    >>> utf16_slice("🇷🇺 #BRICS", 5, 6)
+    '#BRICS'
+    """
+    data = text.encode("utf-16-le")
+    return data[2 * offset: 2 * (offset + length)].decode("utf-16-le", "replace")
+
+
+def is_telethon_record(record: Any) -> bool:
+    """Whether a JSON object looks like a Telethon ``Message.to_dict()``."""
+    return isinstance(record, dict) and ("_" in record or "peer_id" in record or "fwd_from" in record)
+
+
+class _Part(NamedTuple):
+    record: Any
+    mid: int
+    chat: str | None
+    channel: str | None
+    date: Any
+    date_source: str
+    text: str
+    forwarded_from: str | None
+    origin: tuple[str, str] | None
+    group: Any
+
+
+def _peer_id(peer: Any) -> str | None:
+    if isinstance(peer, bool):
+        return None
+    if isinstance(peer, (int, str)):
+        return str(peer)
+    if isinstance(peer, dict):
+        for key in ("channel_id", "chat_id", "user_id"):
+            if isinstance(peer.get(key), (int, str)) and not isinstance(peer.get(key), bool):
+                return str(peer[key])
+    return None
+
+
+def _text(rec: dict) -> str:
+    message = rec.get("message")
+    if isinstance(message, str):
+        if not rec.get("entities") and _LOOKS_MARKDOWN.search(message):
+            message = strip_markdown(message)
+        return clean_text(message)
+    if message is not None:
+        raise ValueError(f"message is a {type(message).__name__}, not a string")
+    text = rec.get("text")
+    if isinstance(text, str):
+        return clean_text(strip_markdown(text))
+    if text is not None:
+        raise ValueError(f"text is a {type(text).__name__}, not a string")
+    return ""
+
+
+def _check_entities(rec: dict, text: str, ctx: FileContext) -> None:
+    entities = rec.get("entities")
+    if not isinstance(entities, list) or not text:
+        return
+    for ent in entities:
+        if isinstance(ent, dict) and ent.get("_") == "MessageEntityHashtag":
+            off, length = ent.get("offset"), ent.get("length")
+            if isinstance(off, int) and isinstance(length, int) and not utf16_slice(text, off, length).startswith("#"):
+                logger.debug("%s: entity offsets do not fit the text of message %s", ctx.path, rec.get("id"))
+                return
+
+
+def _forward(rec: dict) -> tuple[str | None, tuple[str, str] | None, bool]:
+    fwd = rec.get("fwd_from")
+    if not isinstance(fwd, dict):
+        return None, None, False
+    source = _peer_id(fwd.get("from_id"))
+    name = fwd.get("from_name")
+    post = fwd.get("channel_post")
+    label = name if isinstance(name, str) and name else (f"channel:{source}" if source else None)
+    origin = (source, str(post)) if source and isinstance(post, int) and not isinstance(post, bool) else None
+    return label, origin, True
+
+
+def _part(rec: dict, record: Any, ctx: FileContext) -> _Part | None:
+    kind = rec.get("_")
+    if kind in ("MessageService", "MessageEmpty"):
+        ctx.skip(record, "service message", kind="service" if kind == "MessageService" else "empty")
+        return None
+    mid = rec.get("id")
+    if isinstance(mid, bool) or not isinstance(mid, int):
+        ctx.bad(record, f"no integer message id (id {mid!r})")
+        return None
+    try:
+        text = _text(rec)
+    except ValueError as exc:
+        ctx.bad(record, str(exc))
+        return None
+    _check_entities(rec, text, ctx)
+    chat = _peer_id(rec.get("peer_id")) or _peer_id(rec.get("channel_id")) or _peer_id(rec.get("chat_id"))
+    names = [rec.get(k) for k in ("channel", "chat", "channel_title", "username")]
+    channel = next((n for n in names if isinstance(n, str) and n.strip()), None)
+    date, date_source = ctx.date(rec.get("date"), record)
+    forwarded_from, fwd_origin, forwarded = _forward(rec)
+    origin = fwd_origin if forwarded else ((chat, str(mid)) if chat else None)
+    group = rec.get("grouped_id")
+    group = group if isinstance(group, (int, str)) and not isinstance(group, bool) else None
+    return _Part(record, mid, chat, channel, date, date_source, text, forwarded_from, origin, group)
+
+
+def _album_post(parts: list[_Part], ctx: FileContext, prefix: str) -> Post | None:
+    first = parts[0]
+    keeper = min(parts, key=lambda p: p.mid)
+    text = "\n".join(p.text for p in sorted(parts, key=lambda p: p.mid) if p.text)
+    for p in parts:
+        if p is not keeper:
+            ctx.skip(p.record, f"part of the album of message {keeper.mid}", kind="album_part")
+    if not text:
+        ctx.skip(keeper.record, "no text", kind="no_text")
+        return None
+    dated = next((p for p in parts if p.date is not None), first)
+    channel = keeper.channel or ctx.options.channel or (f"channel:{keeper.chat}" if keeper.chat else prefix)
+    key = f"{keeper.chat}:{keeper.mid}" if keeper.chat else str(keeper.mid)
+    return SourcedPost(
+        post_id=f"{prefix}:{key}",
+        channel=channel,
+        date=dated.date,
+        date_source=dated.date_source,
+        text=text,
+        source=f"{ctx.name}#{keeper.mid}",
+        forwarded_from=next((p.forwarded_from for p in parts if p.forwarded_from), None),
+        origin=keeper.origin,
+    )
+
+
+def telethon_posts(items: Iterable[tuple[Any, dict]], ctx: FileContext, *, prefix: str) -> Iterator[Post]:
+    """Posts of ``(record number, Telethon message dict)`` pairs, albums merged."""
+    album: list[_Part] = []
+    for record, rec in items:
+        part = _part(rec, record, ctx)
+        if part is None:
+            continue
+        if album and part.group is not None and (part.group, part.chat) == (album[0].group, album[0].chat):
+            album.append(part)
+            continue
+        if album:
+            post = _album_post(album, ctx, prefix)
+            if post is not None:
+                yield post
+        album = [part]
+    if album:
+        post = _album_post(album, ctx, prefix)
+        if post is not None:
+            yield post
+
+
+def _is_jsonl(path: Path) -> bool:
+    if base_suffix(path) in (".jsonl", ".ndjson"):
+        return True
+    head = check_file(path).decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    first, _, rest = head.partition("\n")
+    return first.rstrip().endswith("}") and rest.lstrip().startswith("{")
+
+
+def _records_of(data: Any, ctx: FileContext) -> list:
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict) and isinstance(data.get("messages"), list):
+        return data["messages"]
+    if is_telethon_record(data):
+        return [data]
+    raise InputError(ctx.path, "JSON of unknown shape (expected a Telegram export, a list of messages "
+                     "or rows, or an object with a \"messages\" list)")
+
+
+def _json_items(records: list, ctx: FileContext) -> Iterator[tuple[int, dict]]:
+    for index, rec in enumerate(records, 1):
+        ctx.record()
+        if not isinstance(rec, dict):
+            ctx.bad(index, f"a JSON {type(rec).__name__}, not an object")
+            continue
+        yield index, rec
+
+
+def read_telethon(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Iterator[Post]:
+    """Read a Telethon dump: JSON Lines (streamed) or one JSON document (loaded whole)."""
+    ctx = FileContext(path, stats, options)
+    path = Path(path)
+    if _is_jsonl(path):
+        items = iter_json_lines(path, ctx)
+    else:
+        items = _json_items(_records_of(load_json_file(path, options.encoding), ctx), ctx)
+    yield from telethon_posts(items, ctx, prefix=prefix)
+
+
+def _dispatch(items: Iterator[tuple[int, dict]], ctx: FileContext, prefix: str) -> Iterator[Post]:
+    first = next(items, None)
+    if first is None:
+        return
+    if is_telethon_record(first[1]):
+        yield from telethon_posts(_prepend(first, items), ctx, prefix=prefix)
+    else:
+        yield from rows_posts(items, ctx, prefix=prefix, head=[first])
+
+
+def _prepend(first: Any, rest: Iterator) -> Iterator:
+    yield first
+    yield from rest
+
+
+def read_jsonl(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Iterator[Post]:
+    """Read JSON Lines: a Telethon dump or table rows, decided by the first record's keys."""
+    ctx = FileContext(path, stats, options)
+    yield from _dispatch(iter_json_lines(Path(path), ctx), ctx, prefix)
+
+
+def read_json(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Iterator[Post]:
+    """Read a JSON file of any known shape (loaded whole: memory a few times its size)."""
+    ctx = FileContext(path, stats, options)
+    path = Path(path)
+    if _is_jsonl(path):
+        yield from _dispatch(iter_json_lines(path, ctx), ctx, prefix)
+        return
+    data = load_json_file(path, options.encoding)
+    if is_telegram_export(data):
+        yield from telegram_export_posts(data, ctx, prefix=prefix)
+        return
+    yield from _dispatch(_json_items(_records_of(data, ctx), ctx), ctx, prefix)
+
