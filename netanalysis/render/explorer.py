@@ -1,0 +1,409 @@
+"""The offline interactive explorer: one self-contained HTML file built with pyvis.
+
+pyvis 0.3.2 is wrapped here so that none of its hazards leak:
+
+* ``Network.from_nx`` mutates the graph it is given, so nodes and edges are added one by one
+  from the caller's graph, which is only read;
+* the default ``cdn_resources="local"`` writes a ``lib/`` folder into the current directory and
+  every pyvis template loads Bootstrap (and, outside ``in_line``, vis-network) from a CDN, so
+  pyvis's templates and ``write_html``/``show`` are never used: the page is rendered from this
+  package's own template with vis-network's JavaScript and CSS (shipped inside pyvis) inlined;
+* vis-network shows string titles through the DOM, and older pyvis templates put them into
+  ``innerHTML``, so nodes and edges get no string title at all: every text the page shows (post
+  text, channel names, labels) travels in one ``application/json`` block with ``<``, ``>``,
+  ``&``, U+2028 and U+2029 escaped, and the page's own script builds tooltips and the details
+  panel with ``textContent``.
+
+Positions are computed here (a seeded spring layout scaled to pixels) and physics is off by
+default, so large graphs open at once.
+"""
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import logging
+import math
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pyvis
+from pyvis.network import Network
+
+from netanalysis.errors import ConfigError, GraphError, NetanalysisError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["explorer_html", "write_explorer", "explorer_data", "SIDE_COLOURS"]
+
+#: Okabe-Ito colours (safe for the common colour-vision deficiencies); the sides also differ in shape.
+SIDE_COLOURS = {"country": "#0072B2", "forum": "#E69F00"}
+_SHAPES = {"country": "dot", "forum": "diamond"}
+_MEASURES = ("posts", "degree", "strength", "betweenness", "closeness", "eigenvector",
+             "pagerank", "hub", "authority", "community")
+_EDGE_MEASURES = ("weight", "assoc_strength", "jaccard", "npmi")
+_EXCERPT_CHARS = 200
+_MIN_SIZE, _MAX_SIZE = 8.0, 40.0
+_ASSETS = Path(__file__).with_name("assets")
+_VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def explorer_html(
+    G: nx.Graph,
+    *,
+    centrality: pd.DataFrame | None = None,
+    posts: pd.DataFrame | None = None,
+    seed: int = 0,
+    size_by: str = "pagerank",
+    physics: bool = False,
+    title: str = "netanalysis network",
+    max_posts_per_item: int = 20,
+) -> str:
+    """Render the bipartite graph as one self-contained, offline HTML explorer.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Bipartite country-forum graph (node attrs ``kind``, ``label``; edge attrs ``weight``,
+        normalised weights, ``post_ids``, ``first_date``, ``last_date``). Not modified.
+    centrality : pandas.DataFrame, optional
+        One row per node (column ``node``); its measures appear in the tooltips and
+        ``size_by`` sizes the nodes. Without it, nodes are sized by weighted degree.
+    posts : pandas.DataFrame, optional
+        The posts frame (``post_id``, ``channel``, ``date``, ``text``...): evidence excerpts in
+        tooltips and per-post dates for the time filter. Without it, the time filter uses each
+        edge's ``first_date``-``last_date`` span.
+    seed : int
+        Seed of the layout; the same graph and seed give the same file, byte for byte.
+    size_by : str
+        Column of ``centrality`` that sizes the nodes (area proportional to the value).
+    physics : bool
+        Start with vis-network's physics on (a checkbox in the page toggles it).
+    title : str
+        Page title and heading (shown as text).
+    max_posts_per_item : int
+        Evidence posts listed per node or edge in the details panel (tooltips show the first 2).
+
+    Returns
+    -------
+    str
+        The HTML page. It makes no network request: scripts and styles are inline.
+
+    Raises
+    ------
+    GraphError
+        If a node has no ``kind`` of ``country`` or ``forum``.
+    ConfigError
+        If ``size_by`` is not a column of ``centrality`` or ``max_posts_per_item`` < 0.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("country:CN", kind="country", bipartite=0, label="China")
+    >>> G.add_node("forum:BRICS", kind="forum", bipartite=1, label="BRICS")
+    >>> G.add_edge("country:CN", "forum:BRICS", weight=2, post_ids=["p1", "p2"])
+    >>> page = explorer_html(G)
+    >>> page.startswith("<!DOCTYPE html>") and "https://" not in page.split("<script>")[0]
+    True
+    """
+    data = explorer_data(G, centrality=centrality, posts=posts, seed=seed, size_by=size_by,
+                         physics=physics, max_posts_per_item=max_posts_per_item)
+    page = (_ASSETS / "explorer.html").read_text(encoding="utf-8")
+    parts = {
+        "TITLE": html.escape(title),
+        "VIS_CSS": _inline(_read_vis("vis-network.css"), "style"),
+        "APP_CSS": _inline((_ASSETS / "explorer.css").read_text(encoding="utf-8"), "style"),
+        "VIS_JS": _inline(_read_vis("vis-network.min.js"), "script"),
+        "APP_JS": _inline((_ASSETS / "explorer.js").read_text(encoding="utf-8"), "script"),
+        "DATA": _json_for_script(data),
+    }
+    return re.sub(r"@@(TITLE|VIS_CSS|APP_CSS|VIS_JS|APP_JS|DATA)@@", lambda m: parts[m[1]], page)
+
+
+def write_explorer(G: nx.Graph, path: str | os.PathLike, **options: Any) -> Path:
+    """Write :func:`explorer_html` to ``path`` atomically; nothing else is written.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The bipartite graph (not modified).
+    path : str or path-like
+        The HTML file to write; its folder is created if needed.
+    **options
+        Keyword arguments of :func:`explorer_html`.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    page = explorer_html(G, **options)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(page)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    log.info("wrote explorer %s (%d nodes, %d edges)", path, G.number_of_nodes(), G.number_of_edges())
+    return path
+
+
+def explorer_data(
+    G: nx.Graph,
+    *,
+    centrality: pd.DataFrame | None = None,
+    posts: pd.DataFrame | None = None,
+    seed: int = 0,
+    size_by: str = "pagerank",
+    physics: bool = False,
+    max_posts_per_item: int = 20,
+) -> dict[str, Any]:
+    """The data the explorer page draws: vis nodes and edges (from pyvis), posts, metadata.
+
+    Parameters are those of :func:`explorer_html`. Returns a JSON-ready dict with keys
+    ``nodes``, ``edges``, ``posts``, ``meta`` and ``options`` (vis-network options).
+    """
+    if max_posts_per_item < 0:
+        raise ConfigError(f"max_posts_per_item must be >= 0, not {max_posts_per_item}")
+    sizes = _node_values(G, centrality, size_by)
+    measures = _measure_table(centrality)
+    dates = _post_dates(posts)
+    positions = _layout(G, seed)
+    vmax = max((v for v in sizes.values() if v > 0), default=1.0)
+    wmax = max((_num(d.get("weight", 1)) for _, _, d in G.edges(data=True)), default=1.0) or 1.0
+
+    net = Network(directed=False, cdn_resources="in_line")
+    extras: dict[str, dict[str, Any]] = {}
+    for node in sorted(G.nodes, key=str):
+        attrs = G.nodes[node]
+        kind = attrs.get("kind")
+        if kind not in SIDE_COLOURS:
+            raise GraphError(f"node {node!r} has kind {kind!r}; expected 'country' or 'forum'")
+        x, y = positions[node]
+        size = _MIN_SIZE + (_MAX_SIZE - _MIN_SIZE) * math.sqrt(max(sizes[node], 0.0) / vmax)
+        net.add_node(str(node), label=str(attrs.get("label") or attrs.get("entity") or node),
+                     shape=_SHAPES[kind], color=SIDE_COLOURS[kind], x=x, y=y, size=round(size, 2),
+                     font={"size": round(12 + size / 4, 1)})
+        extras[str(node)] = {"kind": kind, "entity": str(attrs.get("entity", "")),
+                             "measures": measures.get(str(node)) or _graph_measures(G, node)}
+    edge_posts: dict[str, list[str]] = {str(n): [] for n in G.nodes}
+    edges = []
+    for u, v in sorted((tuple(sorted((str(a), str(b)))) for a, b in G.edges)):
+        d = G.edges[u, v]
+        ids = sorted({str(p) for p in (d.get("post_ids") or [])})
+        edge_posts[u].extend(ids)
+        edge_posts[v].extend(ids)
+        weight = _num(d.get("weight", len(ids) or 1))
+        # pyvis's add_edge scans every edge for duplicates (quadratic); the nx.Graph has none.
+        net.edges.append({"from": u, "to": v, "id": f"{u}|{v}",
+                          "width": round(1 + 7 * math.sqrt(weight / wmax), 2),
+                          "weight": weight,
+                          "measures": [[m, _fmt(d[m])] for m in _EDGE_MEASURES if m in d],
+                          "dates": _edge_dates(ids, dates, d),
+                          "span": posts is None,
+                          "post_count": len(ids),
+                          "evidence": _evidence(ids, dates, max_posts_per_item)})
+    nodes = []
+    for item in net.nodes:
+        ids = sorted(set(edge_posts[item["id"]]))
+        nodes.append({**item, **extras[item["id"]], "post_count": len(ids),
+                      "evidence": _evidence(ids, dates, max_posts_per_item)})
+    shown = sorted({p for item in nodes + net.edges for p in item["evidence"]})
+    return {
+        "nodes": nodes,
+        "edges": net.edges,
+        "posts": _post_records(shown, posts),
+        "meta": {"size_by": size_by if centrality is not None and size_by in centrality else "strength",
+                 "physics": bool(physics), "max_posts_per_item": max_posts_per_item,
+                 "colours": SIDE_COLOURS},
+        "options": _vis_options(physics),
+    }
+
+
+# -- pieces ---------------------------------------------------------------------------------------
+
+def _read_vis(name: str) -> str:
+    path = _VIS_DIR / name
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise NetanalysisError(f"vis-network not found in the installed pyvis ({path}): {err}") from err
+
+
+def _inline(text: str, tag: str) -> str:
+    """Make ``text`` safe inside ``<script>``/``<style>``: it cannot close the element early."""
+    return re.sub(rf"</({tag})", r"<\\/\1", text, flags=re.IGNORECASE)
+
+
+def _json_for_script(data: Any) -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m[0]], text)
+
+
+def _num(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) else 0.0
+
+
+def _fmt(value: Any) -> str:
+    """A measure as short, deterministic text (4 significant digits for floats)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, bool) or isinstance(value, (int, str)):
+        return str(value)
+    if hasattr(value, "strftime"):
+        return "–" if pd.isna(value) else value.strftime("%Y-%m-%d")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(number):
+        return "–"
+    return str(int(number)) if number.is_integer() else f"{number:.4g}"
+
+
+def _node_values(G: nx.Graph, centrality: pd.DataFrame | None, size_by: str) -> dict[Any, float]:
+    if centrality is None:
+        return {n: _num(s) for n, s in G.degree(weight="weight")}
+    if size_by not in centrality.columns or "node" not in centrality.columns:
+        raise ConfigError(f"size_by={size_by!r}: the centrality table has no such column "
+                          f"(columns: {', '.join(map(str, centrality.columns))})")
+    values = dict(zip(centrality["node"].astype(str), centrality[size_by]))
+    return {n: _num(values.get(str(n), 0.0)) for n in G.nodes}
+
+
+def _measure_table(centrality: pd.DataFrame | None) -> dict[str, list[list[str]]]:
+    if centrality is None or "node" not in centrality.columns:
+        return {}
+    cols = [c for c in _MEASURES if c in centrality.columns]
+    return {str(row["node"]): [[c, _fmt(row[c])] for c in cols]
+            for row in centrality.to_dict("records")}
+
+
+def _graph_measures(G: nx.Graph, node: Any) -> list[list[str]]:
+    attrs = G.nodes[node]
+    rows = [["posts", _fmt(attrs["posts"])]] if isinstance(attrs.get("posts"), (int, float)) else []
+    return rows + [["degree", str(G.degree(node))], ["strength", _fmt(G.degree(node, weight="weight"))]]
+
+
+def _layout(G: nx.Graph, seed: int) -> dict[Any, tuple[float, float]]:
+    """Seeded force-directed layout of the nodes in sorted order, scaled to pixels.
+
+    A dense Fruchterman-Reingold in numpy (networkx's ``spring_layout`` needs scipy from 500
+    nodes on) with a weak pull to the centre so that small components stay in view. Edge
+    weights enter as ``log1p(weight)`` so a few heavy edges do not collapse the picture.
+    """
+    order = sorted(G.nodes, key=str)
+    n = len(order)
+    if n == 0:
+        return {}
+    index = {node: i for i, node in enumerate(order)}
+    A = np.zeros((n, n))
+    for u, v, d in G.edges(data=True):
+        w = math.log1p(_num(d.get("weight", 1))) or 0.1
+        A[index[u], index[v]] = A[index[v], index[u]] = w
+    A /= A.max() if A.max() > 0 else 1.0
+    rng = np.random.default_rng(seed)
+    pos = rng.random((n, 2))
+    k = math.sqrt(1.0 / n)
+    iterations = 120
+    step = 0.1
+    for i in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.maximum(np.sqrt((delta ** 2).sum(axis=-1)), 0.01)
+        force = k * k / dist ** 2 - A * dist / k
+        disp = np.einsum("ijk,ij->ik", delta, force) - 0.5 * k * (pos - pos.mean(axis=0))
+        length = np.maximum(np.sqrt((disp ** 2).sum(axis=-1)), 0.01)
+        pos += disp * (step * (1 - i / iterations) / length)[:, None]
+    pos -= pos.mean(axis=0)
+    pos /= max(np.abs(pos).max(), 1e-9)
+    scale = 90.0 * math.sqrt(n) + 60.0
+    return {node: (round(float(x) * scale, 1), round(float(y) * scale, 1))
+            for node, (x, y) in zip(order, pos)}
+
+
+def _post_dates(posts: pd.DataFrame | None) -> dict[str, str | None]:
+    if posts is None:
+        return {}
+    dates = pd.to_datetime(posts["date"], utc=True, errors="coerce")
+    return {pid: None if pd.isna(day) else day.strftime("%Y-%m-%d")
+            for pid, day in zip(posts["post_id"].astype(str), dates)}
+
+
+def _edge_dates(ids: list[str], dates: Mapping[str, str | None], attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """Distinct post days of an edge and its number of undated posts (or its span without posts)."""
+    if not dates:
+        span = [_day(attrs.get("first_date")), _day(attrs.get("last_date"))]
+        days = sorted({d for d in span if d})
+        return {"days": days, "undated": 0 if days else max(len(ids), 1)}
+    known = [dates.get(p) for p in ids]
+    days = sorted({d for d in known if d})
+    # an edge without any post id has no date either: it counts as undated
+    return {"days": days, "undated": sum(1 for d in known if not d) if ids else 1}
+
+
+def _day(value: Any) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    stamp = pd.to_datetime(value, utc=True, errors="coerce")
+    return None if pd.isna(stamp) else stamp.strftime("%Y-%m-%d")
+
+
+def _evidence(ids: Iterable[str], dates: Mapping[str, str | None], limit: int) -> list[str]:
+    """The first ``limit`` posts in time order (undated last, then by id)."""
+    return sorted(ids, key=lambda p: (dates.get(p) is None, dates.get(p) or "", p))[:limit]
+
+
+def _post_records(ids: list[str], posts: pd.DataFrame | None) -> dict[str, dict[str, str]]:
+    if posts is None:
+        return {p: {"date": "", "channel": "", "text": ""} for p in ids}
+    wanted = set(ids)
+    frame = posts[posts["post_id"].astype(str).isin(wanted)]
+    dates = pd.to_datetime(frame["date"], utc=True, errors="coerce")
+    records = {}
+    for pid, channel, date, text in zip(frame["post_id"].astype(str), frame.get("channel", ""),
+                                        dates, frame.get("text", "")):
+        records[pid] = {"date": "" if pd.isna(date) else date.strftime("%Y-%m-%d %H:%M UTC"),
+                        "channel": "" if pd.isna(channel) else str(channel),
+                        "text": _excerpt("" if pd.isna(text) else str(text))}
+    return {p: records.get(p, {"date": "", "channel": "", "text": ""}) for p in ids}
+
+
+def _excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 0.6 else cut) + "…"
+
+
+def _vis_options(physics: bool) -> dict[str, Any]:
+    return {
+        "physics": {"enabled": bool(physics), "solver": "forceAtlas2Based",
+                    "stabilization": {"enabled": True, "iterations": 200}},
+        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": False,
+                        "navigationButtons": False, "multiselect": True},
+        "nodes": {"borderWidth": 1, "font": {"face": "sans-serif", "strokeWidth": 3,
+                                              "strokeColor": "#ffffff"}},
+        "edges": {"smooth": False, "color": {"color": "#9a9a9a", "highlight": "#333333",
+                                             "hover": "#333333", "opacity": 0.6}},
+        "layout": {"improvedLayout": False, "randomSeed": 0},
+    }

@@ -1,0 +1,364 @@
+"""The offline explorer as HTML: nothing fetched, data complete, text escaped, deterministic, clean."""
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import math
+import random
+import re
+from html.parser import HTMLParser
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from netanalysis.errors import ConfigError, GraphError
+from netanalysis.render import explorer
+from netanalysis.render.explorer import explorer_data, explorer_html, write_explorer
+
+HOSTILE = ("<script>window.__pwned = 1; document.title = 'pwned'</script>"
+           "<img src=x onerror=\"window.__pwned = 1; document.body.appendChild(document.createElement('pwned-img'))\">"
+           " </script><!-- \u2028 & <b>bold</b>")
+
+COUNTRIES = [("RU", "Россия"), ("CN", "Китай"), ("IN", "Индия"), ("BR", "Бразилия"), ("ZA", "ЮАР"),
+             ("IR", "Иран"), ("EG", "Египет"), ("ET", "Эфиопия"), ("AE", "ОАЭ"), ("SA", "Саудовская Аравия"),
+             ("KZ", "Казахстан"), ("BY", "Беларусь"), ("TR", "Турция"), ("US", "США"), ("FR", "Франция")]
+FORUMS = ["UN", "BRICS", "SCO", "G20", "EAEU", "CSTO", "CIS", "ASEAN", "APEC", "OSCE"]
+
+
+def co_mention(posts: pd.DataFrame, mentions: dict[str, list[str]]) -> nx.Graph:
+    """A bipartite graph built by hand from post -> entities (as the graph stage would)."""
+    G = nx.Graph()
+    dates = dict(zip(posts["post_id"], posts["date"]))
+    labels = dict(COUNTRIES)
+    per_node: dict[str, set[str]] = {}
+    for pid, ents in mentions.items():
+        for e in ents:
+            per_node.setdefault(e, set()).add(pid)
+    for node in sorted(per_node):
+        kind, entity = node.split(":")
+        G.add_node(node, bipartite=int(kind == "forum"), kind=kind, entity=entity,
+                   label=labels.get(entity, entity), posts=len(per_node[node]))
+    n = len(mentions)
+    for pid, ents in mentions.items():
+        for c, f in itertools.product([e for e in ents if e.startswith("country:")],
+                                      [e for e in ents if e.startswith("forum:")]):
+            if not G.has_edge(c, f):
+                G.add_edge(c, f, post_ids=[])
+            G.edges[c, f]["post_ids"].append(pid)
+    for c, f, d in G.edges(data=True):
+        d["post_ids"] = sorted(d["post_ids"])
+        w, a, b = len(d["post_ids"]), len(per_node[c]), len(per_node[f])
+        d["weight"] = w
+        d["assoc_strength"] = w * n / (a * b)
+        d["jaccard"] = w / (a + b - w)
+        pxy, px, py = w / n, a / n, b / n
+        d["npmi"] = 1.0 if pxy == 1 else math.log(pxy / (px * py)) / -math.log(pxy)
+        known = sorted(dates[p] for p in d["post_ids"] if not pd.isna(dates[p]))
+        d["first_date"] = known[0] if known else pd.NaT
+        d["last_date"] = known[-1] if known else pd.NaT
+    return G
+
+
+def pagerank(G: nx.Graph, alpha: float = 0.85) -> dict[str, float]:
+    """Weighted PageRank by power iteration (networkx's needs scipy)."""
+    nodes = sorted(G)
+    rank = dict.fromkeys(nodes, 1 / len(nodes))
+    strength = dict(G.degree(weight="weight"))
+    for _ in range(100):
+        rank = {n: (1 - alpha) / len(nodes) + alpha * sum(rank[m] * d["weight"] / strength[m]
+                                                          for m, d in G[n].items()) for n in nodes}
+    return rank
+
+
+def centrality_table(G: nx.Graph) -> pd.DataFrame:
+    pr = pagerank(G)
+    bt = nx.betweenness_centrality(G)
+    rows = [{"node": n, "kind": G.nodes[n]["kind"], "label": G.nodes[n]["label"], "posts": G.nodes[n]["posts"],
+             "degree": G.degree(n), "strength": G.degree(n, weight="weight"), "betweenness": bt[n],
+             "pagerank": pr[n], "community": 0} for n in sorted(G)]
+    return pd.DataFrame(rows)
+
+
+def realistic(n_posts: int = 80, seed: int = 7, hostile: bool = True):
+    """About 15 countries x 10 forums, posts April-October 2024, a few undated, one hostile post."""
+    rng = random.Random(seed)
+    weights_c = [12, 8, 7, 5, 4, 3, 3, 2, 2, 2, 3, 3, 2, 1, 1]
+    weights_f = [10, 9, 6, 4, 3, 2, 2, 1, 1, 1]
+    rows, mentions = [], {}
+    for i in range(n_posts):
+        pid = f"mfa_ru:{1000 + i}"
+        day = pd.Timestamp("2024-04-01", tz="UTC") + pd.Timedelta(days=rng.randrange(0, 210), hours=rng.randrange(7, 20))
+        undated = i % 17 == 5
+        cs = sorted(set(rng.choices([c for c, _ in COUNTRIES], weights_c, k=rng.randint(1, 3))))
+        fs = sorted(set(rng.choices(FORUMS, weights_f, k=rng.randint(1, 2))))
+        text = (f"Министр провёл переговоры с коллегами ({', '.join(cs)}) на полях #{fs[0]}. "
+                f"Обсуждены вопросы сотрудничества в рамках {' и '.join(fs)}, включая торговлю, "
+                f"энергетику и безопасность. Стороны подтвердили приверженность многосторонности. " * 2)
+        if hostile and i == 3:
+            text, day, undated = HOSTILE + " " + text, pd.Timestamp("2024-04-01T06:00Z"), False
+        rows.append({"post_id": pid, "channel": "MID_Russia", "date": pd.NaT if undated else day,
+                     "date_source": "none" if undated else "metadata", "source": f"sample.txt:{10 * i + 1}",
+                     "forwarded_from": None, "text": text})
+        mentions[pid] = [f"country:{c}" for c in cs] + [f"forum:{f}" for f in fs]
+    posts = pd.DataFrame(rows)
+    posts["date"] = pd.to_datetime(posts["date"], utc=True)
+    G = co_mention(posts, mentions)
+    return G, centrality_table(G), posts
+
+
+def big_graph(n_countries: int = 400, n_forums: int = 100, seed: int = 1) -> nx.Graph:
+    rng = random.Random(seed)
+    G = nx.Graph()
+    for i in range(n_countries):
+        G.add_node(f"country:C{i:03d}", bipartite=0, kind="country", entity=f"C{i:03d}", label=f"Страна {i}")
+    for j in range(n_forums):
+        G.add_node(f"forum:F{j:03d}", bipartite=1, kind="forum", entity=f"F{j:03d}", label=f"Forum {j}")
+    for i in range(n_countries):
+        for j in rng.sample(range(n_forums), 3):
+            w = rng.randint(1, 9)
+            G.add_edge(f"country:C{i:03d}", f"forum:F{j:03d}", weight=w, post_ids=[f"p{i}-{j}-{k}" for k in range(w)],
+                       first_date="2024-05-01", last_date="2024-06-01")
+    return G
+
+
+def data_block(page: str) -> dict:
+    m = re.search(r'<script type="application/json" id="na-data">(.*?)</script>', page, re.S)
+    assert m, "no JSON data block"
+    return json.loads(m[1])
+
+
+class Fetches(HTMLParser):
+    """Everything in a page that a browser could fetch: src/href/srcset/poster/data attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls, self.tags = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, tuple(attrs)))
+        for name, value in attrs:
+            if name in {"src", "href", "srcset", "poster", "data", "action", "formaction", "background"}:
+                self.urls.append((tag, name, value))
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return realistic()
+
+
+@pytest.fixture(scope="module")
+def page(sample):
+    G, cent, posts = sample
+    return explorer_html(G, centrality=cent, posts=posts, seed=3, title="BRICS & <friends>")
+
+
+def test_page_fetches_nothing(page):
+    parser = Fetches()
+    parser.feed(page)
+    assert parser.urls == []
+    names = [tag for tag, _ in parser.tags]
+    assert not {"link", "iframe", "img", "object", "embed", "base"} & set(names)
+    css_urls = re.findall(r"url\(\s*['\"]?([^'\")]*)", page)
+    assert css_urls and all(u.startswith("data:") for u in css_urls)
+    assert "@import" not in page and "@font-face" not in page
+    assert not re.search(r"<script[^>]*\ssrc=", page, re.I)
+    assert "bootstrap" not in page.lower() and "cdnjs" not in page and "jsdelivr" not in page
+    # the only script elements: the JSON block, vis-network and the page's own script
+    scripts = [attrs for tag, attrs in parser.tags if tag == "script"]
+    assert scripts == [(("type", "application/json"), ("id", "na-data")), (), ()]
+
+
+def test_data_block_holds_the_graph(sample, page):
+    G, cent, posts = sample
+    data = data_block(page)
+    assert [n["id"] for n in data["nodes"]] == sorted(G.nodes)
+    assert len(data["edges"]) == G.number_of_edges()
+    node = next(n for n in data["nodes"] if n["id"] == "country:RU")
+    assert node["label"] == "Россия" and node["kind"] == "country" and node["shape"] == "dot"
+    assert dict(node["measures"])["posts"] == str(G.nodes["country:RU"]["posts"])
+    assert {n["color"] for n in data["nodes"]} == {"#0072B2", "#E69F00"}
+    for e in data["edges"]:
+        attrs = G.edges[e["from"], e["to"]]
+        assert e["weight"] == attrs["weight"] and e["post_count"] == len(attrs["post_ids"])
+        assert dict(e["measures"])["weight"] == str(attrs["weight"])
+        assert set(e["evidence"]) <= set(attrs["post_ids"]) and set(e["evidence"]) <= set(data["posts"])
+        assert "title" not in e
+    assert all("title" not in n for n in data["nodes"])
+    shown = data["posts"][data["edges"][0]["evidence"][0]]
+    row = posts.set_index("post_id").loc[data["edges"][0]["evidence"][0]]
+    assert shown["channel"] == "MID_Russia" and len(shown["text"]) <= 201
+    assert shown["text"][:40] == " ".join(row["text"].split())[:40]
+
+
+def test_hostile_text_is_escaped_in_the_page_and_intact_in_the_data(sample, page):
+    head, _, rest = page.partition('<script type="application/json" id="na-data">')
+    block = rest.split("</script>", 1)[0]
+    for raw in ("<script>window.__pwned", "<img src=x", "</script><!--", "<b>bold"):
+        assert raw not in block
+    assert "\\u003cscript\\u003e" in block and "\\u0026" in block
+    assert "<title>BRICS &amp; &lt;friends&gt;</title>" in head
+    data = data_block(page)
+    hostile = [p for p in data["posts"].values() if p["text"].startswith("<script>window.__pwned")]
+    assert len(hostile) == 1 and "onerror=" in hostile[0]["text"]
+
+
+def test_json_block_escapes_what_could_end_the_script():
+    G = nx.Graph()
+    G.add_node("country:XX", kind="country", label="a\u2028b\u2029c</script><script>x()</script>&amp;")
+    page = explorer_html(G)
+    block = page.split('id="na-data">', 1)[1].split("</script>", 1)[0]
+    assert "\u2028" not in block and "\u2029" not in block and "<" not in block and ">" not in block
+    assert "\\u2028" in block and "\\u2029" in block and "\\u003c/script\\u003e" in block and "\\u0026amp;" in block
+    assert data_block(page)["nodes"][0]["label"] == G.nodes["country:XX"]["label"]
+
+
+def test_same_input_and_seed_give_the_same_page(sample):
+    G, cent, posts = sample
+    a = explorer_html(G, centrality=cent, posts=posts, seed=5)
+    b = explorer_html(G.copy(), centrality=cent.sample(frac=1, random_state=1), posts=posts.iloc[::-1], seed=5)
+    assert a == b
+    c = explorer_html(G, centrality=cent, posts=posts, seed=6)
+    pos = lambda p: {n["id"]: (n["x"], n["y"]) for n in data_block(p)["nodes"]}  # noqa: E731
+    assert pos(a) != pos(c)
+
+
+def test_insertion_order_does_not_change_the_page(sample):
+    G, cent, posts = sample
+    H = nx.Graph()
+    H.add_nodes_from(reversed(list(G.nodes(data=True))))
+    H.add_edges_from(reversed(list(G.edges(data=True))))
+    assert explorer_html(H, centrality=cent, posts=posts) == explorer_html(G, centrality=cent, posts=posts)
+
+
+def test_graph_and_frames_not_mutated(sample):
+    G, cent, posts = sample
+    before = (copy.deepcopy(dict(G.nodes(data=True))), copy.deepcopy(list(G.edges(data=True))), dict(G.graph))
+    cent_before, posts_before = cent.copy(), posts.copy()
+    explorer_html(G, centrality=cent, posts=posts)
+    assert (dict(G.nodes(data=True)), list(G.edges(data=True)), dict(G.graph)) == before
+    pd.testing.assert_frame_equal(cent, cent_before)
+    pd.testing.assert_frame_equal(posts, posts_before)
+
+
+def test_writes_only_the_html_and_leaves_the_cwd_clean(sample, tmp_path, monkeypatch):
+    G, cent, posts = sample
+    monkeypatch.chdir(tmp_path)
+    explorer_html(G, centrality=cent, posts=posts)
+    assert list(tmp_path.iterdir()) == []
+    out = write_explorer(G, tmp_path / "run" / "network.html", centrality=cent, posts=posts)
+    assert out == tmp_path / "run" / "network.html"
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["run", "run/network.html"]
+    assert out.read_text(encoding="utf-8") == explorer_html(G, centrality=cent, posts=posts)
+
+
+def test_pyvis_hazards_are_never_touched(sample, monkeypatch):
+    G, cent, posts = sample
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("pyvis method that writes, opens a browser or mutates was called")
+
+    for name in ("show", "write_html", "save_graph", "from_nx", "generate_html", "prep_notebook"):
+        monkeypatch.setattr(explorer.Network, name, forbidden)
+    assert "na-data" in explorer_html(G, centrality=cent, posts=posts)
+
+
+def test_failed_write_leaves_nothing(sample, tmp_path, monkeypatch):
+    G, _, _ = sample
+    target = tmp_path / "network.html"
+    target.write_text("old", encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(explorer.os, "replace", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_explorer(G, target)
+    assert [p.name for p in tmp_path.iterdir()] == ["network.html"]
+    assert target.read_text(encoding="utf-8") == "old"
+
+
+def test_nodes_sized_by_the_chosen_measure(sample):
+    G, cent, posts = sample
+    data = explorer_data(G, centrality=cent, posts=posts, size_by="betweenness")
+    size = {n["id"]: n["size"] for n in data["nodes"]}
+    ordered = cent.sort_values(["betweenness", "node"])["node"].tolist()
+    assert [size[n] for n in ordered] == sorted(size[n] for n in ordered)
+    assert max(size.values()) == pytest.approx(40.0) and min(size.values()) >= 8.0
+    assert data["meta"]["size_by"] == "betweenness"
+    with pytest.raises(ConfigError, match="size_by='nonsense'"):
+        explorer_html(G, centrality=cent, size_by="nonsense")
+
+
+def test_without_centrality_or_posts_sizes_by_strength_and_filters_by_span():
+    G = nx.Graph()
+    G.add_node("country:CN", kind="country", bipartite=0, label="China")
+    G.add_node("country:IN", kind="country", bipartite=0, label="India")
+    G.add_node("forum:BRICS", kind="forum", bipartite=1, label="BRICS")
+    G.add_edge("country:CN", "forum:BRICS", weight=4, post_ids=["a", "b", "c", "d"],
+               first_date=pd.Timestamp("2024-05-02T10:00Z"), last_date=pd.Timestamp("2024-09-01T10:00Z"))
+    G.add_edge("country:IN", "forum:BRICS", weight=1, post_ids=["e"], first_date=None, last_date=None)
+    data = explorer_data(G)
+    size = {n["id"]: n["size"] for n in data["nodes"]}
+    assert size["forum:BRICS"] > size["country:CN"] > size["country:IN"]
+    edges = {e["id"]: e for e in data["edges"]}
+    assert edges["country:CN|forum:BRICS"]["dates"] == {"days": ["2024-05-02", "2024-09-01"], "undated": 0}
+    assert edges["country:CN|forum:BRICS"]["span"] is True
+    assert edges["country:IN|forum:BRICS"]["dates"] == {"days": [], "undated": 1}
+    assert data["posts"]["a"] == {"date": "", "channel": "", "text": ""}
+
+
+def test_edge_dates_and_evidence_come_from_the_posts(sample):
+    G, cent, posts = sample
+    data = explorer_data(G, centrality=cent, posts=posts, max_posts_per_item=4)
+    day = {p: None if pd.isna(d) else d.strftime("%Y-%m-%d") for p, d in zip(posts["post_id"], posts["date"])}
+    for e in data["edges"]:
+        ids = G.edges[e["from"], e["to"]]["post_ids"]
+        assert e["dates"]["days"] == sorted({day[p] for p in ids if day[p]})
+        assert e["dates"]["undated"] == sum(day[p] is None for p in ids)
+        assert e["span"] is False
+        assert len(e["evidence"]) == min(4, len(ids))
+        keys = [(day[p] is None, day[p] or "", p) for p in e["evidence"]]
+        assert keys == sorted(keys)
+    for n in data["nodes"]:
+        assert len(n["evidence"]) <= 4
+        assert n["post_count"] == len({p for nb in G[n["id"]] for p in G.edges[n["id"], nb]["post_ids"]})
+    assert any(e["dates"]["undated"] for e in data["edges"])
+
+
+def test_excerpts_are_short_and_whole_words():
+    text = "слово " * 100
+    cut = explorer._excerpt(text)
+    assert len(cut) <= 201 and cut.endswith("слово…")
+    assert explorer._excerpt("  a\n\nb  ") == "a b"
+
+
+def test_bad_node_kind_and_bad_limits_are_errors():
+    G = nx.Graph()
+    G.add_node("tag:peace", kind="tag", label="peace")
+    with pytest.raises(GraphError, match="tag:peace"):
+        explorer_html(G)
+    with pytest.raises(ConfigError, match="max_posts_per_item"):
+        explorer_html(nx.Graph(), max_posts_per_item=-1)
+
+
+def test_empty_graph_renders():
+    data = data_block(explorer_html(nx.Graph()))
+    assert data["nodes"] == [] and data["edges"] == []
+
+
+def test_physics_off_by_default_and_on_request(sample):
+    G, _, _ = sample
+    assert explorer_data(G)["options"]["physics"]["enabled"] is False
+    on = explorer_data(G, physics=True)
+    assert on["options"]["physics"]["enabled"] is True and on["meta"]["physics"] is True
+
+
+def test_large_graph_has_spread_positions():
+    data = explorer_data(big_graph())
+    xs = [n["x"] for n in data["nodes"]]
+    ys = [n["y"] for n in data["nodes"]]
+    assert len(data["nodes"]) == 500 and len(data["edges"]) == 1200
+    assert max(xs) - min(xs) > 1000 and max(ys) - min(ys) > 1000
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == 500
