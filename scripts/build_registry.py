@@ -42,6 +42,7 @@ OFFICIAL = {
     "AE": "United Arab Emirates", "ER": "State of Eritrea", "PS": "State of Palestine",
     "TW": "Taiwan", "VA": "Holy See", "BS": "Commonwealth of The Bahamas",
     "XK": "Republic of Kosovo",
+    "MM": "Republic of the Union of Myanmar",
 }
 EXTRA_EN = {
     "AE": ["UAE", "Emirates"], "BA": ["Bosnia"], "BN": ["Brunei Darussalam"],
@@ -56,7 +57,7 @@ EXTRA_EN = {
     "VA": ["Holy See", "Vatican City"], "VN": ["Viet Nam"], "ZA": ["RSA"],
     "CN": ["PRC"], "KN": ["St Kitts and Nevis"], "LC": ["St Lucia"],
     "VC": ["St Vincent and the Grenadines"], "ST": ["São Tomé and Príncipe"],
-    "TW": ["Republic of China"], "SA": ["KSA"],
+    "TW": ["Republic of China"], "SA": ["KSA"], "LA": ["Lao PDR"], "HK": ["Hongkong"],
 }
 #: English names that are also ordinary words or other things: matched case-sensitively.
 EXACT_EN = {
@@ -117,20 +118,36 @@ NAME_RU = {
     "VE": "Венесуэла", "VG": "Британские Виргинские острова",
     "VI": "Американские Виргинские острова", "BN": "Бруней", "BQ": "Бонайре, Синт-Эстатиус и Саба",
     "PG": "Папуа — Новая Гвинея", "KG": "Киргизия", "XK": "Косово", "CZ": "Чехия",
-    "MF": "Сен-Мартен", "SX": "Синт-Мартен", "UM": "Внешние малые острова США",
+    "MF": "Сен-Мартен", "SX": "Синт-Мартен", "SH": "Остров Святой Елены",
+    "FK": "Фолклендские острова", "UM": "Внешние малые острова США",
     "AS": "Американское Самоа", "TF": "Французские Южные и Антарктические территории",
 }
 EXTRA_RU = {
     "AE": ["Объединённые Арабские Эмираты", "Эмираты"], "BY": ["Беларусь", "Республика Беларусь"],
-    "CD": ["Демократическая Республика Конго", "ДРК"], "CF": ["ЦАР"], "CN": ["КНР"],
+    "CD": ["Демократическая Республика Конго", "ДРК"], "CF": ["ЦАР"],
     "CZ": ["Чешская Республика"], "GB": ["Соединённое Королевство", "Британия"],
-    "KG": ["Кыргызстан", "Киргизская Республика"], "KP": ["Северная Корея"],
+    "KG": ["Кыргызстан", "Киргизская Республика", "Кыргызская Республика"],
     "KR": ["Южная Корея"], "MD": ["Молдова", "Республика Молдова"], "MM": ["Мьянма"],
     "NL": ["Голландия"], "RU": ["Российская Федерация", "РФ"], "TR": ["Турецкая Республика"],
     "US": ["Соединённые Штаты", "Соединённые Штаты Америки", "Америка"], "ZA": ["ЮАР"],
     "CI": ["Кот-д’Ивуар"], "SZ": ["Свазиленд"], "MK": ["Македония"], "TL": ["Тимор-Лешти"],
-    "VN": ["СРВ"], "BA": ["БиГ"], "PS": ["Государство Палестина"], "SA": ["КСА"],
-    "VA": ["Святой Престол"], "LA": ["ЛНДР"],
+    "BA": ["БиГ"], "PS": ["Государство Палестина"], "SA": ["КСА"],
+    "VA": ["Святой Престол"], "LA": ["ЛНДР", "Лаосская Народно-Демократическая Республика"],
+    "KP": ["Северная Корея", "Корейская Народно-Демократическая Республика"],
+    "CN": ["КНР", "Китайская Народная Республика"],
+    "VN": ["СРВ", "Социалистическая Республика Вьетнам"],
+    "SY": ["САР", "Сирийская Арабская Республика"], "IR": ["ИРИ", "Исламская Республика Иран"],
+    "VE": ["Боливарианская Республика Венесуэла"], "CG": ["Республика Конго"],
+    "KZ": ["Республика Казахстан"], "UZ": ["Республика Узбекистан"],
+    "TJ": ["Республика Таджикистан"], "AZ": ["Азербайджанская Республика"],
+    "AM": ["Республика Армения"], "DE": ["ФРГ", "Федеративная Республика Германия"],
+    "FR": ["Французская Республика"], "IT": ["Итальянская Республика"],
+    "PL": ["Республика Польша"], "PK": ["Исламская Республика Пакистан"],
+    "EG": ["АРЕ", "Арабская Республика Египет"], "IN": ["Республика Индия"],
+    "CU": ["Республика Куба"], "RS": ["Республика Сербия"], "OM": ["Султанат Оман"],
+    "MC": ["Княжество Монако"], "NI": ["Республика Никарагуа"], "ID": ["Республика Индонезия"],
+    "HK": ["Сянган"], "MO": ["Аомынь"], "AF": ["Исламский Эмират Афганистан"],
+    "BR": ["Федеративная Республика Бразилия"], "TM": ["Туркмения"],
 }
 #: Russian names that are also ordinary words or abbreviations: matched case-sensitively.
 EXACT_RU = {"Чад", "Катар", "Того", "Мали", "Чили", "Перу", "Нигер", "Гвинея", "Америка",
@@ -139,7 +156,12 @@ EXACT_RU = {"Чад", "Катар", "Того", "Мали", "Чили", "Пер�
 RU_FORMS = {
     "США": ["США"], "ОАЭ": ["ОАЭ"], "КНДР": ["КНДР"], "КНР": ["КНР"], "ЮАР": ["ЮАР"],
     "ЦАР": ["ЦАР"], "ДРК": ["ДРК"], "РФ": ["РФ"], "БиГ": ["БиГ"], "КСА": ["КСА"],
-    "СРВ": ["СРВ"], "ЛНДР": ["ЛНДР"],
+    "СРВ": ["СРВ"], "ЛНДР": ["ЛНДР"], "САР": ["САР"], "ИРИ": ["ИРИ"], "ФРГ": ["ФРГ"],
+    "АРЕ": ["АРЕ"], "Сянган": ["Сянган", "Сянгана", "Сянгану", "Сянганом", "Сянгане"],
+    "Аомынь": ["Аомынь", "Аомыня", "Аомыню", "Аомынем", "Аомыне"],
+    "Исламский Эмират Афганистан": ["Исламский Эмират Афганистан",
+                                    "Исламского Эмирата Афганистан",
+                                    "Исламском Эмирате Афганистан"],
     "Беларусь": ["Беларусь", "Беларуси", "Беларусью"],
     "Египет": ["Египет", "Египта", "Египту", "Египтом", "Египте"],
     "Бангладеш": ["Бангладеш"], "Кот-д'Ивуар": ["Кот-д'Ивуар"], "Кот-д’Ивуар": ["Кот-д’Ивуар"],
@@ -176,29 +198,10 @@ RU_FORMS = {
     "Сан-Томе и Принсипи": ["Сан-Томе и Принсипи"],
     "Сент-Китс и Невис": ["Сент-Китс и Невис"],
     "Сент-Винсент и Гренадины": ["Сент-Винсент и Гренадины"],
-    "Республика Беларусь": ["Республика Беларусь", "Республики Беларусь", "Республике Беларусь",
-                            "Республику Беларусь", "Республикой Беларусь"],
-    "Республика Корея": ["Республика Корея", "Республики Корея", "Республике Корея",
-                         "Республику Корея", "Республикой Корея"],
-    "Республика Молдова": ["Республика Молдова", "Республики Молдова", "Республике Молдова",
-                           "Республику Молдова", "Республикой Молдова"],
-    "Государство Палестина": ["Государство Палестина", "Государства Палестина",
-                              "Государству Палестина", "Государством Палестина",
-                              "Государстве Палестина"],
     "ДР Конго": ["ДР Конго"],
-    "Демократическая Республика Конго": ["Демократическая Республика Конго",
-                                         "Демократической Республики Конго",
-                                         "Демократической Республике Конго",
-                                         "Демократическую Республику Конго",
-                                         "Демократической Республикой Конго"],
     "Косово": ["Косово"], "Святой Престол": ["Святой Престол", "Святого Престола",
                                              "Святому Престолу", "Святым Престолом",
                                              "Святом Престоле"],
-    "Киргизская Республика": ["Киргизская Республика", "Киргизской Республики",
-                              "Киргизской Республике", "Киргизскую Республику",
-                              "Киргизской Республикой"],
-    "Турецкая Республика": ["Турецкая Республика", "Турецкой Республики", "Турецкой Республике",
-                            "Турецкую Республику", "Турецкой Республикой"],
 }
 #: Russian adjectives (nominative masculine) of the countries Russian diplomacy names most.
 ADJ_RU = {
@@ -239,6 +242,8 @@ def decline_noun(word: str) -> list[str]:
     if word.endswith("ея") or word.endswith("уя"):
         stem = word[:-1]
         return [word, stem + "и", stem + "е", stem + "ю", stem + "ей", stem + "е"]
+    if word.endswith("а") and word[-2] in "оуэюиае":
+        return [word]  # Самоа, Никарагуа
     if word.endswith("а"):
         stem = word[:-1]
         gen = stem + ("и" if stem[-1] in _VELAR_HUSH else "ы")
@@ -250,7 +255,7 @@ def decline_noun(word: str) -> list[str]:
     if word.endswith("й") or word.endswith("ь"):
         stem = word[:-1]
         return [word, stem + "я", stem + "ю", word, stem + "ем", stem + "е"]
-    if word in ("Королевство", "Государство"):
+    if word.endswith("ство"):
         stem = word[:-1]
         return [word, stem + "а", stem + "у", word, stem + "ом", stem + "е"]
     if last in "оуиеэюы":
@@ -292,27 +297,78 @@ def _adj_case_forms(adj: str, gender: str) -> list[str]:
     return [a["m"], a["gm"], a["dm"], a["m"], a["im"], a["pm"]]
 
 
+#: Head nouns of official names ("Республика Казахстан", "Китайская Народная Республика").
+HEAD_NOUNS = {"Республика": "f", "Федерация": "f", "Конфедерация": "f", "Королевство": "n",
+              "Государство": "n", "Княжество": "n", "Султанат": "m"}
+
+
+def _adjective_agreeing(word: str, gender: str) -> list[str]:
+    """An adjective (possibly ``Народно-Демократическая``) in the six cases, keeping capitals."""
+    head, sep, last = word.rpartition("-")
+    forms = _adj_case_forms(last.lower(), gender)
+    if last[:1].isupper():
+        forms = [f[:1].upper() + f[1:] for f in forms]
+    return [head + sep + f for f in forms]
+
+
+def _plural_islands(adjectives: list[str], rest: str) -> list[str]:
+    """``Фарерские острова`` in the six cases (plural adjectives + ``острова``)."""
+    islands = ["острова", "островов", "островам", "острова", "островами", "островах"]
+    columns = []
+    for adj in adjectives:
+        stem, end = adj[:-2], adj[-2:]
+        if end not in ("ие", "ые"):
+            return [" ".join(adjectives + ["острова"] + ([rest] if rest else []))]
+        v = end[0]
+        columns.append([adj, stem + v + "х", stem + v + "м", adj, stem + v + "ми", stem + v + "х"])
+    out = []
+    for case in range(6):
+        phrase = " ".join([c[case] for c in columns] + [islands[case]])
+        out.append(f"{phrase} {rest}" if rest else phrase)
+    return out
+
+
+def decline_phrase(name: str) -> list[str]:
+    """Six case forms of ``[adjectives] noun [fixed words]``, or ``[name]`` if not that shape."""
+    words = name.split(" ")
+    heads = [i for i, w in enumerate(words) if w in HEAD_NOUNS]
+    head = heads[0] if heads else len(words) - 1
+    adjectives = words[:head]
+    if not all(w.rpartition("-")[2][-2:] in ("ая", "ый", "ий", "ое", "ой", "ие", "ые")
+               for w in adjectives):
+        return [name]
+    if words[head] == "острова" and adjectives:
+        return _plural_islands(adjectives, " ".join(words[head + 1:]))
+    if heads:
+        gender = HEAD_NOUNS[words[head]]
+    elif adjectives:
+        last = adjectives[-1]
+        gender = "f" if last.endswith("ая") else "n" if last.endswith("ое") else "m"
+    else:
+        gender = "m"
+    noun = decline_noun(words[head])
+    if len(noun) == 1:
+        noun = noun * 6
+    columns = [_adjective_agreeing(w, gender) for w in adjectives] + [noun]
+    rest = " ".join(words[head + 1:])
+    out = []
+    for case in range(6):
+        phrase = " ".join(column[case] for column in columns)
+        out.append(f"{phrase} {rest}" if rest else phrase)
+    return out
+
+
 def russian_forms(name: str) -> list[str]:
     """All case forms of a Russian country name the rules can make, nominative first."""
     if name in RU_FORMS:
         forms = RU_FORMS[name]
+    elif " " not in name and "-" in name:
+        head, _, last = name.rpartition("-")
+        forms = [f"{head}-{form}" for form in decline_noun(last)]
+    elif " " not in name:
+        forms = decline_noun(name)
     else:
-        words = name.split(" ")
-        if len(words) == 1:
-            if "-" in name:
-                head, _, last = name.rpartition("-")
-                forms = [f"{head}-{form}" for form in decline_noun(last)]
-            else:
-                forms = decline_noun(name)
-        elif len(words) == 2 and words[0][-2:] in ("ая", "ый", "ий", "ое", "ой"):
-            noun = decline_noun(words[1])
-            gender = "f" if words[0].endswith("ая") else "n" if words[0].endswith("ое") else "m"
-            adj = _adj_case_forms(words[0].lower(), gender)
-            if len(noun) == 1:
-                noun = noun * len(adj)
-            forms = [f"{a[0].upper()}{a[1:]} {n}" for a, n in zip(adj, noun)]
-        else:
-            forms = [name]
+        forms = decline_phrase(name)
     out: list[str] = []
     for form in forms:
         for variant in (form, form.replace("ё", "е")):
@@ -372,6 +428,8 @@ def build(out: Path) -> None:
             for form in decline_adjective(adj):
                 alias(code, form, "ru", "fold", "text")
 
+    # typographic apostrophes are as common as straight ones in copied text
+    aliases += [(k, e, a.replace("'", "’"), la, c, u) for k, e, a, la, c, u in aliases if "'" in a]
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "countries.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
