@@ -29,7 +29,7 @@ from typing import Iterator, Sequence
 
 from netanalysis.ingest import ReadOptions
 from netanalysis.ingest.dates import find_post_date, resolve_dates
-from netanalysis.ingest.files import open_text
+from netanalysis.ingest.files import read_text
 from netanalysis.model import FileStats, Post
 
 __all__ = ["read_copied_text", "split_copied_posts", "is_interface_line", "strip_interface_text",
@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 _HEADER_RE = re.compile(r"^(?:Forwarded from|Переслано от)\s+(?P<name>\S.*)$", re.IGNORECASE)
 _INTERFACE_RE = re.compile(r"^(?:📄\s*)?(?:Read in full|Читать полностью)$|^<(?:\.\.\.|…)>$", re.IGNORECASE)
+_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 _TRAILING_ELISION_RE = re.compile(r"\s*<(?:\.\.\.|…)>$")
 # Flags: a pair of regional indicators (🇷🇺), or a black flag with tag characters (🏴 of a subdivision).
 _TRAILING_FLAGS_RE = re.compile(
@@ -250,7 +251,9 @@ def read_copied_text(path: Path, stats: FileStats, *, prefix: str, options: Read
 def _read_blocks(path: Path, encoding: str) -> list[tuple[int | None, str | None, list[_Line]]]:
     """``(header line, forwarded-from name, content lines)`` per header; text before any header first."""
     blocks: list[tuple[int | None, str | None, list[_Line]]] = []
-    for number, raw in open_text(path, encoding):
+    # The whole text at once: a decoding error then names the exact line (and the posts need
+    # the whole file anyway, to infer years from neighbours).
+    for number, raw in enumerate(_LINE_BREAK_RE.split(read_text(path, encoding)), 1):
         name = parse_header(raw)
         if name is not None:
             blocks.append((number, name, []))
