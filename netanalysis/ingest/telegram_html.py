@@ -108,15 +108,16 @@ class TelegramHTMLParser(HTMLParser):
         msg = self._msg
         if msg is None:
             return
-        if "forwarded" in classes and "body" in classes and self._forward_depth is None:
+        if self._from_depth is not None and "details" in classes:
+            if self._quiet_depth is None:
+                self._quiet_depth = depth  # the forward's own date inside from_name
+        elif "forwarded" in classes and "body" in classes and self._forward_depth is None:
             self._forward_depth = depth
         elif classes & _SKIP_TEXT_IN and self._quiet_depth is None:
             self._quiet_depth = depth
         elif "date" in classes and "details" in classes:
             if self._forward_depth is None and msg.date_title is None and tag == "div":
                 msg.date_title = attrs.get("title")
-            if self._from_depth is not None and self._quiet_depth is None:
-                self._quiet_depth = depth  # the forward's date inside from_name
         elif "from_name" in classes and self._forward_depth is not None and msg.forwarded_from is None:
             msg.forwarded_from, self._from_depth = [], depth
         elif tag == "div" and "text" in classes and self._text_depth is None and self._quiet_depth is None \

@@ -34,6 +34,7 @@ __all__ = [
     "read_jsonl",
     "read_json",
     "is_telethon_record",
+    "TELETHON_KEYS",
     "telethon_posts",
     "strip_markdown",
     "utf16_slice",
@@ -78,9 +79,22 @@ def utf16_slice(text: str, offset: int, length: int) -> str:
     return data[2 * offset: 2 * (offset + length)].decode("utf-16-le", "replace")
 
 
+#: Keys that only a dump of Telegram messages has (a table row of posts has none of them).
+TELETHON_KEYS = frozenset({"_", "peer_id", "fwd_from", "grouped_id", "entities", "media", "reply_to",
+                           "edit_date", "post_author", "views", "forwards"})
+
+
 def is_telethon_record(record: Any) -> bool:
-    """Whether a JSON object looks like a Telethon ``Message.to_dict()``."""
-    return isinstance(record, dict) and ("_" in record or "peer_id" in record or "fwd_from" in record)
+    """Whether a JSON object looks like a Telethon ``Message.to_dict()`` or a scraper's message.
+
+    Examples
+    --------
+    >>> is_telethon_record({"_": "Message", "id": 1, "message": "hi"})
+    True
+    >>> is_telethon_record({"id": 1, "date": "2024-01-01", "text": "hi", "channel": "mfa"})
+    False
+    """
+    return isinstance(record, dict) and ("_" in record or ("id" in record and not TELETHON_KEYS.isdisjoint(record)))
 
 
 class _Part(NamedTuple):
@@ -263,7 +277,9 @@ def _dispatch(items: Iterator[tuple[int, dict]], ctx: FileContext, prefix: str) 
     first = next(items, None)
     if first is None:
         return
-    if is_telethon_record(first[1]):
+    opts = ctx.options
+    named = any(getattr(opts, o, None) for o in ("text_col", "date_col", "id_col", "channel_col"))
+    if is_telethon_record(first[1]) and not named:
         yield from telethon_posts(_prepend(first, items), ctx, prefix=prefix)
     else:
         yield from rows_posts(items, ctx, prefix=prefix, head=[first])
