@@ -1,0 +1,135 @@
+"""Dynamic GEXF: spells, dynamic weights, networkx read-back, determinism."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from netanalysis.analysis.timeline import graphs_over_time, timeline_table
+from netanalysis.dynamic_gexf import display_intervals, write_dynamic_gexf
+from netanalysis.errors import GraphError
+from netanalysis.graph import co_mention_graph
+
+FIXTURES = Path(__file__).parent / "fixtures" / "timeline"
+NS = {"g": "http://gexf.net/1.3"}
+
+
+@pytest.fixture
+def data() -> tuple[pd.DataFrame, pd.DataFrame]:
+    posts = pd.read_csv(FIXTURES / "posts.csv", dtype=str, keep_default_na=False)
+    posts["date"] = pd.to_datetime(posts["date"].replace("", None), utc=True, format="ISO8601")
+    mentions = pd.read_csv(FIXTURES / "mentions.csv", dtype={"post_id": str})
+    return posts, mentions
+
+
+@pytest.fixture
+def written(tmp_path, data):
+    posts, mentions = data
+    graphs = graphs_over_time(mentions, posts)
+    timeline = timeline_table(graphs, metrics=["pagerank", "strength"])
+    path = write_dynamic_gexf(graphs, tmp_path / "graph.gexf", graph=co_mention_graph(mentions, posts),
+                              timeline=timeline)
+    return path, graphs, timeline
+
+
+def test_header_is_dynamic_gexf_13(written):
+    root = ET.parse(written[0]).getroot()
+    assert root.get("version") == "1.3"
+    graph = root.find("g:graph", NS)
+    assert graph.get("mode") == "dynamic"
+    assert graph.get("timeformat") == "date"
+    assert graph.get("timerepresentation") == "interval"
+    assert (graph.get("start"), graph.get("end")) == ("2024-03-01", "2024-06-30")
+    dynamic_edge = graph.find("g:attributes[@class='edge'][@mode='dynamic']", NS)
+    assert [a.get("id") for a in dynamic_edge] == ["weight", "window_weight"]
+    assert root.find("g:meta", NS).get("lastmodifieddate") is None  # no run time in data files
+
+
+def test_dynamic_weight_attvalues_as_gephi_writes_them(written):
+    root = ET.parse(written[0]).getroot()
+    edge = root.find(".//g:edge[@id='country:CN|forum:BRICS']", NS)
+    assert edge.get("weight") == "2.0"  # total: posts p01 (March) and p07 (June)
+    weights = [(a.get("value"), a.get("start"), a.get("end"))
+               for a in edge.findall("g:attvalues/g:attvalue[@for='weight']", NS)]
+    assert weights == [("1.0", "2024-03-01", "2024-03-31"), ("1.0", "2024-06-01", "2024-06-30")]
+    spells = [(s.get("start"), s.get("end")) for s in edge.findall("g:spells/g:spell", NS)]
+    assert spells == [("2024-03-01", "2024-03-31"), ("2024-06-01", "2024-06-30")]
+
+
+def test_networkx_reads_it_back(written):
+    path, graphs, timeline = written
+    H = nx.read_gexf(path)
+    assert H.graph["mode"] == "dynamic"
+    cn = H.nodes["country:CN"]
+    assert cn["kind"] == "country" and cn["bipartite"] == 0 and cn["posts"] == 4
+    # CN is in March, April and June: March-April merge into one spell.
+    assert cn["spells"] == [("2024-03-01", "2024-04-30"), ("2024-06-01", "2024-06-30")]
+    assert cn["windows"] == 3
+    assert cn["window_posts"] == [(1, "2024-03-01", "2024-03-31"), (1, "2024-04-01", "2024-04-30"),
+                                  (2, "2024-06-01", "2024-06-30")]
+    want = timeline[(timeline["node"] == "country:CN") & (timeline["metric"] == "pagerank")]["value"]
+    assert [v for v, _, _ in cn["pagerank"]] == want.tolist()
+    e = H.edges["country:RU", "forum:UN"]
+    assert e["weight"] == 1.0 and e["total_weight"] == 1.0
+    assert e["window_weight"] == [(1.0, "2024-04-01", "2024-04-30")]
+    assert e["spells"] == [("2024-04-01", "2024-04-30")]
+    assert e["post_ids"] == "p04" and e["first_date"] == "2024-04-20"
+
+
+def test_whole_graph_elements_without_a_window_have_no_spell(tmp_path, data):
+    posts, mentions = data
+    whole = co_mention_graph(mentions, posts)
+    path = write_dynamic_gexf(graphs_over_time(mentions, posts), tmp_path / "g.gexf", graph=whole)
+    H = nx.read_gexf(path)
+    assert set(H.nodes()) == set(whole.nodes())
+    assert {frozenset(e) for e in H.edges()} == {frozenset(e) for e in whole.edges()}
+    br = H.nodes["country:BR"]  # named only in the undated post
+    assert "spells" not in br and br["windows"] == 0
+
+
+def test_same_input_same_bytes(tmp_path, data):
+    posts, mentions = data
+    graphs = graphs_over_time(mentions, posts)
+    a = write_dynamic_gexf(graphs, tmp_path / "a.gexf").read_bytes()
+    b = write_dynamic_gexf(graphs_over_time(mentions.iloc[::-1], posts.iloc[::-1]), tmp_path / "b.gexf").read_bytes()
+    assert a == b
+
+
+def test_rolling_windows_do_not_overlap_in_time(tmp_path, data):
+    posts, mentions = data
+    graphs = graphs_over_time(mentions, posts, window="3M", step="1M")
+    shown = display_intervals([(lo, hi) for lo, hi, _ in graphs])
+    assert [(a.strftime("%m-%d"), b.strftime("%m-%d")) for a, b in shown] == [
+        ("03-01", "05-31"), ("06-01", "06-30")]
+    H = nx.read_gexf(write_dynamic_gexf(graphs, tmp_path / "r.gexf"))
+    for _, _, d in H.edges(data=True):
+        spans = [(s, e) for _, s, e in d["window_weight"]]
+        assert all(e1 < s2 for (_, e1), (s2, _) in zip(spans, spans[1:]))
+
+
+def test_cumulative_windows_show_each_value_from_the_previous_end():
+    windows = [(pd.Timestamp("2024-04-01", tz="UTC"), pd.Timestamp(f"2024-{m:02d}-01", tz="UTC"))
+               for m in (5, 6, 7)]
+    shown = display_intervals(windows)
+    assert [(a.strftime("%m-%d"), b.strftime("%m-%d")) for a, b in shown] == [
+        ("04-01", "04-30"), ("05-01", "05-31"), ("06-01", "06-30")]
+
+
+def test_window_ends_must_increase():
+    t = pd.Timestamp("2024-04-01", tz="UTC")
+    with pytest.raises(GraphError):
+        display_intervals([(t, t + pd.Timedelta(days=30)), (t, t + pd.Timedelta(days=30))])
+
+
+def test_single_graph_spells_from_first_and_last_dates(tmp_path, data):
+    posts, mentions = data
+    G = co_mention_graph(mentions, posts)
+    H = nx.read_gexf(write_dynamic_gexf(G, tmp_path / "s.gexf"))
+    assert H.graph["mode"] == "dynamic"
+    assert H.edges["country:CN", "forum:BRICS"]["spells"] == [("2024-03-31", "2024-06-20")]
+    assert H.nodes["country:CN"]["spells"] == [("2024-03-31", "2024-06-20")]
+    # The BR-BRICS edge is undated: no spell.
+    assert "spells" not in H.edges["country:BR", "forum:BRICS"]
