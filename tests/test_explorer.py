@@ -182,7 +182,10 @@ def test_data_block_holds_the_graph(sample, page):
     for e in data["edges"]:
         attrs = G.edges[e["from"], e["to"]]
         assert e["weight"] == attrs["weight"] and e["post_count"] == len(attrs["post_ids"])
-        assert dict(e["measures"])["weight"] == str(attrs["weight"])
+        measures = dict(e["measures"])
+        assert measures["weight"] == str(attrs["weight"])
+        assert measures["jaccard"] == f"{attrs['jaccard']:.4g}"
+        assert measures["first post"] == (attrs["first_date"].strftime("%Y-%m-%d") if not pd.isna(attrs["first_date"]) else "–")
         assert set(e["evidence"]) <= set(attrs["post_ids"]) and set(e["evidence"]) <= set(data["posts"])
         assert "title" not in e
     assert all("title" not in n for n in data["nodes"])
@@ -362,3 +365,15 @@ def test_large_graph_has_spread_positions():
     assert len(data["nodes"]) == 500 and len(data["edges"]) == 1200
     assert max(xs) - min(xs) > 1000 and max(ys) - min(ys) > 1000
     assert len({(n["x"], n["y"]) for n in data["nodes"]}) == 500
+
+
+def test_browser_helper_skips_or_fails_without_chromium(monkeypatch, tmp_path):
+    import browser
+
+    monkeypatch.setattr(browser, "find_chromium", lambda: None)
+    monkeypatch.delenv("NETANALYSIS_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no Chromium found"):
+        browser.start_chromium(tmp_path)
+    monkeypatch.setenv("NETANALYSIS_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="NETANALYSIS_REQUIRE_BROWSER=1 but no Chromium found"):
+        browser.start_chromium(tmp_path)

@@ -111,9 +111,11 @@ def explorer_html(
     >>> G.add_node("country:CN", kind="country", bipartite=0, label="China")
     >>> G.add_node("forum:BRICS", kind="forum", bipartite=1, label="BRICS")
     >>> G.add_edge("country:CN", "forum:BRICS", weight=2, post_ids=["p1", "p2"])
-    >>> page = explorer_html(G)
-    >>> page.startswith("<!DOCTYPE html>") and "https://" not in page.split("<script>")[0]
-    True
+    >>> page = explorer_html(G, title="CN & BRICS")
+    >>> page.startswith("<!DOCTYPE html>"), "<title>CN &amp; BRICS</title>" in page
+    (True, True)
+    >>> "<script src=" in page or "<link " in page
+    False
     """
     data = explorer_data(G, centrality=centrality, posts=posts, seed=seed, size_by=size_by,
                          physics=physics, max_posts_per_item=max_posts_per_item)
@@ -129,7 +131,18 @@ def explorer_html(
     return re.sub(r"@@(TITLE|VIS_CSS|APP_CSS|VIS_JS|APP_JS|DATA)@@", lambda m: parts[m[1]], page)
 
 
-def write_explorer(G: nx.Graph, path: str | os.PathLike, **options: Any) -> Path:
+def write_explorer(
+    G: nx.Graph,
+    path: str | os.PathLike,
+    *,
+    centrality: pd.DataFrame | None = None,
+    posts: pd.DataFrame | None = None,
+    seed: int = 0,
+    size_by: str = "pagerank",
+    physics: bool = False,
+    title: str = "netanalysis network",
+    max_posts_per_item: int = 20,
+) -> Path:
     """Write :func:`explorer_html` to ``path`` atomically; nothing else is written.
 
     Parameters
@@ -137,16 +150,18 @@ def write_explorer(G: nx.Graph, path: str | os.PathLike, **options: Any) -> Path
     G : networkx.Graph
         The bipartite graph (not modified).
     path : str or path-like
-        The HTML file to write; its folder is created if needed.
-    **options
-        Keyword arguments of :func:`explorer_html`.
+        The HTML file to write (UTF-8); its folder is created if needed. A temporary file beside
+        it is renamed over it only once the page is complete.
+    centrality, posts, seed, size_by, physics, title, max_posts_per_item
+        As in :func:`explorer_html`.
 
     Returns
     -------
     pathlib.Path
         ``path``.
     """
-    page = explorer_html(G, **options)
+    page = explorer_html(G, centrality=centrality, posts=posts, seed=seed, size_by=size_by,
+                         physics=physics, title=title, max_posts_per_item=max_posts_per_item)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -212,7 +227,7 @@ def explorer_data(
         net.edges.append({"from": u, "to": v, "id": f"{u}|{v}",
                           "width": round(1 + 7 * math.sqrt(weight / wmax), 2),
                           "weight": weight,
-                          "measures": [[m, _fmt(d[m])] for m in _EDGE_MEASURES if m in d],
+                          "measures": _edge_measures(d),
                           "dates": _edge_dates(ids, dates, d),
                           "span": posts is None,
                           "post_count": len(ids),
@@ -297,6 +312,13 @@ def _measure_table(centrality: pd.DataFrame | None) -> dict[str, list[list[str]]
             for row in centrality.to_dict("records")}
 
 
+def _edge_measures(attrs: Mapping[str, Any]) -> list[list[str]]:
+    rows = [[m, _fmt(attrs[m])] for m in _EDGE_MEASURES if m in attrs]
+    dates = [[name, _day(attrs.get(key)) or "–"] for name, key in
+             (("first post", "first_date"), ("last post", "last_date")) if key in attrs]
+    return rows + dates
+
+
 def _graph_measures(G: nx.Graph, node: Any) -> list[list[str]]:
     attrs = G.nodes[node]
     rows = [["posts", _fmt(attrs["posts"])]] if isinstance(attrs.get("posts"), (int, float)) else []
@@ -326,10 +348,12 @@ def _layout(G: nx.Graph, seed: int) -> dict[Any, tuple[float, float]]:
     iterations = 120
     step = 0.1
     for i in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist = np.maximum(np.sqrt((delta ** 2).sum(axis=-1)), 0.01)
+        sq = (pos ** 2).sum(axis=1)
+        dist = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * pos @ pos.T, 1e-4))
         force = k * k / dist ** 2 - A * dist / k
-        disp = np.einsum("ijk,ij->ik", delta, force) - 0.5 * k * (pos - pos.mean(axis=0))
+        np.fill_diagonal(force, 0.0)
+        # sum_j (pos_i - pos_j) * force_ij, without an n x n x 2 array
+        disp = pos * force.sum(axis=1)[:, None] - force @ pos - 0.5 * k * (pos - pos.mean(axis=0))
         length = np.maximum(np.sqrt((disp ** 2).sum(axis=-1)), 0.01)
         pos += disp * (step * (1 - i / iterations) / length)[:, None]
     pos -= pos.mean(axis=0)
@@ -362,8 +386,14 @@ def _edge_dates(ids: list[str], dates: Mapping[str, str | None], attrs: Mapping[
 def _day(value: Any) -> str | None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
-    stamp = pd.to_datetime(value, utc=True, errors="coerce")
-    return None if pd.isna(stamp) else stamp.strftime("%Y-%m-%d")
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return None
+    if pd.isna(stamp):
+        return None
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.strftime("%Y-%m-%d")
 
 
 def _evidence(ids: Iterable[str], dates: Mapping[str, str | None], limit: int) -> list[str]:
