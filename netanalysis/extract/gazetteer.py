@@ -39,6 +39,7 @@ import ahocorasick
 
 __all__ = ["NameMatch", "NameMatcher", "normalise_for_matching"]
 
+_RANK = {ch: i for i, ch in enumerate("etaoinsrhldcumfpgwybvkxjqz оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё")}
 _TRANSLATE = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " "}
 
 
@@ -64,6 +65,22 @@ def normalise_for_matching(text: str) -> str:
         if old in text:
             text = text.replace(old, new)
     return text
+
+
+def _automaton(keys: list[str], table: dict[str, list[_Entry]]) -> "ahocorasick.Automaton | None":
+    """An automaton over ``keys``, inserted so that frequent letters come first.
+
+    pyahocorasick looks a node's children up in insertion order, and most characters of a text
+    are looked up among the root's children; inserting keys in order of letter frequency
+    (English, then Russian) makes the usual lookups short.
+    """
+    if not keys:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key in sorted(keys, key=lambda k: [_RANK.get(ch, 1000 + ord(ch)) for ch in k]):
+        automaton.add_word(key, (len(key), tuple(table[key])))
+    automaton.make_automaton()
+    return automaton
 
 
 def _lower_same_length(text: str) -> str:
@@ -108,11 +125,7 @@ class NameMatcher:
         self._table = table
         self.backend = backend
         if backend == "automaton":
-            self._automaton = ahocorasick.Automaton()
-            for key, bucket in table.items():
-                self._automaton.add_word(key, (len(key), tuple(bucket)))
-            if table:
-                self._automaton.make_automaton()
+            self._automaton = _automaton(list(table), table)
         elif backend == "regex":
             keys = sorted(table, key=lambda k: (-len(k), k))
             alternation = "|".join(re.escape(k) for k in keys) or r"(?!)"
@@ -126,7 +139,7 @@ class NameMatcher:
     def _candidates(self, low: str) -> Iterable[tuple[int, tuple[int, tuple[_Entry, ...]]]]:
         """Yield ``(last, (length, entries))`` for every alias occurrence in ``low``."""
         if self.backend == "automaton":
-            return self._automaton.iter(low) if self._table else ()
+            return self._automaton.iter(low) if self._automaton is not None else ()
         table = self._table
         return [(m.end(1) - 1, (len(m.group(1)), tuple(table[m.group(1)]))) for m in self._regex.finditer(low)]
 
