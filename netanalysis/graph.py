@@ -40,6 +40,7 @@ import math
 import os
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -124,72 +125,127 @@ def _excluded(exclude: Iterable[str]) -> set[str]:
     return {str(e).split(":", 1)[-1].strip().casefold() for e in exclude if str(e).strip()}
 
 
+@dataclass(frozen=True)
+class _Units:
+    """Country and forum mentions, one row per (unit, side, entity), as integer codes.
+
+    ``frame`` has int columns ``post`` (index into ``post_names``, which is sorted, so code order
+    is string order), ``unit``, ``side`` (0 country, 1 forum) and ``entity`` (index into
+    ``entity_names``, sorted).
+    """
+
+    frame: pd.DataFrame
+    post_names: np.ndarray
+    entity_names: np.ndarray
+    one_per_post: bool
+
+    @property
+    def n_units(self) -> int:
+        return int(self.frame["unit"].nunique())
+
+    def counts(self) -> dict[tuple[int, str], int]:
+        """(side, entity) -> number of units naming it."""
+        sizes = self.frame.groupby(["side", "entity"]).size()
+        return {(int(side), str(self.entity_names[e])): int(n) for (side, e), n in sizes.items()}
+
+
 def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str,
-                   exclude: set[str]) -> pd.DataFrame:
-    """Country and forum mentions, one row per (unit, kind, entity), with post_id and unit."""
+                   exclude: set[str]) -> _Units:
     need = ["post_id", "kind", "entity"] + ([] if unit == "post" else ["start"])
     missing = [c for c in need if c not in mentions.columns]
     if missing:
         raise GraphError(f"the mentions table lacks column(s) {', '.join(missing)}")
     m = mentions[mentions["kind"].isin(list(_SIDES))]
-    m = m[~m["entity"].astype(str).str.casefold().isin(exclude)]
-    frame = pd.DataFrame({"post_id": m["post_id"].astype(str).to_numpy(),
-                          "kind": m["kind"].astype(str).to_numpy(),
-                          "entity": m["entity"].astype(str).to_numpy()})
+    if exclude:
+        names = pd.unique(m["entity"])
+        m = m[~m["entity"].isin([e for e in names if str(e).casefold() in exclude])]
+    post, post_names = pd.factorize(m["post_id"].astype(str), sort=True)
+    entity, entity_names = pd.factorize(m["entity"].astype(str), sort=True)
+    frame = pd.DataFrame({"post": post.astype(np.int64), "side": (m["kind"] == "forum").to_numpy(np.int8),
+                          "entity": entity})
     if unit == "post":
-        frame["unit"] = frame["post_id"]
+        frame["unit"] = frame["post"]
     else:
         if posts is None:
             raise ConfigError(f"unit={unit!r} needs the posts table (their text) to split posts "
                               f"into {unit}s; pass posts=...")
-        frame["unit"] = _assign_units(frame["post_id"], m["start"], posts, unit)
-    return frame.drop_duplicates(["unit", "kind", "entity"]).reset_index(drop=True)
+        index = _unit_index(post_names, post, m["start"], posts, unit)
+        frame["unit"] = frame["post"] * (int(index.max(initial=0)) + 1) + index
+    key = (frame["unit"].to_numpy() * 2 + frame["side"].to_numpy()) * max(len(entity_names), 1) + entity
+    frame = frame[~pd.Series(key).duplicated().to_numpy()].reset_index(drop=True)
+    return _Units(frame, np.asarray(post_names, dtype=object), np.asarray(entity_names, dtype=object),
+                  unit == "post")
 
 
-def _assign_units(post_ids: pd.Series, starts: pd.Series, posts: pd.DataFrame, unit: str) -> list[str]:
+def _unit_index(post_names, post: np.ndarray, starts: pd.Series, posts: pd.DataFrame, unit: str) -> np.ndarray:
+    """The index of the paragraph or sentence of each mention, from its ``start`` offset."""
     texts = dict(zip(posts["post_id"].astype(str), posts["text"]))
-    offsets = pd.to_numeric(starts, errors="coerce").to_numpy()
-    cache: dict[str, np.ndarray] = {}
-    out = []
-    for pid, start in zip(post_ids, offsets):
-        if pid not in cache:
-            text = texts.get(pid)
+    offsets = pd.to_numeric(starts, errors="coerce").to_numpy(dtype=float)
+    cache: dict[int, np.ndarray] = {}
+    out = np.empty(len(post), dtype=np.int64)
+    for i, (code, start) in enumerate(zip(post.tolist(), offsets.tolist())):
+        if code not in cache:
+            text = texts.get(post_names[code])
             if not isinstance(text, str):
-                raise GraphError(f"post {pid!r} is mentioned but has no text in the posts table "
-                                 f"(needed for unit={unit!r})")
-            cache[pid] = np.asarray(unit_starts(text, unit))
+                raise GraphError(f"post {post_names[code]!r} is mentioned but has no text in the "
+                                 f"posts table (needed for unit={unit!r})")
+            cache[code] = np.asarray(unit_starts(text, unit))
         if math.isnan(start):
-            raise GraphError(f"a mention in post {pid!r} has no start offset (needed for unit={unit!r})")
-        out.append(f"{pid}#{int(np.searchsorted(cache[pid], start, side='right')) - 1}")
+            raise GraphError(f"a mention in post {post_names[code]!r} has no start offset "
+                             f"(needed for unit={unit!r})")
+        out[i] = int(np.searchsorted(cache[code], start, side="right")) - 1
     return out
 
 
-def _post_dates(posts: pd.DataFrame | None) -> dict[str, str]:
-    if posts is None or "date" not in posts.columns:
-        return {}
-    dates = pd.to_datetime(posts["date"], utc=True, errors="coerce")
-    iso = dates.dt.strftime("%Y-%m-%d")
-    keep = dates.notna().to_numpy()
-    return dict(zip(posts["post_id"].astype(str)[keep], iso[keep]))
+def _post_dates(posts: pd.DataFrame | None, post_names: np.ndarray) -> np.ndarray | None:
+    """Dates (naive datetime64 in UTC, NaT when undated) aligned with ``post_names``."""
+    if posts is None or "date" not in posts.columns or not len(post_names):
+        return None
+    utc = pd.to_datetime(posts["date"], utc=True, errors="coerce").dt.tz_localize(None)
+    dates = pd.Series(utc.to_numpy(), index=posts["post_id"].astype(str).to_numpy())
+    dates = dates[~dates.index.duplicated()]
+    return dates.reindex(post_names).to_numpy()
 
 
-def _pairs(left: pd.DataFrame, right: pd.DataFrame, dates: dict[str, str], *, same: bool) -> pd.DataFrame:
-    """Co-mention counts of (a, b) over units: weight, post_ids, first_date, last_date."""
-    pairs = left[["unit", "post_id", "entity"]].merge(right[["unit", "entity"]], on="unit",
-                                                      suffixes=("_a", "_b"))
-    if same:
+def _iso(values: pd.Series) -> list[str]:
+    return ["" if pd.isna(v) else v.strftime("%Y-%m-%d") for v in values]
+
+
+def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None) -> pd.DataFrame:
+    """Co-mention counts of entity pairs (a on side_a, b on side_b) over units.
+
+    Columns ``entity_a, entity_b`` (names), ``weight``, ``post_ids`` (sorted), ``first_date``,
+    ``last_date``; rows sorted by (entity_a, entity_b); when both sides are equal, a < b.
+    """
+    f = units.frame
+    left = f.loc[f["side"] == side_a, ["unit", "post", "entity"]]
+    right = f.loc[f["side"] == side_b, ["unit", "entity"]]
+    pairs = left.merge(right, on="unit", suffixes=("_a", "_b"))
+    if side_a == side_b:
         pairs = pairs[pairs["entity_a"] < pairs["entity_b"]]
     keys = ["entity_a", "entity_b"]
     if pairs.empty:
         return pd.DataFrame(columns=keys + ["weight", "post_ids", "first_date", "last_date"])
     weight = pairs.groupby(keys, sort=True).size().rename("weight")
-    by_post = pairs[keys + ["post_id"]].drop_duplicates().sort_values(keys + ["post_id"])
-    by_post["date"] = by_post["post_id"].map(dates)
-    grouped = by_post.groupby(keys, sort=True)
-    out = pd.concat([weight, grouped["post_id"].agg(list).rename("post_ids"),
-                     grouped["date"].min().rename("first_date"),
-                     grouped["date"].max().rename("last_date")], axis=1).reset_index()
-    out[["first_date", "last_date"]] = out[["first_date", "last_date"]].astype(object).fillna("")
+    by_post = pairs[keys + ["post"]]
+    if not units.one_per_post:                    # several units of one post may pair a and b
+        by_post = by_post.drop_duplicates()
+    by_post = by_post.sort_values(keys + ["post"], ignore_index=True)
+    key = by_post["entity_a"].to_numpy(np.int64) * len(units.entity_names) + by_post["entity_b"].to_numpy()
+    bounds = np.flatnonzero(np.diff(key)) + 1
+    post_ids = [units.post_names[chunk].tolist() for chunk in np.split(by_post["post"].to_numpy(), bounds)]
+    out = weight.reset_index()
+    out["post_ids"] = post_ids
+    if dates is None:
+        out["first_date"] = out["last_date"] = ""
+    else:
+        by_post["date"] = dates[by_post["post"].to_numpy()]
+        grouped = by_post.groupby(keys, sort=True)["date"]
+        out["first_date"] = _iso(grouped.min())
+        out["last_date"] = _iso(grouped.max())
+    names = units.entity_names
+    out["entity_a"] = names[out["entity_a"].to_numpy()]
+    out["entity_b"] = names[out["entity_b"].to_numpy()]
     return out
 
 
@@ -254,22 +310,22 @@ def co_mention_graph(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, 
     """
     _check_options(unit, min_weight)
     excluded = sorted(_excluded(exclude))
-    um = _unit_mentions(mentions, posts, unit, set(excluded))
-    n_units = int(um["unit"].nunique())
-    counts = um.groupby(["kind", "entity"]).size()
-    pairs = _pairs(um[um["kind"] == "country"], um[um["kind"] == "forum"], _post_dates(posts), same=False)
+    units = _unit_mentions(mentions, posts, unit, set(excluded))
+    n_units = units.n_units
+    pairs = _pairs(units, 0, 1, _post_dates(posts, units.post_names))
     G = nx.Graph(unit=unit, n_units=n_units, min_weight=int(min_weight), exclude=";".join(excluded))
     if pairs.empty:
         return G
+    counts = units.counts()
     pairs = pairs.assign(**_measures(pairs["weight"].to_numpy(),
-                                     counts.loc["country"].reindex(pairs["entity_a"]).to_numpy(),
-                                     counts.loc["forum"].reindex(pairs["entity_b"]).to_numpy(), n_units))
+                                     [counts[0, e] for e in pairs["entity_a"]],
+                                     [counts[1, e] for e in pairs["entity_b"]], n_units))
     kept = pairs[pairs["weight"] >= min_weight]
     log.debug("co-mention graph: %d of %d edges have weight >= %d", len(kept), len(pairs), min_weight)
     for kind, col in (("country", "entity_a"), ("forum", "entity_b")):
         for entity in sorted(set(kept[col])):
             G.add_node(node_id(kind, entity), bipartite=_SIDES[kind], kind=kind, entity=entity,
-                       label=_label(labels, kind, entity), posts=int(counts.loc[(kind, entity)]))
+                       label=_label(labels, kind, entity), posts=counts[_SIDES[kind], entity])
     for row in kept.itertuples(index=False):
         G.add_edge(node_id("country", row.entity_a), node_id("forum", row.entity_b),
                    weight=int(row.weight), assoc_strength=float(row.assoc_strength),
@@ -326,18 +382,18 @@ def _project_via_posts(P: nx.Graph, mentions: pd.DataFrame | None, posts: pd.Dat
     if mentions is None:
         raise ConfigError("a projection via='posts' needs the mentions table; pass mentions=...")
     _check_options(unit, 1)
-    um = _unit_mentions(mentions, posts, unit, _excluded(P.graph["exclude"].split(";")))
-    n_units = int(um["unit"].nunique())
+    units = _unit_mentions(mentions, posts, unit, _excluded(P.graph["exclude"].split(";")))
+    n_units = units.n_units
     P.graph["n_units"] = n_units
-    counts = um.groupby(["kind", "entity"]).size()
     entities = {d.get("entity", n.split(":", 1)[-1]): n for n, d in P.nodes(data=True)}
-    mine = um[(um["kind"] == side) & um["entity"].isin(list(entities))]
-    pairs = _pairs(mine, mine, _post_dates(posts), same=True)
+    pairs = _pairs(units, _SIDES[side], _SIDES[side], _post_dates(posts, units.post_names))
+    pairs = pairs[pairs["entity_a"].isin(list(entities)) & pairs["entity_b"].isin(list(entities))]
     if pairs.empty:
         return P
+    counts = units.counts()
     pairs = pairs.assign(**_measures(pairs["weight"].to_numpy(),
-                                     counts.loc[side].reindex(pairs["entity_a"]).to_numpy(),
-                                     counts.loc[side].reindex(pairs["entity_b"]).to_numpy(), n_units))
+                                     [counts[_SIDES[side], e] for e in pairs["entity_a"]],
+                                     [counts[_SIDES[side], e] for e in pairs["entity_b"]], n_units))
     for row in pairs.itertuples(index=False):
         P.add_edge(entities[row.entity_a], entities[row.entity_b], weight=int(row.weight),
                    assoc_strength=float(row.assoc_strength), jaccard=float(row.jaccard),
