@@ -8,10 +8,16 @@ Two keys identify a post:
   :class:`SourcedPost`;
 * its **normalised text** (NFKC, case-folded, URLs removed, white space collapsed).
 
-A post whose source message is known is a duplicate when that source was seen before. A post
-whose source is unknown (copied text, HTML exports, forwards in Telegram Desktop exports) is a
-duplicate when its normalised text was seen before (from any post). Keys are kept as 16-byte
-hashes in sets, so memory grows with the number of distinct posts, not with their length.
+A post whose source message is known is a duplicate when that source was seen before, or
+when its text was seen in a post whose source is unknown. A post whose source is unknown
+(copied text, HTML exports, forwards in Telegram Desktop exports) is a duplicate when its
+normalised text was seen before in any post. So two messages known to be distinct are both
+kept even when their texts are equal (a channel repeating a slogan), while an HTML export and a
+JSON export of the same channel count each post once. Tables key a row by ``(channel, id)``
+with the channel as named in the table, which is not Telegram's channel id: a table and a
+Telegram export of the same posts are matched only through the text of sourceless posts.
+Keys are kept as 16-byte hashes in sets, so memory grows with the number of distinct posts, not
+with their length.
 """
 from __future__ import annotations
 
@@ -78,10 +84,11 @@ class Deduplicator:
 
     def __init__(self) -> None:
         self._origins: set[bytes] = set()
-        self._texts: set[bytes] = set()
+        self._texts: set[bytes] = set()  # texts of all posts
+        self._sourceless: set[bytes] = set()  # texts of posts whose source is unknown
 
     def __len__(self) -> int:
-        return len(self._origins) + len(self._texts)
+        return len(self._origins) + len(self._texts) + len(self._sourceless)
 
     def is_duplicate(self, post: Post) -> bool:
         """Whether ``post`` repeats an earlier one; remember it either way."""
@@ -89,7 +96,7 @@ class Deduplicator:
         origin = getattr(post, "origin", None)
         if origin is not None:
             okey = _origin_key(origin)
-            if okey in self._origins:
+            if okey in self._origins or (tkey is not None and tkey in self._sourceless):
                 return True
             self._origins.add(okey)
             if tkey is not None:
@@ -100,6 +107,7 @@ class Deduplicator:
         if tkey in self._texts:
             return True
         self._texts.add(tkey)
+        self._sourceless.add(tkey)
         return False
 
 

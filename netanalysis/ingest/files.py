@@ -133,7 +133,7 @@ def open_text(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]:
                 for lineno, line in enumerate(stream, 1):
                     yield lineno, line
             except UnicodeDecodeError:
-                raise InputError(path, _decode_message(encoding, lineno + 1)) from None
+                raise InputError(path, _decode_message(encoding, _bad_line(path, encoding, lineno + 1))) from None
     except LookupError:
         raise InputError(path, f"unknown encoding {encoding!r}") from None
     except _READ_ERRORS as exc:
@@ -172,9 +172,8 @@ def iter_text_chunks(path: Path, encoding: str = "utf-8", *, size: int = 1 << 16
                 block = raw.read(size)
                 try:
                     text = decoder.decode(block, final=not block)
-                except UnicodeDecodeError as exc:
-                    line = lines + block[: max(exc.start, 0)].count(b"\n")
-                    raise InputError(path, _decode_message(encoding, line)) from None
+                except UnicodeDecodeError:
+                    raise InputError(path, _decode_message(encoding, _bad_line(path, encoding, lines))) from None
                 lines += block.count(b"\n")
                 if text:
                     yield text
@@ -236,6 +235,21 @@ def read_json(path: Path, encoding: str = "utf-8") -> object:
 def _codec(encoding: str) -> str:
     # utf-8-sig reads plain UTF-8 too and drops a byte-order mark that editors on Windows add.
     return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+
+
+def _bad_line(path: Path, encoding: str, default: int) -> int:
+    """The number of the first line that does not decode (``default`` if it cannot be found)."""
+    decoder = codecs.getincrementaldecoder(_codec(encoding))(errors="strict")
+    try:
+        with _raw_open(path) as raw:
+            for lineno, line in enumerate(raw, 1):
+                try:
+                    decoder.decode(line)
+                except UnicodeDecodeError:
+                    return lineno
+    except _READ_ERRORS:
+        pass
+    return default
 
 
 def _decode_message(encoding: str, line: int) -> str:

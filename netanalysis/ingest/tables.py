@@ -117,16 +117,31 @@ def _scalar_id(value: Any) -> str | None:
 
 
 class TableMapper:
-    """Turns table rows (mappings of column -> value) into posts."""
+    """Turns table rows (mappings of column -> value) into posts.
 
-    def __init__(self, columns: TableColumns, ctx: FileContext, *, prefix: str):
+    With ``sparse=True`` (JSON rows, where empty keys are often left out) a date, id, channel
+    or forward column that the first rows lacked is looked for again in each row.
+    """
+
+    def __init__(self, columns: TableColumns, ctx: FileContext, *, prefix: str, sparse: bool = False):
         self.columns = columns
         self.ctx = ctx
         self.prefix = prefix
+        self.sparse = sparse and None in (columns.date, columns.id, columns.channel, columns.forwarded_from)
+
+    def _columns_of(self, row: dict) -> TableColumns:
+        cols = self.columns
+        found = {}
+        for name, candidates in (("date", DATE_COLUMNS), ("id", ID_COLUMNS), ("channel", CHANNEL_COLUMNS),
+                                 ("forwarded_from", FORWARD_COLUMNS)):
+            current = getattr(cols, name)
+            found[name] = current if current is not None else next((c for c in candidates if c in row), None)
+        return TableColumns(cols.text, **found)
 
     def post(self, row: dict, record: int) -> Post | None:
         """The post of one row, or ``None`` (the row was counted as skipped)."""
-        cols, ctx = self.columns, self.ctx
+        cols = self._columns_of(row) if self.sparse else self.columns
+        ctx = self.ctx
         value = row.get(cols.text)
         try:
             if isinstance(value, list):
@@ -275,14 +290,21 @@ def rows_posts(items: Iterator[tuple[int, dict]], ctx: FileContext, *, prefix: s
                head: list[tuple[int, dict]] | None = None) -> Iterator[Post]:
     """Posts of JSON rows; the columns are resolved from the keys of the first rows."""
     head = list(head or [])
-    while len(head) < 50:
+    if not head:
         item = next(items, None)
         if item is None:
-            break
+            return
         head.append(item)
-    if not head:
-        return
-    mapper = TableMapper(resolve_columns(keys_of(head), ctx.options, ctx.path), ctx, prefix=prefix)
+    while True:  # the first row's keys, or as many rows as it takes to meet a text column (<= 50)
+        try:
+            columns = resolve_columns(keys_of(head), ctx.options, ctx.path)
+            break
+        except InputError:
+            item = None if len(head) >= 50 or getattr(ctx.options, "text_col", None) else next(items, None)
+            if item is None:
+                raise
+            head.append(item)
+    mapper = TableMapper(columns, ctx, prefix=prefix, sparse=True)
     yield from mapper.posts(head)
     yield from mapper.posts(items)
 
