@@ -377,3 +377,11 @@ def test_browser_helper_skips_or_fails_without_chromium(monkeypatch, tmp_path):
     monkeypatch.setenv("NETANALYSIS_REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="NETANALYSIS_REQUIRE_BROWSER=1 but no Chromium found"):
         browser.start_chromium(tmp_path)
+
+
+def test_layout_keeps_drawn_nodes_apart(sample):
+    G, cent, posts = sample
+    nodes = explorer_data(G, centrality=cent, posts=posts)["nodes"]
+    for a, b in itertools.combinations(nodes, 2):
+        gap = math.dist((a["x"], a["y"]), (b["x"], b["y"])) - a["size"] - b["size"]
+        assert gap > 0, (a["id"], b["id"], gap)

@@ -168,6 +168,7 @@ def write_explorer(
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(page)
+        os.chmod(tmp, 0o644)  # mkstemp makes it owner-only; the page is meant to be shared
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -197,8 +198,9 @@ def explorer_data(
     sizes = _node_values(G, centrality, size_by)
     measures = _measure_table(centrality)
     dates = _post_dates(posts)
-    positions = _layout(G, seed)
     vmax = max((v for v in sizes.values() if v > 0), default=1.0)
+    radius = {n: _MIN_SIZE + (_MAX_SIZE - _MIN_SIZE) * math.sqrt(max(v, 0.0) / vmax) for n, v in sizes.items()}
+    positions = _layout(G, seed, radius)
     wmax = max((_num(d.get("weight", 1)) for _, _, d in G.edges(data=True)), default=1.0) or 1.0
 
     net = Network(directed=False, cdn_resources="in_line")
@@ -209,7 +211,7 @@ def explorer_data(
         if kind not in SIDE_COLOURS:
             raise GraphError(f"node {node!r} has kind {kind!r}; expected 'country' or 'forum'")
         x, y = positions[node]
-        size = _MIN_SIZE + (_MAX_SIZE - _MIN_SIZE) * math.sqrt(max(sizes[node], 0.0) / vmax)
+        size = radius[node]
         net.add_node(str(node), label=str(attrs.get("label") or attrs.get("entity") or node),
                      shape=_SHAPES[kind], color=SIDE_COLOURS[kind], x=x, y=y, size=round(size, 2),
                      font={"size": round(12 + size / 4, 1)})
@@ -325,12 +327,13 @@ def _graph_measures(G: nx.Graph, node: Any) -> list[list[str]]:
     return rows + [["degree", str(G.degree(node))], ["strength", _fmt(G.degree(node, weight="weight"))]]
 
 
-def _layout(G: nx.Graph, seed: int) -> dict[Any, tuple[float, float]]:
+def _layout(G: nx.Graph, seed: int, radius: Mapping[Any, float]) -> dict[Any, tuple[float, float]]:
     """Seeded force-directed layout of the nodes in sorted order, scaled to pixels.
 
     A dense Fruchterman-Reingold in numpy (networkx's ``spring_layout`` needs scipy from 500
     nodes on) with a weak pull to the centre so that small components stay in view. Edge
-    weights enter as ``log1p(weight)`` so a few heavy edges do not collapse the picture.
+    weights enter as ``log1p(weight)`` so a few heavy edges do not collapse the picture. Then
+    nodes that overlap at their drawn ``radius`` (pixels) are pushed apart.
     """
     order = sorted(G.nodes, key=str)
     n = len(order)
@@ -358,9 +361,25 @@ def _layout(G: nx.Graph, seed: int) -> dict[Any, tuple[float, float]]:
         pos += disp * (step * (1 - i / iterations) / length)[:, None]
     pos -= pos.mean(axis=0)
     pos /= max(np.abs(pos).max(), 1e-9)
-    scale = 90.0 * math.sqrt(n) + 60.0
-    return {node: (round(float(x) * scale, 1), round(float(y) * scale, 1))
-            for node, (x, y) in zip(order, pos)}
+    pos *= 90.0 * math.sqrt(n) + 60.0
+    pos = _separate(pos, np.array([radius[node] for node in order]) + 14.0)
+    return {node: (round(float(x), 1), round(float(y), 1)) for node, (x, y) in zip(order, pos)}
+
+
+def _separate(pos: np.ndarray, r: np.ndarray, rounds: int = 60) -> np.ndarray:
+    """Push apart discs (centres ``pos``, radii ``r``) that overlap, a half-overlap at a time."""
+    pos = pos.copy()
+    need = r[:, None] + r[None, :]
+    for _ in range(rounds):
+        sq = (pos ** 2).sum(axis=1)
+        dist = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * pos @ pos.T, 1e-6))
+        overlap = np.maximum(need - dist, 0.0)
+        np.fill_diagonal(overlap, 0.0)
+        if overlap.max() < 0.5:
+            break
+        w = overlap / (2 * dist)
+        pos += pos * w.sum(axis=1)[:, None] - w @ pos
+    return pos
 
 
 def _post_dates(posts: pd.DataFrame | None) -> dict[str, str | None]:
