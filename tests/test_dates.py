@@ -150,3 +150,12 @@ def test_inputs_are_not_mutated():
     before = list(partials)
     resolve_dates(partials)
     assert partials == before
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from netanalysis.ingest import dates, text
+
+    for module in (dates, text):
+        assert doctest.testmod(module).failed == 0

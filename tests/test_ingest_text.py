@@ -104,9 +104,14 @@ def test_header_names_the_channel_without_flags(line, channel):
     assert parse_header(line) == channel
 
 
-@pytest.mark.parametrize("line", ["Russian MFA 🇷🇺", "The post was Forwarded from Moscow", "Forwarded from 🇷🇺"])
+@pytest.mark.parametrize("line", ["Russian MFA 🇷🇺", "The post was Forwarded from Moscow", "Forwarded from",
+                                  "Forwarded from " + "a very long sentence of body text " * 5])
 def test_not_headers(line):
     assert parse_header(line) is None
+
+
+def test_a_header_naming_only_a_flag_keeps_it():
+    assert parse_header("Forwarded from 🇷🇺") == "🇷🇺"
 
 
 # --- the reader, on small files of its own ------------------------------------------------------

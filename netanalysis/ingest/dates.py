@@ -190,6 +190,9 @@ def resolve_dates(partials: Sequence[PartialDate | None]) -> list[tuple[datetime
     """
     anchors = _plausible_anchors(partials)
     result: list[tuple[datetime | None, str]] = []
+    following_anchor: list[datetime | None] = [None] * (len(partials) + 1)
+    for i in range(len(partials) - 1, -1, -1):
+        following_anchor[i] = anchors.get(i + 1, following_anchor[i + 1]) if i + 1 < len(partials) else None
     previous: datetime | None = None
     for i, partial in enumerate(partials):
         if partial is None:
@@ -202,8 +205,7 @@ def resolve_dates(partials: Sequence[PartialDate | None]) -> list[tuple[datetime
             else:
                 result.append((None, "none"))
             continue
-        following = next((anchors[j] for j in sorted(anchors) if j > i), None)
-        guessed = _infer_year(partial, previous, following)
+        guessed = _infer_year(partial, previous, following_anchor[i])
         if guessed is None:
             result.append((None, "none"))
         else:

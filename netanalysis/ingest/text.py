@@ -44,6 +44,8 @@ _TRAILING_ELISION_RE = re.compile(r"\s*<(?:\.\.\.|…)>$")
 # Flags: a pair of regional indicators (🇷🇺), or a black flag with tag characters (🏴 of a subdivision).
 _TRAILING_FLAGS_RE = re.compile(
     r"(?:\s*(?:[\U0001F1E6-\U0001F1FF]{2}|\U0001F3F4[\U000E0020-\U000E007F]+))+\s*$")
+# Telegram caps a channel's name at 128 characters: a longer "Forwarded from ..." line is content.
+_MAX_CHANNEL_NAME = 128
 # A preview copy is never longer than this many characters (Telegram caps a post at 4096).
 _MAX_COPY_CHARS = 16384
 # Without a clean ending, a repeated block this short is more likely repeated content than a copy.
@@ -76,9 +78,14 @@ def strip_interface_text(line: str) -> str:
     'and the situation on the Korean Peninsula.'
     """
     text = line.strip()
-    if _INTERFACE_RE.match(text):
+    while text.endswith(">"):  # "<...>" at the end, possibly more than one
+        shorter = _TRAILING_ELISION_RE.sub("", text).rstrip()
+        if shorter == text:
+            break
+        text = shorter
+    if len(text) <= 40 and _INTERFACE_RE.match(text):
         return ""
-    return _TRAILING_ELISION_RE.sub("", text).strip()
+    return text
 
 
 def parse_header(line: str) -> str | None:
@@ -90,12 +97,14 @@ def parse_header(line: str) -> str | None:
     'Russian MFA'
     >>> parse_header("Lavrov was forwarded from Moscow") is None
     True
+    >>> parse_header("Forwarded from 🇷🇺")
+    '🇷🇺'
     """
     match = _HEADER_RE.match(line.strip())
-    if not match:
+    if not match or len(match.group("name")) > _MAX_CHANNEL_NAME:
         return None
-    name = _TRAILING_FLAGS_RE.sub("", match.group("name")).strip()
-    return name or None
+    name = match.group("name").strip()
+    return _TRAILING_FLAGS_RE.sub("", name).strip() or name  # a name that is only a flag stays
 
 
 def split_copied_posts(lines: Sequence[str]) -> list[tuple[int, int, int]]:
@@ -156,7 +165,9 @@ class _Splitter:
                     k = q - first
                     if q + k > self.n or self.chars[q] - self.chars[first] > _MAX_COPY_CHARS:
                         break
-                    if self.keys[first:q] == self.keys[q:q + k]:
+                    # cheap checks of the last and middle lines first, then the whole block
+                    if (self.keys[q + k - 1] == self.keys[q - 1] and self.keys[q + k // 2] == self.keys[first + k // 2]
+                            and self.keys[first:q] == self.keys[q:q + k]):
                         found.add((q, q + k))
             self._options[p] = sorted(found, key=lambda span: (-span[1], -span[0]))
         return self._options[p]
