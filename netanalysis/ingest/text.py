@@ -165,12 +165,15 @@ class _Splitter:
                     k = q - first
                     if q + k > self.n or self.chars[q] - self.chars[first] > _MAX_COPY_CHARS:
                         break
-                    # cheap checks of the last and middle lines first, then the whole block
-                    if (self.keys[q + k - 1] == self.keys[q - 1] and self.keys[q + k // 2] == self.keys[first + k // 2]
-                            and self.keys[first:q] == self.keys[q:q + k]):
+                    if self._same_block(first, q, k):
                         found.add((q, q + k))
             self._options[p] = sorted(found, key=lambda span: (-span[1], -span[0]))
         return self._options[p]
+
+    def _same_block(self, first: int, q: int, k: int) -> bool:
+        keys = self.keys  # cheap checks of the last and middle lines first, then the whole block
+        return (keys[q + k - 1] == keys[q - 1] and keys[q + k // 2] == keys[first + k // 2]
+                and keys[first:q] == keys[q:q + k])
 
     def _clean_from_end(self) -> list[bool]:
         """``clean[q]``: lines from ``q`` on split entirely into posts that have a repeated copy."""
@@ -247,7 +250,8 @@ def read_copied_text(path: Path, stats: FileStats, *, prefix: str, options: Read
     texts = ["\n".join(kept) for *_, kept in drafts]
     dates = resolve_dates([find_post_date(text) for text in texts])
     logger.debug("%s: %d posts", path, len(drafts))
-    for n, ((channel, forwarded_from, line, _), text, (date, source)) in enumerate(zip(drafts, texts, dates), 1):
+    for n, (draft, text, (date, source)) in enumerate(zip(drafts, texts, dates), 1):
+        channel, forwarded_from, line, _ = draft
         yield Post(
             post_id=f"{prefix}:{n}",
             channel=channel,
