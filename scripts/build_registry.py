@@ -58,6 +58,7 @@ EXTRA_EN = {
     "CN": ["PRC"], "KN": ["St Kitts and Nevis"], "LC": ["St Lucia"],
     "VC": ["St Vincent and the Grenadines"], "ST": ["São Tomé and Príncipe"],
     "TW": ["Republic of China"], "SA": ["KSA"], "LA": ["Lao PDR"], "HK": ["Hongkong"],
+    "CC": ["Cocos Islands", "Cocos (Keeling) Islands"], "FK": ["Malvinas", "Falklands"],
 }
 #: English names that are also ordinary words or other things: matched case-sensitively.
 EXACT_EN = {
@@ -132,7 +133,7 @@ EXTRA_RU = {
     "US": ["Соединённые Штаты", "Соединённые Штаты Америки", "Америка"], "ZA": ["ЮАР"],
     "CI": ["Кот-д’Ивуар"], "SZ": ["Свазиленд"], "MK": ["Македония"], "TL": ["Тимор-Лешти"],
     "BA": ["БиГ"], "PS": ["Государство Палестина"], "SA": ["КСА"],
-    "VA": ["Святой Престол"], "LA": ["ЛНДР", "Лаосская Народно-Демократическая Республика"],
+    "VA": ["Святой Престол"], "FK": ["Мальвинские острова"], "BQ": ["Карибские Нидерланды"], "LA": ["ЛНДР", "Лаосская Народно-Демократическая Республика"],
     "KP": ["Северная Корея", "Корейская Народно-Демократическая Республика"],
     "CN": ["КНР", "Китайская Народная Республика"],
     "VN": ["СРВ", "Социалистическая Республика Вьетнам"],
@@ -157,7 +158,8 @@ RU_FORMS = {
     "США": ["США"], "ОАЭ": ["ОАЭ"], "КНДР": ["КНДР"], "КНР": ["КНР"], "ЮАР": ["ЮАР"],
     "ЦАР": ["ЦАР"], "ДРК": ["ДРК"], "РФ": ["РФ"], "БиГ": ["БиГ"], "КСА": ["КСА"],
     "СРВ": ["СРВ"], "ЛНДР": ["ЛНДР"], "САР": ["САР"], "ИРИ": ["ИРИ"], "ФРГ": ["ФРГ"],
-    "АРЕ": ["АРЕ"], "Сянган": ["Сянган", "Сянгана", "Сянгану", "Сянганом", "Сянгане"],
+    "АРЕ": ["АРЕ"], "Карибские Нидерланды": ["Карибские Нидерланды", "Карибских Нидерландов",
+                                            "Карибским Нидерландам", "Карибских Нидерландах"], "Сянган": ["Сянган", "Сянгана", "Сянгану", "Сянганом", "Сянгане"],
     "Аомынь": ["Аомынь", "Аомыня", "Аомыню", "Аомынем", "Аомыне"],
     "Исламский Эмират Афганистан": ["Исламский Эмират Афганистан",
                                     "Исламского Эмирата Афганистан",
@@ -379,7 +381,9 @@ def russian_forms(name: str) -> list[str]:
 
 def tag_form(name: str) -> str:
     """``South Africa`` -> ``SouthAfrica``: the form a hashtag takes."""
-    plain = name.replace("’", "").replace("'", "").replace("—", " ").replace("-", " ")
+    plain = name.replace("’", "").replace("'", "").replace(".", "")
+    for mark in "—-()":
+        plain = plain.replace(mark, " ")
     parts = [p for p in plain.split() if p]
     return "".join(p[0].upper() + p[1:] for p in parts)
 
@@ -401,7 +405,7 @@ def build(out: Path) -> None:
         english = [name, official, base] + EXTRA_EN.get(code, [])
         seen: set[str] = set()
         for text in english:
-            if "," in text or "(" in text or text in seen:
+            if "," in text or ("(" in text and text not in EXTRA_EN.get(code, [])) or text in seen:
                 continue
             seen.add(text)
             short = text.isupper() or text.replace(".", "").isupper()

@@ -91,6 +91,10 @@ class Registry:
     aliases: pd.DataFrame
     stop_phrases: pd.DataFrame
 
+    def __repr__(self) -> str:
+        return (f"Registry({len(self.countries)} countries, {len(self.forums)} forums, "
+                f"{len(self.aliases)} aliases, {len(self.stop_phrases)} stop phrases)")
+
     def label(self, kind: str, entity: str) -> str:
         """The display label of an entity.
 
@@ -172,7 +176,8 @@ def _read_rows(path: Path, required: Sequence[str],
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RegistryError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    done = 0  # physical lines read by the last complete record
     try:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
@@ -188,9 +193,9 @@ def _read_rows(path: Path, required: Sequence[str],
             raise RegistryError(f"{path}: line 1: unknown column(s) {', '.join(unknown)}")
         index = {col: header.index(col) for col in header}
         rows: list[tuple[int, dict[str, str]]] = []
-        line = reader.line_num
+        done = reader.line_num
         for record in reader:
-            start, line = line + 1, reader.line_num
+            start, done = done + 1, reader.line_num
             if not any(cell.strip() for cell in record):
                 continue  # blank line
             if len(record) != len(header):
@@ -198,7 +203,7 @@ def _read_rows(path: Path, required: Sequence[str],
                                     f"found {len(record)}")
             rows.append((start, {col: record[i].strip() for col, i in index.items()}))
     except csv.Error as exc:
-        raise RegistryError(f"{path}: line {reader.line_num}: malformed CSV ({exc})") from exc
+        raise RegistryError(f"{path}: line {done + 1}: malformed CSV ({exc})") from exc
     return rows
 
 
@@ -365,7 +370,8 @@ def _load_default(data_dir: str) -> tuple[Registry, tuple[tuple[str, ...], ...]]
     return Registry(countries, forums, aliases, stop_phrases), tuple(alias_rows)
 
 
-def load_registry(extra: str | Path | Sequence[str | Path] | None = None) -> Registry:
+def load_registry(extra: str | Path | Sequence[str | Path] | None = None, *,
+                  data_dir: str | Path | None = None) -> Registry:
     """Load the shipped registries, then apply the user's extension files in order.
 
     Parameters
@@ -376,11 +382,14 @@ def load_registry(extra: str | Path | Sequence[str | Path] | None = None) -> Reg
         or a new label for an existing entity). An ``add`` row for an alias already listed for
         the same entity and language replaces that row (an override of ``case`` or ``use``).
         A ``remove`` row deletes the matching aliases; empty ``lang``/``case``/``use`` match any.
+    data_dir : path, optional
+        A folder holding a complete replacement of the shipped ``countries.csv``,
+        ``forums.csv``, ``aliases.csv`` and ``stop_phrases.csv`` (default: :data:`DATA_DIR`).
 
     Returns
     -------
     Registry
-        The default registry is loaded once and cached; do not modify its tables.
+        The registry of a data folder is loaded once and cached; do not modify its tables.
 
     Raises
     ------
@@ -394,7 +403,8 @@ def load_registry(extra: str | Path | Sequence[str | Path] | None = None) -> Reg
     >>> reg.is_country("NA"), reg.is_forum("SCO")
     (True, True)
     """
-    base, alias_rows = _load_default(str(DATA_DIR))
+    folder = Path(data_dir).resolve() if data_dir is not None else DATA_DIR
+    base, alias_rows = _load_default(str(folder))
     if extra is None:
         return base
     paths = [extra] if isinstance(extra, (str, Path)) else list(extra)
