@@ -379,9 +379,27 @@ def test_browser_helper_skips_or_fails_without_chromium(monkeypatch, tmp_path):
         browser.start_chromium(tmp_path)
 
 
-def test_layout_keeps_drawn_nodes_apart(sample):
-    G, cent, posts = sample
+@pytest.mark.parametrize("which", ["realistic", "big"])
+def test_layout_keeps_drawn_nodes_apart(sample, which):
+    G, cent, posts = sample if which == "realistic" else (big_graph(), None, None)
     nodes = explorer_data(G, centrality=cent, posts=posts)["nodes"]
-    for a, b in itertools.combinations(nodes, 2):
-        gap = math.dist((a["x"], a["y"]), (b["x"], b["y"])) - a["size"] - b["size"]
-        assert gap > 0, (a["id"], b["id"], gap)
+    # each node keeps 14 px of room around its drawn radius (for its label), to half a pixel
+    gaps = [math.dist((a["x"], a["y"]), (b["x"], b["y"])) - a["size"] - b["size"]
+            for a, b in itertools.combinations(nodes, 2)]
+    assert min(gaps) > 27.0
+
+
+def test_posts_frame_with_only_the_required_columns(sample):
+    G, cent, posts = sample
+    data = explorer_data(G, posts=posts[["post_id", "date"]])
+    shown = next(iter(data["posts"].values()))
+    assert shown["channel"] == "" and shown["text"] == "" and shown["date"].endswith("UTC")
+    assert all(isinstance(e["weight"], int) for e in data["edges"])
+
+
+def test_posts_frame_without_dates_or_ids(sample):
+    G, _, posts = sample
+    data = explorer_data(G, posts=posts[["post_id", "text"]])
+    assert all(e["dates"]["days"] == [] and e["dates"]["undated"] == e["post_count"] for e in data["edges"])
+    with pytest.raises(ConfigError, match="post_id"):
+        explorer_html(G, posts=posts[["date", "text"]])

@@ -195,6 +195,10 @@ def explorer_data(
     """
     if max_posts_per_item < 0:
         raise ConfigError(f"max_posts_per_item must be >= 0, not {max_posts_per_item}")
+    if posts is not None and "post_id" not in posts.columns:
+        raise ConfigError("the posts frame has no post_id column")
+    if posts is not None and "date" not in posts.columns:
+        posts = posts.assign(date=pd.NaT)
     sizes = _node_values(G, centrality, size_by)
     measures = _measure_table(centrality)
     dates = _post_dates(posts)
@@ -218,13 +222,13 @@ def explorer_data(
         extras[str(node)] = {"kind": kind, "entity": str(attrs.get("entity", "")),
                              "measures": measures.get(str(node)) or _graph_measures(G, node)}
     edge_posts: dict[str, list[str]] = {str(n): [] for n in G.nodes}
-    edges = []
-    for u, v in sorted((tuple(sorted((str(a), str(b)))) for a, b in G.edges)):
-        d = G.edges[u, v]
+    ends = sorted(((*sorted((str(a), str(b))), d) for a, b, d in G.edges(data=True)), key=lambda t: t[:2])
+    for u, v, d in ends:
         ids = sorted({str(p) for p in (d.get("post_ids") or [])})
         edge_posts[u].extend(ids)
         edge_posts[v].extend(ids)
         weight = _num(d.get("weight", len(ids) or 1))
+        weight = int(weight) if weight.is_integer() else weight
         # pyvis's add_edge scans every edge for duplicates (quadratic); the nx.Graph has none.
         net.edges.append({"from": u, "to": v, "id": f"{u}|{v}",
                           "width": round(1 + 7 * math.sqrt(weight / wmax), 2),
@@ -423,12 +427,12 @@ def _evidence(ids: Iterable[str], dates: Mapping[str, str | None], limit: int) -
 def _post_records(ids: list[str], posts: pd.DataFrame | None) -> dict[str, dict[str, str]]:
     if posts is None:
         return {p: {"date": "", "channel": "", "text": ""} for p in ids}
-    wanted = set(ids)
-    frame = posts[posts["post_id"].astype(str).isin(wanted)]
+    frame = posts[posts["post_id"].astype(str).isin(set(ids))]
     dates = pd.to_datetime(frame["date"], utc=True, errors="coerce")
+    blank = pd.Series([""] * len(frame), index=frame.index, dtype=object)
     records = {}
-    for pid, channel, date, text in zip(frame["post_id"].astype(str), frame.get("channel", ""),
-                                        dates, frame.get("text", "")):
+    for pid, channel, date, text in zip(frame["post_id"].astype(str), frame.get("channel", blank),
+                                        dates, frame.get("text", blank)):
         records[pid] = {"date": "" if pd.isna(date) else date.strftime("%Y-%m-%d %H:%M UTC"),
                         "channel": "" if pd.isna(channel) else str(channel),
                         "text": _excerpt("" if pd.isna(text) else str(text))}

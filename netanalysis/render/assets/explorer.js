@@ -49,7 +49,7 @@
 
   function countLine(item, shown) {
     var total = item.post_count;
-    var text = total + (total === 1 ? " post" : " posts");
+    var text = total + (total === 1 ? " post" : " posts") + (item.isEdge ? "" : " behind its edges");
     if (shown < total) { text += ", showing " + shown; }
     return el("div", "na-more", text);
   }
