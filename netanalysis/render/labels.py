@@ -1,0 +1,155 @@
+"""Label placement that keeps text from overlapping (deterministic, no randomness).
+
+Two tools: :func:`spread_1d` for labels in a column (two-column network, line ends of a
+time series) and :func:`repel_labels` for labels scattered over a force layout, which
+nudges overlapping text boxes apart using their measured extents.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.text import Text
+
+from netanalysis.render.style import renderer_of
+
+__all__ = ["spread_1d", "repel_labels", "spread_column_labels"]
+
+
+def spread_1d(centres: Sequence[float], sizes: Sequence[float], *, lo: float = -np.inf,
+              hi: float = np.inf) -> np.ndarray:
+    """Move intervals along a line as little as possible so that none overlap.
+
+    Parameters
+    ----------
+    centres : sequence of float
+        Wanted centres (any order; the order along the line is kept).
+    sizes : sequence of float
+        Length of each interval (for example a label's height plus padding).
+    lo, hi : float
+        Bounds the intervals should stay within when they fit.
+
+    Returns
+    -------
+    numpy.ndarray
+        New centres, in the order of the input.
+
+    Examples
+    --------
+    >>> spread_1d([0.0, 0.1, 5.0], [1.0, 1.0, 1.0]).round(2).tolist()
+    [-0.45, 0.55, 5.0]
+    """
+    c = np.asarray(centres, dtype=float)
+    s = np.asarray(sizes, dtype=float)
+    n = len(c)
+    if n == 0:
+        return c.copy()
+    order = np.lexsort((np.arange(n), c))
+    y = c[order].copy()
+    h = s[order]
+    # Cluster merging: groups of touching intervals are centred on their wanted mean.
+    groups: list[list[int]] = []
+    for i in range(n):
+        groups.append([i])
+        while len(groups) > 1:
+            a, b = groups[-2], groups[-1]
+            top_a = _group_positions(a, y, h)[-1] + h[a[-1]] / 2
+            bottom_b = _group_positions(b, y, h)[0] - h[b[0]] / 2
+            if top_a <= bottom_b + 1e-12:
+                break
+            groups[-2:] = [a + b]
+    out = np.concatenate([_group_positions(g, y, h) for g in groups])
+    total = h.sum()
+    if np.isfinite(lo) and np.isfinite(hi) and total <= hi - lo:
+        # Clamp into [lo, hi] by sweeping once from each side.
+        first = lo + h[0] / 2
+        out[0] = max(out[0], first)
+        for i in range(1, n):
+            out[i] = max(out[i], out[i - 1] + (h[i - 1] + h[i]) / 2)
+        out[-1] = min(out[-1], hi - h[-1] / 2)
+        for i in range(n - 2, -1, -1):
+            out[i] = min(out[i], out[i + 1] - (h[i] + h[i + 1]) / 2)
+    result = np.empty(n)
+    result[order] = out
+    return result
+
+
+def _group_positions(group: list[int], wanted: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Centres of touching intervals stacked in order, centred on the mean of their wishes."""
+    sizes = h[group]
+    offsets = np.concatenate([[0.0], np.cumsum((sizes[:-1] + sizes[1:]) / 2)])
+    shift = float(np.mean(wanted[group] - offsets))
+    return offsets + shift
+
+
+def spread_column_labels(ax: Axes, texts: Sequence[Text], *, pad: float = 1.0) -> None:
+    """Spread texts sharing an x position vertically so that they do not overlap.
+
+    Measures each text, moves it with :func:`spread_1d` in display units, and writes the new
+    y back in data units. Texts are modified in place (they belong to ``ax``).
+    """
+    if not texts:
+        return
+    renderer = renderer_of(ax.figure)
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    anchors = np.array([t.get_transform().transform(t.get_position()) for t in texts])
+    heights = [b.height + pad for b in boxes]
+    bbox = ax.get_window_extent(renderer)
+    new_y = spread_1d(anchors[:, 1], heights, lo=bbox.y0, hi=bbox.y1)
+    for t, (x, _), y in zip(texts, anchors, new_y):
+        t.set_position(tuple(t.get_transform().inverted().transform((x, y))))
+
+
+def repel_labels(ax: Axes, texts: Sequence[Text], *, iterations: int = 120,
+                 pad: float = 1.5) -> int:
+    """Nudge overlapping texts apart using their measured extents.
+
+    Each iteration finds every overlapping pair of text boxes (display units, plus ``pad``)
+    and pushes both apart along the axis of least overlap by half that overlap. The result is
+    deterministic. Texts are modified in place.
+
+    Returns
+    -------
+    int
+        Number of pairs still overlapping after the last iteration (0 when all were resolved).
+    """
+    if len(texts) < 2:
+        return 0
+    renderer = renderer_of(ax.figure)
+    boxes = np.array([t.get_window_extent(renderer).extents for t in texts])  # x0 y0 x1 y1
+    boxes[:, :2] -= pad / 2
+    boxes[:, 2:] += pad / 2
+    start = boxes.copy()
+    remaining = 0
+    for _ in range(iterations):
+        x0, y0, x1, y1 = boxes.T
+        ox = np.minimum(x1[:, None], x1[None, :]) - np.maximum(x0[:, None], x0[None, :])
+        oy = np.minimum(y1[:, None], y1[None, :]) - np.maximum(y0[:, None], y0[None, :])
+        overlap = (ox > 0) & (oy > 0)
+        np.fill_diagonal(overlap, False)
+        pairs = np.argwhere(np.triu(overlap))
+        remaining = len(pairs)
+        if remaining == 0:
+            break
+        move = np.zeros((len(texts), 2))
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        for i, j in pairs:
+            if oy[i, j] <= ox[i, j]:
+                d = oy[i, j] / 2 + 0.1
+                sign = 1.0 if (cy[i], i) > (cy[j], j) else -1.0
+                move[i, 1] += sign * d
+                move[j, 1] -= sign * d
+            else:
+                d = ox[i, j] / 2 + 0.1
+                sign = 1.0 if (cx[i], i) > (cx[j], j) else -1.0
+                move[i, 0] += sign * d
+                move[j, 0] -= sign * d
+        boxes[:, [0, 2]] += move[:, [0]] * 0.6
+        boxes[:, [1, 3]] += move[:, [1]] * 0.6
+    shift = boxes[:, :2] - start[:, :2]
+    for t, (dx, dy) in zip(texts, shift):
+        transform = t.get_transform()
+        x, y = transform.transform(t.get_position())
+        t.set_position(tuple(transform.inverted().transform((x + dx, y + dy))))
+    return remaining

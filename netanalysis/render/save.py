@@ -1,0 +1,89 @@
+"""Writing figures to files: atomically, and byte-identical across runs.
+
+PNG, SVG and PDF output of matplotlib embeds a creation date, the software version and
+random ids by default; :func:`save_figure` fixes each of them, so the same figure gives the
+same bytes every time (the report's manifest, not the figure, records when it was made).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import matplotlib
+from matplotlib.figure import Figure
+
+from netanalysis.errors import ConfigError
+
+__all__ = ["save_figure", "FIGURE_FORMATS", "CREATOR"]
+
+log = logging.getLogger(__name__)
+
+#: Formats :func:`save_figure` writes.
+FIGURE_FORMATS = ("png", "svg", "pdf")
+#: The creator name written into every file's metadata (no version, no date).
+CREATOR = "netanalysis"
+
+_METADATA = {
+    "png": {"Software": CREATOR},
+    "svg": {"Date": None, "Creator": CREATOR},
+    "pdf": {"Creator": CREATOR, "Producer": CREATOR, "CreationDate": None, "ModDate": None},
+}
+
+
+def save_figure(fig: Figure, stem: str | os.PathLike, *,
+                formats: Iterable[str] = FIGURE_FORMATS, dpi: int = 300) -> list[Path]:
+    """Save ``fig`` as ``stem.png``, ``stem.svg``, ``stem.pdf`` (or the ``formats`` asked).
+
+    Each file is written to a temporary file in the target folder and then renamed over the
+    target (``os.replace``), so a reader never sees a half-written figure. Output is
+    deterministic: no dates, a fixed creator, and a fixed SVG id salt, so two runs give
+    byte-identical files. The figure is not closed: the caller owns it (with the object API
+    used here, dropping the last reference frees it; pyplot users call ``plt.close(fig)``).
+
+    Parameters
+    ----------
+    fig : Figure
+        The figure to save.
+    stem : str or PathLike
+        Path without extension; a suffix already present is replaced. Missing parent
+        folders are created.
+    formats : iterable of str
+        Any of ``png``, ``svg``, ``pdf``.
+    dpi : int
+        Resolution of the PNG (vector formats ignore it except for embedded images).
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of ``formats``.
+    """
+    formats = list(formats)
+    unknown = [f for f in formats if f not in FIGURE_FORMATS]
+    if unknown:
+        raise ConfigError(f"unknown figure format(s) {', '.join(unknown)}; "
+                          f"expected {', '.join(FIGURE_FORMATS)}")
+    stem = Path(stem)
+    if stem.suffix.lstrip(".") in FIGURE_FORMATS:
+        stem = stem.with_suffix("")
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    with matplotlib.rc_context({"svg.hashsalt": CREATOR, "svg.fonttype": "path",
+                                "pdf.fonttype": 42, "pdf.compression": 6}):
+        for fmt in formats:
+            target = stem.with_name(f"{stem.name}.{fmt}")
+            fd, tmp = tempfile.mkstemp(prefix=f".{stem.name}.", suffix=f".{fmt}.tmp",
+                                       dir=stem.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    fig.savefig(handle, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]),
+                                facecolor="white")
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            log.debug("wrote %s", target)
+            written.append(target)
+    return written
