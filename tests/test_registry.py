@@ -500,3 +500,13 @@ def test_bad_shipped_rows(tmp_path, filename, row, problem):
         load_registry(data_dir=folder)
     message = str(info.value)
     assert message.startswith(f"{path}: line {line}: {problem}")
+
+
+def test_the_readme_example_works(tmp_path, reg):
+    readme = (DATA_DIR / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```csv\n(.*?)```", readme, re.DOTALL).group(1)
+    ext = load_registry(write(tmp_path / "my_aliases.csv", block))
+    assert ext.label("forum", "CSTO_PA") == "CSTO Parliamentary Assembly"
+    assert "русский" not in aliases_of(ext, "country", "RU")
+    assert alias_row(ext, "country", "CN", "China")["case"].iloc[0] == "fold"
+    assert ext.label("country", "TR") == "Turkey"
