@@ -141,6 +141,10 @@ def test_search_finds_cyrillic_names_case_insensitively(driver, page):
     box.send_keys("brics")
     WebDriverWait(driver, 5).until(lambda d: d.find_element(By.ID, "na-search-count").text == "1 match")
     box.clear()
+    box.send_keys("cn")  # the ISO code is searched too, the node id prefix is not
+    WebDriverWait(driver, 5).until(lambda d: d.find_element(By.ID, "na-search-count").text == "1 match")
+    assert driver.execute_script("return window.netanalysisExplorer.search('country')") == []
+    box.clear()
     box.send_keys("нет такой страны")
     WebDriverWait(driver, 5).until(lambda d: d.find_element(By.ID, "na-search-count").text == "0 matches")
 

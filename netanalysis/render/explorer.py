@@ -451,6 +451,9 @@ def _excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
 def _vis_options(physics: bool) -> dict[str, Any]:
     return {
         "physics": {"enabled": bool(physics), "solver": "forceAtlas2Based",
+                    "forceAtlas2Based": {"gravitationalConstant": -120, "centralGravity": 0.005,
+                                         "springLength": 150, "springConstant": 0.03,
+                                         "avoidOverlap": 1},
                     "stabilization": {"enabled": True, "iterations": 200}},
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": False,
                         "navigationButtons": False, "multiselect": True},

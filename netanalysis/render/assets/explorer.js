@@ -80,7 +80,7 @@
 
   var nodeItems = data.nodes.map(function (n) {
     n.isEdge = false;
-    n.lower = [n.label, n.entity, n.id].join("\u0000").toLocaleLowerCase();
+    n.lower = [n.label, n.entity].join("\u0000").toLocaleLowerCase();
     byId[n.id] = n;
     return { id: n.id, label: n.label, shape: n.shape, color: n.color, x: n.x, y: n.y,
              size: n.size, font: n.font, title: tooltip(n), hidden: false };
