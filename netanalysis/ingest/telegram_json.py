@@ -123,7 +123,7 @@ def _message_post(msg: Any, index: int, chat: dict, ctx: FileContext, *, prefix:
         ctx.bad(record, "message is not a JSON object")
         return None
     mtype = msg.get("type", "message")
-    if mtype in _SKIPPED_TYPES:
+    if isinstance(mtype, str) and mtype in _SKIPPED_TYPES:
         ctx.skip(record, _SKIPPED_TYPES[mtype], kind=str(mtype))
         return None
     mid = msg.get("id")
