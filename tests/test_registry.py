@@ -422,6 +422,7 @@ def test_bad_actions(tmp_path, body, problem):
     ("kind,alias", "line 1: missing column(s) entity, lang, case, use "
      "(expected kind,entity,alias,lang,case,use)"),
     (f"{HEADER},comment", "line 1: unknown column(s) comment"),
+    (f"{HEADER},alias", "line 1: column(s) alias given twice"),
 ])
 def test_bad_headers(tmp_path, header, problem):
     path = write(tmp_path / "ext.csv", f"{header}\n")
@@ -510,3 +511,22 @@ def test_the_readme_example_works(tmp_path, reg):
     assert "русский" not in aliases_of(ext, "country", "RU")
     assert alias_row(ext, "country", "CN", "China")["case"].iloc[0] == "fold"
     assert ext.label("country", "TR") == "Turkey"
+
+
+def test_a_registry_built_by_hand_without_forum_labels(reg):
+    forums = reg.forums.drop(columns="label")
+    built = Registry(reg.countries, forums, reg.aliases, reg.stop_phrases)
+    assert built.label("forum", "OPEC_PLUS") == "OPEC_PLUS"
+    assert built.label("country", "CN") == "China" and built.is_forum("SCO")
+    assert re.fullmatch(r"[0-9a-f]{64}", built.fingerprint())
+    assert built.fingerprint() != reg.fingerprint()
+    assert repr(reg).startswith(f"Registry({len(reg.countries)} countries, ")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from netanalysis.registry import loader
+
+    result = doctest.testmod(loader)
+    assert result.attempted >= 2 and result.failed == 0

@@ -59,8 +59,8 @@ ALIAS_USES = ("text", "tag", "both")
 FORUM_TYPES = ("organisation", "format", "body", "user")
 EXTRA_ACTIONS = ("add", "remove")
 
-_CODE_RE = re.compile(r"^[A-Z]{2}$")
-_FORUM_ID_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_CODE_RE = re.compile(r"[A-Z]{2}")
+_FORUM_ID_RE = re.compile(r"[A-Z][A-Z0-9_]*")
 _REQUIRED_FORUM_COLUMNS = ["id", "name", "name_ru", "type"]
 
 
@@ -155,7 +155,8 @@ class Registry:
         if cached is None:
             cached = {
                 "country": dict(zip(self.countries["code"], self.countries["name"])),
-                "forum": dict(zip(self.forums["id"], self.forums["label"])),
+                # a Registry built by hand may come without the label column
+                "forum": dict(zip(self.forums["id"], self.forums.get("label", self.forums["id"]))),
             }
             object.__setattr__(self, "_label_maps", cached)
         return cached
@@ -184,6 +185,9 @@ def _read_rows(path: Path, required: Sequence[str],
             raise RegistryError(f"{path}: empty file: expected a header line with columns "
                                 f"{','.join(required)}")
         header = [cell.strip() for cell in header]
+        twice = sorted({col for col in header if header.count(col) > 1})
+        if twice:
+            raise RegistryError(f"{path}: line 1: column(s) {', '.join(twice)} given twice")
         missing = [col for col in required if col not in header]
         if missing:
             raise RegistryError(f"{path}: line 1: missing column(s) {', '.join(missing)} "
@@ -225,7 +229,7 @@ def _read_countries(path: Path) -> pd.DataFrame:
     rows, seen = [], {}
     for line, row in _read_rows(path, COUNTRY_COLUMNS):
         code = row["code"]
-        if not _CODE_RE.match(code):
+        if not _CODE_RE.fullmatch(code):
             raise RegistryError(f"{path}: line {line}: code {code!r} is not two upper-case letters")
         if code in seen:
             raise RegistryError(f"{path}: line {line}: duplicate code {code} "
@@ -240,7 +244,7 @@ def _read_forums(path: Path) -> pd.DataFrame:
     rows, seen = [], {}
     for line, row in _read_rows(path, _REQUIRED_FORUM_COLUMNS, optional=["label"]):
         fid = row["id"]
-        if not _FORUM_ID_RE.match(fid):
+        if not _FORUM_ID_RE.fullmatch(fid):
             raise RegistryError(f"{path}: line {line}: forum id {fid!r} must be upper-case "
                                 "letters, digits and _ (starting with a letter)")
         if fid in seen:
@@ -321,7 +325,7 @@ def _apply_extra(path: Path, countries: pd.DataFrame, forums: pd.DataFrame,
         action = _choice(path, line, "action", row.get("action") or "add", EXTRA_ACTIONS)
         kind, entity, name = row["kind"], row["entity"], row.get("name", "")
         if action == "add" and kind == "forum" and entity and entity not in forum_rows and name:
-            if not _FORUM_ID_RE.match(entity):
+            if not _FORUM_ID_RE.fullmatch(entity):
                 raise RegistryError(f"{path}: line {line}: forum id {entity!r} must be upper-case "
                                     "letters, digits and _ (starting with a letter)")
             forum_rows[entity] = [entity, name, "", "user", name]
