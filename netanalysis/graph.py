@@ -28,6 +28,9 @@ country or forum (graph attribute ``n_units``):
 * ``npmi`` = ``log(p_ij / (p_i p_j)) / -log(p_ij)`` with ``p = count / N`` (natural log), in
   (-1, 1]; when ``p_ij = 1`` (both named in every unit) it is 1.
 
+Post ids are compared as strings: ``post_ids`` lists are sorted as strings (``"p10"`` before
+``"p9"``), and the dates of an edge are the UTC calendar dates (``YYYY-MM-DD``) of its dated posts.
+
 Filtering: ``exclude`` removes entities before anything is counted (they are not part of ``N``);
 ``min_weight`` drops lighter edges after the measures are computed, and nodes left without
 edges are dropped (the graph holds only nodes with at least one edge; countries or forums never
@@ -156,6 +159,10 @@ def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str
     if missing:
         raise GraphError(f"the mentions table lacks column(s) {', '.join(missing)}")
     m = mentions[mentions["kind"].isin(list(_SIDES))]
+    blank = m["post_id"].isna() | m["entity"].isna()
+    if blank.any():
+        log.warning("ignoring %d country/forum mention(s) without a post_id or entity", int(blank.sum()))
+        m = m[~blank]
     if exclude:
         names = pd.unique(m["entity"])
         m = m[~m["entity"].isin([e for e in names if str(e).casefold() in exclude])]

@@ -324,3 +324,16 @@ def test_write_is_atomic_on_failure(mentions, tmp_path):
         write_graphml(G, target)
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["g.graphml"]
+
+
+def test_mentions_without_post_or_entity_are_ignored(caplog):
+    m = pd.DataFrame({"post_id": ["p", "p", None, "q"], "kind": ["country", "forum", "country", "forum"],
+                      "entity": ["RU", "UN", "CN", None]})
+    G = co_mention_graph(m)
+    assert list(G.edges) == [("country:RU", "forum:UN")] and G.graph["n_units"] == 1
+    assert "ignoring 2 country/forum mention(s)" in caplog.text
+
+
+def test_numeric_post_ids_are_sorted_as_strings():
+    m = frame([(10, "country", "RU"), (10, "forum", "UN"), (9, "country", "RU"), (9, "forum", "UN")])
+    assert co_mention_graph(m).edges["country:RU", "forum:UN"]["post_ids"] == ["10", "9"]
