@@ -50,6 +50,7 @@ from typing import Callable, Iterable
 import networkx as nx
 import numpy as np
 import pandas as pd
+from networkx.readwrite.gexf import GEXFWriter
 
 from netanalysis.errors import ConfigError, GraphError
 
@@ -475,10 +476,20 @@ def write_gexf(G: nx.Graph, path: str | Path, *, spells: bool = True) -> None:
 
     With ``spells`` (default) each edge with dated posts gets ``start``/``end`` (its first and
     last date), so Gephi's timeline shows when the pair was co-mentioned; edges without dated
-    posts are always visible.
+    posts are always visible. The file carries no write date (networkx would add today's), so
+    the same graph always gives the same bytes.
     """
-    H = _exportable(G, spells=spells)
-    _atomic_write(path, lambda tmp: nx.write_gexf(H, tmp))
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
+    writer.add_graph(_exportable(G, spells=spells))
+    meta = writer.xml.find("meta")
+    if meta is not None:                           # today's date: same input, same bytes
+        meta.attrib.pop("lastmodifieddate", None)
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
+            writer.write(fh)
+
+    _atomic_write(path, write)
 
 
 def write_graphml(G: nx.Graph, path: str | Path) -> None:

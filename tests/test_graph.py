@@ -287,6 +287,7 @@ def test_same_input_same_output_whatever_the_row_order(mentions, posts, tmp_path
     write_gexf(b, tmp_path / "b.gexf")
     assert (tmp_path / "a.graphml").read_bytes() == (tmp_path / "b.graphml").read_bytes()
     assert (tmp_path / "a.gexf").read_bytes() == (tmp_path / "b.gexf").read_bytes()
+    assert b"lastmodifieddate" not in (tmp_path / "a.gexf").read_bytes()        # no date of writing
 
 
 def _flat(value):
