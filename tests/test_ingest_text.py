@@ -56,6 +56,11 @@ def test_split_post_with_copy_followed_by_one_without():
     assert split_copied_posts(lines) == [(0, 3, 5), (5, 7, 7)]
 
 
+def test_short_copied_post_then_a_post_without_copy():
+    lines = ["T1", "The ministers met in Astana.", "The ministers met in Astana.", "T2", "c"]
+    assert split_copied_posts(lines) == [(0, 2, 3), (3, 5, 5)]
+
+
 def test_repeated_lines_inside_a_post_without_copy_do_not_split_it():
     assert split_copied_posts(["T", "***", "***", "b", "c"]) == [(0, 5, 5)]
     assert split_copied_posts(["T", "a", "❓", "❓", "b"]) == [(0, 5, 5)]
@@ -366,3 +371,59 @@ def test_sample_through_read_posts(sample_path):
     assert frame["date"].isna().sum() == 3
     again = read_posts(sample_path)
     assert frame.equals(again)
+
+
+# --- property: any file built the way the client pastes posts reads back as those posts ----------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORDS = ["ministers", "discussed", "the", "#UN", "#BRICS", "cooperation", "Sergey", "Lavrov", "region",
+          "security", "talks", "held", "in", "Astana", "Moscow", "partnership", "and", "of", "***"]
+
+
+@st.composite
+def pasted_posts(draw):
+    n_posts = draw(st.integers(1, 6))
+    posts = []
+    for i in range(n_posts):
+        n_body = draw(st.integers(1, 4))
+        body = []
+        for j in range(n_body):
+            words = draw(st.lists(st.sampled_from(_WORDS), min_size=8, max_size=20))
+            body.append(f"{' '.join(words)} [{i}.{j}]")
+        if draw(st.booleans()):
+            body.append("#RussiaChina")  # closing lines are often the same in many posts
+        headed = i == 0 or draw(st.booleans())
+        style = draw(st.sampled_from(["title once", "title twice", "no copy"]))
+        tail = draw(st.sampled_from([[], ["Read in full"], ["📄 Read in full"], ["<...>"]]))
+        posts.append({"title": f"Title of post {i} (May {i + 1}, 2024)", "body": body, "headed": headed,
+                      "style": style, "tail": tail})
+    for post, following in zip(posts, posts[1:] + [None]):
+        if post["style"] == "no copy" and following is not None:
+            following["headed"] = True  # two unheaded posts without copies cannot be told apart
+    return posts
+
+
+def render(posts) -> str:
+    lines = []
+    for post in posts:
+        if post["headed"]:
+            lines.append("Forwarded from Source 🇷🇺")
+        shown = post["body"] + post["tail"]
+        lines += [post["title"], *shown]
+        if post["style"] == "title once":
+            lines += shown
+        elif post["style"] == "title twice":
+            lines += [post["title"], *shown]
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(posts=pasted_posts())
+def test_pasted_posts_read_back(tmp_path, posts):
+    read_back, stats = read(tmp_path, render(posts), name="own.txt")
+    assert [p.text for p in read_back] == ["\n".join([post["title"], *post["body"]]) for post in posts]
+    assert [p.channel for p in read_back] == ["Source" if post["headed"] else "own" for post in posts]
+    assert [p.date for p in read_back] == [utc(2024, 5, i + 1) for i in range(len(posts))]
+    assert stats.records == len(posts) and stats.skipped == 0

@@ -48,8 +48,8 @@ _TRAILING_FLAGS_RE = re.compile(
 _MAX_CHANNEL_NAME = 128
 # A preview copy is never longer than this many characters (Telegram caps a post at 4096).
 _MAX_COPY_CHARS = 16384
-# Without a clean ending, a repeated block this short is more likely repeated content than a copy.
-_MIN_LOOSE_COPY_CHARS = 80
+# Without a clean ending, a repeated block this short ("***", "❓") is taken as repeated content.
+_MIN_LOOSE_COPY_CHARS = 20
 
 
 @dataclass(frozen=True)
