@@ -8,14 +8,15 @@ pyvis 0.3.2 is wrapped here so that none of its hazards leak:
   every pyvis template loads Bootstrap (and, outside ``in_line``, vis-network) from a CDN, so
   pyvis's templates and ``write_html``/``show`` are never used: the page is rendered from this
   package's own template with vis-network's JavaScript and CSS (shipped inside pyvis) inlined;
-* vis-network shows string titles through the DOM, and older pyvis templates put them into
-  ``innerHTML``, so nodes and edges get no string title at all: every text the page shows (post
+* a title is hover text that pyvis's own template puts into ``innerHTML`` (whenever a title
+  contains "href"), so nodes and edges get no string title at all: every text the page shows (post
   text, channel names, labels) travels in one ``application/json`` block with ``<``, ``>``,
   ``&``, U+2028 and U+2029 escaped, and the page's own script builds tooltips and the details
   panel with ``textContent``.
 
-Positions are computed here (a seeded spring layout scaled to pixels) and physics is off by
-default, so large graphs open at once.
+Positions are computed here (a seeded force-directed layout in pixels, overlaps removed) and
+physics is off by default, so large graphs open at once. A Content-Security-Policy in the page
+forbids every fetch besides ``data:``/``blob:`` images, as a second line behind the inlining.
 """
 from __future__ import annotations
 
