@@ -1,4 +1,5 @@
 """Reading channel text copied out of a Telegram client (format "text")."""
+import re
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -427,3 +428,28 @@ def test_pasted_posts_read_back(tmp_path, posts):
     assert [p.channel for p in read_back] == ["Source" if post["headed"] else "own" for post in posts]
     assert [p.date for p in read_back] == [utc(2024, 5, i + 1) for i in range(len(posts))]
     assert stats.records == len(posts) and stats.skipped == 0
+
+
+_PIECES = st.sampled_from(["Forwarded from A 🇷🇺", "Forwarded from B", "Read in full", "📄 Read in full", "<...>",
+                           "T (June 25, 2024)", "On May 20, x", "body a", "body b", "#Tag", "***", "", "  ",
+                           "body c <...>", "Сегодня, 5 сентября"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.one_of(_PIECES, st.text(max_size=12)), min_size=1, max_size=30))
+def test_no_line_is_lost_on_any_input(tmp_path, lines):
+    text = "\n".join(lines)
+    path = tmp_path / "any.txt"
+    path.write_text(text, encoding="utf-8")
+    stats = FileStats(path=str(path))
+    try:
+        posts = list(read_copied_text(path, stats, prefix="a", options=ReadOptions()))
+    except InputError:
+        assert not text.strip() or "\x00" in text
+        return
+    content = [strip_interface_text(line) for line in re.split(r"\r\n|\r|\n", text) if parse_header(line) is None]
+    expected = {" ".join(line.split()) for line in content if line}
+    kept = [line for post in posts for line in post.text.split("\n")]
+    assert {" ".join(line.split()) for line in kept} == expected
+    assert all(post.text and post.text == post.text.strip() for post in posts)
+    assert stats.records == len(posts) + stats.skipped
