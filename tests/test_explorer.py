@@ -163,6 +163,7 @@ def test_page_fetches_nothing(page):
     css_urls = re.findall(r"url\(\s*['\"]?([^'\")]*)", page)
     assert css_urls and all(u.startswith("data:") for u in css_urls)
     assert "@import" not in page and "@font-face" not in page
+    assert "content=\"default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; " in page
     assert not re.search(r"<script[^>]*\ssrc=", page, re.I)
     assert "bootstrap" not in page.lower() and "cdnjs" not in page and "jsdelivr" not in page
     # the only script elements: the JSON block, vis-network and the page's own script

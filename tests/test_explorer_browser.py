@@ -5,6 +5,8 @@ Skipped (with the reason) without Chromium and chromedriver, unless NETANALYSIS_
 """
 from __future__ import annotations
 
+import networkx as nx
+import pandas as pd
 import pytest
 from browser import requests_made, start_chromium
 from test_explorer import HOSTILE, big_graph, realistic
@@ -207,3 +209,25 @@ def test_a_500_node_graph_opens_and_draws(driver, tmp_path):
     assert driver.execute_script("return window.netanalysisExplorer.nodes.length") == 500
     assert driver.execute_script(COUNT_INK) > 5000
     assert len(visible(driver)[0]) == 500
+
+
+def test_without_posts_the_time_filter_uses_each_edge_span(driver, tmp_path):
+    G = nx.Graph()
+    G.add_node("country:CN", kind="country", bipartite=0, label="China")
+    G.add_node("country:IN", kind="country", bipartite=0, label="India")
+    G.add_node("forum:BRICS", kind="forum", bipartite=1, label="BRICS")
+    G.add_edge("country:CN", "forum:BRICS", weight=4, post_ids=["a", "b", "c", "d"],
+               first_date=pd.Timestamp("2024-05-02T10:00Z"), last_date=pd.Timestamp("2024-09-01T10:00Z"))
+    G.add_edge("country:IN", "forum:BRICS", weight=1, post_ids=["e"], first_date=None, last_date=None)
+    open_page(driver, write_explorer(G, tmp_path / "span.html"))
+    both = [["country:CN", "country:IN", "forum:BRICS"], ["country:CN|forum:BRICS", "country:IN|forum:BRICS"]]
+    assert visible(driver) == both
+    set_input(driver, "na-from", "2024-06-01")
+    set_input(driver, "na-to", "2024-06-30")
+    assert visible(driver) == both
+    set_input(driver, "na-from", "2024-09-02")
+    set_input(driver, "na-to", "2024-09-30")
+    assert visible(driver) == [["country:IN", "forum:BRICS"], ["country:IN|forum:BRICS"]]
+    driver.find_element(By.ID, "na-undated").click()
+    assert visible(driver) == [[], []]
+    assert driver.find_element(By.ID, "na-status").text == "Showing 0 of 3 nodes, 0 of 2 edges"
