@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from netanalysis.errors import InputError
 from netanalysis.ingest import IngestStats, ReadOptions, read_posts
@@ -376,8 +378,6 @@ def test_sample_through_read_posts(sample_path):
 
 # --- property: any file built the way the client pastes posts reads back as those posts ----------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _WORDS = ["ministers", "discussed", "the", "#UN", "#BRICS", "cooperation", "Sergey", "Lavrov", "region",
           "security", "talks", "held", "in", "Astana", "Moscow", "partnership", "and", "of", "***"]
