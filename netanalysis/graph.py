@@ -185,7 +185,8 @@ def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str
                   unit == "post")
 
 
-def _unit_index(post_names, post: np.ndarray, starts: pd.Series, posts: pd.DataFrame, unit: str) -> np.ndarray:
+def _unit_index(post_names: pd.Index, post: np.ndarray, starts: pd.Series, posts: pd.DataFrame,
+                unit: str) -> np.ndarray:
     """The index of the paragraph or sentence of each mention, from its ``start`` offset."""
     texts = dict(zip(posts["post_id"].astype(str), posts["text"]))
     offsets = pd.to_numeric(starts, errors="coerce").to_numpy(dtype=float)
@@ -426,7 +427,7 @@ def edges_table(G: nx.Graph) -> pd.DataFrame:
         rows.append({"country": G.nodes[u].get("entity", u), "forum": G.nodes[v].get("entity", v),
                      **{c: d.get(c) for c in EDGE_COLUMNS[2:]}})
     table = pd.DataFrame(rows, columns=EDGE_COLUMNS)
-    table["post_ids"] = [";".join(map(str, p)) if isinstance(p, (list, tuple)) else ("" if p is None else str(p))
+    table["post_ids"] = [_plain(p) if isinstance(p, (list, tuple, type(None))) else str(p)
                          for p in table["post_ids"]]
     table[["first_date", "last_date"]] = table[["first_date", "last_date"]].fillna("")
     table["weight"] = table["weight"].astype("int64")

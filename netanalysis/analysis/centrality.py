@@ -36,6 +36,11 @@ graph always gives the same numbers, whatever order it was built in.
 * ``community``: Louvain (``nx.community.louvain_communities``, weighted, seeded) on the graph
   given (on the bipartite graph, countries and the forums they are named with share
   communities), numbered 0, 1, ... from the largest community, ties by smallest node id.
+
+Eigenvector, PageRank and HITS are computed with numpy rather than ``nx.pagerank`` /
+``nx.hits``, which need scipy and (for HITS) start ARPACK from a random vector; the graphs are
+small (hundreds of nodes), so dense exact solutions are cheap and give the same bytes every run.
+The tests check them against networkx's own implementations.
 """
 from __future__ import annotations
 
