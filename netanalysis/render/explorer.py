@@ -21,6 +21,7 @@ forbids every fetch besides ``data:``/``blob:`` images, as a second line behind 
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import json
 import logging
@@ -408,8 +409,20 @@ def _edge_dates(ids: list[str], dates: Mapping[str, str | None], attrs: Mapping[
 
 
 def _day(value: Any) -> str | None:
+    """``YYYY-MM-DD`` (UTC) of a date, timestamp or ISO string; ``None`` if missing or unreadable."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
+    if isinstance(value, str):
+        return _day_of_text(value)
+    return _parse_day(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _day_of_text(value: str) -> str | None:
+    return _parse_day(value)
+
+
+def _parse_day(value: Any) -> str | None:
     try:
         stamp = pd.Timestamp(value)
     except (TypeError, ValueError):
