@@ -48,7 +48,8 @@ EXTRA_EN = {
     "AE": ["UAE", "Emirates"], "BA": ["Bosnia"], "BN": ["Brunei Darussalam"],
     "BO": ["Plurinational State of Bolivia"], "BY": ["Byelorussia"], "CD": ["DRC", "Congo-Kinshasa"],
     "CG": ["Congo-Brazzaville", "Republic of Congo"], "CI": ["Ivory Coast", "Cote d'Ivoire"],
-    "CV": ["Cape Verde"], "CZ": ["Czech Republic"], "GB": ["UK", "Britain", "Great Britain"],
+    "CV": ["Cape Verde"], "CZ": ["Czech Republic"], "GB": ["UK", "Britain", "Great Britain", "Northern Ireland"],
+    "GS": ["South Georgia"],
     "IR": ["Islamic Republic of Iran"], "KP": ["DPRK"], "KR": ["Korea"],
     "MK": ["Macedonia"], "MM": ["Burma"], "NL": ["the Netherlands", "Holland"],
     "PS": ["Palestinian territories"], "RU": ["Russian Federation", "RF"],
@@ -126,7 +127,7 @@ NAME_RU = {
 EXTRA_RU = {
     "AE": ["Объединённые Арабские Эмираты", "Эмираты"], "BY": ["Беларусь", "Республика Беларусь"],
     "CD": ["Демократическая Республика Конго", "ДРК"], "CF": ["ЦАР"],
-    "CZ": ["Чешская Республика"], "GB": ["Соединённое Королевство", "Британия"],
+    "CZ": ["Чешская Республика"], "GB": ["Соединённое Королевство", "Британия", "Северная Ирландия"],
     "KG": ["Кыргызстан", "Киргизская Республика", "Кыргызская Республика"],
     "KR": ["Южная Корея"], "MD": ["Молдова", "Республика Молдова"], "MM": ["Мьянма"],
     "NL": ["Голландия"], "RU": ["Российская Федерация", "РФ"], "TR": ["Турецкая Республика"],
