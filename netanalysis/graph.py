@@ -28,8 +28,8 @@ country or forum (graph attribute ``n_units``):
 * ``npmi`` = ``log(p_ij / (p_i p_j)) / -log(p_ij)`` with ``p = count / N`` (natural log), in
   (-1, 1]; when ``p_ij = 1`` (both named in every unit) it is 1.
 
-Post ids are compared as strings: ``post_ids`` lists are sorted as strings (``"p10"`` before
-``"p9"``), and the dates of an edge are the UTC calendar dates (``YYYY-MM-DD``) of its dated posts.
+``post_ids`` lists are sorted in natural order: by the id without its trailing number, then by
+that number (``"mfa:9"`` before ``"mfa:10"``), then as strings; the dates of an edge are the UTC calendar dates (``YYYY-MM-DD``) of its dated posts.
 
 Filtering: ``exclude`` removes entities before anything is counted (they are not part of ``N``);
 ``min_weight`` drops lighter edges after the measures are computed, and nodes left without
@@ -167,7 +167,7 @@ def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str
     if exclude:
         names = pd.unique(m["entity"])
         m = m[~m["entity"].isin([e for e in names if str(e).casefold() in exclude])]
-    post, post_names = pd.factorize(m["post_id"].astype(str), sort=True)
+    post, post_names = _natural_codes(m["post_id"].astype(str))
     entity, entity_names = pd.factorize(m["entity"].astype(str), sort=True)
     frame = pd.DataFrame({"post": post.astype(np.int64), "side": (m["kind"] == "forum").to_numpy(np.int8),
                           "entity": entity})
@@ -183,6 +183,21 @@ def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str
     frame = frame[~pd.Series(key).duplicated().to_numpy()].reset_index(drop=True)
     return _Units(frame, np.asarray(post_names, dtype=object), np.asarray(entity_names, dtype=object),
                   unit == "post")
+
+
+def _natural_codes(post_ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes of post ids and the ids in natural order (``p2`` before ``p10``).
+
+    The order: by the id without its trailing digits, then by length, then as a string; so ids
+    that differ only in a trailing number sort by that number.
+    """
+    codes, names = pd.factorize(post_ids, sort=True)
+    text = pd.Series(names, dtype="str")
+    stem, _ = pd.factorize(text.str.rstrip("0123456789"), sort=True)
+    order = np.lexsort((text.str.len().to_numpy(), stem))        # stable: ties stay in string order
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[codes], names[order]
 
 
 def _unit_index(post_names: pd.Index, post: np.ndarray, starts: pd.Series, posts: pd.DataFrame,

@@ -335,6 +335,8 @@ def test_mentions_without_post_or_entity_are_ignored(caplog):
     assert "ignoring 2 country/forum mention(s)" in caplog.text
 
 
-def test_numeric_post_ids_are_sorted_as_strings():
-    m = frame([(10, "country", "RU"), (10, "forum", "UN"), (9, "country", "RU"), (9, "forum", "UN")])
-    assert co_mention_graph(m).edges["country:RU", "forum:UN"]["post_ids"] == ["10", "9"]
+def test_post_ids_are_in_natural_order():
+    ids = ["b:10", "a:2", "b:9", "a:10", 7, "b:09", "a", "a:1x"]
+    m = frame([row for i in ids for row in ((i, "country", "RU"), (i, "forum", "UN"))])
+    assert co_mention_graph(m).edges["country:RU", "forum:UN"]["post_ids"] == [
+        "7", "a", "a:2", "a:10", "a:1x", "b:9", "b:09", "b:10"]
