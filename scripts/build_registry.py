@@ -104,6 +104,7 @@ DEMONYM_EN = {
     "SV": ["Salvadoran"], "GT": ["Guatemalan"], "HN": ["Honduran"], "CR": ["Costa Rican"],
     "DO": ["Dominican"], "HT": ["Haitian"], "JM": ["Jamaican"], "IS": ["Icelandic"],
     "LU": ["Luxembourgish"], "MT": ["Maltese"], "BA": ["Bosnian"], "XK": ["Kosovar"],
+    "PG": ["Papua New Guinean"], "GQ": ["Equatorial Guinean"], "GW": ["Bissau-Guinean"],
 }
 #: Demonyms that are also ordinary words: matched case-sensitively.
 EXACT_DEMONYM = {"Polish", "Thai", "Georgian", "Chinese", "Turkish", "Swiss", "Dutch", "Danish",
