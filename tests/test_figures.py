@@ -59,7 +59,10 @@ def fixture_timeline(n_windows: int = 5) -> pd.DataFrame:
     for start in starts:
         values = {n: b * rng.uniform(0.5, 1.5) for n, b in base.items() if rng.random() < 0.9}
         total = sum(values.values())
-        ranks = pd.Series(values).rank(ascending=False, method="first")
+        # Ranked within kind, as timeline.csv does.
+        series = pd.Series(values)
+        kinds = series.index.str.split(":").str[0]
+        ranks = series.groupby(kinds).rank(ascending=False, method="first")
         for n, v in values.items():
             rows.append({"window_start": start, "window_end": start + pd.offsets.MonthBegin(1),
                          "node": n, "kind": n.split(":")[0], "metric": "pagerank",
@@ -235,7 +238,7 @@ def test_heatmap_draws_the_ordered_matrix_with_counts_and_colorbar():
     counts = sorted(int(t.get_text()) for t in ax.texts)
     assert counts == sorted(int(v) for v in matrix.to_numpy().ravel() if v > 0)
     assert mesh.get_cmap().name.startswith("cividis")
-    assert fig.axes[1].get_ylabel() == "Posts mentioning both"
+    assert fig.axes[0].child_axes[0].get_ylabel() == "Posts mentioning both"
 
 
 def test_heatmap_truncates_and_says_so():
@@ -251,7 +254,7 @@ def test_heatmap_npmi_uses_fixed_symmetric_range():
     fig = plot_heatmap(fixture_graph(), value="npmi", cmap="viridis")
     mesh = [c for c in fig.axes[0].collections if isinstance(c, QuadMesh)][0]
     assert (mesh.norm.vmin, mesh.norm.vmax) == (-1.0, 1.0)
-    assert fig.axes[1].get_ylabel() == "NPMI"
+    assert fig.axes[0].child_axes[0].get_ylabel() == "NPMI"
     assert all("." in t.get_text() for t in fig.axes[0].texts)
 
 
@@ -278,11 +281,13 @@ def test_centrality_over_time_uses_given_labels():
     assert "Россия" in {t.get_text() for t in fig.axes[0].texts}
 
 
-def test_bump_chart_ranks_equal_the_timeline_ranks():
+@pytest.mark.parametrize("kind", ["country", "forum"])
+def test_bump_chart_ranks_equal_the_timeline_ranks(kind):
     tl = fixture_timeline(6)
-    fig = plot_rank_changes(tl, top=6)
+    fig = plot_rank_changes(tl, top=6, kind=kind)
     ax = fig.axes[0]
-    data = rank_changes(tl, "pagerank", 6)
+    data = rank_changes(tl, "pagerank", 6, kind=kind)
+    assert set(data["node"].str.split(":").str[0]) == {kind}
     starts = sorted(tl["window_start"].unique())
     bumps = {line.get_gid()[5:]: line for line in ax.lines if (line.get_gid() or "").startswith(
         "bump:")}
@@ -292,11 +297,28 @@ def test_bump_chart_ranks_equal_the_timeline_ranks():
         expected = [float(ranks[s]) if s in ranks.index and ranks[s] <= 6 else np.nan
                     for s in starts]
         assert np.array_equal(np.asarray(line.get_ydata(), float), expected, equal_nan=True)
-    last = tl[tl["window_start"] == starts[-1]]
+    last = tl[(tl["window_start"] == starts[-1]) & (tl["kind"] == kind)]
     top_last = {n.split(":", 1)[1] for n in last.loc[last["rank"] <= 6, "node"]}
     right = [t for t in ax.texts if t.get_text() in top_last and t.get_ha() == "left"]
     assert len(right) == 6 and overlapping_pairs(fig, right) == 0
     assert ax.get_ylim()[0] > ax.get_ylim()[1]  # rank 1 on top
+
+
+def test_timeline_plots_keep_windows_without_rows():
+    tl = fixture_timeline(3)
+    starts = sorted(tl["window_start"].unique())
+    # Drop the middle window's rows but list it, as centrality_over_time does for empty windows.
+    tl.attrs["windows"] = [(s.isoformat(), (s + pd.offsets.MonthBegin(1)).isoformat())
+                           for s in starts]
+    tl = tl[tl["window_start"] != starts[1]]
+    wide = top_nodes_over_time(tl, "pagerank", 4)
+    assert len(wide) == 3 and wide.iloc[1].isna().all()
+    fig = plot_centrality_over_time(tl, top=4)
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [
+        "Apr 2024", "May 2024", "Jun 2024"]
+    assert all(line.get_ydata()[1] == 0 for line in fig.axes[0].lines)
+    bump = plot_rank_changes(tl, top=3)
+    assert len(bump.axes[0].get_xticklabels()) == 3
 
 
 def test_window_titles():

@@ -32,6 +32,7 @@ __all__ = [
     "union_graph",
     "seriate",
     "heatmap_matrix",
+    "timeline_windows",
     "top_nodes_over_time",
     "rank_changes",
 ]
@@ -304,10 +305,10 @@ def _spring_box(H: nx.Graph, seed: int, weighted: bool,
     xy = np.array([raw[v] for v in nodes], dtype=float)
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     span = np.where(hi - lo > 0, hi - lo, 1.0)
-    # Keep the aspect ratio: one scale for both axes, centred in the box.
-    scale = min((x1 - x0) / span[0], (y1 - y0) / span[1])
-    centre = (lo + hi) / 2
-    out = (xy - centre) * scale + np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    # Each axis stretched to fill the box: a spring layout's aspect ratio carries no meaning,
+    # and a filled box leaves the most room between nodes and labels.
+    unit = (xy - lo) / span
+    out = np.column_stack([x0 + unit[:, 0] * (x1 - x0), y0 + unit[:, 1] * (y1 - y0)])
     return {v: (float(x), float(y)) for v, (x, y) in zip(nodes, out.round(10))}
 
 
@@ -567,24 +568,50 @@ def _check_timeline(timeline: pd.DataFrame, metric: str) -> pd.DataFrame:
     return rows
 
 
+def _utc(value) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def timeline_windows(timeline: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp | None]]:
+    """Every window of a timeline frame, in time order, as UTC ``(start, end)`` timestamps.
+
+    Uses ``timeline.attrs["windows"]`` when present (it also lists windows without posts,
+    which have no rows), else the distinct ``window_start``/``window_end`` pairs of the rows.
+    """
+    listed = timeline.attrs.get("windows") if hasattr(timeline, "attrs") else None
+    pairs: dict[pd.Timestamp, pd.Timestamp | None] = {}
+    if listed:
+        for start, end in listed:
+            pairs[_utc(start)] = _utc(end) if end is not None else None
+    has_end = "window_end" in timeline.columns
+    for start, end in zip(timeline["window_start"],
+                          timeline["window_end"] if has_end else [None] * len(timeline)):
+        pairs.setdefault(_utc(start), _utc(end) if end is not None and not pd.isna(end) else None)
+    return sorted(pairs.items(), key=lambda p: p[0])
+
+
 def top_nodes_over_time(timeline: pd.DataFrame, metric: str = "pagerank", n: int = 8, *,
                         kind: str | None = None) -> pd.DataFrame:
     """The ``n`` nodes with the highest mean value of ``metric`` over all windows, per window.
 
-    A node absent from a window counts as 0 in the mean (it was not mentioned).
+    A node absent from a window counts as 0 in the mean (it was not mentioned). Windows
+    without any rows (listed in ``timeline.attrs["windows"]``) are kept, all NaN.
 
     Returns
     -------
     pd.DataFrame
-        Wide: index ``window_start`` (sorted), one column per selected node in order of
+        Wide: index ``window_start`` (every window, sorted), one column per selected node in order of
         decreasing mean value (ties by node id); NaN where the node is absent.
     """
     rows = _check_timeline(timeline, metric)
     if kind is not None:
         rows = rows[rows["kind"] == kind]
+    rows = rows.assign(window_start=[_utc(t) for t in rows["window_start"]])
     wide = rows.pivot_table(index="window_start", columns="node", values="value",
                             aggfunc="first").sort_index()
-    all_windows = pd.Index(sorted(timeline["window_start"].unique()), name="window_start")
+    all_windows = pd.DatetimeIndex([s for s, _ in timeline_windows(timeline)],
+                                   name="window_start")
     wide = wide.reindex(all_windows)
     mean = wide.fillna(0.0).mean(axis=0)
     chosen = sorted(wide.columns, key=lambda c: (-round(float(mean[c]), 12), str(c)))[:n]
@@ -598,7 +625,8 @@ def rank_changes(timeline: pd.DataFrame, metric: str = "pagerank", n: int = 10, 
     """Ranks for a bump chart: every node ranked within the top ``n`` in at least one window.
 
     Ranks are the timeline's own ``rank`` column (not recomputed), so the chart shows exactly
-    the published numbers; with ``kind`` rows of the other kind are dropped.
+    the published numbers. ``timeline.csv`` ranks within (window, kind, metric), so pass
+    ``kind`` to compare like with like; with ``kind=None`` both kinds' ranks appear together.
 
     Returns
     -------
@@ -612,6 +640,7 @@ def rank_changes(timeline: pd.DataFrame, metric: str = "pagerank", n: int = 10, 
         rows = rows[rows["kind"] == kind]
     chosen = set(rows.loc[rows["rank"] <= n, "node"])
     out = rows[rows["node"].isin(chosen)].copy()
+    out["window_start"] = [_utc(t) for t in out["window_start"]]
     if "window_end" not in out.columns:
         out["window_end"] = pd.NaT
     out = out[["window_start", "window_end", "node", "rank", "value"]]

@@ -32,7 +32,9 @@ def _luminance(rgb: tuple[float, float, float]) -> float:
 def _format(value: float, integer: bool) -> str:
     if integer:
         return f"{int(round(value))}"
-    return f"{value:.2f}".replace("-0.00", "0.00")
+    # Two decimals without the leading zero (".29", "-.10") so values fit small cells.
+    text = f"{value:.2f}".replace("-0.00", "0.00")
+    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
 
 
 def plot_heatmap(G: nx.Graph, *, value: str = "weight", ax: Axes | None = None,
@@ -77,6 +79,7 @@ def plot_heatmap(G: nx.Graph, *, value: str = "weight", ax: Axes | None = None,
         n_rows, n_cols = matrix.shape
         # Roughly square cells: the column width sets the row height (within readable bounds).
         cell = min(0.2, max(0.11, (figure_width(size) - 1.8) / max(n_cols, 1)))
+        new_figure = ax is None
         fig, ax = new_axes(ax, size, max(1.8, n_rows * cell + 1.2))
         data = matrix.to_numpy(dtype=float)
         shown = np.ma.masked_where(~np.isfinite(data) | ((data == 0) & (value != "npmi")), data)
@@ -90,6 +93,8 @@ def plot_heatmap(G: nx.Graph, *, value: str = "weight", ax: Axes | None = None,
                              cmap=colormap, norm=norm, edgecolors="white", linewidth=0.4)
         ax.set_xlim(0, n_cols)
         ax.set_ylim(n_rows, 0)
+        if new_figure:
+            ax.set_box_aspect(n_rows / max(n_cols, 1))  # square cells
         ax.set_xticks(np.arange(n_cols) + 0.5,
                       [labels[c] for c in matrix.columns], rotation=60, ha="right",
                       rotation_mode="anchor")
@@ -116,8 +121,12 @@ def plot_heatmap(G: nx.Graph, *, value: str = "weight", ax: Axes | None = None,
                     color = "black" if _luminance(rgb) > 0.3 else "white"
                     ax.text(j + 0.5, i + 0.5, _format(data[i, j], integer), ha="center",
                             va="center", color=color, fontsize=max(font_size - 1.5, 4.5))
-        bar = fig.colorbar(mesh, ax=ax, shrink=min(1.0, max(0.35, 6 / max(n_rows, 1))),
-                           aspect=18, pad=0.02)
+        # The colour bar hangs off the axes itself (an inset), so it stays beside the matrix
+        # however the square cells shrink the axes.
+        tall = float(np.clip(6 / max(n_rows, 1), 0.35, 1.0))
+        cax = ax.inset_axes([1.03, 0.5 - tall / 2, 0.045 * min(1.0, 10 / max(n_cols, 1)) + 0.02,
+                             tall])
+        bar = fig.colorbar(mesh, cax=cax)
         bar.set_label(VALUE_LABELS.get(value, value.replace("_", " ")))
         bar.outline.set_linewidth(0.4)
         if value == "weight" and norm.vmax <= 12:

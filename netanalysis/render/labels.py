@@ -101,50 +101,57 @@ def spread_column_labels(ax: Axes, texts: Sequence[Text], *, pad: float = 1.0) -
         t.set_position(tuple(t.get_transform().inverted().transform((x, y))))
 
 
-def repel_labels(ax: Axes, texts: Sequence[Text], *, iterations: int = 120,
-                 pad: float = 1.5) -> int:
+def repel_labels(ax: Axes, texts: Sequence[Text], *, iterations: int = 300,
+                 pad: float = 1.5, obstacles: np.ndarray | None = None,
+                 owners: Sequence[int] | None = None) -> int:
     """Nudge overlapping texts apart using their measured extents.
 
     Each iteration finds every overlapping pair of text boxes (display units, plus ``pad``)
-    and pushes both apart along the axis of least overlap by half that overlap. The result is
-    deterministic. Texts are modified in place.
+    and pushes both apart along the axis of least overlap by half that overlap; a text that
+    overlaps one of the fixed ``obstacles`` (display boxes ``x0, y0, x1, y1``, for example
+    node markers) is pushed off it alone; ``owners[i]`` is the obstacle text ``i`` labels
+    (ignored for that text, -1 for none). The result is deterministic. Texts are modified in
+    place.
 
     Returns
     -------
     int
-        Number of pairs still overlapping after the last iteration (0 when all were resolved).
+        Number of text pairs still overlapping after the last iteration (0 when resolved).
     """
-    if len(texts) < 2:
+    if not texts:
         return 0
     renderer = renderer_of(ax.figure)
     boxes = np.array([t.get_window_extent(renderer).extents for t in texts])  # x0 y0 x1 y1
     boxes[:, :2] -= pad / 2
     boxes[:, 2:] += pad / 2
     start = boxes.copy()
+    fixed = np.zeros((0, 4)) if obstacles is None else np.asarray(obstacles, float).reshape(-1, 4)
+    n = len(texts)
     remaining = 0
-    for _ in range(iterations):
-        x0, y0, x1, y1 = boxes.T
-        ox = np.minimum(x1[:, None], x1[None, :]) - np.maximum(x0[:, None], x0[None, :])
-        oy = np.minimum(y1[:, None], y1[None, :]) - np.maximum(y0[:, None], y0[None, :])
+    for step in range(iterations):
+        allb = np.vstack([boxes, fixed])
+        x0, y0, x1, y1 = allb.T
+        ox = np.minimum(x1[:n, None], x1[None, :]) - np.maximum(x0[:n, None], x0[None, :])
+        oy = np.minimum(y1[:n, None], y1[None, :]) - np.maximum(y0[:n, None], y0[None, :])
         overlap = (ox > 0) & (oy > 0)
-        np.fill_diagonal(overlap, False)
-        pairs = np.argwhere(np.triu(overlap))
-        remaining = len(pairs)
-        if remaining == 0:
+        overlap[np.arange(n), np.arange(n)] = False
+        text_pairs = np.argwhere(np.triu(overlap[:, :n]))
+        hits = np.argwhere(overlap[:, n:])
+        if owners is not None and len(hits):
+            hits = hits[np.asarray(owners)[hits[:, 0]] != hits[:, 1]]
+        # Obstacles matter only in the first two thirds; after that texts settle among
+        # themselves (a text boxed in by markers must still end up readable).
+        if step > 2 * iterations // 3:
+            hits = hits[:0]
+        remaining = len(text_pairs)
+        if remaining == 0 and len(hits) == 0:
             break
-        move = np.zeros((len(texts), 2))
+        move = np.zeros((n, 2))
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        for i, j in pairs:
-            if oy[i, j] <= ox[i, j]:
-                d = oy[i, j] / 2 + 0.1
-                sign = 1.0 if (cy[i], i) > (cy[j], j) else -1.0
-                move[i, 1] += sign * d
-                move[j, 1] -= sign * d
-            else:
-                d = ox[i, j] / 2 + 0.1
-                sign = 1.0 if (cx[i], i) > (cx[j], j) else -1.0
-                move[i, 0] += sign * d
-                move[j, 0] -= sign * d
+        for i, j in text_pairs:
+            _push(move, i, j, ox[i, j], oy[i, j], cx, cy, both=True)
+        for i, k in hits:
+            _push(move, i, n + k, ox[i, n + k], oy[i, n + k], cx, cy, both=False)
         boxes[:, [0, 2]] += move[:, [0]] * 0.6
         boxes[:, [1, 3]] += move[:, [1]] * 0.6
     shift = boxes[:, :2] - start[:, :2]
@@ -153,3 +160,21 @@ def repel_labels(ax: Axes, texts: Sequence[Text], *, iterations: int = 120,
         x, y = transform.transform(t.get_position())
         t.set_position(tuple(transform.inverted().transform((x + dx, y + dy))))
     return remaining
+
+
+def _push(move: np.ndarray, i: int, j: int, ox: float, oy: float, cx: np.ndarray,
+          cy: np.ndarray, *, both: bool) -> None:
+    """Separate box i from box j along the axis of least overlap (j moves too when ``both``)."""
+    share = 0.5 if both else 1.0
+    if oy <= ox:
+        sign = 1.0 if (cy[i], -i) > (cy[j], -j) else -1.0
+        d = oy * share + 0.1
+        move[i, 1] += sign * d
+        if both:
+            move[j, 1] -= sign * d
+    else:
+        sign = 1.0 if (cx[i], -i) > (cx[j], -j) else -1.0
+        d = ox * share + 0.1
+        move[i, 0] += sign * d
+        if both:
+            move[j, 0] -= sign * d

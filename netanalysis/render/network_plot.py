@@ -162,7 +162,16 @@ def _label_force(ax: Axes, G: nx.Graph, pos: Mapping, chosen: Sequence[Hashable]
         texts.append(ax.text(*pos[n], node_label(G, n), ha="center", va="bottom",
                              fontsize=font_size, zorder=3, path_effects=_HALO,
                              transform=offset))
-    repel_labels(ax, texts)
+    # Node markers are obstacles (except each label's own node, which it sits beside).
+    drawn = [n for n in sorted(G.nodes, key=str) if n in areas]
+    markers = []
+    for n in drawn:
+        r = math.sqrt(areas[n]) / 2 * fig.dpi / 72
+        x, y = ax.transData.transform(pos[n])
+        markers.append((x - r, y - r, x + r, y + r))
+    index = {n: i for i, n in enumerate(drawn)}
+    repel_labels(ax, texts, obstacles=np.array(markers) if markers else None,
+                 owners=[index.get(n, -1) for n in chosen])
     lines = []
     for n, t in zip(chosen, texts):
         (x, y), (tx, ty) = pos[n], t.get_position()
@@ -187,9 +196,11 @@ def _side_legend(ax: Axes, size_by: str, *, communities: pd.Series | None = None
             handles.append(Line2D([], [], marker="o", ls="", color=colors[7], label="Other"))
         handles += [Line2D([], [], marker="o", ls="", mfc="none", mec="#333333", label="Country"),
                     Line2D([], [], marker="s", ls="", mfc="none", mec="#333333", label="Forum")]
+    width = ax.get_position().width * ax.figure.get_size_inches()[0]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
-              ncols=min(len(handles), 5), handletextpad=0.2, columnspacing=1.0,
-              title=f"Node area: {size_by.replace('_', ' ')}; edge width: co-mention posts",
+              ncols=min(len(handles), 5 if width > 5 else 3), handletextpad=0.2, columnspacing=1.0,
+              title=(f"Node area: {size_by.replace('_', ' ')}; edge width: co-mention posts"
+                     if width > 5 else f"Area: {size_by.replace('_', ' ')}; width: posts"),
               borderaxespad=0.2)
 
 

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import ScaledTranslation
 
-from netanalysis.analysis.plotdata import rank_changes, top_nodes_over_time
+from netanalysis.analysis.plotdata import rank_changes, timeline_windows, top_nodes_over_time
 from netanalysis.render.labels import repel_labels, spread_column_labels
 from netanalysis.render.style import TOL_MUTED, figure_style, new_axes, window_title
 
@@ -47,6 +47,24 @@ _MUTED = "#BBBBBB"
 def _line_style(i: int) -> dict:
     return {"color": TOL_MUTED[i % len(TOL_MUTED)],
             "linestyle": _STYLES[(i // len(TOL_MUTED)) % len(_STYLES)]}
+
+
+def _tied(points: Sequence[tuple[float, float, str, str]]) -> list[tuple[float, float, str, str]]:
+    """One label per drawn point: names of nodes tied at the same place joined, three a line.
+
+    Tied nodes share a point (and their lines overlap), so one label lists them all, in dark
+    grey when they have different colours.
+    """
+    groups: dict[tuple[float, float], list[tuple[str, str]]] = {}
+    for x, y, name, color in points:
+        groups.setdefault((x, y), []).append((name, color))
+    out = []
+    for (x, y), members in groups.items():
+        names = [m[0] for m in members]
+        lines = [", ".join(names[i:i + 3]) for i in range(0, len(names), 3)]
+        colors = {m[1] for m in members}
+        out.append((x, y, ",\n".join(lines), colors.pop() if len(colors) == 1 else "#333333"))
+    return out
 
 
 def _text_color(color: str) -> str:
@@ -109,14 +127,9 @@ def _place(ax: Axes, texts: list[Text]) -> None:
         spread_column_labels(ax, texts, pad=0.5)
 
 
-def _windows(timeline: pd.DataFrame, metric: str) -> tuple[list, list]:
-    rows = timeline[timeline["metric"] == metric]
-    if "window_end" in rows.columns:
-        pairs = rows[["window_start", "window_end"]].drop_duplicates("window_start")
-    else:
-        pairs = rows[["window_start"]].drop_duplicates().assign(window_end=pd.NaT)
-    pairs = pairs.sort_values("window_start")
-    return list(pairs["window_start"]), list(pairs["window_end"])
+def _windows(timeline: pd.DataFrame) -> tuple[list, list]:
+    pairs = timeline_windows(timeline)
+    return [s for s, _ in pairs], [e for _, e in pairs]
 
 
 def plot_centrality_over_time(timeline: pd.DataFrame, *, metric: str = "pagerank", top: int = 8,
@@ -152,7 +165,7 @@ def plot_centrality_over_time(timeline: pd.DataFrame, *, metric: str = "pagerank
     with matplotlib.rc_context(figure_style(font_size)):
         wide = top_nodes_over_time(timeline, metric, top, kind=kind).fillna(0.0)
         labels = _labels_from(timeline, labels)
-        starts, ends = _windows(timeline, metric)
+        starts, ends = _windows(timeline)
         fig, ax = new_axes(ax, size, 2.6)
         x = np.arange(len(wide.index), dtype=float)
         ends_by_start = dict(zip(starts, ends))
@@ -176,13 +189,15 @@ def plot_centrality_over_time(timeline: pd.DataFrame, *, metric: str = "pagerank
 
 
 def plot_rank_changes(timeline: pd.DataFrame, *, metric: str = "pagerank", top: int = 10,
-                      kind: str | None = None, ax: Axes | None = None,
+                      kind: str | None = "country", ax: Axes | None = None,
                       labels: Mapping[str, str] | None = None,
                       size: str | float | tuple[float, float] = "single",
                       font_size: float = 7.0, title: str | None = None) -> Figure:
     """Bump chart: the rank of each node that was in the top ``top`` in some window.
 
-    Ranks are the timeline's own ``rank`` column. A node outside the top (or not mentioned)
+    Ranks are the timeline's own ``rank`` column, which ranks within each kind, so the chart
+    shows one kind (``kind="country"`` by default; ``"forum"``, or ``None`` for a timeline
+    ranked over all nodes). A node outside the top (or not mentioned)
     in a window is drawn on a separate "> top" row with a hollow marker, so entries and exits
     stay visible. Nodes in the top at the last window are coloured and labelled at the right;
     the others are grey, labelled above their last point inside the top.
@@ -194,7 +209,7 @@ def plot_rank_changes(timeline: pd.DataFrame, *, metric: str = "pagerank", top: 
     with matplotlib.rc_context(figure_style(font_size)):
         data = rank_changes(timeline, metric, top, kind=kind)
         labels = _labels_from(timeline, labels)
-        starts, ends = _windows(timeline, metric)
+        starts, ends = _windows(timeline)
         out_row = top + 1
         # Colour order: by rank in the last window, then best rank anywhere.
         final = data[(data["window_start"] == starts[-1]) & data["in_top"]] if starts else data[:0]
@@ -231,9 +246,7 @@ def plot_rank_changes(timeline: pd.DataFrame, *, metric: str = "pagerank", top: 
                 right.append((x[-1], y[-1], name, style["color"]))
             else:
                 j = int(np.flatnonzero(~np.isnan(y))[-1])
-                inner.append(ax.text(x[j], y[j] - 0.3, name, color="#777777",
-                                     ha="center", va="bottom", fontsize=font_size - 1.5,
-                                     path_effects=_HALO, zorder=4))
+                inner.append((x[j], y[j], name, _MUTED))
         ax.set_yticks(range(1, top + 1 + int(any_out)),
                       [str(r) for r in range(1, top + 1)] + ([f"> {top}"] if any_out else []))
         ax.set_ylim(top + (1.6 if any_out else 0.6), 0.4)
@@ -244,6 +257,8 @@ def plot_rank_changes(timeline: pd.DataFrame, *, metric: str = "pagerank", top: 
         ax.tick_params(axis="y", length=0)
         if title:
             ax.set_title(title)
-        _place(ax, _end_labels(ax, right, side="right"))
-        repel_labels(ax, inner)
+        _place(ax, _end_labels(ax, _tied(right), side="right"))
+        repel_labels(ax, [ax.text(px, py - 0.3, name, color="#777777", ha="center", va="bottom",
+                                  fontsize=font_size - 1.5, path_effects=_HALO, zorder=4)
+                          for px, py, name, _ in _tied(inner)])
     return fig
