@@ -4,12 +4,13 @@
 The corpus is built from the sentences of ``examples/mfa_channel_sample.txt`` with random flag
 emoji, compound (pair) hashtags and forum hashtags mixed in: N posts of about 1.5 KB each.
 Reports posts per second for ``Extractor.extract`` (one text at a time) and for
-``extract_mentions`` (the whole table), the median of three runs, for both name-matching
+``extract_mentions`` (the whole table, in one process and with ``--jobs`` processes), the
+median of three runs, for both name-matching
 backends (the Aho-Corasick automaton, the default, and a compiled regex alternation).
 
 Usage::
 
-    python scripts/bench_extract.py [-n 20000] [--seed 1] [--size 1500] [--fixture-registry]
+    python scripts/bench_extract.py [-n 20000] [--seed 1] [--size 1500] [--jobs N] [--fixture-registry]
 """
 from __future__ import annotations
 
@@ -90,6 +91,8 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=20000, help="number of posts (default 20000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--size", type=int, default=1500, help="approximate characters per post")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="processes for the parallel extract_mentions run (default: all cores)")
     parser.add_argument("--fixture-registry", action="store_true",
                         help="use the small test registry instead of the bundled one")
     args = parser.parse_args()
@@ -110,8 +113,9 @@ def main() -> None:
         rate, rows = median_rate(len(texts), lambda: [extractor.extract(t) for t in texts])
         count = sum(map(len, rows))
         print(f"{backend:9s} Extractor.extract: {rate:10,.0f} posts/s  ({count:,} mentions; built in {built:.2f}s)")
-    rate, frame = median_rate(len(posts), lambda: extract_mentions(posts, registry))
-    print(f"automaton extract_mentions:  {rate:10,.0f} posts/s  ({len(frame):,} rows)")
+    for jobs in sorted({1, args.jobs}):
+        rate, frame = median_rate(len(posts), lambda: extract_mentions(posts, registry, jobs=jobs))
+        print(f"automaton extract_mentions (jobs={jobs}): {rate:10,.0f} posts/s  ({len(frame):,} rows)")
 
 
 if __name__ == "__main__":

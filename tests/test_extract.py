@@ -340,3 +340,36 @@ def test_offsets_always_name_the_surface(parts):
     check_offsets(text, rows)
     assert rows == sorted(rows, key=lambda r: (r[4], r[0], r[1], r[5], r[2]))
     assert all(r[2] in ("flag", "hashtag", "pair_hashtag", "name") for r in rows)
+
+
+def test_parallel_extraction_gives_the_same_table(registry, monkeypatch):
+    import netanalysis.extract.table as table
+
+    posts = [Post(f"p{i}", "c", None, "none", POSTS[i % 3].text + f" #tag{i}", f"f:{i}") for i in range(40)]
+    serial = extract_mentions(posts, registry, exclude=["CN"])
+    monkeypatch.setattr(table, "CHUNK", 3)
+    parallel = extract_mentions(posts, registry, exclude=["CN"], jobs=2)
+    pd.testing.assert_frame_equal(parallel, serial)
+    assert len(serial) > 100 and serial["post_id"].tolist()[-1] == "p39"
+    assert "CN" not in set(serial["entity"])
+
+
+@pytest.mark.parametrize("jobs", [-1, "many"])
+def test_bad_jobs_is_config_error(registry, jobs):
+    with pytest.raises(ConfigError, match="jobs"):
+        extract_mentions(POSTS, registry, jobs=jobs)
+
+
+def test_docstring_examples():
+    import doctest
+
+    import netanalysis.extract.flags
+    import netanalysis.extract.gazetteer
+    import netanalysis.extract.hashtags
+    import netanalysis.extract.pairs
+    import netanalysis.extract.table
+
+    for module in (netanalysis.extract.flags, netanalysis.extract.gazetteer, netanalysis.extract.hashtags,
+                   netanalysis.extract.pairs, netanalysis.extract.table):
+        failed, attempted = doctest.testmod(module)
+        assert failed == 0 and attempted > 0, module.__name__

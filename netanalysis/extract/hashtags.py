@@ -38,7 +38,7 @@ def iter_hashtags(text: str) -> Iterator[tuple[int, int, str]]:
     Examples
     --------
     >>> list(iter_hashtags("the #UN, #ASEAN-centric and С.В.#Лавров"))
-    [(4, 7, 'UN'), (9, 15, 'ASEAN'), (31, 38, 'Лавров')]
+    [(4, 7, 'UN'), (9, 15, 'ASEAN'), (32, 39, 'Лавров')]
     >>> list(iter_hashtags("item #1 of &#x27;"))
     []
     """

@@ -1,0 +1,225 @@
+"""The extraction engine: one compiled registry, any number of texts (see the package docs)."""
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Iterable
+
+from netanalysis.errors import ConfigError
+from netanalysis.extract.flags import iter_flags
+from netanalysis.extract.gazetteer import NameMatcher
+from netanalysis.extract.hashtags import iter_hashtags
+from netanalysis.extract.pairs import TagLexicon
+
+if TYPE_CHECKING:  # pragma: no cover
+    from netanalysis.registry import Registry
+
+__all__ = ["COUNTRY_SOURCES", "FLAG_FORUMS", "Extractor"]
+
+log = logging.getLogger(__name__)
+
+#: Sources that may yield country mentions, as named in ``countries=``.
+COUNTRY_SOURCES = ("flags", "hashtags", "pair_hashtags", "names")
+_SOURCE_OF_VIA = {"flag": "flags", "hashtag": "hashtags", "pair_hashtag": "pair_hashtags", "name": "names"}
+#: Flag emoji that stand for a forum, not a country.
+FLAG_FORUMS = {"UN": "UN", "EU": "EU"}
+
+Mention = tuple[str, str, str, str, int, int]
+
+
+class _Compiled:
+    """What an :class:`Extractor` builds from a registry (shared by extractors of that registry)."""
+
+    def __init__(self, registry: "Registry", backend: str):
+        countries = set(registry.countries["code"].astype(str))
+        forums = set(registry.forums["id"].astype(str))
+        self.countries = frozenset(countries)
+        self.forums = frozenset(forums)
+        self.flags = {code: ("country", code) for code in countries if len(code) == 2}
+        self.flags.update({code: ("forum", fid) for code, fid in FLAG_FORUMS.items() if fid in forums})
+        aliases = registry.aliases.sort_values(["kind", "entity", "alias"], kind="stable")
+        text_names, tag_names = [], []
+        for kind, entity, alias, case, use in zip(aliases["kind"], aliases["entity"], aliases["alias"],
+                                                 aliases["case"], aliases["use"]):
+            entity, alias = str(entity), str(alias)
+            if (kind == "country" and entity not in countries) or (kind == "forum" and entity not in forums):
+                continue
+            exact = case == "exact"
+            if use in ("text", "both"):
+                text_names.append((alias, exact, kind, entity))
+            if use in ("tag", "both"):
+                tag_names.append((alias, exact, kind, entity))
+                joined = "".join(ch for ch in alias if ch.isalnum() or ch == "_")
+                if joined != alias:
+                    tag_names.append((joined, exact, kind, entity))
+        stops = [(str(p), c == "exact") for p, c in zip(registry.stop_phrases["phrase"],
+                                                        registry.stop_phrases["case"])]
+        self.names = NameMatcher(text_names, stops, backend=backend)
+        self.tags = TagLexicon(tag_names)
+        log.debug("compiled registry: %d text names, %d tag names, %d stop phrases",
+                  len(self.names), len(self.tags), len(stops))
+
+
+_CACHE: "OrderedDict[tuple, _Compiled]" = OrderedDict()
+_CACHE_SIZE = 8
+
+
+def _compiled(registry: "Registry", backend: str) -> _Compiled:
+    fingerprint = getattr(registry, "fingerprint", None)
+    if fingerprint is None:
+        return _Compiled(registry, backend)
+    key = (fingerprint(), backend)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    built = _Compiled(registry, backend)
+    _CACHE[key] = built
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return built
+
+
+
+def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = value.split(",")
+    return tuple(v.strip() for v in value if v and v.strip())
+
+
+class Extractor:
+    """Find the countries, forums and hashtags mentioned in post texts.
+
+    Parameters
+    ----------
+    registry : Registry, optional
+        Countries, forums, aliases and stop phrases; the bundled registry when omitted.
+    countries : sequence of str or str, default :data:`COUNTRY_SOURCES`
+        Sources that may yield country mentions: ``flags``, ``hashtags``, ``pair_hashtags``,
+        ``names`` (a comma-separated string is accepted too).
+    exclude : sequence of str or str, default ()
+        ISO codes or forum ids to drop (case-insensitive; ``country:XX``/``forum:ID`` to name
+        one kind when a code is both).
+    tags : bool, default True
+        Keep mentions of kind ``tag`` (hashtags that name no registry entity, and compound tags).
+
+    Raises
+    ------
+    ConfigError
+        An unknown source in ``countries`` or an ``exclude`` value that is neither a country
+        code nor a forum id of the registry.
+
+    Notes
+    -----
+    The compiled matchers depend only on the registry, so they are built once per registry
+    fingerprint and shared by every extractor of that registry.
+    """
+
+    def __init__(self, registry: "Registry | None" = None, *,
+                 countries: Iterable[str] | str = COUNTRY_SOURCES, exclude: Iterable[str] | str = (),
+                 tags: bool = True, backend: str = "automaton"):
+        if registry is None:
+            from netanalysis.registry import load_registry
+            registry = load_registry()
+        if backend not in ("automaton", "regex"):
+            raise ConfigError(f"unknown name-matching backend {backend!r}; choose automaton or regex")
+        self._compiled = _compiled(registry, backend)
+        self.countries = self._check_sources(countries)
+        self.exclude = self._check_exclude(exclude)
+        self.tags = bool(tags)
+        self._allowed_country_vias = frozenset(v for v, s in _SOURCE_OF_VIA.items() if s in self.countries)
+        self._keep_all = self.tags and not self.exclude and len(self.countries) == len(COUNTRY_SOURCES)
+        self._tag_cache: dict[str, tuple[Mention, ...]] = {}
+
+    @staticmethod
+    def _check_sources(countries: Iterable[str] | str) -> tuple[str, ...]:
+        sources = _as_tuple(countries)
+        unknown = [s for s in sources if s not in COUNTRY_SOURCES]
+        if unknown:
+            raise ConfigError(f"unknown country source(s) {', '.join(map(repr, unknown))}; "
+                              f"choose from {', '.join(COUNTRY_SOURCES)}")
+        return tuple(s for s in COUNTRY_SOURCES if s in sources)
+
+    def _check_exclude(self, exclude: Iterable[str] | str) -> frozenset[tuple[str, str]]:
+        compiled = self._compiled
+        forums_by_upper = {f.upper(): f for f in compiled.forums}
+        dropped: set[tuple[str, str]] = set()
+        for value in _as_tuple(exclude):
+            kind, _, ident = value.rpartition(":")
+            if kind not in ("", "country", "forum"):
+                raise ConfigError(f"cannot exclude {value!r}: prefix must be country: or forum:")
+            hits = []
+            if kind in ("", "country") and ident.upper() in compiled.countries:
+                hits.append(("country", ident.upper()))
+            if kind in ("", "forum") and ident.upper() in forums_by_upper:
+                hits.append(("forum", forums_by_upper[ident.upper()]))
+            if not hits:
+                raise ConfigError(f"cannot exclude {value!r}: it is neither a country code "
+                                  f"(ISO 3166-1 alpha-2) nor a forum id of the registry")
+            if len(hits) > 1:
+                log.warning("exclude %r drops both the country and the forum %s; "
+                            "write country:%s or forum:%s to drop one", value, ident, ident, ident)
+            dropped.update(hits)
+        return frozenset(dropped)
+
+    def _hashtag(self, start: int, end: int, tag: str) -> tuple[Mention, ...]:
+        cached = self._tag_cache.get(tag)
+        if cached is None:
+            cached = self._resolve_tag(tag)
+            if len(self._tag_cache) < 100_000:
+                self._tag_cache[tag] = cached
+        # cached offsets are relative to the '#'
+        return tuple((k, e, v, s, start + a, start + b) for k, e, v, s, a, b in cached)
+
+    def _resolve_tag(self, tag: str) -> tuple[Mention, ...]:
+        lexicon = self._compiled.tags
+        whole = lexicon.lookup(tag)
+        if whole is not None:
+            return ((whole[0], whole[1], "hashtag", "#" + tag, 0, len(tag) + 1),)
+        parts = lexicon.segment(tag)
+        if parts is None:
+            return (("tag", tag.casefold(), "hashtag", "#" + tag, 0, len(tag) + 1),)
+        if len(parts) == 1:  # e.g. "South_Africa": one entity written with separators
+            return ((parts[0].kind, parts[0].entity, "hashtag", "#" + tag, 0, len(tag) + 1),)
+        rows = [("tag", tag.casefold(), "hashtag", "#" + tag, 0, len(tag) + 1)]
+        rows += [(p.kind, p.entity, "pair_hashtag", tag[p.start:p.end], p.start + 1, p.end + 1) for p in parts]
+        return tuple(rows)
+
+    def extract(self, text: str) -> list[Mention]:
+        """Return the mentions in one text.
+
+        Parameters
+        ----------
+        text : str
+            Post text.
+
+        Returns
+        -------
+        list of (kind, entity, via, surface, start, end)
+            One tuple per occurrence, sorted by start, then kind, entity; ``text[start:end] ==
+            surface`` for every tuple.
+        """
+        if not text:
+            return []
+        compiled = self._compiled
+        found: list[Mention] = []
+        for start, end, tag in iter_hashtags(text):
+            found.extend(self._hashtag(start, end, tag))
+        for start, end, code in iter_flags(text):
+            hit = compiled.flags.get(code)
+            if hit is not None:
+                found.append((hit[0], hit[1], "flag", text[start:end], start, end))
+        for m in compiled.names.find(text):
+            found.append((m.kind, m.entity, "name", text[m.start:m.end], m.start, m.end))
+        rows = found if self._keep_all else [row for row in found if self._keep(row)]
+        rows.sort(key=lambda r: (r[4], r[0], r[1], r[5], r[2]))
+        return rows
+
+    def _keep(self, row: Mention) -> bool:
+        kind = row[0]
+        if kind == "tag":
+            return self.tags
+        if kind == "country" and row[2] not in self._allowed_country_vias:
+            return False
+        return (kind, row[1]) not in self.exclude

@@ -1,0 +1,138 @@
+"""The mention table: :class:`~netanalysis.extract.engine.Extractor` over many posts, optionally in parallel."""
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, Iterable
+
+import pandas as pd
+
+from netanalysis.errors import ConfigError
+from netanalysis.extract.engine import COUNTRY_SOURCES, Extractor
+from netanalysis.model import MENTION_COLUMNS, Post
+
+if TYPE_CHECKING:  # pragma: no cover
+    from netanalysis.registry import Registry
+
+__all__ = ["extract_mentions"]
+
+#: Posts per task when extracting in parallel (and the least number of posts worth a pool).
+CHUNK = 2000
+
+_WORKER: Extractor | None = None
+
+
+def extract_mentions(posts: "pd.DataFrame | Iterable[Post]", registry: "Registry | None" = None, *,
+                     countries: Iterable[str] | str = COUNTRY_SOURCES, exclude: Iterable[str] | str = (),
+                     tags: bool = True, jobs: int = 1) -> pd.DataFrame:
+    """Return the mention table of ``posts``.
+
+    Parameters
+    ----------
+    posts : DataFrame or iterable of Post
+        A posts table with at least the columns ``post_id`` and ``text`` (as
+        :func:`netanalysis.read_posts` returns), or :class:`~netanalysis.model.Post` objects.
+    registry : Registry, optional
+        The bundled registry when omitted.
+    countries, exclude, tags
+        As for :class:`~netanalysis.extract.Extractor`.
+    jobs : int, default 1
+        Processes to extract with (0: one per core). The table is the same whatever ``jobs``
+        is; fewer than ``2 * CHUNK`` posts are always read in this process.
+
+    Returns
+    -------
+    DataFrame
+        Exactly the columns of :data:`~netanalysis.model.MENTION_COLUMNS`; one row per
+        occurrence, in post order, then by start, kind and entity. ``start``/``end`` are int64
+        offsets into the post's ``text`` (Python string indices). Posts without text give no rows.
+
+    Raises
+    ------
+    ConfigError
+        Invalid options (see :class:`~netanalysis.extract.Extractor`), a negative ``jobs``, or
+        a posts table without ``post_id``/``text``.
+
+    Examples
+    --------
+    >>> from netanalysis.model import Post
+    >>> post = Post("p1", "mfa", None, "none", "🇷🇺🇨🇳 At the #UN and #BRICS", "demo:1")
+    >>> extract_mentions([post])[["entity", "via", "surface"]].values.tolist()
+    [['RU', 'flag', '🇷🇺'], ['CN', 'flag', '🇨🇳'], ['UN', 'hashtag', '#UN'], ['BRICS', 'hashtag', '#BRICS']]
+    """
+    options = {"countries": countries, "exclude": exclude, "tags": tags}
+    extractor = Extractor(registry, **options)  # validates the options in this process
+    pairs = _post_texts(posts)
+    workers = _workers(jobs)
+    if workers > 1 and len(pairs) >= 2 * CHUNK:
+        if registry is None:
+            from netanalysis.registry import load_registry
+            registry = load_registry()
+        chunks = [pairs[i:i + CHUNK] for i in range(0, len(pairs), CHUNK)]
+        with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=_context(),
+                                 initializer=_init_worker, initargs=(registry, options)) as pool:
+            parts = list(pool.map(_extract_in_worker, chunks))
+        columns = [list(itertools.chain.from_iterable(p[i] for p in parts)) for i in range(len(MENTION_COLUMNS))]
+    else:
+        columns = _extract_chunk(extractor, pairs)
+    frame = pd.DataFrame(dict(zip(MENTION_COLUMNS, columns)))
+    for name in ("start", "end"):
+        frame[name] = frame[name].astype("int64")
+    return frame
+
+
+def _post_texts(posts: "pd.DataFrame | Iterable[Post]") -> list[tuple[object, str]]:
+    if isinstance(posts, pd.DataFrame):
+        missing = [c for c in ("post_id", "text") if c not in posts.columns]
+        if missing:
+            raise ConfigError(f"posts table lacks column(s) {', '.join(missing)}")
+        items = zip(posts["post_id"].tolist(), posts["text"].tolist())
+    else:
+        items = ((p.post_id, p.text) for p in posts)
+    return [(pid, text) for pid, text in items if isinstance(text, str) and text]
+
+
+def _workers(jobs: int) -> int:
+    try:
+        jobs = int(jobs)
+    except (TypeError, ValueError):
+        raise ConfigError(f"jobs must be a whole number, not {jobs!r}") from None
+    if jobs < 0:
+        raise ConfigError(f"jobs must be 0 (all cores) or more, not {jobs}")
+    return (os.cpu_count() or 1) if jobs == 0 else jobs
+
+
+def _context():
+    # fork starts workers at once and shares the compiled registry; elsewhere use the default
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def _init_worker(registry: "Registry", options: dict) -> None:
+    global _WORKER
+    _WORKER = Extractor(registry, **options)
+
+
+def _extract_in_worker(pairs: list[tuple[object, str]]) -> list[list]:
+    assert _WORKER is not None, "worker not initialised"
+    return _extract_chunk(_WORKER, pairs)
+
+
+def _extract_chunk(extractor: Extractor, pairs: list[tuple[object, str]]) -> list[list]:
+    columns: list[list] = [[] for _ in MENTION_COLUMNS]
+    post_col, kind_col, entity_col, via_col, surface_col, start_col, end_col = columns
+    extract = extractor.extract
+    for post_id, text in pairs:
+        for kind, entity, via, surface, start, end in extract(text):
+            post_col.append(post_id)
+            kind_col.append(kind)
+            entity_col.append(entity)
+            via_col.append(via)
+            surface_col.append(surface)
+            start_col.append(start)
+            end_col.append(end)
+    return columns
