@@ -402,10 +402,12 @@ def test_bad_rows(tmp_path, body, problem):
 @pytest.mark.parametrize("body, problem", [
     ("country,FR,France,en,fold,text,delete,",
      "line 2: action 'delete' is not one of add, remove"),
-    ("country,FR,Galliya,,,,remove,", "line 2: nothing to remove: no country alias 'Galliya' for FR"),
+    ("country,FR,Galliya,,,,remove,",
+     "line 2: nothing to remove: no country alias 'Galliya' for FR"),
     ("country,FR,France,,,,remove,Frankreich", "line 2: name is only allowed with action add"),
     ("forum,csto_pa,ODKB PA,other,fold,text,add,CSTO PA",
-     "line 2: forum id 'csto_pa' must be upper-case letters, digits and _ (starting with a letter)"),
+     "line 2: forum id 'csto_pa' must be upper-case letters, digits and _ "
+     "(starting with a letter)"),
     ("country,FR,France,en,fold,text,remove,", "line 2: nothing to remove: no country alias "
      "'France' for FR"),
 ])
@@ -459,7 +461,8 @@ def test_unreadable_files(tmp_path):
 
 def test_a_quoted_field_over_two_lines_keeps_line_numbers_right(tmp_path):
     path = write(tmp_path / "ext.csv",
-                 f'{HEADER}\ncountry,FR,"Galliya\nnova",other,fold,text\ncountry,XX,X,en,fold,text\n')
+                 f'{HEADER}\ncountry,FR,"Galliya\nnova",other,fold,text\n'
+                 'country,XX,X,en,fold,text\n')
     with pytest.raises(RegistryError) as info:
         load_registry(path)
     assert str(info.value) == f"{path}: line 4: unknown country code 'XX': not in countries.csv"

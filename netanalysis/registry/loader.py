@@ -271,7 +271,8 @@ def _check_alias(path: Path, line: int, row: dict[str, str], entities: dict[str,
         what = "country code" if kind == "country" else "forum id"
         source = "countries.csv" if kind == "country" else "forums.csv"
         hint = " (give a name column to add a new forum)" if extension and kind == "forum" else ""
-        raise RegistryError(f"{path}: line {line}: unknown {what} {entity!r}: not in {source}{hint}")
+        raise RegistryError(f"{path}: line {line}: unknown {what} {entity!r}: "
+                            f"not in {source}{hint}")
 
 
 def _read_aliases(path: Path, entities: dict[str, set[str]]) -> list[tuple[str, ...]]:
