@@ -153,8 +153,18 @@ class _Units:
         return {(int(side), str(self.entity_names[e])): int(n) for (side, e), n in sizes.items()}
 
 
+def _check_posts(posts: pd.DataFrame | None, unit: str) -> None:
+    if posts is None:
+        return
+    need = ["post_id"] + ([] if unit == "post" else ["text"])
+    missing = [c for c in need if c not in posts.columns]
+    if missing:
+        raise GraphError(f"the posts table lacks column(s) {', '.join(missing)}")
+
+
 def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str,
                    exclude: set[str]) -> _Units:
+    _check_posts(posts, unit)
     need = ["post_id", "kind", "entity"] + ([] if unit == "post" else ["start"])
     missing = [c for c in need if c not in mentions.columns]
     if missing:

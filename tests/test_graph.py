@@ -159,8 +159,12 @@ def test_unknown_unit_and_missing_posts():
     other = pd.DataFrame({"post_id": ["q"], "text": ["x"]})
     with pytest.raises(GraphError, match="post 'p' is mentioned but has no text"):
         co_mention_graph(m, other, unit="sentence")
-    with pytest.raises(GraphError, match="lacks column"):
+    with pytest.raises(GraphError, match="mentions table lacks column"):
         co_mention_graph(m.drop(columns="start"), other, unit="sentence")
+    with pytest.raises(GraphError, match=r"posts table lacks column\(s\) text"):
+        co_mention_graph(m, other.drop(columns="text"), unit="paragraph")
+    with pytest.raises(GraphError, match=r"posts table lacks column\(s\) post_id"):
+        co_mention_graph(m, pd.DataFrame({"date": []}))
 
 
 def test_paragraph_unit():
