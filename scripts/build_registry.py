@@ -67,7 +67,7 @@ EXTRA_EN = {
 EXACT_EN = {
     "Chad", "Jordan", "Turkey", "Georgia", "Niger", "Guinea", "Oman", "Mali", "Chile", "Jersey",
     "Guernsey", "Reunion", "Réunion", "Togo", "Grenada", "Dominica", "Panama", "China", "Japan",
-    "Bermuda", "Korea", "America", "Holland", "Britain", "Emirates", "Man",
+    "Bermuda", "Korea", "America", "Holland", "Britain", "Emirates", "Macedonia",
 }
 DEMONYM_EN = {
     "AF": ["Afghan"], "AL": ["Albanian"], "DZ": ["Algerian"], "AO": ["Angolan"],
