@@ -28,8 +28,15 @@ country or forum (graph attribute ``n_units``):
 * ``npmi`` = ``log(p_ij / (p_i p_j)) / -log(p_ij)`` with ``p = count / N`` (natural log), in
   (-1, 1]; when ``p_ij = 1`` (both named in every unit) it is 1.
 
+``N`` counts every unit that names a country or a forum, not only those naming both: then
+``n_i`` is simply how often ``i`` is named, and every measure can be recomputed from
+``nodes.csv`` (``posts``), ``edges.csv`` (``weight``) and ``N``. With paragraph or sentence
+units, ``posts`` and ``weight`` count those units, while ``post_ids`` lists the posts.
+
 ``post_ids`` lists are sorted in natural order: by the id without its trailing number, then by
-that number (``"mfa:9"`` before ``"mfa:10"``), then as strings; the dates of an edge are the UTC calendar dates (``YYYY-MM-DD``) of its dated posts.
+that number (``"mfa:9"`` before ``"mfa:10"``), then as strings. ``first_date`` and
+``last_date`` are the UTC calendar dates (``YYYY-MM-DD``) of the edge's first and last dated
+post, ``""`` when none is dated.
 
 Filtering: ``exclude`` removes entities before anything is counted (they are not part of ``N``);
 ``min_weight`` drops lighter edges after the measures are computed, and nodes left without
