@@ -373,3 +373,18 @@ def test_docstring_examples():
                    netanalysis.extract.pairs, netanalysis.extract.table):
         failed, attempted = doctest.testmod(module)
         assert failed == 0 and attempted > 0, module.__name__
+
+
+def test_multiword_aliases_join_in_tags(ex):
+    assert entities(ex.extract("#GuineaBissau #PapuaNewGuinea #UnitedStates")) == [
+        ("country", "GW"), ("country", "PG"), ("country", "US")]
+
+
+def test_ambiguous_alias_is_logged_and_resolved_in_order(caplog):
+    aliases = pd.concat([_read("aliases.csv"), pd.DataFrame(
+        [{"kind": "forum", "entity": "EU", "alias": "Union", "lang": "en", "case": "fold", "use": "both"},
+         {"kind": "forum", "entity": "AU", "alias": "union", "lang": "en", "case": "fold", "use": "both"}])])
+    with caplog.at_level("WARNING", logger="netanalysis.extract.engine"):
+        rows = Extractor(_registry(aliases)).extract("the Union")
+    assert entities(rows) == [("forum", "AU")]
+    assert "names both forum:AU and forum:EU" in caplog.text

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Iterable
 
@@ -25,6 +26,9 @@ _SOURCE_OF_VIA = {"flag": "flags", "hashtag": "hashtags", "pair_hashtag": "pair_
 FLAG_FORUMS = {"UN": "UN", "EU": "EU"}
 
 Mention = tuple[str, str, str, str, int, int]
+# a multi-word alias is also usable in tags with these removed ("South Africa" -> "SouthAfrica")
+_SEPARATORS = re.compile(r"[\s\-'\u2019.]")
+_WORD = re.compile(r"\w+")
 
 
 class _Compiled:
@@ -49,15 +53,26 @@ class _Compiled:
                 text_names.append((alias, exact, kind, entity))
             if use in ("tag", "both"):
                 tag_names.append((alias, exact, kind, entity))
-                joined = "".join(ch for ch in alias if ch.isalnum() or ch == "_")
-                if joined != alias:
+                joined = _SEPARATORS.sub("", alias)
+                if joined != alias and _WORD.fullmatch(joined):
                     tag_names.append((joined, exact, kind, entity))
         stops = [(str(p), c == "exact") for p, c in zip(registry.stop_phrases["phrase"],
                                                         registry.stop_phrases["case"])]
+        _warn_ambiguous(text_names + tag_names)
         self.names = NameMatcher(text_names, stops, backend=backend)
         self.tags = TagLexicon(tag_names)
         log.debug("compiled registry: %d text names, %d tag names, %d stop phrases",
                   len(self.names), len(self.tags), len(stops))
+
+
+def _warn_ambiguous(names: list[tuple[str, bool, str, str]]) -> None:
+    """Log aliases that name two entities (the first in kind, entity order is used)."""
+    seen: dict[str, tuple[str, str]] = {}
+    for alias, _exact, kind, entity in names:
+        first = seen.setdefault(alias.lower(), (kind, entity))
+        if first != (kind, entity):
+            log.warning("alias %r names both %s:%s and %s:%s; %s:%s is used where both fit",
+                        alias, *first, kind, entity, *first)
 
 
 _CACHE: "OrderedDict[tuple, _Compiled]" = OrderedDict()
@@ -77,7 +92,6 @@ def _compiled(registry: "Registry", backend: str) -> _Compiled:
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return built
-
 
 
 def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
