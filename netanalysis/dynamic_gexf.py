@@ -36,10 +36,12 @@ The output is deterministic: nodes and edges sorted by id, no timestamp in the f
 """
 from __future__ import annotations
 
+import functools
 import logging
+import math
 import os
+import re
 import tempfile
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -55,6 +57,10 @@ log = logging.getLogger(__name__)
 _NS = "http://gexf.net/1.3"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _DAY = pd.Timedelta(days=1)
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NEEDS_ESCAPE = re.compile("[&<>\"\x00-\x1f\ufffe\uffff]")
+_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("\n", "&#10;"),
+             ("\r", "&#13;"), ("\t", "&#9;"))
 _NODE_STATIC = [("kind", "string"), ("bipartite", "integer"), ("entity", "string"),
                 ("posts", "integer"), ("windows", "integer")]
 _EDGE_STATIC = [("total_weight", "double"), ("post_ids", "string"), ("first_date", "string"),
@@ -94,8 +100,13 @@ def display_intervals(windows: Sequence[tuple[Any, Any]]) -> list[tuple[pd.Times
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def _date(ts: pd.Timestamp) -> str:
-    return ts.strftime("%Y-%m-%d")
+    return ts.date().isoformat()
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def _merge(intervals: list[tuple[pd.Timestamp, pd.Timestamp]]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
@@ -132,7 +143,7 @@ class _Timeline:
         self.spells.setdefault(key, []).append(interval)
         slot = self.values.setdefault(key, {})
         for name, value in values.items():
-            if value is not None and not pd.isna(value):
+            if not _missing(value):
                 slot.setdefault(name, []).append((value, interval))
 
 
@@ -172,32 +183,51 @@ def _static_spells(G: nx.Graph) -> tuple[_Timeline, _Timeline]:
     return nodes, edges
 
 
-def _attributes(graph_el: ET.Element, cls: str, mode: str, specs: list[tuple[str, str, str]]) -> None:
+def _attr(value: Any) -> str:
+    """A double-quoted, escaped XML attribute value (characters XML cannot hold are dropped)."""
+    text = str(value)
+    if _NEEDS_ESCAPE.search(text):
+        text = _XML_INVALID.sub("", text)
+        for raw, entity in _ENTITIES:
+            text = text.replace(raw, entity)
+    return f'"{text}"'
+
+
+def _tag(name: str, attrs: dict[str, Any], close: bool = True) -> str:
+    body = " ".join(f"{k}={_attr(v)}" for k, v in attrs.items())
+    return f"<{name} {body}{' /' if close else ''}>"
+
+
+def _attributes(out: list[str], cls: str, mode: str, specs: list[tuple[str, str, str]]) -> None:
     if not specs:
         return
-    block = ET.SubElement(graph_el, "attributes", {"class": cls, "mode": mode})
+    out.append(f"    {_tag('attributes', {'class': cls, 'mode': mode}, close=False)}")
     for ident, title, kind in specs:
-        ET.SubElement(block, "attribute", {"id": ident, "title": title, "type": kind})
+        out.append(f"      {_tag('attribute', {'id': ident, 'title': title, 'type': kind})}")
+    out.append("    </attributes>")
 
 
-def _attvalues(parent: ET.Element, static: dict[str, Any], dynamic: dict[str, list]) -> None:
+def _attvalues(out: list[str], static: dict[str, Any], dynamic: dict[str, list]) -> None:
     if not static and not dynamic:
         return
-    block = ET.SubElement(parent, "attvalues")
+    out.append("        <attvalues>")
     for ident, value in static.items():
-        ET.SubElement(block, "attvalue", {"for": ident, "value": _number(value)})
+        out.append(f"          {_tag('attvalue', {'for': ident, 'value': _number(value)})}")
     for ident, values in dynamic.items():
+        key = _attr(ident)
         for value, (lo, hi) in sorted(values, key=lambda x: x[1]):
-            ET.SubElement(block, "attvalue", {"for": ident, "value": _number(value),
-                                              "start": _date(lo), "end": _date(hi)})
+            out.append(f'          <attvalue for={key} value={_attr(_number(value))} '
+                       f'start="{_date(lo)}" end="{_date(hi)}" />')
+    out.append("        </attvalues>")
 
 
-def _spells(parent: ET.Element, intervals: list | None) -> None:
+def _spells(out: list[str], intervals: list | None) -> None:
     if not intervals:
         return
-    block = ET.SubElement(parent, "spells")
+    out.append("        <spells>")
     for lo, hi in _merge(intervals):
-        ET.SubElement(block, "spell", {"start": _date(lo), "end": _date(hi)})
+        out.append(f"          {_tag('spell', {'start': _date(lo), 'end': _date(hi)})}")
+    out.append("        </spells>")
 
 
 def _union(windows: Sequence) -> nx.Graph:
@@ -219,47 +249,49 @@ def _union(windows: Sequence) -> nx.Graph:
 
 
 def _build(G: nx.Graph, nodes: _Timeline, edges: _Timeline, metrics: list[str], dynamic_weight: bool,
-           span: tuple | None) -> ET.Element:
-    root = ET.Element("gexf", {"xmlns": _NS, "xmlns:xsi": _XSI, "version": "1.3",
-                               "xsi:schemaLocation": f"{_NS} {_NS}/gexf.xsd"})
-    meta = ET.SubElement(root, "meta")
-    ET.SubElement(meta, "creator").text = "netanalysis"
-    ET.SubElement(meta, "description").text = "Country-forum co-mention network over time"
+           span: tuple | None) -> str:
+    root = {"xmlns": _NS, "xmlns:xsi": _XSI, "xsi:schemaLocation": f"{_NS} {_NS}/gexf.xsd", "version": "1.3"}
+    out = ["<?xml version='1.0' encoding='utf-8'?>", _tag("gexf", root, close=False), "  <meta>",
+           "    <creator>netanalysis</creator>",
+           "    <description>Country-forum co-mention network over time</description>", "  </meta>"]
     attrs = {"defaultedgetype": "undirected", "mode": "dynamic", "timeformat": "date",
              "timerepresentation": "interval"}
     if span:
         attrs.update(start=_date(span[0]), end=_date(span[1]))
-    graph_el = ET.SubElement(root, "graph", attrs)
+    out.append(f"  {_tag('graph', attrs, close=False)}")
     keep = (lambda name: dynamic_weight or name != "windows")
-    _attributes(graph_el, "node", "static", [(n, n, t) for n, t in _NODE_STATIC if keep(n)])
+    _attributes(out, "node", "static", [(n, n, t) for n, t in _NODE_STATIC if keep(n)])
     node_dynamic = [("window_posts", "window_posts", "integer")] + [(m, m, "double") for m in metrics]
-    _attributes(graph_el, "node", "dynamic", node_dynamic if dynamic_weight else [])
-    _attributes(graph_el, "edge", "static", [(n, n, t) for n, t in _EDGE_STATIC if keep(n)])
-    _attributes(graph_el, "edge", "dynamic", [("weight", "Weight", "double"),
-                                              ("window_weight", "window_weight", "double")]
+    _attributes(out, "node", "dynamic", node_dynamic if dynamic_weight else [])
+    _attributes(out, "edge", "static", [(n, n, t) for n, t in _EDGE_STATIC if keep(n)])
+    _attributes(out, "edge", "dynamic", [("weight", "Weight", "double"),
+                                         ("window_weight", "window_weight", "double")]
                 if dynamic_weight else [])
-    nodes_el = ET.SubElement(graph_el, "nodes")
+    out.append("    <nodes>")
     for node in sorted(G.nodes, key=str):
         data = G.nodes[node]
-        el = ET.SubElement(nodes_el, "node", {"id": str(node), "label": str(data.get("label", node))})
+        out.append(f"      {_tag('node', {'id': node, 'label': data.get('label', node)}, close=False)}")
         static = {k: data[k] for k, _ in _NODE_STATIC if k in data and k != "windows"}
         if dynamic_weight:
             static["windows"] = len(nodes.spells.get(node, []))
-        _attvalues(el, static, nodes.values.get(node, {}))
-        _spells(el, nodes.spells.get(node))
-    edges_el = ET.SubElement(graph_el, "edges")
+        _attvalues(out, static, nodes.values.get(node, {}))
+        _spells(out, nodes.spells.get(node))
+        out.append("      </node>")
+    out.append("    </nodes>")
+    out.append("    <edges>")
     for u, v in sorted(_edge_key(u, v) for u, v in G.edges()):
         data = G[u][v]
         weight = float(data.get("weight", 1))
-        el = ET.SubElement(edges_el, "edge", {"id": f"{u}|{v}", "source": u, "target": v,
-                                              "weight": _number(weight)})
+        out.append(f"      {_tag('edge', {'id': f'{u}|{v}', 'source': u, 'target': v, 'weight': _number(weight)}, close=False)}")
         static = {"total_weight": weight, "post_ids": ";".join(map(str, data.get("post_ids", []))),
                   "first_date": data.get("first_date", "") or "", "last_date": data.get("last_date", "") or ""}
         if dynamic_weight:
             static["windows"] = len(edges.spells.get((u, v), []))
-        _attvalues(el, static, edges.values.get((u, v), {}))
-        _spells(el, edges.spells.get((u, v)))
-    return root
+        _attvalues(out, static, edges.values.get((u, v), {}))
+        _spells(out, edges.spells.get((u, v)))
+        out.append("      </edge>")
+    out.extend(["    </edges>", "  </graph>", "</gexf>", ""])
+    return "\n".join(out)
 
 
 def _atomic_write(data: bytes, path: Path) -> None:
@@ -287,7 +319,9 @@ def write_dynamic_gexf(windows_or_graph: Sequence | nx.Graph, path: str | Path, 
         The ``.gexf`` file to write (atomically: temp file, then rename).
     graph : networkx.Graph, optional
         The whole co-mention graph: its nodes, edges, labels and totals are written (elements
-        of no window get no spell). Default: the union of the window graphs.
+        of no window get no spell). Default: the union of the window graphs, with totals summed
+        over the windows (required with overlapping windows, where sums would count a post
+        more than once).
     timeline : DataFrame, optional
         The timeline table over the same windows: each metric becomes a dynamic node attribute.
 
@@ -295,6 +329,11 @@ def write_dynamic_gexf(windows_or_graph: Sequence | nx.Graph, path: str | Path, 
     -------
     Path
         ``path``.
+
+    Raises
+    ------
+    GraphError
+        If window ends do not increase, or windows overlap and ``graph`` is not given.
     """
     path = Path(path)
     if isinstance(windows_or_graph, nx.Graph):
@@ -302,18 +341,20 @@ def write_dynamic_gexf(windows_or_graph: Sequence | nx.Graph, path: str | Path, 
         nodes, edges = _static_spells(windows_or_graph)
         dated = [s for spells in edges.spells.values() for s in spells]
         span = (min(s[0] for s in dated), max(s[1] for s in dated)) if dated else None
-        root = _build(G, nodes, edges, [], False, span)
+        text = _build(G, nodes, edges, [], False, span)
     else:
         windows = list(windows_or_graph)
+        overlap = any(lo < prev_hi for (_, prev_hi, _), (lo, _, _) in zip(windows, windows[1:]))
+        if graph is None and overlap:
+            raise GraphError("rolling or cumulative windows count a post in several windows: pass "
+                             "graph= (the whole co-mention graph) for the static totals")
         G = graph if graph is not None else _union(windows)
         nodes, edges, metrics = _collect(windows, timeline)
         shown = display_intervals([(lo, hi) for lo, hi, _ in windows])
         span = (shown[0][0], shown[-1][1]) if shown else None
-        root = _build(G, nodes, edges, metrics, True, span)
+        text = _build(G, nodes, edges, metrics, True, span)
         missing = sum(1 for n in G if n not in nodes.spells)
         if missing:
             log.info("%d node(s) of the graph are in no time window (no spell written)", missing)
-    ET.indent(root, space="  ")
-    data = ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
-    _atomic_write(data, path)
+    _atomic_write(text.encode("utf-8"), path)
     return path

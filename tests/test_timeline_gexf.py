@@ -104,10 +104,30 @@ def test_rolling_windows_do_not_overlap_in_time(tmp_path, data):
     shown = display_intervals([(lo, hi) for lo, hi, _ in graphs])
     assert [(a.strftime("%m-%d"), b.strftime("%m-%d")) for a, b in shown] == [
         ("03-01", "05-31"), ("06-01", "06-30")]
-    H = nx.read_gexf(write_dynamic_gexf(graphs, tmp_path / "r.gexf"))
+    whole = co_mention_graph(mentions, posts)
+    H = nx.read_gexf(write_dynamic_gexf(graphs, tmp_path / "r.gexf", graph=whole))
     for _, _, d in H.edges(data=True):
-        spans = [(s, e) for _, s, e in d["window_weight"]]
+        spans = [(s, e) for _, s, e in d.get("window_weight", [])]
         assert all(e1 < s2 for (_, e1), (s2, _) in zip(spans, spans[1:]))
+    # CN-BRICS: March-May window (p01) shown 03-01..05-31, June-August (p07) from 06-01.
+    assert H.edges["country:CN", "forum:BRICS"]["window_weight"][:2] == [
+        (1.0, "2024-03-01", "2024-05-31"), (1.0, "2024-06-01", "2024-06-30")]
+    assert H.edges["country:CN", "forum:BRICS"]["weight"] == 2.0  # the whole graph's total
+    with pytest.raises(GraphError, match="pass graph="):
+        write_dynamic_gexf(graphs, tmp_path / "x.gexf")
+    assert not (tmp_path / "x.gexf").exists()
+
+
+def test_hostile_text_is_escaped(tmp_path):
+    G = nx.Graph()
+    G.add_node("country:XX", kind="country", bipartite=0, entity="XX", posts=1,
+               label='<b>"A" & \'B\'</b>\x01')
+    G.add_node("forum:YY", kind="forum", bipartite=1, entity="YY", posts=1, label="Y")
+    G.add_edge("country:XX", "forum:YY", weight=1, post_ids=["p<1>"], first_date="2024-01-02",
+               last_date="2024-01-02")
+    H = nx.read_gexf(write_dynamic_gexf(G, tmp_path / "h.gexf"))
+    assert H.nodes["country:XX"]["label"] == '<b>"A" & \'B\'</b>'
+    assert H.edges["country:XX", "forum:YY"]["post_ids"] == "p<1>"
 
 
 def test_cumulative_windows_show_each_value_from_the_previous_end():

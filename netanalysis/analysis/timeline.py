@@ -54,7 +54,6 @@ import re
 from typing import Any, Callable, Iterable, Sequence
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 
 from netanalysis.analysis.centrality import centrality_table
