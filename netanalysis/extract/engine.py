@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import operator
 import re
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Iterable
@@ -27,6 +28,7 @@ FLAG_FORUMS = {"UN": "UN", "EU": "EU"}
 
 Mention = tuple[str, str, str, str, int, int]
 # a multi-word alias is also usable in tags with these removed ("South Africa" -> "SouthAfrica")
+_ORDER = operator.itemgetter(4, 0, 1, 5, 2)  # start, kind, entity, end, via
 _SEPARATORS = re.compile(r"[\s\-'\u2019.]")
 _WORD = re.compile(r"\w+")
 
@@ -224,10 +226,10 @@ class Extractor:
             hit = compiled.flags.get(code)
             if hit is not None:
                 found.append((hit[0], hit[1], "flag", text[start:end], start, end))
-        for m in compiled.names.find(text):
-            found.append((m.kind, m.entity, "name", text[m.start:m.end], m.start, m.end))
+        for start, end, kind, entity in compiled.names.find_tuples(text):
+            found.append((kind, entity, "name", text[start:end], start, end))
         rows = found if self._keep_all else [row for row in found if self._keep(row)]
-        rows.sort(key=lambda r: (r[4], r[0], r[1], r[5], r[2]))
+        rows.sort(key=_ORDER)
         return rows
 
     def _keep(self, row: Mention) -> bool:

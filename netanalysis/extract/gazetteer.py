@@ -32,6 +32,7 @@ How a match is decided:
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from typing import Iterable, NamedTuple
 
@@ -39,6 +40,7 @@ import ahocorasick
 
 __all__ = ["NameMatch", "NameMatcher", "normalise_for_matching"]
 
+_SPAN = operator.itemgetter(0, 1)
 _RANK = {ch: i for i, ch in enumerate("etaoinsrhldcumfpgwybvkxjqz оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё")}
 _TRANSLATE = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " "}
 
@@ -72,11 +74,14 @@ def _automaton(keys: list[str], table: dict[str, list[_Entry]]) -> "ahocorasick.
 
     pyahocorasick looks a node's children up in insertion order, and most characters of a text
     are looked up among the root's children; inserting keys in order of letter frequency
-    (English, then Russian) makes the usual lookups short.
+    (English, then Russian) makes the usual lookups short. The commonest character, the space,
+    starts no alias; a never-matching key ``" \\x00"`` puts it first among the root's children
+    (it names nothing: its entry list is empty).
     """
     if not keys:
         return None
     automaton = ahocorasick.Automaton()
+    automaton.add_word(" \x00", (2, ()))
     for key in sorted(keys, key=lambda k: [_RANK.get(ch, 1000 + ord(ch)) for ch in k]):
         automaton.add_word(key, (len(key), tuple(table[key])))
     automaton.make_automaton()
@@ -159,6 +164,10 @@ class NameMatcher:
         -------
         list[NameMatch]
         """
+        return [NameMatch(*m) for m in self.find_tuples(text)]
+
+    def find_tuples(self, text: str) -> list[tuple[int, int, str, str]]:
+        """As :meth:`find`, as plain ``(start, end, kind, entity)`` tuples (faster)."""
         norm = normalise_for_matching(text)
         low = _lower_same_length(norm)
         n = len(norm)
@@ -181,10 +190,11 @@ class NameMatcher:
         return _longest_first(found)
 
 
-def _longest_first(found: list[tuple[int, int, str | None, str | None]]) -> list[NameMatch]:
+def _longest_first(found: list[tuple[int, int, str | None, str | None]]) -> list:
     """Keep non-overlapping matches, longest first (then leftmost); drop stop phrases."""
-    if len(found) < 2:
-        return [NameMatch(*m) for m in found if m[2] is not None]
+    found.sort(key=_SPAN)
+    if all(a[1] <= b[0] for a, b in zip(found, found[1:])):  # the usual case: no overlaps
+        return [m for m in found if m[2] is not None]
     found.sort(key=lambda m: (m[0] - m[1], m[0]))
     starts: list[int] = []
     ends: list[int] = []
@@ -199,4 +209,4 @@ def _longest_first(found: list[tuple[int, int, str | None, str | None]]) -> list
         starts.insert(i, start)
         ends.insert(i, end)
         kept.insert(i, match)
-    return [NameMatch(*m) for m in kept if m[2] is not None]
+    return [m for m in kept if m[2] is not None]
