@@ -462,3 +462,12 @@ def test_spread_1d_separates_keeps_order_and_bounds():
         assert (y - s / 2 >= -1e-9).all() and (y + s / 2 <= 10 + 1e-9).all()
     # Already separated intervals do not move.
     assert spread_1d([0, 5], [1, 1]).tolist() == [0, 5]
+
+
+def test_figures_module_gathers_the_public_functions():
+    from netanalysis.render import figures
+
+    assert figures.plot_network is plot_network
+    assert figures.save_figure is save_figure
+    assert set(figures.__all__) >= {"plot_network", "plot_heatmap", "plot_centrality_over_time",
+                                    "plot_rank_changes", "plot_network_small_multiples"}

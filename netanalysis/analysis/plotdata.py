@@ -601,8 +601,8 @@ def top_nodes_over_time(timeline: pd.DataFrame, metric: str = "pagerank", n: int
     Returns
     -------
     pd.DataFrame
-        Wide: index ``window_start`` (every window, sorted), one column per selected node in order of
-        decreasing mean value (ties by node id); NaN where the node is absent.
+        Wide: index ``window_start`` (every window, sorted), one column per selected node in
+        order of decreasing mean value (ties by node id); NaN where the node is absent.
     """
     rows = _check_timeline(timeline, metric)
     if kind is not None:

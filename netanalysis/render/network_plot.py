@@ -107,7 +107,7 @@ def _labelled(values: pd.Series, k: int) -> list[Hashable]:
 
 
 def _label_bipartite(ax: Axes, G: nx.Graph, pos: Mapping, chosen: Sequence[Hashable],
-                     font_size: float) -> list:
+                     font_size: float, areas: Mapping) -> list:
     """Labels beside the two columns (left of countries, right of forums), spread apart."""
     countries, _ = sides(G)
     cset = set(countries)
@@ -120,7 +120,9 @@ def _label_bipartite(ax: Axes, G: nx.Graph, pos: Mapping, chosen: Sequence[Hasha
                            va="center", fontsize=font_size, zorder=3, clip_on=False)
     # Widen the x range so the longest label of each column fits inside the axes.
     width = ax.get_window_extent(renderer).width
-    gap_px = font_size * 0.9 * fig.dpi / 72
+    # Each label starts just clear of its own marker (radius ~ sqrt(area) / 2 points).
+    gaps = {n: (math.sqrt(areas.get(n, 0.0)) / 2 + 2.5) * fig.dpi / 72 for n in chosen}
+    gap_px = max(gaps.values(), default=font_size * fig.dpi / 72)
     longest = {True: 0.0, False: 0.0}
     for n, t in texts.items():
         longest[n in cset] = max(longest[n in cset], t.get_window_extent(renderer).width)
@@ -130,9 +132,10 @@ def _label_bipartite(ax: Axes, G: nx.Graph, pos: Mapping, chosen: Sequence[Hasha
         pa, pb = pa * 0.8 / (pa + pb), pb * 0.8 / (pa + pb)
     total = 1.0 / (1.0 - pa - pb)
     ax.set_xlim(-pa * total, 1.0 + pb * total)
-    dx = gap_px * (1.0 + pa * total + pb * total) / width
+    per_px = (1.0 + pa * total + pb * total) / width
     for n, t in texts.items():
         x, y = pos[n]
+        dx = gaps[n] * per_px
         t.set_position((x - dx if n in cset else x + dx, y))
     lines = []
     for column in (True, False):
@@ -273,7 +276,7 @@ def plot_network(G: nx.Graph, *, layout: str = "bipartite", size_by: str = "stre
         countries, forums = sides(G)
         rows = max(len(countries), len(forums), 1)
         width = figure_width(size)
-        height = (float(np.clip(0.12 * rows + 0.9, 2.4, 9.0)) if layout == "bipartite"
+        height = (float(np.clip(0.16 * rows + 0.9, 2.4, 9.0)) if layout == "bipartite"
                   else width * 0.72 + 0.6)
         fig, ax = new_axes(ax, size, height)
         ax.set_axis_off()
@@ -282,6 +285,11 @@ def plot_network(G: nx.Graph, *, layout: str = "bipartite", size_by: str = "stre
         communities = (node_communities(G, centrality=centrality, weight=weight)
                        if color_by == "community" else None)
         lo, hi = _marker_sizes(G.number_of_nodes())
+        if layout == "bipartite" and rows > 1:
+            # Markers no taller than the row spacing, so neighbours in a column never touch.
+            spacing = (fig.get_size_inches()[1] - 0.8) * 72 / (1.1 * (rows - 1))
+            hi = float(min(hi, max((1.0 * spacing) ** 2, 4.0)))
+            lo = min(lo, hi * 0.3)
         areas = dict(zip(values.index, _scale(values.to_numpy(), lo, hi)))
         _draw_edges(ax, G, pos, weight=weight, wmax=None)
         _draw_nodes(ax, G, pos, areas, _node_colors(G, color_by, communities))
@@ -298,7 +306,7 @@ def plot_network(G: nx.Graph, *, layout: str = "bipartite", size_by: str = "stre
         k = _auto_labels(ax, G, layout, font_size) if max_labels is None else max_labels
         chosen = _labelled(values, k)
         if layout == "bipartite":
-            _label_bipartite(ax, G, pos, chosen, font_size)
+            _label_bipartite(ax, G, pos, chosen, font_size, areas)
         else:
             _label_force(ax, G, pos, chosen, font_size, areas)
     log.debug("plot_network: %d nodes, %d edges, %d labels", G.number_of_nodes(),

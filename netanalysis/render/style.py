@@ -122,7 +122,7 @@ def renderer_of(fig: Figure):
 
 
 def window_title(start: pd.Timestamp, end: pd.Timestamp | None) -> str:
-    """A short title for a time window: ``Apr 2024``, ``Apr–Jun 2024`` or ``2024-04-08 – 05-07``.
+    """A short title for a window: ``Apr 2024``, ``Apr–Jun 2024`` or ``2024-04-08 – 05-07``.
 
     ``end`` is taken as exclusive when it falls on the first day of a month at midnight.
 
