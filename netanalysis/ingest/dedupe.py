@@ -31,8 +31,7 @@ from netanalysis.model import IngestStats, Post
 
 __all__ = ["SourcedPost", "Deduplicator", "dedupe_posts", "normalise_text", "text_key", "plain_post"]
 
-_URL = re.compile(r"(?:https?://|www\.|t\.me/)\S+", re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
+_URL = re.compile(r"(?:https?://|www\.|t\.me/)\S+")  # applied to case-folded text
 
 
 @dataclass(slots=True)
@@ -62,8 +61,9 @@ def normalise_text(text: str) -> str:
     'the #brics summit'
     """
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = _URL.sub(" ", text)
-    return _SPACE.sub(" ", text).strip()
+    if "http" in text or "www." in text or "t.me/" in text:  # the regex only where it can match
+        text = _URL.sub(" ", text)
+    return " ".join(text.split())
 
 
 def text_key(text: str) -> bytes | None:

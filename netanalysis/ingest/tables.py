@@ -127,41 +127,41 @@ class TableMapper:
         self.columns = columns
         self.ctx = ctx
         self.prefix = prefix
-        self.sparse = sparse and None in (columns.date, columns.id, columns.channel, columns.forwarded_from)
+        # fields to look for again in each row: (position, candidate names)
+        self._sparse = [(i, names) for i, (col, names) in enumerate(
+            ((columns.date, DATE_COLUMNS), (columns.id, ID_COLUMNS), (columns.channel, CHANNEL_COLUMNS),
+             (columns.forwarded_from, FORWARD_COLUMNS))) if col is None] if sparse else []
+        self._fixed = [columns.date, columns.id, columns.channel, columns.forwarded_from]
 
-    def _columns_of(self, row: dict) -> TableColumns:
-        cols = self.columns
-        found = {}
-        for name, candidates in (("date", DATE_COLUMNS), ("id", ID_COLUMNS), ("channel", CHANNEL_COLUMNS),
-                                 ("forwarded_from", FORWARD_COLUMNS)):
-            current = getattr(cols, name)
-            found[name] = current if current is not None else next((c for c in candidates if c in row), None)
-        return TableColumns(cols.text, **found)
+    def _values(self, row: dict) -> list:
+        cols = self._fixed
+        if self._sparse:
+            cols = list(cols)
+            for i, names in self._sparse:
+                cols[i] = next((c for c in names if c in row), None)
+        return [row.get(c) if c is not None else None for c in cols]
 
     def post(self, row: dict, record: int) -> Post | None:
         """The post of one row, or ``None`` (the row was counted as skipped)."""
-        cols = self._columns_of(row) if self.sparse else self.columns
         ctx = self.ctx
-        value = row.get(cols.text)
+        value = row.get(self.columns.text)
+        stamp, mid, channel, fwd = self._values(row)
         try:
             if isinstance(value, list):
                 value = join_text(value)
             elif isinstance(value, dict):
-                raise ValueError(f"text in column {cols.text!r} is an object")
+                raise ValueError(f"text in column {self.columns.text!r} is an object")
             text = "" if _missing(value) else clean_text(str(value))
-            mid = _scalar_id(row.get(cols.id)) if cols.id else None
+            mid = _scalar_id(mid)
         except (ValueError, RecursionError) as exc:
             ctx.bad(record, str(exc) or "text nested too deeply")
             return None
         if not text:
             ctx.skip(record, "no text", kind="no_text")
             return None
-        channel_value = row.get(cols.channel) if cols.channel else None
-        channel = None if _missing(channel_value) or isinstance(channel_value, (dict, list)) \
-            else str(channel_value).strip()
-        date, date_source = ctx.date(row.get(cols.date) if cols.date else None, record)
-        fwd = row.get(cols.forwarded_from) if cols.forwarded_from else None
-        key = ":".join(p for p in (channel, mid or str(record)) if p)
+        channel = None if _missing(channel) or isinstance(channel, (dict, list)) else str(channel).strip()
+        date, date_source = ctx.date(stamp, record)
+        key = f"{channel}:{mid or record}" if channel else (mid or str(record))
         return SourcedPost(
             post_id=f"{self.prefix}:{key}",
             channel=channel or ctx.options.channel or self.prefix,
@@ -169,7 +169,7 @@ class TableMapper:
             date_source=date_source,
             text=text,
             source=f"{ctx.name}:{record}",
-            forwarded_from=None if _missing(fwd) or not isinstance(fwd, str) else fwd.strip(),
+            forwarded_from=fwd.strip() or None if isinstance(fwd, str) else None,
             origin=(channel, mid) if channel and mid else None,
         )
 

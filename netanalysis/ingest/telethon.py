@@ -54,6 +54,11 @@ _MARKDOWN = [
 _LOOKS_MARKDOWN = re.compile(r"\*\*\S|\]\((?:https?|tg)://|~~\S|`")
 
 
+def _may_be_markdown(text: str) -> bool:
+    # substring tests are fast; the regex runs only on the few texts that pass them
+    return "**" in text or "](" in text or "~~" in text or "`" in text
+
+
 def strip_markdown(text: str) -> str:
     """Telegram-flavoured markdown reduced to its visible text.
 
@@ -125,7 +130,7 @@ def _peer_id(peer: Any) -> str | None:
 def _text(rec: dict) -> str:
     message = rec.get("message")
     if isinstance(message, str):
-        if not rec.get("entities") and _LOOKS_MARKDOWN.search(message):
+        if not rec.get("entities") and _may_be_markdown(message) and _LOOKS_MARKDOWN.search(message):
             message = strip_markdown(message)
         return clean_text(message)
     if message is not None:
@@ -190,15 +195,18 @@ def _part(rec: dict, record: Any, ctx: FileContext) -> _Part | None:
 
 def _album_post(parts: list[_Part], ctx: FileContext, prefix: str) -> Post | None:
     first = parts[0]
-    keeper = min(parts, key=lambda p: p.mid)
-    text = "\n".join(p.text for p in sorted(parts, key=lambda p: p.mid) if p.text)
-    for p in parts:
-        if p is not keeper:
-            ctx.skip(p.record, f"part of the album of message {keeper.mid}", kind="album_part")
+    if len(parts) == 1:  # the common case: no album
+        keeper, text, dated = first, first.text, first
+    else:
+        keeper = min(parts, key=lambda p: p.mid)
+        text = "\n".join(p.text for p in sorted(parts, key=lambda p: p.mid) if p.text)
+        for p in parts:
+            if p is not keeper:
+                ctx.skip(p.record, f"part of the album of message {keeper.mid}", kind="album_part")
+        dated = next((p for p in parts if p.date is not None), first)
     if not text:
         ctx.skip(keeper.record, "no text", kind="no_text")
         return None
-    dated = next((p for p in parts if p.date is not None), first)
     channel = keeper.channel or ctx.options.channel or (f"channel:{keeper.chat}" if keeper.chat else prefix)
     key = f"{keeper.chat}:{keeper.mid}" if keeper.chat else str(keeper.mid)
     return SourcedPost(
@@ -208,7 +216,8 @@ def _album_post(parts: list[_Part], ctx: FileContext, prefix: str) -> Post | Non
         date_source=dated.date_source,
         text=text,
         source=f"{ctx.name}#{keeper.mid}",
-        forwarded_from=next((p.forwarded_from for p in parts if p.forwarded_from), None),
+        forwarded_from=first.forwarded_from if len(parts) == 1 else next(
+            (p.forwarded_from for p in parts if p.forwarded_from), None),
         origin=keeper.origin,
     )
 
