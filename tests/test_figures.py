@@ -471,3 +471,20 @@ def test_figures_module_gathers_the_public_functions():
     assert figures.save_figure is save_figure
     assert set(figures.__all__) >= {"plot_network", "plot_heatmap", "plot_centrality_over_time",
                                     "plot_rank_changes", "plot_network_small_multiples"}
+
+
+def test_heatmap_of_a_graph_without_forums_is_a_clear_error():
+    G = nx.Graph()
+    G.add_node("country:RU", bipartite=0)
+    with pytest.raises(GraphError, match="no countries or no forums"):
+        plot_heatmap(G)
+
+
+@pytest.mark.parametrize("layout", ["bipartite", "force"])
+def test_tiny_graphs_still_draw(layout):
+    one = nx.Graph()
+    one.add_node("country:RU", bipartite=0, label="Russia")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no layout warnings either
+        assert png_bytes(plot_network(one, layout=layout))[:4] == b"\x89PNG"
+        assert png_bytes(plot_network(nx.Graph(), layout=layout))[:4] == b"\x89PNG"

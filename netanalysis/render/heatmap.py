@@ -9,6 +9,7 @@ from matplotlib.colors import Normalize, to_rgb
 from matplotlib.figure import Figure
 
 from netanalysis.analysis.plotdata import heatmap_matrix
+from netanalysis.errors import GraphError
 from netanalysis.render.style import figure_style, figure_width, new_axes
 
 __all__ = ["plot_heatmap", "VALUE_LABELS"]
@@ -72,11 +73,18 @@ def plot_heatmap(G: nx.Graph, *, value: str = "weight", ax: Axes | None = None,
     Returns
     -------
     Figure
+
+    Raises
+    ------
+    GraphError
+        When the graph has no country or no forum.
     """
     with matplotlib.rc_context(figure_style(font_size)):
         matrix = heatmap_matrix(G, value, order=order, max_rows=max_rows, max_cols=max_cols)
         labels = matrix.attrs["labels"]
         n_rows, n_cols = matrix.shape
+        if n_rows == 0 or n_cols == 0:
+            raise GraphError("cannot draw a heatmap: the graph has no countries or no forums")
         # Roughly square cells: the column width sets the row height (within readable bounds).
         cell = min(0.2, max(0.11, (figure_width(size) - 1.8) / max(n_cols, 1)))
         new_figure = ax is None

@@ -296,6 +296,7 @@ def plot_network(G: nx.Graph, *, layout: str = "bipartite", size_by: str = "stre
         _side_legend(ax, size_by, communities=communities)
         if layout == "bipartite":
             ax.set_ylim(-0.04, 1.06)
+            ax.set_xlim(-0.3, 1.3)  # provisional; _label_bipartite fits it to the labels
             ax.text(0.0, 1.045, "Countries", ha="center", va="bottom", fontweight="bold")
             ax.text(1.0, 1.045, "Forums", ha="center", va="bottom", fontweight="bold")
         else:
