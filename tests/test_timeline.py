@@ -296,3 +296,17 @@ def test_sample_monthly_windows_cover_april_to_october():
     assert graphs[-1][1] == ts("2024-11-01")
     assert len(graphs) == 7
     assert isinstance(graphs[0][2], nx.Graph)
+
+
+def test_worker_processes_give_the_same_timeline(posts, mentions):
+    graphs = graphs_over_time(mentions, posts, freq="week")
+    pd.testing.assert_frame_equal(timeline_table(graphs, jobs=2, seed=5), timeline_table(graphs, seed=5))
+
+
+def test_mentions_of_unknown_posts_are_counted(posts, mentions, caplog):
+    extra = pd.concat([mentions, pd.DataFrame({"post_id": ["zz", "zz"], "kind": ["country", "forum"],
+                                               "entity": ["FR", "UN"]})], ignore_index=True)
+    graphs = graphs_over_time(extra, posts)
+    assert graphs.attrs["unmatched_mentions"] == 2
+    assert all("country:FR" not in G for _, _, G in graphs)
+    assert "2 mention(s) name a post_id missing" in caplog.text

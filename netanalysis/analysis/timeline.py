@@ -49,8 +49,10 @@ symmetric nodes does not break a tie; ``value`` itself is not rounded.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Sequence
 
 import networkx as nx
@@ -101,7 +103,7 @@ class WindowGraphs(list):
     """The list of ``(window_start, window_end, graph)`` returned by :func:`graphs_over_time`.
 
     A plain list with an ``attrs`` dict: ``undated_posts``, ``inferred_posts``,
-    ``posts_outside_windows`` (counts over the whole input).
+    ``posts_outside_windows``, ``unmatched_mentions`` (counts over the whole input).
     """
 
     def __init__(self, items: Iterable = (), attrs: dict | None = None):
@@ -250,15 +252,13 @@ def time_windows(dates: Iterable, *, freq: str = "month", window: str | None = N
 
 
 def _post_dates(posts: pd.DataFrame) -> pd.DataFrame:
+    """``post_id`` (str), ``date`` (UTC) and ``inferred`` (bool), on the index of ``posts``."""
     missing = [c for c in ("post_id", "date") if c not in posts.columns]
     if missing:
         raise ConfigError(f"the posts table lacks column(s) {', '.join(missing)}")
-    frame = pd.DataFrame({"post_id": posts["post_id"].astype(str).to_numpy(),
-                          "date": _utc(posts["date"]).to_numpy()})
-    source = posts["date_source"] if "date_source" in posts.columns else pd.Series("", index=posts.index)
-    frame["inferred"] = (source.astype(str) == "inferred").to_numpy()
-    frame["date"] = pd.to_datetime(frame["date"], utc=True)
-    return frame
+    source = posts["date_source"].astype(str) if "date_source" in posts.columns else ""
+    return pd.DataFrame({"post_id": posts["post_id"].astype(str), "date": _utc(posts["date"]),
+                         "inferred": source == "inferred"}, index=posts.index)
 
 
 def graphs_over_time(mentions: pd.DataFrame, posts: pd.DataFrame, *, freq: str = "month",
@@ -286,7 +286,8 @@ def graphs_over_time(mentions: pd.DataFrame, posts: pd.DataFrame, *, freq: str =
         A list of ``(window_start, window_end, graph)`` in time order, one per window, empty
         windows included (with an empty graph). Each graph's ``graph`` dict also holds
         ``window_start``, ``window_end``, ``posts`` and ``inferred_posts`` (posts of the window).
-        ``.attrs`` holds ``undated_posts``, ``inferred_posts`` and ``posts_outside_windows``.
+        ``.attrs`` holds ``undated_posts``, ``inferred_posts``, ``posts_outside_windows`` and
+        ``unmatched_mentions`` (mentions whose post is not in ``posts``; left out, logged).
     """
     dated = _post_dates(posts)
     windows = time_windows(dated["date"], freq=freq, window=window, step=step,
@@ -295,9 +296,12 @@ def graphs_over_time(mentions: pd.DataFrame, posts: pd.DataFrame, *, freq: str =
     if undated:
         log.warning("%d undated post(s) left out of the time windows", undated)
     post_date = dict(zip(dated["post_id"], dated["date"]))
-    mention_dates = pd.to_datetime(mentions["post_id"].astype(str).map(post_date), utc=True)
-    post_dates = pd.Series(dated["date"].to_numpy(), index=posts.index)
-    inferred = pd.Series(dated["inferred"].to_numpy(), index=posts.index)
+    mention_ids = mentions["post_id"].astype(str)
+    mention_dates = pd.to_datetime(mention_ids.map(post_date), utc=True)
+    unmatched = int((~mention_ids.isin(set(dated["post_id"]))).sum())
+    if unmatched:
+        log.warning("%d mention(s) name a post_id missing from the posts table: left out", unmatched)
+    post_dates, inferred = dated["date"], dated["inferred"].astype(bool)
     covered = pd.Series(False, index=posts.index)
     out = WindowGraphs()
     for lo, hi in windows:
@@ -313,7 +317,7 @@ def graphs_over_time(mentions: pd.DataFrame, posts: pd.DataFrame, *, freq: str =
     if outside:
         log.warning("%d dated post(s) fall outside the time windows (start/end)", outside)
     out.attrs.update(undated_posts=undated, inferred_posts=int((inferred & covered).sum()),
-                     posts_outside_windows=outside)
+                     posts_outside_windows=outside, unmatched_mentions=unmatched)
     empty = sum(1 for _, _, G in out if G.number_of_nodes() == 0)
     log.info("%d time window(s), %d without co-mentions; %d inferred date(s) used",
              len(out), empty, out.attrs["inferred_posts"])
@@ -342,8 +346,16 @@ def _window_rows(lo: pd.Timestamp, hi: pd.Timestamp, table: pd.DataFrame,
     return long
 
 
+def _tables(graphs: list[nx.Graph], seed: int, jobs: int) -> list[pd.DataFrame]:
+    run = functools.partial(centrality_table, seed=seed)
+    if jobs <= 1 or len(graphs) < 2:
+        return [run(G) for G in graphs]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(graphs))) as pool:
+        return list(pool.map(run, graphs, chunksize=max(1, len(graphs) // (4 * jobs))))
+
+
 def timeline_table(graphs: Sequence[tuple[pd.Timestamp, pd.Timestamp, nx.Graph]], *,
-                   metrics: Sequence[str] = DEFAULT_METRICS, seed: int = 0) -> pd.DataFrame:
+                   metrics: Sequence[str] = DEFAULT_METRICS, seed: int = 0, jobs: int = 1) -> pd.DataFrame:
     """Return the tidy timeline (``timeline.csv``) of the window graphs of :func:`graphs_over_time`.
 
     Parameters
@@ -354,6 +366,8 @@ def timeline_table(graphs: Sequence[tuple[pd.Timestamp, pd.Timestamp, nx.Graph]]
         (see :data:`METRICS`).
     seed : int
         Passed to ``centrality_table``.
+    jobs : int
+        Worker processes for the windows (1: in this process); the result does not depend on it.
 
     Returns
     -------
@@ -363,11 +377,9 @@ def timeline_table(graphs: Sequence[tuple[pd.Timestamp, pd.Timestamp, nx.Graph]]
         (ISO dates of window starts/ends) and the counts of ``graphs.attrs`` when present.
     """
     chosen = _check_metrics(metrics)
-    parts = []
-    for lo, hi, G in graphs:
-        if G.number_of_nodes() == 0:
-            continue
-        parts.append(_window_rows(lo, hi, centrality_table(G, seed=seed), chosen))
+    present = [(lo, hi, G) for lo, hi, G in graphs if G.number_of_nodes() > 0]
+    tables = _tables([G for _, _, G in present], seed, jobs)
+    parts = [_window_rows(lo, hi, table, chosen) for (lo, hi, _), table in zip(present, tables)]
     if parts:
         frame = pd.concat(parts, ignore_index=True)
     else:
@@ -394,12 +406,13 @@ def centrality_over_time(mentions: pd.DataFrame, posts: pd.DataFrame, *, freq: s
                          metrics: Sequence[str] = DEFAULT_METRICS, unit: str = "post",
                          exclude: Iterable[str] = (), seed: int = 0, start: Any = None,
                          end: Any = None, min_weight: int = 1,
-                         labels: Callable[[str, str], str] | None = None) -> pd.DataFrame:
+                         labels: Callable[[str, str], str] | None = None, jobs: int = 1) -> pd.DataFrame:
     """Centrality of every node in every time window: the ``timeline.csv`` table.
 
     Builds the window graphs with :func:`graphs_over_time` (same window and graph options) and
-    tabulates them with :func:`timeline_table`; see the module notes for windows, empty windows,
-    undated posts and ranks.
+    tabulates them with :func:`timeline_table` (``metrics``, ``seed``, ``jobs``); see the module
+    notes for windows, empty windows, undated posts and ranks. To get both the window graphs and
+    the timeline, call those two functions rather than building the graphs twice.
 
     Returns
     -------
@@ -426,7 +439,7 @@ def centrality_over_time(mentions: pd.DataFrame, posts: pd.DataFrame, *, freq: s
     graphs = graphs_over_time(mentions, posts, freq=freq, window=window, step=step,
                               cumulative=cumulative, start=start, end=end, unit=unit,
                               min_weight=min_weight, exclude=exclude, labels=labels)
-    return timeline_table(graphs, metrics=chosen, seed=seed)
+    return timeline_table(graphs, metrics=chosen, seed=seed, jobs=jobs)
 
 
 def window_summary(graphs: Sequence[tuple[pd.Timestamp, pd.Timestamp, nx.Graph]]) -> pd.DataFrame:
