@@ -28,9 +28,9 @@ EXPECTED_DATES = [datetime(2024, 4, 8, 7, 0, tzinfo=timezone.utc), datetime(2024
                   datetime(2024, 9, 5, 14, 0, tzinfo=timezone.utc), datetime(2024, 10, 7, 8, 0, tzinfo=timezone.utc)]
 
 
-def read(path, **options):
+def read(path, fmt=None, **options):
     stats = IngestStats()
-    frame = read_posts(path, options=ReadOptions(**options), stats=stats)
+    frame = read_posts(path, fmt, options=ReadOptions(**options), stats=stats)
     return frame, stats
 
 
@@ -304,3 +304,23 @@ def test_posts_are_plain_posts():
     assert all(type(p) is Post for p in posts)
     assert posts[0] == Post(posts[0].post_id, posts[0].channel, posts[0].date, "metadata", posts[0].text,
                             posts[0].source, None)
+
+
+def test_json_rows_read_as_a_table(tmp_path):
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps([{"id": 1, "date": 1712559600, "body": "#SCO", "views": 3}, "junk",
+                                {"id": 2, "body": ""}]), encoding="utf-8")
+    for fmt in (None, "json", "table"):  # "views" alone does not make a message dump: no message/text
+        frame, stats = read(path, fmt)
+        assert frame["text"].tolist() == ["#SCO"]
+        assert frame["date"][0] == pd.Timestamp("2024-04-08 07:00", tz="UTC")
+        assert stats.files[0].skipped_kinds == {"malformed": 1, "no_text": 1}
+
+
+def test_whole_account_chat_without_id(tmp_path):
+    export = {"chats": {"list": [{"name": "Saved Messages", "type": "saved_messages", "messages": [
+        {"id": 1, "type": "message", "date_unixtime": "1704067200", "text": "note on #G20"}]}]}}
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    frame, _ = read(path)
+    assert frame["post_id"].tolist() == ["result:chat1:1"]

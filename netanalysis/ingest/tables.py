@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from netanalysis.errors import InputError
 from netanalysis.ingest.dedupe import SourcedPost
-from netanalysis.ingest.files import base_suffix, check_file, loads_json, open_text, read_bytes
+from netanalysis.ingest.files import base_suffix, check_file, loads_json, open_text, read_bytes, read_json
 from netanalysis.ingest.records import FileContext, clean_text
 from netanalysis.ingest.telegram_json import join_text
 from netanalysis.model import FileStats, Post
@@ -33,6 +33,7 @@ __all__ = [
     "read_tsv",
     "read_parquet",
     "read_jsonl_rows",
+    "read_json_rows",
     "iter_json_lines",
     "rows_posts",
     "keys_of",
@@ -353,10 +354,39 @@ def read_parquet(path: Path, stats: FileStats, *, prefix: str, options: Any) -> 
                 yield post
 
 
+def read_json_rows(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Iterator[Post]:
+    """Read a JSON document holding rows: a list of objects, or an object with a ``messages`` list.
+
+    The file is loaded whole (memory: a few times its size); JSON Lines are streamed instead.
+    """
+    path = Path(path)
+    head = check_file(path).decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    first, _, rest = head.partition("\n")
+    if first.rstrip().endswith("}") and rest.lstrip().startswith("{"):
+        yield from read_jsonl_rows(path, stats, prefix=prefix, options=options)
+        return
+    ctx = FileContext(path, stats, options)
+    data = read_json(path, options.encoding)
+    rows = data.get("messages") if isinstance(data, dict) else data
+    if not isinstance(rows, list):
+        raise InputError(path, "JSON of unknown shape (expected a list of rows or an object with a "
+                         "\"messages\" list)")
+
+    def items() -> Iterator[tuple[int, dict]]:
+        for index, row in enumerate(rows, 1):
+            ctx.record()
+            if isinstance(row, dict):
+                yield index, row
+            else:
+                ctx.bad(index, f"a JSON {type(row).__name__}, not an object")
+
+    yield from rows_posts(items(), ctx, prefix=prefix)
+
+
 def read_table(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Iterator[Post]:
-    """Read a table, choosing CSV, TSV, JSONL or Parquet by the file's suffix."""
+    """Read a table, choosing CSV, TSV, JSON(L) rows or Parquet by the file's suffix."""
     suffix = base_suffix(Path(path))
     reader = {".tsv": read_tsv, ".parquet": read_parquet, ".jsonl": read_jsonl_rows,
-              ".ndjson": read_jsonl_rows, ".json": read_jsonl_rows}.get(suffix, read_csv)
+              ".ndjson": read_jsonl_rows, ".json": read_json_rows}.get(suffix, read_csv)
     return reader(path, stats, prefix=prefix, options=options)
 

@@ -159,7 +159,9 @@ def _message_post(msg: Any, index: int, chat: dict, ctx: FileContext, *, prefix:
 
 def telegram_export_posts(data: Any, ctx: FileContext, *, prefix: str) -> Iterator[Post]:
     """The posts of a parsed export (``data`` as ``json.loads`` returned it)."""
-    for chat, multi in _chats(data, ctx):
+    for number, (chat, multi) in enumerate(_chats(data, ctx), 1):
+        if multi and chat.get("id") is None:  # e.g. "Saved Messages" has no id: number it
+            chat = {**chat, "id": f"chat{number}"}
         messages = chat.get("messages", [])
         if not isinstance(messages, list):
             ctx.record()

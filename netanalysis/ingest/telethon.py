@@ -99,7 +99,11 @@ def is_telethon_record(record: Any) -> bool:
     >>> is_telethon_record({"id": 1, "date": "2024-01-01", "text": "hi", "channel": "mfa"})
     False
     """
-    return isinstance(record, dict) and ("_" in record or ("id" in record and not TELETHON_KEYS.isdisjoint(record)))
+    if not isinstance(record, dict):
+        return False
+    if "_" in record or "peer_id" in record or "fwd_from" in record:
+        return True
+    return "id" in record and ("message" in record or "text" in record) and not TELETHON_KEYS.isdisjoint(record)
 
 
 class _Part(NamedTuple):
