@@ -282,9 +282,11 @@ def _build(G: nx.Graph, nodes: _Timeline, edges: _Timeline, metrics: list[str], 
     for u, v in sorted(_edge_key(u, v) for u, v in G.edges()):
         data = G[u][v]
         weight = float(data.get("weight", 1))
-        out.append(f"      {_tag('edge', {'id': f'{u}|{v}', 'source': u, 'target': v, 'weight': _number(weight)}, close=False)}")
+        tag = _tag("edge", {"id": f"{u}|{v}", "source": u, "target": v, "weight": _number(weight)},
+                   close=False)
+        out.append(f"      {tag}")
         static = {"total_weight": weight, "post_ids": ";".join(map(str, data.get("post_ids", []))),
-                  "first_date": data.get("first_date", "") or "", "last_date": data.get("last_date", "") or ""}
+                  "first_date": data.get("first_date") or "", "last_date": data.get("last_date") or ""}
         if dynamic_weight:
             static["windows"] = len(edges.spells.get((u, v), []))
         _attvalues(out, static, edges.values.get((u, v), {}))

@@ -44,7 +44,8 @@ def changes() -> pd.DataFrame:
 
 def row(changes: pd.DataFrame, month: str, node: str, metric: str = "strength") -> pd.Series:
     start = pd.Timestamp(f"2024-{month}-01", tz="UTC")
-    hit = changes[(changes["window_start"] == start) & (changes["node"] == node) & (changes["metric"] == metric)]
+    hit = changes[(changes["window_start"] == start) & (changes["node"] == node)
+                  & (changes["metric"] == metric)]
     assert len(hit) == 1, (month, node, metric)
     return hit.iloc[0]
 

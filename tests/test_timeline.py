@@ -104,8 +104,9 @@ def test_rolling_windows_cover_every_date():
 def test_window_alone_steps_by_one_unit_and_step_alone_is_back_to_back():
     dates = pd.to_datetime(["2024-04-08T00:00Z", "2024-05-20T00:00Z"], utc=True)
     assert time_windows(dates, window="2M") == time_windows(dates, window="2M", step="1M")
-    assert days(time_windows(dates, step="2W")) == [("2024-04-08", "2024-04-22"), ("2024-04-22", "2024-05-06"),
-                                                   ("2024-05-06", "2024-05-20"), ("2024-05-20", "2024-06-03")]
+    assert days(time_windows(dates, step="2W")) == [
+        ("2024-04-08", "2024-04-22"), ("2024-04-22", "2024-05-06"),
+        ("2024-05-06", "2024-05-20"), ("2024-05-20", "2024-06-03")]
 
 
 def test_cumulative_windows_keep_the_first_start():

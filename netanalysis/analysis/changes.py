@@ -161,7 +161,8 @@ def changes_table(timeline: pd.DataFrame, graphs: Sequence) -> pd.DataFrame:
     ...                          "entity": ["CN", "BRICS", "CN", "SCO"]})
     >>> graphs = graphs_over_time(mentions, posts)
     >>> c = changes_table(timeline_table(graphs, metrics=["strength"]), graphs)
-    >>> c.loc[c["node"] == "country:CN", ["value", "edges_gained", "edges_lost", "edges_kept"]].values.tolist()
+    >>> cols = ["value", "edges_gained", "edges_lost", "edges_kept"]
+    >>> c.loc[c["node"] == "country:CN", cols].values.tolist()
     [[1.0, <NA>, <NA>, <NA>], [1.0, 1, 1, 0]]
     """
     metrics = list(timeline.attrs.get("metrics") or sorted(timeline["metric"].unique()))
