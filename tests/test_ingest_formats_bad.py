@@ -218,3 +218,10 @@ def test_gzipped_truncated_jsonl(tmp_path):
     path.write_bytes(gzip.compress(b'{"text": "one #UN"}\n{"text": "two')[:-4])
     with pytest.raises(InputError, match=r"rows\.jsonl\.gz: cannot be read"):
         read(path)
+
+
+def test_unknown_format_is_a_config_error():
+    from netanalysis.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"unknown input format 'xml'; choose auto or one of csv, json"):
+        read(ROUNDTRIP / "posts.csv", "xml")

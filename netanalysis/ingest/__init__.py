@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
-from netanalysis.errors import InputError
+from netanalysis.errors import ConfigError, InputError
 from netanalysis.ingest.dedupe import Deduplicator, dedupe_posts, plain_post
 from netanalysis.ingest.files import base_suffix, check_file, expand_inputs
 from netanalysis.ingest.records import resolve_zone
@@ -124,8 +124,9 @@ def _first_line_end(text: str) -> int:
 def _reader(fmt: str) -> Callable[..., Iterator[Post]]:
     try:
         target = FORMATS[fmt]
-    except KeyError:
-        raise InputError(fmt, f"unknown format; choose one of {', '.join(sorted(FORMATS))}") from None
+    except (KeyError, TypeError):
+        raise ConfigError(f"unknown input format {fmt!r}; choose auto or one of "
+                          f"{', '.join(sorted(FORMATS))}") from None
     module, func = target.split(":")
     return getattr(importlib.import_module(module), func)
 
@@ -171,10 +172,15 @@ def iter_posts(
     Raises
     ------
     InputError
-        When an input cannot be read at all; with ``options.strict``, at the first bad record.
+        When an input cannot be read at all; with ``options.strict``, at the first bad record
+        (:class:`~netanalysis.errors.RecordError`).
+    ConfigError
+        When ``format`` is not a known format.
     """
     options = options or ReadOptions()
     stats = stats if stats is not None else IngestStats()
+    if format not in (None, "auto"):
+        _reader(format)  # an unknown format is a usage error, before any file is opened
     files = expand_inputs(list(inputs) if not isinstance(inputs, (str, Path)) else inputs)
     prefixes = _prefixes(files)
     seen = Deduplicator() if options.dedupe else None
