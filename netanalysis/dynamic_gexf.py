@@ -75,6 +75,11 @@ def _day(ts: Any) -> pd.Timestamp:
     return ts.normalize()
 
 
+def _utc(ts: Any) -> pd.Timestamp:
+    ts = pd.Timestamp(ts)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
 def display_intervals(windows: Sequence[tuple[Any, Any]]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """Closed day intervals ``[(first_day, last_day), ...]`` at which each window's values show.
 
@@ -154,13 +159,14 @@ def _collect(windows: Sequence, timeline: pd.DataFrame | None) -> tuple[_Timelin
     if timeline is not None and len(timeline):
         metrics = sorted(timeline["metric"].unique())
         starts = pd.to_datetime(timeline["window_start"], utc=True)
-        lookup = dict(zip(zip(starts, timeline["node"], timeline["metric"]), timeline["value"].astype(float)))
+        ends = pd.to_datetime(timeline["window_end"], utc=True)
+        keys = zip(starts, ends, timeline["node"], timeline["metric"])
+        lookup = dict(zip(keys, timeline["value"].astype(float)))
     nodes, edges = _Timeline(), _Timeline()
-    for (lo, _, G), interval in zip(windows, intervals):
-        start = pd.Timestamp(lo)
-        start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
+    for (lo, hi, G), interval in zip(windows, intervals):
+        start, end = _utc(lo), _utc(hi)
         for node, data in G.nodes(data=True):
-            extra = {m: lookup.get((start, node, m)) for m in metrics}
+            extra = {m: lookup.get((start, end, node, m)) for m in metrics}
             nodes.add(node, interval, window_posts=data.get("posts"), **extra)
         for u, v, data in G.edges(data=True):
             w = float(data.get("weight", 1))

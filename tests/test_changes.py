@@ -148,3 +148,18 @@ def test_no_windows_gives_an_empty_table():
     empty = pd.DataFrame(columns=["window_start", "window_end", "node", "kind", "metric", "value", "rank"])
     out = changes_table(empty, [])
     assert out.empty and list(out.columns) == CHANGE_COLUMNS
+
+
+def test_cumulative_windows_are_told_apart_by_their_end():
+    posts, mentions = frames()
+    graphs = graphs_over_time(mentions, posts, cumulative=True)
+    timeline = timeline_table(graphs, metrics=["strength"])
+    assert timeline.groupby(["window_start", "window_end"]).ngroups == 4  # none is empty
+    changes = changes_table(timeline, graphs)
+    may = changes[changes["window_end"] == pd.Timestamp("2024-06-01", tz="UTC")].set_index("node")
+    # Cumulative April+May: CN-BRICS 3, CN-SCO 1, CN-UN 3 -> strength 7 (April: 3).
+    assert may.loc["country:CN", "value"] == 7.0 and may.loc["country:CN", "value_change"] == 4.0
+    assert may.loc["forum:SCO", "present"] and may.loc["forum:SCO", "edges_lost"] == 0
+    # Windows are named by their end: UN first appears in the window ending on 1 June.
+    assert may.loc["forum:UN", "first_window"] == pd.Timestamp("2024-06-01", tz="UTC")
+    assert may.loc["forum:UN", "last_window"] == pd.Timestamp("2024-08-01", tz="UTC")

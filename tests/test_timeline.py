@@ -200,22 +200,36 @@ def test_values_equal_centrality_of_each_window_alone(posts, mentions):
                                       check_exact=True)
 
 
-def test_rolling_values_equal_each_window_alone(posts, mentions):
+def test_rolling_windows_overlap(posts, mentions):
     graphs = graphs_over_time(mentions, posts, window="2M", step="1M")
-    timeline = timeline_table(graphs, metrics=["strength", "pagerank"])
+    assert days((a, b) for a, b, _ in graphs) == [
+        ("2024-03-01", "2024-05-01"), ("2024-04-01", "2024-06-01"),
+        ("2024-05-01", "2024-07-01")]
+    # p03 and p04 (April) are in the first two windows.
+    assert [G.graph["posts"] for _, _, G in graphs] == [4, 2, 3]
+
+
+@pytest.mark.parametrize("options", [dict(window="2M", step="1M"), dict(freq="week"),
+                                     dict(freq="quarter"), dict(cumulative=True),
+                                     dict(window="6W", step="2W")])
+def test_every_window_equals_the_window_alone(posts, mentions, options):
+    graphs = graphs_over_time(mentions, posts, **options)
+    timeline = timeline_table(graphs, metrics=["strength", "pagerank", "betweenness"])
     dates = posts.set_index("post_id")["date"]
-    assert days((a, b) for a, b, _ in graphs)[:2] == [("2024-03-01", "2024-05-01"),
-                                                      ("2024-04-01", "2024-06-01")]
+    seen = 0
     for start, end, _ in graphs:
         ids = set(dates[(dates >= start) & (dates < end)].index)
         G = co_mention_graph(mentions[mentions["post_id"].isin(ids)], posts[posts["post_id"].isin(ids)])
-        window = timeline[timeline["window_start"] == start]
+        window = timeline[(timeline["window_start"] == start) & (timeline["window_end"] == end)]
         if len(G) == 0:
             assert window.empty
             continue
         alone = centrality_table(G).set_index("node")
+        assert set(window["node"]) == set(alone.index)
         for row in window.itertuples():
             assert row.value == float(alone.loc[row.node, row.metric])
+            seen += 1
+    assert seen > 0
 
 
 def test_empty_window_has_no_rows_but_is_recorded(posts, mentions):
@@ -237,7 +251,7 @@ def test_columns_order_and_types(posts, mentions):
     assert str(timeline["window_end"].dtype) == "datetime64[ns, UTC]"
     assert timeline["rank"].dtype == "int64"
     assert sorted(timeline["metric"].unique()) == sorted(DEFAULT_METRICS)
-    key = ["window_start", "metric", "kind", "rank", "node"]
+    key = ["window_start", "window_end", "metric", "kind", "rank", "node"]
     assert timeline.equals(timeline.sort_values(key, kind="mergesort").reset_index(drop=True))
 
 

@@ -154,3 +154,15 @@ def test_single_graph_spells_from_first_and_last_dates(tmp_path, data):
     assert H.nodes["country:CN"]["spells"] == [("2024-03-31", "2024-06-20")]
     # The BR-BRICS edge is undated: no spell.
     assert "spells" not in H.edges["country:BR", "forum:BRICS"]
+
+
+def test_cumulative_node_metrics_follow_their_own_window(tmp_path, data):
+    posts, mentions = data
+    graphs = graphs_over_time(mentions, posts, cumulative=True)
+    timeline = timeline_table(graphs, metrics=["strength"])
+    whole = co_mention_graph(mentions, posts)
+    H = nx.read_gexf(write_dynamic_gexf(graphs, tmp_path / "c.gexf", graph=whole, timeline=timeline))
+    # BRICS strength: March 3; March-April 3; ... March-June 4 (CN-BRICS again in June).
+    assert H.nodes["forum:BRICS"]["strength"] == [
+        (3.0, "2024-03-01", "2024-03-31"), (3.0, "2024-04-01", "2024-04-30"),
+        (3.0, "2024-05-01", "2024-05-31"), (4.0, "2024-06-01", "2024-06-30")]

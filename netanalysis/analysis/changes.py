@@ -32,9 +32,10 @@ Columns
     neighbour) with the previous window's: ``sum_n w_now(n) w_prev(n) / (|w_now| |w_prev|)``,
     in [0, 1]; empty in the first window or when the node has no edge in either window.
 ``first_window, last_window``
-    ``window_start`` of the first and last window in which the node is present.
+    The first and last window in which the node is present, named by their ``window_start``
+    (cumulative windows, which all share their start, by their ``window_end``).
 
-Rows are sorted by window_start, metric, kind, rank (absent nodes last), node.
+Rows are sorted by window_start, window_end, metric, kind, rank (absent nodes last), node.
 """
 from __future__ import annotations
 
@@ -93,16 +94,20 @@ def edge_churn(before: nx.Graph, after: nx.Graph, node) -> tuple[int, int, int]:
 
 def _lookup(timeline: pd.DataFrame) -> dict:
     starts = pd.to_datetime(timeline["window_start"], utc=True)
-    keys = zip(starts, timeline["node"], timeline["metric"])
+    ends = pd.to_datetime(timeline["window_end"], utc=True)
+    keys = zip(zip(starts, ends), timeline["node"], timeline["metric"])
     return dict(zip(keys, zip(timeline["value"].astype(float), timeline["rank"])))
 
 
 def _presence(graphs: Sequence) -> tuple[dict, dict, dict]:
+    starts = [lo for lo, _, _ in graphs]
+    by_end = len(set(starts)) < len(starts)  # cumulative windows share their start
     first, last, kinds = {}, {}, {}
-    for lo, _, G in graphs:
+    for lo, hi, G in graphs:
+        name = hi if by_end else lo
         for node, data in G.nodes(data=True):
-            first.setdefault(node, lo)
-            last[node] = lo
+            first.setdefault(node, name)
+            last[node] = name
             kinds.setdefault(node, data.get("kind") or str(node).split(":", 1)[0])
     return first, last, kinds
 
@@ -118,12 +123,12 @@ def _node_rows(i: int, graphs: Sequence, node, metrics: list[str], values: dict,
                  "neighbourhood_similarity": neighbourhood_similarity(prev[2], G, node)}
     rows = []
     for metric in metrics:
-        value, rank = values.get((lo, node, metric), (math.nan, pd.NA))
+        value, rank = values.get(((lo, hi), node, metric), (math.nan, pd.NA))
         row = {"window_start": lo, "window_end": hi, "node": node, "kind": kind, "metric": metric,
                "value": value, "value_change": math.nan, "rank": rank, "rank_change": pd.NA,
                "present": node in G}
         if prev is not None:
-            before, rank_before = values.get((prev[0], node, metric), (math.nan, pd.NA))
+            before, rank_before = values.get(((prev[0], prev[1]), node, metric), (math.nan, pd.NA))
             row["value_change"] = _zero(value) - _zero(before)
             if not (pd.isna(rank) or pd.isna(rank_before)):
                 row["rank_change"] = int(rank_before) - int(rank)
@@ -189,6 +194,6 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
                           "neighbourhood_similarity": float})
     for col in ("rank", "rank_change", "edges_gained", "edges_lost", "edges_kept"):
         frame[col] = pd.array(frame[col].tolist(), dtype="Int64")
-    frame = frame.sort_values(["window_start", "metric", "kind", "rank", "node"],
+    frame = frame.sort_values(["window_start", "window_end", "metric", "kind", "rank", "node"],
                               kind="mergesort", na_position="last")
     return frame[CHANGE_COLUMNS].reset_index(drop=True)

@@ -13,6 +13,8 @@ windows on the 1st, ``quarter`` windows on 1 January/April/July/October, ``year`
 1 January. ``freq`` also accepts the pandas aliases ``W`` (``W-MON``), ``M``/``ME``/``MS``,
 ``Q``/``QE``/``QS``, ``Y``/``YE``/``YS``/``A`` and ``D`` (days).
 
+A window is identified by ``(window_start, window_end)``: cumulative windows share their start.
+
 Rolling windows: ``window="3M", step="1M"`` (spans ``<n><D|W|M|Q|Y>``). The first window starts at
 the start of the step unit (day, Monday, 1st of the month, quarter or year) holding the first
 date (or ``start``); window ``k`` is ``[first + k*step, first + k*step + window)``. Windows are
@@ -373,7 +375,8 @@ def timeline_table(graphs: Sequence[tuple[pd.Timestamp, pd.Timestamp, nx.Graph]]
     -------
     DataFrame
         Columns :data:`TIMELINE_COLUMNS`: one row per window, present node and metric; sorted by
-        window_start, metric, kind, rank, node. ``attrs``: ``windows`` and ``empty_windows``
+        window_start, window_end (which tells cumulative windows apart), metric, kind, rank,
+        node. ``attrs``: ``windows`` and ``empty_windows``
         (ISO dates of window starts/ends) and the counts of ``graphs.attrs`` when present.
     """
     chosen = _check_metrics(metrics)
@@ -388,7 +391,8 @@ def timeline_table(graphs: Sequence[tuple[pd.Timestamp, pd.Timestamp, nx.Graph]]
         frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[ns, UTC]")
     frame = frame.astype({"node": str, "kind": str, "metric": str, "value": float})
     frame["rank"] = frame["rank"].astype("int64")
-    frame = frame.sort_values(["window_start", "metric", "kind", "rank", "node"], kind="mergesort")
+    frame = frame.sort_values(["window_start", "window_end", "metric", "kind", "rank", "node"],
+                              kind="mergesort")
     frame = frame[TIMELINE_COLUMNS].reset_index(drop=True)
     frame.attrs.update(getattr(graphs, "attrs", {}))
     frame.attrs["windows"] = [(_iso(lo), _iso(hi)) for lo, hi, _ in graphs]
