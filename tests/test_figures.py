@@ -488,3 +488,12 @@ def test_tiny_graphs_still_draw(layout):
         warnings.simplefilter("error")  # no layout warnings either
         assert png_bytes(plot_network(one, layout=layout))[:4] == b"\x89PNG"
         assert png_bytes(plot_network(nx.Graph(), layout=layout))[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("module", ["style", "labels"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"netanalysis.render.{module}"))
+    assert result.attempted > 0 and result.failed == 0

@@ -354,3 +354,13 @@ def test_rank_changes_keeps_the_timelines_ranks():
     first = bump[bump["window_start"] == bump["window_start"].min()]
     assert first["node"].tolist() == ["a:1", "a:2", "a:4", "a:5"]
     assert first["rank"].tolist() == [1, 2, 4, 5]
+
+
+@pytest.mark.parametrize("module", ["common", "layout", "nodes", "matrix", "timeline"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"netanalysis.analysis.plotdata.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -52,6 +52,13 @@ def seriate(matrix: pd.DataFrame) -> tuple[list, list]:
     -------
     (row_labels, column_labels) : tuple of lists
 
+    Examples
+    --------
+    >>> m = pd.DataFrame([[0, 5, 0], [4, 0, 0], [0, 6, 1]], index=["a", "b", "c"],
+    ...                  columns=["x", "y", "z"])
+    >>> seriate(m)
+    (['c', 'a', 'b'], ['z', 'y', 'x'])
+
     References
     ----------
     I. S. Dhillon, "Co-clustering documents and words using bipartite spectral graph

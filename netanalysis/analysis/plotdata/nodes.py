@@ -109,7 +109,15 @@ def node_communities(G: nx.Graph, *, centrality: pd.DataFrame | None = None,
 
 
 def union_graph(graphs: Iterable[nx.Graph], *, weight: str = "weight") -> nx.Graph:
-    """The union of several window graphs: every node and edge, edge weights summed."""
+    """The union of several window graphs: every node and edge, edge weights summed.
+
+    Examples
+    --------
+    >>> a = nx.Graph([("country:CN", "forum:UN", {"weight": 2})])
+    >>> b = nx.Graph([("country:CN", "forum:UN", {"weight": 3})])
+    >>> union_graph([a, b])["country:CN"]["forum:UN"]["weight"]
+    5.0
+    """
     U = nx.Graph()
     for G in graphs:
         for n, d in G.nodes(data=True):

@@ -87,6 +87,14 @@ def rank_changes(timeline: pd.DataFrame, metric: str = "pagerank", n: int = 10, 
         Columns ``window_start, window_end, node, rank, value, in_top``, one row per window and
         selected node present in that window, sorted by window then rank then node.
         ``in_top`` says whether the rank is within ``n``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"window_start": pd.to_datetime(["2024-04-01"] * 3, utc=True),
+    ...                   "node": ["country:CN", "country:IN", "country:RU"],
+    ...                   "metric": "pagerank", "value": [0.5, 0.3, 0.2], "rank": [1, 2, 3]})
+    >>> rank_changes(t, n=2)[["node", "rank", "in_top"]].values.tolist()
+    [['country:CN', 1, True], ['country:IN', 2, True]]
     """
     rows = _check_timeline(timeline, metric)
     if kind is not None:
