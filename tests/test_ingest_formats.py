@@ -324,3 +324,16 @@ def test_whole_account_chat_without_id(tmp_path):
     path.write_text(json.dumps(export), encoding="utf-8")
     frame, _ = read(path)
     assert frame["post_id"].tolist() == ["result:chat1:1"]
+
+
+def test_entities_that_do_not_fit_the_text_are_logged(tmp_path, caplog):
+    good = {"_": "Message", "id": 1, "peer_id": {"channel_id": 5}, "date": "2024-01-01 00:00:00+00:00",
+            "message": "🇷🇺 #UN", "entities": [{"_": "MessageEntityHashtag", "offset": 5, "length": 3}]}
+    bad = {**good, "id": 2, "message": "🇷🇺 #SCO", "entities": [{"_": "MessageEntityHashtag", "offset": 3,
+                                                                 "length": 4}]}  # Python offset, not UTF-16
+    path = tmp_path / "dump.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    with caplog.at_level(logging.DEBUG, logger="netanalysis.ingest.telethon"):
+        frame, _ = read(path)
+    assert frame["text"].tolist() == ["🇷🇺 #UN", "🇷🇺 #SCO"]  # the text is what matters
+    assert [r.getMessage().endswith("message 2") for r in caplog.records] == [True]

@@ -151,10 +151,14 @@ def _check_entities(rec: dict, text: str, ctx: FileContext) -> None:
     entities = rec.get("entities")
     if not isinstance(entities, list) or not text:
         return
+    data = None
     for ent in entities:
         if isinstance(ent, dict) and ent.get("_") == "MessageEntityHashtag":
             off, length = ent.get("offset"), ent.get("length")
-            if isinstance(off, int) and isinstance(length, int) and not utf16_slice(text, off, length).startswith("#"):
+            data = data or text.encode("utf-16-le")  # offsets count UTF-16 code units: 2 bytes each
+            fits = isinstance(off, int) and isinstance(length, int) and length > 0 and \
+                data[2 * off: 2 * off + 2] == b"#\x00"
+            if not fits:
                 logger.debug("%s: entity offsets do not fit the text of message %s", ctx.path, rec.get("id"))
                 return
 
