@@ -37,8 +37,10 @@ centralities of absent nodes are not invented); every window, empty or not, is l
 Undated and inferred posts
 --------------------------
 Posts without a date (``NaT``) are left out of every window and counted
-(``attrs["undated_posts"]``, logged); dated posts outside an explicit ``start``/``end`` are counted
-in ``attrs["posts_outside_windows"]``. Posts whose date was inferred (``date_source == "inferred"``)
+(``attrs["undated_posts"]``, logged); dated posts in no window (outside an explicit
+``start``/``end``, or between windows when the step is longer than the window) are counted in
+``attrs["posts_outside_windows"]``; mentions of a ``post_id`` missing from the posts table in
+``attrs["unmatched_mentions"]``. Posts whose date was inferred (``date_source == "inferred"``)
 are included, and counted in ``attrs["inferred_posts"]``. Nothing is dropped silently.
 
 Values and ranks
@@ -317,7 +319,8 @@ def graphs_over_time(mentions: pd.DataFrame, posts: pd.DataFrame, *, freq: str =
         out.append((lo, hi, G))
     outside = int((post_dates.notna() & ~covered).sum())
     if outside:
-        log.warning("%d dated post(s) fall outside the time windows (start/end)", outside)
+        log.warning("%d dated post(s) fall outside every time window (start/end, or a step "
+                    "longer than the window)", outside)
     out.attrs.update(undated_posts=undated, inferred_posts=int((inferred & covered).sum()),
                      posts_outside_windows=outside, unmatched_mentions=unmatched)
     empty = sum(1 for _, _, G in out if G.number_of_nodes() == 0)
