@@ -25,9 +25,11 @@ GEXF intervals are closed (``start`` and ``end`` inclusive, GEXF 1.3) and ``time
 has a one-day resolution, so a window ``[window_start, window_end)`` is written as
 ``start=window_start``, ``end=window_end - 1 day`` (April 2024: 2024-04-01 .. 2024-04-30).
 Overlapping windows (rolling or cumulative) would give one element two values at the same time,
-so each window's values are shown from the end of the previous window (or its own start, for the
-first) to its own end: a rolling or cumulative window's value appears when that window closes.
-For back-to-back windows this is simply the window itself.
+so each window's values (and presence) are shown from the end of the previous window (or its own
+start, for the first window) to its own end: over the days that window adds, i.e. a trailing
+window's value is shown for the step that closes it (``window="3M", step="1M"``: the first
+window over its three months, then each window over its last month). For back-to-back windows
+this is simply the window itself.
 
 Given a single graph instead of windows, spells come from the edges' ``first_date`` and
 ``last_date`` (nodes: from their first to their last edge date) and weights are static.
