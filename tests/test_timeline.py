@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import networkx as nx
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netanalysis.analysis.centrality import centrality_table
 from netanalysis.analysis.timeline import (
@@ -325,3 +328,30 @@ def test_mentions_of_unknown_posts_are_counted(posts, mentions, caplog):
     assert graphs.attrs["unmatched_mentions"] == 2
     assert all("country:FR" not in G for _, _, G in graphs)
     assert "2 mention(s) name a post_id missing" in caplog.text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 12, 31),
+                             timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=3)),
+                                                        timezone(timedelta(hours=-5))])),
+                min_size=1, max_size=20),
+       st.sampled_from([dict(freq="week"), dict(freq="month"), dict(freq="quarter"),
+                        dict(freq="year"), dict(window="3M", step="1M"), dict(step="2W"),
+                        dict(cumulative=True)]))
+def test_windows_cover_every_date_and_are_aligned(dates, options):
+    stamps = pd.to_datetime(pd.Series(dates), utc=True)
+    windows = time_windows(stamps, **options)
+    for d in stamps:
+        hits = sum(a <= d < b for a, b in windows)
+        assert hits >= 1
+        if "freq" in options:
+            assert hits == 1  # back-to-back windows: exactly one
+    for a, b in windows:
+        assert a.tzinfo is not None and a.utcoffset() == timedelta(0) and a < b
+        assert a == a.normalize()
+    if options.get("freq") == "week" or options.get("step") == "2W":
+        assert all(a.weekday() == 0 for a, _ in windows)
+    if options.get("freq") in ("month", "quarter", "year"):
+        assert all(a.day == 1 for a, _ in windows)
+    ends = [b for _, b in windows]
+    assert ends == sorted(set(ends))
