@@ -497,3 +497,17 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(f"netanalysis.render.{module}"))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_small_multiples_bipartite_label_the_same_nodes_in_every_panel():
+    windows = _windows()
+    fig = plot_network_small_multiples(windows, layout="bipartite", ncols=2, max_labels=5)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    label_sets = [sorted(t.get_text() for t in ax.texts) for ax in panels]
+    assert all(len(s) == 5 for s in label_sets) and all(s == label_sets[0] for s in label_sets)
+    assert np.allclose([ax.get_xlim() for ax in panels], panels[0].get_xlim())
+    U = union_graph([g for *_, g in windows])
+    for ax, (_, _, g) in zip(panels, windows):
+        for t in ax.texts:
+            node = next(n for n in U if node_label(U, n) == t.get_text())
+            assert (matplotlib.colors.to_hex(t.get_color()) == "#aaaaaa") == (node not in g)

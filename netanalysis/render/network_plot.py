@@ -388,9 +388,17 @@ def plot_network_small_multiples(windows: Sequence[tuple], *, layout: str = "for
                    Line2D([], [], marker="o", ls="", color=_FADED, label="Not mentioned in window")]
         fig.legend(handles=handles, loc="outside lower center", ncols=3, handletextpad=0.2)
         fig.get_layout_engine().execute(fig)
+        top = _labelled(node_values(U, "strength", weight=weight), max_labels)
+        biggest = {n: hi for n in top}  # one label gap for every panel, so columns line up
         for ax, (_, _, g), strength in zip(axes.flat, windows, strengths):
-            names = [n for n in _labelled(node_values(U, "strength", weight=weight), max_labels)
-                     if n in g]
+            if layout == "bipartite":
+                # The same labels beside the columns in every panel; absent ones greyed.
+                texts = _label_bipartite(ax, U, pos, top, font_size - 0.5, biggest)
+                for n, t in zip(top, texts):
+                    if n not in g:
+                        t.set_color("#AAAAAA")
+                continue
+            names = [n for n in top if n in g]
             areas = dict(zip(strength.index, _scale(strength.to_numpy(), lo, hi, smax)))
             _label_force(ax, U, pos, names, font_size - 0.5, areas)
     return fig
