@@ -337,3 +337,29 @@ def test_entities_that_do_not_fit_the_text_are_logged(tmp_path, caplog):
         frame, _ = read(path)
     assert frame["text"].tolist() == ["🇷🇺 #UN", "🇷🇺 #SCO"]  # the text is what matters
     assert [r.getMessage().endswith("message 2") for r in caplog.records] == [True]
+
+
+@pytest.mark.parametrize("value, expected, naive", [
+    ("13.07.2023 14:05:11 UTC+03:00", "2023-07-13T11:05:11+00:00", False),
+    ("13.07.2023 14:05:11 UTC-05:30", "2023-07-13T19:35:11+00:00", False),
+    ("20 декабря 2019, 12:00:34", "2019-12-20T12:00:34+00:00", True),
+    ("2022-12-10 11:07:36+00:00", "2022-12-10T11:07:36+00:00", False),
+    ("2024-04-08T07:00:00Z", "2024-04-08T07:00:00+00:00", False),
+    ("2023-07-13T14:05:11", "2023-07-13T14:05:11+00:00", True),
+    ("1712559600", "2024-04-08T07:00:00+00:00", False),
+    (1712559600000, "2024-04-08T07:00:00+00:00", False),
+    ("Mon, 08 Apr 2024 10:00:00 +0300", "2024-04-08T07:00:00+00:00", False),
+])
+def test_parse_timestamp(value, expected, naive):
+    from netanalysis.ingest.records import parse_timestamp
+
+    dt, was_naive = parse_timestamp(value)
+    assert (dt.isoformat(), was_naive) == (expected, naive)
+
+
+@pytest.mark.parametrize("value", ["garbage", "99.99.9999", "31.02.2024 10:00", True, float("nan"), 1e30, [1]])
+def test_parse_timestamp_rejects(value):
+    from netanalysis.ingest.records import parse_timestamp
+
+    with pytest.raises(ValueError, match="not understood|out of range|not a number"):
+        parse_timestamp(value)

@@ -18,6 +18,7 @@ import logging
 import math
 import re
 from datetime import date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -108,6 +109,10 @@ def _from_string(text: str) -> datetime:
                         int(m[4] or 0), int(m[5] or 0), int(m[6] or 0))
     if text.endswith(" UTC"):  # "2024-04-08 10:00:00 UTC"
         return datetime.fromisoformat(text[:-4]).replace(tzinfo=timezone.utc)
+    try:  # RFC 2822, as e-mail and RSS write it: "Mon, 08 Apr 2024 07:00:00 GMT"
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        pass
     raise ValueError(f"date {text[:40]!r} not understood")
 
 
@@ -150,7 +155,12 @@ def parse_timestamp(value: Any, *, zone: ZoneInfo | None = None) -> tuple[dateti
     elif isinstance(value, date):
         dt = datetime(value.year, value.month, value.day)
     elif isinstance(value, str):
-        dt = _from_string(value)
+        try:
+            dt = _from_string(value)
+        except ValueError as exc:
+            if "not understood" in str(exc):
+                raise
+            raise ValueError(f"date {value.strip()[:40]!r} not understood ({exc})") from None
     else:
         raise ValueError(f"date of type {type(value).__name__} not understood")
     if dt.tzinfo is None or dt.tzinfo.utcoffset(dt) is None:
