@@ -324,7 +324,8 @@ def test_worker_processes_give_the_same_timeline(posts, mentions):
 def test_mentions_of_unknown_posts_are_counted(posts, mentions, caplog):
     extra = pd.concat([mentions, pd.DataFrame({"post_id": ["zz", "zz"], "kind": ["country", "forum"],
                                                "entity": ["FR", "UN"]})], ignore_index=True)
-    graphs = graphs_over_time(extra, posts)
+    with caplog.at_level(logging.WARNING, logger="netanalysis.analysis.timeline"):
+        graphs = graphs_over_time(extra, posts)
     assert graphs.attrs["unmatched_mentions"] == 2
     assert all("country:FR" not in G for _, _, G in graphs)
     assert "2 mention(s) name a post_id missing" in caplog.text
