@@ -388,3 +388,15 @@ def test_ambiguous_alias_is_logged_and_resolved_in_order(caplog):
         rows = Extractor(_registry(aliases)).extract("the Union")
     assert entities(rows) == [("forum", "AU")]
     assert "names both forum:AU and forum:EU" in caplog.text
+
+
+def test_parallel_with_chunks_without_mentions(registry, monkeypatch):
+    import netanalysis.extract.table as table
+
+    posts = [Post(f"p{i}", "c", None, "none", "#UN" if i == 7 else "nothing here", f"f:{i}") for i in range(12)]
+    monkeypatch.setattr(table, "CHUNK", 3)
+    parallel = extract_mentions(posts, registry, jobs=2)
+    pd.testing.assert_frame_equal(parallel, extract_mentions(posts, registry))
+    assert parallel["post_id"].tolist() == ["p7"]
+    nothing = [Post(f"p{i}", "c", None, "none", "nothing", f"f:{i}") for i in range(12)]
+    pd.testing.assert_frame_equal(extract_mentions(nothing, registry, jobs=2), extract_mentions(nothing, registry))

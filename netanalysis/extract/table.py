@@ -1,7 +1,6 @@
 """The mention table: :class:`~netanalysis.extract.engine.Extractor` over many posts, optionally in parallel."""
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import os
 import sys
@@ -74,14 +73,11 @@ def extract_mentions(posts: "pd.DataFrame | Iterable[Post]", registry: "Registry
         chunks = [pairs[i:i + CHUNK] for i in range(0, len(pairs), CHUNK)]
         with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=_context(),
                                  initializer=_init_worker, initargs=(registry, options)) as pool:
+            # frames travel back as column buffers: far cheaper than millions of small objects
             parts = list(pool.map(_extract_in_worker, chunks))
-        columns = [list(itertools.chain.from_iterable(p[i] for p in parts)) for i in range(len(MENTION_COLUMNS))]
-    else:
-        columns = _extract_chunk(extractor, pairs)
-    frame = pd.DataFrame(dict(zip(MENTION_COLUMNS, columns)))
-    for name in ("start", "end"):
-        frame[name] = frame[name].astype("int64")
-    return frame
+        parts = [part for part in parts if len(part)] or [_extract_chunk(extractor, [])]
+        return pd.concat(parts, ignore_index=True)
+    return _extract_chunk(extractor, pairs)
 
 
 def _post_texts(posts: "pd.DataFrame | Iterable[Post]") -> list[tuple[object, str]]:
@@ -117,12 +113,12 @@ def _init_worker(registry: "Registry", options: dict) -> None:
     _WORKER = Extractor(registry, **options)
 
 
-def _extract_in_worker(pairs: list[tuple[object, str]]) -> list[list]:
+def _extract_in_worker(pairs: list[tuple[object, str]]) -> pd.DataFrame:
     assert _WORKER is not None, "worker not initialised"
     return _extract_chunk(_WORKER, pairs)
 
 
-def _extract_chunk(extractor: Extractor, pairs: list[tuple[object, str]]) -> list[list]:
+def _extract_chunk(extractor: Extractor, pairs: list[tuple[object, str]]) -> pd.DataFrame:
     columns: list[list] = [[] for _ in MENTION_COLUMNS]
     post_col, kind_col, entity_col, via_col, surface_col, start_col, end_col = columns
     extract = extractor.extract
@@ -135,4 +131,7 @@ def _extract_chunk(extractor: Extractor, pairs: list[tuple[object, str]]) -> lis
             surface_col.append(surface)
             start_col.append(start)
             end_col.append(end)
-    return columns
+    frame = pd.DataFrame(dict(zip(MENTION_COLUMNS, columns)))
+    for name in ("start", "end"):
+        frame[name] = frame[name].astype("int64")
+    return frame
