@@ -28,6 +28,14 @@ How a match is decided:
 * **Hashtags are not read again**: a name right after ``#`` is inside a hashtag (a hashtag is
   ``#`` and word characters, so no other boundary falls inside one) and is dropped before the
   longest match is chosen.
+
+Limits: a multi-word alias matches only with single spaces between its words (not across a line
+break or a double space), and text in decomposed Unicode (``u`` + combining diaeresis) does not
+match an alias written precomposed (``ü``); Telegram clients send precomposed text.
+
+Measured with ``scripts/bench_extract.py`` (bundled registry, about 3,500 aliases, 1.6 k
+character posts, 2-core machine): the automaton reads about 14,000 posts/s per process, the
+regex alternation a few hundred (some fifty times slower).
 """
 from __future__ import annotations
 
