@@ -400,3 +400,12 @@ def test_parallel_with_chunks_without_mentions(registry, monkeypatch):
     assert parallel["post_id"].tolist() == ["p7"]
     nothing = [Post(f"p{i}", "c", None, "none", "nothing", f"f:{i}") for i in range(12)]
     pd.testing.assert_frame_equal(extract_mentions(nothing, registry, jobs=2), extract_mentions(nothing, registry))
+
+
+def test_whole_hashtags_ignore_case_compounds_keep_it(ex):
+    rows = ex.extract("#un #Un #сша #chad #georgia #russiaus #RussiaUS")
+    assert entities(rows) == [("forum", "UN"), ("forum", "UN"), ("country", "US"), ("country", "TD"),
+                              ("country", "GE"), ("tag", "russiaus"), ("tag", "russiaus"),
+                              ("country", "RU"), ("country", "US")]
+    # running text keeps the case rules
+    assert entities(ex.extract("un сша chad georgia")) == []

@@ -11,13 +11,15 @@ What each source yields (``via``):
     they give the forums ``UN`` and ``EU``. Pairs that are not a registry country are ignored.
 ``hashtag``
     A whole hashtag that is an alias allowed in tags: ``#BRICS``, ``#ШОС`` -> forum,
-    ``#China``, ``#Россия`` -> country. Surface is the tag with ``#``. Any other hashtag gives
+    ``#China``, ``#Россия`` -> country, in any case (Telegram treats ``#un`` and ``#UN`` as one
+    hashtag, so an ``exact`` alias matches a whole hashtag in any case). Surface is the tag with ``#``. Any other hashtag gives
     a mention of kind ``tag`` whose entity is the case-folded tag text (``#CrisisInUkraine``
     -> ``crisisinukraine``).
 ``pair_hashtag``
     A compound tag whose every part is a known alias (``#RussiaChina`` -> RU, CN;
     ``#RussiaCSTO`` -> RU and forum CSTO), one row per part, surface and offsets naming the
-    part inside the tag. The compound tag is also kept as one ``tag`` row (via ``hashtag``) so
+    part inside the tag. Inside a compound the alias case rules hold (capitals show where the
+    parts begin: ``#RussiaUS`` is RU and US, ``#russiaus`` stays a plain tag). The compound tag is also kept as one ``tag`` row (via ``hashtag``) so
     that users can see which tags were split. A tag that is an alias on its own
     (``#AfricanUnion``) is that entity, never a pair.
 ``name``

@@ -190,7 +190,7 @@ class Extractor:
 
     def _resolve_tag(self, tag: str) -> tuple[Mention, ...]:
         lexicon = self._compiled.tags
-        whole = lexicon.lookup(tag)
+        whole = lexicon.lookup(tag, fold=True)
         if whole is not None:
             return ((whole[0], whole[1], "hashtag", "#" + tag, 0, len(tag) + 1),)
         parts = lexicon.segment(tag)

@@ -6,8 +6,10 @@ hashtags (``use`` = ``tag`` or ``both``; a multi-word alias also in its joined f
 ``South Africa`` gives ``SouthAfrica``) and splits a tag into known parts by dynamic
 programming over the tag, preferring the fewest parts. Every character must belong to a part
 (underscores may separate parts), otherwise the tag has no segmentation and stays a plain tag.
-Case follows the alias's ``case`` column: a ``fold`` alias matches in any case, an ``exact``
-alias only as written (``#RussiaUS`` has the part ``US``, ``#russiaus`` has not).
+Inside a compound tag case follows the alias's ``case`` column: a ``fold`` alias matches in any
+case, an ``exact`` alias only as written (``#RussiaUS`` has the part ``US``, ``#russiaus`` has
+not: in a compound the capitals are the evidence of where parts begin). A whole tag is looked up
+ignoring case (``lookup(tag, fold=True)``), as Telegram treats hashtags: ``#un`` is ``#UN``.
 """
 from __future__ import annotations
 
@@ -66,13 +68,17 @@ class TagLexicon:
     def __len__(self) -> int:
         return len(self._table)
 
-    def lookup(self, piece: str) -> tuple[str, str] | None:
-        """Return ``(kind, entity)`` named by ``piece`` as a whole, or None."""
+    def lookup(self, piece: str, *, fold: bool = False) -> tuple[str, str] | None:
+        """Return ``(kind, entity)`` named by ``piece`` as a whole, or None.
+
+        With ``fold=True`` every alias matches in any case (a whole hashtag: Telegram treats
+        ``#un`` and ``#UN`` as one tag); otherwise ``exact`` aliases match only as written.
+        """
         bucket = self._table.get(piece.lower())
         if bucket is None:
             return None
         for entry in bucket:
-            if not entry.exact or piece == entry.alias:
+            if fold or not entry.exact or piece == entry.alias:
                 return entry.kind, entry.entity
         return None
 
