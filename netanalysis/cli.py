@@ -77,13 +77,15 @@ input_options = _stack(
     click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
                  help="Study file (TOML) holding any option; the command line overrides it."),
     click.option("--format", "format_", metavar="FORMATS",
-                 help="Input format (auto, text, telegram_json, telegram_html, json, jsonl, table) "
+                 help="Input format (auto, text, telegram_json, telegram_html, telethon, json, jsonl, "
+                      "table, csv, tsv, parquet) "
                       "and/or figure formats (png,svg,pdf), comma-separated.  [default: auto]"),
     click.option("--encoding", help="Text encoding of the inputs, e.g. cp1251.  [default: utf-8]"),
     click.option("--strict", is_flag=True, default=None, help="Stop at the first malformed record."),
     click.option("--dedupe", is_flag=True, default=None,
                  help="Count a post forwarded or exported twice once."),
     click.option("--channel", help="Channel name for posts whose input does not name one."),
+    click.option("--tz", help="Time zone of export times written without offset, e.g. Europe/Moscow."),
     click.option("--text-col", help="Column holding the post text (tables)."),
     click.option("--date-col", help="Column holding the date (tables)."),
     click.option("--id-col", help="Column holding the message id (tables)."),
@@ -200,7 +202,7 @@ def parse(ctx, **params):
 @click.pass_context
 @_fail_cleanly
 def graph(ctx, **params):
-    """Build the country-forum network: + edges.csv, nodes.csv, graph.gexf, graph.graphml.
+    """Build the network: + edges.csv, nodes.csv, graph.gexf, graph.graphml.
 
     \b
     Example:
@@ -216,7 +218,7 @@ def graph(ctx, **params):
 @click.pass_context
 @_fail_cleanly
 def timeline(ctx, **params):
-    """Measure change over time: + timeline.csv, changes.csv, a dynamic graph.gexf.
+    """Measure change over time: + timeline.csv, changes.csv, dynamic GEXF.
 
     \b
     Example:

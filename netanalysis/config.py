@@ -38,6 +38,7 @@ class Settings:
     strict: bool = False
     dedupe: bool = False
     channel: str | None = None
+    tz: str | None = None
     text_col: str | None = None
     date_col: str | None = None
     id_col: str | None = None

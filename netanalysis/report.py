@@ -40,6 +40,7 @@ def atomic_write(path: Path, mode: str = "w", **kwargs) -> Iterator[Any]:
     try:
         with os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
+        os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; outputs are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -224,7 +225,8 @@ def _stage_mentions(p: Pipeline, files, result: RunResult, staging: _Staging) ->
     s = p.settings
     p.registry = load_registry(extra=list(s.registry) or None)
     result.counts["registry_fingerprint"] = p.registry.fingerprint()
-    p.mentions = extract_mentions(p.posts, p.registry, countries=s.countries, exclude=s.exclude)
+    p.mentions = extract_mentions(p.posts, p.registry, countries=s.countries, exclude=s.exclude,
+                                  jobs=s.jobs)
     write_csv(p.mentions[MENTION_COLUMNS], staging.path("mentions.csv"))
     result.counts["mentions"] = {k: int(v) for k, v in sorted(p.mentions["kind"].value_counts().items())}
 
@@ -246,28 +248,27 @@ def _stage_graph(p: Pipeline, files, result: RunResult, staging: _Staging) -> No
     result.counts["edges"] = int(p.graph.number_of_edges())
 
 
-def _window_options(s) -> dict[str, Any]:
-    return dict(freq=s.freq, window=s.window, step=s.step, cumulative=s.cumulative,
-                unit=s.unit, exclude=s.exclude, seed=s.seed)
-
-
 def _stage_timeline(p: Pipeline, files, result: RunResult, staging: _Staging) -> None:
     from netanalysis.analysis.changes import changes_table
-    from netanalysis.analysis.timeline import centrality_over_time, graphs_over_time
+    from netanalysis.analysis.timeline import graphs_over_time, timeline_table
     from netanalysis.dynamic_gexf import write_dynamic_gexf
 
     s = p.settings
-    opts = _window_options(s)
-    p.timeline = centrality_over_time(p.mentions, p.posts, **opts)
-    p.windows = graphs_over_time(p.mentions, p.posts, **{k: v for k, v in opts.items() if k != "seed"})
+    p.windows = graphs_over_time(p.mentions, p.posts, freq=s.freq, window=s.window, step=s.step,
+                                 cumulative=s.cumulative, unit=s.unit, exclude=s.exclude,
+                                 min_weight=s.min_weight, labels=p.registry.label)
+    p.timeline = timeline_table(p.windows, seed=s.seed)
     p.changes = changes_table(p.timeline, p.windows)
     write_csv(p.timeline, staging.path("timeline.csv"))
     write_csv(p.changes, staging.path("changes.csv"))
-    # The report's graph.gexf carries time spells for Gephi's timeline (replaces the static one).
-    write_dynamic_gexf(p.windows, staging.path("graph.gexf"), graph=p.graph)
+    # The graph.gexf of a timeline run carries time spells for Gephi's timeline (replaces the static one).
+    write_dynamic_gexf(p.windows, staging.path("graph.gexf"), graph=p.graph, timeline=p.timeline)
+    attrs = {**getattr(p.windows, "attrs", {}), **p.timeline.attrs}
     result.counts["windows"] = len(p.windows)
-    result.counts["undated_left_out_of_windows"] = int(p.timeline.attrs.get("undated_posts", 0))
-    result.counts["inferred_dates_in_windows"] = int(p.timeline.attrs.get("inferred_posts", 0))
+    for key in ("undated_posts", "inferred_posts", "posts_outside_windows", "unmatched_mentions"):
+        if key in attrs:
+            result.counts[f"timeline_{key}"] = int(attrs[key])
+    result.counts["undated_left_out_of_windows"] = int(attrs.get("undated_posts", 0))
 
 
 def _stage_figures(p: Pipeline, files, result: RunResult, staging: _Staging) -> None:
@@ -283,9 +284,11 @@ def _stage_figures(p: Pipeline, files, result: RunResult, staging: _Staging) -> 
         "heatmap": lambda: fig.plot_heatmap(p.graph, **style),
     }
     if p.timeline is not None and len(p.windows or []) > 0:
+        labels = {n: d.get("label", n) for n, d in p.graph.nodes(data=True)}
         made["centrality_over_time"] = lambda: fig.plot_centrality_over_time(
-            p.timeline, metric=s.metric, top=min(s.top, 8), **style)
-        made["rank_changes"] = lambda: fig.plot_rank_changes(p.timeline, metric=s.metric, top=s.top, **style)
+            p.timeline, metric=s.metric, top=min(s.top, 8), labels=labels, **style)
+        made["rank_changes"] = lambda: fig.plot_rank_changes(p.timeline, metric=s.metric, top=s.top,
+                                                             labels=labels, **style)
         made["network_by_window"] = lambda: fig.plot_network_small_multiples(p.windows, seed=s.seed, **style)
     for stem, build in made.items():
         figure = build()
