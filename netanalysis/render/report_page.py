@@ -23,13 +23,13 @@ th,td{border-bottom:1px solid #e4e4e4;padding:.25rem .6rem;text-align:left}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1rem 0}figure img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:.85rem;color:#555}
-.muted{color:#666;font-size:.9rem}.grid{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem}
+.muted{color:#666;font-size:.9rem}.grid{display:grid;grid-template-columns:1fr;gap:.5rem}
 code{background:#f4f4f4;padding:0 .2rem}
 """
 
 FIGURE_CAPTIONS = {
     "network_bipartite": "The bipartite country–forum network, countries left and forums right; node "
-                         "size by PageRank, edge width by the number of posts naming both.",
+                         "area by weighted degree (strength), edge width by the number of posts naming both.",
     "network_force": "The same network in a force-directed layout, coloured by community (Louvain).",
     "heatmap": "Country × forum co-mention counts, rows and columns ordered so that blocks show.",
     "centrality_over_time": "Centrality of the top nodes per time window.",
