@@ -29,7 +29,7 @@ nodes = centrality_table(G, seed=0)
 print(nodes[nodes["kind"] == "forum"].head(5)[["label", "posts", "degree", "pagerank"]])
 
 # 4. Forums linked by the countries they share.
-forums = project(G, side="forum")
+forums = project(G, side="forum", via="country")
 print(sorted(forums.edges(data="weight"), key=lambda e: -e[2])[:5])
 
 # 5. Change over time: monthly PageRank of each node.
