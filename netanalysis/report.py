@@ -104,7 +104,8 @@ class RunResult:
                  f"({s.undated} undated, {s.skipped} records skipped)."]
         for f in s.files:
             if f.problems:
-                lines.append(f"{f.path}: {f.skipped} record(s) skipped; first problems:")
+                lines.append(f"{f.path}: {len(f.problems)} problem(s) shown of {f.skipped} record(s) "
+                             "skipped or flagged; first problems:")
                 lines.extend(f"  record {r}: {p}" for r, p in f.problems[:5])
         lines.append(f"Wrote {len(self.files)} file(s) to {self.out_dir}/: {', '.join(self.files)}")
         return lines
@@ -285,9 +286,13 @@ def _stage_figures(p: Pipeline, files, result: RunResult, staging: _Staging) -> 
     }
     if p.timeline is not None and len(p.windows or []) > 0:
         labels = {n: d.get("label", n) for n, d in p.graph.nodes(data=True)}
+        # The time figures place a window by its start; cumulative windows all share one start,
+        # so they are placed by their (exclusive) end: "everything up to this date".
+        timeline = (p.timeline.assign(window_start=p.timeline["window_end"]) if s.cumulative
+                    else p.timeline)
         made["centrality_over_time"] = lambda: fig.plot_centrality_over_time(
-            p.timeline, metric=s.metric, top=min(s.top, 8), labels=labels, **style)
-        made["rank_changes"] = lambda: fig.plot_rank_changes(p.timeline, metric=s.metric, top=s.top,
+            timeline, metric=s.metric, top=min(s.top, 8), labels=labels, **style)
+        made["rank_changes"] = lambda: fig.plot_rank_changes(timeline, metric=s.metric, top=s.top,
                                                              labels=labels, **style)
         made["network_by_window"] = lambda: fig.plot_network_small_multiples(p.windows, seed=s.seed, **style)
     for stem, build in made.items():

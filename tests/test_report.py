@@ -126,3 +126,13 @@ def test_each_command_writes_its_files(tmp_path, sample_path):
         result = CliRunner().invoke(cli, ["-q", command, str(sample_path), "-o", str(out)])
         assert result.exit_code == 0, (command, result.output)
         assert {p.name for p in out.iterdir()} == files, command
+
+
+@pytest.mark.parametrize("extra", [["--cumulative"], ["--window", "3M", "--step", "1M"], ["--freq", "quarter"]])
+def test_report_runs_with_every_kind_of_window(tmp_path, sample_path, extra):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["-q", "report", str(sample_path), "-o", str(out), "--format", "png"] + extra)
+    assert result.exit_code == 0, result.output
+    timeline = pd.read_csv(out / "timeline.csv")
+    assert timeline["window_end"].nunique() >= 2
+    assert (out / "figures" / "rank_changes.png").stat().st_size > 1000
