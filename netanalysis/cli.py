@@ -98,6 +98,9 @@ input_options = _stack(
                  help="A CSV adding or overriding registry aliases (repeatable)."),
     click.option("--seed", type=int, help="Seed for layouts and communities.  [default: 0]"),
     click.option("--jobs", type=int, help="Processes for extraction (0 = all cores).  [default: 1]"),
+    click.option("--cache/--no-cache", default=None,
+                 help="Reuse mentions extracted before from the same inputs, registry and options "
+                      "(Parquet files in $NETANALYSIS_CACHE_DIR or .netanalysis-cache).  [default: off]"),
 )
 
 graph_options = _stack(

@@ -226,10 +226,42 @@ def _stage_mentions(p: Pipeline, files, result: RunResult, staging: _Staging) ->
     s = p.settings
     p.registry = load_registry(extra=list(s.registry) or None)
     result.counts["registry_fingerprint"] = p.registry.fingerprint()
-    p.mentions = extract_mentions(p.posts, p.registry, countries=s.countries, exclude=s.exclude,
-                                  jobs=s.jobs)
+    cache = _mentions_cache_path(p, files, s) if s.cache else None
+    if cache is not None and cache.is_file():
+        p.mentions = pd.read_parquet(cache)
+        result.counts["mentions_cache"] = "hit"
+    else:
+        p.mentions = extract_mentions(p.posts, p.registry, countries=s.countries, exclude=s.exclude,
+                                      jobs=s.jobs)
+        if cache is not None:
+            with atomic_write(cache, "wb") as fh:
+                p.mentions.to_parquet(fh, index=False)
+            result.counts["mentions_cache"] = "stored"
     write_csv(p.mentions[MENTION_COLUMNS], staging.path("mentions.csv"))
     result.counts["mentions"] = {k: int(v) for k, v in sorted(p.mentions["kind"].value_counts().items())}
+
+
+#: Settings that change which mentions a corpus gives (the cache key holds them all).
+_EXTRACTION_SETTINGS = ("format", "encoding", "strict", "dedupe", "channel", "tz", "text_col", "date_col",
+                        "id_col", "channel_col", "countries", "exclude")
+
+
+def _mentions_cache_path(p: Pipeline, files: list[Path], s) -> Path:
+    """Where the mentions of these inputs, this registry and these options are cached (Parquet).
+
+    The key is the inputs' content (sha256), the registry's fingerprint, every setting that
+    changes extraction and the package version, so a stale entry is never read. The folder is
+    ``$NETANALYSIS_CACHE_DIR`` or ``.netanalysis-cache`` in the working directory.
+    """
+    key = hashlib.sha256()
+    for f in files:
+        key.update(_sha256(f).encode())
+    key.update(p.registry.fingerprint().encode())
+    options = {k: v for k, v in s.to_dict().items() if k in _EXTRACTION_SETTINGS}
+    key.update(json.dumps(options, sort_keys=True).encode())
+    key.update(__version__.encode())
+    folder = Path(os.environ.get("NETANALYSIS_CACHE_DIR", ".netanalysis-cache"))
+    return folder / f"mentions-{key.hexdigest()[:40]}.parquet"
 
 
 def _stage_graph(p: Pipeline, files, result: RunResult, staging: _Staging) -> None:
