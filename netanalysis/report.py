@@ -26,7 +26,7 @@ from netanalysis.model import POST_COLUMNS, IngestStats
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RunResult", "run_parse", "atomic_write", "write_csv", "write_manifest", "format_dates"]
+__all__ = ["RunResult", "run", "atomic_write", "write_csv", "write_manifest", "format_dates"]
 
 DEPENDENCIES = ("networkx", "pandas", "matplotlib", "click", "pyvis", "pyahocorasick", "pyarrow", "numpy")
 
@@ -301,7 +301,6 @@ def _stage_timeline(p: Pipeline, files, result: RunResult, staging: _Staging) ->
     for key in ("undated_posts", "inferred_posts", "posts_outside_windows", "unmatched_mentions"):
         if key in attrs:
             result.counts[f"timeline_{key}"] = int(attrs[key])
-    result.counts["undated_left_out_of_windows"] = int(attrs.get("undated_posts", 0))
 
 
 def _stage_figures(p: Pipeline, files, result: RunResult, staging: _Staging) -> None:
@@ -390,13 +389,3 @@ def run(command: str, inputs: list, out_dir: Path, settings=None, *, progress=No
     result.pipeline = pipeline
     write_manifest(result)
     return result
-
-
-def run_parse(inputs: list, out_dir: Path, *, format: str | None = "auto",
-              options: ReadOptions | None = None) -> RunResult:
-    """Read the inputs and write ``posts.csv``, ``mentions.csv`` and ``manifest.json``."""
-    from netanalysis.config import Settings
-
-    options = options or ReadOptions()
-    values = {k: v for k, v in options.__dict__.items() if k in Settings.__dataclass_fields__}
-    return run("parse", inputs, out_dir, Settings(format=format or "auto", **values))

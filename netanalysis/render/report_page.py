@@ -72,7 +72,7 @@ def methods_paragraph(settings: Any, counts: dict) -> str:
         "PageRank (Brin & Page 1998) and HITS hub and authority scores (Kleinberg 1999), computed with "
         "NetworkX (Hagberg et al. 2008); communities are Louvain partitions (Blondel et al. 2008) with a "
         f"fixed seed ({settings.seed}). Change over time was measured on {windows}; undated posts "
-        f"({counts.get('undated_left_out_of_windows', 0)}) were left out of the windows and posts whose year "
+        f"({counts.get('timeline_undated_posts', 0)}) were left out of the windows and posts whose year "
         "was inferred from neighbouring posts were kept and flagged."
     )
 
