@@ -7,8 +7,8 @@ What the file holds
 * every node and edge of the whole graph (``graph=``, else the union of the window graphs), with
   static attributes: nodes ``kind``, ``bipartite``, ``entity``, ``posts`` (total), ``windows``
   (in how many windows the node is present); edges the total ``weight`` (the ``weight`` XML
-  attribute), ``total_weight``, ``post_ids`` (``;``-separated), ``first_date``, ``last_date``,
-  ``windows``;
+  attribute), ``total_weight``, ``first_date``, ``last_date``, ``windows`` (not the post ids,
+  which run to megabytes per edge on a large corpus: ``edges.csv`` lists them);
 * ``<spells>`` on nodes and edges: the periods in which they are present (consecutive windows
   merged into one spell). An element present in no window (e.g. co-mentioned only in undated
   posts) has no spell;
@@ -65,7 +65,7 @@ _ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("\n
              ("\r", "&#13;"), ("\t", "&#9;"))
 _NODE_STATIC = [("kind", "string"), ("bipartite", "integer"), ("entity", "string"),
                 ("posts", "integer"), ("windows", "integer")]
-_EDGE_STATIC = [("total_weight", "double"), ("post_ids", "string"), ("first_date", "string"),
+_EDGE_STATIC = [("total_weight", "double"), ("first_date", "string"),
                 ("last_date", "string"), ("windows", "integer")]
 
 
@@ -247,11 +247,9 @@ def _union(windows: Sequence) -> nx.Graph:
             U.nodes[node]["posts"] += int(data.get("posts", 0))
         for u, v, data in G.edges(data=True):
             if not U.has_edge(u, v):
-                U.add_edge(u, v, weight=0, post_ids=[], first_date=data.get("first_date", ""),
-                           last_date="")
+                U.add_edge(u, v, weight=0, first_date=data.get("first_date", ""), last_date="")
             e = U[u][v]
             e["weight"] += data.get("weight", 1)
-            e["post_ids"] = sorted(set(e["post_ids"]) | set(data.get("post_ids", [])))
             e["last_date"] = data.get("last_date", "")
     return U
 
@@ -293,7 +291,7 @@ def _build(G: nx.Graph, nodes: _Timeline, edges: _Timeline, metrics: list[str], 
         tag = _tag("edge", {"id": f"{u}|{v}", "source": u, "target": v, "weight": _number(weight)},
                    close=False)
         out.append(f"      {tag}")
-        static = {"total_weight": weight, "post_ids": ";".join(map(str, data.get("post_ids", []))),
+        static = {"total_weight": weight,
                   "first_date": data.get("first_date") or "", "last_date": data.get("last_date") or ""}
         if dynamic_weight:
             static["windows"] = len(edges.spells.get((u, v), []))

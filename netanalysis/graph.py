@@ -45,13 +45,14 @@ co-mentioned with the other side are not in it).
 """
 from __future__ import annotations
 
+import csv
 import logging
 import math
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Callable, Iterable
 
 import networkx as nx
@@ -60,6 +61,7 @@ import pandas as pd
 from networkx.readwrite.gexf import GEXFWriter
 
 from netanalysis.errors import ConfigError, GraphError
+from netanalysis.extract.units import unit_index, unit_starts
 
 __all__ = [
     "UNITS",
@@ -69,6 +71,7 @@ __all__ = [
     "co_mention_graph",
     "project",
     "edges_table",
+    "write_edges_csv",
     "write_gexf",
     "write_graphml",
 ]
@@ -82,45 +85,11 @@ EDGE_COLUMNS = ["country", "forum", "weight", "assoc_strength", "jaccard", "npmi
                 "first_date", "last_date", "post_ids"]
 _SIDES = {"country": 0, "forum": 1}
 _OTHER = {"country": "forum", "forum": "country"}
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*\s+")
-_INITIALS = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")
 
 
 def node_id(kind: str, entity: str) -> str:
     """Return the node id of an entity: ``node_id("country", "CN") == "country:CN"``."""
     return f"{kind}:{entity}"
-
-
-def unit_starts(text: str, unit: str) -> list[int]:
-    """Return the start offsets of the paragraphs or sentences of ``text`` (always begins with 0).
-
-    Examples
-    --------
-    >>> unit_starts("One. Two\\nThree", "paragraph")
-    [0, 9]
-    >>> unit_starts("Встреча в Москве. Россия и Китай. U.S. News", "sentence")
-    [0, 18, 34]
-    """
-    starts = {0}
-    starts.update(m.end() for m in re.finditer("\n", text))
-    if unit == "sentence":
-        for m in _SENTENCE_END.finditer(text):
-            nxt = m.end()
-            if nxt < len(text) and _opens_sentence(text, nxt) and not _after_initial(text, m.start()):
-                starts.add(nxt)
-    return sorted(s for s in starts if s <= len(text))
-
-
-def _opens_sentence(text: str, i: int) -> bool:
-    ch = text[i]
-    if ch in "\"'«“„(" and i + 1 < len(text):
-        ch = text[i + 1]
-    return ch.isupper() or "\U0001F1E6" <= ch <= "\U0001F1FF"
-
-
-def _after_initial(text: str, end: int) -> bool:
-    word = re.split(r"\s", text[:end])[-1]
-    return bool(_INITIALS.fullmatch(word))
 
 
 def _check_options(unit: str, min_weight: int) -> None:
@@ -160,10 +129,10 @@ class _Units:
         return {(int(side), str(self.entity_names[e])): int(n) for (side, e), n in sizes.items()}
 
 
-def _check_posts(posts: pd.DataFrame | None, unit: str) -> None:
+def _check_posts(posts: pd.DataFrame | None, unit: str, split: bool) -> None:
     if posts is None:
         return
-    need = ["post_id"] + ([] if unit == "post" else ["text"])
+    need = ["post_id"] + (["text"] if split else [])
     missing = [c for c in need if c not in posts.columns]
     if missing:
         raise GraphError(f"the posts table lacks column(s) {', '.join(missing)}")
@@ -171,8 +140,11 @@ def _check_posts(posts: pd.DataFrame | None, unit: str) -> None:
 
 def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str,
                    exclude: set[str]) -> _Units:
-    _check_posts(posts, unit)
-    need = ["post_id", "kind", "entity"] + ([] if unit == "post" else ["start"])
+    # A column named after the unit (the paragraph or sentence index within the post, as the
+    # streaming pipeline computes while it still holds the text) spares splitting the text again.
+    split = unit != "post" and unit not in mentions.columns
+    _check_posts(posts, unit, split)
+    need = ["post_id", "kind", "entity"] + (["start"] if split else [])
     missing = [c for c in need if c not in mentions.columns]
     if missing:
         raise GraphError(f"the mentions table lacks column(s) {', '.join(missing)}")
@@ -184,22 +156,40 @@ def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str
     if exclude:
         names = pd.unique(m["entity"])
         m = m[~m["entity"].isin([e for e in names if str(e).casefold() in exclude])]
-    post, post_names = _natural_codes(m["post_id"].astype(str))
-    entity, entity_names = pd.factorize(m["entity"].astype(str), sort=True)
-    frame = pd.DataFrame({"post": post.astype(np.int64), "side": (m["kind"] == "forum").to_numpy(np.int8),
-                          "entity": entity})
+    post, post_names = _natural_codes(m["post_id"])
+    entity, entity_names = _sorted_codes(m["entity"])
+    frame = pd.DataFrame({"post": post.astype(np.int32), "side": (m["kind"] == "forum").to_numpy(np.int8),
+                          "entity": entity.astype(np.int32)})
     if unit == "post":
-        frame["unit"] = frame["post"]
+        frame["unit"] = frame["post"].to_numpy(np.int64)
+    elif not split:
+        index = m[unit].to_numpy(np.int64)
+        frame["unit"] = frame["post"].to_numpy(np.int64) * (int(index.max(initial=0)) + 1) + index
     else:
         if posts is None:
             raise ConfigError(f"unit={unit!r} needs the posts table (their text) to split posts "
                               f"into {unit}s; pass posts=...")
         index = _unit_index(post_names, post, m["start"], posts, unit)
-        frame["unit"] = frame["post"] * (int(index.max(initial=0)) + 1) + index
-    key = (frame["unit"].to_numpy() * 2 + frame["side"].to_numpy()) * max(len(entity_names), 1) + entity
-    frame = frame[~pd.Series(key).duplicated().to_numpy()].reset_index(drop=True)
+        frame["unit"] = frame["post"].to_numpy(np.int64) * (int(index.max(initial=0)) + 1) + index
+    key = (frame["unit"].to_numpy() * 2 + frame["side"].to_numpy()) * max(len(entity_names), 1) + frame["entity"].to_numpy()
+    if not mentions.attrs.get("distinct_links"):  # the streaming pipeline's links are distinct already
+        frame = frame[~pd.Series(key).duplicated().to_numpy()].reset_index(drop=True)
     return _Units(frame, np.asarray(post_names, dtype=object), np.asarray(entity_names, dtype=object),
                   unit == "post")
+
+
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes of ``values`` and the distinct values as strings, sorted (code order is string order).
+
+    A categorical column is coded through its categories, never turned into one string per row
+    (the streaming pipeline's links hold millions of rows); unused categories may then remain
+    among the names, which is harmless: only coded rows are counted.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cat_codes, names = pd.factorize(pd.Index(values.cat.categories).astype(str), sort=True)
+        return cat_codes[values.cat.codes.to_numpy()], pd.Index(names)
+    codes, names = pd.factorize(values.astype(str), sort=True)
+    return codes, pd.Index(names)
 
 
 def _natural_codes(post_ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -208,7 +198,7 @@ def _natural_codes(post_ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     The order: by the id without its trailing digits, then by length, then as a string; so ids
     that differ only in a trailing number sort by that number.
     """
-    codes, names = pd.factorize(post_ids, sort=True)
+    codes, names = _sorted_codes(post_ids)
     text = pd.Series(names, dtype="str")
     stem, _ = pd.factorize(text.str.rstrip("0123456789"), sort=True)
     order = np.lexsort((text.str.len().to_numpy(), stem))        # stable: ties stay in string order
@@ -248,46 +238,144 @@ def _post_dates(posts: pd.DataFrame | None, post_names: np.ndarray) -> np.ndarra
     return dates.reindex(post_names).to_numpy()
 
 
-def _iso(values: pd.Series) -> list[str]:
-    return ["" if pd.isna(v) else v.strftime("%Y-%m-%d") for v in values]
+class PostIds(Sequence):
+    """The ids of an edge's posts: a read-only sequence of str, equal to the list of those ids.
+
+    Stored as int32 codes into the corpus's post ids, which all edges share, so a graph over
+    millions of posts holds 4 bytes per (edge, post) rather than a list of string references.
+    """
+
+    __slots__ = ("_codes", "_names")
+
+    def __init__(self, codes: np.ndarray, names: np.ndarray):
+        self._codes = codes
+        self._names = names
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return self._names[self._codes[i]].tolist()
+        return self._names[self._codes[i]]
+
+    def __iter__(self):
+        return iter(self._names[self._codes].tolist())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (PostIds, list, tuple)):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    def __reduce__(self):
+        return (PostIds, (self._codes, self._names))
+
+    def join(self, sep: str = ";") -> str:
+        """The ids joined by ``sep`` (as in ``edges.csv``)."""
+        return sep.join(self._names[self._codes].tolist())
+
+
+#: Unit-entity rows handled at once when pairing (bounds the memory of pairing large corpora).
+_PAIR_SLICE = 2_000_000
+_NAT = np.iinfo(np.int64).min
+
+
+def _slices(post: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """Row ranges of about ``size`` rows that never split one post's rows (``post`` is sorted)."""
+    bounds, start, n = [], 0, len(post)
+    while start < n:
+        end = min(start + size, n)
+        if end < n:
+            end = int(np.searchsorted(post, post[end], side="left"))
+            if end <= start:
+                end = int(np.searchsorted(post, post[start], side="right"))
+        bounds.append((start, end))
+        start = end
+    return bounds
 
 
 def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None) -> pd.DataFrame:
     """Co-mention counts of entity pairs (a on side_a, b on side_b) over units.
 
-    Columns ``entity_a, entity_b`` (names), ``weight``, ``post_ids`` (sorted), ``first_date``,
-    ``last_date``; rows sorted by (entity_a, entity_b); when both sides are equal, a < b.
+    Columns ``entity_a, entity_b`` (names), ``weight``, ``post_ids`` (:class:`PostIds`, in
+    natural order), ``first_date``, ``last_date``; rows sorted by (entity_a, entity_b); when
+    both sides are equal, a < b. Pairs are formed a slice of posts at a time, so memory grows
+    with the number of (pair, post) combinations kept (4 bytes each), not with all pair rows.
     """
     f = units.frame
-    left = f.loc[f["side"] == side_a, ["unit", "post", "entity"]]
-    right = f.loc[f["side"] == side_b, ["unit", "entity"]]
-    pairs = left.merge(right, on="unit", suffixes=("_a", "_b"))
-    if side_a == side_b:
-        pairs = pairs[pairs["entity_a"] < pairs["entity_b"]]
     keys = ["entity_a", "entity_b"]
-    if pairs.empty:
+    unit = f["unit"].to_numpy()
+    order = None if len(unit) < 2 or bool(np.all(unit[1:] >= unit[:-1])) else np.argsort(unit, kind="stable")
+    col = {name: (f[name].to_numpy() if order is None else f[name].to_numpy()[order])
+           for name in ("unit", "post", "side", "entity")}
+    n_ent = max(len(units.entity_names), 1)
+    n_keys = n_ent * n_ent
+    weight = np.zeros(n_keys, dtype=np.int64)
+    first = np.full(n_keys, np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(n_keys, _NAT, dtype=np.int64)
+    day = None if dates is None else dates.astype("datetime64[ns]").view(np.int64)
+    parts: list[tuple[np.ndarray, np.ndarray]] = []  # per slice: posts sorted by key, count per key
+    for lo, hi in _slices(col["post"], _PAIR_SLICE):
+        side = col["side"][lo:hi]
+        a_rows, b_rows = side == side_a, side == side_b
+        left = pd.DataFrame({"unit": col["unit"][lo:hi][a_rows], "post": col["post"][lo:hi][a_rows],
+                             "a": col["entity"][lo:hi][a_rows]})
+        right = pd.DataFrame({"unit": col["unit"][lo:hi][b_rows], "b": col["entity"][lo:hi][b_rows]})
+        pairs = left.merge(right, on="unit", sort=False)
+        if side_a == side_b:
+            pairs = pairs[pairs["a"].to_numpy() < pairs["b"].to_numpy()]
+        key = pairs["a"].to_numpy(np.int64) * n_ent + pairs["b"].to_numpy(np.int64)
+        weight += np.bincount(key, minlength=n_keys)
+        # one (pair, post) each, sorted by pair then post
+        combined = np.unique(key * len(units.post_names) + pairs["post"].to_numpy(np.int64))
+        pair_key = combined // max(len(units.post_names), 1)
+        post = (combined - pair_key * len(units.post_names)).astype(np.int32)
+        per_key = np.bincount(pair_key, minlength=n_keys)
+        if day is not None and len(post):
+            starts = np.concatenate(([0], np.flatnonzero(np.diff(pair_key)) + 1))
+            present = pair_key[starts]
+            d = day[post]
+            undated = d == _NAT
+            lo_d = np.minimum.reduceat(np.where(undated, np.iinfo(np.int64).max, d), starts)
+            hi_d = np.maximum.reduceat(d, starts)
+            first[present] = np.minimum(first[present], lo_d)
+            last[present] = np.maximum(last[present], hi_d)
+        parts.append((post, per_key))
+    found = np.flatnonzero(weight)
+    if not len(found):
         return pd.DataFrame(columns=keys + ["weight", "post_ids", "first_date", "last_date"])
-    weight = pairs.groupby(keys, sort=True).size().rename("weight")
-    by_post = pairs[keys + ["post"]]
-    if not units.one_per_post:                    # several units of one post may pair a and b
-        by_post = by_post.drop_duplicates()
-    by_post = by_post.sort_values(keys + ["post"], ignore_index=True)
-    key = by_post["entity_a"].to_numpy(np.int64) * len(units.entity_names) + by_post["entity_b"].to_numpy()
-    bounds = np.flatnonzero(np.diff(key)) + 1
-    post_ids = [units.post_names[chunk].tolist() for chunk in np.split(by_post["post"].to_numpy(), bounds)]
-    out = weight.reset_index()
-    out["post_ids"] = post_ids
-    if dates is None:
+    total = sum(per_key for _, per_key in parts) if parts else np.zeros(n_keys, dtype=np.int64)
+    offsets = np.concatenate(([0], np.cumsum(total)))
+    flat = np.empty(int(offsets[-1]), dtype=np.int32)
+    filled = offsets[:-1].copy()
+    while parts:
+        post, per_key = parts.pop(0)
+        src = 0
+        for k in np.flatnonzero(per_key):
+            n = int(per_key[k])
+            flat[filled[k]:filled[k] + n] = post[src:src + n]
+            filled[k] += n
+            src += n
+    names = units.post_names
+    out = pd.DataFrame({"entity_a": units.entity_names[found // n_ent], "entity_b": units.entity_names[found % n_ent],
+                        "weight": weight[found]})
+    out["post_ids"] = [PostIds(flat[offsets[k]:offsets[k + 1]], names) for k in found]
+    if day is None:
         out["first_date"] = out["last_date"] = ""
     else:
-        by_post["date"] = dates[by_post["post"].to_numpy()]
-        grouped = by_post.groupby(keys, sort=True)["date"]
-        out["first_date"] = _iso(grouped.min())
-        out["last_date"] = _iso(grouped.max())
-    names = units.entity_names
-    out["entity_a"] = names[out["entity_a"].to_numpy()]
-    out["entity_b"] = names[out["entity_b"].to_numpy()]
+        out["first_date"] = _days(first[found], first[found] == np.iinfo(np.int64).max)
+        out["last_date"] = _days(last[found], last[found] == _NAT)
     return out
+
+
+def _days(ns: np.ndarray, missing: np.ndarray) -> list[str]:
+    text = np.datetime_as_string(np.where(missing, 0, ns).astype("datetime64[ns]"), unit="D")
+    return ["" if gone else day for day, gone in zip(text.tolist(), missing.tolist())]
 
 
 def _measures(w: np.ndarray, n_a: np.ndarray, n_b: np.ndarray, n: int) -> dict[str, np.ndarray]:
@@ -318,7 +406,9 @@ def co_mention_graph(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, 
     ----------
     mentions : DataFrame
         Columns ``post_id, kind, entity`` (and ``start`` for paragraph/sentence units); rows of
-        kind ``tag`` are ignored.
+        kind ``tag`` are ignored. For paragraph/sentence units a column named after the unit
+        (``paragraph`` or ``sentence``: the unit's index within its post) may replace ``start``,
+        and then the posts' text is not needed.
     posts : DataFrame, optional
         Columns ``post_id, date`` (for ``first_date``/``last_date``) and ``text`` (for units
         other than ``post``).
@@ -370,7 +460,7 @@ def co_mention_graph(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, 
     for row in kept.itertuples(index=False):
         G.add_edge(node_id("country", row.entity_a), node_id("forum", row.entity_b),
                    weight=int(row.weight), assoc_strength=float(row.assoc_strength),
-                   jaccard=float(row.jaccard), npmi=float(row.npmi), post_ids=list(row.post_ids),
+                   jaccard=float(row.jaccard), npmi=float(row.npmi), post_ids=row.post_ids,
                    first_date=row.first_date, last_date=row.last_date)
     return G
 
@@ -438,16 +528,17 @@ def _project_via_posts(P: nx.Graph, mentions: pd.DataFrame | None, posts: pd.Dat
     for row in pairs.itertuples(index=False):
         P.add_edge(entities[row.entity_a], entities[row.entity_b], weight=int(row.weight),
                    assoc_strength=float(row.assoc_strength), jaccard=float(row.jaccard),
-                   npmi=float(row.npmi), post_ids=list(row.post_ids),
+                   npmi=float(row.npmi), post_ids=row.post_ids,
                    first_date=row.first_date, last_date=row.last_date)
     return P
 
 
-def edges_table(G: nx.Graph) -> pd.DataFrame:
+def edges_table(G: nx.Graph, *, join: bool = True) -> pd.DataFrame:
     """Return the edges of the bipartite graph as the ``edges.csv`` table.
 
     Columns :data:`EDGE_COLUMNS` (``country`` as ISO code, ``forum`` as id, ``post_ids`` joined
-    by ``";"``), sorted by weight (descending), then country, then forum.
+    by ``";"``, or as the graph holds them with ``join=False``), sorted by weight
+    (descending), then country, then forum.
     """
     rows = []
     for u, v, d in G.edges(data=True):
@@ -459,8 +550,9 @@ def edges_table(G: nx.Graph) -> pd.DataFrame:
         rows.append({"country": G.nodes[u].get("entity", u), "forum": G.nodes[v].get("entity", v),
                      **{c: d.get(c) for c in EDGE_COLUMNS[2:]}})
     table = pd.DataFrame(rows, columns=EDGE_COLUMNS)
-    table["post_ids"] = [_plain(p) if isinstance(p, (list, tuple, type(None))) else str(p)
-                         for p in table["post_ids"]]
+    if join:
+        table["post_ids"] = [_plain(p) if isinstance(p, (list, tuple, PostIds, type(None))) else str(p)
+                             for p in table["post_ids"]]
     table[["first_date", "last_date"]] = table[["first_date", "last_date"]].fillna("")
     table["weight"] = table["weight"].astype("int64")
     for col in ("assoc_strength", "jaccard", "npmi"):
@@ -469,7 +561,34 @@ def edges_table(G: nx.Graph) -> pd.DataFrame:
                              kind="mergesort").reset_index(drop=True)
 
 
+def write_edges_csv(G: nx.Graph, path: str | Path) -> None:
+    """Write :func:`edges_table` of ``G`` as CSV (atomically), joining each edge's post ids only
+    as its row is written: the same bytes as ``edges_table(G).to_csv(index=False)`` without
+    holding every joined list at once (they run to gigabytes on a large corpus)."""
+    table = edges_table(G, join=False)
+
+    def cell(value):
+        if isinstance(value, float):
+            return "" if math.isnan(value) else value
+        return value
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            out = csv.writer(fh, lineterminator="\n")
+            out.writerow(table.columns)
+            ids = table.columns.get_loc("post_ids")
+            for row in table.itertuples(index=False, name=None):
+                row = [cell(v) for v in row]
+                row[ids] = _plain(row[ids]) if isinstance(row[ids], (list, tuple, PostIds, type(None))) \
+                    else str(row[ids])
+                out.writerow(row)
+
+    _atomic_write(path, write)
+
+
 def _plain(value):
+    if isinstance(value, PostIds):
+        return value.join(";")
     if isinstance(value, (list, tuple, set)):
         return ";".join(str(v) for v in (sorted(value) if isinstance(value, set) else value))
     if value is None:
@@ -479,13 +598,18 @@ def _plain(value):
     return value
 
 
+#: Edge attributes left out of GEXF and GraphML: an edge's post ids run to megabytes on a large
+#: corpus, which Gephi cannot handle; ``edges.csv`` lists them (join on country and forum).
+_NOT_EXPORTED = frozenset({"post_ids"})
+
+
 def _exportable(G: nx.Graph, *, spells: bool = False) -> nx.Graph:
     H = nx.Graph()
     H.graph.update({k: _plain(v) for k, v in G.graph.items()})
     for n in sorted(G.nodes):
         H.add_node(n, **{k: _plain(v) for k, v in G.nodes[n].items()})
     for u, v in sorted(tuple(sorted(e)) for e in G.edges()):
-        data = {k: _plain(x) for k, x in G.edges[u, v].items()}
+        data = {k: _plain(x) for k, x in G.edges[u, v].items() if k not in _NOT_EXPORTED}
         if spells and data.get("first_date"):
             data.update(start=data["first_date"], end=data["last_date"])
         H.add_edge(u, v, **data)
@@ -505,7 +629,8 @@ def _atomic_write(path: str | Path, write: Callable[[str], None]) -> None:
 
 
 def write_gexf(G: nx.Graph, path: str | Path, *, spells: bool = True) -> None:
-    """Write ``G`` as GEXF 1.2 (atomically): lists joined with ``";"``, ``None`` as ``""``.
+    """Write ``G`` as GEXF 1.2 (atomically): lists joined with ``";"``, ``None`` as ``""``; edges
+    without their ``post_ids`` (``edges.csv`` lists them).
 
     With ``spells`` (default) each edge with dated posts gets ``start``/``end`` (its first and
     last date), so Gephi's timeline shows when the pair was co-mentioned; edges without dated
@@ -526,6 +651,7 @@ def write_gexf(G: nx.Graph, path: str | Path, *, spells: bool = True) -> None:
 
 
 def write_graphml(G: nx.Graph, path: str | Path) -> None:
-    """Write ``G`` as GraphML (atomically): lists joined with ``";"``, ``None`` as ``""``."""
+    """Write ``G`` as GraphML (atomically): lists joined with ``";"``, ``None`` as ``""``; edges
+    without their ``post_ids`` (``edges.csv`` lists them)."""
     H = _exportable(G)
     _atomic_write(path, lambda tmp: nx.write_graphml(H, tmp))
