@@ -97,10 +97,16 @@ input_options = _stack(
     click.option("--registry", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
                  help="A CSV adding or overriding registry aliases (repeatable)."),
     click.option("--seed", type=int, help="Seed for layouts and communities.  [default: 0]"),
-    click.option("--jobs", type=int, help="Processes for extraction (0 = all cores).  [default: 1]"),
+    click.option("--jobs", type=int, help="Worker processes for extraction (0 = one per core).  [default: 0]"),
+    click.option("--engine", type=click.Choice(["processes", "dask"]),
+                 help="Run extraction on local processes or on a Dask cluster "
+                      "(pip install 'netanalysis[dask]').  [default: processes]"),
+    click.option("--scheduler", metavar="ADDRESS",
+                 help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask; "
+                      "default: a local cluster of --jobs workers)."),
     click.option("--cache/--no-cache", default=None,
-                 help="Reuse mentions extracted before from the same inputs, registry and options "
-                      "(Parquet files in $NETANALYSIS_CACHE_DIR or .netanalysis-cache).  [default: off]"),
+                 help="Reuse the posts and mentions extracted before from the same inputs, registry "
+                      "and options (in $NETANALYSIS_CACHE_DIR or .netanalysis-cache).  [default: off]"),
 )
 
 graph_options = _stack(
@@ -175,11 +181,17 @@ def _run(ctx: click.Context, command: str, params: dict) -> None:
             if bar.n < bar.total and stage != stages[0]:
                 bar.update(1)
 
+        posts_bar = tqdm(desc="posts", unit=" posts", unit_scale=True, file=sys.stderr, leave=False)
+        on_posts = posts_bar.update
+    else:
+        posts_bar = on_posts = None
     try:
-        result = report.run(command, list(params["inputs"]), params["out_dir"], settings, progress=progress)
+        result = report.run(command, list(params["inputs"]), params["out_dir"], settings, progress=progress,
+                            on_posts=on_posts)
     finally:
-        if bar is not None:
-            bar.close()
+        for b in (posts_bar, bar):
+            if b is not None:
+                b.close()
     if not ctx.obj.get("quiet"):
         for line in result.summary_lines():
             click.echo(line, err=True)

@@ -26,6 +26,7 @@ __all__ = ["Settings", "load_config", "merge_settings"]
 UNITS = ("post", "paragraph", "sentence")
 FREQS = ("week", "month", "quarter", "year")
 FIGURE_FORMATS = ("png", "svg", "pdf")
+ENGINES = ("processes", "dask")
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,9 @@ class Settings:
     top: int = 10
     # runtime
     seed: int = 0
-    jobs: int = 1
+    jobs: int = 0
+    engine: str = "processes"
+    scheduler: str | None = None
     cache: bool = False
     progress: bool = False
 
@@ -82,6 +85,10 @@ class Settings:
             problems.append("window and step go together (e.g. window='3M', step='1M')")
         if int(self.jobs) < 0:
             problems.append("jobs must be 0 (all cores) or more")
+        if self.engine not in ENGINES:
+            problems.append(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
+        if self.scheduler and self.engine != "dask":
+            problems.append("a scheduler address needs engine = 'dask'")
         if problems:
             raise ConfigError("; ".join(problems))
 

@@ -18,11 +18,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from netanalysis import __version__
-from netanalysis.ingest import ReadOptions, expand_inputs, iter_posts, posts_frame
-from netanalysis.model import POST_COLUMNS, IngestStats
+from netanalysis.ingest import ReadOptions, expand_inputs, iter_posts
+from netanalysis.model import MENTION_COLUMNS, POST_COLUMNS, IngestStats
 
 log = logging.getLogger(__name__)
 
@@ -140,12 +141,12 @@ def write_manifest(result: RunResult) -> Path:
 # The stages. Each command runs a prefix of this chain; `report` runs all of it.
 
 COMMAND_STAGES = {
-    "parse": ("posts", "mentions"),
-    "graph": ("posts", "mentions", "graph"),
-    "timeline": ("posts", "mentions", "graph", "timeline"),
-    "plot": ("posts", "mentions", "graph", "timeline", "figures"),
-    "explore": ("posts", "mentions", "graph", "explorer"),
-    "report": ("posts", "mentions", "graph", "timeline", "figures", "explorer", "page"),
+    "parse": ("corpus",),
+    "graph": ("corpus", "graph"),
+    "timeline": ("corpus", "graph", "timeline"),
+    "plot": ("corpus", "graph", "timeline", "figures"),
+    "explore": ("corpus", "graph", "explorer"),
+    "report": ("corpus", "graph", "timeline", "figures", "explorer", "page"),
 }
 
 
@@ -185,11 +186,18 @@ class _Staging:
 
 @dataclass
 class Pipeline:
-    """The intermediate results of one run (all in memory; the graph is small)."""
+    """The intermediate results of one run.
+
+    ``posts`` is slim (no text, or only its start for the explorer) and ``mentions`` holds the
+    country/forum links only (one row per post, kind, entity and unit): the full tables are in
+    ``posts.csv`` and ``mentions.csv``.
+    """
 
     settings: Any
     posts: pd.DataFrame | None = None
     mentions: pd.DataFrame | None = None
+    mention_kinds: dict[str, int] = field(default_factory=dict)
+    on_posts: Callable[[int], None] | None = None
     registry: Any = None
     graph: Any = None
     nodes: pd.DataFrame | None = None
@@ -206,52 +214,145 @@ def _read_options(settings) -> ReadOptions:
     return ReadOptions(**values)
 
 
-def _stage_posts(p: Pipeline, files: list[Path], result: RunResult, staging: _Staging) -> None:
-    s = p.settings
-    p.posts = posts_frame(iter_posts(files, s.format, options=_read_options(s), stats=result.stats))
-    write_csv(p.posts[POST_COLUMNS], staging.path("posts.csv"))
-    result.counts["posts"] = len(p.posts)
-    result.counts["channels"] = sorted(p.posts["channel"].dropna().unique().tolist())
-    dated = p.posts["date"].dropna()
-    result.counts["first_date"] = dated.min().strftime("%Y-%m-%d") if len(dated) else None
-    result.counts["last_date"] = dated.max().strftime("%Y-%m-%d") if len(dated) else None
-    result.counts["date_sources"] = {k: int(v) for k, v in sorted(p.posts["date_source"].value_counts().items())}
+def _stage_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: _Staging) -> None:
+    """Read the posts and extract their mentions in one stream, chunk by chunk.
 
-
-def _stage_mentions(p: Pipeline, files, result: RunResult, staging: _Staging) -> None:
-    from netanalysis.extract import extract_mentions
-    from netanalysis.model import MENTION_COLUMNS
+    ``posts.csv`` and ``mentions.csv`` are written as the chunks come back (in input order);
+    what stays in memory is one slim row per post (id, channel, date, date source) and the
+    country/forum links the graph needs, so memory grows with the number of posts and links,
+    not with their text. Commands that draw the explorer also keep the start of each text
+    (enough for its tooltips).
+    """
     from netanalysis.registry import load_registry
 
     s = p.settings
     p.registry = load_registry(extra=list(s.registry) or None)
     result.counts["registry_fingerprint"] = p.registry.fingerprint()
-    cache = _mentions_cache_path(p, files, s) if s.cache else None
-    if cache is not None and cache.is_file():
-        p.mentions = pd.read_parquet(cache)
+    keep_text = "explorer" in COMMAND_STAGES[result.command]
+    cache = _cache_dir(p, files, s) if s.cache else None
+    if cache is not None and (cache / _CACHE_DONE).is_file():
+        _load_cached_corpus(p, cache, result, staging, keep_text)
         result.counts["mentions_cache"] = "hit"
     else:
-        p.mentions = extract_mentions(p.posts, p.registry, countries=s.countries, exclude=s.exclude,
-                                      jobs=s.jobs)
+        _extract_corpus(p, files, result, staging, keep_text)
         if cache is not None:
-            with atomic_write(cache, "wb") as fh:
-                p.mentions.to_parquet(fh, index=False)
+            _store_cached_corpus(p, cache, result, staging)
             result.counts["mentions_cache"] = "stored"
-    write_csv(p.mentions[MENTION_COLUMNS], staging.path("mentions.csv"))
-    result.counts["mentions"] = {k: int(v) for k, v in sorted(p.mentions["kind"].value_counts().items())}
+    posts = p.posts
+    result.counts["posts"] = len(posts)
+    result.counts["channels"] = sorted(posts["channel"].dropna().unique().tolist())
+    dated = posts["date"].dropna()
+    result.counts["first_date"] = dated.min().strftime("%Y-%m-%d") if len(dated) else None
+    result.counts["last_date"] = dated.max().strftime("%Y-%m-%d") if len(dated) else None
+    result.counts["date_sources"] = {k: int(v) for k, v in sorted(posts["date_source"].value_counts().items())}
+    result.counts["mentions"] = dict(sorted(p.mention_kinds.items()))
 
 
-#: Settings that change which mentions a corpus gives (the cache key holds them all).
+def _slim_posts(batch: list, keep_text: bool) -> pd.DataFrame:
+    """One row per post with what the later stages use (no text, or only its start)."""
+    frame = pd.DataFrame({
+        "post_id": pd.array([post.post_id for post in batch], dtype="str"),
+        "channel": pd.array([post.channel for post in batch], dtype="str"),
+        "date": pd.to_datetime(pd.Series([post.date for post in batch], dtype=object), utc=True),
+        "date_source": pd.array([post.date_source for post in batch], dtype="str"),
+    })
+    if keep_text:
+        from netanalysis.render.explorer import trim_for_excerpt
+
+        frame["text"] = pd.array([trim_for_excerpt(post.text or "") for post in batch], dtype="str")
+    return frame
+
+
+def _concat(parts: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
+    parts = [part for part in parts if len(part)]
+    return pd.concat(parts, ignore_index=True) if parts else empty
+
+
+def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: _Staging,
+                    keep_text: bool) -> None:
+    from netanalysis.extract.batch import ChunkExtractor, chunked, extract_chunks, post_rows
+
+    s = p.settings
+    work = ChunkExtractor(p.registry, countries=s.countries, exclude=s.exclude, unit=s.unit)
+    slim: list[pd.DataFrame] = []
+    links: dict[str, list[np.ndarray]] = {"post": [], "entity": [], "unit": []}
+    kinds: dict[str, int] = {}
+    done = 0
+
+    def batches():
+        posts = iter_posts(files, s.format, options=_read_options(s), stats=result.stats)
+        for batch in chunked(posts):
+            slim.append(_slim_posts(batch, keep_text))
+            yield post_rows(batch)
+
+    with open(staging.path("posts.csv"), "wb") as posts_out, \
+            open(staging.path("mentions.csv"), "wb") as mentions_out:
+        posts_out.write((",".join(POST_COLUMNS) + "\n").encode())
+        mentions_out.write((",".join(MENTION_COLUMNS) + "\n").encode())
+        for chunk in extract_chunks(batches(), work, jobs=s.jobs, engine=s.engine, scheduler=s.scheduler):
+            posts_out.write(chunk.posts_csv)
+            mentions_out.write(chunk.mentions_csv)
+            links["post"].append(chunk.links["post"] + np.int32(done))
+            links["entity"].append(chunk.links["entity"])
+            if "unit" in chunk.links:
+                links["unit"].append(chunk.links["unit"])
+            for kind, n in chunk.kinds.items():
+                kinds[kind] = kinds.get(kind, 0) + n
+            done += chunk.posts
+            if p.on_posts is not None:
+                p.on_posts(chunk.posts)
+    p.posts = _concat(slim, _slim_posts([], keep_text))
+    p.mentions = _links_frame(links, p.posts["post_id"], work.entities, s.unit)
+    p.mention_kinds = kinds
+
+
+def _links_frame(links: dict[str, list[np.ndarray]], post_ids: pd.Series, entities: list[tuple[str, str]],
+                 unit: str) -> pd.DataFrame:
+    """The country/forum links as a mentions-like table with categorical columns (a few bytes a row).
+
+    ``post_id`` and ``entity`` are categoricals over the corpus's post ids and the registry's
+    entities, so the table costs about 10 bytes per link rather than three Python strings.
+    """
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate(links[name]) if links[name] else np.zeros(0, dtype=np.int32)
+
+    post, entity = joined("post"), joined("entity")
+    kind_code = np.array([kind == "forum" for kind, _ in entities], dtype=np.int8)
+    # a country code and a forum id may be spelt alike (AU): the categories are the distinct names
+    names, name_code = np.unique(np.array([name for _, name in entities], dtype=object), return_inverse=True)
+    ids = pd.Index(post_ids, dtype="str")
+    if ids.is_unique:
+        post_col = pd.Categorical.from_codes(post, categories=ids)
+    else:  # post ids are unique across inputs; this keeps a hand-made corpus with repeats working
+        post_col = ids.take(post)
+    frame = pd.DataFrame({
+        "post_id": post_col,
+        "kind": pd.Categorical.from_codes(kind_code[entity], categories=["country", "forum"]),
+        "entity": pd.Categorical.from_codes(name_code[entity].astype(np.int32),
+                                            categories=pd.Index(names, dtype="str")),
+    })
+    if unit != "post":
+        frame[unit] = joined("unit")
+    frame.attrs["distinct_links"] = True  # one row per post, entity (and unit): no need to drop repeats
+    return frame
+
+
+# The mentions cache -------------------------------------------------------------------------
+
+#: Settings that change which mentions a corpus gives (the cache key holds them all), and the
+#: unit (paragraph and sentence indices are computed while the text is at hand).
 _EXTRACTION_SETTINGS = ("format", "encoding", "strict", "dedupe", "channel", "tz", "text_col", "date_col",
-                        "id_col", "channel_col", "countries", "exclude")
+                        "id_col", "channel_col", "countries", "exclude", "unit")
+_CACHE_DONE = "complete"
 
 
-def _mentions_cache_path(p: Pipeline, files: list[Path], s) -> Path:
-    """Where the mentions of these inputs, this registry and these options are cached (Parquet).
+def _cache_dir(p: Pipeline, files: list[Path], s) -> Path:
+    """Where the extraction of these inputs, this registry and these options is cached.
 
     The key is the inputs' content (sha256), the registry's fingerprint, every setting that
     changes extraction and the package version, so a stale entry is never read. The folder is
-    ``$NETANALYSIS_CACHE_DIR`` or ``.netanalysis-cache`` in the working directory.
+    ``$NETANALYSIS_CACHE_DIR`` or ``.netanalysis-cache`` in the working directory; an entry
+    holds ``posts.csv`` and ``mentions.csv`` as written, and the slim posts and links as Parquet.
     """
     key = hashlib.sha256()
     for f in files:
@@ -261,19 +362,63 @@ def _mentions_cache_path(p: Pipeline, files: list[Path], s) -> Path:
     key.update(json.dumps(options, sort_keys=True).encode())
     key.update(__version__.encode())
     folder = Path(os.environ.get("NETANALYSIS_CACHE_DIR", ".netanalysis-cache"))
-    return folder / f"mentions-{key.hexdigest()[:40]}.parquet"
+    return folder / f"corpus-{key.hexdigest()[:40]}"
+
+
+def _store_cached_corpus(p: Pipeline, cache: Path, result: RunResult, staging: _Staging) -> None:
+    import pickle
+    import shutil
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".{cache.name}.", dir=_mkdir(cache.parent)))
+    try:
+        for name in ("posts.csv", "mentions.csv"):
+            shutil.copyfile(staging.dir / name, tmp / name)
+        p.posts.drop(columns=["text"], errors="ignore").to_parquet(tmp / "posts.parquet", index=False)
+        p.mentions.to_parquet(tmp / "links.parquet", index=False)
+        with open(tmp / "stats.pickle", "wb") as fh:
+            pickle.dump((result.stats, p.mention_kinds), fh)
+        (tmp / _CACHE_DONE).write_text("", encoding="utf-8")
+        if cache.exists():
+            shutil.rmtree(cache)
+        os.replace(tmp, cache)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _load_cached_corpus(p: Pipeline, cache: Path, result: RunResult, staging: _Staging,
+                        keep_text: bool) -> None:
+    import pickle
+    import shutil
+
+    for name in ("posts.csv", "mentions.csv"):
+        shutil.copyfile(cache / name, staging.path(name))
+    with open(cache / "stats.pickle", "rb") as fh:
+        result.stats, p.mention_kinds = pickle.load(fh)
+    posts = pd.read_parquet(cache / "posts.parquet")
+    if keep_text:
+        from netanalysis.render.explorer import trim_for_excerpt
+
+        texts = pd.read_csv(cache / "posts.csv", usecols=["text"], dtype="str", keep_default_na=False)
+        posts["text"] = pd.array([trim_for_excerpt(t) for t in texts["text"]], dtype="str")
+    p.posts = posts
+    p.mentions = pd.read_parquet(cache / "links.parquet")
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _stage_graph(p: Pipeline, files, result: RunResult, staging: _Staging) -> None:
     from netanalysis.analysis import centrality_table
-    from netanalysis.graph import co_mention_graph, edges_table, write_gexf, write_graphml
+    from netanalysis.graph import co_mention_graph, write_edges_csv, write_gexf, write_graphml
 
     s = p.settings
     p.graph = co_mention_graph(p.mentions, p.posts, unit=s.unit, min_weight=s.min_weight,
                                exclude=s.exclude, labels=p.registry.label)
-    p.edges = edges_table(p.graph)
     p.nodes = centrality_table(p.graph, seed=s.seed)
-    write_csv(p.edges, staging.path("edges.csv"))
+    write_edges_csv(p.graph, staging.path("edges.csv"))
     write_csv(p.nodes, staging.path("nodes.csv"))
     write_gexf(p.graph, staging.path("graph.gexf"))
     write_graphml(p.graph, staging.path("graph.graphml"))
@@ -351,8 +496,7 @@ def _stage_page(p: Pipeline, files, result: RunResult, staging: _Staging) -> Non
 
 
 STAGES: dict[str, Callable[..., None]] = {
-    "posts": _stage_posts,
-    "mentions": _stage_mentions,
+    "corpus": _stage_corpus,
     "graph": _stage_graph,
     "timeline": _stage_timeline,
     "figures": _stage_figures,
@@ -361,11 +505,13 @@ STAGES: dict[str, Callable[..., None]] = {
 }
 
 
-def run(command: str, inputs: list, out_dir: Path, settings=None, *, progress=None) -> RunResult:
+def run(command: str, inputs: list, out_dir: Path, settings=None, *, progress=None,
+        on_posts: Callable[[int], None] | None = None) -> RunResult:
     """Run the stages of ``command`` (parse, graph, timeline, plot, explore, report) over
     ``inputs`` and write their files into ``out_dir``.
 
-    ``progress``, if given, is called with each stage's name before it starts.
+    ``progress``, if given, is called with each stage's name before it starts; ``on_posts``
+    with the number of posts of each chunk as it is done.
     Nothing is moved into ``out_dir`` unless every stage succeeded.
     """
     from netanalysis.config import Settings
@@ -374,7 +520,7 @@ def run(command: str, inputs: list, out_dir: Path, settings=None, *, progress=No
     files = expand_inputs(inputs)
     result = RunResult(Path(out_dir), command, settings.to_dict(), files, seed=settings.seed)
     staging = _Staging(Path(out_dir))
-    pipeline = Pipeline(settings)
+    pipeline = Pipeline(settings, on_posts=on_posts)
     try:
         for stage in COMMAND_STAGES[command]:
             if progress is not None:

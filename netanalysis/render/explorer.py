@@ -43,7 +43,7 @@ from netanalysis.errors import ConfigError, GraphError, NetanalysisError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["explorer_html", "write_explorer", "explorer_data", "SIDE_COLOURS"]
+__all__ = ["explorer_html", "write_explorer", "explorer_data", "trim_for_excerpt", "SIDE_COLOURS"]
 
 #: Okabe-Ito colours (safe for the common colour-vision deficiencies); the sides also differ in shape.
 SIDE_COLOURS = {"country": "#0072B2", "forum": "#E69F00"}
@@ -451,6 +451,20 @@ def _post_records(ids: list[str], posts: pd.DataFrame | None) -> dict[str, dict[
                         "channel": "" if pd.isna(channel) else str(channel),
                         "text": _excerpt("" if pd.isna(text) else str(text))}
     return {p: records.get(p, {"date": "", "channel": "", "text": ""}) for p in ids}
+
+
+def trim_for_excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
+    """The start of ``text`` that gives the same tooltip excerpt as the whole text.
+
+    The excerpt depends only on the first ``limit + 1`` characters after white space is
+    collapsed, so a long corpus can keep just these for the explorer.
+    """
+    head = " ".join(text[:4 * limit].split())
+    if len(head) <= limit and len(text) > 4 * limit:
+        head = " ".join(text.split())
+    # one more character than the limit tells "longer than the limit"; it must not be a space,
+    # which the excerpt would strip
+    return head if len(head) <= limit else head[:limit] + "…"
 
 
 def _excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:

@@ -1,0 +1,323 @@
+"""Extraction over a stream of posts, chunk by chunk, in this process, on a pool of processes or
+on a Dask cluster.
+
+:func:`extract_chunks` takes posts in chunks (lists of :class:`~netanalysis.model.Post`) and
+yields one :class:`Chunk` per chunk, **in input order**, whatever runs the work, so the output
+is the same for ``jobs=1``, ``jobs=8`` or a cluster. At most a few chunks per worker are in
+flight, so memory stays bounded however long the input is.
+
+A chunk's result holds what the later stages need and nothing more:
+
+``posts_csv``, ``mentions_csv``
+    The chunk's rows of ``posts.csv`` and ``mentions.csv`` (UTF-8 bytes, no header), formatted
+    in the worker, so formatting runs in parallel too. The format is that of Python's
+    :mod:`csv` module (and pandas' ``to_csv``): ``,``-separated, ``\\n`` line ends, fields
+    quoted only when they hold ``,``, ``"`` or a line break; dates in ISO 8601 UTC.
+``links``
+    The country and forum mentions, one per post and entity (and unit, for paragraph or
+    sentence units), as int32 arrays: ``post`` (position in the chunk), ``entity`` (index into
+    :attr:`ChunkExtractor.entities`) and, for those units, ``unit`` (the unit's index within its
+    post). This is all the graph and the time windows use, far smaller than the mention table.
+``kinds``
+    The number of mentions of each kind.
+
+Engines: ``"processes"`` (the default; ``jobs`` worker processes, started with ``fork`` on Linux
+so that the compiled registry is shared) and ``"dask"`` (a ``dask.distributed`` cluster: the one
+at ``scheduler``, or a local cluster of ``jobs`` worker processes; ``pip install
+netanalysis[dask]``). The registry and options travel to each worker once; the compiled matchers
+are built there on first use.
+"""
+from __future__ import annotations
+
+import collections
+import logging
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+import numpy as np
+
+from netanalysis.errors import ConfigError
+from netanalysis.extract.engine import COUNTRY_SOURCES, Extractor
+from netanalysis.extract.units import UNITS, unit_index, unit_starts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from netanalysis.model import Post
+    from netanalysis.registry import Registry
+
+__all__ = ["CHUNK", "ENGINES", "Chunk", "ChunkExtractor", "extract_chunks", "chunked", "post_rows", "worker_count"]
+
+log = logging.getLogger(__name__)
+
+#: Posts per chunk (a unit of work sent to one worker).
+CHUNK = 2000
+#: Where the extraction runs.
+ENGINES = ("processes", "dask")
+#: Chunks in flight per worker: enough to keep workers busy, few enough to bound memory.
+_IN_FLIGHT = 3
+_LINK_KINDS = ("country", "forum")
+_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+@dataclass
+class Chunk:
+    """What extraction gives for one chunk of posts (see the module notes)."""
+
+    posts: int
+    posts_csv: bytes
+    mentions_csv: bytes
+    links: dict[str, np.ndarray]
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
+def _q(value: str) -> str:
+    """A CSV field as :mod:`csv` writes it with minimal quoting."""
+    if '"' in value:
+        return '"' + value.replace('"', '""') + '"'
+    if "," in value or "\n" in value or "\r" in value:
+        return '"' + value + '"'
+    return value
+
+
+class ChunkExtractor:
+    """Turn a chunk of posts into a :class:`Chunk` (picklable: it travels to workers).
+
+    Parameters
+    ----------
+    registry : Registry
+    countries, exclude, tags
+        As for :class:`~netanalysis.extract.Extractor`.
+    unit : {"post", "paragraph", "sentence"}
+        The co-mention unit; for paragraphs and sentences each link carries its unit's index.
+    """
+
+    def __init__(self, registry: "Registry", *, countries: Iterable[str] | str = COUNTRY_SOURCES,
+                 exclude: Iterable[str] | str = (), tags: bool = True, unit: str = "post"):
+        if unit not in UNITS:
+            raise ConfigError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
+        self.registry = registry
+        self.options = {"countries": countries, "exclude": exclude, "tags": tags}
+        self.unit = unit
+        self._extractor: Extractor | None = Extractor(registry, **self.options)  # validates here
+        self._quote = _needs_quotes(registry)
+        self._entities = ([("country", c) for c in sorted(set(registry.countries["code"].astype(str)))]
+                          + [("forum", f) for f in sorted(set(registry.forums["id"].astype(str)))])
+        self._entity_code = {key: i for i, key in enumerate(self._entities)}
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_extractor"] = None  # rebuilt on first use in the worker
+        return state
+
+    def __call__(self, rows: list[tuple]) -> Chunk:
+        """Extract from ``rows``: tuples in :data:`~netanalysis.model.POST_COLUMNS` order, the
+        date as POSIX seconds (or ``None``), as :func:`post_rows` gives them."""
+        if self._extractor is None:
+            self._extractor = Extractor(self.registry, **self.options)
+        extract = self._extractor.extract
+        quote = self._quote
+        split = self.unit != "post"
+        unit = self.unit
+        post_lines: list[str] = []
+        mention_lines: list[str] = []
+        kinds: list[str] = []
+        code = self._entity_code
+        link_post: list[int] = []
+        link_entity: list[int] = []
+        link_unit: list[int] = []
+        gmtime, strftime = time.gmtime, time.strftime
+        for position, (pid, channel, date, source_kind, source, fwd, text) in enumerate(rows):
+            q = _q(pid)
+            day = strftime(_DATE_FORMAT, gmtime(date)) if date is not None else ""
+            post_lines.append(f"{q},{_q(channel)},{day},{source_kind},{_q(source)},"
+                              f"{'' if fwd is None else _q(fwd)},{_q(text) if text else ''}\n")
+            if not text:
+                continue
+            found = extract(text)
+            if not found:
+                continue
+            kinds += [m[0] for m in found]
+            if split:
+                starts = unit_starts(text, unit)
+                keys = dict.fromkeys((code[m[0], m[1]], unit_index(starts, m[4])) for m in found if m[0] != "tag")
+                link_entity += [key[0] for key in keys]
+                link_unit += [key[1] for key in keys]
+            else:
+                keys = dict.fromkeys(code[m[0], m[1]] for m in found if m[0] != "tag")
+                link_entity += keys
+            link_post += [position] * len(keys)
+            if quote:  # a registry with a comma or quote in some alias or id
+                found = [(k, _q(e), v, _q(s) if v == "name" else s, a, b) for k, e, v, s, a, b in found]
+            mention_lines += [f"{q},{k},{e},{v},{s},{a},{b}\n" for k, e, v, s, a, b in found]
+        links = {"post": np.array(link_post, dtype=np.int32), "entity": np.array(link_entity, dtype=np.int32)}
+        if split:
+            links["unit"] = np.array(link_unit, dtype=np.int32)
+        return Chunk(len(rows), "".join(post_lines).encode("utf-8"), "".join(mention_lines).encode("utf-8"),
+                     links, dict(collections.Counter(kinds)))
+
+    @property
+    def entities(self) -> list[tuple[str, str]]:
+        """The (kind, entity) that link codes stand for: countries, then forums, each sorted."""
+        return self._entities
+
+
+def post_rows(posts: Iterable["Post"]) -> list[tuple]:
+    """Posts as the plain tuples :class:`ChunkExtractor` takes (cheap to send to a worker)."""
+    return [(p.post_id, p.channel, None if p.date is None else p.date.timestamp(), p.date_source,
+             p.source, p.forwarded_from, p.text) for p in posts]
+
+
+def _needs_quotes(registry: "Registry") -> bool:
+    """Whether any alias or entity id of ``registry`` holds a character CSV must quote."""
+    values = [*registry.aliases["alias"].astype(str), *registry.forums["id"].astype(str),
+              *registry.countries["code"].astype(str)]
+    return any(_q(v) != v for v in values)
+
+
+def chunked(items: Iterable, size: int = CHUNK) -> Iterator[list]:
+    """Lists of ``size`` consecutive items (the last may be shorter)."""
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def worker_count(jobs: int | None) -> int:
+    """Workers for ``jobs`` (0 or None: one per core)."""
+    if jobs is None:
+        jobs = 0
+    try:
+        jobs = int(jobs)
+    except (TypeError, ValueError):
+        raise ConfigError(f"jobs must be a whole number, not {jobs!r}") from None
+    if jobs < 0:
+        raise ConfigError(f"jobs must be 0 (all cores) or more, not {jobs}")
+    return (os.cpu_count() or 1) if jobs == 0 else jobs
+
+
+def extract_chunks(chunks: Iterable[list[tuple]], work: ChunkExtractor, *, jobs: int | None = 1,
+                   engine: str = "processes", scheduler: str | None = None) -> Iterator[Chunk]:
+    """Run ``work`` over ``chunks`` and yield the results in input order.
+
+    Parameters
+    ----------
+    chunks : iterable of list of tuple
+        Rows as :func:`post_rows` gives them; consumed lazily: only a few chunks per worker are read ahead.
+    work : ChunkExtractor
+    jobs : int, default 1
+        Worker processes (0: one per core). With one worker and no cluster the work runs in
+        this process; a single chunk always does.
+    engine : {"processes", "dask"}
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://host:8786``); without it ``engine="dask"`` starts
+        a local cluster of ``jobs`` workers.
+
+    Raises
+    ------
+    ConfigError
+        An unknown engine, a ``scheduler`` without ``engine="dask"``, Dask not installed, or a
+        scheduler that cannot be reached.
+    """
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if scheduler and engine != "dask":
+        raise ConfigError("a scheduler address needs the dask engine (--engine dask)")
+    workers = worker_count(jobs)
+    chunks = iter(chunks)
+    if engine == "dask":
+        yield from _dask_map(work, chunks, workers, scheduler)
+        return
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if workers <= 1 or second is None:
+        yield work(first)
+        if second is not None:
+            yield work(second)
+            for chunk in chunks:
+                yield work(chunk)
+        return
+    rest = _prepend([first, second], chunks)
+    with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker,
+                             initargs=(work,)) as pool:
+        yield from _bounded(lambda chunk: pool.submit(_run_in_worker, chunk), rest, workers,
+                            lambda future: future.result())
+
+
+def _prepend(head: list, tail: Iterator) -> Iterator:
+    yield from head
+    yield from tail
+
+
+def _bounded(submit, chunks: Iterator, workers: int, result) -> Iterator[Chunk]:
+    """Submit chunks keeping at most ``_IN_FLIGHT * workers`` pending; yield results in order."""
+    pending: collections.deque = collections.deque()
+    limit = max(2, _IN_FLIGHT * workers)
+    for chunk in chunks:
+        pending.append(submit(chunk))
+        if len(pending) >= limit:
+            yield result(pending.popleft())
+    while pending:
+        yield result(pending.popleft())
+
+
+def _context():
+    # fork starts workers at once and shares the compiled registry; elsewhere use the default
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+_WORKER: ChunkExtractor | None = None
+
+
+def _init_worker(work: ChunkExtractor) -> None:
+    global _WORKER
+    _WORKER = work
+
+
+def _run_in_worker(chunk: list[tuple]) -> Chunk:
+    assert _WORKER is not None, "worker not initialised"
+    return _WORKER(chunk)
+
+
+def _run_remote(work: ChunkExtractor, chunk: list[tuple]) -> Chunk:
+    return work(chunk)
+
+
+def _dask_map(work: ChunkExtractor, chunks: Iterator, workers: int, scheduler: str | None) -> Iterator[Chunk]:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise ConfigError("the dask engine needs dask.distributed: pip install 'netanalysis[dask]'") from None
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="10s")
+        else:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+    except (OSError, TimeoutError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    try:
+        n = max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        log.info("dask: %d worker(s) at %s", n, client.scheduler.address)
+        remote = client.scatter(work, broadcast=True)
+        yield from _bounded(lambda chunk: client.submit(_run_remote, remote, chunk, pure=False),
+                            chunks, n, lambda future: future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
