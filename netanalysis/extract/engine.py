@@ -8,9 +8,9 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Iterable
 
 from netanalysis.errors import ConfigError
-from netanalysis.extract.flags import iter_flags
+from netanalysis.extract.flags import FLAG_RUN_RE, flag_pair
 from netanalysis.extract.gazetteer import NameMatcher
-from netanalysis.extract.hashtags import iter_hashtags
+from netanalysis.extract.hashtags import HASHTAG_RE, has_letter
 from netanalysis.extract.pairs import TagLexicon
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,6 +30,8 @@ Mention = tuple[str, str, str, str, int, int]
 # a multi-word alias is also usable in tags with these removed ("South Africa" -> "SouthAfrica")
 _ORDER = operator.itemgetter(4, 0, 1, 5, 2)  # start, kind, entity, end, via
 _SEPARATORS = re.compile(r"[\s\-'\u2019.]")
+_FIND_TAGS = HASHTAG_RE.findall
+_FIND_FLAG_RUNS = FLAG_RUN_RE.findall
 _WORD = re.compile(r"\w+")
 
 
@@ -147,6 +149,9 @@ class Extractor:
         self._allowed_country_vias = frozenset(v for v, s in _SOURCE_OF_VIA.items() if s in self.countries)
         self._keep_all = self.tags and not self.exclude and len(self.countries) == len(COUNTRY_SOURCES)
         self._tag_cache: dict[str, tuple[Mention, ...]] = {}
+        # flag emoji (two regional-indicator symbols) -> (kind, id), only those this extractor keeps
+        self._flags = {flag_pair(code): hit for code, hit in self._compiled.flags.items()
+                       if self._keep((hit[0], hit[1], "flag", "", 0, 0))}
 
     @staticmethod
     def _check_sources(countries: Iterable[str] | str) -> tuple[str, ...]:
@@ -179,14 +184,16 @@ class Extractor:
             dropped.update(hits)
         return frozenset(dropped)
 
-    def _hashtag(self, start: int, end: int, tag: str) -> tuple[Mention, ...]:
+    def _tag_rows(self, tag: str) -> tuple[Mention, ...]:
+        """The rows of ``#tag`` this extractor keeps, with offsets relative to the ``#`` (cached)."""
         cached = self._tag_cache.get(tag)
         if cached is None:
-            cached = self._resolve_tag(tag)
+            cached = self._resolve_tag(tag) if has_letter(tag) else ()
+            if not self._keep_all:
+                cached = tuple(row for row in cached if self._keep(row))
             if len(self._tag_cache) < 100_000:
                 self._tag_cache[tag] = cached
-        # cached offsets are relative to the '#'
-        return tuple((k, e, v, s, start + a, start + b) for k, e, v, s, a, b in cached)
+        return cached
 
     def _resolve_tag(self, tag: str) -> tuple[Mention, ...]:
         lexicon = self._compiled.tags
@@ -218,18 +225,42 @@ class Extractor:
         """
         if not text:
             return []
-        compiled = self._compiled
-        found: list[Mention] = []
-        for start, end, tag in iter_hashtags(text):
-            found.extend(self._hashtag(start, end, tag))
-        for start, end, code in iter_flags(text):
-            hit = compiled.flags.get(code)
-            if hit is not None:
-                found.append((hit[0], hit[1], "flag", text[start:end], start, end))
-        for start, end, kind, entity in compiled.names.find_tuples(text):
-            found.append((kind, entity, "name", text[start:end], start, end))
-        rows = found if self._keep_all else [row for row in found if self._keep(row)]
-        rows.sort(key=_ORDER)
+        rows: list[Mention] = self._compiled.names.find_rows(text)
+        if not self._keep_all:
+            rows = [row for row in rows if self._keep(row)]
+        more: list[Mention] = []
+        if "#" in text:
+            # the tags in order;
+            # each one's offset is the first "#" from the end of the previous tag that the
+            # tag's text follows (an earlier one would have been the regex's match)
+            pos = 0
+            cache = self._tag_cache
+            for tag in _FIND_TAGS(text):
+                start = text.index("#", pos)
+                while not text.startswith(tag, start + 1):
+                    start = text.index("#", start + 1)
+                pos = start + 1 + len(tag)
+                if start and text[start - 1] == "&":  # an HTML character reference: &#x27;
+                    continue
+                cached = cache.get(tag)
+                if cached is None:
+                    cached = self._tag_rows(tag)
+                for kind, entity, via, surface, a, b in cached:
+                    more.append((kind, entity, via, surface, start + a, start + b))
+        if not text.isascii():
+            pos = 0
+            flags = self._flags
+            for run in _FIND_FLAG_RUNS(text):
+                start = text.find(run, pos)
+                pos = start + len(run)
+                for i in range(0, len(run) - 1, 2):
+                    hit = flags.get(run[i:i + 2])
+                    if hit is not None:
+                        more.append((hit[0], hit[1], "flag", run[i:i + 2], start + i, start + i + 2))
+        if more:
+            # names come out in order; rows from tags and flags need merging in
+            rows += more
+            rows.sort(key=_ORDER)
         return rows
 
     def _keep(self, row: Mention) -> bool:

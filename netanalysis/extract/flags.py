@@ -14,12 +14,17 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-__all__ = ["FLAG_RUN_RE", "iter_flags"]
+__all__ = ["FLAG_RUN_RE", "flag_pair", "iter_flags"]
 
 _BASE = 0x1F1E6
 #: A run of two or more regional-indicator symbols (written out rather than ``{2,}``: the
 #: regex engine scans for a leading character class several times faster).
 FLAG_RUN_RE = re.compile("[\U0001F1E6-\U0001F1FF][\U0001F1E6-\U0001F1FF]+")
+
+
+def flag_pair(code: str) -> str:
+    """The flag emoji of a two-letter code: ``flag_pair("RU") == "🇷🇺"``."""
+    return "".join(chr(_BASE + ord(letter) - 65) for letter in code)
 
 
 def iter_flags(text: str) -> Iterator[tuple[int, int, str]]:

@@ -77,21 +77,43 @@ def normalise_for_matching(text: str) -> str:
     return text
 
 
-def _automaton(keys: list[str], table: dict[str, list[_Entry]]) -> "ahocorasick.Automaton | None":
-    """An automaton over ``keys``, inserted so that frequent letters come first.
+def _payload(key: str, bucket: list[_Entry]) -> tuple:
+    """What a candidate of ``key`` stands for: ``(length, checks, kind, entity)``.
+
+    ``checks`` is None when the first entry of the bucket is a ``fold`` alias: it always fits,
+    so the candidate names ``kind, entity`` (None, None for a stop phrase). Otherwise
+    ``checks`` lists ``(alias, kind, entity)`` for the entries in bucket order up to and
+    including the first ``fold`` one (whose ``alias`` is None: it fits in any case); the first
+    that fits wins and none fitting drops the candidate, exactly as trying the whole bucket
+    entry by entry (entries after the first ``fold`` one can never be reached).
+    """
+    first = bucket[0]
+    if not first.exact:
+        return (len(key), None, first.kind, first.entity)
+    checks = []
+    for entry in bucket:
+        if not entry.exact:
+            checks.append((None, entry.kind, entry.entity))
+            break
+        checks.append((entry.alias, entry.kind, entry.entity))
+    return (len(key), tuple(checks), None, None)
+
+
+def _automaton(payloads: dict[str, tuple]) -> "ahocorasick.Automaton | None":
+    """An automaton over the keys of ``payloads``, inserted so that frequent letters come first.
 
     pyahocorasick looks a node's children up in insertion order, and most characters of a text
     are looked up among the root's children; inserting keys in order of letter frequency
     (English, then Russian) makes the usual lookups short. The commonest character, the space,
     starts no alias; a never-matching key ``" \\x00"`` puts it first among the root's children
-    (it names nothing: its entry list is empty).
+    (it names nothing: its list of checks is empty).
     """
-    if not keys:
+    if not payloads:
         return None
     automaton = ahocorasick.Automaton()
-    automaton.add_word(" \x00", (2, ()))
-    for key in sorted(keys, key=lambda k: [_RANK.get(ch, 1000 + ord(ch)) for ch in k]):
-        automaton.add_word(key, (len(key), tuple(table[key])))
+    automaton.add_word(" \x00", (2, (), None, None))
+    for key in sorted(payloads, key=lambda k: [_RANK.get(ch, 1000 + ord(ch)) for ch in k]):
+        automaton.add_word(key, payloads[key])
     automaton.make_automaton()
     return automaton
 
@@ -136,9 +158,10 @@ class NameMatcher:
             if entry not in bucket:
                 bucket.append(entry)
         self._table = table
+        self._payloads = {key: _payload(key, bucket) for key, bucket in table.items()}
         self.backend = backend
         if backend == "automaton":
-            self._automaton = _automaton(list(table), table)
+            self._automaton = _automaton(self._payloads)
         elif backend == "regex":
             keys = sorted(table, key=lambda k: (-len(k), k))
             alternation = "|".join(re.escape(k) for k in keys) or r"(?!)"
@@ -149,12 +172,12 @@ class NameMatcher:
     def __len__(self) -> int:
         return len(self._table)
 
-    def _candidates(self, low: str) -> Iterable[tuple[int, tuple[int, tuple[_Entry, ...]]]]:
-        """Yield ``(last, (length, entries))`` for every alias occurrence in ``low``."""
+    def _candidates(self, low: str) -> Iterable[tuple[int, tuple]]:
+        """Yield ``(last, payload)`` for every alias occurrence in ``low`` (see :func:`_payload`)."""
         if self.backend == "automaton":
             return self._automaton.iter(low) if self._automaton is not None else ()
-        table = self._table
-        return [(m.end(1) - 1, (len(m.group(1)), tuple(table[m.group(1)]))) for m in self._regex.finditer(low)]
+        payloads = self._payloads
+        return [(m.end(1) - 1, payloads[m.group(1)]) for m in self._regex.finditer(low)]
 
     def find(self, text: str) -> list[NameMatch]:
         """Return the names in ``text``, sorted by start.
@@ -176,11 +199,26 @@ class NameMatcher:
 
     def find_tuples(self, text: str) -> list[tuple[int, int, str, str]]:
         """As :meth:`find`, as plain ``(start, end, kind, entity)`` tuples (faster)."""
+        return [(start, end, kind, entity) for kind, entity, _via, _surface, start, end in self.find_rows(text)]
+
+    def find_rows(self, text: str) -> list[tuple[str, str, str, str, int, int]]:
+        """As :meth:`find`, as mention rows ``(kind, entity, "name", surface, start, end)``.
+
+        The hot loop of the extractor: one candidate per alias occurrence in the lower-cased
+        text, most of them rejected by the word-boundary test, so the loop body is kept small.
+        Candidates arrive in order of their end; while each starts at or after the end of the
+        one before, they cannot overlap and are already in order, so the longest-match pass
+        (:func:`_longest_first`) only runs when two candidates overlap.
+        """
         norm = normalise_for_matching(text)
         low = _lower_same_length(norm)
         n = len(norm)
         found = []
-        for last, (length, bucket) in self._candidates(low):
+        append = found.append
+        prev_end = 0
+        ordered = True
+        stops = False
+        for last, (length, checks, kind, entity) in self._candidates(low):
             end = last + 1
             start = end - length
             if start:
@@ -191,11 +229,26 @@ class NameMatcher:
                 ch = norm[end]
                 if ch.isalnum() or ch == "_" or "\u0300" <= ch <= "\u036f":
                     continue
-            for entry in bucket:
-                if not entry.exact or norm[start:end] == entry.alias:
-                    found.append((start, end, entry.kind, entry.entity))
-                    break
-        return _longest_first(found)
+            if checks is not None:
+                surface = norm[start:end]
+                for alias, kind, entity in checks:
+                    if alias is None or surface == alias:
+                        break
+                else:
+                    continue
+            if start < prev_end:
+                ordered = False
+            prev_end = end
+            if kind is None:
+                stops = True
+            append((kind, entity, "name", text[start:end], start, end))
+        if not ordered:
+            # candidates overlap: keep the longest (then leftmost) of each overlapping group
+            kept = _longest_first([(row[4], row[5], row[0], row[1]) for row in found])
+            return [(kind, entity, "name", text[start:end], start, end) for start, end, kind, entity in kept]
+        if stops:  # in order and disjoint: only the stop phrases go
+            return [row for row in found if row[0] is not None]
+        return found
 
 
 def _longest_first(found: list[tuple[int, int, str | None, str | None]]) -> list:

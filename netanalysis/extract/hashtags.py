@@ -14,11 +14,16 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-__all__ = ["HASHTAG_RE", "iter_hashtags"]
+__all__ = ["HASHTAG_RE", "has_letter", "iter_hashtags"]
 
 #: ``#`` and the tag text (group 1).
 HASHTAG_RE = re.compile(r"#([\w\u0300-\u036f]+)")
 _LETTER = re.compile(r"[^\W\d_]")
+
+
+def has_letter(tag: str) -> bool:
+    """Whether ``tag`` has a letter (``#1`` and ``#2024`` are not hashtags)."""
+    return _LETTER.search(tag) is not None
 
 
 def iter_hashtags(text: str) -> Iterator[tuple[int, int, str]]:
