@@ -229,10 +229,11 @@ class Extractor:
         if not self._keep_all:
             rows = [row for row in rows if self._keep(row)]
         more: list[Mention] = []
+        # Offsets of the tags and flag runs: each one's text first occurs, from the end of
+        # the one before, where it was matched (an earlier occurrence would have been the
+        # match). Cheaper than match objects; the tag's "#" is found by itself, as looking
+        # "#tag" up would first widen "#tag" to the width of an emoji-bearing text.
         if "#" in text:
-            # the tags in order;
-            # each one's offset is the first "#" from the end of the previous tag that the
-            # tag's text follows (an earlier one would have been the regex's match)
             pos = 0
             cache = self._tag_cache
             for tag in _FIND_TAGS(text):
@@ -253,7 +254,7 @@ class Extractor:
             for run in _FIND_FLAG_RUNS(text):
                 start = text.find(run, pos)
                 pos = start + len(run)
-                for i in range(0, len(run) - 1, 2):
+                for i in range(0, len(run) - 1, 2):  # pairs from the start of the run
                     hit = flags.get(run[i:i + 2])
                     if hit is not None:
                         more.append((hit[0], hit[1], "flag", run[i:i + 2], start + i, start + i + 2))

@@ -49,6 +49,7 @@ import ahocorasick
 __all__ = ["NameMatch", "NameMatcher", "normalise_for_matching"]
 
 _SPAN = operator.itemgetter(0, 1)
+_ROW_SPAN = operator.itemgetter(4, 5)
 _RANK = {ch: i for i, ch in enumerate("etaoinsrhldcumfpgwybvkxjqz оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё")}
 _TRANSLATE = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " "}
 
@@ -210,27 +211,26 @@ class NameMatcher:
         one before, they cannot overlap and are already in order, so the longest-match pass
         (:func:`_longest_first`) only runs when two candidates overlap.
         """
-        norm = normalise_for_matching(text)
-        low = _lower_same_length(norm)
-        n = len(norm)
+        # a space either side: every candidate has a character before and after it to test
+        # (the space is a boundary, as the start and end of the text are), and offsets in the
+        # padded text are one more than in the post
+        padded = normalise_for_matching(" " + text + " ")
         found = []
         append = found.append
         prev_end = 0
         ordered = True
         stops = False
-        for last, (length, checks, kind, entity) in self._candidates(low):
-            end = last + 1
+        for end, (length, checks, kind, entity) in self._candidates(_lower_same_length(padded)):
+            # the candidate is padded[end - length + 1:end + 1], that is text[end - length:end]
             start = end - length
-            if start:
-                ch = norm[start - 1]
-                if ch.isalnum() or ch == "_" or ch == "#" or "\u0300" <= ch <= "\u036f":
-                    continue
-            if end < n:
-                ch = norm[end]
-                if ch.isalnum() or ch == "_" or "\u0300" <= ch <= "\u036f":
-                    continue
+            ch = padded[start]
+            if ch.isalnum() or ch == "_" or ch == "#" or "\u0300" <= ch <= "\u036f":
+                continue
+            ch = padded[end + 1]
+            if ch.isalnum() or ch == "_" or "\u0300" <= ch <= "\u036f":
+                continue
             if checks is not None:
-                surface = norm[start:end]
+                surface = padded[start + 1:end + 1]
                 for alias, kind, entity in checks:
                     if alias is None or surface == alias:
                         break
@@ -243,12 +243,47 @@ class NameMatcher:
                 stops = True
             append((kind, entity, "name", text[start:end], start, end))
         if not ordered:
-            # candidates overlap: keep the longest (then leftmost) of each overlapping group
-            kept = _longest_first([(row[4], row[5], row[0], row[1]) for row in found])
-            return [(kind, entity, "name", text[start:end], start, end) for start, end, kind, entity in kept]
+            return _resolve_overlaps(found, text)
         if stops:  # in order and disjoint: only the stop phrases go
             return [row for row in found if row[0] is not None]
         return found
+
+
+def _resolve_overlaps(rows: list, text: str) -> list:
+    """:func:`_longest_first` over mention rows, run on each group of overlapping rows alone.
+
+    Rows that overlap no other row are kept as they are (unless stop phrases); a group of
+    rows linked by overlaps is settled by :func:`_longest_first` on its own, which gives what
+    it gives on all rows at once: whether a row is kept depends only on rows it overlaps.
+    """
+    rows.sort(key=_ROW_SPAN)
+    kept = []
+    group: list = []
+    group_end = -1
+    for row in rows:
+        if row[4] >= group_end:  # starts after every row so far ends: the group is closed
+            if group:
+                kept += _settle(group, text)
+            group = [row]
+        else:
+            group.append(row)
+        if row[5] > group_end:
+            group_end = row[5]
+    if group:
+        kept += _settle(group, text)
+    return kept
+
+
+def _settle(group: list, text: str) -> list:
+    """The rows :func:`_longest_first` keeps of one group of rows (sorted by span)."""
+    if len(group) == 1:
+        return group if group[0][0] is not None else []
+    if len(group) == 2:  # the longer one; of two as long, the first
+        a, b = group
+        kept = b if b[5] - b[4] > a[5] - a[4] else a
+        return [kept] if kept[0] is not None else []
+    spans = _longest_first([(row[4], row[5], row[0], row[1]) for row in group])
+    return [(kind, entity, "name", text[start:end], start, end) for start, end, kind, entity in spans]
 
 
 def _longest_first(found: list[tuple[int, int, str | None, str | None]]) -> list:
