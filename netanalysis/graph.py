@@ -46,6 +46,7 @@ co-mentioned with the other side are not in it).
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import math
 import os
@@ -148,8 +149,9 @@ def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str
     missing = [c for c in need if c not in mentions.columns]
     if missing:
         raise GraphError(f"the mentions table lacks column(s) {', '.join(missing)}")
-    m = mentions[mentions["kind"].isin(list(_SIDES))]
-    blank = m["post_id"].isna() | m["entity"].isna()
+    on_sides = mentions["kind"].isin(list(_SIDES)).to_numpy()
+    m = mentions if on_sides.all() else mentions[on_sides]  # (no copy of millions of links)
+    blank = m["post_id"].isna().to_numpy() | m["entity"].isna().to_numpy()
     if blank.any():
         log.warning("ignoring %d country/forum mention(s) without a post_id or entity", int(blank.sum()))
         m = m[~blank]
@@ -158,10 +160,12 @@ def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str
         m = m[~m["entity"].isin([e for e in names if str(e).casefold() in exclude])]
     post, post_names = _natural_codes(m["post_id"])
     entity, entity_names = _sorted_codes(m["entity"])
-    frame = pd.DataFrame({"post": post.astype(np.int32), "side": (m["kind"] == "forum").to_numpy(np.int8),
-                          "entity": entity.astype(np.int32)})
+    frame = pd.DataFrame({"post": post.astype(np.int32, copy=False),
+                          "side": (m["kind"] == "forum").to_numpy(np.int8),
+                          "entity": entity.astype(np.int32, copy=False)})
+    del entity
     if unit == "post":
-        frame["unit"] = frame["post"].to_numpy(np.int64)
+        frame["unit"] = frame["post"]
     elif not split:
         index = m[unit].to_numpy(np.int64)
         frame["unit"] = frame["post"].to_numpy(np.int64) * (int(index.max(initial=0)) + 1) + index
@@ -169,10 +173,11 @@ def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str
         if posts is None:
             raise ConfigError(f"unit={unit!r} needs the posts table (their text) to split posts "
                               f"into {unit}s; pass posts=...")
-        index = _unit_index(post_names, post, m["start"], posts, unit)
+        index = _unit_index(post_names, frame["post"].to_numpy(), m["start"], posts, unit)
         frame["unit"] = frame["post"].to_numpy(np.int64) * (int(index.max(initial=0)) + 1) + index
-    key = (frame["unit"].to_numpy() * 2 + frame["side"].to_numpy()) * max(len(entity_names), 1) + frame["entity"].to_numpy()
     if not mentions.attrs.get("distinct_links"):  # the streaming pipeline's links are distinct already
+        key = ((frame["unit"].to_numpy(np.int64) * 2 + frame["side"].to_numpy()) * max(len(entity_names), 1)
+               + frame["entity"].to_numpy())
         frame = frame[~pd.Series(key).duplicated().to_numpy()].reset_index(drop=True)
     return _Units(frame, np.asarray(post_names, dtype=object), np.asarray(entity_names, dtype=object),
                   unit == "post")
@@ -187,7 +192,7 @@ def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
         cat_codes, names = pd.factorize(pd.Index(values.cat.categories).astype(str), sort=True)
-        return cat_codes[values.cat.codes.to_numpy()], pd.Index(names)
+        return cat_codes.astype(np.int32)[values.cat.codes.to_numpy()], pd.Index(names)
     codes, names = pd.factorize(values.astype(str), sort=True)
     return codes, pd.Index(names)
 
@@ -202,7 +207,7 @@ def _natural_codes(post_ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     text = pd.Series(names, dtype="str")
     stem, _ = pd.factorize(text.str.rstrip("0123456789"), sort=True)
     order = np.lexsort((text.str.len().to_numpy(), stem))        # stable: ties stay in string order
-    rank = np.empty(len(order), dtype=np.int64)
+    rank = np.empty(len(order), dtype=np.int32 if len(order) < 2**31 else np.int64)
     rank[order] = np.arange(len(order))
     return rank[codes], names[order]
 
@@ -232,10 +237,16 @@ def _post_dates(posts: pd.DataFrame | None, post_names: np.ndarray) -> np.ndarra
     """Dates (naive datetime64 in UTC, NaT when undated) aligned with ``post_names``."""
     if posts is None or "date" not in posts.columns or not len(post_names):
         return None
-    utc = pd.to_datetime(posts["date"], utc=True, errors="coerce").dt.tz_localize(None)
-    dates = pd.Series(utc.to_numpy(), index=posts["post_id"].astype(str).to_numpy())
-    dates = dates[~dates.index.duplicated()]
-    return dates.reindex(post_names).to_numpy()
+    utc = pd.to_datetime(posts["date"], utc=True, errors="coerce").dt.tz_localize(None).to_numpy()
+    ids = pd.Index(posts["post_id"].astype(str))
+    where = ids.get_indexer(post_names) if ids.is_unique else \
+        pd.Index(ids[~ids.duplicated()]).get_indexer(post_names)
+    if not ids.is_unique:
+        utc = utc[~ids.duplicated()]
+    out = np.full(len(post_names), np.datetime64("NaT"), dtype=utc.dtype)
+    found = where >= 0
+    out[found] = utc[where[found]]
+    return out
 
 
 class PostIds(Sequence):
@@ -281,7 +292,7 @@ class PostIds(Sequence):
 
 
 #: Unit-entity rows handled at once when pairing (bounds the memory of pairing large corpora).
-_PAIR_SLICE = 2_000_000
+_PAIR_SLICE = 500_000
 _NAT = np.iinfo(np.int64).min
 
 
@@ -323,18 +334,31 @@ def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None) ->
     for lo, hi in _slices(col["post"], _PAIR_SLICE):
         side = col["side"][lo:hi]
         a_rows, b_rows = side == side_a, side == side_b
-        left = pd.DataFrame({"unit": col["unit"][lo:hi][a_rows], "post": col["post"][lo:hi][a_rows],
-                             "a": col["entity"][lo:hi][a_rows]})
-        right = pd.DataFrame({"unit": col["unit"][lo:hi][b_rows], "b": col["entity"][lo:hi][b_rows]})
-        pairs = left.merge(right, on="unit", sort=False)
+        a_unit, a_post, a_ent = col["unit"][lo:hi][a_rows], col["post"][lo:hi][a_rows], col["entity"][lo:hi][a_rows]
+        b_unit, b_ent = col["unit"][lo:hi][b_rows], col["entity"][lo:hi][b_rows]
+        # every (a, b) of one unit, without a hash join: rows are in unit order, so each a row's
+        # partners are one run of b rows
+        b_lo = np.searchsorted(b_unit, a_unit, side="left")
+        count = np.searchsorted(b_unit, a_unit, side="right") - b_lo
+        left = np.repeat(np.arange(len(a_unit)), count)
+        right = np.repeat(b_lo - (np.cumsum(count) - count), count) + np.arange(len(left))
+        pairs = {"a": a_ent[left], "b": b_ent[right], "post": a_post[left]}
+        del left, right, b_lo, count
         if side_a == side_b:
-            pairs = pairs[pairs["a"].to_numpy() < pairs["b"].to_numpy()]
-        key = pairs["a"].to_numpy(np.int64) * n_ent + pairs["b"].to_numpy(np.int64)
+            keep = pairs["a"] < pairs["b"]
+            pairs = {k: v[keep] for k, v in pairs.items()}
+        key = pairs["a"].astype(np.int64) * n_ent + pairs["b"]
         weight += np.bincount(key, minlength=n_keys)
-        # one (pair, post) each, sorted by pair then post
-        combined = np.unique(key * len(units.post_names) + pairs["post"].to_numpy(np.int64))
-        pair_key = combined // max(len(units.post_names), 1)
-        post = (combined - pair_key * len(units.post_names)).astype(np.int32)
+        # one (pair, post) each, sorted by pair then post: pairs come in unit (so post) order,
+        # and a stable sort by pair keeps it within each pair (a radix sort when the pair
+        # codes fit in 16 bits)
+        order = np.argsort(key.astype(np.uint16) if n_keys <= 1 << 16 else key, kind="stable")
+        pair_key = key[order]
+        post = pairs["post"].astype(np.int32, copy=False)[order]
+        del pairs
+        if not units.one_per_post and len(post):  # several units of one post may pair a and b
+            first_of = np.concatenate(([True], (pair_key[1:] != pair_key[:-1]) | (post[1:] != post[:-1])))
+            pair_key, post = pair_key[first_of], post[first_of]
         per_key = np.bincount(pair_key, minlength=n_keys)
         if day is not None and len(post):
             starts = np.concatenate(([0], np.flatnonzero(np.diff(pair_key)) + 1))
@@ -579,9 +603,17 @@ def write_edges_csv(G: nx.Graph, path: str | Path) -> None:
             ids = table.columns.get_loc("post_ids")
             for row in table.itertuples(index=False, name=None):
                 row = [cell(v) for v in row]
-                row[ids] = _plain(row[ids]) if isinstance(row[ids], (list, tuple, PostIds, type(None))) \
+                joined = _plain(row[ids]) if isinstance(row[ids], (list, tuple, PostIds, type(None))) \
                     else str(row[ids])
-                out.writerow(row)
+                if ids == len(row) - 1 and not any(c in joined for c in ',"\r\n'):
+                    # the usual case: the (long) id list needs no quotes; the csv module would
+                    # scan it character by character
+                    buffer = io.StringIO()
+                    csv.writer(buffer, lineterminator="").writerow(row[:-1] + ["x"])
+                    fh.write(buffer.getvalue()[:-1] + joined + "\n")
+                else:
+                    row[ids] = joined
+                    out.writerow(row)
 
     _atomic_write(path, write)
 

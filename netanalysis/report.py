@@ -6,6 +6,7 @@ failing stage never leaves a half-written file behind.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import json
 import logging
@@ -248,40 +249,65 @@ def _stage_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: _S
     result.counts["mentions"] = dict(sorted(p.mention_kinds.items()))
 
 
-def _slim_posts(batch: list, keep_text: bool) -> pd.DataFrame:
-    """One row per post with what the later stages use (no text, or only its start)."""
-    frame = pd.DataFrame({
-        "post_id": pd.array([post.post_id for post in batch], dtype="str"),
-        "channel": pd.array([post.channel for post in batch], dtype="str"),
-        "date": pd.to_datetime(pd.Series([post.date for post in batch], dtype=object), utc=True),
-        "date_source": pd.array([post.date_source for post in batch], dtype="str"),
-    })
+def _slim_posts(batch: list, keep_text: bool) -> dict[str, Any]:
+    """The columns later stages use of a chunk of posts (no text, or only its start), as Arrow
+    string arrays and int64 dates: the chunks are joined without copying by :func:`_slim_frame`."""
+    import pyarrow as pa
+
+    columns: dict[str, Any] = {
+        "post_id": pa.array([post.post_id for post in batch], type=pa.string()),
+        "channel": pa.array([post.channel for post in batch], type=pa.string()),
+        "date": np.array([_NO_DATE if post.date is None else (post.date - _EPOCH) // _MICROSECOND
+                          for post in batch], dtype=np.int64),
+        "date_source": pa.array([post.date_source for post in batch], type=pa.string()),
+    }
     if keep_text:
         from netanalysis.render.explorer import trim_for_excerpt
 
-        frame["text"] = pd.array([trim_for_excerpt(post.text or "") for post in batch], dtype="str")
-    return frame
+        columns["text"] = pa.array([trim_for_excerpt(post.text or "") for post in batch], type=pa.string())
+    return columns
 
 
-def _concat(parts: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
-    parts = [part for part in parts if len(part)]
-    return pd.concat(parts, ignore_index=True) if parts else empty
+_NO_DATE = np.iinfo(np.int64).min
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+def _slim_frame(parts: list[dict[str, Any]], keep_text: bool) -> pd.DataFrame:
+    """The slim posts table from the chunks' columns (strings stay in Arrow, unjoined)."""
+    import pyarrow as pa
+
+    names = ["post_id", "channel", "date", "date_source"] + (["text"] if keep_text else [])
+    frame = {}
+    for name in names:
+        if name == "date":
+            micros = np.concatenate([part[name] for part in parts]) if parts else np.zeros(0, np.int64)
+            dates = micros.view("datetime64[us]").copy()
+            dates[micros == _NO_DATE] = np.datetime64("NaT")
+            frame[name] = pd.Series(dates).dt.tz_localize("UTC")
+        else:
+            chunks = pa.chunked_array([part[name] for part in parts], type=pa.string())
+            frame[name] = pd.Series(pd.arrays.ArrowStringArrayNumpySemantics(chunks)
+                                    if hasattr(pd.arrays, "ArrowStringArrayNumpySemantics")
+                                    else chunks.to_pandas(), dtype="str")
+    return pd.DataFrame(frame)
 
 
 def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: _Staging,
                     keep_text: bool) -> None:
+    from netanalysis.extract import batch as extract_batch
     from netanalysis.extract.batch import ChunkExtractor, chunked, extract_chunks, post_rows
 
     s = p.settings
     work = ChunkExtractor(p.registry, countries=s.countries, exclude=s.exclude, unit=s.unit)
-    slim: list[pd.DataFrame] = []
+    slim: list[dict[str, Any]] = []
     links: dict[str, list[np.ndarray]] = {"post": [], "entity": [], "unit": []}
     kinds: dict[str, int] = {}
     done = 0
 
     def batches():
         posts = iter_posts(files, s.format, options=_read_options(s), stats=result.stats)
-        for batch in chunked(posts):
+        for batch in chunked(posts, extract_batch.CHUNK):
             slim.append(_slim_posts(batch, keep_text))
             yield post_rows(batch)
 
@@ -301,9 +327,24 @@ def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: 
             done += chunk.posts
             if p.on_posts is not None:
                 p.on_posts(chunk.posts)
-    p.posts = _concat(slim, _slim_posts([], keep_text))
+    p.posts = _slim_frame(slim, keep_text)
+    del slim
+    _release_memory()
     p.mentions = _links_frame(links, p.posts["post_id"], work.entities, s.unit)
     p.mention_kinds = kinds
+
+
+def _release_memory() -> None:
+    """Hand the memory freed by the streamed chunks back to the system (glibc keeps freed heap
+    otherwise), so that the graph stage starts from what the links and posts really need."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _links_frame(links: dict[str, list[np.ndarray]], post_ids: pd.Series, entities: list[tuple[str, str]],

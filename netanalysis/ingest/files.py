@@ -140,6 +140,44 @@ def open_text(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]:
         raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
 
 
+def open_utf8_lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, bytes | str]]:
+    """Yield ``(line_number, line)`` like :func:`open_text`, as undecoded bytes when the
+    encoding is UTF-8 (``json.loads`` decodes bytes faster than a text stream does).
+
+    A byte-order mark is dropped; a line holding a lone ``\r`` (old Mac line ends) is split as
+    text mode would, so line numbers agree with :func:`open_text`. Undecodable bytes surface
+    where the caller decodes (``json.loads`` raises ``UnicodeDecodeError``).
+    """
+    if _codec(encoding) != "utf-8-sig":
+        yield from open_text(path, encoding)
+        return
+    check_file(path)
+    try:
+        with _raw_open(path) as raw:
+            lineno = 0
+            for line in raw:
+                if lineno == 0 and line.startswith(codecs.BOM_UTF8):
+                    line = line[len(codecs.BOM_UTF8):]
+                if b"\r" in line and b"\r" in line.rstrip(b"\r\n"):
+                    try:
+                        parts = line.decode("utf-8").splitlines(keepends=True)
+                    except UnicodeDecodeError:
+                        raise InputError(path, _decode_message(encoding, lineno + 1)) from None
+                    for part in parts:
+                        lineno += 1
+                        yield lineno, part
+                    continue
+                lineno += 1
+                yield lineno, line
+    except _READ_ERRORS as exc:
+        raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
+
+
+def decode_error(path: Path, encoding: str, line: int) -> InputError:
+    """The error for a line that is not valid text in ``encoding``."""
+    return InputError(path, _decode_message(encoding, line))
+
+
 def read_bytes(path: Path, *, allow_binary: bool = False) -> bytes:
     """The whole content of a file, un-gzipped (refuses empty and, unless allowed, binary files)."""
     check_file(path, allow_binary=allow_binary)

@@ -19,7 +19,8 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from netanalysis.errors import InputError
 from netanalysis.ingest.dedupe import SourcedPost
-from netanalysis.ingest.files import base_suffix, check_file, loads_json, open_text, read_bytes, read_json
+from netanalysis.ingest.files import (base_suffix, check_file, decode_error, loads_json, open_text, open_utf8_lines,
+                                      read_bytes, read_json)
 from netanalysis.ingest.records import FileContext, clean_text
 from netanalysis.ingest.telegram_json import join_text
 from netanalysis.model import FileStats, Post
@@ -257,13 +258,17 @@ def read_tsv(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Iter
 # -- JSONL rows --------------------------------------------------------------------------------
 def iter_json_lines(path: Path, ctx: FileContext) -> Iterator[tuple[int, dict]]:
     """``(line number, object)`` of a JSON Lines file; broken lines are skipped and counted."""
-    for lineno, line in open_text(path, ctx.options.encoding):
+    for lineno, line in open_utf8_lines(path, ctx.options.encoding):
         if not line.strip():
             continue
         ctx.record()
         try:
             obj = json.loads(line)
+        except UnicodeDecodeError:
+            raise decode_error(path, ctx.options.encoding, lineno) from None
         except json.JSONDecodeError:
+            if isinstance(line, bytes):
+                line = line.decode("utf-8")
             try:
                 obj = loads_json(line, path)
             except InputError as exc:

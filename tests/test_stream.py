@@ -1,0 +1,163 @@
+"""The streaming pipeline gives what the in-memory library functions give, on any chunking.
+
+``report.run`` reads, extracts and writes chunk by chunk and keeps only int-coded links; these
+tests hold it to the plain path (``read_posts`` -> ``extract_mentions`` -> ``co_mention_graph``
+-> ``edges_table``) on a generated corpus, for every unit, and check the pieces that make the
+streaming cheap: :class:`PostIds`, the row-by-row ``edges.csv`` writer, the explorer's trimmed
+texts, the byte-level JSONL reader and sliced pairing.
+"""
+import io
+import pickle
+import sys
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from netanalysis import graph as graph_module
+from netanalysis import report
+from netanalysis.config import Settings
+from netanalysis.extract import extract_mentions
+from netanalysis.extract import batch
+from netanalysis.graph import PostIds, co_mention_graph, edges_table, write_edges_csv
+from netanalysis.ingest import read_posts
+from netanalysis.model import MENTION_COLUMNS, POST_COLUMNS
+from netanalysis.registry import load_registry
+from netanalysis.render.explorer import _excerpt, trim_for_excerpt
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import bench  # noqa: E402  (the benchmark's corpus generator)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    path = tmp_path_factory.mktemp("corpus") / "corpus.jsonl"
+    bench.generate(path, 300, seed=7)
+    return path
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    out = io.StringIO()
+    frame.to_csv(out, index=False, lineterminator="\n")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("unit", ["post", "paragraph", "sentence"])
+def test_streamed_run_equals_the_library_functions(corpus, tmp_path, monkeypatch, unit):
+    monkeypatch.setattr(batch, "CHUNK", 37)  # many chunks, one ending mid-way through the corpus
+    result = report.run("graph", [corpus], tmp_path / "out", Settings(jobs=1, unit=unit))
+    assert result.counts["posts"] == 300
+
+    posts = read_posts(corpus)
+    mentions = extract_mentions(posts)
+    G = co_mention_graph(mentions, posts, unit=unit, labels=load_registry().label)
+    out = tmp_path / "out"
+    assert (out / "edges.csv").read_text(encoding="utf-8") == _csv(edges_table(G))
+    assert (out / "mentions.csv").read_text(encoding="utf-8") == _csv(mentions[MENTION_COLUMNS])
+    expected_posts = posts[POST_COLUMNS].copy()
+    expected_posts["date"] = report.format_dates(expected_posts["date"])
+    assert (out / "posts.csv").read_text(encoding="utf-8") == _csv(expected_posts)
+    assert result.counts["mentions"] == mentions["kind"].value_counts().sort_index().to_dict()
+
+
+def test_the_links_carry_the_unit_so_the_graph_needs_no_text(corpus, tmp_path):
+    result = report.run("graph", [corpus], tmp_path / "out", Settings(jobs=1, unit="sentence"))
+    links, slim = result.pipeline.mentions, result.pipeline.posts
+    assert "text" not in slim.columns and "sentence" in links.columns
+    assert isinstance(links["post_id"].dtype, pd.CategoricalDtype)
+    posts = read_posts(corpus)
+    H = co_mention_graph(extract_mentions(posts), posts, unit="sentence")
+    G = co_mention_graph(links, slim, unit="sentence")
+    assert nx.utils.graphs_equal(G, H)
+
+
+def test_small_pairing_slices_give_the_same_graph(corpus, monkeypatch):
+    posts = read_posts(corpus)
+    mentions = extract_mentions(posts)
+    whole = co_mention_graph(mentions, posts, unit="paragraph")
+    monkeypatch.setattr(graph_module, "_PAIR_SLICE", 5)
+    sliced = co_mention_graph(mentions, posts, unit="paragraph")
+    assert nx.utils.graphs_equal(whole, sliced)
+    weights = sorted(d["weight"] for *_, d in whole.edges(data=True))
+    assert weights[-1] > 1  # the corpus really repeats pairs across slices
+
+
+def test_post_ids_behave_as_the_list_of_ids():
+    names = np.array(["mfa:1", "mfa:2", "mfa:10"], dtype=object)
+    ids = PostIds(np.array([0, 2], dtype=np.int32), names)
+    assert ids == ["mfa:1", "mfa:10"] and ids == ("mfa:1", "mfa:10") and ids != ["mfa:1"]
+    assert len(ids) == 2 and list(ids) == ["mfa:1", "mfa:10"] and ids[1] == "mfa:10"
+    assert ids[:1] == ["mfa:1"] and "mfa:10" in ids and "mfa:2" not in ids
+    assert ids.join(";") == "mfa:1;mfa:10" and repr(ids) == "['mfa:1', 'mfa:10']"
+    assert pickle.loads(pickle.dumps(ids)) == ids
+    with pytest.raises(TypeError):
+        hash(ids)
+
+
+def test_edges_csv_writer_matches_the_table_with_quotes_and_missing_values(tmp_path):
+    G = nx.Graph()
+    for node, kind in (("country:CN", "country"), ("country:RU", "country"), ("forum:X", "forum")):
+        G.add_node(node, kind=kind, entity=node.split(":")[1])
+    G.add_edge("country:CN", "forum:X", weight=2, assoc_strength=0.1 + 0.2, jaccard=1.0, npmi=float("nan"),
+               first_date="", last_date="2024-01-02", post_ids=['a,"1"', "b"])
+    G.add_edge("country:RU", "forum:X", weight=1, assoc_strength=1e-20, jaccard=0.5, npmi=1.0,
+               first_date="2024-01-01", last_date="2024-01-01",
+               post_ids=PostIds(np.array([1, 0], dtype=np.int32), np.array(["p1", "p2"], dtype=object)))
+    write_edges_csv(G, tmp_path / "edges.csv")
+    assert (tmp_path / "edges.csv").read_text(encoding="utf-8") == _csv(edges_table(G))
+    back = pd.read_csv(tmp_path / "edges.csv", keep_default_na=False)
+    assert back["post_ids"].tolist() == ['a,"1";b', "p2;p1"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \n\t…«»")), max_size=1200))
+def test_trimmed_text_gives_the_same_excerpt(text):
+    assert _excerpt(trim_for_excerpt(text)) == _excerpt(text)
+    assert len(trim_for_excerpt(text)) <= 201
+
+
+def test_jsonl_read_as_bytes_keeps_line_numbers_bom_and_line_ends(tmp_path):
+    (tmp_path / "bom.jsonl").write_bytes(b'\xef\xbb\xbf{"id": 1, "text": "#BRICS Russia"}\r\n'
+                                         b'{"id": 2, "text": "China at the #UN"}\r\n')
+    (tmp_path / "cr.jsonl").write_bytes(b'{"id": 1, "text": "#BRICS Russia"}\r{"id": 2, "text": "China #UN"}\r')
+    for name in ("bom", "cr"):
+        posts = read_posts(tmp_path / f"{name}.jsonl")
+        assert posts["text"].tolist() == ["#BRICS Russia", "China at the #UN" if name == "bom" else "China #UN"]
+        assert posts["source"].tolist() == [f"{name}.jsonl:1", f"{name}.jsonl:2"]
+    (tmp_path / "bad.jsonl").write_bytes(b'{"id": 1, "text": "ok"}\n\n{"id": 3, "text": "\xcf\xf0\xe8"}\n')
+    from netanalysis.errors import InputError
+    with pytest.raises(InputError, match=r"line 3: not valid utf-8 text \(try --encoding cp1251"):
+        read_posts(tmp_path / "bad.jsonl")
+
+
+def test_a_registry_alias_with_a_comma_is_quoted_in_mentions_csv(tmp_path):
+    extra = tmp_path / "extra.csv"
+    extra.write_text("kind,entity,alias,lang,case,use,action,name\n"
+                     'country,KR,"Korea, Republic of",en,fold,text,add,\n', encoding="utf-8")
+    posts_file = tmp_path / "posts.jsonl"
+    posts_file.write_text('{"id": 1, "text": "Talks with Korea, Republic of, at the #UN"}\n', encoding="utf-8")
+    report.run("parse", [posts_file], tmp_path / "out", Settings(jobs=1, registry=(str(extra),)))
+    mentions = pd.read_csv(tmp_path / "out" / "mentions.csv")
+    assert mentions.loc[mentions["via"] == "name", "surface"].tolist() == ["Korea, Republic of"]
+    expected = extract_mentions(read_posts(posts_file), load_registry(extra=[str(extra)]))
+    assert (tmp_path / "out" / "mentions.csv").read_text(encoding="utf-8") == _csv(expected[MENTION_COLUMNS])
+
+
+def test_cache_hit_with_sentence_units_and_a_miss_when_the_unit_changes(corpus, tmp_path, monkeypatch):
+    monkeypatch.setenv("NETANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
+
+    def run(name, unit):
+        result = report.run("timeline", [corpus], tmp_path / name, Settings(jobs=1, unit=unit, cache=True))
+        return result.counts["mentions_cache"]
+
+    assert run("a", "sentence") == "stored"
+    assert run("b", "sentence") == "hit"
+    assert run("c", "post") == "stored"
+    for name in ("edges.csv", "nodes.csv", "timeline.csv", "changes.csv", "posts.csv", "mentions.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    assert (tmp_path / "a" / "edges.csv").read_bytes() != (tmp_path / "c" / "edges.csv").read_bytes()
