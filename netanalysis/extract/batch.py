@@ -30,6 +30,7 @@ are built there on first use.
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -41,7 +42,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 import numpy as np
 
-from netanalysis.errors import ConfigError
+from netanalysis.errors import ConfigError, NetanalysisError
 from netanalysis.extract.engine import COUNTRY_SOURCES, Extractor
 from netanalysis.extract.units import UNITS, unit_index, unit_starts
 
@@ -59,6 +60,11 @@ CHUNK = 2000
 ENGINES = ("processes", "dask")
 #: Chunks in flight per worker: enough to keep workers busy, few enough to bound memory.
 _IN_FLIGHT = 3
+#: How long to wait for a Dask scheduler given by address before giving up.
+_CONNECT_TIMEOUT = "10s"
+#: Loggers of dask.distributed quietened while a cluster runs (they log every worker's start and
+#: stop at INFO and harmless shutdown races at WARNING); errors still show, and ``-vv`` shows all.
+_DASK_LOGGERS = ("distributed", "distributed.client", "distributed.gc")
 _LINK_KINDS = ("country", "forum")
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -178,8 +184,10 @@ def _needs_quotes(registry: "Registry") -> bool:
     return any(_q(v) != v for v in values)
 
 
-def chunked(items: Iterable, size: int = CHUNK) -> Iterator[list]:
-    """Lists of ``size`` consecutive items (the last may be shorter)."""
+def chunked(items: Iterable, size: int | None = None) -> Iterator[list]:
+    """Lists of ``size`` consecutive items (the last may be shorter); by default :data:`CHUNK`
+    (read at call time, so it can be changed)."""
+    size = size or CHUNK
     batch: list = []
     for item in items:
         batch.append(item)
@@ -223,8 +231,10 @@ def extract_chunks(chunks: Iterable[list[tuple]], work: ChunkExtractor, *, jobs:
     Raises
     ------
     ConfigError
-        An unknown engine, a ``scheduler`` without ``engine="dask"``, Dask not installed, or a
-        scheduler that cannot be reached.
+        An unknown engine, a ``scheduler`` without ``engine="dask"`` or Dask not installed.
+    NetanalysisError
+        A Dask scheduler that cannot be reached or a local Dask cluster that cannot start (not
+        an option error: the same address may work later).
     """
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
@@ -294,30 +304,53 @@ def _run_remote(work: ChunkExtractor, chunk: list[tuple]) -> Chunk:
     return work(chunk)
 
 
-def _dask_map(work: ChunkExtractor, chunks: Iterator, workers: int, scheduler: str | None) -> Iterator[Chunk]:
+def _dask_map(work: ChunkExtractor, chunks: Iterator, workers: int, scheduler: str | None,
+              timeout: str | None = None) -> Iterator[Chunk]:
+    """Run ``work`` over ``chunks`` on the Dask cluster at ``scheduler`` (or on a local one of
+    ``workers`` processes), a few chunks per worker in flight, results in input order.
+    ``timeout`` bounds the wait for the scheduler (default :data:`_CONNECT_TIMEOUT`)."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise ConfigError("the dask engine needs dask.distributed: pip install 'netanalysis[dask]'") from None
-    cluster = None
+    with _quiet_dask() as level:
+        cluster = None
+        try:
+            if scheduler:
+                client = Client(scheduler, timeout=timeout or _CONNECT_TIMEOUT)
+            else:
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=level)
+                client = Client(cluster)
+        except (OSError, TimeoutError) as exc:
+            if cluster is not None:
+                cluster.close()
+            where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
+            raise NetanalysisError(f"cannot reach {where}: {exc}") from None
+        try:
+            n = max(1, len(client.scheduler_info().get("workers", {})) or workers)
+            log.info("dask: %d worker(s) at %s", n, client.scheduler.address)
+            remote = client.scatter(work, broadcast=True)
+            yield from _bounded(lambda chunk: client.submit(_run_remote, remote, chunk, pure=False),
+                                chunks, n, lambda future: future.result())
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+@contextlib.contextmanager
+def _quiet_dask() -> Iterator[int]:
+    """Raise dask.distributed's loggers to ERROR while a cluster runs (unless the root logger is
+    at DEBUG, as with ``-vv``); give the level (for the local cluster's workers too)."""
+    level = logging.DEBUG if logging.getLogger().getEffectiveLevel() <= logging.DEBUG else logging.ERROR
+    loggers = [logging.getLogger(name) for name in _DASK_LOGGERS]
+    old = [logger.level for logger in loggers]
+    for logger in loggers:
+        if logger.getEffectiveLevel() < level:
+            logger.setLevel(level)
     try:
-        if scheduler:
-            client = Client(scheduler, timeout="10s")
-        else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
-            client = Client(cluster)
-    except (OSError, TimeoutError) as exc:
-        if cluster is not None:
-            cluster.close()
-        raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    try:
-        n = max(1, len(client.scheduler_info().get("workers", {})) or workers)
-        log.info("dask: %d worker(s) at %s", n, client.scheduler.address)
-        remote = client.scatter(work, broadcast=True)
-        yield from _bounded(lambda chunk: client.submit(_run_remote, remote, chunk, pure=False),
-                            chunks, n, lambda future: future.result())
+        yield level
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        for logger, before in zip(loggers, old):
+            logger.setLevel(before)
