@@ -8,13 +8,19 @@ Reports posts per second for ``Extractor.extract`` (one text at a time) and for
 median of three runs, for both name-matching
 backends (the Aho-Corasick automaton, the default, and a compiled regex alternation).
 
+``--corpus FILE`` reads the posts from a JSONL file (one object with a ``text`` field a line)
+instead; ``--extract-only`` times only ``Extractor.extract`` with the automaton (the number to
+compare between versions; run it a few times, the machine may be busy).
+
 Usage::
 
     python scripts/bench_extract.py [-n 20000] [--seed 1] [--size 1500] [--jobs N] [--fixture-registry]
+    python scripts/bench_extract.py --corpus posts.jsonl --extract-only
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -97,18 +103,29 @@ def main() -> None:
                         help="posts to time the (slow) regex backend on (default 1000)")
     parser.add_argument("--fixture-registry", action="store_true",
                         help="use the small test registry instead of the bundled one")
+    parser.add_argument("--corpus", type=Path, help="JSONL file of posts (a text field) instead of "
+                                                     "the synthetic corpus; -n limits how many are read")
+    parser.add_argument("--extract-only", action="store_true",
+                        help="time only Extractor.extract with the automaton backend")
     args = parser.parse_args()
 
     print("command:", " ".join([Path(sys.executable).name] + sys.argv))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or '?'}; "
           f"Python {platform.python_version()}, pandas {pd.__version__}")
     registry = load(args.fixture_registry)
-    posts = corpus(args.n, args.seed, args.size)
+    if args.corpus:
+        with open(args.corpus, encoding="utf-8") as lines:
+            texts = [json.loads(line)["text"] for line, _ in zip(lines, range(args.n))]
+        posts = pd.DataFrame({"post_id": [f"p{i}" for i in range(len(texts))], "text": texts})
+        source = str(args.corpus)
+    else:
+        posts = corpus(args.n, args.seed, args.size)
+        source = f"synthetic, seed {args.seed}"
     mean_kb = posts["text"].str.len().mean() / 1000
-    print(f"corpus: {args.n} posts, mean {mean_kb:.2f} k characters, seed {args.seed}; "
+    print(f"corpus: {len(posts)} posts, mean {mean_kb:.2f} k characters ({source}); "
           f"registry {len(registry.aliases)} aliases")
     texts = posts["text"].tolist()
-    for backend in ("automaton", "regex"):
+    for backend in ("automaton",) if args.extract_only else ("automaton", "regex"):
         # the regex alternation is ~50x slower: time it on a slice so the script stays quick
         sample = texts if backend == "automaton" else texts[:args.regex_posts]
         t0 = time.perf_counter()
@@ -118,6 +135,8 @@ def main() -> None:
         count = sum(map(len, rows))
         print(f"{backend:9s} Extractor.extract: {rate:10,.0f} posts/s  ({len(sample):,} posts, {count:,} mentions; "
               f"built in {built:.2f}s)")
+    if args.extract_only:
+        return
     for jobs in sorted({1, args.jobs}):
         rate, frame = median_rate(len(posts), lambda: extract_mentions(posts, registry, jobs=jobs))
         print(f"automaton extract_mentions (jobs={jobs}): {rate:10,.0f} posts/s  ({len(frame):,} rows)")
