@@ -128,8 +128,10 @@ class ChunkExtractor:
         quote = self._quote
         split = self.unit != "post"
         unit = self.unit
-        post_lines: list[str] = []
-        mention_lines: list[str] = []
+        # UTF-8 pieces, joined once per chunk: texts hold emoji, so a str join would copy them
+        # four bytes per character before encoding
+        post_parts: list[bytes] = []
+        mention_parts: list[bytes] = []
         kinds: list[str] = []
         code = self._entity_code
         link_post: list[int] = []
@@ -139,31 +141,40 @@ class ChunkExtractor:
         for position, (pid, channel, date, source_kind, source, fwd, text) in enumerate(rows):
             q = _q(pid)
             day = strftime(_DATE_FORMAT, gmtime(date)) if date is not None else ""
-            post_lines.append(f"{q},{_q(channel)},{day},{source_kind},{_q(source)},"
-                              f"{'' if fwd is None else _q(fwd)},{_q(text) if text else ''}\n")
+            post_parts.append(f"{q},{_q(channel)},{day},{source_kind},{_q(source)},"
+                              f"{'' if fwd is None else _q(fwd)},".encode())
             if not text:
+                post_parts.append(b"\n")
                 continue
+            if '"' in text:
+                post_parts += [b'"', text.replace('"', '""').encode(), b'"\n']
+            elif "," in text or "\n" in text or "\r" in text:
+                post_parts += [b'"', text.encode(), b'"\n']
+            else:
+                post_parts += [text.encode(), b"\n"]
             found = extract(text)
             if not found:
                 continue
             kinds += [m[0] for m in found]
             if split:
                 starts = unit_starts(text, unit)
-                keys = dict.fromkeys((code[m[0], m[1]], unit_index(starts, m[4])) for m in found if m[0] != "tag")
+                keys = {(code[m[0], m[1]], unit_index(starts, m[4])) for m in found if m[0] != "tag"}
                 link_entity += [key[0] for key in keys]
                 link_unit += [key[1] for key in keys]
             else:
-                keys = dict.fromkeys(code[m[0], m[1]] for m in found if m[0] != "tag")
+                keys = {code[m[0], m[1]] for m in found if m[0] != "tag"}
                 link_entity += keys
             link_post += [position] * len(keys)
             if quote:  # a registry with a comma or quote in some alias or id
                 found = [(k, _q(e), v, _q(s) if v == "name" else s, a, b) for k, e, v, s, a, b in found]
-            mention_lines += [f"{q},{k},{e},{v},{s},{a},{b}\n" for k, e, v, s, a, b in found]
-        links = {"post": np.array(link_post, dtype=np.int32), "entity": np.array(link_entity, dtype=np.int32)}
+            mention_parts.append("".join([f"{q},{k},{e},{v},{s},{a},{b}\n"
+                                          for k, e, v, s, a, b in found]).encode())
+        code_type = np.int16 if len(self._entities) < 2**15 else np.int32
+        links = {"post": np.array(link_post, dtype=np.int32), "entity": np.array(link_entity, dtype=code_type)}
         if split:
             links["unit"] = np.array(link_unit, dtype=np.int32)
-        return Chunk(len(rows), "".join(post_lines).encode("utf-8"), "".join(mention_lines).encode("utf-8"),
-                     links, dict(collections.Counter(kinds)))
+        return Chunk(len(rows), b"".join(post_parts), b"".join(mention_parts), links,
+                     dict(collections.Counter(kinds)))
 
     @property
     def entities(self) -> list[tuple[str, str]]:

@@ -259,7 +259,7 @@ def read_tsv(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Iter
 def iter_json_lines(path: Path, ctx: FileContext) -> Iterator[tuple[int, dict]]:
     """``(line number, object)`` of a JSON Lines file; broken lines are skipped and counted."""
     for lineno, line in open_utf8_lines(path, ctx.options.encoding):
-        if not line.strip():
+        if not line or line.isspace():  # (isspace stops at the first other character; strip copies)
             continue
         ctx.record()
         try:
