@@ -42,7 +42,7 @@ def work() -> ChunkExtractor:
 def cluster():
     """A local Dask cluster of two worker processes, reached by address (the ``--scheduler`` path)."""
     with dask.distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None) as local:
+                                       dashboard_address=":0") as local:
         yield local
 
 
@@ -246,3 +246,24 @@ def test_chunked_reads_the_chunk_size_at_call_time(monkeypatch):
     monkeypatch.setattr(batch, "CHUNK", 4)
     assert [len(c) for c in batch.chunked(range(10))] == [4, 4, 2]
     assert [len(c) for c in batch.chunked(range(10), 5)] == [5, 5]
+
+
+def test_a_scheduler_without_workers_is_an_error_not_a_hang():
+    with dask.distributed.LocalCluster(n_workers=0, dashboard_address=":0") as empty:
+        started = time.monotonic()
+        with pytest.raises(NetanalysisError, match="has no workers"):
+            list(batch._dask_map(ChunkExtractor(load_registry()), iter([rows(2)]), 1,
+                                 empty.scheduler_address, timeout="1s"))
+        assert time.monotonic() - started < 10
+
+
+def test_workers_of_another_netanalysis_version_are_refused():
+    class Client:  # what _check_workers asks of a dask client
+        def wait_for_workers(self, n, timeout):
+            pass
+
+        def run(self, func):
+            return {"tcp://10.0.0.5:4000": batch._netanalysis_version(), "tcp://10.0.0.6:4000": "0.0.1"}
+
+    with pytest.raises(NetanalysisError, match="workers run netanalysis 0.0.1"):
+        batch._check_workers(Client(), "tcp://10.0.0.1:8786", "1s")

@@ -331,7 +331,7 @@ def _dask_map(work: ChunkExtractor, chunks: Iterator, workers: int, scheduler: s
                 client = Client(scheduler, timeout=timeout or _CONNECT_TIMEOUT)
             else:
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=level)
+                                       dashboard_address=":0", silence_logs=level)
                 client = Client(cluster)
         except (OSError, TimeoutError) as exc:
             if cluster is not None:
@@ -339,6 +339,7 @@ def _dask_map(work: ChunkExtractor, chunks: Iterator, workers: int, scheduler: s
             where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
             raise NetanalysisError(f"cannot reach {where}: {exc}") from None
         try:
+            _check_workers(client, scheduler, timeout or _CONNECT_TIMEOUT)
             n = max(1, len(client.scheduler_info().get("workers", {})) or workers)
             log.info("dask: %d worker(s) at %s", n, client.scheduler.address)
             remote = client.scatter(work, broadcast=True)
@@ -348,6 +349,29 @@ def _dask_map(work: ChunkExtractor, chunks: Iterator, workers: int, scheduler: s
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _netanalysis_version() -> str:
+    from netanalysis import __version__
+
+    return __version__
+
+
+def _check_workers(client, scheduler: str | None, timeout: str) -> None:
+    """Refuse a cluster without workers (tasks would wait for ever) or whose workers run another
+    netanalysis version (their mentions could differ from this one's)."""
+    from netanalysis import __version__
+
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError:
+        raise NetanalysisError(f"the Dask scheduler at {scheduler} has no workers "
+                               f"(none joined within {timeout})") from None
+    versions = client.run(_netanalysis_version)
+    other = sorted({v for v in versions.values() if v != __version__})
+    if other:
+        raise NetanalysisError(f"the Dask workers run netanalysis {', '.join(other)}, this is "
+                               f"{__version__}: install the same version on every worker")
 
 
 @contextlib.contextmanager
