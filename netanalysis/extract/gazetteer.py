@@ -39,7 +39,7 @@ either side, so every candidate has a character before and after it to test; can
 out ordered by end, and the longest-match pass only runs, group by group, where they overlap.
 Measured with ``scripts/bench_extract.py --corpus ... --extract-only`` (bundled registry, about
 3,500 aliases, 1.45 k character posts, a shared 2-core machine, medians of several runs):
-``Extractor.extract`` reads about 16,500 posts/s per process (about 14,500 before these
+``Extractor.extract`` reads about 17,000 posts/s per process (about 14,800 before these
 changes); names take about two thirds of that time, mostly lower-casing the text and the
 automaton's walk over it (some 36 candidates per post, a quarter of them kept). The regex
 alternation reads a few hundred posts/s (some fifty times slower). Matching ``exact`` aliases
