@@ -186,13 +186,17 @@ def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str
 def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Codes of ``values`` and the distinct values as strings, sorted (code order is string order).
 
-    A categorical column is coded through its categories, never turned into one string per row
-    (the streaming pipeline's links hold millions of rows); unused categories may then remain
-    among the names, which is harmless: only coded rows are counted.
+    A categorical column is coded through the categories it uses, never turned into one string
+    per row (the streaming pipeline's links hold millions of rows).
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
-        cat_codes, names = pd.factorize(pd.Index(values.cat.categories).astype(str), sort=True)
-        return cat_codes.astype(np.int32)[values.cat.codes.to_numpy()], pd.Index(names)
+        codes = values.cat.codes.to_numpy()
+        categories = values.cat.categories
+        used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(categories)))
+        used_codes, names = pd.factorize(pd.Index(categories[used]).astype(str), sort=True)
+        remap = np.full(len(categories), -1, dtype=np.int32)
+        remap[used] = used_codes
+        return remap[codes], pd.Index(names)
     codes, names = pd.factorize(values.astype(str), sort=True)
     return codes, pd.Index(names)
 

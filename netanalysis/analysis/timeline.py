@@ -60,6 +60,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Sequence
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from netanalysis.analysis.centrality import centrality_table
@@ -265,6 +266,27 @@ def _post_dates(posts: pd.DataFrame) -> pd.DataFrame:
                          "inferred": source == "inferred"}, index=posts.index)
 
 
+def _mention_dates(post_ids: pd.Series, dated: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
+    """The date of each mention's post (UTC, NaT when undated or unknown) and whether its post
+    is in the posts table; a categorical column is looked up once per category."""
+    ids = dated["post_id"]
+    last = ~ids.duplicated(keep="last")  # a repeated id takes its last row's date
+    index = pd.Index(ids[last].to_numpy(dtype=object))
+    dates = pd.DatetimeIndex(dated["date"][last])
+    if isinstance(post_ids.dtype, pd.CategoricalDtype):
+        at = index.get_indexer(pd.Index(post_ids.cat.categories).astype(str).to_numpy(dtype=object))
+        codes = post_ids.cat.codes.to_numpy()
+        where = np.where(codes >= 0, at[codes], -1)
+    else:
+        where = index.get_indexer(post_ids.astype(str).to_numpy(dtype=object))
+    matched = where >= 0
+    out = dates.take(np.where(matched, where, 0))
+    values = out.to_numpy().copy()
+    values[~matched] = np.datetime64("NaT")
+    return pd.Series(pd.DatetimeIndex(values).tz_localize("UTC") if out.tz is None else
+                     pd.DatetimeIndex(values, tz="UTC"), index=post_ids.index), matched
+
+
 def graphs_over_time(mentions: pd.DataFrame, posts: pd.DataFrame, *, freq: str = "month",
                      window: str | None = None, step: str | None = None, cumulative: bool = False,
                      start: Any = None, end: Any = None, unit: str = "post", min_weight: int = 1,
@@ -299,10 +321,8 @@ def graphs_over_time(mentions: pd.DataFrame, posts: pd.DataFrame, *, freq: str =
     undated = int(dated["date"].isna().sum())
     if undated:
         log.warning("%d undated post(s) left out of the time windows", undated)
-    post_date = dict(zip(dated["post_id"], dated["date"]))
-    mention_ids = mentions["post_id"].astype(str)
-    mention_dates = pd.to_datetime(mention_ids.map(post_date), utc=True)
-    unmatched = int((~mention_ids.isin(set(dated["post_id"]))).sum())
+    mention_dates, matched = _mention_dates(mentions["post_id"], dated)
+    unmatched = int((~matched).sum())
     if unmatched:
         log.warning("%d mention(s) name a post_id missing from the posts table: left out", unmatched)
     post_dates, inferred = dated["date"], dated["inferred"].astype(bool)
