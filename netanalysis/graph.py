@@ -59,6 +59,8 @@ from typing import Callable, Iterable
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from networkx.readwrite.gexf import GEXFWriter
 
 from netanalysis.errors import ConfigError, GraphError
@@ -110,24 +112,33 @@ def _excluded(exclude: Iterable[str]) -> set[str]:
 class _Units:
     """Country and forum mentions, one row per (unit, side, entity), as integer codes.
 
-    ``frame`` has int columns ``post`` (index into ``post_names``, which is sorted, so code order
-    is string order), ``unit``, ``side`` (0 country, 1 forum) and ``entity`` (index into
-    ``entity_names``, sorted).
+    ``frame`` maps column names to equal-length numpy arrays: ``post`` (index into
+    ``post_names``, which is sorted, so code order is string order), ``unit``, ``side`` (0
+    country, 1 forum) and ``entity`` (index into ``entity_names``, sorted). Plain arrays, not a
+    DataFrame: a DataFrame would copy them into blocks, and there may be tens of millions.
     """
 
-    frame: pd.DataFrame
-    post_names: np.ndarray
+    frame: dict[str, np.ndarray]
+    post_names: pd.Index
     entity_names: np.ndarray
     one_per_post: bool
 
     @property
     def n_units(self) -> int:
-        return int(self.frame["unit"].nunique())
+        unit = self.frame["unit"]
+        if len(unit) < 2:
+            return len(unit)
+        if bool(np.all(unit[1:] >= unit[:-1])):  # the usual order: count the changes
+            return 1 + int(np.count_nonzero(unit[1:] != unit[:-1]))
+        return int(pd.unique(unit).size)
 
     def counts(self) -> dict[tuple[int, str], int]:
         """(side, entity) -> number of units naming it."""
-        sizes = self.frame.groupby(["side", "entity"]).size()
-        return {(int(side), str(self.entity_names[e])): int(n) for (side, e), n in sizes.items()}
+        n_ent = max(len(self.entity_names), 1)
+        sizes = np.bincount(self.frame["side"].astype(np.int64) * n_ent + self.frame["entity"],
+                            minlength=2 * n_ent)
+        return {(int(k // n_ent), str(self.entity_names[k % n_ent])): int(sizes[k])
+                for k in np.flatnonzero(sizes)}
 
 
 def _check_posts(posts: pd.DataFrame | None, unit: str, split: bool) -> None:
@@ -160,27 +171,38 @@ def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str
         m = m[~m["entity"].isin([e for e in names if str(e).casefold() in exclude])]
     post, post_names = _natural_codes(m["post_id"])
     entity, entity_names = _sorted_codes(m["entity"])
-    frame = pd.DataFrame({"post": post.astype(np.int32, copy=False),
-                          "side": (m["kind"] == "forum").to_numpy(np.int8),
-                          "entity": entity.astype(np.int32, copy=False)})
-    del entity
+    kind = m["kind"]
+    if isinstance(kind.dtype, pd.CategoricalDtype) and list(kind.cat.categories) == ["country", "forum"]:
+        side = kind.cat.codes.to_numpy().astype(np.int8, copy=False)  # (a view: no copy)
+    else:
+        side = (kind == "forum").to_numpy(np.int8)
+    frame = {"post": post.astype(np.int32, copy=False), "side": side,
+             "entity": entity if entity.dtype.itemsize <= 4 else entity.astype(np.int32)}
+    del post, entity
     if unit == "post":
         frame["unit"] = frame["post"]
     elif not split:
         index = m[unit].to_numpy(np.int64)
-        frame["unit"] = frame["post"].to_numpy(np.int64) * (int(index.max(initial=0)) + 1) + index
+        frame["unit"] = frame["post"].astype(np.int64) * (int(index.max(initial=0)) + 1) + index
     else:
         if posts is None:
             raise ConfigError(f"unit={unit!r} needs the posts table (their text) to split posts "
                               f"into {unit}s; pass posts=...")
-        index = _unit_index(post_names, frame["post"].to_numpy(), m["start"], posts, unit)
-        frame["unit"] = frame["post"].to_numpy(np.int64) * (int(index.max(initial=0)) + 1) + index
+        index = _unit_index(post_names, frame["post"], m["start"], posts, unit)
+        frame["unit"] = frame["post"].astype(np.int64) * (int(index.max(initial=0)) + 1) + index
     if not mentions.attrs.get("distinct_links"):  # the streaming pipeline's links are distinct already
-        key = ((frame["unit"].to_numpy(np.int64) * 2 + frame["side"].to_numpy()) * max(len(entity_names), 1)
-               + frame["entity"].to_numpy())
-        frame = frame[~pd.Series(key).duplicated().to_numpy()].reset_index(drop=True)
-    return _Units(frame, np.asarray(post_names, dtype=object), np.asarray(entity_names, dtype=object),
-                  unit == "post")
+        key = ((frame["unit"].astype(np.int64) * 2 + frame["side"]) * max(len(entity_names), 1)
+               + frame["entity"])
+        first = ~pd.Series(key).duplicated().to_numpy()
+        frame = {name: values[first] for name, values in frame.items()}
+    return _Units(frame, post_names, np.asarray(entity_names, dtype=object), unit == "post")
+
+
+def _used_counts(codes: np.ndarray, n: int) -> np.ndarray:
+    """How often each of ``n`` codes occurs (``-1``, a missing value, is not counted)."""
+    if len(codes) and codes.min() < 0:
+        codes = codes[codes >= 0]
+    return np.bincount(codes, minlength=n)
 
 
 def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -192,9 +214,9 @@ def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy()
         categories = values.cat.categories
-        used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(categories)))
+        used = np.flatnonzero(_used_counts(codes, len(categories)))
         used_codes, names = pd.factorize(pd.Index(categories[used]).astype(str), sort=True)
-        remap = np.full(len(categories), -1, dtype=np.int32)
+        remap = np.full(len(categories), -1, dtype=np.int16 if len(categories) < 2**15 else np.int32)
         remap[used] = used_codes
         return remap[codes], pd.Index(names)
     codes, names = pd.factorize(values.astype(str), sort=True)
@@ -205,15 +227,27 @@ def _natural_codes(post_ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Codes of post ids and the ids in natural order (``p2`` before ``p10``).
 
     The order: by the id without its trailing digits, then by length, then as a string; so ids
-    that differ only in a trailing number sort by that number.
+    that differ only in a trailing number sort by that number. A categorical column is coded
+    through the categories it uses; when they are all used and already in natural order (a
+    corpus with numbered posts, as the streaming pipeline builds it), its codes are used as they
+    are, without a copy.
     """
-    codes, names = _sorted_codes(post_ids)
-    text = pd.Series(names, dtype="str")
+    if isinstance(post_ids.dtype, pd.CategoricalDtype):
+        codes = post_ids.cat.codes.to_numpy()
+        categories = pd.Index(post_ids.cat.categories)
+    else:
+        codes, categories = pd.factorize(post_ids.astype(str))
+    used = np.flatnonzero(_used_counts(codes, len(categories)))
+    text = pd.Series(categories[used].astype(str), dtype="str")
+    string_rank, _ = pd.factorize(text, sort=True)
     stem, _ = pd.factorize(text.str.rstrip("0123456789"), sort=True)
-    order = np.lexsort((text.str.len().to_numpy(), stem))        # stable: ties stay in string order
-    rank = np.empty(len(order), dtype=np.int32 if len(order) < 2**31 else np.int64)
-    rank[order] = np.arange(len(order))
-    return rank[codes], names[order]
+    order = np.lexsort((string_rank, text.str.len().to_numpy(), stem))
+    names = pd.Index(text.to_numpy()[order], dtype="str")
+    if len(used) == len(categories) and bool(np.all(order == np.arange(len(order)))):
+        return codes, names
+    remap = np.full(len(categories), -1, dtype=np.int32 if len(categories) < 2**31 else np.int64)
+    remap[used[order]] = np.arange(len(order))
+    return remap[codes], names
 
 
 def _unit_index(post_names: pd.Index, post: np.ndarray, starts: pd.Series, posts: pd.DataFrame,
@@ -253,29 +287,56 @@ def _post_dates(posts: pd.DataFrame | None, post_names: np.ndarray) -> np.ndarra
     return out
 
 
+class _IdTable:
+    """The corpus's post ids as one Arrow string array (no Python string per post), shared by
+    the :class:`PostIds` of every edge."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids: "pd.Index | pa.Array"):
+        if isinstance(ids, pd.Index):
+            ids = pa.array(ids.astype(str).array)
+        self.ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+
+    def take(self, codes: np.ndarray) -> pa.Array:
+        return self.ids.take(pa.array(codes, type=pa.int32() if codes.dtype.itemsize <= 4 else pa.int64()))
+
+    def __reduce__(self):
+        return (_IdTable, (self.ids,))
+
+
 class PostIds(Sequence):
     """The ids of an edge's posts: a read-only sequence of str, equal to the list of those ids.
 
-    Stored as int32 codes into the corpus's post ids, which all edges share, so a graph over
-    millions of posts holds 4 bytes per (edge, post) rather than a list of string references.
+    Stored as int32 codes into the corpus's post ids (one Arrow array, shared by all edges), so
+    a graph over millions of posts holds 4 bytes per (edge, post) rather than a list of string
+    references. The codes may come in several consecutive pieces (one per slice of posts paired
+    at once).
     """
 
-    __slots__ = ("_codes", "_names")
+    __slots__ = ("_parts", "_names")
 
-    def __init__(self, codes: np.ndarray, names: np.ndarray):
-        self._codes = codes
-        self._names = names
+    def __init__(self, codes: np.ndarray | Sequence[np.ndarray], names: "_IdTable | pd.Index | np.ndarray"):
+        self._parts = (codes,) if isinstance(codes, np.ndarray) else tuple(codes)
+        self._names = names if isinstance(names, _IdTable) else _IdTable(pd.Index(names, dtype="str"))
+
+    @property
+    def _codes(self) -> np.ndarray:
+        if len(self._parts) == 1:
+            return self._parts[0]
+        return np.concatenate(self._parts) if self._parts else np.zeros(0, dtype=np.int32)
 
     def __len__(self) -> int:
-        return len(self._codes)
+        return sum(len(part) for part in self._parts)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return self._names[self._codes[i]].tolist()
-        return self._names[self._codes[i]]
+            return self._names.take(self._codes[i]).to_pylist()
+        return self._names.ids[int(self._codes[i])].as_py()
 
     def __iter__(self):
-        return iter(self._names[self._codes].tolist())
+        for part in self._parts:
+            yield from self._names.take(part).to_pylist()
 
     def __eq__(self, other) -> bool:
         if isinstance(other, (PostIds, list, tuple)):
@@ -291,8 +352,15 @@ class PostIds(Sequence):
         return (PostIds, (self._codes, self._names))
 
     def join(self, sep: str = ";") -> str:
-        """The ids joined by ``sep`` (as in ``edges.csv``)."""
-        return sep.join(self._names[self._codes].tolist())
+        """The ids joined by ``sep`` (as in ``edges.csv``), in one Arrow call."""
+        taken = self._names.take(self._codes)
+        if not len(taken):
+            return ""
+        if pa.types.is_large_string(taken.type):
+            whole = pa.LargeListArray.from_arrays(pa.array([0, len(taken)], type=pa.int64()), taken)
+            return pc.binary_join(whole, pa.scalar(sep, pa.large_string()))[0].as_py()
+        whole = pa.ListArray.from_arrays(pa.array([0, len(taken)], type=pa.int32()), taken)
+        return pc.binary_join(whole, sep)[0].as_py()
 
 
 #: Unit-entity rows handled at once when pairing (bounds the memory of pairing large corpora).
@@ -324,10 +392,9 @@ def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None) ->
     """
     f = units.frame
     keys = ["entity_a", "entity_b"]
-    unit = f["unit"].to_numpy()
+    unit = f["unit"]
     order = None if len(unit) < 2 or bool(np.all(unit[1:] >= unit[:-1])) else np.argsort(unit, kind="stable")
-    col = {name: (f[name].to_numpy() if order is None else f[name].to_numpy()[order])
-           for name in ("unit", "post", "side", "entity")}
+    col = {name: (f[name] if order is None else f[name][order]) for name in ("unit", "post", "side", "entity")}
     n_ent = max(len(units.entity_names), 1)
     n_keys = n_ent * n_ent
     weight = np.zeros(n_keys, dtype=np.int64)
@@ -377,22 +444,20 @@ def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None) ->
     found = np.flatnonzero(weight)
     if not len(found):
         return pd.DataFrame(columns=keys + ["weight", "post_ids", "first_date", "last_date"])
-    total = sum(per_key for _, per_key in parts) if parts else np.zeros(n_keys, dtype=np.int64)
-    offsets = np.concatenate(([0], np.cumsum(total)))
-    flat = np.empty(int(offsets[-1]), dtype=np.int32)
-    filled = offsets[:-1].copy()
-    while parts:
-        post, per_key = parts.pop(0)
-        src = 0
-        for k in np.flatnonzero(per_key):
-            n = int(per_key[k])
-            flat[filled[k]:filled[k] + n] = post[src:src + n]
-            filled[k] += n
-            src += n
-    names = units.post_names
+    # each edge's posts: its run in every slice (views, not copies: no second array of all pairs)
+    position = np.full(n_keys, -1, dtype=np.int64)
+    position[found] = np.arange(len(found))
+    runs: list[list[np.ndarray]] = [[] for _ in found]
+    for post, per_key in parts:
+        present = np.flatnonzero(per_key)
+        ends = np.cumsum(per_key[present])
+        for k, end, n in zip(position[present].tolist(), ends.tolist(), per_key[present].tolist()):
+            runs[k].append(post[end - n:end])
+    del parts
+    names = _IdTable(units.post_names)
     out = pd.DataFrame({"entity_a": units.entity_names[found // n_ent], "entity_b": units.entity_names[found % n_ent],
                         "weight": weight[found]})
-    out["post_ids"] = [PostIds(flat[offsets[k]:offsets[k + 1]], names) for k in found]
+    out["post_ids"] = [PostIds(run, names) for run in runs]
     if day is None:
         out["first_date"] = out["last_date"] = ""
     else:

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import platform
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -329,9 +330,20 @@ def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: 
                 p.on_posts(chunk.posts)
     p.posts = _slim_frame(slim, keep_text)
     del slim
-    _release_memory()
     p.mentions = _links_frame(links, p.posts["post_id"], work.entities, s.unit)
+    del links
     p.mention_kinds = kinds
+    _release_memory()
+
+
+def _peak_memory() -> str:
+    """This process's peak resident memory, as the system reports it."""
+    try:
+        import resource
+    except ImportError:  # not on this system
+        return "unknown"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return f"{peak / (1 << 20 if sys.platform == 'darwin' else 1 << 10):.0f} MB"
 
 
 def _release_memory() -> None:
@@ -369,7 +381,7 @@ def _links_frame(links: dict[str, list[np.ndarray]], post_ids: pd.Series, entiti
     frame = pd.DataFrame({
         "post_id": post_col,
         "kind": pd.Categorical.from_codes(kind_code[entity], categories=["country", "forum"]),
-        "entity": pd.Categorical.from_codes(name_code[entity].astype(np.int32),
+        "entity": pd.Categorical.from_codes(name_code.astype(np.int16 if len(names) < 2**15 else np.int32)[entity],
                                             categories=pd.Index(names, dtype="str")),
     })
     if unit != "post":
@@ -567,7 +579,10 @@ def run(command: str, inputs: list, out_dir: Path, settings=None, *, progress=No
             if progress is not None:
                 progress(stage)
             log.info("stage %s", stage)
+            began = time.perf_counter()
             STAGES[stage](pipeline, files, result, staging)
+            log.info("stage %s took %.1f s; peak memory so far %s", stage, time.perf_counter() - began,
+                     _peak_memory())
         staging.commit()
     except BaseException:
         staging.discard()
