@@ -85,9 +85,10 @@ forums = {"UN": "UN", "BRICS": "BRICS", "SCO": "SCO", "G20": "G20", "APEC": "APE
           "EAEU": "EAEU", "CSTO": "CSTO", "CIS": "CIS", "CICA": "CICA", "OSCE": "OSCE", "EEC": "EEC",
           "AfricanUnion": "AU", "CELAC": "CELAC", "UnionState": "UNION_STATE", "БРИКС": "BRICS",
           "ШОС": "SCO", "ООН": "UN", "ОДКБ": "CSTO", "СНГ": "CIS", "ЕАЭС": "EAEU"}
-rows = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
-if len(sys.argv) > 2:
-    rows = rows[: int(sys.argv[2])]
+import itertools
+limit = int(sys.argv[2]) if len(sys.argv) > 2 else None
+with open(sys.argv[1], encoding="utf-8") as fh:
+    rows = [json.loads(line) for line in itertools.islice(fh, limit)]
 df = pd.DataFrame(rows)
 edges = {}
 for _, row in df.iterrows():

@@ -37,3 +37,17 @@ def test_changed_options_or_inputs_miss_the_cache(tmp_path, sample_path, monkeyp
     assert run([str(changed)], tmp_path / "c") == "stored"
     assert run([str(sample_path), "--exclude", "RU"], tmp_path / "d") == "hit"
     assert len(list((tmp_path / "cache").iterdir())) == 3
+
+
+def test_cache_hit_feeds_the_explorer_the_same_texts(tmp_path, sample_path, monkeypatch):
+    # the explorer's tooltips need the posts' text, which a cache hit reads back from posts.csv
+    monkeypatch.setenv("NETANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
+    outs = []
+    for name in ("first", "second"):
+        result = CliRunner().invoke(cli, ["-q", "explore", str(sample_path), "-o", str(tmp_path / name), "--cache"])
+        assert result.exit_code == 0, result.output
+        outs.append(json.loads((tmp_path / name / "manifest.json").read_text())["counts"]["mentions_cache"])
+    assert outs == ["stored", "hit"]
+    html = (tmp_path / "second" / "network.html").read_text(encoding="utf-8")
+    assert html == (tmp_path / "first" / "network.html").read_text(encoding="utf-8")
+    assert "Lavrov" in html  # post text reached the tooltips
