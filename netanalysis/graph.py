@@ -135,8 +135,10 @@ class _Units:
     def counts(self) -> dict[tuple[int, str], int]:
         """(side, entity) -> number of units naming it."""
         n_ent = max(len(self.entity_names), 1)
-        sizes = np.bincount(self.frame["side"].astype(np.int64) * n_ent + self.frame["entity"],
-                            minlength=2 * n_ent)
+        key = self.frame["side"].astype(np.int32)  # (in place below: one array of the links' length)
+        key *= n_ent
+        key += self.frame["entity"]
+        sizes = np.bincount(key, minlength=2 * n_ent)
         return {(int(k // n_ent), str(self.entity_names[k % n_ent])): int(sizes[k])
                 for k in np.flatnonzero(sizes)}
 
@@ -173,7 +175,7 @@ def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str
     entity, entity_names = _sorted_codes(m["entity"])
     kind = m["kind"]
     if isinstance(kind.dtype, pd.CategoricalDtype) and list(kind.cat.categories) == ["country", "forum"]:
-        side = kind.cat.codes.to_numpy().astype(np.int8, copy=False)  # (a view: no copy)
+        side = kind.array.codes.astype(np.int8, copy=False)  # (a view: no copy)
     else:
         side = (kind == "forum").to_numpy(np.int8)
     frame = {"post": post.astype(np.int32, copy=False), "side": side,
@@ -212,7 +214,7 @@ def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     per row (the streaming pipeline's links hold millions of rows).
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
+        codes = values.array.codes
         categories = values.cat.categories
         used = np.flatnonzero(_used_counts(codes, len(categories)))
         used_codes, names = pd.factorize(pd.Index(categories[used]).astype(str), sort=True)
@@ -233,16 +235,17 @@ def _natural_codes(post_ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     are, without a copy.
     """
     if isinstance(post_ids.dtype, pd.CategoricalDtype):
-        codes = post_ids.cat.codes.to_numpy()
+        codes = post_ids.array.codes
         categories = pd.Index(post_ids.cat.categories)
     else:
         codes, categories = pd.factorize(post_ids.astype(str))
     used = np.flatnonzero(_used_counts(codes, len(categories)))
-    text = pd.Series(categories[used].astype(str), dtype="str")
+    text = pd.Series(categories if len(used) == len(categories) else categories[used]).astype("str")
     string_rank, _ = pd.factorize(text, sort=True)
     stem, _ = pd.factorize(text.str.rstrip("0123456789"), sort=True)
     order = np.lexsort((string_rank, text.str.len().to_numpy(), stem))
-    names = pd.Index(text.to_numpy()[order], dtype="str")
+    del string_rank, stem
+    names = pd.Index(text.array.take(order))  # (stays in Arrow: no Python string per post)
     if len(used) == len(categories) and bool(np.all(order == np.arange(len(order)))):
         return codes, names
     remap = np.full(len(categories), -1, dtype=np.int32 if len(categories) < 2**31 else np.int64)
@@ -536,11 +539,11 @@ def co_mention_graph(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, 
     excluded = sorted(_excluded(exclude))
     units = _unit_mentions(mentions, posts, unit, set(excluded))
     n_units = units.n_units
+    counts = units.counts()
     pairs = _pairs(units, 0, 1, _post_dates(posts, units.post_names))
     G = nx.Graph(unit=unit, n_units=n_units, min_weight=int(min_weight), exclude=";".join(excluded))
     if pairs.empty:
         return G
-    counts = units.counts()
     pairs = pairs.assign(**_measures(pairs["weight"].to_numpy(),
                                      [counts[0, e] for e in pairs["entity_a"]],
                                      [counts[1, e] for e in pairs["entity_b"]], n_units))

@@ -240,6 +240,7 @@ def _stage_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: _S
         if cache is not None:
             _store_cached_corpus(p, cache, result, staging)
             result.counts["mentions_cache"] = "stored"
+            _release_memory()
     posts = p.posts
     result.counts["posts"] = len(posts)
     result.counts["channels"] = sorted(posts["channel"].dropna().unique().tolist())
@@ -427,7 +428,7 @@ def _store_cached_corpus(p: Pipeline, cache: Path, result: RunResult, staging: _
         for name in ("posts.csv", "mentions.csv"):
             shutil.copyfile(staging.dir / name, tmp / name)
         p.posts.drop(columns=["text"], errors="ignore").to_parquet(tmp / "posts.parquet", index=False)
-        p.mentions.to_parquet(tmp / "links.parquet", index=False)
+        _save_links(p.mentions, tmp)
         with open(tmp / "stats.pickle", "wb") as fh:
             pickle.dump((result.stats, p.mention_kinds), fh)
         (tmp / _CACHE_DONE).write_text("", encoding="utf-8")
@@ -455,7 +456,40 @@ def _load_cached_corpus(p: Pipeline, cache: Path, result: RunResult, staging: _S
         texts = pd.read_csv(cache / "posts.csv", usecols=["text"], dtype="str", keep_default_na=False)
         posts["text"] = pd.array([trim_for_excerpt(t) for t in texts["text"]], dtype="str")
     p.posts = posts
-    p.mentions = pd.read_parquet(cache / "links.parquet")
+    p.mentions = _load_links(cache, posts["post_id"])
+
+
+def _save_links(links: pd.DataFrame, folder: Path) -> None:
+    """Store the links as their code arrays (``.npy``) and category names (JSON): read back
+    without the copies a Parquet round trip of categoricals makes (hundreds of MB at 1M posts)."""
+    if not isinstance(links["post_id"].dtype, pd.CategoricalDtype):  # the rare repeated-id corpus
+        links.to_parquet(folder / "links.parquet", index=False)
+        return
+    extra = [c for c in links.columns if c not in ("post_id", "kind", "entity")]
+    for name in ("post_id", "kind", "entity"):
+        np.save(folder / f"links.{name}.npy", links[name].array.codes)
+    for name in extra:
+        np.save(folder / f"links.{name}.npy", links[name].to_numpy())
+    meta = {"kind": list(links["kind"].cat.categories), "entity": list(links["entity"].cat.categories),
+            "extra": extra}
+    (folder / "links.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def _load_links(folder: Path, post_ids: pd.Series) -> pd.DataFrame:
+    if (folder / "links.parquet").is_file():
+        return pd.read_parquet(folder / "links.parquet")
+    meta = json.loads((folder / "links.json").read_text(encoding="utf-8"))
+    frame = pd.DataFrame({
+        "post_id": pd.Categorical.from_codes(np.load(folder / "links.post_id.npy"),
+                                             categories=pd.Index(post_ids, dtype="str")),
+        "kind": pd.Categorical.from_codes(np.load(folder / "links.kind.npy"), categories=meta["kind"]),
+        "entity": pd.Categorical.from_codes(np.load(folder / "links.entity.npy"),
+                                            categories=pd.Index(meta["entity"], dtype="str")),
+    })
+    for name in meta["extra"]:
+        frame[name] = np.load(folder / f"links.{name}.npy")
+    frame.attrs["distinct_links"] = True
+    return frame
 
 
 def _mkdir(path: Path) -> Path:

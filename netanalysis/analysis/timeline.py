@@ -275,7 +275,7 @@ def _mention_dates(post_ids: pd.Series, dated: pd.DataFrame) -> tuple[pd.Series,
     dates = pd.DatetimeIndex(dated["date"][last])
     if isinstance(post_ids.dtype, pd.CategoricalDtype):
         at = index.get_indexer(pd.Index(post_ids.cat.categories).astype(str).to_numpy(dtype=object))
-        codes = post_ids.cat.codes.to_numpy()
+        codes = post_ids.array.codes
         where = np.where(codes >= 0, at[codes], -1)
     else:
         where = index.get_indexer(post_ids.astype(str).to_numpy(dtype=object))
