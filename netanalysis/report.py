@@ -427,7 +427,7 @@ def _store_cached_corpus(p: Pipeline, cache: Path, result: RunResult, staging: _
     try:
         for name in ("posts.csv", "mentions.csv"):
             shutil.copyfile(staging.dir / name, tmp / name)
-        p.posts.drop(columns=["text"], errors="ignore").to_parquet(tmp / "posts.parquet", index=False)
+        p.posts.to_parquet(tmp / "posts.parquet", index=False)  # (text: only its start, if kept)
         _save_links(p.mentions, tmp)
         with open(tmp / "stats.pickle", "wb") as fh:
             pickle.dump((result.stats, p.mention_kinds), fh)
@@ -450,11 +450,16 @@ def _load_cached_corpus(p: Pipeline, cache: Path, result: RunResult, staging: _S
     with open(cache / "stats.pickle", "rb") as fh:
         result.stats, p.mention_kinds = pickle.load(fh)
     posts = pd.read_parquet(cache / "posts.parquet")
-    if keep_text:
+    if keep_text and "text" not in posts.columns:  # stored by a command without the explorer
         from netanalysis.render.explorer import trim_for_excerpt
 
-        texts = pd.read_csv(cache / "posts.csv", usecols=["text"], dtype="str", keep_default_na=False)
-        posts["text"] = pd.array([trim_for_excerpt(t) for t in texts["text"]], dtype="str")
+        trimmed: list[str] = []
+        for part in pd.read_csv(cache / "posts.csv", usecols=["text"], dtype="str", keep_default_na=False,
+                                chunksize=50_000):
+            trimmed += [trim_for_excerpt(t) for t in part["text"]]
+        posts["text"] = pd.array(trimmed, dtype="str")
+    elif not keep_text:
+        posts = posts.drop(columns=["text"], errors="ignore")
     p.posts = posts
     p.mentions = _load_links(cache, posts["post_id"])
 

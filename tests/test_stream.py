@@ -161,3 +161,22 @@ def test_cache_hit_with_sentence_units_and_a_miss_when_the_unit_changes(corpus, 
     for name in ("edges.csv", "nodes.csv", "timeline.csv", "changes.csv", "posts.csv", "mentions.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     assert (tmp_path / "a" / "edges.csv").read_bytes() != (tmp_path / "c" / "edges.csv").read_bytes()
+
+
+@pytest.mark.parametrize("with_posts", [True, False])
+def test_explorer_data_from_coded_post_ids_equals_the_list_path(corpus, with_posts):
+    from netanalysis.render.explorer import explorer_data
+
+    posts = read_posts(corpus)
+    G = co_mention_graph(extract_mentions(posts), posts)
+    assert all(isinstance(d["post_ids"], PostIds) for *_, d in G.edges(data=True))
+    H = G.copy()
+    for *_, d in H.edges(data=True):
+        d["post_ids"] = list(d["post_ids"])[::-1]  # plain lists, in another order
+    given = posts if with_posts else None
+    coded = explorer_data(G, posts=given, max_posts_per_item=5)
+    plain = explorer_data(H, posts=given, max_posts_per_item=5)
+    assert coded == plain
+    if with_posts:  # (the 300 posts fall on one day)
+        assert all(e["dates"]["days"] == ["2024-01-01"] for e in coded["edges"])
+    assert all(len(item["evidence"]) == 5 for item in coded["nodes"])

@@ -268,23 +268,22 @@ def _post_dates(posts: pd.DataFrame) -> pd.DataFrame:
 
 def _mention_dates(post_ids: pd.Series, dated: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
     """The date of each mention's post (UTC, NaT when undated or unknown) and whether its post
-    is in the posts table; a categorical column is looked up once per category."""
+    is in the posts table; a categorical column is looked up once per category, and dates stay
+    datetime64 throughout (no Timestamp object per mention)."""
     ids = dated["post_id"]
-    last = ~ids.duplicated(keep="last")  # a repeated id takes its last row's date
-    index = pd.Index(ids[last].to_numpy(dtype=object))
-    dates = pd.DatetimeIndex(dated["date"][last])
+    last = ~ids.duplicated(keep="last").to_numpy()  # a repeated id takes its last row's date
+    index = pd.Index(ids[last], dtype="str")
+    values = pd.DatetimeIndex(dated["date"][last]).tz_convert("UTC").tz_localize(None).to_numpy()
     if isinstance(post_ids.dtype, pd.CategoricalDtype):
-        at = index.get_indexer(pd.Index(post_ids.cat.categories).astype(str).to_numpy(dtype=object))
+        at = index.get_indexer(pd.Index(post_ids.cat.categories).astype("str"))
         codes = post_ids.array.codes
         where = np.where(codes >= 0, at[codes], -1)
     else:
-        where = index.get_indexer(post_ids.astype(str).to_numpy(dtype=object))
+        where = index.get_indexer(pd.Index(post_ids.astype(str), dtype="str"))
     matched = where >= 0
-    out = dates.take(np.where(matched, where, 0))
-    values = out.to_numpy().copy()
-    values[~matched] = np.datetime64("NaT")
-    return pd.Series(pd.DatetimeIndex(values).tz_localize("UTC") if out.tz is None else
-                     pd.DatetimeIndex(values, tz="UTC"), index=post_ids.index), matched
+    out = np.full(len(where), np.datetime64("NaT"), dtype=values.dtype)
+    out[matched] = values[where[matched]]
+    return pd.Series(pd.DatetimeIndex(out).tz_localize("UTC"), index=post_ids.index), matched
 
 
 def graphs_over_time(mentions: pd.DataFrame, posts: pd.DataFrame, *, freq: str = "month",

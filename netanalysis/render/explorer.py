@@ -203,7 +203,8 @@ def explorer_data(
         posts = posts.assign(date=pd.NaT)
     sizes = _node_values(G, centrality, size_by)
     measures = _measure_table(centrality)
-    dates = _post_dates(posts)
+    coded = _CodedPosts.of(G, posts)  # large graphs: posts handled as integer codes
+    dates = {} if coded is not None else _post_dates(posts)
     vmax = max((v for v in sizes.values() if v > 0), default=1.0)
     radius = {n: _MIN_SIZE + (_MAX_SIZE - _MIN_SIZE) * math.sqrt(max(v, 0.0) / vmax) for n, v in sizes.items()}
     positions = _layout(G, seed, radius)
@@ -223,28 +224,40 @@ def explorer_data(
                      font={"size": round(12 + size / 4, 1)})
         extras[str(node)] = {"kind": kind, "entity": str(attrs.get("entity", "")),
                              "measures": measures.get(str(node)) or _graph_measures(G, node)}
-    edge_posts: dict[str, list[str]] = {str(n): [] for n in G.nodes}
+    edge_posts: dict[str, list] = {str(n): [] for n in G.nodes}
     ends = sorted(((*sorted((str(a), str(b))), d) for a, b, d in G.edges(data=True)), key=lambda t: t[:2])
     for u, v, d in ends:
-        ids = sorted({str(p) for p in (d.get("post_ids") or [])})
-        edge_posts[u].extend(ids)
-        edge_posts[v].extend(ids)
-        weight = _num(d.get("weight", len(ids) or 1))
+        if coded is not None:
+            codes = coded.codes(d["post_ids"])
+            count, when, evidence = len(codes), coded.dates(codes, d), coded.evidence(codes, max_posts_per_item)
+            edge_posts[u].append(codes)
+            edge_posts[v].append(codes)
+        else:
+            ids = sorted({str(p) for p in (d.get("post_ids") or [])})
+            count, when, evidence = len(ids), _edge_dates(ids, dates, d), _evidence(ids, dates, max_posts_per_item)
+            edge_posts[u].extend(ids)
+            edge_posts[v].extend(ids)
+        weight = _num(d.get("weight", count or 1))
         weight = int(weight) if weight.is_integer() else weight
         # pyvis's add_edge scans every edge for duplicates (quadratic); the nx.Graph has none.
         net.edges.append({"from": u, "to": v, "id": f"{u}|{v}",
                           "width": round(1 + 7 * math.sqrt(weight / wmax), 2),
                           "weight": weight,
                           "measures": _edge_measures(d),
-                          "dates": _edge_dates(ids, dates, d),
+                          "dates": when,
                           "span": posts is None,
-                          "post_count": len(ids),
-                          "evidence": _evidence(ids, dates, max_posts_per_item)})
+                          "post_count": count,
+                          "evidence": evidence})
     nodes = []
     for item in net.nodes:
-        ids = sorted(set(edge_posts[item["id"]]))
-        nodes.append({**item, **extras[item["id"]], "post_count": len(ids),
-                      "evidence": _evidence(ids, dates, max_posts_per_item)})
+        if coded is not None:
+            parts = edge_posts[item["id"]]
+            codes = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+            count, evidence = len(codes), coded.evidence(codes, max_posts_per_item)
+        else:
+            ids = sorted(set(edge_posts[item["id"]]))
+            count, evidence = len(ids), _evidence(ids, dates, max_posts_per_item)
+        nodes.append({**item, **extras[item["id"]], "post_count": count, "evidence": evidence})
     shown = sorted({p for item in nodes + net.edges for p in item["evidence"]})
     return {
         "nodes": nodes,
@@ -394,6 +407,65 @@ def _post_dates(posts: pd.DataFrame | None) -> dict[str, str | None]:
     dates = pd.to_datetime(posts["date"], utc=True, errors="coerce")
     return {pid: None if pd.isna(day) else day.strftime("%Y-%m-%d")
             for pid, day in zip(posts["post_id"].astype(str), dates)}
+
+
+class _CodedPosts:
+    """The posts of a graph whose edges hold :class:`~netanalysis.graph.PostIds` over one id
+    table, as integer codes: day numbers and string ranks per post, so that counts, days and
+    evidence come from numpy over codes rather than from millions of Python strings. Gives what
+    :func:`_edge_dates` and :func:`_evidence` give for the same posts."""
+
+    def __init__(self, table, posts: pd.DataFrame | None):
+        self.ids = pd.Index(table.ids.to_pandas(types_mapper=pd.ArrowDtype)
+                            if hasattr(table.ids, "to_pandas") else table.ids, dtype="str")
+        rank = np.empty(len(self.ids), dtype=np.int64)
+        rank[self.ids.argsort()] = np.arange(len(self.ids))
+        self.rank = rank
+        self.day = None
+        if posts is not None and len(posts):
+            where = pd.Index(posts["post_id"].astype(str), dtype="str").get_indexer(self.ids)
+            stamps = pd.to_datetime(posts["date"], utc=True, errors="coerce").dt.tz_localize(None)
+            days = stamps.to_numpy().astype("datetime64[D]").astype(np.int64)
+            days[stamps.isna().to_numpy()] = -1
+            self.day = np.where(where >= 0, days[np.maximum(where, 0)], -1) if len(days) else \
+                np.full(len(self.ids), -1, dtype=np.int64)
+
+    @classmethod
+    def of(cls, G: nx.Graph, posts: pd.DataFrame | None) -> "_CodedPosts | None":
+        from netanalysis.graph import PostIds
+
+        tables = {id(d.get("post_ids")._names) if isinstance(d.get("post_ids"), PostIds) else None
+                  for _, _, d in G.edges(data=True)}
+        if not tables or None in tables or len(tables) > 1:
+            return None
+        first = next(d["post_ids"] for _, _, d in G.edges(data=True))
+        return cls(first._names, posts)
+
+    @staticmethod
+    def codes(post_ids) -> np.ndarray:
+        return np.asarray(post_ids._codes, dtype=np.int64)
+
+    def dates(self, codes: np.ndarray, attrs: Mapping[str, Any]) -> dict[str, Any]:
+        if self.day is None:
+            return _edge_dates(range(len(codes)), {}, attrs)
+        days = self.day[codes]
+        known = np.unique(days[days >= 0])
+        text = np.datetime_as_string(known.astype("datetime64[D]"), unit="D").tolist()
+        return {"days": text, "undated": int((days < 0).sum()) if len(codes) else 1}
+
+    def evidence(self, codes: np.ndarray, limit: int) -> list[str]:
+        if not len(codes) or limit <= 0:
+            return []
+        rank = self.rank[codes]
+        if self.day is None:
+            key = rank
+        else:
+            days = self.day[codes]
+            undated = days < 0
+            key = (undated.astype(np.int64) * (1 << 20) + np.where(undated, 0, days)) * len(self.rank) + rank
+        top = np.argpartition(key, limit - 1)[:limit] if len(key) > limit else np.arange(len(key))
+        top = top[np.argsort(key[top])]
+        return self.ids.take(codes[top]).tolist()
 
 
 def _edge_dates(ids: list[str], dates: Mapping[str, str | None], attrs: Mapping[str, Any]) -> dict[str, Any]:
