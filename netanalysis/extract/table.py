@@ -1,15 +1,13 @@
 """The mention table: :class:`~netanalysis.extract.engine.Extractor` over many posts, optionally in parallel."""
 from __future__ import annotations
 
-import multiprocessing
-import os
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 
 from netanalysis.errors import ConfigError
+from netanalysis.extract.batch import _context, worker_count
 from netanalysis.extract.engine import COUNTRY_SOURCES, Extractor
 from netanalysis.model import MENTION_COLUMNS, Post
 
@@ -65,7 +63,7 @@ def extract_mentions(posts: "pd.DataFrame | Iterable[Post]", registry: "Registry
     options = {"countries": countries, "exclude": exclude, "tags": tags}
     extractor = Extractor(registry, **options)  # validates the options in this process
     pairs = _post_texts(posts)
-    workers = _workers(jobs)
+    workers = worker_count(jobs)
     if workers > 1 and len(pairs) >= 2 * CHUNK:
         if registry is None:
             from netanalysis.registry import load_registry
@@ -89,23 +87,6 @@ def _post_texts(posts: "pd.DataFrame | Iterable[Post]") -> list[tuple[object, st
     else:
         items = ((p.post_id, p.text) for p in posts)
     return [(pid, text) for pid, text in items if isinstance(text, str) and text]
-
-
-def _workers(jobs: int) -> int:
-    try:
-        jobs = int(jobs)
-    except (TypeError, ValueError):
-        raise ConfigError(f"jobs must be a whole number, not {jobs!r}") from None
-    if jobs < 0:
-        raise ConfigError(f"jobs must be 0 (all cores) or more, not {jobs}")
-    return (os.cpu_count() or 1) if jobs == 0 else jobs
-
-
-def _context():
-    # fork starts workers at once and shares the compiled registry; elsewhere use the default
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
 
 
 def _init_worker(registry: "Registry", options: dict) -> None:
