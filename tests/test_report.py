@@ -51,6 +51,12 @@ def test_folder_has_every_file_of_the_contract(demo):
     assert leftovers == []
 
 
+def test_every_file_is_readable_by_others(demo):
+    # outputs are shared with co-authors: no owner-only files (temporary files start that way)
+    private = [str(p.relative_to(demo)) for p in demo.rglob("*") if p.is_file() and not p.stat().st_mode & 0o044]
+    assert private == []
+
+
 def test_manifest(demo, sample_path):
     m = json.loads((demo / "manifest.json").read_text())
     assert m["command"] == "report"

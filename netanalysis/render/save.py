@@ -80,6 +80,7 @@ def save_figure(fig: Figure, stem: str | os.PathLike, *,
                 with os.fdopen(fd, "wb") as handle:
                     fig.savefig(handle, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]),
                                 facecolor="white")
+                os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; figures are meant to be shared
                 os.replace(tmp, target)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
