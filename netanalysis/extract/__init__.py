@@ -31,6 +31,11 @@ from every source; ``flags`` for UN/EU flags as well); ``exclude`` drops entitie
 ``RU``, the channel's own country; a bare id drops a country and a forum of that id alike,
 ``country:AU`` or ``forum:AU`` only one); ``tags=False`` drops the ``tag`` rows. ``extract_mentions(..., jobs=N)`` spreads large inputs
 over N processes and returns the same table.
+
+For corpora that do not fit in memory, :mod:`netanalysis.extract.batch` extracts from a stream
+of post chunks (on worker processes or a Dask cluster, results in input order, a few chunks in
+flight) and gives each chunk's CSV rows and int-coded country/forum links; this is what the
+command line runs. :mod:`netanalysis.extract.units` splits posts into paragraphs and sentences.
 """
 from __future__ import annotations
 
