@@ -1,8 +1,9 @@
 """Extraction over a stream of posts, chunk by chunk, in this process, on a pool of processes or
 on a Dask cluster.
 
-:func:`extract_chunks` takes posts in chunks (lists of :class:`~netanalysis.model.Post`) and
-yields one :class:`Chunk` per chunk, **in input order**, whatever runs the work, so the output
+:func:`extract_chunks` takes posts in chunks (lists of plain tuples, as :func:`post_rows` makes
+them from :class:`~netanalysis.model.Post` objects: cheap to send to a worker) and yields one
+:class:`Chunk` per chunk, **in input order**, whatever runs the work, so the output
 is the same for ``jobs=1``, ``jobs=8`` or a cluster. At most a few chunks per worker are in
 flight, so memory stays bounded however long the input is.
 
@@ -15,9 +16,9 @@ A chunk's result holds what the later stages need and nothing more:
     quoted only when they hold ``,``, ``"`` or a line break; dates in ISO 8601 UTC.
 ``links``
     The country and forum mentions, one per post and entity (and unit, for paragraph or
-    sentence units), as int32 arrays: ``post`` (position in the chunk), ``entity`` (index into
-    :attr:`ChunkExtractor.entities`) and, for those units, ``unit`` (the unit's index within its
-    post). This is all the graph and the time windows use, far smaller than the mention table.
+    sentence units), as integer arrays: ``post`` (int32, position in the chunk), ``entity``
+    (int16, index into :attr:`ChunkExtractor.entities`) and, for those units, ``unit`` (int32,
+    the unit's index within its post). This is all the graph and the time windows use, far smaller than the mention table.
 ``kinds``
     The number of mentions of each kind.
 
