@@ -327,6 +327,8 @@ def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: 
             for kind, n in chunk.kinds.items():
                 kinds[kind] = kinds.get(kind, 0) + n
             done += chunk.posts
+            if len(links["post"]) % 25 == 0:  # freed text of past chunks back to the system
+                _release_memory(collect=False)
             if p.on_posts is not None:
                 p.on_posts(chunk.posts)
     p.posts = _slim_frame(slim, keep_text)
@@ -347,13 +349,14 @@ def _peak_memory() -> str:
     return f"{peak / (1 << 20 if sys.platform == 'darwin' else 1 << 10):.0f} MB"
 
 
-def _release_memory() -> None:
+def _release_memory(collect: bool = True) -> None:
     """Hand the memory freed by the streamed chunks back to the system (glibc keeps freed heap
     otherwise), so that the graph stage starts from what the links and posts really need."""
     import ctypes
     import gc
 
-    gc.collect()
+    if collect:
+        gc.collect()
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: nothing to do
