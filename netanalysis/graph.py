@@ -385,7 +385,8 @@ def _slices(post: np.ndarray, size: int) -> list[tuple[int, int]]:
     return bounds
 
 
-def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None) -> pd.DataFrame:
+def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None, *,
+           keep_posts: bool = True) -> pd.DataFrame:
     """Co-mention counts of entity pairs (a on side_a, b on side_b) over units.
 
     Columns ``entity_a, entity_b`` (names), ``weight``, ``post_ids`` (:class:`PostIds`, in
@@ -443,10 +444,12 @@ def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None) ->
             hi_d = np.maximum.reduceat(d, starts)
             first[present] = np.minimum(first[present], lo_d)
             last[present] = np.maximum(last[present], hi_d)
-        parts.append((post, per_key))
+        if keep_posts:
+            parts.append((post, per_key))
     found = np.flatnonzero(weight)
     if not len(found):
-        return pd.DataFrame(columns=keys + ["weight", "post_ids", "first_date", "last_date"])
+        return pd.DataFrame(columns=keys + ["weight"] + (["post_ids"] if keep_posts else [])
+                            + ["first_date", "last_date"])
     # each edge's posts: its run in every slice (views, not copies: no second array of all pairs)
     position = np.full(n_keys, -1, dtype=np.int64)
     position[found] = np.arange(len(found))
@@ -460,7 +463,8 @@ def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None) ->
     names = _IdTable(units.post_names)
     out = pd.DataFrame({"entity_a": units.entity_names[found // n_ent], "entity_b": units.entity_names[found % n_ent],
                         "weight": weight[found]})
-    out["post_ids"] = [PostIds(run, names) for run in runs]
+    if keep_posts:
+        out["post_ids"] = [PostIds(run, names) for run in runs]
     if day is None:
         out["first_date"] = out["last_date"] = ""
     else:
@@ -495,7 +499,7 @@ def _label(labels: Callable[[str, str], str] | None, kind: str, entity: str) -> 
 
 def co_mention_graph(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, *, unit: str = "post",
                      min_weight: int = 1, exclude: Iterable[str] = (),
-                     labels: Callable[[str, str], str] | None = None) -> nx.Graph:
+                     labels: Callable[[str, str], str] | None = None, post_ids: bool = True) -> nx.Graph:
     """Build the bipartite country-forum co-mention graph.
 
     Parameters
@@ -516,6 +520,9 @@ def co_mention_graph(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, 
         ISO codes or forum ids (or node ids) to leave out, compared case-insensitively.
     labels : callable, optional
         ``labels(kind, entity) -> str`` gives node labels (default: the entity itself).
+    post_ids : bool, default True
+        Keep each edge's post ids (``False`` leaves the attribute out: faster and lighter
+        where only weights and measures are used, as for the graphs of time windows).
 
     Returns
     -------
@@ -540,7 +547,7 @@ def co_mention_graph(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, 
     units = _unit_mentions(mentions, posts, unit, set(excluded))
     n_units = units.n_units
     counts = units.counts()
-    pairs = _pairs(units, 0, 1, _post_dates(posts, units.post_names))
+    pairs = _pairs(units, 0, 1, _post_dates(posts, units.post_names), keep_posts=post_ids)
     G = nx.Graph(unit=unit, n_units=n_units, min_weight=int(min_weight), exclude=";".join(excluded))
     if pairs.empty:
         return G
@@ -554,9 +561,10 @@ def co_mention_graph(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, 
             G.add_node(node_id(kind, entity), bipartite=_SIDES[kind], kind=kind, entity=entity,
                        label=_label(labels, kind, entity), posts=counts[_SIDES[kind], entity])
     for row in kept.itertuples(index=False):
+        extra = {"post_ids": row.post_ids} if post_ids else {}
         G.add_edge(node_id("country", row.entity_a), node_id("forum", row.entity_b),
                    weight=int(row.weight), assoc_strength=float(row.assoc_strength),
-                   jaccard=float(row.jaccard), npmi=float(row.npmi), post_ids=row.post_ids,
+                   jaccard=float(row.jaccard), npmi=float(row.npmi), **extra,
                    first_date=row.first_date, last_date=row.last_date)
     return G
 

@@ -529,7 +529,8 @@ def _stage_timeline(p: Pipeline, files, result: RunResult, staging: _Staging) ->
     s = p.settings
     p.windows = graphs_over_time(p.mentions, p.posts, freq=s.freq, window=s.window, step=s.step,
                                  cumulative=s.cumulative, unit=s.unit, exclude=s.exclude,
-                                 min_weight=s.min_weight, labels=p.registry.label)
+                                 min_weight=s.min_weight, labels=p.registry.label,
+                                 post_ids=False)  # no window output lists post ids
     p.timeline = timeline_table(p.windows, seed=s.seed)
     p.changes = changes_table(p.timeline, p.windows)
     write_csv(p.timeline, staging.path("timeline.csv"))

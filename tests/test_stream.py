@@ -180,3 +180,14 @@ def test_explorer_data_from_coded_post_ids_equals_the_list_path(corpus, with_pos
     if with_posts:  # (the 300 posts fall on one day)
         assert all(e["dates"]["days"] == ["2024-01-01"] for e in coded["edges"])
     assert all(len(item["evidence"]) == 5 for item in coded["nodes"])
+
+
+def test_graphs_without_post_ids_have_the_same_weights_and_measures(corpus):
+    posts = read_posts(corpus)
+    mentions = extract_mentions(posts)
+    full = co_mention_graph(mentions, posts, unit="sentence")
+    light = co_mention_graph(mentions, posts, unit="sentence", post_ids=False)
+    assert all("post_ids" not in d for *_, d in light.edges(data=True))
+    for u, v, d in full.edges(data=True):
+        assert {k: x for k, x in d.items() if k != "post_ids"} == light.edges[u, v]
+    assert dict(full.nodes(data=True)) == dict(light.nodes(data=True))

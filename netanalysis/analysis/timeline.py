@@ -290,7 +290,7 @@ def graphs_over_time(mentions: pd.DataFrame, posts: pd.DataFrame, *, freq: str =
                      window: str | None = None, step: str | None = None, cumulative: bool = False,
                      start: Any = None, end: Any = None, unit: str = "post", min_weight: int = 1,
                      exclude: Iterable[str] = (),
-                     labels: Callable[[str, str], str] | None = None) -> WindowGraphs:
+                     labels: Callable[[str, str], str] | None = None, post_ids: bool = True) -> WindowGraphs:
     """Build one co-mention graph per time window.
 
     Parameters
@@ -302,7 +302,7 @@ def graphs_over_time(mentions: pd.DataFrame, posts: pd.DataFrame, *, freq: str =
         for paragraph/sentence units).
     freq, window, step, cumulative, start, end
         The windows, as in :func:`time_windows`.
-    unit, min_weight, exclude, labels
+    unit, min_weight, exclude, labels, post_ids
         Passed to :func:`~netanalysis.graph.co_mention_graph` for every window.
 
     Returns
@@ -331,7 +331,7 @@ def graphs_over_time(mentions: pd.DataFrame, posts: pd.DataFrame, *, freq: str =
         in_posts = ((post_dates >= lo) & (post_dates < hi)).to_numpy()
         in_mentions = ((mention_dates >= lo) & (mention_dates < hi)).to_numpy()
         G = co_mention_graph(mentions[in_mentions], posts[in_posts], unit=unit,
-                             min_weight=min_weight, exclude=exclude, labels=labels)
+                             min_weight=min_weight, exclude=exclude, labels=labels, post_ids=post_ids)
         G.graph.update(window_start=lo, window_end=hi, posts=int(in_posts.sum()),
                        inferred_posts=int(inferred[in_posts].sum()))
         covered |= in_posts
