@@ -64,7 +64,7 @@ import pyarrow.compute as pc
 from networkx.readwrite.gexf import GEXFWriter
 
 from netanalysis.errors import ConfigError, GraphError
-from netanalysis.extract.units import unit_index, unit_starts
+from netanalysis.extract.units import unit_starts
 
 __all__ = [
     "UNITS",

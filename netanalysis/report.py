@@ -203,7 +203,6 @@ class Pipeline:
     registry: Any = None
     graph: Any = None
     nodes: pd.DataFrame | None = None
-    edges: pd.DataFrame | None = None
     timeline: pd.DataFrame | None = None
     changes: pd.DataFrame | None = None
     windows: list | None = None
@@ -332,7 +331,7 @@ def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: 
             if p.on_posts is not None:
                 p.on_posts(chunk.posts)
     p.posts = _slim_frame(slim, keep_text)
-    del slim
+    slim.clear()
     p.mentions = _links_frame(links, p.posts["post_id"], work.entities, s.unit)
     del links
     p.mention_kinds = kinds

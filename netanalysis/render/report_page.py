@@ -10,7 +10,6 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from netanalysis import __version__
 
 __all__ = ["report_html", "methods_paragraph"]
 
