@@ -376,6 +376,15 @@ def _links_frame(links: dict[str, list[np.ndarray]], post_ids: pd.Series, entiti
     kind_code = np.array([kind == "forum" for kind, _ in entities], dtype=np.int8)
     # a country code and a forum id may be spelt alike (AU): the categories are the distinct names
     names, name_code = np.unique(np.array([name for _, name in entities], dtype=object), return_inverse=True)
+    name_code = name_code.astype(np.int16 if len(names) < 2**15 else np.int32)
+    extra = {unit: joined("unit")} if unit != "post" else {}
+    return _coded_links(post, kind_code[entity], name_code[entity], list(names), post_ids, extra)
+
+
+def _coded_links(post: np.ndarray, kind: np.ndarray, entity: np.ndarray, entity_names: list[str],
+                 post_ids: pd.Series, extra: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The links table from its code arrays: ``post`` indexes ``post_ids``, ``kind`` is 0 for
+    country and 1 for forum, ``entity`` indexes ``entity_names``; ``extra`` adds columns."""
     ids = pd.Index(post_ids, dtype="str")
     if ids.is_unique:
         post_col = pd.Categorical.from_codes(post, categories=ids)
@@ -383,12 +392,11 @@ def _links_frame(links: dict[str, list[np.ndarray]], post_ids: pd.Series, entiti
         post_col = ids.take(post)
     frame = pd.DataFrame({
         "post_id": post_col,
-        "kind": pd.Categorical.from_codes(kind_code[entity], categories=["country", "forum"]),
-        "entity": pd.Categorical.from_codes(name_code.astype(np.int16 if len(names) < 2**15 else np.int32)[entity],
-                                            categories=pd.Index(names, dtype="str")),
+        "kind": pd.Categorical.from_codes(kind, categories=["country", "forum"]),
+        "entity": pd.Categorical.from_codes(entity, categories=pd.Index(entity_names, dtype="str")),
     })
-    if unit != "post":
-        frame[unit] = joined("unit")
+    for name, values in extra.items():
+        frame[name] = values
     frame.attrs["distinct_links"] = True  # one row per post, entity (and unit): no need to drop repeats
     return frame
 
@@ -408,7 +416,8 @@ def _cache_dir(p: Pipeline, files: list[Path], s) -> Path:
     The key is the inputs' content (sha256), the registry's fingerprint, every setting that
     changes extraction and the package version, so a stale entry is never read. The folder is
     ``$NETANALYSIS_CACHE_DIR`` or ``.netanalysis-cache`` in the working directory; an entry
-    holds ``posts.csv`` and ``mentions.csv`` as written, and the slim posts and links as Parquet.
+    holds ``posts.csv`` and ``mentions.csv`` as written, the slim posts as Parquet and the links
+    as code arrays (:func:`_save_links`).
     """
     key = hashlib.sha256()
     for f in files:
@@ -486,17 +495,9 @@ def _load_links(folder: Path, post_ids: pd.Series) -> pd.DataFrame:
     if (folder / "links.parquet").is_file():
         return pd.read_parquet(folder / "links.parquet")
     meta = json.loads((folder / "links.json").read_text(encoding="utf-8"))
-    frame = pd.DataFrame({
-        "post_id": pd.Categorical.from_codes(np.load(folder / "links.post_id.npy"),
-                                             categories=pd.Index(post_ids, dtype="str")),
-        "kind": pd.Categorical.from_codes(np.load(folder / "links.kind.npy"), categories=meta["kind"]),
-        "entity": pd.Categorical.from_codes(np.load(folder / "links.entity.npy"),
-                                            categories=pd.Index(meta["entity"], dtype="str")),
-    })
-    for name in meta["extra"]:
-        frame[name] = np.load(folder / f"links.{name}.npy")
-    frame.attrs["distinct_links"] = True
-    return frame
+    codes = {name: np.load(folder / f"links.{name}.npy") for name in ("post_id", "kind", "entity", *meta["extra"])}
+    return _coded_links(codes.pop("post_id"), codes.pop("kind"), codes.pop("entity"), meta["entity"],
+                        post_ids, codes)
 
 
 def _mkdir(path: Path) -> Path:

@@ -51,7 +51,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from netanalysis.model import Post
     from netanalysis.registry import Registry
 
-__all__ = ["CHUNK", "ENGINES", "Chunk", "ChunkExtractor", "extract_chunks", "chunked", "post_rows", "worker_count"]
+__all__ = ["CHUNK", "ENGINES", "Chunk", "ChunkExtractor", "extract_chunks", "chunked", "post_rows",
+           "process_context", "worker_count"]
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +270,7 @@ def extract_chunks(chunks: Iterable[list[tuple]], work: ChunkExtractor, *, jobs:
                 yield work(chunk)
         return
     rest = _prepend([first, second], chunks)
-    with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker,
+    with ProcessPoolExecutor(workers, mp_context=process_context(), initializer=_init_worker,
                              initargs=(work,)) as pool:
         yield from _bounded(lambda chunk: pool.submit(_run_in_worker, chunk), rest, workers,
                             lambda future: future.result())
@@ -292,7 +293,7 @@ def _bounded(submit, chunks: Iterator, workers: int, result) -> Iterator[Chunk]:
         yield result(pending.popleft())
 
 
-def _context():
+def process_context():
     # fork starts workers at once and shares the compiled registry; elsewhere use the default
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork")

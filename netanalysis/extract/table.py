@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Iterable
 import pandas as pd
 
 from netanalysis.errors import ConfigError
-from netanalysis.extract.batch import _context, worker_count
+from netanalysis.extract.batch import process_context, worker_count
 from netanalysis.extract.engine import COUNTRY_SOURCES, Extractor
 from netanalysis.model import MENTION_COLUMNS, Post
 
@@ -69,7 +69,7 @@ def extract_mentions(posts: "pd.DataFrame | Iterable[Post]", registry: "Registry
             from netanalysis.registry import load_registry
             registry = load_registry()
         chunks = [pairs[i:i + CHUNK] for i in range(0, len(pairs), CHUNK)]
-        with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=_context(),
+        with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=process_context(),
                                  initializer=_init_worker, initargs=(registry, options)) as pool:
             # frames travel back as column buffers: far cheaper than millions of small objects
             parts = list(pool.map(_extract_in_worker, chunks))

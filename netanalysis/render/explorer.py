@@ -416,8 +416,7 @@ class _CodedPosts:
     :func:`_edge_dates` and :func:`_evidence` give for the same posts."""
 
     def __init__(self, table, posts: pd.DataFrame | None):
-        self.ids = pd.Index(table.ids.to_pandas(types_mapper=pd.ArrowDtype)
-                            if hasattr(table.ids, "to_pandas") else table.ids, dtype="str")
+        self.ids = pd.Index(table.ids.to_pandas(), dtype="str")
         rank = np.empty(len(self.ids), dtype=np.int64)
         rank[self.ids.argsort()] = np.arange(len(self.ids))
         self.rank = rank
@@ -427,8 +426,7 @@ class _CodedPosts:
             stamps = pd.to_datetime(posts["date"], utc=True, errors="coerce").dt.tz_localize(None)
             days = stamps.to_numpy().astype("datetime64[D]").astype(np.int64)
             days[stamps.isna().to_numpy()] = -1
-            self.day = np.where(where >= 0, days[np.maximum(where, 0)], -1) if len(days) else \
-                np.full(len(self.ids), -1, dtype=np.int64)
+            self.day = np.where(where >= 0, days[np.maximum(where, 0)], -1)
 
     @classmethod
     def of(cls, G: nx.Graph, posts: pd.DataFrame | None) -> "_CodedPosts | None":
