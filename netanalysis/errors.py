@@ -32,13 +32,20 @@ class InputError(NetanalysisError):
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
 
+    def __reduce__(self):  # picklable, so that an error met in a worker process is raised here
+        return (InputError, (self.path, self.problem))
+
 
 class RecordError(InputError):
     """One record of an input is malformed (raised only in strict mode; otherwise counted)."""
 
     def __init__(self, path: str | Path, record: int | str, problem: str):
         self.record = record
+        self.record_problem = problem
         super().__init__(path, f"record {record}: {problem}")
+
+    def __reduce__(self):
+        return (RecordError, (self.path, self.record, self.record_problem))
 
 
 class RegistryError(NetanalysisError):

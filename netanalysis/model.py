@@ -17,6 +17,9 @@ __all__ = [
     "DATE_SOURCES",
     "MENTION_KINDS",
     "MENTION_VIAS",
+    "EXCERPT_CHARS",
+    "excerpt",
+    "trim_for_excerpt",
 ]
 
 #: Columns of ``posts.csv``, in this order.
@@ -27,6 +30,8 @@ MENTION_COLUMNS = ["post_id", "kind", "entity", "via", "surface", "start", "end"
 DATE_SOURCES = ("metadata", "text", "inferred", "none")
 MENTION_KINDS = ("country", "forum", "tag")
 MENTION_VIAS = ("flag", "hashtag", "pair_hashtag", "name")
+#: Characters of a post's text shown as its excerpt (the explorer's tooltips).
+EXCERPT_CHARS = 200
 
 
 @dataclass(slots=True)
@@ -110,3 +115,28 @@ class IngestStats:
             "duplicates_removed": self.duplicates,
             "files": [f.as_dict() for f in self.files],
         }
+
+
+def trim_for_excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The start of ``text`` that gives the same tooltip excerpt as the whole text.
+
+    The excerpt depends only on the first ``limit + 1`` characters after white space is
+    collapsed, so a long corpus can keep just these for the explorer.
+    """
+    head = " ".join(text[:4 * limit].split())
+    if len(head) <= limit and len(text) > 4 * limit:
+        head = " ".join(text.split())
+    # one more character than the limit tells "longer than the limit"; it must not be a space,
+    # which the excerpt would strip
+    return head if len(head) <= limit else head[:limit] + "…"
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The start of ``text`` shown in the explorer's tooltips: white space collapsed, cut at a
+    word near ``limit`` characters, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 0.6 else cut) + "…"

@@ -5,8 +5,8 @@ failing stage never leaves a half-written file behind.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
-import datetime
 import hashlib
 import json
 import logging
@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from netanalysis import __version__
-from netanalysis.ingest import ReadOptions, expand_inputs, iter_posts
-from netanalysis.model import MENTION_COLUMNS, POST_COLUMNS, IngestStats
+from netanalysis.ingest import ReadOptions, expand_inputs
+from netanalysis.model import MENTION_COLUMNS, POST_COLUMNS, IngestStats, trim_for_excerpt
 
 log = logging.getLogger(__name__)
 
@@ -250,33 +250,11 @@ def _stage_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: _S
     result.counts["mentions"] = dict(sorted(p.mention_kinds.items()))
 
 
-def _slim_posts(batch: list, keep_text: bool) -> dict[str, Any]:
-    """The columns later stages use of a chunk of posts (no text, or only its start), as Arrow
-    string arrays and int64 dates: the chunks are joined without copying by :func:`_slim_frame`."""
-    import pyarrow as pa
-
-    columns: dict[str, Any] = {
-        "post_id": pa.array([post.post_id for post in batch], type=pa.string()),
-        "channel": pa.array([post.channel for post in batch], type=pa.string()),
-        "date": np.array([_NO_DATE if post.date is None else (post.date - _EPOCH) // _MICROSECOND
-                          for post in batch], dtype=np.int64),
-        "date_source": pa.array([post.date_source for post in batch], type=pa.string()),
-    }
-    if keep_text:
-        from netanalysis.render.explorer import trim_for_excerpt
-
-        columns["text"] = pa.array([trim_for_excerpt(post.text or "") for post in batch], type=pa.string())
-    return columns
-
-
-_NO_DATE = np.iinfo(np.int64).min
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-_MICROSECOND = datetime.timedelta(microseconds=1)
-
-
 def _slim_frame(parts: list[dict[str, Any]], keep_text: bool) -> pd.DataFrame:
     """The slim posts table from the chunks' columns (strings stay in Arrow, unjoined)."""
     import pyarrow as pa
+
+    from netanalysis.extract.batch import NO_DATE
 
     names = ["post_id", "channel", "date", "date_source"] + (["text"] if keep_text else [])
     frame = {}
@@ -284,7 +262,7 @@ def _slim_frame(parts: list[dict[str, Any]], keep_text: bool) -> pd.DataFrame:
         if name == "date":
             micros = np.concatenate([part[name] for part in parts]) if parts else np.zeros(0, np.int64)
             dates = micros.view("datetime64[us]").copy()
-            dates[micros == _NO_DATE] = np.datetime64("NaT")
+            dates[micros == NO_DATE] = np.datetime64("NaT")
             frame[name] = pd.Series(dates).dt.tz_localize("UTC")
         else:
             chunks = pa.chunked_array([part[name] for part in parts], type=pa.string())
@@ -297,28 +275,37 @@ def _slim_frame(parts: list[dict[str, Any]], keep_text: bool) -> pd.DataFrame:
 def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: _Staging,
                     keep_text: bool) -> None:
     from netanalysis.extract import batch as extract_batch
-    from netanalysis.extract.batch import ChunkExtractor, chunked, extract_chunks, post_rows
+    from netanalysis.extract.batch import ChunkExtractor, extract_chunks, post_rows
+    from netanalysis.ingest.partitions import absorb, iter_parts
 
     s = p.settings
-    work = ChunkExtractor(p.registry, countries=s.countries, exclude=s.exclude, unit=s.unit)
+    work = ChunkExtractor(p.registry, countries=s.countries, exclude=s.exclude, unit=s.unit,
+                          excerpts=keep_text)
     slim: list[dict[str, Any]] = []
     links: dict[str, list[np.ndarray]] = {"post": [], "entity": [], "unit": []}
     kinds: dict[str, int] = {}
     done = 0
+    # the file stats each partition's counts go to, in the order the work goes out (and comes back)
+    targets: collections.deque = collections.deque()
+    warned: set[str] = set()
 
-    def batches():
-        posts = iter_posts(files, s.format, options=_read_options(s), stats=result.stats)
-        for batch in chunked(posts, extract_batch.CHUNK):
-            slim.append(_slim_posts(batch, keep_text))
-            yield post_rows(batch)
+    def work_items():
+        for item, file_stats in iter_parts(files, s.format, options=_read_options(s), stats=result.stats,
+                                           size=extract_batch.CHUNK):
+            targets.append(file_stats)
+            yield item if file_stats is not None else post_rows(item)
 
     with open(staging.path("posts.csv"), "wb") as posts_out, \
             open(staging.path("mentions.csv"), "wb") as mentions_out:
         posts_out.write((",".join(POST_COLUMNS) + "\n").encode())
         mentions_out.write((",".join(MENTION_COLUMNS) + "\n").encode())
-        for chunk in extract_chunks(batches(), work, jobs=s.jobs, engine=s.engine, scheduler=s.scheduler):
+        for chunk in extract_chunks(work_items(), work, jobs=s.jobs, engine=s.engine, scheduler=s.scheduler):
+            target = targets.popleft()
+            if chunk.read is not None:
+                absorb(target, chunk.read, warned)
             posts_out.write(chunk.posts_csv)
             mentions_out.write(chunk.mentions_csv)
+            slim.append(chunk.slim)
             links["post"].append(chunk.links["post"] + np.int32(done))
             links["entity"].append(chunk.links["entity"])
             if "unit" in chunk.links:
@@ -462,8 +449,6 @@ def _load_cached_corpus(p: Pipeline, cache: Path, result: RunResult, staging: _S
         result.stats, p.mention_kinds = pickle.load(fh)
     posts = pd.read_parquet(cache / "posts.parquet")
     if keep_text and "text" not in posts.columns:  # stored by a command without the explorer
-        from netanalysis.render.explorer import trim_for_excerpt
-
         trimmed: list[str] = []
         for part in pd.read_csv(cache / "posts.csv", usecols=["text"], dtype="str", keep_default_na=False,
                                 chunksize=50_000):

@@ -66,7 +66,7 @@ def rows(n: int, start: int = 0, words: int = 1) -> list[tuple]:
     for i in range(start, start + n):
         text = " ".join(sentences[(i + k) % len(sentences)] for k in range(words))
         text = bench.flag(bench.FLAGS[i % len(bench.FLAGS)]) + " " + text + " #BRICS"
-        out.append((f"p{i}", "Synthetic, MFA", 1704067200.0 + i, "message", "corpus.jsonl", None, text))
+        out.append((f"p{i}", "Synthetic, MFA", (1704067200 + i) * 1_000_000, "message", "corpus.jsonl", None, text))
     return out
 
 

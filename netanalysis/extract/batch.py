@@ -2,10 +2,12 @@
 on a Dask cluster.
 
 :func:`extract_chunks` takes posts in chunks (lists of plain tuples, as :func:`post_rows` makes
-them from :class:`~netanalysis.model.Post` objects: cheap to send to a worker) and yields one
-:class:`Chunk` per chunk, **in input order**, whatever runs the work, so the output
-is the same for ``jobs=1``, ``jobs=8`` or a cluster. At most a few chunks per worker are in
-flight, so memory stays bounded however long the input is.
+them from :class:`~netanalysis.model.Post` objects: cheap to send to a worker) or partitions of
+input files that the worker reads itself (:mod:`netanalysis.ingest.partitions`: JSON Lines, so
+that reading runs in parallel too), and yields one :class:`Chunk` per chunk, **in input
+order**, whatever runs the work, so the output is the same for ``jobs=1``, ``jobs=8`` or a
+cluster. At most a few chunks per worker are in flight, so memory stays bounded however long
+the input is.
 
 A chunk's result holds what the later stages need and nothing more:
 
@@ -21,6 +23,12 @@ A chunk's result holds what the later stages need and nothing more:
     the unit's index within its post). This is all the graph and the time windows use, far smaller than the mention table.
 ``kinds``
     The number of mentions of each kind.
+``slim``
+    What the later stages keep of each post: id, channel, date (int64 microseconds) and date
+    source, and with ``excerpts`` the start of the text, as Arrow arrays.
+``read``
+    For a partition, its counts (:class:`~netanalysis.ingest.partitions.PartRead`), to be
+    added to its file's with :func:`~netanalysis.ingest.partitions.absorb`.
 
 Engines: ``"processes"`` (the default; ``jobs`` worker processes, started with ``fork`` on Linux
 so that the compiled registry is shared) and ``"dask"`` (a ``dask.distributed`` cluster: the one
@@ -32,6 +40,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import datetime
 import logging
 import multiprocessing
 import os
@@ -39,20 +48,22 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import numpy as np
 
 from netanalysis.errors import ConfigError, NetanalysisError
 from netanalysis.extract.engine import COUNTRY_SOURCES, Extractor
 from netanalysis.extract.units import UNITS, unit_index, unit_starts
+from netanalysis.ingest.partitions import Partition, PartRead, read_partition
+from netanalysis.model import trim_for_excerpt
 
 if TYPE_CHECKING:  # pragma: no cover
     from netanalysis.model import Post
     from netanalysis.registry import Registry
 
-__all__ = ["CHUNK", "ENGINES", "Chunk", "ChunkExtractor", "extract_chunks", "chunked", "post_rows",
-           "process_context", "worker_count"]
+__all__ = ["CHUNK", "ENGINES", "NO_DATE", "Chunk", "ChunkExtractor", "extract_chunks", "chunked",
+           "post_rows", "process_context", "worker_count"]
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +91,8 @@ class Chunk:
     mentions_csv: bytes
     links: dict[str, np.ndarray]
     kinds: dict[str, int] = field(default_factory=dict)
+    slim: dict[str, Any] = field(default_factory=dict)
+    read: "PartRead | None" = None
 
 
 def _q(value: str) -> str:
@@ -101,15 +114,19 @@ class ChunkExtractor:
         As for :class:`~netanalysis.extract.Extractor`.
     unit : {"post", "paragraph", "sentence"}
         The co-mention unit; for paragraphs and sentences each link carries its unit's index.
+    excerpts : bool, default False
+        Keep the start of each text in :attr:`Chunk.slim` (what the explorer's tooltips show).
     """
 
     def __init__(self, registry: "Registry", *, countries: Iterable[str] | str = COUNTRY_SOURCES,
-                 exclude: Iterable[str] | str = (), tags: bool = True, unit: str = "post"):
+                 exclude: Iterable[str] | str = (), tags: bool = True, unit: str = "post",
+                 excerpts: bool = False):
         if unit not in UNITS:
             raise ConfigError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
         self.registry = registry
         self.options = {"countries": countries, "exclude": exclude, "tags": tags}
         self.unit = unit
+        self.excerpts = bool(excerpts)
         self._extractor: Extractor | None = Extractor(registry, **self.options)  # validates here
         self._quote = _needs_quotes(registry)
         self._entities = ([("country", c) for c in sorted(set(registry.countries["code"].astype(str)))]
@@ -121,9 +138,15 @@ class ChunkExtractor:
         state["_extractor"] = None  # rebuilt on first use in the worker
         return state
 
-    def __call__(self, rows: list[tuple]) -> Chunk:
+    def __call__(self, rows: "list[tuple] | Partition") -> Chunk:
         """Extract from ``rows``: tuples in :data:`~netanalysis.model.POST_COLUMNS` order, the
-        date as POSIX seconds (or ``None``), as :func:`post_rows` gives them."""
+        date as microseconds since 1970 UTC (or ``None``), as :func:`post_rows` gives them, or
+        a :class:`~netanalysis.ingest.partitions.Partition` of an input, read here."""
+        read = None
+        if isinstance(rows, Partition):
+            posts, read = read_partition(rows)
+            rows = post_rows(posts)
+            del posts
         if self._extractor is None:
             self._extractor = Extractor(self.registry, **self.options)
         extract = self._extractor.extract
@@ -142,7 +165,7 @@ class ChunkExtractor:
         gmtime, strftime = time.gmtime, time.strftime
         for position, (pid, channel, date, source_kind, source, fwd, text) in enumerate(rows):
             q = _q(pid)
-            day = strftime(_DATE_FORMAT, gmtime(date)) if date is not None else ""
+            day = strftime(_DATE_FORMAT, gmtime(date // 1_000_000)) if date is not None else ""
             post_parts.append(f"{q},{_q(channel)},{day},{source_kind},{_q(source)},"
                               f"{'' if fwd is None else _q(fwd)},".encode())
             if not text:
@@ -176,7 +199,22 @@ class ChunkExtractor:
         if split:
             links["unit"] = np.array(link_unit, dtype=np.int32)
         return Chunk(len(rows), b"".join(post_parts), b"".join(mention_parts), links,
-                     dict(collections.Counter(kinds)))
+                     dict(collections.Counter(kinds)), self._slim(rows), read)
+
+    def _slim(self, rows: list[tuple]) -> dict[str, Any]:
+        """The columns later stages keep of each post (no text, or only its start), as Arrow
+        string arrays and int64 microseconds (:data:`NO_DATE` for none): joined without copies."""
+        import pyarrow as pa
+
+        columns: dict[str, Any] = {
+            "post_id": pa.array([row[0] for row in rows], type=pa.string()),
+            "channel": pa.array([row[1] for row in rows], type=pa.string()),
+            "date": np.array([NO_DATE if row[2] is None else row[2] for row in rows], dtype=np.int64),
+            "date_source": pa.array([row[3] for row in rows], type=pa.string()),
+        }
+        if self.excerpts:
+            columns["text"] = pa.array([trim_for_excerpt(row[6] or "") for row in rows], type=pa.string())
+        return columns
 
     @property
     def entities(self) -> list[tuple[str, str]]:
@@ -184,10 +222,17 @@ class ChunkExtractor:
         return self._entities
 
 
+#: The date of an undated post in :attr:`Chunk.slim`.
+NO_DATE = np.iinfo(np.int64).min
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_MICROSECOND = datetime.timedelta(microseconds=1)
+
+
 def post_rows(posts: Iterable["Post"]) -> list[tuple]:
-    """Posts as the plain tuples :class:`ChunkExtractor` takes (cheap to send to a worker)."""
-    return [(p.post_id, p.channel, None if p.date is None else p.date.timestamp(), p.date_source,
-             p.source, p.forwarded_from, p.text) for p in posts]
+    """Posts as the plain tuples :class:`ChunkExtractor` takes (cheap to send to a worker); the
+    date as whole microseconds since 1970 UTC (exact, unlike a float of seconds)."""
+    return [(p.post_id, p.channel, None if p.date is None else (p.date - _EPOCH) // _MICROSECOND,
+             p.date_source, p.source, p.forwarded_from, p.text) for p in posts]
 
 
 def _needs_quotes(registry: "Registry") -> bool:

@@ -186,18 +186,26 @@ def iter_posts(
     seen = Deduplicator() if options.dedupe else None
     for path in files:
         fmt = detect_format(path) if format in (None, "auto") else format
-        reader = _reader(fmt)
         fstats = FileStats(path=str(path), format=fmt)
         stats.files.append(fstats)
-        for post in reader(path, fstats, prefix=prefixes[path], options=options):
-            if seen is not None and seen.is_duplicate(post):
-                fstats.skip(post.source, "duplicate of an earlier post", kind="duplicate")
+        yield from file_posts(path, fmt, fstats, prefix=prefixes[path], options=options, seen=seen,
+                              stats=stats)
+
+
+def file_posts(path: Path, fmt: str, fstats: FileStats, *, prefix: str, options: ReadOptions,
+               seen: Deduplicator | None = None, stats: IngestStats | None = None) -> Iterator[Post]:
+    """The posts of one file read as ``fmt``, counted in ``fstats`` (and, with ``seen``, repeats
+    of posts ``seen`` before dropped and counted in ``stats``)."""
+    for post in _reader(fmt)(path, fstats, prefix=prefix, options=options):
+        if seen is not None and seen.is_duplicate(post):
+            fstats.skip(post.source, "duplicate of an earlier post", kind="duplicate")
+            if stats is not None:
                 stats.duplicates += 1
-                continue
-            fstats.read += 1
-            if post.date is None:
-                fstats.undated += 1
-            yield plain_post(post)
+            continue
+        fstats.read += 1
+        if post.date is None:
+            fstats.undated += 1
+        yield plain_post(post)
 
 
 def posts_frame(posts: Iterable[Post]) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import json
 import re
 import zlib
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterable, Iterator
 
 from netanalysis.errors import InputError
 
@@ -154,23 +154,57 @@ def open_utf8_lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, 
     check_file(path)
     try:
         with _raw_open(path) as raw:
-            lineno = 0
-            for line in raw:
-                if lineno == 0 and line.startswith(codecs.BOM_UTF8):
-                    line = line[len(codecs.BOM_UTF8):]
-                if b"\r" in line and b"\r" in line.rstrip(b"\r\n"):
-                    try:
-                        parts = line.decode("utf-8").splitlines(keepends=True)
-                    except UnicodeDecodeError:
-                        raise InputError(path, _decode_message(encoding, lineno + 1)) from None
-                    for part in parts:
-                        lineno += 1
-                        yield lineno, part
-                    continue
-                lineno += 1
-                yield lineno, line
+            yield from number_utf8_lines(raw, path, encoding)
     except _READ_ERRORS as exc:
         raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
+
+
+def raw_lines(path: Path) -> Iterator[bytes]:
+    """The lines of a file as raw bytes (un-gzipped), read errors as :class:`InputError`."""
+    check_file(path)
+    try:
+        with _raw_open(path) as raw:
+            yield from raw
+    except _READ_ERRORS as exc:
+        raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
+
+
+def is_utf8(encoding: str) -> bool:
+    """Whether ``encoding`` names UTF-8 (read as bytes by :func:`open_utf8_lines`)."""
+    return _codec(encoding) == "utf-8-sig"
+
+
+def number_utf8_lines(raw: Iterable[bytes], path: Path, encoding: str = "utf-8",
+                      first: int = 1) -> Iterator[tuple[int, bytes | str]]:
+    """The ``(line_number, line)`` of :func:`open_utf8_lines` for raw lines read elsewhere (a
+    part of a file starting at line ``first``; a byte-order mark is dropped only at line 1)."""
+    lineno = first - 1
+    for line in raw:
+        if lineno == 0 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8):]
+        if b"\r" in line and b"\r" in line.rstrip(b"\r\n"):
+            try:
+                parts = line.decode("utf-8").splitlines(keepends=True)
+            except UnicodeDecodeError:
+                raise InputError(path, _decode_message(encoding, lineno + 1)) from None
+            for part in parts:
+                lineno += 1
+                yield lineno, part
+            continue
+        lineno += 1
+        yield lineno, line
+
+
+def count_lines(raw: list[bytes]) -> int:
+    """How many lines :func:`number_utf8_lines` numbers in ``raw`` (a lone ``\\r`` ends a line)."""
+    n = len(raw)
+    for line in raw:
+        if b"\r" in line and b"\r" in line.rstrip(b"\r\n"):
+            try:
+                n += len(line.decode("utf-8").splitlines()) - 1
+            except UnicodeDecodeError:  # reported where the line is decoded
+                pass
+    return n
 
 
 def decode_error(path: Path, encoding: str, line: int) -> InputError:

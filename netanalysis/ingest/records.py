@@ -223,6 +223,20 @@ class FileContext:
             return None, "none"
         if naive and not self._warned_naive:
             self._warned_naive = True
-            logger.warning("%s: timestamps carry no UTC offset; they are read as UTC "
-                           "(set the exporting computer's zone with --tz)", self.path)
+            self.warn_naive()
         return dt, "metadata"
+
+    @property
+    def saw_naive(self) -> bool:
+        """Whether a timestamp without UTC offset was met (read as UTC, or in ``options.tz``)."""
+        return self._warned_naive
+
+    def warn_naive(self) -> None:
+        """Warn (once per file) that timestamps without offset are read as UTC."""
+        warn_naive(self.path)
+
+
+def warn_naive(path: str | Path) -> None:
+    """The warning that a file's timestamps carry no UTC offset and are read as UTC."""
+    logger.warning("%s: timestamps carry no UTC offset; they are read as UTC "
+                   "(set the exporting computer's zone with --tz)", path)

@@ -258,7 +258,13 @@ def read_tsv(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Iter
 # -- JSONL rows --------------------------------------------------------------------------------
 def iter_json_lines(path: Path, ctx: FileContext) -> Iterator[tuple[int, dict]]:
     """``(line number, object)`` of a JSON Lines file; broken lines are skipped and counted."""
-    for lineno, line in open_utf8_lines(path, ctx.options.encoding):
+    return json_line_items(open_utf8_lines(path, ctx.options.encoding), ctx)
+
+
+def json_line_items(lines: Iterable[tuple[int, bytes | str]], ctx: FileContext) -> Iterator[tuple[int, dict]]:
+    """``(line number, object)`` of numbered JSON Lines (:func:`iter_json_lines` of a part of a file)."""
+    path = ctx.path
+    for lineno, line in lines:
         if not line or line.isspace():  # (isspace stops at the first other character; strip copies)
             continue
         ctx.record()
@@ -301,18 +307,23 @@ def rows_posts(items: Iterator[tuple[int, dict]], ctx: FileContext, *, prefix: s
         if item is None:
             return
         head.append(item)
-    while True:  # the first row's keys, or as many rows as it takes to meet a text column (<= 50)
+    columns = head_columns(items, head, ctx)
+    mapper = TableMapper(columns, ctx, prefix=prefix, sparse=True)
+    yield from mapper.posts(head)
+    yield from mapper.posts(items)
+
+
+def head_columns(items: Iterator[tuple[int, dict]], head: list[tuple[int, dict]], ctx: FileContext) -> TableColumns:
+    """The columns of JSON rows, from the keys of the rows in ``head`` (at least one), taking
+    more rows from ``items`` into ``head`` until a text column is met (at most 50)."""
+    while True:
         try:
-            columns = resolve_columns(keys_of(head), ctx.options, ctx.path)
-            break
+            return resolve_columns(keys_of(head), ctx.options, ctx.path)
         except InputError:
             item = None if len(head) >= 50 or getattr(ctx.options, "text_col", None) else next(items, None)
             if item is None:
                 raise
             head.append(item)
-    mapper = TableMapper(columns, ctx, prefix=prefix, sparse=True)
-    yield from mapper.posts(head)
-    yield from mapper.posts(items)
 
 
 def read_jsonl_rows(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Iterator[Post]:

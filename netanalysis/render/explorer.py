@@ -40,6 +40,8 @@ import pyvis
 from pyvis.network import Network
 
 from netanalysis.errors import ConfigError, GraphError, NetanalysisError
+from netanalysis.model import excerpt as _excerpt
+from netanalysis.model import trim_for_excerpt
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,6 @@ _SHAPES = {"country": "dot", "forum": "diamond"}
 _MEASURES = ("posts", "degree", "strength", "betweenness", "closeness", "eigenvector",
              "pagerank", "hub", "authority", "community")
 _EDGE_MEASURES = ("weight", "assoc_strength", "jaccard", "npmi")
-_EXCERPT_CHARS = 200
 _MIN_SIZE, _MAX_SIZE = 8.0, 40.0
 _ASSETS = Path(__file__).with_name("assets")
 _VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
@@ -521,29 +522,6 @@ def _post_records(ids: list[str], posts: pd.DataFrame | None) -> dict[str, dict[
                         "channel": "" if pd.isna(channel) else str(channel),
                         "text": _excerpt("" if pd.isna(text) else str(text))}
     return {p: records.get(p, {"date": "", "channel": "", "text": ""}) for p in ids}
-
-
-def trim_for_excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
-    """The start of ``text`` that gives the same tooltip excerpt as the whole text.
-
-    The excerpt depends only on the first ``limit + 1`` characters after white space is
-    collapsed, so a long corpus can keep just these for the explorer.
-    """
-    head = " ".join(text[:4 * limit].split())
-    if len(head) <= limit and len(text) > 4 * limit:
-        head = " ".join(text.split())
-    # one more character than the limit tells "longer than the limit"; it must not be a space,
-    # which the excerpt would strip
-    return head if len(head) <= limit else head[:limit] + "…"
-
-
-def _excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit * 0.6 else cut) + "…"
 
 
 def _vis_options(physics: bool) -> dict[str, Any]:

@@ -1,0 +1,199 @@
+"""Inputs cut into partitions that worker processes read on their own.
+
+Reading is part of the work that runs in parallel: a JSON Lines file (the format of large
+archives: Telethon dumps and scraped rows) is cut into **partitions** of whole lines, about
+``size`` lines each, and every partition is parsed where it is extracted, in a worker process or
+on a Dask worker. The main process only cuts the bytes at line ends and counts lines; it never
+decodes a record. The posts, their ids, the counts and the problems (with their line numbers)
+are those that reading the file in one piece gives:
+
+* the file's shape (Telethon messages or table rows, and a table's columns) is decided once,
+  from its first records, exactly as :func:`~netanalysis.ingest.iter_posts` decides it;
+* a Telethon dump is cut only before a message that starts a post of its own (not part of an
+  album, not a service message), so albums are never split;
+* a partition's counts come back as a :class:`~netanalysis.model.FileStats` of its own, which
+  :func:`absorb` adds to the file's, keeping the file's first problems in order; the warning
+  about timestamps without a UTC offset is given once per file.
+
+Other formats, inputs in another encoding than UTF-8 and runs with ``dedupe`` (which must see
+every post before the next) are read in the main process as before, in chunks of posts.
+"""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from netanalysis.ingest import ReadOptions, _prefixes, _reader, detect_format, file_posts
+from netanalysis.ingest.dedupe import Deduplicator
+from netanalysis.ingest.files import count_lines, expand_inputs, is_utf8, number_utf8_lines, raw_lines
+from netanalysis.ingest.records import FileContext, warn_naive
+from netanalysis.ingest.tables import (TableColumns, TableMapper, head_columns, iter_json_lines,
+                                       json_line_items)
+from netanalysis.ingest.telethon import _text, is_telethon_record, telethon_posts
+from netanalysis.model import FileStats, IngestStats, Post
+
+__all__ = ["Partition", "iter_parts", "read_partition", "absorb"]
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Whole lines of a JSON Lines file, and what it takes to read them anywhere."""
+
+    path: str
+    format: str
+    prefix: str
+    shape: str  # "telethon" or "rows"
+    columns: TableColumns | None  # of rows
+    options: ReadOptions
+    first_line: int  # number of the first line of ``data`` in the file (1-based)
+    data: bytes
+
+    def __repr__(self) -> str:
+        return f"Partition({self.path!r}, lines from {self.first_line}, {len(self.data)} bytes)"
+
+
+def iter_parts(inputs, format: str | None = None, *, options: ReadOptions | None = None,
+               stats: IngestStats | None = None, size: int = 2000
+               ) -> Iterator[tuple[Partition | list[Post], FileStats | None]]:
+    """The inputs as work: partitions of JSON Lines files, and chunks of posts of the rest.
+
+    Yields ``(partition, file_stats)``, the stats of the partition's file, to be completed with
+    :func:`absorb` once the partition is read, or ``(posts, None)``: up to ``size`` posts read
+    here (their counts are already in ``stats``). In input order, files one after another.
+    """
+    options = options or ReadOptions()
+    stats = stats if stats is not None else IngestStats()
+    if format not in (None, "auto"):
+        _reader(format)  # an unknown format is a usage error, before any file is opened
+    files = expand_inputs(list(inputs) if not isinstance(inputs, (str, Path)) else inputs)
+    prefixes = _prefixes(files)
+    seen = Deduplicator() if options.dedupe else None
+    batch: list[Post] = []
+    for path in files:
+        fmt = detect_format(path) if format in (None, "auto") else format
+        fstats = FileStats(path=str(path), format=fmt)
+        stats.files.append(fstats)
+        shape = _shape(path, fmt, options) if seen is None else None
+        if shape is None:
+            for post in file_posts(path, fmt, fstats, prefix=prefixes[path], options=options, seen=seen,
+                                   stats=stats):
+                batch.append(post)
+                if len(batch) >= size:
+                    yield batch, None
+                    batch = []
+            continue
+        if batch:
+            yield batch, None
+            batch = []
+        for part in _cut(path, fmt, prefixes[path], shape, options, size):
+            yield part, fstats
+    if batch:
+        yield batch, None
+
+
+def _shape(path: Path, fmt: str, options: ReadOptions) -> tuple[str, TableColumns | None] | None:
+    """How a JSON Lines file is read (as :func:`~netanalysis.ingest.telethon.read_jsonl` decides),
+    or ``None`` when the file is not one to cut (another format, another encoding, no record)."""
+    if fmt != "jsonl" or not is_utf8(options.encoding):
+        return None
+    ctx = FileContext(path, FileStats(path=str(path), format=fmt), options)  # counts made by the workers
+    items = iter_json_lines(path, ctx)
+    first = next(items, None)
+    if first is None:
+        return None
+    named = any(getattr(options, o, None) for o in ("text_col", "date_col", "id_col", "channel_col"))
+    if is_telethon_record(first[1]) and not named:
+        return "telethon", None
+    return "rows", head_columns(items, [first], ctx)
+
+
+def _cut(path: Path, fmt: str, prefix: str, shape: tuple[str, TableColumns | None], options: ReadOptions,
+         size: int) -> Iterator[Partition]:
+    kind, columns = shape
+    lines: list[bytes] = []
+    first = 1
+    for line in raw_lines(path):
+        if len(lines) >= size and (kind == "rows" or _starts_post(line)):
+            yield Partition(str(path), fmt, prefix, kind, columns, options, first, b"".join(lines))
+            first += count_lines(lines)
+            lines = []
+        lines.append(line)
+    if lines:
+        yield Partition(str(path), fmt, prefix, kind, columns, options, first, b"".join(lines))
+
+
+def _starts_post(line: bytes) -> bool:
+    """Whether a Telethon message line starts a post of its own: a message that is read (not a
+    service message, not malformed) and is not part of an album. Reading such a line closes
+    whatever album came before, so a cut before it changes nothing."""
+    try:
+        rec = json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    if not isinstance(rec, dict) or rec.get("_") in ("MessageService", "MessageEmpty"):
+        return False
+    mid, group = rec.get("id"), rec.get("grouped_id")
+    if isinstance(mid, bool) or not isinstance(mid, int):
+        return False
+    if isinstance(group, (int, str)) and not isinstance(group, bool):
+        return False
+    try:
+        _text(rec)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+class _PartContext(FileContext):
+    """A file context that leaves the warning about timestamps without offset to the main process."""
+
+    def warn_naive(self) -> None:
+        pass
+
+
+@dataclass
+class PartRead:
+    """What reading a partition gave: its counts, and whether it met naive timestamps."""
+
+    stats: FileStats
+    saw_naive: bool
+
+
+def read_partition(part: Partition) -> tuple[list[Post], PartRead]:
+    """The posts of a partition, and its counts (to :func:`absorb` into the file's)."""
+    fstats = FileStats(path=part.path, format=part.format)
+    ctx = _PartContext(Path(part.path), fstats, part.options)
+    lines = number_utf8_lines(io.BytesIO(part.data), ctx.path, part.options.encoding, part.first_line)
+    items = json_line_items(lines, ctx)
+    if part.shape == "telethon":
+        posts: Iterable[Post] = telethon_posts(items, ctx, prefix=part.prefix)
+    else:
+        posts = TableMapper(part.columns, ctx, prefix=part.prefix, sparse=True).posts(items)
+    out = []
+    for post in posts:
+        fstats.read += 1
+        if post.date is None:
+            fstats.undated += 1
+        out.append(post)
+    return out, PartRead(fstats, ctx.saw_naive)
+
+
+def absorb(into: FileStats, read: PartRead, warned: set[str]) -> None:
+    """Add a partition's counts to its file's (partitions in file order), and warn once per
+    file (``warned`` holds the files warned of) about timestamps without offset."""
+    part = read.stats
+    into.records += part.records
+    into.read += part.read
+    into.skipped += part.skipped
+    into.undated += part.undated
+    for kind, n in part.skipped_kinds.items():
+        into.skipped_kinds[kind] = into.skipped_kinds.get(kind, 0) + n
+    room = into.max_problems - len(into.problems)
+    if room > 0:
+        into.problems += part.problems[:room]
+    if read.saw_naive and into.path not in warned:
+        warned.add(into.path)
+        warn_naive(into.path)
