@@ -373,8 +373,8 @@ def _coded_links(post: np.ndarray, kind: np.ndarray, entity: np.ndarray, entity_
     """The links table from its code arrays: ``post`` indexes ``post_ids``, ``kind`` is 0 for
     country and 1 for forum, ``entity`` indexes ``entity_names``; ``extra`` adds columns."""
     ids = pd.Index(post_ids, dtype="str")
-    if ids.is_unique:
-        post_col = pd.Categorical.from_codes(post, categories=ids)
+    if _distinct(ids):
+        post_col = pd.Categorical.from_codes(post, dtype=_unchecked_categories(ids), validate=False)
     else:  # post ids are unique across inputs; this keeps a hand-made corpus with repeats working
         post_col = ids.take(post)
     frame = pd.DataFrame({
@@ -386,6 +386,25 @@ def _coded_links(post: np.ndarray, kind: np.ndarray, entity: np.ndarray, entity_
         frame[name] = values
     frame.attrs["distinct_links"] = True  # one row per post, entity (and unit): no need to drop repeats
     return frame
+
+
+def _distinct(ids: pd.Index) -> bool:
+    """Whether the post ids are all different, counted by Arrow (pandas' ``is_unique`` would
+    keep a hash table of every id alive with the index: some 120 MB per million posts)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        values = pa.array(ids.array)
+    except (TypeError, ValueError, pa.ArrowException):
+        return bool(ids.is_unique)
+    return pc.count_distinct(values, mode="all").as_py() == len(values)
+
+
+def _unchecked_categories(ids: pd.Index) -> pd.CategoricalDtype:
+    """The categorical dtype of ``ids`` (known to be distinct) without pandas checking them again."""
+    fastpath = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    return fastpath(ids, False) if fastpath is not None else pd.CategoricalDtype(ids)
 
 
 # The mentions cache -------------------------------------------------------------------------

@@ -191,3 +191,17 @@ def test_graphs_without_post_ids_have_the_same_weights_and_measures(corpus):
     for u, v, d in full.edges(data=True):
         assert {k: x for k, x in d.items() if k != "post_ids"} == light.edges[u, v]
     assert dict(full.nodes(data=True)) == dict(light.nodes(data=True))
+
+
+def test_links_are_coded_over_distinct_ids_or_fall_back_to_plain_ids():
+    entities = [("country", "CN"), ("country", "RU"), ("forum", "BRICS")]
+    chunks = {"post": [np.array([0, 0, 1, 2], dtype=np.int32)],
+              "entity": [np.array([0, 2, 1, 2], dtype=np.int16)], "unit": []}
+    distinct = report._links_frame(chunks, pd.Series(["p1", "p2", "p10"], dtype="str"), entities, "post")
+    assert isinstance(distinct["post_id"].dtype, pd.CategoricalDtype)
+    assert distinct["post_id"].astype(str).tolist() == ["p1", "p1", "p2", "p10"]
+    assert distinct["entity"].astype(str).tolist() == ["CN", "BRICS", "RU", "BRICS"]
+    repeated = report._links_frame(chunks, pd.Series(["p1", "p2", "p1"], dtype="str"), entities, "post")
+    assert not isinstance(repeated["post_id"].dtype, pd.CategoricalDtype)
+    assert repeated["post_id"].astype(str).tolist() == ["p1", "p1", "p2", "p1"]
+    assert report._distinct(pd.Index(["a", "b"], dtype="str")) and not report._distinct(pd.Index(["a", "a"], dtype="str"))
