@@ -308,26 +308,71 @@ class _IdTable:
         return (_IdTable, (self.ids,))
 
 
+class _Spill:
+    """A temporary file of int32 post codes, read back a run at a time (deleted once no
+    :class:`PostIds` refers to it)."""
+
+    __slots__ = ("file", "size", "__weakref__")
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile(prefix="netanalysis-pairs-", buffering=0)
+        self.size = 0  # codes written
+
+    def append(self, codes: np.ndarray) -> int:
+        """Write ``codes``; return the position of the first."""
+        data = memoryview(np.ascontiguousarray(codes, dtype=np.int32)).cast("B")
+        while data:
+            data = data[os.write(self.file.fileno(), data):]
+        start, self.size = self.size, self.size + len(codes)
+        return start
+
+    def read(self, start: int, count: int) -> np.ndarray:
+        data = os.pread(self.file.fileno(), 4 * count, 4 * start)
+        if len(data) != 4 * count:
+            raise OSError(f"the temporary file of post codes ended early ({len(data)} of {4 * count} bytes)")
+        return np.frombuffer(data, dtype=np.int32)
+
+
+class _Run:
+    """``count`` codes from position ``start`` of a :class:`_Spill` (a piece of one edge's posts)."""
+
+    __slots__ = ("spill", "start", "count")
+
+    def __init__(self, spill: _Spill, start: int, count: int):
+        self.spill, self.start, self.count = spill, start, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def load(self) -> np.ndarray:
+        return self.spill.read(self.start, self.count)
+
+
+def _loaded(part: "np.ndarray | _Run") -> np.ndarray:
+    return part if isinstance(part, np.ndarray) else part.load()
+
+
 class PostIds(Sequence):
     """The ids of an edge's posts: a read-only sequence of str, equal to the list of those ids.
 
     Stored as int32 codes into the corpus's post ids (one Arrow array, shared by all edges), so
     a graph over millions of posts holds 4 bytes per (edge, post) rather than a list of string
     references. The codes may come in several consecutive pieces (one per slice of posts paired
-    at once).
+    at once), each in memory or, for graphs of many (edge, post) pairs, in a temporary file
+    (read back when the ids are used: see :data:`_SPILL_PAIRS`).
     """
 
     __slots__ = ("_parts", "_names")
 
-    def __init__(self, codes: np.ndarray | Sequence[np.ndarray], names: "_IdTable | pd.Index | np.ndarray"):
+    def __init__(self, codes: "np.ndarray | Sequence[np.ndarray | _Run]", names: "_IdTable | pd.Index | np.ndarray"):
         self._parts = (codes,) if isinstance(codes, np.ndarray) else tuple(codes)
         self._names = names if isinstance(names, _IdTable) else _IdTable(pd.Index(names, dtype="str"))
 
     @property
     def _codes(self) -> np.ndarray:
         if len(self._parts) == 1:
-            return self._parts[0]
-        return np.concatenate(self._parts) if self._parts else np.zeros(0, dtype=np.int32)
+            return _loaded(self._parts[0])
+        return np.concatenate([_loaded(p) for p in self._parts]) if self._parts else np.zeros(0, dtype=np.int32)
 
     def __len__(self) -> int:
         return sum(len(part) for part in self._parts)
@@ -339,7 +384,7 @@ class PostIds(Sequence):
 
     def __iter__(self):
         for part in self._parts:
-            yield from self._names.take(part).to_pylist()
+            yield from self._names.take(_loaded(part)).to_pylist()
 
     def __eq__(self, other) -> bool:
         if isinstance(other, (PostIds, list, tuple)):
@@ -368,6 +413,9 @@ class PostIds(Sequence):
 
 #: Unit-entity rows handled at once when pairing (bounds the memory of pairing large corpora).
 _PAIR_SLICE = 500_000
+#: (edge, post) pairs whose post codes a graph keeps in memory; the codes of further slices go
+#: to a temporary file (4 bytes a pair: some 150 MB at a million posts of the benchmark).
+_SPILL_PAIRS = 4_000_000
 _NAT = np.iinfo(np.int64).min
 
 
@@ -405,7 +453,8 @@ def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None, *,
     first = np.full(n_keys, np.iinfo(np.int64).max, dtype=np.int64)
     last = np.full(n_keys, _NAT, dtype=np.int64)
     day = None if dates is None else dates.astype("datetime64[ns]").view(np.int64)
-    parts: list[tuple[np.ndarray, np.ndarray]] = []  # per slice: posts sorted by key, count per key
+    parts: list[tuple[np.ndarray | _Run, np.ndarray]] = []  # per slice: posts sorted by key, count per key
+    kept, spill = 0, None
     for lo, hi in _slices(col["post"], _PAIR_SLICE):
         side = col["side"][lo:hi]
         a_rows, b_rows = side == side_a, side == side_b
@@ -445,7 +494,12 @@ def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None, *,
             first[present] = np.minimum(first[present], lo_d)
             last[present] = np.maximum(last[present], hi_d)
         if keep_posts:
-            parts.append((post, per_key))
+            kept += len(post)
+            if kept > _SPILL_PAIRS and len(post):
+                spill = spill or _Spill()
+                parts.append((_Run(spill, spill.append(post), len(post)), per_key))
+            else:
+                parts.append((post, per_key))
     found = np.flatnonzero(weight)
     if not len(found):
         return pd.DataFrame(columns=keys + ["weight"] + (["post_ids"] if keep_posts else [])
@@ -458,7 +512,8 @@ def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None, *,
         present = np.flatnonzero(per_key)
         ends = np.cumsum(per_key[present])
         for k, end, n in zip(position[present].tolist(), ends.tolist(), per_key[present].tolist()):
-            runs[k].append(post[end - n:end])
+            runs[k].append(post[end - n:end] if isinstance(post, np.ndarray)
+                           else _Run(post.spill, post.start + end - n, n))
     del parts
     names = _IdTable(units.post_names)
     out = pd.DataFrame({"entity_a": units.entity_names[found // n_ent], "entity_b": units.entity_names[found % n_ent],

@@ -87,6 +87,26 @@ def test_small_pairing_slices_give_the_same_graph(corpus, monkeypatch):
     assert weights[-1] > 1  # the corpus really repeats pairs across slices
 
 
+def test_post_ids_kept_in_a_temporary_file_equal_those_in_memory(corpus, tmp_path, monkeypatch):
+    posts = read_posts(corpus)
+    mentions = extract_mentions(posts)
+    whole = co_mention_graph(mentions, posts)
+    monkeypatch.setattr(graph_module, "_PAIR_SLICE", 50)
+    monkeypatch.setattr(graph_module, "_SPILL_PAIRS", 1000)  # the first slices stay in memory
+    spilled = co_mention_graph(mentions, posts)
+    pieces = [part for *_, d in spilled.edges(data=True) for part in d["post_ids"]._parts]
+    assert any(isinstance(p, np.ndarray) for p in pieces)
+    assert sum(isinstance(p, graph_module._Run) for p in pieces) > 20
+    assert nx.utils.graphs_equal(whole, spilled)
+    for u, v, d in spilled.edges(data=True):
+        ids = d["post_ids"]
+        assert list(ids) == list(whole.edges[u, v]["post_ids"]) and ids[-1:] == list(ids)[-1:]
+        assert pickle.loads(pickle.dumps(ids)) == ids
+    write_edges_csv(whole, tmp_path / "a.csv")
+    write_edges_csv(spilled, tmp_path / "b.csv")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
 def test_post_ids_behave_as_the_list_of_ids():
     names = np.array(["mfa:1", "mfa:2", "mfa:10"], dtype=object)
     ids = PostIds(np.array([0, 2], dtype=np.int32), names)
