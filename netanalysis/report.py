@@ -192,7 +192,7 @@ class Pipeline:
 
     ``posts`` is slim (no text, or only its start for the explorer) and ``mentions`` holds the
     country/forum links only (one row per post, kind, entity and unit): the full tables are in
-    ``posts.csv`` and ``mentions.csv``.
+    ``posts.csv`` and ``mentions.csv``. A ``parse`` run keeps neither, only ``totals``.
     """
 
     settings: Any
@@ -207,6 +207,7 @@ class Pipeline:
     changes: pd.DataFrame | None = None
     windows: list | None = None
     figures: list[str] = field(default_factory=list)
+    totals: Any = None
 
 
 def _read_options(settings) -> ReadOptions:
@@ -235,19 +236,59 @@ def _stage_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: _S
         _load_cached_corpus(p, cache, result, staging, keep_text)
         result.counts["mentions_cache"] = "hit"
     else:
-        _extract_corpus(p, files, result, staging, keep_text)
+        # parse (with no cache to fill) needs no per-post data: only totals, so memory stays flat
+        keep = len(COMMAND_STAGES[result.command]) > 1 or cache is not None
+        _extract_corpus(p, files, result, staging, keep_text, keep)
         if cache is not None:
             _store_cached_corpus(p, cache, result, staging)
             result.counts["mentions_cache"] = "stored"
             _release_memory()
-    posts = p.posts
-    result.counts["posts"] = len(posts)
-    result.counts["channels"] = sorted(posts["channel"].dropna().unique().tolist())
-    dated = posts["date"].dropna()
-    result.counts["first_date"] = dated.min().strftime("%Y-%m-%d") if len(dated) else None
-    result.counts["last_date"] = dated.max().strftime("%Y-%m-%d") if len(dated) else None
-    result.counts["date_sources"] = {k: int(v) for k, v in sorted(posts["date_source"].value_counts().items())}
+    if p.posts is not None:
+        posts = p.posts
+        result.counts["posts"] = len(posts)
+        result.counts["channels"] = sorted(posts["channel"].dropna().unique().tolist())
+        dated = posts["date"].dropna()
+        result.counts["first_date"] = dated.min().strftime("%Y-%m-%d") if len(dated) else None
+        result.counts["last_date"] = dated.max().strftime("%Y-%m-%d") if len(dated) else None
+        result.counts["date_sources"] = {k: int(v) for k, v in sorted(posts["date_source"].value_counts().items())}
+    else:  # a parse run: only running totals were kept
+        result.counts.update(p.totals.counts())
     result.counts["mentions"] = dict(sorted(p.mention_kinds.items()))
+
+
+class _Totals:
+    """What a run reports of its posts, added up chunk by chunk (for ``parse``, which keeps no
+    per-post data: its memory does not grow with the corpus)."""
+
+    def __init__(self):
+        self.posts = 0
+        self.channels: set[str] = set()
+        self.first: int | None = None
+        self.last: int | None = None
+        self.sources: dict[str, int] = {}
+
+    def add(self, slim: dict[str, Any]) -> None:
+        import pyarrow.compute as pc
+
+        from netanalysis.extract.batch import NO_DATE
+
+        self.posts += len(slim["date"])
+        self.channels.update(c for c in pc.unique(slim["channel"]).to_pylist() if c is not None)
+        dates = slim["date"][slim["date"] != NO_DATE]
+        if len(dates):
+            low, high = int(dates.min()), int(dates.max())
+            self.first = low if self.first is None else min(self.first, low)
+            self.last = high if self.last is None else max(self.last, high)
+        for row in pc.value_counts(slim["date_source"]).to_pylist():
+            if row["values"] is not None:
+                self.sources[row["values"]] = self.sources.get(row["values"], 0) + row["counts"]
+
+    def counts(self) -> dict[str, Any]:
+        def day(micros: int | None) -> str | None:
+            return None if micros is None else pd.Timestamp(micros, unit="us", tz="UTC").strftime("%Y-%m-%d")
+
+        return {"posts": self.posts, "channels": sorted(self.channels), "first_date": day(self.first),
+                "last_date": day(self.last), "date_sources": dict(sorted(self.sources.items()))}
 
 
 def _slim_frame(parts: list[dict[str, Any]], keep_text: bool) -> pd.DataFrame:
@@ -273,7 +314,7 @@ def _slim_frame(parts: list[dict[str, Any]], keep_text: bool) -> pd.DataFrame:
 
 
 def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: _Staging,
-                    keep_text: bool) -> None:
+                    keep_text: bool, keep: bool = True) -> None:
     from netanalysis.extract import batch as extract_batch
     from netanalysis.extract.batch import ChunkExtractor, extract_chunks, post_rows
     from netanalysis.ingest.partitions import absorb, iter_parts
@@ -284,7 +325,8 @@ def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: 
     slim: list[dict[str, Any]] = []
     links: dict[str, list[np.ndarray]] = {"post": [], "entity": [], "unit": []}
     kinds: dict[str, int] = {}
-    done = 0
+    totals = _Totals()
+    done = chunks = 0
     # the file stats each partition's counts go to, in the order the work goes out (and comes back)
     targets: collections.deque = collections.deque()
     warned: set[str] = set()
@@ -305,18 +347,25 @@ def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: 
                 absorb(target, chunk.read, warned)
             posts_out.write(chunk.posts_csv)
             mentions_out.write(chunk.mentions_csv)
-            slim.append(chunk.slim)
-            links["post"].append(chunk.links["post"] + np.int32(done))
-            links["entity"].append(chunk.links["entity"])
-            if "unit" in chunk.links:
-                links["unit"].append(chunk.links["unit"])
+            if keep:
+                slim.append(chunk.slim)
+                links["post"].append(chunk.links["post"] + np.int32(done))
+                links["entity"].append(chunk.links["entity"])
+                if "unit" in chunk.links:
+                    links["unit"].append(chunk.links["unit"])
+            else:
+                totals.add(chunk.slim)
             for kind, n in chunk.kinds.items():
                 kinds[kind] = kinds.get(kind, 0) + n
             done += chunk.posts
-            if len(links["post"]) % 25 == 0:  # freed text of past chunks back to the system
+            chunks += 1
+            if chunks % 25 == 0:  # freed text of past chunks back to the system
                 _release_memory(collect=False)
             if p.on_posts is not None:
                 p.on_posts(chunk.posts)
+    if not keep:
+        p.totals, p.mention_kinds = totals, kinds
+        return
     p.posts = _slim_frame(slim, keep_text)
     slim.clear()
     p.mentions = _links_frame(links, p.posts["post_id"], work.entities, s.unit)

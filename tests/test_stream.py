@@ -7,6 +7,7 @@ streaming cheap: :class:`PostIds`, the row-by-row ``edges.csv`` writer, the expl
 texts, the byte-level JSONL reader and sliced pairing.
 """
 import io
+import json
 import pickle
 import sys
 from pathlib import Path
@@ -225,3 +226,37 @@ def test_links_are_coded_over_distinct_ids_or_fall_back_to_plain_ids():
     assert not isinstance(repeated["post_id"].dtype, pd.CategoricalDtype)
     assert repeated["post_id"].astype(str).tolist() == ["p1", "p1", "p2", "p1"]
     assert report._distinct(pd.Index(["a", "b"], dtype="str")) and not report._distinct(pd.Index(["a", "a"], dtype="str"))
+
+
+def test_parse_keeps_no_per_post_data_and_reports_the_same_counts(corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "CHUNK", 37)
+    parsed = report.run("parse", [corpus], tmp_path / "parse", Settings(jobs=1))
+    graphed = report.run("graph", [corpus], tmp_path / "graph", Settings(jobs=1))
+    assert parsed.pipeline.posts is None and parsed.pipeline.mentions is None
+    assert graphed.pipeline.posts is not None
+    keys = ["posts", "channels", "first_date", "last_date", "date_sources", "mentions"]
+    assert {k: parsed.counts[k] for k in keys} == {k: graphed.counts[k] for k in keys}
+    assert parsed.counts["first_date"] == "2024-01-01" and parsed.counts["posts"] == 300
+    for name in ("posts.csv", "mentions.csv"):
+        assert (tmp_path / "parse" / name).read_bytes() == (tmp_path / "graph" / name).read_bytes()
+    # with a cache to fill, parse keeps what a later graph run reads from it
+    monkeypatch.setenv("NETANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
+    cached = report.run("parse", [corpus], tmp_path / "cached", Settings(jobs=1, cache=True))
+    assert cached.pipeline.posts is not None and cached.counts["mentions_cache"] == "stored"
+    hit = report.run("graph", [corpus], tmp_path / "hit", Settings(jobs=1, cache=True))
+    assert hit.counts["mentions_cache"] == "hit"
+    assert (tmp_path / "hit" / "edges.csv").read_bytes() == (tmp_path / "graph" / "edges.csv").read_bytes()
+
+
+def test_parse_totals_with_undated_posts_and_several_channels(tmp_path):
+    path = tmp_path / "rows.jsonl"
+    rows = [{"id": 1, "channel": "B", "date": 1704067200, "text": "#UN"},
+            {"id": 2, "channel": "A", "text": "Russia and #BRICS"},
+            {"id": 3, "channel": "A", "date": "2023-05-06T10:00:00+00:00", "text": "China"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    parsed = report.run("parse", [path], tmp_path / "p", Settings(jobs=1))
+    graphed = report.run("graph", [path], tmp_path / "g", Settings(jobs=1))
+    keys = ["posts", "channels", "first_date", "last_date", "date_sources"]
+    assert {k: parsed.counts[k] for k in keys} == {k: graphed.counts[k] for k in keys} == {
+        "posts": 3, "channels": ["A", "B"], "first_date": "2023-05-06", "last_date": "2024-01-01",
+        "date_sources": {"metadata": 2, "none": 1}}

@@ -275,8 +275,10 @@ def extract_chunks(chunks: Iterable[list[tuple]], work: ChunkExtractor, *, jobs:
 
     Parameters
     ----------
-    chunks : iterable of list of tuple
-        Rows as :func:`post_rows` gives them; consumed lazily: only a few chunks per worker are read ahead.
+    chunks : iterable of list of tuple or of Partition
+        Rows as :func:`post_rows` gives them, or partitions of inputs that the workers read
+        (:mod:`netanalysis.ingest.partitions`); consumed lazily: only a few chunks per worker
+        are read ahead.
     work : ChunkExtractor
     jobs : int, default 1
         Worker processes (0: one per core). With one worker and no cluster the work runs in
