@@ -121,7 +121,8 @@ def _first_line_end(text: str) -> int:
     return len(text) if i < 0 else i
 
 
-def _reader(fmt: str) -> Callable[..., Iterator[Post]]:
+def reader_for(fmt: str) -> Callable[..., Iterator[Post]]:
+    """The reader function of a format (:class:`ConfigError` for an unknown one)."""
     try:
         target = FORMATS[fmt]
     except (KeyError, TypeError):
@@ -131,7 +132,7 @@ def _reader(fmt: str) -> Callable[..., Iterator[Post]]:
     return getattr(importlib.import_module(module), func)
 
 
-def _prefixes(files: list[Path]) -> dict[Path, str]:
+def id_prefixes(files: list[Path]) -> dict[Path, str]:
     """A short, unique id prefix per file: its name without suffixes, or more of its path."""
     stems = {f: f.name.split(".")[0] for f in files}
     counts: dict[str, int] = {}
@@ -180,9 +181,9 @@ def iter_posts(
     options = options or ReadOptions()
     stats = stats if stats is not None else IngestStats()
     if format not in (None, "auto"):
-        _reader(format)  # an unknown format is a usage error, before any file is opened
+        reader_for(format)  # an unknown format is a usage error, before any file is opened
     files = expand_inputs(list(inputs) if not isinstance(inputs, (str, Path)) else inputs)
-    prefixes = _prefixes(files)
+    prefixes = id_prefixes(files)
     seen = Deduplicator() if options.dedupe else None
     for path in files:
         fmt = detect_format(path) if format in (None, "auto") else format
@@ -196,7 +197,7 @@ def file_posts(path: Path, fmt: str, fstats: FileStats, *, prefix: str, options:
                seen: Deduplicator | None = None, stats: IngestStats | None = None) -> Iterator[Post]:
     """The posts of one file read as ``fmt``, counted in ``fstats`` (and, with ``seen``, repeats
     of posts ``seen`` before dropped and counted in ``stats``)."""
-    for post in _reader(fmt)(path, fstats, prefix=prefix, options=options):
+    for post in reader_for(fmt)(path, fstats, prefix=prefix, options=options):
         if seen is not None and seen.is_duplicate(post):
             fstats.skip(post.source, "duplicate of an earlier post", kind="duplicate")
             if stats is not None:

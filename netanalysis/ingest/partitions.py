@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from netanalysis.ingest import ReadOptions, _prefixes, _reader, detect_format, file_posts
+from netanalysis.ingest import ReadOptions, detect_format, file_posts, id_prefixes, reader_for
 from netanalysis.ingest.dedupe import Deduplicator
 from netanalysis.ingest.files import count_lines, expand_inputs, is_utf8, number_utf8_lines, raw_lines
 from netanalysis.ingest.records import FileContext, warn_naive
 from netanalysis.ingest.tables import (TableColumns, TableMapper, head_columns, iter_json_lines,
                                        json_line_items)
-from netanalysis.ingest.telethon import _text, is_telethon_record, telethon_posts
+from netanalysis.ingest.telethon import is_telethon_record, message_text, telethon_posts
 from netanalysis.model import FileStats, IngestStats, Post
 
 __all__ = ["Partition", "iter_parts", "read_partition", "absorb"]
@@ -67,9 +67,9 @@ def iter_parts(inputs, format: str | None = None, *, options: ReadOptions | None
     options = options or ReadOptions()
     stats = stats if stats is not None else IngestStats()
     if format not in (None, "auto"):
-        _reader(format)  # an unknown format is a usage error, before any file is opened
+        reader_for(format)  # an unknown format is a usage error, before any file is opened
     files = expand_inputs(list(inputs) if not isinstance(inputs, (str, Path)) else inputs)
-    prefixes = _prefixes(files)
+    prefixes = id_prefixes(files)
     seen = Deduplicator() if options.dedupe else None
     batch: list[Post] = []
     for path in files:
@@ -141,7 +141,7 @@ def _starts_post(line: bytes) -> bool:
     if isinstance(group, (int, str)) and not isinstance(group, bool):
         return False
     try:
-        _text(rec)
+        message_text(rec)
     except (ValueError, RecursionError):
         return False
     return True

@@ -38,6 +38,7 @@ __all__ = [
     "telethon_posts",
     "strip_markdown",
     "utf16_slice",
+    "message_text",
 ]
 
 logger = logging.getLogger(__name__)
@@ -131,7 +132,9 @@ def _peer_id(peer: Any) -> str | None:
     return None
 
 
-def _text(rec: dict) -> str:
+def message_text(rec: dict) -> str:
+    """The visible text of a Telethon message record (markup stripped); ``ValueError`` when its
+    text field is not a string."""
     message = rec.get("message")
     if isinstance(message, str):
         if not rec.get("entities") and _may_be_markdown(message) and _LOOKS_MARKDOWN.search(message):
@@ -185,7 +188,7 @@ def _part(rec: dict, record: Any, ctx: FileContext) -> _Part | None:
         ctx.bad(record, f"no integer message id (id {mid!r})")
         return None
     try:
-        text = _text(rec)
+        text = message_text(rec)
     except ValueError as exc:
         ctx.bad(record, str(exc))
         return None
