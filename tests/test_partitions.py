@@ -192,3 +192,16 @@ def test_a_run_reads_in_parts_and_writes_the_same_files(tmp_path, monkeypatch):
         assert (tmp_path / "parts" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
     assert second.stats.as_dict() == first.stats.as_dict()
     assert len(pd.read_csv(tmp_path / "parts" / "posts.csv")) == first.counts["posts"] > 30
+
+
+@pytest.mark.parametrize("name", ["telethon.jsonl"])
+@pytest.mark.parametrize("size", [1, 2])
+def test_the_format_fixtures_read_in_parts_as_in_one_piece(name, size):
+    from pathlib import Path
+
+    path = Path(__file__).parent / "fixtures" / "formats" / "roundtrip" / name
+    whole, whole_stats = read_whole([path])
+    parts, part_stats, kinds = read_in_parts([path], size)
+    assert set(kinds) == {"part"} and len(whole) > 1
+    same_posts(parts, whole)
+    assert part_stats.as_dict() == whole_stats.as_dict()
