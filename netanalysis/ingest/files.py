@@ -271,6 +271,11 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
 _BAD_X_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\x([0-9A-Fa-f]{2})")
 
 
+def repair_x_escapes(text: str) -> str:
+    r"""``text`` with the ``\xNN`` escapes Telegram Desktop writes (invalid JSON) as ``\u00NN``."""
+    return _BAD_X_ESCAPE.sub(r"\1\\u00\2", text)
+
+
 def loads_json(text: str, path: Path | str) -> object:
     r"""Parse a whole JSON document, tolerating ``\xNN`` escapes (Telegram Desktop writes them).
 
@@ -279,7 +284,7 @@ def loads_json(text: str, path: Path | str) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as first:
-        fixed = _BAD_X_ESCAPE.sub(r"\1\\u00\2", text) if "\\x" in text else text
+        fixed = repair_x_escapes(text) if "\\x" in text else text
         if fixed is text:
             raise InputError(path, _json_message(first, text)) from None
     except RecursionError:

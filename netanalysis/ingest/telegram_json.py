@@ -1,9 +1,9 @@
 """Telegram Desktop's JSON export (``result.json``): one chat, or a whole account.
 
 A single-chat export is ``{"name", "type", "id", "messages": [...]}``; a whole-account export
-holds such chats under ``chats.list`` and ``left_chats.list``. The file is loaded whole with
-``json.loads`` (memory: a few times the file's size; Telegram Desktop writes one JSON document,
-so it cannot be streamed without a third-party parser).
+holds such chats under ``chats.list`` and ``left_chats.list``. The file is read message by
+message (:mod:`netanalysis.ingest.json_stream`: memory bounded by a block of the file and the
+largest message); a file of another shape is loaded whole with ``json.loads``.
 
 Per message: ``text`` is a string or a list of strings and ``{"type", "text"}`` objects whose
 concatenation is the text (``text_entities`` and ``rich_message.blocks[*].text`` are used when
@@ -20,6 +20,7 @@ from typing import Any, Iterator
 from netanalysis.errors import InputError
 from netanalysis.ingest.dedupe import SourcedPost
 from netanalysis.ingest.files import read_json
+from netanalysis.ingest.json_stream import StreamedMessages, skeleton, stream_messages
 from netanalysis.ingest.records import FileContext, clean_text
 from netanalysis.model import FileStats, Post
 
@@ -190,5 +191,15 @@ def read_telegram_json(path: Path, stats: FileStats, *, prefix: str, options: An
         When the file is not valid JSON or not a Telegram export.
     """
     ctx = FileContext(path, stats, options)
-    data = read_json(Path(path), options.encoding)
+    path = Path(path)
+    plan = skeleton(path, options.encoding)
+    if plan is not None:
+        document, order = plan
+        wanted = [chat["messages"].where for chat, _ in _chats(document, ctx)
+                  if isinstance(chat.get("messages"), StreamedMessages)]
+        if wanted == [where for where in order if where in set(wanted)]:
+            stream_messages(path, document, options.encoding)
+            yield from telegram_export_posts(document, ctx, prefix=prefix)
+            return
+    data = read_json(path, options.encoding)  # a shape the stream does not handle, or a broken file
     yield from telegram_export_posts(data, ctx, prefix=prefix)
