@@ -67,6 +67,7 @@ from netanalysis.errors import ConfigError, GraphError
 from netanalysis.extract.units import unit_starts
 
 __all__ = [
+    "GraphBuilder",
     "UNITS",
     "EDGE_COLUMNS",
     "node_id",
@@ -603,6 +604,15 @@ def co_mention_graph(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, 
     n_units = units.n_units
     counts = units.counts()
     pairs = _pairs(units, 0, 1, _post_dates(posts, units.post_names), keep_posts=post_ids)
+    return _assemble(pairs, counts, n_units, unit=unit, min_weight=min_weight, excluded=excluded,
+                     labels=labels, post_ids=post_ids)
+
+
+def _assemble(pairs: pd.DataFrame, counts: dict[tuple[int, str], int], n_units: int, *, unit: str,
+              min_weight: int, excluded: list[str], labels: Callable[[str, str], str] | None,
+              post_ids: bool) -> nx.Graph:
+    """The graph of :func:`co_mention_graph` from its pairs (sorted by entity_a, entity_b), the
+    units naming each (side, entity) and the number of units."""
     G = nx.Graph(unit=unit, n_units=n_units, min_weight=int(min_weight), exclude=";".join(excluded))
     if pairs.empty:
         return G
@@ -622,6 +632,132 @@ def co_mention_graph(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, 
                    jaccard=float(row.jaccard), npmi=float(row.npmi), **extra,
                    first_date=row.first_date, last_date=row.last_date)
     return G
+
+
+class GraphBuilder:
+    """The co-mention graph of a corpus built a chunk of posts at a time, as the streaming
+    pipeline reads them, so that no table of all posts or links is ever held.
+
+    Each chunk's pairs are formed as :func:`co_mention_graph` forms them and added up: weights,
+    units per entity, the number of units, first and last dates; each edge's posts are kept as
+    int32 codes into the corpus's post ids (beyond :data:`_SPILL_PAIRS` pairs, in a temporary
+    file). :meth:`graph` gives what :func:`co_mention_graph` gives for the whole corpus.
+
+    An edge lists its posts in the natural order of their ids, which the chunks give only when
+    the ids come in that order; the builder checks it as they come (strictly increasing also
+    means distinct), and :meth:`graph` returns ``None`` when they did not, for the caller to
+    build the graph from the whole tables instead.
+
+    Parameters
+    ----------
+    entities : list of (kind, entity)
+        What the chunks' entity codes stand for (``ChunkExtractor.entities``).
+    unit, min_weight, exclude, labels
+        As for :func:`co_mention_graph`.
+    """
+
+    def __init__(self, entities: list[tuple[str, str]], *, unit: str = "post", min_weight: int = 1,
+                 exclude: Iterable[str] = (), labels: Callable[[str, str], str] | None = None):
+        _check_options(unit, min_weight)
+        self.unit, self.min_weight, self.labels = unit, min_weight, labels
+        self.excluded = sorted(_excluded(exclude))
+        names = np.array(sorted({name for _, name in entities}), dtype=object)
+        position = {name: i for i, name in enumerate(names)}
+        self._names = names
+        self._code = np.array([position[name] for _, name in entities], dtype=np.int32)
+        self._side = np.array([kind == "forum" for kind, _ in entities], dtype=np.int8)
+        self._keep = np.array([name.casefold() not in set(self.excluded) for _, name in entities], dtype=bool)
+        self._edges: dict[tuple[str, str], list] = {}  # (a, b) -> [weight, first, last, runs]
+        self._counts: dict[tuple[int, str], int] = {}
+        self._units = 0
+        self._ids: list[pa.Array] = []
+        self._posts = 0
+        self._kept_pairs = 0
+        self._spill: _Spill | None = None
+        self._last: tuple | None = None
+        self.in_order = True
+
+    def add(self, links: dict[str, np.ndarray], post_ids: "pa.Array", dates: np.ndarray | None) -> None:
+        """Add a chunk: its links (``post``: position in the chunk, ``entity``: code, and for
+        paragraph and sentence units ``unit``: the unit's index in its post), its post ids (in
+        input order) and their dates (datetime64, NaT when undated; or ``None``)."""
+        base = self._posts
+        self._posts += len(post_ids)
+        self._ids.append(post_ids)
+        self._check_order(post_ids)
+        if not self.in_order:  # the graph will be built from the whole tables: stop adding up
+            self._edges.clear()
+            return
+        keep = self._keep[links["entity"]]
+        post = links["post"][keep].astype(np.int32, copy=False)
+        entity = links["entity"][keep]
+        frame = {"post": post, "side": self._side[entity], "entity": self._code[entity]}
+        if self.unit == "post":
+            frame["unit"] = post
+        else:
+            index = links["unit"][keep].astype(np.int64)
+            frame["unit"] = post.astype(np.int64) * (int(index.max(initial=0)) + 1) + index
+        units = _Units(frame, post_ids, self._names, self.unit == "post")
+        self._units += units.n_units
+        for key, n in units.counts().items():
+            self._counts[key] = self._counts.get(key, 0) + n
+        pairs = _pairs(units, 0, 1, dates)
+        for a, b, weight, ids, first, last in zip(pairs["entity_a"], pairs["entity_b"], pairs["weight"],
+                                                  pairs["post_ids"], pairs["first_date"], pairs["last_date"]):
+            codes = ids._codes + np.int32(base)
+            self._kept_pairs += len(codes)
+            if self._kept_pairs > _SPILL_PAIRS:
+                self._spill = self._spill or _Spill()
+                codes = _Run(self._spill, self._spill.append(codes), len(codes))
+            edge = self._edges.get((a, b))
+            if edge is None:
+                self._edges[a, b] = [int(weight), first, last, [codes]]
+                continue
+            edge[0] += int(weight)
+            if first and (not edge[1] or first < edge[1]):
+                edge[1] = first
+            if last and last > edge[2]:
+                edge[2] = last
+            edge[3].append(codes)
+
+    def _check_order(self, ids: "pa.Array") -> None:
+        """Whether the ids so far are strictly increasing in natural order (see :func:`_natural_codes`)."""
+        if not self.in_order or not len(ids):
+            return
+        stems = pc.utf8_rtrim(ids, characters="0123456789")
+        lengths = pc.utf8_length(ids)
+        first = (stems[0].as_py(), lengths[0].as_py(), ids[0].as_py())
+        if self._last is not None and not self._last < first:
+            self.in_order = False
+            return
+        if len(ids) > 1:
+            s0, s1 = stems[:-1], stems[1:]
+            n0, n1 = lengths[:-1], lengths[1:]
+            i0, i1 = ids[:-1], ids[1:]
+            same_stem, same_length = pc.equal(s0, s1), pc.equal(n0, n1)
+            rising = pc.or_(pc.less(s0, s1), pc.and_(same_stem, pc.or_(
+                pc.less(n0, n1), pc.and_(same_length, pc.less(i0, i1)))))
+            if not pc.all(rising).as_py():
+                self.in_order = False
+                return
+        self._last = (stems[-1].as_py(), lengths[-1].as_py(), ids[-1].as_py())
+
+    def graph(self, *, post_ids: bool = True) -> nx.Graph | None:
+        """The co-mention graph of the chunks added, or ``None`` if their ids were not in order."""
+        if not self.in_order:
+            return None
+        table = _IdTable(pa.chunked_array(self._ids, type=pa.string()) if self._ids else pa.array([], pa.string()))
+        keys = sorted(self._edges)  # the names are sorted, so this is the order of their codes
+        pairs = pd.DataFrame({
+            "entity_a": pd.Series([a for a, _ in keys], dtype=object),
+            "entity_b": pd.Series([b for _, b in keys], dtype=object),
+            "weight": np.array([self._edges[k][0] for k in keys], dtype=np.int64),
+            "post_ids": [PostIds(self._edges[k][3], table) for k in keys],
+            "first_date": [self._edges[k][1] for k in keys],
+            "last_date": [self._edges[k][2] for k in keys],
+        })
+        return _assemble(pairs, self._counts, self._units, unit=self.unit, min_weight=self.min_weight,
+                         excluded=self.excluded, labels=self.labels, post_ids=post_ids)
 
 
 def project(G: nx.Graph, side: str = "country", *, via: str = "forum", mentions: pd.DataFrame | None = None,

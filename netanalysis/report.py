@@ -25,6 +25,7 @@ import pandas as pd
 
 from netanalysis import __version__
 from netanalysis.ingest import ReadOptions, expand_inputs
+from netanalysis.extract.batch import NO_DATE
 from netanalysis.model import MENTION_COLUMNS, POST_COLUMNS, IngestStats, trim_for_excerpt
 
 log = logging.getLogger(__name__)
@@ -236,9 +237,11 @@ def _stage_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: _S
         _load_cached_corpus(p, cache, result, staging, keep_text)
         result.counts["mentions_cache"] = "hit"
     else:
-        # parse (with no cache to fill) needs no per-post data: only totals, so memory stays flat
-        keep = len(COMMAND_STAGES[result.command]) > 1 or cache is not None
-        _extract_corpus(p, files, result, staging, keep_text, keep)
+        # parse (with no cache to fill) needs no per-post data: only totals, so memory stays flat;
+        # graph (with no cache to fill) builds the graph as the chunks stream by
+        stages = COMMAND_STAGES[result.command]
+        keep = cache is not None or stages not in (("corpus",), ("corpus", "graph"))
+        _extract_corpus(p, files, result, staging, keep_text, keep, build_graph=stages == ("corpus", "graph"))
         if cache is not None:
             _store_cached_corpus(p, cache, result, staging)
             result.counts["mentions_cache"] = "stored"
@@ -295,8 +298,6 @@ def _slim_frame(parts: list[dict[str, Any]], keep_text: bool) -> pd.DataFrame:
     """The slim posts table from the chunks' columns (strings stay in Arrow, unjoined)."""
     import pyarrow as pa
 
-    from netanalysis.extract.batch import NO_DATE
-
     names = ["post_id", "channel", "date", "date_source"] + (["text"] if keep_text else [])
     frame = {}
     for name in names:
@@ -314,7 +315,11 @@ def _slim_frame(parts: list[dict[str, Any]], keep_text: bool) -> pd.DataFrame:
 
 
 def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: _Staging,
-                    keep_text: bool, keep: bool = True) -> None:
+                    keep_text: bool, keep: bool = True, build_graph: bool = False) -> None:
+    """Stream the corpus (see :func:`_stage_corpus`). With ``keep`` the slim posts and links
+    are kept for the later stages; without, only totals, and with ``build_graph`` the graph is
+    built chunk by chunk (:class:`~netanalysis.graph.GraphBuilder`), the chunks' slim posts and
+    links going to a temporary file in case their ids turn out not to be in natural order."""
     from netanalysis.extract import batch as extract_batch
     from netanalysis.extract.batch import ChunkExtractor, extract_chunks, post_rows
     from netanalysis.ingest.partitions import absorb, iter_parts
@@ -327,6 +332,13 @@ def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: 
     kinds: dict[str, int] = {}
     totals = _Totals()
     done = chunks = 0
+    builder = spare = None
+    if not keep and build_graph:
+        from netanalysis.graph import GraphBuilder
+
+        builder = GraphBuilder(work.entities, unit=s.unit, min_weight=s.min_weight, exclude=s.exclude,
+                               labels=p.registry.label)
+        spare = _Spare(staging.dir)
     # the file stats each partition's counts go to, in the order the work goes out (and comes back)
     targets: collections.deque = collections.deque()
     warned: set[str] = set()
@@ -355,6 +367,13 @@ def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: 
                     links["unit"].append(chunk.links["unit"])
             else:
                 totals.add(chunk.slim)
+            if builder is not None:
+                spare.add(chunk, done)
+                if builder.in_order:
+                    micros = chunk.slim["date"]
+                    dates = micros.view("datetime64[us]").copy()
+                    dates[micros == NO_DATE] = np.datetime64("NaT")
+                    builder.add(chunk.links, chunk.slim["post_id"], dates)
             for kind, n in chunk.kinds.items():
                 kinds[kind] = kinds.get(kind, 0) + n
             done += chunk.posts
@@ -363,6 +382,14 @@ def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: 
                 _release_memory(collect=False)
             if p.on_posts is not None:
                 p.on_posts(chunk.posts)
+    if builder is not None:
+        p.graph = builder.graph()
+        if p.graph is None:  # ids out of natural order: build from the whole tables after all
+            log.info("post ids are not in natural order: the graph is built from all links at once")
+            slim, links = spare.read()
+            keep = True
+        spare.close()
+        del builder
     if not keep:
         p.totals, p.mention_kinds = totals, kinds
         return
@@ -372,6 +399,61 @@ def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: 
     del links
     p.mention_kinds = kinds
     _release_memory()
+
+
+class _Spare:
+    """The slim posts and links of the chunks, on disk (two Arrow IPC streams in the staging
+    folder, removed by :meth:`close`): what a graph built chunk by chunk falls back on."""
+
+    def __init__(self, folder: Path):
+        self.paths = {}
+        for name in ("posts", "links"):
+            fd, path = tempfile.mkstemp(prefix=f".{name}-", suffix=".arrows", dir=folder)
+            os.close(fd)
+            self.paths[name] = Path(path)
+        self.writers: dict[str, Any] = {}
+
+    def add(self, chunk, done: int) -> None:
+        import pyarrow as pa
+
+        tables = {
+            "posts": pa.table({name: pa.array(values) if name == "date" else values
+                               for name, values in chunk.slim.items() if name != "text"}),
+            "links": pa.table({name: pa.array(values + np.int32(done) if name == "post" else values)
+                               for name, values in chunk.links.items()}),
+        }
+        for name, table in tables.items():
+            if name not in self.writers:
+                self.writers[name] = pa.ipc.new_stream(str(self.paths[name]), table.schema)
+            self.writers[name].write_table(table)
+
+    def _batches(self, name: str):
+        import pyarrow as pa
+
+        self.writers.pop(name).close()
+        with pa.ipc.open_stream(str(self.paths[name])) as reader:
+            yield from reader
+
+    def read(self) -> tuple[list[dict[str, Any]], dict[str, list[np.ndarray]]]:
+        """The chunks' slim columns and links, as :func:`_extract_corpus` keeps them."""
+        slim = []
+        if "posts" in self.writers:
+            for batch in self._batches("posts"):
+                slim.append({name: (batch.column(name).to_numpy() if name == "date" else batch.column(name))
+                             for name in batch.schema.names})
+        links: dict[str, list[np.ndarray]] = {"post": [], "entity": [], "unit": []}
+        if "links" in self.writers:
+            for batch in self._batches("links"):
+                for name in batch.schema.names:
+                    links[name].append(batch.column(name).to_numpy())
+        return slim, links
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+        self.writers.clear()
+        for path in self.paths.values():
+            path.unlink(missing_ok=True)
 
 
 def _peak_memory() -> str:
@@ -563,8 +645,9 @@ def _stage_graph(p: Pipeline, files, result: RunResult, staging: _Staging) -> No
     from netanalysis.graph import co_mention_graph, write_edges_csv, write_gexf, write_graphml
 
     s = p.settings
-    p.graph = co_mention_graph(p.mentions, p.posts, unit=s.unit, min_weight=s.min_weight,
-                               exclude=s.exclude, labels=p.registry.label)
+    if p.graph is None:  # (built while the corpus streamed, when nothing else needs the links)
+        p.graph = co_mention_graph(p.mentions, p.posts, unit=s.unit, min_weight=s.min_weight,
+                                   exclude=s.exclude, labels=p.registry.label)
     p.nodes = centrality_table(p.graph, seed=s.seed)
     write_edges_csv(p.graph, staging.path("edges.csv"))
     write_csv(p.nodes, staging.path("nodes.csv"))

@@ -67,7 +67,7 @@ def test_streamed_run_equals_the_library_functions(corpus, tmp_path, monkeypatch
 
 
 def test_the_links_carry_the_unit_so_the_graph_needs_no_text(corpus, tmp_path):
-    result = report.run("graph", [corpus], tmp_path / "out", Settings(jobs=1, unit="sentence"))
+    result = report.run("timeline", [corpus], tmp_path / "out", Settings(jobs=1, unit="sentence"))
     links, slim = result.pipeline.mentions, result.pipeline.posts
     assert "text" not in slim.columns and "sentence" in links.columns
     assert isinstance(links["post_id"].dtype, pd.CategoricalDtype)
@@ -233,7 +233,7 @@ def test_parse_keeps_no_per_post_data_and_reports_the_same_counts(corpus, tmp_pa
     parsed = report.run("parse", [corpus], tmp_path / "parse", Settings(jobs=1))
     graphed = report.run("graph", [corpus], tmp_path / "graph", Settings(jobs=1))
     assert parsed.pipeline.posts is None and parsed.pipeline.mentions is None
-    assert graphed.pipeline.posts is not None
+    assert graphed.pipeline.graph is not None
     keys = ["posts", "channels", "first_date", "last_date", "date_sources", "mentions"]
     assert {k: parsed.counts[k] for k in keys} == {k: graphed.counts[k] for k in keys}
     assert parsed.counts["first_date"] == "2024-01-01" and parsed.counts["posts"] == 300
@@ -260,3 +260,81 @@ def test_parse_totals_with_undated_posts_and_several_channels(tmp_path):
     assert {k: parsed.counts[k] for k in keys} == {k: graphed.counts[k] for k in keys} == {
         "posts": 3, "channels": ["A", "B"], "first_date": "2023-05-06", "last_date": "2024-01-01",
         "date_sources": {"metadata": 2, "none": 1}}
+
+
+def _builder_chunks(posts, mentions, size):
+    """The corpus as the streaming pipeline hands it to a GraphBuilder: links coded over
+    ChunkExtractor.entities, post ids and dates per chunk of ``size`` posts."""
+    import pyarrow as pa
+
+    from netanalysis.extract.batch import ChunkExtractor
+
+    entities = ChunkExtractor(load_registry()).entities
+    code = {key: i for i, key in enumerate(entities)}
+    links = mentions[mentions["kind"] != "tag"][["post_id", "kind", "entity"]].drop_duplicates()
+    position = {pid: i for i, pid in enumerate(posts["post_id"])}
+    dates = pd.to_datetime(posts["date"], utc=True).dt.tz_localize(None).to_numpy().astype("datetime64[us]")
+    chunks = []
+    for lo in range(0, len(posts), size):
+        part = links[[lo <= position[p] < lo + size for p in links["post_id"]]]
+        chunks.append(({"post": np.array([position[p] - lo for p in part["post_id"]], dtype=np.int32),
+                        "entity": np.array([code[k, e] for k, e in zip(part["kind"], part["entity"])], dtype=np.int16)},
+                       pa.array(posts["post_id"][lo:lo + size].tolist(), type=pa.string()), dates[lo:lo + size]))
+    return entities, chunks
+
+
+@pytest.mark.parametrize("options", [{}, {"min_weight": 3}, {"exclude": ["RU", "brics"]}])
+def test_a_graph_built_chunk_by_chunk_equals_the_whole_one(corpus, options, monkeypatch):
+    from netanalysis.graph import GraphBuilder
+
+    posts = read_posts(corpus)
+    posts.loc[posts.index % 5 == 0, "date"] = pd.NaT  # some undated posts
+    mentions = extract_mentions(posts)
+    labels = load_registry().label
+    whole = co_mention_graph(mentions, posts, labels=labels, **options)
+    entities, chunks = _builder_chunks(posts, mentions, 23)
+    monkeypatch.setattr(graph_module, "_SPILL_PAIRS", 500)  # most of the posts' codes on disk
+    builder = GraphBuilder(entities, labels=labels, **options)
+    for chunk in chunks:
+        builder.add(*chunk)
+    built = builder.graph()
+    assert builder.in_order and nx.utils.graphs_equal(built, whole)
+    assert dict(built.nodes(data=True)) == dict(whole.nodes(data=True))
+    assert list(built.edges) == list(whole.edges) and len(whole.edges) > 5
+    for u, v, d in built.edges(data=True):
+        assert d == whole.edges[u, v]
+    assert any(isinstance(p, graph_module._Run) for *_, d in built.edges(data=True) for p in d["post_ids"]._parts)
+
+
+@pytest.mark.parametrize("ids, in_order", [(["p9", "p10", "p11"], True), (["a:2", "a:10", "b:1"], True),
+                                           (["p10", "p9"], False), (["p1", "p1"], False), (["b", "a"], False)])
+def test_the_builder_checks_that_ids_come_in_natural_order(ids, in_order):
+    import pyarrow as pa
+
+    from netanalysis.graph import GraphBuilder
+
+    builder = GraphBuilder([("country", "CN"), ("forum", "BRICS")])
+    links = {"post": np.zeros(0, dtype=np.int32), "entity": np.zeros(0, dtype=np.int16)}
+    for pid in ids:  # one post a chunk: the order across chunks
+        builder.add(links, pa.array([pid]), None)
+    assert builder.in_order is in_order
+    whole = GraphBuilder([("country", "CN"), ("forum", "BRICS")])
+    whole.add(links, pa.array(ids), None)  # and within a chunk
+    assert whole.in_order is in_order
+    assert (builder.graph() is None) is (not in_order)
+
+
+def test_a_graph_run_with_ids_out_of_order_falls_back_and_leaves_no_temporary_files(tmp_path, monkeypatch, caplog):
+    rows = [{"id": f"post{n}", "date": 1704067200 + 60 * i, "channel": "MFA",
+             "text": f"Russia and China at the #BRICS and the #SCO, item {i}"} for i, n in enumerate([5, 3, 9, 1, 7, 2, 8])]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    monkeypatch.setattr(batch, "CHUNK", 2)
+    with caplog.at_level("INFO", logger="netanalysis.report"):
+        result = report.run("graph", [path], tmp_path / "out", Settings(jobs=1))
+    assert "not in natural order" in caplog.text
+    posts = read_posts(path)
+    G = co_mention_graph(extract_mentions(posts), posts, labels=load_registry().label)
+    assert (tmp_path / "out" / "edges.csv").read_text(encoding="utf-8") == _csv(edges_table(G))
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(result.files + ["manifest.json"])
+    assert G.edges["country:RU", "forum:BRICS"]["post_ids"][:3] == ["rows:MFA:post1", "rows:MFA:post2", "rows:MFA:post3"]
