@@ -640,8 +640,9 @@ class GraphBuilder:
 
     Each chunk's pairs are formed as :func:`co_mention_graph` forms them and added up: weights,
     units per entity, the number of units, first and last dates; each edge's posts are kept as
-    int32 codes into the corpus's post ids (beyond :data:`_SPILL_PAIRS` pairs, in a temporary
-    file). :meth:`graph` gives what :func:`co_mention_graph` gives for the whole corpus.
+    int32 codes into the corpus's post ids, gathered by edge about :data:`_PAIR_SLICE` pairs at a
+    time (one run per edge and batch; beyond :data:`_SPILL_PAIRS` pairs, in a temporary file).
+    :meth:`graph` gives what :func:`co_mention_graph` gives for the whole corpus.
 
     An edge lists its posts in the natural order of their ids, which the chunks give only when
     the ids come in that order; the builder checks it as they come (strictly increasing also
@@ -673,6 +674,8 @@ class GraphBuilder:
         self._ids: list[pa.Array] = []
         self._posts = 0
         self._kept_pairs = 0
+        self._pending: list[tuple[int, np.ndarray]] = []  # (edge index, post codes) not yet sorted by edge
+        self._pending_pairs = 0
         self._spill: _Spill | None = None
         self._last: tuple | None = None
         self.in_order = True
@@ -687,6 +690,7 @@ class GraphBuilder:
         self._check_order(post_ids)
         if not self.in_order:  # the graph will be built from the whole tables: stop adding up
             self._edges.clear()
+            self._pending, self._pending_pairs = [], 0
             return
         keep = self._keep[links["entity"]]
         post = links["post"][keep].astype(np.int32, copy=False)
@@ -704,21 +708,41 @@ class GraphBuilder:
         pairs = _pairs(units, 0, 1, dates)
         for a, b, weight, ids, first, last in zip(pairs["entity_a"], pairs["entity_b"], pairs["weight"],
                                                   pairs["post_ids"], pairs["first_date"], pairs["last_date"]):
-            codes = ids._codes + np.int32(base)
-            self._kept_pairs += len(codes)
-            if self._kept_pairs > _SPILL_PAIRS:
-                self._spill = self._spill or _Spill()
-                codes = _Run(self._spill, self._spill.append(codes), len(codes))
             edge = self._edges.get((a, b))
             if edge is None:
-                self._edges[a, b] = [int(weight), first, last, [codes]]
-                continue
+                edge = self._edges[a, b] = [0, "", "", [], len(self._edges)]
             edge[0] += int(weight)
             if first and (not edge[1] or first < edge[1]):
                 edge[1] = first
             if last and last > edge[2]:
                 edge[2] = last
-            edge[3].append(codes)
+            codes = ids._codes + np.int32(base)
+            self._pending.append((edge[4], codes))
+            self._pending_pairs += len(codes)
+        if self._pending_pairs >= _PAIR_SLICE:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Sort the pending (edge, post) codes by edge (posts stay in order) and give each edge
+        one run of them: in memory, or in the temporary file beyond :data:`_SPILL_PAIRS`."""
+        if not self._pending:
+            return
+        edge = np.concatenate([np.full(len(codes), e, dtype=np.int32) for e, codes in self._pending])
+        codes = np.concatenate([codes for _, codes in self._pending])
+        self._pending, self._pending_pairs = [], 0
+        order = np.argsort(edge, kind="stable")
+        edge, codes = edge[order], codes[order]
+        del order
+        self._kept_pairs += len(codes)
+        start = None
+        if self._kept_pairs > _SPILL_PAIRS:
+            self._spill = self._spill or _Spill()
+            start = self._spill.append(codes)
+        records = list(self._edges.values())
+        cuts = np.flatnonzero(np.diff(edge)) + 1
+        for lo, hi in zip([0, *cuts.tolist()], [*cuts.tolist(), len(edge)]):
+            run = codes[lo:hi] if start is None else _Run(self._spill, start + lo, hi - lo)
+            records[int(edge[lo])][3].append(run)
 
     def _check_order(self, ids: "pa.Array") -> None:
         """Whether the ids so far are strictly increasing in natural order (see :func:`_natural_codes`)."""
@@ -746,6 +770,7 @@ class GraphBuilder:
         """The co-mention graph of the chunks added, or ``None`` if their ids were not in order."""
         if not self.in_order:
             return None
+        self._flush()
         table = _IdTable(pa.chunked_array(self._ids, type=pa.string()) if self._ids else pa.array([], pa.string()))
         keys = sorted(self._edges)  # the names are sorted, so this is the order of their codes
         pairs = pd.DataFrame({

@@ -293,7 +293,8 @@ def test_a_graph_built_chunk_by_chunk_equals_the_whole_one(corpus, options, monk
     labels = load_registry().label
     whole = co_mention_graph(mentions, posts, labels=labels, **options)
     entities, chunks = _builder_chunks(posts, mentions, 23)
-    monkeypatch.setattr(graph_module, "_SPILL_PAIRS", 500)  # most of the posts' codes on disk
+    monkeypatch.setattr(graph_module, "_SPILL_PAIRS", 2000)  # most of the posts' codes on disk
+    monkeypatch.setattr(graph_module, "_PAIR_SLICE", 300)  # gathered by edge in many batches
     builder = GraphBuilder(entities, labels=labels, **options)
     for chunk in chunks:
         builder.add(*chunk)
@@ -303,7 +304,9 @@ def test_a_graph_built_chunk_by_chunk_equals_the_whole_one(corpus, options, monk
     assert list(built.edges) == list(whole.edges) and len(whole.edges) > 5
     for u, v, d in built.edges(data=True):
         assert d == whole.edges[u, v]
-    assert any(isinstance(p, graph_module._Run) for *_, d in built.edges(data=True) for p in d["post_ids"]._parts)
+    parts = [p for *_, d in built.edges(data=True) for p in d["post_ids"]._parts]
+    assert any(isinstance(p, graph_module._Run) for p in parts) and any(isinstance(p, np.ndarray) for p in parts)
+    assert max(len(d["post_ids"]._parts) for *_, d in built.edges(data=True)) > 3
 
 
 @pytest.mark.parametrize("ids, in_order", [(["p9", "p10", "p11"], True), (["a:2", "a:10", "b:1"], True),
