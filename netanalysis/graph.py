@@ -295,12 +295,20 @@ class _IdTable:
     """The corpus's post ids as one Arrow string array (no Python string per post), shared by
     the :class:`PostIds` of every edge."""
 
-    __slots__ = ("ids",)
+    __slots__ = ("ids", "_plain")
 
     def __init__(self, ids: "pd.Index | pa.Array"):
         if isinstance(ids, pd.Index):
             ids = pa.array(ids.astype(str).array)
         self.ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+        self._plain: bool | None = None
+
+    @property
+    def plain(self) -> bool:
+        """Whether no id holds a character that CSV quotes (``,``, ``"``, a line break)."""
+        if self._plain is None:
+            self._plain = not pc.any(pc.match_substring_regex(self.ids, '[,"\r\n]')).as_py()
+        return bool(self._plain)
 
     def take(self, codes: np.ndarray) -> pa.Array:
         return self.ids.take(pa.array(codes, type=pa.int32() if codes.dtype.itemsize <= 4 else pa.int64()))
@@ -402,14 +410,29 @@ class PostIds(Sequence):
 
     def join(self, sep: str = ";") -> str:
         """The ids joined by ``sep`` (as in ``edges.csv``), in one Arrow call."""
-        taken = self._names.take(self._codes)
-        if not len(taken):
-            return ""
-        if pa.types.is_large_string(taken.type):
-            whole = pa.LargeListArray.from_arrays(pa.array([0, len(taken)], type=pa.int64()), taken)
-            return pc.binary_join(whole, pa.scalar(sep, pa.large_string()))[0].as_py()
-        whole = pa.ListArray.from_arrays(pa.array([0, len(taken)], type=pa.int32()), taken)
-        return pc.binary_join(whole, sep)[0].as_py()
+        return _joined(self._names.take(self._codes), sep)
+
+    def write_joined(self, fh, sep: str = ";", piece: int = 200_000) -> None:
+        """Write :meth:`join` to the text file ``fh``, ``piece`` ids at a time (an edge of
+        millions of posts is never one string)."""
+        started = False
+        for part in self._parts:
+            codes = _loaded(part)
+            for lo in range(0, len(codes), piece):
+                if started:
+                    fh.write(sep)
+                fh.write(_joined(self._names.take(codes[lo:lo + piece]), sep))
+                started = True
+
+
+def _joined(taken: "pa.Array", sep: str) -> str:
+    if not len(taken):
+        return ""
+    if pa.types.is_large_string(taken.type):
+        whole = pa.LargeListArray.from_arrays(pa.array([0, len(taken)], type=pa.int64()), taken)
+        return pc.binary_join(whole, pa.scalar(sep, pa.large_string()))[0].as_py()
+    whole = pa.ListArray.from_arrays(pa.array([0, len(taken)], type=pa.int32()), taken)
+    return pc.binary_join(whole, sep)[0].as_py()
 
 
 #: Unit-entity rows handled at once when pairing (bounds the memory of pairing large corpora).
@@ -432,6 +455,54 @@ def _slices(post: np.ndarray, size: int) -> list[tuple[int, int]]:
         bounds.append((start, end))
         start = end
     return bounds
+
+
+def _slice_pairs(col: dict[str, np.ndarray], side_a: int, side_b: int, n_ent: int, one_per_post: bool,
+                 weight: np.ndarray, first: np.ndarray, last: np.ndarray, day: np.ndarray | None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs of a slice of unit-ordered rows (columns ``unit, post, side, entity``, no unit
+    split across slices): ``(pair_key, post, per_key)``, one (pair, post) each sorted by pair
+    then post, and the count per pair key; ``weight``, ``first`` and ``last`` (by pair key, ``day``
+    by post) are updated in place."""
+    n_keys = n_ent * n_ent
+    side = col["side"]
+    a_rows, b_rows = side == side_a, side == side_b
+    a_unit, a_post, a_ent = col["unit"][a_rows], col["post"][a_rows], col["entity"][a_rows]
+    b_unit, b_ent = col["unit"][b_rows], col["entity"][b_rows]
+    # every (a, b) of one unit, without a hash join: rows are in unit order, so each a row's
+    # partners are one run of b rows
+    b_lo = np.searchsorted(b_unit, a_unit, side="left")
+    count = np.searchsorted(b_unit, a_unit, side="right") - b_lo
+    left = np.repeat(np.arange(len(a_unit)), count)
+    right = np.repeat(b_lo - (np.cumsum(count) - count), count) + np.arange(len(left))
+    pairs = {"a": a_ent[left], "b": b_ent[right], "post": a_post[left]}
+    del left, right, b_lo, count
+    if side_a == side_b:
+        keep = pairs["a"] < pairs["b"]
+        pairs = {k: v[keep] for k, v in pairs.items()}
+    key = pairs["a"].astype(np.int64) * n_ent + pairs["b"]
+    weight += np.bincount(key, minlength=n_keys)
+    # one (pair, post) each, sorted by pair then post: pairs come in unit (so post) order,
+    # and a stable sort by pair keeps it within each pair (a radix sort when the pair
+    # codes fit in 16 bits)
+    order = np.argsort(key.astype(np.uint16) if n_keys <= 1 << 16 else key, kind="stable")
+    pair_key = key[order]
+    post = pairs["post"].astype(np.int32, copy=False)[order]
+    del pairs
+    if not one_per_post and len(post):  # several units of one post may pair a and b
+        first_of = np.concatenate(([True], (pair_key[1:] != pair_key[:-1]) | (post[1:] != post[:-1])))
+        pair_key, post = pair_key[first_of], post[first_of]
+    per_key = np.bincount(pair_key, minlength=n_keys)
+    if day is not None and len(post):
+        starts = np.concatenate(([0], np.flatnonzero(np.diff(pair_key)) + 1))
+        present = pair_key[starts]
+        d = day[post]
+        undated = d == _NAT
+        lo_d = np.minimum.reduceat(np.where(undated, np.iinfo(np.int64).max, d), starts)
+        hi_d = np.maximum.reduceat(d, starts)
+        first[present] = np.minimum(first[present], lo_d)
+        last[present] = np.maximum(last[present], hi_d)
+    return pair_key, post, per_key
 
 
 def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None, *,
@@ -457,43 +528,8 @@ def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None, *,
     parts: list[tuple[np.ndarray | _Run, np.ndarray]] = []  # per slice: posts sorted by key, count per key
     kept, spill = 0, None
     for lo, hi in _slices(col["post"], _PAIR_SLICE):
-        side = col["side"][lo:hi]
-        a_rows, b_rows = side == side_a, side == side_b
-        a_unit, a_post, a_ent = col["unit"][lo:hi][a_rows], col["post"][lo:hi][a_rows], col["entity"][lo:hi][a_rows]
-        b_unit, b_ent = col["unit"][lo:hi][b_rows], col["entity"][lo:hi][b_rows]
-        # every (a, b) of one unit, without a hash join: rows are in unit order, so each a row's
-        # partners are one run of b rows
-        b_lo = np.searchsorted(b_unit, a_unit, side="left")
-        count = np.searchsorted(b_unit, a_unit, side="right") - b_lo
-        left = np.repeat(np.arange(len(a_unit)), count)
-        right = np.repeat(b_lo - (np.cumsum(count) - count), count) + np.arange(len(left))
-        pairs = {"a": a_ent[left], "b": b_ent[right], "post": a_post[left]}
-        del left, right, b_lo, count
-        if side_a == side_b:
-            keep = pairs["a"] < pairs["b"]
-            pairs = {k: v[keep] for k, v in pairs.items()}
-        key = pairs["a"].astype(np.int64) * n_ent + pairs["b"]
-        weight += np.bincount(key, minlength=n_keys)
-        # one (pair, post) each, sorted by pair then post: pairs come in unit (so post) order,
-        # and a stable sort by pair keeps it within each pair (a radix sort when the pair
-        # codes fit in 16 bits)
-        order = np.argsort(key.astype(np.uint16) if n_keys <= 1 << 16 else key, kind="stable")
-        pair_key = key[order]
-        post = pairs["post"].astype(np.int32, copy=False)[order]
-        del pairs
-        if not units.one_per_post and len(post):  # several units of one post may pair a and b
-            first_of = np.concatenate(([True], (pair_key[1:] != pair_key[:-1]) | (post[1:] != post[:-1])))
-            pair_key, post = pair_key[first_of], post[first_of]
-        per_key = np.bincount(pair_key, minlength=n_keys)
-        if day is not None and len(post):
-            starts = np.concatenate(([0], np.flatnonzero(np.diff(pair_key)) + 1))
-            present = pair_key[starts]
-            d = day[post]
-            undated = d == _NAT
-            lo_d = np.minimum.reduceat(np.where(undated, np.iinfo(np.int64).max, d), starts)
-            hi_d = np.maximum.reduceat(d, starts)
-            first[present] = np.minimum(first[present], lo_d)
-            last[present] = np.maximum(last[present], hi_d)
+        pair_key, post, per_key = _slice_pairs({name: values[lo:hi] for name, values in col.items()},
+                                               side_a, side_b, n_ent, units.one_per_post, weight, first, last, day)
         if keep_posts:
             kept += len(post)
             if kept > _SPILL_PAIRS and len(post):
@@ -668,16 +704,20 @@ class GraphBuilder:
         self._code = np.array([position[name] for _, name in entities], dtype=np.int32)
         self._side = np.array([kind == "forum" for kind, _ in entities], dtype=np.int8)
         self._keep = np.array([name.casefold() not in set(self.excluded) for _, name in entities], dtype=bool)
-        self._edges: dict[tuple[str, str], list] = {}  # (a, b) -> [weight, first, last, runs]
+        n_keys = len(names) * len(names)
+        self._weight = np.zeros(n_keys, dtype=np.int64)
+        self._first = np.full(n_keys, np.iinfo(np.int64).max, dtype=np.int64)
+        self._last = np.full(n_keys, _NAT, dtype=np.int64)
+        self._runs: dict[int, list] = {}  # pair key -> its posts' codes, a run per batch
         self._counts: dict[tuple[int, str], int] = {}
         self._units = 0
-        self._ids: list[pa.Array] = []
+        self._ids = _Ids()
         self._posts = 0
         self._kept_pairs = 0
-        self._pending: list[tuple[int, np.ndarray]] = []  # (edge index, post codes) not yet sorted by edge
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []  # (pair keys, post codes) not yet gathered
         self._pending_pairs = 0
         self._spill: _Spill | None = None
-        self._last: tuple | None = None
+        self._last_id: tuple | None = None
         self.in_order = True
 
     def add(self, links: dict[str, np.ndarray], post_ids: "pa.Array", dates: np.ndarray | None) -> None:
@@ -689,8 +729,7 @@ class GraphBuilder:
         self._ids.append(post_ids)
         self._check_order(post_ids)
         if not self.in_order:  # the graph will be built from the whole tables: stop adding up
-            self._edges.clear()
-            self._pending, self._pending_pairs = [], 0
+            self._pending, self._pending_pairs, self._runs = [], 0, {}
             return
         keep = self._keep[links["entity"]]
         post = links["post"][keep].astype(np.int32, copy=False)
@@ -705,44 +744,40 @@ class GraphBuilder:
         self._units += units.n_units
         for key, n in units.counts().items():
             self._counts[key] = self._counts.get(key, 0) + n
-        pairs = _pairs(units, 0, 1, dates)
-        for a, b, weight, ids, first, last in zip(pairs["entity_a"], pairs["entity_b"], pairs["weight"],
-                                                  pairs["post_ids"], pairs["first_date"], pairs["last_date"]):
-            edge = self._edges.get((a, b))
-            if edge is None:
-                edge = self._edges[a, b] = [0, "", "", [], len(self._edges)]
-            edge[0] += int(weight)
-            if first and (not edge[1] or first < edge[1]):
-                edge[1] = first
-            if last and last > edge[2]:
-                edge[2] = last
-            codes = ids._codes + np.int32(base)
-            self._pending.append((edge[4], codes))
-            self._pending_pairs += len(codes)
+        unit = frame["unit"]
+        if len(unit) > 1 and not bool(np.all(unit[1:] >= unit[:-1])):
+            order = np.argsort(unit, kind="stable")
+            frame = {name: values[order] for name, values in frame.items()}
+        day = None if dates is None else dates.astype("datetime64[ns]").view(np.int64)
+        pair_key, post, _ = _slice_pairs(frame, 0, 1, len(self._names), self.unit == "post",
+                                         self._weight, self._first, self._last, day)
+        self._pending.append((pair_key, post + np.int32(base)))
+        self._pending_pairs += len(post)
         if self._pending_pairs >= _PAIR_SLICE:
             self._flush()
 
     def _flush(self) -> None:
-        """Sort the pending (edge, post) codes by edge (posts stay in order) and give each edge
+        """Gather the pending (pair, post) codes by pair (posts stay in order) and give each pair
         one run of them: in memory, or in the temporary file beyond :data:`_SPILL_PAIRS`."""
         if not self._pending:
             return
-        edge = np.concatenate([np.full(len(codes), e, dtype=np.int32) for e, codes in self._pending])
-        codes = np.concatenate([codes for _, codes in self._pending])
+        key = np.concatenate([k for k, _ in self._pending])
+        codes = np.concatenate([c for _, c in self._pending])
         self._pending, self._pending_pairs = [], 0
-        order = np.argsort(edge, kind="stable")
-        edge, codes = edge[order], codes[order]
+        if not len(key):
+            return
+        order = np.argsort(key, kind="stable")
+        key, codes = key[order], codes[order]
         del order
         self._kept_pairs += len(codes)
         start = None
         if self._kept_pairs > _SPILL_PAIRS:
             self._spill = self._spill or _Spill()
             start = self._spill.append(codes)
-        records = list(self._edges.values())
-        cuts = np.flatnonzero(np.diff(edge)) + 1
-        for lo, hi in zip([0, *cuts.tolist()], [*cuts.tolist(), len(edge)]):
+        cuts = (np.flatnonzero(np.diff(key)) + 1).tolist()
+        for lo, hi in zip([0, *cuts], [*cuts, len(key)]):
             run = codes[lo:hi] if start is None else _Run(self._spill, start + lo, hi - lo)
-            records[int(edge[lo])][3].append(run)
+            self._runs.setdefault(int(key[lo]), []).append(run)
 
     def _check_order(self, ids: "pa.Array") -> None:
         """Whether the ids so far are strictly increasing in natural order (see :func:`_natural_codes`)."""
@@ -751,7 +786,7 @@ class GraphBuilder:
         stems = pc.utf8_rtrim(ids, characters="0123456789")
         lengths = pc.utf8_length(ids)
         first = (stems[0].as_py(), lengths[0].as_py(), ids[0].as_py())
-        if self._last is not None and not self._last < first:
+        if self._last_id is not None and not self._last_id < first:
             self.in_order = False
             return
         if len(ids) > 1:
@@ -764,25 +799,54 @@ class GraphBuilder:
             if not pc.all(rising).as_py():
                 self.in_order = False
                 return
-        self._last = (stems[-1].as_py(), lengths[-1].as_py(), ids[-1].as_py())
+        self._last_id = (stems[-1].as_py(), lengths[-1].as_py(), ids[-1].as_py())
 
     def graph(self, *, post_ids: bool = True) -> nx.Graph | None:
         """The co-mention graph of the chunks added, or ``None`` if their ids were not in order."""
         if not self.in_order:
             return None
         self._flush()
-        table = _IdTable(pa.chunked_array(self._ids, type=pa.string()) if self._ids else pa.array([], pa.string()))
-        keys = sorted(self._edges)  # the names are sorted, so this is the order of their codes
+        n_ent = len(self._names)
+        found = np.flatnonzero(self._weight)
+        table = _IdTable(self._ids.array())
+        self._ids = _Ids()
+        first, last = self._first[found], self._last[found]
         pairs = pd.DataFrame({
-            "entity_a": pd.Series([a for a, _ in keys], dtype=object),
-            "entity_b": pd.Series([b for _, b in keys], dtype=object),
-            "weight": np.array([self._edges[k][0] for k in keys], dtype=np.int64),
-            "post_ids": [PostIds(self._edges[k][3], table) for k in keys],
-            "first_date": [self._edges[k][1] for k in keys],
-            "last_date": [self._edges[k][2] for k in keys],
+            "entity_a": self._names[found // n_ent], "entity_b": self._names[found % n_ent],
+            "weight": self._weight[found],
+            "post_ids": [PostIds(self._runs.get(int(k), []), table) for k in found],
+            "first_date": _days(first, first == np.iinfo(np.int64).max),
+            "last_date": _days(last, last == _NAT),
         })
         return _assemble(pairs, self._counts, self._units, unit=self.unit, min_weight=self.min_weight,
                          excluded=self.excluded, labels=self.labels, post_ids=post_ids)
+
+
+class _Ids:
+    """Post ids appended a chunk at a time, joined into one Arrow array every million or so (so
+    that joining them all at the end copies few, large pieces)."""
+
+    _JOIN = 1_000_000
+
+    def __init__(self):
+        self.joined: list[pa.Array] = []
+        self.recent: list[pa.Array] = []
+        self.n_recent = 0
+
+    def append(self, ids: "pa.Array") -> None:
+        self.recent.append(ids)
+        self.n_recent += len(ids)
+        if self.n_recent >= self._JOIN:
+            self.joined.append(pa.concat_arrays(self.recent))
+            self.recent, self.n_recent = [], 0
+
+    def array(self) -> "pa.Array":
+        """All the ids as one array (the pieces are let go as they are copied)."""
+        pieces = self.joined + self.recent
+        self.joined, self.recent = [], []
+        if not pieces:
+            return pa.array([], type=pa.string())
+        return pa.concat_arrays([piece.cast(pa.string()) for piece in pieces])
 
 
 def project(G: nx.Graph, side: str = "country", *, via: str = "forum", mentions: pd.DataFrame | None = None,
@@ -899,6 +963,15 @@ def write_edges_csv(G: nx.Graph, path: str | Path) -> None:
             ids = table.columns.get_loc("post_ids")
             for row in table.itertuples(index=False, name=None):
                 row = [cell(v) for v in row]
+                value = row[ids]
+                if ids == len(row) - 1 and isinstance(value, PostIds) and value._names.plain:
+                    # the usual case: ids that need no quotes, written a piece at a time
+                    buffer = io.StringIO()
+                    csv.writer(buffer, lineterminator="").writerow(row[:-1] + ["x"])
+                    fh.write(buffer.getvalue()[:-1])
+                    value.write_joined(fh, ";")
+                    fh.write("\n")
+                    continue
                 joined = _plain(row[ids]) if isinstance(row[ids], (list, tuple, PostIds, type(None))) \
                     else str(row[ids])
                 if ids == len(row) - 1 and not any(c in joined for c in ',"\r\n'):

@@ -135,6 +135,23 @@ def test_edges_csv_writer_matches_the_table_with_quotes_and_missing_values(tmp_p
     assert back["post_ids"].tolist() == ['a,"1";b', "p2;p1"]
 
 
+def test_post_ids_are_written_a_piece_at_a_time_and_quoted_when_an_id_needs_it(tmp_path):
+    names = np.array([f"p{i}" for i in range(7)], dtype=object)
+    ids = PostIds([np.array([6, 0, 3], dtype=np.int32), np.array([2, 5], dtype=np.int32)], names)
+    out = io.StringIO()
+    ids.write_joined(out, ";", piece=2)
+    assert out.getvalue() == ids.join(";") == "p6;p0;p3;p2;p5"
+    G = nx.Graph()
+    G.add_node("country:CN", kind="country", entity="CN")
+    G.add_node("forum:X", kind="forum", entity="X")
+    for labels in (names, np.array(["p0", 'q,"1"', "p2"], dtype=object)):  # plain ids, then one to quote
+        G.add_edge("country:CN", "forum:X", weight=3, assoc_strength=1.0, jaccard=1.0, npmi=1.0, first_date="",
+                   last_date="", post_ids=PostIds(np.array([2, 1, 0], dtype=np.int32), labels))
+        write_edges_csv(G, tmp_path / "edges.csv")
+        assert (tmp_path / "edges.csv").read_text(encoding="utf-8") == _csv(edges_table(G))
+    assert pd.read_csv(tmp_path / "edges.csv")["post_ids"].tolist() == ['p2;q,"1";p0']
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab \n\t…«»")), max_size=1200))
 def test_trimmed_text_gives_the_same_excerpt(text):
