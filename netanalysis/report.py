@@ -220,11 +220,13 @@ def _read_options(settings) -> ReadOptions:
 def _stage_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: _Staging) -> None:
     """Read the posts and extract their mentions in one stream, chunk by chunk.
 
-    ``posts.csv`` and ``mentions.csv`` are written as the chunks come back (in input order);
-    what stays in memory is one slim row per post (id, channel, date, date source) and the
-    country/forum links the graph needs, so memory grows with the number of posts and links,
-    not with their text. Commands that draw the explorer also keep the start of each text
-    (enough for its tooltips).
+    ``posts.csv`` and ``mentions.csv`` are written as the chunks come back (in input order).
+    What stays in memory depends on the command: ``parse`` keeps only totals; ``graph`` builds
+    the graph as the chunks come (:class:`~netanalysis.graph.GraphBuilder`) and keeps the post
+    ids and the graph; the others, and any run filling the cache, keep one slim row per post
+    (id, channel, date, date source) and the country/forum links, so their memory grows with
+    the number of posts and links, not with their text. Commands that draw the explorer also
+    keep the start of each text (enough for its tooltips).
     """
     from netanalysis.registry import load_registry
 
