@@ -703,7 +703,8 @@ class GraphBuilder:
         self._names = names
         self._code = np.array([position[name] for _, name in entities], dtype=np.int32)
         self._side = np.array([kind == "forum" for kind, _ in entities], dtype=np.int8)
-        self._keep = np.array([name.casefold() not in set(self.excluded) for _, name in entities], dtype=bool)
+        excluded = set(self.excluded)
+        self._keep = np.array([name.casefold() not in excluded for _, name in entities], dtype=bool)
         n_keys = len(names) * len(names)
         self._weight = np.zeros(n_keys, dtype=np.int64)
         self._first = np.full(n_keys, np.iinfo(np.int64).max, dtype=np.int64)

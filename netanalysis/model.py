@@ -18,6 +18,7 @@ __all__ = [
     "MENTION_KINDS",
     "MENTION_VIAS",
     "EXCERPT_CHARS",
+    "NO_DATE",
     "excerpt",
     "trim_for_excerpt",
 ]
@@ -30,6 +31,8 @@ MENTION_COLUMNS = ["post_id", "kind", "entity", "via", "surface", "start", "end"
 DATE_SOURCES = ("metadata", "text", "inferred", "none")
 MENTION_KINDS = ("country", "forum", "tag")
 MENTION_VIAS = ("flag", "hashtag", "pair_hashtag", "name")
+#: The date of an undated post where dates are int64 microseconds since 1970 UTC.
+NO_DATE = -(2**63)
 #: Characters of a post's text shown as its excerpt (the explorer's tooltips).
 EXCERPT_CHARS = 200
 

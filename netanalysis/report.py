@@ -25,8 +25,7 @@ import pandas as pd
 
 from netanalysis import __version__
 from netanalysis.ingest import ReadOptions, expand_inputs
-from netanalysis.extract.batch import NO_DATE
-from netanalysis.model import MENTION_COLUMNS, POST_COLUMNS, IngestStats, trim_for_excerpt
+from netanalysis.model import MENTION_COLUMNS, NO_DATE, POST_COLUMNS, IngestStats, trim_for_excerpt
 
 log = logging.getLogger(__name__)
 
@@ -256,7 +255,7 @@ def _stage_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: _S
         result.counts["first_date"] = dated.min().strftime("%Y-%m-%d") if len(dated) else None
         result.counts["last_date"] = dated.max().strftime("%Y-%m-%d") if len(dated) else None
         result.counts["date_sources"] = {k: int(v) for k, v in sorted(posts["date_source"].value_counts().items())}
-    else:  # a parse run: only running totals were kept
+    else:  # parse, or graph built chunk by chunk: only running totals were kept
         result.counts.update(p.totals.counts())
     result.counts["mentions"] = dict(sorted(p.mention_kinds.items()))
 
@@ -274,8 +273,6 @@ class _Totals:
 
     def add(self, slim: dict[str, Any]) -> None:
         import pyarrow.compute as pc
-
-        from netanalysis.extract.batch import NO_DATE
 
         self.posts += len(slim["date"])
         self.channels.update(c for c in pc.unique(slim["channel"]).to_pylist() if c is not None)
@@ -305,15 +302,20 @@ def _slim_frame(parts: list[dict[str, Any]], keep_text: bool) -> pd.DataFrame:
     for name in names:
         if name == "date":
             micros = np.concatenate([part[name] for part in parts]) if parts else np.zeros(0, np.int64)
-            dates = micros.view("datetime64[us]").copy()
-            dates[micros == NO_DATE] = np.datetime64("NaT")
-            frame[name] = pd.Series(dates).dt.tz_localize("UTC")
+            frame[name] = pd.Series(_datetimes(micros)).dt.tz_localize("UTC")
         else:
             chunks = pa.chunked_array([part[name] for part in parts], type=pa.string())
             frame[name] = pd.Series(pd.arrays.ArrowStringArrayNumpySemantics(chunks)
                                     if hasattr(pd.arrays, "ArrowStringArrayNumpySemantics")
                                     else chunks.to_pandas(), dtype="str")
     return pd.DataFrame(frame)
+
+
+def _datetimes(micros: np.ndarray) -> np.ndarray:
+    """int64 microseconds (:data:`~netanalysis.model.NO_DATE` for none) as naive UTC datetime64."""
+    dates = micros.view("datetime64[us]").copy()
+    dates[micros == NO_DATE] = np.datetime64("NaT")
+    return dates
 
 
 def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: _Staging,
@@ -372,10 +374,7 @@ def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: 
             if builder is not None:
                 spare.add(chunk, done)
                 if builder.in_order:
-                    micros = chunk.slim["date"]
-                    dates = micros.view("datetime64[us]").copy()
-                    dates[micros == NO_DATE] = np.datetime64("NaT")
-                    builder.add(chunk.links, chunk.slim["post_id"], dates)
+                    builder.add(chunk.links, chunk.slim["post_id"], _datetimes(chunk.slim["date"]))
             for kind, n in chunk.kinds.items():
                 kinds[kind] = kinds.get(kind, 0) + n
             done += chunk.posts

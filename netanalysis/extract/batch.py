@@ -56,14 +56,14 @@ from netanalysis.errors import ConfigError, NetanalysisError
 from netanalysis.extract.engine import COUNTRY_SOURCES, Extractor
 from netanalysis.extract.units import UNITS, unit_index, unit_starts
 from netanalysis.ingest.partitions import Partition, PartRead, read_partition
-from netanalysis.model import trim_for_excerpt
+from netanalysis.model import NO_DATE, trim_for_excerpt
 
 if TYPE_CHECKING:  # pragma: no cover
     from netanalysis.model import Post
     from netanalysis.registry import Registry
 
-__all__ = ["CHUNK", "ENGINES", "NO_DATE", "Chunk", "ChunkExtractor", "extract_chunks", "chunked",
-           "post_rows", "process_context", "worker_count"]
+__all__ = ["CHUNK", "ENGINES", "Chunk", "ChunkExtractor", "extract_chunks", "chunked", "post_rows",
+           "process_context", "worker_count"]
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ class ChunkExtractor:
 
     def _slim(self, rows: list[tuple]) -> dict[str, Any]:
         """The columns later stages keep of each post (no text, or only its start), as Arrow
-        string arrays and int64 microseconds (:data:`NO_DATE` for none): joined without copies."""
+        string arrays and int64 microseconds (:data:`~netanalysis.model.NO_DATE` for none): joined without copies."""
         import pyarrow as pa
 
         columns: dict[str, Any] = {
@@ -222,8 +222,6 @@ class ChunkExtractor:
         return self._entities
 
 
-#: The date of an undated post in :attr:`Chunk.slim`.
-NO_DATE = np.iinfo(np.int64).min
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 _MICROSECOND = datetime.timedelta(microseconds=1)
 

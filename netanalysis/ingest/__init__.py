@@ -180,17 +180,23 @@ def iter_posts(
     """
     options = options or ReadOptions()
     stats = stats if stats is not None else IngestStats()
+    seen = Deduplicator() if options.dedupe else None
+    for path, fmt, prefix, fstats in input_files(inputs, format, stats):
+        yield from file_posts(path, fmt, fstats, prefix=prefix, options=options, seen=seen, stats=stats)
+
+
+def input_files(inputs, format: str | None, stats: IngestStats) -> Iterator[tuple[Path, str, str, FileStats]]:
+    """Each input file with its format, its post id prefix and its :class:`FileStats` (added to
+    ``stats``), in reading order; an unknown ``format`` fails before any file is opened."""
     if format not in (None, "auto"):
-        reader_for(format)  # an unknown format is a usage error, before any file is opened
+        reader_for(format)  # a usage error
     files = expand_inputs(list(inputs) if not isinstance(inputs, (str, Path)) else inputs)
     prefixes = id_prefixes(files)
-    seen = Deduplicator() if options.dedupe else None
     for path in files:
         fmt = detect_format(path) if format in (None, "auto") else format
         fstats = FileStats(path=str(path), format=fmt)
         stats.files.append(fstats)
-        yield from file_posts(path, fmt, fstats, prefix=prefixes[path], options=options, seen=seen,
-                              stats=stats)
+        yield path, fmt, prefixes[path], fstats
 
 
 def file_posts(path: Path, fmt: str, fstats: FileStats, *, prefix: str, options: ReadOptions,

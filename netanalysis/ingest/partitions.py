@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from netanalysis.ingest import ReadOptions, detect_format, file_posts, id_prefixes, reader_for
+from netanalysis.ingest import ReadOptions, file_posts, input_files
 from netanalysis.ingest.dedupe import Deduplicator
-from netanalysis.ingest.files import count_lines, expand_inputs, is_utf8, number_utf8_lines, raw_lines
+from netanalysis.ingest.files import count_lines, is_utf8, number_utf8_lines, raw_lines
 from netanalysis.ingest.records import FileContext, warn_naive
 from netanalysis.ingest.tables import (TableColumns, TableMapper, head_columns, iter_json_lines,
                                        json_line_items)
@@ -66,19 +66,12 @@ def iter_parts(inputs, format: str | None = None, *, options: ReadOptions | None
     """
     options = options or ReadOptions()
     stats = stats if stats is not None else IngestStats()
-    if format not in (None, "auto"):
-        reader_for(format)  # an unknown format is a usage error, before any file is opened
-    files = expand_inputs(list(inputs) if not isinstance(inputs, (str, Path)) else inputs)
-    prefixes = id_prefixes(files)
     seen = Deduplicator() if options.dedupe else None
     batch: list[Post] = []
-    for path in files:
-        fmt = detect_format(path) if format in (None, "auto") else format
-        fstats = FileStats(path=str(path), format=fmt)
-        stats.files.append(fstats)
+    for path, fmt, prefix, fstats in input_files(inputs, format, stats):
         shape = _shape(path, fmt, options) if seen is None else None
         if shape is None:
-            for post in file_posts(path, fmt, fstats, prefix=prefixes[path], options=options, seen=seen,
+            for post in file_posts(path, fmt, fstats, prefix=prefix, options=options, seen=seen,
                                    stats=stats):
                 batch.append(post)
                 if len(batch) >= size:
@@ -88,7 +81,7 @@ def iter_parts(inputs, format: str | None = None, *, options: ReadOptions | None
         if batch:
             yield batch, None
             batch = []
-        for part in _cut(path, fmt, prefixes[path], shape, options, size):
+        for part in _cut(path, fmt, prefix, shape, options, size):
             yield part, fstats
     if batch:
         yield batch, None
