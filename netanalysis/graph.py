@@ -681,9 +681,9 @@ class GraphBuilder:
     :meth:`graph` gives what :func:`co_mention_graph` gives for the whole corpus.
 
     An edge lists its posts in the natural order of their ids, which the chunks give only when
-    the ids come in that order; the builder checks it as they come (strictly increasing also
-    means distinct), and :meth:`graph` returns ``None`` when they did not, for the caller to
-    build the graph from the whole tables instead.
+    the ids come in that order or in its reverse (newest-first dumps); the builder checks it as
+    they come (strictly one way also means distinct), and :meth:`graph` returns ``None`` when
+    they did neither, for the caller to build the graph from the whole tables instead.
 
     Parameters
     ----------
@@ -719,7 +719,7 @@ class GraphBuilder:
         self._pending_pairs = 0
         self._spill: _Spill | None = None
         self._last_id: tuple | None = None
-        self.in_order = True
+        self.direction: int | None = None
 
     def add(self, links: dict[str, np.ndarray], post_ids: "pa.Array", dates: np.ndarray | None) -> None:
         """Add a chunk: its links (``post``: position in the chunk, ``entity``: code, and for
@@ -781,26 +781,47 @@ class GraphBuilder:
             self._runs.setdefault(int(key[lo]), []).append(run)
 
     def _check_order(self, ids: "pa.Array") -> None:
-        """Whether the ids so far are strictly increasing in natural order (see :func:`_natural_codes`)."""
-        if not self.in_order or not len(ids):
+        """Whether the ids so far run strictly one way in natural order (see :func:`_natural_codes`):
+        :attr:`direction` is 1 while they rise, -1 while they fall (newest-first dumps), 0 when
+        they do neither (or have not been seen yet: ``None``)."""
+        if self.direction == 0 or not len(ids):
             return
         stems = pc.utf8_rtrim(ids, characters="0123456789")
         lengths = pc.utf8_length(ids)
-        first = (stems[0].as_py(), lengths[0].as_py(), ids[0].as_py())
-        if self._last_id is not None and not self._last_id < first:
-            self.in_order = False
-            return
+        keys = [(stems[0].as_py(), lengths[0].as_py(), ids[0].as_py())]
         if len(ids) > 1:
             s0, s1 = stems[:-1], stems[1:]
             n0, n1 = lengths[:-1], lengths[1:]
             i0, i1 = ids[:-1], ids[1:]
             same_stem, same_length = pc.equal(s0, s1), pc.equal(n0, n1)
-            rising = pc.or_(pc.less(s0, s1), pc.and_(same_stem, pc.or_(
-                pc.less(n0, n1), pc.and_(same_length, pc.less(i0, i1)))))
-            if not pc.all(rising).as_py():
-                self.in_order = False
+            for way, less in ((1, pc.less), (-1, pc.greater)):
+                if self.direction not in (None, way):
+                    continue
+                ordered = pc.or_(less(s0, s1), pc.and_(same_stem, pc.or_(
+                    less(n0, n1), pc.and_(same_length, less(i0, i1)))))
+                if pc.all(ordered).as_py():
+                    break
+            else:
+                self.direction = 0
                 return
-        self._last_id = (stems[-1].as_py(), lengths[-1].as_py(), ids[-1].as_py())
+            keys.append((stems[-1].as_py(), lengths[-1].as_py(), ids[-1].as_py()))
+            chunk_way = way
+        else:
+            chunk_way = None
+        if self._last_id is not None:
+            step = 1 if self._last_id < keys[0] else -1 if self._last_id > keys[0] else 0
+            if step == 0 or (chunk_way is not None and step != chunk_way) or self.direction not in (None, step):
+                self.direction = 0
+                return
+            chunk_way = step
+        if chunk_way is not None:
+            self.direction = chunk_way
+        self._last_id = keys[-1]
+
+    @property
+    def in_order(self) -> bool:
+        """Whether the ids so far come in natural order, or in its reverse."""
+        return self.direction != 0
 
     def graph(self, *, post_ids: bool = True) -> nx.Graph | None:
         """The co-mention graph of the chunks added, or ``None`` if their ids were not in order."""
@@ -809,18 +830,41 @@ class GraphBuilder:
         self._flush()
         n_ent = len(self._names)
         found = np.flatnonzero(self._weight)
-        table = _IdTable(self._ids.array())
+        ids = self._ids.array()
         self._ids = _Ids()
+        runs = {int(k): self._runs.get(int(k), []) for k in found}
+        if self.direction == -1:  # newest first: natural order is input order reversed
+            n = len(ids)
+            ids = ids.take(pa.array(np.arange(n - 1, -1, -1, dtype=np.int64)))
+            runs = {k: [_Reversed(part, n) for part in reversed(parts)] for k, parts in runs.items()}
+        table = _IdTable(ids)
         first, last = self._first[found], self._last[found]
         pairs = pd.DataFrame({
             "entity_a": self._names[found // n_ent], "entity_b": self._names[found % n_ent],
             "weight": self._weight[found],
-            "post_ids": [PostIds(self._runs.get(int(k), []), table) for k in found],
+            "post_ids": [PostIds(runs[int(k)], table) for k in found],
             "first_date": _days(first, first == np.iinfo(np.int64).max),
             "last_date": _days(last, last == _NAT),
         })
         return _assemble(pairs, self._counts, self._units, unit=self.unit, min_weight=self.min_weight,
                          excluded=self.excluded, labels=self.labels, post_ids=post_ids)
+
+
+class _Reversed:
+    """A piece of an edge's post codes in input order, read back reversed and renumbered for ids
+    that came newest first (``n - 1 - code``)."""
+
+    __slots__ = ("part", "n")
+
+    def __init__(self, part: "np.ndarray | _Run", n: int):
+        self.part, self.n = part, n
+
+    def __len__(self) -> int:
+        return len(self.part)
+
+    def load(self) -> np.ndarray:
+        codes = _loaded(self.part)
+        return (np.int32(self.n - 1) - codes[::-1]).astype(np.int32)
 
 
 class _Ids:

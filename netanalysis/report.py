@@ -385,8 +385,9 @@ def _extract_corpus(p: Pipeline, files: list[Path], result: RunResult, staging: 
                 p.on_posts(chunk.posts)
     if builder is not None:
         p.graph = builder.graph()
-        if p.graph is None:  # ids out of natural order: build from the whole tables after all
-            log.info("post ids are not in natural order: the graph is built from all links at once")
+        if p.graph is None:  # ids in no order: build from the whole tables after all
+            log.info("post ids are neither in natural order nor in its reverse: the graph is built "
+                     "from all links at once")
             slim, links = spare.read()
             keep = True
         spare.close()

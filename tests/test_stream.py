@@ -300,11 +300,14 @@ def _builder_chunks(posts, mentions, size):
     return entities, chunks
 
 
-@pytest.mark.parametrize("options", [{}, {"min_weight": 3}, {"exclude": ["RU", "brics"]}])
+@pytest.mark.parametrize("options", [{}, {"min_weight": 3}, {"exclude": ["RU", "brics"]}, {"newest_first": True}])
 def test_a_graph_built_chunk_by_chunk_equals_the_whole_one(corpus, options, monkeypatch):
     from netanalysis.graph import GraphBuilder
 
+    options = dict(options)
     posts = read_posts(corpus)
+    if options.pop("newest_first", False):  # as Telethon dumps come: ids falling
+        posts = posts.iloc[::-1].reset_index(drop=True)
     posts.loc[posts.index % 5 == 0, "date"] = pd.NaT  # some undated posts
     mentions = extract_mentions(posts)
     labels = load_registry().label
@@ -322,12 +325,16 @@ def test_a_graph_built_chunk_by_chunk_equals_the_whole_one(corpus, options, monk
     for u, v, d in built.edges(data=True):
         assert d == whole.edges[u, v]
     parts = [p for *_, d in built.edges(data=True) for p in d["post_ids"]._parts]
+    parts = [getattr(p, "part", p) for p in parts]  # (newest first: pieces read back reversed)
     assert any(isinstance(p, graph_module._Run) for p in parts) and any(isinstance(p, np.ndarray) for p in parts)
     assert max(len(d["post_ids"]._parts) for *_, d in built.edges(data=True)) > 3
+    assert builder.direction == (-1 if posts["post_id"].iloc[0].endswith(":300") else 1)
 
 
 @pytest.mark.parametrize("ids, in_order", [(["p9", "p10", "p11"], True), (["a:2", "a:10", "b:1"], True),
-                                           (["p10", "p9"], False), (["p1", "p1"], False), (["b", "a"], False)])
+                                           (["p10", "p9", "p1"], True), (["b:1", "a:10", "a:2"], True),
+                                           (["p1", "p1"], False), (["p1", "p3", "p2"], False),
+                                           (["p3", "p1", "p2"], False), (["b", "a", "c"], False)])
 def test_the_builder_checks_that_ids_come_in_natural_order(ids, in_order):
     import pyarrow as pa
 
@@ -352,7 +359,7 @@ def test_a_graph_run_with_ids_out_of_order_falls_back_and_leaves_no_temporary_fi
     monkeypatch.setattr(batch, "CHUNK", 2)
     with caplog.at_level("INFO", logger="netanalysis.report"):
         result = report.run("graph", [path], tmp_path / "out", Settings(jobs=1))
-    assert "not in natural order" in caplog.text
+    assert "neither in natural order nor in its reverse" in caplog.text
     posts = read_posts(path)
     G = co_mention_graph(extract_mentions(posts), posts, labels=load_registry().label)
     assert (tmp_path / "out" / "edges.csv").read_text(encoding="utf-8") == _csv(edges_table(G))
