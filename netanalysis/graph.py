@@ -185,20 +185,32 @@ def _unit_mentions(mentions: pd.DataFrame, posts: pd.DataFrame | None, unit: str
     if unit == "post":
         frame["unit"] = frame["post"]
     elif not split:
-        index = m[unit].to_numpy(np.int64)
-        frame["unit"] = frame["post"].astype(np.int64) * (int(index.max(initial=0)) + 1) + index
+        frame["unit"] = _unit_codes(frame["post"], m[unit].to_numpy(np.int64))
     else:
         if posts is None:
             raise ConfigError(f"unit={unit!r} needs the posts table (their text) to split posts "
                               f"into {unit}s; pass posts=...")
-        index = _unit_index(post_names, frame["post"], m["start"], posts, unit)
-        frame["unit"] = frame["post"].astype(np.int64) * (int(index.max(initial=0)) + 1) + index
+        frame["unit"] = _unit_codes(frame["post"], _unit_index(post_names, frame["post"], m["start"], posts, unit))
     if not mentions.attrs.get("distinct_links"):  # the streaming pipeline's links are distinct already
         key = ((frame["unit"].astype(np.int64) * 2 + frame["side"]) * max(len(entity_names), 1)
                + frame["entity"])
         first = ~pd.Series(key).duplicated().to_numpy()
         frame = {name: values[first] for name, values in frame.items()}
     return _Units(frame, post_names, np.asarray(entity_names, dtype=object), unit == "post")
+
+
+def _unit_codes(post: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """One code per (post, paragraph or sentence index), in the order of posts."""
+    return post.astype(np.int64) * (int(index.max(initial=0)) + 1) + index
+
+
+def _in_unit_order(frame: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The rows of ``frame`` sorted by ``unit`` (stable; as they are when already sorted)."""
+    unit = frame["unit"]
+    if len(unit) < 2 or bool(np.all(unit[1:] >= unit[:-1])):
+        return frame
+    order = np.argsort(unit, kind="stable")
+    return {name: values[order] for name, values in frame.items()}
 
 
 def _used_counts(codes: np.ndarray, n: int) -> np.ndarray:
@@ -321,7 +333,7 @@ class _Spill:
     """A temporary file of int32 post codes, read back a run at a time (deleted once no
     :class:`PostIds` refers to it)."""
 
-    __slots__ = ("file", "size", "__weakref__")
+    __slots__ = ("file", "size")
 
     def __init__(self):
         self.file = tempfile.TemporaryFile(prefix="netanalysis-pairs-", buffering=0)
@@ -359,6 +371,27 @@ class _Run:
 
 def _loaded(part: "np.ndarray | _Run") -> np.ndarray:
     return part if isinstance(part, np.ndarray) else part.load()
+
+
+def _piece(part: "np.ndarray | _Run", lo: int, hi: int) -> "np.ndarray | _Run":
+    """Codes ``lo:hi`` of a block kept by :class:`_Codes` (a view, or a shorter run on disk)."""
+    return part[lo:hi] if isinstance(part, np.ndarray) else _Run(part.spill, part.start + lo, hi - lo)
+
+
+class _Codes:
+    """Where a graph's (edge, post) codes are kept: in memory for the first :data:`_SPILL_PAIRS`,
+    then in a temporary file."""
+
+    def __init__(self):
+        self.kept = 0
+        self.spill: _Spill | None = None
+
+    def keep(self, codes: np.ndarray) -> "np.ndarray | _Run":
+        self.kept += len(codes)
+        if self.kept <= _SPILL_PAIRS or not len(codes):
+            return codes
+        self.spill = self.spill or _Spill()
+        return _Run(self.spill, self.spill.append(codes), len(codes))
 
 
 class PostIds(Sequence):
@@ -514,11 +547,8 @@ def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None, *,
     both sides are equal, a < b. Pairs are formed a slice of posts at a time, so memory grows
     with the number of (pair, post) combinations kept (4 bytes each), not with all pair rows.
     """
-    f = units.frame
     keys = ["entity_a", "entity_b"]
-    unit = f["unit"]
-    order = None if len(unit) < 2 or bool(np.all(unit[1:] >= unit[:-1])) else np.argsort(unit, kind="stable")
-    col = {name: (f[name] if order is None else f[name][order]) for name in ("unit", "post", "side", "entity")}
+    col = _in_unit_order({name: units.frame[name] for name in ("unit", "post", "side", "entity")})
     n_ent = max(len(units.entity_names), 1)
     n_keys = n_ent * n_ent
     weight = np.zeros(n_keys, dtype=np.int64)
@@ -526,17 +556,12 @@ def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None, *,
     last = np.full(n_keys, _NAT, dtype=np.int64)
     day = None if dates is None else dates.astype("datetime64[ns]").view(np.int64)
     parts: list[tuple[np.ndarray | _Run, np.ndarray]] = []  # per slice: posts sorted by key, count per key
-    kept, spill = 0, None
+    store = _Codes()
     for lo, hi in _slices(col["post"], _PAIR_SLICE):
         pair_key, post, per_key = _slice_pairs({name: values[lo:hi] for name, values in col.items()},
                                                side_a, side_b, n_ent, units.one_per_post, weight, first, last, day)
         if keep_posts:
-            kept += len(post)
-            if kept > _SPILL_PAIRS and len(post):
-                spill = spill or _Spill()
-                parts.append((_Run(spill, spill.append(post), len(post)), per_key))
-            else:
-                parts.append((post, per_key))
+            parts.append((store.keep(post), per_key))
     found = np.flatnonzero(weight)
     if not len(found):
         return pd.DataFrame(columns=keys + ["weight"] + (["post_ids"] if keep_posts else [])
@@ -549,8 +574,7 @@ def _pairs(units: _Units, side_a: int, side_b: int, dates: np.ndarray | None, *,
         present = np.flatnonzero(per_key)
         ends = np.cumsum(per_key[present])
         for k, end, n in zip(position[present].tolist(), ends.tolist(), per_key[present].tolist()):
-            runs[k].append(post[end - n:end] if isinstance(post, np.ndarray)
-                           else _Run(post.spill, post.start + end - n, n))
+            runs[k].append(_piece(post, end - n, end))
     del parts
     names = _IdTable(units.post_names)
     out = pd.DataFrame({"entity_a": units.entity_names[found // n_ent], "entity_b": units.entity_names[found % n_ent],
@@ -714,10 +738,9 @@ class GraphBuilder:
         self._units = 0
         self._ids = _Ids()
         self._posts = 0
-        self._kept_pairs = 0
+        self._codes = _Codes()
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []  # (pair keys, post codes) not yet gathered
         self._pending_pairs = 0
-        self._spill: _Spill | None = None
         self._last_id: tuple | None = None
         self.direction: int | None = None
 
@@ -739,16 +762,12 @@ class GraphBuilder:
         if self.unit == "post":
             frame["unit"] = post
         else:
-            index = links["unit"][keep].astype(np.int64)
-            frame["unit"] = post.astype(np.int64) * (int(index.max(initial=0)) + 1) + index
+            frame["unit"] = _unit_codes(post, links["unit"][keep].astype(np.int64))
         units = _Units(frame, post_ids, self._names, self.unit == "post")
         self._units += units.n_units
         for key, n in units.counts().items():
             self._counts[key] = self._counts.get(key, 0) + n
-        unit = frame["unit"]
-        if len(unit) > 1 and not bool(np.all(unit[1:] >= unit[:-1])):
-            order = np.argsort(unit, kind="stable")
-            frame = {name: values[order] for name, values in frame.items()}
+        frame = _in_unit_order(frame)
         day = None if dates is None else dates.astype("datetime64[ns]").view(np.int64)
         pair_key, post, _ = _slice_pairs(frame, 0, 1, len(self._names), self.unit == "post",
                                          self._weight, self._first, self._last, day)
@@ -770,15 +789,10 @@ class GraphBuilder:
         order = np.argsort(key, kind="stable")
         key, codes = key[order], codes[order]
         del order
-        self._kept_pairs += len(codes)
-        start = None
-        if self._kept_pairs > _SPILL_PAIRS:
-            self._spill = self._spill or _Spill()
-            start = self._spill.append(codes)
+        block = self._codes.keep(codes)
         cuts = (np.flatnonzero(np.diff(key)) + 1).tolist()
         for lo, hi in zip([0, *cuts], [*cuts, len(key)]):
-            run = codes[lo:hi] if start is None else _Run(self._spill, start + lo, hi - lo)
-            self._runs.setdefault(int(key[lo]), []).append(run)
+            self._runs.setdefault(int(key[lo]), []).append(_piece(block, lo, hi))
 
     def _check_order(self, ids: "pa.Array") -> None:
         """Whether the ids so far run strictly one way in natural order (see :func:`_natural_codes`):

@@ -203,7 +203,8 @@ class ChunkExtractor:
 
     def _slim(self, rows: list[tuple]) -> dict[str, Any]:
         """The columns later stages keep of each post (no text, or only its start), as Arrow
-        string arrays and int64 microseconds (:data:`~netanalysis.model.NO_DATE` for none): joined without copies."""
+        string arrays and int64 microseconds (:data:`~netanalysis.model.NO_DATE` for none):
+        joined without copies."""
         import pyarrow as pa
 
         columns: dict[str, Any] = {

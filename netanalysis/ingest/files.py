@@ -151,12 +151,7 @@ def open_utf8_lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, 
     if _codec(encoding) != "utf-8-sig":
         yield from open_text(path, encoding)
         return
-    check_file(path)
-    try:
-        with _raw_open(path) as raw:
-            yield from number_utf8_lines(raw, path, encoding)
-    except _READ_ERRORS as exc:
-        raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
+    yield from number_utf8_lines(raw_lines(path), path, encoding)
 
 
 def raw_lines(path: Path) -> Iterator[bytes]:
@@ -182,7 +177,7 @@ def number_utf8_lines(raw: Iterable[bytes], path: Path, encoding: str = "utf-8",
     for line in raw:
         if lineno == 0 and line.startswith(codecs.BOM_UTF8):
             line = line[len(codecs.BOM_UTF8):]
-        if b"\r" in line and b"\r" in line.rstrip(b"\r\n"):
+        if _lone_cr(line):
             try:
                 parts = line.decode("utf-8").splitlines(keepends=True)
             except UnicodeDecodeError:
@@ -195,11 +190,16 @@ def number_utf8_lines(raw: Iterable[bytes], path: Path, encoding: str = "utf-8",
         yield lineno, line
 
 
+def _lone_cr(line: bytes) -> bool:
+    """Whether a line read up to ``\\n`` holds a ``\\r`` that ends a line of its own (old Mac line ends)."""
+    return b"\r" in line and b"\r" in line.rstrip(b"\r\n")
+
+
 def count_lines(raw: list[bytes]) -> int:
     """How many lines :func:`number_utf8_lines` numbers in ``raw`` (a lone ``\\r`` ends a line)."""
     n = len(raw)
     for line in raw:
-        if b"\r" in line and b"\r" in line.rstrip(b"\r\n"):
+        if _lone_cr(line):
             try:
                 n += len(line.decode("utf-8").splitlines()) - 1
             except UnicodeDecodeError:  # reported where the line is decoded

@@ -106,39 +106,34 @@ class _Text:
             self.pos = end
             return value
 
-    def keys(self) -> Iterator[str]:
-        """The keys of the object at the read position; the caller reads each key's value."""
-        self.take("{")
-        if self.peek() == "}":
-            self.pos += 1
-            return
-        while True:
-            if self.peek() != '"':
-                raise _Unexpected("expected a key")
-            key = self.value()
-            self.take(":")
-            yield key
-            char = self.peek()
-            self.pos += 1
-            if char == "}":
-                return
-            if char != ",":
-                raise _Unexpected("expected ',' or '}'")
-
-    def elements(self) -> Iterator[None]:
-        """Step through the array at the read position; the caller reads each element."""
-        self.take("[")
-        if self.peek() == "]":
+    def _members(self, opening: str, closing: str) -> Iterator[None]:
+        """Step through the object or array at the read position: yield before each member
+        (which the caller reads), then take the ``,`` or the closing bracket after it."""
+        self.take(opening)
+        if self.peek() == closing:
             self.pos += 1
             return
         while True:
             yield None
             char = self.peek()
             self.pos += 1
-            if char == "]":
+            if char == closing:
                 return
             if char != ",":
-                raise _Unexpected("expected ',' or ']'")
+                raise _Unexpected(f"expected ',' or {closing!r}")
+
+    def keys(self) -> Iterator[str]:
+        """The keys of the object at the read position; the caller reads each key's value."""
+        for _ in self._members("{", "}"):
+            if self.peek() != '"':
+                raise _Unexpected("expected a key")
+            key = self.value()
+            self.take(":")
+            yield key
+
+    def elements(self) -> Iterator[None]:
+        """Step through the array at the read position; the caller reads each element."""
+        return self._members("[", "]")
 
 
 class StreamedMessages(list):

@@ -32,7 +32,7 @@ from netanalysis.ingest.files import count_lines, is_utf8, number_utf8_lines, ra
 from netanalysis.ingest.records import FileContext, warn_naive
 from netanalysis.ingest.tables import (TableColumns, TableMapper, head_columns, iter_json_lines,
                                        json_line_items)
-from netanalysis.ingest.telethon import is_telethon_record, message_text, telethon_posts
+from netanalysis.ingest.telethon import jsonl_shape, starts_own_post, telethon_posts
 from netanalysis.model import FileStats, IngestStats, Post
 
 __all__ = ["Partition", "iter_parts", "read_partition", "absorb"]
@@ -97,8 +97,7 @@ def _shape(path: Path, fmt: str, options: ReadOptions) -> tuple[str, TableColumn
     first = next(items, None)
     if first is None:
         return None
-    named = any(getattr(options, o, None) for o in ("text_col", "date_col", "id_col", "channel_col"))
-    if is_telethon_record(first[1]) and not named:
+    if jsonl_shape(first[1], options) == "telethon":
         return "telethon", None
     return "rows", head_columns(items, [first], ctx)
 
@@ -119,25 +118,11 @@ def _cut(path: Path, fmt: str, prefix: str, shape: tuple[str, TableColumns | Non
 
 
 def _starts_post(line: bytes) -> bool:
-    """Whether a Telethon message line starts a post of its own: a message that is read (not a
-    service message, not malformed) and is not part of an album. Reading such a line closes
-    whatever album came before, so a cut before it changes nothing."""
+    """Whether a Telethon dump may be cut just before this line (see :func:`starts_own_post`)."""
     try:
-        rec = json.loads(line)
+        return starts_own_post(json.loads(line))
     except (ValueError, RecursionError):
         return False
-    if not isinstance(rec, dict) or rec.get("_") in ("MessageService", "MessageEmpty"):
-        return False
-    mid, group = rec.get("id"), rec.get("grouped_id")
-    if isinstance(mid, bool) or not isinstance(mid, int):
-        return False
-    if isinstance(group, (int, str)) and not isinstance(group, bool):
-        return False
-    try:
-        message_text(rec)
-    except (ValueError, RecursionError):
-        return False
-    return True
 
 
 class _PartContext(FileContext):

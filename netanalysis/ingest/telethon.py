@@ -39,6 +39,8 @@ __all__ = [
     "strip_markdown",
     "utf16_slice",
     "message_text",
+    "starts_own_post",
+    "jsonl_shape",
 ]
 
 logger = logging.getLogger(__name__)
@@ -199,9 +201,36 @@ def _part(rec: dict, record: Any, ctx: FileContext) -> _Part | None:
     date, date_source = ctx.date(rec.get("date"), record)
     forwarded_from, fwd_origin, forwarded = _forward(rec)
     origin = fwd_origin if forwarded else ((chat, str(mid)) if chat else None)
+    return _Part(record, mid, chat, channel, date, date_source, text, forwarded_from, origin, _group(rec))
+
+
+def _group(rec: dict) -> Any:
+    """The album a message belongs to (its ``grouped_id``), or ``None``."""
     group = rec.get("grouped_id")
-    group = group if isinstance(group, (int, str)) and not isinstance(group, bool) else None
-    return _Part(record, mid, chat, channel, date, date_source, text, forwarded_from, origin, group)
+    return group if isinstance(group, (int, str)) and not isinstance(group, bool) else None
+
+
+def starts_own_post(rec: Any) -> bool:
+    """Whether a record is a message that :func:`telethon_posts` reads (not a service message,
+    not malformed) and that is in no album: reading it closes any album before it, so a dump
+    cut just before it reads the same in pieces (:mod:`netanalysis.ingest.partitions`)."""
+    if not isinstance(rec, dict) or rec.get("_") in ("MessageService", "MessageEmpty"):
+        return False
+    mid = rec.get("id")
+    if isinstance(mid, bool) or not isinstance(mid, int) or _group(rec) is not None:
+        return False
+    try:
+        message_text(rec)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def jsonl_shape(first: dict, options: Any) -> str:
+    """How a JSON Lines file is read, from its first record: ``"telethon"`` messages, or table
+    ``"rows"`` (also when the options name a table's columns)."""
+    named = any(getattr(options, o, None) for o in ("text_col", "date_col", "id_col", "channel_col"))
+    return "telethon" if is_telethon_record(first) and not named else "rows"
 
 
 def _album_post(parts: list[_Part], ctx: FileContext, prefix: str) -> Post | None:
@@ -297,9 +326,7 @@ def _dispatch(items: Iterator[tuple[int, dict]], ctx: FileContext, prefix: str) 
     first = next(items, None)
     if first is None:
         return
-    opts = ctx.options
-    named = any(getattr(opts, o, None) for o in ("text_col", "date_col", "id_col", "channel_col"))
-    if is_telethon_record(first[1]) and not named:
+    if jsonl_shape(first[1], ctx.options) == "telethon":
         yield from telethon_posts(_prepend(first, items), ctx, prefix=prefix)
     else:
         yield from rows_posts(items, ctx, prefix=prefix, head=[first])
