@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["find_chromium", "start_chromium", "requests_made", "require_or_skip"]
+__all__ = ["find_chromium", "start_chromium", "open_blank", "page_requests", "requests_made",
+           "require_or_skip", "leaks", "frame_ids", "LOCAL_SCHEMES"]
+
+#: The only schemes a self-contained, offline page may request.
+LOCAL_SCHEMES = ("file://", "data:", "blob:")
 
 CHROME_FLAGS = (
     "--headless=new",
@@ -74,14 +78,52 @@ def start_chromium(profile_dir: Path, *, width: int = 1400, height: int = 900):
     except WebDriverException as err:
         require_or_skip(f"Chromium did not start: {str(err).splitlines()[0]}")
     driver.execute_cdp_cmd("Network.enable", {})
+    open_blank(driver)
     return driver
 
 
-def requests_made(driver) -> list[str]:
-    """URLs of every request the page sent since the last call (from the performance log)."""
-    urls = []
+def open_blank(driver) -> None:
+    """Go to ``about:blank`` and drop every log entry so far (the browser's own start-up requests)."""
+    driver.get("about:blank")
+    driver.get_log("performance")
+    driver.get_log("browser")
+
+
+def requests_made(driver) -> list[dict]:
+    """Every ``Network.requestWillBeSent`` since the last call (from the performance log), as its params."""
+    sent = []
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
         if message.get("method") == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
+            sent.append(message["params"])
+    return sent
+
+
+def frame_ids(tree: dict) -> set[str]:
+    """The ids of a CDP frame tree's frames: the top frame and every frame inside it."""
+    ids = {tree["frame"]["id"]}
+    for child in tree.get("childFrames", ()):
+        ids |= frame_ids(child)
+    return ids
+
+
+def page_requests(sent: list[dict], url: str, frames: set[str] = frozenset()) -> list[str]:
+    """URLs of the requests made by the page loaded from ``url``, in the order they were sent.
+
+    A request is the page's own when it is the page's document request, carries that document's
+    loader id (its subresources: scripts, images, fetches), or comes from a frame the page holds
+    (``frames``, the ids of the page's frame tree other than its top frame). What the browser loads
+    for itself (Chromium's ``chrome://`` new-tab page, its start-up resources) carries other loader
+    ids and frames, so it is never counted, whatever the Chromium version.
+    """
+    document = next((r for r in sent if r.get("type") == "Document" and r["request"]["url"] == url), None)
+    if document is None:
+        raise AssertionError(f"no document request for {url} among {[r['request']['url'] for r in sent]}")
+    own = document["loaderId"]
+    return [r["request"]["url"] for r in sent
+            if r.get("loaderId") == own or (r.get("frameId") in frames and r.get("frameId") != document["frameId"])]
+
+
+def leaks(urls: list[str]) -> list[str]:
+    """The URLs a self-contained offline page must not request: anything not ``file:``, ``data:`` or ``blob:``."""
+    return [u for u in urls if not u.startswith(LOCAL_SCHEMES)]

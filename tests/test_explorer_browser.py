@@ -8,7 +8,7 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 import pytest
-from browser import requests_made, start_chromium
+from browser import frame_ids, leaks, open_blank, page_requests, requests_made, start_chromium
 from test_explorer import HOSTILE, big_graph, realistic
 
 from netanalysis.render.explorer import write_explorer
@@ -17,8 +17,6 @@ pytest.importorskip("selenium")
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-LOCAL_SCHEMES = ("file://", "data:", "blob:")
 
 COUNT_INK = """
 const canvas = document.querySelector('#na-network canvas');
@@ -45,14 +43,25 @@ def sample():
     return realistic()
 
 
+def load(driver, path):
+    """Load a file from ``about:blank``; return the URLs of the requests made by the page's own frames."""
+    open_blank(driver)  # drop whatever the browser did before, its own start-up pages included
+    driver.get(path.as_uri())
+    sent: list[dict] = []
+
+    def requests() -> list[str]:
+        sent.extend(requests_made(driver))
+        frames = frame_ids(driver.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"])
+        return page_requests(sent, path.as_uri(), frames)
+    return requests
+
+
 def open_page(driver, path, timeout=30):
     """Load a file, wait for the explorer to be ready, return the URLs of every request it made."""
-    requests_made(driver)  # drop whatever the browser did before
-    driver.get_log("browser")
-    driver.get(path.as_uri())
+    requests = load(driver, path)
     WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return !!window.netanalysisExplorer"))
     WebDriverWait(driver, timeout).until(lambda d: d.execute_script(COUNT_INK) > 500)
-    return requests_made(driver)
+    return requests()
 
 
 def visible(driver):
@@ -103,8 +112,49 @@ def test_graph_draws_from_the_data_set(driver, sample, page):
 def test_no_request_left_the_page(page):
     path, urls = page
     assert path.as_uri() in urls
-    assert [u for u in urls if not u.startswith(LOCAL_SCHEMES)] == []
+    assert leaks(urls) == []
     assert [u for u in urls if u.startswith("file://")] == [path.as_uri()]
+
+
+def test_a_page_that_requests_the_network_fails_the_check(tmp_path):
+    """The test of the test: a page loading an https image, a fetch and a frame is caught."""
+    driver = start_chromium(tmp_path / "profile")
+    try:
+        leaky_page_is_caught(driver, tmp_path)
+    finally:
+        driver.quit()
+
+
+def leaky_page_is_caught(driver, tmp_path):
+    frame = tmp_path / "frame.html"
+    frame.write_text('<img src="https://frame.example.org/pixel.png">', encoding="utf-8")
+    path = tmp_path / "leaky.html"
+    path.write_text(
+        '<!doctype html><title>leaky</title><img src="https://example.org/pixel.png">'
+        f'<iframe src="{frame.as_uri()}"></iframe>'
+        '<script>fetch("http://example.org/data.json").catch(() => {}); window.done = 1;</script>',
+        encoding="utf-8")
+    requests = load(driver, path)
+    expected = ["http://example.org/data.json", "https://example.org/pixel.png", "https://frame.example.org/pixel.png"]
+    WebDriverWait(driver, 15).until(lambda d: sorted(leaks(requests())) == expected)
+    assert path.as_uri() in requests() and frame.as_uri() in requests()
+
+
+def test_the_browser_s_own_requests_are_not_the_page_s():
+    """Chromium's own pages (new-tab page, chrome:// resources) load under other loaders: never counted."""
+    uri = "file:///tmp/network.html"
+    sent = [
+        {"type": "Document", "request": {"url": "chrome://new-tab-page/"}, "loaderId": "L0", "frameId": "F"},
+        {"type": "Image", "request": {"url": "chrome://resources/images/add.svg"}, "loaderId": "L0", "frameId": "F"},
+        {"type": "Document", "request": {"url": uri}, "loaderId": "L1", "frameId": "F"},
+        {"type": "Script", "request": {"url": "data:text/javascript,1"}, "loaderId": "L1", "frameId": "F"},
+        {"type": "Image", "request": {"url": "https://cdn.example.org/x.png"}, "loaderId": "L1", "frameId": "F"},
+        {"type": "Document", "request": {"url": "https://ads.example.org/"}, "loaderId": "L2", "frameId": "C"},
+        {"type": "Other", "request": {"url": "chrome://new-tab-page/strings.m.js"}, "loaderId": "L3", "frameId": "F"},
+    ]
+    urls = page_requests(sent, uri, {"F", "C"})
+    assert urls == [uri, "data:text/javascript,1", "https://cdn.example.org/x.png", "https://ads.example.org/"]
+    assert leaks(urls) == ["https://cdn.example.org/x.png", "https://ads.example.org/"]
 
 
 def test_hostile_post_text_is_shown_as_text_and_never_runs(driver, sample, page):
@@ -205,7 +255,7 @@ def test_a_500_node_graph_opens_and_draws(driver, tmp_path):
     G = big_graph()
     path = write_explorer(G, tmp_path / "big.html")
     urls = open_page(driver, path, timeout=90)
-    assert [u for u in urls if not u.startswith(LOCAL_SCHEMES)] == []
+    assert leaks(urls) == []
     assert driver.execute_script("return window.netanalysisExplorer.nodes.length") == 500
     assert driver.execute_script(COUNT_INK) > 5000
     assert len(visible(driver)[0]) == 500
