@@ -1,7 +1,7 @@
 """The command line: a thin click layer over the library (click is imported only here).
 
 Each command parses its options, merges them over the study file (``--config``) and the
-defaults, calls :func:`netanalysis.report.run`, and prints a short summary to stderr.
+defaults, calls :func:`netanalysis.pipeline.run`, and prints a short summary to stderr.
 """
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ import click
 from click.core import ParameterSource
 
 from netanalysis import __version__
+from netanalysis.config import FIGURE_FORMATS, Settings
 from netanalysis.errors import ConfigError, NetanalysisError
+from netanalysis.model import UNITS
+from netanalysis.pipeline.runner import Command, Stage
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
 def _fail_cleanly(func):
@@ -111,7 +113,7 @@ input_options = _stack(
 )
 
 graph_options = _stack(
-    click.option("--unit", type=click.Choice(["post", "paragraph", "sentence"]),
+    click.option("--unit", type=click.Choice(UNITS),
                  help="What counts as co-mention.  [default: post]"),
     click.option("--min-weight", type=int, help="Drop edges lighter than this.  [default: 1]"),
 )
@@ -133,7 +135,7 @@ figure_options = _stack(
 )
 
 
-def _settings(ctx: click.Context, params: dict):
+def _settings(ctx: click.Context, params: dict) -> Settings:
     """Defaults < config file < options given on the command line."""
     from netanalysis.config import load_config, merge_settings
 
@@ -165,8 +167,8 @@ def _settings(ctx: click.Context, params: dict):
     return merge_settings(file_values, cli_values)
 
 
-def _run(ctx: click.Context, command: str, params: dict) -> None:
-    from netanalysis import report
+def _run(ctx: click.Context, command: Command, params: dict) -> None:
+    from netanalysis.pipeline import run
 
     settings = _settings(ctx, params)
     progress = None
@@ -174,11 +176,11 @@ def _run(ctx: click.Context, command: str, params: dict) -> None:
     if settings.progress:
         from tqdm import tqdm
 
-        stages = report.COMMAND_STAGES[command]
-        bar = tqdm(total=len(stages), desc=command, unit="stage", file=sys.stderr, leave=False)
+        stages = command.stages
+        bar = tqdm(total=len(stages), desc=command.value, unit="stage", file=sys.stderr, leave=False)
 
-        def progress(stage: str) -> None:
-            bar.set_postfix_str(stage)
+        def progress(stage: Stage) -> None:
+            bar.set_postfix_str(stage.value)
             if bar.n < bar.total and stage != stages[0]:
                 bar.update(1)
 
@@ -187,7 +189,7 @@ def _run(ctx: click.Context, command: str, params: dict) -> None:
     else:
         posts_bar = on_posts = None
     try:
-        result = report.run(command, list(params["inputs"]), params["out_dir"], settings, progress=progress,
+        result = run(command, list(params["inputs"]), params["out_dir"], settings, progress=progress,
                             on_posts=on_posts)
     finally:
         for b in (posts_bar, bar):
@@ -209,7 +211,7 @@ def parse(ctx, **params):
     Example:
         netanalysis parse examples/mfa_channel_sample.txt -o outputs/parsed
     """
-    _run(ctx, "parse", params)
+    _run(ctx, Command.PARSE, params)
 
 
 @cli.command()
@@ -224,7 +226,7 @@ def graph(ctx, **params):
     Example:
         netanalysis graph examples/mfa_channel_sample.txt -o outputs/graph --exclude RU
     """
-    _run(ctx, "graph", params)
+    _run(ctx, Command.GRAPH, params)
 
 
 @cli.command()
@@ -241,7 +243,7 @@ def timeline(ctx, **params):
         netanalysis timeline examples/mfa_channel_sample.txt -o outputs/time --freq month
         netanalysis timeline posts.jsonl -o outputs/rolling --window 3M --step 1M
     """
-    _run(ctx, "timeline", params)
+    _run(ctx, Command.TIMELINE, params)
 
 
 @cli.command()
@@ -258,7 +260,7 @@ def plot(ctx, **params):
     Example:
         netanalysis plot examples/mfa_channel_sample.txt -o outputs/figs --format png,svg --size single
     """
-    _run(ctx, "plot", params)
+    _run(ctx, Command.PLOT, params)
 
 
 @cli.command()
@@ -273,7 +275,7 @@ def explore(ctx, **params):
     Example:
         netanalysis explore examples/mfa_channel_sample.txt -o outputs/explore
     """
-    _run(ctx, "explore", params)
+    _run(ctx, Command.EXPLORE, params)
 
 
 @cli.command()
@@ -291,7 +293,7 @@ def report(ctx, **params):
         netanalysis report examples/mfa_channel_sample.txt -o outputs/demo
         netanalysis report archive/ -o outputs/study --config study.toml --exclude RU
     """
-    _run(ctx, "report", params)
+    _run(ctx, Command.REPORT, params)
 
 
 def main() -> None:

@@ -13,20 +13,20 @@ silently fall back to a default).
 """
 from __future__ import annotations
 
-import dataclasses
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
 from netanalysis.errors import ConfigError
+from netanalysis.model import UNITS, Exclusion
+from netanalysis.parallel import ENGINES
 
-__all__ = ["Settings", "load_config", "merge_settings"]
+__all__ = ["Settings", "load_config", "merge_settings", "FIGURE_FORMATS", "FREQS"]
 
-UNITS = ("post", "paragraph", "sentence")
 FREQS = ("week", "month", "quarter", "year")
+#: Formats figures are saved in.
 FIGURE_FORMATS = ("png", "svg", "pdf")
-ENGINES = ("processes", "dask")
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,11 @@ class Settings:
     scheduler: str | None = None
     cache: bool = False
     progress: bool = False
+    #: ``exclude`` parsed once: the value every stage receives.
+    exclusion: Exclusion = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "exclusion", Exclusion.parse(self.exclude))
         problems = []
         if self.unit not in UNITS:
             problems.append(f"unit must be one of {', '.join(UNITS)}, not {self.unit!r}")
@@ -94,10 +97,11 @@ class Settings:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for the manifest (tuples as lists)."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v
+                for f in fields(self) if f.init}
 
 
-_FIELDS = {f.name: f for f in fields(Settings)}
+_FIELDS = {f.name: f for f in fields(Settings) if f.init}
 _TUPLE_FIELDS = {name for name, f in _FIELDS.items() if str(f.type).startswith("tuple")}
 
 

@@ -33,9 +33,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import bench  # noqa: E402  (the benchmark's corpus generator)
-from netanalysis import report  # noqa: E402
+from netanalysis import pipeline  # noqa: E402
 from netanalysis.config import Settings  # noqa: E402
-from netanalysis.extract import batch  # noqa: E402
+from netanalysis.parallel import CHUNK  # noqa: E402
+from netanalysis.pipeline.work import ChunkExtractor, post_rows  # noqa: E402
 from netanalysis.extract.gazetteer import _lower_same_length, normalise_for_matching  # noqa: E402
 from netanalysis.ingest.partitions import iter_parts, read_partition  # noqa: E402
 from netanalysis.registry import load_registry  # noqa: E402
@@ -52,9 +53,9 @@ def timed(func, repeat: int) -> float:
 
 
 def worker_pieces(corpus: Path, repeat: int) -> tuple[list[tuple[str, float]], int]:
-    parts = [part for part, _ in iter_parts([corpus], size=batch.CHUNK)]
-    work = batch.ChunkExtractor(load_registry())
-    rows = [batch.post_rows(read_partition(part)[0]) for part in parts]
+    parts = [part for part, _ in iter_parts([corpus], size=CHUNK)]
+    work = ChunkExtractor(load_registry())
+    rows = [post_rows(read_partition(part)[0]) for part in parts]
     texts = [row[6] for chunk in rows for row in chunk]
     n = len(texts)
     work(rows[0])  # builds the matchers
@@ -71,7 +72,7 @@ def worker_pieces(corpus: Path, repeat: int) -> tuple[list[tuple[str, float]], i
                 pass
 
     t = {
-        "read": timed(lambda: [batch.post_rows(read_partition(part)[0]) for part in parts], repeat),
+        "read": timed(lambda: [post_rows(read_partition(part)[0]) for part in parts], repeat),
         "unify apostrophes and spaces": timed(lambda: [normalise_for_matching(" " + t + " ") for t in texts], repeat),
         "lower-case": timed(lambda: [_lower_same_length(p) for p in padded], repeat),
         "automaton walk": timed(walk, repeat),
@@ -103,7 +104,7 @@ def run_profile(corpus: Path, jobs: int) -> dict[str, float]:
     before_self = resource.getrusage(resource.RUSAGE_SELF)
     before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    report.run("graph", [corpus], out / "graph", Settings(jobs=jobs))
+    pipeline.run("graph", [corpus], out / "graph", Settings(jobs=jobs))
     wall = time.perf_counter() - began
     after_self = resource.getrusage(resource.RUSAGE_SELF)
     after_children = resource.getrusage(resource.RUSAGE_CHILDREN)

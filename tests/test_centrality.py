@@ -12,7 +12,8 @@ from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
 from netanalysis.analysis import NODE_COLUMNS, centrality_table, communities
 from netanalysis.errors import GraphError
-from netanalysis.graph import co_mention_graph, project, write_graphml
+from netanalysis.graph import co_mention_graph, project
+from netanalysis.io import write_graphml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"
 SQ5 = math.sqrt(5)

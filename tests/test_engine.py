@@ -14,13 +14,18 @@ from click.testing import CliRunner
 
 from netanalysis.cli import cli
 from netanalysis.errors import ConfigError, NetanalysisError
-from netanalysis.extract import batch
-from netanalysis.extract.batch import ChunkExtractor, extract_chunks
+from netanalysis import parallel as batch
+from netanalysis.pipeline.work import ChunkExtractor
 from netanalysis.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import bench  # noqa: E402  (scripts/bench.py: the seeded synthetic corpus)
+
+
+def extract_chunks(chunks, work, **options):
+    """The pool running the extraction work over chunks, results in input order."""
+    return batch.map_ordered(work, chunks, **options)
 
 POSTS = 600
 SMALL_CHUNK = 50  # 12 chunks of the generated corpus
@@ -59,7 +64,7 @@ def files(folder: Path) -> dict[str, bytes]:
 
 
 def rows(n: int, start: int = 0, words: int = 1) -> list[tuple]:
-    """``n`` rows as :func:`~netanalysis.extract.batch.post_rows` gives them, numbered from ``start``;
+    """``n`` rows as :func:`~netanalysis.pipeline.work.post_rows` gives them, numbered from ``start``;
     ``words`` sentences of sample text each (more: slower to extract)."""
     sentences = bench.sample_sentences()
     out = []
@@ -136,8 +141,8 @@ def test_dask_scheduler_by_address_gives_the_same_chunks(cluster, work):
     assert [(c.posts, c.posts_csv, c.mentions_csv, c.kinds) for c in remote] == \
            [(c.posts, c.posts_csv, c.mentions_csv, c.kinds) for c in local]
     for a, b in zip(remote, local):
-        assert a.links.keys() == b.links.keys()
-        assert all((a.links[k] == b.links[k]).all() for k in a.links)
+        assert (a.batch.post == b.batch.post).all() and (a.batch.entity == b.batch.entity).all()
+        assert a.batch.post_ids.equals(b.batch.post_ids) and (a.batch.dates == b.batch.dates).all()
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -183,7 +188,7 @@ def test_missing_dask_names_the_extra(monkeypatch, work):
 def test_importing_netanalysis_does_not_import_dask(sample_path, tmp_path):
     code = ("import sys\n"
             "from click.testing import CliRunner\n"
-            "import netanalysis, netanalysis.report, netanalysis.extract.batch\n"
+            "import netanalysis, netanalysis.pipeline, netanalysis.pipeline.work\n"
             "from netanalysis.cli import cli\n"
             f"r = CliRunner().invoke(cli, ['-q', 'graph', {str(sample_path)!r}, '-o', {str(tmp_path / 'o')!r}])\n"
             "assert r.exit_code == 0, r.output\n"

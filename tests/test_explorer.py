@@ -13,6 +13,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
+from netanalysis.model import excerpt
 from netanalysis.errors import ConfigError, GraphError
 from netanalysis.render import explorer
 from netanalysis.render.explorer import explorer_data, explorer_html, write_explorer
@@ -333,9 +334,9 @@ def test_edge_dates_and_evidence_come_from_the_posts(sample):
 
 def test_excerpts_are_short_and_whole_words():
     text = "слово " * 100
-    cut = explorer._excerpt(text)
+    cut = excerpt(text)
     assert len(cut) <= 201 and cut.endswith("слово…")
-    assert explorer._excerpt("  a\n\nb  ") == "a b"
+    assert excerpt("  a\n\nb  ") == "a b"
 
 
 def test_bad_node_kind_and_bad_limits_are_errors():

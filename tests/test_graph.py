@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from netanalysis.errors import ConfigError, GraphError
-from netanalysis.graph import (EDGE_COLUMNS, co_mention_graph, edges_table, project, unit_starts,
-                               write_gexf, write_graphml)
+from netanalysis.graph import EDGE_COLUMNS, co_mention_graph, edges_table, project, unit_starts
+from netanalysis.io import write_gexf, write_graphml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"
 
@@ -144,7 +144,7 @@ def test_exclude_removes_entities_before_counting(mentions):
     G = co_mention_graph(mentions, exclude=["ru", "forum:SCO"])
     assert sorted(G.nodes) == ["country:CN", "country:IN", "forum:BRICS", "forum:UN"]
     # p5 named only RU and p6 only SCO: with both excluded they are no longer units
-    assert G.graph["n_units"] == 4 and G.graph["exclude"] == "ru;sco"
+    assert G.graph["n_units"] == 4 and G.graph["exclude"] == "forum:sco;ru"
     d = G.edges["country:CN", "forum:UN"]                     # w 1, n_CN 2 (p1 p3), n_UN 2 (p1 p2)
     assert d["assoc_strength"] == pytest.approx(1 * 4 / (2 * 2))
     assert co_mention_graph(mentions, exclude="IN").has_node("country:IN") is False

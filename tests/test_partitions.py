@@ -12,11 +12,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from netanalysis import report
+from netanalysis import pipeline as report
 from netanalysis.cli import cli
 from netanalysis.config import Settings
 from netanalysis.errors import InputError, RecordError
-from netanalysis.extract import batch
+from netanalysis import parallel as batch
+from netanalysis.pipeline import work as extraction_work
 from netanalysis.ingest import ReadOptions, iter_posts
 from netanalysis.ingest.partitions import Partition, absorb, iter_parts, read_partition
 from netanalysis.model import IngestStats
@@ -184,8 +185,8 @@ def test_a_run_reads_in_parts_and_writes_the_same_files(tmp_path, monkeypatch):
     first = report.run("graph", paths, tmp_path / "whole", Settings(jobs=1))
     monkeypatch.setattr(batch, "CHUNK", 3)
     seen = []
-    real = batch.read_partition
-    monkeypatch.setattr(batch, "read_partition", lambda part: seen.append(part) or real(part))
+    real = extraction_work.read_partition
+    monkeypatch.setattr(extraction_work, "read_partition", lambda part: seen.append(part) or real(part))
     second = report.run("graph", paths, tmp_path / "parts", Settings(jobs=1))
     assert len(seen) > 10
     for name in ("posts.csv", "mentions.csv", "edges.csv", "nodes.csv"):

@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from netanalysis import report
+from netanalysis import pipeline as report
+from netanalysis.pipeline import runner
+from netanalysis.pipeline.runner import Stage
 from netanalysis.cli import cli
 from netanalysis.config import Settings
 
@@ -100,7 +102,7 @@ def test_failing_stage_leaves_no_files_behind(tmp_path, sample_path, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("figure stage failed")
 
-    monkeypatch.setitem(report.STAGES, "figures", broken)
+    monkeypatch.setitem(runner.STAGES, Stage.FIGURES, broken)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="figure stage failed"):
         report.run("report", [sample_path], out, Settings())
@@ -111,7 +113,7 @@ def test_failing_stage_keeps_the_previous_run_intact(tmp_path, sample_path, monk
     out = tmp_path / "out"
     report.run("parse", [sample_path], out, Settings())
     before = digest(out)
-    monkeypatch.setitem(report.STAGES, "graph", lambda *a, **k: (_ for _ in ()).throw(ValueError("boom")))
+    monkeypatch.setitem(runner.STAGES, Stage.GRAPH, lambda *a, **k: (_ for _ in ()).throw(ValueError("boom")))
     with pytest.raises(ValueError):
         report.run("graph", [sample_path], out, Settings(exclude=("RU",)))
     assert digest(out) == before

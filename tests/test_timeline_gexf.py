@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from netanalysis.analysis.timeline import graphs_over_time, timeline_table
-from netanalysis.dynamic_gexf import display_intervals, write_dynamic_gexf
+from netanalysis.io.dynamic_gexf import display_intervals, write_dynamic_gexf
 from netanalysis.errors import GraphError
 from netanalysis.graph import co_mention_graph
 

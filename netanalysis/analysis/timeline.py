@@ -56,16 +56,19 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Sequence
 
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from netanalysis.analysis.centrality import centrality_table
 from netanalysis.errors import ConfigError
-from netanalysis.graph import co_mention_graph
+from netanalysis.graph import Batch, CoMentionCounter, from_tables
+from netanalysis.graph.coding import datetimes
+from netanalysis.model import NO_DATE, Exclusion
+from netanalysis.parallel import map_ordered
 
 __all__ = [
     "TIMELINE_COLUMNS",
@@ -256,54 +259,53 @@ def time_windows(dates: Iterable, *, freq: str = "month", window: str | None = N
             raise ConfigError(f"more than {_MAX_WINDOWS} windows: choose a longer step")
 
 
-def _post_dates(posts: pd.DataFrame) -> pd.DataFrame:
-    """``post_id`` (str), ``date`` (UTC) and ``inferred`` (bool), on the index of ``posts``."""
+def _coded_corpus(mentions: pd.DataFrame | Batch, posts: pd.DataFrame | None,
+                  unit: str) -> tuple[Batch, np.ndarray, int]:
+    """The corpus as a batch, whether each post's date was inferred, and the number of mentions
+    naming a post missing from the posts table (left out)."""
+    if isinstance(mentions, Batch):
+        sources = mentions.columns.get("date_source")
+        inferred = (np.zeros(len(mentions), dtype=bool) if sources is None
+                    else np.asarray(pc.fill_null(pc.equal(sources, "inferred"), False)))
+        return mentions, inferred, 0
+    if posts is None:
+        raise ConfigError("time windows need the posts table (their dates): pass posts=...")
     missing = [c for c in ("post_id", "date") if c not in posts.columns]
     if missing:
         raise ConfigError(f"the posts table lacks column(s) {', '.join(missing)}")
-    source = posts["date_source"].astype(str) if "date_source" in posts.columns else ""
-    return pd.DataFrame({"post_id": posts["post_id"].astype(str), "date": _utc(posts["date"]),
-                         "inferred": source == "inferred"}, index=posts.index)
+    _utc(posts["date"])  # (a clear error for dates that are not timestamps)
+    corpus, unmatched = from_tables(mentions, posts, unit=unit, unlisted="drop")
+    first = ~posts["post_id"].astype(str).duplicated().to_numpy()
+    source = posts["date_source"].astype(str) if "date_source" in posts.columns else pd.Series("", index=posts.index)
+    inferred = (source == "inferred").to_numpy()[first]
+    return corpus, inferred, unmatched
 
 
-def _mention_dates(post_ids: pd.Series, dated: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
-    """The date of each mention's post (UTC, NaT when undated or unknown) and whether its post
-    is in the posts table; a categorical column is looked up once per category, and dates stay
-    datetime64 throughout (no Timestamp object per mention)."""
-    ids = dated["post_id"]
-    last = ~ids.duplicated(keep="last").to_numpy()  # a repeated id takes its last row's date
-    index = pd.Index(ids[last], dtype="str")
-    values = pd.DatetimeIndex(dated["date"][last]).tz_convert("UTC").tz_localize(None).to_numpy()
-    if isinstance(post_ids.dtype, pd.CategoricalDtype):
-        at = index.get_indexer(pd.Index(post_ids.cat.categories).astype("str"))
-        codes = post_ids.array.codes
-        where = np.where(codes >= 0, at[codes], -1)
-    else:
-        where = index.get_indexer(pd.Index(post_ids.astype(str), dtype="str"))
-    matched = where >= 0
-    out = np.full(len(where), np.datetime64("NaT"), dtype=values.dtype)
-    out[matched] = values[where[matched]]
-    return pd.Series(pd.DatetimeIndex(out).tz_localize("UTC"), index=post_ids.index), matched
+def _micros(ts: pd.Timestamp) -> int:
+    return int(ts.value // 1000)
 
 
-def graphs_over_time(mentions: pd.DataFrame, posts: pd.DataFrame, *, freq: str = "month",
-                     window: str | None = None, step: str | None = None, cumulative: bool = False,
-                     start: Any = None, end: Any = None, unit: str = "post", min_weight: int = 1,
-                     exclude: Iterable[str] = (),
+def graphs_over_time(mentions: pd.DataFrame | Batch, posts: pd.DataFrame | None = None, *,
+                     freq: str = "month", window: str | None = None, step: str | None = None,
+                     cumulative: bool = False, start: Any = None, end: Any = None, unit: str = "post",
+                     min_weight: int = 1, exclude: Exclusion | Iterable[str] = (),
                      labels: Callable[[str, str], str] | None = None, post_ids: bool = True) -> WindowGraphs:
     """Build one co-mention graph per time window.
 
     Parameters
     ----------
-    mentions : DataFrame
-        The mentions table (``post_id, kind, entity, ...``).
+    mentions : DataFrame or Batch
+        The mentions table (``post_id, kind, entity, ...``), or a coded corpus
+        (:class:`~netanalysis.graph.Batch`, as the command line keeps it; then ``posts`` is
+        not needed).
     posts : DataFrame
         The posts table (``post_id, date`` [UTC, NaT when undated], ``date_source``, and ``text``
         for paragraph/sentence units).
     freq, window, step, cumulative, start, end
         The windows, as in :func:`time_windows`.
     unit, min_weight, exclude, labels, post_ids
-        Passed to :func:`~netanalysis.graph.co_mention_graph` for every window.
+        As for :func:`~netanalysis.graph.co_mention_graph`, for every window (one
+        :class:`~netanalysis.graph.CoMentionCounter` per window counts its posts).
 
     Returns
     -------
@@ -314,29 +316,29 @@ def graphs_over_time(mentions: pd.DataFrame, posts: pd.DataFrame, *, freq: str =
         ``.attrs`` holds ``undated_posts``, ``inferred_posts``, ``posts_outside_windows`` and
         ``unmatched_mentions`` (mentions whose post is not in ``posts``; left out, logged).
     """
-    dated = _post_dates(posts)
-    windows = time_windows(dated["date"], freq=freq, window=window, step=step,
+    corpus, inferred, unmatched = _coded_corpus(mentions, posts, unit)
+    dates = corpus.dates
+    dated = dates != NO_DATE
+    windows = time_windows(datetimes(dates), freq=freq, window=window, step=step,
                            cumulative=cumulative, start=start, end=end)
-    undated = int(dated["date"].isna().sum())
+    undated = int((~dated).sum())
     if undated:
         log.warning("%d undated post(s) left out of the time windows", undated)
-    mention_dates, matched = _mention_dates(mentions["post_id"], dated)
-    unmatched = int((~matched).sum())
     if unmatched:
         log.warning("%d mention(s) name a post_id missing from the posts table: left out", unmatched)
-    post_dates, inferred = dated["date"], dated["inferred"].astype(bool)
-    covered = pd.Series(False, index=posts.index)
+    covered = np.zeros(len(dates), dtype=bool)
     out = WindowGraphs()
     for lo, hi in windows:
-        in_posts = ((post_dates >= lo) & (post_dates < hi)).to_numpy()
-        in_mentions = ((mention_dates >= lo) & (mention_dates < hi)).to_numpy()
-        G = co_mention_graph(mentions[in_mentions], posts[in_posts], unit=unit,
-                             min_weight=min_weight, exclude=exclude, labels=labels, post_ids=post_ids)
+        in_posts = dated & (dates >= _micros(lo)) & (dates < _micros(hi))
+        counter = CoMentionCounter(corpus.entities, unit=unit, min_weight=min_weight, exclude=exclude,
+                                   labels=labels, post_ids=post_ids)
+        counter.add(corpus.select(in_posts, ids=post_ids))
+        G = counter.graph()
         G.graph.update(window_start=lo, window_end=hi, posts=int(in_posts.sum()),
                        inferred_posts=int(inferred[in_posts].sum()))
         covered |= in_posts
         out.append((lo, hi, G))
-    outside = int((post_dates.notna() & ~covered).sum())
+    outside = int((dated & ~covered).sum())
     if outside:
         log.warning("%d dated post(s) fall outside every time window (start/end, or a step "
                     "longer than the window)", outside)
@@ -374,8 +376,7 @@ def _tables(graphs: list[nx.Graph], seed: int, jobs: int) -> list[pd.DataFrame]:
     run = functools.partial(centrality_table, seed=seed)
     if jobs <= 1 or len(graphs) < 2:
         return [run(G) for G in graphs]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(graphs))) as pool:
-        return list(pool.map(run, graphs, chunksize=max(1, len(graphs) // (4 * jobs))))
+    return list(map_ordered(run, graphs, jobs=min(jobs, len(graphs))))
 
 
 def timeline_table(graphs: Sequence[tuple[pd.Timestamp, pd.Timestamp, nx.Graph]], *,

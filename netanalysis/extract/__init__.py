@@ -32,10 +32,10 @@ from every source; ``flags`` for UN/EU flags as well); ``exclude`` drops entitie
 ``country:AU`` or ``forum:AU`` only one); ``tags=False`` drops the ``tag`` rows. ``extract_mentions(..., jobs=N)`` spreads large inputs
 over N processes and returns the same table.
 
-For corpora that do not fit in memory, :mod:`netanalysis.extract.batch` extracts from a stream
-of post chunks (on worker processes or a Dask cluster, results in input order, a few chunks in
-flight) and gives each chunk's CSV rows and int-coded country/forum links; this is what the
-command line runs. :mod:`netanalysis.extract.units` splits posts into paragraphs and sentences.
+For corpora that do not fit in memory, the command line extracts a stream of post chunks on
+worker processes or a Dask cluster (:mod:`netanalysis.pipeline.work` over
+:func:`netanalysis.parallel.map_ordered`, results in input order) with the same
+:class:`Extractor`. :mod:`netanalysis.extract.units` splits posts into paragraphs and sentences.
 """
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from netanalysis.extract.flags import FLAG_RUN_RE, flag_pair
 from netanalysis.extract.gazetteer import NameMatcher
 from netanalysis.extract.hashtags import HASHTAG_RE, has_letter
 from netanalysis.extract.pairs import TagLexicon
+from netanalysis.model import Exclusion
 
 if TYPE_CHECKING:  # pragma: no cover
     from netanalysis.registry import Registry
@@ -166,14 +167,12 @@ class Extractor:
         compiled = self._compiled
         forums_by_upper = {f.upper(): f for f in compiled.forums}
         dropped: set[tuple[str, str]] = set()
-        for value in _as_tuple(exclude):
-            kind, _, ident = value.rpartition(":")
-            if kind not in ("", "country", "forum"):
-                raise ConfigError(f"cannot exclude {value!r}: prefix must be country: or forum:")
+        for kind, ident in Exclusion.parse(exclude).entries:
+            value = ident if kind is None else f"{kind}:{ident}"
             hits = []
-            if kind in ("", "country") and ident.upper() in compiled.countries:
+            if kind in (None, "country") and ident.upper() in compiled.countries:
                 hits.append(("country", ident.upper()))
-            if kind in ("", "forum") and ident.upper() in forums_by_upper:
+            if kind in (None, "forum") and ident.upper() in forums_by_upper:
                 hits.append(("forum", forums_by_upper[ident.upper()]))
             if not hits:
                 raise ConfigError(f"cannot exclude {value!r}: it is neither a country code "

@@ -11,10 +11,10 @@ from __future__ import annotations
 import bisect
 import re
 
+from netanalysis.model import UNITS
+
 __all__ = ["UNITS", "unit_starts", "unit_index"]
 
-#: What counts as one co-mention.
-UNITS = ("post", "paragraph", "sentence")
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*\s+")
 _INITIALS = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")

@@ -5,13 +5,38 @@ from the data (channel names, labels) is escaped.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from html import escape
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
+from netanalysis.config import Settings
+from netanalysis.model import IngestStats
 
-__all__ = ["report_html", "methods_paragraph"]
+__all__ = ["ReportContent", "report_html", "methods_paragraph"]
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """What the page shows of a run.
+
+    ``counts`` are the run's counts as the manifest holds them (``channels``, ``first_date``,
+    ``mentions``, ``nodes``, ``edges``, ``windows``, ...); ``nodes`` is the centrality table,
+    ``changes`` the changes table (or ``None``), ``figures`` the stems of the figures drawn.
+    """
+
+    version: str
+    command: str
+    inputs: Sequence[str]
+    settings: Settings
+    stats: IngestStats
+    counts: dict[str, Any]
+    nodes: pd.DataFrame
+    posts: int
+    changes: pd.DataFrame | None = None
+    figures: Sequence[str] = field(default_factory=tuple)
 
 _CSS = """
 body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;
@@ -51,7 +76,7 @@ REFERENCES = [
 ]
 
 
-def methods_paragraph(settings: Any, counts: dict) -> str:
+def methods_paragraph(settings: Settings, counts: dict[str, Any]) -> str:
     """A methods paragraph a researcher can adapt for a paper (plain text)."""
     unit = {"post": "post", "paragraph": "paragraph of a post", "sentence": "sentence"}[settings.unit]
     excluded = ", ".join(settings.exclude) if settings.exclude else "none"
@@ -120,15 +145,14 @@ def _biggest_changes(changes: pd.DataFrame | None, metric: str, n: int = 10) -> 
     return _table(frame, cols, numeric=[c for c in cols if c not in ("window", "node", "kind")])
 
 
-def report_html(pipeline: Any, result: Any, *, files: list[str]) -> str:
+def report_html(run: ReportContent, *, files: list[str]) -> str:
     """The whole page as a string."""
-    s = pipeline.settings
-    c = result.counts
-    stats = result.stats
-    posts = pipeline.posts
+    s = run.settings
+    c = run.counts
+    stats = run.stats
     channels = ", ".join(c.get("channels", [])) or "—"
     summary = [
-        ("Inputs", ", ".join(str(p) for p in result.inputs)),
+        ("Inputs", ", ".join(str(p) for p in run.inputs)),
         ("Posts read", stats.read),
         ("Records skipped", stats.skipped),
         ("Undated posts", stats.undated),
@@ -143,7 +167,7 @@ def report_html(pipeline: Any, result: Any, *, files: list[str]) -> str:
     summary_html = "<table>" + "".join(
         f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in summary) + "</table>"
     figure_html = []
-    for stem in pipeline.figures:
+    for stem in run.figures:
         fmt = next((f for f in ("png", "svg") if f in s.formats), None)
         links = " · ".join(f'<a href="figures/{stem}.{f}">{f.upper()}</a>' for f in s.formats)
         img = f'<img src="figures/{stem}.{fmt}" alt="{escape(stem)}">' if fmt else ""
@@ -151,24 +175,23 @@ def report_html(pipeline: Any, result: Any, *, files: list[str]) -> str:
                            f"({links})</figcaption></figure>")
     file_items = "".join(f'<li><a href="{escape(f)}">{escape(f)}</a></li>' for f in files)
     refs = "".join(f"<li>{escape(r)}</li>" for r in REFERENCES)
-    n_posts = 0 if posts is None else len(posts)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>netanalysis report</title><style>{_CSS}</style></head>
 <body>
 <h1>Country–forum co-mention network</h1>
-<p class="muted">{n_posts} posts · netanalysis {escape(str(result.parameters.get('version', '')) or '')}
-run with <code>{escape(result.command)}</code>; parameters and input checksums in
+<p class="muted">{run.posts} posts · netanalysis {escape(run.version)}
+run with <code>{escape(run.command)}</code>; parameters and input checksums in
 <a href="manifest.json">manifest.json</a>.</p>
 <h2>Corpus</h2>{summary_html}
 <h2>Most central</h2>
-<div class="grid"><div><h3>Countries</h3>{_top_nodes(pipeline.nodes, "country")}</div>
-<div><h3>Forums</h3>{_top_nodes(pipeline.nodes, "forum")}</div></div>
+<div class="grid"><div><h3>Countries</h3>{_top_nodes(run.nodes, "country")}</div>
+<div><h3>Forums</h3>{_top_nodes(run.nodes, "forum")}</div></div>
 <p class="muted">All measures for every node: <a href="nodes.csv">nodes.csv</a>; every edge with the posts
 behind it: <a href="edges.csv">edges.csv</a>; explore interactively: <a href="network.html">network.html</a>.</p>
 <h2>Figures</h2>{''.join(figure_html) or '<p class="muted">No figures.</p>'}
-<h2>Biggest changes over time ({escape(s.metric)} rank)</h2>{_biggest_changes(pipeline.changes, s.metric)}
+<h2>Biggest changes over time ({escape(s.metric)} rank)</h2>{_biggest_changes(run.changes, s.metric)}
 <h2>Files</h2><ul>{file_items}</ul>
 <h2>Methods</h2><p>{escape(methods_paragraph(s, c))}</p>
 <h3>References</h3><ol>{refs}</ol>

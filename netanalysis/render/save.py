@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib
 from matplotlib.figure import Figure
 
+from netanalysis.config import FIGURE_FORMATS
 from netanalysis.errors import ConfigError
+from netanalysis.io.atomic import atomic_write
 
 __all__ = ["save_figure", "FIGURE_FORMATS", "CREATOR"]
 
 log = logging.getLogger(__name__)
 
-#: Formats :func:`save_figure` writes.
-FIGURE_FORMATS = ("png", "svg", "pdf")
 #: The creator name written into every file's metadata (no version, no date).
 CREATOR = "netanalysis"
 
@@ -74,17 +73,9 @@ def save_figure(fig: Figure, stem: str | os.PathLike, *,
                                 "pdf.fonttype": 42, "pdf.compression": 6}):
         for fmt in formats:
             target = stem.with_name(f"{stem.name}.{fmt}")
-            fd, tmp = tempfile.mkstemp(prefix=f".{stem.name}.", suffix=f".{fmt}.tmp",
-                                       dir=stem.parent)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    fig.savefig(handle, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]),
-                                facecolor="white")
-                os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; figures are meant to be shared
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            with atomic_write(target, "wb") as handle:
+                fig.savefig(handle, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]),
+                            facecolor="white")
             log.debug("wrote %s", target)
             written.append(target)
     return written

@@ -41,9 +41,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -51,6 +49,7 @@ import networkx as nx
 import pandas as pd
 
 from netanalysis.errors import GraphError
+from netanalysis.io.atomic import atomic_write
 
 __all__ = ["display_intervals", "write_dynamic_gexf"]
 
@@ -302,19 +301,6 @@ def _build(G: nx.Graph, nodes: _Timeline, edges: _Timeline, metrics: list[str], 
     return "\n".join(out)
 
 
-def _atomic_write(data: bytes, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; outputs are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_dynamic_gexf(windows_or_graph: Sequence | nx.Graph, path: str | Path, *,
                        graph: nx.Graph | None = None, timeline: pd.DataFrame | None = None) -> Path:
     """Write a dynamic GEXF 1.3 file (spells, dynamic weights) that Gephi's timeline plays.
@@ -365,5 +351,6 @@ def write_dynamic_gexf(windows_or_graph: Sequence | nx.Graph, path: str | Path, 
         missing = sum(1 for n in G if n not in nodes.spells)
         if missing:
             log.info("%d node(s) of the graph are in no time window (no spell written)", missing)
-    _atomic_write(text.encode("utf-8"), path)
+    with atomic_write(path, "wb") as fh:
+        fh.write(text.encode("utf-8"))
     return path

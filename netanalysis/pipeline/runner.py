@@ -1,0 +1,234 @@
+"""Running a command: its stages in order, into a staging folder swapped in whole.
+
+A command runs a prefix of the stages (:class:`Command`); each stage reads and fills one typed
+:class:`RunState`. Files are written into a hidden staging folder inside the output folder and
+moved into place only when every stage succeeded, so a failing run leaves neither half-written
+files nor a half-updated folder; ``manifest.json`` is written last.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import pandas as pd
+
+from netanalysis.config import Settings
+from netanalysis.errors import InputError
+from netanalysis.ingest import expand_inputs
+from netanalysis.io.manifest import write_manifest
+from netanalysis.model import IngestStats
+
+if TYPE_CHECKING:  # pragma: no cover
+    from netanalysis.analysis.timeline import WindowGraphs
+    from netanalysis.graph import Batch, CoMentionCounter
+    from netanalysis.registry import Registry
+
+__all__ = ["Stage", "Command", "RunState", "RunResult", "Staging", "run"]
+
+log = logging.getLogger(__name__)
+
+
+class Stage(str, Enum):
+    """One step of a run."""
+
+    CORPUS = "corpus"
+    GRAPH = "graph"
+    TIMELINE = "timeline"
+    FIGURES = "figures"
+    EXPLORER = "explorer"
+    PAGE = "page"
+
+
+class Command(str, Enum):
+    """The commands, each a prefix of the chain of stages (``report`` runs all of it)."""
+
+    PARSE = "parse"
+    GRAPH = "graph"
+    TIMELINE = "timeline"
+    PLOT = "plot"
+    EXPLORE = "explore"
+    REPORT = "report"
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        return _STAGES[self]
+
+
+_STAGES = {
+    Command.PARSE: (Stage.CORPUS,),
+    Command.GRAPH: (Stage.CORPUS, Stage.GRAPH),
+    Command.TIMELINE: (Stage.CORPUS, Stage.GRAPH, Stage.TIMELINE),
+    Command.PLOT: (Stage.CORPUS, Stage.GRAPH, Stage.TIMELINE, Stage.FIGURES),
+    Command.EXPLORE: (Stage.CORPUS, Stage.GRAPH, Stage.EXPLORER),
+    Command.REPORT: (Stage.CORPUS, Stage.GRAPH, Stage.TIMELINE, Stage.FIGURES, Stage.EXPLORER, Stage.PAGE),
+}
+
+
+class Staging:
+    """The hidden folder a run writes into before its files are moved into place."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = Path(out_dir)
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise InputError(self.out_dir, "output path exists and is not a folder")
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.dir = Path(tempfile.mkdtemp(prefix=".netanalysis-", dir=self.out_dir))
+        self.files: list[str] = []
+
+    def path(self, name: str) -> Path:
+        """Where to write the output file ``name`` (a path relative to the output folder)."""
+        if name not in self.files:
+            self.files.append(name)
+        target = self.dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def commit(self) -> None:
+        for name in self.files:
+            target = self.out_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.dir / name, target)
+        self.discard()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@dataclass
+class RunState:
+    """What the stages of one run hand each other.
+
+    ``corpus`` (the posts' slim rows and their coded links) is kept only by the commands that
+    need the whole corpus after it streamed by (time windows, the explorer) or that fill the
+    cache; ``counter`` counts co-mentions while the corpus streams, so ``graph`` needs no table.
+    """
+
+    settings: Settings
+    command: Command
+    registry: Registry | None = None
+    corpus: Batch | None = None
+    counter: CoMentionCounter | None = None
+    mention_kinds: dict[str, int] = field(default_factory=dict)
+    graph: nx.Graph | None = None
+    nodes: pd.DataFrame | None = None
+    windows: WindowGraphs | None = None
+    timeline: pd.DataFrame | None = None
+    changes: pd.DataFrame | None = None
+    figures: list[str] = field(default_factory=list)
+    on_posts: Callable[[int], None] | None = None
+
+
+@dataclass
+class RunResult:
+    """What a run did: the folder, the files written, the counts, the parameters."""
+
+    out_dir: Path
+    command: Command
+    parameters: dict[str, Any]
+    inputs: list[Path]
+    stats: IngestStats = field(default_factory=IngestStats)
+    counts: dict[str, Any] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.time)
+    seed: int | None = None
+    state: RunState | None = None
+
+    def summary_lines(self) -> list[str]:
+        s = self.stats
+        lines = [f"Read {s.read} posts from {len(self.inputs)} input(s) "
+                 f"({s.undated} undated, {s.skipped} records skipped)."]
+        for f in s.files:
+            if f.problems:
+                lines.append(f"{f.path}: {len(f.problems)} problem(s) shown of {f.skipped} record(s) "
+                             "skipped or flagged; first problems:")
+                lines.extend(f"  record {r}: {p}" for r, p in f.problems[:5])
+        lines.append(f"Wrote {len(self.files)} file(s) to {self.out_dir}/: {', '.join(self.files)}")
+        return lines
+
+
+StageFunction = Callable[[RunState, RunResult, Staging], None]
+
+
+def _stage_functions() -> dict[Stage, StageFunction]:
+    from netanalysis.pipeline.corpus import stage_corpus
+    from netanalysis.pipeline.stages import stage_explorer, stage_figures, stage_graph, stage_page, stage_timeline
+
+    return {Stage.CORPUS: stage_corpus, Stage.GRAPH: stage_graph, Stage.TIMELINE: stage_timeline,
+            Stage.FIGURES: stage_figures, Stage.EXPLORER: stage_explorer, Stage.PAGE: stage_page}
+
+
+#: The function of each stage (tests may replace one).
+STAGES: dict[Stage, StageFunction] = {}
+
+
+def run(command: Command | str, inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str],
+        settings: Settings | None = None, *, progress: Callable[[Stage], None] | None = None,
+        on_posts: Callable[[int], None] | None = None) -> RunResult:
+    """Run the stages of ``command`` over ``inputs`` and write their files into ``out_dir``.
+
+    Parameters
+    ----------
+    command : Command or str
+        ``parse``, ``graph``, ``timeline``, ``plot``, ``explore`` or ``report``.
+    inputs : list of paths
+        Files, folders or glob patterns.
+    out_dir : path
+        The output folder; nothing is moved into it unless every stage succeeded.
+    settings : Settings, optional
+        Every option (defaults when omitted).
+    progress : callable, optional
+        Called with each stage before it starts.
+    on_posts : callable, optional
+        Called with the number of posts of each chunk as it is done.
+
+    Returns
+    -------
+    RunResult
+    """
+    command = Command(command)
+    settings = settings or Settings()
+    for stage, function in _stage_functions().items():
+        STAGES.setdefault(stage, function)
+    files = expand_inputs(list(inputs))
+    result = RunResult(Path(out_dir), command, settings.to_dict(), files, seed=settings.seed)
+    staging = Staging(Path(out_dir))
+    state = RunState(settings, command, on_posts=on_posts)
+    try:
+        for stage in command.stages:
+            if progress is not None:
+                progress(stage)
+            log.info("stage %s", stage.value)
+            began = time.perf_counter()
+            STAGES[stage](state, result, staging)
+            log.info("stage %s took %.1f s; peak memory so far %s", stage.value, time.perf_counter() - began,
+                     peak_memory())
+        staging.commit()
+    except BaseException:
+        staging.discard()
+        raise
+    result.files = sorted(staging.files)
+    result.state = state
+    write_manifest(result.out_dir, command=command.value, parameters=result.parameters, seed=result.seed,
+                   inputs=files, counts={**result.stats.as_dict(), **result.counts}, files=result.files,
+                   started=result.started)
+    return result
+
+
+def peak_memory() -> str:
+    """This process's peak resident memory, as the system reports it."""
+    try:
+        import resource
+    except ImportError:  # not on this system
+        return "unknown"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return f"{peak / (1 << 20 if sys.platform == 'darwin' else 1 << 10):.0f} MB"
