@@ -192,6 +192,7 @@ def _spans(freq: str, window: str | None, step: str | None) -> tuple[tuple[int, 
                               f"use window={freq!r} for longer windows")
         return one, one
     if window is None:
+        assert step is not None
         size = parse_span(step)
         return size, size
     size = parse_span(window)

@@ -1,7 +1,7 @@
 """The mention table: :class:`~netanalysis.extract.engine.Extractor` over many posts, optionally in parallel."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import pandas as pd
 
@@ -55,7 +55,7 @@ def extract_mentions(posts: "pd.DataFrame | Iterable[Post]", registry: "Registry
     >>> extract_mentions([post])[["entity", "via", "surface"]].values.tolist()
     [['RU', 'flag', '🇷🇺'], ['CN', 'flag', '🇨🇳'], ['UN', 'hashtag', '#UN'], ['BRICS', 'hashtag', '#BRICS']]
     """
-    options = {"countries": countries, "exclude": exclude, "tags": tags}
+    options: dict[str, Any] = {"countries": countries, "exclude": exclude, "tags": tags}
     extractor = Extractor(registry, **options)  # validates the options in this process
     pairs = _post_texts(posts)
     workers = worker_count(jobs)
@@ -76,7 +76,7 @@ def _post_texts(posts: "pd.DataFrame | Iterable[Post]") -> list[tuple[object, st
         missing = [c for c in ("post_id", "text") if c not in posts.columns]
         if missing:
             raise ConfigError(f"posts table lacks column(s) {', '.join(missing)}")
-        items = zip(posts["post_id"].tolist(), posts["text"].tolist())
+        items: Iterable[tuple[Any, Any]] = zip(posts["post_id"].tolist(), posts["text"].tolist())
     else:
         items = ((p.post_id, p.text) for p in posts)
     return [(pid, text) for pid, text in items if isinstance(text, str) and text]

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import networkx as nx
 import numpy as np
+from numpy.typing import ArrayLike
 import pandas as pd
 
 from netanalysis.model import SIDES
@@ -38,7 +39,7 @@ def node_id(kind: str, entity: str) -> str:
     return f"{kind}:{entity}"
 
 
-def association_measures(w: np.ndarray, n_a: np.ndarray, n_b: np.ndarray, n: int) -> dict[str, np.ndarray]:
+def association_measures(w: ArrayLike, n_a: ArrayLike, n_b: ArrayLike, n: int) -> dict[str, np.ndarray]:
     """``assoc_strength``, ``jaccard`` and ``npmi`` of edges (see the module notes).
 
     Examples

@@ -186,7 +186,7 @@ class _Spill:
 
     def append(self, codes: np.ndarray) -> int:
         """Write ``codes``; return the position of the first."""
-        data = memoryview(np.ascontiguousarray(codes, dtype=np.int32)).cast("B")
+        data = memoryview(np.ascontiguousarray(codes, dtype=np.int32).tobytes())
         while data:
             data = data[os.write(self.file.fileno(), data):]
         start, self.size = self.size, self.size + len(codes)
@@ -286,7 +286,7 @@ class PostIds(Sequence):
     def __len__(self) -> int:
         return sum(len(part) for part in self._parts)
 
-    def __getitem__(self, i):  # type: ignore[override]
+    def __getitem__(self, i):
         if isinstance(i, slice):
             return self._table.take(self.codes[i]).to_pylist()
         return self._table.ids[int(self.codes[i])].as_py()

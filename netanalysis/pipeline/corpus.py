@@ -17,7 +17,7 @@ import ctypes
 import gc
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pyarrow.compute as pc
@@ -27,7 +27,7 @@ from netanalysis.graph import Batch, CoMentionCounter
 from netanalysis.ingest import ReadOptions
 from netanalysis.ingest.partitions import absorb, iter_parts
 from netanalysis.io.csv import header
-from netanalysis.model import MENTION_COLUMNS, NO_DATE, POST_COLUMNS
+from netanalysis.model import MENTION_COLUMNS, NO_DATE, POST_COLUMNS, Post
 from netanalysis import parallel
 from netanalysis.parallel import map_ordered
 from netanalysis.pipeline import cache
@@ -130,7 +130,7 @@ def _stream(state: RunState, result: RunResult, staging: Staging, work: ChunkExt
         for item, file_stats in iter_parts(result.inputs, s.format, options=read_options(s),
                                            stats=result.stats, size=parallel.CHUNK):
             targets.append(file_stats)
-            yield item if file_stats is not None else post_rows(item)
+            yield item if file_stats is not None else post_rows(cast(list[Post], item))
 
     with open(staging.path("posts.csv"), "wb") as posts_out, \
             open(staging.path("mentions.csv"), "wb") as mentions_out:

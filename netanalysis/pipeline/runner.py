@@ -199,7 +199,7 @@ def run(command: Command | str, inputs: Sequence[str | os.PathLike[str]], out_di
     settings = settings or Settings()
     for stage, function in _stage_functions().items():
         STAGES.setdefault(stage, function)
-    files = expand_inputs(list(inputs))
+    files = expand_inputs([str(p) for p in inputs])
     result = RunResult(Path(out_dir), command, settings.to_dict(), files, seed=settings.seed)
     staging = Staging(Path(out_dir))
     state = RunState(settings, command, on_posts=on_posts)

@@ -6,6 +6,7 @@ writes its files into the staging folder through :mod:`netanalysis.io`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from netanalysis import __version__
 from netanalysis.analysis import centrality_table
@@ -61,8 +62,8 @@ def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
 
     s = state.settings
     G, nodes, timeline = state.graph, state.nodes, state.timeline
-    style = {"size": s.fig_size, "font_size": s.font_size}
-    made: dict[str, Callable[[], object]] = {
+    style: dict[str, Any] = {"size": s.fig_size, "font_size": s.font_size}
+    made: dict[str, Callable[[], Any]] = {
         "network_bipartite": lambda: fig.plot_network(G, layout="bipartite", centrality=nodes, seed=s.seed,
                                                       **style),
         "network_force": lambda: fig.plot_network(G, layout="force", centrality=nodes, color_by="community",

@@ -27,7 +27,7 @@ import datetime
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -79,7 +79,7 @@ class ChunkExtractor:
         if unit not in UNITS:
             raise ConfigError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
         self.registry = registry
-        self.options = {"countries": countries, "exclude": exclude, "tags": tags}
+        self.options: dict[str, Any] = {"countries": countries, "exclude": exclude, "tags": tags}
         self.unit = unit
         self.excerpts = bool(excerpts)
         self._extractor: Extractor | None = Extractor(registry, **self.options)  # validates here
@@ -137,13 +137,14 @@ class ChunkExtractor:
             kinds += [m[0] for m in found]
             if split:
                 starts = unit_starts(text, unit)
-                keys = {(code[m[0], m[1]], unit_index(starts, m[4])) for m in found if m[0] != "tag"}
-                link_entity += [key[0] for key in keys]
-                link_unit += [key[1] for key in keys]
+                keyed = {(code[m[0], m[1]], unit_index(starts, m[4])) for m in found if m[0] != "tag"}
+                link_entity += [key[0] for key in keyed]
+                link_unit += [key[1] for key in keyed]
+                link_post += [position] * len(keyed)
             else:
                 keys = {code[m[0], m[1]] for m in found if m[0] != "tag"}
                 link_entity += keys
-            link_post += [position] * len(keys)
+                link_post += [position] * len(keys)
             if requote:  # a registry with a comma or quote in some alias or id
                 found = [(k, quote(e), v, quote(s) if v == "name" else s, a, b) for k, e, v, s, a, b in found]
             mention_parts.append("".join([f"{q},{k},{e},{v},{s},{a},{b}\n"

@@ -9,7 +9,7 @@ the same for the same posts.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -86,7 +86,7 @@ class CodedPosts:
         return self.ids.take(codes[top]).tolist()
 
 
-def edge_dates(ids: list[str], dates: Mapping[str, str | None], attrs: Mapping[str, Any]) -> dict[str, Any]:
+def edge_dates(ids: Sequence[Any], dates: Mapping[str, str | None], attrs: Mapping[str, Any]) -> dict[str, Any]:
     """Distinct post days of an edge and its number of undated posts (or its span without posts)."""
     if not dates:
         span = [day(attrs.get("first_date")), day(attrs.get("last_date"))]
