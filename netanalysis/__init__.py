@@ -27,6 +27,7 @@ Examples
 >>> nodes.loc[nodes["kind"] == "forum", "node"].head(3).tolist()
 ['forum:UN', 'forum:BRICS', 'forum:SCO']
 """
+
 from __future__ import annotations
 
 import importlib

@@ -3,6 +3,7 @@
 Each command parses its options, merges them over the study file (``--config``) and the
 defaults, calls :func:`netanalysis.pipeline.run`, and prints a short summary to stderr.
 """
+
 from __future__ import annotations
 
 import functools
@@ -74,53 +75,85 @@ def _stack(*decorators):
 
 input_options = _stack(
     click.argument("inputs", nargs=-1, required=True, metavar="INPUT..."),
-    click.option("-o", "--output", "out_dir", required=True,
-                 type=click.Path(file_okay=False, path_type=Path),
-                 help="Folder to write into (created if missing)."),
-    click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-                 help="Study file (TOML) holding any option; the command line overrides it."),
-    click.option("--format", "format_", metavar="FORMATS",
-                 help="Input format (auto, text, telegram_json, telegram_html, telethon, json, jsonl, "
-                      "table, csv, tsv, parquet) "
-                      "and/or figure formats (png,svg,pdf), comma-separated.  [default: auto]"),
+    click.option(
+        "-o",
+        "--output",
+        "out_dir",
+        required=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder to write into (created if missing).",
+    ),
+    click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Study file (TOML) holding any option; the command line overrides it.",
+    ),
+    click.option(
+        "--format",
+        "format_",
+        metavar="FORMATS",
+        help="Input format (auto, text, telegram_json, telegram_html, telethon, json, jsonl, "
+        "table, csv, tsv, parquet) "
+        "and/or figure formats (png,svg,pdf), comma-separated.  [default: auto]",
+    ),
     click.option("--encoding", help="Text encoding of the inputs, e.g. cp1251.  [default: utf-8]"),
     click.option("--strict", is_flag=True, default=None, help="Stop at the first malformed record."),
-    click.option("--dedupe", is_flag=True, default=None,
-                 help="Count a post forwarded or exported twice once."),
+    click.option("--dedupe", is_flag=True, default=None, help="Count a post forwarded or exported twice once."),
     click.option("--channel", help="Channel name for posts whose input does not name one."),
     click.option("--tz", help="Time zone of export times written without offset, e.g. Europe/Moscow."),
     click.option("--text-col", help="Column holding the post text (tables)."),
     click.option("--date-col", help="Column holding the date (tables)."),
     click.option("--id-col", help="Column holding the message id (tables)."),
     click.option("--channel-col", help="Column holding the channel (tables)."),
-    click.option("--countries", metavar="SOURCES",
-                 help="Where countries come from: flags,hashtags,pair_hashtags,names.  [default: all]"),
-    click.option("--exclude", multiple=True, metavar="ID",
-                 help="Leave out an entity, e.g. the channel's own country: --exclude RU (repeatable)."),
-    click.option("--registry", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-                 help="A CSV adding or overriding registry aliases (repeatable)."),
+    click.option(
+        "--countries",
+        metavar="SOURCES",
+        help="Where countries come from: flags,hashtags,pair_hashtags,names.  [default: all]",
+    ),
+    click.option(
+        "--exclude",
+        multiple=True,
+        metavar="ID",
+        help="Leave out an entity, e.g. the channel's own country: --exclude RU (repeatable).",
+    ),
+    click.option(
+        "--registry",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="A CSV adding or overriding registry aliases (repeatable).",
+    ),
     click.option("--seed", type=int, help="Seed for layouts and communities.  [default: 0]"),
     click.option("--jobs", type=int, help="Worker processes for extraction (0 = one per core).  [default: 0]"),
-    click.option("--engine", type=click.Choice(["processes", "dask"]),
-                 help="Run extraction on local processes or on a Dask cluster "
-                      "(pip install 'netanalysis[dask]').  [default: processes]"),
-    click.option("--scheduler", metavar="ADDRESS",
-                 help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask; "
-                      "default: a local cluster of --jobs workers)."),
-    click.option("--cache/--no-cache", default=None,
-                 help="Reuse the posts and mentions extracted before from the same inputs, registry "
-                      "and options (in $NETANALYSIS_CACHE_DIR or .netanalysis-cache).  [default: off]"),
+    click.option(
+        "--engine",
+        type=click.Choice(["processes", "dask"]),
+        help="Run extraction on local processes or on a Dask cluster "
+        "(pip install 'netanalysis[dask]').  [default: processes]",
+    ),
+    click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask; "
+        "default: a local cluster of --jobs workers).",
+    ),
+    click.option(
+        "--cache/--no-cache",
+        default=None,
+        help="Reuse the posts and mentions extracted before from the same inputs, registry "
+        "and options (in $NETANALYSIS_CACHE_DIR or .netanalysis-cache).  [default: off]",
+    ),
 )
 
 graph_options = _stack(
-    click.option("--unit", type=click.Choice(UNITS),
-                 help="What counts as co-mention.  [default: post]"),
+    click.option("--unit", type=click.Choice(UNITS), help="What counts as co-mention.  [default: post]"),
     click.option("--min-weight", type=int, help="Drop edges lighter than this.  [default: 1]"),
 )
 
 window_options = _stack(
-    click.option("--freq", type=click.Choice(["week", "month", "quarter", "year"]),
-                 help="Window length.  [default: month]"),
+    click.option(
+        "--freq", type=click.Choice(["week", "month", "quarter", "year"]), help="Window length.  [default: month]"
+    ),
     click.option("--window", help="Rolling window length, e.g. 3M (with --step)."),
     click.option("--step", help="Rolling window step, e.g. 1M (with --window)."),
     click.option("--cumulative", is_flag=True, default=None, help="Windows grow from the first one."),
@@ -128,8 +161,11 @@ window_options = _stack(
 )
 
 figure_options = _stack(
-    click.option("--size", "fig_size", help="Figure width: single (3.5 in), double (7.2 in) or "
-                                            "WxH in inches, e.g. 6x4.  [default: double]"),
+    click.option(
+        "--size",
+        "fig_size",
+        help="Figure width: single (3.5 in), double (7.2 in) or WxH in inches, e.g. 6x4.  [default: double]",
+    ),
     click.option("--font-size", type=float, help="Base font size in points.  [default: 8]"),
     click.option("--top", type=int, help="How many top nodes the time figures show.  [default: 10]"),
 )
@@ -189,8 +225,7 @@ def _run(ctx: click.Context, command: Command, params: dict) -> None:
     else:
         posts_bar = on_posts = None
     try:
-        result = run(command, list(params["inputs"]), params["out_dir"], settings, progress=progress,
-                            on_posts=on_posts)
+        result = run(command, list(params["inputs"]), params["out_dir"], settings, progress=progress, on_posts=on_posts)
     finally:
         for b in (posts_bar, bar):
             if b is not None:

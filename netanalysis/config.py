@@ -11,12 +11,14 @@ A study's settings live in one file; the command line overrides it::
 Keys may also sit at the top level of the file. Unknown keys are an error (a typo must not
 silently fall back to a default).
 """
+
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from netanalysis.errors import ConfigError
 from netanalysis.model import UNITS, Exclusion
@@ -97,8 +99,7 @@ class Settings:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for the manifest (tuples as lists)."""
-        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v
-                for f in fields(self) if f.init}
+        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self) if f.init}
 
 
 _FIELDS = {f.name: f for f in fields(Settings) if f.init}
@@ -155,8 +156,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
     for key, value in table.items():
         name = key.replace("-", "_")
         if name not in _FIELDS:
-            raise ConfigError(f"{path}: unknown setting {key!r} "
-                              f"(known: {', '.join(sorted(_FIELDS))})")
+            raise ConfigError(f"{path}: unknown setting {key!r} (known: {', '.join(sorted(_FIELDS))})")
         out[name] = _coerce(name, value, str(path))
     base = path.parent
     if "registry" in out:  # relative registry files are relative to the config file

@@ -3,6 +3,7 @@
 A :class:`Post` is one post of a channel, read from any input format. Mentions are kept as a
 tidy table (one row per entity found in a post) with the columns of :data:`MENTION_COLUMNS`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -67,7 +68,7 @@ class Exclusion:
     entries: tuple[tuple[str | None, str], ...] = ()
 
     @classmethod
-    def parse(cls, values: "Exclusion | Iterable[str] | str | None") -> "Exclusion":
+    def parse(cls, values: Exclusion | Iterable[str] | str | None) -> Exclusion:
         """Read ``RU``, ``country:AU``, ``forum:AU`` (a list, or one comma-separated string)."""
         if isinstance(values, Exclusion):
             return values
@@ -102,8 +103,9 @@ class Exclusion:
 
     def __str__(self) -> str:
         """The graph attribute ``exclude``: entries case-folded, sorted, joined by ``;``."""
-        return ";".join(sorted({(ident if kind is None else f"{kind}:{ident}").casefold()
-                                for kind, ident in self.entries}))
+        return ";".join(
+            sorted({(ident if kind is None else f"{kind}:{ident}").casefold() for kind, ident in self.entries})
+        )
 
 
 @dataclass(slots=True)
@@ -195,7 +197,7 @@ def trim_for_excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     The excerpt depends only on the first ``limit + 1`` characters after white space is
     collapsed, so a long corpus can keep just these for the explorer.
     """
-    head = " ".join(text[:4 * limit].split())
+    head = " ".join(text[: 4 * limit].split())
     if len(head) <= limit and len(text) > 4 * limit:
         head = " ".join(text.split())
     # one more character than the limit tells "longer than the limit"; it must not be a space,

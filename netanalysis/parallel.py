@@ -10,6 +10,7 @@ so that what the callable holds, such as a compiled registry, is shared) and ``"
 ``dask.distributed`` cluster: the one at ``scheduler``, or a local cluster of ``jobs`` worker
 processes; ``pip install netanalysis[dask]``). The callable travels to each worker once.
 """
+
 from __future__ import annotations
 
 import collections
@@ -68,8 +69,14 @@ def worker_count(jobs: int | None) -> int:
     return (os.cpu_count() or 1) if jobs == 0 else jobs
 
 
-def map_ordered(work: Callable[[Any], Any], chunks: Iterable[Any], *, jobs: int | None = 1,
-                engine: str = "processes", scheduler: str | None = None) -> Iterator[Any]:
+def map_ordered(
+    work: Callable[[Any], Any],
+    chunks: Iterable[Any],
+    *,
+    jobs: int | None = 1,
+    engine: str = "processes",
+    scheduler: str | None = None,
+) -> Iterator[Any]:
     """Run ``work`` over ``chunks`` and yield the results in input order.
 
     Parameters
@@ -115,10 +122,10 @@ def map_ordered(work: Callable[[Any], Any], chunks: Iterable[Any], *, jobs: int 
                 yield work(chunk)
         return
     rest = _prepend([first, second], chunks)
-    with ProcessPoolExecutor(workers, mp_context=process_context(), initializer=_init_worker,
-                             initargs=(work,)) as pool:
-        yield from _bounded(lambda chunk: pool.submit(_run_in_worker, chunk), rest, workers,
-                            lambda future: future.result())
+    with ProcessPoolExecutor(workers, mp_context=process_context(), initializer=_init_worker, initargs=(work,)) as pool:
+        yield from _bounded(
+            lambda chunk: pool.submit(_run_in_worker, chunk), rest, workers, lambda future: future.result()
+        )
 
 
 def _prepend(head: list, tail: Iterator) -> Iterator:
@@ -162,8 +169,9 @@ def _run_remote(work: Callable[[Any], Any], chunk: Any) -> Any:
     return work(chunk)
 
 
-def _dask_map(work: Callable[[Any], Any], chunks: Iterator, workers: int, scheduler: str | None,
-              timeout: str | None = None) -> Iterator[Any]:
+def _dask_map(
+    work: Callable[[Any], Any], chunks: Iterator, workers: int, scheduler: str | None, timeout: str | None = None
+) -> Iterator[Any]:
     """Run ``work`` over ``chunks`` on the Dask cluster at ``scheduler`` (or on a local one of
     ``workers`` processes), a few chunks per worker in flight, results in input order.
     ``timeout`` bounds the wait for the scheduler (default :data:`_CONNECT_TIMEOUT`)."""
@@ -177,8 +185,9 @@ def _dask_map(work: Callable[[Any], Any], chunks: Iterator, workers: int, schedu
             if scheduler:
                 client = Client(scheduler, timeout=timeout or _CONNECT_TIMEOUT)
             else:
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0", silence_logs=level)
+                cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=level
+                )
                 client = Client(cluster)
         except (OSError, TimeoutError) as exc:
             if cluster is not None:
@@ -190,8 +199,12 @@ def _dask_map(work: Callable[[Any], Any], chunks: Iterator, workers: int, schedu
             n = max(1, len(client.scheduler_info().get("workers", {})) or workers)
             log.info("dask: %d worker(s) at %s", n, client.scheduler.address)
             remote = client.scatter(work, broadcast=True)
-            yield from _bounded(lambda chunk: client.submit(_run_remote, remote, chunk, pure=False),
-                                chunks, n, lambda future: future.result())
+            yield from _bounded(
+                lambda chunk: client.submit(_run_remote, remote, chunk, pure=False),
+                chunks,
+                n,
+                lambda future: future.result(),
+            )
         finally:
             client.close()
             if cluster is not None:
@@ -212,13 +225,16 @@ def _check_workers(client, scheduler: str | None, timeout: str) -> None:
     try:
         client.wait_for_workers(1, timeout=timeout)
     except TimeoutError:
-        raise NetanalysisError(f"the Dask scheduler at {scheduler} has no workers "
-                               f"(none joined within {timeout})") from None
+        raise NetanalysisError(
+            f"the Dask scheduler at {scheduler} has no workers (none joined within {timeout})"
+        ) from None
     versions = client.run(_netanalysis_version)
     other = sorted({v for v in versions.values() if v != __version__})
     if other:
-        raise NetanalysisError(f"the Dask workers run netanalysis {', '.join(other)}, this is "
-                               f"{__version__}: install the same version on every worker")
+        raise NetanalysisError(
+            f"the Dask workers run netanalysis {', '.join(other)}, this is "
+            f"{__version__}: install the same version on every worker"
+        )
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ Usage::
 
     python scripts/profile_pipeline.py [-n 20000] [--corpus FILE.jsonl] [--jobs 2] [--repeat 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,12 +34,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import bench  # noqa: E402  (the benchmark's corpus generator)
+
 from netanalysis import pipeline  # noqa: E402
 from netanalysis.config import Settings  # noqa: E402
-from netanalysis.parallel import CHUNK  # noqa: E402
-from netanalysis.pipeline.work import ChunkExtractor, post_rows  # noqa: E402
 from netanalysis.extract.gazetteer import _lower_same_length, normalise_for_matching  # noqa: E402
 from netanalysis.ingest.partitions import iter_parts, read_partition  # noqa: E402
+from netanalysis.parallel import CHUNK  # noqa: E402
+from netanalysis.pipeline.work import ChunkExtractor, post_rows  # noqa: E402
 from netanalysis.registry import load_registry  # noqa: E402
 
 
@@ -80,10 +82,12 @@ def worker_pieces(corpus: Path, repeat: int) -> tuple[list[tuple[str, float]], i
         "extract": timed(lambda: [extract(t) for t in texts], repeat),
         "whole chunk": timed(lambda: [work(chunk) for chunk in rows], repeat),
         "slim": timed(lambda: [work._slim(chunk) for chunk in rows], repeat),
-        "pickle": timed(lambda: [pickle.loads(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL))
-                                 for r in results], repeat),
-        "partition pickle": timed(lambda: [pickle.loads(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL))
-                                           for p in parts], repeat),
+        "pickle": timed(
+            lambda: [pickle.loads(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL)) for r in results], repeat
+        ),
+        "partition pickle": timed(
+            lambda: [pickle.loads(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) for p in parts], repeat
+        ),
     }
     hits = t["names"] - t["unify apostrophes and spaces"] - t["lower-case"] - t["automaton walk"]
     pieces = [
@@ -130,9 +134,11 @@ def main(argv=None) -> None:
         print(f"{name:55} {seconds / n * 1e6:7.1f} us  {seconds / total:6.1%}")
     print(f"{'total':55} {total / n * 1e6:7.1f} us  -> at most {2 * n / total:,.0f} posts/s on 2 cores")
     cpu = run_profile(corpus, args.jobs)
-    print(f"# graph --jobs {args.jobs}: wall {cpu['wall']:.2f} s ({n / cpu['wall']:,.0f} posts/s); "
-          f"CPU: main process {cpu['main']:.2f} s ({cpu['main'] / n * 1e6:.1f} us/post, "
-          f"the graph stage included), workers {cpu['workers']:.2f} s ({cpu['workers'] / n * 1e6:.1f} us/post)")
+    print(
+        f"# graph --jobs {args.jobs}: wall {cpu['wall']:.2f} s ({n / cpu['wall']:,.0f} posts/s); "
+        f"CPU: main process {cpu['main']:.2f} s ({cpu['main'] / n * 1e6:.1f} us/post, "
+        f"the graph stage included), workers {cpu['workers']:.2f} s ({cpu['workers'] / n * 1e6:.1f} us/post)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Centrality table and communities: by hand on tiny graphs, against networkx on the Davis
 Southern Women graph, on disconnected and degenerate graphs, and on a graph read back from GraphML."""
+
 import math
 from pathlib import Path
 
@@ -71,19 +72,22 @@ def test_path_by_hand(path4):
     assert t["betweenness"].to_dict() == {"country:RU": 1.0, "country:CN": 0.0, "forum:BRICS": 1.0, "forum:UN": 0.0}
     # least total distance (m + 2(n-1) = 4) over the total distance: RU 1+1+2, CN 1+2+3
     assert t["closeness"].to_dict() == pytest.approx(
-        {"country:RU": 1.0, "country:CN": 4 / 6, "forum:BRICS": 1.0, "forum:UN": 4 / 6})
+        {"country:RU": 1.0, "country:CN": 4 / 6, "forum:BRICS": 1.0, "forum:UN": 4 / 6}
+    )
     # B (CN, RU x BRICS, UN) = [[1, 0], [1, 2]]; B B^T = [[1, 1], [1, 5]] has eigenvalue 3 + sqrt 5
     # with eigenvector h = (1, 2 + sqrt 5); forums a = B^T h / lambda = (3 + sqrt 5, 4 + 2 sqrt 5) / lambda
     lam = math.sqrt(3 + SQ5)
     h = np.array([1, 2 + SQ5])
     a = np.array([3 + SQ5, 4 + 2 * SQ5]) / lam
-    norm = math.sqrt((h ** 2).sum() + (a ** 2).sum())
+    norm = math.sqrt((h**2).sum() + (a**2).sum())
     assert t.loc[["country:CN", "country:RU", "forum:BRICS", "forum:UN"], "eigenvector"].tolist() == pytest.approx(
-        list(np.r_[h, a] / norm), abs=1e-12)
+        list(np.r_[h, a] / norm), abs=1e-12
+    )
     # HITS, country -> forum: hubs h / sum h, authorities B^T h / sum
     assert t.loc[["country:CN", "country:RU"], "hub"].tolist() == pytest.approx([1 / (3 + SQ5), (2 + SQ5) / (3 + SQ5)])
     assert t.loc[["forum:BRICS", "forum:UN"], "authority"].tolist() == pytest.approx(
-        [(3 + SQ5) / (7 + 3 * SQ5), (4 + 2 * SQ5) / (7 + 3 * SQ5)])
+        [(3 + SQ5) / (7 + 3 * SQ5), (4 + 2 * SQ5) / (7 + 3 * SQ5)]
+    )
     assert (t.loc[["country:CN", "country:RU"], "authority"] == 0).all()
     assert (t.loc[["forum:BRICS", "forum:UN"], "hub"] == 0).all()
     assert t["pagerank"].sum() == pytest.approx(1.0)
@@ -102,7 +106,7 @@ def test_pagerank_of_a_star_by_hand():
 
 def test_single_edge_is_defined():
     t = centrality_table(bipartite([("RU", "UN", 3)])).set_index("node")
-    assert t["betweenness"].tolist() == [0.0, 0.0]       # networkx's maximum is 0 here
+    assert t["betweenness"].tolist() == [0.0, 0.0]  # networkx's maximum is 0 here
     assert t["closeness"].tolist() == [1.0, 1.0]
     assert t["eigenvector"].tolist() == pytest.approx([1 / math.sqrt(2)] * 2)
     assert t["pagerank"].tolist() == pytest.approx([0.5, 0.5])
@@ -115,13 +119,16 @@ def test_davis_southern_women_matches_networkx():
     women = sorted(n for n, d in G.nodes(data=True) if d["bipartite"] == 0)
     t = centrality_table(G, weight=None).set_index("node")
     assert len(t) == 32
-    for column, expected in [("degree", nx.bipartite.degree_centrality(G, women)),
-                             ("betweenness", nx.bipartite.betweenness_centrality(G, women)),
-                             ("closeness", nx.bipartite.closeness_centrality(G, women))]:
+    for column, expected in [
+        ("degree", nx.bipartite.degree_centrality(G, women)),
+        ("betweenness", nx.bipartite.betweenness_centrality(G, women)),
+        ("closeness", nx.bipartite.closeness_centrality(G, women)),
+    ]:
         assert t[column].to_dict() == pytest.approx(expected, abs=1e-12), column
     assert t["strength"].to_dict() == dict(G.degree())
     assert t["eigenvector"].to_dict() == pytest.approx(
-        nx.eigenvector_centrality(G, tol=1e-13, max_iter=100000), abs=1e-9)
+        nx.eigenvector_centrality(G, tol=1e-13, max_iter=100000), abs=1e-9
+    )
     assert t["pagerank"].to_dict() == pytest.approx(pagerank_reference(G, weight=None), abs=1e-10)
     hubs, authorities = _hits_python(directed(G), tol=1e-14, max_iter=100000)
     assert t["hub"].to_dict() == pytest.approx(hubs, abs=1e-10)
@@ -145,9 +152,9 @@ def test_davis_communities_are_a_seeded_partition():
 
 def test_community_numbering_largest_first_then_smallest_node():
     G = nx.Graph()
-    G.add_edges_from([("z1", "z2")])                                        # size 2
-    G.add_edges_from([("m1", "m2"), ("m2", "m3"), ("m3", "m1")])             # size 3
-    G.add_edges_from([("b1", "b2"), ("b2", "b3"), ("b3", "b1")])             # size 3, smaller ids
+    G.add_edges_from([("z1", "z2")])  # size 2
+    G.add_edges_from([("m1", "m2"), ("m2", "m3"), ("m3", "m1")])  # size 3
+    G.add_edges_from([("b1", "b2"), ("b2", "b3"), ("b3", "b1")])  # size 3, smaller ids
     assert communities(G) == {"b1": 0, "b2": 0, "b3": 0, "m1": 1, "m2": 1, "m3": 1, "z1": 2, "z2": 2}
     assert communities(nx.Graph()) == {}
     lonely = nx.Graph()
@@ -157,7 +164,7 @@ def test_community_numbering_largest_first_then_smallest_node():
 
 def test_disconnected_graph_values_are_defined(path4):
     G = nx.union(path4, bipartite([("FR", "EU", 1)]))
-    G.add_node("country:XX", bipartite=0, kind="country", posts=0)                 # an isolate
+    G.add_node("country:XX", bipartite=0, kind="country", posts=0)  # an isolate
     t = centrality_table(G).set_index("node")
     assert not t.isna().any().any()
     assert t.loc["country:XX", ["degree", "strength", "betweenness", "closeness", "eigenvector", "hub"]].eq(0).all()
@@ -166,13 +173,15 @@ def test_disconnected_graph_values_are_defined(path4):
     assert t.loc["country:FR", "closeness"] == pytest.approx(1 / 6)
     # eigenvector: per component with unit norm, scaled by sqrt(size / 7)
     path_part = t.loc[list(path4), "eigenvector"]
-    assert (path_part ** 2).sum() == pytest.approx(4 / 7)
+    assert (path_part**2).sum() == pytest.approx(4 / 7)
     alone = centrality_table(path4).set_index("node")["eigenvector"]
     assert path_part.to_dict() == pytest.approx((alone * math.sqrt(4 / 7)).to_dict())
-    assert t.loc[["country:FR", "forum:EU"], "eigenvector"].tolist() == pytest.approx([math.sqrt(2 / 7) / math.sqrt(2)] * 2)
+    assert t.loc[["country:FR", "forum:EU"], "eigenvector"].tolist() == pytest.approx(
+        [math.sqrt(2 / 7) / math.sqrt(2)] * 2
+    )
     # HITS: per component, scaled by the component's share of its side
-    assert t.loc["country:FR", "hub"] == pytest.approx(1 / 4)               # 1 of 4 countries
-    assert t.loc["forum:EU", "authority"] == pytest.approx(1 / 3)           # 1 of 3 forums
+    assert t.loc["country:FR", "hub"] == pytest.approx(1 / 4)  # 1 of 4 countries
+    assert t.loc["forum:EU", "authority"] == pytest.approx(1 / 3)  # 1 of 3 forums
     assert t["pagerank"].sum() == pytest.approx(1.0)
     assert t["pagerank"].to_dict() == pytest.approx(pagerank_reference(G), abs=1e-10)
     assert t.loc["country:FR", "community"] != t.loc["country:RU", "community"]
@@ -201,7 +210,8 @@ def test_projection_uses_ordinary_measures():
     assert t["betweenness"].to_dict() == pytest.approx(nx.betweenness_centrality(P))
     assert t["closeness"].to_dict() == pytest.approx(nx.closeness_centrality(P))
     assert t["eigenvector"].to_dict() == pytest.approx(
-        nx.eigenvector_centrality(P, weight="weight", tol=1e-13, max_iter=100000), abs=1e-9)
+        nx.eigenvector_centrality(P, weight="weight", tol=1e-13, max_iter=100000), abs=1e-9
+    )
     hubs, authorities = _hits_python(P, tol=1e-14, max_iter=100000)
     assert t["hub"].to_dict() == pytest.approx(hubs, abs=1e-9)
     assert t["authority"].to_dict() == pytest.approx(authorities, abs=1e-9)

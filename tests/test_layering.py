@@ -5,6 +5,7 @@ base (errors, model, config, parallel) < registry < ingest < extract < graph < a
 render < pipeline < cli. ``io`` sits before ``render`` so that figures and the explorer write
 through the one atomic writer.
 """
+
 import ast
 from pathlib import Path
 
@@ -69,6 +70,9 @@ def test_click_only_in_the_cli_and_drawing_only_under_render():
 
 
 def test_no_module_is_over_500_lines():
-    long = {"/".join(parts): n for path, parts in modules()
-            if (n := len(path.read_text(encoding="utf-8").splitlines())) > 500}
+    long = {
+        "/".join(parts): n
+        for path, parts in modules()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 500
+    }
     assert long == {}

@@ -1,5 +1,6 @@
 """One engine, two faces: the Python API and the command line run the same counter on the same
 coded corpus, and an option such as ``--exclude`` means the same thing in every output."""
+
 import json
 from pathlib import Path
 
@@ -24,8 +25,13 @@ ROWS = [
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("au") / "au.jsonl"
-    path.write_text("".join(json.dumps({"id": i + 1, "date": f"{d}T10:00:00+00:00", "channel": "MFA", "text": t}) + "\n"
-                            for i, (d, t) in enumerate(ROWS)), encoding="utf-8")
+    path.write_text(
+        "".join(
+            json.dumps({"id": i + 1, "date": f"{d}T10:00:00+00:00", "channel": "MFA", "text": t}) + "\n"
+            for i, (d, t) in enumerate(ROWS)
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -62,8 +68,16 @@ def _entities(out: Path) -> dict[str, set[str]]:
     return seen
 
 
-EVERY_OUTPUT = {"mentions.csv", "edges.csv", "nodes.csv", "timeline.csv", "changes.csv", "network.html",
-                "graph.gexf", "graph.graphml"}
+EVERY_OUTPUT = {
+    "mentions.csv",
+    "edges.csv",
+    "nodes.csv",
+    "timeline.csv",
+    "changes.csv",
+    "network.html",
+    "graph.gexf",
+    "graph.graphml",
+}
 
 
 @pytest.mark.parametrize("excluded, kept", [("country:AU", "forum:AU"), ("forum:AU", "country:AU")])
@@ -111,8 +125,13 @@ def test_the_api_and_the_command_line_write_the_same_edges_and_nodes(sample_path
     # the notebook session of the README
     posts = netanalysis.read_posts(sample_path)
     mentions = netanalysis.extract_mentions(posts, exclude=options.get("exclude", ()))
-    G = netanalysis.co_mention_graph(mentions, posts, unit=options.get("unit", "post"),
-                                     min_weight=options.get("min_weight", 1), labels=load_registry().label)
+    G = netanalysis.co_mention_graph(
+        mentions,
+        posts,
+        unit=options.get("unit", "post"),
+        min_weight=options.get("min_weight", 1),
+        labels=load_registry().label,
+    )
     nodes = netanalysis.centrality_table(G, seed=0)
     write_edges_csv(G, tmp_path / "edges.csv")
     write_csv(nodes, tmp_path / "nodes.csv")
@@ -124,6 +143,5 @@ def test_python_dash_m_runs_the_command_line(sample_path, tmp_path):
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "netanalysis", "--help"], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run([sys.executable, "-m", "netanalysis", "--help"], capture_output=True, text=True, check=True)
     assert "Usage: netanalysis" in done.stdout and "report" in done.stdout

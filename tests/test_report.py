@@ -1,4 +1,5 @@
 """`netanalysis report`: the whole output folder against the contract in DESIGN.md."""
+
 import hashlib
 import json
 from pathlib import Path
@@ -8,22 +9,32 @@ import pytest
 from click.testing import CliRunner
 
 from netanalysis import pipeline as report
-from netanalysis.pipeline import runner
-from netanalysis.pipeline.runner import Stage
 from netanalysis.cli import cli
 from netanalysis.config import Settings
+from netanalysis.pipeline import runner
+from netanalysis.pipeline.runner import Stage
 
 CONTRACT = {
     "posts.csv": ["post_id", "channel", "date", "date_source", "source", "text"],
     "mentions.csv": ["post_id", "kind", "entity", "via", "surface", "start", "end"],
     "edges.csv": ["country", "forum", "weight", "assoc_strength", "first_date", "last_date", "post_ids"],
-    "nodes.csv": ["node", "kind", "label", "posts", "degree", "strength", "betweenness", "closeness",
-                  "eigenvector", "pagerank", "community"],
+    "nodes.csv": [
+        "node",
+        "kind",
+        "label",
+        "posts",
+        "degree",
+        "strength",
+        "betweenness",
+        "closeness",
+        "eigenvector",
+        "pagerank",
+        "community",
+    ],
     "timeline.csv": ["window_start", "window_end", "node", "kind", "metric", "value", "rank"],
 }
 OTHER_FILES = ["changes.csv", "graph.gexf", "graph.graphml", "network.html", "report.html", "manifest.json"]
-FIGURES = ["network_bipartite", "network_force", "heatmap", "centrality_over_time", "rank_changes",
-           "network_by_window"]
+FIGURES = ["network_bipartite", "network_force", "heatmap", "centrality_over_time", "rank_changes", "network_by_window"]
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +46,11 @@ def demo(tmp_path_factory, sample_path):
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
 
 
 def test_folder_has_every_file_of_the_contract(demo):
@@ -122,12 +136,36 @@ def test_failing_stage_keeps_the_previous_run_intact(tmp_path, sample_path, monk
 def test_each_command_writes_its_files(tmp_path, sample_path):
     expected = {
         "parse": {"posts.csv", "mentions.csv", "manifest.json"},
-        "graph": {"posts.csv", "mentions.csv", "edges.csv", "nodes.csv", "graph.gexf", "graph.graphml",
-                  "manifest.json"},
-        "timeline": {"posts.csv", "mentions.csv", "edges.csv", "nodes.csv", "graph.gexf", "graph.graphml",
-                     "timeline.csv", "changes.csv", "manifest.json"},
-        "explore": {"posts.csv", "mentions.csv", "edges.csv", "nodes.csv", "graph.gexf", "graph.graphml",
-                    "network.html", "manifest.json"},
+        "graph": {
+            "posts.csv",
+            "mentions.csv",
+            "edges.csv",
+            "nodes.csv",
+            "graph.gexf",
+            "graph.graphml",
+            "manifest.json",
+        },
+        "timeline": {
+            "posts.csv",
+            "mentions.csv",
+            "edges.csv",
+            "nodes.csv",
+            "graph.gexf",
+            "graph.graphml",
+            "timeline.csv",
+            "changes.csv",
+            "manifest.json",
+        },
+        "explore": {
+            "posts.csv",
+            "mentions.csv",
+            "edges.csv",
+            "nodes.csv",
+            "graph.gexf",
+            "graph.graphml",
+            "network.html",
+            "manifest.json",
+        },
     }
     for command, files in expected.items():
         out = tmp_path / command

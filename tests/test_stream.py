@@ -8,6 +8,7 @@ every unit and any chunking, and check the pieces that make the streaming cheap:
 ``edges.csv`` writer, the explorer's trimmed texts, the byte-level JSONL reader and sliced
 pairing.
 """
+
 import io
 import json
 import pickle
@@ -21,19 +22,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netanalysis.graph import counter as counter_module
-from netanalysis.graph import post_ids as post_ids_module
+from netanalysis import parallel as batch
 from netanalysis import pipeline as report
 from netanalysis.config import Settings
 from netanalysis.extract import extract_mentions
-from netanalysis import parallel as batch
 from netanalysis.graph import Batch, CoMentionCounter, PostIds, co_mention_graph, edges_table
-from netanalysis.io import format_dates, write_edges_csv
+from netanalysis.graph import counter as counter_module
+from netanalysis.graph import post_ids as post_ids_module
 from netanalysis.ingest import read_posts
-from netanalysis.model import MENTION_COLUMNS, POST_COLUMNS
-from netanalysis.registry import load_registry
+from netanalysis.io import format_dates, write_edges_csv
+from netanalysis.model import MENTION_COLUMNS, POST_COLUMNS, trim_for_excerpt
 from netanalysis.model import excerpt as _excerpt
-from netanalysis.model import trim_for_excerpt
+from netanalysis.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -130,11 +130,28 @@ def test_edges_csv_writer_matches_the_table_with_quotes_and_missing_values(tmp_p
     G = nx.Graph()
     for node, kind in (("country:CN", "country"), ("country:RU", "country"), ("forum:X", "forum")):
         G.add_node(node, kind=kind, entity=node.split(":")[1])
-    G.add_edge("country:CN", "forum:X", weight=2, assoc_strength=0.1 + 0.2, jaccard=1.0, npmi=float("nan"),
-               first_date="", last_date="2024-01-02", post_ids=['a,"1"', "b"])
-    G.add_edge("country:RU", "forum:X", weight=1, assoc_strength=1e-20, jaccard=0.5, npmi=1.0,
-               first_date="2024-01-01", last_date="2024-01-01",
-               post_ids=PostIds(np.array([1, 0], dtype=np.int32), np.array(["p1", "p2"], dtype=object)))
+    G.add_edge(
+        "country:CN",
+        "forum:X",
+        weight=2,
+        assoc_strength=0.1 + 0.2,
+        jaccard=1.0,
+        npmi=float("nan"),
+        first_date="",
+        last_date="2024-01-02",
+        post_ids=['a,"1"', "b"],
+    )
+    G.add_edge(
+        "country:RU",
+        "forum:X",
+        weight=1,
+        assoc_strength=1e-20,
+        jaccard=0.5,
+        npmi=1.0,
+        first_date="2024-01-01",
+        last_date="2024-01-01",
+        post_ids=PostIds(np.array([1, 0], dtype=np.int32), np.array(["p1", "p2"], dtype=object)),
+    )
     write_edges_csv(G, tmp_path / "edges.csv")
     assert (tmp_path / "edges.csv").read_text(encoding="utf-8") == _csv(edges_table(G))
     back = pd.read_csv(tmp_path / "edges.csv", keep_default_na=False)
@@ -151,8 +168,17 @@ def test_post_ids_are_written_a_piece_at_a_time_and_quoted_when_an_id_needs_it(t
     G.add_node("country:CN", kind="country", entity="CN")
     G.add_node("forum:X", kind="forum", entity="X")
     for labels in (names, np.array(["p0", 'q,"1"', "p2"], dtype=object)):  # plain ids, then one to quote
-        G.add_edge("country:CN", "forum:X", weight=3, assoc_strength=1.0, jaccard=1.0, npmi=1.0, first_date="",
-                   last_date="", post_ids=PostIds(np.array([2, 1, 0], dtype=np.int32), labels))
+        G.add_edge(
+            "country:CN",
+            "forum:X",
+            weight=3,
+            assoc_strength=1.0,
+            jaccard=1.0,
+            npmi=1.0,
+            first_date="",
+            last_date="",
+            post_ids=PostIds(np.array([2, 1, 0], dtype=np.int32), labels),
+        )
         write_edges_csv(G, tmp_path / "edges.csv")
         assert (tmp_path / "edges.csv").read_text(encoding="utf-8") == _csv(edges_table(G))
     assert pd.read_csv(tmp_path / "edges.csv")["post_ids"].tolist() == ['p0;p2;q,"1"']
@@ -166,8 +192,9 @@ def test_trimmed_text_gives_the_same_excerpt(text):
 
 
 def test_jsonl_read_as_bytes_keeps_line_numbers_bom_and_line_ends(tmp_path):
-    (tmp_path / "bom.jsonl").write_bytes(b'\xef\xbb\xbf{"id": 1, "text": "#BRICS Russia"}\r\n'
-                                         b'{"id": 2, "text": "China at the #UN"}\r\n')
+    (tmp_path / "bom.jsonl").write_bytes(
+        b'\xef\xbb\xbf{"id": 1, "text": "#BRICS Russia"}\r\n{"id": 2, "text": "China at the #UN"}\r\n'
+    )
     (tmp_path / "cr.jsonl").write_bytes(b'{"id": 1, "text": "#BRICS Russia"}\r{"id": 2, "text": "China #UN"}\r')
     for name in ("bom", "cr"):
         posts = read_posts(tmp_path / f"{name}.jsonl")
@@ -175,14 +202,17 @@ def test_jsonl_read_as_bytes_keeps_line_numbers_bom_and_line_ends(tmp_path):
         assert posts["source"].tolist() == [f"{name}.jsonl:1", f"{name}.jsonl:2"]
     (tmp_path / "bad.jsonl").write_bytes(b'{"id": 1, "text": "ok"}\n\n{"id": 3, "text": "\xcf\xf0\xe8"}\n')
     from netanalysis.errors import InputError
+
     with pytest.raises(InputError, match=r"line 3: not valid utf-8 text \(try --encoding cp1251"):
         read_posts(tmp_path / "bad.jsonl")
 
 
 def test_a_registry_alias_with_a_comma_is_quoted_in_mentions_csv(tmp_path):
     extra = tmp_path / "extra.csv"
-    extra.write_text("kind,entity,alias,lang,case,use,action,name\n"
-                     'country,KR,"Korea, Republic of",en,fold,text,add,\n', encoding="utf-8")
+    extra.write_text(
+        'kind,entity,alias,lang,case,use,action,name\ncountry,KR,"Korea, Republic of",en,fold,text,add,\n',
+        encoding="utf-8",
+    )
     posts_file = tmp_path / "posts.jsonl"
     posts_file.write_text('{"id": 1, "text": "Talks with Korea, Republic of, at the #UN"}\n', encoding="utf-8")
     report.run("parse", [posts_file], tmp_path / "out", Settings(jobs=1, registry=(str(extra),)))
@@ -241,10 +271,22 @@ def test_batches_join_and_select_posts_with_their_links():
     import pyarrow as pa
 
     entities = (("country", "CN"), ("country", "RU"), ("forum", "BRICS"))
-    one = Batch(pa.array(["p1", "p2"]), np.array([1, 2]), np.array([0, 0, 1], dtype=np.int32),
-                np.array([0, 2, 1], dtype=np.int16), entities, columns={"channel": pa.array(["a", "b"])})
-    two = Batch(pa.array(["p10"]), np.array([3]), np.array([0], dtype=np.int32), np.array([2], dtype=np.int16),
-                entities, columns={"channel": pa.array(["c"])})
+    one = Batch(
+        pa.array(["p1", "p2"]),
+        np.array([1, 2]),
+        np.array([0, 0, 1], dtype=np.int32),
+        np.array([0, 2, 1], dtype=np.int16),
+        entities,
+        columns={"channel": pa.array(["a", "b"])},
+    )
+    two = Batch(
+        pa.array(["p10"]),
+        np.array([3]),
+        np.array([0], dtype=np.int32),
+        np.array([2], dtype=np.int16),
+        entities,
+        columns={"channel": pa.array(["c"])},
+    )
     both = Batch.concat([one, two], entities)
     assert both.post_ids.to_pylist() == ["p1", "p2", "p10"] and both.post.tolist() == [0, 0, 1, 2]
     assert both.entity.tolist() == [0, 2, 1, 2] and both.columns["channel"].to_pylist() == ["a", "b", "c"]
@@ -276,16 +318,26 @@ def test_parse_keeps_no_per_post_data_and_reports_the_same_counts(corpus, tmp_pa
 
 def test_parse_totals_with_undated_posts_and_several_channels(tmp_path):
     path = tmp_path / "rows.jsonl"
-    rows = [{"id": 1, "channel": "B", "date": 1704067200, "text": "#UN"},
-            {"id": 2, "channel": "A", "text": "Russia and #BRICS"},
-            {"id": 3, "channel": "A", "date": "2023-05-06T10:00:00+00:00", "text": "China"}]
+    rows = [
+        {"id": 1, "channel": "B", "date": 1704067200, "text": "#UN"},
+        {"id": 2, "channel": "A", "text": "Russia and #BRICS"},
+        {"id": 3, "channel": "A", "date": "2023-05-06T10:00:00+00:00", "text": "China"},
+    ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     parsed = report.run("parse", [path], tmp_path / "p", Settings(jobs=1))
     graphed = report.run("graph", [path], tmp_path / "g", Settings(jobs=1))
     keys = ["posts", "channels", "first_date", "last_date", "date_sources"]
-    assert {k: parsed.counts[k] for k in keys} == {k: graphed.counts[k] for k in keys} == {
-        "posts": 3, "channels": ["A", "B"], "first_date": "2023-05-06", "last_date": "2024-01-01",
-        "date_sources": {"metadata": 2, "none": 1}}
+    assert (
+        {k: parsed.counts[k] for k in keys}
+        == {k: graphed.counts[k] for k in keys}
+        == {
+            "posts": 3,
+            "channels": ["A", "B"],
+            "first_date": "2023-05-06",
+            "last_date": "2024-01-01",
+            "date_sources": {"metadata": 2, "none": 1},
+        }
+    )
 
 
 def _batches(posts, mentions, size):
@@ -302,15 +354,15 @@ def _batches(posts, mentions, size):
     batches = []
     for lo in range(0, len(posts), size):
         keep = np.zeros(len(whole), dtype=bool)
-        keep[lo:lo + size] = True
+        keep[lo : lo + size] = True
         part = whole.select(keep)
-        batches.append(Batch(pa.array(part.post_ids.to_pylist()), part.dates, part.post, recode[part.entity],
-                             entities))
+        batches.append(Batch(pa.array(part.post_ids.to_pylist()), part.dates, part.post, recode[part.entity], entities))
     return entities, batches
 
 
-@pytest.mark.parametrize("options", [{}, {"min_weight": 3}, {"exclude": ["RU", "brics"]}, {"newest_first": True},
-                                     {"shuffled": True}])
+@pytest.mark.parametrize(
+    "options", [{}, {"min_weight": 3}, {"exclude": ["RU", "brics"]}, {"newest_first": True}, {"shuffled": True}]
+)
 def test_a_graph_counted_batch_by_batch_equals_the_whole_one(corpus, options, monkeypatch):
     options = dict(options)
     posts = read_posts(corpus)
@@ -340,10 +392,19 @@ def test_a_graph_counted_batch_by_batch_equals_the_whole_one(corpus, options, mo
     assert max(len(d["post_ids"]._parts) for *_, d in built.edges(data=True)) > 3
 
 
-@pytest.mark.parametrize("ids, direction", [(["p9", "p10", "p11"], 1), (["a:2", "a:10", "b:1"], 1),
-                                            (["p10", "p9", "p1"], -1), (["b:1", "a:10", "a:2"], -1),
-                                            (["p1", "p1"], 0), (["p1", "p3", "p2"], 0),
-                                            (["p3", "p1", "p2"], 0), (["b", "a", "c"], 0)])
+@pytest.mark.parametrize(
+    "ids, direction",
+    [
+        (["p9", "p10", "p11"], 1),
+        (["a:2", "a:10", "b:1"], 1),
+        (["p10", "p9", "p1"], -1),
+        (["b:1", "a:10", "a:2"], -1),
+        (["p1", "p1"], 0),
+        (["p1", "p3", "p2"], 0),
+        (["p3", "p1", "p2"], 0),
+        (["b", "a", "c"], 0),
+    ],
+)
 def test_post_ids_are_ranked_once_whatever_order_they_come_in(ids, direction):
     import pyarrow as pa
 
@@ -365,8 +426,15 @@ def test_post_ids_are_ranked_once_whatever_order_they_come_in(ids, direction):
 
 
 def test_a_graph_run_with_ids_out_of_order_lists_them_in_natural_order(tmp_path, monkeypatch):
-    rows = [{"id": f"post{n}", "date": 1704067200 + 60 * i, "channel": "MFA",
-             "text": f"Russia and China at the #BRICS and the #SCO, item {i}"} for i, n in enumerate([5, 3, 9, 1, 7, 2, 8])]
+    rows = [
+        {
+            "id": f"post{n}",
+            "date": 1704067200 + 60 * i,
+            "channel": "MFA",
+            "text": f"Russia and China at the #BRICS and the #SCO, item {i}",
+        }
+        for i, n in enumerate([5, 3, 9, 1, 7, 2, 8])
+    ]
     path = tmp_path / "rows.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     monkeypatch.setattr(batch, "CHUNK", 2)
@@ -375,4 +443,8 @@ def test_a_graph_run_with_ids_out_of_order_lists_them_in_natural_order(tmp_path,
     G = co_mention_graph(extract_mentions(posts), posts, labels=load_registry().label)
     assert (tmp_path / "out" / "edges.csv").read_text(encoding="utf-8") == _csv(edges_table(G))
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(result.files + ["manifest.json"])
-    assert G.edges["country:RU", "forum:BRICS"]["post_ids"][:3] == ["rows:MFA:post1", "rows:MFA:post2", "rows:MFA:post3"]
+    assert G.edges["country:RU", "forum:BRICS"]["post_ids"][:3] == [
+        "rows:MFA:post1",
+        "rows:MFA:post2",
+        "rows:MFA:post3",
+    ]

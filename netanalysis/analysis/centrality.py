@@ -42,6 +42,7 @@ Eigenvector, PageRank and HITS are computed with numpy rather than ``nx.pagerank
 small (hundreds of nodes), so dense exact solutions are cheap and give the same bytes every run.
 The tests check them against networkx's own implementations.
 """
+
 from __future__ import annotations
 
 import logging
@@ -58,8 +59,21 @@ __all__ = ["NODE_COLUMNS", "centrality_table", "communities"]
 log = logging.getLogger(__name__)
 
 #: Columns of ``nodes.csv``, in this order.
-NODE_COLUMNS = ["node", "kind", "label", "posts", "degree", "strength", "betweenness", "closeness",
-                "eigenvector", "pagerank", "hub", "authority", "community"]
+NODE_COLUMNS = [
+    "node",
+    "kind",
+    "label",
+    "posts",
+    "degree",
+    "strength",
+    "betweenness",
+    "closeness",
+    "eigenvector",
+    "pagerank",
+    "hub",
+    "authority",
+    "community",
+]
 _DAMPING = 0.85
 
 
@@ -90,8 +104,7 @@ def _sides(G: nx.Graph) -> tuple[list, list] | None:
 def _matrix(G: nx.Graph, nodes: list, weight: str | None) -> np.ndarray:
     A = nx.to_numpy_array(G, nodelist=nodes, weight=weight, dtype=float)
     if (A < 0).any():
-        raise GraphError(f"negative edge {weight!r} values: eigenvector, PageRank and HITS need "
-                         "non-negative weights")
+        raise GraphError(f"negative edge {weight!r} values: eigenvector, PageRank and HITS need non-negative weights")
     return A
 
 
@@ -145,7 +158,7 @@ def _hits(G: nx.Graph, sides: tuple[list, list] | None, weight: str | None) -> t
         cols = [c for c in comp if c in bottom]
         if not rows or not cols:
             continue
-        B = _matrix(G, rows + cols, weight)[: len(rows), len(rows):]
+        B = _matrix(G, rows + cols, weight)[: len(rows), len(rows) :]
         h = _perron(B @ B.T)
         a = B.T @ h
         hub.update(zip(rows, (h / h.sum() * len(rows) / len(top)).tolist()))
@@ -156,7 +169,7 @@ def _hits(G: nx.Graph, sides: tuple[list, list] | None, weight: str | None) -> t
 def _bipartite_max_betweenness(n: int, m: int) -> float:
     """Largest possible betweenness of a node on the side of ``n`` nodes facing ``m`` nodes."""
     s, t = divmod(n - 1, m)
-    return ((m ** 2) * ((s + 1) ** 2) + m * (s + 1) * (2 * t - s - 1) - t * (2 * s - t + 3)) / 2.0
+    return ((m**2) * ((s + 1) ** 2) + m * (s + 1) * (2 * t - s - 1) - t * (2 * s - t + 3)) / 2.0
 
 
 def _bipartite_betweenness(G: nx.Graph, top: list) -> dict:
@@ -237,8 +250,7 @@ def centrality_table(G: nx.Graph, *, seed: int = 0, weight: str | None = "weight
         If the graph is empty or a bipartite graph lacks one side.
     """
     if len(G) == 0:
-        raise GraphError("the graph is empty: no co-mentions to analyse "
-                         "(check the input, --exclude and --min-weight)")
+        raise GraphError("the graph is empty: no co-mentions to analyse (check the input, --exclude and --min-weight)")
     H = _sorted_copy(G)
     sides = _sides(H)
     if sides is not None:
@@ -257,12 +269,23 @@ def centrality_table(G: nx.Graph, *, seed: int = 0, weight: str | None = "weight
     community = communities(H, seed=seed, weight=weight)
     rows = []
     for n, d in H.nodes(data=True):
-        rows.append({"node": n, "kind": d.get("kind", ""), "label": d.get("label", d.get("entity", str(n))),
-                     "posts": d.get("posts", pd.NA), "degree": float(degree[n]),
-                     "strength": strength[n], "betweenness": float(betweenness[n]),
-                     "closeness": float(closeness[n]), "eigenvector": eigenvector[n],
-                     "pagerank": pagerank[n], "hub": hub[n], "authority": authority[n],
-                     "community": community[n]})
+        rows.append(
+            {
+                "node": n,
+                "kind": d.get("kind", ""),
+                "label": d.get("label", d.get("entity", str(n))),
+                "posts": d.get("posts", pd.NA),
+                "degree": float(degree[n]),
+                "strength": strength[n],
+                "betweenness": float(betweenness[n]),
+                "closeness": float(closeness[n]),
+                "eigenvector": eigenvector[n],
+                "pagerank": pagerank[n],
+                "hub": hub[n],
+                "authority": authority[n],
+                "community": community[n],
+            }
+        )
     table = pd.DataFrame(rows, columns=NODE_COLUMNS)
     table["posts"] = table["posts"].astype("Int64")
     table["_key"] = table["node"].astype(str)

@@ -1,7 +1,9 @@
 """The mention table: :class:`~netanalysis.extract.engine.Extractor` over many posts, optionally in parallel."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -16,10 +18,15 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["extract_mentions"]
 
 
-def extract_mentions(posts: "pd.DataFrame | Iterable[Post]", registry: "Registry | None" = None, *,
-                     countries: Iterable[str] | str = COUNTRY_SOURCES,
-                     exclude: Exclusion | Iterable[str] | str = (),
-                     tags: bool = True, jobs: int = 1) -> pd.DataFrame:
+def extract_mentions(
+    posts: pd.DataFrame | Iterable[Post],
+    registry: Registry | None = None,
+    *,
+    countries: Iterable[str] | str = COUNTRY_SOURCES,
+    exclude: Exclusion | Iterable[str] | str = (),
+    tags: bool = True,
+    jobs: int = 1,
+) -> pd.DataFrame:
     """Return the mention table of ``posts``.
 
     Parameters
@@ -62,8 +69,9 @@ def extract_mentions(posts: "pd.DataFrame | Iterable[Post]", registry: "Registry
     if workers > 1 and len(pairs) >= 2 * CHUNK:
         if registry is None:
             from netanalysis.registry import load_registry
+
             registry = load_registry()
-        chunks = [pairs[i:i + CHUNK] for i in range(0, len(pairs), CHUNK)]
+        chunks = [pairs[i : i + CHUNK] for i in range(0, len(pairs), CHUNK)]
         # frames travel back as column buffers: far cheaper than millions of small objects
         parts = list(map_ordered(_TableWork(registry, options), chunks, jobs=min(workers, len(chunks))))
         parts = [part for part in parts if len(part)] or [_extract_chunk(extractor, [])]
@@ -71,7 +79,7 @@ def extract_mentions(posts: "pd.DataFrame | Iterable[Post]", registry: "Registry
     return _extract_chunk(extractor, pairs)
 
 
-def _post_texts(posts: "pd.DataFrame | Iterable[Post]") -> list[tuple[object, str]]:
+def _post_texts(posts: pd.DataFrame | Iterable[Post]) -> list[tuple[object, str]]:
     if isinstance(posts, pd.DataFrame):
         missing = [c for c in ("post_id", "text") if c not in posts.columns]
         if missing:
@@ -86,7 +94,7 @@ class _TableWork:
     """The mention rows of a chunk of (post id, text) pairs, in a worker (the extractor is
     compiled there on first use)."""
 
-    def __init__(self, registry: "Registry", options: dict):
+    def __init__(self, registry: Registry, options: dict):
         self.registry, self.options = registry, options
         self.extractor: Extractor | None = None
 

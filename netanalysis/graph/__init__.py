@@ -51,6 +51,7 @@ Filtering: ``exclude`` removes entities before anything is counted (they are not
 edges are dropped (the graph holds only nodes with at least one edge; countries or forums never
 co-mentioned with the other side are not in it).
 """
+
 from __future__ import annotations
 
 from netanalysis.extract.units import unit_starts

@@ -11,6 +11,7 @@ them with :meth:`Batch.concat` when a later stage needs the whole corpus; the Py
 its mention and post tables with :func:`from_tables`. Either way the same
 :class:`~netanalysis.graph.counter.CoMentionCounter` counts them.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,8 +53,10 @@ def datetimes(values: np.ndarray) -> pd.Series:
 
 def entity_list(registry: Any) -> Entities:
     """Every country and forum of a registry: countries, then forums, each sorted by id."""
-    return tuple([("country", c) for c in sorted(set(registry.countries["code"].astype(str)))]
-                 + [("forum", f) for f in sorted(set(registry.forums["id"].astype(str)))])
+    return tuple(
+        [("country", c) for c in sorted(set(registry.countries["code"].astype(str)))]
+        + [("forum", f) for f in sorted(set(registry.forums["id"].astype(str)))]
+    )
 
 
 @dataclass(frozen=True)
@@ -118,10 +121,15 @@ class Batch:
         on = keep[self.post]
         mask = pa.array(keep)
         post_ids = self.post_ids.filter(mask) if ids else pa.nulls(int(keep.sum()), pa.string())
-        return replace(self, post_ids=post_ids, dates=self.dates[keep],
-                       post=renumber[self.post[on]].astype(np.int32), entity=self.entity[on],
-                       unit=None if self.unit is None else self.unit[on],
-                       columns={k: v.filter(mask) for k, v in self.columns.items()} if ids else {})
+        return replace(
+            self,
+            post_ids=post_ids,
+            dates=self.dates[keep],
+            post=renumber[self.post[on]].astype(np.int32),
+            entity=self.entity[on],
+            unit=None if self.unit is None else self.unit[on],
+            columns={k: v.filter(mask) for k, v in self.columns.items()} if ids else {},
+        )
 
     def posts_frame(self) -> pd.DataFrame:
         """The posts as a table: ``post_id``, the kept columns, ``date`` (UTC)."""
@@ -148,8 +156,9 @@ def _pandas_strings(values: pa.Array) -> pd.Series:
     return pd.Series(values.to_pandas(), dtype="str")
 
 
-def from_tables(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, *, unit: str = "post",
-                unlisted: str = "keep") -> tuple[Batch, int]:
+def from_tables(
+    mentions: pd.DataFrame, posts: pd.DataFrame | None = None, *, unit: str = "post", unlisted: str = "keep"
+) -> tuple[Batch, int]:
     """Code a mention table (and a posts table) as one :class:`Batch`.
 
     Parameters
@@ -208,10 +217,15 @@ def from_tables(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, *, un
         index = m[unit].to_numpy(np.int64)
     else:
         index = _unit_index(id_index, codes, m["start"], posts, unit)
-    post, entity, unit_index = _distinct(codes.astype(np.int64), entity_codes.astype(np.int64), index,
-                                         len(entities))
-    batch = Batch(post_ids=pa.array(np.asarray(id_index, dtype=object), type=pa.string()), dates=dates,
-                  post=post, entity=entity, entities=entities, unit=unit_index)
+    post, entity, unit_index = _distinct(codes.astype(np.int64), entity_codes.astype(np.int64), index, len(entities))
+    batch = Batch(
+        post_ids=pa.array(np.asarray(id_index, dtype=object), type=pa.string()),
+        dates=dates,
+        post=post,
+        entity=entity,
+        entities=entities,
+        unit=unit_index,
+    )
     return batch, unlisted_rows
 
 
@@ -231,8 +245,9 @@ def _post_table(posts: pd.DataFrame | None) -> pd.DataFrame | None:
     return pd.DataFrame({"date": dates[first]}, index=pd.Index(ids[first], dtype="str"))
 
 
-def _distinct(post: np.ndarray, entity: np.ndarray, index: np.ndarray | None,
-              n_entities: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def _distinct(
+    post: np.ndarray, entity: np.ndarray, index: np.ndarray | None, n_entities: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """One link per (post, unit, entity): a unit counts once however often it names one."""
     n_ent = max(n_entities, 1)
     span = 1 if index is None else int(index.max(initial=0)) + 1
@@ -240,16 +255,21 @@ def _distinct(post: np.ndarray, entity: np.ndarray, index: np.ndarray | None,
     key = np.unique(unit * n_ent + entity)
     unit, entity = key // n_ent, key % n_ent
     code_type = np.int16 if n_ent < 2**15 else np.int32
-    return ((unit // span).astype(np.int32), entity.astype(code_type),
-            None if index is None else (unit % span).astype(np.int32))
+    return (
+        (unit // span).astype(np.int32),
+        entity.astype(code_type),
+        None if index is None else (unit % span).astype(np.int32),
+    )
 
 
-def _unit_index(ids: pd.Index, post: np.ndarray, starts: pd.Series, posts: pd.DataFrame | None,
-                unit: str) -> np.ndarray:
+def _unit_index(
+    ids: pd.Index, post: np.ndarray, starts: pd.Series, posts: pd.DataFrame | None, unit: str
+) -> np.ndarray:
     """The index of the paragraph or sentence of each mention, from its ``start`` offset."""
     if posts is None:
-        raise ConfigError(f"unit={unit!r} needs the posts table (their text) to split posts "
-                          f"into {unit}s; pass posts=...")
+        raise ConfigError(
+            f"unit={unit!r} needs the posts table (their text) to split posts into {unit}s; pass posts=..."
+        )
     texts = dict(zip(posts["post_id"].astype(str), posts["text"]))
     offsets = pd.to_numeric(starts, errors="coerce").to_numpy(dtype=float)
     cache: dict[int, np.ndarray] = {}
@@ -258,11 +278,11 @@ def _unit_index(ids: pd.Index, post: np.ndarray, starts: pd.Series, posts: pd.Da
         if code not in cache:
             text = texts.get(ids[code])
             if not isinstance(text, str):
-                raise GraphError(f"post {ids[code]!r} is mentioned but has no text in the "
-                                 f"posts table (needed for unit={unit!r})")
+                raise GraphError(
+                    f"post {ids[code]!r} is mentioned but has no text in the posts table (needed for unit={unit!r})"
+                )
             cache[code] = np.asarray(unit_starts(text, unit))
         if math.isnan(start):
-            raise GraphError(f"a mention in post {ids[code]!r} has no start offset "
-                             f"(needed for unit={unit!r})")
+            raise GraphError(f"a mention in post {ids[code]!r} has no start offset (needed for unit={unit!r})")
         out[i] = int(np.searchsorted(cache[code], start, side="right")) - 1
     return out

@@ -1,4 +1,5 @@
 """The bipartite country-forum co-mention graph of a corpus (the Python face of the counter)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -13,9 +14,16 @@ from netanalysis.model import Exclusion
 __all__ = ["co_mention_graph"]
 
 
-def co_mention_graph(mentions: pd.DataFrame | Batch, posts: pd.DataFrame | None = None, *,
-                     unit: str = "post", min_weight: int = 1, exclude: Exclusion | Iterable[str] = (),
-                     labels: Callable[[str, str], str] | None = None, post_ids: bool = True) -> nx.Graph:
+def co_mention_graph(
+    mentions: pd.DataFrame | Batch,
+    posts: pd.DataFrame | None = None,
+    *,
+    unit: str = "post",
+    min_weight: int = 1,
+    exclude: Exclusion | Iterable[str] = (),
+    labels: Callable[[str, str], str] | None = None,
+    post_ids: bool = True,
+) -> nx.Graph:
     """Build the bipartite country-forum co-mention graph.
 
     Parameters
@@ -62,7 +70,8 @@ def co_mention_graph(mentions: pd.DataFrame | Batch, posts: pd.DataFrame | None 
     """
     check_options(unit, min_weight)
     batch = mentions if isinstance(mentions, Batch) else from_tables(mentions, posts, unit=unit)[0]
-    counter = CoMentionCounter(batch.entities, unit=unit, min_weight=min_weight, exclude=exclude,
-                               labels=labels, post_ids=post_ids)
+    counter = CoMentionCounter(
+        batch.entities, unit=unit, min_weight=min_weight, exclude=exclude, labels=labels, post_ids=post_ids
+    )
     counter.add(batch)
     return counter.graph()

@@ -8,6 +8,7 @@ entity of side ``b`` named in the same unit) about :data:`PAIR_SLICE` rows at a 
 adds up weights, the units naming each entity, the number of units and first and last dates, and
 keeps each edge's posts as int32 codes gathered by edge (:mod:`netanalysis.graph.post_ids`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -69,9 +70,17 @@ class CoMentionCounter:
     (1, ['p1'])
     """
 
-    def __init__(self, entities: Entities, *, unit: str = "post", min_weight: int = 1,
-                 exclude: Exclusion | Any = (), labels: Callable[[str, str], str] | None = None,
-                 post_ids: bool = True, sides: tuple[str, str] = ("country", "forum")):
+    def __init__(
+        self,
+        entities: Entities,
+        *,
+        unit: str = "post",
+        min_weight: int = 1,
+        exclude: Exclusion | Any = (),
+        labels: Callable[[str, str], str] | None = None,
+        post_ids: bool = True,
+        sides: tuple[str, str] = ("country", "forum"),
+    ):
         check_options(unit, min_weight)
         self.unit, self.min_weight, self.labels, self.keep_ids = unit, int(min_weight), labels, post_ids
         self.exclusion = Exclusion.parse(exclude)
@@ -82,8 +91,9 @@ class CoMentionCounter:
         self.names = names
         self._name = np.array([position[name] for _, name in self.entities], dtype=np.int32)
         self._side = np.array([SIDES.get(kind, -1) for kind, _ in self.entities], dtype=np.int8)
-        self._keep = np.array([kind in SIDES and not self.exclusion.matches(kind, name)
-                               for kind, name in self.entities], dtype=bool)
+        self._keep = np.array(
+            [kind in SIDES and not self.exclusion.matches(kind, name) for kind, name in self.entities], dtype=bool
+        )
         n_keys = len(names) * len(names)
         self._weight = np.zeros(n_keys, dtype=np.int64)
         self._first = np.full(n_keys, _NEVER, dtype=np.int64)
@@ -190,8 +200,13 @@ class CoMentionCounter:
         self._flush()
         n_ent = max(len(self.names), 1)
         found = np.flatnonzero(self._weight)
-        out = pd.DataFrame({"entity_a": self.names[found // n_ent], "entity_b": self.names[found % n_ent],
-                            "weight": self._weight[found]})
+        out = pd.DataFrame(
+            {
+                "entity_a": self.names[found // n_ent],
+                "entity_b": self.names[found % n_ent],
+                "weight": self._weight[found],
+            }
+        )
         if self.keep_ids:
             table = self._ids.table()
             out["post_ids"] = [PostIds(self._runs.get(int(k), []), table) for k in found]
@@ -204,9 +219,16 @@ class CoMentionCounter:
     def graph(self) -> Any:
         """The bipartite co-mention graph of what was added (see
         :func:`~netanalysis.graph.co_mention_graph`)."""
-        return assemble(self.pairs(), self.units_naming, self.n_units, unit=self.unit,
-                        min_weight=self.min_weight, exclude=str(self.exclusion), labels=self.labels,
-                        post_ids=self.keep_ids)
+        return assemble(
+            self.pairs(),
+            self.units_naming,
+            self.n_units,
+            unit=self.unit,
+            min_weight=self.min_weight,
+            exclude=str(self.exclusion),
+            labels=self.labels,
+            post_ids=self.keep_ids,
+        )
 
 
 def _count_changes(unit: np.ndarray) -> int:

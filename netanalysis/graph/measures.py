@@ -11,6 +11,7 @@ country or forum:
 * ``npmi`` = ``log(p_ij / (p_i p_j)) / -log(p_ij)`` with ``p = count / N`` (natural log), in
   (-1, 1]; when ``p_ij = 1`` (both named in every unit) it is 1 (Bouma 2009).
 """
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,8 @@ from collections.abc import Callable
 
 import networkx as nx
 import numpy as np
-from numpy.typing import ArrayLike
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from netanalysis.model import SIDES
 
@@ -67,26 +68,52 @@ def node_label(labels: Callable[[str, str], str] | None, kind: str, entity: str)
     return str(text) if text else entity
 
 
-def assemble(pairs: pd.DataFrame, units_naming: Callable[[int, str], int], n_units: int, *, unit: str,
-             min_weight: int, exclude: str, labels: Callable[[str, str], str] | None,
-             post_ids: bool) -> nx.Graph:
+def assemble(
+    pairs: pd.DataFrame,
+    units_naming: Callable[[int, str], int],
+    n_units: int,
+    *,
+    unit: str,
+    min_weight: int,
+    exclude: str,
+    labels: Callable[[str, str], str] | None,
+    post_ids: bool,
+) -> nx.Graph:
     """The bipartite graph from counted country-forum pairs (sorted by country, then forum)."""
     G = nx.Graph(unit=unit, n_units=n_units, min_weight=int(min_weight), exclude=exclude)
     if pairs.empty:
         return G
-    pairs = pairs.assign(**association_measures(
-        pairs["weight"].to_numpy(), [units_naming(0, e) for e in pairs["entity_a"]],
-        [units_naming(1, e) for e in pairs["entity_b"]], n_units))
+    pairs = pairs.assign(
+        **association_measures(
+            pairs["weight"].to_numpy(),
+            [units_naming(0, e) for e in pairs["entity_a"]],
+            [units_naming(1, e) for e in pairs["entity_b"]],
+            n_units,
+        )
+    )
     kept = pairs[pairs["weight"] >= min_weight]
     log.debug("co-mention graph: %d of %d edges have weight >= %d", len(kept), len(pairs), min_weight)
     for kind, col in (("country", "entity_a"), ("forum", "entity_b")):
         for entity in sorted(set(kept[col])):
-            G.add_node(node_id(kind, entity), bipartite=SIDES[kind], kind=kind, entity=entity,
-                       label=node_label(labels, kind, entity), posts=units_naming(SIDES[kind], entity))
+            G.add_node(
+                node_id(kind, entity),
+                bipartite=SIDES[kind],
+                kind=kind,
+                entity=entity,
+                label=node_label(labels, kind, entity),
+                posts=units_naming(SIDES[kind], entity),
+            )
     for row in kept.itertuples(index=False):
         extra = {"post_ids": row.post_ids} if post_ids else {}
-        G.add_edge(node_id("country", row.entity_a), node_id("forum", row.entity_b),
-                   weight=int(row.weight), assoc_strength=float(row.assoc_strength),
-                   jaccard=float(row.jaccard), npmi=float(row.npmi), **extra,
-                   first_date=row.first_date, last_date=row.last_date)
+        G.add_edge(
+            node_id("country", row.entity_a),
+            node_id("forum", row.entity_b),
+            weight=int(row.weight),
+            assoc_strength=float(row.assoc_strength),
+            jaccard=float(row.jaccard),
+            npmi=float(row.npmi),
+            **extra,
+            first_date=row.first_date,
+            last_date=row.last_date,
+        )
     return G

@@ -11,6 +11,7 @@ its ids in that order once (for ids that came in natural order, or in its revers
 newest-first dumps give them, the rank is the position itself, or its mirror: nothing to sort
 or store); an edge's codes are sorted by that rank when they are read.
 """
+
 from __future__ import annotations
 
 import os
@@ -170,8 +171,11 @@ class PostIdCollector:
         """All the ids as one table (the pieces are let go as they are copied)."""
         pieces = self.joined + self.recent
         self.joined, self.recent = [], []
-        ids = (pa.concat_arrays([piece.cast(pa.string()) for piece in pieces]) if pieces
-               else pa.array([], type=pa.string()))
+        ids = (
+            pa.concat_arrays([piece.cast(pa.string()) for piece in pieces])
+            if pieces
+            else pa.array([], type=pa.string())
+        )
         return PostIdTable(ids, 1 if self.direction is None else self.direction)
 
 
@@ -188,7 +192,7 @@ class _Spill:
         """Write ``codes``; return the position of the first."""
         data = memoryview(np.ascontiguousarray(codes, dtype=np.int32).tobytes())
         while data:
-            data = data[os.write(self.file.fileno(), data):]
+            data = data[os.write(self.file.fileno(), data) :]
         start, self.size = self.size, self.size + len(codes)
         return start
 
@@ -265,8 +269,9 @@ class PostIds(Sequence):
 
     def __init__(self, codes: np.ndarray | Sequence[np.ndarray | Run], table: PostIdTable | Sequence[str]):
         self._parts = (codes,) if isinstance(codes, np.ndarray) else tuple(codes)
-        self._table = table if isinstance(table, PostIdTable) else PostIdTable(pa.array(list(map(str, table)),
-                                                                                         type=pa.string()))
+        self._table = (
+            table if isinstance(table, PostIdTable) else PostIdTable(pa.array(list(map(str, table)), type=pa.string()))
+        )
 
     @property
     def table(self) -> PostIdTable:
@@ -279,8 +284,7 @@ class PostIds(Sequence):
         if len(self._parts) == 1:
             raw = loaded(self._parts[0])
         else:
-            raw = (np.concatenate([loaded(p) for p in self._parts]) if self._parts
-                   else np.zeros(0, dtype=np.int32))
+            raw = np.concatenate([loaded(p) for p in self._parts]) if self._parts else np.zeros(0, dtype=np.int32)
         return self._table.sorted_codes(raw)
 
     def __len__(self) -> int:
@@ -318,7 +322,7 @@ class PostIds(Sequence):
         for lo in range(0, len(codes), piece):
             if lo:
                 fh.write(sep)
-            fh.write(_joined(self._table.take(codes[lo:lo + piece]), sep))
+            fh.write(_joined(self._table.take(codes[lo : lo + piece]), sep))
 
 
 def _joined(taken: pa.Array, sep: str) -> str:

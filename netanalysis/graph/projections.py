@@ -1,4 +1,5 @@
 """One-mode projections of the bipartite graph: country-country and forum-forum ties."""
+
 from __future__ import annotations
 
 import networkx as nx
@@ -15,8 +16,15 @@ __all__ = ["project"]
 OTHER = {"country": "forum", "forum": "country"}
 
 
-def project(G: nx.Graph, side: str = "country", *, via: str = "forum", mentions: pd.DataFrame | None = None,
-            posts: pd.DataFrame | None = None, unit: str = "post") -> nx.Graph:
+def project(
+    G: nx.Graph,
+    side: str = "country",
+    *,
+    via: str = "forum",
+    mentions: pd.DataFrame | None = None,
+    posts: pd.DataFrame | None = None,
+    unit: str = "post",
+) -> nx.Graph:
     """Project the bipartite graph onto one side (countries or forums).
 
     Parameters
@@ -43,29 +51,38 @@ def project(G: nx.Graph, side: str = "country", *, via: str = "forum", mentions:
     if via not in (OTHER[side], "posts"):
         raise ConfigError(f"a {side} projection goes via {OTHER[side]!r} or 'posts', not {via!r}")
     nodes = sorted(n for n, d in G.nodes(data=True) if d.get("bipartite") == SIDES[side])
-    P = nx.Graph(side=side, via=via, unit=G.graph.get("unit", "post") if via != "posts" else unit,
-                 exclude=G.graph.get("exclude", ""))
+    P = nx.Graph(
+        side=side,
+        via=via,
+        unit=G.graph.get("unit", "post") if via != "posts" else unit,
+        exclude=G.graph.get("exclude", ""),
+    )
     P.add_nodes_from((n, dict(G.nodes[n])) for n in nodes)
     if via == "posts":
         return _project_via_posts(P, mentions, posts, unit, side)
-    if len(nodes) == len(G):                      # nothing on the other side: no edges
+    if len(nodes) == len(G):  # nothing on the other side: no edges
         return P
     W = nx.bipartite.weighted_projected_graph(G, nodes)
     for u, v in sorted(tuple(sorted(e)) for e in W.edges()):
         shared = sorted(set(G[u]) & set(G[v]))
-        P.add_edge(u, v, weight=len(shared), shared=[G.nodes[s].get("entity", s) for s in shared],
-                   overlap=int(sum(min(G[u][s].get("weight", 1), G[v][s].get("weight", 1)) for s in shared)))
+        P.add_edge(
+            u,
+            v,
+            weight=len(shared),
+            shared=[G.nodes[s].get("entity", s) for s in shared],
+            overlap=int(sum(min(G[u][s].get("weight", 1), G[v][s].get("weight", 1)) for s in shared)),
+        )
     return P
 
 
-def _project_via_posts(P: nx.Graph, mentions: pd.DataFrame | Batch | None, posts: pd.DataFrame | None,
-                       unit: str, side: str) -> nx.Graph:
+def _project_via_posts(
+    P: nx.Graph, mentions: pd.DataFrame | Batch | None, posts: pd.DataFrame | None, unit: str, side: str
+) -> nx.Graph:
     if mentions is None:
         raise ConfigError("a projection via='posts' needs the mentions table; pass mentions=...")
     check_options(unit, 1)
     batch = mentions if isinstance(mentions, Batch) else from_tables(mentions, posts, unit=unit)[0]
-    counter = CoMentionCounter(batch.entities, unit=unit, exclude=P.graph["exclude"].split(";"),
-                               sides=(side, side))
+    counter = CoMentionCounter(batch.entities, unit=unit, exclude=P.graph["exclude"].split(";"), sides=(side, side))
     counter.add(batch)
     n_units = counter.n_units
     P.graph["n_units"] = n_units
@@ -75,13 +92,24 @@ def _project_via_posts(P: nx.Graph, mentions: pd.DataFrame | Batch | None, posts
     if pairs.empty:
         return P
     code = SIDES[side]
-    pairs = pairs.assign(**association_measures(pairs["weight"].to_numpy(),
-                                                [counter.units_naming(code, e) for e in pairs["entity_a"]],
-                                                [counter.units_naming(code, e) for e in pairs["entity_b"]],
-                                                n_units))
+    pairs = pairs.assign(
+        **association_measures(
+            pairs["weight"].to_numpy(),
+            [counter.units_naming(code, e) for e in pairs["entity_a"]],
+            [counter.units_naming(code, e) for e in pairs["entity_b"]],
+            n_units,
+        )
+    )
     for row in pairs.itertuples(index=False):
-        P.add_edge(entities[row.entity_a], entities[row.entity_b], weight=int(row.weight),
-                   assoc_strength=float(row.assoc_strength), jaccard=float(row.jaccard),
-                   npmi=float(row.npmi), post_ids=row.post_ids,
-                   first_date=row.first_date, last_date=row.last_date)
+        P.add_edge(
+            entities[row.entity_a],
+            entities[row.entity_b],
+            weight=int(row.weight),
+            assoc_strength=float(row.assoc_strength),
+            jaccard=float(row.jaccard),
+            npmi=float(row.npmi),
+            post_ids=row.post_ids,
+            first_date=row.first_date,
+            last_date=row.last_date,
+        )
     return P

@@ -1,4 +1,5 @@
 """The edges of the bipartite graph as the ``edges.csv`` table."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,8 +14,17 @@ from netanalysis.graph.post_ids import PostIds
 __all__ = ["EDGE_COLUMNS", "edges_table", "plain_value"]
 
 #: Columns of ``edges.csv``, in this order.
-EDGE_COLUMNS = ["country", "forum", "weight", "assoc_strength", "jaccard", "npmi",
-                "first_date", "last_date", "post_ids"]
+EDGE_COLUMNS = [
+    "country",
+    "forum",
+    "weight",
+    "assoc_strength",
+    "jaccard",
+    "npmi",
+    "first_date",
+    "last_date",
+    "post_ids",
+]
 
 
 def edges_table(G: nx.Graph, *, join: bool = True) -> pd.DataFrame:
@@ -29,20 +39,28 @@ def edges_table(G: nx.Graph, *, join: bool = True) -> pd.DataFrame:
         if G.nodes[u].get("kind") == "forum":
             u, v = v, u
         if G.nodes[u].get("kind") != "country" or G.nodes[v].get("kind") != "forum":
-            raise GraphError(f"edge {u!r}-{v!r} is not a country-forum edge; edges_table expects "
-                             "the bipartite co-mention graph")
-        rows.append({"country": G.nodes[u].get("entity", u), "forum": G.nodes[v].get("entity", v),
-                     **{c: d.get(c) for c in EDGE_COLUMNS[2:]}})
+            raise GraphError(
+                f"edge {u!r}-{v!r} is not a country-forum edge; edges_table expects the bipartite co-mention graph"
+            )
+        rows.append(
+            {
+                "country": G.nodes[u].get("entity", u),
+                "forum": G.nodes[v].get("entity", v),
+                **{c: d.get(c) for c in EDGE_COLUMNS[2:]},
+            }
+        )
     table = pd.DataFrame(rows, columns=EDGE_COLUMNS)
     if join:
-        table["post_ids"] = [plain_value(p) if isinstance(p, (list, tuple, PostIds, type(None))) else str(p)
-                             for p in table["post_ids"]]
+        table["post_ids"] = [
+            plain_value(p) if isinstance(p, (list, tuple, PostIds, type(None))) else str(p) for p in table["post_ids"]
+        ]
     table[["first_date", "last_date"]] = table[["first_date", "last_date"]].fillna("")
     table["weight"] = table["weight"].astype("int64")
     for col in ("assoc_strength", "jaccard", "npmi"):
         table[col] = table[col].astype(float)
-    return table.sort_values(["weight", "country", "forum"], ascending=[False, True, True],
-                             kind="mergesort").reset_index(drop=True)
+    return table.sort_values(
+        ["weight", "country", "forum"], ascending=[False, True, True], kind="mergesort"
+    ).reset_index(drop=True)
 
 
 def plain_value(value: Any) -> Any:

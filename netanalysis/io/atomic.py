@@ -4,6 +4,7 @@ Every file netanalysis writes goes through :func:`atomic_write`: the content is 
 temporary file beside the target and renamed over it only when the writing succeeded, so a
 reader never sees a half-written file and a failed run leaves the old file in place.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -7,6 +7,7 @@ format ``posts.csv`` and ``mentions.csv`` rows in parallel; :func:`write_csv` wr
 :func:`write_edges_csv` writes ``edges.csv`` joining each edge's post ids only as its row is
 written.
 """
+
 from __future__ import annotations
 
 import csv

@@ -1,5 +1,6 @@
 """The graph as GEXF 1.2 and GraphML files (static; :mod:`netanalysis.io.dynamic_gexf` writes
 the GEXF 1.3 with time spells)."""
+
 from __future__ import annotations
 
 import os
@@ -43,7 +44,7 @@ def write_gexf(G: nx.Graph, path: str | os.PathLike[str], *, spells: bool = True
     writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
     writer.add_graph(_exportable(G, spells=spells))
     meta = writer.xml.find("meta")
-    if meta is not None:                           # today's date: same input, same bytes
+    if meta is not None:  # today's date: same input, same bytes
         meta.attrib.pop("lastmodifieddate", None)
 
     with atomic_write(path, "wb") as fh:

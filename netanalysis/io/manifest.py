@@ -1,4 +1,5 @@
 """``manifest.json``: what a run read, with which versions and parameters, and what it wrote."""
+
 from __future__ import annotations
 
 import hashlib
@@ -40,9 +41,17 @@ def versions() -> dict[str, str]:
     return found
 
 
-def write_manifest(folder: Path, *, command: str, parameters: dict[str, Any], seed: int | None,
-                   inputs: Sequence[Path], counts: dict[str, Any], files: Sequence[str],
-                   started: float) -> Path:
+def write_manifest(
+    folder: Path,
+    *,
+    command: str,
+    parameters: dict[str, Any],
+    seed: int | None,
+    inputs: Sequence[Path],
+    counts: dict[str, Any],
+    files: Sequence[str],
+    started: float,
+) -> Path:
     """Write ``folder/manifest.json``: versions, parameters, inputs (sha256, size), counts, seed,
     the files of the run and when it ran."""
     manifest = {

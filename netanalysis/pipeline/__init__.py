@@ -6,6 +6,7 @@ extraction workers (:mod:`~netanalysis.pipeline.work`) and the co-mention counte
 through the cache (:mod:`~netanalysis.pipeline.cache`); :mod:`~netanalysis.pipeline.stages` adds
 the graph files, time windows, figures, explorer and report page.
 """
+
 from __future__ import annotations
 
 from netanalysis.pipeline.runner import Command, RunResult, RunState, Stage, run

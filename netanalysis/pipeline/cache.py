@@ -8,6 +8,7 @@ text is at hand) and the package version, so a stale entry is never read. The fo
 as ``.npy`` code arrays, the entities as JSON) and the reading counts as JSON: nothing is
 unpickled.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -35,8 +36,21 @@ from netanalysis.pipeline.runner import Staging
 __all__ = ["entry_for", "is_complete", "store", "load"]
 
 #: Settings that change which mentions a corpus gives, and the unit.
-EXTRACTION_SETTINGS = ("format", "encoding", "strict", "dedupe", "channel", "tz", "text_col", "date_col",
-                       "id_col", "channel_col", "countries", "exclude", "unit")
+EXTRACTION_SETTINGS = (
+    "format",
+    "encoding",
+    "strict",
+    "dedupe",
+    "channel",
+    "tz",
+    "text_col",
+    "date_col",
+    "id_col",
+    "channel_col",
+    "countries",
+    "exclude",
+    "unit",
+)
 _DONE = "complete"
 
 
@@ -71,8 +85,12 @@ def store(entry: Path, corpus: Batch, staging: Staging, stats: IngestStats, kind
             links["unit"] = corpus.unit
         for name, values in links.items():
             np.save(tmp / f"links.{name}.npy", values)
-        meta = {"entities": [list(e) for e in corpus.entities], "links": sorted(links),
-                "stats": dataclasses.asdict(stats), "kinds": kinds}
+        meta = {
+            "entities": [list(e) for e in corpus.entities],
+            "links": sorted(links),
+            "stats": dataclasses.asdict(stats),
+            "kinds": kinds,
+        }
         (tmp / "corpus.json").write_text(json.dumps(meta), encoding="utf-8")
         (tmp / _DONE).write_text("", encoding="utf-8")
         if entry.exists():
@@ -83,20 +101,23 @@ def store(entry: Path, corpus: Batch, staging: Staging, stats: IngestStats, kind
         raise
 
 
-def load(entry: Path, staging: Staging, keep_text: bool, entities: Entities
-         ) -> tuple[Batch, IngestStats, dict[str, int]]:
+def load(
+    entry: Path, staging: Staging, keep_text: bool, entities: Entities
+) -> tuple[Batch, IngestStats, dict[str, int]]:
     """The corpus, reading counts and mention kinds of ``entry``; its CSV files are copied into
     the staging folder."""
     for name in ("posts.csv", "mentions.csv"):
         shutil.copyfile(entry / name, staging.path(name))
     meta = json.loads((entry / "corpus.json").read_text(encoding="utf-8"))
     posts = pq.read_table(entry / "posts.parquet")
-    columns = {name: posts.column(name).combine_chunks() for name in posts.column_names
-               if name not in ("post_id", "date")}
+    columns = {
+        name: posts.column(name).combine_chunks() for name in posts.column_names if name not in ("post_id", "date")
+    }
     if keep_text and "text" not in columns:  # stored by a command without the explorer
         trimmed: list[str] = []
-        for part in pd.read_csv(entry / "posts.csv", usecols=["text"], dtype="str", keep_default_na=False,
-                                chunksize=50_000):
+        for part in pd.read_csv(
+            entry / "posts.csv", usecols=["text"], dtype="str", keep_default_na=False, chunksize=50_000
+        ):
             trimmed += [trim_for_excerpt(t) for t in part["text"]]
         columns["text"] = pa.array(trimmed, type=pa.string())
     elif not keep_text:
@@ -105,9 +126,15 @@ def load(entry: Path, staging: Staging, keep_text: bool, entities: Entities
     stored = tuple((str(k), str(e)) for k, e in meta["entities"])
     if stored != tuple(entities):  # (the key holds the registry: this would be a damaged entry)
         raise ValueError(f"the cache entry {entry} codes other entities than this registry")
-    corpus = Batch(post_ids=posts.column("post_id").combine_chunks(),
-                   dates=posts.column("date").to_numpy(), post=links["post"], entity=links["entity"],
-                   entities=stored, unit=links.get("unit"), columns=columns)
+    corpus = Batch(
+        post_ids=posts.column("post_id").combine_chunks(),
+        dates=posts.column("date").to_numpy(),
+        post=links["post"],
+        entity=links["entity"],
+        entities=stored,
+        unit=links.get("unit"),
+        columns=columns,
+    )
     return corpus, _stats(meta["stats"]), {k: int(v) for k, v in meta["kinds"].items()}
 
 

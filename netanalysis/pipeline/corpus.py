@@ -10,6 +10,7 @@ slim rows (id, channel, date, date source; for the explorer the start of each te
 coded links, joined into one corpus batch, so their memory grows with the number of posts and
 links, not with their text.
 """
+
 from __future__ import annotations
 
 import collections
@@ -22,13 +23,13 @@ from typing import Any, cast
 import pandas as pd
 import pyarrow.compute as pc
 
+from netanalysis import parallel
 from netanalysis.config import Settings
 from netanalysis.graph import Batch, CoMentionCounter
 from netanalysis.ingest import ReadOptions
 from netanalysis.ingest.partitions import absorb, iter_parts
 from netanalysis.io.csv import header
 from netanalysis.model import MENTION_COLUMNS, NO_DATE, POST_COLUMNS, Post
-from netanalysis import parallel
 from netanalysis.parallel import map_ordered
 from netanalysis.pipeline import cache
 from netanalysis.pipeline.runner import RunResult, RunState, Stage, Staging
@@ -69,8 +70,13 @@ class CorpusTotals:
         def day(micros: int | None) -> str | None:
             return None if micros is None else pd.Timestamp(micros, unit="us", tz="UTC").strftime("%Y-%m-%d")
 
-        return {"posts": self.posts, "channels": sorted(self.channels), "first_date": day(self.first),
-                "last_date": day(self.last), "date_sources": dict(sorted(self.sources.items()))}
+        return {
+            "posts": self.posts,
+            "channels": sorted(self.channels),
+            "first_date": day(self.first),
+            "last_date": day(self.last),
+            "date_sources": dict(sorted(self.sources.items())),
+        }
 
 
 def read_options(settings: Settings) -> ReadOptions:
@@ -88,11 +94,11 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
     result.counts["registry_fingerprint"] = state.registry.fingerprint()
     stages = state.command.stages
     keep_text = Stage.EXPLORER in stages
-    work = ChunkExtractor(state.registry, countries=s.countries, exclude=s.exclusion, unit=s.unit,
-                          excerpts=keep_text)
+    work = ChunkExtractor(state.registry, countries=s.countries, exclude=s.exclusion, unit=s.unit, excerpts=keep_text)
     if Stage.GRAPH in stages:
-        state.counter = CoMentionCounter(work.entities, unit=s.unit, min_weight=s.min_weight,
-                                         exclude=s.exclusion, labels=state.registry.label)
+        state.counter = CoMentionCounter(
+            work.entities, unit=s.unit, min_weight=s.min_weight, exclude=s.exclusion, labels=state.registry.label
+        )
     entry = cache.entry_for(result.inputs, state.registry, s) if s.cache else None
     totals = CorpusTotals()
     if entry is not None and cache.is_complete(entry):
@@ -117,8 +123,9 @@ def _add(state: RunState, totals: CorpusTotals, batch: Batch) -> None:
         state.counter.add(batch)
 
 
-def _stream(state: RunState, result: RunResult, staging: Staging, work: ChunkExtractor,
-            totals: CorpusTotals, keep: bool) -> None:
+def _stream(
+    state: RunState, result: RunResult, staging: Staging, work: ChunkExtractor, totals: CorpusTotals, keep: bool
+) -> None:
     s = state.settings
     kept: list[Batch] = []
     kinds: dict[str, int] = {}
@@ -127,13 +134,13 @@ def _stream(state: RunState, result: RunResult, staging: Staging, work: ChunkExt
     warned: set[str] = set()
 
     def work_items() -> Iterator[Any]:
-        for item, file_stats in iter_parts(result.inputs, s.format, options=read_options(s),
-                                           stats=result.stats, size=parallel.CHUNK):
+        for item, file_stats in iter_parts(
+            result.inputs, s.format, options=read_options(s), stats=result.stats, size=parallel.CHUNK
+        ):
             targets.append(file_stats)
             yield item if file_stats is not None else post_rows(cast(list[Post], item))
 
-    with open(staging.path("posts.csv"), "wb") as posts_out, \
-            open(staging.path("mentions.csv"), "wb") as mentions_out:
+    with open(staging.path("posts.csv"), "wb") as posts_out, open(staging.path("mentions.csv"), "wb") as mentions_out:
         posts_out.write(header(POST_COLUMNS))
         mentions_out.write(header(MENTION_COLUMNS))
         chunks = map_ordered(work, work_items(), jobs=s.jobs, engine=s.engine, scheduler=s.scheduler)

@@ -5,6 +5,7 @@ A command runs a prefix of the stages (:class:`Command`); each stage reads and f
 moved into place only when every stage succeeded, so a failing run leaves neither half-written
 files nor a half-updated folder; ``manifest.json`` is written last.
 """
+
 from __future__ import annotations
 
 import logging
@@ -15,7 +16,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,7 @@ __all__ = ["Stage", "Command", "RunState", "RunResult", "Staging", "run"]
 log = logging.getLogger(__name__)
 
 
-class Stage(str, Enum):
+class Stage(StrEnum):
     """One step of a run."""
 
     CORPUS = "corpus"
@@ -49,7 +50,7 @@ class Stage(str, Enum):
     PAGE = "page"
 
 
-class Command(str, Enum):
+class Command(StrEnum):
     """The commands, each a prefix of the chain of stages (``report`` runs all of it)."""
 
     PARSE = "parse"
@@ -145,12 +146,15 @@ class RunResult:
 
     def summary_lines(self) -> list[str]:
         s = self.stats
-        lines = [f"Read {s.read} posts from {len(self.inputs)} input(s) "
-                 f"({s.undated} undated, {s.skipped} records skipped)."]
+        lines = [
+            f"Read {s.read} posts from {len(self.inputs)} input(s) ({s.undated} undated, {s.skipped} records skipped)."
+        ]
         for f in s.files:
             if f.problems:
-                lines.append(f"{f.path}: {len(f.problems)} problem(s) shown of {f.skipped} record(s) "
-                             "skipped or flagged; first problems:")
+                lines.append(
+                    f"{f.path}: {len(f.problems)} problem(s) shown of {f.skipped} record(s) "
+                    "skipped or flagged; first problems:"
+                )
                 lines.extend(f"  record {r}: {p}" for r, p in f.problems[:5])
         lines.append(f"Wrote {len(self.files)} file(s) to {self.out_dir}/: {', '.join(self.files)}")
         return lines
@@ -163,17 +167,29 @@ def _stage_functions() -> dict[Stage, StageFunction]:
     from netanalysis.pipeline.corpus import stage_corpus
     from netanalysis.pipeline.stages import stage_explorer, stage_figures, stage_graph, stage_page, stage_timeline
 
-    return {Stage.CORPUS: stage_corpus, Stage.GRAPH: stage_graph, Stage.TIMELINE: stage_timeline,
-            Stage.FIGURES: stage_figures, Stage.EXPLORER: stage_explorer, Stage.PAGE: stage_page}
+    return {
+        Stage.CORPUS: stage_corpus,
+        Stage.GRAPH: stage_graph,
+        Stage.TIMELINE: stage_timeline,
+        Stage.FIGURES: stage_figures,
+        Stage.EXPLORER: stage_explorer,
+        Stage.PAGE: stage_page,
+    }
 
 
 #: The function of each stage (tests may replace one).
 STAGES: dict[Stage, StageFunction] = {}
 
 
-def run(command: Command | str, inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str],
-        settings: Settings | None = None, *, progress: Callable[[Stage], None] | None = None,
-        on_posts: Callable[[int], None] | None = None) -> RunResult:
+def run(
+    command: Command | str,
+    inputs: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    settings: Settings | None = None,
+    *,
+    progress: Callable[[Stage], None] | None = None,
+    on_posts: Callable[[int], None] | None = None,
+) -> RunResult:
     """Run the stages of ``command`` over ``inputs`` and write their files into ``out_dir``.
 
     Parameters
@@ -210,17 +226,25 @@ def run(command: Command | str, inputs: Sequence[str | os.PathLike[str]], out_di
             log.info("stage %s", stage.value)
             began = time.perf_counter()
             STAGES[stage](state, result, staging)
-            log.info("stage %s took %.1f s; peak memory so far %s", stage.value, time.perf_counter() - began,
-                     peak_memory())
+            log.info(
+                "stage %s took %.1f s; peak memory so far %s", stage.value, time.perf_counter() - began, peak_memory()
+            )
         staging.commit()
     except BaseException:
         staging.discard()
         raise
     result.files = sorted(staging.files)
     result.state = state
-    write_manifest(result.out_dir, command=command.value, parameters=result.parameters, seed=result.seed,
-                   inputs=files, counts={**result.stats.as_dict(), **result.counts}, files=result.files,
-                   started=result.started)
+    write_manifest(
+        result.out_dir,
+        command=command.value,
+        parameters=result.parameters,
+        seed=result.seed,
+        inputs=files,
+        counts={**result.stats.as_dict(), **result.counts},
+        files=result.files,
+        started=result.started,
+    )
     return result
 
 

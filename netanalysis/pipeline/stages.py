@@ -3,6 +3,7 @@
 Each stage takes the run's :class:`~netanalysis.pipeline.runner.RunState`, calls the library and
 writes its files into the staging folder through :mod:`netanalysis.io`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -39,10 +40,18 @@ def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None
     """One graph per time window, centralities over time, changes, the dynamic GEXF."""
     s = state.settings
     assert state.corpus is not None and state.registry is not None
-    state.windows = graphs_over_time(state.corpus, freq=s.freq, window=s.window, step=s.step,
-                                     cumulative=s.cumulative, unit=s.unit, exclude=s.exclusion,
-                                     min_weight=s.min_weight, labels=state.registry.label,
-                                     post_ids=False)  # no window output lists post ids
+    state.windows = graphs_over_time(
+        state.corpus,
+        freq=s.freq,
+        window=s.window,
+        step=s.step,
+        cumulative=s.cumulative,
+        unit=s.unit,
+        exclude=s.exclusion,
+        min_weight=s.min_weight,
+        labels=state.registry.label,
+        post_ids=False,
+    )  # no window output lists post ids
     state.timeline = timeline_table(state.windows, seed=s.seed)
     state.changes = changes_table(state.timeline, state.windows)
     write_csv(state.timeline, staging.path("timeline.csv"))
@@ -64,10 +73,10 @@ def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
     G, nodes, timeline = state.graph, state.nodes, state.timeline
     style: dict[str, Any] = {"size": s.fig_size, "font_size": s.font_size}
     made: dict[str, Callable[[], Any]] = {
-        "network_bipartite": lambda: fig.plot_network(G, layout="bipartite", centrality=nodes, seed=s.seed,
-                                                      **style),
-        "network_force": lambda: fig.plot_network(G, layout="force", centrality=nodes, color_by="community",
-                                                  seed=s.seed, **style),
+        "network_bipartite": lambda: fig.plot_network(G, layout="bipartite", centrality=nodes, seed=s.seed, **style),
+        "network_force": lambda: fig.plot_network(
+            G, layout="force", centrality=nodes, color_by="community", seed=s.seed, **style
+        ),
         "heatmap": lambda: fig.plot_heatmap(G, **style),
     }
     if timeline is not None and state.windows:
@@ -78,9 +87,9 @@ def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
         shown = timeline.assign(window_start=timeline["window_end"]) if s.cumulative else timeline
         windows = state.windows
         made["centrality_over_time"] = lambda: fig.plot_centrality_over_time(
-            shown, metric=s.metric, top=min(s.top, 8), labels=labels, **style)
-        made["rank_changes"] = lambda: fig.plot_rank_changes(shown, metric=s.metric, top=s.top, labels=labels,
-                                                             **style)
+            shown, metric=s.metric, top=min(s.top, 8), labels=labels, **style
+        )
+        made["rank_changes"] = lambda: fig.plot_rank_changes(shown, metric=s.metric, top=s.top, labels=labels, **style)
         made["network_by_window"] = lambda: fig.plot_network_small_multiples(windows, seed=s.seed, **style)
     for stem, build in made.items():
         figure = build()
@@ -95,8 +104,13 @@ def stage_explorer(state: RunState, result: RunResult, staging: Staging) -> None
     from netanalysis.render.explorer import write_explorer
 
     assert state.graph is not None and state.corpus is not None
-    write_explorer(state.graph, staging.path("network.html"), centrality=state.nodes,
-                   posts=state.corpus.posts_frame(), seed=state.settings.seed)
+    write_explorer(
+        state.graph,
+        staging.path("network.html"),
+        centrality=state.nodes,
+        posts=state.corpus.posts_frame(),
+        seed=state.settings.seed,
+    )
 
 
 def stage_page(state: RunState, result: RunResult, staging: Staging) -> None:
@@ -105,10 +119,17 @@ def stage_page(state: RunState, result: RunResult, staging: Staging) -> None:
 
     assert state.nodes is not None
     listed = sorted(set(staging.files) | {"report.html", "manifest.json"})
-    content = ReportContent(version=__version__, command=state.command.value,
-                            inputs=[str(p) for p in result.inputs], settings=state.settings,
-                            stats=result.stats, counts=result.counts, nodes=state.nodes,
-                            posts=int(result.counts.get("posts", 0)), changes=state.changes,
-                            figures=list(state.figures))
+    content = ReportContent(
+        version=__version__,
+        command=state.command.value,
+        inputs=[str(p) for p in result.inputs],
+        settings=state.settings,
+        stats=result.stats,
+        counts=result.counts,
+        nodes=state.nodes,
+        posts=int(result.counts.get("posts", 0)),
+        changes=state.changes,
+        figures=list(state.figures),
+    )
     with atomic_write(staging.path("report.html"), "w", encoding="utf-8") as fh:
         fh.write(report_html(content, files=listed))

@@ -20,6 +20,7 @@ A :class:`Chunk` holds what the later stages need and nothing more:
 :func:`netanalysis.parallel.map_ordered` runs a :class:`ChunkExtractor` over the chunks, on
 worker processes or a Dask cluster, results in input order.
 """
+
 from __future__ import annotations
 
 import collections
@@ -73,9 +74,16 @@ class ChunkExtractor:
         Keep the start of each text in the batch's ``text`` column (what the explorer's tooltips show).
     """
 
-    def __init__(self, registry: "Registry", *, countries: Iterable[str] | str = COUNTRY_SOURCES,
-                 exclude: Exclusion | Iterable[str] | str = (), tags: bool = True, unit: str = "post",
-                 excerpts: bool = False):
+    def __init__(
+        self,
+        registry: Registry,
+        *,
+        countries: Iterable[str] | str = COUNTRY_SOURCES,
+        exclude: Exclusion | Iterable[str] | str = (),
+        tags: bool = True,
+        unit: str = "post",
+        excerpts: bool = False,
+    ):
         if unit not in UNITS:
             raise ConfigError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
         self.registry = registry
@@ -92,7 +100,7 @@ class ChunkExtractor:
         state["_extractor"] = None  # rebuilt on first use in the worker
         return state
 
-    def __call__(self, rows: "list[tuple] | Partition") -> Chunk:
+    def __call__(self, rows: list[tuple] | Partition) -> Chunk:
         """Extract from ``rows``: tuples in :data:`~netanalysis.model.POST_COLUMNS` order, the
         date as microseconds since 1970 UTC (or ``None``), as :func:`post_rows` gives them, or
         a :class:`~netanalysis.ingest.partitions.Partition` of an input, read here."""
@@ -120,8 +128,10 @@ class ChunkExtractor:
         for position, (pid, channel, date, source_kind, source, fwd, text) in enumerate(rows):
             q = quote(pid)
             day = strftime(DATE_FORMAT, gmtime(date // 1_000_000)) if date is not None else ""
-            post_parts.append(f"{q},{quote(channel)},{day},{source_kind},{quote(source)},"
-                              f"{'' if fwd is None else quote(fwd)},".encode())
+            post_parts.append(
+                f"{q},{quote(channel)},{day},{source_kind},{quote(source)},"
+                f"{'' if fwd is None else quote(fwd)},".encode()
+            )
             if not text:
                 post_parts.append(b"\n")
                 continue
@@ -147,17 +157,20 @@ class ChunkExtractor:
                 link_post += [position] * len(keys)
             if requote:  # a registry with a comma or quote in some alias or id
                 found = [(k, quote(e), v, quote(s) if v == "name" else s, a, b) for k, e, v, s, a, b in found]
-            mention_parts.append("".join([f"{q},{k},{e},{v},{s},{a},{b}\n"
-                                          for k, e, v, s, a, b in found]).encode())
+            mention_parts.append("".join([f"{q},{k},{e},{v},{s},{a},{b}\n" for k, e, v, s, a, b in found]).encode())
         code_type = np.int16 if len(self._entities) < 2**15 else np.int32
         batch = Batch(
             post_ids=pa.array([row[0] for row in rows], type=pa.string()),
             dates=np.array([NO_DATE if row[2] is None else row[2] for row in rows], dtype=np.int64),
-            post=np.array(link_post, dtype=np.int32), entity=np.array(link_entity, dtype=code_type),
-            entities=self._entities, unit=np.array(link_unit, dtype=np.int32) if split else None,
-            columns=self._columns(rows))
-        return Chunk(len(rows), b"".join(post_parts), b"".join(mention_parts), batch,
-                     dict(collections.Counter(kinds)), read)
+            post=np.array(link_post, dtype=np.int32),
+            entity=np.array(link_entity, dtype=code_type),
+            entities=self._entities,
+            unit=np.array(link_unit, dtype=np.int32) if split else None,
+            columns=self._columns(rows),
+        )
+        return Chunk(
+            len(rows), b"".join(post_parts), b"".join(mention_parts), batch, dict(collections.Counter(kinds)), read
+        )
 
     def _columns(self, rows: list[tuple]) -> dict[str, pa.Array]:
         """The columns later stages keep of each post besides id and date (no text, or only
@@ -176,21 +189,32 @@ class ChunkExtractor:
         return self._entities
 
 
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 _MICROSECOND = datetime.timedelta(microseconds=1)
 
 
-def post_rows(posts: Iterable["Post"]) -> list[tuple]:
+def post_rows(posts: Iterable[Post]) -> list[tuple]:
     """Posts as the plain tuples :class:`ChunkExtractor` takes (cheap to send to a worker); the
     date as whole microseconds since 1970 UTC (exact, unlike a float of seconds)."""
-    return [(p.post_id, p.channel, None if p.date is None else (p.date - _EPOCH) // _MICROSECOND,
-             p.date_source, p.source, p.forwarded_from, p.text) for p in posts]
+    return [
+        (
+            p.post_id,
+            p.channel,
+            None if p.date is None else (p.date - _EPOCH) // _MICROSECOND,
+            p.date_source,
+            p.source,
+            p.forwarded_from,
+            p.text,
+        )
+        for p in posts
+    ]
 
 
-def _needs_quotes(registry: "Registry") -> bool:
+def _needs_quotes(registry: Registry) -> bool:
     """Whether any alias or entity id of ``registry`` holds a character CSV must quote."""
-    values = [*registry.aliases["alias"].astype(str), *registry.forums["id"].astype(str),
-              *registry.countries["code"].astype(str)]
+    values = [
+        *registry.aliases["alias"].astype(str),
+        *registry.forums["id"].astype(str),
+        *registry.countries["code"].astype(str),
+    ]
     return any(quote(v) != v for v in values)
-
-

@@ -18,6 +18,7 @@ Positions are computed here (a seeded force-directed layout in pixels, overlaps 
 physics is off by default, so large graphs open at once. A Content-Security-Policy in the page
 forbids every fetch besides ``data:``/``blob:`` images, as a second line behind the inlining.
 """
+
 from __future__ import annotations
 
 import html
@@ -38,9 +39,9 @@ from pyvis.network import Network
 
 from netanalysis.errors import ConfigError, GraphError, NetanalysisError
 from netanalysis.io.atomic import atomic_write
+from netanalysis.model import trim_for_excerpt
 from netanalysis.render.explorer_posts import CodedPosts, day, edge_dates, post_dates, post_records
 from netanalysis.render.explorer_posts import evidence as post_evidence
-from netanalysis.model import trim_for_excerpt
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +50,23 @@ __all__ = ["explorer_html", "write_explorer", "explorer_data", "trim_for_excerpt
 #: Okabe-Ito colours (safe for the common colour-vision deficiencies); the sides also differ in shape.
 SIDE_COLOURS = {"country": "#0072B2", "forum": "#E69F00"}
 _SHAPES = {"country": "dot", "forum": "diamond"}
-_MEASURES = ("posts", "degree", "strength", "betweenness", "closeness", "eigenvector",
-             "pagerank", "hub", "authority", "community")
+_MEASURES = (
+    "posts",
+    "degree",
+    "strength",
+    "betweenness",
+    "closeness",
+    "eigenvector",
+    "pagerank",
+    "hub",
+    "authority",
+    "community",
+)
 _EDGE_MEASURES = ("weight", "assoc_strength", "jaccard", "npmi")
 _MIN_SIZE, _MAX_SIZE = 8.0, 40.0
 _ASSETS = Path(__file__).with_name("assets")
 _VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def explorer_html(
@@ -119,8 +129,15 @@ def explorer_html(
     >>> "<script src=" in page or "<link " in page
     False
     """
-    data = explorer_data(G, centrality=centrality, posts=posts, seed=seed, size_by=size_by,
-                         physics=physics, max_posts_per_item=max_posts_per_item)
+    data = explorer_data(
+        G,
+        centrality=centrality,
+        posts=posts,
+        seed=seed,
+        size_by=size_by,
+        physics=physics,
+        max_posts_per_item=max_posts_per_item,
+    )
     page = (_ASSETS / "explorer.html").read_text(encoding="utf-8")
     parts = {
         "TITLE": html.escape(title),
@@ -162,8 +179,16 @@ def write_explorer(
     pathlib.Path
         ``path``.
     """
-    page = explorer_html(G, centrality=centrality, posts=posts, seed=seed, size_by=size_by,
-                         physics=physics, title=title, max_posts_per_item=max_posts_per_item)
+    page = explorer_html(
+        G,
+        centrality=centrality,
+        posts=posts,
+        seed=seed,
+        size_by=size_by,
+        physics=physics,
+        title=title,
+        max_posts_per_item=max_posts_per_item,
+    )
     path = Path(path)
     with atomic_write(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(page)
@@ -210,11 +235,21 @@ def explorer_data(
             raise GraphError(f"node {node!r} has kind {kind!r}; expected 'country' or 'forum'")
         x, y = positions[node]
         size = radius[node]
-        net.add_node(str(node), label=str(attrs.get("label") or attrs.get("entity") or node),
-                     shape=_SHAPES[kind], color=SIDE_COLOURS[kind], x=x, y=y, size=round(size, 2),
-                     font={"size": round(12 + size / 4, 1)})
-        extras[str(node)] = {"kind": kind, "entity": str(attrs.get("entity", "")),
-                             "measures": measures.get(str(node)) or _graph_measures(G, node)}
+        net.add_node(
+            str(node),
+            label=str(attrs.get("label") or attrs.get("entity") or node),
+            shape=_SHAPES[kind],
+            color=SIDE_COLOURS[kind],
+            x=x,
+            y=y,
+            size=round(size, 2),
+            font={"size": round(12 + size / 4, 1)},
+        )
+        extras[str(node)] = {
+            "kind": kind,
+            "entity": str(attrs.get("entity", "")),
+            "measures": measures.get(str(node)) or _graph_measures(G, node),
+        }
     edge_posts: dict[str, list] = {str(n): [] for n in G.nodes}
     ends = sorted(((*sorted((str(a), str(b))), d) for a, b, d in G.edges(data=True)), key=lambda t: t[:2])
     for u, v, d in ends:
@@ -231,14 +266,20 @@ def explorer_data(
         weight = _num(d.get("weight", count or 1))
         weight = int(weight) if weight.is_integer() else weight
         # pyvis's add_edge scans every edge for duplicates (quadratic); the nx.Graph has none.
-        net.edges.append({"from": u, "to": v, "id": f"{u}|{v}",
-                          "width": round(1 + 7 * math.sqrt(weight / wmax), 2),
-                          "weight": weight,
-                          "measures": _edge_measures(d),
-                          "dates": when,
-                          "span": posts is None,
-                          "post_count": count,
-                          "evidence": evidence})
+        net.edges.append(
+            {
+                "from": u,
+                "to": v,
+                "id": f"{u}|{v}",
+                "width": round(1 + 7 * math.sqrt(weight / wmax), 2),
+                "weight": weight,
+                "measures": _edge_measures(d),
+                "dates": when,
+                "span": posts is None,
+                "post_count": count,
+                "evidence": evidence,
+            }
+        )
     nodes = []
     for item in net.nodes:
         if coded is not None:
@@ -254,14 +295,18 @@ def explorer_data(
         "nodes": nodes,
         "edges": net.edges,
         "posts": post_records(shown, posts),
-        "meta": {"size_by": size_by if centrality is not None and size_by in centrality else "strength",
-                 "physics": bool(physics), "max_posts_per_item": max_posts_per_item,
-                 "colours": SIDE_COLOURS},
+        "meta": {
+            "size_by": size_by if centrality is not None and size_by in centrality else "strength",
+            "physics": bool(physics),
+            "max_posts_per_item": max_posts_per_item,
+            "colours": SIDE_COLOURS,
+        },
         "options": _vis_options(physics),
     }
 
 
 # -- pieces ---------------------------------------------------------------------------------------
+
 
 def _read_vis(name: str) -> str:
     path = _VIS_DIR / name
@@ -310,8 +355,10 @@ def _node_values(G: nx.Graph, centrality: pd.DataFrame | None, size_by: str) -> 
     if centrality is None:
         return {n: _num(s) for n, s in G.degree(weight="weight")}
     if size_by not in centrality.columns or "node" not in centrality.columns:
-        raise ConfigError(f"size_by={size_by!r}: the centrality table has no such column "
-                          f"(columns: {', '.join(map(str, centrality.columns))})")
+        raise ConfigError(
+            f"size_by={size_by!r}: the centrality table has no such column "
+            f"(columns: {', '.join(map(str, centrality.columns))})"
+        )
     values = dict(zip(centrality["node"].astype(str), centrality[size_by]))
     return {n: _num(values.get(str(n), 0.0)) for n in G.nodes}
 
@@ -320,14 +367,16 @@ def _measure_table(centrality: pd.DataFrame | None) -> dict[str, list[list[str]]
     if centrality is None or "node" not in centrality.columns:
         return {}
     cols = [c for c in _MEASURES if c in centrality.columns]
-    return {str(row["node"]): [[c, _fmt(row[c])] for c in cols]
-            for row in centrality.to_dict("records")}
+    return {str(row["node"]): [[c, _fmt(row[c])] for c in cols] for row in centrality.to_dict("records")}
 
 
 def _edge_measures(attrs: Mapping[str, Any]) -> list[list[str]]:
     rows = [[m, _fmt(attrs[m])] for m in _EDGE_MEASURES if m in attrs]
-    dates = [[name, day(attrs.get(key)) or "–"] for name, key in
-             (("first post", "first_date"), ("last post", "last_date")) if key in attrs]
+    dates = [
+        [name, day(attrs.get(key)) or "–"]
+        for name, key in (("first post", "first_date"), ("last post", "last_date"))
+        if key in attrs
+    ]
     return rows + dates
 
 
@@ -361,13 +410,13 @@ def _layout(G: nx.Graph, seed: int, radius: Mapping[Any, float]) -> dict[Any, tu
     iterations = 120
     step = 0.1
     for i in range(iterations):
-        sq = (pos ** 2).sum(axis=1)
+        sq = (pos**2).sum(axis=1)
         dist = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * pos @ pos.T, 1e-4))
-        force = k * k / dist ** 2 - A * dist / k
+        force = k * k / dist**2 - A * dist / k
         np.fill_diagonal(force, 0.0)
         # sum_j (pos_i - pos_j) * force_ij, without an n x n x 2 array
         disp = pos * force.sum(axis=1)[:, None] - force @ pos - 0.5 * k * (pos - pos.mean(axis=0))
-        length = np.maximum(np.sqrt((disp ** 2).sum(axis=-1)), 0.01)
+        length = np.maximum(np.sqrt((disp**2).sum(axis=-1)), 0.01)
         pos += disp * (step * (1 - i / iterations) / length)[:, None]
     pos -= pos.mean(axis=0)
     pos /= max(np.abs(pos).max(), 1e-9)
@@ -381,7 +430,7 @@ def _separate(pos: np.ndarray, r: np.ndarray, rounds: int = 60) -> np.ndarray:
     pos = pos.copy()
     need = r[:, None] + r[None, :]
     for _ in range(rounds):
-        sq = (pos ** 2).sum(axis=1)
+        sq = (pos**2).sum(axis=1)
         dist = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * pos @ pos.T, 1e-6))
         overlap = np.maximum(need - dist, 0.0)
         np.fill_diagonal(overlap, 0.0)
@@ -394,16 +443,29 @@ def _separate(pos: np.ndarray, r: np.ndarray, rounds: int = 60) -> np.ndarray:
 
 def _vis_options(physics: bool) -> dict[str, Any]:
     return {
-        "physics": {"enabled": bool(physics), "solver": "forceAtlas2Based",
-                    "forceAtlas2Based": {"gravitationalConstant": -120, "centralGravity": 0.005,
-                                         "springLength": 150, "springConstant": 0.03,
-                                         "avoidOverlap": 1},
-                    "stabilization": {"enabled": True, "iterations": 200}},
-        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": False,
-                        "navigationButtons": False, "multiselect": True},
-        "nodes": {"borderWidth": 1, "font": {"face": "sans-serif", "strokeWidth": 3,
-                                              "strokeColor": "#ffffff"}},
-        "edges": {"smooth": False, "color": {"color": "#9a9a9a", "highlight": "#333333",
-                                             "hover": "#333333", "opacity": 0.6}},
+        "physics": {
+            "enabled": bool(physics),
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {
+                "gravitationalConstant": -120,
+                "centralGravity": 0.005,
+                "springLength": 150,
+                "springConstant": 0.03,
+                "avoidOverlap": 1,
+            },
+            "stabilization": {"enabled": True, "iterations": 200},
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": False,
+            "navigationButtons": False,
+            "multiselect": True,
+        },
+        "nodes": {"borderWidth": 1, "font": {"face": "sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"}},
+        "edges": {
+            "smooth": False,
+            "color": {"color": "#9a9a9a", "highlight": "#333333", "hover": "#333333", "opacity": 0.6},
+        },
         "layout": {"improvedLayout": False, "randomSeed": 0},
     }

@@ -6,6 +6,7 @@ counts, days and evidence come from numpy over codes rather than from millions o
 other graphs (plain lists of ids) go through :func:`edge_dates` and :func:`evidence`, which give
 the same for the same posts.
 """
+
 from __future__ import annotations
 
 import functools
@@ -25,8 +26,9 @@ def post_dates(posts: pd.DataFrame | None) -> dict[str, str | None]:
     if posts is None:
         return {}
     dates = pd.to_datetime(posts["date"], utc=True, errors="coerce")
-    return {pid: None if pd.isna(day) else day.strftime("%Y-%m-%d")
-            for pid, day in zip(posts["post_id"].astype(str), dates)}
+    return {
+        pid: None if pd.isna(day) else day.strftime("%Y-%m-%d") for pid, day in zip(posts["post_id"].astype(str), dates)
+    }
 
 
 class CodedPosts:
@@ -49,11 +51,13 @@ class CodedPosts:
             self.day = np.where(where >= 0, days[np.maximum(where, 0)], -1)
 
     @classmethod
-    def of(cls, G: nx.Graph, posts: pd.DataFrame | None) -> "CodedPosts | None":
+    def of(cls, G: nx.Graph, posts: pd.DataFrame | None) -> CodedPosts | None:
         from netanalysis.graph import PostIds
 
-        tables = {id(d["post_ids"].table) if isinstance(d.get("post_ids"), PostIds) else None
-                  for _, _, d in G.edges(data=True)}
+        tables = {
+            id(d["post_ids"].table) if isinstance(d.get("post_ids"), PostIds) else None
+            for _, _, d in G.edges(data=True)
+        }
         if not tables or None in tables or len(tables) > 1:
             return None
         first = next(d["post_ids"] for _, _, d in G.edges(data=True))
@@ -135,9 +139,12 @@ def post_records(ids: list[str], posts: pd.DataFrame | None) -> dict[str, dict[s
     dates = pd.to_datetime(frame["date"], utc=True, errors="coerce")
     blank = pd.Series([""] * len(frame), index=frame.index, dtype=object)
     records = {}
-    for pid, channel, date, text in zip(frame["post_id"].astype(str), frame.get("channel", blank),
-                                        dates, frame.get("text", blank)):
-        records[pid] = {"date": "" if pd.isna(date) else date.strftime("%Y-%m-%d %H:%M UTC"),
-                        "channel": "" if pd.isna(channel) else str(channel),
-                        "text": _excerpt("" if pd.isna(text) else str(text))}
+    for pid, channel, date, text in zip(
+        frame["post_id"].astype(str), frame.get("channel", blank), dates, frame.get("text", blank)
+    ):
+        records[pid] = {
+            "date": "" if pd.isna(date) else date.strftime("%Y-%m-%d %H:%M UTC"),
+            "channel": "" if pd.isna(channel) else str(channel),
+            "text": _excerpt("" if pd.isna(text) else str(text)),
+        }
     return {p: records.get(p, {"date": "", "channel": "", "text": ""}) for p in ids}
