@@ -19,7 +19,7 @@ from netanalysis import __version__
 from netanalysis.config import FIGURE_FORMATS, Settings
 from netanalysis.errors import ConfigError, NetanalysisError
 from netanalysis.model import UNITS
-from netanalysis.pipeline.runner import Command, Stage
+from netanalysis.pipeline.state import Command, Stage
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

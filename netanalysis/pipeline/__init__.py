@@ -9,6 +9,7 @@ the graph files, time windows, figures, explorer and report page.
 
 from __future__ import annotations
 
-from netanalysis.pipeline.runner import Command, RunResult, RunState, Stage, run
+from netanalysis.pipeline.runner import run
+from netanalysis.pipeline.state import Command, RunResult, RunState, Stage
 
 __all__ = ["Command", "RunResult", "RunState", "Stage", "run"]

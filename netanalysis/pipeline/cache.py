@@ -31,7 +31,7 @@ from netanalysis.config import Settings
 from netanalysis.graph import Batch, Entities
 from netanalysis.io.manifest import sha256
 from netanalysis.model import FileStats, IngestStats, trim_for_excerpt
-from netanalysis.pipeline.runner import Staging
+from netanalysis.pipeline.state import Staging
 
 __all__ = ["entry_for", "is_complete", "store", "load"]
 

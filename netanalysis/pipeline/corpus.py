@@ -32,7 +32,7 @@ from netanalysis.io.csv import header
 from netanalysis.model import MENTION_COLUMNS, NO_DATE, POST_COLUMNS, Post
 from netanalysis.parallel import map_ordered
 from netanalysis.pipeline import cache
-from netanalysis.pipeline.runner import RunResult, RunState, Stage, Staging
+from netanalysis.pipeline.state import RunResult, RunState, Stage, Staging
 from netanalysis.pipeline.work import ChunkExtractor, post_rows
 
 __all__ = ["CorpusTotals", "stage_corpus"]

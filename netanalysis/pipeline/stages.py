@@ -1,6 +1,6 @@
 """The stages after the corpus: graph, time windows, figures, explorer and the report page.
 
-Each stage takes the run's :class:`~netanalysis.pipeline.runner.RunState`, calls the library and
+Each stage takes the run's :class:`~netanalysis.pipeline.state.RunState`, calls the library and
 writes its files into the staging folder through :mod:`netanalysis.io`.
 """
 
@@ -17,7 +17,7 @@ from netanalysis.io.atomic import atomic_write
 from netanalysis.io.csv import write_csv, write_edges_csv
 from netanalysis.io.dynamic_gexf import write_dynamic_gexf
 from netanalysis.io.graph_files import write_gexf, write_graphml
-from netanalysis.pipeline.runner import RunResult, RunState, Staging
+from netanalysis.pipeline.state import RunResult, RunState, Staging
 
 __all__ = ["stage_graph", "stage_timeline", "stage_figures", "stage_explorer", "stage_page"]
 
