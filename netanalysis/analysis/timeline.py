@@ -2,27 +2,8 @@
 
 Windows
 -------
-A window is a half-open interval ``[window_start, window_end)`` in UTC: a post belongs to it when
-``window_start <= date < window_end``. ``window_end`` is always the **exclusive** end (the first
-instant after the window): the April 2024 window is ``[2024-04-01 00:00 UTC, 2024-05-01 00:00 UTC)``.
-Dates are compared in UTC, so a post dated ``2024-04-01T00:10+03:00`` (2024-03-31 21:10 UTC)
-falls in March.
-
-Windows are calendar-aligned: ``week`` windows start on Mondays 00:00 UTC (ISO weeks), ``month``
-windows on the 1st, ``quarter`` windows on 1 January/April/July/October, ``year`` windows on
-1 January. ``freq`` also accepts the pandas aliases ``W`` (``W-MON``), ``M``/``ME``/``MS``,
-``Q``/``QE``/``QS``, ``Y``/``YE``/``YS``/``A`` and ``D`` (days).
-
-A window is identified by ``(window_start, window_end)``: cumulative windows share their start.
-
-Rolling windows: ``window="3M", step="1M"`` (spans ``<n><D|W|M|Q|Y>``). The first window starts at
-the start of the step unit (day, Monday, 1st of the month, quarter or year) holding the first
-date (or ``start``); window ``k`` is ``[first + k*step, first + k*step + window)``. Windows are
-produced until one reaches past the last date (or reaches ``end``), so every dated post lies in
-at least one window; trailing windows may extend past the data. ``window`` alone steps by one
-of its units; ``step`` alone gives back-to-back windows of that length.
-Cumulative windows (``cumulative=True``) keep the first window's start and take the ends of the
-windows above: ``[first, end_0), [first, end_1), ...``.
+Half-open UTC intervals ``[window_start, window_end)``, calendar-aligned or rolling, cumulative
+on request: see :mod:`netanalysis.analysis.windows` (:func:`time_windows`).
 
 Empty windows
 -------------

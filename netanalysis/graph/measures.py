@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -24,7 +25,7 @@ from numpy.typing import ArrayLike
 
 from netanalysis.model import SIDES
 
-__all__ = ["node_id", "association_measures", "node_label", "assemble"]
+__all__ = ["node_id", "association_measures", "node_label", "with_measures", "edge_attributes", "assemble"]
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,30 @@ def node_label(labels: Callable[[str, str], str] | None, kind: str, entity: str)
     return str(text) if text else entity
 
 
+def with_measures(
+    pairs: pd.DataFrame, units_naming: Callable[[int, str], int], sides: tuple[int, int], n_units: int
+) -> pd.DataFrame:
+    """Counted pairs with their association measures: ``entity_a`` is on side ``sides[0]``,
+    ``entity_b`` on ``sides[1]`` (0 country, 1 forum)."""
+    n_a = [units_naming(sides[0], e) for e in pairs["entity_a"]]
+    n_b = [units_naming(sides[1], e) for e in pairs["entity_b"]]
+    return pairs.assign(**association_measures(pairs["weight"].to_numpy(), n_a, n_b, n_units))
+
+
+def edge_attributes(row: Any, *, post_ids: bool = True) -> dict[str, Any]:
+    """The attributes of the edge of a counted pair (a row of :func:`with_measures`)."""
+    attrs = {
+        "weight": int(row.weight),
+        "assoc_strength": float(row.assoc_strength),
+        "jaccard": float(row.jaccard),
+        "npmi": float(row.npmi),
+    }
+    if post_ids:
+        attrs["post_ids"] = row.post_ids
+    attrs.update(first_date=row.first_date, last_date=row.last_date)
+    return attrs
+
+
 def assemble(
     pairs: pd.DataFrame,
     units_naming: Callable[[int, str], int],
@@ -83,14 +108,7 @@ def assemble(
     G = nx.Graph(unit=unit, n_units=n_units, min_weight=int(min_weight), exclude=exclude)
     if pairs.empty:
         return G
-    pairs = pairs.assign(
-        **association_measures(
-            pairs["weight"].to_numpy(),
-            [units_naming(0, e) for e in pairs["entity_a"]],
-            [units_naming(1, e) for e in pairs["entity_b"]],
-            n_units,
-        )
-    )
+    pairs = with_measures(pairs, units_naming, (0, 1), n_units)
     kept = pairs[pairs["weight"] >= min_weight]
     log.debug("co-mention graph: %d of %d edges have weight >= %d", len(kept), len(pairs), min_weight)
     for kind, col in (("country", "entity_a"), ("forum", "entity_b")):
@@ -104,16 +122,7 @@ def assemble(
                 posts=units_naming(SIDES[kind], entity),
             )
     for row in kept.itertuples(index=False):
-        extra = {"post_ids": row.post_ids} if post_ids else {}
         G.add_edge(
-            node_id("country", row.entity_a),
-            node_id("forum", row.entity_b),
-            weight=int(row.weight),
-            assoc_strength=float(row.assoc_strength),
-            jaccard=float(row.jaccard),
-            npmi=float(row.npmi),
-            **extra,
-            first_date=row.first_date,
-            last_date=row.last_date,
+            node_id("country", row.entity_a), node_id("forum", row.entity_b), **edge_attributes(row, post_ids=post_ids)
         )
     return G

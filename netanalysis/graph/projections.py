@@ -8,7 +8,7 @@ import pandas as pd
 from netanalysis.errors import ConfigError
 from netanalysis.graph.coding import Batch, from_tables
 from netanalysis.graph.counter import CoMentionCounter, check_options
-from netanalysis.graph.measures import association_measures
+from netanalysis.graph.measures import edge_attributes, with_measures
 from netanalysis.model import SIDES
 
 __all__ = ["project"]
@@ -92,24 +92,7 @@ def _project_via_posts(
     if pairs.empty:
         return P
     code = SIDES[side]
-    pairs = pairs.assign(
-        **association_measures(
-            pairs["weight"].to_numpy(),
-            [counter.units_naming(code, e) for e in pairs["entity_a"]],
-            [counter.units_naming(code, e) for e in pairs["entity_b"]],
-            n_units,
-        )
-    )
+    pairs = with_measures(pairs, counter.units_naming, (code, code), n_units)
     for row in pairs.itertuples(index=False):
-        P.add_edge(
-            entities[row.entity_a],
-            entities[row.entity_b],
-            weight=int(row.weight),
-            assoc_strength=float(row.assoc_strength),
-            jaccard=float(row.jaccard),
-            npmi=float(row.npmi),
-            post_ids=row.post_ids,
-            first_date=row.first_date,
-            last_date=row.last_date,
-        )
+        P.add_edge(entities[row.entity_a], entities[row.entity_b], **edge_attributes(row))
     return P

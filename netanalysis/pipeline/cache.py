@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from netanalysis import __version__
 from netanalysis.config import Settings
+from netanalysis.errors import NetanalysisError
 from netanalysis.graph import Batch, Entities
 from netanalysis.io.manifest import sha256
 from netanalysis.model import FileStats, IngestStats, trim_for_excerpt
@@ -125,7 +126,7 @@ def load(
     links = {name: np.load(entry / f"links.{name}.npy") for name in meta["links"]}
     stored = tuple((str(k), str(e)) for k, e in meta["entities"])
     if stored != tuple(entities):  # (the key holds the registry: this would be a damaged entry)
-        raise ValueError(f"the cache entry {entry} codes other entities than this registry")
+        raise NetanalysisError(f"the cache entry {entry} codes other entities than this registry")
     corpus = Batch(
         post_ids=posts.column("post_id").combine_chunks(),
         dates=posts.column("date").to_numpy(),
