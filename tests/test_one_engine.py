@@ -145,3 +145,29 @@ def test_python_dash_m_runs_the_command_line(sample_path, tmp_path):
 
     done = subprocess.run([sys.executable, "-m", "netanalysis", "--help"], capture_output=True, text=True, check=True)
     assert "Usage: netanalysis" in done.stdout and "report" in done.stdout
+
+
+def test_the_readme_stream_of_batches_gives_the_whole_graph(sample_path):
+    import dataclasses
+
+    import networkx as nx
+
+    from netanalysis.errors import GraphError
+    from netanalysis.graph import CoMentionCounter, entity_list, from_tables
+    from netanalysis.parallel import chunked
+
+    registry = load_registry()
+    counter = CoMentionCounter(entity_list(registry), exclude=["RU"], labels=registry.label)
+    for chunk in chunked(netanalysis.iter_posts(sample_path), 5):  # three batches
+        posts = pd.DataFrame([dataclasses.asdict(post) for post in chunk])
+        batch, _ = from_tables(netanalysis.extract_mentions(posts, registry), posts, entities=counter.entities)
+        counter.add(batch)
+    streamed = counter.graph()
+    posts = netanalysis.read_posts(sample_path)
+    whole = netanalysis.co_mention_graph(
+        netanalysis.extract_mentions(posts), posts, exclude=["RU"], labels=registry.label
+    )
+    assert nx.utils.graphs_equal(streamed, whole) and streamed.graph == whole.graph
+    assert all(d == whole.edges[u, v] for u, v, d in streamed.edges(data=True))
+    with pytest.raises(GraphError, match="forum:XYZ"):
+        from_tables(pd.DataFrame({"post_id": ["p"], "kind": ["forum"], "entity": ["XYZ"]}), entities=counter.entities)

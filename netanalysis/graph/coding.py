@@ -157,7 +157,12 @@ def _pandas_strings(values: pa.Array) -> pd.Series:
 
 
 def from_tables(
-    mentions: pd.DataFrame, posts: pd.DataFrame | None = None, *, unit: str = "post", unlisted: str = "keep"
+    mentions: pd.DataFrame,
+    posts: pd.DataFrame | None = None,
+    *,
+    unit: str = "post",
+    unlisted: str = "keep",
+    entities: Entities | None = None,
 ) -> tuple[Batch, int]:
     """Code a mention table (and a posts table) as one :class:`Batch`.
 
@@ -174,6 +179,9 @@ def from_tables(
     unlisted : {"keep", "drop"}
         What to do with mentions of posts missing from ``posts``: keep them (undated) or
         leave them out.
+    entities : tuple of (kind, id), optional
+        Code the entities as these (a counter's :attr:`~CoMentionCounter.entities`, so that
+        batches of several tables add up); by default, the entities the mentions name, sorted.
 
     Returns
     -------
@@ -209,8 +217,14 @@ def from_tables(
         codes = id_index.get_indexer(ids)
         dates = np.concatenate([listed["date"].to_numpy(), np.full(len(extra), NO_DATE, dtype=np.int64)])
     pairs = pd.MultiIndex.from_arrays([m["kind"].astype(str), m["entity"].astype(str)])
-    entity_codes, found = pd.factorize(pairs, sort=True)
-    entities: Entities = tuple((str(k), str(e)) for k, e in found)
+    if entities is None:
+        entity_codes, found = pd.factorize(pairs, sort=True)
+        entities = tuple((str(k), str(e)) for k, e in found)
+    else:
+        entity_codes = pd.MultiIndex.from_tuples(list(entities)).get_indexer(pairs)
+        if (entity_codes < 0).any():
+            unknown = sorted({f"{k}:{e}" for (k, e), c in zip(pairs, entity_codes) if c < 0})
+            raise GraphError(f"mentions of entities the counter does not know: {', '.join(unknown[:5])}")
     if unit == "post":
         index = None
     elif not split:
