@@ -25,6 +25,7 @@ __all__ = [
     "EXCERPT_CHARS",
     "NO_DATE",
     "UNITS",
+    "DATE_FORMAT",
     "SIDES",
     "excerpt",
     "trim_for_excerpt",
@@ -42,6 +43,8 @@ MENTION_VIAS = ("flag", "hashtag", "pair_hashtag", "name")
 NO_DATE = -(2**63)
 #: Characters of a post's text shown as its excerpt (the explorer's tooltips).
 EXCERPT_CHARS = 200
+#: How dates and times are written (UTC, ISO 8601).
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 #: What counts as one co-mention: a post, a paragraph (line) or a sentence.
 UNITS = ("post", "paragraph", "sentence")
 #: The two sides of the bipartite graph and their ``bipartite`` attribute.

@@ -50,7 +50,7 @@ from netanalysis.analysis.windows import parse_span, time_windows, utc
 from netanalysis.errors import ConfigError
 from netanalysis.graph import Batch, CoMentionCounter, from_tables
 from netanalysis.graph.coding import datetimes
-from netanalysis.model import NO_DATE, Exclusion
+from netanalysis.model import DATE_FORMAT, NO_DATE, Exclusion
 from netanalysis.parallel import map_ordered
 
 __all__ = [
@@ -297,7 +297,7 @@ def timeline_table(
 
 
 def _iso(ts: pd.Timestamp) -> str:
-    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return ts.strftime(DATE_FORMAT)
 
 
 def centrality_over_time(

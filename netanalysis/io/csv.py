@@ -22,11 +22,9 @@ import pandas as pd
 from netanalysis.graph.post_ids import PostIds
 from netanalysis.graph.table import edges_table, plain_value
 from netanalysis.io.atomic import atomic_write
+from netanalysis.model import DATE_FORMAT
 
-__all__ = ["DATE_FORMAT", "quote", "header", "format_dates", "write_csv", "write_edges_csv"]
-
-#: How dates are written (UTC).
-DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+__all__ = ["quote", "header", "format_dates", "write_csv", "write_edges_csv"]
 
 
 def quote(value: str) -> str:

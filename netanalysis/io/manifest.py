@@ -14,6 +14,7 @@ from typing import Any
 
 from netanalysis import __version__
 from netanalysis.io.atomic import atomic_write
+from netanalysis.model import DATE_FORMAT
 
 __all__ = ["DEPENDENCIES", "sha256", "versions", "write_manifest"]
 
@@ -64,7 +65,7 @@ def write_manifest(
         "counts": counts,
         "files": sorted([*files, "manifest.json"]),
         "run": {
-            "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+            "started_utc": time.strftime(DATE_FORMAT, time.gmtime(started)),
             "seconds": round(time.time() - started, 3),
         },
     }

@@ -38,8 +38,8 @@ from netanalysis.extract.engine import COUNTRY_SOURCES, Extractor
 from netanalysis.extract.units import unit_index, unit_starts
 from netanalysis.graph.coding import Batch, entity_list
 from netanalysis.ingest.partitions import Partition, PartRead, read_partition
-from netanalysis.io.csv import DATE_FORMAT, quote
-from netanalysis.model import NO_DATE, UNITS, Exclusion, trim_for_excerpt
+from netanalysis.io.csv import quote
+from netanalysis.model import DATE_FORMAT, NO_DATE, UNITS, Exclusion, trim_for_excerpt
 
 if TYPE_CHECKING:  # pragma: no cover
     from netanalysis.model import Post
