@@ -31,7 +31,6 @@ from netanalysis.ingest.partitions import absorb, iter_parts
 from netanalysis.io.csv import header
 from netanalysis.model import MENTION_COLUMNS, NO_DATE, POST_COLUMNS, Post
 from netanalysis.parallel import map_ordered
-from netanalysis.pipeline import cache
 from netanalysis.pipeline.state import RunResult, RunState, Stage, Staging
 from netanalysis.pipeline.work import ChunkExtractor, post_rows
 
@@ -99,7 +98,11 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
         state.counter = CoMentionCounter(
             work.entities, unit=s.unit, min_weight=s.min_weight, exclude=s.exclusion, labels=state.registry.label
         )
-    entry = cache.entry_for(result.inputs, state.registry, s) if s.cache else None
+    entry = None
+    if s.cache:  # (Parquet is loaded only for the cache)
+        from netanalysis.pipeline import cache
+
+        entry = cache.entry_for(result.inputs, state.registry, s)
     totals = CorpusTotals()
     if entry is not None and cache.is_complete(entry):
         state.corpus, result.stats, state.mention_kinds = cache.load(entry, staging, keep_text, work.entities)

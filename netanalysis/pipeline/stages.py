@@ -10,20 +10,20 @@ from collections.abc import Callable
 from typing import Any
 
 from netanalysis import __version__
-from netanalysis.analysis import centrality_table
-from netanalysis.analysis.changes import changes_table
-from netanalysis.analysis.timeline import graphs_over_time, timeline_table
-from netanalysis.io.atomic import atomic_write
-from netanalysis.io.csv import write_csv, write_edges_csv
-from netanalysis.io.dynamic_gexf import write_dynamic_gexf
-from netanalysis.io.graph_files import write_gexf, write_graphml
 from netanalysis.pipeline.state import RunResult, RunState, Staging
+
+# Each stage imports what it needs when it runs: the corpus stage streams before the graph
+# algorithms, the time windows and the figures are loaded (and before the workers are forked).
 
 __all__ = ["stage_graph", "stage_timeline", "stage_figures", "stage_explorer", "stage_page"]
 
 
 def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
     """The graph counted while the corpus streamed, its node measures and files."""
+    from netanalysis.analysis import centrality_table
+    from netanalysis.io.csv import write_csv, write_edges_csv
+    from netanalysis.io.graph_files import write_gexf, write_graphml
+
     assert state.counter is not None, "the corpus stage counts co-mentions for the graph stage"
     state.graph = G = state.counter.graph()
     state.counter = None  # (its post codes now belong to the graph's edges)
@@ -38,6 +38,11 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
 
 def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None:
     """One graph per time window, centralities over time, changes, the dynamic GEXF."""
+    from netanalysis.analysis.changes import changes_table
+    from netanalysis.analysis.timeline import graphs_over_time, timeline_table
+    from netanalysis.io.csv import write_csv
+    from netanalysis.io.dynamic_gexf import write_dynamic_gexf
+
     s = state.settings
     assert state.corpus is not None and state.registry is not None
     state.windows = graphs_over_time(
@@ -115,6 +120,7 @@ def stage_explorer(state: RunState, result: RunResult, staging: Staging) -> None
 
 def stage_page(state: RunState, result: RunResult, staging: Staging) -> None:
     """``report.html``: the page that summarises the run."""
+    from netanalysis.io.atomic import atomic_write
     from netanalysis.render.report_page import ReportContent, report_html
 
     assert state.nodes is not None

@@ -13,14 +13,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-import pandas as pd
-
 from netanalysis.config import Settings
 from netanalysis.errors import InputError
 from netanalysis.model import IngestStats
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover (types only: the command line starts without pandas and networkx)
+    import networkx as nx
+    import pandas as pd
+
     from netanalysis.analysis.timeline import WindowGraphs
     from netanalysis.graph import Batch, CoMentionCounter
     from netanalysis.registry import Registry
