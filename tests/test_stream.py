@@ -448,3 +448,20 @@ def test_a_graph_run_with_ids_out_of_order_lists_them_in_natural_order(tmp_path,
         "rows:MFA:post2",
         "rows:MFA:post3",
     ]
+
+
+def test_an_id_table_in_pieces_reads_as_the_whole_array():
+    import pyarrow as pa
+
+    from netanalysis.graph.post_ids import PostIdTable
+
+    ids = [f"mfa:{i}" for i in range(1, 23)]
+    pieces = PostIdTable([pa.array(ids[:5]), pa.array(ids[5:6]), pa.array(ids[6:])], direction=1)
+    whole = PostIdTable(pa.array(ids), direction=1)
+    rng = np.random.default_rng(5)
+    for codes in (np.arange(22), rng.permutation(22)[:9], np.array([21, 0, 5, 5, 6])):
+        codes = codes.astype(np.int32)
+        assert pieces.take(codes).to_pylist() == whole.take(codes).to_pylist() == [ids[c] for c in codes]
+    assert [pieces.id_at(c) for c in range(22)] == ids and len(pieces) == 22
+    assert pickle.loads(pickle.dumps(pieces)).take(np.array([3, 20], dtype=np.int32)).to_pylist() == ["mfa:4", "mfa:21"]
+    assert list(PostIds(np.array([20, 2, 7], dtype=np.int32), pieces)) == ["mfa:3", "mfa:8", "mfa:21"]

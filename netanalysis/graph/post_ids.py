@@ -68,29 +68,40 @@ def _key(ids: pa.Array, i: int) -> tuple[str, int, str]:
 
 
 class PostIdTable:
-    """A corpus's post ids (one Arrow string array, in input order) ranked in natural order.
+    """A corpus's post ids (Arrow strings in input order, in pieces of about a million) ranked in
+    natural order.
 
-    ``direction`` is 1 when the ids are known to rise in natural order, -1 when they fall
-    (newest first), and 0 when they come in no order: then they are sorted once, on first use.
+    The pieces are never joined into one array: that copy would double the memory the ids take
+    (some 400 MB at ten million posts) for a moment. ``direction`` is 1 when the ids are known
+    to rise in natural order, -1 when they fall (newest first), and 0 when they come in no
+    order: then they are sorted once, on first use.
     """
 
-    __slots__ = ("ids", "direction", "_rank", "_order", "_plain")
+    __slots__ = ("pieces", "_starts", "direction", "_rank", "_order", "_plain")
 
-    def __init__(self, ids: pa.Array | pa.ChunkedArray, direction: int | None = None):
+    def __init__(self, ids: pa.Array | pa.ChunkedArray | list[pa.Array], direction: int | None = None):
         if isinstance(ids, pa.ChunkedArray):
-            ids = ids.combine_chunks() if ids.num_chunks else pa.array([], type=pa.string())
-        self.ids: pa.Array = ids.cast(pa.string()) if ids.type != pa.string() else ids
+            ids = list(ids.chunks)
+        elif isinstance(ids, pa.Array):
+            ids = [ids]
+        self.pieces = [p.cast(pa.string()) if p.type != pa.string() else p for p in ids if len(p)]
+        self._starts = np.cumsum([0] + [len(p) for p in self.pieces])
         self.direction = _direction(self.ids) if direction is None else direction
         self._rank: np.ndarray | None = None
         self._order: np.ndarray | None = None
         self._plain: bool | None = None
 
+    @property
+    def ids(self) -> pa.ChunkedArray:
+        """All the ids (no copy)."""
+        return pa.chunked_array(self.pieces, type=pa.string())
+
     def __len__(self) -> int:
-        return len(self.ids)
+        return int(self._starts[-1])
 
     def _ranked(self) -> tuple[np.ndarray, np.ndarray]:
         if self._order is None:
-            order = natural_order(self.ids).astype(np.int32 if len(self.ids) < 2**31 else np.int64)
+            order = natural_order(self.ids).astype(np.int32 if len(self) < 2**31 else np.int64)
             rank = np.empty_like(order)
             rank[order] = np.arange(len(order), dtype=order.dtype)
             self._order, self._rank = order, rank
@@ -111,22 +122,50 @@ class PostIdTable:
         if self.direction == 1:
             return codes.astype(np.int64)
         if self.direction == -1:
-            return len(self.ids) - 1 - codes.astype(np.int64)
+            return len(self) - 1 - codes.astype(np.int64)
         return self._ranked()[0][codes].astype(np.int64)
 
     @property
     def plain(self) -> bool:
         """Whether no id holds a character that CSV quotes (``,``, ``"``, a line break)."""
         if self._plain is None:
-            self._plain = not pc.any(pc.match_substring_regex(self.ids, '[,"\r\n]')).as_py()
+            self._plain = not any(pc.any(pc.match_substring_regex(p, '[,"\r\n]')).as_py() for p in self.pieces)
         return bool(self._plain)
 
     def take(self, codes: np.ndarray) -> pa.Array:
-        """The ids at ``codes``."""
-        return self.ids.take(pa.array(codes, type=pa.int32() if codes.dtype.itemsize <= 4 else pa.int64()))
+        """The ids at ``codes`` (in the order of ``codes``)."""
+        if not len(codes):
+            return pa.array([], type=pa.string())
+        if len(self.pieces) == 1:
+            return self.pieces[0].take(_indices(codes))
+        piece = np.searchsorted(self._starts, codes, side="right") - 1
+        order = None
+        if len(piece) > 1 and not bool(np.all(piece[1:] >= piece[:-1])):  # ids from pieces in no order
+            order = np.argsort(piece, kind="stable")
+            codes, piece = codes[order], piece[order]
+        cuts = np.flatnonzero(np.diff(piece)) + 1
+        taken = [
+            self.pieces[int(piece[lo])].take(_indices(codes[lo:hi] - self._starts[piece[lo]]))
+            for lo, hi in zip([0, *cuts.tolist()], [*cuts.tolist(), len(codes)], strict=True)
+        ]
+        whole = pa.concat_arrays(taken)
+        if order is not None:  # back to the order of ``codes``
+            inverse = np.empty_like(order)
+            inverse[order] = np.arange(len(order))
+            whole = whole.take(_indices(inverse))
+        return whole
+
+    def id_at(self, code: int) -> str:
+        """The id at position ``code``."""
+        piece = int(np.searchsorted(self._starts, code, side="right")) - 1
+        return str(self.pieces[piece][code - int(self._starts[piece])].as_py())
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (PostIdTable, (self.ids, self.direction))
+        return (PostIdTable, (self.pieces, self.direction))
+
+
+def _indices(codes: np.ndarray) -> pa.Array:
+    return pa.array(codes, type=pa.int32() if codes.dtype.itemsize <= 4 else pa.int64())
 
 
 class PostIdCollector:
@@ -168,15 +207,10 @@ class PostIdCollector:
         self._last = _key(ids, len(ids) - 1)
 
     def table(self) -> PostIdTable:
-        """All the ids as one table (the pieces are let go as they are copied)."""
-        pieces = self.joined + self.recent
-        self.joined, self.recent = [], []
-        ids = (
-            pa.concat_arrays([piece.cast(pa.string()) for piece in pieces])
-            if pieces
-            else pa.array([], type=pa.string())
-        )
-        return PostIdTable(ids, 1 if self.direction is None else self.direction)
+        """All the ids as one table, in pieces of about a million (never joined into one copy)."""
+        pieces = self.joined + ([pa.concat_arrays(self.recent)] if self.recent else [])
+        self.joined, self.recent, self.n_recent = [], [], 0
+        return PostIdTable(pieces, 1 if self.direction is None else self.direction)
 
 
 class _Spill:
@@ -293,7 +327,7 @@ class PostIds(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return self._table.take(self.codes[i]).to_pylist()
-        return self._table.ids[int(self.codes[i])].as_py()
+        return self._table.id_at(int(self.codes[i]))
 
     def __iter__(self) -> Iterator[str]:
         yield from self._table.take(self.codes).to_pylist()

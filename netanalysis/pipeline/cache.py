@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,9 @@ from netanalysis.graph import Batch, Entities
 from netanalysis.io.manifest import sha256
 from netanalysis.model import FileStats, IngestStats, trim_for_excerpt
 from netanalysis.pipeline.state import Staging
+
+if TYPE_CHECKING:  # pragma: no cover
+    from netanalysis.registry import Registry
 
 __all__ = ["entry_for", "is_complete", "store", "load"]
 
@@ -55,7 +58,7 @@ EXTRACTION_SETTINGS = (
 _DONE = "complete"
 
 
-def entry_for(files: Sequence[Path], registry: Any, settings: Settings) -> Path:
+def entry_for(files: Sequence[Path], registry: Registry, settings: Settings) -> Path:
     """Where the extraction of these inputs, this registry and these options is cached."""
     key = hashlib.sha256()
     for f in files:
