@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from netanalysis.analysis.centrality import centrality_table
+from netanalysis.analysis.centrality import NODE_COLUMNS, centrality_table
 from netanalysis.analysis.windows import parse_span, time_windows, utc
 from netanalysis.errors import ConfigError
 from netanalysis.graph import Batch, CoMentionCounter, from_tables
@@ -71,7 +71,7 @@ log = logging.getLogger(__name__)
 #: Columns of ``timeline.csv``, in this order.
 TIMELINE_COLUMNS = ["window_start", "window_end", "node", "kind", "metric", "value", "rank"]
 #: Node measures of :func:`~netanalysis.analysis.centrality.centrality_table` that can be tracked.
-METRICS = ("posts", "degree", "strength", "betweenness", "closeness", "eigenvector", "pagerank", "hub", "authority")
+METRICS = tuple(c for c in NODE_COLUMNS if c not in ("node", "kind", "label", "community"))
 DEFAULT_METRICS = ("degree", "strength", "betweenness", "eigenvector", "pagerank")
 #: Columns of :func:`window_summary`.
 WINDOW_COLUMNS = [

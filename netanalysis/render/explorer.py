@@ -37,6 +37,7 @@ import pandas as pd
 import pyvis
 from pyvis.network import Network
 
+from netanalysis.analysis.centrality import NODE_COLUMNS
 from netanalysis.errors import ConfigError, GraphError, NetanalysisError
 from netanalysis.io.atomic import atomic_write
 from netanalysis.model import trim_for_excerpt
@@ -50,18 +51,7 @@ __all__ = ["explorer_html", "write_explorer", "explorer_data", "trim_for_excerpt
 #: Okabe-Ito colours (safe for the common colour-vision deficiencies); the sides also differ in shape.
 SIDE_COLOURS = {"country": "#0072B2", "forum": "#E69F00"}
 _SHAPES = {"country": "dot", "forum": "diamond"}
-_MEASURES = (
-    "posts",
-    "degree",
-    "strength",
-    "betweenness",
-    "closeness",
-    "eigenvector",
-    "pagerank",
-    "hub",
-    "authority",
-    "community",
-)
+_MEASURES = tuple(NODE_COLUMNS[NODE_COLUMNS.index("posts") :])  # every measure of nodes.csv
 _EDGE_MEASURES = ("weight", "assoc_strength", "jaccard", "npmi")
 _MIN_SIZE, _MAX_SIZE = 8.0, 40.0
 _ASSETS = Path(__file__).with_name("assets")
