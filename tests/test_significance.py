@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from netanalysis.analysis import significance
+from netanalysis.analysis import hypergeometric, significance
+from netanalysis.analysis.hypergeometric import hypergeometric_logpmf
 from netanalysis.analysis.significance import (
     SIGNIFICANCE_COLUMNS,
     bh_qvalues,
@@ -56,6 +57,25 @@ def test_tiny_pvalues_keep_their_relative_precision(w, n, a, b):
     for value, exact in ((got.p_over[0], upper), (got.p_under[0], lower)):
         assert exact > 0 and abs(value - float(exact)) <= 1e-12 * float(exact)
     assert min(float(upper), float(lower)) < 1e-9      # each case exercises a far tail
+
+
+def test_accurate_where_scipy_is_not_at_a_million_units():
+    """At a million units the probability of one table keeps ~1e-13 relative precision
+    (SciPy's hypergeom was off by up to 1.6e-10 there, and is slow), and tails summed over
+    hundreds of terms keep it too (exact references: integer binomial coefficients)."""
+    rng = np.random.default_rng(9)
+    for n in (1_000_000, 5_000):
+        for _ in range(4):
+            a, b = (int(v) for v in rng.integers(n // 100, n // 20, 2))
+            mean, sd = a * b / n, math.sqrt(a * b / n)
+            w = int(min(a, b, max(0, round(mean + rng.choice([-4.0, 0.0, 5.0]) * sd))))
+            pmf = Fraction(math.comb(a, w) * math.comb(n - a, b - w), math.comb(n, b))
+            assert abs(math.exp(hypergeometric_logpmf(w, n, a, b)[()]) / float(pmf) - 1) < 1e-12
+            if n <= 5_000:
+                got = hypergeometric_pvalues([w], [a], [b], [n])
+                upper, lower = _exact_tails(w, n, a, b)
+                assert abs(got.p_over[0] / float(upper) - 1) < 1e-12
+                assert abs(got.p_under[0] / float(lower) - 1) < 1e-12
 
 
 def test_matches_the_published_fixed_row_model_of_backbone():
@@ -242,3 +262,4 @@ def test_a_country_in_every_post_gets_no_significant_edge():
 
 def test_docstring_examples_run():
     assert doctest.testmod(significance).failed == 0
+    assert doctest.testmod(hypergeometric).failed == 0

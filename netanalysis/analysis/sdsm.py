@@ -27,8 +27,9 @@ thirty binomials. Nothing is ever the size of the matrix.
 Fitting
 -------
 The BiCM is fitted here, by Newton's method on the convex negative log-likelihood of the
-degree-class parameters ``theta = log x``, ``eta = log y`` (with a line search; the gauge
-``theta + c, eta - c`` is fixed by a tiny ridge), after removing the rows and columns whose
+degree-class parameters ``theta = log x``, ``eta = log y`` (with a line search; each step solves
+a system the size of the unit classes, the Schur complement of the diagonal entity block, whose
+gauge ``theta + c, eta - c`` is fixed by a tiny ridge), after removing the rows and columns whose
 probabilities are forced to 0 or 1 (a unit naming no entity or all of them, an entity named in
 no unit or in every unit; repeated until none is left). The optional ``bicm`` package
 (Bruno, Saracco et al.; PyPI) implements the same model and is used by the test suite as an
@@ -163,15 +164,17 @@ def _newton(r, m, c, l, tol, max_iter):
         error = max(np.abs(res_r).max(), np.abs(res_c).max())
         if error <= tol:
             return p, it - 1, error
+        # Newton step: the Hessian is [[diag(d_r), V], [V^T, diag(d_c)]]; eliminating the
+        # (diagonal) entity block leaves a system of the size of the unit classes (the Schur
+        # complement), singular only along the gauge, which a tiny ridge fixes.
         v = ml * p * (1 - p)
-        hess = np.zeros((nr + c.size,) * 2)
-        hess[:nr, :nr] = np.diag(v.sum(axis=1))
-        hess[nr:, nr:] = np.diag(v.sum(axis=0))
-        hess[:nr, nr:] = v
-        hess[nr:, :nr] = v.T
-        grad = np.concatenate([m * res_r, l * res_c])
-        ridge = 1e-12 * max(1.0, float(np.diag(hess).max()))
-        step = np.linalg.solve(hess + ridge * np.eye(hess.shape[0]), -grad)
+        d_r, d_c = v.sum(axis=1), v.sum(axis=0)
+        g_r, g_c = m * res_r, l * res_c
+        schur = np.diag(d_r) - (v / d_c) @ v.T
+        schur += 1e-12 * max(1.0, float(d_r.max())) * np.eye(nr)
+        step_r = np.linalg.solve(schur, -(g_r - (v / d_c) @ g_c))
+        step = np.concatenate([step_r, (-g_c - v.T @ step_r) / d_c])
+        grad = np.concatenate([g_r, g_c])
         size = 1.0
         while True:   # backtracking (Armijo) line search on the convex objective
             new = objective(theta + size * step[:nr], eta + size * step[nr:])
