@@ -99,7 +99,7 @@ def main() -> None:
     total_h = 0.0
     for name, (i, j, w, n_pairs) in groups.items():
         secs, table = timed(args.repeat, lambda: significance_table(
-            w, degrees[i], degrees[j], mat.shape[0], n_tests=n_pairs))
+            w, degrees[i], degrees[j], n_units=mat.shape[0], n_tests=n_pairs))
         total_h += secs
         print(f"| hypergeometric {name} | {n_pairs:,} | {i.size:,} | {secs:.3f} |")
     secs, fit = timed(args.repeat, lambda: fit_bicm(unit_degrees, degrees))
@@ -107,7 +107,7 @@ def main() -> None:
     print(f"| sdsm fit ({fit.unit_degrees.size} unit classes, {fit.iterations} steps) | | | {secs:.3f} |")
     for name, (i, j, w, n_pairs) in groups.items():
         def run():
-            t = sdsm_pvalues(fit, i, j, w)
+            t = sdsm_pvalues(fit, i, j, weight=w)
             return validate_pvalues(t.p_over, t.p_under, n_tests=n_pairs)
         secs, _ = timed(args.repeat, run)
         total_s += secs

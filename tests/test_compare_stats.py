@@ -106,7 +106,8 @@ def test_fisher_matches_the_exact_definition_and_scipy():
     for k, (wa, wb, ua, ub) in enumerate(rows):
         by_size.setdefault((ua, ub), []).append(k)
     for (ua, ub), ks in by_size.items():        # one call per pair of group sizes
-        got[ks] = fisher_items([rows[k][0] for k in ks], [rows[k][1] for k in ks], ua, ub).p_value
+        got[ks] = fisher_items([rows[k][0] for k in ks], [rows[k][1] for k in ks],
+                               units_a=ua, units_b=ub).p_value
     exact = np.array([float(_exact_two_sided(*r)) for r in rows])
     assert np.abs(got - exact).max() < 1e-12
     for (wa, wb, ua, ub), p in zip(rows[::7], got[::7]):
@@ -115,13 +116,13 @@ def test_fisher_matches_the_exact_definition_and_scipy():
 
 
 def test_fisher_degenerate_items_and_errors():
-    t = fisher_items([0, 5, 2], [0, 4, 2], 5, 4)           # in no unit, in every unit, ordinary
+    t = fisher_items([0, 5, 2], [0, 4, 2], units_a=5, units_b=4)   # in no unit, every unit, some
     assert t.p_value.tolist()[:2] == [1.0, 1.0] and not t.isna().any().any()
-    assert fisher_items([0], [0], 0, 4).p_value[0] == 1.0
+    assert fisher_items([0], [0], units_a=0, units_b=4).p_value[0] == 1.0
     with pytest.raises(GraphError):
-        fisher_items([6], [0], 5, 4)
+        fisher_items([6], [0], units_a=5, units_b=4)
     with pytest.raises(ConfigError):
-        fisher_items([1], [0], 5, 4, alpha=0)
+        fisher_items([1], [0], units_a=5, units_b=4, alpha=0)
 
 
 def _two_groups(rng, seeds, units_a, units_b, rates_a, rates_b):
@@ -142,8 +143,9 @@ def test_same_distribution_gives_uniform_fisher_pvalues():
     rng = np.random.default_rng(7)
     rates = rng.uniform(0.02, 0.5, 15)
     a, b = _two_groups(rng, 250, 300, 200, rates, rates)
-    randomized = fisher_randomized_pvalues(a.ravel(), b.ravel(), 300, 200, rng.random(a.size))
-    raw = fisher_items(a.ravel(), b.ravel(), 300, 200).p_value.to_numpy()
+    randomized = fisher_randomized_pvalues(a.ravel(), b.ravel(), units_a=300, units_b=200,
+                                           u=rng.random(a.size))
+    raw = fisher_items(a.ravel(), b.ravel(), units_a=300, units_b=200).p_value.to_numpy()
     shares = [np.mean(bh_qvalues(p) < 0.05) for p in raw.reshape(250, 15)]   # one BH per draw
     assert stats.kstest(randomized, "uniform").pvalue > 0.01
     for level in (0.01, 0.05, 0.1, 0.5):
@@ -152,10 +154,10 @@ def test_same_distribution_gives_uniform_fisher_pvalues():
 
 
 def test_randomized_fisher_brackets_the_ordinary_pvalue():
-    counts = ([3, 0, 7, 2], [1, 4, 7, 2], 10, 10)
-    ordinary = fisher_items(*counts).p_value.to_numpy()
-    assert np.allclose(fisher_randomized_pvalues(*counts, 1.0), ordinary, atol=1e-14)
-    low = fisher_randomized_pvalues(*counts, 0.0)
+    counts, units = ([3, 0, 7, 2], [1, 4, 7, 2]), {"units_a": 10, "units_b": 10}
+    ordinary = fisher_items(*counts, **units).p_value.to_numpy()
+    assert np.allclose(fisher_randomized_pvalues(*counts, **units, u=1.0), ordinary, atol=1e-14)
+    low = fisher_randomized_pvalues(*counts, **units, u=0.0)
     assert np.all(low < ordinary)
     # 7 of 10 against 7 of 10 is the (unique) mode: p = 1, and P(f(X) = f(x)) = P(X = 7)
     assert ordinary[2] == 1.0
@@ -175,7 +177,7 @@ def test_a_planted_difference_in_one_edge_is_found():
     a, b = _two_groups(rng, 20, 2000, 2000, rates, rates_b)
     false = 0
     for s in range(20):
-        table = fisher_items(a[s], b[s], 2000, 2000)
+        table = fisher_items(a[s], b[s], units_a=2000, units_b=2000)
         assert table.q_value[0] < 0.01
         assert log_odds_dirichlet(a[s], b[s]).z[0] < -2
         false += table.significant[1:].sum()

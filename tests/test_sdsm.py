@@ -198,7 +198,7 @@ def test_bicm_reproduces_the_degrees_and_forced_cells():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         table = sdsm_pvalues(fit, np.array([3, 3, 0]), np.array([4, 5, 1]),
-                             np.array([cols[4], 0, (b[:, 0] & b[:, 1]).sum()]))
+                             weight=np.array([cols[4], 0, (b[:, 0] & b[:, 1]).sum()]))
     assert not table.isna().any().any()
     # the entity named everywhere co-occurs with entity 4 exactly as often as expected (SDSM
     # keeps degrees on average, so that count is random, centred on the observation): p ~ 0.5
@@ -213,9 +213,9 @@ def test_degrees_that_cannot_be_fitted_are_errors():
         fit_bicm([3], [1, 1])               # a unit naming 3 of 2 entities
     fit = fit_bicm([1, 1], [1, 1])
     with pytest.raises(GraphError):
-        sdsm_pvalues(fit, [0], [0], [0])     # a pair needs two entities
+        sdsm_pvalues(fit, [0], [0], weight=[0])     # a pair needs two entities
     with pytest.raises(GraphError):
-        sdsm_pvalues(fit, [0], [2], [0])
+        sdsm_pvalues(fit, [0], [2], weight=[0])
 
 
 def test_sdsm_discounts_co_mentions_in_long_posts():
@@ -230,8 +230,8 @@ def test_sdsm_discounts_co_mentions_in_long_posts():
     i, j = np.triu_indices(20, k=1)
     w = (b.T @ b)[i, j]
     deg = b.sum(axis=0)
-    hyper = hypergeometric_pvalues(w, deg[i], deg[j], b.shape[0])
-    model = sdsm_pvalues(fit_bicm(b.sum(axis=1), deg), i, j, w)
+    hyper = hypergeometric_pvalues(w, deg[i], deg[j], n_units=b.shape[0])
+    model = sdsm_pvalues(fit_bicm(b.sum(axis=1), deg), i, j, weight=w)
     assert validate_pvalues(hyper.p_over, hyper.p_under).significant.mean() > 0.9
     assert validate_pvalues(model.p_over, model.p_under).significant.mean() < 0.05
 
@@ -249,7 +249,7 @@ def test_sdsm_finds_a_planted_pair():
     b[planted, 0] = b[planted, 1] = 1
     b = b[b.sum(axis=1) > 0]
     i, j = np.triu_indices(15, k=1)
-    table = sdsm_pvalues(fit_bicm(b.sum(axis=1), b.sum(axis=0)), i, j, (b.T @ b)[i, j])
+    table = sdsm_pvalues(fit_bicm(b.sum(axis=1), b.sum(axis=0)), i, j, weight=(b.T @ b)[i, j])
     verdict = validate_pvalues(table.p_over, table.p_under)
     assert verdict.q_value.iloc[0] < 0.001 and verdict.significant.iloc[1:].sum() <= 1
 

@@ -40,7 +40,7 @@ def test_pvalues_match_exact_integer_sums_on_every_tiny_table():
     rows = [(w, n, a, b) for n in range(16) for a in range(n + 1) for b in range(n + 1)
             for w in range(max(0, a + b - n), min(a, b) + 1)]
     w, n, a, b = map(np.array, zip(*rows))
-    got = hypergeometric_pvalues(w, a, b, n)
+    got = hypergeometric_pvalues(w, a, b, n_units=n)
     exact = np.array([[float(x) for x in _exact_tails(*r)] for r in rows])
     assert len(rows) > 3500
     assert np.abs(got["p_over"].to_numpy() - exact[:, 0]).max() <= 1e-12
@@ -52,7 +52,7 @@ def test_pvalues_match_exact_integer_sums_on_every_tiny_table():
                                         (120, 100_000, 400, 500), (0, 5000, 900, 1200)])
 def test_tiny_pvalues_keep_their_relative_precision(w, n, a, b):
     """Far tails (down to 1e-250) are summed directly, not as 1 - cdf: relative error 1e-12."""
-    got = hypergeometric_pvalues([w], [a], [b], [n])
+    got = hypergeometric_pvalues([w], [a], [b], n_units=[n])
     upper, lower = _exact_tails(w, n, a, b)
     for value, exact in ((got.p_over[0], upper), (got.p_under[0], lower)):
         assert exact > 0 and abs(value - float(exact)) <= 1e-12 * float(exact)
@@ -70,9 +70,9 @@ def test_accurate_where_scipy_is_not_at_a_million_units():
             mean, sd = a * b / n, math.sqrt(a * b / n)
             w = int(min(a, b, max(0, round(mean + rng.choice([-4.0, 0.0, 5.0]) * sd))))
             pmf = Fraction(math.comb(a, w) * math.comb(n - a, b - w), math.comb(n, b))
-            assert abs(math.exp(hypergeometric_logpmf(w, n, a, b)[()]) / float(pmf) - 1) < 1e-12
+            assert abs(math.exp(hypergeometric_logpmf(w, a, b, n_units=n)[()]) / float(pmf) - 1) < 1e-12
             if n <= 5_000:
-                got = hypergeometric_pvalues([w], [a], [b], [n])
+                got = hypergeometric_pvalues([w], [a], [b], n_units=n)
                 upper, lower = _exact_tails(w, n, a, b)
                 assert abs(got.p_over[0] / float(upper) - 1) < 1e-12
                 assert abs(got.p_under[0] / float(lower) - 1) < 1e-12
@@ -86,7 +86,7 @@ def test_matches_the_published_fixed_row_model_of_backbone():
     co = m @ m.T
     deg = m.sum(axis=1)
     i, j = np.indices(co.shape)
-    got = hypergeometric_pvalues(co.ravel(), deg[i.ravel()], deg[j.ravel()], m.shape[1])
+    got = hypergeometric_pvalues(co.ravel(), deg[i.ravel()], deg[j.ravel()], n_units=m.shape[1])
     upper = np.array([[.25, 1, .5], [1, .25, 1], [.5, 1, .167]])
     lower = np.array([[1, .25, 1], [.25, 1, .5], [1, .5, 1]])
     assert np.array_equal(got.p_over.to_numpy().reshape(3, 3).round(3), upper)
@@ -100,8 +100,8 @@ def test_constant_nodes_and_empty_graphs_give_p_one_without_warnings():
     n = [4, 4, 4, 4, 0, 3]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        got = hypergeometric_pvalues(w, a, b, n)
-        table = significance_table(w, a, b, n)
+        got = hypergeometric_pvalues(w, a, b, n_units=n)
+        table = significance_table(w, a, b, n_units=n)
     assert got.p_over.tolist() == [1.0] * 6 and got.p_under.tolist() == [1.0] * 6
     assert got.expected.tolist() == [4.0, 0.0, 2.0, 0.0, 0.0, 3.0]
     assert not table.isna().any().any() and not table.significant.any()
@@ -114,7 +114,7 @@ def test_impossible_counts_are_a_graph_error():
                  ([-1], [2], [2], [9]),
                  ([1.5], [2], [2], [9])):
         with pytest.raises(GraphError):
-            hypergeometric_pvalues(*args)
+            hypergeometric_pvalues(*args[:3], n_units=args[3])
 
 
 def test_bh_qvalues_hand_computed_and_against_the_definition():
@@ -144,18 +144,19 @@ def test_alternatives_and_alpha():
         validate_pvalues([0.1], [0.9], alternative="bigger")
     with pytest.raises(ConfigError):
         validate_pvalues([0.1], [0.9], alpha=1.5)
-    assert list(significance_table([1], [2], [2], [10]).columns) == SIGNIFICANCE_COLUMNS
+    assert list(significance_table([1], [2], [2], n_units=10).columns) == SIGNIFICANCE_COLUMNS
 
 
 def test_randomized_pvalues_bracket_the_ordinary_ones():
     w, a, b, n = [3, 0, 5], [6, 4, 5], [5, 3, 5], [20, 20, 5]
-    ordinary = hypergeometric_pvalues(w, a, b, n)
-    assert np.allclose(randomized_pvalues(w, a, b, n, 1.0), ordinary.p_over, atol=1e-14)
-    assert np.allclose(randomized_pvalues(w, a, b, n, 1.0, alternative="less"), ordinary.p_under, atol=1e-14)
-    low = randomized_pvalues(w, a, b, n, 0.0)
+    ordinary = hypergeometric_pvalues(w, a, b, n_units=n)
+    assert np.allclose(randomized_pvalues(w, a, b, n_units=n, u=1.0), ordinary.p_over, atol=1e-14)
+    assert np.allclose(randomized_pvalues(w, a, b, n_units=n, u=1.0, alternative="less"),
+                       ordinary.p_under, atol=1e-14)
+    low = randomized_pvalues(w, a, b, n_units=n, u=0.0)
     assert np.all(low <= ordinary.p_over) and low[2] == 0.0     # constant X: p = u
     with pytest.raises(ConfigError):
-        randomized_pvalues(w, a, b, n, 1.5)
+        randomized_pvalues(w, a, b, n_units=n, u=1.5)
 
 
 # --- simulated corpora ---------------------------------------------------------------------
@@ -169,8 +170,8 @@ def _corpora(seeds, posts, p_country, p_forum, rng):
 
 def test_planted_association_is_recovered():
     """3,000 posts, 30 countries x 10 forums mentioned independently, plus 40 posts that name
-    one planted country-forum pair together (about 50 co-mentions where ~16 are expected); N counts the posts naming anything, as the graph
-    does. Over 20 corpora the planted pair always has q < 0.001 and at most one independent
+    one planted country-forum pair together (about 50 co-mentions where ~16 are expected);
+    N counts the posts naming anything, as the graph does. Over 20 corpora the planted pair always has q < 0.001 and at most one independent
     pair is significant at alpha 0.05 in any corpus."""
     rng = np.random.default_rng(17)
     seeds, posts = 20, 3000
@@ -186,7 +187,7 @@ def test_planted_association_is_recovered():
     n_units = ((c.sum(axis=2) + f.sum(axis=2)) > 0).sum(axis=1)
     for s in range(seeds):
         table = significance_table(weight[s].ravel(), np.repeat(n_c[s], 10), np.tile(n_f[s], 30),
-                                   n_units[s])
+                                   n_units=n_units[s])
         q = table.q_value.to_numpy().reshape(30, 10)
         assert q[0, 0] < 0.001
         independent = table.significant.to_numpy().reshape(30, 10).copy()
@@ -219,14 +220,14 @@ def test_null_corpora_are_valid_and_randomized_pvalues_uniform():
     share_q, share_raw, randomized, raw = [], [], [], []
     for s in range(seeds):
         w, a, b = weight[s].ravel(), np.repeat(n_c[s], 8), np.tile(n_f[s], 12)
-        table = significance_table(w, a, b, posts)
+        table = significance_table(w, a, b, n_units=posts)
         edges = w >= 1
         share_q.append(table.significant[edges].mean())
         share_raw.append((table.p_over <= 0.05).mean())
         raw.append(table.p_over.to_numpy())
         k = np.arange(8)
-        randomized.append(randomized_pvalues(weight[s, k, k], n_c[s, k], n_f[s, k], posts,
-                                             rng.random(8)))
+        randomized.append(randomized_pvalues(weight[s, k, k], n_c[s, k], n_f[s, k], n_units=posts,
+                                             u=rng.random(8)))
     assert np.mean(share_q) <= 0.05
     assert np.mean(share_raw) <= 0.05
     randomized = np.concatenate(randomized)
@@ -251,7 +252,7 @@ def test_a_country_in_every_post_gets_no_significant_edge():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         table = significance_table(weight, np.repeat(c.sum(axis=0), 6).astype(np.int64),
-                                   np.tile(f.sum(axis=0), 10).astype(np.int64), 3000)
+                                   np.tile(f.sum(axis=0), 10).astype(np.int64), n_units=3000)
     assert not table.isna().any().any()
     ubiquitous = table.iloc[:6]
     assert (ubiquitous.p_over == 1.0).all() and (ubiquitous.p_under == 1.0).all()

@@ -151,7 +151,7 @@ def _other_side(x, n, a, b, threshold, mode, below):
     hi_supp = np.minimum(a, b)
 
     def no_likelier(v):
-        return hypergeometric_logpmf(v, n, a, b) <= threshold
+        return hypergeometric_logpmf(v, a, b, n_units=n) <= threshold
 
     if below:        # observed below the mode: smallest y in [mode, hi] with pmf(y) <= pmf(x)
         left, right = mode.copy(), hi_supp + 1
@@ -183,8 +183,8 @@ def _fisher(wa, wb, ua, ub):
     if free.size == 0:
         return p, ties
     x, n, a, b = wa[free], n[free], a[free], b[free]
-    upper, lower, pmf = hypergeometric_tails(x, n, a, b)
-    lp = hypergeometric_logpmf(x, n, a, b)
+    upper, lower, pmf = hypergeometric_tails(x, a, b, n_units=n)
+    lp = hypergeometric_logpmf(x, a, b, n_units=n)
     mode = ((a + 1) * (b + 1)) // (n + 2)
     threshold = lp + _TIE
     pv, tie = np.empty(x.shape), pmf.copy()
@@ -194,8 +194,8 @@ def _fisher(wa, wb, ua, ub):
             continue
         y, exists = _other_side(x[sel], n[sel], a[sel], b[sel], threshold[sel], mode[sel], below)
         y = np.where(exists, y, x[sel])
-        up_y, low_y, pmf_y = hypergeometric_tails(y, n[sel], a[sel], b[sel])
-        near = exists & (np.abs(hypergeometric_logpmf(y, n[sel], a[sel], b[sel]) - lp[sel]) <= _TIE)
+        up_y, low_y, pmf_y = hypergeometric_tails(y, a[sel], b[sel], n_units=n[sel])
+        near = exists & (np.abs(hypergeometric_logpmf(y, a[sel], b[sel], n_units=n[sel]) - lp[sel]) <= _TIE)
         own = lower[sel] if below else upper[sel]
         other = np.where(exists, up_y if below else low_y, 0.0)
         extra = np.where(near & (y != x[sel]), pmf_y, 0.0)
@@ -204,7 +204,7 @@ def _fisher(wa, wb, ua, ub):
             other = np.where(at_mode, 1.0 - own, other)
             # ... and the other mode, mode - 1, may be exactly as likely
             twin = np.maximum(mode[sel] - 1, np.maximum(0, a[sel] + b[sel] - n[sel]))
-            lp_twin = hypergeometric_logpmf(twin, n[sel], a[sel], b[sel])
+            lp_twin = hypergeometric_logpmf(twin, a[sel], b[sel], n_units=n[sel])
             twin_tie = at_mode & (twin < x[sel]) & (np.abs(lp_twin - lp[sel]) <= _TIE)
             extra = np.where(at_mode, np.where(twin_tie, np.exp(lp_twin), 0.0), extra)
         pv[sel] = own + other
@@ -214,7 +214,7 @@ def _fisher(wa, wb, ua, ub):
     return p, ties
 
 
-def fisher_items(counts_a: ArrayLike, counts_b: ArrayLike, units_a: int, units_b: int, *,
+def fisher_items(counts_a: ArrayLike, counts_b: ArrayLike, *, units_a: int, units_b: int,
                  alpha: float = 0.05) -> pd.DataFrame:
     """Two-sided Fisher exact test per item (its units in A vs in B), with BH q-values.
 
@@ -239,7 +239,7 @@ def fisher_items(counts_a: ArrayLike, counts_b: ArrayLike, units_a: int, units_b
 
     Examples
     --------
-    >>> t = fisher_items([3, 1], [0, 1], 3, 3)      # 3/3 against 0/3: p = 2 / C(6, 3)
+    >>> t = fisher_items([3, 1], [0, 1], units_a=3, units_b=3)   # 3/3 vs 0/3: p = 2 / C(6, 3)
     >>> t.p_value.round(6).tolist()
     [0.1, 1.0]
     """
@@ -254,8 +254,8 @@ def fisher_items(counts_a: ArrayLike, counts_b: ArrayLike, units_a: int, units_b
                          "q_value": q, "significant": q < alpha})
 
 
-def fisher_randomized_pvalues(counts_a: ArrayLike, counts_b: ArrayLike, units_a: int, units_b: int,
-                              u: ArrayLike) -> np.ndarray:
+def fisher_randomized_pvalues(counts_a: ArrayLike, counts_b: ArrayLike, *, units_a: int,
+                              units_b: int, u: ArrayLike) -> np.ndarray:
     """Randomised two-sided Fisher p-values ``P(f(X) < f(x)) + u P(f(X) = f(x))``.
 
     Exactly uniform on [0, 1] when both groups share each item's probability (``u`` uniform);

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["hypergeometric_logpmf", "hypergeometric_tails"]
 
@@ -91,7 +92,8 @@ def _log_binom_raw(x, n, p, q):
     return out
 
 
-def hypergeometric_logpmf(x, n_units, a, b) -> np.ndarray:
+def hypergeometric_logpmf(x: ArrayLike, a: ArrayLike, b: ArrayLike, *,
+                          n_units: ArrayLike) -> np.ndarray:
     """``log P(X = x)`` for ``X ~ Hypergeometric(n_units, a, b)``, ``0 < a, b < n_units``.
 
     ``x`` must lie in the support ``[max(0, a + b - N), min(a, b)]``.
@@ -99,7 +101,7 @@ def hypergeometric_logpmf(x, n_units, a, b) -> np.ndarray:
     Examples
     --------
     >>> import math
-    >>> round(math.exp(hypergeometric_logpmf(2, 10, 4, 3)[()]) * 120, 12)   # C(4,2) C(6,1)
+    >>> round(math.exp(hypergeometric_logpmf(2, 4, 3, n_units=10)[()]) * 120, 12)   # C(4,2) C(6,1)
     36.0
     """
     x, n, a, b = (np.asarray(v, dtype=float) for v in (x, n_units, a, b))
@@ -143,7 +145,8 @@ def _far_sum(x0, n, a, b, log_p0, upward):
     return total
 
 
-def hypergeometric_tails(x, n_units, a, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def hypergeometric_tails(x: ArrayLike, a: ArrayLike, b: ArrayLike, *,
+                         n_units: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``P(X >= x)``, ``P(X <= x)`` and ``P(X = x)`` for many tables (1-D int arrays).
 
     Requires ``0 < a, b < n_units`` and ``x`` in the support (see the module docstring for the
@@ -151,12 +154,13 @@ def hypergeometric_tails(x, n_units, a, b) -> tuple[np.ndarray, np.ndarray, np.n
 
     Examples
     --------
-    >>> up, low, eq = hypergeometric_tails(np.array([3]), np.array([10]), np.array([3]), np.array([3]))
+    >>> up, low, eq = hypergeometric_tails(np.array([3]), np.array([3]), np.array([3]),
+    ...                                    n_units=np.array([10]))
     >>> round(float(up[0]) * 120, 10), round(float(low[0]), 12)        # 1 / C(10, 3); 1
     (1.0, 1.0)
     """
     x, n, a, b = (np.asarray(v, dtype=np.int64).ravel() for v in (x, n_units, a, b))
-    log_p = hypergeometric_logpmf(x, n, a, b)
+    log_p = hypergeometric_logpmf(x, a, b, n_units=n)
     pmf = np.exp(log_p)
     mode = ((a + 1) * (b + 1)) // (n + 2)
     upper = np.empty(x.shape)

@@ -252,7 +252,7 @@ def fit_bicm(unit_degrees: ArrayLike, entity_degrees: ArrayLike, *, tol: float =
                    iterations=iterations, max_error=float(error))
 
 
-def sdsm_pvalues(fit: BiCMFit, i: ArrayLike, j: ArrayLike, weight: ArrayLike, *,
+def sdsm_pvalues(fit: BiCMFit, i: ArrayLike, j: ArrayLike, *, weight: ArrayLike,
                  method: str = "auto") -> pd.DataFrame:
     """SDSM p-values of the co-occurrence of entity pairs.
 
@@ -320,7 +320,7 @@ def sdsm_projection(biadjacency: ArrayLike, *, method: str = "auto") -> pd.DataF
     fit = fit_bicm(mat.sum(axis=1), mat.sum(axis=0))
     ii, jj = np.triu_indices(mat.shape[1], k=1)
     co = mat.T @ mat
-    table = sdsm_pvalues(fit, ii, jj, co[ii, jj], method=method)
+    table = sdsm_pvalues(fit, ii, jj, weight=co[ii, jj], method=method)
     table.insert(0, "weight", co[ii, jj])
     table.insert(0, "j", jj)
     table.insert(0, "i", ii)
