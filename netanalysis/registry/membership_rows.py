@@ -103,6 +103,12 @@ def _parse_date(path: Path, line: int, column: str, text: str) -> tuple[int, int
 
 @dataclass(frozen=True)
 class MembershipRow:
+    """One validated row; days are counted from 1970-01-01.
+
+    The status certainly holds on days ``s_cert <= day < e_cert`` and possibly on
+    ``s_any <= day < e_any``; the difference is where an imprecise date leaves it unknown.
+    """
+
     values: tuple[str, ...]  # in MEMBERSHIP_COLUMNS order
     origin: str  # "file: line N", for messages
     s_any: int
@@ -134,10 +140,12 @@ def _make_row(path: Path, line: int, row: dict[str, str], reg: Registry) -> Memb
         raise RegistryError(f"{path}: line {line}: empty source: every row must name its "
                             "source (an official page, a treaty, a decision)")
     s_first, s_after = _parse_date(path, line, "start_date", row["start_date"])
-    s_cert = s_first if s_after - s_first == 1 else s_after
+    # the change happened on some day of [first, after): it has certainly happened by the
+    # period's last day (after - 1); before that day it may or may not have
+    s_cert = s_after - 1
     if row["end_date"]:
         e_first, e_after = _parse_date(path, line, "end_date", row["end_date"])
-        e_any = e_first if e_after - e_first == 1 else e_after
+        e_any = e_after - 1
         if e_any <= s_first:
             raise RegistryError(f"{path}: line {line}: end_date {row['end_date']} is not after "
                                 f"start_date {row['start_date']}")
@@ -148,19 +156,24 @@ def _make_row(path: Path, line: int, row: dict[str, str], reg: Registry) -> Memb
 
 
 def check_overlaps(rows: Sequence[MembershipRow]) -> None:
-    """Rows of one (forum, member_kind, member) must follow each other without overlapping."""
-    by_key: dict[tuple[str, str, str], list[MembershipRow]] = {}
-    for row in rows:
-        by_key.setdefault(row.key(), []).append(row)
+    """Rows of one (forum, member_kind, member) must follow each other without overlapping.
+
+    Two rows may share an imprecise boundary (one ends ``2015``, the next starts ``2015``).
+    The error names the row that comes later in the files, the likeliest to be the new one.
+    """
+    by_key: dict[tuple[str, str, str], list[tuple[int, MembershipRow]]] = {}
+    for order, row in enumerate(rows):
+        by_key.setdefault(row.key(), []).append((order, row))
     for key, group in by_key.items():
-        group.sort(key=lambda row: (row.s_any, row.e_any))
-        for before, after in zip(group, group[1:]):
+        group.sort(key=lambda item: (item[1].s_any, item[1].e_any))
+        for (first, before), (second, after) in zip(group, group[1:]):
             shared_boundary = before.values[5] == after.values[4]  # end_date == next start_date
             if before.e_any > after.s_any and not shared_boundary:
+                culprit, other = (after, before) if second > first else (before, after)
                 forum, _, member = key
                 raise RegistryError(
-                    f"{after.origin}: {member} in {forum} from {after.values[4]} overlaps the row "
-                    f"at {before.origin} ({before.values[4]} to {before.values[5] or 'ongoing'})")
+                    f"{culprit.origin}: {member} in {forum} from {culprit.values[4]} overlaps the "
+                    f"row at {other.origin} ({other.values[4]} to {other.values[5] or 'ongoing'})")
 
 
 def read_membership_file(path: Path, reg: Registry, *, extension: bool) -> list[tuple[str, MembershipRow | None]]:

@@ -9,7 +9,8 @@ date; :func:`forum_members` gives the members of a forum on a date.
 Date semantics (tested in ``tests/test_memberships.py``): ``start_date`` is the first day of the
 status (inclusive), ``end_date`` the first day without it (exclusive; empty = ongoing). A date
 cell is a day (``2023-04-04``), a month (``2022-11``), a year (``2005``) or an interval
-``A/B`` (some day from A to B): on the days of an imprecise period the status is ``unknown``.
+``A/B`` (some day from A to B): within an imprecise period, until its last day, the status
+is ``unknown``.
 Post dates are compared by their UTC calendar day.
 """
 from __future__ import annotations
