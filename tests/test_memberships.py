@@ -317,9 +317,9 @@ def test_the_readme_example_extends_and_overrides(tmp_path, table):
 
 
 def test_a_user_file_can_list_members_of_a_user_forum(tmp_path):
-    reg = load_registry(write(tmp_path / "aliases.csv",
-                              "kind,entity,alias,lang,case,use,action,name\n"
-                              "forum,CSTO_PA,ПА ОДКБ,ru,exact,text,add,CSTO Parliamentary Assembly\n"))
+    aliases = ("kind,entity,alias,lang,case,use,action,name\n"
+               "forum,CSTO_PA,ПА ОДКБ,ru,exact,text,add,CSTO Parliamentary Assembly\n")
+    reg = load_registry(write(tmp_path / "aliases.csv", aliases))
     path = write(tmp_path / "pa.csv", HEADER + "\n"
                  "CSTO_PA,country,KZ,member,2006-11-16,,Convention of the CSTO PA,\n")
     mine = load_memberships(path, registry=reg)
@@ -350,7 +350,8 @@ def test_bad_user_files(tmp_path, body, problem):
 
 
 @pytest.mark.parametrize("row, problem", [
-    ("NATO,country,XX,member,2020-01-01,,NATO page,", "unknown country code 'XX': not in countries.csv"),
+    ("NATO,country,XX,member,2020-01-01,,NATO page,",
+     "unknown country code 'XX': not in countries.csv"),
     ("NAT0,country,FR,member,2020-01-01,,NATO page,", "unknown forum 'NAT0': not in forums.csv"),
     ("G20,forum,OPEC9,member,2020-01-01,,page,", "unknown forum 'OPEC9' as member"),
     ("G20,forum,G20,member,2020-01-01,,page,", "forum G20 cannot be its own member"),

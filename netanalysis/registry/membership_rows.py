@@ -176,10 +176,11 @@ def check_overlaps(rows: Sequence[MembershipRow]) -> None:
                     f"row at {other.origin} ({other.values[4]} to {other.values[5] or 'ongoing'})")
 
 
-def read_membership_file(path: Path, reg: Registry, *, extension: bool) -> list[tuple[str, MembershipRow | None]]:
+def read_membership_file(path: Path, reg: Registry, *,
+                         extension: bool) -> list[tuple[str, MembershipRow]]:
     """``(action, row)`` pairs of a file; a ``remove`` row carries only its key (dummy dates)."""
     optional = ["note", "action"] if extension else ["note"]
-    out: list[tuple[str, MembershipRow | None]] = []
+    out: list[tuple[str, MembershipRow]] = []
     for line, row in _read_rows(path, _REQUIRED, optional=optional):
         action = _choice(path, line, "action", row.get("action") or "set", MEMBERSHIP_ACTIONS)
         if action == "remove":
@@ -193,8 +194,10 @@ def read_membership_file(path: Path, reg: Registry, *, extension: bool) -> list[
     return out
 
 
-def apply_membership_file(rows: list[MembershipRow], path: Path, reg: Registry) -> list[MembershipRow]:
-    """``rows`` with a user file applied: its ``set`` rows replace their pairs, ``remove`` deletes."""
+def apply_membership_file(rows: list[MembershipRow], path: Path,
+                          reg: Registry) -> list[MembershipRow]:
+    """``rows`` with a user file applied: its ``set`` rows replace their pairs, ``remove``
+    deletes them."""
     entries = read_membership_file(path, reg, extension=True)
     replaced = {row.key() for action, row in entries if action == "set"}
     current = {row.key() for row in rows}

@@ -82,6 +82,25 @@ class Memberships:
             "e_cert": np.array([row.e_cert for row in rows], dtype=np.int64),
             "e_any": np.array([row.e_any for row in rows], dtype=np.int64)})
         self._covered = frozenset(zip(self.table["forum"], self.table["member_kind"]))
+        # integer keys: rows are sorted by (forum, kind, member), so each key is a contiguous run
+        self._forum_ids = pd.Index(sorted(set(self.table["forum"])), dtype=object)
+        self._member_ids = pd.Index(sorted(set(self.table["member"])), dtype=object)
+        self._keys = self._encode(self._forum_ids.get_indexer(self.table["forum"].to_numpy(object)),
+                                  self.table["member_kind"] == "forum",
+                                  self.table["member"].to_numpy(object))
+        self._run = int(pd.Series(self._keys).value_counts().max()) if len(rows) else 0
+        covered = np.zeros((max(len(self._forum_ids), 1), 2), dtype=bool)
+        for forum, kind in self._covered:
+            covered[self._forum_ids.get_loc(forum), MEMBER_KINDS.index(kind)] = True
+        self._covered_codes = covered
+
+    def _encode(self, forum: np.ndarray, is_forum: Any, members: Any) -> np.ndarray:
+        """One int64 per (forum code, kind, member); -1 where the forum or member is unknown."""
+        member = self._member_ids.get_indexer(members)
+        key = (forum.astype(np.int64) * 2 + np.asarray(is_forum, dtype=np.int64)) \
+            * len(self._member_ids) + member
+        key[(forum < 0) | (member < 0)] = -1
+        return key
 
     def __repr__(self) -> str:
         return (f"Memberships({len(self.table)} rows, "
@@ -101,18 +120,30 @@ class Memberships:
     def status(self, members: Any, forums: Any, dates: Any, *,
                kind: Any = "country") -> pd.Series:
         """The status of each (member, forum) on each date; see :func:`membership_status`."""
-        frame, index = _queries(members, forums, dates, kind)
-        out = np.full(len(frame), NON_MEMBER, dtype=object)
-        dated = frame[frame["day"].notna()]
-        hits = dated.merge(self._periods, on=["forum", "kind", "member"], how="inner")
-        day = hits["day"].to_numpy()
-        possible = (day >= hits["s_any"].to_numpy()) & (day < hits["e_any"].to_numpy())
-        certain = (day >= hits["s_cert"].to_numpy()) & (day < hits["e_cert"].to_numpy())
-        position = hits["position"].to_numpy()
-        out[position[possible & ~certain]] = UNKNOWN
-        out[position[certain]] = hits["status"].to_numpy()[certain]
-        covered = [(forum, k) in self._covered for forum, k in zip(frame["forum"], frame["kind"])]
-        out[~np.asarray(covered, dtype=bool) | frame["day"].isna().to_numpy()] = UNKNOWN
+        forum, kinds, member, day, index = _queries(members, forums, dates, kind)
+        is_forum = kinds == "forum"
+        forum_code = self._forum_ids.get_indexer(forum)
+        keys = self._encode(forum_code, is_forum, member)
+        first = np.searchsorted(self._keys, keys, side="left")
+        last = np.searchsorted(self._keys, keys, side="right")
+        out = np.full(len(keys), NON_MEMBER, dtype=object)
+        periods = self._periods
+        status = periods["status"].to_numpy()
+        s_any, s_cert = periods["s_any"].to_numpy(), periods["s_cert"].to_numpy()
+        e_cert, e_any = periods["e_cert"].to_numpy(), periods["e_any"].to_numpy()
+        dated = ~np.isnan(day) & (keys >= 0)
+        for offset in range(self._run):  # a key has at most a handful of rows
+            row = first + offset
+            hit = dated & (row < last)
+            where, row = np.flatnonzero(hit), row[hit]
+            on = day[where]
+            possible = (s_any[row] <= on) & (on < e_any[row])
+            certain = (s_cert[row] <= on) & (on < e_cert[row])
+            out[where[possible & ~certain]] = UNKNOWN
+            out[where[certain]] = status[row[certain]]
+        covered = (forum_code >= 0) & self._covered_codes[np.maximum(forum_code, 0),
+                                                         is_forum.astype(np.int64)]
+        out[~covered | np.isnan(day)] = UNKNOWN
         return pd.Series(out, index=index, name="status", dtype=object)
 
     def members_of(self, forum: str, date: Any, *, statuses: Iterable[str] = MEMBER_STATUSES,
@@ -141,13 +172,16 @@ def _broadcast(values: Any, n: int | None) -> tuple[Any, int | None]:
     return values, length
 
 
-def _queries(members: Any, forums: Any, dates: Any, kind: Any) -> tuple[pd.DataFrame, pd.Index]:
+def _queries(members: Any, forums: Any, dates: Any, kind: Any
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, pd.Index]:
+    """The lookup's inputs as equal-length arrays (scalars broadcast) and the result's index."""
     n = None
     for values in (members, forums, dates, kind):
         _, n = _broadcast(values, n)
     n = 1 if n is None else n
     index = next((v.index for v in (members, forums, dates) if isinstance(v, pd.Series)),
                  pd.RangeIndex(n))
+
     def column(values: Any) -> np.ndarray:
         if isinstance(values, str) or np.ndim(values) == 0:
             return np.full(n, values, dtype=object)
@@ -158,10 +192,8 @@ def _queries(members: Any, forums: Any, dates: Any, kind: Any) -> tuple[pd.DataF
         raise RegistryError(f"membership lookup: kind {bad[0]!r} is not one of "
                             f"{', '.join(MEMBER_KINDS)}")
     date_values = dates if isinstance(dates, pd.Series) else pd.Series(column(dates), dtype=object)
-    frame = pd.DataFrame({"forum": column(forums), "kind": kinds, "member": column(members),
-                          "day": _days(date_values.reset_index(drop=True)),
-                          "position": np.arange(n)})
-    return frame, index
+    return (column(forums), kinds, column(members), _days(date_values.reset_index(drop=True)),
+            index)
 
 
 def _days(dates: pd.Series) -> np.ndarray:
