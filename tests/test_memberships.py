@@ -169,6 +169,15 @@ def test_timestamps_are_read_by_their_utc_day():
         "member", "non_member", "member", "non_member", "non_member"]
 
 
+def test_arrays_of_datetimes_keep_their_dtype():
+    days = np.array(["2020-01-31", "2020-02-01"], dtype="datetime64[ns]")
+    assert membership_status("GB", "EU", days).tolist() == ["member", "non_member"]
+    index = pd.DatetimeIndex(["2020-01-31 23:59", "2020-02-01 00:00"], tz="UTC")
+    assert membership_status("GB", "EU", index).tolist() == ["member", "non_member"]
+    assert membership_status("GB", "EU", pd.Timestamp("2020-02-01", tz="UTC")).tolist() == [
+        "non_member"]
+
+
 def test_undated_posts_are_unknown():
     dates = ["2024-01-01", None, np.nan, pd.NaT, "2024-01-02"]
     assert membership_status("FI", "NATO", dates).tolist() == [
@@ -294,6 +303,8 @@ def test_lookup_input_errors():
         members_of("NATO", "2024-01-01", statuses=("ally",))
     with pytest.raises(RegistryError, match="needs a date"):
         members_of("NATO", None)
+    with pytest.raises(RegistryError, match="kind 'state' is not one of country, forum"):
+        members_of("NATO", "2024-01-01", kind="state")
 
 
 # --------------------------------------------------------------------------------------------

@@ -150,6 +150,7 @@ class Memberships:
                    kind: str = "country") -> frozenset[str]:
         """The ids whose status in ``forum`` on ``date`` is one of ``statuses``; see
         :func:`forum_members`."""
+        _choice_of(kind, MEMBER_KINDS, "kind")
         wanted = set(statuses)
         bad = sorted(wanted - set(MEMBERSHIP_STATUSES))
         if bad:
@@ -161,6 +162,12 @@ class Memberships:
         rows = self._periods[(self._periods["forum"] == forum) & (self._periods["kind"] == kind)]
         certain = (rows["s_cert"] <= day) & (day < rows["e_cert"]) & rows["status"].isin(wanted)
         return frozenset(rows.loc[certain, "member"])
+
+
+def _choice_of(value: Any, allowed: Sequence[str], what: str) -> None:
+    if value not in allowed:
+        raise RegistryError(f"membership lookup: {what} {value!r} is not one of "
+                            f"{', '.join(allowed)}")
 
 
 def _broadcast(values: Any, n: int | None) -> tuple[Any, int | None]:
@@ -187,11 +194,14 @@ def _queries(members: Any, forums: Any, dates: Any, kind: Any
             return np.full(n, values, dtype=object)
         return np.asarray(values, dtype=object)
     kinds = column(kind)
-    bad = sorted(set(kinds) - set(MEMBER_KINDS))
-    if bad:
-        raise RegistryError(f"membership lookup: kind {bad[0]!r} is not one of "
-                            f"{', '.join(MEMBER_KINDS)}")
-    date_values = dates if isinstance(dates, pd.Series) else pd.Series(column(dates), dtype=object)
+    for value in set(kinds):
+        _choice_of(value, MEMBER_KINDS, "kind")
+    if isinstance(dates, pd.Series):
+        date_values = dates
+    elif isinstance(dates, str) or np.ndim(dates) == 0:
+        date_values = pd.Series(column(dates), dtype=object)
+    else:  # keeps a datetime64 array's dtype (as objects, nanoseconds would become integers)
+        date_values = pd.Series(dates)
     return (column(forums), kinds, column(members), _days(date_values.reset_index(drop=True)),
             index)
 
