@@ -1,7 +1,9 @@
-"""The registries: countries, forums, aliases and stop phrases, as data files and their loader.
+"""The registries: countries, forums, aliases, stop phrases and memberships, as data files.
 
 The data are plain CSV files in ``netanalysis/registry/data/`` (see its ``README.md``);
-:func:`load_registry` reads and validates them and applies the user's extension files.
+:func:`load_registry` reads and validates the names and applies the user's extension files;
+:func:`load_memberships` does the same for who belonged to which forum when, and
+:func:`membership_status` / :func:`forum_members` look it up.
 """
 
 from __future__ import annotations
@@ -21,6 +23,19 @@ from netanalysis.registry.loader import (
     Registry,
     load_registry,
 )
+from netanalysis.registry.memberships import (
+    MEMBER_KINDS,
+    MEMBER_STATUSES,
+    MEMBERSHIP_ACTIONS,
+    MEMBERSHIP_COLUMNS,
+    MEMBERSHIP_STATUSES,
+    NON_MEMBER,
+    UNKNOWN,
+    Memberships,
+    forum_members,
+    load_memberships,
+    membership_status,
+)
 
 __all__ = [
     "Registry",
@@ -36,4 +51,15 @@ __all__ = [
     "ALIAS_USES",
     "FORUM_TYPES",
     "EXTRA_ACTIONS",
+    "Memberships",
+    "load_memberships",
+    "membership_status",
+    "forum_members",
+    "MEMBERSHIP_COLUMNS",
+    "MEMBER_KINDS",
+    "MEMBERSHIP_STATUSES",
+    "MEMBER_STATUSES",
+    "MEMBERSHIP_ACTIONS",
+    "NON_MEMBER",
+    "UNKNOWN",
 ]
