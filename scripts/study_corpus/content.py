@@ -126,7 +126,7 @@ class Composer:
             slots["AMB"] = Text({"value": w.person("ru_amb_za", local)[0]})
             slots["ZA_FM"] = Text({"value": w.person("za_fm", local)[0]})
         city = ch.dateline[lang == "ru"]
-        if event is not None and lang == "en" and not future:
+        if event is not None and event.kind != "crisis" and lang == "en" and not future:
             city = event.city.split(" (")[0]
         dated, year_written = self.date_slots(slots, lang, title_date, city)
         slots["URL"] = Text({"value": self.url(slug, lang, local)})
@@ -255,6 +255,9 @@ class Composer:
             if "forums" in t and getattr(forum, "id", None) not in t["forums"]:
                 continue
             if "forum_types" in t and (forum is None or forum.data["type"] not in t["forum_types"]):
+                continue
+            partner = slots.get("A")
+            if "partner_region" in t and getattr(partner, "code", None) not in self.world.regions[t["partner_region"]]:
                 continue
             if any(slots.get(name) is None for name in slot_names(t, required=True)):
                 continue

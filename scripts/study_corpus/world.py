@@ -89,6 +89,7 @@ class World:
     topics: dict
     people: dict
     effects: dict
+    regions: dict
     templates: dict[str, list[dict]] = field(default_factory=dict)
     fillers: dict = field(default_factory=dict)
 
@@ -160,7 +161,7 @@ def load_world() -> World:
             raise ValueError(f"calendar.toml: channel {ch.slug} names unknown entities {bad}")
     world = World(countries=countries, forums=forums, membership=membership, guests=w["guests"],
                   events=events, channels=channels, holidays=cal["holidays"], topics=cal["topics"],
-                  people=cal["people"], effects=cal["effects"])
+                  people=cal["people"], effects=cal["effects"], regions=w["regions"])
     for lang in ("en", "ru"):
         for t in _load(f"templates_{lang}.toml")["t"]:
             t["lang"] = lang
