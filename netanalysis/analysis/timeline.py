@@ -86,7 +86,7 @@ log = logging.getLogger(__name__)
 TIMELINE_COLUMNS = ["window_start", "window_end", "node", "kind", "metric", "value", "rank"]
 #: Node measures of :func:`~netanalysis.analysis.centrality.centrality_table` that can be tracked.
 METRICS = ("posts", "degree", "strength", "betweenness", "closeness", "eigenvector", "pagerank",
-           "hub", "authority")
+           "pagerank_scaled")
 DEFAULT_METRICS = ("degree", "strength", "betweenness", "eigenvector", "pagerank")
 #: Columns of :func:`window_summary`.
 WINDOW_COLUMNS = ["window_start", "window_end", "posts", "inferred_posts", "countries", "forums",

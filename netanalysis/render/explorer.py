@@ -51,7 +51,7 @@ __all__ = ["explorer_html", "write_explorer", "explorer_data", "trim_for_excerpt
 SIDE_COLOURS = {"country": "#0072B2", "forum": "#E69F00"}
 _SHAPES = {"country": "dot", "forum": "diamond"}
 _MEASURES = ("posts", "degree", "strength", "betweenness", "closeness", "eigenvector",
-             "pagerank", "hub", "authority", "community")
+             "pagerank", "pagerank_scaled", "community")
 _EDGE_MEASURES = ("weight", "assoc_strength", "jaccard", "npmi")
 _MIN_SIZE, _MAX_SIZE = 8.0, 40.0
 _ASSETS = Path(__file__).with_name("assets")
