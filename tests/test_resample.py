@@ -4,7 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import networkx as nx
+
 from netanalysis.analysis import centrality_table
+from netanalysis.analysis.centrality import node_measures
 from netanalysis.analysis.association import unit_links
 from netanalysis.analysis.resample import (NODE_MEASURES, bootstrap_counts, code_window, rank_within_kind,
                                            replicate_values)
@@ -109,3 +112,63 @@ def test_bad_tables_raise():
         replicate_values(win, np.ones((1, 1), dtype=int), measures=["hub"])
     with pytest.raises(ConfigError, match="unknown baseline"):
         replicate_values(win, np.ones((1, 1), dtype=int), baseline="some")
+
+
+def sparse_window(rng, n_posts=40):
+    """Posts naming 1-3 of 25 countries and 1-2 of 8 forums: replicates fall apart into components."""
+    rows = []
+    for i in range(n_posts):
+        for c in rng.choice(25, size=rng.integers(1, 4), replace=False):
+            rows.append((f"p{i}", "country", f"C{c:02d}"))
+        for f in rng.choice(8, size=rng.integers(1, 3), replace=False):
+            rows.append((f"p{i}", "forum", f"F{f}"))
+    return pd.DataFrame({"post_id": [f"p{i}" for i in range(n_posts)]}), \
+        pd.DataFrame(rows, columns=["post_id", "kind", "entity"])
+
+
+def graph_of(win, weights):
+    G = nx.Graph()
+    for (a, b), w in zip(win.edge_nodes.tolist(), weights.tolist()):
+        if w > 0:
+            for n in (a, b):
+                G.add_node(win.nodes[n], bipartite=int(win.kinds[n] == "forum"))
+            G.add_edge(win.nodes[a], win.nodes[b], weight=int(w))
+    return G
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_batched_measures_equal_node_measures_on_every_replicate(seed):
+    rng = np.random.default_rng(seed)
+    posts, links = sparse_window(rng)
+    win = code_window(posts, links)
+    counts = rng.integers(0, 3, size=(40, win.n_posts)) * (rng.random((40, win.n_posts)) < 0.12)
+    measures = [m for m in GRAPH_COLUMNS if m != "posts"]
+    values = replicate_values(win, counts, measures=measures)
+    weights = np.zeros((len(counts), len(win.edge_nodes)), dtype=int)
+    for r, row in enumerate(counts):
+        np.add.at(weights[r], win.edge_index, row[win.edge_post] * win.edge_count)
+    components = []
+    for r in range(len(counts)):
+        G = graph_of(win, weights[r])
+        if not len(G):
+            assert (values[r] == 0).all()
+            continue
+        components.append(nx.number_connected_components(G))
+        expected = node_measures(G, measures=measures)
+        for j, name in enumerate(measures):
+            got = {win.nodes[i]: values[r, i, j] for i in range(len(win.nodes)) if win.nodes[i] in G}
+            assert got == pytest.approx(expected[name], abs=1e-10), (r, name)
+            absent = [i for i in range(len(win.nodes)) if win.nodes[i] not in G]
+            assert (values[r, absent, j] == 0).all()
+    assert max(components) >= 3                                    # disconnected replicates were tested
+
+
+def test_tied_components_fall_back_to_the_graph():
+    # two components with the same leading eigenvalue: networkx spreads the vector over both
+    posts = pd.DataFrame({"post_id": ["a", "b"]})
+    links = pd.DataFrame({"post_id": ["a", "a", "b", "b"], "kind": ["country", "forum"] * 2,
+                          "entity": ["CN", "UN", "FR", "EU"]})
+    win = code_window(posts, links)
+    values = replicate_values(win, np.array([[1, 1], [2, 1]]), measures=["eigenvector"])[:, :, 0]
+    assert values[0].tolist() == pytest.approx([0.5] * 4)
+    assert values[1].tolist() == pytest.approx([2 ** -0.5, 0.0, 0.0, 2 ** -0.5])   # CN-UN weighs 2

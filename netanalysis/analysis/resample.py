@@ -11,10 +11,12 @@ twice): with ``M`` the posts x (country, forum) matrix of co-mention counts (how
 post ``p`` name both), the replicate's edge weights are ``c^T M``, and all replicates at once are
 ``C M`` for the replicates x posts matrix ``C`` of multiplicities; the units naming a node and
 the numbers of units are computed the same way. The node measures that need the graph
-(degree, betweenness, closeness, eigenvector, PageRank) are then computed by
-:func:`netanalysis.analysis.centrality.node_measures` on the replicate's graph, the very code
-behind ``nodes.csv`` and ``timeline.csv``, once per distinct replicate (hop-based measures once
-per distinct set of edges). A node that is not in a replicate's graph scores 0 on the graph
+(degree, betweenness, closeness, eigenvector, PageRank) are computed with the definitions of
+:func:`netanalysis.analysis.centrality.node_measures`, the code behind ``nodes.csv`` and
+``timeline.csv``, for blocks of replicates at once (:mod:`netanalysis.analysis.batch_measures`;
+the tests check every replicate against ``node_measures`` on its graph, and a replicate whose
+eigenvector is ambiguous is computed by ``node_measures`` itself). Everything is computed once
+per distinct replicate, the hop-based measures once per distinct set of edges. A node that is not in a replicate's graph scores 0 on the graph
 measures, as an absent node counts 0 in ``changes.csv``.
 
 Input tables
@@ -45,7 +47,9 @@ from typing import Sequence
 import networkx as nx
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
+from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_measures, batch_pagerank
 from netanalysis.analysis.centrality import HOP_MEASURES, MEASURES as GRAPH_MEASURES, node_measures
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS, unit_starts
@@ -290,6 +294,14 @@ def replicate_values(win: CodedWindow, counts: np.ndarray, *, measures: Sequence
     counts = np.asarray(counts, dtype=np.int64)
     if counts.ndim != 2 or counts.shape[1] != win.n_posts:
         raise ConfigError(f"counts must be replicates x {win.n_posts} posts, not {counts.shape}")
+    # Many small LAPACK calls: threads only add contention (on a busy 2-core machine a stacked
+    # solve ran 50x slower with OpenBLAS's threads than with one).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _replicate_values(win, counts, list(measures), min_weight, baseline)
+
+
+def _replicate_values(win: CodedWindow, counts: np.ndarray, measures: list[str], min_weight: int,
+                      baseline: str) -> np.ndarray:
     needs_graph = any(m in GRAPH_MEASURES and m != "strength" for m in measures)
     if needs_graph and len(counts) > 1:  # graph measures once per distinct replicate
         distinct, back = np.unique(counts, axis=0, return_inverse=True)
@@ -308,18 +320,26 @@ def replicate_values(win: CodedWindow, counts: np.ndarray, *, measures: Sequence
         out[:, :, list(measures).index("share")] = named / np.where(n > 0, n, 1)[:, None]
     if "strength" in measures:
         out[:, :, list(measures).index("strength")] = _to_nodes(weights, win.edge_nodes, n_nodes)
+    if not len(win.edge_nodes):                         # no co-mention: no graph
+        return out[back]
     hop = [m for m in measures if m in HOP_MEASURES]
     weighted = [m for m in measures if m in GRAPH_MEASURES and m not in HOP_MEASURES and m != "strength"]
-    hop_cache: dict[bytes, np.ndarray] = {}
-    for r in range(len(distinct)):
-        if weighted:
-            values = _graph_values(win, weights[r], weighted)
-            out[r][:, [measures.index(m) for m in weighted]] = values
-        if hop:
-            key = (weights[r] > 0).tobytes()
-            if key not in hop_cache:
-                hop_cache[key] = _graph_values(win, (weights[r] > 0).astype(np.int64), hop)
-            out[r][:, [measures.index(m) for m in hop]] = hop_cache[key]
+    if "pagerank" in weighted or "pagerank_scaled" in weighted:
+        pagerank = batch_pagerank(weights, win.edge_nodes, n_nodes)
+        if "pagerank" in weighted:
+            out[:, :, list(measures).index("pagerank")] = pagerank
+        if "pagerank_scaled" in weighted:
+            present = _to_nodes((weights > 0).astype(np.int64), win.edge_nodes, n_nodes) > 0
+            out[:, :, list(measures).index("pagerank_scaled")] = pagerank * present.sum(axis=1)[:, None]
+    if "eigenvector" in weighted:
+        j = list(measures).index("eigenvector")
+        vectors = batch_eigenvector(weights, win.edge_nodes, n_nodes, win.kinds == "forum")
+        for r, v in enumerate(vectors):  # tied leading values: computed on the graph itself
+            out[r, :, j] = v if v is not None else _graph_values(win, weights[r], ["eigenvector"])[:, 0]
+    if hop:  # once per distinct set of edges
+        support, where = np.unique(weights > 0, axis=0, return_inverse=True)
+        values = batch_hop_measures(support, win.edge_nodes, n_nodes, win.kinds == "forum", hop)
+        out[:, :, [measures.index(m) for m in hop]] = values[np.asarray(where).ravel()]
     return out[back]
 
 
