@@ -137,14 +137,35 @@ def _components(G: nx.Graph) -> list[list]:
     return sorted(comps, key=lambda c: str(c[0]))
 
 
-def _eigenvector(G: nx.Graph, weight: str | None) -> dict:
+def _bipartite_perron(G: nx.Graph, rows: list, cols: list, weight: str | None) -> tuple[float, np.ndarray]:
+    """:func:`_perron` of a connected bipartite component from the singular value decomposition
+    of its rows x cols block ``B``: the adjacency ``[[0, B], [B^T, 0]]`` has largest eigenvalue
+    ``s_1`` with eigenvector ``(u_1, v_1) / sqrt 2`` (smaller, and faster, than ``eigh``)."""
+    B = _matrix(G, rows + cols, weight)[: len(rows), len(rows):]
+    u, s, vt = np.linalg.svd(B)
+    v = np.abs(np.r_[u[:, 0], vt[0]])
+    return float(s[0]), v / np.linalg.norm(v)
+
+
+def _eigenvector(G: nx.Graph, weight: str | None, sides: tuple[list, list] | None = None) -> dict:
     """networkx's eigenvector centrality, exactly (see the module notes)."""
     out = dict.fromkeys(G, 0.0)
-    leading = [(comp,) + _perron(_matrix(G, comp, weight)) for comp in _components(G) if len(comp) > 1]
+    top = set(sides[0]) if sides is not None else set()
+    leading = []
+    for comp in _components(G):
+        if len(comp) < 2:
+            continue
+        if sides is not None:
+            rows = [n for n in comp if n in top]
+            cols = [n for n in comp if n not in top]
+            value, v = _bipartite_perron(G, rows, cols, weight)
+            leading.append((rows + cols, value, v))
+        else:
+            leading.append((comp,) + _perron(_matrix(G, comp, weight)))
     if not leading:
         return out
-    top = max(value for _, value, _ in leading)
-    tied = [(comp, v) for comp, value, v in leading if value >= top * (1 - _TIED_EIGENVALUE)]
+    largest = max(value for _, value, _ in leading)
+    tied = [(comp, v) for comp, value, v in leading if value >= largest * (1 - _TIED_EIGENVALUE)]
     norm = np.sqrt(sum(v.sum() ** 2 for _, v in tied))
     for comp, v in tied:
         out.update(zip(comp, (v * v.sum() / norm).tolist()))
@@ -275,7 +296,7 @@ def node_measures(G: nx.Graph, *, weight: str | None = "weight",
         elif name == "strength":
             values = dict(H.degree(weight=weight))
         elif name == "eigenvector":
-            values = _eigenvector(H, weight)
+            values = _eigenvector(H, weight, sides)
         elif name == "pagerank":
             values = out["pagerank"] if "pagerank" in out else _pagerank(H, weight)
         else:  # pagerank_scaled
