@@ -16,8 +16,8 @@ both windows (overlapping rolling windows) stay in both. With ``R`` permutations
 random permutations. For a statistic that takes few values under reassignment (a share moves in
 steps of ``1/n_A + 1/n_B``; counts in whole units) ties make the p-values discrete and
 conservative (``P(p <= a) <= a``, not uniform); for nearly continuous measures (PageRank,
-eigenvector) they are uniform under the null. ``|T*|`` and ``|T|`` are compared rounded to 12 decimals, so float noise
-never turns a tie into a win. The smallest attainable p-value is ``1 / (1 + R)``, and with few
+eigenvector) they are uniform under the null. ``|T*|`` and ``|T|`` are compared rounded to 12
+decimals, so float noise never turns a tie into a win. The smallest attainable p-value is ``1 / (1 + R)``, and with few
 posts there are few distinct reassignments (two windows of one post each have two), so small
 windows cannot give small p-values: as it should be.
 

@@ -16,8 +16,9 @@ the numbers of units are computed the same way. The node measures that need the 
 ``timeline.csv``, for blocks of replicates at once (:mod:`netanalysis.analysis.batch_measures`;
 the tests check every replicate against ``node_measures`` on its graph, and a replicate whose
 eigenvector is ambiguous is computed by ``node_measures`` itself). Everything is computed once
-per distinct replicate, the hop-based measures once per distinct set of edges. A node that is not in a replicate's graph scores 0 on the graph
-measures, as an absent node counts 0 in ``changes.csv``.
+per distinct replicate, the hop-based measures once per distinct set of edges. A node that is
+not in a replicate's graph scores 0 on the graph measures, as an absent node counts 0 in
+``changes.csv``.
 
 Input tables
 ------------

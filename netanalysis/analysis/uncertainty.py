@@ -34,6 +34,17 @@ Windows of fewer than two posts get no interval (NaN): resampling one post gives
 Reports should grey out windows below ``--min-posts`` (see
 :func:`netanalysis.analysis.windows.window_table`).
 
+Which measure for trajectories
+------------------------------
+:data:`TRAJECTORY_MEASURE` is ``share``: the share of the window's units (posts by default)
+that name the node, over the all-units ``N`` (every post of the window, including those naming
+nothing). It is comparable across windows of any size and any number of nodes (a proportion of
+the window's own output), it has a plain reading ("named in 23% of the month's posts"), and as
+a mean over posts its bootstrap intervals are accurate (see above). ``pagerank_scaled``
+(PageRank x number of nodes, mean 1 in every window) is the size-comparable graph measure, but
+it still moves when other nodes enter or leave the window and its intervals are rougher; raw
+PageRank sums to 1 over a window's nodes, so it falls whenever a window holds more nodes.
+
 Replicates
 ----------
 ``B = 200`` by default (:data:`DEFAULT_REPLICATES`): enough for the 2.5% and 97.5% quantiles to
@@ -68,8 +79,8 @@ from netanalysis.analysis.resample import (NODE_MEASURES, bootstrap_counts, code
                                           replicate_values)
 from netanalysis.errors import ConfigError
 
-__all__ = ["BOOTSTRAP_COLUMNS", "DEFAULT_REPLICATES", "DEFAULT_LEVEL", "bootstrap_window",
-           "bootstrap_over_time", "rank_intervals_overlap", "rank_tiers", "window_posts"]
+__all__ = ["BOOTSTRAP_COLUMNS", "DEFAULT_REPLICATES", "DEFAULT_LEVEL", "TRAJECTORY_MEASURE",
+           "bootstrap_window", "bootstrap_over_time", "rank_intervals_overlap", "rank_tiers", "window_posts"]
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +89,8 @@ BOOTSTRAP_COLUMNS = ["node", "kind", "metric", "value", "rank", "ci_low", "ci_hi
                      "rank_low", "rank_high"]
 DEFAULT_REPLICATES = 200
 DEFAULT_LEVEL = 0.95
+#: The measure trajectory figures should show by default (see the module notes).
+TRAJECTORY_MEASURE = "share"
 
 
 def _check(replicates: int, level: float) -> None:

@@ -3,7 +3,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from netanalysis.analysis.communities import adjusted_rand_index, consensus_communities
+from netanalysis.analysis.consensus import adjusted_rand_index, consensus_communities
 
 
 def planted_bipartite(seed=1, p_in=1.0, p_out=0.05):
