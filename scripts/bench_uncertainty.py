@@ -24,7 +24,7 @@ from netanalysis.analysis.change_tests import change_test, change_tests_over_tim
 from netanalysis.analysis.resample import NODE_MEASURES
 from netanalysis.analysis.timeline import time_windows
 from netanalysis.analysis.uncertainty import bootstrap_over_time, bootstrap_window
-from netanalysis.analysis.windows import window_table
+from netanalysis.analysis.window_stats import window_table
 
 ROOT = Path(__file__).resolve().parents[1]
 

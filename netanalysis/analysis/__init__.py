@@ -13,7 +13,7 @@ from netanalysis.analysis.centrality import NODE_COLUMNS, centrality_table, comm
 from netanalysis.analysis.change_tests import change_tests_over_time
 from netanalysis.analysis.consensus import consensus_communities
 from netanalysis.analysis.uncertainty import bootstrap_over_time
-from netanalysis.analysis.windows import window_table
+from netanalysis.analysis.window_stats import window_table
 
 __all__ = ["NODE_COLUMNS", "centrality_table", "communities", "window_table", "bootstrap_over_time",
            "change_tests_over_time", "association_table", "consensus_communities"]

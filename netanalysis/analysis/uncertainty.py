@@ -32,7 +32,7 @@ smooth (an edge appears or not) and their intervals are rougher. A window of a f
 only a few distinct replicates: its interval shows how much the few posts disagree, no more.
 Windows of fewer than two posts get no interval (NaN): resampling one post gives it back.
 Reports should grey out windows below ``--min-posts`` (see
-:func:`netanalysis.analysis.windows.window_table`).
+:func:`netanalysis.analysis.window_stats.window_table`).
 
 Which measure for trajectories
 ------------------------------

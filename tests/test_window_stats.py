@@ -7,7 +7,7 @@ import pytest
 
 from netanalysis.analysis.association import unit_links
 from netanalysis.analysis.timeline import graphs_over_time, time_windows, window_summary
-from netanalysis.analysis.windows import (WINDOW_TABLE_COLUMNS, cosine_similarity, edge_jaccard,
+from netanalysis.analysis.window_stats import (WINDOW_TABLE_COLUMNS, cosine_similarity, edge_jaccard,
                                           weighted_jaccard, window_table)
 
 
