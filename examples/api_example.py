@@ -2,6 +2,7 @@
 
 Run from the repository's root:  .venv/bin/python examples/api_example.py
 """
+
 from pathlib import Path
 
 import netanalysis
@@ -34,5 +35,9 @@ print(sorted(forums.edges(data="weight"), key=lambda e: -e[2])[:5])
 
 # 5. Change over time: monthly PageRank of each node.
 timeline = centrality_over_time(mentions, posts, freq="month")
-print(timeline[timeline["metric"] == "pagerank"].pivot_table(
-    index="node", columns="window_start", values="value").round(3).head(10))
+print(
+    timeline[timeline["metric"] == "pagerank"]
+    .pivot_table(index="node", columns="window_start", values="value")
+    .round(3)
+    .head(10)
+)

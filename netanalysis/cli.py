@@ -1,8 +1,9 @@
 """The command line: a thin click layer over the library (click is imported only here).
 
 Each command parses its options, merges them over the study file (``--config``) and the
-defaults, calls :func:`netanalysis.report.run`, and prints a short summary to stderr.
+defaults, calls :func:`netanalysis.pipeline.run`, and prints a short summary to stderr.
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,10 +16,12 @@ import click
 from click.core import ParameterSource
 
 from netanalysis import __version__
+from netanalysis.config import FIGURE_FORMATS, Settings
 from netanalysis.errors import ConfigError, NetanalysisError
+from netanalysis.model import UNITS
+from netanalysis.pipeline.state import Command, Stage
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
 def _fail_cleanly(func):
@@ -72,53 +75,85 @@ def _stack(*decorators):
 
 input_options = _stack(
     click.argument("inputs", nargs=-1, required=True, metavar="INPUT..."),
-    click.option("-o", "--output", "out_dir", required=True,
-                 type=click.Path(file_okay=False, path_type=Path),
-                 help="Folder to write into (created if missing)."),
-    click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-                 help="Study file (TOML) holding any option; the command line overrides it."),
-    click.option("--format", "format_", metavar="FORMATS",
-                 help="Input format (auto, text, telegram_json, telegram_html, telethon, json, jsonl, "
-                      "table, csv, tsv, parquet) "
-                      "and/or figure formats (png,svg,pdf), comma-separated.  [default: auto]"),
+    click.option(
+        "-o",
+        "--output",
+        "out_dir",
+        required=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder to write into (created if missing).",
+    ),
+    click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Study file (TOML) holding any option; the command line overrides it.",
+    ),
+    click.option(
+        "--format",
+        "format_",
+        metavar="FORMATS",
+        help="Input format (auto, text, telegram_json, telegram_html, telethon, json, jsonl, "
+        "table, csv, tsv, parquet) "
+        "and/or figure formats (png,svg,pdf), comma-separated.  [default: auto]",
+    ),
     click.option("--encoding", help="Text encoding of the inputs, e.g. cp1251.  [default: utf-8]"),
     click.option("--strict", is_flag=True, default=None, help="Stop at the first malformed record."),
-    click.option("--dedupe", is_flag=True, default=None,
-                 help="Count a post forwarded or exported twice once."),
+    click.option("--dedupe", is_flag=True, default=None, help="Count a post forwarded or exported twice once."),
     click.option("--channel", help="Channel name for posts whose input does not name one."),
     click.option("--tz", help="Time zone of export times written without offset, e.g. Europe/Moscow."),
     click.option("--text-col", help="Column holding the post text (tables)."),
     click.option("--date-col", help="Column holding the date (tables)."),
     click.option("--id-col", help="Column holding the message id (tables)."),
     click.option("--channel-col", help="Column holding the channel (tables)."),
-    click.option("--countries", metavar="SOURCES",
-                 help="Where countries come from: flags,hashtags,pair_hashtags,names.  [default: all]"),
-    click.option("--exclude", multiple=True, metavar="ID",
-                 help="Leave out an entity, e.g. the channel's own country: --exclude RU (repeatable)."),
-    click.option("--registry", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-                 help="A CSV adding or overriding registry aliases (repeatable)."),
+    click.option(
+        "--countries",
+        metavar="SOURCES",
+        help="Where countries come from: flags,hashtags,pair_hashtags,names.  [default: all]",
+    ),
+    click.option(
+        "--exclude",
+        multiple=True,
+        metavar="ID",
+        help="Leave out an entity, e.g. the channel's own country: --exclude RU (repeatable).",
+    ),
+    click.option(
+        "--registry",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="A CSV adding or overriding registry aliases (repeatable).",
+    ),
     click.option("--seed", type=int, help="Seed for layouts and communities.  [default: 0]"),
     click.option("--jobs", type=int, help="Worker processes for extraction (0 = one per core).  [default: 0]"),
-    click.option("--engine", type=click.Choice(["processes", "dask"]),
-                 help="Run extraction on local processes or on a Dask cluster "
-                      "(pip install 'netanalysis[dask]').  [default: processes]"),
-    click.option("--scheduler", metavar="ADDRESS",
-                 help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask; "
-                      "default: a local cluster of --jobs workers)."),
-    click.option("--cache/--no-cache", default=None,
-                 help="Reuse the posts and mentions extracted before from the same inputs, registry "
-                      "and options (in $NETANALYSIS_CACHE_DIR or .netanalysis-cache).  [default: off]"),
+    click.option(
+        "--engine",
+        type=click.Choice(["processes", "dask"]),
+        help="Run extraction on local processes or on a Dask cluster "
+        "(pip install 'netanalysis[dask]').  [default: processes]",
+    ),
+    click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask; "
+        "default: a local cluster of --jobs workers).",
+    ),
+    click.option(
+        "--cache/--no-cache",
+        default=None,
+        help="Reuse the posts and mentions extracted before from the same inputs, registry "
+        "and options (in $NETANALYSIS_CACHE_DIR or .netanalysis-cache).  [default: off]",
+    ),
 )
 
 graph_options = _stack(
-    click.option("--unit", type=click.Choice(["post", "paragraph", "sentence"]),
-                 help="What counts as co-mention.  [default: post]"),
+    click.option("--unit", type=click.Choice(UNITS), help="What counts as co-mention.  [default: post]"),
     click.option("--min-weight", type=int, help="Drop edges lighter than this.  [default: 1]"),
 )
 
 window_options = _stack(
-    click.option("--freq", type=click.Choice(["week", "month", "quarter", "year"]),
-                 help="Window length.  [default: month]"),
+    click.option(
+        "--freq", type=click.Choice(["week", "month", "quarter", "year"]), help="Window length.  [default: month]"
+    ),
     click.option("--window", help="Rolling window length, e.g. 3M (with --step)."),
     click.option("--step", help="Rolling window step, e.g. 1M (with --window)."),
     click.option("--cumulative", is_flag=True, default=None, help="Windows grow from the first one."),
@@ -126,14 +161,17 @@ window_options = _stack(
 )
 
 figure_options = _stack(
-    click.option("--size", "fig_size", help="Figure width: single (3.5 in), double (7.2 in) or "
-                                            "WxH in inches, e.g. 6x4.  [default: double]"),
+    click.option(
+        "--size",
+        "fig_size",
+        help="Figure width: single (3.5 in), double (7.2 in) or WxH in inches, e.g. 6x4.  [default: double]",
+    ),
     click.option("--font-size", type=float, help="Base font size in points.  [default: 8]"),
     click.option("--top", type=int, help="How many top nodes the time figures show.  [default: 10]"),
 )
 
 
-def _settings(ctx: click.Context, params: dict):
+def _settings(ctx: click.Context, params: dict) -> Settings:
     """Defaults < config file < options given on the command line."""
     from netanalysis.config import load_config, merge_settings
 
@@ -165,8 +203,8 @@ def _settings(ctx: click.Context, params: dict):
     return merge_settings(file_values, cli_values)
 
 
-def _run(ctx: click.Context, command: str, params: dict) -> None:
-    from netanalysis import report
+def _run(ctx: click.Context, command: Command, params: dict) -> None:
+    from netanalysis.pipeline import run
 
     settings = _settings(ctx, params)
     progress = None
@@ -174,11 +212,11 @@ def _run(ctx: click.Context, command: str, params: dict) -> None:
     if settings.progress:
         from tqdm import tqdm
 
-        stages = report.COMMAND_STAGES[command]
-        bar = tqdm(total=len(stages), desc=command, unit="stage", file=sys.stderr, leave=False)
+        stages = command.stages
+        bar = tqdm(total=len(stages), desc=command.value, unit="stage", file=sys.stderr, leave=False)
 
-        def progress(stage: str) -> None:
-            bar.set_postfix_str(stage)
+        def progress(stage: Stage) -> None:
+            bar.set_postfix_str(stage.value)
             if bar.n < bar.total and stage != stages[0]:
                 bar.update(1)
 
@@ -187,8 +225,7 @@ def _run(ctx: click.Context, command: str, params: dict) -> None:
     else:
         posts_bar = on_posts = None
     try:
-        result = report.run(command, list(params["inputs"]), params["out_dir"], settings, progress=progress,
-                            on_posts=on_posts)
+        result = run(command, list(params["inputs"]), params["out_dir"], settings, progress=progress, on_posts=on_posts)
     finally:
         for b in (posts_bar, bar):
             if b is not None:
@@ -209,7 +246,7 @@ def parse(ctx, **params):
     Example:
         netanalysis parse examples/mfa_channel_sample.txt -o outputs/parsed
     """
-    _run(ctx, "parse", params)
+    _run(ctx, Command.PARSE, params)
 
 
 @cli.command()
@@ -224,7 +261,7 @@ def graph(ctx, **params):
     Example:
         netanalysis graph examples/mfa_channel_sample.txt -o outputs/graph --exclude RU
     """
-    _run(ctx, "graph", params)
+    _run(ctx, Command.GRAPH, params)
 
 
 @cli.command()
@@ -241,7 +278,7 @@ def timeline(ctx, **params):
         netanalysis timeline examples/mfa_channel_sample.txt -o outputs/time --freq month
         netanalysis timeline posts.jsonl -o outputs/rolling --window 3M --step 1M
     """
-    _run(ctx, "timeline", params)
+    _run(ctx, Command.TIMELINE, params)
 
 
 @cli.command()
@@ -258,7 +295,7 @@ def plot(ctx, **params):
     Example:
         netanalysis plot examples/mfa_channel_sample.txt -o outputs/figs --format png,svg --size single
     """
-    _run(ctx, "plot", params)
+    _run(ctx, Command.PLOT, params)
 
 
 @cli.command()
@@ -273,7 +310,7 @@ def explore(ctx, **params):
     Example:
         netanalysis explore examples/mfa_channel_sample.txt -o outputs/explore
     """
-    _run(ctx, "explore", params)
+    _run(ctx, Command.EXPLORE, params)
 
 
 @cli.command()
@@ -291,7 +328,7 @@ def report(ctx, **params):
         netanalysis report examples/mfa_channel_sample.txt -o outputs/demo
         netanalysis report archive/ -o outputs/study --config study.toml --exclude RU
     """
-    _run(ctx, "report", params)
+    _run(ctx, Command.REPORT, params)
 
 
 def main() -> None:

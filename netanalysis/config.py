@@ -11,22 +11,24 @@ A study's settings live in one file; the command line overrides it::
 Keys may also sit at the top level of the file. Unknown keys are an error (a typo must not
 silently fall back to a default).
 """
+
 from __future__ import annotations
 
-import dataclasses
 import tomllib
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from netanalysis.errors import ConfigError
+from netanalysis.model import UNITS, Exclusion
+from netanalysis.parallel import ENGINES
 
-__all__ = ["Settings", "load_config", "merge_settings"]
+__all__ = ["Settings", "load_config", "merge_settings", "FIGURE_FORMATS", "FREQS"]
 
-UNITS = ("post", "paragraph", "sentence")
 FREQS = ("week", "month", "quarter", "year")
+#: Formats figures are saved in.
 FIGURE_FORMATS = ("png", "svg", "pdf")
-ENGINES = ("processes", "dask")
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,11 @@ class Settings:
     scheduler: str | None = None
     cache: bool = False
     progress: bool = False
+    #: ``exclude`` parsed once: the value every stage receives.
+    exclusion: Exclusion = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "exclusion", Exclusion.parse(self.exclude))
         problems = []
         if self.unit not in UNITS:
             problems.append(f"unit must be one of {', '.join(UNITS)}, not {self.unit!r}")
@@ -94,10 +99,10 @@ class Settings:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for the manifest (tuples as lists)."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self) if f.init}
 
 
-_FIELDS = {f.name: f for f in fields(Settings)}
+_FIELDS = {f.name: f for f in fields(Settings) if f.init}
 _TUPLE_FIELDS = {name for name, f in _FIELDS.items() if str(f.type).startswith("tuple")}
 
 
@@ -151,8 +156,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
     for key, value in table.items():
         name = key.replace("-", "_")
         if name not in _FIELDS:
-            raise ConfigError(f"{path}: unknown setting {key!r} "
-                              f"(known: {', '.join(sorted(_FIELDS))})")
+            raise ConfigError(f"{path}: unknown setting {key!r} (known: {', '.join(sorted(_FIELDS))})")
         out[name] = _coerce(name, value, str(path))
     base = path.parent
     if "registry" in out:  # relative registry files are relative to the config file

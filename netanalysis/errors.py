@@ -3,6 +3,7 @@
 The command line turns every :class:`NetanalysisError` into a single ``Error: ...`` line and
 exit code 1; library users catch :class:`NetanalysisError` to catch them all.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

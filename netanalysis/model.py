@@ -3,13 +3,18 @@
 A :class:`Post` is one post of a channel, read from any input format. Mentions are kept as a
 tidy table (one row per entity found in a post) with the columns of :data:`MENTION_COLUMNS`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from netanalysis.errors import ConfigError
+
 __all__ = [
     "Post",
+    "Exclusion",
     "IngestStats",
     "FileStats",
     "POST_COLUMNS",
@@ -19,6 +24,9 @@ __all__ = [
     "MENTION_VIAS",
     "EXCERPT_CHARS",
     "NO_DATE",
+    "UNITS",
+    "DATE_FORMAT",
+    "SIDES",
     "excerpt",
     "trim_for_excerpt",
 ]
@@ -35,6 +43,72 @@ MENTION_VIAS = ("flag", "hashtag", "pair_hashtag", "name")
 NO_DATE = -(2**63)
 #: Characters of a post's text shown as its excerpt (the explorer's tooltips).
 EXCERPT_CHARS = 200
+#: How dates and times are written (UTC, ISO 8601).
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+#: What counts as one co-mention: a post, a paragraph (line) or a sentence.
+UNITS = ("post", "paragraph", "sentence")
+#: The two sides of the bipartite graph and their ``bipartite`` attribute.
+SIDES = {"country": 0, "forum": 1}
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """The entities a run leaves out (``--exclude``), parsed once and handed to every stage.
+
+    Each entry is ``(kind, id)``: ``kind`` is ``"country"``, ``"forum"`` or ``None`` for a bare
+    id, which names a country and a forum spelt alike (``AU``: Australia and the African
+    Union); ``country:AU`` or ``forum:AU`` names one of them. Ids compare case-insensitively.
+
+    Examples
+    --------
+    >>> ex = Exclusion.parse(["RU", "forum:AU"])
+    >>> ex.matches("country", "ru"), ex.matches("forum", "AU"), ex.matches("country", "AU")
+    (True, True, False)
+    >>> str(ex)
+    'forum:au;ru'
+    """
+
+    entries: tuple[tuple[str | None, str], ...] = ()
+
+    @classmethod
+    def parse(cls, values: Exclusion | Iterable[str] | str | None) -> Exclusion:
+        """Read ``RU``, ``country:AU``, ``forum:AU`` (a list, or one comma-separated string)."""
+        if isinstance(values, Exclusion):
+            return values
+        if values is None:
+            return cls()
+        if isinstance(values, str):
+            values = values.split(",")
+        entries: list[tuple[str | None, str]] = []
+        for value in values:
+            text = str(value).strip()
+            if not text:
+                continue
+            kind, _, ident = text.rpartition(":")
+            if kind not in ("", *SIDES):
+                raise ConfigError(f"cannot exclude {text!r}: prefix must be country: or forum:")
+            entry = (kind or None, ident.strip())
+            if entry not in entries:
+                entries.append(entry)
+        return cls(tuple(entries))
+
+    def __iter__(self) -> Iterator[str]:
+        """The entries as written: ``RU``, ``country:AU``."""
+        return iter(ident if kind is None else f"{kind}:{ident}" for kind, ident in self.entries)
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    def matches(self, kind: str, entity: str) -> bool:
+        """Whether the entity ``entity`` of ``kind`` is left out."""
+        folded = str(entity).casefold()
+        return any(ident.casefold() == folded and k in (None, kind) for k, ident in self.entries)
+
+    def __str__(self) -> str:
+        """The graph attribute ``exclude``: entries case-folded, sorted, joined by ``;``."""
+        return ";".join(
+            sorted({(ident if kind is None else f"{kind}:{ident}").casefold() for kind, ident in self.entries})
+        )
 
 
 @dataclass(slots=True)
@@ -126,7 +200,7 @@ def trim_for_excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     The excerpt depends only on the first ``limit + 1`` characters after white space is
     collapsed, so a long corpus can keep just these for the explorer.
     """
-    head = " ".join(text[:4 * limit].split())
+    head = " ".join(text[: 4 * limit].split())
     if len(head) <= limit and len(text) > 4 * limit:
         head = " ".join(text.split())
     # one more character than the limit tells "longer than the limit"; it must not be a space,

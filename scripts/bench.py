@@ -14,6 +14,7 @@ Usage::
 
     python scripts/bench.py --posts 1000000 --jobs 2 --repeat 3
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,13 +30,81 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "mfa_channel_sample.txt"
-FLAGS = ["RU", "CN", "IN", "BR", "ZA", "BY", "KZ", "AZ", "AM", "KG", "TJ", "UZ", "TR", "IR", "EG", "AE",
-         "SA", "ET", "ID", "VN", "US", "FR", "DE", "GB", "JP", "KR", "MN", "RS", "CU", "VE", "NI", "MX"]
-PAIR_NAMES = {"RU": "Russia", "CN": "China", "IN": "India", "BR": "Brazil", "ZA": "SouthAfrica",
-              "BY": "Belarus", "KZ": "Kazakhstan", "AZ": "Azerbaijan", "AM": "Armenia", "TR": "Turkey",
-              "IR": "Iran", "EG": "Egypt", "MN": "Mongolia", "VN": "Vietnam", "CU": "Cuba", "RS": "Serbia"}
-FORUM_TAGS = ["UN", "BRICS", "SCO", "G20", "APEC", "ASEAN", "EAEU", "CSTO", "CIS", "CICA", "OSCE", "EEC",
-              "AfricanUnion", "CELAC", "UnionState", "БРИКС", "ШОС", "ООН", "ОДКБ", "СНГ", "ЕАЭС"]
+FLAGS = [
+    "RU",
+    "CN",
+    "IN",
+    "BR",
+    "ZA",
+    "BY",
+    "KZ",
+    "AZ",
+    "AM",
+    "KG",
+    "TJ",
+    "UZ",
+    "TR",
+    "IR",
+    "EG",
+    "AE",
+    "SA",
+    "ET",
+    "ID",
+    "VN",
+    "US",
+    "FR",
+    "DE",
+    "GB",
+    "JP",
+    "KR",
+    "MN",
+    "RS",
+    "CU",
+    "VE",
+    "NI",
+    "MX",
+]
+PAIR_NAMES = {
+    "RU": "Russia",
+    "CN": "China",
+    "IN": "India",
+    "BR": "Brazil",
+    "ZA": "SouthAfrica",
+    "BY": "Belarus",
+    "KZ": "Kazakhstan",
+    "AZ": "Azerbaijan",
+    "AM": "Armenia",
+    "TR": "Turkey",
+    "IR": "Iran",
+    "EG": "Egypt",
+    "MN": "Mongolia",
+    "VN": "Vietnam",
+    "CU": "Cuba",
+    "RS": "Serbia",
+}
+FORUM_TAGS = [
+    "UN",
+    "BRICS",
+    "SCO",
+    "G20",
+    "APEC",
+    "ASEAN",
+    "EAEU",
+    "CSTO",
+    "CIS",
+    "CICA",
+    "OSCE",
+    "EEC",
+    "AfricanUnion",
+    "CELAC",
+    "UnionState",
+    "БРИКС",
+    "ШОС",
+    "ООН",
+    "ОДКБ",
+    "СНГ",
+    "ЕАЭС",
+]
 
 
 def flag(code: str) -> str:
@@ -71,7 +140,7 @@ def generate(path: Path, n: int, seed: int = 0, target_bytes: int = 1500) -> Non
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
-PLAIN_SCRIPT = r'''
+PLAIN_SCRIPT = r"""
 import json, re, sys
 import pandas as pd
 countries = {"Russia": "RU", "China": "CN", "India": "IN", "Brazil": "BR", "South Africa": "ZA",
@@ -108,9 +177,9 @@ for _, row in df.iterrows():
 out = pd.DataFrame([(c, f, w) for (c, f), w in edges.items()], columns=["country", "forum", "weight"])
 out.to_csv(sys.argv[3] if len(sys.argv) > 3 else "/dev/null", index=False)
 print(len(df))
-'''
+"""
 
-READ_SCRIPT = r'''
+READ_SCRIPT = r"""
 import json, sys
 n = 0
 with open(sys.argv[1], encoding="utf-8") as fh:
@@ -118,18 +187,21 @@ with open(sys.argv[1], encoding="utf-8") as fh:
         json.loads(line)
         n += 1
 print(n)
-'''
+"""
 
 
 def measure_isolated(cmd: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of a command, run under a wrapper process so that the
     peak is this command's alone."""
-    wrapper = [sys.executable, "-c",
-               "import resource,subprocess,sys,time;t=time.perf_counter();"
-               "r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.PIPE);"
-               "e=time.perf_counter()-t;"
-               "sys.stderr.write(r.stderr.decode(errors='replace')[-2000:]) if r.returncode else None;"
-               "print(e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);sys.exit(r.returncode)"] + cmd
+    wrapper = [
+        sys.executable,
+        "-c",
+        "import resource,subprocess,sys,time;t=time.perf_counter();"
+        "r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.PIPE);"
+        "e=time.perf_counter()-t;"
+        "sys.stderr.write(r.stderr.decode(errors='replace')[-2000:]) if r.returncode else None;"
+        "print(e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);sys.exit(r.returncode)",
+    ] + cmd
     proc = subprocess.run(wrapper, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(f"benchmark command failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
@@ -142,8 +214,9 @@ def main(argv=None) -> None:
     ap.add_argument("--posts", type=int, default=100_000, help="corpus size (posts)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (median reported)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--plain-posts", type=int, default=20_000,
-                    help="posts given to the plain script (its rate is per post)")
+    ap.add_argument(
+        "--plain-posts", type=int, default=20_000, help="posts given to the plain script (its rate is per post)"
+    )
     ap.add_argument("--commands", default="read,parse,graph,report,plain")
     ap.add_argument("--workdir", type=Path, default=None, help="keep the corpus and outputs here")
     ap.add_argument("--seed", type=int, default=0)
@@ -155,8 +228,10 @@ def main(argv=None) -> None:
     if not corpus.exists():
         t0 = time.perf_counter()
         generate(corpus, args.posts, seed=args.seed)
-        print(f"generated {args.posts} posts ({corpus.stat().st_size / 1e6:.0f} MB) in "
-              f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        print(
+            f"generated {args.posts} posts ({corpus.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s",
+            file=sys.stderr,
+        )
     exe = [sys.executable, "-m", "netanalysis.cli"]
     plain = work / "plain.py"
     plain.write_text(PLAIN_SCRIPT, encoding="utf-8")
@@ -168,8 +243,7 @@ def main(argv=None) -> None:
         "plain": ([sys.executable, str(plain), str(corpus), str(plain_n), str(work / "plain_edges.csv")], plain_n),
     }
     for name in ("parse", "graph", "report"):
-        commands[name] = (exe + ["-q", name, str(corpus), "-o", str(work / name), "--jobs", str(args.jobs)],
-                          args.posts)
+        commands[name] = (exe + ["-q", name, str(corpus), "-o", str(work / name), "--jobs", str(args.jobs)], args.posts)
     results = {}
     for name in args.commands.split(","):
         cmd, n = commands[name]

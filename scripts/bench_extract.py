@@ -17,6 +17,7 @@ Usage::
     python scripts/bench_extract.py [-n 20000] [--seed 1] [--size 1500] [--jobs N] [--fixture-registry]
     python scripts/bench_extract.py --corpus posts.jsonl --extract-only
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,10 +39,34 @@ sys.path.insert(0, str(ROOT))
 from netanalysis.extract import Extractor, extract_mentions  # noqa: E402
 
 FLAGS = ["🇷🇺", "🇨🇳", "🇮🇳", "🇧🇾", "🇿🇦", "🇦🇿", "🇰🇿", "🇺🇳", "🇧🇷", "🇮🇷", "🇹🇷", "🇪🇬"]
-PAIR_TAGS = ["#RussiaChina", "#RussiaIndia", "#RussiaBelarus", "#RussiaSouthAfrica", "#RussiaAzerbaijan",
-             "#RussiaCSTO", "#РоссияКитай", "#CrisisInUkraine", "#MinskAgreements"]
-FORUM_TAGS = ["#UN", "#BRICS", "#SCO", "#G20", "#APEC", "#ASEAN", "#EAEU", "#CSTO", "#CIS", "#ШОС",
-              "#БРИКС", "#ООН", "#OSCE", "#CELAC", "#AfricanUnion"]
+PAIR_TAGS = [
+    "#RussiaChina",
+    "#RussiaIndia",
+    "#RussiaBelarus",
+    "#RussiaSouthAfrica",
+    "#RussiaAzerbaijan",
+    "#RussiaCSTO",
+    "#РоссияКитай",
+    "#CrisisInUkraine",
+    "#MinskAgreements",
+]
+FORUM_TAGS = [
+    "#UN",
+    "#BRICS",
+    "#SCO",
+    "#G20",
+    "#APEC",
+    "#ASEAN",
+    "#EAEU",
+    "#CSTO",
+    "#CIS",
+    "#ШОС",
+    "#БРИКС",
+    "#ООН",
+    "#OSCE",
+    "#CELAC",
+    "#AfricanUnion",
+]
 
 
 def sample_sentences() -> list[str]:
@@ -75,11 +100,17 @@ def corpus(n: int, seed: int, size: int) -> pd.DataFrame:
 def load(fixture: bool):
     if fixture:
         from netanalysis.registry import Registry
+
         d = ROOT / "tests" / "fixtures" / "extract"
         read = lambda name: pd.read_csv(d / name, dtype=str, keep_default_na=False)  # noqa: E731
-        return Registry(countries=read("countries.csv"), forums=read("forums.csv"),
-                        aliases=read("aliases.csv"), stop_phrases=read("stop_phrases.csv"))
+        return Registry(
+            countries=read("countries.csv"),
+            forums=read("forums.csv"),
+            aliases=read("aliases.csv"),
+            stop_phrases=read("stop_phrases.csv"),
+        )
     from netanalysis.registry import load_registry
+
     return load_registry()
 
 
@@ -97,21 +128,33 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=20000, help="number of posts (default 20000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--size", type=int, default=1500, help="approximate characters per post")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="processes for the parallel extract_mentions run (default: all cores)")
-    parser.add_argument("--regex-posts", type=int, default=1000,
-                        help="posts to time the (slow) regex backend on (default 1000)")
-    parser.add_argument("--fixture-registry", action="store_true",
-                        help="use the small test registry instead of the bundled one")
-    parser.add_argument("--corpus", type=Path, help="JSONL file of posts (a text field) instead of "
-                                                     "the synthetic corpus; -n limits how many are read")
-    parser.add_argument("--extract-only", action="store_true",
-                        help="time only Extractor.extract with the automaton backend")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes for the parallel extract_mentions run (default: all cores)",
+    )
+    parser.add_argument(
+        "--regex-posts", type=int, default=1000, help="posts to time the (slow) regex backend on (default 1000)"
+    )
+    parser.add_argument(
+        "--fixture-registry", action="store_true", help="use the small test registry instead of the bundled one"
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="JSONL file of posts (a text field) instead of the synthetic corpus; -n limits how many are read",
+    )
+    parser.add_argument(
+        "--extract-only", action="store_true", help="time only Extractor.extract with the automaton backend"
+    )
     args = parser.parse_args()
 
     print("command:", " ".join([Path(sys.executable).name] + sys.argv))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or '?'}; "
-          f"Python {platform.python_version()}, pandas {pd.__version__}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or '?'}; "
+        f"Python {platform.python_version()}, pandas {pd.__version__}"
+    )
     registry = load(args.fixture_registry)
     if args.corpus:
         with open(args.corpus, encoding="utf-8") as lines:
@@ -122,19 +165,23 @@ def main() -> None:
         posts = corpus(args.n, args.seed, args.size)
         source = f"synthetic, seed {args.seed}"
     mean_kb = posts["text"].str.len().mean() / 1000
-    print(f"corpus: {len(posts)} posts, mean {mean_kb:.2f} k characters ({source}); "
-          f"registry {len(registry.aliases)} aliases")
+    print(
+        f"corpus: {len(posts)} posts, mean {mean_kb:.2f} k characters ({source}); "
+        f"registry {len(registry.aliases)} aliases"
+    )
     texts = posts["text"].tolist()
     for backend in ("automaton",) if args.extract_only else ("automaton", "regex"):
         # the regex alternation is ~50x slower: time it on a slice so the script stays quick
-        sample = texts if backend == "automaton" else texts[:args.regex_posts]
+        sample = texts if backend == "automaton" else texts[: args.regex_posts]
         t0 = time.perf_counter()
         extractor = Extractor(registry, backend=backend)
         built = time.perf_counter() - t0
         rate, rows = median_rate(len(sample), lambda: [extractor.extract(t) for t in sample])
         count = sum(map(len, rows))
-        print(f"{backend:9s} Extractor.extract: {rate:10,.0f} posts/s  ({len(sample):,} posts, {count:,} mentions; "
-              f"built in {built:.2f}s)")
+        print(
+            f"{backend:9s} Extractor.extract: {rate:10,.0f} posts/s  ({len(sample):,} posts, {count:,} mentions; "
+            f"built in {built:.2f}s)"
+        )
     if args.extract_only:
         return
     for jobs in sorted({1, args.jobs}):

@@ -10,6 +10,7 @@ mentions a post over 150 countries and 16 forums, like the benchmark corpus) and
 bootstrap and one change test of each, with the default measures and with all of them.
 Run by hand: timings depend on the machine and its load.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,12 +47,12 @@ def sample() -> None:
     windows = time_windows(posts["date"])
     print(f"sample: {len(posts)} posts, {len(windows)} monthly windows")
     timed("window table", lambda: window_table(posts, links, windows))
-    timed("bootstrap, B=200, every measure, every window",
-          lambda: bootstrap_over_time(posts, links, windows, replicates=200))
-    timed("change tests, R=999, default measures, every pair",
-          lambda: change_tests_over_time(posts, links, windows))
-    timed("bootstrap, B=200, whole corpus as one window",
-          lambda: bootstrap_window(posts, links, replicates=200))
+    timed(
+        "bootstrap, B=200, every measure, every window",
+        lambda: bootstrap_over_time(posts, links, windows, replicates=200),
+    )
+    timed("change tests, R=999, default measures, every pair", lambda: change_tests_over_time(posts, links, windows))
+    timed("bootstrap, B=200, whole corpus as one window", lambda: bootstrap_window(posts, links, replicates=200))
 
 
 def synthetic(n_posts: int, rng: np.random.Generator, prefix: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -66,8 +67,10 @@ def synthetic(n_posts: int, rng: np.random.Generator, prefix: str) -> tuple[pd.D
             rows.append((pid, "country", countries[c]))
         for f in rng.choice(16, size=rng.integers(1, 5), replace=False, p=f_weights / f_weights.sum()):
             rows.append((pid, "forum", forums[f]))
-    return (pd.DataFrame({"post_id": [f"{prefix}{i}" for i in range(n_posts)]}),
-            pd.DataFrame(rows, columns=["post_id", "kind", "entity"]))
+    return (
+        pd.DataFrame({"post_id": [f"{prefix}{i}" for i in range(n_posts)]}),
+        pd.DataFrame(rows, columns=["post_id", "kind", "entity"]),
+    )
 
 
 def main() -> None:
@@ -82,11 +85,12 @@ def main() -> None:
         links = pd.concat([la, lb])
         print(f"synthetic window of {n} posts:")
         timed("  bootstrap, B=200, every measure", lambda: bootstrap_window(a, la, replicates=200))
-        timed("  bootstrap, B=200, share and strength",
-              lambda: bootstrap_window(a, la, replicates=200, measures=["share", "strength"]))
+        timed(
+            "  bootstrap, B=200, share and strength",
+            lambda: bootstrap_window(a, la, replicates=200, measures=["share", "strength"]),
+        )
         timed("  change test, R=999, default measures", lambda: change_test(a, b, links))
-        timed("  change test, R=999, every measure",
-              lambda: change_test(a, b, links, measures=NODE_MEASURES))
+        timed("  change test, R=999, every measure", lambda: change_test(a, b, links, measures=NODE_MEASURES))
 
 
 if __name__ == "__main__":

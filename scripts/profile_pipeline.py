@@ -16,6 +16,7 @@ Usage::
 
     python scripts/profile_pipeline.py [-n 20000] [--corpus FILE.jsonl] [--jobs 2] [--repeat 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,11 +34,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import bench  # noqa: E402  (the benchmark's corpus generator)
-from netanalysis import report  # noqa: E402
+
+from netanalysis import pipeline  # noqa: E402
 from netanalysis.config import Settings  # noqa: E402
-from netanalysis.extract import batch  # noqa: E402
 from netanalysis.extract.gazetteer import _lower_same_length, normalise_for_matching  # noqa: E402
 from netanalysis.ingest.partitions import iter_parts, read_partition  # noqa: E402
+from netanalysis.parallel import CHUNK  # noqa: E402
+from netanalysis.pipeline.work import ChunkExtractor, post_rows  # noqa: E402
 from netanalysis.registry import load_registry  # noqa: E402
 
 
@@ -52,9 +55,9 @@ def timed(func, repeat: int) -> float:
 
 
 def worker_pieces(corpus: Path, repeat: int) -> tuple[list[tuple[str, float]], int]:
-    parts = [part for part, _ in iter_parts([corpus], size=batch.CHUNK)]
-    work = batch.ChunkExtractor(load_registry())
-    rows = [batch.post_rows(read_partition(part)[0]) for part in parts]
+    parts = [part for part, _ in iter_parts([corpus], size=CHUNK)]
+    work = ChunkExtractor(load_registry())
+    rows = [post_rows(read_partition(part)[0]) for part in parts]
     texts = [row[6] for chunk in rows for row in chunk]
     n = len(texts)
     work(rows[0])  # builds the matchers
@@ -71,7 +74,7 @@ def worker_pieces(corpus: Path, repeat: int) -> tuple[list[tuple[str, float]], i
                 pass
 
     t = {
-        "read": timed(lambda: [batch.post_rows(read_partition(part)[0]) for part in parts], repeat),
+        "read": timed(lambda: [post_rows(read_partition(part)[0]) for part in parts], repeat),
         "unify apostrophes and spaces": timed(lambda: [normalise_for_matching(" " + t + " ") for t in texts], repeat),
         "lower-case": timed(lambda: [_lower_same_length(p) for p in padded], repeat),
         "automaton walk": timed(walk, repeat),
@@ -79,10 +82,12 @@ def worker_pieces(corpus: Path, repeat: int) -> tuple[list[tuple[str, float]], i
         "extract": timed(lambda: [extract(t) for t in texts], repeat),
         "whole chunk": timed(lambda: [work(chunk) for chunk in rows], repeat),
         "slim": timed(lambda: [work._slim(chunk) for chunk in rows], repeat),
-        "pickle": timed(lambda: [pickle.loads(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL))
-                                 for r in results], repeat),
-        "partition pickle": timed(lambda: [pickle.loads(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL))
-                                           for p in parts], repeat),
+        "pickle": timed(
+            lambda: [pickle.loads(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL)) for r in results], repeat
+        ),
+        "partition pickle": timed(
+            lambda: [pickle.loads(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) for p in parts], repeat
+        ),
     }
     hits = t["names"] - t["unify apostrophes and spaces"] - t["lower-case"] - t["automaton walk"]
     pieces = [
@@ -103,7 +108,7 @@ def run_profile(corpus: Path, jobs: int) -> dict[str, float]:
     before_self = resource.getrusage(resource.RUSAGE_SELF)
     before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    report.run("graph", [corpus], out / "graph", Settings(jobs=jobs))
+    pipeline.run("graph", [corpus], out / "graph", Settings(jobs=jobs))
     wall = time.perf_counter() - began
     after_self = resource.getrusage(resource.RUSAGE_SELF)
     after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -129,9 +134,11 @@ def main(argv=None) -> None:
         print(f"{name:55} {seconds / n * 1e6:7.1f} us  {seconds / total:6.1%}")
     print(f"{'total':55} {total / n * 1e6:7.1f} us  -> at most {2 * n / total:,.0f} posts/s on 2 cores")
     cpu = run_profile(corpus, args.jobs)
-    print(f"# graph --jobs {args.jobs}: wall {cpu['wall']:.2f} s ({n / cpu['wall']:,.0f} posts/s); "
-          f"CPU: main process {cpu['main']:.2f} s ({cpu['main'] / n * 1e6:.1f} us/post, "
-          f"the graph stage included), workers {cpu['workers']:.2f} s ({cpu['workers'] / n * 1e6:.1f} us/post)")
+    print(
+        f"# graph --jobs {args.jobs}: wall {cpu['wall']:.2f} s ({n / cpu['wall']:,.0f} posts/s); "
+        f"CPU: main process {cpu['main']:.2f} s ({cpu['main'] / n * 1e6:.1f} us/post, "
+        f"the graph stage included), workers {cpu['workers']:.2f} s ({cpu['workers'] / n * 1e6:.1f} us/post)"
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ or found on ``PATH``): selenium is given the driver's path so it never downloads
 them the tests are skipped with the reason, unless ``NETANALYSIS_REQUIRE_BROWSER=1`` (set by
 CI), which turns the skip into a failure.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,17 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["find_chromium", "start_chromium", "open_blank", "page_requests", "requests_made",
-           "require_or_skip", "leaks", "frame_ids", "LOCAL_SCHEMES"]
+__all__ = [
+    "find_chromium",
+    "start_chromium",
+    "open_blank",
+    "page_requests",
+    "requests_made",
+    "require_or_skip",
+    "leaks",
+    "frame_ids",
+    "LOCAL_SCHEMES",
+]
 
 #: The only schemes a self-contained, offline page may request.
 LOCAL_SCHEMES = ("file://", "data:", "blob:")
@@ -46,10 +56,17 @@ def require_or_skip(reason: str) -> None:
 
 def find_chromium() -> tuple[str, str] | None:
     """Paths of the Chromium binary and its chromedriver, or ``None``."""
-    browser = next((p for p in ("/usr/bin/chromium", shutil.which("chromium"),
-                                shutil.which("chromium-browser")) if p and os.access(p, os.X_OK)), None)
-    driver = next((p for p in ("/usr/bin/chromedriver", shutil.which("chromedriver"))
-                   if p and os.access(p, os.X_OK)), None)
+    browser = next(
+        (
+            p
+            for p in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser"))
+            if p and os.access(p, os.X_OK)
+        ),
+        None,
+    )
+    driver = next(
+        (p for p in ("/usr/bin/chromedriver", shutil.which("chromedriver")) if p and os.access(p, os.X_OK)), None
+    )
     return (browser, driver) if browser and driver else None
 
 
@@ -63,8 +80,10 @@ def start_chromium(profile_dir: Path, *, width: int = 1400, height: int = 900):
         require_or_skip(f"selenium is not installed: {err}")
     found = find_chromium()
     if found is None:
-        require_or_skip("no Chromium found: need /usr/bin/chromium and /usr/bin/chromedriver "
-                        "(Debian packages chromium, chromium-driver)")
+        require_or_skip(
+            "no Chromium found: need /usr/bin/chromium and /usr/bin/chromedriver "
+            "(Debian packages chromium, chromium-driver)"
+        )
     browser, driver_path = found
     options = webdriver.ChromeOptions()
     options.binary_location = browser
@@ -120,8 +139,11 @@ def page_requests(sent: list[dict], url: str, frames: set[str] = frozenset()) ->
     if document is None:
         raise AssertionError(f"no document request for {url} among {[r['request']['url'] for r in sent]}")
     own = document["loaderId"]
-    return [r["request"]["url"] for r in sent
-            if r.get("loaderId") == own or (r.get("frameId") in frames and r.get("frameId") != document["frameId"])]
+    return [
+        r["request"]["url"]
+        for r in sent
+        if r.get("loaderId") == own or (r.get("frameId") in frames and r.get("frameId") != document["frameId"])
+    ]
 
 
 def leaks(urls: list[str]) -> list[str]:

@@ -1,4 +1,5 @@
 """Fixtures shared by the test modules."""
+
 from pathlib import Path
 
 import pytest

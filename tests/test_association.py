@@ -1,11 +1,17 @@
 """Association strength with an explicit baseline: mean 1 under each baseline's own null model,
 for post, paragraph and sentence units; the implicit (topical) N's bias under the all-units null."""
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from netanalysis.analysis.association import (BASELINES, association_measures, association_table,
-                                              baseline_units, unit_links)
+from netanalysis.analysis.association import (
+    BASELINES,
+    association_measures,
+    association_table,
+    baseline_units,
+    unit_links,
+)
 from netanalysis.errors import ConfigError
 from netanalysis.graph import co_mention_graph, edges_table
 
@@ -14,7 +20,7 @@ UNITS_PER_POST = {"post": (1, 1), "paragraph": (1, 8), "sentence": (2, 20)}
 N_COUNTRIES, N_FORUMS = 40, 12
 
 
-POSTS = {"post": 800, "paragraph": 150, "sentence": 60}              # about 700 units each
+POSTS = {"post": 800, "paragraph": 150, "sentence": 60}  # about 700 units each
 NAMES = np.array([f"C{k:02d}" for k in range(N_COUNTRIES)] + [f"F{k:02d}" for k in range(N_FORUMS)])
 KINDS = np.array(["country"] * N_COUNTRIES + ["forum"] * N_FORUMS)
 
@@ -33,8 +39,14 @@ def null_corpus(rng, posts, post, within, margins, pool):
     """Each entity's units: a uniformly random subset of ``pool`` (unit indices) of its margin."""
     chosen = np.concatenate([rng.choice(pool, size=n, replace=False) for n in margins])
     entity = np.repeat(np.arange(len(margins)), margins)
-    return pd.DataFrame({"post_id": posts["post_id"].to_numpy()[post[chosen]], "kind": KINDS[entity],
-                         "entity": NAMES[entity], "unit": within[chosen]})
+    return pd.DataFrame(
+        {
+            "post_id": posts["post_id"].to_numpy()[post[chosen]],
+            "kind": KINDS[entity],
+            "entity": NAMES[entity],
+            "unit": within[chosen],
+        }
+    )
 
 
 def mean_assoc(rng, unit, baseline, replicates=40):
@@ -64,10 +76,10 @@ def mean_assoc(rng, unit, baseline, replicates=40):
 def test_mean_association_strength_is_one_under_the_baselines_own_null(unit, baseline):
     rng = np.random.default_rng([UNITS.index(unit), BASELINES.index(baseline)])
     mean, edge_mean, covered = mean_assoc(rng, unit, baseline)
-    assert 0.98 <= mean <= 1.02, mean                  # over all country x forum pairs
-    assert edge_mean >= mean                           # over observed edges only: biased upwards
+    assert 0.98 <= mean <= 1.02, mean  # over all country x forum pairs
+    assert edge_mean >= mean  # over observed edges only: biased upwards
     if baseline == "topical-units":
-        assert covered > 0.999                         # the topical units were all named
+        assert covered > 0.999  # the topical units were all named
 
 
 @pytest.mark.parametrize("unit", ["paragraph", "sentence"])
@@ -91,12 +103,13 @@ def test_the_implicit_topical_n_is_biased_under_the_all_units_null(unit):
     assert np.array(topical) == pytest.approx(np.array(ratio) * np.array(all_units))
     # ... which is about 0.8 here (a fifth of the units name nothing), so the mean is far from 1
     assert np.mean(ratio) < 0.9 and np.mean(topical) < 0.9
-    assert np.mean(edges) > 1.5                    # rare entities: the mean over edges is far above 1
+    assert np.mean(edges) > 1.5  # rare entities: the mean over edges is far above 1
 
 
 def test_on_the_sample_paragraph_units_scale_every_value_by_80_of_112(sample_path):
     import netanalysis
     from netanalysis.extract import extract_mentions
+
     posts = netanalysis.read_posts(sample_path)
     mentions = extract_mentions(posts)
     for unit, factor in (("post", 1.0), ("paragraph", 80 / 112)):
@@ -104,19 +117,26 @@ def test_on_the_sample_paragraph_units_scale_every_value_by_80_of_112(sample_pat
         topical = association_table(posts, links, unit=unit, baseline="topical-units")
         everything = association_table(posts, links, unit=unit, baseline="all-units")
         assert (topical["assoc_strength"] / everything["assoc_strength"]).tolist() == pytest.approx(
-            [factor] * len(topical))
+            [factor] * len(topical)
+        )
         # the topical baseline is exactly what co_mention_graph puts on edges.csv today
         edges = edges_table(co_mention_graph(mentions, posts, unit=unit))
-        assert sorted(zip(edges["country"], edges["forum"], edges["assoc_strength"].round(12))) == \
-            sorted(zip(topical["country"], topical["forum"], topical["assoc_strength"].round(12)))
+        assert sorted(zip(edges["country"], edges["forum"], edges["assoc_strength"].round(12))) == sorted(
+            zip(topical["country"], topical["forum"], topical["assoc_strength"].round(12))
+        )
         assert np.allclose(sorted(edges["npmi"]), sorted(topical["npmi"]))
 
 
 def test_hand_computed_values_and_baseline_units():
     posts = pd.DataFrame({"post_id": ["a", "b", "c", "d", "e"], "units": [3, 1, 2, 1, 1]})
-    links = pd.DataFrame({"post_id": ["a", "a", "a", "b", "c"],
-                          "kind": ["country", "forum", "forum", "forum", "country"],
-                          "entity": ["CN", "UN", "UN", "UN", "CN"], "unit": [0, 0, 2, 0, 1]})
+    links = pd.DataFrame(
+        {
+            "post_id": ["a", "a", "a", "b", "c"],
+            "kind": ["country", "forum", "forum", "forum", "country"],
+            "entity": ["CN", "UN", "UN", "UN", "CN"],
+            "unit": [0, 0, 2, 0, 1],
+        }
+    )
     # paragraphs: 8 in all; CN in a0, c1; UN in a0, a2, b0; together in a0; topical: a0 a2 b0 c1
     assert baseline_units(posts, links, unit="paragraph", baseline="all-units") == 8
     assert baseline_units(posts, links, unit="paragraph", baseline="topical-units") == 4

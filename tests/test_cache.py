@@ -1,5 +1,6 @@
 """The mentions cache: a second run with the same inputs, registry and options skips extraction
 and gives byte-identical files; any change of input or option misses the cache."""
+
 import json
 
 from click.testing import CliRunner

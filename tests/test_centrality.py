@@ -1,5 +1,6 @@
 """Centrality table and communities: by hand on tiny graphs, against networkx on the Davis
 Southern Women graph, on disconnected and degenerate graphs, and on a graph read back from GraphML."""
+
 import math
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
 from netanalysis.analysis import NODE_COLUMNS, centrality_table, communities
 from netanalysis.errors import GraphError
-from netanalysis.graph import co_mention_graph, project, write_graphml
+from netanalysis.graph import co_mention_graph, project
+from netanalysis.io import write_graphml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"
 SQ5 = math.sqrt(5)
@@ -60,15 +62,17 @@ def test_path_by_hand(path4):
     assert t["betweenness"].to_dict() == {"country:RU": 1.0, "country:CN": 0.0, "forum:BRICS": 1.0, "forum:UN": 0.0}
     # least total distance (m + 2(n-1) = 4) over the total distance: RU 1+1+2, CN 1+2+3
     assert t["closeness"].to_dict() == pytest.approx(
-        {"country:RU": 1.0, "country:CN": 4 / 6, "forum:BRICS": 1.0, "forum:UN": 4 / 6})
+        {"country:RU": 1.0, "country:CN": 4 / 6, "forum:BRICS": 1.0, "forum:UN": 4 / 6}
+    )
     # B (CN, RU x BRICS, UN) = [[1, 0], [1, 2]]; B B^T = [[1, 1], [1, 5]] has eigenvalue 3 + sqrt 5
     # with eigenvector h = (1, 2 + sqrt 5); forums a = B^T h / lambda = (3 + sqrt 5, 4 + 2 sqrt 5) / lambda
     lam = math.sqrt(3 + SQ5)
     h = np.array([1, 2 + SQ5])
     a = np.array([3 + SQ5, 4 + 2 * SQ5]) / lam
-    norm = math.sqrt((h ** 2).sum() + (a ** 2).sum())
+    norm = math.sqrt((h**2).sum() + (a**2).sum())
     assert t.loc[["country:CN", "country:RU", "forum:BRICS", "forum:UN"], "eigenvector"].tolist() == pytest.approx(
-        list(np.r_[h, a] / norm), abs=1e-12)
+        list(np.r_[h, a] / norm), abs=1e-12
+    )
     assert t["pagerank"].sum() == pytest.approx(1.0)
     assert t["pagerank_scaled"].tolist() == pytest.approx((t["pagerank"] * 4).tolist())
     assert t["pagerank"].to_dict() == pytest.approx(pagerank_reference(path4), abs=1e-10)
@@ -86,7 +90,7 @@ def test_pagerank_of_a_star_by_hand():
 
 def test_single_edge_is_defined():
     t = centrality_table(bipartite([("RU", "UN", 3)])).set_index("node")
-    assert t["betweenness"].tolist() == [0.0, 0.0]       # networkx's maximum is 0 here
+    assert t["betweenness"].tolist() == [0.0, 0.0]  # networkx's maximum is 0 here
     assert t["closeness"].tolist() == [1.0, 1.0]
     assert t["eigenvector"].tolist() == pytest.approx([1 / math.sqrt(2)] * 2)
     assert t["pagerank"].tolist() == pytest.approx([0.5, 0.5])
@@ -99,13 +103,16 @@ def test_davis_southern_women_matches_networkx():
     women = sorted(n for n, d in G.nodes(data=True) if d["bipartite"] == 0)
     t = centrality_table(G, weight=None).set_index("node")
     assert len(t) == 32
-    for column, expected in [("degree", nx.bipartite.degree_centrality(G, women)),
-                             ("betweenness", nx.bipartite.betweenness_centrality(G, women)),
-                             ("closeness", nx.bipartite.closeness_centrality(G, women))]:
+    for column, expected in [
+        ("degree", nx.bipartite.degree_centrality(G, women)),
+        ("betweenness", nx.bipartite.betweenness_centrality(G, women)),
+        ("closeness", nx.bipartite.closeness_centrality(G, women)),
+    ]:
         assert t[column].to_dict() == pytest.approx(expected, abs=1e-12), column
     assert t["strength"].to_dict() == dict(G.degree())
     assert t["eigenvector"].to_dict() == pytest.approx(
-        nx.eigenvector_centrality(G, tol=1e-13, max_iter=100000), abs=1e-9)
+        nx.eigenvector_centrality(G, tol=1e-13, max_iter=100000), abs=1e-9
+    )
     assert t["pagerank"].to_dict() == pytest.approx(pagerank_reference(G, weight=None), abs=1e-10)
     # rows: kind is empty here, so by strength then node; Evelyn, Theresa, Nora attend 8 events
     assert t.index[:3].tolist() == ["E8", "E9", "E7"]
@@ -126,9 +133,9 @@ def test_davis_communities_are_a_seeded_partition():
 
 def test_community_numbering_largest_first_then_smallest_node():
     G = nx.Graph()
-    G.add_edges_from([("z1", "z2")])                                        # size 2
-    G.add_edges_from([("m1", "m2"), ("m2", "m3"), ("m3", "m1")])             # size 3
-    G.add_edges_from([("b1", "b2"), ("b2", "b3"), ("b3", "b1")])             # size 3, smaller ids
+    G.add_edges_from([("z1", "z2")])  # size 2
+    G.add_edges_from([("m1", "m2"), ("m2", "m3"), ("m3", "m1")])  # size 3
+    G.add_edges_from([("b1", "b2"), ("b2", "b3"), ("b3", "b1")])  # size 3, smaller ids
     assert communities(G) == {"b1": 0, "b2": 0, "b3": 0, "m1": 1, "m2": 1, "m3": 1, "z1": 2, "z2": 2}
     assert communities(nx.Graph()) == {}
     lonely = nx.Graph()
@@ -138,7 +145,7 @@ def test_community_numbering_largest_first_then_smallest_node():
 
 def test_disconnected_graph_values_are_defined(path4):
     G = nx.union(path4, bipartite([("FR", "EU", 1)]))
-    G.add_node("country:XX", bipartite=0, kind="country", posts=0)                 # an isolate
+    G.add_node("country:XX", bipartite=0, kind="country", posts=0)  # an isolate
     t = centrality_table(G).set_index("node")
     assert not t.isna().any().any()
     assert t.loc["country:XX", ["degree", "strength", "betweenness", "closeness", "eigenvector"]].eq(0).all()
@@ -151,7 +158,8 @@ def test_disconnected_graph_values_are_defined(path4):
     assert t.loc[list(path4), "eigenvector"].to_dict() == pytest.approx(alone.to_dict(), abs=1e-12)
     assert t.loc[["country:FR", "forum:EU"], "eigenvector"].tolist() == [0.0, 0.0]
     assert t["eigenvector"].to_dict() == pytest.approx(
-        nx.eigenvector_centrality(G, weight="weight", tol=1e-14, max_iter=100000), abs=1e-6)
+        nx.eigenvector_centrality(G, weight="weight", tol=1e-14, max_iter=100000), abs=1e-6
+    )
     assert t["pagerank"].sum() == pytest.approx(1.0)
     assert t["pagerank"].to_dict() == pytest.approx(pagerank_reference(G), abs=1e-10)
     assert t["pagerank_scaled"].sum() == pytest.approx(len(G))
@@ -161,9 +169,13 @@ def test_disconnected_graph_values_are_defined(path4):
 def big_and_side_component():
     """A 12-node bipartite component (4 countries x 8 forums, weighted) and a 3-node path."""
     rng = np.random.default_rng(5)
-    edges = [(c, f, int(rng.integers(1, 4))) for c in ("CN", "IN", "BR", "ZA")
-             for f in ("UN", "BRICS", "SCO", "G20", "APEC", "ASEAN", "CICA", "EAEU") if rng.random() < 0.7]
-    edges += [("FR", "EU", 5), ("DE", "EU", 5)]                              # the side component
+    edges = [
+        (c, f, int(rng.integers(1, 4)))
+        for c in ("CN", "IN", "BR", "ZA")
+        for f in ("UN", "BRICS", "SCO", "G20", "APEC", "ASEAN", "CICA", "EAEU")
+        if rng.random() < 0.7
+    ]
+    edges += [("FR", "EU", 5), ("DE", "EU", 5)]  # the side component
     return bipartite(edges)
 
 
@@ -179,9 +191,9 @@ def test_eigenvector_side_component_ranks_last_as_in_networkx():
         lowest = ranked.max()
         for node in side:
             if node.startswith(kind):
-                assert ranked[node] == lowest                                    # last (tied at 0)
+                assert ranked[node] == lowest  # last (tied at 0)
         theirs = pd.Series({n: v for n, v in reference.items() if n.startswith(kind)})
-        assert theirs.idxmin() in side                                           # networkx agrees
+        assert theirs.idxmin() in side  # networkx agrees
     # the side component's heavy edges (weight 5) still do not lift it: its eigenvalue
     # sqrt(50) ~ 7.07 is below the big component's
     assert (t.loc[side, "eigenvector"] == 0).all()
@@ -219,7 +231,8 @@ def test_projection_uses_ordinary_measures():
     assert t["betweenness"].to_dict() == pytest.approx(nx.betweenness_centrality(P))
     assert t["closeness"].to_dict() == pytest.approx(nx.closeness_centrality(P))
     assert t["eigenvector"].to_dict() == pytest.approx(
-        nx.eigenvector_centrality(P, weight="weight", tol=1e-13, max_iter=100000), abs=1e-9)
+        nx.eigenvector_centrality(P, weight="weight", tol=1e-13, max_iter=100000), abs=1e-9
+    )
     assert t["posts"].to_dict() == {"forum:UN": 2, "forum:BRICS": 2, "forum:SCO": 2}
 
 

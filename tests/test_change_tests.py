@@ -1,11 +1,11 @@
 """Permutation tests of change: uniform p-values under the null, a planted jump found, BH q-values."""
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
-from netanalysis.analysis.change_tests import (CHANGE_TEST_COLUMNS, bh_qvalues, change_test,
-                                               change_tests_over_time)
+from netanalysis.analysis.change_tests import CHANGE_TEST_COLUMNS, bh_qvalues, change_test, change_tests_over_time
 from netanalysis.errors import ConfigError
 
 
@@ -13,9 +13,13 @@ def window(rng, prefix, n_posts, probs):
     """Posts that all name the UN; country k is named with probability probs[k]."""
     ids = np.array([f"{prefix}{i}" for i in range(n_posts)])
     post, country = np.nonzero(rng.random((n_posts, len(probs))) < np.asarray(probs))
-    links = pd.DataFrame({"post_id": np.r_[ids, ids[post]],
-                          "kind": ["forum"] * n_posts + ["country"] * len(post),
-                          "entity": ["UN"] * n_posts + [f"C{k:03d}" for k in country]})
+    links = pd.DataFrame(
+        {
+            "post_id": np.r_[ids, ids[post]],
+            "kind": ["forum"] * n_posts + ["country"] * len(post),
+            "entity": ["UN"] * n_posts + [f"C{k:03d}" for k in country],
+        }
+    )
     return pd.DataFrame({"post_id": ids}), links
 
 
@@ -51,7 +55,7 @@ def test_share_p_values_are_valid_under_the_null():
     se = np.sqrt(0.05 * 0.95 / len(p))
     for alpha in (0.01, 0.05, 0.1, 0.25):
         assert (p <= alpha).mean() <= alpha + 2.5 * np.sqrt(alpha * (1 - alpha) / len(p)), alpha
-    assert (p <= 0.05).mean() >= 0.05 - 3 * se                       # not useless either
+    assert (p <= 0.05).mean() >= 0.05 - 3 * se  # not useless either
 
 
 def test_a_planted_jump_in_one_share_is_found():
@@ -59,7 +63,7 @@ def test_a_planted_jump_in_one_share_is_found():
     probs = np.full(20, 0.3)
     a, la = window(rng, "a", 120, probs)
     jumped = probs.copy()
-    jumped[7] = 0.6                                                  # C007: 0.3 -> 0.6
+    jumped[7] = 0.6  # C007: 0.3 -> 0.6
     b, lb = window(rng, "b", 120, jumped)
     t = change_test(a, b, pd.concat([la, lb]), measures=["share", "strength"], seed=0)
     assert list(t.columns) == CHANGE_TEST_COLUMNS and t.attrs["permutations"] == 999
@@ -69,7 +73,7 @@ def test_a_planted_jump_in_one_share_is_found():
     assert share.loc["country:C007", "q_value"] < 0.05
     others = share.drop(["country:C007", "forum:UN"])
     assert (others["q_value"] > 0.05).mean() >= 0.9
-    assert share.loc["forum:UN", "p_value"] == 1.0                    # in every post of both windows
+    assert share.loc["forum:UN", "p_value"] == 1.0  # in every post of both windows
 
 
 def test_bh_matches_scipy():
@@ -84,12 +88,17 @@ def test_bh_matches_scipy():
 
 
 def test_tiny_windows_cannot_give_small_p_values_and_cumulative_ones_are_not_tested():
-    posts = pd.DataFrame({"post_id": ["a", "b", "c"],
-                          "date": pd.to_datetime(["2024-01-05", "2024-02-03", "2024-03-20"], utc=True)})
-    links = pd.DataFrame({"post_id": ["a", "a", "b", "b", "c", "c"], "kind": ["country", "forum"] * 3,
-                          "entity": ["CN", "UN", "RU", "UN", "RU", "SCO"]})
-    months = [(pd.Timestamp(f"2024-0{m}-01", tz="UTC"), pd.Timestamp(f"2024-0{m + 1}-01", tz="UTC"))
-              for m in (1, 2, 3)]
+    posts = pd.DataFrame(
+        {"post_id": ["a", "b", "c"], "date": pd.to_datetime(["2024-01-05", "2024-02-03", "2024-03-20"], utc=True)}
+    )
+    links = pd.DataFrame(
+        {
+            "post_id": ["a", "a", "b", "b", "c", "c"],
+            "kind": ["country", "forum"] * 3,
+            "entity": ["CN", "UN", "RU", "UN", "RU", "SCO"],
+        }
+    )
+    months = [(pd.Timestamp(f"2024-0{m}-01", tz="UTC"), pd.Timestamp(f"2024-0{m + 1}-01", tz="UTC")) for m in (1, 2, 3)]
     t = change_tests_over_time(posts, links, months, measures=["share"], seed=2)
     # one post against one: two reassignments, so no p-value below 1/2
     assert t["p_value"].min() >= 0.45
@@ -104,7 +113,7 @@ def test_shared_posts_stay_in_both_windows():
     rng = np.random.default_rng(8)
     a, la = window(rng, "a", 40, [0.3, 0.3])
     b, lb = window(rng, "b", 40, [0.3, 0.3])
-    both = pd.concat([a.iloc[:20], b])                                   # shares 20 posts... of a
+    both = pd.concat([a.iloc[:20], b])  # shares 20 posts... of a
     t = change_test(a, both, pd.concat([la, lb]), measures=["posts"], permutations=99, seed=1)
     assert t.attrs["shared_posts"] == 20 and t.attrs["posts_after"] == 60
     again = change_test(a, both, pd.concat([la, lb]), measures=["posts"], permutations=99, seed=1)

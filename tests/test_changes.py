@@ -1,4 +1,5 @@
 """Changes between windows: value and rank changes, edge churn, neighbourhood similarity."""
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,10 @@ from netanalysis.analysis.timeline import graphs_over_time, timeline_table
 # April: CN-BRICS x2, CN-SCO, RU-SCO.  May: CN-BRICS, CN-UN x3, RU-BRICS x5.
 # June: no posts.  July: CN-SCO.
 POSTS = [
-    ("a1", "2024-04-02", ["CN"], ["BRICS"]), ("a2", "2024-04-03", ["CN"], ["BRICS"]),
-    ("a3", "2024-04-04", ["CN"], ["SCO"]), ("a4", "2024-04-05", ["RU"], ["SCO"]),
+    ("a1", "2024-04-02", ["CN"], ["BRICS"]),
+    ("a2", "2024-04-03", ["CN"], ["BRICS"]),
+    ("a3", "2024-04-04", ["CN"], ["SCO"]),
+    ("a4", "2024-04-05", ["RU"], ["SCO"]),
     ("b1", "2024-05-02", ["CN"], ["BRICS"]),
     *[(f"b{i}", "2024-05-03", ["CN"], ["UN"]) for i in (2, 3, 4)],
     *[(f"r{i}", "2024-05-04", ["RU"], ["BRICS"]) for i in range(5)],
@@ -28,8 +31,13 @@ POSTS = [
 
 
 def frames() -> tuple[pd.DataFrame, pd.DataFrame]:
-    posts = pd.DataFrame({"post_id": [p for p, *_ in POSTS], "date_source": "text",
-                          "date": pd.to_datetime([d for _, d, *_ in POSTS], utc=True)})
+    posts = pd.DataFrame(
+        {
+            "post_id": [p for p, *_ in POSTS],
+            "date_source": "text",
+            "date": pd.to_datetime([d for _, d, *_ in POSTS], utc=True),
+        }
+    )
     rows = [(p, "country", c) for p, _, cs, _ in POSTS for c in cs]
     rows += [(p, "forum", f) for p, _, _, fs in POSTS for f in fs]
     return posts, pd.DataFrame(rows, columns=["post_id", "kind", "entity"])
@@ -44,8 +52,7 @@ def changes() -> pd.DataFrame:
 
 def row(changes: pd.DataFrame, month: str, node: str, metric: str = "strength") -> pd.Series:
     start = pd.Timestamp(f"2024-{month}-01", tz="UTC")
-    hit = changes[(changes["window_start"] == start) & (changes["node"] == node)
-                  & (changes["metric"] == metric)]
+    hit = changes[(changes["window_start"] == start) & (changes["node"] == node) & (changes["metric"] == metric)]
     assert len(hit) == 1, (month, node, metric)
     return hit.iloc[0]
 
@@ -58,8 +65,7 @@ def test_columns(changes):
 def test_first_window_has_no_changes(changes):
     first = changes[changes["window_start"] == pd.Timestamp("2024-04-01", tz="UTC")]
     assert set(first["node"]) == {"country:CN", "country:RU", "forum:BRICS", "forum:SCO"}
-    for col in ("value_change", "rank_change", "edges_gained", "edges_lost", "edges_kept",
-                "neighbourhood_similarity"):
+    for col in ("value_change", "rank_change", "edges_gained", "edges_lost", "edges_kept", "neighbourhood_similarity"):
         assert first[col].isna().all(), col
 
 
@@ -102,11 +108,14 @@ def test_empty_window_loses_every_edge(changes):
     assert set(june["node"]) == {"country:CN", "country:RU", "forum:BRICS", "forum:UN"}
     assert not june["present"].any()
     strength = june[june["metric"] == "strength"].set_index("node")
-    assert strength["edges_lost"].to_dict() == {"country:CN": 2, "country:RU": 1,
-                                                "forum:BRICS": 2, "forum:UN": 1}
+    assert strength["edges_lost"].to_dict() == {"country:CN": 2, "country:RU": 1, "forum:BRICS": 2, "forum:UN": 1}
     assert (strength["edges_gained"] == 0).all() and (strength["edges_kept"] == 0).all()
-    assert strength["value_change"].to_dict() == {"country:CN": -4.0, "country:RU": -5.0,
-                                                  "forum:BRICS": -6.0, "forum:UN": -3.0}
+    assert strength["value_change"].to_dict() == {
+        "country:CN": -4.0,
+        "country:RU": -5.0,
+        "forum:BRICS": -6.0,
+        "forum:UN": -3.0,
+    }
 
 
 def test_reappearing_node_and_first_last_window(changes):
@@ -130,8 +139,11 @@ def test_churn_repeats_on_every_metric_row(changes):
 
 
 def test_rows_are_sorted_absent_last(changes):
-    may = changes[(changes["window_start"] == pd.Timestamp("2024-05-01", tz="UTC"))
-                  & (changes["metric"] == "strength") & (changes["kind"] == "forum")]
+    may = changes[
+        (changes["window_start"] == pd.Timestamp("2024-05-01", tz="UTC"))
+        & (changes["metric"] == "strength")
+        & (changes["kind"] == "forum")
+    ]
     assert may["node"].tolist() == ["forum:BRICS", "forum:UN", "forum:SCO"]
 
 

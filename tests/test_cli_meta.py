@@ -1,4 +1,5 @@
 """Every command has help text with an example, and appears in the README; global options work."""
+
 from pathlib import Path
 
 import pytest

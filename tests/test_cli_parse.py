@@ -1,4 +1,5 @@
 """`netanalysis parse` end to end through the command line: the happy path and unreadable inputs."""
+
 import csv
 import json
 from pathlib import Path
@@ -30,10 +31,24 @@ def test_parse_sample_writes_posts_and_manifest(sample_path, tmp_path):
     rows = read_rows(out / "posts.csv")
     assert [r["post_id"] for r in rows] == [f"mfa_channel_sample:{n}" for n in range(1, 13)]
     assert [r["date_source"] for r in rows] == ["inferred"] * 4 + ["text"] * 2 + ["none"] * 3 + [
-        "text", "inferred", "text"]
+        "text",
+        "inferred",
+        "text",
+    ]
     assert [r["date"][:10] for r in rows] == [
-        "2024-04-08", "2024-04-08", "2024-05-20", "2024-06-10", "2024-06-25", "2024-07-03", "", "", "",
-        "2024-08-19", "2024-09-05", "2024-10-07"]
+        "2024-04-08",
+        "2024-04-08",
+        "2024-05-20",
+        "2024-06-10",
+        "2024-06-25",
+        "2024-07-03",
+        "",
+        "",
+        "",
+        "2024-08-19",
+        "2024-09-05",
+        "2024-10-07",
+    ]
     assert rows[10]["channel"] == "mfa_channel_sample" and rows[10]["forwarded_from"] == ""
     assert rows[0]["channel"] == rows[0]["forwarded_from"] == "Russian MFA"
     assert rows[0]["source"] == "mfa_channel_sample.txt:1"
@@ -69,19 +84,32 @@ def make_empty_dir(tmp_path):
     return folder
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda tmp: tmp / "missing.txt", "{path}: no such file or directory"),
-    (make_empty_dir, "{path}: directory holds no readable input "
-                     "(looked for .txt, .json, .jsonl, .ndjson, .csv, .tsv, .parquet, .html, .htm and their .gz)"),
-    (lambda tmp: _write(tmp / "empty.txt", b""), "{path}: file is empty"),
-    (lambda tmp: _write(tmp / "blank.txt", b"\n  \n"), "{path}: file is empty"),
-    (lambda tmp: _write(tmp / "binary.txt", b"PK\x03\x04\x00\x00binary"),
-     "{path}: looks like a binary file, not text (it contains NUL bytes)"),
-    (lambda tmp: _write(tmp / "cyrillic.txt", "Forwarded from МИД\nЗаявление МИД России\n".encode("cp1251")),
-     "{path}: line 1: not valid utf-8 text (try --encoding cp1251 for Windows Cyrillic text)"),
-    (lambda tmp: _write(tmp / "late.txt", "Forwarded from MFA\nTitle\nЗаявление\n".encode("cp1251")),
-     "{path}: line 3: not valid utf-8 text (try --encoding cp1251 for Windows Cyrillic text)"),
-], ids=["missing", "empty-dir", "empty", "blank", "binary", "cp1251", "cp1251-line-3"])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda tmp: tmp / "missing.txt", "{path}: no such file or directory"),
+        (
+            make_empty_dir,
+            "{path}: directory holds no readable input "
+            "(looked for .txt, .json, .jsonl, .ndjson, .csv, .tsv, .parquet, .html, .htm and their .gz)",
+        ),
+        (lambda tmp: _write(tmp / "empty.txt", b""), "{path}: file is empty"),
+        (lambda tmp: _write(tmp / "blank.txt", b"\n  \n"), "{path}: file is empty"),
+        (
+            lambda tmp: _write(tmp / "binary.txt", b"PK\x03\x04\x00\x00binary"),
+            "{path}: looks like a binary file, not text (it contains NUL bytes)",
+        ),
+        (
+            lambda tmp: _write(tmp / "cyrillic.txt", "Forwarded from МИД\nЗаявление МИД России\n".encode("cp1251")),
+            "{path}: line 1: not valid utf-8 text (try --encoding cp1251 for Windows Cyrillic text)",
+        ),
+        (
+            lambda tmp: _write(tmp / "late.txt", "Forwarded from MFA\nTitle\nЗаявление\n".encode("cp1251")),
+            "{path}: line 3: not valid utf-8 text (try --encoding cp1251 for Windows Cyrillic text)",
+        ),
+    ],
+    ids=["missing", "empty-dir", "empty", "blank", "binary", "cp1251", "cp1251-line-3"],
+)
 def test_parse_unreadable_input_is_one_error_line(tmp_path, make, message):
     path = make(tmp_path)
     out = tmp_path / "out"
@@ -98,7 +126,8 @@ def test_parse_cp1251_reads_with_encoding_option(tmp_path):
     assert result.exit_code == 0, result.output
     rows = read_rows(tmp_path / "out" / "posts.csv")
     assert [(r["channel"], r["date"][:10], r["text"]) for r in rows] == [
-        ("МИД", "2024-06-25", "Заявление (25.06.2024)\nтекст")]
+        ("МИД", "2024-06-25", "Заявление (25.06.2024)\nтекст")
+    ]
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -1,4 +1,5 @@
 """Study files (TOML) and their precedence: defaults < config file < command line."""
+
 import json
 
 import pytest
@@ -29,13 +30,16 @@ def test_registry_paths_are_relative_to_the_config_file(tmp_path):
     assert load_config(cfg)["registry"] == (str(tmp_path / "extra.csv"),)
 
 
-@pytest.mark.parametrize("text, message", [
-    ('unitt = "post"\n', "unknown setting 'unitt'"),
-    ('min_weight = "2"\n', "min_weight must be a whole number"),
-    ('strict = 1\n', "strict must be true or false"),
-    ('exclude = [1]\n', "exclude must be a list of strings"),
-    ('unit = \n', "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('unitt = "post"\n', "unknown setting 'unitt'"),
+        ('min_weight = "2"\n', "min_weight must be a whole number"),
+        ("strict = 1\n", "strict must be true or false"),
+        ("exclude = [1]\n", "exclude must be a list of strings"),
+        ("unit = \n", "not valid TOML"),
+    ],
+)
 def test_bad_config_files(tmp_path, text, message):
     cfg = write(tmp_path / "s.toml", text)
     with pytest.raises(ConfigError, match=message):
@@ -52,13 +56,16 @@ def test_later_layers_win():
     assert (s.unit, s.min_weight, s.freq) == ("sentence", 5, Settings().freq)
 
 
-@pytest.mark.parametrize("values, message", [
-    ({"unit": "page"}, "unit must be one of"),
-    ({"freq": "decade"}, "freq must be one of"),
-    ({"min_weight": 0}, "min_weight must be at least 1"),
-    ({"window": "3M"}, "window and step go together"),
-    ({"formats": ("png", "gif")}, "formats must be among"),
-])
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"unit": "page"}, "unit must be one of"),
+        ({"freq": "decade"}, "freq must be one of"),
+        ({"min_weight": 0}, "min_weight must be at least 1"),
+        ({"window": "3M"}, "window and step go together"),
+        ({"formats": ("png", "gif")}, "formats must be among"),
+    ],
+)
 def test_invalid_settings(values, message):
     with pytest.raises(ConfigError, match=message):
         merge_settings(values)
@@ -67,14 +74,15 @@ def test_invalid_settings(values, message):
 def test_command_line_overrides_config_file(tmp_path, sample_path):
     cfg = write(tmp_path / "s.toml", '[netanalysis]\nexclude = ["RU"]\nchannel = "From config"\nseed = 7\n')
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["-q", "parse", str(sample_path), "-o", str(out),
-                                      "--config", str(cfg), "--seed", "3"])
+    result = CliRunner().invoke(
+        cli, ["-q", "parse", str(sample_path), "-o", str(out), "--config", str(cfg), "--seed", "3"]
+    )
     assert result.exit_code == 0, result.output
     params = json.loads((out / "manifest.json").read_text())["parameters"]
-    assert params["seed"] == 3                 # command line wins
-    assert params["exclude"] == ["RU"]          # from the config file
+    assert params["seed"] == 3  # command line wins
+    assert params["exclude"] == ["RU"]  # from the config file
     assert params["channel"] == "From config"
-    assert params["unit"] == "post"             # default
+    assert params["unit"] == "post"  # default
 
 
 def test_bad_config_is_a_usage_error(tmp_path, sample_path):

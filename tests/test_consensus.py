@@ -1,4 +1,5 @@
 """Consensus communities: deterministic, a planted partition recovered, Q and stability reported."""
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -20,18 +21,17 @@ def planted_bipartite(seed=1, p_in=1.0, p_out=0.05):
             for block_f in (0, 1):
                 for f in range(4):
                     if rng.random() < (p_in if block_c == block_f else p_out):
-                        G.add_edge(f"country:B{block_c}C{c}", f"forum:B{block_f}F{f}",
-                                   weight=int(rng.integers(1, 4)))
+                        G.add_edge(f"country:B{block_c}C{c}", f"forum:B{block_f}F{f}", weight=int(rng.integers(1, 4)))
     return G
 
 
 def test_planted_two_blocks_are_recovered_with_q_and_stability():
     G = planted_bipartite()
     truth = np.array([G.nodes[n]["block"] for n in sorted(G, key=str)])
-    for seed in (1, 2, 3):                 # single Louvain runs disagree (stability < 1) ...
+    for seed in (1, 2, 3):  # single Louvain runs disagree (stability < 1) ...
         result = consensus_communities(G, runs=30, seed=seed)
         found = np.array([result.membership[n] for n in sorted(G, key=str)])
-        assert adjusted_rand_index(truth, found) == 1.0           # ... the consensus is the truth
+        assert adjusted_rand_index(truth, found) == 1.0  # ... the consensus is the truth
     assert result.stability < 1.0
     assert sorted(set(found)) == [0, 1]
     parts = [{n for n in G if result.membership[n] == c} for c in (0, 1)]
@@ -57,8 +57,7 @@ def test_deterministic_and_numbered_from_the_largest():
     # ties by the smallest node id; a node without edges is a community of its own
     T = nx.Graph([("m1", "m2"), ("m2", "m3"), ("m3", "m1"), ("b1", "b2"), ("b2", "b3"), ("b3", "b1")])
     T.add_node("z")
-    assert consensus_communities(T, runs=5).membership == {"b1": 0, "b2": 0, "b3": 0, "m1": 1, "m2": 1,
-                                                            "m3": 1, "z": 2}
+    assert consensus_communities(T, runs=5).membership == {"b1": 0, "b2": 0, "b3": 0, "m1": 1, "m2": 1, "m3": 1, "z": 2}
 
 
 def test_unstable_structure_scores_lower_stability():

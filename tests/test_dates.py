@@ -1,5 +1,6 @@
 """Dates a post states in its title line, and years inferred from neighbouring posts."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import pytest
 
@@ -7,27 +8,32 @@ from netanalysis.ingest.dates import PartialDate, find_dates, find_post_date, re
 
 
 def utc(y, m, d):
-    return datetime(y, m, d, tzinfo=timezone.utc)
+    return datetime(y, m, d, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("title, expected", [
-    ("🇷🇺🇨🇳 On April 8-9, Foreign Minister Sergey Lavrov will pay an official visit to China.", (8, 4, None)),
-    ("🇷🇺🇨🇳 On April 8–9, with an en dash", (8, 4, None)),
-    ("🇷🇺🇨🇳 On May 20, FM Sergey Lavrov met with Foreign Minister Wang Yi.", (20, 5, None)),
-    ("Lavrov’s opening remarks during a meeting with Lukashenko (Minsk, June 25, 2024)", (25, 6, 2024)),
-    ("🎙 Lavrov’s answers to questions of the Moscow. Kremlin. Putin TV programme (3 July 2024, Astana)",
-     (3, 7, 2024)),
-    ("From the Joint Statement on the results of bilateral talks (19 August 2024)", (19, 8, 2024)),
-    ("Today, September 5, marks the tenth anniversary of the signing of the Minsk Protocol", (5, 9, None)),
-    ("🎙Foreign Minister Sergey Lavrov’s interview to Newsweek magazine (October 7, 2024)", (7, 10, 2024)),
-    ("On Sept. 12, the ministers met", (12, 9, None)),
-    ("🇷🇺🇨🇳 8 апреля 2024 года Министр иностранных дел С.В.Лавров провёл переговоры", (8, 4, 2024)),
-    ("🇷🇺🇨🇳 8-9 апреля Министр С.В.Лавров посетит Китай", (8, 4, None)),
-    ("Сегодня, 5 сентября, исполняется десять лет Минскому протоколу", (5, 9, None)),
-    ("Заявление МИД России (25.06.2024)", (25, 6, 2024)),
-    ("Statement 2024-06-25 on the summit", (25, 6, 2024)),
-    ("Выступление С.В.Лаврова (Москва, 1 марта 2024 г.)", (1, 3, 2024)),
-])
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        ("🇷🇺🇨🇳 On April 8-9, Foreign Minister Sergey Lavrov will pay an official visit to China.", (8, 4, None)),
+        ("🇷🇺🇨🇳 On April 8–9, with an en dash", (8, 4, None)),
+        ("🇷🇺🇨🇳 On May 20, FM Sergey Lavrov met with Foreign Minister Wang Yi.", (20, 5, None)),
+        ("Lavrov’s opening remarks during a meeting with Lukashenko (Minsk, June 25, 2024)", (25, 6, 2024)),
+        (
+            "🎙 Lavrov’s answers to questions of the Moscow. Kremlin. Putin TV programme (3 July 2024, Astana)",
+            (3, 7, 2024),
+        ),
+        ("From the Joint Statement on the results of bilateral talks (19 August 2024)", (19, 8, 2024)),
+        ("Today, September 5, marks the tenth anniversary of the signing of the Minsk Protocol", (5, 9, None)),
+        ("🎙Foreign Minister Sergey Lavrov’s interview to Newsweek magazine (October 7, 2024)", (7, 10, 2024)),
+        ("On Sept. 12, the ministers met", (12, 9, None)),
+        ("🇷🇺🇨🇳 8 апреля 2024 года Министр иностранных дел С.В.Лавров провёл переговоры", (8, 4, 2024)),
+        ("🇷🇺🇨🇳 8-9 апреля Министр С.В.Лавров посетит Китай", (8, 4, None)),
+        ("Сегодня, 5 сентября, исполняется десять лет Минскому протоколу", (5, 9, None)),
+        ("Заявление МИД России (25.06.2024)", (25, 6, 2024)),
+        ("Statement 2024-06-25 on the summit", (25, 6, 2024)),
+        ("Выступление С.В.Лаврова (Москва, 1 марта 2024 г.)", (1, 3, 2024)),
+    ],
+)
 def test_every_date_shape_of_a_title(title, expected):
     found = find_post_date(title + "\nThe body follows.")
     assert found is not None
@@ -38,24 +44,27 @@ def test_every_date_shape_of_a_title(title, expected):
 def test_offsets_point_at_the_written_date():
     text = "🇷🇺🇨🇳 On April 8-9, Lavrov visits China"
     found = find_post_date(text)
-    assert text[found.start:found.end] == "April 8-9"
+    assert text[found.start : found.end] == "April 8-9"
     text = "  Remarks (Minsk, June 25, 2024)\nbody"
     found = find_post_date(text)
-    assert text[found.start:found.end] == "June 25, 2024"
+    assert text[found.start : found.end] == "June 25, 2024"
 
 
-@pytest.mark.parametrize("text", [
-    # body dates are about other events: never the post's date
-    "⚡️ On the human rights situation in Czech Republic\nIn June 2023, Czech President Petr Pavel ...",
-    "A meeting in the SCO Plus format was held in Astana.\nOn 14 June, Putin listed prerequisites.",
-    "Title without a date\n(October 7, 2024)",
-    "Agreements reached between 2020 and 2022 by the presidents",
-    "Later, in February 2015, the Package of Measures was adopted",
-    "In 2022, the number of incidents grew; 77th Anniversary",
-    "В феврале 2015 года был принят Комплекс мер",
-    "",
-    "\n\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # body dates are about other events: never the post's date
+        "⚡️ On the human rights situation in Czech Republic\nIn June 2023, Czech President Petr Pavel ...",
+        "A meeting in the SCO Plus format was held in Astana.\nOn 14 June, Putin listed prerequisites.",
+        "Title without a date\n(October 7, 2024)",
+        "Agreements reached between 2020 and 2022 by the presidents",
+        "Later, in February 2015, the Package of Measures was adopted",
+        "In 2022, the number of incidents grew; 77th Anniversary",
+        "В феврале 2015 года был принят Комплекс мер",
+        "",
+        "\n\n",
+    ],
+)
 def test_no_date_of_its_own(text):
     assert find_post_date(text) is None
 
@@ -95,8 +104,9 @@ def test_partial_between_neighbours():
 
 
 def test_december_to_january_rollover():
-    result = resolve_dates([PartialDate(28, 12, 2023), PartialDate(30, 12, None), PartialDate(3, 1, None),
-                            PartialDate(5, 3, None)])
+    result = resolve_dates(
+        [PartialDate(28, 12, 2023), PartialDate(30, 12, None), PartialDate(3, 1, None), PartialDate(5, 3, None)]
+    )
     assert [d for d, _ in result] == [utc(2023, 12, 28), utc(2023, 12, 30), utc(2024, 1, 3), utc(2024, 3, 5)]
     assert [s for _, s in result] == ["text", "inferred", "inferred", "inferred"]
 
@@ -108,8 +118,13 @@ def test_rollover_before_the_next_written_date():
 
 def test_undated_posts_stay_undated_and_do_not_block_inference():
     result = resolve_dates([None, PartialDate(10, 6, None), None, PartialDate(3, 7, 2024), None])
-    assert result == [(None, "none"), (utc(2024, 6, 10), "inferred"), (None, "none"),
-                      (utc(2024, 7, 3), "text"), (None, "none")]
+    assert result == [
+        (None, "none"),
+        (utc(2024, 6, 10), "inferred"),
+        (None, "none"),
+        (utc(2024, 7, 3), "text"),
+        (None, "none"),
+    ]
 
 
 def test_no_year_anywhere_leaves_partials_undated():
@@ -142,7 +157,7 @@ def test_february_29_only_in_leap_years():
 
 def test_dates_are_midnight_utc_and_aware():
     ((date, _),) = resolve_dates([PartialDate(3, 7, 2024)])
-    assert date.tzinfo is timezone.utc and (date.hour, date.minute, date.second) == (0, 0, 0)
+    assert date.tzinfo is UTC and (date.hour, date.minute, date.second) == (0, 0, 0)
 
 
 def test_inputs_are_not_mutated():

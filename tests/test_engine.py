@@ -1,6 +1,7 @@
 """Extraction engines: a pool of processes and a Dask cluster give byte-identical output to one
 core, read only a few chunks ahead of the results, keep input order, and fail with one clear
 ``Error:`` line when the cluster cannot be had."""
+
 import io
 import subprocess
 import sys
@@ -12,15 +13,21 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from netanalysis import parallel as batch
 from netanalysis.cli import cli
 from netanalysis.errors import ConfigError, NetanalysisError
-from netanalysis.extract import batch
-from netanalysis.extract.batch import ChunkExtractor, extract_chunks
+from netanalysis.pipeline.work import ChunkExtractor
 from netanalysis.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import bench  # noqa: E402  (scripts/bench.py: the seeded synthetic corpus)
+
+
+def extract_chunks(chunks, work, **options):
+    """The pool running the extraction work over chunks, results in input order."""
+    return batch.map_ordered(work, chunks, **options)
+
 
 POSTS = 600
 SMALL_CHUNK = 50  # 12 chunks of the generated corpus
@@ -41,8 +48,9 @@ def work() -> ChunkExtractor:
 @pytest.fixture(scope="module")
 def cluster():
     """A local Dask cluster of two worker processes, reached by address (the ``--scheduler`` path)."""
-    with dask.distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0") as local:
+    with dask.distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as local:
         yield local
 
 
@@ -59,7 +67,7 @@ def files(folder: Path) -> dict[str, bytes]:
 
 
 def rows(n: int, start: int = 0, words: int = 1) -> list[tuple]:
-    """``n`` rows as :func:`~netanalysis.extract.batch.post_rows` gives them, numbered from ``start``;
+    """``n`` rows as :func:`~netanalysis.pipeline.work.post_rows` gives them, numbered from ``start``;
     ``words`` sentences of sample text each (more: slower to extract)."""
     sentences = bench.sample_sentences()
     out = []
@@ -84,6 +92,7 @@ class Spy:
 
 
 # -- same output on every engine -------------------------------------------------------------
+
 
 @pytest.mark.parametrize("unit", ["post", "sentence"])
 def test_process_pool_gives_the_same_files_as_one_core(corpus, tmp_path, monkeypatch, unit):
@@ -118,14 +127,18 @@ def test_dask_local_cluster_gives_the_same_files_as_one_core(corpus, tmp_path, m
     monkeypatch.setattr(batch, "_dask_map", spy)
     one = graph([str(corpus), "--jobs", "1"], tmp_path / "one")
     assert spy.calls == 0
-    result = CliRunner().invoke(cli, ["graph", str(corpus), "-o", str(tmp_path / "dask"),
-                                      "--engine", "dask", "--jobs", "2"])
+    result = CliRunner().invoke(
+        cli, ["graph", str(corpus), "-o", str(tmp_path / "dask"), "--engine", "dask", "--jobs", "2"]
+    )
     assert result.exit_code == 0, result.output
     assert spy.calls == 1 and spy.items == POSTS // SMALL_CHUNK
     assert files(tmp_path / "dask") == one
     # nothing from dask on stderr (this process's or its workers'): only netanalysis's summary
-    noise = [line for line in (result.stderr + capfd.readouterr().err).splitlines()
-             if line and not line.startswith(("Read ", "Wrote "))]
+    noise = [
+        line
+        for line in (result.stderr + capfd.readouterr().err).splitlines()
+        if line and not line.startswith(("Read ", "Wrote "))
+    ]
     assert noise == []
 
 
@@ -133,20 +146,33 @@ def test_dask_scheduler_by_address_gives_the_same_chunks(cluster, work):
     chunks = [rows(7, start=7 * i) for i in range(9)]
     local = [work(chunk) for chunk in chunks]
     remote = list(extract_chunks(chunks, work, engine="dask", scheduler=cluster.scheduler_address))
-    assert [(c.posts, c.posts_csv, c.mentions_csv, c.kinds) for c in remote] == \
-           [(c.posts, c.posts_csv, c.mentions_csv, c.kinds) for c in local]
+    assert [(c.posts, c.posts_csv, c.mentions_csv, c.kinds) for c in remote] == [
+        (c.posts, c.posts_csv, c.mentions_csv, c.kinds) for c in local
+    ]
     for a, b in zip(remote, local):
-        assert a.links.keys() == b.links.keys()
-        assert all((a.links[k] == b.links[k]).all() for k in a.links)
+        assert (a.batch.post == b.batch.post).all() and (a.batch.entity == b.batch.entity).all()
+        assert a.batch.post_ids.equals(b.batch.post_ids) and (a.batch.dates == b.batch.dates).all()
 
 
 # -- errors ------------------------------------------------------------------------------------
 
+
 def test_unreachable_scheduler_is_one_error_line(tmp_path, sample_path, monkeypatch):
     monkeypatch.setattr(batch, "_CONNECT_TIMEOUT", "1s")
     started = time.monotonic()
-    result = CliRunner().invoke(cli, ["graph", str(sample_path), "-o", str(tmp_path / "out"),
-                                      "--engine", "dask", "--scheduler", "tcp://127.0.0.1:1"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "graph",
+            str(sample_path),
+            "-o",
+            str(tmp_path / "out"),
+            "--engine",
+            "dask",
+            "--scheduler",
+            "tcp://127.0.0.1:1",
+        ],
+    )
     assert time.monotonic() - started < 8
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit)
@@ -162,8 +188,9 @@ def test_unreachable_scheduler_in_the_library(work):
 
 
 def test_scheduler_without_dask_engine_is_an_option_error(tmp_path, sample_path):
-    result = CliRunner().invoke(cli, ["graph", str(sample_path), "-o", str(tmp_path / "out"),
-                                      "--scheduler", "tcp://127.0.0.1:1"])
+    result = CliRunner().invoke(
+        cli, ["graph", str(sample_path), "-o", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:1"]
+    )
     # an inconsistent option: a usage error (exit code 2, like every option error of the CLI)
     assert result.exit_code == 2, result.output
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
@@ -181,18 +208,21 @@ def test_missing_dask_names_the_extra(monkeypatch, work):
 
 
 def test_importing_netanalysis_does_not_import_dask(sample_path, tmp_path):
-    code = ("import sys\n"
-            "from click.testing import CliRunner\n"
-            "import netanalysis, netanalysis.report, netanalysis.extract.batch\n"
-            "from netanalysis.cli import cli\n"
-            f"r = CliRunner().invoke(cli, ['-q', 'graph', {str(sample_path)!r}, '-o', {str(tmp_path / 'o')!r}])\n"
-            "assert r.exit_code == 0, r.output\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))\n")
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "import netanalysis, netanalysis.pipeline, netanalysis.pipeline.work\n"
+        "from netanalysis.cli import cli\n"
+        f"r = CliRunner().invoke(cli, ['-q', 'graph', {str(sample_path)!r}, '-o', {str(tmp_path / 'o')!r}])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
 # -- bounded read-ahead and order ----------------------------------------------------------------
+
 
 def read_ahead(chunks: list, run) -> tuple[list, list[int]]:
     """Results of ``run(generator)`` and, at each result, how many chunks had been read."""
@@ -222,8 +252,9 @@ def test_process_pool_reads_only_a_few_chunks_ahead(work):
 
 def test_dask_reads_only_a_few_chunks_ahead(work, cluster):
     chunks = [rows(3, start=3 * i) for i in range(30)]
-    results, seen = read_ahead(chunks, lambda source: extract_chunks(
-        source, work, engine="dask", scheduler=cluster.scheduler_address))
+    results, seen = read_ahead(
+        chunks, lambda source: extract_chunks(source, work, engine="dask", scheduler=cluster.scheduler_address)
+    )
     limit = batch._IN_FLIGHT * len(cluster.workers)
     assert 2 <= seen[0] <= limit + 1
     assert all(read - done <= limit + 1 for done, read in enumerate(seen, 1))
@@ -252,8 +283,11 @@ def test_a_scheduler_without_workers_is_an_error_not_a_hang():
     with dask.distributed.LocalCluster(n_workers=0, dashboard_address=":0") as empty:
         started = time.monotonic()
         with pytest.raises(NetanalysisError, match="has no workers"):
-            list(batch._dask_map(ChunkExtractor(load_registry()), iter([rows(2)]), 1,
-                                 empty.scheduler_address, timeout="1s"))
+            list(
+                batch._dask_map(
+                    ChunkExtractor(load_registry()), iter([rows(2)]), 1, empty.scheduler_address, timeout="1s"
+                )
+            )
         assert time.monotonic() - started < 10
 
 

@@ -1,4 +1,5 @@
 """The offline explorer as HTML: nothing fetched, data complete, text escaped, deterministic, clean."""
+
 from __future__ import annotations
 
 import copy
@@ -14,16 +15,33 @@ import pandas as pd
 import pytest
 
 from netanalysis.errors import ConfigError, GraphError
+from netanalysis.model import excerpt
 from netanalysis.render import explorer
 from netanalysis.render.explorer import explorer_data, explorer_html, write_explorer
 
-HOSTILE = ("<script>window.__pwned = 1; document.title = 'pwned'</script>"
-           "<img src=x onerror=\"window.__pwned = 1; document.body.appendChild(document.createElement('pwned-img'))\">"
-           " </script><!-- \u2028 & <b>bold</b>")
+HOSTILE = (
+    "<script>window.__pwned = 1; document.title = 'pwned'</script>"
+    "<img src=x onerror=\"window.__pwned = 1; document.body.appendChild(document.createElement('pwned-img'))\">"
+    " </script><!-- \u2028 & <b>bold</b>"
+)
 
-COUNTRIES = [("RU", "Россия"), ("CN", "Китай"), ("IN", "Индия"), ("BR", "Бразилия"), ("ZA", "ЮАР"),
-             ("IR", "Иран"), ("EG", "Египет"), ("ET", "Эфиопия"), ("AE", "ОАЭ"), ("SA", "Саудовская Аравия"),
-             ("KZ", "Казахстан"), ("BY", "Беларусь"), ("TR", "Турция"), ("US", "США"), ("FR", "Франция")]
+COUNTRIES = [
+    ("RU", "Россия"),
+    ("CN", "Китай"),
+    ("IN", "Индия"),
+    ("BR", "Бразилия"),
+    ("ZA", "ЮАР"),
+    ("IR", "Иран"),
+    ("EG", "Египет"),
+    ("ET", "Эфиопия"),
+    ("AE", "ОАЭ"),
+    ("SA", "Саудовская Аравия"),
+    ("KZ", "Казахстан"),
+    ("BY", "Беларусь"),
+    ("TR", "Турция"),
+    ("US", "США"),
+    ("FR", "Франция"),
+]
 FORUMS = ["UN", "BRICS", "SCO", "G20", "EAEU", "CSTO", "CIS", "ASEAN", "APEC", "OSCE"]
 
 
@@ -38,12 +56,19 @@ def co_mention(posts: pd.DataFrame, mentions: dict[str, list[str]]) -> nx.Graph:
             per_node.setdefault(e, set()).add(pid)
     for node in sorted(per_node):
         kind, entity = node.split(":")
-        G.add_node(node, bipartite=int(kind == "forum"), kind=kind, entity=entity,
-                   label=labels.get(entity, entity), posts=len(per_node[node]))
+        G.add_node(
+            node,
+            bipartite=int(kind == "forum"),
+            kind=kind,
+            entity=entity,
+            label=labels.get(entity, entity),
+            posts=len(per_node[node]),
+        )
     n = len(mentions)
     for pid, ents in mentions.items():
-        for c, f in itertools.product([e for e in ents if e.startswith("country:")],
-                                      [e for e in ents if e.startswith("forum:")]):
+        for c, f in itertools.product(
+            [e for e in ents if e.startswith("country:")], [e for e in ents if e.startswith("forum:")]
+        ):
             if not G.has_edge(c, f):
                 G.add_edge(c, f, post_ids=[])
             G.edges[c, f]["post_ids"].append(pid)
@@ -67,17 +92,30 @@ def pagerank(G: nx.Graph, alpha: float = 0.85) -> dict[str, float]:
     rank = dict.fromkeys(nodes, 1 / len(nodes))
     strength = dict(G.degree(weight="weight"))
     for _ in range(100):
-        rank = {n: (1 - alpha) / len(nodes) + alpha * sum(rank[m] * d["weight"] / strength[m]
-                                                          for m, d in G[n].items()) for n in nodes}
+        rank = {
+            n: (1 - alpha) / len(nodes) + alpha * sum(rank[m] * d["weight"] / strength[m] for m, d in G[n].items())
+            for n in nodes
+        }
     return rank
 
 
 def centrality_table(G: nx.Graph) -> pd.DataFrame:
     pr = pagerank(G)
     bt = nx.betweenness_centrality(G)
-    rows = [{"node": n, "kind": G.nodes[n]["kind"], "label": G.nodes[n]["label"], "posts": G.nodes[n]["posts"],
-             "degree": G.degree(n), "strength": G.degree(n, weight="weight"), "betweenness": bt[n],
-             "pagerank": pr[n], "community": 0} for n in sorted(G)]
+    rows = [
+        {
+            "node": n,
+            "kind": G.nodes[n]["kind"],
+            "label": G.nodes[n]["label"],
+            "posts": G.nodes[n]["posts"],
+            "degree": G.degree(n),
+            "strength": G.degree(n, weight="weight"),
+            "betweenness": bt[n],
+            "pagerank": pr[n],
+            "community": 0,
+        }
+        for n in sorted(G)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -89,18 +127,30 @@ def realistic(n_posts: int = 80, seed: int = 7, hostile: bool = True):
     rows, mentions = [], {}
     for i in range(n_posts):
         pid = f"mfa_ru:{1000 + i}"
-        day = pd.Timestamp("2024-04-01", tz="UTC") + pd.Timedelta(days=rng.randrange(0, 210), hours=rng.randrange(7, 20))
+        day = pd.Timestamp("2024-04-01", tz="UTC") + pd.Timedelta(
+            days=rng.randrange(0, 210), hours=rng.randrange(7, 20)
+        )
         undated = i % 17 == 5
         cs = sorted(set(rng.choices([c for c, _ in COUNTRIES], weights_c, k=rng.randint(1, 3))))
         fs = sorted(set(rng.choices(FORUMS, weights_f, k=rng.randint(1, 2))))
-        text = (f"Министр провёл переговоры с коллегами ({', '.join(cs)}) на полях #{fs[0]}. "
-                f"Обсуждены вопросы сотрудничества в рамках {' и '.join(fs)}, включая торговлю, "
-                f"энергетику и безопасность. Стороны подтвердили приверженность многосторонности. " * 2)
+        text = (
+            f"Министр провёл переговоры с коллегами ({', '.join(cs)}) на полях #{fs[0]}. "
+            f"Обсуждены вопросы сотрудничества в рамках {' и '.join(fs)}, включая торговлю, "
+            f"энергетику и безопасность. Стороны подтвердили приверженность многосторонности. " * 2
+        )
         if hostile and i == 3:
             text, day, undated = HOSTILE + " " + text, pd.Timestamp("2024-04-01T06:00Z"), False
-        rows.append({"post_id": pid, "channel": "MID_Russia", "date": pd.NaT if undated else day,
-                     "date_source": "none" if undated else "metadata", "source": f"sample.txt:{10 * i + 1}",
-                     "forwarded_from": None, "text": text})
+        rows.append(
+            {
+                "post_id": pid,
+                "channel": "MID_Russia",
+                "date": pd.NaT if undated else day,
+                "date_source": "none" if undated else "metadata",
+                "source": f"sample.txt:{10 * i + 1}",
+                "forwarded_from": None,
+                "text": text,
+            }
+        )
         mentions[pid] = [f"country:{c}" for c in cs] + [f"forum:{f}" for f in fs]
     posts = pd.DataFrame(rows)
     posts["date"] = pd.to_datetime(posts["date"], utc=True)
@@ -118,8 +168,14 @@ def big_graph(n_countries: int = 400, n_forums: int = 100, seed: int = 1) -> nx.
     for i in range(n_countries):
         for j in rng.sample(range(n_forums), 3):
             w = rng.randint(1, 9)
-            G.add_edge(f"country:C{i:03d}", f"forum:F{j:03d}", weight=w, post_ids=[f"p{i}-{j}-{k}" for k in range(w)],
-                       first_date="2024-05-01", last_date="2024-06-01")
+            G.add_edge(
+                f"country:C{i:03d}",
+                f"forum:F{j:03d}",
+                weight=w,
+                post_ids=[f"p{i}-{j}-{k}" for k in range(w)],
+                first_date="2024-05-01",
+                last_date="2024-06-01",
+            )
     return G
 
 
@@ -186,7 +242,9 @@ def test_data_block_holds_the_graph(sample, page):
         measures = dict(e["measures"])
         assert measures["weight"] == str(attrs["weight"])
         assert measures["jaccard"] == f"{attrs['jaccard']:.4g}"
-        assert measures["first post"] == (attrs["first_date"].strftime("%Y-%m-%d") if not pd.isna(attrs["first_date"]) else "–")
+        assert measures["first post"] == (
+            attrs["first_date"].strftime("%Y-%m-%d") if not pd.isna(attrs["first_date"]) else "–"
+        )
         assert set(e["evidence"]) <= set(attrs["post_ids"]) and set(e["evidence"]) <= set(data["posts"])
         assert "title" not in e
     assert all("title" not in n for n in data["nodes"])
@@ -300,8 +358,14 @@ def test_without_centrality_or_posts_sizes_by_strength_and_filters_by_span():
     G.add_node("country:CN", kind="country", bipartite=0, label="China")
     G.add_node("country:IN", kind="country", bipartite=0, label="India")
     G.add_node("forum:BRICS", kind="forum", bipartite=1, label="BRICS")
-    G.add_edge("country:CN", "forum:BRICS", weight=4, post_ids=["a", "b", "c", "d"],
-               first_date=pd.Timestamp("2024-05-02T10:00Z"), last_date=pd.Timestamp("2024-09-01T10:00Z"))
+    G.add_edge(
+        "country:CN",
+        "forum:BRICS",
+        weight=4,
+        post_ids=["a", "b", "c", "d"],
+        first_date=pd.Timestamp("2024-05-02T10:00Z"),
+        last_date=pd.Timestamp("2024-09-01T10:00Z"),
+    )
     G.add_edge("country:IN", "forum:BRICS", weight=1, post_ids=["e"], first_date=None, last_date=None)
     data = explorer_data(G)
     size = {n["id"]: n["size"] for n in data["nodes"]}
@@ -333,9 +397,9 @@ def test_edge_dates_and_evidence_come_from_the_posts(sample):
 
 def test_excerpts_are_short_and_whole_words():
     text = "слово " * 100
-    cut = explorer._excerpt(text)
+    cut = excerpt(text)
     assert len(cut) <= 201 and cut.endswith("слово…")
-    assert explorer._excerpt("  a\n\nb  ") == "a b"
+    assert excerpt("  a\n\nb  ") == "a b"
 
 
 def test_bad_node_kind_and_bad_limits_are_errors():
@@ -385,8 +449,10 @@ def test_layout_keeps_drawn_nodes_apart(sample, which):
     G, cent, posts = sample if which == "realistic" else (big_graph(), None, None)
     nodes = explorer_data(G, centrality=cent, posts=posts)["nodes"]
     # each node keeps 14 px of room around its drawn radius (for its label), to half a pixel
-    gaps = [math.dist((a["x"], a["y"]), (b["x"], b["y"])) - a["size"] - b["size"]
-            for a, b in itertools.combinations(nodes, 2)]
+    gaps = [
+        math.dist((a["x"], a["y"]), (b["x"], b["y"])) - a["size"] - b["size"]
+        for a, b in itertools.combinations(nodes, 2)
+    ]
     assert min(gaps) > 27.0
 
 

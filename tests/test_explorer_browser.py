@@ -3,6 +3,7 @@ searches Cyrillic names and filters.
 
 Skipped (with the reason) without Chromium and chromedriver, unless NETANALYSIS_REQUIRE_BROWSER=1.
 """
+
 from __future__ import annotations
 
 import networkx as nx
@@ -53,6 +54,7 @@ def load(driver, path):
         sent.extend(requests_made(driver))
         frames = frame_ids(driver.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"])
         return page_requests(sent, path.as_uri(), frames)
+
     return requests
 
 
@@ -66,7 +68,8 @@ def open_page(driver, path, timeout=30):
 
 def visible(driver):
     return driver.execute_script(
-        "const ex = window.netanalysisExplorer; return [ex.visibleNodeIds().sort(), ex.visibleEdgeIds().sort()];")
+        "const ex = window.netanalysisExplorer; return [ex.visibleNodeIds().sort(), ex.visibleEdgeIds().sort()];"
+    )
 
 
 def set_input(driver, element_id, value):
@@ -74,7 +77,10 @@ def set_input(driver, element_id, value):
     driver.execute_script(
         "const el = document.getElementById(arguments[0]); el.value = arguments[1];"
         "el.dispatchEvent(new Event('input', {bubbles: true}));"
-        "el.dispatchEvent(new Event('change', {bubbles: true}));", element_id, value)
+        "el.dispatchEvent(new Event('change', {bubbles: true}));",
+        element_id,
+        value,
+    )
 
 
 def node_point(driver, node_id):
@@ -83,14 +89,17 @@ def node_point(driver, node_id):
         "const net = window.netanalysisExplorer.network; const id = arguments[0];"
         "const p = net.canvasToDOM(net.getPositions([id])[id]);"
         "const c = document.querySelector('#na-network canvas').getBoundingClientRect();"
-        "return [Math.round(p.x - c.width / 2), Math.round(p.y - c.height / 2)];", node_id)
+        "return [Math.round(p.x - c.width / 2), Math.round(p.y - c.height / 2)];",
+        node_id,
+    )
 
 
 @pytest.fixture(scope="module")
 def page(driver, sample, tmp_path_factory):
     G, cent, posts = sample
-    path = write_explorer(G, tmp_path_factory.mktemp("explorer") / "network.html",
-                          centrality=cent, posts=posts, title="MFA: co-mentions")
+    path = write_explorer(
+        G, tmp_path_factory.mktemp("explorer") / "network.html", centrality=cent, posts=posts, title="MFA: co-mentions"
+    )
     urls = open_page(driver, path)
     return path, urls
 
@@ -104,7 +113,8 @@ def test_graph_draws_from_the_data_set(driver, sample, page):
     assert driver.execute_script(COUNT_INK) > 2000
     assert driver.find_element(By.ID, "na-status").text == (
         f"Showing {G.number_of_nodes()} of {G.number_of_nodes()} nodes, "
-        f"{G.number_of_edges()} of {G.number_of_edges()} edges")
+        f"{G.number_of_edges()} of {G.number_of_edges()} edges"
+    )
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
 
@@ -133,7 +143,8 @@ def leaky_page_is_caught(driver, tmp_path):
         '<!doctype html><title>leaky</title><img src="https://example.org/pixel.png">'
         f'<iframe src="{frame.as_uri()}"></iframe>'
         '<script>fetch("http://example.org/data.json").catch(() => {}); window.done = 1;</script>',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     requests = load(driver, path)
     expected = ["http://example.org/data.json", "https://example.org/pixel.png", "https://frame.example.org/pixel.png"]
     WebDriverWait(driver, 15).until(lambda d: sorted(leaks(requests())) == expected)
@@ -170,8 +181,11 @@ def test_hostile_post_text_is_shown_as_text_and_never_runs(driver, sample, page)
     # hover until vis-network shows the tooltip, which holds the same post
     ActionChains(driver).move_to_element_with_offset(canvas, x + 1, y + 1).perform()
     WebDriverWait(driver, 10).until(
-        lambda d: "<img src=x" in d.execute_script(
-            "const t = document.querySelector('div.vis-tooltip'); return t ? t.textContent : ''"))
+        lambda d: (
+            "<img src=x"
+            in d.execute_script("const t = document.querySelector('div.vis-tooltip'); return t ? t.textContent : ''")
+        )
+    )
     assert driver.execute_script("return typeof window.__pwned") == "undefined"
     assert driver.find_elements(By.CSS_SELECTOR, "pwned-img, b, #na-details img, div.vis-tooltip img") == []
     assert driver.title == "MFA: co-mentions"
@@ -266,8 +280,14 @@ def test_without_posts_the_time_filter_uses_each_edge_span(driver, tmp_path):
     G.add_node("country:CN", kind="country", bipartite=0, label="China")
     G.add_node("country:IN", kind="country", bipartite=0, label="India")
     G.add_node("forum:BRICS", kind="forum", bipartite=1, label="BRICS")
-    G.add_edge("country:CN", "forum:BRICS", weight=4, post_ids=["a", "b", "c", "d"],
-               first_date=pd.Timestamp("2024-05-02T10:00Z"), last_date=pd.Timestamp("2024-09-01T10:00Z"))
+    G.add_edge(
+        "country:CN",
+        "forum:BRICS",
+        weight=4,
+        post_ids=["a", "b", "c", "d"],
+        first_date=pd.Timestamp("2024-05-02T10:00Z"),
+        last_date=pd.Timestamp("2024-09-01T10:00Z"),
+    )
     G.add_edge("country:IN", "forum:BRICS", weight=1, post_ids=["e"], first_date=None, last_date=None)
     open_page(driver, write_explorer(G, tmp_path / "span.html"))
     both = [["country:CN", "country:IN", "forum:BRICS"], ["country:CN|forum:BRICS", "country:IN|forum:BRICS"]]

@@ -1,4 +1,5 @@
 """The extraction engine: hashtags, flags, compound tags, names, options, the mention table."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,9 +26,12 @@ def _read(name: str) -> pd.DataFrame:
 
 
 def _registry(aliases: pd.DataFrame | None = None) -> Registry:
-    return Registry(countries=_read("countries.csv"), forums=_read("forums.csv"),
-                    aliases=_read("aliases.csv") if aliases is None else aliases,
-                    stop_phrases=_read("stop_phrases.csv"))
+    return Registry(
+        countries=_read("countries.csv"),
+        forums=_read("forums.csv"),
+        aliases=_read("aliases.csv") if aliases is None else aliases,
+        stop_phrases=_read("stop_phrases.csv"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,26 +57,37 @@ def check_offsets(text, rows):
 # ------------------------------------------------------------------------------- hashtags
 
 
-@pytest.mark.parametrize("text, tags", [
-    ("#БРИКС #ШОС #ООН #ОДКБ", ["БРИКС", "ШОС", "ООН", "ОДКБ"]),
-    ("the #G20 and #Russia_China", ["G20", "Russia_China"]),
-    ("С.В.#Лавров said word#UN", ["Лавров", "UN"]),
-    ("the #ASEAN-centric order, the #UN, and #SCO.", ["ASEAN", "UN", "SCO"]),
-    ("item #1, year #2024, &#x27; and ## alone", []),
-    ("#Türkiye with a decomposed #Tu\u0308rkiye", ["Türkiye", "Tu\u0308rkiye"]),
-])
+@pytest.mark.parametrize(
+    "text, tags",
+    [
+        ("#БРИКС #ШОС #ООН #ОДКБ", ["БРИКС", "ШОС", "ООН", "ОДКБ"]),
+        ("the #G20 and #Russia_China", ["G20", "Russia_China"]),
+        ("С.В.#Лавров said word#UN", ["Лавров", "UN"]),
+        ("the #ASEAN-centric order, the #UN, and #SCO.", ["ASEAN", "UN", "SCO"]),
+        ("item #1, year #2024, &#x27; and ## alone", []),
+        ("#Türkiye with a decomposed #Tu\u0308rkiye", ["Türkiye", "Tu\u0308rkiye"]),
+    ],
+)
 def test_iter_hashtags(text, tags):
     found = list(iter_hashtags(text))
     assert [t for _, _, t in found] == tags
     for start, end, tag in found:
-        assert text[start] == "#" and text[start + 1:end] == tag
+        assert text[start] == "#" and text[start + 1 : end] == tag
 
 
 def test_hashtag_forums_and_countries_en_ru(ex):
     text = "At the #UN, #BRICS and #ШОС, #ООН, #ОДКБ, #G20 with #China and #Россия."
     rows = ex.extract(text)
-    assert entities(rows) == [("forum", "UN"), ("forum", "BRICS"), ("forum", "SCO"), ("forum", "UN"),
-                              ("forum", "CSTO"), ("forum", "G20"), ("country", "CN"), ("country", "RU")]
+    assert entities(rows) == [
+        ("forum", "UN"),
+        ("forum", "BRICS"),
+        ("forum", "SCO"),
+        ("forum", "UN"),
+        ("forum", "CSTO"),
+        ("forum", "G20"),
+        ("country", "CN"),
+        ("country", "RU"),
+    ]
     assert {r[2] for r in rows} == {"hashtag"}
     assert [r[3] for r in rows][:3] == ["#UN", "#BRICS", "#ШОС"]
     check_offsets(text, rows)
@@ -90,8 +105,12 @@ def test_hashtag_glued_and_cut_at_non_word(ex):
 def test_other_hashtags_are_case_folded_tags(ex):
     text = "#CrisisInUkraine #MinskAgreements #Ukrainian #Лавров"
     rows = ex.extract(text)
-    assert entities(rows) == [("tag", "crisisinukraine"), ("tag", "minskagreements"),
-                              ("tag", "ukrainian"), ("tag", "лавров")]
+    assert entities(rows) == [
+        ("tag", "crisisinukraine"),
+        ("tag", "minskagreements"),
+        ("tag", "ukrainian"),
+        ("tag", "лавров"),
+    ]
     assert Extractor(_registry(), tags=False).extract(text) == []
 
 
@@ -107,11 +126,14 @@ def test_iter_flags_runs_pair_from_start():
 
 
 def test_flags_countries_forums_unknown_and_subdivisions(ex):
-    scotland = "\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F"
+    scotland = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
     text = f"🇷🇺🇧🇾🇦🇲🇰🇬🇹🇯🇰🇿 🇺🇳🇪🇺 🇦🇨🇽🇽 {scotland} 🇳🇦 🤝"
     rows = ex.extract(text)
     assert entities(rows) == [("country", c) for c in ("RU", "BY", "AM", "KG", "TJ", "KZ")] + [
-        ("forum", "UN"), ("forum", "EU"), ("country", "NA")]
+        ("forum", "UN"),
+        ("forum", "EU"),
+        ("country", "NA"),
+    ]
     assert {r[2] for r in rows} == {"flag"}
     check_offsets(text, rows)
 
@@ -119,17 +141,20 @@ def test_flags_countries_forums_unknown_and_subdivisions(ex):
 # ------------------------------------------------------------------------- compound tags
 
 
-@pytest.mark.parametrize("tag, parts", [
-    ("RussiaChina", [("country", "RU", "Russia"), ("country", "CN", "China")]),
-    ("RussiaSouthAfrica", [("country", "RU", "Russia"), ("country", "ZA", "SouthAfrica")]),
-    ("RussiaCSTO", [("country", "RU", "Russia"), ("forum", "CSTO", "CSTO")]),
-    ("РоссияКитай", [("country", "RU", "Россия"), ("country", "CN", "Китай")]),
-    ("RussiaBelarus", [("country", "RU", "Russia"), ("country", "BY", "Belarus")]),
-    ("RussiaAzerbaijan", [("country", "RU", "Russia"), ("country", "AZ", "Azerbaijan")]),
-    ("RussiaIndia", [("country", "RU", "Russia"), ("country", "IN", "India")]),
-    ("Russia_China", [("country", "RU", "Russia"), ("country", "CN", "China")]),
-    ("RussiaUS", [("country", "RU", "Russia"), ("country", "US", "US")]),
-])
+@pytest.mark.parametrize(
+    "tag, parts",
+    [
+        ("RussiaChina", [("country", "RU", "Russia"), ("country", "CN", "China")]),
+        ("RussiaSouthAfrica", [("country", "RU", "Russia"), ("country", "ZA", "SouthAfrica")]),
+        ("RussiaCSTO", [("country", "RU", "Russia"), ("forum", "CSTO", "CSTO")]),
+        ("РоссияКитай", [("country", "RU", "Россия"), ("country", "CN", "Китай")]),
+        ("RussiaBelarus", [("country", "RU", "Russia"), ("country", "BY", "Belarus")]),
+        ("RussiaAzerbaijan", [("country", "RU", "Russia"), ("country", "AZ", "Azerbaijan")]),
+        ("RussiaIndia", [("country", "RU", "Russia"), ("country", "IN", "India")]),
+        ("Russia_China", [("country", "RU", "Russia"), ("country", "CN", "China")]),
+        ("RussiaUS", [("country", "RU", "Russia"), ("country", "US", "US")]),
+    ],
+)
 def test_pair_hashtags(ex, tag, parts):
     text = f"Talks. #{tag} next"
     rows = ex.extract(text)
@@ -146,14 +171,22 @@ def test_compound_with_unknown_part_stays_a_tag(ex, tag):
 
 def test_forum_alias_tag_is_not_a_pair(ex):
     rows = ex.extract("#AfricanUnion #UnionState #SouthAfrica")
-    assert rows == [("forum", "AU", "hashtag", "#AfricanUnion", 0, 13),
-                    ("forum", "UNION_STATE", "hashtag", "#UnionState", 14, 25),
-                    ("country", "ZA", "hashtag", "#SouthAfrica", 26, 38)]
+    assert rows == [
+        ("forum", "AU", "hashtag", "#AfricanUnion", 0, 13),
+        ("forum", "UNION_STATE", "hashtag", "#UnionState", 14, 25),
+        ("country", "ZA", "hashtag", "#SouthAfrica", 26, 38),
+    ]
 
 
 def test_segmentation_prefers_fewest_parts():
-    lex = TagLexicon([("South", False, "country", "XS"), ("Africa", False, "country", "XA"),
-                      ("SouthAfrica", False, "country", "ZA"), ("Russia", False, "country", "RU")])
+    lex = TagLexicon(
+        [
+            ("South", False, "country", "XS"),
+            ("Africa", False, "country", "XA"),
+            ("SouthAfrica", False, "country", "ZA"),
+            ("Russia", False, "country", "RU"),
+        ]
+    )
     assert [p.entity for p in lex.segment("RussiaSouthAfrica")] == ["RU", "ZA"]
     assert [(p.start, p.end) for p in lex.segment("RussiaSouthAfrica")] == [(0, 6), (6, 17)]
     assert lex.segment("") is None and lex.segment("Russian") is None
@@ -163,46 +196,55 @@ def test_segmentation_prefers_fewest_parts():
 # ----------------------------------------------------------------------------------- names
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("A woman from Oman.", ["OM"]),
-    ("Niger and Nigeria", ["NE", "NG"]),
-    ("Papua New Guinea, Equatorial Guinea, Guinea-Bissau, and Guinea", ["PG", "GQ", "GW", "GN"]),
-    ("let us talk to the US and USA", ["US", "US"]),
-    ("Turkey and Türkiye, but turkey for dinner", ["TR", "TR"]),
-    ("Chad, Jordan, Georgia; to chad a jordan georgia", ["TD", "JO", "GE"]),
-    ("on the Korean peninsula and the Korean Peninsula, not Korea", ["KR"]),
-    ("China's role and Russia’s role", ["CN", "RU"]),
-    ("Azerbaijani-Armenian talks, anti-Russia and anti-China blocs", ["AZ", "AM", "RU", "CN"]),
-    ("the People’s Republic of China", ["CN"]),
-    ("Chinese and Russian officials, Omani, Indian", []),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("A woman from Oman.", ["OM"]),
+        ("Niger and Nigeria", ["NE", "NG"]),
+        ("Papua New Guinea, Equatorial Guinea, Guinea-Bissau, and Guinea", ["PG", "GQ", "GW", "GN"]),
+        ("let us talk to the US and USA", ["US", "US"]),
+        ("Turkey and Türkiye, but turkey for dinner", ["TR", "TR"]),
+        ("Chad, Jordan, Georgia; to chad a jordan georgia", ["TD", "JO", "GE"]),
+        ("on the Korean peninsula and the Korean Peninsula, not Korea", ["KR"]),
+        ("China's role and Russia’s role", ["CN", "RU"]),
+        ("Azerbaijani-Armenian talks, anti-Russia and anti-China blocs", ["AZ", "AM", "RU", "CN"]),
+        ("the People’s Republic of China", ["CN"]),
+        ("Chinese and Russian officials, Omani, Indian", []),
+    ],
+)
 def test_names_english(ex, text, expected):
     rows = ex.extract(text)
     assert [e for k, e, v, *_ in rows if v == "name"] == expected
     check_offsets(text, rows)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Визит в Индии, переговоры с Белоруссией и Китаем", ["IN", "BY", "CN"]),
-    ("позиция Китая, США и России", ["CN", "US", "RU"]),
-    ("Китайский и российский", []),
-    ("на Корейском полуострове и Корейский полуостров", []),
-    ("Корейский вопрос, в Корейском регионе, Корея", ["KR", "KR", "KR"]),
-    ("сша и китая", ["CN"]),
-    ("Россия – Китай", ["RU", "CN"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Визит в Индии, переговоры с Белоруссией и Китаем", ["IN", "BY", "CN"]),
+        ("позиция Китая, США и России", ["CN", "US", "RU"]),
+        ("Китайский и российский", []),
+        ("на Корейском полуострове и Корейский полуостров", []),
+        ("Корейский вопрос, в Корейском регионе, Корея", ["KR", "KR", "KR"]),
+        ("сша и китая", ["CN"]),
+        ("Россия – Китай", ["RU", "CN"]),
+    ],
+)
 def test_names_russian(ex, text, expected):
     rows = ex.extract(text)
     assert [e for k, e, v, *_ in rows if v == "name"] == expected
     check_offsets(text, rows)
 
 
-@pytest.mark.parametrize("text, surfaces", [
-    ("the Commonwealth of Independent States and the CIS", ["Commonwealth of Independent States", "CIS"]),
-    ("at the United Nations and the UN Security Council", ["United Nations", "UN Security Council"]),
-    ("the Shanghai Cooperation Organisation (SCO)", ["Shanghai Cooperation Organisation", "SCO"]),
-    ("ООН, ШОС, СНГ", ["ООН", "ШОС", "СНГ"]),
-])
+@pytest.mark.parametrize(
+    "text, surfaces",
+    [
+        ("the Commonwealth of Independent States and the CIS", ["Commonwealth of Independent States", "CIS"]),
+        ("at the United Nations and the UN Security Council", ["United Nations", "UN Security Council"]),
+        ("the Shanghai Cooperation Organisation (SCO)", ["Shanghai Cooperation Organisation", "SCO"]),
+        ("ООН, ШОС, СНГ", ["ООН", "ШОС", "СНГ"]),
+    ],
+)
 def test_forum_names(ex, text, surfaces):
     rows = ex.extract(text)
     assert [r[3] for r in rows] == surfaces
@@ -217,9 +259,11 @@ def test_names_inside_hashtags_are_not_read_again(ex):
 
 
 def test_regex_backend_agrees_with_automaton(registry):
-    texts = ["A woman from Oman, Papua New Guinea, Guinea, the US’s policy; let us go",
-             "на Корейском полуострове, с Белоруссией, США; Korean peninsula; Azerbaijani-Armenian",
-             "#UN Security Council, United Nations; Chad chad"]
+    texts = [
+        "A woman from Oman, Papua New Guinea, Guinea, the US’s policy; let us go",
+        "на Корейском полуострове, с Белоруссией, США; Korean peninsula; Azerbaijani-Armenian",
+        "#UN Security Council, United Nations; Chad chad",
+    ]
     auto = Extractor(registry)
     regex = Extractor(registry, backend="regex")
     for text in texts:
@@ -260,12 +304,15 @@ def test_exclude_unknown_is_config_error(registry, bad):
 
 
 def test_country_sources_selection(registry):
-    only = {src: entities(Extractor(registry, countries=[src]).extract(TEXT), kind="country")
-            for src in COUNTRY_SOURCES}
-    assert only == {"flags": [("country", "RU"), ("country", "CN")],
-                    "names": [("country", "RU"), ("country", "CN")],
-                    "pair_hashtags": [("country", "RU"), ("country", "CN")],
-                    "hashtags": [("country", "RU")]}
+    only = {
+        src: entities(Extractor(registry, countries=[src]).extract(TEXT), kind="country") for src in COUNTRY_SOURCES
+    }
+    assert only == {
+        "flags": [("country", "RU"), ("country", "CN")],
+        "names": [("country", "RU"), ("country", "CN")],
+        "pair_hashtags": [("country", "RU"), ("country", "CN")],
+        "hashtags": [("country", "RU")],
+    }
     # forums come regardless of the country sources
     rows = Extractor(registry, countries="flags").extract(TEXT)
     assert entities(rows, kind="forum") == [("forum", "UN"), ("forum", "BRICS"), ("forum", "UN")]
@@ -279,9 +326,11 @@ def test_unknown_source_is_config_error(registry):
 
 # --------------------------------------------------------------------------- mention table
 
-POSTS = [Post("p1", "c", None, "none", "🇷🇺🇨🇳 #UN talks in China; #RussiaChina", "f:1"),
-         Post("p2", "c", None, "none", "", "f:2"),
-         Post("p3", "c", None, "none", "С.В.#Лавров: с Белоруссией и Китаем в #ШОС", "f:3")]
+POSTS = [
+    Post("p1", "c", None, "none", "🇷🇺🇨🇳 #UN talks in China; #RussiaChina", "f:1"),
+    Post("p2", "c", None, "none", "", "f:2"),
+    Post("p3", "c", None, "none", "С.В.#Лавров: с Белоруссией и Китаем в #ШОС", "f:3"),
+]
 
 
 def test_extract_mentions_table(registry):
@@ -289,19 +338,25 @@ def test_extract_mentions_table(registry):
     assert list(frame.columns) == MENTION_COLUMNS
     assert frame["start"].dtype == "int64" and frame["end"].dtype == "int64"
     assert list(zip(frame["post_id"], frame["kind"], frame["entity"], frame["via"])) == [
-        ("p1", "country", "RU", "flag"), ("p1", "country", "CN", "flag"), ("p1", "forum", "UN", "hashtag"),
-        ("p1", "country", "CN", "name"), ("p1", "tag", "russiachina", "hashtag"),
-        ("p1", "country", "RU", "pair_hashtag"), ("p1", "country", "CN", "pair_hashtag"),
-        ("p3", "tag", "лавров", "hashtag"), ("p3", "country", "BY", "name"),
-        ("p3", "country", "CN", "name"), ("p3", "forum", "SCO", "hashtag")]
+        ("p1", "country", "RU", "flag"),
+        ("p1", "country", "CN", "flag"),
+        ("p1", "forum", "UN", "hashtag"),
+        ("p1", "country", "CN", "name"),
+        ("p1", "tag", "russiachina", "hashtag"),
+        ("p1", "country", "RU", "pair_hashtag"),
+        ("p1", "country", "CN", "pair_hashtag"),
+        ("p3", "tag", "лавров", "hashtag"),
+        ("p3", "country", "BY", "name"),
+        ("p3", "country", "CN", "name"),
+        ("p3", "forum", "SCO", "hashtag"),
+    ]
     texts = {p.post_id: p.text for p in POSTS}
     for row in frame.itertuples():
-        assert texts[row.post_id][row.start:row.end] == row.surface
+        assert texts[row.post_id][row.start : row.end] == row.surface
 
 
 def test_extract_mentions_dataframe_equals_posts(registry):
-    table = pd.DataFrame({"post_id": [p.post_id for p in POSTS], "text": [p.text for p in POSTS],
-                          "channel": "c"})
+    table = pd.DataFrame({"post_id": [p.post_id for p in POSTS], "text": [p.text for p in POSTS], "channel": "c"})
     pd.testing.assert_frame_equal(extract_mentions(table, registry), extract_mentions(POSTS, registry))
     with pytest.raises(ConfigError, match="text"):
         extract_mentions(table.drop(columns="text"), registry)
@@ -328,8 +383,32 @@ def test_compiled_tables_are_shared_per_fingerprint(registry):
     assert Extractor(registry)._compiled is Extractor(_registry(), exclude=["RU"])._compiled
 
 
-PIECES = ["Russia", "China", " ", "-", "’s", "#", "#UN", "🇷🇺", "🇨", "us", "US", "Oman", "wo", "Китая",
-          "Korean peninsula", "Guinea", "Bissau", "_", "\n", "#RussiaChina", "é", "İ", "ß", "&"]
+PIECES = [
+    "Russia",
+    "China",
+    " ",
+    "-",
+    "’s",
+    "#",
+    "#UN",
+    "🇷🇺",
+    "🇨",
+    "us",
+    "US",
+    "Oman",
+    "wo",
+    "Китая",
+    "Korean peninsula",
+    "Guinea",
+    "Bissau",
+    "_",
+    "\n",
+    "#RussiaChina",
+    "é",
+    "İ",
+    "ß",
+    "&",
+]
 
 
 @settings(max_examples=200, deadline=None)
@@ -369,21 +448,37 @@ def test_docstring_examples():
     import netanalysis.extract.pairs
     import netanalysis.extract.table
 
-    for module in (netanalysis.extract.flags, netanalysis.extract.gazetteer, netanalysis.extract.hashtags,
-                   netanalysis.extract.pairs, netanalysis.extract.table):
+    for module in (
+        netanalysis.extract.flags,
+        netanalysis.extract.gazetteer,
+        netanalysis.extract.hashtags,
+        netanalysis.extract.pairs,
+        netanalysis.extract.table,
+    ):
         failed, attempted = doctest.testmod(module)
         assert failed == 0 and attempted > 0, module.__name__
 
 
 def test_multiword_aliases_join_in_tags(ex):
     assert entities(ex.extract("#GuineaBissau #PapuaNewGuinea #UnitedStates")) == [
-        ("country", "GW"), ("country", "PG"), ("country", "US")]
+        ("country", "GW"),
+        ("country", "PG"),
+        ("country", "US"),
+    ]
 
 
 def test_ambiguous_alias_is_logged_and_resolved_in_order(caplog):
-    aliases = pd.concat([_read("aliases.csv"), pd.DataFrame(
-        [{"kind": "forum", "entity": "EU", "alias": "Union", "lang": "en", "case": "fold", "use": "both"},
-         {"kind": "forum", "entity": "AU", "alias": "union", "lang": "en", "case": "fold", "use": "both"}])])
+    aliases = pd.concat(
+        [
+            _read("aliases.csv"),
+            pd.DataFrame(
+                [
+                    {"kind": "forum", "entity": "EU", "alias": "Union", "lang": "en", "case": "fold", "use": "both"},
+                    {"kind": "forum", "entity": "AU", "alias": "union", "lang": "en", "case": "fold", "use": "both"},
+                ]
+            ),
+        ]
+    )
     with caplog.at_level("WARNING", logger="netanalysis.extract.engine"):
         rows = Extractor(_registry(aliases)).extract("the Union")
     assert entities(rows) == [("forum", "AU")]
@@ -404,8 +499,16 @@ def test_parallel_with_chunks_without_mentions(registry, monkeypatch):
 
 def test_whole_hashtags_ignore_case_compounds_keep_it(ex):
     rows = ex.extract("#un #Un #сша #chad #georgia #russiaus #RussiaUS")
-    assert entities(rows) == [("forum", "UN"), ("forum", "UN"), ("country", "US"), ("country", "TD"),
-                              ("country", "GE"), ("tag", "russiaus"), ("tag", "russiaus"),
-                              ("country", "RU"), ("country", "US")]
+    assert entities(rows) == [
+        ("forum", "UN"),
+        ("forum", "UN"),
+        ("country", "US"),
+        ("country", "TD"),
+        ("country", "GE"),
+        ("tag", "russiaus"),
+        ("tag", "russiaus"),
+        ("country", "RU"),
+        ("country", "US"),
+    ]
     # running text keeps the case rules
     assert entities(ex.extract("un сша chad georgia")) == []

@@ -16,15 +16,15 @@ Reading notes (decisions):
 * Hashtags ``#CrisisInUkraine``, ``#MinskAgreements`` and ``#Ukrainian`` are plain tags: they
   name no forum and are not compound tags of known parts.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from test_extract import _registry
 
 from netanalysis.extract import Extractor, extract_mentions
-
-from test_extract import _registry
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "mfa_channel_sample.txt"
@@ -121,7 +121,7 @@ def test_sample_offsets_and_exclude(posts):
     texts = dict(zip(posts["post_id"], posts["text"]))
     assert len(frame) > 100
     for row in frame.itertuples():
-        assert texts[row.post_id][row.start:row.end] == row.surface
+        assert texts[row.post_id][row.start : row.end] == row.surface
     assert "RU" not in set(frame.loc[frame["kind"] == "country", "entity"])
     assert frame.equals(extract_mentions(posts, registry, exclude=["RU"]))
 

@@ -1,4 +1,5 @@
 """Publication figures: what is drawn (as numbers), files written, determinism, fonts, scale."""
+
 from __future__ import annotations
 
 import io
@@ -14,6 +15,7 @@ from matplotlib import font_manager
 from matplotlib.collections import LineCollection, PathCollection, QuadMesh
 from matplotlib.figure import Figure
 
+from netanalysis.analysis import centrality_table
 from netanalysis.analysis.plotdata import (
     heatmap_matrix,
     network_layout,
@@ -22,7 +24,6 @@ from netanalysis.analysis.plotdata import (
     top_nodes_over_time,
     union_graph,
 )
-from netanalysis.analysis import centrality_table
 from netanalysis.errors import ConfigError, GraphError
 from netanalysis.render import (
     plot_centrality_over_time,
@@ -65,9 +66,17 @@ def fixture_timeline(n_windows: int = 5) -> pd.DataFrame:
         kinds = series.index.str.split(":").str[0]
         ranks = series.groupby(kinds).rank(ascending=False, method="first")
         for n, v in values.items():
-            rows.append({"window_start": start, "window_end": start + pd.offsets.MonthBegin(1),
-                         "node": n, "kind": n.split(":")[0], "metric": "pagerank",
-                         "value": v / total, "rank": int(ranks[n])})
+            rows.append(
+                {
+                    "window_start": start,
+                    "window_end": start + pd.offsets.MonthBegin(1),
+                    "node": n,
+                    "kind": n.split(":")[0],
+                    "metric": "pagerank",
+                    "value": v / total,
+                    "rank": int(ranks[n]),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -103,7 +112,7 @@ def overlapping_pairs(fig, texts) -> int:
     boxes = [t.get_window_extent(renderer) for t in texts]
     count = 0
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             ox = min(a.x1, b.x1) - max(a.x0, b.x0)
             oy = min(a.y1, b.y1) - max(a.y0, b.y0)
             count += ox > 0.5 and oy > 0.5
@@ -117,6 +126,7 @@ def png_bytes(fig: Figure) -> bytes:
 
 
 # --- network -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("layout", ["bipartite", "force"])
 def test_plot_network_draws_nodes_at_layout_positions(layout):
@@ -135,8 +145,13 @@ def test_plot_network_draws_nodes_at_layout_positions(layout):
 
 def test_plot_network_sizes_by_centrality_and_colours_by_community():
     G = fixture_graph()
-    table = pd.DataFrame({"node": sorted(G), "pagerank": np.linspace(0.01, 0.1, len(G)),
-                          "community": [0 if n.startswith("country") else 1 for n in sorted(G)]})
+    table = pd.DataFrame(
+        {
+            "node": sorted(G),
+            "pagerank": np.linspace(0.01, 0.1, len(G)),
+            "community": [0 if n.startswith("country") else 1 for n in sorted(G)],
+        }
+    )
     fig = plot_network(G, size_by="pagerank", color_by="community", centrality=table)
     scatters = [c for c in fig.axes[0].collections if isinstance(c, PathCollection)]
     countries, forums = scatters
@@ -166,7 +181,8 @@ def test_plot_network_legend_numbers_communities_as_the_table_does():
     for node, community in zip(table["node"], table["community"]):
         handle = legend[f"Community {community}"]
         assert colours[tuple(np.round(pos[node], 9))][:3] == pytest.approx(
-            matplotlib.colors.to_rgba(handle.get_color())[:3])
+            matplotlib.colors.to_rgba(handle.get_color())[:3]
+        )
 
 
 def test_plot_network_labels_every_node_when_they_fit_and_beside_columns():
@@ -205,8 +221,7 @@ def test_plot_network_300_nodes_is_bounded_and_renders(layout):
     assert 10 <= len(texts) <= (25 if layout == "force" else 140)
     if layout == "force":
         assert overlapping_pairs(fig, texts) <= 2
-    sizes = np.concatenate([c.get_sizes() for c in ax.collections
-                            if isinstance(c, PathCollection)])
+    sizes = np.concatenate([c.get_sizes() for c in ax.collections if isinstance(c, PathCollection)])
     assert sizes.max() <= 40
     edges = [c for c in ax.collections if isinstance(c, LineCollection)][0]
     assert max(edges.get_linewidths()) <= 1.5
@@ -245,6 +260,7 @@ def test_plot_network_does_not_mutate_graph():
 
 # --- heatmap -----------------------------------------------------------------------------------
 
+
 def test_heatmap_draws_the_ordered_matrix_with_counts_and_colorbar():
     G = fixture_graph()
     fig = plot_heatmap(G)
@@ -282,6 +298,7 @@ def test_heatmap_npmi_uses_fixed_symmetric_range():
 
 # --- timeline ----------------------------------------------------------------------------------
 
+
 def test_centrality_over_time_lines_equal_the_timeline_values():
     tl = fixture_timeline()
     fig = plot_centrality_over_time(tl, top=5)
@@ -311,13 +328,11 @@ def test_bump_chart_ranks_equal_the_timeline_ranks(kind):
     data = rank_changes(tl, "pagerank", 6, kind=kind)
     assert set(data["node"].str.split(":").str[0]) == {kind}
     starts = sorted(tl["window_start"].unique())
-    bumps = {line.get_gid()[5:]: line for line in ax.lines if (line.get_gid() or "").startswith(
-        "bump:")}
+    bumps = {line.get_gid()[5:]: line for line in ax.lines if (line.get_gid() or "").startswith("bump:")}
     assert set(bumps) == set(data["node"])
     for node, line in bumps.items():
         ranks = tl[(tl["node"] == node)].set_index("window_start")["rank"]
-        expected = [float(ranks[s]) if s in ranks.index and ranks[s] <= 6 else np.nan
-                    for s in starts]
+        expected = [float(ranks[s]) if s in ranks.index and ranks[s] <= 6 else np.nan for s in starts]
         assert np.array_equal(np.asarray(line.get_ydata(), float), expected, equal_nan=True)
     last = tl[(tl["window_start"] == starts[-1]) & (tl["kind"] == kind)]
     top_last = {n.split(":", 1)[1] for n in last.loc[last["rank"] <= 6, "node"]}
@@ -330,14 +345,12 @@ def test_timeline_plots_keep_windows_without_rows():
     tl = fixture_timeline(3)
     starts = sorted(tl["window_start"].unique())
     # Drop the middle window's rows but list it, as centrality_over_time does for empty windows.
-    tl.attrs["windows"] = [(s.isoformat(), (s + pd.offsets.MonthBegin(1)).isoformat())
-                           for s in starts]
+    tl.attrs["windows"] = [(s.isoformat(), (s + pd.offsets.MonthBegin(1)).isoformat()) for s in starts]
     tl = tl[tl["window_start"] != starts[1]]
     wide = top_nodes_over_time(tl, "pagerank", 4)
     assert len(wide) == 3 and wide.iloc[1].isna().all()
     fig = plot_centrality_over_time(tl, top=4)
-    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [
-        "Apr 2024", "May 2024", "Jun 2024"]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["Apr 2024", "May 2024", "Jun 2024"]
     assert all(line.get_ydata()[1] == 0 for line in fig.axes[0].lines)
     bump = plot_rank_changes(tl, top=3)
     assert len(bump.axes[0].get_xticklabels()) == 3
@@ -345,15 +358,13 @@ def test_timeline_plots_keep_windows_without_rows():
 
 def test_window_titles():
     utc = dict(tz="UTC")
-    assert window_title(pd.Timestamp("2024-04-01", **utc), pd.Timestamp("2024-05-01", **utc)) \
-        == "Apr 2024"
-    assert window_title(pd.Timestamp("2024-11-01", **utc), pd.Timestamp("2025-02-01", **utc)) \
-        == "Nov 2024–Jan 2025"
-    assert window_title(pd.Timestamp("2024-04-08", **utc), pd.Timestamp("2024-05-07", **utc)) \
-        == "2024-04-08 – 05-07"
+    assert window_title(pd.Timestamp("2024-04-01", **utc), pd.Timestamp("2024-05-01", **utc)) == "Apr 2024"
+    assert window_title(pd.Timestamp("2024-11-01", **utc), pd.Timestamp("2025-02-01", **utc)) == "Nov 2024–Jan 2025"
+    assert window_title(pd.Timestamp("2024-04-08", **utc), pd.Timestamp("2024-05-07", **utc)) == "2024-04-08 – 05-07"
 
 
 # --- small multiples ---------------------------------------------------------------------------
+
 
 def _windows():
     G = fixture_graph()
@@ -379,8 +390,11 @@ def test_small_multiples_fix_positions_and_fade_absent_nodes():
     pos = network_layout(union_graph([g for *_, g in windows]), "force", seed=1)
     for ax, (_, _, g) in zip(panels, windows):
         assert np.allclose(node_offsets(ax), sorted(pos.values()))
-        faded = [c for c in ax.collections if isinstance(c, PathCollection)
-                 and matplotlib.colors.to_hex(c.get_facecolors()[0]) == "#d9d9d9"]
+        faded = [
+            c
+            for c in ax.collections
+            if isinstance(c, PathCollection) and matplotlib.colors.to_hex(c.get_facecolors()[0]) == "#d9d9d9"
+        ]
         n_absent = len(pos) - g.number_of_nodes()
         assert sum(len(c.get_offsets()) for c in faded) == n_absent
     assert [ax.get_title() for ax in panels] == ["Apr 2024", "May 2024", "Jun 2024", "Jul 2024"]
@@ -388,14 +402,14 @@ def test_small_multiples_fix_positions_and_fade_absent_nodes():
 
 # --- fonts -------------------------------------------------------------------------------------
 
+
 def _glyph_warnings(G, tmp_path) -> tuple[Figure, list[str]]:
     """Plot and save ``G``, returning the figure and every missing-glyph warning on the way."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fig = plot_network(G)
         save_figure(fig, tmp_path / "fig", formats=("png", "svg", "pdf"), dpi=72)
-    return fig, [str(w.message) for w in caught if "missing from" in str(w.message)
-                 or "Glyph" in str(w.message)]
+    return fig, [str(w.message) for w in caught if "missing from" in str(w.message) or "Glyph" in str(w.message)]
 
 
 def test_cyrillic_labels_render_without_missing_glyphs(tmp_path):
@@ -426,6 +440,7 @@ def test_glyph_check_does_catch_missing_glyphs(tmp_path):
 
 
 # --- saving ------------------------------------------------------------------------------------
+
 
 def test_save_figure_writes_all_formats_atomically(tmp_path):
     fig = plot_heatmap(fixture_graph())
@@ -491,8 +506,13 @@ def test_figures_module_gathers_the_public_functions():
 
     assert figures.plot_network is plot_network
     assert figures.save_figure is save_figure
-    assert set(figures.__all__) >= {"plot_network", "plot_heatmap", "plot_centrality_over_time",
-                                    "plot_rank_changes", "plot_network_small_multiples"}
+    assert set(figures.__all__) >= {
+        "plot_network",
+        "plot_heatmap",
+        "plot_centrality_over_time",
+        "plot_rank_changes",
+        "plot_network_small_multiples",
+    }
 
 
 def test_heatmap_of_a_graph_without_forums_is_a_clear_error():

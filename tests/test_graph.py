@@ -1,5 +1,6 @@
 """The bipartite co-mention graph: counts, normalised weights (checked by hand), units, filters,
 projections and exports."""
+
 import math
 from pathlib import Path
 
@@ -8,8 +9,8 @@ import pandas as pd
 import pytest
 
 from netanalysis.errors import ConfigError, GraphError
-from netanalysis.graph import (EDGE_COLUMNS, co_mention_graph, edges_table, project, unit_starts,
-                               write_gexf, write_graphml)
+from netanalysis.graph import EDGE_COLUMNS, co_mention_graph, edges_table, project, unit_starts
+from netanalysis.io import write_gexf, write_graphml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"
 
@@ -37,8 +38,12 @@ def frame(rows):
 # Units naming a country or forum: N = 6 (p1..p6).
 # n: RU 4 (p1 p2 p3 p5), CN 2, IN 1; UN 2 (p1 p2), BRICS 2 (p1 p4), SCO 2 (p3 p6).
 HAND = {  # (country, forum): (w, n_country, n_forum)
-    ("RU", "UN"): (2, 4, 2), ("RU", "BRICS"): (1, 4, 2), ("RU", "SCO"): (1, 4, 2),
-    ("CN", "UN"): (1, 2, 2), ("CN", "BRICS"): (1, 2, 2), ("CN", "SCO"): (1, 2, 2),
+    ("RU", "UN"): (2, 4, 2),
+    ("RU", "BRICS"): (1, 4, 2),
+    ("RU", "SCO"): (1, 4, 2),
+    ("CN", "UN"): (1, 2, 2),
+    ("CN", "BRICS"): (1, 2, 2),
+    ("CN", "SCO"): (1, 2, 2),
     ("IN", "BRICS"): (1, 1, 2),
 }
 
@@ -49,11 +54,21 @@ def test_three_by_three_counts(mentions, posts):
     assert nx.is_bipartite(G)
     assert sorted(G.nodes) == ["country:CN", "country:IN", "country:RU", "forum:BRICS", "forum:SCO", "forum:UN"]
     assert {n: G.nodes[n]["posts"] for n in G} == {
-        "country:RU": 4, "country:CN": 2, "country:IN": 1, "forum:UN": 2, "forum:BRICS": 2, "forum:SCO": 2}
+        "country:RU": 4,
+        "country:CN": 2,
+        "country:IN": 1,
+        "forum:UN": 2,
+        "forum:BRICS": 2,
+        "forum:SCO": 2,
+    }
     assert G.nodes["country:RU"]["bipartite"] == 0 and G.nodes["forum:UN"]["bipartite"] == 1
     assert G.nodes["country:RU"]["kind"] == "country" and G.nodes["forum:UN"]["entity"] == "UN"
-    got = {(G.nodes[u]["entity"], G.nodes[v]["entity"]) if G.nodes[u]["kind"] == "country"
-           else (G.nodes[v]["entity"], G.nodes[u]["entity"]): d["weight"] for u, v, d in G.edges(data=True)}
+    got = {
+        (G.nodes[u]["entity"], G.nodes[v]["entity"])
+        if G.nodes[u]["kind"] == "country"
+        else (G.nodes[v]["entity"], G.nodes[u]["entity"]): d["weight"]
+        for u, v, d in G.edges(data=True)
+    }
     assert got == {pair: w for pair, (w, _, _) in HAND.items()}
 
 
@@ -67,13 +82,13 @@ def test_normalised_weights_by_hand(mentions, posts):
     # npmi = log(p_ij / (p_i p_j)) / -log p_ij = log((2/6) / (4/6 * 2/6)) / log 3 = log 1.5 / log 3
     assert ru_un["npmi"] == pytest.approx(math.log(1.5) / math.log(3))
     ru_brics = G.edges["country:RU", "forum:BRICS"]
-    assert ru_brics["assoc_strength"] == pytest.approx(0.75)          # 6 / 8
-    assert ru_brics["jaccard"] == pytest.approx(0.2)                  # 1 / 5
+    assert ru_brics["assoc_strength"] == pytest.approx(0.75)  # 6 / 8
+    assert ru_brics["jaccard"] == pytest.approx(0.2)  # 1 / 5
     assert ru_brics["npmi"] == pytest.approx(math.log(0.75) / math.log(6))
-    assert ru_brics["npmi"] < 0                                       # less often than chance
+    assert ru_brics["npmi"] < 0  # less often than chance
     in_brics = G.edges["country:IN", "forum:BRICS"]
-    assert in_brics["assoc_strength"] == pytest.approx(3.0)           # 6 / 2
-    assert in_brics["jaccard"] == pytest.approx(0.5)                  # 1 / 2
+    assert in_brics["assoc_strength"] == pytest.approx(3.0)  # 6 / 2
+    assert in_brics["jaccard"] == pytest.approx(0.5)  # 1 / 2
     assert in_brics["npmi"] == pytest.approx(math.log(3) / math.log(6))
     for (c, f), (w, ni, nj) in HAND.items():
         d = G.edges[f"country:{c}", f"forum:{f}"]
@@ -83,8 +98,9 @@ def test_normalised_weights_by_hand(mentions, posts):
 
 
 def test_npmi_is_one_when_both_are_in_every_unit():
-    G = co_mention_graph(frame([("a", "country", "RU"), ("a", "forum", "UN"),
-                                ("b", "country", "RU"), ("b", "forum", "UN")]))
+    G = co_mention_graph(
+        frame([("a", "country", "RU"), ("a", "forum", "UN"), ("b", "country", "RU"), ("b", "forum", "UN")])
+    )
     d = G.edges["country:RU", "forum:UN"]
     assert (d["weight"], d["assoc_strength"], d["jaccard"], d["npmi"]) == (2, 1.0, 1.0, 1.0)
 
@@ -95,9 +111,9 @@ def test_post_ids_and_dates(mentions, posts):
     assert ru_un["post_ids"] == ["p1", "p2"]
     # p2 is 2024-05-20T23:30Z: the UTC date is kept
     assert (ru_un["first_date"], ru_un["last_date"]) == ("2024-04-08", "2024-05-20")
-    ru_sco = G.edges["country:RU", "forum:SCO"]          # only p3, which is undated
+    ru_sco = G.edges["country:RU", "forum:SCO"]  # only p3, which is undated
     assert (ru_sco["post_ids"], ru_sco["first_date"], ru_sco["last_date"]) == (["p3"], "", "")
-    undated = co_mention_graph(mentions)                  # without posts: no dates at all
+    undated = co_mention_graph(mentions)  # without posts: no dates at all
     assert all(d["first_date"] == "" == d["last_date"] for _, _, d in undated.edges(data=True))
 
 
@@ -121,7 +137,7 @@ def test_labels_callable_and_fallback(mentions):
     G = co_mention_graph(mentions, labels=lambda kind, entity: names[(kind, entity)])
     assert G.nodes["country:RU"]["label"] == "Russia"
     assert G.nodes["forum:UN"]["label"] == "United Nations"
-    assert G.nodes["country:CN"]["label"] == "CN"             # KeyError -> the entity itself
+    assert G.nodes["country:CN"]["label"] == "CN"  # KeyError -> the entity itself
 
 
 def test_min_weight_drops_edges_then_isolates_but_keeps_measures(mentions, posts):
@@ -144,8 +160,8 @@ def test_exclude_removes_entities_before_counting(mentions):
     G = co_mention_graph(mentions, exclude=["ru", "forum:SCO"])
     assert sorted(G.nodes) == ["country:CN", "country:IN", "forum:BRICS", "forum:UN"]
     # p5 named only RU and p6 only SCO: with both excluded they are no longer units
-    assert G.graph["n_units"] == 4 and G.graph["exclude"] == "ru;sco"
-    d = G.edges["country:CN", "forum:UN"]                     # w 1, n_CN 2 (p1 p3), n_UN 2 (p1 p2)
+    assert G.graph["n_units"] == 4 and G.graph["exclude"] == "forum:sco;ru"
+    d = G.edges["country:CN", "forum:UN"]  # w 1, n_CN 2 (p1 p3), n_UN 2 (p1 p2)
     assert d["assoc_strength"] == pytest.approx(1 * 4 / (2 * 2))
     assert co_mention_graph(mentions, exclude="IN").has_node("country:IN") is False
 
@@ -170,39 +186,60 @@ def test_unknown_unit_and_missing_posts():
 def test_paragraph_unit():
     text = "Russia at the #UN.\nChina at #BRICS.\n\nRussia and #UN again."
     posts = pd.DataFrame({"post_id": ["p"], "date": pd.to_datetime(["2024-01-02"], utc=True), "text": [text]})
-    m = frame([("p", "country", "RU", text.index("Russia")), ("p", "forum", "UN", text.index("#UN")),
-               ("p", "country", "CN", text.index("China")), ("p", "forum", "BRICS", text.index("#BRICS")),
-               ("p", "country", "RU", text.rindex("Russia")), ("p", "forum", "UN", text.rindex("#UN"))])
+    m = frame(
+        [
+            ("p", "country", "RU", text.index("Russia")),
+            ("p", "forum", "UN", text.index("#UN")),
+            ("p", "country", "CN", text.index("China")),
+            ("p", "forum", "BRICS", text.index("#BRICS")),
+            ("p", "country", "RU", text.rindex("Russia")),
+            ("p", "forum", "UN", text.rindex("#UN")),
+        ]
+    )
     by_post = co_mention_graph(m, posts)
     assert by_post.number_of_edges() == 4
     G = co_mention_graph(m, posts, unit="paragraph")
     assert sorted(G.edges(data="weight")) == [("country:CN", "forum:BRICS", 1), ("country:RU", "forum:UN", 2)]
-    assert G.edges["country:RU", "forum:UN"]["post_ids"] == ["p"]     # two units, one post
+    assert G.edges["country:RU", "forum:UN"]["post_ids"] == ["p"]  # two units, one post
     assert G.graph["n_units"] == 3 and G.graph["unit"] == "paragraph"
-    assert G.nodes["country:RU"]["posts"] == 2                        # units, not posts
+    assert G.nodes["country:RU"]["posts"] == 2  # units, not posts
 
 
 def test_sentence_unit_english_and_russian():
     text = "Россия и Китай в #ШОС. Индия в #БРИКС! Lavrov met the U.S. Envoy at the #UN… Then left"
     posts = pd.DataFrame({"post_id": ["p"], "text": [text]})
-    m = frame([("p", "country", "RU", text.index("Россия")), ("p", "country", "CN", text.index("Китай")),
-               ("p", "forum", "SCO", text.index("#ШОС")), ("p", "country", "IN", text.index("Индия")),
-               ("p", "forum", "BRICS", text.index("#БРИКС")), ("p", "country", "US", text.index("U.S.")),
-               ("p", "forum", "UN", text.index("#UN"))])
+    m = frame(
+        [
+            ("p", "country", "RU", text.index("Россия")),
+            ("p", "country", "CN", text.index("Китай")),
+            ("p", "forum", "SCO", text.index("#ШОС")),
+            ("p", "country", "IN", text.index("Индия")),
+            ("p", "forum", "BRICS", text.index("#БРИКС")),
+            ("p", "country", "US", text.index("U.S.")),
+            ("p", "forum", "UN", text.index("#UN")),
+        ]
+    )
     G = co_mention_graph(m, posts, unit="sentence")
-    assert sorted(G.edges) == [("country:CN", "forum:SCO"), ("country:IN", "forum:BRICS"),
-                               ("country:RU", "forum:SCO"), ("country:US", "forum:UN")]
+    assert sorted(G.edges) == [
+        ("country:CN", "forum:SCO"),
+        ("country:IN", "forum:BRICS"),
+        ("country:RU", "forum:SCO"),
+        ("country:US", "forum:UN"),
+    ]
 
 
-@pytest.mark.parametrize("text, starts", [
-    ("One. Two. three", [0, 5]),                              # lower case does not open a sentence
-    ("Да! Нет? Может… Всё.", [0, 4, 9, 16]),
-    ("Meeting with V.V. Putin. Next", [0, 25]),               # initials do not end a sentence
-    ("Talks ended. 🇷🇺🇨🇳 Russia and China", [0, 13]),          # a flag emoji opens one
-    ("He said «Yes.» «Good» then", [0, 15]),
-    ("Line one\nline two. End", [0, 9, 19]),
-    ("", [0]),
-])
+@pytest.mark.parametrize(
+    "text, starts",
+    [
+        ("One. Two. three", [0, 5]),  # lower case does not open a sentence
+        ("Да! Нет? Может… Всё.", [0, 4, 9, 16]),
+        ("Meeting with V.V. Putin. Next", [0, 25]),  # initials do not end a sentence
+        ("Talks ended. 🇷🇺🇨🇳 Russia and China", [0, 13]),  # a flag emoji opens one
+        ("He said «Yes.» «Good» then", [0, 15]),
+        ("Line one\nline two. End", [0, 9, 19]),
+        ("", [0]),
+    ],
+)
 def test_unit_starts_sentence(text, starts):
     assert unit_starts(text, "sentence") == starts
 
@@ -211,24 +248,34 @@ def test_projection_via_forums_follows_networkx(mentions):
     G = co_mention_graph(mentions)
     P = project(G, "country")
     expected = nx.bipartite.weighted_projected_graph(G, [n for n in G if n.startswith("country:")])
-    assert sorted(P.edges(data="weight")) == sorted((min(u, v), max(u, v), w) for u, v, w in expected.edges(data="weight"))
+    assert sorted(P.edges(data="weight")) == sorted(
+        (min(u, v), max(u, v), w) for u, v, w in expected.edges(data="weight")
+    )
     assert P.edges["country:CN", "country:RU"]["shared"] == ["BRICS", "SCO", "UN"]
     # overlap = sum over shared forums of min(w): UN min(1, 2) + BRICS min(1, 1) + SCO min(1, 1)
     assert P.edges["country:CN", "country:RU"]["overlap"] == 3
     assert P.edges["country:IN", "country:RU"]["shared"] == ["BRICS"]
     assert P.nodes["country:RU"] == G.nodes["country:RU"]
     F = project(G, "forum", via="country")
-    assert sorted(F.edges(data="weight")) == [("forum:BRICS", "forum:SCO", 2), ("forum:BRICS", "forum:UN", 2),
-                                              ("forum:SCO", "forum:UN", 2)]
+    assert sorted(F.edges(data="weight")) == [
+        ("forum:BRICS", "forum:SCO", 2),
+        ("forum:BRICS", "forum:UN", 2),
+        ("forum:SCO", "forum:UN", 2),
+    ]
 
 
 def test_projection_via_posts(mentions, posts):
     G = co_mention_graph(mentions, posts)
     P = project(G, "country", via="posts", mentions=mentions, posts=posts)
-    assert sorted(P.nodes) == ["country:CN", "country:IN", "country:RU"]     # IN kept, without edges
+    assert sorted(P.nodes) == ["country:CN", "country:IN", "country:RU"]  # IN kept, without edges
     assert list(P.edges) == [("country:CN", "country:RU")]
     d = P.edges["country:CN", "country:RU"]
-    assert (d["weight"], d["post_ids"], d["first_date"], d["last_date"]) == (2, ["p1", "p3"], "2024-04-08", "2024-04-08")
+    assert (d["weight"], d["post_ids"], d["first_date"], d["last_date"]) == (
+        2,
+        ["p1", "p3"],
+        "2024-04-08",
+        "2024-04-08",
+    )
     assert d["assoc_strength"] == pytest.approx(2 * 6 / (2 * 4))
     assert d["jaccard"] == pytest.approx(2 / (2 + 4 - 2))
     F = project(G, "forum", via="posts", mentions=mentions)
@@ -249,8 +296,14 @@ def test_edges_table(mentions, posts):
     table = edges_table(co_mention_graph(mentions, posts))
     assert list(table.columns) == EDGE_COLUMNS
     assert list(zip(table["country"], table["forum"], table["weight"])) == [
-        ("RU", "UN", 2), ("CN", "BRICS", 1), ("CN", "SCO", 1), ("CN", "UN", 1), ("IN", "BRICS", 1),
-        ("RU", "BRICS", 1), ("RU", "SCO", 1)]
+        ("RU", "UN", 2),
+        ("CN", "BRICS", 1),
+        ("CN", "SCO", 1),
+        ("CN", "UN", 1),
+        ("IN", "BRICS", 1),
+        ("RU", "BRICS", 1),
+        ("RU", "SCO", 1),
+    ]
     assert table.loc[0, "post_ids"] == "p1;p2"
     assert table.loc[0, "assoc_strength"] == pytest.approx(1.5)
     empty = edges_table(co_mention_graph(mentions, min_weight=9))
@@ -291,7 +344,7 @@ def test_same_input_same_output_whatever_the_row_order(mentions, posts, tmp_path
     write_gexf(b, tmp_path / "b.gexf")
     assert (tmp_path / "a.graphml").read_bytes() == (tmp_path / "b.graphml").read_bytes()
     assert (tmp_path / "a.gexf").read_bytes() == (tmp_path / "b.gexf").read_bytes()
-    assert b"lastmodifieddate" not in (tmp_path / "a.gexf").read_bytes()        # no date of writing
+    assert b"lastmodifieddate" not in (tmp_path / "a.gexf").read_bytes()  # no date of writing
 
 
 def _flat(value):
@@ -314,18 +367,20 @@ def test_round_trip_keeps_every_attribute(mentions, posts, tmp_path, fmt):
         for key, value in d.items():
             if key == "post_ids":
                 continue
-            assert back[key] == pytest.approx(_flat(value)) if isinstance(value, float) else back[key] == _flat(value), key
+            assert (
+                back[key] == pytest.approx(_flat(value)) if isinstance(value, float) else back[key] == _flat(value)
+            ), key
     if fmt == "graphml":
         assert {k: H.graph[k] for k in G.graph} == G.graph
     else:
         dated = H.edges["country:RU", "forum:UN"]
-        assert (dated["start"], dated["end"]) == ("2024-04-08", "2024-05-20")   # Gephi time spell
-        assert "start" not in H.edges["country:RU", "forum:SCO"]                 # undated: always shown
+        assert (dated["start"], dated["end"]) == ("2024-04-08", "2024-05-20")  # Gephi time spell
+        assert "start" not in H.edges["country:RU", "forum:SCO"]  # undated: always shown
 
 
 def test_write_is_atomic_on_failure(mentions, tmp_path):
     G = co_mention_graph(mentions)
-    G.nodes["country:RU"]["bad"] = object()                    # not serialisable
+    G.nodes["country:RU"]["bad"] = object()  # not serialisable
     target = tmp_path / "g.graphml"
     target.write_text("old")
     with pytest.raises(Exception):
@@ -335,8 +390,13 @@ def test_write_is_atomic_on_failure(mentions, tmp_path):
 
 
 def test_mentions_without_post_or_entity_are_ignored(caplog):
-    m = pd.DataFrame({"post_id": ["p", "p", None, "q"], "kind": ["country", "forum", "country", "forum"],
-                      "entity": ["RU", "UN", "CN", None]})
+    m = pd.DataFrame(
+        {
+            "post_id": ["p", "p", None, "q"],
+            "kind": ["country", "forum", "country", "forum"],
+            "entity": ["RU", "UN", "CN", None],
+        }
+    )
     G = co_mention_graph(m)
     assert list(G.edges) == [("country:RU", "forum:UN")] and G.graph["n_units"] == 1
     assert "ignoring 2 country/forum mention(s)" in caplog.text
@@ -346,4 +406,12 @@ def test_post_ids_are_in_natural_order():
     ids = ["b:10", "a:2", "b:9", "a:10", 7, "b:09", "a", "a:1x"]
     m = frame([row for i in ids for row in ((i, "country", "RU"), (i, "forum", "UN"))])
     assert co_mention_graph(m).edges["country:RU", "forum:UN"]["post_ids"] == [
-        "7", "a", "a:2", "a:10", "a:1x", "b:9", "b:09", "b:10"]
+        "7",
+        "a",
+        "a:2",
+        "a:10",
+        "a:1x",
+        "b:9",
+        "b:09",
+        "b:10",
+    ]

@@ -1,4 +1,5 @@
 """Properties of the co-mention graph and its centrality table on random mention tables."""
+
 import math
 
 import networkx as nx
@@ -19,7 +20,8 @@ mention = st.one_of(
     st.tuples(st.integers(0, 12), st.just("tag"), st.sampled_from(["un", "brics"])),
 )
 tables = st.lists(mention, max_size=60).map(
-    lambda rows: pd.DataFrame([(f"p{p}", k, e) for p, k, e in rows], columns=["post_id", "kind", "entity"]))
+    lambda rows: pd.DataFrame([(f"p{p}", k, e) for p, k, e in rows], columns=["post_id", "kind", "entity"])
+)
 
 
 def by_hand(m):
@@ -35,8 +37,13 @@ def test_edges_agree_with_set_counting(m):
     sets = by_hand(m)
     n = len(set().union(*sets.values())) if sets else 0
     assert G.graph["n_units"] == n
-    expected = {(c, f): sets["country", c] & sets["forum", f]
-                for (k, c) in sets if k == "country" for (k2, f) in sets if k2 == "forum"}
+    expected = {
+        (c, f): sets["country", c] & sets["forum", f]
+        for (k, c) in sets
+        if k == "country"
+        for (k2, f) in sets
+        if k2 == "forum"
+    }
     expected = {pair: posts for pair, posts in expected.items() if posts}
     assert G.number_of_edges() == len(expected)
     for (c, f), posts in expected.items():
@@ -71,7 +78,7 @@ def test_centralities_are_defined_and_bounded(m, min_weight):
     assert np.isfinite(values.to_numpy(dtype=float)).all()
     assert ((values >= -1e-12) & (values <= 1 + 1e-9)).all().all()
     assert math.isclose(t["pagerank"].sum(), 1.0)
-    assert math.isclose((t["eigenvector"] ** 2).sum(), 1.0)          # no isolates in a co-mention graph
+    assert math.isclose((t["eigenvector"] ** 2).sum(), 1.0)  # no isolates in a co-mention graph
     assert math.isclose(t["pagerank_scaled"].sum(), len(t))
     assert sorted(set(t["community"])) == list(range(t["community"].nunique()))
     for side, via in (("country", "forum"), ("forum", "posts")):
@@ -79,5 +86,6 @@ def test_centralities_are_defined_and_bounded(m, min_weight):
         expected = nx.bipartite.weighted_projected_graph(G, [v for v in G if v.startswith(side)])
         assert set(P.nodes) == set(expected.nodes)
         if via == "forum":
-            assert {frozenset(e): w for *e, w in P.edges(data="weight")} == \
-                {frozenset(e): w for *e, w in expected.edges(data="weight")}
+            assert {frozenset(e): w for *e, w in P.edges(data="weight")} == {
+                frozenset(e): w for *e, w in expected.edges(data="weight")
+            }

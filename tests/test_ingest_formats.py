@@ -1,11 +1,12 @@
 """Readers of real export formats: Telegram Desktop JSON and HTML, Telethon dumps, tables."""
+
 from __future__ import annotations
 
 import gzip
 import json
 import logging
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -23,9 +24,14 @@ FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 ROUNDTRIP = FIXTURES / "roundtrip"
 ROUNDTRIP_FILES = ["result.json", "messages.html", "telethon.jsonl", "posts.csv", "posts.parquet"]
 
-EXPECTED_DATES = [datetime(2024, 4, 8, 7, 0, tzinfo=timezone.utc), datetime(2024, 5, 20, 10, 30, tzinfo=timezone.utc),
-                  datetime(2024, 6, 25, 12, 0, tzinfo=timezone.utc), datetime(2024, 7, 3, 9, 15, tzinfo=timezone.utc),
-                  datetime(2024, 9, 5, 14, 0, tzinfo=timezone.utc), datetime(2024, 10, 7, 8, 0, tzinfo=timezone.utc)]
+EXPECTED_DATES = [
+    datetime(2024, 4, 8, 7, 0, tzinfo=UTC),
+    datetime(2024, 5, 20, 10, 30, tzinfo=UTC),
+    datetime(2024, 6, 25, 12, 0, tzinfo=UTC),
+    datetime(2024, 7, 3, 9, 15, tzinfo=UTC),
+    datetime(2024, 9, 5, 14, 0, tzinfo=UTC),
+    datetime(2024, 10, 7, 8, 0, tzinfo=UTC),
+]
 
 
 def read(path, fmt=None, **options):
@@ -50,8 +56,10 @@ def test_roundtrip_texts_and_dates(name):
 
 def test_roundtrip_reference_text_is_what_telegram_shows():
     frame, _ = read(ROUNDTRIP / "result.json")
-    assert frame["text"][0] == ("🇷🇺🇨🇳 On April 8-9, Foreign Minister Sergey Lavrov will pay an official visit to "
-                                "China.\nThe Ministers will discuss joint efforts at the #UN, #BRICS, the #SCO and the #G20.")
+    assert frame["text"][0] == (
+        "🇷🇺🇨🇳 On April 8-9, Foreign Minister Sergey Lavrov will pay an official visit to "
+        "China.\nThe Ministers will discuss joint efforts at the #UN, #BRICS, the #SCO and the #G20."
+    )
     assert frame["text"][2].startswith('🇷🇺🇧🇾 (Minsk, June 25, 2024) Talks on the Union State & the "Eurasian')
     assert frame["text"][4].endswith("<in New York>.\n\nRead more: https://mid.ru/en/")
 
@@ -137,8 +145,13 @@ def test_html_pages_are_read_in_page_order(tmp_path):
 def test_whole_account_export(caplog):
     with caplog.at_level(logging.WARNING):
         frame, stats = read(FIXTURES / "account" / "result.json")
-    assert frame["post_id"].tolist() == ["result:1234567890:5", "result:1234567890:7", "result:1234567890:8",
-                                         "result:1156931015:900", "result:1156931015:902"]
+    assert frame["post_id"].tolist() == [
+        "result:1234567890:5",
+        "result:1234567890:7",
+        "result:1234567890:8",
+        "result:1156931015:900",
+        "result:1156931015:902",
+    ]
     assert frame["channel"].tolist()[::3] == ["Embassy of Russia in South Africa", "MFA Russia"]
     assert frame["source"][0] == "result.json#1234567890/5"
     f = stats.files[0]
@@ -178,14 +191,26 @@ def test_unreadable_date_keeps_the_post_undated():
     row = frame.iloc[2]
     assert row["text"].startswith("A post whose date cannot be read")
     assert pd.isna(row["date"]) and row["date_source"] == "none"
-    assert stats.files[0].problems == [("1234567890/8", "date '21.12.2019 (sometime)' not understood; "
-                                        "post kept undated")]
+    assert stats.files[0].problems == [
+        ("1234567890/8", "date '21.12.2019 (sometime)' not understood; post kept undated")
+    ]
 
 
 def test_text_entities_used_when_text_is_missing(tmp_path):
-    export = {"name": "MFA", "type": "public_channel", "id": 1, "messages": [
-        {"id": 1, "type": "message", "date": "2024-01-01T00:00:00", "date_unixtime": "1704067200",
-         "text_entities": [{"type": "plain", "text": "On the "}, {"type": "hashtag", "text": "#EAEU"}]}]}
+    export = {
+        "name": "MFA",
+        "type": "public_channel",
+        "id": 1,
+        "messages": [
+            {
+                "id": 1,
+                "type": "message",
+                "date": "2024-01-01T00:00:00",
+                "date_unixtime": "1704067200",
+                "text_entities": [{"type": "plain", "text": "On the "}, {"type": "hashtag", "text": "#EAEU"}],
+            }
+        ],
+    }
     path = tmp_path / "result.json"
     path.write_text(json.dumps(export), encoding="utf-8")
     frame, _ = read(path)
@@ -227,8 +252,10 @@ def test_telethon_album_is_one_post():
 
 def test_scraper_wrapper_with_markdown():
     frame, stats = read(FIXTURES / "telethon" / "scraper.json")
-    assert frame["text"].tolist() == ["Sergey Lavrov met the #SCO Secretary-General.\nBeijing, 9 10 December",
-                                      "Photos from the visit\n#BRICS #RussiaChina"]
+    assert frame["text"].tolist() == [
+        "Sergey Lavrov met the #SCO Secretary-General.\nBeijing, 9 10 December",
+        "Photos from the visit\n#BRICS #RussiaChina",
+    ]
     assert frame["channel"].tolist() == ["Russian MFA", "Russian MFA"]
     assert stats.files[0].skipped_kinds == {"album_part": 1, "no_text": 1}
 
@@ -254,8 +281,11 @@ def test_utf16_offsets_and_markdown():
 def test_table_column_overrides_and_errors(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("msg,when,source_channel,ref\n#BRICS summit,1712559600000,mfa,9\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"export\.csv: no text column .* the columns are: msg, when, "
-                                         r"source_channel, ref; name it with --text-col"):
+    with pytest.raises(
+        InputError,
+        match=r"export\.csv: no text column .* the columns are: msg, when, "
+        r"source_channel, ref; name it with --text-col",
+    ):
         read(path)
     frame, _ = read(path, text_col="msg", date_col="when", channel_col="source_channel", id_col="ref")
     row = frame.iloc[0]
@@ -266,8 +296,9 @@ def test_table_column_overrides_and_errors(tmp_path):
 
 
 def test_tsv_semicolon_csv_and_common_names(tmp_path):
-    (tmp_path / "a.tsv").write_text("Message_ID\tChat\tCreated_At\tContent\n1\tmfa\t2024-04-08 07:00:00\t#SCO\n",
-                                    encoding="utf-8")
+    (tmp_path / "a.tsv").write_text(
+        "Message_ID\tChat\tCreated_At\tContent\n1\tmfa\t2024-04-08 07:00:00\t#SCO\n", encoding="utf-8"
+    )
     (tmp_path / "b.csv").write_text("id;author;unix_timestamp;body\n2;embassy;1712559600;#UN\n", encoding="utf-8")
     frame, _ = read(tmp_path, channel="fallback")
     assert frame["text"].tolist() == ["#SCO", "#UN"]
@@ -277,8 +308,9 @@ def test_tsv_semicolon_csv_and_common_names(tmp_path):
 
 def test_table_without_channel_or_id_uses_fallbacks(tmp_path):
     path = tmp_path / "rows.jsonl"
-    path.write_text('{"text": "first #UN"}\n{"text": "second #UN", "date": "2024-01-02T03:04:05+03:00"}\n',
-                    encoding="utf-8")
+    path.write_text(
+        '{"text": "first #UN"}\n{"text": "second #UN", "date": "2024-01-02T03:04:05+03:00"}\n', encoding="utf-8"
+    )
     frame, _ = read(path, channel="Embassy")
     assert frame["post_id"].tolist() == ["rows:1", "rows:2"]
     assert frame["channel"].tolist() == ["Embassy", "Embassy"]
@@ -290,26 +322,30 @@ def test_table_without_channel_or_id_uses_fallbacks(tmp_path):
 def test_parquet_streams_by_batches_and_reads_timestamps(tmp_path):
     n = 20000
     stamps = pa.array([1712559600 * 1000 + i for i in range(n)], pa.timestamp("ms", tz="UTC"))
-    table = pa.table({"id": list(range(n)), "text": [f"post {i} #SCO" for i in range(n)], "date": stamps,
-                      "unused": ["x" * 50] * n})
+    table = pa.table(
+        {"id": list(range(n)), "text": [f"post {i} #SCO" for i in range(n)], "date": stamps, "unused": ["x" * 50] * n}
+    )
     path = tmp_path / "big.parquet"
     pq.write_table(table, path, row_group_size=5000)
     posts = list(iter_posts(path))
     assert len(posts) == n and posts[-1].text == f"post {n - 1} #SCO"
-    assert posts[0].date == datetime(2024, 4, 8, 7, 0, tzinfo=timezone.utc)
+    assert posts[0].date == datetime(2024, 4, 8, 7, 0, tzinfo=UTC)
 
 
 def test_posts_are_plain_posts():
     posts = list(iter_posts(ROUNDTRIP / "telethon.jsonl"))
     assert all(type(p) is Post for p in posts)
-    assert posts[0] == Post(posts[0].post_id, posts[0].channel, posts[0].date, "metadata", posts[0].text,
-                            posts[0].source, None)
+    assert posts[0] == Post(
+        posts[0].post_id, posts[0].channel, posts[0].date, "metadata", posts[0].text, posts[0].source, None
+    )
 
 
 def test_json_rows_read_as_a_table(tmp_path):
     path = tmp_path / "rows.json"
-    path.write_text(json.dumps([{"id": 1, "date": 1712559600, "body": "#SCO", "views": 3}, "junk",
-                                {"id": 2, "body": ""}]), encoding="utf-8")
+    path.write_text(
+        json.dumps([{"id": 1, "date": 1712559600, "body": "#SCO", "views": 3}, "junk", {"id": 2, "body": ""}]),
+        encoding="utf-8",
+    )
     for fmt in (None, "json", "table"):  # "views" alone does not make a message dump: no message/text
         frame, stats = read(path, fmt)
         assert frame["text"].tolist() == ["#SCO"]
@@ -318,8 +354,17 @@ def test_json_rows_read_as_a_table(tmp_path):
 
 
 def test_whole_account_chat_without_id(tmp_path):
-    export = {"chats": {"list": [{"name": "Saved Messages", "type": "saved_messages", "messages": [
-        {"id": 1, "type": "message", "date_unixtime": "1704067200", "text": "note on #G20"}]}]}}
+    export = {
+        "chats": {
+            "list": [
+                {
+                    "name": "Saved Messages",
+                    "type": "saved_messages",
+                    "messages": [{"id": 1, "type": "message", "date_unixtime": "1704067200", "text": "note on #G20"}],
+                }
+            ]
+        }
+    }
     path = tmp_path / "result.json"
     path.write_text(json.dumps(export), encoding="utf-8")
     frame, _ = read(path)
@@ -327,10 +372,20 @@ def test_whole_account_chat_without_id(tmp_path):
 
 
 def test_entities_that_do_not_fit_the_text_are_logged(tmp_path, caplog):
-    good = {"_": "Message", "id": 1, "peer_id": {"channel_id": 5}, "date": "2024-01-01 00:00:00+00:00",
-            "message": "🇷🇺 #UN", "entities": [{"_": "MessageEntityHashtag", "offset": 5, "length": 3}]}
-    bad = {**good, "id": 2, "message": "🇷🇺 #SCO", "entities": [{"_": "MessageEntityHashtag", "offset": 3,
-                                                                 "length": 4}]}  # Python offset, not UTF-16
+    good = {
+        "_": "Message",
+        "id": 1,
+        "peer_id": {"channel_id": 5},
+        "date": "2024-01-01 00:00:00+00:00",
+        "message": "🇷🇺 #UN",
+        "entities": [{"_": "MessageEntityHashtag", "offset": 5, "length": 3}],
+    }
+    bad = {
+        **good,
+        "id": 2,
+        "message": "🇷🇺 #SCO",
+        "entities": [{"_": "MessageEntityHashtag", "offset": 3, "length": 4}],
+    }  # Python offset, not UTF-16
     path = tmp_path / "dump.jsonl"
     path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
     with caplog.at_level(logging.DEBUG, logger="netanalysis.ingest.telethon"):
@@ -339,17 +394,20 @@ def test_entities_that_do_not_fit_the_text_are_logged(tmp_path, caplog):
     assert [r.getMessage().endswith("message 2") for r in caplog.records] == [True]
 
 
-@pytest.mark.parametrize("value, expected, naive", [
-    ("13.07.2023 14:05:11 UTC+03:00", "2023-07-13T11:05:11+00:00", False),
-    ("13.07.2023 14:05:11 UTC-05:30", "2023-07-13T19:35:11+00:00", False),
-    ("20 декабря 2019, 12:00:34", "2019-12-20T12:00:34+00:00", True),
-    ("2022-12-10 11:07:36+00:00", "2022-12-10T11:07:36+00:00", False),
-    ("2024-04-08T07:00:00Z", "2024-04-08T07:00:00+00:00", False),
-    ("2023-07-13T14:05:11", "2023-07-13T14:05:11+00:00", True),
-    ("1712559600", "2024-04-08T07:00:00+00:00", False),
-    (1712559600000, "2024-04-08T07:00:00+00:00", False),
-    ("Mon, 08 Apr 2024 10:00:00 +0300", "2024-04-08T07:00:00+00:00", False),
-])
+@pytest.mark.parametrize(
+    "value, expected, naive",
+    [
+        ("13.07.2023 14:05:11 UTC+03:00", "2023-07-13T11:05:11+00:00", False),
+        ("13.07.2023 14:05:11 UTC-05:30", "2023-07-13T19:35:11+00:00", False),
+        ("20 декабря 2019, 12:00:34", "2019-12-20T12:00:34+00:00", True),
+        ("2022-12-10 11:07:36+00:00", "2022-12-10T11:07:36+00:00", False),
+        ("2024-04-08T07:00:00Z", "2024-04-08T07:00:00+00:00", False),
+        ("2023-07-13T14:05:11", "2023-07-13T14:05:11+00:00", True),
+        ("1712559600", "2024-04-08T07:00:00+00:00", False),
+        (1712559600000, "2024-04-08T07:00:00+00:00", False),
+        ("Mon, 08 Apr 2024 10:00:00 +0300", "2024-04-08T07:00:00+00:00", False),
+    ],
+)
 def test_parse_timestamp(value, expected, naive):
     from netanalysis.ingest.records import parse_timestamp
 

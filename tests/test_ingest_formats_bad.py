@@ -1,4 +1,5 @@
 """Bad input: clear errors naming the file and place, counted skips, strict mode, dedupe."""
+
 from __future__ import annotations
 
 import gzip
@@ -28,8 +29,10 @@ def test_truncated_json_names_file_and_position():
     with pytest.raises(InputError) as info:
         read(BAD / "truncated_result.json")
     message = str(info.value)
-    assert message.startswith(str(BAD / "truncated_result.json") + ": invalid JSON at line 122, column 14 "
-                              "(character 2435): Unterminated string")
+    assert message.startswith(
+        str(BAD / "truncated_result.json") + ": invalid JSON at line 122, column 14 "
+        "(character 2435): Unterminated string"
+    )
     assert message.endswith("the file ends too early (truncated?)")
 
 
@@ -55,8 +58,10 @@ def test_broken_jsonl_lines_are_skipped_and_counted():
 
 def test_broken_csv_rows_are_skipped_with_their_line():
     frame, stats = read(BAD / "broken.csv")
-    assert frame["text"].tolist() == ["The #SCO ministers met in Astana.",
-                                      "A quoted field\nthat spans two lines #BRICS"]
+    assert frame["text"].tolist() == [
+        "The #SCO ministers met in Astana.",
+        "A quoted field\nthat spans two lines #BRICS",
+    ]
     assert frame["source"].tolist() == ["broken.csv:2", "broken.csv:4"]
     f = stats.files[0]
     assert (f.records, f.read, f.skipped) == (5, 2, 3)
@@ -81,8 +86,9 @@ def test_strict_mode_does_not_stop_at_skips_that_are_not_malformed():
 def test_wrong_encoding_suggests_cp1251():
     with pytest.raises(InputError) as info:
         read(BAD / "cp1251.csv")
-    assert str(info.value) == (f"{BAD / 'cp1251.csv'}: line 2: not valid utf-8 text "
-                               "(try --encoding cp1251 for Windows Cyrillic text)")
+    assert str(info.value) == (
+        f"{BAD / 'cp1251.csv'}: line 2: not valid utf-8 text (try --encoding cp1251 for Windows Cyrillic text)"
+    )
     frame, _ = read(BAD / "cp1251.csv", encoding="cp1251")
     assert frame["text"].tolist() == ["Саммит #БРИКС"]
     assert frame["channel"].tolist() == ["МИД России"]
@@ -102,11 +108,14 @@ def test_unknown_encoding(tmp_path):
         read(ROUNDTRIP / "posts.csv", encoding="klingon")
 
 
-@pytest.mark.parametrize("content, problem", [
-    (b"", "file is empty"),
-    (b"\x00\x01\x02binary", "binary file"),
-    (b"just one line of text\n", "no text column"),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b"", "file is empty"),
+        (b"\x00\x01\x02binary", "binary file"),
+        (b"just one line of text\n", "no text column"),
+    ],
+)
 def test_files_that_cannot_be_read_at_all(tmp_path, content, problem):
     path = tmp_path / "posts.csv"
     path.write_bytes(content)
@@ -143,12 +152,23 @@ def test_counts_add_up_for_every_fixture():
 
 
 def test_malformed_records_in_telegram_json(tmp_path):
-    export = {"name": "MFA", "type": "public_channel", "id": 1, "messages": [
-        "not an object",
-        {"id": 2, "type": "message", "date": "2024-01-01T00:00:00", "text": 42},
-        {"type": "message", "date": "2024-01-01T00:00:00", "text": "no id"},
-        {"id": 4, "type": "message", "date": "2024-01-01T00:00:00", "date_unixtime": "1704067200", "text": "ok #UN"},
-    ]}
+    export = {
+        "name": "MFA",
+        "type": "public_channel",
+        "id": 1,
+        "messages": [
+            "not an object",
+            {"id": 2, "type": "message", "date": "2024-01-01T00:00:00", "text": 42},
+            {"type": "message", "date": "2024-01-01T00:00:00", "text": "no id"},
+            {
+                "id": 4,
+                "type": "message",
+                "date": "2024-01-01T00:00:00",
+                "date_unixtime": "1704067200",
+                "text": "ok #UN",
+            },
+        ],
+    }
     path = tmp_path / "result.json"
     path.write_text(json.dumps(export), encoding="utf-8")
     frame, stats = read(path)
@@ -184,17 +204,44 @@ def test_dedupe_order_does_not_matter_between_keyed_and_sourceless_posts():
 
 def test_dedupe_by_source_message_keeps_distinct_posts_with_the_same_text(tmp_path):
     lines = [
-        {"_": "Message", "id": 1, "peer_id": {"channel_id": 10}, "date": "2024-01-01 00:00:00+00:00",
-         "message": "Good morning #UN"},
-        {"_": "Message", "id": 2, "peer_id": {"channel_id": 10}, "date": "2024-01-02 00:00:00+00:00",
-         "message": "Good morning #UN"},
-        {"_": "Message", "id": 7, "peer_id": {"channel_id": 20}, "date": "2024-01-02 01:00:00+00:00",
-         "message": "GOOD  morning #un https://t.me/x", "fwd_from": {"from_id": {"channel_id": 10},
-                                                                    "channel_post": 2}},
-        {"_": "Message", "id": 8, "peer_id": {"channel_id": 20}, "date": "2024-01-03 01:00:00+00:00",
-         "message": "Forwarded from a user #UN", "fwd_from": {"from_name": "someone"}},
-        {"_": "Message", "id": 9, "peer_id": {"channel_id": 30}, "date": "2024-01-03 02:00:00+00:00",
-         "message": "forwarded from a user  #UN", "fwd_from": {"from_name": "someone"}},
+        {
+            "_": "Message",
+            "id": 1,
+            "peer_id": {"channel_id": 10},
+            "date": "2024-01-01 00:00:00+00:00",
+            "message": "Good morning #UN",
+        },
+        {
+            "_": "Message",
+            "id": 2,
+            "peer_id": {"channel_id": 10},
+            "date": "2024-01-02 00:00:00+00:00",
+            "message": "Good morning #UN",
+        },
+        {
+            "_": "Message",
+            "id": 7,
+            "peer_id": {"channel_id": 20},
+            "date": "2024-01-02 01:00:00+00:00",
+            "message": "GOOD  morning #un https://t.me/x",
+            "fwd_from": {"from_id": {"channel_id": 10}, "channel_post": 2},
+        },
+        {
+            "_": "Message",
+            "id": 8,
+            "peer_id": {"channel_id": 20},
+            "date": "2024-01-03 01:00:00+00:00",
+            "message": "Forwarded from a user #UN",
+            "fwd_from": {"from_name": "someone"},
+        },
+        {
+            "_": "Message",
+            "id": 9,
+            "peer_id": {"channel_id": 30},
+            "date": "2024-01-03 02:00:00+00:00",
+            "message": "forwarded from a user  #UN",
+            "fwd_from": {"from_name": "someone"},
+        },
     ]
     path = tmp_path / "dump.jsonl"
     path.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
@@ -204,8 +251,12 @@ def test_dedupe_by_source_message_keeps_distinct_posts_with_the_same_text(tmp_pa
 
 
 def test_dedupe_posts_on_a_stream():
-    posts = [Post(f"p:{i}", "c", None, "none", text, f"s#{i}") for i, text in
-             enumerate(["The #BRICS summit", "the  #brics SUMMIT https://mid.ru/x", "Ｔｈｅ #BRICS summit", "Other"])]
+    posts = [
+        Post(f"p:{i}", "c", None, "none", text, f"s#{i}")
+        for i, text in enumerate(
+            ["The #BRICS summit", "the  #brics SUMMIT https://mid.ru/x", "Ｔｈｅ #BRICS summit", "Other"]
+        )
+    ]
     stats = IngestStats()
     kept = list(dedupe_posts(iter(posts), stats))
     assert [p.post_id for p in kept] == ["p:0", "p:3"]

@@ -1,11 +1,12 @@
 """Property tests: whatever bytes, JSON or CSV a reader gets, it reads them or raises NetanalysisError."""
+
 from __future__ import annotations
 
 import csv
 import io
 import json
 import os
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,7 @@ def read_or_fail_cleanly(path: Path, fmt: str | None, **options) -> list[Post] |
     for post in posts:
         assert type(post) is Post
         assert isinstance(post.text, str) and post.text.strip() == post.text and post.text
-        assert post.date is None or post.date.tzinfo is timezone.utc or post.date.utcoffset().total_seconds() == 0
+        assert post.date is None or post.date.tzinfo is UTC or post.date.utcoffset().total_seconds() == 0
         assert post.date_source in ("metadata", "none")
         assert (post.date is None) == (post.date_source == "none")
     assert len({p.post_id for p in posts}) <= len(posts)
@@ -68,14 +69,15 @@ def mutate(data: bytes, ops: list[tuple[int, int, bytes]]) -> bytes:
         elif kind == 1:
             data = data[:pos] + chunk + data[pos:]  # insert
         elif kind == 2:
-            data = data[:pos] + data[pos + len(chunk) + 1:]  # delete
+            data = data[:pos] + data[pos + len(chunk) + 1 :]  # delete
         else:
-            data = data[:pos] + chunk + data[pos + len(chunk):]  # overwrite
+            data = data[:pos] + chunk + data[pos + len(chunk) :]  # overwrite
     return data
 
 
-MUTATIONS = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 1 << 20), st.binary(max_size=8)),
-                     min_size=1, max_size=4)
+MUTATIONS = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(0, 1 << 20), st.binary(max_size=8)), min_size=1, max_size=4
+)
 
 
 @pytest.mark.parametrize("fmt", sorted(READERS))
@@ -98,23 +100,79 @@ def test_mutated_samples(workdir, fmt, ops):
     read_or_fail_cleanly(path, None, strict=True, dedupe=True)
 
 
-JSON_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63), st.floats(allow_nan=False),
-                         st.text(max_size=20))
-JSON_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)), max_leaves=12)
-FIELD_VALUES = st.one_of(JSON_VALUES, st.sampled_from(
-    ["message", "service", "unsupported", "Message", "MessageService", "2024-01-01T00:00:00", "1712559600",
-     "13.07.2023 14:05:11 UTC+03:00", "#BRICS talks", "", "9" * 30]))
-MESSAGE_KEYS = ["id", "type", "date", "date_unixtime", "text", "text_entities", "rich_message", "forwarded_from",
-                "_", "peer_id", "message", "fwd_from", "grouped_id", "entities", "channel", "body", "timestamp"]
+JSON_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**63), 2**63), st.floats(allow_nan=False), st.text(max_size=20)
+)
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=12,
+)
+FIELD_VALUES = st.one_of(
+    JSON_VALUES,
+    st.sampled_from(
+        [
+            "message",
+            "service",
+            "unsupported",
+            "Message",
+            "MessageService",
+            "2024-01-01T00:00:00",
+            "1712559600",
+            "13.07.2023 14:05:11 UTC+03:00",
+            "#BRICS talks",
+            "",
+            "9" * 30,
+        ]
+    ),
+)
+MESSAGE_KEYS = [
+    "id",
+    "type",
+    "date",
+    "date_unixtime",
+    "text",
+    "text_entities",
+    "rich_message",
+    "forwarded_from",
+    "_",
+    "peer_id",
+    "message",
+    "fwd_from",
+    "grouped_id",
+    "entities",
+    "channel",
+    "body",
+    "timestamp",
+]
 MESSAGES = st.dictionaries(st.sampled_from(MESSAGE_KEYS), FIELD_VALUES, max_size=8)
 DOCUMENTS = st.one_of(
     st.lists(MESSAGES, max_size=5),
-    st.fixed_dictionaries({"name": FIELD_VALUES, "type": FIELD_VALUES, "id": FIELD_VALUES,
-                           "messages": st.one_of(st.lists(MESSAGES, max_size=5), JSON_VALUES)}),
-    st.fixed_dictionaries({"chats": st.one_of(JSON_VALUES, st.fixed_dictionaries({"list": st.lists(
-        st.fixed_dictionaries({"name": FIELD_VALUES, "id": FIELD_VALUES, "messages": st.lists(MESSAGES, max_size=3)}),
-        max_size=3)}))}),
+    st.fixed_dictionaries(
+        {
+            "name": FIELD_VALUES,
+            "type": FIELD_VALUES,
+            "id": FIELD_VALUES,
+            "messages": st.one_of(st.lists(MESSAGES, max_size=5), JSON_VALUES),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "chats": st.one_of(
+                JSON_VALUES,
+                st.fixed_dictionaries(
+                    {
+                        "list": st.lists(
+                            st.fixed_dictionaries(
+                                {"name": FIELD_VALUES, "id": FIELD_VALUES, "messages": st.lists(MESSAGES, max_size=3)}
+                            ),
+                            max_size=3,
+                        )
+                    }
+                ),
+            )
+        }
+    ),
     st.fixed_dictionaries({"count": st.integers(), "messages": st.lists(MESSAGES, max_size=5)}),
     JSON_VALUES,
 )
@@ -143,9 +201,10 @@ CELLS = st.one_of(st.text(max_size=15), st.sampled_from(["#SCO", "2024-04-08", "
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv"])
 @EXAMPLES
-@given(header=st.lists(st.sampled_from(["id", "text", "date", "channel", "other", "", "Text"]), min_size=1,
-                       max_size=5),
-       rows=st.lists(st.lists(CELLS, max_size=6), max_size=6))
+@given(
+    header=st.lists(st.sampled_from(["id", "text", "date", "channel", "other", "", "Text"]), min_size=1, max_size=5),
+    rows=st.lists(st.lists(CELLS, max_size=6), max_size=6),
+)
 def test_random_tables(workdir, fmt, header, rows):
     out = io.StringIO()
     writer = csv.writer(out, delimiter="\t" if fmt == "tsv" else ",")

@@ -1,7 +1,8 @@
 """Reading channel text copied out of a Telegram client (format "text")."""
+
 import re
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +23,7 @@ from netanalysis.model import POST_COLUMNS, FileStats
 
 
 def utc(y, m, d):
-    return datetime(y, m, d, tzinfo=timezone.utc)
+    return datetime(y, m, d, tzinfo=UTC)
 
 
 def read(tmp_path: Path, text: str, name: str = "channel.txt", **options):
@@ -34,6 +35,7 @@ def read(tmp_path: Path, text: str, name: str = "channel.txt", **options):
 
 
 # --- splitting and the repeated preview copy -------------------------------------------------
+
 
 def test_split_title_body_body():
     assert split_copied_posts(["T", "a", "b", "a", "b"]) == [(0, 3, 5)]
@@ -54,8 +56,15 @@ def test_split_post_without_copy_followed_by_one_with_copy():
 
 
 def test_split_post_with_copy_followed_by_one_without():
-    lines = ["T1", "a long enough first line of the body", "more", "a long enough first line of the body",
-             "more", "T2", "x"]
+    lines = [
+        "T1",
+        "a long enough first line of the body",
+        "more",
+        "a long enough first line of the body",
+        "more",
+        "T2",
+        "x",
+    ]
     assert split_copied_posts(lines) == [(0, 3, 5), (5, 7, 7)]
 
 
@@ -85,14 +94,17 @@ def test_split_covers_everything():
 
 # --- interface text and headers ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize("line", ["Read in full", "📄 Read in full", "<...>", "  <…>  ", "Читать полностью"])
 def test_interface_lines(line):
     assert is_interface_line(line)
     assert strip_interface_text(line) == ""
 
 
-@pytest.mark.parametrize("line", ["Read in full the statement of the Ministry", "#RussiaChina", "***",
-                                  "<b>bold</b>", "Question: <...> answer"])
+@pytest.mark.parametrize(
+    "line",
+    ["Read in full the statement of the Ministry", "#RussiaChina", "***", "<b>bold</b>", "Question: <...> answer"],
+)
 def test_content_lines_are_not_interface(line):
     assert not is_interface_line(line)
 
@@ -102,18 +114,28 @@ def test_trailing_elision_is_removed():
     assert strip_interface_text("held in Kazan.<...>") == "held in Kazan."
 
 
-@pytest.mark.parametrize("line, channel", [
-    ("Forwarded from Russian MFA 🇷🇺", "Russian MFA"),
-    ("Forwarded from Embassy of Russia in India 🇷🇺🇮🇳\n", "Embassy of Russia in India"),
-    ("Forwarded from MFA Russia", "MFA Russia"),
-    ("Переслано от МИД России 🇷🇺", "МИД России"),
-])
+@pytest.mark.parametrize(
+    "line, channel",
+    [
+        ("Forwarded from Russian MFA 🇷🇺", "Russian MFA"),
+        ("Forwarded from Embassy of Russia in India 🇷🇺🇮🇳\n", "Embassy of Russia in India"),
+        ("Forwarded from MFA Russia", "MFA Russia"),
+        ("Переслано от МИД России 🇷🇺", "МИД России"),
+    ],
+)
 def test_header_names_the_channel_without_flags(line, channel):
     assert parse_header(line) == channel
 
 
-@pytest.mark.parametrize("line", ["Russian MFA 🇷🇺", "The post was Forwarded from Moscow", "Forwarded from",
-                                  "Forwarded from " + "a very long sentence of body text " * 5])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Russian MFA 🇷🇺",
+        "The post was Forwarded from Moscow",
+        "Forwarded from",
+        "Forwarded from " + "a very long sentence of body text " * 5,
+    ],
+)
 def test_not_headers(line):
     assert parse_header(line) is None
 
@@ -123,6 +145,7 @@ def test_a_header_naming_only_a_flag_keeps_it():
 
 
 # --- the reader, on small files of its own ------------------------------------------------------
+
 
 def test_header_split_channel_flag_and_copy(fixtures_dir):
     path = fixtures_dir / "text" / "forwarded_en.txt"
@@ -139,13 +162,19 @@ def test_header_split_channel_flag_and_copy(fixtures_dir):
         "They also reviewed preparations for the #G20 events.\n"
         "#RussiaIndia"
     )
-    assert posts[1].text == ("🇧🇾🇨🇳 Foreign Minister met his Chinese counterpart (Beijing, 12 March 2024)\n"
-                             "The ministers agreed to deepen cooperation at the #UN.")
+    assert posts[1].text == (
+        "🇧🇾🇨🇳 Foreign Minister met his Chinese counterpart (Beijing, 12 March 2024)\n"
+        "The ministers agreed to deepen cooperation at the #UN."
+    )
     # the last post has no preview copy: kept whole
-    assert posts[2].text == ("🎙 Statement by the Spokeswoman (March 20, 2024)\n"
-                             "Moscow welcomes the outcome of the #CSTO meeting.")
+    assert posts[2].text == (
+        "🎙 Statement by the Spokeswoman (March 20, 2024)\nMoscow welcomes the outcome of the #CSTO meeting."
+    )
     assert [(p.date, p.date_source) for p in posts] == [
-        (utc(2024, 3, 4), "inferred"), (utc(2024, 3, 12), "text"), (utc(2024, 3, 20), "text")]
+        (utc(2024, 3, 4), "inferred"),
+        (utc(2024, 3, 12), "text"),
+        (utc(2024, 3, 20), "text"),
+    ]
     assert (stats.records, stats.skipped) == (3, 0)
 
 
@@ -156,15 +185,20 @@ def test_unheaded_russian_posts_with_rollover(fixtures_dir):
     assert all(p.forwarded_from is None for p in posts)
     assert [p.source for p in posts] == ["own_ru.txt:1", "own_ru.txt:6", "own_ru.txt:11", "own_ru.txt:14"]
     assert [(p.date, p.date_source) for p in posts] == [
-        (utc(2023, 12, 28), "text"), (utc(2024, 1, 3), "inferred"),
-        (utc(2024, 4, 8), "inferred"), (utc(2024, 6, 25), "text")]
+        (utc(2023, 12, 28), "text"),
+        (utc(2024, 1, 3), "inferred"),
+        (utc(2024, 4, 8), "inferred"),
+        (utc(2024, 6, 25), "text"),
+    ]
     assert posts[0].text.splitlines() == [
         "🇷🇺🇧🇾 28 декабря 2023 года состоялись переговоры министров иностранных дел.",
         "Стороны обсудили взаимодействие в #ОДКБ и #СНГ.",
         "#РоссияБеларусь",
     ]
-    assert posts[1].text.splitlines() == ["Сегодня, 3 января, исполняется годовщина вступления в силу договора.",
-                                          "В феврале 2015 года был принят Комплекс мер."]
+    assert posts[1].text.splitlines() == [
+        "Сегодня, 3 января, исполняется годовщина вступления в силу договора.",
+        "В феврале 2015 года был принят Комплекс мер.",
+    ]
 
 
 def test_channel_option_names_unheaded_posts(tmp_path):
@@ -174,18 +208,20 @@ def test_channel_option_names_unheaded_posts(tmp_path):
 
 
 def test_unheaded_post_after_a_forwarded_one(tmp_path):
-    text = ("Forwarded from Russian MFA 🇷🇺\n"
-            "🇷🇺🇨🇳 On May 20, the ministers met.\n"
-            "They discussed the #SCO.\n"
-            "#RussiaChina\n"
-            "They discussed the #SCO.\n"
-            "#RussiaChina\n"
-            "Today, May 22, we mark Diplomats' Day\n"
-            "Congratulations to all colleagues.\n"
-            "Congratulations to all colleagues.\n"
-            "Forwarded from Russian MFA 🇷🇺\n"
-            "Briefing (May 23, 2024)\n"
-            "The #UN was discussed.\n")
+    text = (
+        "Forwarded from Russian MFA 🇷🇺\n"
+        "🇷🇺🇨🇳 On May 20, the ministers met.\n"
+        "They discussed the #SCO.\n"
+        "#RussiaChina\n"
+        "They discussed the #SCO.\n"
+        "#RussiaChina\n"
+        "Today, May 22, we mark Diplomats' Day\n"
+        "Congratulations to all colleagues.\n"
+        "Congratulations to all colleagues.\n"
+        "Forwarded from Russian MFA 🇷🇺\n"
+        "Briefing (May 23, 2024)\n"
+        "The #UN was discussed.\n"
+    )
     posts, _ = read(tmp_path, text, name="embassy.txt")
     assert [p.channel for p in posts] == ["Russian MFA", "embassy", "Russian MFA"]
     assert [p.source for p in posts] == ["embassy.txt:1", "embassy.txt:7", "embassy.txt:10"]
@@ -199,18 +235,22 @@ def test_text_before_the_first_header_is_a_post_of_its_own(tmp_path):
     text = "Our own note\nwith a line\nForwarded from X\nTheirs\n"
     posts, _ = read(tmp_path, text)
     assert [(p.text, p.channel, p.source) for p in posts] == [
-        ("Our own note\nwith a line", "channel", "channel.txt:1"), ("Theirs", "X", "channel.txt:3")]
+        ("Our own note\nwith a line", "channel", "channel.txt:1"),
+        ("Theirs", "X", "channel.txt:3"),
+    ]
 
 
 def test_interface_text_dropped_everywhere(tmp_path):
-    text = ("Forwarded from A\n"
-            "Title\n"
-            "<...>\n"
-            "first paragraph <...>\n"
-            "Read in full\n"
-            "📄 Read in full\n"
-            "\n"
-            "Read in full the Minister's answers below\n")
+    text = (
+        "Forwarded from A\n"
+        "Title\n"
+        "<...>\n"
+        "first paragraph <...>\n"
+        "Read in full\n"
+        "📄 Read in full\n"
+        "\n"
+        "Read in full the Minister's answers below\n"
+    )
     posts, _ = read(tmp_path, text)
     assert posts[0].text == "Title\nfirst paragraph\nRead in full the Minister's answers below"
 
@@ -219,8 +259,7 @@ def test_windows_line_ends_and_blank_lines(tmp_path):
     path = tmp_path / "crlf.txt"
     path.write_bytes("Forwarded from A 🇷🇺\r\nTitle (1 June 2024)\r\n\r\nbody\r\n\r\nbody\r\n".encode())
     posts = list(read_copied_text(path, FileStats(path=str(path)), prefix="w", options=ReadOptions()))
-    assert [(p.text, p.source, p.date) for p in posts] == [("Title (1 June 2024)\nbody", "crlf.txt:1",
-                                                            utc(2024, 6, 1))]
+    assert [(p.text, p.source, p.date) for p in posts] == [("Title (1 June 2024)\nbody", "crlf.txt:1", utc(2024, 6, 1))]
 
 
 def test_undated_posts_are_kept(tmp_path):
@@ -229,16 +268,20 @@ def test_undated_posts_are_kept(tmp_path):
 
 
 def test_body_dates_are_ignored(tmp_path):
-    text = ("Forwarded from A\nInterview (October 7, 2024)\nOn 14 June, Putin spoke.\n"
-            "Forwarded from A\nA meeting in the SCO Plus format was held.\nOn 4 July 2024 the leaders met.\n")
+    text = (
+        "Forwarded from A\nInterview (October 7, 2024)\nOn 14 June, Putin spoke.\n"
+        "Forwarded from A\nA meeting in the SCO Plus format was held.\nOn 4 July 2024 the leaders met.\n"
+    )
     posts, _ = read(tmp_path, text)
     assert [(p.date, p.date_source) for p in posts] == [(utc(2024, 10, 7), "text"), (None, "none")]
 
 
 def test_a_title_date_years_before_its_neighbours_is_not_taken(tmp_path):
-    text = ("Forwarded from A\nTalks (20 June 2024)\nbody one\n"
-            "Forwarded from A\nIn memory of the victims (22 June 1941)\nbody two\n"
-            "Forwarded from A\nStatement (25 June 2024)\nbody three\n")
+    text = (
+        "Forwarded from A\nTalks (20 June 2024)\nbody one\n"
+        "Forwarded from A\nIn memory of the victims (22 June 1941)\nbody two\n"
+        "Forwarded from A\nStatement (25 June 2024)\nbody three\n"
+    )
     posts, _ = read(tmp_path, text)
     assert [p.date_source for p in posts] == ["text", "none", "text"]
     assert posts[1].date is None
@@ -266,20 +309,26 @@ def test_read_through_iter_posts_counts(tmp_path):
 
 def test_gzip_input(tmp_path):
     import gzip
+
     path = tmp_path / "chan.txt.gz"
-    path.write_bytes(gzip.compress("Forwarded from A\nTitle\nb\nb\n".encode()))
+    path.write_bytes(gzip.compress(b"Forwarded from A\nTitle\nb\nb\n"))
     posts = list(read_copied_text(path, FileStats(path=str(path)), prefix="g", options=ReadOptions()))
     assert [(p.text, p.source) for p in posts] == [("Title\nb", "chan.txt.gz:1")]
     posts, _ = read(tmp_path, "Own\nline\n", name="chan2.txt")
     assert posts[0].channel == "chan2"
 
 
-@pytest.mark.parametrize("content, problem", [
-    (b"", "file is empty"),
-    (b"\x00\x01binary", "looks like a binary file, not text (it contains NUL bytes)"),
-    ("Forwarded from MFA\nПривет\n".encode("cp1251"),
-     "line 2: not valid utf-8 text (try --encoding cp1251 for Windows Cyrillic text)"),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b"", "file is empty"),
+        (b"\x00\x01binary", "looks like a binary file, not text (it contains NUL bytes)"),
+        (
+            "Forwarded from MFA\nПривет\n".encode("cp1251"),
+            "line 2: not valid utf-8 text (try --encoding cp1251 for Windows Cyrillic text)",
+        ),
+    ],
+)
 def test_unreadable_files_raise_input_error(tmp_path, content, problem):
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
@@ -291,10 +340,10 @@ def test_unreadable_files_raise_input_error(tmp_path, content, problem):
 def test_other_encoding_on_request(tmp_path):
     path = tmp_path / "cp.txt"
     path.write_bytes("Forwarded from МИД России 🇷🇺\nЗаявление (25.06.2024)\nтекст\n".encode("cp1251", "ignore"))
-    posts = list(read_copied_text(path, FileStats(path=str(path)), prefix="b",
-                                  options=ReadOptions(encoding="cp1251")))
+    posts = list(read_copied_text(path, FileStats(path=str(path)), prefix="b", options=ReadOptions(encoding="cp1251")))
     assert [(p.channel, p.text, p.date) for p in posts] == [
-        ("МИД России", "Заявление (25.06.2024)\nтекст", utc(2024, 6, 25))]
+        ("МИД России", "Заявление (25.06.2024)\nтекст", utc(2024, 6, 25))
+    ]
 
 
 # --- the bundled sample, end to end ----------------------------------------------------------------
@@ -307,17 +356,32 @@ SAMPLE = [  # first words of the title, source line, date, date_source, channel
     ("🇷🇺🇧🇾 Foreign Minister Sergey Lavrov’s opening remarks", 55, utc(2024, 6, 25), "text", "Russian MFA"),
     ("🎙 Foreign Minister Sergey Lavrov’s answers", 75, utc(2024, 7, 3), "text", "Russian MFA"),
     ("🌐 A meeting in the SCO Plus format", 93, None, "none", "Russian MFA"),
-    ("🇷🇺🇮🇳 President of the Russian Federation Vladimir Putin and Prime Minister of India", 131, None, "none",
-     "Russian MFA"),
+    (
+        "🇷🇺🇮🇳 President of the Russian Federation Vladimir Putin and Prime Minister of India",
+        131,
+        None,
+        "none",
+        "Russian MFA",
+    ),
     ("⚡️ On the human rights situation in Czech Republic", 153, None, "none", "Russian MFA"),
     ("🇷🇺🇦🇿 From the Joint Statement", 189, utc(2024, 8, 19), "text", "Russian MFA"),
     ("Today, September 5, marks the tenth anniversary", 209, utc(2024, 9, 5), "inferred", "mfa_channel_sample"),
     ("🎙Foreign Minister Sergey Lavrov’s interview to Newsweek", 222, utc(2024, 10, 7), "text", "Russian MFA"),
 ]
-LAST_LINES = ["The Sides will have a thorough exchange", "The talks, held in Beijing", "#RussiaChina",
-              "#RussiaSouthAfrica", "#RussiaBelarus #UnionState", "Several days ago, our well-known pranksters",
-              "🤝 The SCO Member States coordinate", "#RussiaIndia", "A large number of families",
-              "#RussiaAzerbaijan", "#CrisisInUkraine #MinskAgreements", "Multipolarity manifests itself"]
+LAST_LINES = [
+    "The Sides will have a thorough exchange",
+    "The talks, held in Beijing",
+    "#RussiaChina",
+    "#RussiaSouthAfrica",
+    "#RussiaBelarus #UnionState",
+    "Several days ago, our well-known pranksters",
+    "🤝 The SCO Member States coordinate",
+    "#RussiaIndia",
+    "A large number of families",
+    "#RussiaAzerbaijan",
+    "#CrisisInUkraine #MinskAgreements",
+    "Multipolarity manifests itself",
+]
 
 
 @pytest.fixture
@@ -344,8 +408,11 @@ def test_sample_keeps_every_line_exactly_once(sample_path, sample_posts):
     posts, _ = sample_posts
     kept = Counter(line for p in posts for line in p.text.split("\n"))
     assert [line for line, n in kept.items() if n > 1] == []
-    file_lines = {strip_interface_text(line) for line in sample_path.read_text(encoding="utf-8").splitlines()
-                  if parse_header(line) is None}
+    file_lines = {
+        strip_interface_text(line)
+        for line in sample_path.read_text(encoding="utf-8").splitlines()
+        if parse_header(line) is None
+    }
     file_lines.discard("")
     assert set(kept) == file_lines
     assert len(kept) == 112
@@ -379,8 +446,27 @@ def test_sample_through_read_posts(sample_path):
 # --- property: any file built the way the client pastes posts reads back as those posts ----------
 
 
-_WORDS = ["ministers", "discussed", "the", "#UN", "#BRICS", "cooperation", "Sergey", "Lavrov", "region",
-          "security", "talks", "held", "in", "Astana", "Moscow", "partnership", "and", "of", "***"]
+_WORDS = [
+    "ministers",
+    "discussed",
+    "the",
+    "#UN",
+    "#BRICS",
+    "cooperation",
+    "Sergey",
+    "Lavrov",
+    "region",
+    "security",
+    "talks",
+    "held",
+    "in",
+    "Astana",
+    "Moscow",
+    "partnership",
+    "and",
+    "of",
+    "***",
+]
 
 
 @st.composite
@@ -398,8 +484,15 @@ def pasted_posts(draw):
         headed = i == 0 or draw(st.booleans())
         style = draw(st.sampled_from(["title once", "title twice", "no copy"]))
         tail = draw(st.sampled_from([[], ["Read in full"], ["📄 Read in full"], ["<...>"]]))
-        posts.append({"title": f"Title of post {i} (May {i + 1}, 2024)", "body": body, "headed": headed,
-                      "style": style, "tail": tail})
+        posts.append(
+            {
+                "title": f"Title of post {i} (May {i + 1}, 2024)",
+                "body": body,
+                "headed": headed,
+                "style": style,
+                "tail": tail,
+            }
+        )
     for post, following in zip(posts, posts[1:] + [None]):
         if post["style"] == "no copy" and following is not None:
             following["headed"] = True  # two unheaded posts without copies cannot be told apart
@@ -430,9 +523,25 @@ def test_pasted_posts_read_back(tmp_path, posts):
     assert stats.records == len(posts) and stats.skipped == 0
 
 
-_PIECES = st.sampled_from(["Forwarded from A 🇷🇺", "Forwarded from B", "Read in full", "📄 Read in full", "<...>",
-                           "T (June 25, 2024)", "On May 20, x", "body a", "body b", "#Tag", "***", "", "  ",
-                           "body c <...>", "Сегодня, 5 сентября"])
+_PIECES = st.sampled_from(
+    [
+        "Forwarded from A 🇷🇺",
+        "Forwarded from B",
+        "Read in full",
+        "📄 Read in full",
+        "<...>",
+        "T (June 25, 2024)",
+        "On May 20, x",
+        "body a",
+        "body b",
+        "#Tag",
+        "***",
+        "",
+        "  ",
+        "body c <...>",
+        "Сегодня, 5 сентября",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,4 +1,5 @@
 """Telegram Desktop exports read message by message give what loading the file whole gives."""
+
 from __future__ import annotations
 
 import gzip
@@ -33,8 +34,9 @@ def whole(path, options=ReadOptions()):
 def same(a, b):
     posts_a, stats_a = a
     posts_b, stats_b = b
-    assert [(p.post_id, p.channel, p.date, p.date_source, p.text, p.source, p.forwarded_from) for p in posts_a] == \
-        [(p.post_id, p.channel, p.date, p.date_source, p.text, p.source, p.forwarded_from) for p in posts_b]
+    assert [(p.post_id, p.channel, p.date, p.date_source, p.text, p.source, p.forwarded_from) for p in posts_a] == [
+        (p.post_id, p.channel, p.date, p.date_source, p.text, p.source, p.forwarded_from) for p in posts_b
+    ]
     assert stats_a.as_dict() == stats_b.as_dict()
 
 
@@ -79,8 +81,9 @@ def export(n, *, escape=False, numbers_at_line_end=True):
         messages.append({"id": i, "type": "message", "date_unixtime": str(1700000000 + i), "text": text})
         if i % 7 == 0:
             messages.append({"id": 10_000 + i, "type": "service", "action": "pin_message"})
-    body = json.dumps({"name": "MFA Russia", "type": "public_channel", "id": 123, "messages": messages},
-                      indent=1, ensure_ascii=False)
+    body = json.dumps(
+        {"name": "MFA Russia", "type": "public_channel", "id": 123, "messages": messages}, indent=1, ensure_ascii=False
+    )
     if escape:
         body = body.replace("\\\\x41", "\\x41")  # as Telegram Desktop writes it: not valid JSON
     return body
@@ -121,7 +124,10 @@ def test_a_broken_export_fails_before_any_post_with_the_usual_message(monkeypatc
 
 def test_left_chats_before_chats_fall_back_to_loading_whole(tmp_path, monkeypatch):
     data = read_json(FORMATS / "account" / "result.json")
-    reordered = {"left_chats": data.get("left_chats", {"list": []}), **{k: v for k, v in data.items() if k != "left_chats"}}
+    reordered = {
+        "left_chats": data.get("left_chats", {"list": []}),
+        **{k: v for k, v in data.items() if k != "left_chats"},
+    }
     reordered["left_chats"] = {"about": "", "list": [dict(data["chats"]["list"][0], id=999)]}
     path = tmp_path / "result.json"
     path.write_text(json.dumps(reordered), encoding="utf-8")
@@ -138,5 +144,8 @@ def test_shapes_the_stream_does_not_know_are_loaded_whole(tmp_path):
     assert json_stream.skeleton(path) is None
     assert json_stream.skeleton(FORMATS / "bad" / "truncated_result.json") is None
     document, order = json_stream.skeleton(FORMATS / "account" / "result.json")
-    assert order and all(isinstance(chat["messages"], json_stream.StreamedMessages) and chat["messages"] == []
-                         for chat in document["chats"]["list"] if isinstance(chat.get("messages"), list))
+    assert order and all(
+        isinstance(chat["messages"], json_stream.StreamedMessages) and chat["messages"] == []
+        for chat in document["chats"]["list"]
+        if isinstance(chat.get("messages"), list)
+    )

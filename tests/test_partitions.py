@@ -1,5 +1,6 @@
 """Partitioned reading: JSON Lines cut into parts that workers read give what reading the whole
 file gives (posts, counts, problems with their line numbers, warnings, errors)."""
+
 from __future__ import annotations
 
 import codecs
@@ -12,14 +13,15 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from netanalysis import report
+from netanalysis import parallel as batch
+from netanalysis import pipeline as report
 from netanalysis.cli import cli
 from netanalysis.config import Settings
 from netanalysis.errors import InputError, RecordError
-from netanalysis.extract import batch
 from netanalysis.ingest import ReadOptions, iter_posts
 from netanalysis.ingest.partitions import Partition, absorb, iter_parts, read_partition
 from netanalysis.model import IngestStats
+from netanalysis.pipeline import work as extraction_work
 
 
 def read_in_parts(paths, size, options=None):
@@ -46,8 +48,9 @@ def read_whole(paths, options=None):
 
 
 def same_posts(a, b):
-    assert [(p.post_id, p.channel, p.date, p.date_source, p.text, p.source, p.forwarded_from) for p in a] == \
-        [(p.post_id, p.channel, p.date, p.date_source, p.text, p.source, p.forwarded_from) for p in b]
+    assert [(p.post_id, p.channel, p.date, p.date_source, p.text, p.source, p.forwarded_from) for p in a] == [
+        (p.post_id, p.channel, p.date, p.date_source, p.text, p.source, p.forwarded_from) for p in b
+    ]
 
 
 def rows_file(path, n=40):
@@ -84,13 +87,27 @@ def telethon_file(path):
         parts = 1 + block % 4
         for k in range(parts):
             mid += 1
-            rec = {"_": "Message", "id": mid, "peer_id": {"_": "PeerChannel", "channel_id": 42},
-                   "date": f"2024-03-{block + 1:02d}T10:00:0{k}+00:00",
-                   "message": f"part {k} of {block} #SCO" if k != 1 else "", "grouped_id": group}
+            rec = {
+                "_": "Message",
+                "id": mid,
+                "peer_id": {"_": "PeerChannel", "channel_id": 42},
+                "date": f"2024-03-{block + 1:02d}T10:00:0{k}+00:00",
+                "message": f"part {k} of {block} #SCO" if k != 1 else "",
+                "grouped_id": group,
+            }
             recs.append(json.dumps(rec))
             if block % 3 == 1 and k == 0:
-                recs.append(json.dumps({"_": "MessageService", "id": mid + 1000, "peer_id": {"channel_id": 42},
-                                        "date": "2024-03-01T10:00:00+00:00", "action": {}}))
+                recs.append(
+                    json.dumps(
+                        {
+                            "_": "MessageService",
+                            "id": mid + 1000,
+                            "peer_id": {"channel_id": 42},
+                            "date": "2024-03-01T10:00:00+00:00",
+                            "action": {},
+                        }
+                    )
+                )
             if block % 5 == 2 and k == 0:
                 recs.append('{"_": "Message", "id": ')
     path.write_text("\n".join(recs) + "\n", encoding="utf-8")
@@ -114,8 +131,12 @@ def test_rows_read_in_parts_equal_the_whole_file(tmp_path, size, caplog):
 
 def test_problems_keep_the_file_order_and_cap(tmp_path):
     path = tmp_path / "many.jsonl"
-    path.write_text("".join('{"id": %d, "text": "broken\n' % i if i % 2 else '{"id": %d, "text": "ok #UN"}\n' % i
-                            for i in range(100)), encoding="utf-8")
+    path.write_text(
+        "".join(
+            f'{{"id": {i}, "text": "broken\n' if i % 2 else f'{{"id": {i}, "text": "ok #UN"}}\n' for i in range(100)
+        ),
+        encoding="utf-8",
+    )
     whole, whole_stats = read_whole([path])
     parts, part_stats, _ = read_in_parts([path], 3)
     assert part_stats.as_dict() == whole_stats.as_dict()
@@ -184,8 +205,8 @@ def test_a_run_reads_in_parts_and_writes_the_same_files(tmp_path, monkeypatch):
     first = report.run("graph", paths, tmp_path / "whole", Settings(jobs=1))
     monkeypatch.setattr(batch, "CHUNK", 3)
     seen = []
-    real = batch.read_partition
-    monkeypatch.setattr(batch, "read_partition", lambda part: seen.append(part) or real(part))
+    real = extraction_work.read_partition
+    monkeypatch.setattr(extraction_work, "read_partition", lambda part: seen.append(part) or real(part))
     second = report.run("graph", paths, tmp_path / "parts", Settings(jobs=1))
     assert len(seen) > 10
     for name in ("posts.csv", "mentions.csv", "edges.csv", "nodes.csv"):

@@ -1,4 +1,5 @@
 """The numbers behind the figures: layouts, orderings, heatmap matrices, timeline selections."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,27 +37,34 @@ def fixture_graph() -> nx.Graph:
         c, f = f"country:{row.country}", f"forum:{row.forum}"
         G.add_node(c, bipartite=0, kind="country", label=row.country_label, entity=row.country)
         G.add_node(f, bipartite=1, kind="forum", label=row.forum, entity=row.forum)
-        G.add_edge(c, f, weight=int(row.weight), jaccard=row.weight / 10,
-                   npmi=(row.weight - 3) / 10)
+        G.add_edge(c, f, weight=int(row.weight), jaccard=row.weight / 10, npmi=(row.weight - 3) / 10)
     return G
 
 
 def make_timeline(values: dict[str, list[float | None]], metric: str = "pagerank") -> pd.DataFrame:
     """A tidy timeline frame; None = node absent from that window; ranks by value (1 = top)."""
-    starts = pd.date_range("2024-04-01", periods=len(next(iter(values.values()))), freq="MS",
-                           tz="UTC")
+    starts = pd.date_range("2024-04-01", periods=len(next(iter(values.values()))), freq="MS", tz="UTC")
     rows = []
     for i, start in enumerate(starts):
         present = {n: v[i] for n, v in values.items() if v[i] is not None}
         ranks = pd.Series(present).rank(ascending=False, method="min")
         for node, value in present.items():
-            rows.append({"window_start": start, "window_end": start + pd.offsets.MonthBegin(1),
-                         "node": node, "kind": node.split(":")[0], "metric": metric,
-                         "value": value, "rank": int(ranks[node])})
+            rows.append(
+                {
+                    "window_start": start,
+                    "window_end": start + pd.offsets.MonthBegin(1),
+                    "node": node,
+                    "kind": node.split(":")[0],
+                    "metric": metric,
+                    "value": value,
+                    "rank": int(ranks[node]),
+                }
+            )
     return pd.DataFrame(rows)
 
 
 # --- sides, labels ----------------------------------------------------------------------------
+
 
 def test_sides_use_bipartite_attribute_then_prefix():
     G = nx.Graph()
@@ -86,6 +94,7 @@ def test_sorted_graph_does_not_depend_on_insertion_order():
 
 # --- crossings and the two-column layout --------------------------------------------------------
 
+
 def test_count_crossings_plain_and_weighted():
     G = nx.Graph()
     G.add_edge("country:A", "forum:X", weight=2)
@@ -103,14 +112,13 @@ def test_count_crossings_matches_brute_force():
     rng = np.random.default_rng(1)
     G = nx.Graph()
     for _ in range(60):
-        G.add_edge(f"country:{rng.integers(12)}", f"forum:{rng.integers(8)}",
-                   weight=int(rng.integers(1, 5)))
+        G.add_edge(f"country:{rng.integers(12)}", f"forum:{rng.integers(8)}", weight=int(rng.integers(1, 5)))
     pos = network_layout(G, "bipartite")
     left = set(sides(G)[0])
     edges = [((u, v) if u in left else (v, u), d["weight"]) for u, v, d in G.edges(data=True)]
     brute = 0
     for i, ((a, b), w1) in enumerate(edges):
-        for (c, d), w2 in edges[i + 1:]:
+        for (c, d), w2 in edges[i + 1 :]:
             if (pos[a][1] - pos[c][1]) * (pos[b][1] - pos[d][1]) < 0:
                 brute += w1 * w2
     assert count_crossings(G, pos, weight="weight") == brute
@@ -149,8 +157,7 @@ def test_barycentric_order_untangles_a_shuffled_chain():
 
 def test_barycentric_order_reduces_crossings_on_davis_southern_women():
     D = nx.davis_southern_women_graph()
-    G = nx.relabel_nodes(D, {n: (f"country:{n}" if D.nodes[n]["bipartite"] == 0 else
-                                 f"forum:{n}") for n in D})
+    G = nx.relabel_nodes(D, {n: (f"country:{n}" if D.nodes[n]["bipartite"] == 0 else f"forum:{n}") for n in D})
     lo, ro = bipartite_order(G, weight=None)
     assert sorted(lo) == sides(G)[0] and sorted(ro) == sides(G)[1]
     alphabetical = {n: (0.0, 1 - i / 17) for i, n in enumerate(sides(G)[0])}
@@ -167,6 +174,7 @@ def test_isolated_nodes_go_last_in_their_column():
 
 
 # --- force layout -------------------------------------------------------------------------------
+
 
 def test_force_layout_deterministic_and_independent_of_insertion_order():
     G = fixture_graph()
@@ -208,6 +216,7 @@ def test_empty_graph_has_empty_layout():
 
 # --- node values, communities, union ------------------------------------------------------------
 
+
 def test_node_values_strength_degree_and_centrality_table():
     G = fixture_graph()
     strength = node_values(G, "strength")
@@ -223,15 +232,15 @@ def test_node_values_strength_degree_and_centrality_table():
     # The known PageRank of a three-node path (alpha 0.85), as networkx gives it.
     path = nx.path_graph(["country:A", "forum:X", "country:B"])
     assert node_values(path, "pagerank", weight="none").tolist() == pytest.approx(
-        [0.2567567, 0.2567567, 0.4864865], abs=1e-6)
+        [0.2567567, 0.2567567, 0.4864865], abs=1e-6
+    )
     with pytest.raises(GraphError, match="cannot size nodes by 'size'"):
         node_values(G, "size")
 
 
 def test_node_communities_renumbered_by_size():
     G = fixture_graph()
-    table = pd.DataFrame({"node": sorted(G), "community": [7 if n.endswith(("RU", "UN")) else 3
-                                                           for n in sorted(G)]})
+    table = pd.DataFrame({"node": sorted(G), "community": [7 if n.endswith(("RU", "UN")) else 3 for n in sorted(G)]})
     comm = node_communities(G, centrality=table)
     assert comm["country:RU"] == comm["forum:UN"] == 1
     assert comm["country:CN"] == 0
@@ -242,8 +251,7 @@ def test_node_communities_renumbered_by_size():
 
 def test_union_graph_sums_weights():
     a = nx.Graph([("country:CN", "forum:UN", {"weight": 2})])
-    b = nx.Graph([("country:CN", "forum:UN", {"weight": 3}), ("country:IN", "forum:UN",
-                                                              {"weight": 1})])
+    b = nx.Graph([("country:CN", "forum:UN", {"weight": 3}), ("country:IN", "forum:UN", {"weight": 1})])
     U = union_graph([a, b])
     assert U["country:CN"]["forum:UN"]["weight"] == 5
     assert U.number_of_nodes() == 3
@@ -251,6 +259,7 @@ def test_union_graph_sums_weights():
 
 
 # --- seriation and the heatmap matrix -----------------------------------------------------------
+
 
 def _planted(blocks, noise, seed):
     """A shuffled block matrix: rows/cols labelled by their block."""
@@ -260,7 +269,7 @@ def _planted(blocks, noise, seed):
     W = np.zeros((len(rows), len(cols)))
     r0 = c0 = 0
     for nr, nc in blocks:
-        W[r0:r0 + nr, c0:c0 + nc] = rng.integers(3, 9, size=(nr, nc))
+        W[r0 : r0 + nr, c0 : c0 + nc] = rng.integers(3, 9, size=(nr, nc))
         r0, c0 = r0 + nr, c0 + nc
     W += (rng.random(W.shape) < noise) * 1.0
     frame = pd.DataFrame(W, index=rows, columns=cols)
@@ -322,9 +331,16 @@ def test_heatmap_matrix_missing_attribute_raises():
 
 # --- timeline selections ------------------------------------------------------------------------
 
+
 def test_top_nodes_over_time_by_mean_with_absent_as_zero():
-    tl = make_timeline({"country:CN": [0.5, 0.5, 0.5], "country:RU": [0.6, None, None],
-                        "forum:UN": [0.2, 0.3, 0.4], "forum:SCO": [0.1, 0.1, 0.1]})
+    tl = make_timeline(
+        {
+            "country:CN": [0.5, 0.5, 0.5],
+            "country:RU": [0.6, None, None],
+            "forum:UN": [0.2, 0.3, 0.4],
+            "forum:SCO": [0.1, 0.1, 0.1],
+        }
+    )
     wide = top_nodes_over_time(tl, "pagerank", 3)
     assert list(wide.columns) == ["country:CN", "forum:UN", "country:RU"]
     assert len(wide) == 3 and wide.index.is_monotonic_increasing
@@ -343,8 +359,7 @@ def test_timeline_functions_check_metric_and_columns():
 
 
 def test_rank_changes_keeps_the_timelines_ranks():
-    tl = make_timeline({"a:1": [5, 1, 1], "a:2": [4, 4, None], "a:3": [3, 3, 1.5],
-                        "a:4": [2, 5, 2], "a:5": [1, 2, 5]})
+    tl = make_timeline({"a:1": [5, 1, 1], "a:2": [4, 4, None], "a:3": [3, 3, 1.5], "a:4": [2, 5, 2], "a:5": [1, 2, 5]})
     bump = rank_changes(tl, "pagerank", 2)
     assert set(bump["node"]) == {"a:1", "a:2", "a:4", "a:5"}  # a:3 never in the top 2
     merged = bump.merge(tl, on=["window_start", "node"], suffixes=("", "_tl"))

@@ -1,4 +1,5 @@
 """The registries: integrity of the shipped data, extension files, validation errors, labels."""
+
 from __future__ import annotations
 
 import re
@@ -25,11 +26,52 @@ HEADER = "kind,entity,alias,lang,case,use"
 
 #: The forums the registry must know, each with English and Russian forms.
 REQUIRED_FORUMS = [
-    "UN", "UNSC", "UNGA", "BRICS", "SCO", "G20", "G7", "APEC", "ASEAN", "EAEU", "CSTO", "CIS",
-    "CICA", "OSCE", "EEC", "AU", "CELAC", "NATO", "EU", "COE", "OECD", "OPEC", "OPEC_PLUS", "OIC",
-    "ARAB_LEAGUE", "GCC", "MERCOSUR", "UNION_STATE", "WTO", "IAEA", "UNESCO", "WHO", "IMF",
-    "WORLD_BANK", "ECOWAS", "SADC", "EAS", "ARF", "QUAD", "AUKUS", "NAM", "G77",
-    "CASPIAN_SUMMIT", "BSEC", "C5_PLUS_1", "CENTRAL_ASIA_RUSSIA",
+    "UN",
+    "UNSC",
+    "UNGA",
+    "BRICS",
+    "SCO",
+    "G20",
+    "G7",
+    "APEC",
+    "ASEAN",
+    "EAEU",
+    "CSTO",
+    "CIS",
+    "CICA",
+    "OSCE",
+    "EEC",
+    "AU",
+    "CELAC",
+    "NATO",
+    "EU",
+    "COE",
+    "OECD",
+    "OPEC",
+    "OPEC_PLUS",
+    "OIC",
+    "ARAB_LEAGUE",
+    "GCC",
+    "MERCOSUR",
+    "UNION_STATE",
+    "WTO",
+    "IAEA",
+    "UNESCO",
+    "WHO",
+    "IMF",
+    "WORLD_BANK",
+    "ECOWAS",
+    "SADC",
+    "EAS",
+    "ARF",
+    "QUAD",
+    "AUKUS",
+    "NAM",
+    "G77",
+    "CASPIAN_SUMMIT",
+    "BSEC",
+    "C5_PLUS_1",
+    "CENTRAL_ASIA_RUSSIA",
 ]
 
 #: Aliases that deliberately name two entities of the same kind (none so far). A new entry here
@@ -110,8 +152,7 @@ def test_aliases_are_sorted_and_unique(reg):
 
 def test_every_alias_names_a_known_entity(reg):
     countries, forums = set(reg.countries["code"]), set(reg.forums["id"])
-    for kind, entity in reg.aliases[["kind", "entity"]].drop_duplicates().itertuples(
-            index=False, name=None):
+    for kind, entity in reg.aliases[["kind", "entity"]].drop_duplicates().itertuples(index=False, name=None):
         assert entity in (countries if kind == "country" else forums), (kind, entity)
 
 
@@ -143,57 +184,117 @@ def test_no_alias_names_two_entities_of_the_same_kind(reg):
             assert folded[alias.casefold()] == entities, alias
 
 
-@pytest.mark.parametrize("alias, entity", [
-    ("China", "CN"), ("Türkiye", "TR"), ("Turkey", "TR"), ("Turkiye", "TR"),
-    ("Czech Republic", "CZ"), ("Czechia", "CZ"), ("Ivory Coast", "CI"), ("Côte d'Ivoire", "CI"),
-    ("Côte d’Ivoire", "CI"), ("Burma", "MM"), ("Myanmar", "MM"), ("DPRK", "KP"),
-    ("North Korea", "KP"), ("Republic of Korea", "KR"), ("South Korea", "KR"),
-    ("the Netherlands", "NL"), ("Holland", "NL"), ("UK", "GB"), ("Britain", "GB"),
-    ("United Kingdom", "GB"), ("Guinea-Bissau", "GW"), ("Chinese", "CN"), ("Indian", "IN"),
-    ("Azerbaijani", "AZ"), ("Belarusian", "BY"), ("Russian", "RU"), ("Czech", "CZ"),
-    ("People’s Republic of China", "CN"), ("США", "US"), ("ЮАР", "ZA"), ("Южная Африка", "ZA"),
-    ("Южной Африки", "ZA"), ("Беларусь", "BY"), ("Республики Беларусь", "BY"),
-    ("Китайской Народной Республики", "CN"), ("Фарерских островов", "FO"),
-])
+@pytest.mark.parametrize(
+    "alias, entity",
+    [
+        ("China", "CN"),
+        ("Türkiye", "TR"),
+        ("Turkey", "TR"),
+        ("Turkiye", "TR"),
+        ("Czech Republic", "CZ"),
+        ("Czechia", "CZ"),
+        ("Ivory Coast", "CI"),
+        ("Côte d'Ivoire", "CI"),
+        ("Côte d’Ivoire", "CI"),
+        ("Burma", "MM"),
+        ("Myanmar", "MM"),
+        ("DPRK", "KP"),
+        ("North Korea", "KP"),
+        ("Republic of Korea", "KR"),
+        ("South Korea", "KR"),
+        ("the Netherlands", "NL"),
+        ("Holland", "NL"),
+        ("UK", "GB"),
+        ("Britain", "GB"),
+        ("United Kingdom", "GB"),
+        ("Guinea-Bissau", "GW"),
+        ("Chinese", "CN"),
+        ("Indian", "IN"),
+        ("Azerbaijani", "AZ"),
+        ("Belarusian", "BY"),
+        ("Russian", "RU"),
+        ("Czech", "CZ"),
+        ("People’s Republic of China", "CN"),
+        ("США", "US"),
+        ("ЮАР", "ZA"),
+        ("Южная Африка", "ZA"),
+        ("Южной Африки", "ZA"),
+        ("Беларусь", "BY"),
+        ("Республики Беларусь", "BY"),
+        ("Китайской Народной Республики", "CN"),
+        ("Фарерских островов", "FO"),
+    ],
+)
 def test_well_known_names_map_to_their_country(reg, alias, entity):
     assert alias in aliases_of(reg, "country", entity)
 
 
-@pytest.mark.parametrize("country, forms", [
-    ("CN", ["Китай", "Китая", "Китаю", "Китаем", "Китае"]),
-    ("IN", ["Индия", "Индии", "Индию", "Индией"]),
-    ("RU", ["Россия", "России", "Россию", "Россией"]),
-    ("US", ["США", "Соединённые Штаты", "Соединённых Штатов", "Соединенных Штатов"]),
-    ("BY", ["Белоруссия", "Белоруссии", "Белоруссию", "Белоруссией", "Беларусь", "Беларуси",
-            "Беларусью"]),
-    ("ZA", ["Южная Африка", "Южной Африки", "Южную Африку", "Южной Африкой"]),
-    ("EG", ["Египет", "Египта", "Египту", "Египтом", "Египте"]),
-    ("KZ", ["Казахстан", "Казахстана", "Казахстану", "Казахстаном", "Казахстане"]),
-])
+@pytest.mark.parametrize(
+    "country, forms",
+    [
+        ("CN", ["Китай", "Китая", "Китаю", "Китаем", "Китае"]),
+        ("IN", ["Индия", "Индии", "Индию", "Индией"]),
+        ("RU", ["Россия", "России", "Россию", "Россией"]),
+        ("US", ["США", "Соединённые Штаты", "Соединённых Штатов", "Соединенных Штатов"]),
+        ("BY", ["Белоруссия", "Белоруссии", "Белоруссию", "Белоруссией", "Беларусь", "Беларуси", "Беларусью"]),
+        ("ZA", ["Южная Африка", "Южной Африки", "Южную Африку", "Южной Африкой"]),
+        ("EG", ["Египет", "Египта", "Египту", "Египтом", "Египте"]),
+        ("KZ", ["Казахстан", "Казахстана", "Казахстану", "Казахстаном", "Казахстане"]),
+    ],
+)
 def test_russian_case_forms(reg, country, forms):
     missing = set(forms) - aliases_of(reg, "country", country)
     assert not missing
 
 
-@pytest.mark.parametrize("country, adjective", [
-    ("RU", "российск"), ("CN", "китайск"), ("US", "американск"), ("IN", "индийск"),
-    ("BY", "белорусск"), ("KZ", "казахстанск"), ("TR", "турецк"), ("IR", "иранск"),
-    ("BR", "бразильск"), ("ZA", "южноафриканск"), ("FR", "французск"), ("DE", "германск"),
-])
+@pytest.mark.parametrize(
+    "country, adjective",
+    [
+        ("RU", "российск"),
+        ("CN", "китайск"),
+        ("US", "американск"),
+        ("IN", "индийск"),
+        ("BY", "белорусск"),
+        ("KZ", "казахстанск"),
+        ("TR", "турецк"),
+        ("IR", "иранск"),
+        ("BR", "бразильск"),
+        ("ZA", "южноафриканск"),
+        ("FR", "французск"),
+        ("DE", "германск"),
+    ],
+)
 def test_russian_adjectives_in_the_main_forms(reg, country, adjective):
     forms = {adjective + ending for ending in ("ий", "ая", "ое", "ие", "ого", "ой", "их")}
     assert forms <= aliases_of(reg, "country", country)
 
 
-@pytest.mark.parametrize("kind, entity, alias", [
-    ("country", "US", "US"), ("country", "US", "USA"), ("country", "GB", "UK"),
-    ("country", "AE", "UAE"), ("country", "KP", "DPRK"), ("forum", "UN", "UN"),
-    ("forum", "EU", "EU"), ("forum", "SCO", "SCO"), ("forum", "UN", "ООН"),
-    ("forum", "EU", "ЕС"), ("country", "TD", "Chad"), ("country", "JO", "Jordan"),
-    ("country", "TR", "Turkey"), ("country", "GE", "Georgia"), ("country", "NE", "Niger"),
-    ("country", "GN", "Guinea"), ("country", "OM", "Oman"), ("country", "ML", "Mali"),
-    ("country", "TD", "Чад"), ("country", "QA", "Катар"), ("country", "TG", "Того"),
-])
+@pytest.mark.parametrize(
+    "kind, entity, alias",
+    [
+        ("country", "US", "US"),
+        ("country", "US", "USA"),
+        ("country", "GB", "UK"),
+        ("country", "AE", "UAE"),
+        ("country", "KP", "DPRK"),
+        ("forum", "UN", "UN"),
+        ("forum", "EU", "EU"),
+        ("forum", "SCO", "SCO"),
+        ("forum", "UN", "ООН"),
+        ("forum", "EU", "ЕС"),
+        ("country", "TD", "Chad"),
+        ("country", "JO", "Jordan"),
+        ("country", "TR", "Turkey"),
+        ("country", "GE", "Georgia"),
+        ("country", "NE", "Niger"),
+        ("country", "GN", "Guinea"),
+        ("country", "OM", "Oman"),
+        ("country", "ML", "Mali"),
+        ("country", "TD", "Чад"),
+        ("country", "QA", "Катар"),
+        ("country", "TG", "Того"),
+    ],
+)
 def test_acronyms_and_common_words_are_exact(reg, kind, entity, alias):
     rows = alias_row(reg, kind, entity, alias)
     assert len(rows) == 1 and rows["case"].iloc[0] == "exact"
@@ -205,46 +306,78 @@ def test_short_ambiguous_russian_acronyms_only_in_hashtags(reg):
         assert list(rows["use"]) == ["tag"] and list(rows["case"]) == ["exact"]
 
 
-@pytest.mark.parametrize("entity, aliases", [
-    ("UN", {"United Nations", "UN", "ООН", "Организация Объединённых Наций",
-            "Организации Объединенных Наций"}),
-    ("UNSC", {"UN Security Council", "Security Council", "Совбез ООН", "СБ ООН",
-              "Совета Безопасности ООН"}),
-    ("BRICS", {"BRICS", "БРИКС"}),
-    ("SCO", {"Shanghai Cooperation Organisation", "Shanghai Cooperation Organization", "SCO",
-             "ШОС", "Шанхайской организации сотрудничества"}),
-    ("G20", {"G20", "Group of Twenty", "«Группа двадцати»", "Группа двадцати", "G-20", "Г20"}),
-    ("CIS", {"Commonwealth of Independent States", "CIS", "СНГ",
-             "Содружества Независимых Государств"}),
-    ("UNION_STATE", {"Union State", "UnionState", "Союзное государство",
-                     "Союзного государства"}),
-    ("EU", {"European Union", "EU", "Евросоюз", "ЕС"}),
-    ("AU", {"African Union", "AfricanUnion"}),
-])
+@pytest.mark.parametrize(
+    "entity, aliases",
+    [
+        ("UN", {"United Nations", "UN", "ООН", "Организация Объединённых Наций", "Организации Объединенных Наций"}),
+        ("UNSC", {"UN Security Council", "Security Council", "Совбез ООН", "СБ ООН", "Совета Безопасности ООН"}),
+        ("BRICS", {"BRICS", "БРИКС"}),
+        (
+            "SCO",
+            {
+                "Shanghai Cooperation Organisation",
+                "Shanghai Cooperation Organization",
+                "SCO",
+                "ШОС",
+                "Шанхайской организации сотрудничества",
+            },
+        ),
+        ("G20", {"G20", "Group of Twenty", "«Группа двадцати»", "Группа двадцати", "G-20", "Г20"}),
+        ("CIS", {"Commonwealth of Independent States", "CIS", "СНГ", "Содружества Независимых Государств"}),
+        ("UNION_STATE", {"Union State", "UnionState", "Союзное государство", "Союзного государства"}),
+        ("EU", {"European Union", "EU", "Евросоюз", "ЕС"}),
+        ("AU", {"African Union", "AfricanUnion"}),
+    ],
+)
 def test_forum_aliases(reg, entity, aliases):
     assert aliases <= aliases_of(reg, "forum", entity)
     assert alias_row(reg, "forum", "UN", "UN")["use"].iloc[0] == "both"
 
 
 def test_hashtag_forms(reg):
-    for entity, tag in (("RU", "Russia"), ("CN", "China"), ("ZA", "SouthAfrica"),
-                        ("RU", "Россия"), ("CN", "Китай"), ("US", "UnitedStates"), ("US", "USA")):
+    for entity, tag in (
+        ("RU", "Russia"),
+        ("CN", "China"),
+        ("ZA", "SouthAfrica"),
+        ("RU", "Россия"),
+        ("CN", "Китай"),
+        ("US", "UnitedStates"),
+        ("US", "USA"),
+    ):
         rows = alias_row(reg, "country", entity, tag)
         assert set(rows["use"]) & {"tag", "both"}, tag
 
 
 def test_capitals_are_not_aliases(reg):
     everything = set(reg.aliases["alias"])
-    for capital in ("Washington", "Kiev", "Kyiv", "Moscow", "Beijing", "London", "Вашингтон",
-                    "Киев", "Москва", "Пекин"):
+    for capital in (
+        "Washington",
+        "Kiev",
+        "Kyiv",
+        "Moscow",
+        "Beijing",
+        "London",
+        "Вашингтон",
+        "Киев",
+        "Москва",
+        "Пекин",
+    ):
         assert capital not in everything
 
 
 def test_stop_phrases(reg):
     phrases = set(reg.stop_phrases["phrase"])
-    assert {"Korean peninsula", "Korean Peninsula", "Корейский полуостров",
-            "Корейского полуострова", "Jordan River", "Indian Ocean", "South China Sea",
-            "Latin America", "Латинской Америки"} <= phrases
+    assert {
+        "Korean peninsula",
+        "Korean Peninsula",
+        "Корейский полуостров",
+        "Корейского полуострова",
+        "Jordan River",
+        "Indian Ocean",
+        "South China Sea",
+        "Latin America",
+        "Латинской Америки",
+    } <= phrases
     assert "Guinea-Bissau" not in phrases  # a country (GW), matched as an alias
     assert (reg.stop_phrases["reason"] != "").all()
     aliases = {alias.casefold() for alias in reg.aliases["alias"]}
@@ -257,8 +390,7 @@ def test_stop_phrases(reg):
         if "Korean" in phrase or "Корейск" in phrase:
             continue
         inside = [a for a in words if a.casefold() in phrase.casefold()]
-        assert any(re.search(rf"(?<!\w){re.escape(a)}(?!\w)", phrase, re.IGNORECASE)
-                   for a in inside), phrase
+        assert any(re.search(rf"(?<!\w){re.escape(a)}(?!\w)", phrase, re.IGNORECASE) for a in inside), phrase
 
 
 def test_default_registry_is_cached(reg):
@@ -292,8 +424,7 @@ def test_fingerprint_is_stable_and_content_based(reg, tmp_path):
     lines = (copy / "aliases.csv").read_text(encoding="utf-8").splitlines()
     shuffled = tmp_path / "shuffled"
     shutil.copytree(DATA_DIR, shuffled)
-    (shuffled / "aliases.csv").write_text("\n".join([lines[0]] + lines[1:][::-1]) + "\n",
-                                          encoding="utf-8")
+    (shuffled / "aliases.csv").write_text("\n".join([lines[0]] + lines[1:][::-1]) + "\n", encoding="utf-8")
     assert load_registry(data_dir=shuffled).fingerprint() == first
     changed = load_registry(FIXTURES / "add_and_override.csv").fingerprint()
     assert changed != first
@@ -307,8 +438,11 @@ def test_fingerprint_is_stable_and_content_based(reg, tmp_path):
 
 def test_add_and_override(reg):
     ext = load_registry(FIXTURES / "add_and_override.csv")
-    assert list(alias_row(ext, "country", "RU", "Rossiya")[["lang", "case", "use"]].iloc[0]) \
-        == ["other", "fold", "both"]
+    assert list(alias_row(ext, "country", "RU", "Rossiya")[["lang", "case", "use"]].iloc[0]) == [
+        "other",
+        "fold",
+        "both",
+    ]
     china = alias_row(ext, "country", "CN", "China")
     assert len(china) == 1 and china["case"].iloc[0] == "fold"  # overrides the shipped exact
     assert "БРИКС-плюс" in aliases_of(ext, "forum", "BRICS")
@@ -333,8 +467,7 @@ def test_new_forum_and_new_label(reg):
     assert ext.label("forum", "CSTO_PA") == "CSTO Parliamentary Assembly"
     row = ext.forums[ext.forums["id"] == "CSTO_PA"].iloc[0]
     assert row["type"] == "user" and row["name"] == "CSTO Parliamentary Assembly"
-    assert aliases_of(ext, "forum", "CSTO_PA") == {"ODKB PA", "ПА ОДКБ",
-                                                     "Parliamentary Assembly of the CSTO"}
+    assert aliases_of(ext, "forum", "CSTO_PA") == {"ODKB PA", "ПА ОДКБ", "Parliamentary Assembly of the CSTO"}
     assert ext.label("country", "TR") == "Turkey"
     assert reg.label("country", "TR") == "Türkiye"
     assert list(ext.forums["id"]) == sorted(ext.forums["id"])
@@ -353,13 +486,13 @@ def test_text_and_tag_rows_merge_into_both(tmp_path):
     folder = _data_copy(tmp_path)
     with open(folder / "aliases.csv", "a", encoding="utf-8") as handle:
         handle.write("country,FR,Galliya,other,fold,text\ncountry,FR,Galliya,other,fold,tag\n")
-    assert list(alias_row(load_registry(data_dir=folder), "country", "FR", "Galliya")["use"]) \
-        == ["both"]
+    assert list(alias_row(load_registry(data_dir=folder), "country", "FR", "Galliya")["use"]) == ["both"]
 
 
 def test_a_later_row_of_an_extension_file_overrides_an_earlier_one(tmp_path):
-    path = write(tmp_path / "x.csv", f"{HEADER}\ncountry,FR,Galliya,other,fold,text\n"
-                                     "country,FR,Galliya,other,exact,tag\n")
+    path = write(
+        tmp_path / "x.csv", f"{HEADER}\ncountry,FR,Galliya,other,fold,text\ncountry,FR,Galliya,other,exact,tag\n"
+    )
     rows = alias_row(load_registry(path), "country", "FR", "Galliya")
     assert list(rows[["case", "use"]].itertuples(index=False, name=None)) == [("exact", "tag")]
 
@@ -374,24 +507,25 @@ def test_blank_lines_and_bom_are_accepted(tmp_path):
 # validation errors: each names the file, the line and what was wrong
 
 
-@pytest.mark.parametrize("body, problem", [
-    ("cuntry,FR,Galliya,other,fold,text",
-     "line 3: kind 'cuntry' is not one of country, forum"),
-    ("country,FR,Galliya,fr,fold,text", "line 3: lang 'fr' is not one of en, ru, other"),
-    ("country,FR,Galliya,other,Fold,text", "line 3: case 'Fold' is not one of fold, exact"),
-    ("country,FR,Galliya,other,fold,hashtag",
-     "line 3: use 'hashtag' is not one of text, tag, both"),
-    ("country,FR,Galliya,other,,text", "line 3: case empty value is not one of fold, exact"),
-    ("country,SU,Soviet Union,en,fold,text",
-     "line 3: unknown country code 'SU': not in countries.csv"),
-    ("country,fr,France,en,fold,text",
-     "line 3: unknown country code 'fr': not in countries.csv"),
-    ("forum,BRIC,BRIC,en,fold,text",
-     "line 3: unknown forum id 'BRIC': not in forums.csv (give a name column to add a new forum)"),
-    ("country,FR,,en,fold,text", "line 3: empty alias"),
-    ("country,,France,en,fold,text", "line 3: empty entity"),
-    ("country,FR,Galliya,other,fold", "line 3: expected 6 fields, found 5"),
-])
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        ("cuntry,FR,Galliya,other,fold,text", "line 3: kind 'cuntry' is not one of country, forum"),
+        ("country,FR,Galliya,fr,fold,text", "line 3: lang 'fr' is not one of en, ru, other"),
+        ("country,FR,Galliya,other,Fold,text", "line 3: case 'Fold' is not one of fold, exact"),
+        ("country,FR,Galliya,other,fold,hashtag", "line 3: use 'hashtag' is not one of text, tag, both"),
+        ("country,FR,Galliya,other,,text", "line 3: case empty value is not one of fold, exact"),
+        ("country,SU,Soviet Union,en,fold,text", "line 3: unknown country code 'SU': not in countries.csv"),
+        ("country,fr,France,en,fold,text", "line 3: unknown country code 'fr': not in countries.csv"),
+        (
+            "forum,BRIC,BRIC,en,fold,text",
+            "line 3: unknown forum id 'BRIC': not in forums.csv (give a name column to add a new forum)",
+        ),
+        ("country,FR,,en,fold,text", "line 3: empty alias"),
+        ("country,,France,en,fold,text", "line 3: empty entity"),
+        ("country,FR,Galliya,other,fold", "line 3: expected 6 fields, found 5"),
+    ],
+)
 def test_bad_rows(tmp_path, body, problem):
     path = write(tmp_path / "ext.csv", f"{HEADER}\ncountry,FR,Galliya,other,fold,text\n{body}\n")
     with pytest.raises(RegistryError) as info:
@@ -399,18 +533,19 @@ def test_bad_rows(tmp_path, body, problem):
     assert str(info.value) == f"{path}: {problem}"
 
 
-@pytest.mark.parametrize("body, problem", [
-    ("country,FR,France,en,fold,text,delete,",
-     "line 2: action 'delete' is not one of add, remove"),
-    ("country,FR,Galliya,,,,remove,",
-     "line 2: nothing to remove: no country alias 'Galliya' for FR"),
-    ("country,FR,France,,,,remove,Frankreich", "line 2: name is only allowed with action add"),
-    ("forum,csto_pa,ODKB PA,other,fold,text,add,CSTO PA",
-     "line 2: forum id 'csto_pa' must be upper-case letters, digits and _ "
-     "(starting with a letter)"),
-    ("country,FR,France,en,fold,text,remove,", "line 2: nothing to remove: no country alias "
-     "'France' for FR"),
-])
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        ("country,FR,France,en,fold,text,delete,", "line 2: action 'delete' is not one of add, remove"),
+        ("country,FR,Galliya,,,,remove,", "line 2: nothing to remove: no country alias 'Galliya' for FR"),
+        ("country,FR,France,,,,remove,Frankreich", "line 2: name is only allowed with action add"),
+        (
+            "forum,csto_pa,ODKB PA,other,fold,text,add,CSTO PA",
+            "line 2: forum id 'csto_pa' must be upper-case letters, digits and _ (starting with a letter)",
+        ),
+        ("country,FR,France,en,fold,text,remove,", "line 2: nothing to remove: no country alias 'France' for FR"),
+    ],
+)
 def test_bad_actions(tmp_path, body, problem):
     path = write(tmp_path / "ext.csv", f"{HEADER},action,name\n{body}\n")
     with pytest.raises(RegistryError) as info:
@@ -418,14 +553,15 @@ def test_bad_actions(tmp_path, body, problem):
     assert str(info.value) == f"{path}: {problem}"
 
 
-@pytest.mark.parametrize("header, problem", [
-    ("kind,entity,alias,lang,case", "line 1: missing column(s) use "
-     "(expected kind,entity,alias,lang,case,use)"),
-    ("kind,alias", "line 1: missing column(s) entity, lang, case, use "
-     "(expected kind,entity,alias,lang,case,use)"),
-    (f"{HEADER},comment", "line 1: unknown column(s) comment"),
-    (f"{HEADER},alias", "line 1: column(s) alias given twice"),
-])
+@pytest.mark.parametrize(
+    "header, problem",
+    [
+        ("kind,entity,alias,lang,case", "line 1: missing column(s) use (expected kind,entity,alias,lang,case,use)"),
+        ("kind,alias", "line 1: missing column(s) entity, lang, case, use (expected kind,entity,alias,lang,case,use)"),
+        (f"{HEADER},comment", "line 1: unknown column(s) comment"),
+        (f"{HEADER},alias", "line 1: column(s) alias given twice"),
+    ],
+)
 def test_bad_headers(tmp_path, header, problem):
     path = write(tmp_path / "ext.csv", f"{header}\n")
     with pytest.raises(RegistryError) as info:
@@ -440,11 +576,11 @@ def test_unreadable_files(tmp_path):
     empty = write(tmp_path / "empty.csv", "")
     with pytest.raises(RegistryError) as info:
         load_registry(empty)
-    assert str(info.value) == (f"{empty}: empty file: expected a header line with columns "
-                               "kind,entity,alias,lang,case,use")
+    assert str(info.value) == (
+        f"{empty}: empty file: expected a header line with columns kind,entity,alias,lang,case,use"
+    )
     latin = tmp_path / "latin.csv"
-    latin.write_bytes(f"{HEADER}\ncountry,FR,".encode() + "Fran\xe7ais".encode("latin-1")
-                      + b",other,fold,text\n")
+    latin.write_bytes(f"{HEADER}\ncountry,FR,".encode() + "Fran\xe7ais".encode("latin-1") + b",other,fold,text\n")
     with pytest.raises(RegistryError) as info:
         load_registry(latin)
     assert str(info.value) == f"{latin}: not UTF-8 text (byte {latin.read_bytes().index(0xE7)})"
@@ -452,17 +588,18 @@ def test_unreadable_files(tmp_path):
     with pytest.raises(RegistryError) as info:
         load_registry(quoted)
     assert str(info.value) == f"{quoted}: line 2: malformed CSV (unexpected end of data)"
-    stray = write(tmp_path / "stray.csv", f'{HEADER}\ncountry,FR,France,en,fold,text\n'
-                                          f'country,FR,"Gal"liya,en,fold,text\n')
+    stray = write(
+        tmp_path / "stray.csv", f'{HEADER}\ncountry,FR,France,en,fold,text\ncountry,FR,"Gal"liya,en,fold,text\n'
+    )
     with pytest.raises(RegistryError) as info:
         load_registry(stray)
     assert str(info.value) == f"{stray}: line 3: malformed CSV (',' expected after '\"')"
 
 
 def test_a_quoted_field_over_two_lines_keeps_line_numbers_right(tmp_path):
-    path = write(tmp_path / "ext.csv",
-                 f'{HEADER}\ncountry,FR,"Galliya\nnova",other,fold,text\n'
-                 'country,XX,X,en,fold,text\n')
+    path = write(
+        tmp_path / "ext.csv", f'{HEADER}\ncountry,FR,"Galliya\nnova",other,fold,text\ncountry,XX,X,en,fold,text\n'
+    )
     with pytest.raises(RegistryError) as info:
         load_registry(path)
     assert str(info.value) == f"{path}: line 4: unknown country code 'XX': not in countries.csv"
@@ -477,24 +614,28 @@ def _data_copy(tmp_path: Path) -> Path:
 def test_shipped_files_are_validated_too(tmp_path):
     folder = _data_copy(tmp_path)
     countries = folder / "countries.csv"
-    countries.write_text(countries.read_text(encoding="utf-8") + "NA,Namibia again,,\n",
-                         encoding="utf-8")
+    countries.write_text(countries.read_text(encoding="utf-8") + "NA,Namibia again,,\n", encoding="utf-8")
     line = len(countries.read_text(encoding="utf-8").splitlines())
     with pytest.raises(RegistryError) as info:
         load_registry(data_dir=folder)
-    first = countries.read_text(encoding="utf-8").splitlines().index(
-        "NA,Namibia,Republic of Namibia,Намибия") + 1
+    first = countries.read_text(encoding="utf-8").splitlines().index("NA,Namibia,Republic of Namibia,Намибия") + 1
     assert str(info.value) == f"{countries}: line {line}: duplicate code NA (first on line {first})"
 
 
-@pytest.mark.parametrize("filename, row, problem", [
-    ("forums.csv", "NEW,New forum,Новый форум,club,New", "type 'club' is not one of "
-     "organisation, format, body, user"),
-    ("forums.csv", "UN,United Nations,ООН,organisation,UN", "duplicate forum id UN"),
-    ("countries.csv", "Xk,Kosovo,,", "code 'Xk' is not two upper-case letters"),
-    ("aliases.csv", "forum,NEW,New,en,fold,text", "unknown forum id 'NEW': not in forums.csv"),
-    ("stop_phrases.csv", "Middle East,en,any,a region", "case 'any' is not one of fold, exact"),
-])
+@pytest.mark.parametrize(
+    "filename, row, problem",
+    [
+        (
+            "forums.csv",
+            "NEW,New forum,Новый форум,club,New",
+            "type 'club' is not one of organisation, format, body, user",
+        ),
+        ("forums.csv", "UN,United Nations,ООН,organisation,UN", "duplicate forum id UN"),
+        ("countries.csv", "Xk,Kosovo,,", "code 'Xk' is not two upper-case letters"),
+        ("aliases.csv", "forum,NEW,New,en,fold,text", "unknown forum id 'NEW': not in forums.csv"),
+        ("stop_phrases.csv", "Middle East,en,any,a region", "case 'any' is not one of fold, exact"),
+    ],
+)
 def test_bad_shipped_rows(tmp_path, filename, row, problem):
     folder = _data_copy(tmp_path)
     path = folder / filename

@@ -1,4 +1,5 @@
 """`netanalysis report`: the whole output folder against the contract in DESIGN.md."""
+
 import hashlib
 import json
 from pathlib import Path
@@ -7,21 +8,33 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from netanalysis import report
+from netanalysis import pipeline as report
 from netanalysis.cli import cli
 from netanalysis.config import Settings
+from netanalysis.pipeline import runner
+from netanalysis.pipeline.runner import Stage
 
 CONTRACT = {
     "posts.csv": ["post_id", "channel", "date", "date_source", "source", "text"],
     "mentions.csv": ["post_id", "kind", "entity", "via", "surface", "start", "end"],
     "edges.csv": ["country", "forum", "weight", "assoc_strength", "first_date", "last_date", "post_ids"],
-    "nodes.csv": ["node", "kind", "label", "posts", "degree", "strength", "betweenness", "closeness",
-                  "eigenvector", "pagerank", "community"],
+    "nodes.csv": [
+        "node",
+        "kind",
+        "label",
+        "posts",
+        "degree",
+        "strength",
+        "betweenness",
+        "closeness",
+        "eigenvector",
+        "pagerank",
+        "community",
+    ],
     "timeline.csv": ["window_start", "window_end", "node", "kind", "metric", "value", "rank"],
 }
 OTHER_FILES = ["changes.csv", "graph.gexf", "graph.graphml", "network.html", "report.html", "manifest.json"]
-FIGURES = ["network_bipartite", "network_force", "heatmap", "centrality_over_time", "rank_changes",
-           "network_by_window"]
+FIGURES = ["network_bipartite", "network_force", "heatmap", "centrality_over_time", "rank_changes", "network_by_window"]
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +46,11 @@ def demo(tmp_path_factory, sample_path):
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
 
 
 def test_folder_has_every_file_of_the_contract(demo):
@@ -100,7 +116,7 @@ def test_failing_stage_leaves_no_files_behind(tmp_path, sample_path, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("figure stage failed")
 
-    monkeypatch.setitem(report.STAGES, "figures", broken)
+    monkeypatch.setitem(runner.STAGES, Stage.FIGURES, broken)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="figure stage failed"):
         report.run("report", [sample_path], out, Settings())
@@ -111,7 +127,7 @@ def test_failing_stage_keeps_the_previous_run_intact(tmp_path, sample_path, monk
     out = tmp_path / "out"
     report.run("parse", [sample_path], out, Settings())
     before = digest(out)
-    monkeypatch.setitem(report.STAGES, "graph", lambda *a, **k: (_ for _ in ()).throw(ValueError("boom")))
+    monkeypatch.setitem(runner.STAGES, Stage.GRAPH, lambda *a, **k: (_ for _ in ()).throw(ValueError("boom")))
     with pytest.raises(ValueError):
         report.run("graph", [sample_path], out, Settings(exclude=("RU",)))
     assert digest(out) == before
@@ -120,12 +136,36 @@ def test_failing_stage_keeps_the_previous_run_intact(tmp_path, sample_path, monk
 def test_each_command_writes_its_files(tmp_path, sample_path):
     expected = {
         "parse": {"posts.csv", "mentions.csv", "manifest.json"},
-        "graph": {"posts.csv", "mentions.csv", "edges.csv", "nodes.csv", "graph.gexf", "graph.graphml",
-                  "manifest.json"},
-        "timeline": {"posts.csv", "mentions.csv", "edges.csv", "nodes.csv", "graph.gexf", "graph.graphml",
-                     "timeline.csv", "changes.csv", "manifest.json"},
-        "explore": {"posts.csv", "mentions.csv", "edges.csv", "nodes.csv", "graph.gexf", "graph.graphml",
-                    "network.html", "manifest.json"},
+        "graph": {
+            "posts.csv",
+            "mentions.csv",
+            "edges.csv",
+            "nodes.csv",
+            "graph.gexf",
+            "graph.graphml",
+            "manifest.json",
+        },
+        "timeline": {
+            "posts.csv",
+            "mentions.csv",
+            "edges.csv",
+            "nodes.csv",
+            "graph.gexf",
+            "graph.graphml",
+            "timeline.csv",
+            "changes.csv",
+            "manifest.json",
+        },
+        "explore": {
+            "posts.csv",
+            "mentions.csv",
+            "edges.csv",
+            "nodes.csv",
+            "graph.gexf",
+            "graph.graphml",
+            "network.html",
+            "manifest.json",
+        },
     }
     for command, files in expected.items():
         out = tmp_path / command

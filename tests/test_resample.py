@@ -1,16 +1,21 @@
 """Replicates of a window: their measures are those of the graph of the resampled posts, computed
 by the same code as nodes.csv."""
+
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
 
-import networkx as nx
-
 from netanalysis.analysis import centrality_table
-from netanalysis.analysis.centrality import node_measures
 from netanalysis.analysis.association import unit_links
-from netanalysis.analysis.resample import (NODE_MEASURES, bootstrap_counts, code_window, rank_within_kind,
-                                           replicate_values)
+from netanalysis.analysis.centrality import node_measures
+from netanalysis.analysis.resample import (
+    NODE_MEASURES,
+    bootstrap_counts,
+    code_window,
+    rank_within_kind,
+    replicate_values,
+)
 from netanalysis.errors import ConfigError
 from netanalysis.graph import co_mention_graph
 
@@ -21,6 +26,7 @@ GRAPH_COLUMNS = [m for m in NODE_MEASURES if m != "share"]
 def sample():
     import netanalysis
     from netanalysis.extract import extract_mentions
+
     posts = netanalysis.read_posts("examples/mfa_channel_sample.txt")
     return posts, extract_mentions(posts)
 
@@ -38,9 +44,8 @@ def test_the_window_itself_gives_the_centrality_table(sample, unit):
     table = table_of(mentions, posts, unit)
     got = pd.DataFrame(values, index=win.nodes, columns=NODE_MEASURES)
     for name in GRAPH_COLUMNS:
-        assert got.loc[table.index, name].tolist() == pytest.approx(table[name].astype(float).tolist(),
-                                                                    abs=1e-12), name
-    named = got.drop(table.index)                      # named but never co-mentioned: not in the graph
+        assert got.loc[table.index, name].tolist() == pytest.approx(table[name].astype(float).tolist(), abs=1e-12), name
+    named = got.drop(table.index)  # named but never co-mentioned: not in the graph
     assert (named[[m for m in GRAPH_COLUMNS if m != "posts"]] == 0).all().all()
 
 
@@ -61,7 +66,8 @@ def test_a_replicate_is_the_graph_of_its_posts_taken_that_often(sample, unit, mi
         got = pd.DataFrame(values[r], index=win.nodes, columns=NODE_MEASURES)
         for name in GRAPH_COLUMNS:
             assert got.loc[table.index, name].tolist() == pytest.approx(
-                table[name].astype(float).tolist(), abs=1e-12), (r, name)
+                table[name].astype(float).tolist(), abs=1e-12
+            ), (r, name)
         others = [m for m in GRAPH_COLUMNS if m != "posts"]
         assert (got.drop(table.index)[others] == 0).all().all()
         units = sum(row) if unit == "post" else None
@@ -71,15 +77,21 @@ def test_a_replicate_is_the_graph_of_its_posts_taken_that_often(sample, unit, mi
 
 def test_shares_use_the_baseline_units():
     posts = pd.DataFrame({"post_id": ["a", "b", "c"], "units": [4, 1, 5]})
-    links = pd.DataFrame({"post_id": ["a", "a", "a", "b"], "kind": ["country", "forum", "country", "forum"],
-                          "entity": ["CN", "UN", "CN", "UN"], "unit": [0, 0, 2, 0]})
+    links = pd.DataFrame(
+        {
+            "post_id": ["a", "a", "a", "b"],
+            "kind": ["country", "forum", "country", "forum"],
+            "entity": ["CN", "UN", "CN", "UN"],
+            "unit": [0, 0, 2, 0],
+        }
+    )
     win = code_window(posts, links, unit="paragraph")
     assert win.units.tolist() == [4, 1, 5] and win.topical.tolist() == [2, 1, 0]
     one = np.ones((1, 3), dtype=int)
     all_units = replicate_values(win, one, measures=["posts", "share"])[0]
     topical = replicate_values(win, one, measures=["share"], baseline="topical-units")[0]
     assert win.nodes == ["country:CN", "forum:UN"]
-    assert all_units[:, 0].tolist() == [2, 2]                      # CN in 2 paragraphs, UN in 2
+    assert all_units[:, 0].tolist() == [2, 2]  # CN in 2 paragraphs, UN in 2
     assert all_units[:, 1].tolist() == pytest.approx([2 / 10, 2 / 10])
     assert topical[:, 0].tolist() == pytest.approx([2 / 3, 2 / 3])
 
@@ -122,8 +134,9 @@ def sparse_window(rng, n_posts=40):
             rows.append((f"p{i}", "country", f"C{c:02d}"))
         for f in rng.choice(8, size=rng.integers(1, 3), replace=False):
             rows.append((f"p{i}", "forum", f"F{f}"))
-    return pd.DataFrame({"post_id": [f"p{i}" for i in range(n_posts)]}), \
-        pd.DataFrame(rows, columns=["post_id", "kind", "entity"])
+    return pd.DataFrame({"post_id": [f"p{i}" for i in range(n_posts)]}), pd.DataFrame(
+        rows, columns=["post_id", "kind", "entity"]
+    )
 
 
 def graph_of(win, weights):
@@ -160,15 +173,16 @@ def test_batched_measures_equal_node_measures_on_every_replicate(seed):
             assert got == pytest.approx(expected[name], abs=1e-10), (r, name)
             absent = [i for i in range(len(win.nodes)) if win.nodes[i] not in G]
             assert (values[r, absent, j] == 0).all()
-    assert max(components) >= 3                                    # disconnected replicates were tested
+    assert max(components) >= 3  # disconnected replicates were tested
 
 
 def test_tied_components_fall_back_to_the_graph():
     # two components with the same leading eigenvalue: networkx spreads the vector over both
     posts = pd.DataFrame({"post_id": ["a", "b"]})
-    links = pd.DataFrame({"post_id": ["a", "a", "b", "b"], "kind": ["country", "forum"] * 2,
-                          "entity": ["CN", "UN", "FR", "EU"]})
+    links = pd.DataFrame(
+        {"post_id": ["a", "a", "b", "b"], "kind": ["country", "forum"] * 2, "entity": ["CN", "UN", "FR", "EU"]}
+    )
     win = code_window(posts, links)
     values = replicate_values(win, np.array([[1, 1], [2, 1]]), measures=["eigenvector"])[:, :, 0]
     assert values[0].tolist() == pytest.approx([0.5] * 4)
-    assert values[1].tolist() == pytest.approx([2 ** -0.5, 0.0, 0.0, 2 ** -0.5])   # CN-UN weighs 2
+    assert values[1].tolist() == pytest.approx([2**-0.5, 0.0, 0.0, 2**-0.5])  # CN-UN weighs 2

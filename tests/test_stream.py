@@ -1,11 +1,14 @@
-"""The streaming pipeline gives what the in-memory library functions give, on any chunking.
+"""The command line streams a corpus through the same counter as the library functions.
 
-``report.run`` reads, extracts and writes chunk by chunk and keeps only int-coded links; these
-tests hold it to the plain path (``read_posts`` -> ``extract_mentions`` -> ``co_mention_graph``
--> ``edges_table``) on a generated corpus, for every unit, and check the pieces that make the
-streaming cheap: :class:`PostIds`, the row-by-row ``edges.csv`` writer, the explorer's trimmed
-texts, the byte-level JSONL reader and sliced pairing.
+``pipeline.run`` reads, extracts and writes chunk by chunk and adds each chunk's coded batch to
+one :class:`CoMentionCounter`; these tests hold it to the plain path (``read_posts`` ->
+``extract_mentions`` -> ``co_mention_graph`` -> ``edges_table``) on a generated corpus, for
+every unit and any chunking, and check the pieces that make the streaming cheap:
+:class:`PostIds` (ranked once, sorted when read, partly in a temporary file), the row-by-row
+``edges.csv`` writer, the explorer's trimmed texts, the byte-level JSONL reader and sliced
+pairing.
 """
+
 import io
 import json
 import pickle
@@ -19,16 +22,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netanalysis import graph as graph_module
-from netanalysis import report
+from netanalysis import parallel as batch
+from netanalysis import pipeline as report
 from netanalysis.config import Settings
 from netanalysis.extract import extract_mentions
-from netanalysis.extract import batch
-from netanalysis.graph import PostIds, co_mention_graph, edges_table, write_edges_csv
+from netanalysis.graph import Batch, CoMentionCounter, PostIds, co_mention_graph, edges_table
+from netanalysis.graph import counter as counter_module
+from netanalysis.graph import post_ids as post_ids_module
 from netanalysis.ingest import read_posts
-from netanalysis.model import MENTION_COLUMNS, POST_COLUMNS
+from netanalysis.io import format_dates, write_edges_csv
+from netanalysis.model import MENTION_COLUMNS, POST_COLUMNS, trim_for_excerpt
+from netanalysis.model import excerpt as _excerpt
 from netanalysis.registry import load_registry
-from netanalysis.render.explorer import _excerpt, trim_for_excerpt
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -61,27 +66,28 @@ def test_streamed_run_equals_the_library_functions(corpus, tmp_path, monkeypatch
     assert (out / "edges.csv").read_text(encoding="utf-8") == _csv(edges_table(G))
     assert (out / "mentions.csv").read_text(encoding="utf-8") == _csv(mentions[MENTION_COLUMNS])
     expected_posts = posts[POST_COLUMNS].copy()
-    expected_posts["date"] = report.format_dates(expected_posts["date"])
+    expected_posts["date"] = format_dates(expected_posts["date"])
     assert (out / "posts.csv").read_text(encoding="utf-8") == _csv(expected_posts)
     assert result.counts["mentions"] == mentions["kind"].value_counts().sort_index().to_dict()
 
 
 def test_the_links_carry_the_unit_so_the_graph_needs_no_text(corpus, tmp_path):
     result = report.run("timeline", [corpus], tmp_path / "out", Settings(jobs=1, unit="sentence"))
-    links, slim = result.pipeline.mentions, result.pipeline.posts
-    assert "text" not in slim.columns and "sentence" in links.columns
-    assert isinstance(links["post_id"].dtype, pd.CategoricalDtype)
+    kept = result.state.corpus
+    assert "text" not in kept.columns and kept.unit is not None and len(kept) == 300
     posts = read_posts(corpus)
     H = co_mention_graph(extract_mentions(posts), posts, unit="sentence")
-    G = co_mention_graph(links, slim, unit="sentence")
+    G = co_mention_graph(kept, unit="sentence")
     assert nx.utils.graphs_equal(G, H)
+    for u, v, d in G.edges(data=True):
+        assert d == H.edges[u, v]
 
 
 def test_small_pairing_slices_give_the_same_graph(corpus, monkeypatch):
     posts = read_posts(corpus)
     mentions = extract_mentions(posts)
     whole = co_mention_graph(mentions, posts, unit="paragraph")
-    monkeypatch.setattr(graph_module, "_PAIR_SLICE", 5)
+    monkeypatch.setattr(counter_module, "PAIR_SLICE", 5)
     sliced = co_mention_graph(mentions, posts, unit="paragraph")
     assert nx.utils.graphs_equal(whole, sliced)
     weights = sorted(d["weight"] for *_, d in whole.edges(data=True))
@@ -92,12 +98,12 @@ def test_post_ids_kept_in_a_temporary_file_equal_those_in_memory(corpus, tmp_pat
     posts = read_posts(corpus)
     mentions = extract_mentions(posts)
     whole = co_mention_graph(mentions, posts)
-    monkeypatch.setattr(graph_module, "_PAIR_SLICE", 50)
-    monkeypatch.setattr(graph_module, "_SPILL_PAIRS", 1000)  # the first slices stay in memory
+    monkeypatch.setattr(counter_module, "PAIR_SLICE", 50)
+    monkeypatch.setattr(post_ids_module, "SPILL_PAIRS", 1000)  # the first slices stay in memory
     spilled = co_mention_graph(mentions, posts)
     pieces = [part for *_, d in spilled.edges(data=True) for part in d["post_ids"]._parts]
     assert any(isinstance(p, np.ndarray) for p in pieces)
-    assert sum(isinstance(p, graph_module._Run) for p in pieces) > 20
+    assert sum(isinstance(p, post_ids_module.Run) for p in pieces) > 20
     assert nx.utils.graphs_equal(whole, spilled)
     for u, v, d in spilled.edges(data=True):
         ids = d["post_ids"]
@@ -124,15 +130,32 @@ def test_edges_csv_writer_matches_the_table_with_quotes_and_missing_values(tmp_p
     G = nx.Graph()
     for node, kind in (("country:CN", "country"), ("country:RU", "country"), ("forum:X", "forum")):
         G.add_node(node, kind=kind, entity=node.split(":")[1])
-    G.add_edge("country:CN", "forum:X", weight=2, assoc_strength=0.1 + 0.2, jaccard=1.0, npmi=float("nan"),
-               first_date="", last_date="2024-01-02", post_ids=['a,"1"', "b"])
-    G.add_edge("country:RU", "forum:X", weight=1, assoc_strength=1e-20, jaccard=0.5, npmi=1.0,
-               first_date="2024-01-01", last_date="2024-01-01",
-               post_ids=PostIds(np.array([1, 0], dtype=np.int32), np.array(["p1", "p2"], dtype=object)))
+    G.add_edge(
+        "country:CN",
+        "forum:X",
+        weight=2,
+        assoc_strength=0.1 + 0.2,
+        jaccard=1.0,
+        npmi=float("nan"),
+        first_date="",
+        last_date="2024-01-02",
+        post_ids=['a,"1"', "b"],
+    )
+    G.add_edge(
+        "country:RU",
+        "forum:X",
+        weight=1,
+        assoc_strength=1e-20,
+        jaccard=0.5,
+        npmi=1.0,
+        first_date="2024-01-01",
+        last_date="2024-01-01",
+        post_ids=PostIds(np.array([1, 0], dtype=np.int32), np.array(["p1", "p2"], dtype=object)),
+    )
     write_edges_csv(G, tmp_path / "edges.csv")
     assert (tmp_path / "edges.csv").read_text(encoding="utf-8") == _csv(edges_table(G))
     back = pd.read_csv(tmp_path / "edges.csv", keep_default_na=False)
-    assert back["post_ids"].tolist() == ['a,"1";b', "p2;p1"]
+    assert back["post_ids"].tolist() == ['a,"1";b', "p1;p2"]  # (read in natural order)
 
 
 def test_post_ids_are_written_a_piece_at_a_time_and_quoted_when_an_id_needs_it(tmp_path):
@@ -140,16 +163,25 @@ def test_post_ids_are_written_a_piece_at_a_time_and_quoted_when_an_id_needs_it(t
     ids = PostIds([np.array([6, 0, 3], dtype=np.int32), np.array([2, 5], dtype=np.int32)], names)
     out = io.StringIO()
     ids.write_joined(out, ";", piece=2)
-    assert out.getvalue() == ids.join(";") == "p6;p0;p3;p2;p5"
+    assert out.getvalue() == ids.join(";") == "p0;p2;p3;p5;p6"  # (read in natural order)
     G = nx.Graph()
     G.add_node("country:CN", kind="country", entity="CN")
     G.add_node("forum:X", kind="forum", entity="X")
     for labels in (names, np.array(["p0", 'q,"1"', "p2"], dtype=object)):  # plain ids, then one to quote
-        G.add_edge("country:CN", "forum:X", weight=3, assoc_strength=1.0, jaccard=1.0, npmi=1.0, first_date="",
-                   last_date="", post_ids=PostIds(np.array([2, 1, 0], dtype=np.int32), labels))
+        G.add_edge(
+            "country:CN",
+            "forum:X",
+            weight=3,
+            assoc_strength=1.0,
+            jaccard=1.0,
+            npmi=1.0,
+            first_date="",
+            last_date="",
+            post_ids=PostIds(np.array([2, 1, 0], dtype=np.int32), labels),
+        )
         write_edges_csv(G, tmp_path / "edges.csv")
         assert (tmp_path / "edges.csv").read_text(encoding="utf-8") == _csv(edges_table(G))
-    assert pd.read_csv(tmp_path / "edges.csv")["post_ids"].tolist() == ['p2;q,"1";p0']
+    assert pd.read_csv(tmp_path / "edges.csv")["post_ids"].tolist() == ['p0;p2;q,"1"']
 
 
 @settings(max_examples=300, deadline=None)
@@ -160,8 +192,9 @@ def test_trimmed_text_gives_the_same_excerpt(text):
 
 
 def test_jsonl_read_as_bytes_keeps_line_numbers_bom_and_line_ends(tmp_path):
-    (tmp_path / "bom.jsonl").write_bytes(b'\xef\xbb\xbf{"id": 1, "text": "#BRICS Russia"}\r\n'
-                                         b'{"id": 2, "text": "China at the #UN"}\r\n')
+    (tmp_path / "bom.jsonl").write_bytes(
+        b'\xef\xbb\xbf{"id": 1, "text": "#BRICS Russia"}\r\n{"id": 2, "text": "China at the #UN"}\r\n'
+    )
     (tmp_path / "cr.jsonl").write_bytes(b'{"id": 1, "text": "#BRICS Russia"}\r{"id": 2, "text": "China #UN"}\r')
     for name in ("bom", "cr"):
         posts = read_posts(tmp_path / f"{name}.jsonl")
@@ -169,14 +202,17 @@ def test_jsonl_read_as_bytes_keeps_line_numbers_bom_and_line_ends(tmp_path):
         assert posts["source"].tolist() == [f"{name}.jsonl:1", f"{name}.jsonl:2"]
     (tmp_path / "bad.jsonl").write_bytes(b'{"id": 1, "text": "ok"}\n\n{"id": 3, "text": "\xcf\xf0\xe8"}\n')
     from netanalysis.errors import InputError
+
     with pytest.raises(InputError, match=r"line 3: not valid utf-8 text \(try --encoding cp1251"):
         read_posts(tmp_path / "bad.jsonl")
 
 
 def test_a_registry_alias_with_a_comma_is_quoted_in_mentions_csv(tmp_path):
     extra = tmp_path / "extra.csv"
-    extra.write_text("kind,entity,alias,lang,case,use,action,name\n"
-                     'country,KR,"Korea, Republic of",en,fold,text,add,\n', encoding="utf-8")
+    extra.write_text(
+        'kind,entity,alias,lang,case,use,action,name\ncountry,KR,"Korea, Republic of",en,fold,text,add,\n',
+        encoding="utf-8",
+    )
     posts_file = tmp_path / "posts.jsonl"
     posts_file.write_text('{"id": 1, "text": "Talks with Korea, Republic of, at the #UN"}\n', encoding="utf-8")
     report.run("parse", [posts_file], tmp_path / "out", Settings(jobs=1, registry=(str(extra),)))
@@ -231,26 +267,41 @@ def test_graphs_without_post_ids_have_the_same_weights_and_measures(corpus):
     assert dict(full.nodes(data=True)) == dict(light.nodes(data=True))
 
 
-def test_links_are_coded_over_distinct_ids_or_fall_back_to_plain_ids():
-    entities = [("country", "CN"), ("country", "RU"), ("forum", "BRICS")]
-    chunks = {"post": [np.array([0, 0, 1, 2], dtype=np.int32)],
-              "entity": [np.array([0, 2, 1, 2], dtype=np.int16)], "unit": []}
-    distinct = report._links_frame(chunks, pd.Series(["p1", "p2", "p10"], dtype="str"), entities, "post")
-    assert isinstance(distinct["post_id"].dtype, pd.CategoricalDtype)
-    assert distinct["post_id"].astype(str).tolist() == ["p1", "p1", "p2", "p10"]
-    assert distinct["entity"].astype(str).tolist() == ["CN", "BRICS", "RU", "BRICS"]
-    repeated = report._links_frame(chunks, pd.Series(["p1", "p2", "p1"], dtype="str"), entities, "post")
-    assert not isinstance(repeated["post_id"].dtype, pd.CategoricalDtype)
-    assert repeated["post_id"].astype(str).tolist() == ["p1", "p1", "p2", "p1"]
-    assert report._distinct(pd.Index(["a", "b"], dtype="str")) and not report._distinct(pd.Index(["a", "a"], dtype="str"))
+def test_batches_join_and_select_posts_with_their_links():
+    import pyarrow as pa
+
+    entities = (("country", "CN"), ("country", "RU"), ("forum", "BRICS"))
+    one = Batch(
+        pa.array(["p1", "p2"]),
+        np.array([1, 2]),
+        np.array([0, 0, 1], dtype=np.int32),
+        np.array([0, 2, 1], dtype=np.int16),
+        entities,
+        columns={"channel": pa.array(["a", "b"])},
+    )
+    two = Batch(
+        pa.array(["p10"]),
+        np.array([3]),
+        np.array([0], dtype=np.int32),
+        np.array([2], dtype=np.int16),
+        entities,
+        columns={"channel": pa.array(["c"])},
+    )
+    both = Batch.concat([one, two], entities)
+    assert both.post_ids.to_pylist() == ["p1", "p2", "p10"] and both.post.tolist() == [0, 0, 1, 2]
+    assert both.entity.tolist() == [0, 2, 1, 2] and both.columns["channel"].to_pylist() == ["a", "b", "c"]
+    later = both.select(np.array([False, True, True]))
+    assert later.post_ids.to_pylist() == ["p2", "p10"] and later.post.tolist() == [0, 1]
+    assert later.entity.tolist() == [1, 2] and later.dates.tolist() == [2, 3]
+    assert later.posts_frame()["channel"].tolist() == ["b", "c"]
 
 
 def test_parse_keeps_no_per_post_data_and_reports_the_same_counts(corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "CHUNK", 37)
     parsed = report.run("parse", [corpus], tmp_path / "parse", Settings(jobs=1))
     graphed = report.run("graph", [corpus], tmp_path / "graph", Settings(jobs=1))
-    assert parsed.pipeline.posts is None and parsed.pipeline.mentions is None
-    assert graphed.pipeline.graph is not None
+    assert parsed.state.corpus is None and parsed.state.counter is None
+    assert graphed.state.corpus is None and graphed.state.graph is not None
     keys = ["posts", "channels", "first_date", "last_date", "date_sources", "mentions"]
     assert {k: parsed.counts[k] for k in keys} == {k: graphed.counts[k] for k in keys}
     assert parsed.counts["first_date"] == "2024-01-01" and parsed.counts["posts"] == 300
@@ -259,7 +310,7 @@ def test_parse_keeps_no_per_post_data_and_reports_the_same_counts(corpus, tmp_pa
     # with a cache to fill, parse keeps what a later graph run reads from it
     monkeypatch.setenv("NETANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
     cached = report.run("parse", [corpus], tmp_path / "cached", Settings(jobs=1, cache=True))
-    assert cached.pipeline.posts is not None and cached.counts["mentions_cache"] == "stored"
+    assert cached.state.corpus is not None and cached.counts["mentions_cache"] == "stored"
     hit = report.run("graph", [corpus], tmp_path / "hit", Settings(jobs=1, cache=True))
     assert hit.counts["mentions_cache"] == "hit"
     assert (tmp_path / "hit" / "edges.csv").read_bytes() == (tmp_path / "graph" / "edges.csv").read_bytes()
@@ -267,101 +318,133 @@ def test_parse_keeps_no_per_post_data_and_reports_the_same_counts(corpus, tmp_pa
 
 def test_parse_totals_with_undated_posts_and_several_channels(tmp_path):
     path = tmp_path / "rows.jsonl"
-    rows = [{"id": 1, "channel": "B", "date": 1704067200, "text": "#UN"},
-            {"id": 2, "channel": "A", "text": "Russia and #BRICS"},
-            {"id": 3, "channel": "A", "date": "2023-05-06T10:00:00+00:00", "text": "China"}]
+    rows = [
+        {"id": 1, "channel": "B", "date": 1704067200, "text": "#UN"},
+        {"id": 2, "channel": "A", "text": "Russia and #BRICS"},
+        {"id": 3, "channel": "A", "date": "2023-05-06T10:00:00+00:00", "text": "China"},
+    ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     parsed = report.run("parse", [path], tmp_path / "p", Settings(jobs=1))
     graphed = report.run("graph", [path], tmp_path / "g", Settings(jobs=1))
     keys = ["posts", "channels", "first_date", "last_date", "date_sources"]
-    assert {k: parsed.counts[k] for k in keys} == {k: graphed.counts[k] for k in keys} == {
-        "posts": 3, "channels": ["A", "B"], "first_date": "2023-05-06", "last_date": "2024-01-01",
-        "date_sources": {"metadata": 2, "none": 1}}
+    assert (
+        {k: parsed.counts[k] for k in keys}
+        == {k: graphed.counts[k] for k in keys}
+        == {
+            "posts": 3,
+            "channels": ["A", "B"],
+            "first_date": "2023-05-06",
+            "last_date": "2024-01-01",
+            "date_sources": {"metadata": 2, "none": 1},
+        }
+    )
 
 
-def _builder_chunks(posts, mentions, size):
-    """The corpus as the streaming pipeline hands it to a GraphBuilder: links coded over
-    ChunkExtractor.entities, post ids and dates per chunk of ``size`` posts."""
+def _batches(posts, mentions, size):
+    """The corpus as the command line hands it to the counter: links coded over the registry's
+    entities, a batch of ``size`` posts at a time."""
     import pyarrow as pa
 
-    from netanalysis.extract.batch import ChunkExtractor
+    from netanalysis.graph import entity_list, from_tables
 
-    entities = ChunkExtractor(load_registry()).entities
+    entities = entity_list(load_registry())
     code = {key: i for i, key in enumerate(entities)}
-    links = mentions[mentions["kind"] != "tag"][["post_id", "kind", "entity"]].drop_duplicates()
-    position = {pid: i for i, pid in enumerate(posts["post_id"])}
-    dates = pd.to_datetime(posts["date"], utc=True).dt.tz_localize(None).to_numpy().astype("datetime64[us]")
-    chunks = []
+    whole, _ = from_tables(mentions, posts)
+    recode = np.array([code[key] for key in whole.entities], dtype=np.int16)
+    batches = []
     for lo in range(0, len(posts), size):
-        part = links[[lo <= position[p] < lo + size for p in links["post_id"]]]
-        chunks.append(({"post": np.array([position[p] - lo for p in part["post_id"]], dtype=np.int32),
-                        "entity": np.array([code[k, e] for k, e in zip(part["kind"], part["entity"])], dtype=np.int16)},
-                       pa.array(posts["post_id"][lo:lo + size].tolist(), type=pa.string()), dates[lo:lo + size]))
-    return entities, chunks
+        keep = np.zeros(len(whole), dtype=bool)
+        keep[lo : lo + size] = True
+        part = whole.select(keep)
+        batches.append(Batch(pa.array(part.post_ids.to_pylist()), part.dates, part.post, recode[part.entity], entities))
+    return entities, batches
 
 
-@pytest.mark.parametrize("options", [{}, {"min_weight": 3}, {"exclude": ["RU", "brics"]}, {"newest_first": True}])
-def test_a_graph_built_chunk_by_chunk_equals_the_whole_one(corpus, options, monkeypatch):
-    from netanalysis.graph import GraphBuilder
-
+@pytest.mark.parametrize(
+    "options", [{}, {"min_weight": 3}, {"exclude": ["RU", "brics"]}, {"newest_first": True}, {"shuffled": True}]
+)
+def test_a_graph_counted_batch_by_batch_equals_the_whole_one(corpus, options, monkeypatch):
     options = dict(options)
     posts = read_posts(corpus)
     if options.pop("newest_first", False):  # as Telethon dumps come: ids falling
         posts = posts.iloc[::-1].reset_index(drop=True)
+    if options.pop("shuffled", False):  # ids in no order: ranked once, each edge sorted when read
+        posts = posts.sample(frac=1, random_state=3).reset_index(drop=True)
     posts.loc[posts.index % 5 == 0, "date"] = pd.NaT  # some undated posts
     mentions = extract_mentions(posts)
     labels = load_registry().label
     whole = co_mention_graph(mentions, posts, labels=labels, **options)
-    entities, chunks = _builder_chunks(posts, mentions, 23)
-    monkeypatch.setattr(graph_module, "_SPILL_PAIRS", 2000)  # most of the posts' codes on disk
-    monkeypatch.setattr(graph_module, "_PAIR_SLICE", 300)  # gathered by edge in many batches
-    builder = GraphBuilder(entities, labels=labels, **options)
-    for chunk in chunks:
-        builder.add(*chunk)
-    built = builder.graph()
-    assert builder.in_order and nx.utils.graphs_equal(built, whole)
+    entities, batches = _batches(posts, mentions, 23)
+    monkeypatch.setattr(post_ids_module, "SPILL_PAIRS", 2000)  # most of the posts' codes on disk
+    monkeypatch.setattr(counter_module, "PAIR_SLICE", 300)  # gathered by edge in many batches
+    counter = CoMentionCounter(entities, labels=labels, **options)
+    for one in batches:
+        counter.add(one)
+    built = counter.graph()
+    assert nx.utils.graphs_equal(built, whole)
     assert dict(built.nodes(data=True)) == dict(whole.nodes(data=True))
     assert list(built.edges) == list(whole.edges) and len(whole.edges) > 5
     for u, v, d in built.edges(data=True):
         assert d == whole.edges[u, v]
+        assert list(d["post_ids"]) == sorted(d["post_ids"], key=lambda i: (len(i), i))  # natural order
     parts = [p for *_, d in built.edges(data=True) for p in d["post_ids"]._parts]
-    parts = [getattr(p, "part", p) for p in parts]  # (newest first: pieces read back reversed)
-    assert any(isinstance(p, graph_module._Run) for p in parts) and any(isinstance(p, np.ndarray) for p in parts)
+    assert any(isinstance(p, post_ids_module.Run) for p in parts) and any(isinstance(p, np.ndarray) for p in parts)
     assert max(len(d["post_ids"]._parts) for *_, d in built.edges(data=True)) > 3
-    assert builder.direction == (-1 if posts["post_id"].iloc[0].endswith(":300") else 1)
 
 
-@pytest.mark.parametrize("ids, in_order", [(["p9", "p10", "p11"], True), (["a:2", "a:10", "b:1"], True),
-                                           (["p10", "p9", "p1"], True), (["b:1", "a:10", "a:2"], True),
-                                           (["p1", "p1"], False), (["p1", "p3", "p2"], False),
-                                           (["p3", "p1", "p2"], False), (["b", "a", "c"], False)])
-def test_the_builder_checks_that_ids_come_in_natural_order(ids, in_order):
+@pytest.mark.parametrize(
+    "ids, direction",
+    [
+        (["p9", "p10", "p11"], 1),
+        (["a:2", "a:10", "b:1"], 1),
+        (["p10", "p9", "p1"], -1),
+        (["b:1", "a:10", "a:2"], -1),
+        (["p1", "p1"], 0),
+        (["p1", "p3", "p2"], 0),
+        (["p3", "p1", "p2"], 0),
+        (["b", "a", "c"], 0),
+    ],
+)
+def test_post_ids_are_ranked_once_whatever_order_they_come_in(ids, direction):
     import pyarrow as pa
 
-    from netanalysis.graph import GraphBuilder
+    from netanalysis.graph.post_ids import PostIdCollector, natural_order
 
-    builder = GraphBuilder([("country", "CN"), ("forum", "BRICS")])
-    links = {"post": np.zeros(0, dtype=np.int32), "entity": np.zeros(0, dtype=np.int16)}
-    for pid in ids:  # one post a chunk: the order across chunks
-        builder.add(links, pa.array([pid]), None)
-    assert builder.in_order is in_order
-    whole = GraphBuilder([("country", "CN"), ("forum", "BRICS")])
-    whole.add(links, pa.array(ids), None)  # and within a chunk
-    assert whole.in_order is in_order
-    assert (builder.graph() is None) is (not in_order)
+    one_by_one, whole = PostIdCollector(), PostIdCollector()
+    for pid in ids:  # one post a batch: the order across batches
+        one_by_one.append(pa.array([pid]))
+    whole.append(pa.array(ids))  # and within a batch
+    expected = [ids[i] for i in natural_order(pa.array(ids))]
+    for collector in (one_by_one, whole):
+        table = collector.table()
+        assert table.direction == direction
+        every = PostIds(np.arange(len(ids), dtype=np.int32)[::-1].copy(), table)
+        assert list(every) == expected
+        rank = np.empty(len(ids), dtype=np.int64)
+        rank[natural_order(pa.array(ids))] = np.arange(len(ids))
+        assert table.rank(np.arange(len(ids))).tolist() == rank.tolist()
 
 
-def test_a_graph_run_with_ids_out_of_order_falls_back_and_leaves_no_temporary_files(tmp_path, monkeypatch, caplog):
-    rows = [{"id": f"post{n}", "date": 1704067200 + 60 * i, "channel": "MFA",
-             "text": f"Russia and China at the #BRICS and the #SCO, item {i}"} for i, n in enumerate([5, 3, 9, 1, 7, 2, 8])]
+def test_a_graph_run_with_ids_out_of_order_lists_them_in_natural_order(tmp_path, monkeypatch):
+    rows = [
+        {
+            "id": f"post{n}",
+            "date": 1704067200 + 60 * i,
+            "channel": "MFA",
+            "text": f"Russia and China at the #BRICS and the #SCO, item {i}",
+        }
+        for i, n in enumerate([5, 3, 9, 1, 7, 2, 8])
+    ]
     path = tmp_path / "rows.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     monkeypatch.setattr(batch, "CHUNK", 2)
-    with caplog.at_level("INFO", logger="netanalysis.report"):
-        result = report.run("graph", [path], tmp_path / "out", Settings(jobs=1))
-    assert "neither in natural order nor in its reverse" in caplog.text
+    result = report.run("graph", [path], tmp_path / "out", Settings(jobs=1))
     posts = read_posts(path)
     G = co_mention_graph(extract_mentions(posts), posts, labels=load_registry().label)
     assert (tmp_path / "out" / "edges.csv").read_text(encoding="utf-8") == _csv(edges_table(G))
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(result.files + ["manifest.json"])
-    assert G.edges["country:RU", "forum:BRICS"]["post_ids"][:3] == ["rows:MFA:post1", "rows:MFA:post2", "rows:MFA:post3"]
+    assert G.edges["country:RU", "forum:BRICS"]["post_ids"][:3] == [
+        "rows:MFA:post1",
+        "rows:MFA:post2",
+        "rows:MFA:post3",
+    ]

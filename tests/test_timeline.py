@@ -1,7 +1,9 @@
 """Time windows, window graphs and centrality over time."""
+
 from __future__ import annotations
 
 import logging
+from datetime import UTC as UTC_ZONE
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -51,10 +53,10 @@ def mentions() -> pd.DataFrame:
 
 # --- windows -------------------------------------------------------------------------------
 
+
 def test_month_boundary_is_utc():
     # 2024-04-01T00:10+03:00 is 2024-03-31T21:10 UTC: both posts are in March.
-    dates = pd.to_datetime(["2024-03-31T23:30:00Z", "2024-04-01T00:10:00+03:00"], utc=True,
-                           format="ISO8601")
+    dates = pd.to_datetime(["2024-03-31T23:30:00Z", "2024-04-01T00:10:00+03:00"], utc=True, format="ISO8601")
     assert time_windows(dates) == [(ts("2024-03-01"), ts("2024-04-01"))]
 
 
@@ -80,15 +82,29 @@ def test_weeks_start_on_monday():
 def test_quarters_and_years():
     dates = pd.to_datetime(["2024-02-15T00:00Z", "2024-08-01T00:00Z"], utc=True)
     assert days(time_windows(dates, freq="quarter")) == [
-        ("2024-01-01", "2024-04-01"), ("2024-04-01", "2024-07-01"), ("2024-07-01", "2024-10-01")]
+        ("2024-01-01", "2024-04-01"),
+        ("2024-04-01", "2024-07-01"),
+        ("2024-07-01", "2024-10-01"),
+    ]
     # 2023-12-31 22:00 in New York is 2024-01-01 03:00 UTC.
     ny = pd.to_datetime(["2023-12-31T22:00:00-05:00"], utc=True)
     assert days(time_windows(ny, freq="year")) == [("2024-01-01", "2025-01-01")]
 
 
-@pytest.mark.parametrize("alias,name", [("M", "month"), ("ME", "month"), ("MS", "month"),
-                                        ("W", "week"), ("W-MON", "week"), ("Q", "quarter"),
-                                        ("QS", "quarter"), ("Y", "year"), ("YE", "year")])
+@pytest.mark.parametrize(
+    "alias,name",
+    [
+        ("M", "month"),
+        ("ME", "month"),
+        ("MS", "month"),
+        ("W", "week"),
+        ("W-MON", "week"),
+        ("Q", "quarter"),
+        ("QS", "quarter"),
+        ("Y", "year"),
+        ("YE", "year"),
+    ],
+)
 def test_pandas_aliases(alias, name):
     dates = pd.to_datetime(["2023-11-29T00:00Z", "2024-05-02T00:00Z"], utc=True)
     assert time_windows(dates, freq=alias) == time_windows(dates, freq=name)
@@ -97,9 +113,13 @@ def test_pandas_aliases(alias, name):
 def test_rolling_windows_cover_every_date():
     dates = pd.to_datetime(["2024-04-08T00:00Z", "2024-07-03T00:00Z", "2024-10-07T00:00Z"], utc=True)
     windows = time_windows(dates, window="3M", step="1M")
-    assert days(windows) == [("2024-04-01", "2024-07-01"), ("2024-05-01", "2024-08-01"),
-                             ("2024-06-01", "2024-09-01"), ("2024-07-01", "2024-10-01"),
-                             ("2024-08-01", "2024-11-01")]
+    assert days(windows) == [
+        ("2024-04-01", "2024-07-01"),
+        ("2024-05-01", "2024-08-01"),
+        ("2024-06-01", "2024-09-01"),
+        ("2024-07-01", "2024-10-01"),
+        ("2024-08-01", "2024-11-01"),
+    ]
     for d in dates:
         assert any(a <= d < b for a, b in windows)
 
@@ -108,21 +128,31 @@ def test_window_alone_steps_by_one_unit_and_step_alone_is_back_to_back():
     dates = pd.to_datetime(["2024-04-08T00:00Z", "2024-05-20T00:00Z"], utc=True)
     assert time_windows(dates, window="2M") == time_windows(dates, window="2M", step="1M")
     assert days(time_windows(dates, step="2W")) == [
-        ("2024-04-08", "2024-04-22"), ("2024-04-22", "2024-05-06"),
-        ("2024-05-06", "2024-05-20"), ("2024-05-20", "2024-06-03")]
+        ("2024-04-08", "2024-04-22"),
+        ("2024-04-22", "2024-05-06"),
+        ("2024-05-06", "2024-05-20"),
+        ("2024-05-20", "2024-06-03"),
+    ]
 
 
 def test_cumulative_windows_keep_the_first_start():
     dates = pd.to_datetime(["2024-04-08T00:00Z", "2024-06-03T00:00Z"], utc=True)
     assert days(time_windows(dates, cumulative=True)) == [
-        ("2024-04-01", "2024-05-01"), ("2024-04-01", "2024-06-01"), ("2024-04-01", "2024-07-01")]
+        ("2024-04-01", "2024-05-01"),
+        ("2024-04-01", "2024-06-01"),
+        ("2024-04-01", "2024-07-01"),
+    ]
 
 
 def test_explicit_start_and_end():
     dates = pd.to_datetime(["2024-04-08T00:00Z"], utc=True)
     windows = time_windows(dates, start="2024-02-15", end="2024-06-01")
-    assert days(windows) == [("2024-02-01", "2024-03-01"), ("2024-03-01", "2024-04-01"),
-                             ("2024-04-01", "2024-05-01"), ("2024-05-01", "2024-06-01")]
+    assert days(windows) == [
+        ("2024-02-01", "2024-03-01"),
+        ("2024-03-01", "2024-04-01"),
+        ("2024-04-01", "2024-05-01"),
+        ("2024-05-01", "2024-06-01"),
+    ]
 
 
 def test_no_dates_no_windows():
@@ -130,8 +160,9 @@ def test_no_dates_no_windows():
     assert time_windows([]) == []
 
 
-@pytest.mark.parametrize("kwargs", [dict(window="3X"), dict(window="0M"), dict(freq="2M"),
-                                    dict(freq="fortnight"), dict(step="M3")])
+@pytest.mark.parametrize(
+    "kwargs", [dict(window="3X"), dict(window="0M"), dict(freq="2M"), dict(freq="fortnight"), dict(step="M3")]
+)
 def test_bad_spans_are_config_errors(kwargs):
     dates = pd.to_datetime(["2024-04-08T00:00Z"], utc=True)
     with pytest.raises(ConfigError):
@@ -151,19 +182,24 @@ def test_parse_span():
 
 # --- window graphs and the timeline --------------------------------------------------------
 
+
 def test_graphs_over_time_splits_posts_by_utc_month(posts, mentions):
     graphs = graphs_over_time(mentions, posts)
     assert days((a, b) for a, b, _ in graphs) == [
-        ("2024-03-01", "2024-04-01"), ("2024-04-01", "2024-05-01"),
-        ("2024-05-01", "2024-06-01"), ("2024-06-01", "2024-07-01")]
+        ("2024-03-01", "2024-04-01"),
+        ("2024-04-01", "2024-05-01"),
+        ("2024-05-01", "2024-06-01"),
+        ("2024-06-01", "2024-07-01"),
+    ]
     edges = [sorted(G.edges()) for _, _, G in graphs]
-    assert edges[0] == [("country:CN", "forum:BRICS"), ("country:IN", "forum:BRICS"),
-                        ("country:RU", "forum:BRICS")]
+    assert edges[0] == [("country:CN", "forum:BRICS"), ("country:IN", "forum:BRICS"), ("country:RU", "forum:BRICS")]
     assert sorted(tuple(sorted(e)) for e in edges[1]) == [
-        ("country:CN", "forum:SCO"), ("country:RU", "forum:SCO"), ("country:RU", "forum:UN")]
+        ("country:CN", "forum:SCO"),
+        ("country:RU", "forum:SCO"),
+        ("country:RU", "forum:UN"),
+    ]
     assert edges[2] == []  # May: no posts, still a window
-    assert sorted(tuple(sorted(e)) for e in edges[3]) == [("country:CN", "forum:BRICS"),
-                                                          ("country:CN", "forum:UN")]
+    assert sorted(tuple(sorted(e)) for e in edges[3]) == [("country:CN", "forum:BRICS"), ("country:CN", "forum:UN")]
     assert [G.graph["posts"] for _, _, G in graphs] == [2, 2, 0, 3]
     assert [G.graph["inferred_posts"] for _, _, G in graphs] == [0, 1, 0, 1]
 
@@ -189,32 +225,44 @@ def test_posts_outside_explicit_bounds_are_counted(posts, mentions):
 def test_values_equal_centrality_of_each_window_alone(posts, mentions):
     timeline = centrality_over_time(mentions, posts, metrics=DEFAULT_METRICS + ("closeness", "posts"))
     dates = posts.set_index("post_id")["date"]
-    for start, end in [(ts("2024-03-01"), ts("2024-04-01")), (ts("2024-04-01"), ts("2024-05-01")),
-                       (ts("2024-06-01"), ts("2024-07-01"))]:
+    for start, end in [
+        (ts("2024-03-01"), ts("2024-04-01")),
+        (ts("2024-04-01"), ts("2024-05-01")),
+        (ts("2024-06-01"), ts("2024-07-01")),
+    ]:
         ids = set(dates[(dates >= start) & (dates < end)].index)
-        alone = centrality_table(co_mention_graph(mentions[mentions["post_id"].isin(ids)],
-                                                  posts[posts["post_id"].isin(ids)]))
+        alone = centrality_table(
+            co_mention_graph(mentions[mentions["post_id"].isin(ids)], posts[posts["post_id"].isin(ids)])
+        )
         window = timeline[timeline["window_start"] == start]
         assert (window["window_end"] == end).all()  # window_end is the exclusive end
         got = window.pivot(index="node", columns="metric", values="value").sort_index()
         want = alone.set_index("node")[sorted(got.columns)].sort_index().astype(float)
         assert list(got.index) == list(want.index)
-        pd.testing.assert_frame_equal(got[sorted(got.columns)], want, check_names=False,
-                                      check_exact=True)
+        pd.testing.assert_frame_equal(got[sorted(got.columns)], want, check_names=False, check_exact=True)
 
 
 def test_rolling_windows_overlap(posts, mentions):
     graphs = graphs_over_time(mentions, posts, window="2M", step="1M")
     assert days((a, b) for a, b, _ in graphs) == [
-        ("2024-03-01", "2024-05-01"), ("2024-04-01", "2024-06-01"),
-        ("2024-05-01", "2024-07-01")]
+        ("2024-03-01", "2024-05-01"),
+        ("2024-04-01", "2024-06-01"),
+        ("2024-05-01", "2024-07-01"),
+    ]
     # p03 and p04 (April) are in the first two windows.
     assert [G.graph["posts"] for _, _, G in graphs] == [4, 2, 3]
 
 
-@pytest.mark.parametrize("options", [dict(window="2M", step="1M"), dict(freq="week"),
-                                     dict(freq="quarter"), dict(cumulative=True),
-                                     dict(window="6W", step="2W")])
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(window="2M", step="1M"),
+        dict(freq="week"),
+        dict(freq="quarter"),
+        dict(cumulative=True),
+        dict(window="6W", step="2W"),
+    ],
+)
 def test_every_window_equals_the_window_alone(posts, mentions, options):
     graphs = graphs_over_time(mentions, posts, **options)
     timeline = timeline_table(graphs, metrics=["strength", "pagerank", "betweenness"])
@@ -260,22 +308,29 @@ def test_columns_order_and_types(posts, mentions):
 
 def test_rank_ties_share_the_minimum_rank():
     # One post names CN, RU and BRICS; another CN, RU, SCO; a third IN, SCO.
-    posts = pd.DataFrame({"post_id": ["a", "b", "c"], "date_source": "metadata",
-                          "date": pd.to_datetime(["2024-04-02", "2024-04-03", "2024-04-04"], utc=True)})
-    mentions = pd.DataFrame({"post_id": list("aaabbbcc"),
-                             "kind": ["country", "country", "forum"] * 2 + ["country", "forum"],
-                             "entity": ["CN", "RU", "BRICS", "CN", "RU", "SCO", "IN", "SCO"]})
+    posts = pd.DataFrame(
+        {
+            "post_id": ["a", "b", "c"],
+            "date_source": "metadata",
+            "date": pd.to_datetime(["2024-04-02", "2024-04-03", "2024-04-04"], utc=True),
+        }
+    )
+    mentions = pd.DataFrame(
+        {
+            "post_id": list("aaabbbcc"),
+            "kind": ["country", "country", "forum"] * 2 + ["country", "forum"],
+            "entity": ["CN", "RU", "BRICS", "CN", "RU", "SCO", "IN", "SCO"],
+        }
+    )
     timeline = centrality_over_time(mentions, posts, metrics=["strength"])
     got = dict(zip(timeline["node"], timeline["rank"]))
-    assert got == {"country:CN": 1, "country:RU": 1, "country:IN": 3,
-                   "forum:SCO": 1, "forum:BRICS": 2}
+    assert got == {"country:CN": 1, "country:RU": 1, "country:IN": 3, "forum:SCO": 1, "forum:BRICS": 2}
 
 
 def test_same_input_same_output_and_inputs_untouched(posts, mentions):
     before_posts, before_mentions = posts.copy(), mentions.copy()
     first = centrality_over_time(mentions, posts, seed=3)
-    second = centrality_over_time(mentions.sample(frac=1, random_state=1),
-                                  posts.sample(frac=1, random_state=2), seed=3)
+    second = centrality_over_time(mentions.sample(frac=1, random_state=1), posts.sample(frac=1, random_state=2), seed=3)
     pd.testing.assert_frame_equal(first, second)
     pd.testing.assert_frame_equal(posts, before_posts)
     pd.testing.assert_frame_equal(mentions, before_mentions)
@@ -322,8 +377,10 @@ def test_worker_processes_give_the_same_timeline(posts, mentions):
 
 
 def test_mentions_of_unknown_posts_are_counted(posts, mentions, caplog):
-    extra = pd.concat([mentions, pd.DataFrame({"post_id": ["zz", "zz"], "kind": ["country", "forum"],
-                                               "entity": ["FR", "UN"]})], ignore_index=True)
+    extra = pd.concat(
+        [mentions, pd.DataFrame({"post_id": ["zz", "zz"], "kind": ["country", "forum"], "entity": ["FR", "UN"]})],
+        ignore_index=True,
+    )
     with caplog.at_level(logging.WARNING, logger="netanalysis.analysis.timeline"):
         graphs = graphs_over_time(extra, posts)
     assert graphs.attrs["unmatched_mentions"] == 2
@@ -332,13 +389,28 @@ def test_mentions_of_unknown_posts_are_counted(posts, mentions, caplog):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 12, 31),
-                             timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=3)),
-                                                        timezone(timedelta(hours=-5))])),
-                min_size=1, max_size=20),
-       st.sampled_from([dict(freq="week"), dict(freq="month"), dict(freq="quarter"),
-                        dict(freq="year"), dict(window="3M", step="1M"), dict(step="2W"),
-                        dict(cumulative=True)]))
+@given(
+    st.lists(
+        st.datetimes(
+            min_value=datetime(2000, 1, 1),
+            max_value=datetime(2030, 12, 31),
+            timezones=st.sampled_from([UTC_ZONE, timezone(timedelta(hours=3)), timezone(timedelta(hours=-5))]),
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    st.sampled_from(
+        [
+            dict(freq="week"),
+            dict(freq="month"),
+            dict(freq="quarter"),
+            dict(freq="year"),
+            dict(window="3M", step="1M"),
+            dict(step="2W"),
+            dict(cumulative=True),
+        ]
+    ),
+)
 def test_windows_cover_every_date_and_are_aligned(dates, options):
     stamps = pd.to_datetime(pd.Series(dates), utc=True)
     windows = time_windows(stamps, **options)

@@ -1,4 +1,5 @@
 """Dynamic GEXF: spells, dynamic weights, networkx read-back, determinism."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -9,9 +10,9 @@ import pandas as pd
 import pytest
 
 from netanalysis.analysis.timeline import graphs_over_time, timeline_table
-from netanalysis.dynamic_gexf import display_intervals, write_dynamic_gexf
 from netanalysis.errors import GraphError
 from netanalysis.graph import co_mention_graph
+from netanalysis.io.dynamic_gexf import display_intervals, write_dynamic_gexf
 
 FIXTURES = Path(__file__).parent / "fixtures" / "timeline"
 NS = {"g": "http://gexf.net/1.3"}
@@ -30,8 +31,9 @@ def written(tmp_path, data):
     posts, mentions = data
     graphs = graphs_over_time(mentions, posts)
     timeline = timeline_table(graphs, metrics=["pagerank", "strength"])
-    path = write_dynamic_gexf(graphs, tmp_path / "graph.gexf", graph=co_mention_graph(mentions, posts),
-                              timeline=timeline)
+    path = write_dynamic_gexf(
+        graphs, tmp_path / "graph.gexf", graph=co_mention_graph(mentions, posts), timeline=timeline
+    )
     return path, graphs, timeline
 
 
@@ -52,8 +54,10 @@ def test_dynamic_weight_attvalues_as_gephi_writes_them(written):
     root = ET.parse(written[0]).getroot()
     edge = root.find(".//g:edge[@id='country:CN|forum:BRICS']", NS)
     assert edge.get("weight") == "2.0"  # total: posts p01 (March) and p07 (June)
-    weights = [(a.get("value"), a.get("start"), a.get("end"))
-               for a in edge.findall("g:attvalues/g:attvalue[@for='weight']", NS)]
+    weights = [
+        (a.get("value"), a.get("start"), a.get("end"))
+        for a in edge.findall("g:attvalues/g:attvalue[@for='weight']", NS)
+    ]
     assert weights == [("1.0", "2024-03-01", "2024-03-31"), ("1.0", "2024-06-01", "2024-06-30")]
     spells = [(s.get("start"), s.get("end")) for s in edge.findall("g:spells/g:spell", NS)]
     assert spells == [("2024-03-01", "2024-03-31"), ("2024-06-01", "2024-06-30")]
@@ -68,8 +72,11 @@ def test_networkx_reads_it_back(written):
     # CN is in March, April and June: March-April merge into one spell.
     assert cn["spells"] == [("2024-03-01", "2024-04-30"), ("2024-06-01", "2024-06-30")]
     assert cn["windows"] == 3
-    assert cn["window_posts"] == [(1, "2024-03-01", "2024-03-31"), (1, "2024-04-01", "2024-04-30"),
-                                  (2, "2024-06-01", "2024-06-30")]
+    assert cn["window_posts"] == [
+        (1, "2024-03-01", "2024-03-31"),
+        (1, "2024-04-01", "2024-04-30"),
+        (2, "2024-06-01", "2024-06-30"),
+    ]
     want = timeline[(timeline["node"] == "country:CN") & (timeline["metric"] == "pagerank")]["value"]
     assert [v for v, _, _ in cn["pagerank"]] == want.tolist()
     e = H.edges["country:RU", "forum:UN"]
@@ -104,8 +111,7 @@ def test_rolling_windows_do_not_overlap_in_time(tmp_path, data):
     posts, mentions = data
     graphs = graphs_over_time(mentions, posts, window="3M", step="1M")
     shown = display_intervals([(lo, hi) for lo, hi, _ in graphs])
-    assert [(a.strftime("%m-%d"), b.strftime("%m-%d")) for a, b in shown] == [
-        ("03-01", "05-31"), ("06-01", "06-30")]
+    assert [(a.strftime("%m-%d"), b.strftime("%m-%d")) for a, b in shown] == [("03-01", "05-31"), ("06-01", "06-30")]
     whole = co_mention_graph(mentions, posts)
     H = nx.read_gexf(write_dynamic_gexf(graphs, tmp_path / "r.gexf", graph=whole))
     for _, _, d in H.edges(data=True):
@@ -113,7 +119,9 @@ def test_rolling_windows_do_not_overlap_in_time(tmp_path, data):
         assert all(e1 < s2 for (_, e1), (s2, _) in zip(spans, spans[1:]))
     # CN-BRICS: March-May window (p01) shown 03-01..05-31, June-August (p07) from 06-01.
     assert H.edges["country:CN", "forum:BRICS"]["window_weight"][:2] == [
-        (1.0, "2024-03-01", "2024-05-31"), (1.0, "2024-06-01", "2024-06-30")]
+        (1.0, "2024-03-01", "2024-05-31"),
+        (1.0, "2024-06-01", "2024-06-30"),
+    ]
     assert H.edges["country:CN", "forum:BRICS"]["weight"] == 2.0  # the whole graph's total
     with pytest.raises(GraphError, match="pass graph="):
         write_dynamic_gexf(graphs, tmp_path / "x.gexf")
@@ -122,22 +130,22 @@ def test_rolling_windows_do_not_overlap_in_time(tmp_path, data):
 
 def test_hostile_text_is_escaped(tmp_path):
     G = nx.Graph()
-    G.add_node("country:XX", kind="country", bipartite=0, entity="XX", posts=1,
-               label='<b>"A" & \'B\'</b>\x01')
+    G.add_node("country:XX", kind="country", bipartite=0, entity="XX", posts=1, label="<b>\"A\" & 'B'</b>\x01")
     G.add_node("forum:YY", kind="forum", bipartite=1, entity="YY", posts=1, label="Y")
-    G.add_edge("country:XX", "forum:YY", weight=1, post_ids=["p<1>"], first_date="2024-01-02",
-               last_date="2024-01-02")
+    G.add_edge("country:XX", "forum:YY", weight=1, post_ids=["p<1>"], first_date="2024-01-02", last_date="2024-01-02")
     H = nx.read_gexf(write_dynamic_gexf(G, tmp_path / "h.gexf"))
-    assert H.nodes["country:XX"]["label"] == '<b>"A" & \'B\'</b>'
+    assert H.nodes["country:XX"]["label"] == "<b>\"A\" & 'B'</b>"
     assert H.edges["country:XX", "forum:YY"]["first_date"] == "2024-01-02"
 
 
 def test_cumulative_windows_show_each_value_from_the_previous_end():
-    windows = [(pd.Timestamp("2024-04-01", tz="UTC"), pd.Timestamp(f"2024-{m:02d}-01", tz="UTC"))
-               for m in (5, 6, 7)]
+    windows = [(pd.Timestamp("2024-04-01", tz="UTC"), pd.Timestamp(f"2024-{m:02d}-01", tz="UTC")) for m in (5, 6, 7)]
     shown = display_intervals(windows)
     assert [(a.strftime("%m-%d"), b.strftime("%m-%d")) for a, b in shown] == [
-        ("04-01", "04-30"), ("05-01", "05-31"), ("06-01", "06-30")]
+        ("04-01", "04-30"),
+        ("05-01", "05-31"),
+        ("06-01", "06-30"),
+    ]
 
 
 def test_window_ends_must_increase():
@@ -165,5 +173,8 @@ def test_cumulative_node_metrics_follow_their_own_window(tmp_path, data):
     H = nx.read_gexf(write_dynamic_gexf(graphs, tmp_path / "c.gexf", graph=whole, timeline=timeline))
     # BRICS strength: March 3; March-April 3; ... March-June 4 (CN-BRICS again in June).
     assert H.nodes["forum:BRICS"]["strength"] == [
-        (3.0, "2024-03-01", "2024-03-31"), (3.0, "2024-04-01", "2024-04-30"),
-        (3.0, "2024-05-01", "2024-05-31"), (4.0, "2024-06-01", "2024-06-30")]
+        (3.0, "2024-03-01", "2024-03-31"),
+        (3.0, "2024-04-01", "2024-04-30"),
+        (3.0, "2024-05-01", "2024-05-31"),
+        (4.0, "2024-06-01", "2024-06-30"),
+    ]

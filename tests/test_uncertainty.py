@@ -1,10 +1,16 @@
 """Bootstrap intervals: coverage on synthetic corpora with known truth, ranks, small windows."""
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from netanalysis.analysis.uncertainty import (BOOTSTRAP_COLUMNS, bootstrap_over_time, bootstrap_window,
-                                              rank_intervals_overlap, rank_tiers)
+from netanalysis.analysis.uncertainty import (
+    BOOTSTRAP_COLUMNS,
+    bootstrap_over_time,
+    bootstrap_window,
+    rank_intervals_overlap,
+    rank_tiers,
+)
 from netanalysis.errors import ConfigError
 
 
@@ -19,9 +25,13 @@ def corpus(rng, n_posts, probs, *, clustered=False):
     if not clustered:
         named = rng.random((n_posts, len(probs))) < np.asarray(probs)
         post, country = np.nonzero(named)
-        links = pd.DataFrame({"post_id": np.r_[ids, ids[post]],
-                              "kind": ["forum"] * n_posts + ["country"] * len(post),
-                              "entity": ["UN"] * n_posts + [f"C{k:03d}" for k in country]})
+        links = pd.DataFrame(
+            {
+                "post_id": np.r_[ids, ids[post]],
+                "kind": ["forum"] * n_posts + ["country"] * len(post),
+                "entity": ["UN"] * n_posts + [f"C{k:03d}" for k in country],
+            }
+        )
         return pd.DataFrame({"post_id": ids}), links
     units = rng.integers(1, 6, size=n_posts)
     about = rng.random((n_posts, len(probs))) < 0.4
@@ -50,8 +60,7 @@ def test_95_percent_intervals_cover_the_true_share_93_to_97_percent():
     # accurate. Monte Carlo s.e. of the coverage ~0.6%.
     rng = np.random.default_rng(2024)
     probs = np.linspace(0.15, 0.5, 50)
-    tables = [bootstrap_window(*corpus(rng, 400, probs), measures=["share"], replicates=200, seed=s)
-              for s in range(24)]
+    tables = [bootstrap_window(*corpus(rng, 400, probs), measures=["share"], replicates=200, seed=s) for s in range(24)]
     observed = coverage(tables, probs)
     assert 0.93 <= observed <= 0.97, observed
 
@@ -60,8 +69,16 @@ def test_intervals_resample_posts_not_paragraphs():
     # Paragraphs of one post are correlated; resampling whole posts keeps that and covers the
     # true paragraph share; resampling paragraphs would give intervals far too narrow.
     rng = np.random.default_rng(7)
-    tables = [bootstrap_window(*corpus(rng, 300, np.zeros(40), clustered=True), unit="paragraph",
-                               measures=["share"], replicates=200, seed=s) for s in range(20)]
+    tables = [
+        bootstrap_window(
+            *corpus(rng, 300, np.zeros(40), clustered=True),
+            unit="paragraph",
+            measures=["share"],
+            replicates=200,
+            seed=s,
+        )
+        for s in range(20)
+    ]
     observed = coverage(tables, np.full(40, 0.4 * 0.6 + 0.6 * 0.05))
     assert 0.93 <= observed <= 0.97, observed
 
@@ -71,8 +88,7 @@ def test_a_lower_level_gives_narrower_intervals_and_lower_coverage():
     probs = np.linspace(0.15, 0.5, 50)
     data = [corpus(rng, 400, probs) for _ in range(12)]
     wide = [bootstrap_window(*d, measures=["share"], replicates=200, seed=s) for s, d in enumerate(data)]
-    narrow = [bootstrap_window(*d, measures=["share"], replicates=200, seed=s, level=0.5)
-              for s, d in enumerate(data)]
+    narrow = [bootstrap_window(*d, measures=["share"], replicates=200, seed=s, level=0.5) for s, d in enumerate(data)]
     assert 0.42 <= coverage(narrow, probs) <= 0.58
     countries = narrow[0]["kind"] == "country"
     width = (narrow[0]["ci_high"] - narrow[0]["ci_low"])[countries]
@@ -85,9 +101,9 @@ def small_window():
     for i in range(40):
         rows += [(f"p{i}", "forum", "UN")]
         if i % 2 == 0:
-            rows += [(f"p{i}", "country", "CN")]             # CN in 20 posts
+            rows += [(f"p{i}", "country", "CN")]  # CN in 20 posts
         if i % 8 == 0:
-            rows += [(f"p{i}", "country", "FR")]             # FR in 5
+            rows += [(f"p{i}", "country", "FR")]  # FR in 5
         if i % 5 == 0:
             rows += [(f"p{i}", "forum", "BRICS"), (f"p{i}", "country", "IN")]
     return posts, pd.DataFrame(rows, columns=["post_id", "kind", "entity"])
@@ -99,12 +115,21 @@ def test_table_columns_values_and_determinism():
     b = bootstrap_window(posts, links, replicates=100, seed=5)
     pd.testing.assert_frame_equal(a, b)
     assert list(a.columns) == BOOTSTRAP_COLUMNS
-    assert set(a["metric"]) == {"posts", "share", "degree", "strength", "betweenness", "closeness",
-                                "eigenvector", "pagerank", "pagerank_scaled"}
+    assert set(a["metric"]) == {
+        "posts",
+        "share",
+        "degree",
+        "strength",
+        "betweenness",
+        "closeness",
+        "eigenvector",
+        "pagerank",
+        "pagerank_scaled",
+    }
     assert a.attrs["replicates"] == 100 and a.attrs["posts"] == 40
     share = a[a["metric"] == "share"].set_index("node")
     assert share.loc["country:CN", "value"] == 0.5 and share.loc["forum:UN", "value"] == 1.0
-    assert share.loc["forum:UN", ["ci_low", "ci_high"]].tolist() == [1.0, 1.0]   # in every post
+    assert share.loc["forum:UN", ["ci_low", "ci_high"]].tolist() == [1.0, 1.0]  # in every post
     assert (a["ci_low"] <= a["value"] + 1e-12).all() and (a["value"] <= a["ci_high"] + 1e-12).all()
     assert (a["rank_low"] <= a["rank"]).all() and (a["rank"] <= a["rank_high"]).all()
     c = bootstrap_window(posts, links, replicates=100, seed=6)
@@ -124,12 +149,19 @@ def test_rank_intervals_separate_clear_leaders_and_group_the_rest():
 
 
 def test_windows_of_one_post_get_no_interval_and_empty_windows_no_rows():
-    posts = pd.DataFrame({"post_id": ["a", "b", "c"],
-                          "date": pd.to_datetime(["2024-01-05", "2024-02-03", "2024-02-20"], utc=True)})
-    links = pd.DataFrame({"post_id": ["a", "a", "b", "b", "c", "c"], "kind": ["country", "forum"] * 3,
-                          "entity": ["CN", "UN", "CN", "UN", "RU", "UN"]})
-    windows = [(pd.Timestamp(f"2024-0{m}-01", tz="UTC"), pd.Timestamp(f"2024-0{m + 1}-01", tz="UTC"))
-               for m in (1, 2, 3)]
+    posts = pd.DataFrame(
+        {"post_id": ["a", "b", "c"], "date": pd.to_datetime(["2024-01-05", "2024-02-03", "2024-02-20"], utc=True)}
+    )
+    links = pd.DataFrame(
+        {
+            "post_id": ["a", "a", "b", "b", "c", "c"],
+            "kind": ["country", "forum"] * 3,
+            "entity": ["CN", "UN", "CN", "UN", "RU", "UN"],
+        }
+    )
+    windows = [
+        (pd.Timestamp(f"2024-0{m}-01", tz="UTC"), pd.Timestamp(f"2024-0{m + 1}-01", tz="UTC")) for m in (1, 2, 3)
+    ]
     t = bootstrap_over_time(posts, links, windows, measures=["share", "pagerank"], replicates=50, seed=3)
     january = t[t["window_start"] == windows[0][0]]
     assert january["ci_low"].isna().all() and january["rank_low"].isna().all()
@@ -138,8 +170,7 @@ def test_windows_of_one_post_get_no_interval_and_empty_windows_no_rows():
     assert february["ci_low"].notna().all()
     assert windows[2][0] not in set(t["window_start"])
     assert t.attrs["posts"] == [1, 2, 0]
-    again = bootstrap_over_time(posts, links, windows, measures=["share", "pagerank"], replicates=50,
-                                seed=3, jobs=2)
+    again = bootstrap_over_time(posts, links, windows, measures=["share", "pagerank"], replicates=50, seed=3, jobs=2)
     pd.testing.assert_frame_equal(t, again)
 
 

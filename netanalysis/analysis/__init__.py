@@ -6,6 +6,7 @@ Public API: :func:`centrality_table` (the ``nodes.csv`` table), :func:`communiti
 ``changes.csv``), :func:`association_table` (association with an explicit baseline),
 :func:`consensus_communities`.
 """
+
 from __future__ import annotations
 
 from netanalysis.analysis.association import association_table
@@ -15,5 +16,13 @@ from netanalysis.analysis.consensus import consensus_communities
 from netanalysis.analysis.uncertainty import bootstrap_over_time
 from netanalysis.analysis.window_stats import window_table
 
-__all__ = ["NODE_COLUMNS", "centrality_table", "communities", "window_table", "bootstrap_over_time",
-           "change_tests_over_time", "association_table", "consensus_communities"]
+__all__ = [
+    "NODE_COLUMNS",
+    "centrality_table",
+    "communities",
+    "window_table",
+    "bootstrap_over_time",
+    "change_tests_over_time",
+    "association_table",
+    "consensus_communities",
+]

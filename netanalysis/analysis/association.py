@@ -53,6 +53,7 @@ van Eck, N. J., & Waltman, L. (2009). How to normalize cooccurrence data? An ana
 well-known similarity measures. Journal of the American Society for Information Science and
 Technology, 60(8), 1635-1651.
 """
+
 from __future__ import annotations
 
 import logging
@@ -64,14 +65,29 @@ from netanalysis.analysis.resample import BASELINES, code_window
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS, unit_index, unit_starts
 
-__all__ = ["BASELINES", "ASSOCIATION_COLUMNS", "association_measures", "association_table",
-           "baseline_units", "unit_links"]
+__all__ = [
+    "BASELINES",
+    "ASSOCIATION_COLUMNS",
+    "association_measures",
+    "association_table",
+    "baseline_units",
+    "unit_links",
+]
 
 log = logging.getLogger(__name__)
 
 #: Columns of :func:`association_table`.
-ASSOCIATION_COLUMNS = ["country", "forum", "weight", "n_country", "n_forum", "n_units", "expected",
-                       "assoc_strength", "npmi"]
+ASSOCIATION_COLUMNS = [
+    "country",
+    "forum",
+    "weight",
+    "n_country",
+    "n_forum",
+    "n_units",
+    "expected",
+    "assoc_strength",
+    "npmi",
+]
 
 
 def association_measures(weight, n_a, n_b, n_units) -> dict[str, np.ndarray]:
@@ -95,8 +111,7 @@ def association_measures(weight, n_a, n_b, n_units) -> dict[str, np.ndarray]:
     return {"expected": expected, "assoc_strength": assoc, "npmi": npmi}
 
 
-def unit_links(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, *,
-               unit: str = "post") -> pd.DataFrame:
+def unit_links(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, *, unit: str = "post") -> pd.DataFrame:
     """Country/forum links of a mentions table with the index of each one's unit in its post.
 
     Parameters
@@ -125,8 +140,13 @@ def unit_links(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, *,
     if unit not in UNITS:
         raise ConfigError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
     m = mentions[mentions["kind"].isin(["country", "forum"])]
-    out = pd.DataFrame({"post_id": m["post_id"].astype(str).to_numpy(), "kind": m["kind"].astype(str).to_numpy(),
-                        "entity": m["entity"].astype(str).to_numpy()})
+    out = pd.DataFrame(
+        {
+            "post_id": m["post_id"].astype(str).to_numpy(),
+            "kind": m["kind"].astype(str).to_numpy(),
+            "entity": m["entity"].astype(str).to_numpy(),
+        }
+    )
     if unit == "post":
         out["unit"] = 0
     elif unit in m.columns:
@@ -150,8 +170,7 @@ def unit_links(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, *,
     return out.drop_duplicates(ignore_index=True)
 
 
-def baseline_units(posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "post",
-                   baseline: str = "all-units") -> int:
+def baseline_units(posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "post", baseline: str = "all-units") -> int:
     """``N`` of a baseline: every unit of ``posts``, or those naming a country or forum.
 
     Examples
@@ -167,8 +186,14 @@ def baseline_units(posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "pos
     return int((win.units if baseline == "all-units" else win.topical).sum())
 
 
-def association_table(posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "post",
-                      baseline: str = "all-units", pairs: str = "observed") -> pd.DataFrame:
+def association_table(
+    posts: pd.DataFrame,
+    links: pd.DataFrame,
+    *,
+    unit: str = "post",
+    baseline: str = "all-units",
+    pairs: str = "observed",
+) -> pd.DataFrame:
     """Weight, expected weight, association strength and NPMI of country-forum pairs.
 
     Parameters
@@ -223,13 +248,18 @@ def association_table(posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "
         weight = full
     else:
         a, b = win.edge_nodes[:, 0], win.edge_nodes[:, 1]
-    frame = pd.DataFrame({"country": [win.nodes[i].split(":", 1)[1] for i in a],
-                          "forum": [win.nodes[j].split(":", 1)[1] for j in b],
-                          "weight": weight, "n_country": named[a], "n_forum": named[b],
-                          "n_units": n})
+    frame = pd.DataFrame(
+        {
+            "country": [win.nodes[i].split(":", 1)[1] for i in a],
+            "forum": [win.nodes[j].split(":", 1)[1] for j in b],
+            "weight": weight,
+            "n_country": named[a],
+            "n_forum": named[b],
+            "n_units": n,
+        }
+    )
     if n > 0:
-        frame = frame.assign(**association_measures(frame["weight"], frame["n_country"],
-                                                    frame["n_forum"], n))
+        frame = frame.assign(**association_measures(frame["weight"], frame["n_country"], frame["n_forum"], n))
     else:
         frame = frame.assign(expected=np.nan, assoc_strength=np.nan, npmi=np.nan)
     frame = frame.sort_values(["country", "forum"], kind="mergesort")[ASSOCIATION_COLUMNS]

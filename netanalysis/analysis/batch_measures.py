@@ -36,6 +36,7 @@ Borgatti, S. P., & Everett, M. G. (1997). Network analysis of 2-mode data. Socia
 Brandes, U. (2001). A faster algorithm for betweenness centrality. Journal of Mathematical
 Sociology, 25(2), 163-177.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -56,7 +57,7 @@ def batch_pagerank(weights: np.ndarray, ends: np.ndarray, n_nodes: int) -> np.nd
     out = np.zeros((n_rep, n_nodes))
     step = max(1, _BLOCK_VALUES // max(n_nodes * n_nodes, 1))
     for lo in range(0, n_rep, step):
-        w = weights[lo:lo + step].astype(float)
+        w = weights[lo : lo + step].astype(float)
         k = len(w)
         A = np.zeros((k, n_nodes, n_nodes))
         A[:, ends[:, 0], ends[:, 1]] = w
@@ -71,7 +72,7 @@ def batch_pagerank(weights: np.ndarray, ends: np.ndarray, n_nodes: int) -> np.nd
         rhs = np.where(present, (1 - _DAMPING) / np.maximum(n_present, 1)[:, None], 0.0)
         x = np.linalg.solve(M, rhs[:, :, None])[:, :, 0]
         total = x.sum(axis=1)
-        out[lo:lo + k] = np.where(total[:, None] > 0, x / np.where(total > 0, total, 1.0)[:, None], 0.0)
+        out[lo : lo + k] = np.where(total[:, None] > 0, x / np.where(total > 0, total, 1.0)[:, None], 0.0)
     return out
 
 
@@ -87,7 +88,7 @@ def _components(weights: np.ndarray, ends: np.ndarray, n_nodes: int) -> np.ndarr
         before = labels.copy()
         np.minimum.at(labels, (rows, a), low)
         np.minimum.at(labels, (rows, b), low)
-        labels = np.take_along_axis(labels, labels, axis=1)        # jump to the label's label
+        labels = np.take_along_axis(labels, labels, axis=1)  # jump to the label's label
         if np.array_equal(labels, before):
             return labels
 
@@ -109,7 +110,7 @@ def batch_eigenvector(weights: np.ndarray, ends: np.ndarray, n_nodes: int, is_fo
     out: list = []
     step = max(1, _BLOCK_VALUES // max(len(rows_idx) * len(cols_idx), 1))
     for lo in range(0, weights.shape[0], step):
-        w = weights[lo:lo + step].astype(float)
+        w = weights[lo : lo + step].astype(float)
         B = np.zeros((len(w), len(rows_idx), len(cols_idx)))
         B[:, row_of[c_end], col_of[f_end]] = w
         u, s, vt = np.linalg.svd(B, full_matrices=False)
@@ -166,8 +167,9 @@ def _hop_block(A: np.ndarray, is_forum: np.ndarray, wanted: list[str]) -> np.nda
         for pair in zip(np.broadcast_to(same, other.shape).ravel().tolist(), other.ravel().tolist()):
             if pair not in cache:
                 cache[pair] = _bipartite_max_betweenness(*pair) if min(pair) > 0 else 0.0
-        most = np.array([cache[pair] for pair in zip(np.broadcast_to(same, other.shape).ravel().tolist(),
-                                                      other.ravel().tolist())]).reshape(other.shape)
+        most = np.array(
+            [cache[pair] for pair in zip(np.broadcast_to(same, other.shape).ravel().tolist(), other.ravel().tolist())]
+        ).reshape(other.shape)
         out[:, :, wanted.index("betweenness")] = np.where(most > 0, raw / np.where(most > 0, most, 1), 0.0)
     if "closeness" in wanted:
         reach = np.isfinite(D)
@@ -183,17 +185,18 @@ def _hop_block(A: np.ndarray, is_forum: np.ndarray, wanted: list[str]) -> np.nda
     return out
 
 
-def batch_hop_measures(support: np.ndarray, ends: np.ndarray, n_nodes: int, is_forum: np.ndarray,
-                       wanted: list[str]) -> np.ndarray:
+def batch_hop_measures(
+    support: np.ndarray, ends: np.ndarray, n_nodes: int, is_forum: np.ndarray, wanted: list[str]
+) -> np.ndarray:
     """Degree, betweenness and closeness (those in ``wanted``) of each replicate's bipartite
     graph: ``support`` (replicates x edges, True = present) -> replicates x nodes x len(wanted)."""
     n_rep = support.shape[0]
     out = np.zeros((n_rep, n_nodes, len(wanted)))
     step = max(1, _BLOCK_VALUES // max(4 * n_nodes * n_nodes, 1))
     for lo in range(0, n_rep, step):
-        block = support[lo:lo + step].astype(float)
+        block = support[lo : lo + step].astype(float)
         A = np.zeros((len(block), n_nodes, n_nodes))
         A[:, ends[:, 0], ends[:, 1]] = block
         A[:, ends[:, 1], ends[:, 0]] = block
-        out[lo:lo + len(block)] = _hop_block(A, is_forum, wanted)
+        out[lo : lo + len(block)] = _hop_block(A, is_forum, wanted)
     return out

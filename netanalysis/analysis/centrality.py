@@ -64,6 +64,7 @@ Computer Networks and ISDN Systems, 30(1-7), 107-117.
 Hagberg, A. A., Schult, D. A., & Swart, P. J. (2008). Exploring network structure, dynamics, and
 function using NetworkX. Proceedings of SciPy 2008, 11-15.
 """
+
 from __future__ import annotations
 
 import logging
@@ -80,11 +81,22 @@ __all__ = ["NODE_COLUMNS", "MEASURES", "HOP_MEASURES", "centrality_table", "comm
 log = logging.getLogger(__name__)
 
 #: Columns of ``nodes.csv``, in this order.
-NODE_COLUMNS = ["node", "kind", "label", "posts", "degree", "strength", "betweenness", "closeness",
-                "eigenvector", "pagerank", "pagerank_scaled", "community"]
+NODE_COLUMNS = [
+    "node",
+    "kind",
+    "label",
+    "posts",
+    "degree",
+    "strength",
+    "betweenness",
+    "closeness",
+    "eigenvector",
+    "pagerank",
+    "pagerank_scaled",
+    "community",
+]
 #: The measures :func:`node_measures` computes (every numeric column but ``posts`` and ``community``).
-MEASURES = ("degree", "strength", "betweenness", "closeness", "eigenvector", "pagerank",
-            "pagerank_scaled")
+MEASURES = ("degree", "strength", "betweenness", "closeness", "eigenvector", "pagerank", "pagerank_scaled")
 #: Measures that count hops and ignore edge weights: they depend only on which edges exist.
 HOP_MEASURES = ("degree", "betweenness", "closeness")
 #: Largest eigenvalues closer than this (relative) count as tied between components.
@@ -119,8 +131,7 @@ def _sides(G: nx.Graph) -> tuple[list, list] | None:
 def _matrix(G: nx.Graph, nodes: list, weight: str | None) -> np.ndarray:
     A = nx.to_numpy_array(G, nodelist=nodes, weight=weight, dtype=float)
     if (A < 0).any():
-        raise GraphError(f"negative edge {weight!r} values: eigenvector, PageRank and HITS need "
-                         "non-negative weights")
+        raise GraphError(f"negative edge {weight!r} values: eigenvector and PageRank need non-negative weights")
     return A
 
 
@@ -141,7 +152,7 @@ def _bipartite_perron(G: nx.Graph, rows: list, cols: list, weight: str | None) -
     """:func:`_perron` of a connected bipartite component from the singular value decomposition
     of its rows x cols block ``B``: the adjacency ``[[0, B], [B^T, 0]]`` has largest eigenvalue
     ``s_1`` with eigenvector ``(u_1, v_1) / sqrt 2`` (smaller, and faster, than ``eigh``)."""
-    B = _matrix(G, rows + cols, weight)[: len(rows), len(rows):]
+    B = _matrix(G, rows + cols, weight)[: len(rows), len(rows) :]
     u, s, vt = np.linalg.svd(B)
     v = np.abs(np.r_[u[:, 0], vt[0]])
     return float(s[0]), v / np.linalg.norm(v)
@@ -185,7 +196,7 @@ def _pagerank(G: nx.Graph, weight: str | None) -> dict:
 def _bipartite_max_betweenness(n: int, m: int) -> float:
     """Largest possible betweenness of a node on the side of ``n`` nodes facing ``m`` nodes."""
     s, t = divmod(n - 1, m)
-    return ((m ** 2) * ((s + 1) ** 2) + m * (s + 1) * (2 * t - s - 1) - t * (2 * s - t + 3)) / 2.0
+    return ((m**2) * ((s + 1) ** 2) + m * (s + 1) * (2 * t - s - 1) - t * (2 * s - t + 3)) / 2.0
 
 
 def _bipartite_betweenness(G: nx.Graph, top: list) -> dict:
@@ -243,8 +254,9 @@ def communities(G: nx.Graph, *, seed: int = 0, weight: str | None = "weight") ->
     return {n: i for i, part in enumerate(ordered) for n in part}
 
 
-def node_measures(G: nx.Graph, *, weight: str | None = "weight",
-                  measures: Sequence[str] = MEASURES) -> dict[str, dict[Hashable, float]]:
+def node_measures(
+    G: nx.Graph, *, weight: str | None = "weight", measures: Sequence[str] = MEASURES
+) -> dict[str, dict[Hashable, float]]:
     """The node measures of ``G`` (those of :data:`MEASURES` asked for): measure -> node -> value.
 
     The numbers of :func:`centrality_table` without its communities; see the module notes for
@@ -275,24 +287,23 @@ def node_measures(G: nx.Graph, *, weight: str | None = "weight",
     """
     unknown = [m for m in measures if m not in MEASURES]
     if unknown:
-        raise GraphError(f"unknown node measure(s) {', '.join(map(repr, unknown))}; "
-                         f"choose from {', '.join(MEASURES)}")
+        raise GraphError(f"unknown node measure(s) {', '.join(map(repr, unknown))}; choose from {', '.join(MEASURES)}")
     if len(G) == 0:
-        raise GraphError("the graph is empty: no co-mentions to analyse "
-                         "(check the input, --exclude and --min-weight)")
+        raise GraphError("the graph is empty: no co-mentions to analyse (check the input, --exclude and --min-weight)")
     H = _sorted_copy(G)
     sides = _sides(H)
     out: dict[str, dict] = {}
     for name in measures:
         if name == "degree":
-            values = (nx.bipartite.degree_centrality(H, sides[0]) if sides is not None
-                      else nx.degree_centrality(H))
+            values = nx.bipartite.degree_centrality(H, sides[0]) if sides is not None else nx.degree_centrality(H)
         elif name == "betweenness":
-            values = (_bipartite_betweenness(H, sides[0]) if sides is not None
-                      else nx.betweenness_centrality(H, normalized=True))
+            values = (
+                _bipartite_betweenness(H, sides[0])
+                if sides is not None
+                else nx.betweenness_centrality(H, normalized=True)
+            )
         elif name == "closeness":
-            values = (_bipartite_closeness(H, sides[0]) if sides is not None
-                      else nx.closeness_centrality(H))
+            values = _bipartite_closeness(H, sides[0]) if sides is not None else nx.closeness_centrality(H)
         elif name == "strength":
             values = dict(H.degree(weight=weight))
         elif name == "eigenvector":
@@ -300,8 +311,9 @@ def node_measures(G: nx.Graph, *, weight: str | None = "weight",
         elif name == "pagerank":
             values = out["pagerank"] if "pagerank" in out else _pagerank(H, weight)
         else:  # pagerank_scaled
-            values = {n: v * len(H) for n, v in
-                      (out["pagerank"] if "pagerank" in out else _pagerank(H, weight)).items()}
+            values = {
+                n: v * len(H) for n, v in (out["pagerank"] if "pagerank" in out else _pagerank(H, weight)).items()
+            }
         # strength keeps the weights' type (whole numbers for counts); the rest are floats
         out[name] = values if name == "strength" else {n: float(v) for n, v in values.items()}
     return out
@@ -334,9 +346,16 @@ def centrality_table(G: nx.Graph, *, seed: int = 0, weight: str | None = "weight
     community = communities(H, seed=seed, weight=weight)
     rows = []
     for n, d in H.nodes(data=True):
-        rows.append({"node": n, "kind": d.get("kind", ""), "label": d.get("label", d.get("entity", str(n))),
-                     "posts": d.get("posts", pd.NA), **{m: values[m][n] for m in MEASURES},
-                     "community": community[n]})
+        rows.append(
+            {
+                "node": n,
+                "kind": d.get("kind", ""),
+                "label": d.get("label", d.get("entity", str(n))),
+                "posts": d.get("posts", pd.NA),
+                **{m: values[m][n] for m in MEASURES},
+                "community": community[n],
+            }
+        )
     table = pd.DataFrame(rows, columns=NODE_COLUMNS)
     table["posts"] = table["posts"].astype("Int64")
     table["_key"] = table["node"].astype(str)

@@ -53,11 +53,13 @@ Phipson, B., & Smyth, G. K. (2010). Permutation p-values should never be zero: c
 p-values when permutations are randomly drawn. Statistical Applications in Genetics and
 Molecular Biology, 9(1), Article 39.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -66,14 +68,19 @@ from netanalysis.analysis.resample import NODE_MEASURES, code_window, replicate_
 from netanalysis.analysis.uncertainty import window_posts
 from netanalysis.errors import ConfigError
 
-__all__ = ["CHANGE_TEST_COLUMNS", "DEFAULT_PERMUTATIONS", "CHANGE_MEASURES", "bh_qvalues",
-           "change_test", "change_tests_over_time"]
+__all__ = [
+    "CHANGE_TEST_COLUMNS",
+    "DEFAULT_PERMUTATIONS",
+    "CHANGE_MEASURES",
+    "bh_qvalues",
+    "change_test",
+    "change_tests_over_time",
+]
 
 log = logging.getLogger(__name__)
 
 #: Columns of :func:`change_test`.
-CHANGE_TEST_COLUMNS = ["node", "kind", "metric", "value_before", "value_after", "change", "p_value",
-                       "q_value"]
+CHANGE_TEST_COLUMNS = ["node", "kind", "metric", "value_before", "value_after", "change", "p_value", "q_value"]
 DEFAULT_PERMUTATIONS = 999
 #: Measures tested by default: all but betweenness and closeness, the costly ones.
 CHANGE_MEASURES = ("posts", "share", "degree", "strength", "eigenvector", "pagerank", "pagerank_scaled")
@@ -108,8 +115,10 @@ def _check(permutations: int, measures: Sequence[str] | str) -> list[str]:
     chosen = [measures] if isinstance(measures, str) else list(dict.fromkeys(measures))
     unknown = [m for m in chosen if m not in NODE_MEASURES]
     if unknown or not chosen:
-        raise ConfigError(f"unknown measure(s) {', '.join(map(repr, unknown)) or '(none given)'}; "
-                          f"choose from {', '.join(NODE_MEASURES)}")
+        raise ConfigError(
+            f"unknown measure(s) {', '.join(map(repr, unknown)) or '(none given)'}; "
+            f"choose from {', '.join(NODE_MEASURES)}"
+        )
     return chosen
 
 
@@ -122,10 +131,18 @@ def _in_graph(win, counts: np.ndarray, min_weight: int) -> np.ndarray:
     return out
 
 
-def change_test(posts_before: pd.DataFrame, posts_after: pd.DataFrame, links: pd.DataFrame, *,
-                unit: str = "post", measures: Sequence[str] = CHANGE_MEASURES,
-                permutations: int = DEFAULT_PERMUTATIONS, seed: Any = 0, min_weight: int = 1,
-                baseline: str = "all-units") -> pd.DataFrame:
+def change_test(
+    posts_before: pd.DataFrame,
+    posts_after: pd.DataFrame,
+    links: pd.DataFrame,
+    *,
+    unit: str = "post",
+    measures: Sequence[str] = CHANGE_MEASURES,
+    permutations: int = DEFAULT_PERMUTATIONS,
+    seed: Any = 0,
+    min_weight: int = 1,
+    baseline: str = "all-units",
+) -> pd.DataFrame:
     """Permutation test of every node's change between two windows (see the module notes).
 
     Parameters
@@ -177,22 +194,29 @@ def change_test(posts_before: pd.DataFrame, posts_after: pd.DataFrame, links: pd
     observed = np.stack([in_a, in_b]).astype(np.int64)
     values = replicate_values(win, observed, measures=chosen, min_weight=min_weight, baseline=baseline)
     rows = _in_graph(win, observed[0], min_weight) | _in_graph(win, observed[1], min_weight)
-    change = values[1] - values[0]                                 # nodes x measures
-    attrs = {"permutations": int(permutations), "seed": seed, "posts_before": int(in_a.sum()),
-             "posts_after": int(in_b.sum()), "shared_posts": int(shared.sum()), "baseline": baseline,
-             "unit": unit, "method": "permutation test of posts between windows (Phipson & Smyth 2010), "
-                                     "Benjamini-Hochberg q-values"}
+    change = values[1] - values[0]  # nodes x measures
+    attrs = {
+        "permutations": int(permutations),
+        "seed": seed,
+        "posts_before": int(in_a.sum()),
+        "posts_after": int(in_b.sum()),
+        "shared_posts": int(shared.sum()),
+        "baseline": baseline,
+        "unit": unit,
+        "method": "permutation test of posts between windows (Phipson & Smyth 2010), Benjamini-Hochberg q-values",
+    }
     if len(only_a) and len(only_b):
         pool = np.r_[only_a, only_b]
         rng = np.random.default_rng(seed)
         order = np.argsort(rng.random((permutations, len(pool))), axis=1)
         counts_a = np.tile(shared.astype(np.int64), (permutations, 1))
         counts_b = counts_a.copy()
-        np.put_along_axis(counts_a, pool[order[:, :len(only_a)]], 1, axis=1)
-        np.put_along_axis(counts_b, pool[order[:, len(only_a):]], 1, axis=1)
-        stacked = replicate_values(win, np.concatenate([counts_a, counts_b]), measures=chosen,
-                                   min_weight=min_weight, baseline=baseline)
-        null = stacked[permutations:] - stacked[:permutations]           # R x nodes x measures
+        np.put_along_axis(counts_a, pool[order[:, : len(only_a)]], 1, axis=1)
+        np.put_along_axis(counts_b, pool[order[:, len(only_a) :]], 1, axis=1)
+        stacked = replicate_values(
+            win, np.concatenate([counts_a, counts_b]), measures=chosen, min_weight=min_weight, baseline=baseline
+        )
+        null = stacked[permutations:] - stacked[:permutations]  # R x nodes x measures
         hits = (np.round(np.abs(null), _DECIMALS) >= np.round(np.abs(change), _DECIMALS)[None]).sum(axis=0)
         p = (1.0 + hits) / (1.0 + permutations)
         distinct = len({row.tobytes() for row in counts_a})
@@ -203,13 +227,37 @@ def change_test(posts_before: pd.DataFrame, posts_after: pd.DataFrame, links: pd
     nodes = np.asarray(win.nodes, dtype=object)[rows]
     for j, metric in enumerate(chosen):
         pj = p[rows, j]
-        parts.append(pd.DataFrame({"node": nodes, "kind": win.kinds[rows], "metric": metric,
-                                   "value_before": values[0][rows, j], "value_after": values[1][rows, j],
-                                   "change": change[rows, j], "p_value": pj, "q_value": bh_qvalues(pj)}))
-    frame = (pd.concat(parts, ignore_index=True) if parts else
-             pd.DataFrame({c: pd.Series(dtype=float) for c in CHANGE_TEST_COLUMNS}))
-    frame = frame.astype({"node": str, "kind": str, "metric": str, "value_before": float,
-                          "value_after": float, "change": float, "p_value": float, "q_value": float})
+        parts.append(
+            pd.DataFrame(
+                {
+                    "node": nodes,
+                    "kind": win.kinds[rows],
+                    "metric": metric,
+                    "value_before": values[0][rows, j],
+                    "value_after": values[1][rows, j],
+                    "change": change[rows, j],
+                    "p_value": pj,
+                    "q_value": bh_qvalues(pj),
+                }
+            )
+        )
+    frame = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame({c: pd.Series(dtype=float) for c in CHANGE_TEST_COLUMNS})
+    )
+    frame = frame.astype(
+        {
+            "node": str,
+            "kind": str,
+            "metric": str,
+            "value_before": float,
+            "value_after": float,
+            "change": float,
+            "p_value": float,
+            "q_value": float,
+        }
+    )
     frame = frame.sort_values(["metric", "kind", "node"], kind="mergesort")[CHANGE_TEST_COLUMNS]
     frame = frame.reset_index(drop=True)
     frame.attrs.update(attrs, distinct_permutations=int(distinct))
@@ -219,17 +267,31 @@ def change_test(posts_before: pd.DataFrame, posts_after: pd.DataFrame, links: pd
 def _one_pair(job: tuple) -> pd.DataFrame:
     k, (lo0, hi0), (lo, hi), posts, links, options = job
     seed = options.pop("seed")
-    frame = change_test(window_posts(posts, lo0, hi0), window_posts(posts, lo, hi), links,
-                        seed=[*np.atleast_1d(seed).tolist(), k], **options)
+    frame = change_test(
+        window_posts(posts, lo0, hi0),
+        window_posts(posts, lo, hi),
+        links,
+        seed=[*np.atleast_1d(seed).tolist(), k],
+        **options,
+    )
     frame.insert(0, "window_end", pd.Timestamp(hi))
     frame.insert(0, "window_start", pd.Timestamp(lo))
     return frame
 
 
-def change_tests_over_time(posts: pd.DataFrame, links: pd.DataFrame, windows: Sequence[tuple], *,
-                           unit: str = "post", measures: Sequence[str] = CHANGE_MEASURES,
-                           permutations: int = DEFAULT_PERMUTATIONS, seed: int = 0,
-                           min_weight: int = 1, baseline: str = "all-units", jobs: int = 1) -> pd.DataFrame:
+def change_tests_over_time(
+    posts: pd.DataFrame,
+    links: pd.DataFrame,
+    windows: Sequence[tuple],
+    *,
+    unit: str = "post",
+    measures: Sequence[str] = CHANGE_MEASURES,
+    permutations: int = DEFAULT_PERMUTATIONS,
+    seed: int = 0,
+    min_weight: int = 1,
+    baseline: str = "all-units",
+    jobs: int = 1,
+) -> pd.DataFrame:
     """:func:`change_test` between every window and the one before it (``changes.csv``'s tests).
 
     Parameters
@@ -253,18 +315,27 @@ def change_tests_over_time(posts: pd.DataFrame, links: pd.DataFrame, windows: Se
         :data:`CHANGE_TEST_COLUMNS`; q-values are adjusted within each window pair and measure.
     """
     chosen = _check(permutations, measures)
-    options = dict(unit=unit, measures=chosen, permutations=permutations, seed=seed,
-                   min_weight=min_weight, baseline=baseline)
+    options = dict(
+        unit=unit, measures=chosen, permutations=permutations, seed=seed, min_weight=min_weight, baseline=baseline
+    )
     jobs_list = [(k, windows[k - 1], windows[k], posts, links, dict(options)) for k in range(1, len(windows))]
     if jobs > 1 and len(jobs_list) > 1:
         with ProcessPoolExecutor(max_workers=min(jobs, len(jobs_list))) as pool:
             parts = list(pool.map(_one_pair, jobs_list))
     else:
         parts = [_one_pair(job) for job in jobs_list]
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["window_start", "window_end"] + CHANGE_TEST_COLUMNS)
+    frame = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["window_start", "window_end"] + CHANGE_TEST_COLUMNS)
+    )
     for col in ("window_start", "window_end"):
         frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[ns, UTC]")
-    frame.attrs.update(permutations=int(permutations), seed=seed, baseline=baseline, unit=unit,
-                       method=parts[0].attrs["method"] if parts else "")
+    frame.attrs.update(
+        permutations=int(permutations),
+        seed=seed,
+        baseline=baseline,
+        unit=unit,
+        method=parts[0].attrs["method"] if parts else "",
+    )
     return frame

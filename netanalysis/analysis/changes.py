@@ -37,11 +37,12 @@ Columns
 
 Rows are sorted by window_start, window_end, metric, kind, rank (absent nodes last), node.
 """
+
 from __future__ import annotations
 
 import logging
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import networkx as nx
 import pandas as pd
@@ -51,9 +52,24 @@ __all__ = ["CHANGE_COLUMNS", "neighbourhood_similarity", "edge_churn", "changes_
 log = logging.getLogger(__name__)
 
 #: Columns of ``changes.csv``, in this order.
-CHANGE_COLUMNS = ["window_start", "window_end", "node", "kind", "metric", "value", "value_change",
-                  "rank", "rank_change", "present", "edges_gained", "edges_lost", "edges_kept",
-                  "neighbourhood_similarity", "first_window", "last_window"]
+CHANGE_COLUMNS = [
+    "window_start",
+    "window_end",
+    "node",
+    "kind",
+    "metric",
+    "value",
+    "value_change",
+    "rank",
+    "rank_change",
+    "present",
+    "edges_gained",
+    "edges_lost",
+    "edges_kept",
+    "neighbourhood_similarity",
+    "first_window",
+    "last_window",
+]
 
 
 def _neighbour_weights(G: nx.Graph, node) -> dict:
@@ -115,18 +131,30 @@ def _presence(graphs: Sequence) -> tuple[dict, dict, dict]:
 def _node_rows(i: int, graphs: Sequence, node, metrics: list[str], values: dict, kind: str) -> list[dict]:
     lo, hi, G = graphs[i]
     prev = graphs[i - 1] if i > 0 else None
-    churn = {"edges_gained": pd.NA, "edges_lost": pd.NA, "edges_kept": pd.NA,
-             "neighbourhood_similarity": math.nan}
+    churn = {"edges_gained": pd.NA, "edges_lost": pd.NA, "edges_kept": pd.NA, "neighbourhood_similarity": math.nan}
     if prev is not None:
         gained, lost, kept = edge_churn(prev[2], G, node)
-        churn = {"edges_gained": gained, "edges_lost": lost, "edges_kept": kept,
-                 "neighbourhood_similarity": neighbourhood_similarity(prev[2], G, node)}
+        churn = {
+            "edges_gained": gained,
+            "edges_lost": lost,
+            "edges_kept": kept,
+            "neighbourhood_similarity": neighbourhood_similarity(prev[2], G, node),
+        }
     rows = []
     for metric in metrics:
         value, rank = values.get(((lo, hi), node, metric), (math.nan, pd.NA))
-        row = {"window_start": lo, "window_end": hi, "node": node, "kind": kind, "metric": metric,
-               "value": value, "value_change": math.nan, "rank": rank, "rank_change": pd.NA,
-               "present": node in G}
+        row = {
+            "window_start": lo,
+            "window_end": hi,
+            "node": node,
+            "kind": kind,
+            "metric": metric,
+            "value": value,
+            "value_change": math.nan,
+            "rank": rank,
+            "rank_change": pd.NA,
+            "present": node in G,
+        }
         if prev is not None:
             before, rank_before = values.get(((prev[0], prev[1]), node, metric), (math.nan, pd.NA))
             row["value_change"] = _zero(value) - _zero(before)
@@ -189,11 +217,20 @@ def changes_table(timeline: pd.DataFrame, graphs: Sequence) -> pd.DataFrame:
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for col in ("window_start", "window_end", "first_window", "last_window"):
         frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[ns, UTC]")
-    frame = frame.astype({"node": str, "kind": str, "metric": str, "value": float,
-                          "value_change": float, "present": bool,
-                          "neighbourhood_similarity": float})
+    frame = frame.astype(
+        {
+            "node": str,
+            "kind": str,
+            "metric": str,
+            "value": float,
+            "value_change": float,
+            "present": bool,
+            "neighbourhood_similarity": float,
+        }
+    )
     for col in ("rank", "rank_change", "edges_gained", "edges_lost", "edges_kept"):
         frame[col] = pd.array(frame[col].tolist(), dtype="Int64")
-    frame = frame.sort_values(["window_start", "window_end", "metric", "kind", "rank", "node"],
-                              kind="mergesort", na_position="last")
+    frame = frame.sort_values(
+        ["window_start", "window_end", "metric", "kind", "rank", "node"], kind="mergesort", na_position="last"
+    )
     return frame[CHANGE_COLUMNS].reset_index(drop=True)

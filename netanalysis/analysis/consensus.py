@@ -40,12 +40,13 @@ Reports, 2, 336.
 Newman, M. E. J., & Girvan, M. (2004). Finding and evaluating community structure in networks.
 Physical Review E, 69(2), 026113.
 """
+
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Hashable
 
 import networkx as nx
 import numpy as np
@@ -89,13 +90,24 @@ class Consensus:
 
     def table(self) -> pd.DataFrame:
         """``node, community, agreement``, one row per node, sorted by community then node."""
-        frame = pd.DataFrame({"node": list(self.membership), "community": list(self.membership.values()),
-                              "agreement": [self.agreement[n] for n in self.membership]})
+        frame = pd.DataFrame(
+            {
+                "node": list(self.membership),
+                "community": list(self.membership.values()),
+                "agreement": [self.agreement[n] for n in self.membership],
+            }
+        )
         frame["_key"] = frame["node"].astype(str)
         frame = frame.sort_values(["community", "_key"], kind="mergesort").drop(columns="_key")
-        frame.attrs.update(modularity=self.modularity, stability=self.stability, runs=self.runs,
-                           threshold=self.threshold, seed=self.seed, rounds=self.rounds,
-                           converged=self.converged)
+        frame.attrs.update(
+            modularity=self.modularity,
+            stability=self.stability,
+            runs=self.runs,
+            threshold=self.threshold,
+            seed=self.seed,
+            rounds=self.rounds,
+            converged=self.converged,
+        )
         return frame.reset_index(drop=True)
 
 
@@ -152,8 +164,15 @@ def _numbered(nodes: list, labels: np.ndarray) -> dict[Hashable, int]:
     return {n: i for i, g in enumerate(ordered) for n in g}
 
 
-def consensus_communities(G: nx.Graph, *, runs: int = 50, threshold: float = 0.5, seed: int = 0,
-                          weight: str | None = "weight", max_rounds: int = 20) -> Consensus:
+def consensus_communities(
+    G: nx.Graph,
+    *,
+    runs: int = 50,
+    threshold: float = 0.5,
+    seed: int = 0,
+    weight: str | None = "weight",
+    max_rounds: int = 20,
+) -> Consensus:
     """Consensus communities of ``G`` (see the module notes).
 
     Parameters
@@ -192,8 +211,9 @@ def consensus_communities(G: nx.Graph, *, runs: int = 50, threshold: float = 0.5
         return Consensus({}, {}, float("nan"), float("nan"), runs, threshold, seed, 0, True)
     H = nx.Graph()
     H.add_nodes_from(nodes)
-    H.add_edges_from(sorted(((*sorted((u, v), key=str), d) for u, v, d in G.edges(data=True)),
-                            key=lambda e: (str(e[0]), str(e[1]))))
+    H.add_edges_from(
+        sorted(((*sorted((u, v), key=str), d) for u, v, d in G.edges(data=True)), key=lambda e: (str(e[0]), str(e[1])))
+    )
     rng = np.random.default_rng(seed)
     first = _louvain_labels(H, nodes, rng.integers(0, 2**31 - 1, size=runs), weight)
     labels, rounds, converged = first, 0, False
@@ -215,19 +235,33 @@ def consensus_communities(G: nx.Graph, *, runs: int = 50, threshold: float = 0.5
     else:
         keys = Counter(tuple(_numbered(nodes, row).values()) for row in labels)
         final = np.array(keys.most_common(1)[0][0])
-        log.warning("consensus communities did not converge in %d rounds: the most frequent "
-                    "partition of the last round is used", max_rounds)
+        log.warning(
+            "consensus communities did not converge in %d rounds: the most frequent "
+            "partition of the last round is used",
+            max_rounds,
+        )
     membership = _numbered(nodes, final)
     codes = np.array([membership[n] for n in nodes])
     parts = [set(np.asarray(nodes, dtype=object)[codes == c]) for c in range(codes.max() + 1)]
-    modularity = (nx.community.modularity(H, parts, weight=weight) if H.number_of_edges() else float("nan"))
+    modularity = nx.community.modularity(H, parts, weight=weight) if H.number_of_edges() else float("nan")
     stability = float(np.mean([adjusted_rand_index(codes, row) for row in first]))
     agreement = {}
     for k, n in enumerate(nodes):
         mine = codes == codes[k]
-        scores = [((first[r] == first[r, k]) & mine).sum() / ((first[r] == first[r, k]) | mine).sum()
-                  for r in range(len(first))]
+        scores = [
+            ((first[r] == first[r, k]) & mine).sum() / ((first[r] == first[r, k]) | mine).sum()
+            for r in range(len(first))
+        ]
         agreement[n] = float(np.mean(scores))
-    return Consensus(membership=membership, agreement=agreement, modularity=float(modularity),
-                     stability=stability, runs=int(runs), threshold=float(threshold), seed=seed,
-                     rounds=rounds, converged=converged, sizes=[len(p) for p in parts])
+    return Consensus(
+        membership=membership,
+        agreement=agreement,
+        modularity=float(modularity),
+        stability=stability,
+        runs=int(runs),
+        threshold=float(threshold),
+        seed=seed,
+        rounds=rounds,
+        converged=converged,
+        sizes=[len(p) for p in parts],
+    )

@@ -38,12 +38,13 @@ Measures
 of the chosen baseline, see :mod:`netanalysis.analysis.association`), and the graph measures of
 :data:`netanalysis.analysis.centrality.MEASURES`.
 """
+
 from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import networkx as nx
 import numpy as np
@@ -51,12 +52,20 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_measures, batch_pagerank
-from netanalysis.analysis.centrality import HOP_MEASURES, MEASURES as GRAPH_MEASURES, node_measures
+from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
+from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS, unit_starts
 
-__all__ = ["BASELINES", "NODE_MEASURES", "CodedWindow", "code_window", "replicate_values",
-           "rank_within_kind", "bootstrap_counts"]
+__all__ = [
+    "BASELINES",
+    "NODE_MEASURES",
+    "CodedWindow",
+    "code_window",
+    "replicate_values",
+    "rank_within_kind",
+    "bootstrap_counts",
+]
 
 log = logging.getLogger(__name__)
 
@@ -136,10 +145,11 @@ def units_per_post(posts: pd.DataFrame, unit: str) -> np.ndarray:
             raise ConfigError("the posts' 'units' column must hold whole numbers >= 1")
         return values.to_numpy(np.int64)
     if "text" not in posts.columns:
-        raise ConfigError(f"unit={unit!r} needs the number of {unit}s of each post: give the posts "
-                          "table a 'units' column or the posts' 'text'")
-    return np.array([len(unit_starts(t if isinstance(t, str) else "", unit)) for t in posts["text"]],
-                    dtype=np.int64)
+        raise ConfigError(
+            f"unit={unit!r} needs the number of {unit}s of each post: give the posts "
+            "table a 'units' column or the posts' 'text'"
+        )
+    return np.array([len(unit_starts(t if isinstance(t, str) else "", unit)) for t in posts["text"]], dtype=np.int64)
 
 
 def _link_codes(links: pd.DataFrame, index: pd.Index, unit: str) -> tuple[np.ndarray, ...]:
@@ -148,16 +158,18 @@ def _link_codes(links: pd.DataFrame, index: pd.Index, unit: str) -> tuple[np.nda
     need = ["post_id", "kind", "entity"] + (["unit"] if unit != "post" else [])
     missing = [c for c in need if c not in links.columns]
     if missing:
-        hint = (" (the index of the paragraph or sentence within its post: see "
-                "netanalysis.analysis.association.unit_links)" if "unit" in missing else "")
+        hint = (
+            " (the index of the paragraph or sentence within its post: see netanalysis.analysis.association.unit_links)"
+            if "unit" in missing
+            else ""
+        )
         raise ConfigError(f"the links table lacks column(s) {', '.join(missing)}{hint}")
     keep = (links["kind"].isin(_SIDES) & links["post_id"].notna() & links["entity"].notna()).to_numpy()
     frame = links[keep] if not keep.all() else links
     post = index.get_indexer(frame["post_id"].astype(str))
     inside = post >= 0
     frame, post = frame[inside], post[inside]
-    where = (np.asarray(frame["unit"], dtype=np.int64) if unit != "post"
-             else np.zeros(len(frame), dtype=np.int64))
+    where = np.asarray(frame["unit"], dtype=np.int64) if unit != "post" else np.zeros(len(frame), dtype=np.int64)
     node, names = pd.factorize(frame["kind"].astype(str) + ":" + frame["entity"].astype(str), sort=True)
     n_nodes, n_units = max(len(names), 1), int(where.max(initial=0)) + 1
     key = np.unique((post.astype(np.int64) * n_units + where) * n_nodes + node)
@@ -186,9 +198,8 @@ def code_window(posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "post")
         raise ConfigError(f"a link names a {unit} beyond the number of {unit}s of its post")
     kinds = np.array([n.split(":", 1)[0] for n in nodes], dtype=object)
     n_nodes = max(len(nodes), 1)
-    group = post * (int(where.max(initial=0)) + 1) + where          # one code per unit, sorted
-    topical = np.bincount(post[np.r_[True, group[1:] != group[:-1]]] if len(post) else post,
-                          minlength=len(post_ids))
+    group = post * (int(where.max(initial=0)) + 1) + where  # one code per unit, sorted
+    topical = np.bincount(post[np.r_[True, group[1:] != group[:-1]]] if len(post) else post, minlength=len(post_ids))
     key, count = np.unique(post * n_nodes + node, return_counts=True)
     node_post, node_index = key // n_nodes, key % n_nodes
     # countries x forums within each unit (links are sorted by unit, then node: countries first)
@@ -205,15 +216,23 @@ def code_window(posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "post")
     edge_post, rest = pair_key // (n_nodes * n_nodes), pair_key % (n_nodes * n_nodes)
     edges, edge_index = np.unique(rest, return_inverse=True)
     return CodedWindow(
-        post_ids=post_ids, units=units, topical=topical.astype(np.int64), nodes=nodes, kinds=kinds,
-        node_post=node_post, node_index=node_index, node_count=count.astype(np.int64),
+        post_ids=post_ids,
+        units=units,
+        topical=topical.astype(np.int64),
+        nodes=nodes,
+        kinds=kinds,
+        node_post=node_post,
+        node_index=node_index,
+        node_count=count.astype(np.int64),
         edge_nodes=np.stack([edges // n_nodes, edges % n_nodes], axis=1).astype(np.int64),
-        edge_post=edge_post, edge_index=np.asarray(edge_index, np.int64).ravel(),
-        edge_count=edge_count.astype(np.int64), unit=unit)
+        edge_post=edge_post,
+        edge_index=np.asarray(edge_index, np.int64).ravel(),
+        edge_count=edge_count.astype(np.int64),
+        unit=unit,
+    )
 
 
-def _grouped(counts: np.ndarray, post: np.ndarray, weight: np.ndarray, group: np.ndarray,
-             n_groups: int) -> np.ndarray:
+def _grouped(counts: np.ndarray, post: np.ndarray, weight: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
     """``out[r, g] = sum over k with group[k] == g of counts[r, post[k]] * weight[k]``."""
     out = np.zeros((counts.shape[0], n_groups), dtype=np.int64)
     if not len(group):
@@ -223,8 +242,8 @@ def _grouped(counts: np.ndarray, post: np.ndarray, weight: np.ndarray, group: np
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     rows = max(1, _CHUNK // len(group))
     for lo in range(0, counts.shape[0], rows):
-        block = counts[lo:lo + rows][:, post] * weight
-        out[lo:lo + rows, group[starts]] = np.add.reduceat(block, starts, axis=1)
+        block = counts[lo : lo + rows][:, post] * weight
+        out[lo : lo + rows, group[starts]] = np.add.reduceat(block, starts, axis=1)
     return out
 
 
@@ -253,8 +272,9 @@ def _graph_values(win: CodedWindow, weights: np.ndarray, wanted: list[str]) -> n
     for code in np.unique(ends):
         kind = win.kinds[code]
         G.add_node(win.nodes[code], bipartite=int(kind == "forum"), kind=kind)
-    G.add_weighted_edges_from((win.nodes[a], win.nodes[b], int(w))
-                              for (a, b), w in zip(ends.tolist(), weights[kept].tolist()))
+    G.add_weighted_edges_from(
+        (win.nodes[a], win.nodes[b], int(w)) for (a, b), w in zip(ends.tolist(), weights[kept].tolist())
+    )
     values = node_measures(G, measures=wanted)
     code = win.node_codes
     for j, name in enumerate(wanted):
@@ -262,8 +282,14 @@ def _graph_values(win: CodedWindow, weights: np.ndarray, wanted: list[str]) -> n
     return out
 
 
-def replicate_values(win: CodedWindow, counts: np.ndarray, *, measures: Sequence[str] = NODE_MEASURES,
-                     min_weight: int = 1, baseline: str = "all-units") -> np.ndarray:
+def replicate_values(
+    win: CodedWindow,
+    counts: np.ndarray,
+    *,
+    measures: Sequence[str] = NODE_MEASURES,
+    min_weight: int = 1,
+    baseline: str = "all-units",
+) -> np.ndarray:
     """Node measures of replicates of a window.
 
     Parameters
@@ -290,8 +316,9 @@ def replicate_values(win: CodedWindow, counts: np.ndarray, *, measures: Sequence
     _check(win.unit, baseline)
     unknown = [m for m in measures if m not in NODE_MEASURES]
     if unknown:
-        raise ConfigError(f"unknown node measure(s) {', '.join(map(repr, unknown))}; "
-                          f"choose from {', '.join(NODE_MEASURES)}")
+        raise ConfigError(
+            f"unknown node measure(s) {', '.join(map(repr, unknown))}; choose from {', '.join(NODE_MEASURES)}"
+        )
     counts = np.asarray(counts, dtype=np.int64)
     if counts.ndim != 2 or counts.shape[1] != win.n_posts:
         raise ConfigError(f"counts must be replicates x {win.n_posts} posts, not {counts.shape}")
@@ -301,8 +328,9 @@ def replicate_values(win: CodedWindow, counts: np.ndarray, *, measures: Sequence
         return _replicate_values(win, counts, list(measures), min_weight, baseline)
 
 
-def _replicate_values(win: CodedWindow, counts: np.ndarray, measures: list[str], min_weight: int,
-                      baseline: str) -> np.ndarray:
+def _replicate_values(
+    win: CodedWindow, counts: np.ndarray, measures: list[str], min_weight: int, baseline: str
+) -> np.ndarray:
     needs_graph = any(m in GRAPH_MEASURES and m != "strength" for m in measures)
     if needs_graph and len(counts) > 1:  # graph measures once per distinct replicate
         distinct, back = np.unique(counts, axis=0, return_inverse=True)
@@ -321,7 +349,7 @@ def _replicate_values(win: CodedWindow, counts: np.ndarray, measures: list[str],
         out[:, :, list(measures).index("share")] = named / np.where(n > 0, n, 1)[:, None]
     if "strength" in measures:
         out[:, :, list(measures).index("strength")] = _to_nodes(weights, win.edge_nodes, n_nodes)
-    if not len(win.edge_nodes):                         # no co-mention: no graph
+    if not len(win.edge_nodes):  # no co-mention: no graph
         return out[back]
     hop = [m for m in measures if m in HOP_MEASURES]
     weighted = [m for m in measures if m in GRAPH_MEASURES and m not in HOP_MEASURES and m != "strength"]

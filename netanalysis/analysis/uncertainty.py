@@ -66,27 +66,42 @@ Efron, B., & Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman
 Hall, P., & Miller, H. (2009). Using the bootstrap to quantify the authority of an empirical
 ranking. The Annals of Statistics, 37(6B), 3929-3959.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from netanalysis.analysis.resample import (NODE_MEASURES, bootstrap_counts, code_window, rank_within_kind,
-                                          replicate_values)
+from netanalysis.analysis.resample import (
+    NODE_MEASURES,
+    bootstrap_counts,
+    code_window,
+    rank_within_kind,
+    replicate_values,
+)
 from netanalysis.errors import ConfigError
 
-__all__ = ["BOOTSTRAP_COLUMNS", "DEFAULT_REPLICATES", "DEFAULT_LEVEL", "TRAJECTORY_MEASURE",
-           "bootstrap_window", "bootstrap_over_time", "rank_intervals_overlap", "rank_tiers", "window_posts"]
+__all__ = [
+    "BOOTSTRAP_COLUMNS",
+    "DEFAULT_REPLICATES",
+    "DEFAULT_LEVEL",
+    "TRAJECTORY_MEASURE",
+    "bootstrap_window",
+    "bootstrap_over_time",
+    "rank_intervals_overlap",
+    "rank_tiers",
+    "window_posts",
+]
 
 log = logging.getLogger(__name__)
 
 #: Columns of :func:`bootstrap_window` (``timeline.csv``'s, plus the intervals).
-BOOTSTRAP_COLUMNS = ["node", "kind", "metric", "value", "rank", "ci_low", "ci_high", "se",
-                     "rank_low", "rank_high"]
+BOOTSTRAP_COLUMNS = ["node", "kind", "metric", "value", "rank", "ci_low", "ci_high", "se", "rank_low", "rank_high"]
 DEFAULT_REPLICATES = 200
 DEFAULT_LEVEL = 0.95
 #: The measure trajectory figures should show by default (see the module notes).
@@ -104,15 +119,25 @@ def _measures(measures: Sequence[str] | str) -> list[str]:
     chosen = [measures] if isinstance(measures, str) else list(dict.fromkeys(measures))
     unknown = [m for m in chosen if m not in NODE_MEASURES]
     if unknown or not chosen:
-        raise ConfigError(f"unknown measure(s) {', '.join(map(repr, unknown)) or '(none given)'}; "
-                          f"choose from {', '.join(NODE_MEASURES)}")
+        raise ConfigError(
+            f"unknown measure(s) {', '.join(map(repr, unknown)) or '(none given)'}; "
+            f"choose from {', '.join(NODE_MEASURES)}"
+        )
     return chosen
 
 
-def bootstrap_window(posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "post",
-                     measures: Sequence[str] = NODE_MEASURES, replicates: int = DEFAULT_REPLICATES,
-                     level: float = DEFAULT_LEVEL, seed: Any = 0, min_weight: int = 1,
-                     baseline: str = "all-units") -> pd.DataFrame:
+def bootstrap_window(
+    posts: pd.DataFrame,
+    links: pd.DataFrame,
+    *,
+    unit: str = "post",
+    measures: Sequence[str] = NODE_MEASURES,
+    replicates: int = DEFAULT_REPLICATES,
+    level: float = DEFAULT_LEVEL,
+    seed: Any = 0,
+    min_weight: int = 1,
+    baseline: str = "all-units",
+) -> pd.DataFrame:
     """Bootstrap intervals of every node measure and rank of one window.
 
     Parameters
@@ -158,25 +183,33 @@ def bootstrap_window(posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "p
     _check(replicates, level)
     chosen = _measures(measures)
     win = code_window(posts, links, unit=unit)
-    point = replicate_values(win, np.ones((1, win.n_posts), dtype=np.int64), measures=chosen,
-                             min_weight=min_weight, baseline=baseline)[0]
+    point = replicate_values(
+        win, np.ones((1, win.n_posts), dtype=np.int64), measures=chosen, min_weight=min_weight, baseline=baseline
+    )[0]
     present = _present(win, min_weight)
-    attrs = {"replicates": int(replicates), "level": float(level), "seed": seed, "posts": win.n_posts,
-             "baseline": baseline, "unit": unit, "method": "percentile bootstrap over posts"}
+    attrs = {
+        "replicates": int(replicates),
+        "level": float(level),
+        "seed": seed,
+        "posts": win.n_posts,
+        "baseline": baseline,
+        "unit": unit,
+        "method": "percentile bootstrap over posts",
+    }
     if not present.any():
-        frame = pd.DataFrame({c: pd.Series(dtype=float if c not in ("node", "kind", "metric") else str)
-                              for c in BOOTSTRAP_COLUMNS})
+        frame = pd.DataFrame(
+            {c: pd.Series(dtype=float if c not in ("node", "kind", "metric") else str) for c in BOOTSTRAP_COLUMNS}
+        )
         frame.attrs.update(attrs, distinct_replicates=0)
         return frame
     kinds = win.kinds[present]
     nodes = np.asarray(win.nodes, dtype=object)[present]
     point = point[present]
-    ranks = rank_within_kind(point.T, kinds)                     # measures x nodes
+    ranks = rank_within_kind(point.T, kinds)  # measures x nodes
     if win.n_posts >= 2:
         rng = np.random.default_rng(seed)
         counts = bootstrap_counts(rng, win.n_posts, replicates)
-        values = replicate_values(win, counts, measures=chosen, min_weight=min_weight,
-                                  baseline=baseline)[:, present, :]
+        values = replicate_values(win, counts, measures=chosen, min_weight=min_weight, baseline=baseline)[:, present, :]
         distinct = len({row.tobytes() for row in counts})
     else:
         values, distinct = None, 1
@@ -189,14 +222,18 @@ def bootstrap_window(posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "p
         else:
             v = values[:, :, j]
             r = rank_within_kind(v, kinds)
-            part.update(ci_low=np.quantile(v, tail, axis=0), ci_high=np.quantile(v, 1 - tail, axis=0),
-                        se=v.std(axis=0, ddof=1) if replicates > 1 else np.nan,
-                        rank_low=np.quantile(r, tail, axis=0, method="lower"),
-                        rank_high=np.quantile(r, 1 - tail, axis=0, method="higher"))
+            part.update(
+                ci_low=np.quantile(v, tail, axis=0),
+                ci_high=np.quantile(v, 1 - tail, axis=0),
+                se=v.std(axis=0, ddof=1) if replicates > 1 else np.nan,
+                rank_low=np.quantile(r, tail, axis=0, method="lower"),
+                rank_high=np.quantile(r, 1 - tail, axis=0, method="higher"),
+            )
         parts.append(pd.DataFrame(part))
     frame = pd.concat(parts, ignore_index=True)
-    frame = frame.astype({"node": str, "kind": str, "metric": str, "value": float, "ci_low": float,
-                          "ci_high": float, "se": float})
+    frame = frame.astype(
+        {"node": str, "kind": str, "metric": str, "value": float, "ci_low": float, "ci_high": float, "se": float}
+    )
     frame["rank"] = frame["rank"].astype("int64")
     for col in ("rank_low", "rank_high"):
         frame[col] = pd.array(frame[col].to_numpy(dtype=float), dtype="Float64").astype("Int64")
@@ -232,11 +269,20 @@ def _one_window(job: tuple) -> pd.DataFrame:
     return frame
 
 
-def bootstrap_over_time(posts: pd.DataFrame, links: pd.DataFrame, windows: Sequence[tuple], *,
-                        unit: str = "post", measures: Sequence[str] = NODE_MEASURES,
-                        replicates: int = DEFAULT_REPLICATES, level: float = DEFAULT_LEVEL,
-                        seed: int = 0, min_weight: int = 1, baseline: str = "all-units",
-                        jobs: int = 1) -> pd.DataFrame:
+def bootstrap_over_time(
+    posts: pd.DataFrame,
+    links: pd.DataFrame,
+    windows: Sequence[tuple],
+    *,
+    unit: str = "post",
+    measures: Sequence[str] = NODE_MEASURES,
+    replicates: int = DEFAULT_REPLICATES,
+    level: float = DEFAULT_LEVEL,
+    seed: int = 0,
+    min_weight: int = 1,
+    baseline: str = "all-units",
+    jobs: int = 1,
+) -> pd.DataFrame:
     """:func:`bootstrap_window` for every window: ``timeline.csv`` with intervals.
 
     Parameters
@@ -262,22 +308,42 @@ def bootstrap_over_time(posts: pd.DataFrame, links: pd.DataFrame, windows: Seque
     """
     _check(replicates, level)
     chosen = _measures(measures)
-    options = dict(unit=unit, measures=chosen, replicates=replicates, level=level, seed=seed,
-                   min_weight=min_weight, baseline=baseline)
-    jobs_list = [(k, pd.Timestamp(lo), pd.Timestamp(hi), window_posts(posts, lo, hi), links, dict(options))
-                 for k, (lo, hi) in enumerate(windows)]
+    options = dict(
+        unit=unit,
+        measures=chosen,
+        replicates=replicates,
+        level=level,
+        seed=seed,
+        min_weight=min_weight,
+        baseline=baseline,
+    )
+    jobs_list = [
+        (k, pd.Timestamp(lo), pd.Timestamp(hi), window_posts(posts, lo, hi), links, dict(options))
+        for k, (lo, hi) in enumerate(windows)
+    ]
     if jobs > 1 and len(jobs_list) > 1:
         with ProcessPoolExecutor(max_workers=min(jobs, len(jobs_list))) as pool:
             parts = list(pool.map(_one_window, jobs_list))
     else:
         parts = [_one_window(job) for job in jobs_list]
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["window_start", "window_end"] + BOOTSTRAP_COLUMNS)
+    frame = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["window_start", "window_end"] + BOOTSTRAP_COLUMNS)
+    )
     for col in ("window_start", "window_end"):
         frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[ns, UTC]")
-    frame.attrs.update({"replicates": int(replicates), "level": float(level), "seed": seed,
-                        "baseline": baseline, "unit": unit, "method": "percentile bootstrap over posts",
-                        "posts": [part.attrs.get("posts", 0) for part in parts]})
+    frame.attrs.update(
+        {
+            "replicates": int(replicates),
+            "level": float(level),
+            "seed": seed,
+            "baseline": baseline,
+            "unit": unit,
+            "method": "percentile bootstrap over posts",
+            "posts": [part.attrs.get("posts", 0) for part in parts],
+        }
+    )
     return frame
 
 

@@ -42,28 +42,49 @@ Jaccard, P. (1912). The distribution of the flora in the alpine zone. New Phytol
 Ruzicka, M. (1958). Anwendung mathematisch-statistischer Methoden in der Geobotanik.
 Biologia (Bratislava), 13, 647-661.
 """
+
 from __future__ import annotations
 
 import logging
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from netanalysis.analysis.resample import code_window
-from netanalysis.analysis.uncertainty import window_posts
 from netanalysis.errors import ConfigError
 
-__all__ = ["WINDOW_TABLE_COLUMNS", "DEFAULT_MIN_POSTS", "window_table", "edge_jaccard",
-           "weighted_jaccard", "cosine_similarity", "window_edges"]
+__all__ = [
+    "WINDOW_TABLE_COLUMNS",
+    "DEFAULT_MIN_POSTS",
+    "window_table",
+    "edge_jaccard",
+    "weighted_jaccard",
+    "cosine_similarity",
+    "window_edges",
+]
 
 log = logging.getLogger(__name__)
 
 #: Columns of :func:`window_table` (``windows.csv``).
-WINDOW_TABLE_COLUMNS = ["window_start", "window_end", "posts", "inferred_posts", "units", "topical_units",
-                        "countries", "forums", "edges", "total_weight", "small", "edge_jaccard",
-                        "weighted_jaccard", "cosine"]
+WINDOW_TABLE_COLUMNS = [
+    "window_start",
+    "window_end",
+    "posts",
+    "inferred_posts",
+    "units",
+    "topical_units",
+    "countries",
+    "forums",
+    "edges",
+    "total_weight",
+    "small",
+    "edge_jaccard",
+    "weighted_jaccard",
+    "cosine",
+]
 #: Windows with fewer posts are marked ``small``.
 DEFAULT_MIN_POSTS = 20
 
@@ -114,21 +135,31 @@ def cosine_similarity(before: Mapping, after: Mapping) -> float:
     return sum(w * after[k] for k, w in before.items() if k in after) / (na * nb)
 
 
-def window_edges(posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "post",
-                 min_weight: int = 1) -> tuple[dict, Any]:
+def window_edges(
+    posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "post", min_weight: int = 1
+) -> tuple[dict, Any]:
     """The ``(country, forum) -> weight`` edges of the posts' co-mention graph, and the coded
     window (:func:`netanalysis.analysis.resample.code_window`)."""
     win = code_window(posts, links, unit=unit)
     weights = np.zeros(len(win.edge_nodes), dtype=np.int64)
     np.add.at(weights, win.edge_index, win.edge_count)
-    edges = {(win.nodes[a].split(":", 1)[1], win.nodes[b].split(":", 1)[1]): int(w)
-             for (a, b), w in zip(win.edge_nodes.tolist(), weights.tolist()) if w >= min_weight}
+    edges = {
+        (win.nodes[a].split(":", 1)[1], win.nodes[b].split(":", 1)[1]): int(w)
+        for (a, b), w in zip(win.edge_nodes.tolist(), weights.tolist())
+        if w >= min_weight
+    }
     return edges, win
 
 
-def window_table(posts: pd.DataFrame, links: pd.DataFrame, windows: Sequence[tuple], *,
-                 unit: str = "post", min_weight: int = 1,
-                 min_posts: int = DEFAULT_MIN_POSTS) -> pd.DataFrame:
+def window_table(
+    posts: pd.DataFrame,
+    links: pd.DataFrame,
+    windows: Sequence[tuple],
+    *,
+    unit: str = "post",
+    min_weight: int = 1,
+    min_posts: int = DEFAULT_MIN_POSTS,
+) -> pd.DataFrame:
     """One row per window (empty ones included): its size and its change from the previous one.
 
     Parameters
@@ -172,8 +203,11 @@ def window_table(posts: pd.DataFrame, links: pd.DataFrame, windows: Sequence[tup
     if "date" not in posts.columns:
         raise ConfigError("the posts table lacks column date")
     dates = pd.to_datetime(posts["date"], utc=True)
-    inferred = (posts["date_source"].astype(str) == "inferred").to_numpy() if "date_source" in posts.columns \
+    inferred = (
+        (posts["date_source"].astype(str) == "inferred").to_numpy()
+        if "date_source" in posts.columns
         else np.zeros(len(posts), dtype=bool)
+    )
     covered = np.zeros(len(posts), dtype=bool)
     rows, previous = [], None
     for lo, hi in windows:
@@ -182,31 +216,61 @@ def window_table(posts: pd.DataFrame, links: pd.DataFrame, windows: Sequence[tup
         covered |= inside
         edges, win = window_edges(posts[inside], links, unit=unit, min_weight=min_weight)
         nodes = {n for e in edges for n in (("country", e[0]), ("forum", e[1]))}
-        row = {"window_start": lo, "window_end": hi, "posts": int(inside.sum()),
-               "inferred_posts": int(inferred[inside].sum()), "units": int(win.units.sum()),
-               "topical_units": int(win.topical.sum()),
-               "countries": sum(1 for k, _ in nodes if k == "country"),
-               "forums": sum(1 for k, _ in nodes if k == "forum"), "edges": len(edges),
-               "total_weight": int(sum(edges.values())), "small": int(inside.sum()) < min_posts,
-               "edge_jaccard": math.nan, "weighted_jaccard": math.nan, "cosine": math.nan}
+        row = {
+            "window_start": lo,
+            "window_end": hi,
+            "posts": int(inside.sum()),
+            "inferred_posts": int(inferred[inside].sum()),
+            "units": int(win.units.sum()),
+            "topical_units": int(win.topical.sum()),
+            "countries": sum(1 for k, _ in nodes if k == "country"),
+            "forums": sum(1 for k, _ in nodes if k == "forum"),
+            "edges": len(edges),
+            "total_weight": int(sum(edges.values())),
+            "small": int(inside.sum()) < min_posts,
+            "edge_jaccard": math.nan,
+            "weighted_jaccard": math.nan,
+            "cosine": math.nan,
+        }
         if previous is not None:
-            row.update(edge_jaccard=edge_jaccard(previous, edges),
-                       weighted_jaccard=weighted_jaccard(previous, edges),
-                       cosine=cosine_similarity(previous, edges))
+            row.update(
+                edge_jaccard=edge_jaccard(previous, edges),
+                weighted_jaccard=weighted_jaccard(previous, edges),
+                cosine=cosine_similarity(previous, edges),
+            )
         rows.append(row)
         previous = edges
     frame = pd.DataFrame(rows, columns=WINDOW_TABLE_COLUMNS)
     for col in ("window_start", "window_end"):
         frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[ns, UTC]")
-    frame = frame.astype({c: "int64" for c in ("posts", "inferred_posts", "units", "topical_units",
-                                                "countries", "forums", "edges", "total_weight")})
+    frame = frame.astype(
+        {
+            c: "int64"
+            for c in (
+                "posts",
+                "inferred_posts",
+                "units",
+                "topical_units",
+                "countries",
+                "forums",
+                "edges",
+                "total_weight",
+            )
+        }
+    )
     frame = frame.astype({"small": bool, "edge_jaccard": float, "weighted_jaccard": float, "cosine": float})
     undated = int(dates.isna().sum())
-    frame.attrs.update(undated_posts=undated,
-                       posts_outside_windows=int((dates.notna().to_numpy() & ~covered).sum()),
-                       min_posts=int(min_posts),
-                       median_posts=float(frame["posts"].median()) if len(frame) else math.nan)
+    frame.attrs.update(
+        undated_posts=undated,
+        posts_outside_windows=int((dates.notna().to_numpy() & ~covered).sum()),
+        min_posts=int(min_posts),
+        median_posts=float(frame["posts"].median()) if len(frame) else math.nan,
+    )
     if len(frame) and frame.attrs["median_posts"] < min_posts:
-        log.warning("the median window holds %g posts, fewer than %d: trends over these windows are "
-                    "mostly noise (choose longer windows)", frame.attrs["median_posts"], min_posts)
+        log.warning(
+            "the median window holds %g posts, fewer than %d: trends over these windows are "
+            "mostly noise (choose longer windows)",
+            frame.attrs["median_posts"],
+            min_posts,
+        )
     return frame

@@ -1,17 +1,20 @@
 """The extraction engine: one compiled registry, any number of texts (see the package docs)."""
+
 from __future__ import annotations
 
 import logging
 import operator
 import re
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from netanalysis.errors import ConfigError
 from netanalysis.extract.flags import FLAG_RUN_RE, flag_pair
 from netanalysis.extract.gazetteer import NameMatcher
 from netanalysis.extract.hashtags import HASHTAG_RE, has_letter
 from netanalysis.extract.pairs import TagLexicon
+from netanalysis.model import Exclusion
 
 if TYPE_CHECKING:  # pragma: no cover
     from netanalysis.registry import Registry
@@ -38,7 +41,7 @@ _WORD = re.compile(r"\w+")
 class _Compiled:
     """What an :class:`Extractor` builds from a registry (shared by extractors of that registry)."""
 
-    def __init__(self, registry: "Registry", backend: str):
+    def __init__(self, registry: Registry, backend: str):
         countries = set(registry.countries["code"].astype(str))
         forums = set(registry.forums["id"].astype(str))
         self.countries = frozenset(countries)
@@ -47,8 +50,9 @@ class _Compiled:
         self.flags.update({code: ("forum", fid) for code, fid in FLAG_FORUMS.items() if fid in forums})
         aliases = registry.aliases.sort_values(["kind", "entity", "alias"], kind="stable")
         text_names, tag_names = [], []
-        for kind, entity, alias, case, use in zip(aliases["kind"], aliases["entity"], aliases["alias"],
-                                                 aliases["case"], aliases["use"]):
+        for kind, entity, alias, case, use in zip(
+            aliases["kind"], aliases["entity"], aliases["alias"], aliases["case"], aliases["use"]
+        ):
             entity, alias = str(entity), str(alias)
             if (kind == "country" and entity not in countries) or (kind == "forum" and entity not in forums):
                 continue
@@ -60,13 +64,16 @@ class _Compiled:
                 joined = _SEPARATORS.sub("", alias)
                 if joined != alias and _WORD.fullmatch(joined):
                     tag_names.append((joined, exact, kind, entity))
-        stops = [(str(p), c == "exact") for p, c in zip(registry.stop_phrases["phrase"],
-                                                        registry.stop_phrases["case"])]
+        stops = [(str(p), c == "exact") for p, c in zip(registry.stop_phrases["phrase"], registry.stop_phrases["case"])]
         _warn_ambiguous(text_names + tag_names)
         self.names = NameMatcher(text_names, stops, backend=backend)
         self.tags = TagLexicon(tag_names)
-        log.debug("compiled registry: %d text names, %d tag names, %d stop phrases",
-                  len(self.names), len(self.tags), len(stops))
+        log.debug(
+            "compiled registry: %d text names, %d tag names, %d stop phrases",
+            len(self.names),
+            len(self.tags),
+            len(stops),
+        )
 
 
 def _warn_ambiguous(names: list[tuple[str, bool, str, str]]) -> None:
@@ -75,15 +82,16 @@ def _warn_ambiguous(names: list[tuple[str, bool, str, str]]) -> None:
     for alias, _exact, kind, entity in names:
         first = seen.setdefault(alias.lower(), (kind, entity))
         if first != (kind, entity):
-            log.warning("alias %r names both %s:%s and %s:%s; %s:%s is used where both fit",
-                        alias, *first, kind, entity, *first)
+            log.warning(
+                "alias %r names both %s:%s and %s:%s; %s:%s is used where both fit", alias, *first, kind, entity, *first
+            )
 
 
-_CACHE: "OrderedDict[tuple, _Compiled]" = OrderedDict()
+_CACHE: OrderedDict[tuple, _Compiled] = OrderedDict()
 _CACHE_SIZE = 8
 
 
-def _compiled(registry: "Registry", backend: str) -> _Compiled:
+def _compiled(registry: Registry, backend: str) -> _Compiled:
     fingerprint = getattr(registry, "fingerprint", None)
     if fingerprint is None:
         return _Compiled(registry, backend)
@@ -134,11 +142,18 @@ class Extractor:
     fingerprint and shared by every extractor of that registry.
     """
 
-    def __init__(self, registry: "Registry | None" = None, *,
-                 countries: Iterable[str] | str = COUNTRY_SOURCES, exclude: Iterable[str] | str = (),
-                 tags: bool = True, backend: str = "automaton"):
+    def __init__(
+        self,
+        registry: Registry | None = None,
+        *,
+        countries: Iterable[str] | str = COUNTRY_SOURCES,
+        exclude: Iterable[str] | str = (),
+        tags: bool = True,
+        backend: str = "automaton",
+    ):
         if registry is None:
             from netanalysis.registry import load_registry
+
             registry = load_registry()
         if backend not in ("automaton", "regex"):
             raise ConfigError(f"unknown name-matching backend {backend!r}; choose automaton or regex")
@@ -150,37 +165,46 @@ class Extractor:
         self._keep_all = self.tags and not self.exclude and len(self.countries) == len(COUNTRY_SOURCES)
         self._tag_cache: dict[str, tuple[Mention, ...]] = {}
         # flag emoji (two regional-indicator symbols) -> (kind, id), only those this extractor keeps
-        self._flags = {flag_pair(code): hit for code, hit in self._compiled.flags.items()
-                       if self._keep((hit[0], hit[1], "flag", "", 0, 0))}
+        self._flags = {
+            flag_pair(code): hit
+            for code, hit in self._compiled.flags.items()
+            if self._keep((hit[0], hit[1], "flag", "", 0, 0))
+        }
 
     @staticmethod
     def _check_sources(countries: Iterable[str] | str) -> tuple[str, ...]:
         sources = _as_tuple(countries)
         unknown = [s for s in sources if s not in COUNTRY_SOURCES]
         if unknown:
-            raise ConfigError(f"unknown country source(s) {', '.join(map(repr, unknown))}; "
-                              f"choose from {', '.join(COUNTRY_SOURCES)}")
+            raise ConfigError(
+                f"unknown country source(s) {', '.join(map(repr, unknown))}; choose from {', '.join(COUNTRY_SOURCES)}"
+            )
         return tuple(s for s in COUNTRY_SOURCES if s in sources)
 
     def _check_exclude(self, exclude: Iterable[str] | str) -> frozenset[tuple[str, str]]:
         compiled = self._compiled
         forums_by_upper = {f.upper(): f for f in compiled.forums}
         dropped: set[tuple[str, str]] = set()
-        for value in _as_tuple(exclude):
-            kind, _, ident = value.rpartition(":")
-            if kind not in ("", "country", "forum"):
-                raise ConfigError(f"cannot exclude {value!r}: prefix must be country: or forum:")
+        for kind, ident in Exclusion.parse(exclude).entries:
+            value = ident if kind is None else f"{kind}:{ident}"
             hits = []
-            if kind in ("", "country") and ident.upper() in compiled.countries:
+            if kind in (None, "country") and ident.upper() in compiled.countries:
                 hits.append(("country", ident.upper()))
-            if kind in ("", "forum") and ident.upper() in forums_by_upper:
+            if kind in (None, "forum") and ident.upper() in forums_by_upper:
                 hits.append(("forum", forums_by_upper[ident.upper()]))
             if not hits:
-                raise ConfigError(f"cannot exclude {value!r}: it is neither a country code "
-                                  f"(ISO 3166-1 alpha-2) nor a forum id of the registry")
+                raise ConfigError(
+                    f"cannot exclude {value!r}: it is neither a country code "
+                    f"(ISO 3166-1 alpha-2) nor a forum id of the registry"
+                )
             if len(hits) > 1:
-                log.warning("exclude %r drops both the country and the forum %s; "
-                            "write country:%s or forum:%s to drop one", value, ident, ident, ident)
+                log.warning(
+                    "exclude %r drops both the country and the forum %s; write country:%s or forum:%s to drop one",
+                    value,
+                    ident,
+                    ident,
+                    ident,
+                )
             dropped.update(hits)
         return frozenset(dropped)
 
@@ -206,7 +230,7 @@ class Extractor:
         if len(parts) == 1:  # e.g. "South_Africa": one entity written with separators
             return ((parts[0].kind, parts[0].entity, "hashtag", "#" + tag, 0, len(tag) + 1),)
         rows = [("tag", tag.casefold(), "hashtag", "#" + tag, 0, len(tag) + 1)]
-        rows += [(p.kind, p.entity, "pair_hashtag", tag[p.start:p.end], p.start + 1, p.end + 1) for p in parts]
+        rows += [(p.kind, p.entity, "pair_hashtag", tag[p.start : p.end], p.start + 1, p.end + 1) for p in parts]
         return tuple(rows)
 
     def extract(self, text: str) -> list[Mention]:
@@ -255,9 +279,9 @@ class Extractor:
                 start = text.find(run, pos)
                 pos = start + len(run)
                 for i in range(0, len(run) - 1, 2):  # pairs from the start of the run
-                    hit = flags.get(run[i:i + 2])
+                    hit = flags.get(run[i : i + 2])
                     if hit is not None:
-                        more.append((hit[0], hit[1], "flag", run[i:i + 2], start + i, start + i + 2))
+                        more.append((hit[0], hit[1], "flag", run[i : i + 2], start + i, start + i + 2))
         if more:
             # names come out in order; rows from tags and flags need merging in
             rows += more

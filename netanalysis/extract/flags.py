@@ -9,17 +9,18 @@ flag of Scotland) contain no regional indicators and are never read as country f
 Which codes name what is up to the caller (see :class:`netanalysis.extract.Extractor`): the
 two-letter pairs of the UN and EU flags (🇺🇳, 🇪🇺) name forums, not countries.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 __all__ = ["FLAG_RUN_RE", "flag_pair", "iter_flags"]
 
 _BASE = 0x1F1E6
 #: A run of two or more regional-indicator symbols (written out rather than ``{2,}``: the
 #: regex engine scans for a leading character class several times faster).
-FLAG_RUN_RE = re.compile("[\U0001F1E6-\U0001F1FF][\U0001F1E6-\U0001F1FF]+")
+FLAG_RUN_RE = re.compile("[\U0001f1e6-\U0001f1ff][\U0001f1e6-\U0001f1ff]+")
 
 
 def flag_pair(code: str) -> str:

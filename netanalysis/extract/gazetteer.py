@@ -46,12 +46,14 @@ alternation reads a few hundred posts/s (some fifty times slower). Matching ``ex
 with a second automaton over the original-case text was tried: it removes the candidates of
 ``US``/``UN`` inside ordinary words, but the second walk over the text costs more than it saves.
 """
+
 from __future__ import annotations
 
 import bisect
 import operator
 import re
-from typing import Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -109,7 +111,7 @@ def _payload(key: str, bucket: list[_Entry]) -> tuple:
     return (len(key), tuple(checks), None, None)
 
 
-def _automaton(payloads: dict[str, tuple]) -> "ahocorasick.Automaton | None":
+def _automaton(payloads: dict[str, tuple]) -> ahocorasick.Automaton | None:
     """An automaton over the keys of ``payloads``, inserted so that frequent letters come first.
 
     pyahocorasick looks a node's children up in insertion order, and most characters of a text
@@ -155,8 +157,13 @@ class NameMatcher:
     [NameMatch(start=11, end=15, kind='country', entity='OM')]
     """
 
-    def __init__(self, names: Iterable[tuple[str, bool, str, str]],
-                 stop_phrases: Iterable[tuple[str, bool]] = (), *, backend: str = "automaton"):
+    def __init__(
+        self,
+        names: Iterable[tuple[str, bool, str, str]],
+        stop_phrases: Iterable[tuple[str, bool]] = (),
+        *,
+        backend: str = "automaton",
+    ):
         table: dict[str, list[_Entry]] = {}
         entries = [(a, e, k, n) for a, e, k, n in names] + [(p, e, None, None) for p, e in stop_phrases]
         for alias, exact, kind, entity in entries:
@@ -239,7 +246,7 @@ class NameMatcher:
             if ch.isalnum() or ch == "_" or "\u0300" <= ch <= "\u036f":
                 continue
             if checks is not None:
-                surface = padded[start + 1:end + 1]
+                surface = padded[start + 1 : end + 1]
                 for alias, kind, entity in checks:
                     if alias is None or surface == alias:
                         break

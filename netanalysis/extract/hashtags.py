@@ -9,10 +9,11 @@ Two things that look like hashtags are not: a tag without any letter (``#1``, ``
 numbers and years, which Telegram does not link either) and ``&#...`` (an HTML character
 reference left in scraped text).
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 __all__ = ["HASHTAG_RE", "has_letter", "iter_hashtags"]
 

@@ -11,9 +11,11 @@ case, an ``exact`` alias only as written (``#RussiaUS`` has the part ``US``, ``#
 not: in a compound the capitals are the evidence of where parts begin). A whole tag is looked up
 ignoring case (``lookup(tag, fold=True)``), as Telegram treats hashtags: ``#un`` is ``#UN``.
 """
+
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple
 
 __all__ = ["TagPart", "TagLexicon"]
 

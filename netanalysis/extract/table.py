@@ -1,30 +1,32 @@
 """The mention table: :class:`~netanalysis.extract.engine.Extractor` over many posts, optionally in parallel."""
+
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from netanalysis.errors import ConfigError
-from netanalysis.extract.batch import process_context, worker_count
 from netanalysis.extract.engine import COUNTRY_SOURCES, Extractor
-from netanalysis.model import MENTION_COLUMNS, Post
+from netanalysis.model import MENTION_COLUMNS, Exclusion, Post
+from netanalysis.parallel import CHUNK, map_ordered, worker_count
 
 if TYPE_CHECKING:  # pragma: no cover
     from netanalysis.registry import Registry
 
 __all__ = ["extract_mentions"]
 
-#: Posts per task when extracting in parallel (and the least number of posts worth a pool).
-CHUNK = 2000
 
-_WORKER: Extractor | None = None
-
-
-def extract_mentions(posts: "pd.DataFrame | Iterable[Post]", registry: "Registry | None" = None, *,
-                     countries: Iterable[str] | str = COUNTRY_SOURCES, exclude: Iterable[str] | str = (),
-                     tags: bool = True, jobs: int = 1) -> pd.DataFrame:
+def extract_mentions(
+    posts: pd.DataFrame | Iterable[Post],
+    registry: Registry | None = None,
+    *,
+    countries: Iterable[str] | str = COUNTRY_SOURCES,
+    exclude: Exclusion | Iterable[str] | str = (),
+    tags: bool = True,
+    jobs: int = 1,
+) -> pd.DataFrame:
     """Return the mention table of ``posts``.
 
     Parameters
@@ -60,43 +62,46 @@ def extract_mentions(posts: "pd.DataFrame | Iterable[Post]", registry: "Registry
     >>> extract_mentions([post])[["entity", "via", "surface"]].values.tolist()
     [['RU', 'flag', '🇷🇺'], ['CN', 'flag', '🇨🇳'], ['UN', 'hashtag', '#UN'], ['BRICS', 'hashtag', '#BRICS']]
     """
-    options = {"countries": countries, "exclude": exclude, "tags": tags}
+    options: dict[str, Any] = {"countries": countries, "exclude": exclude, "tags": tags}
     extractor = Extractor(registry, **options)  # validates the options in this process
     pairs = _post_texts(posts)
     workers = worker_count(jobs)
     if workers > 1 and len(pairs) >= 2 * CHUNK:
         if registry is None:
             from netanalysis.registry import load_registry
+
             registry = load_registry()
-        chunks = [pairs[i:i + CHUNK] for i in range(0, len(pairs), CHUNK)]
-        with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=process_context(),
-                                 initializer=_init_worker, initargs=(registry, options)) as pool:
-            # frames travel back as column buffers: far cheaper than millions of small objects
-            parts = list(pool.map(_extract_in_worker, chunks))
+        chunks = [pairs[i : i + CHUNK] for i in range(0, len(pairs), CHUNK)]
+        # frames travel back as column buffers: far cheaper than millions of small objects
+        parts = list(map_ordered(_TableWork(registry, options), chunks, jobs=min(workers, len(chunks))))
         parts = [part for part in parts if len(part)] or [_extract_chunk(extractor, [])]
         return pd.concat(parts, ignore_index=True)
     return _extract_chunk(extractor, pairs)
 
 
-def _post_texts(posts: "pd.DataFrame | Iterable[Post]") -> list[tuple[object, str]]:
+def _post_texts(posts: pd.DataFrame | Iterable[Post]) -> list[tuple[object, str]]:
     if isinstance(posts, pd.DataFrame):
         missing = [c for c in ("post_id", "text") if c not in posts.columns]
         if missing:
             raise ConfigError(f"posts table lacks column(s) {', '.join(missing)}")
-        items = zip(posts["post_id"].tolist(), posts["text"].tolist())
+        items: Iterable[tuple[Any, Any]] = zip(posts["post_id"].tolist(), posts["text"].tolist())
     else:
         items = ((p.post_id, p.text) for p in posts)
     return [(pid, text) for pid, text in items if isinstance(text, str) and text]
 
 
-def _init_worker(registry: "Registry", options: dict) -> None:
-    global _WORKER
-    _WORKER = Extractor(registry, **options)
+class _TableWork:
+    """The mention rows of a chunk of (post id, text) pairs, in a worker (the extractor is
+    compiled there on first use)."""
 
+    def __init__(self, registry: Registry, options: dict):
+        self.registry, self.options = registry, options
+        self.extractor: Extractor | None = None
 
-def _extract_in_worker(pairs: list[tuple[object, str]]) -> pd.DataFrame:
-    assert _WORKER is not None, "worker not initialised"
-    return _extract_chunk(_WORKER, pairs)
+    def __call__(self, pairs: list[tuple[object, str]]) -> pd.DataFrame:
+        if self.extractor is None:
+            self.extractor = Extractor(self.registry, **self.options)
+        return _extract_chunk(self.extractor, pairs)
 
 
 def _extract_chunk(extractor: Extractor, pairs: list[tuple[object, str]]) -> pd.DataFrame:

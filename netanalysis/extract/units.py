@@ -6,15 +6,16 @@ quotes or brackets) followed by white space, when the next character opens a sen
 capital letter, an opening quote before one, or a flag emoji) and the full stop does not end an
 initial (``U.S.``, ``С.В.``).
 """
+
 from __future__ import annotations
 
 import bisect
 import re
 
+from netanalysis.model import UNITS
+
 __all__ = ["UNITS", "unit_starts", "unit_index"]
 
-#: What counts as one co-mention.
-UNITS = ("post", "paragraph", "sentence")
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*\s+")
 _INITIALS = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")
@@ -44,7 +45,7 @@ def _opens_sentence(text: str, i: int) -> bool:
     ch = text[i]
     if ch in "\"'«“„(" and i + 1 < len(text):
         ch = text[i + 1]
-    return ch.isupper() or "\U0001F1E6" <= ch <= "\U0001F1FF"
+    return ch.isupper() or "\U0001f1e6" <= ch <= "\U0001f1ff"
 
 
 def _after_initial(text: str, end: int) -> bool:

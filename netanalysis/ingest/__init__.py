@@ -15,12 +15,13 @@ Skipped kinds: ``malformed`` (listed as problems; fatal with ``strict``), ``serv
 post) and ``duplicate`` (with ``dedupe``; also counted in ``IngestStats.duplicates``). A post
 whose date cannot be understood is kept undated and its problem listed.
 """
+
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
@@ -100,18 +101,24 @@ def detect_format(path: Path) -> str:
     if suffix in (".json", ".jsonl", ".ndjson"):
         head = check_file(path)
         return _sniff_json(head, suffix)
-    raise InputError(path, f"unknown input format {suffix or '(no suffix)'!r}; "
-                     f"give --format ({', '.join(sorted(FORMATS))})")
+    raise InputError(
+        path, f"unknown input format {suffix or '(no suffix)'!r}; give --format ({', '.join(sorted(FORMATS))})"
+    )
 
 
 def _sniff_json(head: bytes, suffix: str) -> str:
     text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
-    if suffix in (".jsonl", ".ndjson") or (text.startswith("{") and "\n{" in text[:_first_line_end(text) + 2]):
+    if suffix in (".jsonl", ".ndjson") or (text.startswith("{") and "\n{" in text[: _first_line_end(text) + 2]):
         return "jsonl"
     if '"messages"' in text and ('"type"' in text or '"chats"' in text) and '"date_unixtime"' in text:
         return "telegram_json"
-    if '"chats"' in text or '"left_chats"' in text or '"type": "public_channel"' in text \
-            or '"type": "private_channel"' in text or '"personal_information"' in text:
+    if (
+        '"chats"' in text
+        or '"left_chats"' in text
+        or '"type": "public_channel"' in text
+        or '"type": "private_channel"' in text
+        or '"personal_information"' in text
+    ):
         return "telegram_json"
     return "json"
 
@@ -126,8 +133,7 @@ def reader_for(fmt: str) -> Callable[..., Iterator[Post]]:
     try:
         target = FORMATS[fmt]
     except (KeyError, TypeError):
-        raise ConfigError(f"unknown input format {fmt!r}; choose auto or one of "
-                          f"{', '.join(sorted(FORMATS))}") from None
+        raise ConfigError(f"unknown input format {fmt!r}; choose auto or one of {', '.join(sorted(FORMATS))}") from None
     module, func = target.split(":")
     return getattr(importlib.import_module(module), func)
 
@@ -199,8 +205,16 @@ def input_files(inputs, format: str | None, stats: IngestStats) -> Iterator[tupl
         yield path, fmt, prefixes[path], fstats
 
 
-def file_posts(path: Path, fmt: str, fstats: FileStats, *, prefix: str, options: ReadOptions,
-               seen: Deduplicator | None = None, stats: IngestStats | None = None) -> Iterator[Post]:
+def file_posts(
+    path: Path,
+    fmt: str,
+    fstats: FileStats,
+    *,
+    prefix: str,
+    options: ReadOptions,
+    seen: Deduplicator | None = None,
+    stats: IngestStats | None = None,
+) -> Iterator[Post]:
     """The posts of one file read as ``fmt``, counted in ``fstats`` (and, with ``seen``, repeats
     of posts ``seen`` before dropped and counted in ``stats``)."""
     for post in reader_for(fmt)(path, fstats, prefix=prefix, options=options):

@@ -18,31 +18,35 @@ Two pure steps:
 
 Dates are midnight UTC, timezone-aware.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Sequence
+from datetime import UTC, datetime, timedelta
 
 __all__ = ["PartialDate", "find_post_date", "find_dates", "resolve_dates", "MONTH_NAMES"]
 
 #: Month names (lower case) -> month number: English full and short names, Russian genitive.
 MONTH_NAMES: dict[str, int] = {}
-for _number, _names in enumerate([
-    ("january", "jan", "января"),
-    ("february", "feb", "февраля"),
-    ("march", "mar", "марта"),
-    ("april", "apr", "апреля"),
-    ("may", "мая"),
-    ("june", "jun", "июня"),
-    ("july", "jul", "июля"),
-    ("august", "aug", "августа"),
-    ("september", "sep", "sept", "сентября"),
-    ("october", "oct", "октября"),
-    ("november", "nov", "ноября"),
-    ("december", "dec", "декабря"),
-], start=1):
+for _number, _names in enumerate(
+    [
+        ("january", "jan", "января"),
+        ("february", "feb", "февраля"),
+        ("march", "mar", "марта"),
+        ("april", "apr", "апреля"),
+        ("may", "мая"),
+        ("june", "jun", "июня"),
+        ("july", "jul", "июля"),
+        ("august", "aug", "августа"),
+        ("september", "sep", "sept", "сентября"),
+        ("october", "oct", "октября"),
+        ("november", "nov", "ноября"),
+        ("december", "dec", "декабря"),
+    ],
+    start=1,
+):
     for _name in _names:
         MONTH_NAMES[_name] = _number
 
@@ -53,14 +57,36 @@ _YEAR = r"(?:19|20)\d\d"
 
 _DATE_RE = re.compile(
     # June 25, 2024 / April 8-9 / September 5
-    r"(?<![\w.])(?P<m1>" + _MONTH + r")\s+(?P<d1>" + _DAY + r")(?:st|nd|rd|th)?" + _RANGE
-    + r"(?:,?\s+(?P<y1>" + _YEAR + r")(?!\d))?(?![\d\w])"
+    r"(?<![\w.])(?P<m1>"
+    + _MONTH
+    + r")\s+(?P<d1>"
+    + _DAY
+    + r")(?:st|nd|rd|th)?"
+    + _RANGE
+    + r"(?:,?\s+(?P<y1>"
+    + _YEAR
+    + r")(?!\d))?(?![\d\w])"
     # 3 July 2024 / 8-9 апреля / 8 апреля 2024 года
-    + r"|(?<![\w.])(?P<d2>" + _DAY + r")" + _RANGE + r"(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>" + _MONTH
-    + r")(?:,?\s+(?P<y2>" + _YEAR + r")(?!\d))?(?!\w)"
+    + r"|(?<![\w.])(?P<d2>"
+    + _DAY
+    + r")"
+    + _RANGE
+    + r"(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>"
+    + _MONTH
+    + r")(?:,?\s+(?P<y2>"
+    + _YEAR
+    + r")(?!\d))?(?!\w)"
     # 25.06.2024 / 2024-06-25
-    + r"|(?<![\w.])(?P<d3>" + _DAY + r")\.(?P<m3>0?[1-9]|1[0-2])\.(?P<y3>" + _YEAR + r")(?![\d\w])"
-    + r"|(?<![\w.-])(?P<y4>" + _YEAR + r")-(?P<m4>0[1-9]|1[0-2])-(?P<d4>" + _DAY + r")(?![\d\w])",
+    + r"|(?<![\w.])(?P<d3>"
+    + _DAY
+    + r")\.(?P<m3>0?[1-9]|1[0-2])\.(?P<y3>"
+    + _YEAR
+    + r")(?![\d\w])"
+    + r"|(?<![\w.-])(?P<y4>"
+    + _YEAR
+    + r")-(?P<m4>0[1-9]|1[0-2])-(?P<d4>"
+    + _DAY
+    + r")(?![\d\w])",
     re.IGNORECASE,
 )
 
@@ -87,7 +113,7 @@ class PartialDate:
     def on(self, year: int) -> datetime | None:
         """This day and month in ``year`` at midnight UTC, or ``None`` when there is no such day."""
         try:
-            return datetime(year, self.month, self.day, tzinfo=timezone.utc)
+            return datetime(year, self.month, self.day, tzinfo=UTC)
         except ValueError:
             return None
 
@@ -228,8 +254,7 @@ def _plausible_anchors(partials: Sequence[PartialDate | None]) -> dict[int, date
     return kept
 
 
-def _infer_year(partial: PartialDate, previous: datetime | None,
-                following: datetime | None) -> datetime | None:
+def _infer_year(partial: PartialDate, previous: datetime | None, following: datetime | None) -> datetime | None:
     references = [d for d in (previous, following) if d is not None]
     if not references:
         return None

@@ -20,13 +20,14 @@ Keys are kept as 64-bit hashes (BLAKE2b) in sets of ints, so memory grows with t
 distinct posts (about 60-70 bytes per key, one or two keys per post), not with their length; the
 chance that two of 10 million distinct posts share a hash is about 3 in a million.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from netanalysis.model import IngestStats, Post
 
@@ -49,8 +50,7 @@ def plain_post(post: Post) -> Post:
     """The same post as a plain :class:`~netanalysis.model.Post` (drops the source key)."""
     if type(post) is Post:
         return post
-    return Post(post.post_id, post.channel, post.date, post.date_source, post.text, post.source,
-                post.forwarded_from)
+    return Post(post.post_id, post.channel, post.date, post.date_source, post.text, post.source, post.forwarded_from)
 
 
 def normalise_text(text: str) -> str:

@@ -1,4 +1,5 @@
 """Finding input files and opening them safely (gzip, encodings, binary and empty files)."""
+
 from __future__ import annotations
 
 import codecs
@@ -8,8 +9,9 @@ import io
 import json
 import re
 import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO
 
 from netanalysis.errors import InputError
 
@@ -48,6 +50,7 @@ def natural_key(path: Path) -> tuple:
     Telegram Desktop splits an HTML export into numbered pages; plain string order would read
     page 10 before page 2.
     """
+
     def parts(text: str) -> tuple:
         return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p)
 
@@ -70,19 +73,22 @@ def expand_inputs(inputs: str | Path | list[str | Path] | tuple) -> list[Path]:
         path = Path(text)
         if path.is_dir():
             found = sorted(
-                (p for p in path.rglob("*")
-                 if p.is_file() and not p.name.startswith(".") and base_suffix(p) in INPUT_SUFFIXES),
+                (
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and not p.name.startswith(".") and base_suffix(p) in INPUT_SUFFIXES
+                ),
                 key=natural_key,
             )
             if not found:
-                raise InputError(path, "directory holds no readable input "
-                                 f"(looked for {', '.join(INPUT_SUFFIXES)} and their .gz)")
+                raise InputError(
+                    path, f"directory holds no readable input (looked for {', '.join(INPUT_SUFFIXES)} and their .gz)"
+                )
             files.extend(found)
         elif path.is_file():
             files.append(path)
         elif any(ch in text for ch in "*?["):
-            matched = sorted((Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file()),
-                             key=natural_key)
+            matched = sorted((Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file()), key=natural_key)
             if not matched:
                 raise InputError(text, "pattern matches no file")
             files.extend(matched)
@@ -169,14 +175,15 @@ def is_utf8(encoding: str) -> bool:
     return _codec(encoding) == "utf-8-sig"
 
 
-def number_utf8_lines(raw: Iterable[bytes], path: Path, encoding: str = "utf-8",
-                      first: int = 1) -> Iterator[tuple[int, bytes | str]]:
+def number_utf8_lines(
+    raw: Iterable[bytes], path: Path, encoding: str = "utf-8", first: int = 1
+) -> Iterator[tuple[int, bytes | str]]:
     """The ``(line_number, line)`` of :func:`open_utf8_lines` for raw lines read elsewhere (a
     part of a file starting at line ``first``; a byte-order mark is dropped only at line 1)."""
     lineno = first - 1
     for line in raw:
         if lineno == 0 and line.startswith(codecs.BOM_UTF8):
-            line = line[len(codecs.BOM_UTF8):]
+            line = line[len(codecs.BOM_UTF8) :]
         if _lone_cr(line):
             try:
                 parts = line.decode("utf-8").splitlines(keepends=True)
@@ -299,7 +306,7 @@ def loads_json(text: str, path: Path | str) -> object:
 
 def _json_message(exc: json.JSONDecodeError, text: str) -> str:
     where = f"line {exc.lineno}, column {exc.colno} (character {exc.pos})"
-    if not text[exc.pos:].strip() or exc.msg.startswith("Unterminated string"):
+    if not text[exc.pos :].strip() or exc.msg.startswith("Unterminated string"):
         return f"invalid JSON at {where}: {exc.msg}; the file ends too early (truncated?)"
     return f"invalid JSON at {where}: {exc.msg}"
 

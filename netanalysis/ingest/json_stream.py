@@ -18,12 +18,14 @@ reader asks for them. ``\\xNN`` escapes (which Telegram Desktop writes) are repa
 document of another shape, lists read out of file order); the caller then loads the file
 whole, which gives the usual error message or result.
 """
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from netanalysis.errors import InputError
 from netanalysis.ingest.files import open_text, repair_x_escapes
@@ -65,7 +67,7 @@ class _Text:
         block = "".join(parts)
         if self.repair and "\\x" in block:
             block = repair_x_escapes(block)
-        self.buf = self.buf[self.pos:] + block
+        self.buf = self.buf[self.pos :] + block
         self.pos = 0
         return bool(block)
 
@@ -90,7 +92,7 @@ class _Text:
             try:
                 value, end = _DECODER.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError:
-                rest = self.buf[self.pos:]
+                rest = self.buf[self.pos :]
                 if not self.repair and "\\x" in rest:
                     self.repair = True
                     self.buf = repair_x_escapes(rest)

@@ -18,20 +18,20 @@ are those that reading the file in one piece gives:
 Other formats, inputs in another encoding than UTF-8 and runs with ``dedupe`` (which must see
 every post before the next) are read in the main process as before, in chunks of posts.
 """
+
 from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from netanalysis.ingest import ReadOptions, file_posts, input_files
 from netanalysis.ingest.dedupe import Deduplicator
 from netanalysis.ingest.files import count_lines, is_utf8, number_utf8_lines, raw_lines
 from netanalysis.ingest.records import FileContext, warn_naive
-from netanalysis.ingest.tables import (TableColumns, TableMapper, head_columns, iter_json_lines,
-                                       json_line_items)
+from netanalysis.ingest.tables import TableColumns, TableMapper, head_columns, iter_json_lines, json_line_items
 from netanalysis.ingest.telethon import jsonl_shape, starts_own_post, telethon_posts
 from netanalysis.model import FileStats, IngestStats, Post
 
@@ -55,9 +55,14 @@ class Partition:
         return f"Partition({self.path!r}, lines from {self.first_line}, {len(self.data)} bytes)"
 
 
-def iter_parts(inputs, format: str | None = None, *, options: ReadOptions | None = None,
-               stats: IngestStats | None = None, size: int = 2000
-               ) -> Iterator[tuple[Partition | list[Post], FileStats | None]]:
+def iter_parts(
+    inputs,
+    format: str | None = None,
+    *,
+    options: ReadOptions | None = None,
+    stats: IngestStats | None = None,
+    size: int = 2000,
+) -> Iterator[tuple[Partition | list[Post], FileStats | None]]:
     """The inputs as work: partitions of JSON Lines files, and chunks of posts of the rest.
 
     Yields ``(partition, file_stats)``, the stats of the partition's file, to be completed with
@@ -71,8 +76,7 @@ def iter_parts(inputs, format: str | None = None, *, options: ReadOptions | None
     for path, fmt, prefix, fstats in input_files(inputs, format, stats):
         shape = _shape(path, fmt, options) if seen is None else None
         if shape is None:
-            for post in file_posts(path, fmt, fstats, prefix=prefix, options=options, seen=seen,
-                                   stats=stats):
+            for post in file_posts(path, fmt, fstats, prefix=prefix, options=options, seen=seen, stats=stats):
                 batch.append(post)
                 if len(batch) >= size:
                     yield batch, None
@@ -102,8 +106,9 @@ def _shape(path: Path, fmt: str, options: ReadOptions) -> tuple[str, TableColumn
     return "rows", head_columns(items, [first], ctx)
 
 
-def _cut(path: Path, fmt: str, prefix: str, shape: tuple[str, TableColumns | None], options: ReadOptions,
-         size: int) -> Iterator[Partition]:
+def _cut(
+    path: Path, fmt: str, prefix: str, shape: tuple[str, TableColumns | None], options: ReadOptions, size: int
+) -> Iterator[Partition]:
     kind, columns = shape
     lines: list[bytes] = []
     first = 1

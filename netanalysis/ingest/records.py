@@ -12,12 +12,13 @@ Telegram Desktop exports, Russian-locale HTML exports, many spreadsheets) is rea
 cannot be understood does **not** drop the post: the post is kept undated (``date_source``
 ``"none"``) and the problem is listed in the file's problems.
 """
+
 from __future__ import annotations
 
 import logging
 import math
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -32,14 +33,23 @@ logger = logging.getLogger(__name__)
 
 #: Month names (English, Russian nominative and genitive) -> month number.
 MONTHS: dict[str, int] = {}
-for _i, _names in enumerate([
-    ("january", "jan", "январь", "января"), ("february", "feb", "февраль", "февраля"),
-    ("march", "mar", "март", "марта"), ("april", "apr", "апрель", "апреля"),
-    ("may", "май", "мая"), ("june", "jun", "июнь", "июня"), ("july", "jul", "июль", "июля"),
-    ("august", "aug", "август", "августа"), ("september", "sep", "sept", "сентябрь", "сентября"),
-    ("october", "oct", "октябрь", "октября"), ("november", "nov", "ноябрь", "ноября"),
-    ("december", "dec", "декабрь", "декабря"),
-], 1):
+for _i, _names in enumerate(
+    [
+        ("january", "jan", "январь", "января"),
+        ("february", "feb", "февраль", "февраля"),
+        ("march", "mar", "март", "марта"),
+        ("april", "apr", "апрель", "апреля"),
+        ("may", "май", "мая"),
+        ("june", "jun", "июнь", "июня"),
+        ("july", "jul", "июль", "июля"),
+        ("august", "aug", "август", "августа"),
+        ("september", "sep", "sept", "сентябрь", "сентября"),
+        ("october", "oct", "октябрь", "октября"),
+        ("november", "nov", "ноябрь", "ноября"),
+        ("december", "dec", "декабрь", "декабря"),
+    ],
+    1,
+):
     for _n in _names:
         MONTHS[_n] = _i
 
@@ -47,7 +57,8 @@ _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 # "13.07.2023 14:05:11 UTC+03:00" (Telegram HTML), also "13.07.2023 14:05" and "13.07.2023".
 _DOTTED = re.compile(
     r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ ,T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
-    r"(?:\s*(?:UTC|GMT)\s*(?:([+-])(\d{1,2})(?::?(\d{2}))?)?)?")
+    r"(?:\s*(?:UTC|GMT)\s*(?:([+-])(\d{1,2})(?::?(\d{2}))?)?)?"
+)
 # "20 декабря 2019, 12:00:34" (old Russian-locale HTML), "20 December 2019, 12:00".
 _NAMED = re.compile(r"(\d{1,2})\s+([^\W\d_]+)\.?\s+(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 _MS_THRESHOLD = 1e11  # larger Unix times are milliseconds
@@ -75,7 +86,7 @@ def _from_number(value: float) -> datetime:
     if abs(value) > _MS_THRESHOLD:
         value = value / 1000.0
     try:
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+        return datetime.fromtimestamp(value, tz=UTC)
     except (OverflowError, OSError, ValueError):
         raise ValueError(f"Unix time {value!r} out of range") from None
 
@@ -88,7 +99,7 @@ def _from_match_dotted(m: re.Match) -> datetime:
         offset = (int(m[8]) * 60 + int(m[9] or 0)) * (1 if m[7] == "+" else -1)
         dt = dt.replace(tzinfo=timezone(timedelta(minutes=offset)))
     elif m[0].rstrip().upper().endswith(("UTC", "GMT")):
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt
 
 
@@ -105,10 +116,9 @@ def _from_string(text: str) -> datetime:
         return _from_match_dotted(m)
     m = _NAMED.fullmatch(text)
     if m and m[2].lower() in MONTHS:
-        return datetime(int(m[3]), MONTHS[m[2].lower()], int(m[1]),
-                        int(m[4] or 0), int(m[5] or 0), int(m[6] or 0))
+        return datetime(int(m[3]), MONTHS[m[2].lower()], int(m[1]), int(m[4] or 0), int(m[5] or 0), int(m[6] or 0))
     if text.endswith(" UTC"):  # "2024-04-08 10:00:00 UTC"
-        return datetime.fromisoformat(text[:-4]).replace(tzinfo=timezone.utc)
+        return datetime.fromisoformat(text[:-4]).replace(tzinfo=UTC)
     try:  # RFC 2822, as e-mail and RSS write it: "Mon, 08 Apr 2024 07:00:00 GMT"
         return parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -165,10 +175,10 @@ def parse_timestamp(value: Any, *, zone: ZoneInfo | None = None) -> tuple[dateti
         raise ValueError(f"date of type {type(value).__name__} not understood")
     if dt.tzinfo is None or dt.tzinfo.utcoffset(dt) is None:
         if zone is None:
-            return dt.replace(tzinfo=timezone.utc), True
+            return dt.replace(tzinfo=UTC), True
         dt = dt.replace(tzinfo=zone)
     try:
-        return dt.astimezone(timezone.utc), False
+        return dt.astimezone(UTC), False
     except (OverflowError, ValueError):
         raise ValueError("date out of range") from None
 
@@ -238,5 +248,6 @@ class FileContext:
 
 def warn_naive(path: str | Path) -> None:
     """The warning that a file's timestamps carry no UTC offset and are read as UTC."""
-    logger.warning("%s: timestamps carry no UTC offset; they are read as UTC "
-                   "(set the exporting computer's zone with --tz)", path)
+    logger.warning(
+        "%s: timestamps carry no UTC offset; they are read as UTC (set the exporting computer's zone with --tz)", path
+    )

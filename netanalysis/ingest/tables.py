@@ -8,19 +8,29 @@ them when they differ. Files are streamed: CSV/TSV and JSONL line by line, Parqu
 batches. A broken row (wrong number of fields, bad quoting, a line that is not JSON) is skipped
 and counted with its line number; a row without text is skipped as ``no_text``.
 """
+
 from __future__ import annotations
 
 import csv
 import json
 import math
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from netanalysis.errors import InputError
 from netanalysis.ingest.dedupe import SourcedPost
-from netanalysis.ingest.files import (base_suffix, check_file, decode_error, loads_json, open_text, open_utf8_lines,
-                                      read_bytes, read_json)
+from netanalysis.ingest.files import (
+    base_suffix,
+    check_file,
+    decode_error,
+    loads_json,
+    open_text,
+    open_utf8_lines,
+    read_bytes,
+    read_json,
+)
 from netanalysis.ingest.records import FileContext, clean_text
 from netanalysis.ingest.telegram_json import join_text
 from netanalysis.model import FileStats, Post
@@ -84,8 +94,10 @@ def resolve_columns(available: Sequence[str], options: Any, path: str | Path) ->
     listing = ", ".join(available) if available else "(none)"
     found: dict[str, str | None] = {}
     for field_name, candidates, option in (
-        ("text", TEXT_COLUMNS, "text_col"), ("date", DATE_COLUMNS, "date_col"),
-        ("id", ID_COLUMNS, "id_col"), ("channel", CHANNEL_COLUMNS, "channel_col"),
+        ("text", TEXT_COLUMNS, "text_col"),
+        ("date", DATE_COLUMNS, "date_col"),
+        ("id", ID_COLUMNS, "id_col"),
+        ("channel", CHANNEL_COLUMNS, "channel_col"),
         ("forwarded_from", FORWARD_COLUMNS, None),
     ):
         named = getattr(options, option, None) if option else None
@@ -98,14 +110,20 @@ def resolve_columns(available: Sequence[str], options: Any, path: str | Path) ->
             column = next((c for c in (_find(available, n) for n in candidates) if c is not None), None)
         found[field_name] = column
     if found["text"] is None:
-        raise InputError(path, f"no text column (looked for {', '.join(TEXT_COLUMNS)}); the columns are: "
-                         f"{listing}; name it with --text-col")
+        raise InputError(
+            path,
+            f"no text column (looked for {', '.join(TEXT_COLUMNS)}); the columns are: "
+            f"{listing}; name it with --text-col",
+        )
     return TableColumns(**found)
 
 
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or \
-        (isinstance(value, str) and not value.strip())
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+    )
 
 
 def _scalar_id(value: Any) -> str | None:
@@ -130,9 +148,22 @@ class TableMapper:
         self.ctx = ctx
         self.prefix = prefix
         # fields to look for again in each row: (position, candidate names)
-        self._sparse = [(i, names) for i, (col, names) in enumerate(
-            ((columns.date, DATE_COLUMNS), (columns.id, ID_COLUMNS), (columns.channel, CHANNEL_COLUMNS),
-             (columns.forwarded_from, FORWARD_COLUMNS))) if col is None] if sparse else []
+        self._sparse = (
+            [
+                (i, names)
+                for i, (col, names) in enumerate(
+                    (
+                        (columns.date, DATE_COLUMNS),
+                        (columns.id, ID_COLUMNS),
+                        (columns.channel, CHANNEL_COLUMNS),
+                        (columns.forwarded_from, FORWARD_COLUMNS),
+                    )
+                )
+                if col is None
+            ]
+            if sparse
+            else []
+        )
         self._fixed = [columns.date, columns.id, columns.channel, columns.forwarded_from]
 
     def _values(self, row: dict) -> list:
@@ -240,8 +271,9 @@ def _csv_rows(path: Path, ctx: FileContext, *, delimiter: str | None) -> Iterato
         csv.field_size_limit(old_limit)
 
 
-def read_csv(path: Path, stats: FileStats, *, prefix: str, options: Any,
-             delimiter: str | None = None) -> Iterator[Post]:
+def read_csv(
+    path: Path, stats: FileStats, *, prefix: str, options: Any, delimiter: str | None = None
+) -> Iterator[Post]:
     """Read a CSV file (delimiter ``,``, ``;`` or tab, guessed from the header line)."""
     ctx = FileContext(path, stats, options)
     rows = _csv_rows(Path(path), ctx, delimiter=delimiter)
@@ -298,8 +330,9 @@ def keys_of(first: Sequence[tuple[Any, dict]]) -> list[str]:
     return list(keys)
 
 
-def rows_posts(items: Iterator[tuple[int, dict]], ctx: FileContext, *, prefix: str,
-               head: list[tuple[int, dict]] | None = None) -> Iterator[Post]:
+def rows_posts(
+    items: Iterator[tuple[int, dict]], ctx: FileContext, *, prefix: str, head: list[tuple[int, dict]] | None = None
+) -> Iterator[Post]:
     """Posts of JSON rows; the columns are resolved from the keys of the first rows."""
     head = list(head or [])
     if not head:
@@ -341,8 +374,7 @@ def read_parquet(path: Path, stats: FileStats, *, prefix: str, options: Any) -> 
     path = Path(path)
     ctx = FileContext(path, stats, options)
     errors = (pa.ArrowException, OSError, ValueError, TypeError, IndexError)
-    source: Any = pa.BufferReader(read_bytes(path, allow_binary=True)) if path.suffix.lower() == ".gz" \
-        else str(path)
+    source: Any = pa.BufferReader(read_bytes(path, allow_binary=True)) if path.suffix.lower() == ".gz" else str(path)
     check_file(path, allow_binary=True)
     try:
         parquet = pq.ParquetFile(source)
@@ -385,8 +417,7 @@ def read_json_rows(path: Path, stats: FileStats, *, prefix: str, options: Any) -
     data = read_json(path, options.encoding)
     rows = data.get("messages") if isinstance(data, dict) else data
     if not isinstance(rows, list):
-        raise InputError(path, "JSON of unknown shape (expected a list of rows or an object with a "
-                         "\"messages\" list)")
+        raise InputError(path, 'JSON of unknown shape (expected a list of rows or an object with a "messages" list)')
 
     def items() -> Iterator[tuple[int, dict]]:
         for index, row in enumerate(rows, 1):
@@ -402,7 +433,11 @@ def read_json_rows(path: Path, stats: FileStats, *, prefix: str, options: Any) -
 def read_table(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Iterator[Post]:
     """Read a table, choosing CSV, TSV, JSON(L) rows or Parquet by the file's suffix."""
     suffix = base_suffix(Path(path))
-    reader = {".tsv": read_tsv, ".parquet": read_parquet, ".jsonl": read_jsonl_rows,
-              ".ndjson": read_jsonl_rows, ".json": read_json_rows}.get(suffix, read_csv)
+    reader = {
+        ".tsv": read_tsv,
+        ".parquet": read_parquet,
+        ".jsonl": read_jsonl_rows,
+        ".ndjson": read_jsonl_rows,
+        ".json": read_json_rows,
+    }.get(suffix, read_csv)
     return reader(path, stats, prefix=prefix, options=options)
-

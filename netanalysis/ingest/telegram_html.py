@@ -10,12 +10,14 @@ forward's text sits in ``div.forwarded.body``, whose ``div.from_name`` names the
 The channel is the page header's title. Parsed with the standard library's ``html.parser``,
 streaming: memory stays flat whatever the page size.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from netanalysis.errors import InputError
 from netanalysis.ingest.files import iter_text_chunks
@@ -24,8 +26,7 @@ from netanalysis.model import FileStats, Post
 
 __all__ = ["read_telegram_html", "TelegramHTMLParser"]
 
-_VOID = {"br", "img", "hr", "input", "meta", "link", "source", "wbr", "area", "base", "col", "embed",
-         "param", "track"}
+_VOID = {"br", "img", "hr", "input", "meta", "link", "source", "wbr", "area", "base", "col", "embed", "param", "track"}
 _RAW_BREAK = "\x00"  # stands for white space around a raw newline in the HTML source
 _RAW_SPACE = re.compile(r"[ \t\r]*\n\s*")
 _SKIP_TEXT_IN = {"reply_to", "media_wrap", "media", "reactions", "signature", "webpage"}
@@ -120,8 +121,13 @@ class TelegramHTMLParser(HTMLParser):
                 msg.date_title = attrs.get("title")
         elif "from_name" in classes and self._forward_depth is not None and msg.forwarded_from is None:
             msg.forwarded_from, self._from_depth = [], depth
-        elif tag == "div" and "text" in classes and self._text_depth is None and self._quiet_depth is None \
-                and not msg.has_text:
+        elif (
+            tag == "div"
+            and "text" in classes
+            and self._text_depth is None
+            and self._quiet_depth is None
+            and not msg.has_text
+        ):
             self._text_depth, msg.has_text = depth, True
         elif tag == "a" and self._text_depth is not None and "ShowHashtag" in (attrs.get("onclick") or ""):
             self._hashtag_depth, msg.hashtag_at = depth, len(msg.text)
@@ -234,5 +240,6 @@ def read_telegram_html(path: Path, stats: FileStats, *, prefix: str, options: An
         if chunk is None:
             break
     if parser.records == 0:
-        raise InputError(path, "no Telegram messages found (expected div.message elements of a "
-                         "Telegram Desktop HTML export)")
+        raise InputError(
+            path, "no Telegram messages found (expected div.message elements of a Telegram Desktop HTML export)"
+        )

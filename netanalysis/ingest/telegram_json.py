@@ -12,10 +12,12 @@ made before about 2021, ``date`` (local time of the exporting computer without o
 ``ReadOptions.tz``, else as UTC with a warning). ``service`` and ``unsupported`` records are
 skipped and counted by kind; a message with media only is skipped as ``no_text``.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from netanalysis.errors import InputError
 from netanalysis.ingest.dedupe import SourcedPost
@@ -116,8 +118,7 @@ def _chats(data: Any, ctx: FileContext) -> list[tuple[dict, bool]]:
     return chats
 
 
-def _message_post(msg: Any, index: int, chat: dict, ctx: FileContext, *, prefix: str,
-                  multi: bool) -> Post | None:
+def _message_post(msg: Any, index: int, chat: dict, ctx: FileContext, *, prefix: str, multi: bool) -> Post | None:
     chat_id = chat.get("id")
     record = f"{chat_id}/{index}" if multi else index
     if not isinstance(msg, dict):
@@ -195,8 +196,11 @@ def read_telegram_json(path: Path, stats: FileStats, *, prefix: str, options: An
     plan = skeleton(path, options.encoding)
     if plan is not None:
         document, order = plan
-        wanted = [chat["messages"].where for chat, _ in _chats(document, ctx)
-                  if isinstance(chat.get("messages"), StreamedMessages)]
+        wanted = [
+            chat["messages"].where
+            for chat, _ in _chats(document, ctx)
+            if isinstance(chat.get("messages"), StreamedMessages)
+        ]
         if wanted == [where for where in order if where in set(wanted)]:
             stream_messages(path, document, options.encoding)
             yield from telegram_export_posts(document, ctx, prefix=prefix)

@@ -13,12 +13,14 @@ entities) get the markup stripped to the visible text.
 Telethon dump or table rows, decided from its first record's keys; a JSON document is a
 Telegram Desktop export, a ``{"count", "messages"}`` wrapper, a list of messages or rows.
 """
+
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 from netanalysis.errors import InputError
 from netanalysis.ingest.dedupe import SourcedPost
@@ -84,12 +86,25 @@ def utf16_slice(text: str, offset: int, length: int) -> str:
     '#BRICS'
     """
     data = text.encode("utf-16-le")
-    return data[2 * offset: 2 * (offset + length)].decode("utf-16-le", "replace")
+    return data[2 * offset : 2 * (offset + length)].decode("utf-16-le", "replace")
 
 
 #: Keys that only a dump of Telegram messages has (a table row of posts has none of them).
-TELETHON_KEYS = frozenset({"_", "peer_id", "fwd_from", "grouped_id", "entities", "media", "reply_to",
-                           "edit_date", "post_author", "views", "forwards"})
+TELETHON_KEYS = frozenset(
+    {
+        "_",
+        "peer_id",
+        "fwd_from",
+        "grouped_id",
+        "entities",
+        "media",
+        "reply_to",
+        "edit_date",
+        "post_author",
+        "views",
+        "forwards",
+    }
+)
 
 
 def is_telethon_record(record: Any) -> bool:
@@ -161,8 +176,12 @@ def _check_entities(rec: dict, text: str, ctx: FileContext) -> None:
         if isinstance(ent, dict) and ent.get("_") == "MessageEntityHashtag":
             off, length = ent.get("offset"), ent.get("length")
             data = data or text.encode("utf-16-le")  # offsets count UTF-16 code units: 2 bytes each
-            fits = isinstance(off, int) and isinstance(length, int) and length > 0 and \
-                data[2 * off: 2 * off + 2] == b"#\x00"
+            fits = (
+                isinstance(off, int)
+                and isinstance(length, int)
+                and length > 0
+                and data[2 * off : 2 * off + 2] == b"#\x00"
+            )
             if not fits:
                 logger.debug("%s: entity offsets do not fit the text of message %s", ctx.path, rec.get("id"))
                 return
@@ -256,8 +275,9 @@ def _album_post(parts: list[_Part], ctx: FileContext, prefix: str) -> Post | Non
         date_source=dated.date_source,
         text=text,
         source=f"{ctx.name}#{keeper.mid}",
-        forwarded_from=first.forwarded_from if len(parts) == 1 else next(
-            (p.forwarded_from for p in parts if p.forwarded_from), None),
+        forwarded_from=first.forwarded_from
+        if len(parts) == 1
+        else next((p.forwarded_from for p in parts if p.forwarded_from), None),
         origin=keeper.origin,
     )
 
@@ -298,8 +318,11 @@ def _records_of(data: Any, ctx: FileContext) -> list:
         return data["messages"]
     if is_telethon_record(data):
         return [data]
-    raise InputError(ctx.path, "JSON of unknown shape (expected a Telegram export, a list of messages "
-                     "or rows, or an object with a \"messages\" list)")
+    raise InputError(
+        ctx.path,
+        "JSON of unknown shape (expected a Telegram export, a list of messages "
+        'or rows, or an object with a "messages" list)',
+    )
 
 
 def _json_items(records: list, ctx: FileContext) -> Iterator[tuple[int, dict]]:
@@ -355,4 +378,3 @@ def read_json(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Ite
         yield from telegram_export_posts(data, ctx, prefix=prefix)
         return
     yield from _dispatch(_json_items(_records_of(data, ctx), ctx), ctx, prefix)
-

@@ -17,23 +17,23 @@ neighbouring posts of the same file.
 Limits: two consecutive unheaded posts that both lack a preview copy cannot be told apart and are
 read as one post; the whole file is held in memory (copied text files are small).
 """
+
 from __future__ import annotations
 
 import logging
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from netanalysis.ingest import ReadOptions
 from netanalysis.ingest.dates import find_post_date, resolve_dates
 from netanalysis.ingest.files import read_text
 from netanalysis.model import FileStats, Post
 
-__all__ = ["read_copied_text", "split_copied_posts", "is_interface_line", "strip_interface_text",
-           "parse_header"]
+__all__ = ["read_copied_text", "split_copied_posts", "is_interface_line", "strip_interface_text", "parse_header"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +42,7 @@ _INTERFACE_RE = re.compile(r"^(?:📄\s*)?(?:Read in full|Читать полн�
 _LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 _TRAILING_ELISION_RE = re.compile(r"\s*<(?:\.\.\.|…)>$")
 # Flags: a pair of regional indicators (🇷🇺), or a black flag with tag characters (🏴 of a subdivision).
-_TRAILING_FLAGS_RE = re.compile(
-    r"(?:\s*(?:[\U0001F1E6-\U0001F1FF]{2}|\U0001F3F4[\U000E0020-\U000E007F]+))+\s*$")
+_TRAILING_FLAGS_RE = re.compile(r"(?:\s*(?:[\U0001F1E6-\U0001F1FF]{2}|\U0001F3F4[\U000E0020-\U000E007F]+))+\s*$")
 # Telegram caps a channel's name at 128 characters: a longer "Forwarded from ..." line is content.
 _MAX_CHANNEL_NAME = 128
 # A preview copy is never longer than this many characters (Telegram caps a post at 4096).
@@ -161,7 +160,7 @@ class _Splitter:
                 if first >= self.n:
                     continue
                 occurrences = self.positions[self.keys[first]]
-                for q in occurrences[bisect_right(occurrences, first):]:
+                for q in occurrences[bisect_right(occurrences, first) :]:
                     k = q - first
                     if q + k > self.n or self.chars[q] - self.chars[first] > _MAX_COPY_CHARS:
                         break
@@ -172,8 +171,11 @@ class _Splitter:
 
     def _same_block(self, first: int, q: int, k: int) -> bool:
         keys = self.keys  # cheap checks of the last and middle lines first, then the whole block
-        return (keys[q + k - 1] == keys[q - 1] and keys[q + k // 2] == keys[first + k // 2]
-                and keys[first:q] == keys[q:q + k])
+        return (
+            keys[q + k - 1] == keys[q - 1]
+            and keys[q + k // 2] == keys[first + k // 2]
+            and keys[first:q] == keys[q : q + k]
+        )
 
     def _clean_from_end(self) -> list[bool]:
         """``clean[q]``: lines from ``q`` on split entirely into posts that have a repeated copy."""

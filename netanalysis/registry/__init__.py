@@ -3,6 +3,7 @@
 The data are plain CSV files in ``netanalysis/registry/data/`` (see its ``README.md``);
 :func:`load_registry` reads and validates them and applies the user's extension files.
 """
+
 from __future__ import annotations
 
 from netanalysis.registry.loader import (

@@ -8,6 +8,7 @@ Every cell is read as a string (``"NA"`` is Namibia, never a missing value). Eve
 validated; a bad row raises :class:`~netanalysis.errors.RegistryError` naming the file, the line
 and what was wrong.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,9 +17,9 @@ import hashlib
 import io
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
@@ -92,8 +93,10 @@ class Registry:
     stop_phrases: pd.DataFrame
 
     def __repr__(self) -> str:
-        return (f"Registry({len(self.countries)} countries, {len(self.forums)} forums, "
-                f"{len(self.aliases)} aliases, {len(self.stop_phrases)} stop phrases)")
+        return (
+            f"Registry({len(self.countries)} countries, {len(self.forums)} forums, "
+            f"{len(self.aliases)} aliases, {len(self.stop_phrases)} stop phrases)"
+        )
 
     def label(self, kind: str, entity: str) -> str:
         """The display label of an entity.
@@ -139,8 +142,12 @@ class Registry:
         cached = self.__dict__.get("_fingerprint")
         if cached is None:
             digest = hashlib.sha256()
-            for name, frame in (("countries", self.countries), ("forums", self.forums),
-                                ("aliases", self.aliases), ("stop_phrases", self.stop_phrases)):
+            for name, frame in (
+                ("countries", self.countries),
+                ("forums", self.forums),
+                ("aliases", self.aliases),
+                ("stop_phrases", self.stop_phrases),
+            ):
                 columns = "\x1f".join(frame.columns)
                 digest.update(f"[{name}]\x1e{columns}\x1e".encode())
                 rows = zip(*(frame[column].astype(str).tolist() for column in frame.columns))
@@ -166,8 +173,7 @@ class Registry:
 # reading and validating CSV files
 
 
-def _read_rows(path: Path, required: Sequence[str],
-               optional: Sequence[str] = ()) -> list[tuple[int, dict[str, str]]]:
+def _read_rows(path: Path, required: Sequence[str], optional: Sequence[str] = ()) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV file as ``(line number, {column: value})``; every value a stripped string."""
     try:
         raw = path.read_bytes()
@@ -182,16 +188,16 @@ def _read_rows(path: Path, required: Sequence[str],
     try:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
-            raise RegistryError(f"{path}: empty file: expected a header line with columns "
-                                f"{','.join(required)}")
+            raise RegistryError(f"{path}: empty file: expected a header line with columns {','.join(required)}")
         header = [cell.strip() for cell in header]
         twice = sorted({col for col in header if header.count(col) > 1})
         if twice:
             raise RegistryError(f"{path}: line 1: column(s) {', '.join(twice)} given twice")
         missing = [col for col in required if col not in header]
         if missing:
-            raise RegistryError(f"{path}: line 1: missing column(s) {', '.join(missing)} "
-                                f"(expected {','.join(required)})")
+            raise RegistryError(
+                f"{path}: line 1: missing column(s) {', '.join(missing)} (expected {','.join(required)})"
+            )
         unknown = [col for col in header if col not in required and col not in optional]
         if unknown:
             raise RegistryError(f"{path}: line 1: unknown column(s) {', '.join(unknown)}")
@@ -203,8 +209,7 @@ def _read_rows(path: Path, required: Sequence[str],
             if not "".join(record).strip():
                 continue  # blank line
             if len(record) != width:
-                raise RegistryError(f"{path}: line {start}: expected {width} fields, "
-                                    f"found {len(record)}")
+                raise RegistryError(f"{path}: line {start}: expected {width} fields, found {len(record)}")
             rows.append((start, dict(zip(header, map(str.strip, record)))))
     except csv.Error as exc:
         raise RegistryError(f"{path}: line {done + 1}: malformed CSV ({exc})") from exc
@@ -214,8 +219,7 @@ def _read_rows(path: Path, required: Sequence[str],
 def _choice(path: Path, line: int, column: str, value: str, allowed: Sequence[str]) -> str:
     if value not in allowed:
         shown = repr(value) if value else "empty value"
-        raise RegistryError(f"{path}: line {line}: {column} {shown} is not one of "
-                            f"{', '.join(allowed)}")
+        raise RegistryError(f"{path}: line {line}: {column} {shown} is not one of {', '.join(allowed)}")
     return value
 
 
@@ -232,8 +236,7 @@ def _read_countries(path: Path) -> pd.DataFrame:
         if not _CODE_RE.fullmatch(code):
             raise RegistryError(f"{path}: line {line}: code {code!r} is not two upper-case letters")
         if code in seen:
-            raise RegistryError(f"{path}: line {line}: duplicate code {code} "
-                                f"(first on line {seen[code]})")
+            raise RegistryError(f"{path}: line {line}: duplicate code {code} (first on line {seen[code]})")
         seen[code] = line
         _nonempty(path, line, "name", row["name"])
         rows.append([row[col] for col in COUNTRY_COLUMNS])
@@ -245,11 +248,12 @@ def _read_forums(path: Path) -> pd.DataFrame:
     for line, row in _read_rows(path, _REQUIRED_FORUM_COLUMNS, optional=["label"]):
         fid = row["id"]
         if not _FORUM_ID_RE.fullmatch(fid):
-            raise RegistryError(f"{path}: line {line}: forum id {fid!r} must be upper-case "
-                                "letters, digits and _ (starting with a letter)")
+            raise RegistryError(
+                f"{path}: line {line}: forum id {fid!r} must be upper-case "
+                "letters, digits and _ (starting with a letter)"
+            )
         if fid in seen:
-            raise RegistryError(f"{path}: line {line}: duplicate forum id {fid} "
-                                f"(first on line {seen[fid]})")
+            raise RegistryError(f"{path}: line {line}: duplicate forum id {fid} (first on line {seen[fid]})")
         seen[fid] = line
         _nonempty(path, line, "name", row["name"])
         _choice(path, line, "type", row["type"], FORUM_TYPES)
@@ -258,8 +262,15 @@ def _read_forums(path: Path) -> pd.DataFrame:
     return _frame(rows, FORUM_COLUMNS, ["id"])
 
 
-def _check_alias(path: Path, line: int, row: dict[str, str], entities: dict[str, set[str]],
-                 *, wildcard: bool = False, extension: bool = False) -> None:
+def _check_alias(
+    path: Path,
+    line: int,
+    row: dict[str, str],
+    entities: dict[str, set[str]],
+    *,
+    wildcard: bool = False,
+    extension: bool = False,
+) -> None:
     """Validate one alias row; with ``wildcard`` (a removal) lang, case and use may be empty."""
     kind = _choice(path, line, "kind", row["kind"], ALIAS_KINDS)
     entity = _nonempty(path, line, "entity", row["entity"])
@@ -271,8 +282,7 @@ def _check_alias(path: Path, line: int, row: dict[str, str], entities: dict[str,
         what = "country code" if kind == "country" else "forum id"
         source = "countries.csv" if kind == "country" else "forums.csv"
         hint = " (give a name column to add a new forum)" if extension and kind == "forum" else ""
-        raise RegistryError(f"{path}: line {line}: unknown {what} {entity!r}: "
-                            f"not in {source}{hint}")
+        raise RegistryError(f"{path}: line {line}: unknown {what} {entity!r}: not in {source}{hint}")
 
 
 def _read_aliases(path: Path, entities: dict[str, set[str]]) -> list[tuple[str, ...]]:
@@ -282,8 +292,7 @@ def _read_aliases(path: Path, entities: dict[str, set[str]]) -> list[tuple[str, 
         values = (row["kind"], row["entity"], row["alias"], row["lang"], row["case"], row["use"])
         kind, entity, alias, lang, case, use = values
         # the common case in one cheap test; the detailed check names what is wrong
-        if not (entity in entities.get(kind, ()) and alias and lang in langs and case in cases
-                and use in uses):
+        if not (entity in entities.get(kind, ()) and alias and lang in langs and case in cases and use in uses):
             _check_alias(path, line, row, entities)
         rows.append(values)
     return rows
@@ -332,9 +341,9 @@ def _columns_frame(rows: Sequence[Sequence[str]], columns: list[str]) -> pd.Data
 # extension files
 
 
-def _apply_extra(path: Path, countries: pd.DataFrame, forums: pd.DataFrame,
-                 aliases: Sequence[tuple[str, ...]]
-                 ) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, ...]]]:
+def _apply_extra(
+    path: Path, countries: pd.DataFrame, forums: pd.DataFrame, aliases: Sequence[tuple[str, ...]]
+) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, ...]]]:
     """Apply one extension file: removals, label overrides, new forums and added aliases."""
     rows = _read_rows(path, ALIAS_COLUMNS, optional=["action", "name"])
     country_names = dict(zip(countries["code"].tolist(), countries["name"].tolist()))
@@ -349,8 +358,10 @@ def _apply_extra(path: Path, countries: pd.DataFrame, forums: pd.DataFrame,
         kind, entity, name = row["kind"], row["entity"], row.get("name", "")
         if action == "add" and kind == "forum" and entity and entity not in forum_rows and name:
             if not _FORUM_ID_RE.fullmatch(entity):
-                raise RegistryError(f"{path}: line {line}: forum id {entity!r} must be upper-case "
-                                    "letters, digits and _ (starting with a letter)")
+                raise RegistryError(
+                    f"{path}: line {line}: forum id {entity!r} must be upper-case "
+                    "letters, digits and _ (starting with a letter)"
+                )
             forum_rows[entity] = [entity, name, "", "user", name]
             entities["forum"].add(entity)
         _check_alias(path, line, row, entities, wildcard=action == "remove", extension=True)
@@ -359,12 +370,13 @@ def _apply_extra(path: Path, countries: pd.DataFrame, forums: pd.DataFrame,
         if action == "remove":
             if name:
                 raise RegistryError(f"{path}: line {line}: name is only allowed with action add")
-            doomed = {key for key in same_name
-                      if (not lang or key[3] == lang) and (not case or key[4] == case)
-                      and (not use or table[key] == use)}
+            doomed = {
+                key
+                for key in same_name
+                if (not lang or key[3] == lang) and (not case or key[4] == case) and (not use or table[key] == use)
+            }
             if not doomed:
-                raise RegistryError(f"{path}: line {line}: nothing to remove: no {kind} alias "
-                                    f"{alias!r} for {entity}")
+                raise RegistryError(f"{path}: line {line}: nothing to remove: no {kind} alias {alias!r} for {entity}")
             for key in doomed:
                 del table[key]
             same_name -= doomed
@@ -397,13 +409,19 @@ def _load_default(data_dir: str) -> tuple[Registry, tuple[tuple[str, ...], ...]]
     alias_rows = _read_aliases(folder / "aliases.csv", entities)
     aliases = _alias_frame(alias_rows)
     stop_phrases = _read_stop_phrases(folder / "stop_phrases.csv")
-    logger.debug("registry: %d countries, %d forums, %d aliases, %d stop phrases",
-                 len(countries), len(forums), len(aliases), len(stop_phrases))
+    logger.debug(
+        "registry: %d countries, %d forums, %d aliases, %d stop phrases",
+        len(countries),
+        len(forums),
+        len(aliases),
+        len(stop_phrases),
+    )
     return Registry(countries, forums, aliases, stop_phrases), tuple(alias_rows)
 
 
-def load_registry(extra: str | Path | Sequence[str | Path] | None = None, *,
-                  data_dir: str | Path | None = None) -> Registry:
+def load_registry(
+    extra: str | Path | Sequence[str | Path] | None = None, *, data_dir: str | Path | None = None
+) -> Registry:
     """Load the shipped registries, then apply the user's extension files in order.
 
     Parameters

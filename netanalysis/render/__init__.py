@@ -5,6 +5,7 @@ Every plotting function returns a :class:`matplotlib.figure.Figure` built on an 
 ``ax=`` to draw into an existing axes. The numbers behind each figure come from
 :mod:`netanalysis.analysis.plotdata`. Save with :func:`save_figure`.
 """
+
 from __future__ import annotations
 
 from netanalysis.render.heatmap import plot_heatmap

@@ -18,18 +18,16 @@ Positions are computed here (a seeded force-directed layout in pixels, overlaps 
 physics is off by default, so large graphs open at once. A Content-Security-Policy in the page
 forbids every fetch besides ``data:``/``blob:`` images, as a second line behind the inlining.
 """
+
 from __future__ import annotations
 
-import contextlib
-import functools
 import html
 import json
 import logging
 import math
 import os
 import re
-import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +38,10 @@ import pyvis
 from pyvis.network import Network
 
 from netanalysis.errors import ConfigError, GraphError, NetanalysisError
-from netanalysis.model import excerpt as _excerpt
+from netanalysis.io.atomic import atomic_write
 from netanalysis.model import trim_for_excerpt
+from netanalysis.render.explorer_posts import CodedPosts, day, edge_dates, post_dates, post_records
+from netanalysis.render.explorer_posts import evidence as post_evidence
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +50,22 @@ __all__ = ["explorer_html", "write_explorer", "explorer_data", "trim_for_excerpt
 #: Okabe-Ito colours (safe for the common colour-vision deficiencies); the sides also differ in shape.
 SIDE_COLOURS = {"country": "#0072B2", "forum": "#E69F00"}
 _SHAPES = {"country": "dot", "forum": "diamond"}
-_MEASURES = ("posts", "degree", "strength", "betweenness", "closeness", "eigenvector",
-             "pagerank", "pagerank_scaled", "community")
+_MEASURES = (
+    "posts",
+    "degree",
+    "strength",
+    "betweenness",
+    "closeness",
+    "eigenvector",
+    "pagerank",
+    "pagerank_scaled",
+    "community",
+)
 _EDGE_MEASURES = ("weight", "assoc_strength", "jaccard", "npmi")
 _MIN_SIZE, _MAX_SIZE = 8.0, 40.0
 _ASSETS = Path(__file__).with_name("assets")
 _VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def explorer_html(
@@ -120,8 +128,15 @@ def explorer_html(
     >>> "<script src=" in page or "<link " in page
     False
     """
-    data = explorer_data(G, centrality=centrality, posts=posts, seed=seed, size_by=size_by,
-                         physics=physics, max_posts_per_item=max_posts_per_item)
+    data = explorer_data(
+        G,
+        centrality=centrality,
+        posts=posts,
+        seed=seed,
+        size_by=size_by,
+        physics=physics,
+        max_posts_per_item=max_posts_per_item,
+    )
     page = (_ASSETS / "explorer.html").read_text(encoding="utf-8")
     parts = {
         "TITLE": html.escape(title),
@@ -163,20 +178,19 @@ def write_explorer(
     pathlib.Path
         ``path``.
     """
-    page = explorer_html(G, centrality=centrality, posts=posts, seed=seed, size_by=size_by,
-                         physics=physics, title=title, max_posts_per_item=max_posts_per_item)
+    page = explorer_html(
+        G,
+        centrality=centrality,
+        posts=posts,
+        seed=seed,
+        size_by=size_by,
+        physics=physics,
+        title=title,
+        max_posts_per_item=max_posts_per_item,
+    )
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(page)
-        os.chmod(tmp, 0o644)  # mkstemp makes it owner-only; the page is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(page)
     log.info("wrote explorer %s (%d nodes, %d edges)", path, G.number_of_nodes(), G.number_of_edges())
     return path
 
@@ -204,8 +218,8 @@ def explorer_data(
         posts = posts.assign(date=pd.NaT)
     sizes = _node_values(G, centrality, size_by)
     measures = _measure_table(centrality)
-    coded = _CodedPosts.of(G, posts)  # large graphs: posts handled as integer codes
-    dates = {} if coded is not None else _post_dates(posts)
+    coded = CodedPosts.of(G, posts)  # large graphs: posts handled as integer codes
+    dates = {} if coded is not None else post_dates(posts)
     vmax = max((v for v in sizes.values() if v > 0), default=1.0)
     radius = {n: _MIN_SIZE + (_MAX_SIZE - _MIN_SIZE) * math.sqrt(max(v, 0.0) / vmax) for n, v in sizes.items()}
     positions = _layout(G, seed, radius)
@@ -220,11 +234,21 @@ def explorer_data(
             raise GraphError(f"node {node!r} has kind {kind!r}; expected 'country' or 'forum'")
         x, y = positions[node]
         size = radius[node]
-        net.add_node(str(node), label=str(attrs.get("label") or attrs.get("entity") or node),
-                     shape=_SHAPES[kind], color=SIDE_COLOURS[kind], x=x, y=y, size=round(size, 2),
-                     font={"size": round(12 + size / 4, 1)})
-        extras[str(node)] = {"kind": kind, "entity": str(attrs.get("entity", "")),
-                             "measures": measures.get(str(node)) or _graph_measures(G, node)}
+        net.add_node(
+            str(node),
+            label=str(attrs.get("label") or attrs.get("entity") or node),
+            shape=_SHAPES[kind],
+            color=SIDE_COLOURS[kind],
+            x=x,
+            y=y,
+            size=round(size, 2),
+            font={"size": round(12 + size / 4, 1)},
+        )
+        extras[str(node)] = {
+            "kind": kind,
+            "entity": str(attrs.get("entity", "")),
+            "measures": measures.get(str(node)) or _graph_measures(G, node),
+        }
     edge_posts: dict[str, list] = {str(n): [] for n in G.nodes}
     ends = sorted(((*sorted((str(a), str(b))), d) for a, b, d in G.edges(data=True)), key=lambda t: t[:2])
     for u, v, d in ends:
@@ -235,20 +259,26 @@ def explorer_data(
             edge_posts[v].append(codes)
         else:
             ids = sorted({str(p) for p in (d.get("post_ids") or [])})
-            count, when, evidence = len(ids), _edge_dates(ids, dates, d), _evidence(ids, dates, max_posts_per_item)
+            count, when, evidence = len(ids), edge_dates(ids, dates, d), post_evidence(ids, dates, max_posts_per_item)
             edge_posts[u].extend(ids)
             edge_posts[v].extend(ids)
         weight = _num(d.get("weight", count or 1))
         weight = int(weight) if weight.is_integer() else weight
         # pyvis's add_edge scans every edge for duplicates (quadratic); the nx.Graph has none.
-        net.edges.append({"from": u, "to": v, "id": f"{u}|{v}",
-                          "width": round(1 + 7 * math.sqrt(weight / wmax), 2),
-                          "weight": weight,
-                          "measures": _edge_measures(d),
-                          "dates": when,
-                          "span": posts is None,
-                          "post_count": count,
-                          "evidence": evidence})
+        net.edges.append(
+            {
+                "from": u,
+                "to": v,
+                "id": f"{u}|{v}",
+                "width": round(1 + 7 * math.sqrt(weight / wmax), 2),
+                "weight": weight,
+                "measures": _edge_measures(d),
+                "dates": when,
+                "span": posts is None,
+                "post_count": count,
+                "evidence": evidence,
+            }
+        )
     nodes = []
     for item in net.nodes:
         if coded is not None:
@@ -257,21 +287,25 @@ def explorer_data(
             count, evidence = len(codes), coded.evidence(codes, max_posts_per_item)
         else:
             ids = sorted(set(edge_posts[item["id"]]))
-            count, evidence = len(ids), _evidence(ids, dates, max_posts_per_item)
+            count, evidence = len(ids), post_evidence(ids, dates, max_posts_per_item)
         nodes.append({**item, **extras[item["id"]], "post_count": count, "evidence": evidence})
     shown = sorted({p for item in nodes + net.edges for p in item["evidence"]})
     return {
         "nodes": nodes,
         "edges": net.edges,
-        "posts": _post_records(shown, posts),
-        "meta": {"size_by": size_by if centrality is not None and size_by in centrality else "strength",
-                 "physics": bool(physics), "max_posts_per_item": max_posts_per_item,
-                 "colours": SIDE_COLOURS},
+        "posts": post_records(shown, posts),
+        "meta": {
+            "size_by": size_by if centrality is not None and size_by in centrality else "strength",
+            "physics": bool(physics),
+            "max_posts_per_item": max_posts_per_item,
+            "colours": SIDE_COLOURS,
+        },
         "options": _vis_options(physics),
     }
 
 
 # -- pieces ---------------------------------------------------------------------------------------
+
 
 def _read_vis(name: str) -> str:
     path = _VIS_DIR / name
@@ -320,8 +354,10 @@ def _node_values(G: nx.Graph, centrality: pd.DataFrame | None, size_by: str) -> 
     if centrality is None:
         return {n: _num(s) for n, s in G.degree(weight="weight")}
     if size_by not in centrality.columns or "node" not in centrality.columns:
-        raise ConfigError(f"size_by={size_by!r}: the centrality table has no such column "
-                          f"(columns: {', '.join(map(str, centrality.columns))})")
+        raise ConfigError(
+            f"size_by={size_by!r}: the centrality table has no such column "
+            f"(columns: {', '.join(map(str, centrality.columns))})"
+        )
     values = dict(zip(centrality["node"].astype(str), centrality[size_by]))
     return {n: _num(values.get(str(n), 0.0)) for n in G.nodes}
 
@@ -330,14 +366,16 @@ def _measure_table(centrality: pd.DataFrame | None) -> dict[str, list[list[str]]
     if centrality is None or "node" not in centrality.columns:
         return {}
     cols = [c for c in _MEASURES if c in centrality.columns]
-    return {str(row["node"]): [[c, _fmt(row[c])] for c in cols]
-            for row in centrality.to_dict("records")}
+    return {str(row["node"]): [[c, _fmt(row[c])] for c in cols] for row in centrality.to_dict("records")}
 
 
 def _edge_measures(attrs: Mapping[str, Any]) -> list[list[str]]:
     rows = [[m, _fmt(attrs[m])] for m in _EDGE_MEASURES if m in attrs]
-    dates = [[name, _day(attrs.get(key)) or "–"] for name, key in
-             (("first post", "first_date"), ("last post", "last_date")) if key in attrs]
+    dates = [
+        [name, day(attrs.get(key)) or "–"]
+        for name, key in (("first post", "first_date"), ("last post", "last_date"))
+        if key in attrs
+    ]
     return rows + dates
 
 
@@ -371,13 +409,13 @@ def _layout(G: nx.Graph, seed: int, radius: Mapping[Any, float]) -> dict[Any, tu
     iterations = 120
     step = 0.1
     for i in range(iterations):
-        sq = (pos ** 2).sum(axis=1)
+        sq = (pos**2).sum(axis=1)
         dist = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * pos @ pos.T, 1e-4))
-        force = k * k / dist ** 2 - A * dist / k
+        force = k * k / dist**2 - A * dist / k
         np.fill_diagonal(force, 0.0)
         # sum_j (pos_i - pos_j) * force_ij, without an n x n x 2 array
         disp = pos * force.sum(axis=1)[:, None] - force @ pos - 0.5 * k * (pos - pos.mean(axis=0))
-        length = np.maximum(np.sqrt((disp ** 2).sum(axis=-1)), 0.01)
+        length = np.maximum(np.sqrt((disp**2).sum(axis=-1)), 0.01)
         pos += disp * (step * (1 - i / iterations) / length)[:, None]
     pos -= pos.mean(axis=0)
     pos /= max(np.abs(pos).max(), 1e-9)
@@ -391,7 +429,7 @@ def _separate(pos: np.ndarray, r: np.ndarray, rounds: int = 60) -> np.ndarray:
     pos = pos.copy()
     need = r[:, None] + r[None, :]
     for _ in range(rounds):
-        sq = (pos ** 2).sum(axis=1)
+        sq = (pos**2).sum(axis=1)
         dist = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * pos @ pos.T, 1e-6))
         overlap = np.maximum(need - dist, 0.0)
         np.fill_diagonal(overlap, 0.0)
@@ -402,140 +440,31 @@ def _separate(pos: np.ndarray, r: np.ndarray, rounds: int = 60) -> np.ndarray:
     return pos
 
 
-def _post_dates(posts: pd.DataFrame | None) -> dict[str, str | None]:
-    if posts is None:
-        return {}
-    dates = pd.to_datetime(posts["date"], utc=True, errors="coerce")
-    return {pid: None if pd.isna(day) else day.strftime("%Y-%m-%d")
-            for pid, day in zip(posts["post_id"].astype(str), dates)}
-
-
-class _CodedPosts:
-    """The posts of a graph whose edges hold :class:`~netanalysis.graph.PostIds` over one id
-    table, as integer codes: day numbers and string ranks per post, so that counts, days and
-    evidence come from numpy over codes rather than from millions of Python strings. Gives what
-    :func:`_edge_dates` and :func:`_evidence` give for the same posts."""
-
-    def __init__(self, table, posts: pd.DataFrame | None):
-        self.ids = pd.Index(table.ids.to_pandas(), dtype="str")
-        rank = np.empty(len(self.ids), dtype=np.int64)
-        rank[self.ids.argsort()] = np.arange(len(self.ids))
-        self.rank = rank
-        self.day = None
-        if posts is not None and len(posts):
-            where = pd.Index(posts["post_id"].astype(str), dtype="str").get_indexer(self.ids)
-            stamps = pd.to_datetime(posts["date"], utc=True, errors="coerce").dt.tz_localize(None)
-            days = stamps.to_numpy().astype("datetime64[D]").astype(np.int64)
-            days[stamps.isna().to_numpy()] = -1
-            self.day = np.where(where >= 0, days[np.maximum(where, 0)], -1)
-
-    @classmethod
-    def of(cls, G: nx.Graph, posts: pd.DataFrame | None) -> "_CodedPosts | None":
-        from netanalysis.graph import PostIds
-
-        tables = {id(d.get("post_ids")._names) if isinstance(d.get("post_ids"), PostIds) else None
-                  for _, _, d in G.edges(data=True)}
-        if not tables or None in tables or len(tables) > 1:
-            return None
-        first = next(d["post_ids"] for _, _, d in G.edges(data=True))
-        return cls(first._names, posts)
-
-    @staticmethod
-    def codes(post_ids) -> np.ndarray:
-        return np.asarray(post_ids._codes, dtype=np.int64)
-
-    def dates(self, codes: np.ndarray, attrs: Mapping[str, Any]) -> dict[str, Any]:
-        if self.day is None:
-            return _edge_dates(range(len(codes)), {}, attrs)
-        days = self.day[codes]
-        known = np.unique(days[days >= 0])
-        text = np.datetime_as_string(known.astype("datetime64[D]"), unit="D").tolist()
-        return {"days": text, "undated": int((days < 0).sum()) if len(codes) else 1}
-
-    def evidence(self, codes: np.ndarray, limit: int) -> list[str]:
-        if not len(codes) or limit <= 0:
-            return []
-        rank = self.rank[codes]
-        if self.day is None:
-            key = rank
-        else:
-            days = self.day[codes]
-            undated = days < 0
-            key = (undated.astype(np.int64) * (1 << 20) + np.where(undated, 0, days)) * len(self.rank) + rank
-        top = np.argpartition(key, limit - 1)[:limit] if len(key) > limit else np.arange(len(key))
-        top = top[np.argsort(key[top])]
-        return self.ids.take(codes[top]).tolist()
-
-
-def _edge_dates(ids: list[str], dates: Mapping[str, str | None], attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """Distinct post days of an edge and its number of undated posts (or its span without posts)."""
-    if not dates:
-        span = [_day(attrs.get("first_date")), _day(attrs.get("last_date"))]
-        days = sorted({d for d in span if d})
-        return {"days": days, "undated": 0 if days else max(len(ids), 1)}
-    known = [dates.get(p) for p in ids]
-    days = sorted({d for d in known if d})
-    # an edge without any post id has no date either: it counts as undated
-    return {"days": days, "undated": sum(1 for d in known if not d) if ids else 1}
-
-
-def _day(value: Any) -> str | None:
-    """``YYYY-MM-DD`` (UTC) of a date, timestamp or ISO string; ``None`` if missing or unreadable."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, str):
-        return _day_of_text(value)
-    return _parse_day(value)
-
-
-@functools.lru_cache(maxsize=65536)
-def _day_of_text(value: str) -> str | None:
-    return _parse_day(value)
-
-
-def _parse_day(value: Any) -> str | None:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        return None
-    if pd.isna(stamp):
-        return None
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return stamp.strftime("%Y-%m-%d")
-
-
-def _evidence(ids: Iterable[str], dates: Mapping[str, str | None], limit: int) -> list[str]:
-    """The first ``limit`` posts in time order (undated last, then by id)."""
-    return sorted(ids, key=lambda p: (dates.get(p) is None, dates.get(p) or "", p))[:limit]
-
-
-def _post_records(ids: list[str], posts: pd.DataFrame | None) -> dict[str, dict[str, str]]:
-    if posts is None:
-        return {p: {"date": "", "channel": "", "text": ""} for p in ids}
-    frame = posts[posts["post_id"].astype(str).isin(set(ids))]
-    dates = pd.to_datetime(frame["date"], utc=True, errors="coerce")
-    blank = pd.Series([""] * len(frame), index=frame.index, dtype=object)
-    records = {}
-    for pid, channel, date, text in zip(frame["post_id"].astype(str), frame.get("channel", blank),
-                                        dates, frame.get("text", blank)):
-        records[pid] = {"date": "" if pd.isna(date) else date.strftime("%Y-%m-%d %H:%M UTC"),
-                        "channel": "" if pd.isna(channel) else str(channel),
-                        "text": _excerpt("" if pd.isna(text) else str(text))}
-    return {p: records.get(p, {"date": "", "channel": "", "text": ""}) for p in ids}
-
-
 def _vis_options(physics: bool) -> dict[str, Any]:
     return {
-        "physics": {"enabled": bool(physics), "solver": "forceAtlas2Based",
-                    "forceAtlas2Based": {"gravitationalConstant": -120, "centralGravity": 0.005,
-                                         "springLength": 150, "springConstant": 0.03,
-                                         "avoidOverlap": 1},
-                    "stabilization": {"enabled": True, "iterations": 200}},
-        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": False,
-                        "navigationButtons": False, "multiselect": True},
-        "nodes": {"borderWidth": 1, "font": {"face": "sans-serif", "strokeWidth": 3,
-                                              "strokeColor": "#ffffff"}},
-        "edges": {"smooth": False, "color": {"color": "#9a9a9a", "highlight": "#333333",
-                                             "hover": "#333333", "opacity": 0.6}},
+        "physics": {
+            "enabled": bool(physics),
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {
+                "gravitationalConstant": -120,
+                "centralGravity": 0.005,
+                "springLength": 150,
+                "springConstant": 0.03,
+                "avoidOverlap": 1,
+            },
+            "stabilization": {"enabled": True, "iterations": 200},
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": False,
+            "navigationButtons": False,
+            "multiselect": True,
+        },
+        "nodes": {"borderWidth": 1, "font": {"face": "sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"}},
+        "edges": {
+            "smooth": False,
+            "color": {"color": "#9a9a9a", "highlight": "#333333", "hover": "#333333", "opacity": 0.6},
+        },
         "layout": {"improvedLayout": False, "randomSeed": 0},
     }

@@ -6,6 +6,7 @@ shared style (:mod:`~netanalysis.render.style`), label placement
 (:mod:`~netanalysis.render.labels`) and deterministic saving (:mod:`~netanalysis.render.save`);
 this module gathers them for callers such as the report.
 """
+
 from __future__ import annotations
 
 from netanalysis.render.heatmap import plot_heatmap

@@ -1,4 +1,5 @@
 """The country × forum heatmap: which countries are mentioned with which forums, how often."""
+
 from __future__ import annotations
 
 import matplotlib
@@ -38,11 +39,20 @@ def _format(value: float, integer: bool) -> str:
     return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
 
 
-def plot_heatmap(G: nx.Graph, *, value: str = "weight", ax: Axes | None = None,
-                 order: str = "spectral", annotate: bool | None = None,
-                 max_rows: int = 45, max_cols: int = 30, cmap: str = "cividis",
-                 size: str | float | tuple[float, float] = "single",
-                 font_size: float = 7.0, title: str | None = None) -> Figure:
+def plot_heatmap(
+    G: nx.Graph,
+    *,
+    value: str = "weight",
+    ax: Axes | None = None,
+    order: str = "spectral",
+    annotate: bool | None = None,
+    max_rows: int = 45,
+    max_cols: int = 30,
+    cmap: str = "cividis",
+    size: str | float | tuple[float, float] = "single",
+    font_size: float = 7.0,
+    title: str | None = None,
+) -> Figure:
     """Draw the country × forum matrix of an edge attribute.
 
     Rows (countries) and columns (forums) are ordered by
@@ -97,15 +107,26 @@ def plot_heatmap(G: nx.Graph, *, value: str = "weight", ax: Axes | None = None,
         else:
             top = float(np.nanmax(data)) if data.size and np.isfinite(data).any() else 1.0
             norm = Normalize(0.0, top if top > 0 else 1.0)
-        mesh = ax.pcolormesh(np.arange(n_cols + 1), np.arange(n_rows + 1), shown,
-                             cmap=colormap, norm=norm, edgecolors="white", linewidth=0.4)
+        mesh = ax.pcolormesh(
+            np.arange(n_cols + 1),
+            np.arange(n_rows + 1),
+            shown,
+            cmap=colormap,
+            norm=norm,
+            edgecolors="white",
+            linewidth=0.4,
+        )
         ax.set_xlim(0, n_cols)
         ax.set_ylim(n_rows, 0)
         if new_figure:
             ax.set_box_aspect(n_rows / max(n_cols, 1))  # square cells
-        ax.set_xticks(np.arange(n_cols) + 0.5,
-                      [labels[c] for c in matrix.columns], rotation=60, ha="right",
-                      rotation_mode="anchor")
+        ax.set_xticks(
+            np.arange(n_cols) + 0.5,
+            [labels[c] for c in matrix.columns],
+            rotation=60,
+            ha="right",
+            rotation_mode="anchor",
+        )
         ax.set_yticks(np.arange(n_rows) + 0.5, [labels[r] for r in matrix.index])
         ax.tick_params(length=0)
         for spine in ax.spines.values():
@@ -118,8 +139,7 @@ def plot_heatmap(G: nx.Graph, *, value: str = "weight", ax: Axes | None = None,
         if annotate is None:
             annotate = n_rows <= 40 and n_cols <= 25
         if annotate:
-            integer = value == "weight" and np.allclose(np.nan_to_num(data), np.round(
-                np.nan_to_num(data)))
+            integer = value == "weight" and np.allclose(np.nan_to_num(data), np.round(np.nan_to_num(data)))
             empty = np.ma.getmaskarray(shown)
             for i in range(n_rows):
                 for j in range(n_cols):
@@ -127,13 +147,19 @@ def plot_heatmap(G: nx.Graph, *, value: str = "weight", ax: Axes | None = None,
                         continue
                     rgb = to_rgb(colormap(norm(data[i, j])))
                     color = "black" if _luminance(rgb) > 0.3 else "white"
-                    ax.text(j + 0.5, i + 0.5, _format(data[i, j], integer), ha="center",
-                            va="center", color=color, fontsize=max(font_size - 1.5, 4.5))
+                    ax.text(
+                        j + 0.5,
+                        i + 0.5,
+                        _format(data[i, j], integer),
+                        ha="center",
+                        va="center",
+                        color=color,
+                        fontsize=max(font_size - 1.5, 4.5),
+                    )
         # The colour bar hangs off the axes itself (an inset), so it stays beside the matrix
         # however the square cells shrink the axes.
         tall = float(np.clip(6 / max(n_rows, 1), 0.35, 1.0))
-        cax = ax.inset_axes([1.03, 0.5 - tall / 2, 0.045 * min(1.0, 10 / max(n_cols, 1)) + 0.02,
-                             tall])
+        cax = ax.inset_axes([1.03, 0.5 - tall / 2, 0.045 * min(1.0, 10 / max(n_cols, 1)) + 0.02, tall])
         bar = fig.colorbar(mesh, cax=cax)
         bar.set_label(VALUE_LABELS.get(value, value.replace("_", " ")))
         bar.outline.set_linewidth(0.4)

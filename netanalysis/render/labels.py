@@ -4,6 +4,7 @@ Two tools: :func:`spread_1d` for labels in a column (two-column network, line en
 time series) and :func:`repel_labels` for labels scattered over a force layout, which
 nudges overlapping text boxes apart using their measured extents.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -17,8 +18,9 @@ from netanalysis.render.style import renderer_of
 __all__ = ["spread_1d", "repel_labels", "spread_column_labels"]
 
 
-def spread_1d(centres: Sequence[float], sizes: Sequence[float], *, lo: float = -np.inf,
-              hi: float = np.inf) -> np.ndarray:
+def spread_1d(
+    centres: Sequence[float], sizes: Sequence[float], *, lo: float = -np.inf, hi: float = np.inf
+) -> np.ndarray:
     """Move intervals along a line as little as possible so that none overlap.
 
     Parameters
@@ -101,9 +103,15 @@ def spread_column_labels(ax: Axes, texts: Sequence[Text], *, pad: float = 1.0) -
         t.set_position(tuple(t.get_transform().inverted().transform((x, y))))
 
 
-def repel_labels(ax: Axes, texts: Sequence[Text], *, iterations: int = 300,
-                 pad: float = 1.5, obstacles: np.ndarray | None = None,
-                 owners: Sequence[int] | None = None) -> int:
+def repel_labels(
+    ax: Axes,
+    texts: Sequence[Text],
+    *,
+    iterations: int = 300,
+    pad: float = 1.5,
+    obstacles: np.ndarray | None = None,
+    owners: Sequence[int] | None = None,
+) -> int:
     """Nudge overlapping texts apart using their measured extents.
 
     Each iteration finds every overlapping pair of text boxes (display units, plus ``pad``)
@@ -162,8 +170,9 @@ def repel_labels(ax: Axes, texts: Sequence[Text], *, iterations: int = 300,
     return remaining
 
 
-def _push(move: np.ndarray, i: int, j: int, ox: float, oy: float, cx: np.ndarray,
-          cy: np.ndarray, *, both: bool) -> None:
+def _push(
+    move: np.ndarray, i: int, j: int, ox: float, oy: float, cx: np.ndarray, cy: np.ndarray, *, both: bool
+) -> None:
     """Separate box i from box j along the axis of least overlap (j moves too when ``both``)."""
     share = 0.5 if both else 1.0
     if oy <= ox:

@@ -5,6 +5,7 @@ draws them. Countries are blue circles, forums vermillion squares (shape and col
 encode the side, so the figure survives greyscale printing); node area follows a centrality
 measure and edge width the co-mention weight.
 """
+
 from __future__ import annotations
 
 import logging
@@ -74,19 +75,24 @@ def _edge_widths(n_edges: int) -> tuple[float, float, float]:
     return 0.15, 1.2, 0.25
 
 
-def _draw_edges(ax: Axes, G: nx.Graph, pos: Mapping, *, weight: str, wmax: float | None,
-                n_edges_hint: int | None = None) -> None:
-    edges = sorted(G.edges(data=True), key=lambda e: (float(e[2].get(weight, 1.0)),
-                                                      str(min(e[0], e[1], key=str)),
-                                                      str(max(e[0], e[1], key=str))))
+def _draw_edges(
+    ax: Axes, G: nx.Graph, pos: Mapping, *, weight: str, wmax: float | None, n_edges_hint: int | None = None
+) -> None:
+    edges = sorted(
+        G.edges(data=True),
+        key=lambda e: (float(e[2].get(weight, 1.0)), str(min(e[0], e[1], key=str)), str(max(e[0], e[1], key=str))),
+    )
     if not edges:
         return
     w = np.array([float(d.get(weight, 1.0)) for _, _, d in edges])
     lo, hi, alpha = _edge_widths(n_edges_hint or len(edges))
     segments = [(pos[u], pos[v]) for u, v, _ in edges]
-    ax.add_collection(LineCollection(segments, linewidths=_scale(w, lo, hi, wmax),
-                                     colors=EDGE_COLOR, alpha=alpha, zorder=1,
-                                     capstyle="round"), autolim=False)
+    ax.add_collection(
+        LineCollection(
+            segments, linewidths=_scale(w, lo, hi, wmax), colors=EDGE_COLOR, alpha=alpha, zorder=1, capstyle="round"
+        ),
+        autolim=False,
+    )
 
 
 def _draw_nodes(ax: Axes, G: nx.Graph, pos: Mapping, areas: Mapping, colors: Mapping) -> None:
@@ -97,17 +103,26 @@ def _draw_nodes(ax: Axes, G: nx.Graph, pos: Mapping, areas: Mapping, colors: Map
         # Big nodes first so small ones stay visible on top.
         nodes = sorted(nodes, key=lambda n: (-areas[n], str(n)))
         xy = np.array([pos[n] for n in nodes])
-        ax.scatter(xy[:, 0], xy[:, 1], s=[areas[n] for n in nodes], marker=marker,
-                   c=[colors[n] for n in nodes], edgecolors="white", linewidths=0.4, zorder=2)
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            s=[areas[n] for n in nodes],
+            marker=marker,
+            c=[colors[n] for n in nodes],
+            edgecolors="white",
+            linewidths=0.4,
+            zorder=2,
+        )
 
 
 def _labelled(values: pd.Series, k: int) -> list[Hashable]:
     ranked = sorted(values.index, key=lambda n: (-float(values[n]), str(n)))
-    return ranked[:max(k, 0)]
+    return ranked[: max(k, 0)]
 
 
-def _label_bipartite(ax: Axes, G: nx.Graph, pos: Mapping, chosen: Sequence[Hashable],
-                     font_size: float, areas: Mapping) -> list:
+def _label_bipartite(
+    ax: Axes, G: nx.Graph, pos: Mapping, chosen: Sequence[Hashable], font_size: float, areas: Mapping
+) -> list:
     """Labels beside the two columns (left of countries, right of forums), spread apart."""
     countries, _ = sides(G)
     cset = set(countries)
@@ -116,8 +131,15 @@ def _label_bipartite(ax: Axes, G: nx.Graph, pos: Mapping, chosen: Sequence[Hasha
     texts = {}
     for n in chosen:
         left = n in cset
-        texts[n] = ax.text(*pos[n], node_label(G, n), ha="right" if left else "left",
-                           va="center", fontsize=font_size, zorder=3, clip_on=False)
+        texts[n] = ax.text(
+            *pos[n],
+            node_label(G, n),
+            ha="right" if left else "left",
+            va="center",
+            fontsize=font_size,
+            zorder=3,
+            clip_on=False,
+        )
     # Widen the x range so the longest label of each column fits inside the axes.
     width = ax.get_window_extent(renderer).width
     # Each label starts just clear of its own marker (radius ~ sqrt(area) / 2 points).
@@ -148,13 +170,13 @@ def _label_bipartite(ax: Axes, G: nx.Graph, pos: Mapping, chosen: Sequence[Hasha
                 tx = texts[n].get_position()[0]
                 lines.append([(x, y), ((x + tx) / 2, ty), (tx, ty)])
     if lines:
-        ax.add_collection(LineCollection(lines, linewidths=0.3, colors="#555555", zorder=1.5),
-                          autolim=False)
+        ax.add_collection(LineCollection(lines, linewidths=0.3, colors="#555555", zorder=1.5), autolim=False)
     return list(texts.values())
 
 
-def _label_force(ax: Axes, G: nx.Graph, pos: Mapping, chosen: Sequence[Hashable],
-                 font_size: float, areas: Mapping) -> list:
+def _label_force(
+    ax: Axes, G: nx.Graph, pos: Mapping, chosen: Sequence[Hashable], font_size: float, areas: Mapping
+) -> list:
     """Labels just above their nodes, then nudged apart; leader lines where moved far."""
     fig = ax.figure
     texts = []
@@ -162,9 +184,18 @@ def _label_force(ax: Axes, G: nx.Graph, pos: Mapping, chosen: Sequence[Hashable]
         # Marker area is in points²; its radius is about sqrt(area) / 2 points.
         lift = (math.sqrt(areas.get(n, 0.0)) / 2 + 1.0) / 72
         offset = ax.transData + ScaledTranslation(0, lift, fig.dpi_scale_trans)
-        texts.append(ax.text(*pos[n], node_label(G, n), ha="center", va="bottom",
-                             fontsize=font_size, zorder=3, path_effects=_HALO,
-                             transform=offset))
+        texts.append(
+            ax.text(
+                *pos[n],
+                node_label(G, n),
+                ha="center",
+                va="bottom",
+                fontsize=font_size,
+                zorder=3,
+                path_effects=_HALO,
+                transform=offset,
+            )
+        )
     # Node markers are obstacles (except each label's own node, which it sits beside).
     drawn = [n for n in sorted(G.nodes, key=str) if n in areas]
     markers = []
@@ -173,38 +204,48 @@ def _label_force(ax: Axes, G: nx.Graph, pos: Mapping, chosen: Sequence[Hashable]
         x, y = ax.transData.transform(pos[n])
         markers.append((x - r, y - r, x + r, y + r))
     index = {n: i for i, n in enumerate(drawn)}
-    repel_labels(ax, texts, obstacles=np.array(markers) if markers else None,
-                 owners=[index.get(n, -1) for n in chosen])
+    repel_labels(ax, texts, obstacles=np.array(markers) if markers else None, owners=[index.get(n, -1) for n in chosen])
     lines = []
     for n, t in zip(chosen, texts):
         (x, y), (tx, ty) = pos[n], t.get_position()
         if math.hypot(tx - x, ty - y) > 0.08:
             lines.append([(x, y), (tx, ty)])
     if lines:
-        ax.add_collection(LineCollection(lines, linewidths=0.3, colors="#555555", zorder=1.5),
-                          autolim=False)
+        ax.add_collection(LineCollection(lines, linewidths=0.3, colors="#555555", zorder=1.5), autolim=False)
     return texts
 
 
 def _side_legend(ax: Axes, size_by: str, *, communities: pd.Series | None = None) -> None:
     if communities is None:
-        handles = [Line2D([], [], marker="o", ls="", color=SIDE_COLORS["country"], label="Country"),
-                   Line2D([], [], marker="s", ls="", color=SIDE_COLORS["forum"], label="Forum")]
+        handles = [
+            Line2D([], [], marker="o", ls="", color=SIDE_COLORS["country"], label="Country"),
+            Line2D([], [], marker="s", ls="", color=SIDE_COLORS["forum"], label="Forum"),
+        ]
     else:
         k = int(communities.max()) + 1 if len(communities) else 0
         colors = categorical_colors(k)
-        handles = [Line2D([], [], marker="o", ls="", color=colors[i], label=f"Community {i}")
-                   for i in range(min(k, 7))]
+        handles = [Line2D([], [], marker="o", ls="", color=colors[i], label=f"Community {i}") for i in range(min(k, 7))]
         if k > 7:
             handles.append(Line2D([], [], marker="o", ls="", color=colors[7], label="Other"))
-        handles += [Line2D([], [], marker="o", ls="", mfc="none", mec="#333333", label="Country"),
-                    Line2D([], [], marker="s", ls="", mfc="none", mec="#333333", label="Forum")]
+        handles += [
+            Line2D([], [], marker="o", ls="", mfc="none", mec="#333333", label="Country"),
+            Line2D([], [], marker="s", ls="", mfc="none", mec="#333333", label="Forum"),
+        ]
     width = ax.get_position().width * ax.figure.get_size_inches()[0]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
-              ncols=min(len(handles), 5 if width > 5 else 3), handletextpad=0.2, columnspacing=1.0,
-              title=(f"Node area: {size_by.replace('_', ' ')}; edge width: co-mention posts"
-                     if width > 5 else f"Area: {size_by.replace('_', ' ')}; width: posts"),
-              borderaxespad=0.2)
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncols=min(len(handles), 5 if width > 5 else 3),
+        handletextpad=0.2,
+        columnspacing=1.0,
+        title=(
+            f"Node area: {size_by.replace('_', ' ')}; edge width: co-mention posts"
+            if width > 5
+            else f"Area: {size_by.replace('_', ' ')}; width: posts"
+        ),
+        borderaxespad=0.2,
+    )
 
 
 def _node_colors(G: nx.Graph, color_by: str, communities: pd.Series | None) -> dict:
@@ -226,11 +267,21 @@ def _auto_labels(ax: Axes, G: nx.Graph, layout: str, font_size: float) -> int:
     return min(len(countries), per_column) + min(len(forums), per_column)
 
 
-def plot_network(G: nx.Graph, *, layout: str = "bipartite", size_by: str = "strength",
-                 color_by: str = "side", centrality: pd.DataFrame | None = None,
-                 ax: Axes | None = None, seed: int = 0, max_labels: int | None = None,
-                 size: str | float | tuple[float, float] = "double", font_size: float = 7.0,
-                 weight: str = "weight", title: str | None = None) -> Figure:
+def plot_network(
+    G: nx.Graph,
+    *,
+    layout: str = "bipartite",
+    size_by: str = "strength",
+    color_by: str = "side",
+    centrality: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    seed: int = 0,
+    max_labels: int | None = None,
+    size: str | float | tuple[float, float] = "double",
+    font_size: float = 7.0,
+    weight: str = "weight",
+    title: str | None = None,
+) -> Figure:
     """Draw the bipartite country–forum network.
 
     Parameters
@@ -276,14 +327,12 @@ def plot_network(G: nx.Graph, *, layout: str = "bipartite", size_by: str = "stre
         countries, forums = sides(G)
         rows = max(len(countries), len(forums), 1)
         width = figure_width(size)
-        height = (float(np.clip(0.16 * rows + 0.9, 2.4, 9.0)) if layout == "bipartite"
-                  else width * 0.72 + 0.6)
+        height = float(np.clip(0.16 * rows + 0.9, 2.4, 9.0)) if layout == "bipartite" else width * 0.72 + 0.6
         fig, ax = new_axes(ax, size, height)
         ax.set_axis_off()
         if title:
             ax.set_title(title)
-        communities = (node_communities(G, centrality=centrality, weight=weight)
-                       if color_by == "community" else None)
+        communities = node_communities(G, centrality=centrality, weight=weight) if color_by == "community" else None
         lo, hi = _marker_sizes(G.number_of_nodes())
         if layout == "bipartite" and rows > 1:
             # Markers no taller than the row spacing, so neighbours in a column never touch.
@@ -310,16 +359,21 @@ def plot_network(G: nx.Graph, *, layout: str = "bipartite", size_by: str = "stre
             _label_bipartite(ax, G, pos, chosen, font_size, areas)
         else:
             _label_force(ax, G, pos, chosen, font_size, areas)
-    log.debug("plot_network: %d nodes, %d edges, %d labels", G.number_of_nodes(),
-              G.number_of_edges(), len(chosen))
+    log.debug("plot_network: %d nodes, %d edges, %d labels", G.number_of_nodes(), G.number_of_edges(), len(chosen))
     return fig
 
 
-def plot_network_small_multiples(windows: Sequence[tuple], *, layout: str = "force",
-                                 seed: int = 0, ncols: int = 3,
-                                 size: str | float | tuple[float, float] = "double",
-                                 font_size: float = 6.0, max_labels: int = 8,
-                                 weight: str = "weight") -> Figure:
+def plot_network_small_multiples(
+    windows: Sequence[tuple],
+    *,
+    layout: str = "force",
+    seed: int = 0,
+    ncols: int = 3,
+    size: str | float | tuple[float, float] = "double",
+    font_size: float = 6.0,
+    max_labels: int = 8,
+    weight: str = "weight",
+) -> Figure:
     """One network panel per time window, with node positions fixed across panels.
 
     Positions are computed once on the union of all window graphs, so a node stays in the
@@ -349,8 +403,7 @@ def plot_network_small_multiples(windows: Sequence[tuple], *, layout: str = "for
         pos = network_layout(U, layout, seed=seed, weight=weight)
         strengths = [node_values(g, "strength", weight=weight) for g in graphs]
         smax = max((float(s.max()) for s in strengths if len(s)), default=0.0)
-        wmax = max((float(d.get(weight, 1.0)) for g in graphs
-                    for _, _, d in g.edges(data=True)), default=None)
+        wmax = max((float(d.get(weight, 1.0)) for g in graphs for _, _, d in g.edges(data=True)), default=None)
         ncols = max(1, min(ncols, len(windows)))
         nrows = math.ceil(len(windows) / ncols)
         width = figure_width(size)
@@ -362,7 +415,7 @@ def plot_network_small_multiples(windows: Sequence[tuple], *, layout: str = "for
         lo, hi = _marker_sizes(U.number_of_nodes())
         lo, hi = lo * 0.5, hi * 0.5
         cset = set(sides(U)[0])
-        for ax in axes.flat[len(windows):]:
+        for ax in axes.flat[len(windows) :]:
             ax.set_visible(False)
         for ax, (start, end, g), strength in zip(axes.flat, windows, strengths):
             ax.set_axis_off()
@@ -370,11 +423,9 @@ def plot_network_small_multiples(windows: Sequence[tuple], *, layout: str = "for
             absent = [n for n in U.nodes if n not in g]
             if absent:
                 xy = np.array([pos[n] for n in absent])
-                ax.scatter(xy[:, 0], xy[:, 1], s=lo, c=_FADED, marker="o", linewidths=0,
-                           zorder=0.5)
+                ax.scatter(xy[:, 0], xy[:, 1], s=lo, c=_FADED, marker="o", linewidths=0, zorder=0.5)
             present = g.subgraph(n for n in U.nodes if n in g)
-            _draw_edges(ax, present, pos, weight=weight, wmax=wmax,
-                        n_edges_hint=U.number_of_edges())
+            _draw_edges(ax, present, pos, weight=weight, wmax=wmax, n_edges_hint=U.number_of_edges())
             areas = dict(zip(strength.index, _scale(strength.to_numpy(), lo, hi, smax)))
             colors = {n: SIDE_COLORS["country" if n in cset else "forum"] for n in present}
             _draw_nodes(ax, present, pos, areas, colors)
@@ -383,9 +434,11 @@ def plot_network_small_multiples(windows: Sequence[tuple], *, layout: str = "for
             ys = [p[1] for p in pos.values()] or [0.0]
             ax.set_xlim(min(xs) - pad, max(xs) + pad)
             ax.set_ylim(min(ys) - pad, max(ys) + pad)
-        handles = [Line2D([], [], marker="o", ls="", color=SIDE_COLORS["country"], label="Country"),
-                   Line2D([], [], marker="s", ls="", color=SIDE_COLORS["forum"], label="Forum"),
-                   Line2D([], [], marker="o", ls="", color=_FADED, label="Not mentioned in window")]
+        handles = [
+            Line2D([], [], marker="o", ls="", color=SIDE_COLORS["country"], label="Country"),
+            Line2D([], [], marker="s", ls="", color=SIDE_COLORS["forum"], label="Forum"),
+            Line2D([], [], marker="o", ls="", color=_FADED, label="Not mentioned in window"),
+        ]
         fig.legend(handles=handles, loc="outside lower center", ncols=3, handletextpad=0.2)
         fig.get_layout_engine().execute(fig)
         top = _labelled(node_values(U, "strength", weight=weight), max_labels)

@@ -3,15 +3,42 @@
 Plain HTML with inline CSS: no script, no web font, no request to any server. Every value taken
 from the data (channel names, labels) is escaped.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from html import escape
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
+from netanalysis.config import Settings
+from netanalysis.model import IngestStats
 
-__all__ = ["report_html", "methods_paragraph"]
+__all__ = ["ReportContent", "report_html", "methods_paragraph"]
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """What the page shows of a run.
+
+    ``counts`` are the run's counts as the manifest holds them (``channels``, ``first_date``,
+    ``mentions``, ``nodes``, ``edges``, ``windows``, ...); ``nodes`` is the centrality table,
+    ``changes`` the changes table (or ``None``), ``figures`` the stems of the figures drawn.
+    """
+
+    version: str
+    command: str
+    inputs: Sequence[str]
+    settings: Settings
+    stats: IngestStats
+    counts: dict[str, Any]
+    nodes: pd.DataFrame
+    posts: int
+    changes: pd.DataFrame | None = None
+    figures: Sequence[str] = field(default_factory=tuple)
+
 
 _CSS = """
 body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;
@@ -28,7 +55,7 @@ code{background:#f4f4f4;padding:0 .2rem}
 
 FIGURE_CAPTIONS = {
     "network_bipartite": "The bipartite country–forum network, countries left and forums right; node "
-                         "area by weighted degree (strength), edge width by the number of posts naming both.",
+    "area by weighted degree (strength), edge width by the number of posts naming both.",
     "network_force": "The same network in a force-directed layout, coloured by community (Louvain).",
     "heatmap": "Country × forum co-mention counts, rows and columns ordered so that blocks show.",
     "centrality_over_time": "Centrality of the top nodes per time window.",
@@ -50,12 +77,15 @@ REFERENCES = [
 ]
 
 
-def methods_paragraph(settings: Any, counts: dict) -> str:
+def methods_paragraph(settings: Settings, counts: dict[str, Any]) -> str:
     """A methods paragraph a researcher can adapt for a paper (plain text)."""
     unit = {"post": "post", "paragraph": "paragraph of a post", "sentence": "sentence"}[settings.unit]
     excluded = ", ".join(settings.exclude) if settings.exclude else "none"
-    windows = (f"rolling windows of {settings.window} advanced by {settings.step}" if settings.window
-               else f"{'cumulative ' if settings.cumulative else ''}calendar {settings.freq}s (UTC)")
+    windows = (
+        f"rolling windows of {settings.window} advanced by {settings.step}"
+        if settings.window
+        else f"{'cumulative ' if settings.cumulative else ''}calendar {settings.freq}s (UTC)"
+    )
     return (
         f"Posts were read with netanalysis and each {unit} was searched for countries (ISO 3166-1 alpha-2) "
         f"and multilateral forums through {', '.join(settings.countries).replace('_', ' ')} for countries, and "
@@ -68,7 +98,8 @@ def methods_paragraph(settings: Any, counts: dict) -> str:
         "(Bouma 2009). Node centralities on the two-mode network are the bipartite-normalised degree, "
         "betweenness and closeness (Borgatti & Everett 1997), weighted strength, eigenvector centrality, "
         "PageRank (Brin & Page 1998) and PageRank times the number of nodes (comparable across graphs "
-        "of different sizes), computed with NetworkX (Hagberg et al. 2008); communities are Louvain partitions (Blondel et al. 2008) with a "
+        "of different sizes), computed with NetworkX (Hagberg et al. 2008); communities are Louvain "
+        "partitions (Blondel et al. 2008) with a "
         f"fixed seed ({settings.seed}). Change over time was measured on {windows}; undated posts "
         f"({counts.get('timeline_undated_posts', 0)}) were left out of the windows and posts whose year "
         "was inferred from neighbouring posts were kept and flagged."
@@ -111,23 +142,38 @@ def _biggest_changes(changes: pd.DataFrame | None, metric: str, n: int = 10) -> 
     frame = frame.dropna(subset=["rank_change"])
     if frame.empty:
         return '<p class="muted">Not enough time windows to compare.</p>'
-    frame = frame.assign(_abs=frame["rank_change"].abs()).sort_values(
-        ["_abs", "window_start", "node"], ascending=[False, True, True]).head(n)
+    frame = (
+        frame.assign(_abs=frame["rank_change"].abs())
+        .sort_values(["_abs", "window_start", "node"], ascending=[False, True, True])
+        .head(n)
+    )
     frame = frame.assign(window=frame["window_start"].astype(str).str[:10])
-    cols = [c for c in ["window", "node", "kind", "value", "value_change", "rank", "rank_change",
-                        "edges_gained", "edges_lost"] if c in frame.columns]
+    cols = [
+        c
+        for c in [
+            "window",
+            "node",
+            "kind",
+            "value",
+            "value_change",
+            "rank",
+            "rank_change",
+            "edges_gained",
+            "edges_lost",
+        ]
+        if c in frame.columns
+    ]
     return _table(frame, cols, numeric=[c for c in cols if c not in ("window", "node", "kind")])
 
 
-def report_html(pipeline: Any, result: Any, *, files: list[str]) -> str:
+def report_html(run: ReportContent, *, files: list[str]) -> str:
     """The whole page as a string."""
-    s = pipeline.settings
-    c = result.counts
-    stats = result.stats
-    posts = pipeline.posts
+    s = run.settings
+    c = run.counts
+    stats = run.stats
     channels = ", ".join(c.get("channels", [])) or "—"
     summary = [
-        ("Inputs", ", ".join(str(p) for p in result.inputs)),
+        ("Inputs", ", ".join(str(p) for p in run.inputs)),
         ("Posts read", stats.read),
         ("Records skipped", stats.skipped),
         ("Undated posts", stats.undated),
@@ -135,39 +181,43 @@ def report_html(pipeline: Any, result: Any, *, files: list[str]) -> str:
         ("Date sources", ", ".join(f"{k}: {v}" for k, v in c.get("date_sources", {}).items())),
         ("Channels", channels),
         ("Mentions", ", ".join(f"{k}: {v}" for k, v in c.get("mentions", {}).items())),
-        ("Network", f"{c.get('nodes', {}).get('country', 0)} countries, {c.get('nodes', {}).get('forum', 0)} "
-                    f"forums, {c.get('edges', 0)} edges"),
+        (
+            "Network",
+            f"{c.get('nodes', {}).get('country', 0)} countries, {c.get('nodes', {}).get('forum', 0)} "
+            f"forums, {c.get('edges', 0)} edges",
+        ),
         ("Time windows", c.get("windows", 0)),
     ]
-    summary_html = "<table>" + "".join(
-        f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in summary) + "</table>"
+    summary_html = (
+        "<table>" + "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in summary) + "</table>"
+    )
     figure_html = []
-    for stem in pipeline.figures:
+    for stem in run.figures:
         fmt = next((f for f in ("png", "svg") if f in s.formats), None)
         links = " · ".join(f'<a href="figures/{stem}.{f}">{f.upper()}</a>' for f in s.formats)
         img = f'<img src="figures/{stem}.{fmt}" alt="{escape(stem)}">' if fmt else ""
-        figure_html.append(f"<figure>{img}<figcaption>{escape(FIGURE_CAPTIONS.get(stem, stem))} "
-                           f"({links})</figcaption></figure>")
+        figure_html.append(
+            f"<figure>{img}<figcaption>{escape(FIGURE_CAPTIONS.get(stem, stem))} ({links})</figcaption></figure>"
+        )
     file_items = "".join(f'<li><a href="{escape(f)}">{escape(f)}</a></li>' for f in files)
     refs = "".join(f"<li>{escape(r)}</li>" for r in REFERENCES)
-    n_posts = 0 if posts is None else len(posts)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>netanalysis report</title><style>{_CSS}</style></head>
 <body>
 <h1>Country–forum co-mention network</h1>
-<p class="muted">{n_posts} posts · netanalysis {escape(str(result.parameters.get('version', '')) or '')}
-run with <code>{escape(result.command)}</code>; parameters and input checksums in
+<p class="muted">{run.posts} posts · netanalysis {escape(run.version)}
+run with <code>{escape(run.command)}</code>; parameters and input checksums in
 <a href="manifest.json">manifest.json</a>.</p>
 <h2>Corpus</h2>{summary_html}
 <h2>Most central</h2>
-<div class="grid"><div><h3>Countries</h3>{_top_nodes(pipeline.nodes, "country")}</div>
-<div><h3>Forums</h3>{_top_nodes(pipeline.nodes, "forum")}</div></div>
+<div class="grid"><div><h3>Countries</h3>{_top_nodes(run.nodes, "country")}</div>
+<div><h3>Forums</h3>{_top_nodes(run.nodes, "forum")}</div></div>
 <p class="muted">All measures for every node: <a href="nodes.csv">nodes.csv</a>; every edge with the posts
 behind it: <a href="edges.csv">edges.csv</a>; explore interactively: <a href="network.html">network.html</a>.</p>
-<h2>Figures</h2>{''.join(figure_html) or '<p class="muted">No figures.</p>'}
-<h2>Biggest changes over time ({escape(s.metric)} rank)</h2>{_biggest_changes(pipeline.changes, s.metric)}
+<h2>Figures</h2>{"".join(figure_html) or '<p class="muted">No figures.</p>'}
+<h2>Biggest changes over time ({escape(s.metric)} rank)</h2>{_biggest_changes(run.changes, s.metric)}
 <h2>Files</h2><ul>{file_items}</ul>
 <h2>Methods</h2><p>{escape(methods_paragraph(s, c))}</p>
 <h3>References</h3><ol>{refs}</ol>

@@ -4,25 +4,25 @@ PNG, SVG and PDF output of matplotlib embeds a creation date, the software versi
 random ids by default; :func:`save_figure` fixes each of them, so the same figure gives the
 same bytes every time (the report's manifest, not the figure, records when it was made).
 """
+
 from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib
 from matplotlib.figure import Figure
 
+from netanalysis.config import FIGURE_FORMATS
 from netanalysis.errors import ConfigError
+from netanalysis.io.atomic import atomic_write
 
 __all__ = ["save_figure", "FIGURE_FORMATS", "CREATOR"]
 
 log = logging.getLogger(__name__)
 
-#: Formats :func:`save_figure` writes.
-FIGURE_FORMATS = ("png", "svg", "pdf")
 #: The creator name written into every file's metadata (no version, no date).
 CREATOR = "netanalysis"
 
@@ -33,8 +33,9 @@ _METADATA = {
 }
 
 
-def save_figure(fig: Figure, stem: str | os.PathLike, *,
-                formats: Iterable[str] = FIGURE_FORMATS, dpi: int = 300) -> list[Path]:
+def save_figure(
+    fig: Figure, stem: str | os.PathLike, *, formats: Iterable[str] = FIGURE_FORMATS, dpi: int = 300
+) -> list[Path]:
     """Save ``fig`` as ``stem.png``, ``stem.svg``, ``stem.pdf`` (or the ``formats`` asked).
 
     Each file is written to a temporary file in the target folder and then renamed over the
@@ -63,28 +64,19 @@ def save_figure(fig: Figure, stem: str | os.PathLike, *,
     formats = list(formats)
     unknown = [f for f in formats if f not in FIGURE_FORMATS]
     if unknown:
-        raise ConfigError(f"unknown figure format(s) {', '.join(unknown)}; "
-                          f"expected {', '.join(FIGURE_FORMATS)}")
+        raise ConfigError(f"unknown figure format(s) {', '.join(unknown)}; expected {', '.join(FIGURE_FORMATS)}")
     stem = Path(stem)
     if stem.suffix.lstrip(".") in FIGURE_FORMATS:
         stem = stem.with_suffix("")
     stem.parent.mkdir(parents=True, exist_ok=True)
     written = []
-    with matplotlib.rc_context({"svg.hashsalt": CREATOR, "svg.fonttype": "path",
-                                "pdf.fonttype": 42, "pdf.compression": 6}):
+    with matplotlib.rc_context(
+        {"svg.hashsalt": CREATOR, "svg.fonttype": "path", "pdf.fonttype": 42, "pdf.compression": 6}
+    ):
         for fmt in formats:
             target = stem.with_name(f"{stem.name}.{fmt}")
-            fd, tmp = tempfile.mkstemp(prefix=f".{stem.name}.", suffix=f".{fmt}.tmp",
-                                       dir=stem.parent)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    fig.savefig(handle, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]),
-                                facecolor="white")
-                os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; figures are meant to be shared
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            with atomic_write(target, "wb") as handle:
+                fig.savefig(handle, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]), facecolor="white")
             log.debug("wrote %s", target)
             written.append(target)
     return written

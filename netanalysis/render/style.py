@@ -4,6 +4,7 @@ The style is applied with :func:`figure_style` (an ``rc_context``) inside each p
 function, never globally, and figures are created with :class:`matplotlib.figure.Figure`
 on an Agg canvas, not through pyplot, so no global figure state is touched.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -32,8 +33,7 @@ __all__ = [
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442")
 #: Countries blue, forums vermillion (Okabe–Ito); forums are also drawn as squares.
 #: Paul Tol's "muted" qualitative palette (colour-blind safe), for many lines at once.
-TOL_MUTED = ("#332288", "#CC6677", "#117733", "#DDCC77", "#88CCEE", "#882255", "#44AA99",
-             "#999933", "#AA4499")
+TOL_MUTED = ("#332288", "#CC6677", "#117733", "#DDCC77", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499")
 SIDE_COLORS = {"country": "#0072B2", "forum": "#D55E00"}
 EDGE_COLOR = "#7f7f7f"
 #: Figure widths in inches: a journal's single and double column.
@@ -67,9 +67,9 @@ def figure_style(font_size: float = 7.0) -> dict:
         "axes.titleweight": "bold",
         "figure.dpi": 100,
         "savefig.dpi": 300,
-        "pdf.fonttype": 42,       # TrueType: text stays text in PDF (journals ask for this)
+        "pdf.fonttype": 42,  # TrueType: text stays text in PDF (journals ask for this)
         "ps.fonttype": 42,
-        "svg.fonttype": "path",   # SVG looks the same without the fonts installed
+        "svg.fonttype": "path",  # SVG looks the same without the fonts installed
         "svg.hashsalt": "netanalysis",
         "image.cmap": "cividis",
     }
@@ -81,15 +81,19 @@ def figure_width(size: str | float | tuple[float, float]) -> float:
         try:
             return COLUMN_WIDTHS[size]
         except KeyError:
-            raise ConfigError(f"unknown figure size {size!r}; expected 'single', 'double', "
-                              "a width in inches or (width, height)") from None
+            raise ConfigError(
+                f"unknown figure size {size!r}; expected 'single', 'double', a width in inches or (width, height)"
+            ) from None
     if isinstance(size, tuple):
         return float(size[0])
     return float(size)
 
 
-def new_axes(ax: Axes | None, size: str | float | tuple[float, float], height: float,
-             ) -> tuple[Figure, Axes]:
+def new_axes(
+    ax: Axes | None,
+    size: str | float | tuple[float, float],
+    height: float,
+) -> tuple[Figure, Axes]:
     """The figure and axes to draw on: ``ax`` itself, or a new single-axes figure.
 
     A new figure has the width of ``size`` and ``height`` inches (unless ``size`` is a
@@ -117,6 +121,7 @@ def renderer_of(fig: Figure):
     if get is not None:
         return get()
     from matplotlib.backends.backend_agg import RendererAgg
+
     w, h = fig.get_size_inches() * fig.dpi
     return RendererAgg(int(w), int(h), fig.dpi)
 

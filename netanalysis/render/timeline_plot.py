@@ -4,6 +4,7 @@ The data come from :func:`netanalysis.analysis.plotdata.top_nodes_over_time` and
 :func:`netanalysis.analysis.plotdata.rank_changes`; lines are labelled directly at their ends
 (no legend to decode), labels spread apart so they never overlap.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -44,8 +45,7 @@ _MUTED = "#BBBBBB"
 
 
 def _line_style(i: int) -> dict:
-    return {"color": TOL_MUTED[i % len(TOL_MUTED)],
-            "linestyle": _STYLES[(i // len(TOL_MUTED)) % len(_STYLES)]}
+    return {"color": TOL_MUTED[i % len(TOL_MUTED)], "linestyle": _STYLES[(i // len(TOL_MUTED)) % len(_STYLES)]}
 
 
 def _tied(points: Sequence[tuple[float, float, str, str]]) -> list[tuple[float, float, str, str]]:
@@ -60,7 +60,7 @@ def _tied(points: Sequence[tuple[float, float, str, str]]) -> list[tuple[float, 
     out = []
     for (x, y), members in groups.items():
         names = [m[0] for m in members]
-        lines = [", ".join(names[i:i + 3]) for i in range(0, len(names), 3)]
+        lines = [", ".join(names[i : i + 3]) for i in range(0, len(names), 3)]
         colors = {m[1] for m in members}
         out.append((x, y, ",\n".join(lines), colors.pop() if len(colors) == 1 else "#333333"))
     return out
@@ -78,8 +78,7 @@ def _labels_from(timeline: pd.DataFrame, labels: Mapping[str, str] | None) -> di
     """Display labels: the ``labels`` mapping, else a ``label`` column, else the id suffix."""
     found = {}
     if "label" in timeline.columns:
-        found = dict(timeline[["node", "label"]].dropna().drop_duplicates("node").itertuples(
-            index=False, name=None))
+        found = dict(timeline[["node", "label"]].dropna().drop_duplicates("node").itertuples(index=False, name=None))
     found.update(labels or {})
     return found
 
@@ -90,8 +89,12 @@ def _node_text(node: str, labels: Mapping[str, str] | None) -> str:
     return str(node).split(":", 1)[-1]
 
 
-def _window_ticks(ax: Axes, starts: Sequence[pd.Timestamp], ends: Sequence, x: np.ndarray,
-                  ) -> None:
+def _window_ticks(
+    ax: Axes,
+    starts: Sequence[pd.Timestamp],
+    ends: Sequence,
+    x: np.ndarray,
+) -> None:
     names = [window_title(s, e) for s, e in zip(starts, ends)]
     step = max(1, int(np.ceil(len(x) / 8)))
     ax.set_xticks(x[::step], names[::step])
@@ -102,15 +105,24 @@ def _window_ticks(ax: Axes, starts: Sequence[pd.Timestamp], ends: Sequence, x: n
             t.set_rotation_mode("anchor")
 
 
-def _end_labels(ax: Axes, points: Sequence[tuple[float, float, str, str]], *,
-                side: str) -> list[Text]:
+def _end_labels(ax: Axes, points: Sequence[tuple[float, float, str, str]], *, side: str) -> list[Text]:
     """Texts beside line ends (``side`` "right" or "left"), spread vertically."""
     fig = ax.figure
     dx = 4 / 72 if side == "right" else -4 / 72
     offset = ax.transData + ScaledTranslation(dx, 0, fig.dpi_scale_trans)
-    texts = [ax.text(x, y, name, color=_text_color(color), transform=offset, va="center",
-                     ha="left" if side == "right" else "right", clip_on=False)
-             for x, y, name, color in points]
+    texts = [
+        ax.text(
+            x,
+            y,
+            name,
+            color=_text_color(color),
+            transform=offset,
+            va="center",
+            ha="left" if side == "right" else "right",
+            clip_on=False,
+        )
+        for x, y, name, color in points
+    ]
     return texts
 
 
@@ -131,11 +143,18 @@ def _windows(timeline: pd.DataFrame) -> tuple[list, list]:
     return [s for s, _ in pairs], [e for _, e in pairs]
 
 
-def plot_centrality_over_time(timeline: pd.DataFrame, *, metric: str = "pagerank", top: int = 8,
-                              kind: str | None = None, ax: Axes | None = None,
-                              labels: Mapping[str, str] | None = None,
-                              size: str | float | tuple[float, float] = "single",
-                              font_size: float = 7.0, title: str | None = None) -> Figure:
+def plot_centrality_over_time(
+    timeline: pd.DataFrame,
+    *,
+    metric: str = "pagerank",
+    top: int = 8,
+    kind: str | None = None,
+    ax: Axes | None = None,
+    labels: Mapping[str, str] | None = None,
+    size: str | float | tuple[float, float] = "single",
+    font_size: float = 7.0,
+    title: str | None = None,
+) -> Figure:
     """Line chart of ``metric`` per window for the ``top`` nodes with the highest mean value.
 
     Parameters
@@ -172,8 +191,15 @@ def plot_centrality_over_time(timeline: pd.DataFrame, *, metric: str = "pagerank
         for i, node in enumerate(wide.columns):
             style = _line_style(i)
             y = wide[node].to_numpy()
-            ax.plot(x, y, marker="o", markersize=2.5, label=_node_text(node, labels),
-                    zorder=3 + (len(wide.columns) - i) * 0.01, **style)
+            ax.plot(
+                x,
+                y,
+                marker="o",
+                markersize=2.5,
+                label=_node_text(node, labels),
+                zorder=3 + (len(wide.columns) - i) * 0.01,
+                **style,
+            )
             points.append((x[-1], y[-1], _node_text(node, labels), style["color"]))
         _window_ticks(ax, list(wide.index), [ends_by_start.get(s) for s in wide.index], x)
         ax.set_xlim(-0.2, max(len(x) - 1, 0) + 0.2)
@@ -187,11 +213,18 @@ def plot_centrality_over_time(timeline: pd.DataFrame, *, metric: str = "pagerank
     return fig
 
 
-def plot_rank_changes(timeline: pd.DataFrame, *, metric: str = "pagerank", top: int = 10,
-                      kind: str | None = "country", ax: Axes | None = None,
-                      labels: Mapping[str, str] | None = None,
-                      size: str | float | tuple[float, float] = "single",
-                      font_size: float = 7.0, title: str | None = None) -> Figure:
+def plot_rank_changes(
+    timeline: pd.DataFrame,
+    *,
+    metric: str = "pagerank",
+    top: int = 10,
+    kind: str | None = "country",
+    ax: Axes | None = None,
+    labels: Mapping[str, str] | None = None,
+    size: str | float | tuple[float, float] = "single",
+    font_size: float = 7.0,
+    title: str | None = None,
+) -> Figure:
     """Bump chart: the rank of each node that was in the top ``top`` in some window.
 
     Ranks are the timeline's own ``rank`` column, which ranks within each kind, so the chart
@@ -224,30 +257,47 @@ def plot_rank_changes(timeline: pd.DataFrame, *, metric: str = "pagerank", top: 
         order = [n for n in nodes if n not in highlighted] + highlighted
         for node in order:
             lit = node in highlighted
-            style = (_line_style(highlighted.index(node)) if lit
-                     else {"color": _MUTED, "linestyle": "-"})
+            style = _line_style(highlighted.index(node)) if lit else {"color": _MUTED, "linestyle": "-"}
             rows = data[data["node"] == node].set_index("window_start")
-            y = np.array([float(rows["rank"][s]) if s in rows.index and rows["rank"][s] <= top
-                          else np.nan for s in starts])
+            y = np.array(
+                [float(rows["rank"][s]) if s in rows.index and rows["rank"][s] <= top else np.nan for s in starts]
+            )
             y_all = np.where(np.isnan(y), out_row, y)
             any_out |= bool(np.isnan(y).any())
             z = 3 if lit else 2
-            ax.plot(x, y_all, linewidth=0.6, alpha=0.5, zorder=z - 0.5, color=style["color"],
-                    linestyle=":")
-            ax.plot(x, y, linewidth=1.6 if lit else 1.0, marker="o",
-                    markersize=3.5 if lit else 2.5, zorder=z,
-                    label=_node_text(node, labels), gid=f"bump:{node}", **style)
+            ax.plot(x, y_all, linewidth=0.6, alpha=0.5, zorder=z - 0.5, color=style["color"], linestyle=":")
+            ax.plot(
+                x,
+                y,
+                linewidth=1.6 if lit else 1.0,
+                marker="o",
+                markersize=3.5 if lit else 2.5,
+                zorder=z,
+                label=_node_text(node, labels),
+                gid=f"bump:{node}",
+                **style,
+            )
             if np.isnan(y).any():
-                ax.plot(x[np.isnan(y)], y_all[np.isnan(y)], ls="", marker="o", markersize=2.5,
-                        mfc="white", mec=style["color"], mew=0.7, zorder=z)
+                ax.plot(
+                    x[np.isnan(y)],
+                    y_all[np.isnan(y)],
+                    ls="",
+                    marker="o",
+                    markersize=2.5,
+                    mfc="white",
+                    mec=style["color"],
+                    mew=0.7,
+                    zorder=z,
+                )
             name = _node_text(node, labels)
             if lit:
                 right.append((x[-1], y[-1], name, style["color"]))
             else:
                 j = int(np.flatnonzero(~np.isnan(y))[-1])
                 inner.append((x[j], y[j], name, _MUTED))
-        ax.set_yticks(range(1, top + 1 + int(any_out)),
-                      [str(r) for r in range(1, top + 1)] + ([f"> {top}"] if any_out else []))
+        ax.set_yticks(
+            range(1, top + 1 + int(any_out)), [str(r) for r in range(1, top + 1)] + ([f"> {top}"] if any_out else [])
+        )
         ax.set_ylim(top + (1.6 if any_out else 0.6), 0.4)
         ax.set_xlim(-0.15, max(len(starts) - 1, 0) + 0.15)
         _window_ticks(ax, starts, ends, np.arange(len(starts), dtype=float))
@@ -257,7 +307,21 @@ def plot_rank_changes(timeline: pd.DataFrame, *, metric: str = "pagerank", top: 
         if title:
             ax.set_title(title)
         _place(ax, _end_labels(ax, _tied(right), side="right"))
-        repel_labels(ax, [ax.text(px, py - 0.3, name, color="#777777", ha="center", va="bottom",
-                                  fontsize=font_size - 1.5, path_effects=_HALO, zorder=4)
-                          for px, py, name, _ in _tied(inner)])
+        repel_labels(
+            ax,
+            [
+                ax.text(
+                    px,
+                    py - 0.3,
+                    name,
+                    color="#777777",
+                    ha="center",
+                    va="bottom",
+                    fontsize=font_size - 1.5,
+                    path_effects=_HALO,
+                    zorder=4,
+                )
+                for px, py, name, _ in _tied(inner)
+            ],
+        )
     return fig

@@ -7,6 +7,7 @@ The bipartite graph follows the project contract: node ids ``country:XX`` / ``fo
 node attribute ``bipartite`` (0 countries, 1 forums) and ``label``; edges carry ``weight``.
 The timeline frame has the columns ``window_start, window_end, node, kind, metric, value, rank``.
 """
+
 from __future__ import annotations
 
 from netanalysis.analysis.plotdata.common import node_label, sides, sorted_graph

@@ -1,4 +1,5 @@
 """Helpers shared by the plot-data modules: the two sides, labels, canonical node order."""
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
@@ -47,8 +48,9 @@ def sorted_graph(G: nx.Graph) -> nx.Graph:
     """
     H = nx.Graph()
     H.add_nodes_from((n, dict(G.nodes[n])) for n in sorted(G.nodes, key=str))
-    edges = sorted((tuple(sorted((u, v), key=str)) + (d,) for u, v, d in G.edges(data=True)),
-                   key=lambda e: (str(e[0]), str(e[1])))
+    edges = sorted(
+        (tuple(sorted((u, v), key=str)) + (d,) for u, v, d in G.edges(data=True)), key=lambda e: (str(e[0]), str(e[1]))
+    )
     H.add_edges_from((u, v, dict(d)) for u, v, d in edges)
     return H
 

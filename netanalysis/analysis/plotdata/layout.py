@@ -1,4 +1,5 @@
 """Node positions: the two-column (bipartite) layout with few crossings, and a force layout."""
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
@@ -18,8 +19,7 @@ __all__ = ["LAYOUTS", "count_crossings", "bipartite_order", "network_layout"]
 LAYOUTS = ("bipartite", "force")
 
 
-def count_crossings(G: nx.Graph, pos: Mapping[Hashable, Sequence[float]], *,
-                    weight: str | None = None) -> float:
+def count_crossings(G: nx.Graph, pos: Mapping[Hashable, Sequence[float]], *, weight: str | None = None) -> float:
     """Count edge crossings of a two-column drawing.
 
     Two edges cross when their endpoints are in opposite vertical order on the two columns.
@@ -82,8 +82,9 @@ def _spread(order: Sequence[Hashable], n_max: int) -> dict[Hashable, float]:
     return {node: 1.0 - i / (n - 1) for i, node in enumerate(order)}
 
 
-def bipartite_order(G: nx.Graph, *, weight: str | None = "weight",
-                    sweeps: int = 12) -> tuple[list[Hashable], list[Hashable]]:
+def bipartite_order(
+    G: nx.Graph, *, weight: str | None = "weight", sweeps: int = 12
+) -> tuple[list[Hashable], list[Hashable]]:
     """Order both sides of a bipartite graph to reduce edge crossings (barycentre heuristic).
 
     Starts from each side sorted by weighted degree (heaviest first), and from the spectral
@@ -141,8 +142,7 @@ def bipartite_order(G: nx.Graph, *, weight: str | None = "weight",
     best = (np.inf, initial(left), initial(right))
     best = sweep_from(initial(left), initial(right), best)
     if best[0] > 0 and left and right:
-        biadjacency = pd.DataFrame(0.0, index=pd.Index(left, dtype=object),
-                                   columns=pd.Index(right, dtype=object))
+        biadjacency = pd.DataFrame(0.0, index=pd.Index(left, dtype=object), columns=pd.Index(right, dtype=object))
         for u, v, d in G.edges(data=True):
             a, b = (u, v) if u in biadjacency.index else (v, u)
             biadjacency.loc[a, b] += _weight(d, weight)
@@ -151,8 +151,9 @@ def bipartite_order(G: nx.Graph, *, weight: str | None = "weight",
     return list(best[1]), list(best[2])
 
 
-def network_layout(G: nx.Graph, layout: str = "bipartite", *, seed: int = 0,
-                   weight: str | None = "weight") -> dict[Hashable, tuple[float, float]]:
+def network_layout(
+    G: nx.Graph, layout: str = "bipartite", *, seed: int = 0, weight: str | None = "weight"
+) -> dict[Hashable, tuple[float, float]]:
     """Node positions for drawing the country–forum graph.
 
     Parameters
@@ -196,8 +197,7 @@ def network_layout(G: nx.Graph, layout: str = "bipartite", *, seed: int = 0,
         # Compress heavy weights so one dominant pair does not collapse the drawing.
         for _, _, d in H.edges(data=True):
             d["_layout_w"] = float(np.log1p(_weight(d, weight)))
-    comps = sorted((sorted(c, key=str) for c in nx.connected_components(H)),
-                   key=lambda c: (-len(c), str(c[0])))
+    comps = sorted((sorted(c, key=str) for c in nx.connected_components(H)), key=lambda c: (-len(c), str(c[0])))
     main, rest = comps[0], comps[1:]
     top = -0.72 if rest else -1.0
     pos = _spring_box(H.subgraph(main), seed, weight is not None, (-1.0, top, 1.0, 1.0))
@@ -213,15 +213,17 @@ def network_layout(G: nx.Graph, layout: str = "bipartite", *, seed: int = 0,
     return {v: pos[v] for v in H.nodes}
 
 
-def _spring_box(H: nx.Graph, seed: int, weighted: bool,
-                box: tuple[float, float, float, float]) -> dict[Hashable, tuple[float, float]]:
+def _spring_box(
+    H: nx.Graph, seed: int, weighted: bool, box: tuple[float, float, float, float]
+) -> dict[Hashable, tuple[float, float]]:
     """Seeded spring layout of a connected graph, scaled to fill ``box`` (x0, y0, x1, y1)."""
     x0, y0, x1, y1 = box
     nodes = list(H.nodes)
     if len(nodes) == 1:
         return {nodes[0]: ((x0 + x1) / 2, (y0 + y1) / 2)}
-    raw = nx.spring_layout(H, k=1.6 / np.sqrt(len(nodes)), iterations=200, seed=seed,
-                           weight="_layout_w" if weighted else None)
+    raw = nx.spring_layout(
+        H, k=1.6 / np.sqrt(len(nodes)), iterations=200, seed=seed, weight="_layout_w" if weighted else None
+    )
     xy = np.array([raw[v] for v in nodes], dtype=float)
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     span = np.where(hi - lo > 0, hi - lo, 1.0)

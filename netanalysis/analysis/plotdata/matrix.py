@@ -1,4 +1,5 @@
 """The country × forum matrix and its seriation (an order that puts blocks together)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -20,8 +21,9 @@ def _fix_sign(vec: np.ndarray, totals: np.ndarray) -> np.ndarray:
     return -vec if ref > 0 else vec
 
 
-def _component_order(W: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-                     row_keys: Sequence[str], col_keys: Sequence[str]) -> tuple[list, list]:
+def _component_order(
+    W: np.ndarray, rows: np.ndarray, cols: np.ndarray, row_keys: Sequence[str], col_keys: Sequence[str]
+) -> tuple[list, list]:
     sub = W[np.ix_(rows, cols)]
     rt, ct = sub.sum(axis=1), sub.sum(axis=0)
     if len(rows) > 1 and len(cols) > 1:
@@ -93,8 +95,14 @@ def seriate(matrix: pd.DataFrame) -> tuple[list, list]:
     return [matrix.index[i] for i in r_order], [matrix.columns[j] for j in c_order]
 
 
-def heatmap_matrix(G: nx.Graph, value: str = "weight", *, order: str = "spectral",
-                   max_rows: int | None = None, max_cols: int | None = None) -> pd.DataFrame:
+def heatmap_matrix(
+    G: nx.Graph,
+    value: str = "weight",
+    *,
+    order: str = "spectral",
+    max_rows: int | None = None,
+    max_cols: int | None = None,
+) -> pd.DataFrame:
     """The country × forum matrix of an edge attribute, ordered so that structure shows.
 
     Parameters
@@ -121,8 +129,9 @@ def heatmap_matrix(G: nx.Graph, value: str = "weight", *, order: str = "spectral
         raise GraphError(f"unknown heatmap order {order!r}")
     countries, forums = sides(G)
     fill = np.nan if value == "npmi" else 0.0
-    values = pd.DataFrame(fill, index=pd.Index(countries, dtype=object),
-                          columns=pd.Index(forums, dtype=object), dtype=float)
+    values = pd.DataFrame(
+        fill, index=pd.Index(countries, dtype=object), columns=pd.Index(forums, dtype=object), dtype=float
+    )
     weights = pd.DataFrame(0.0, index=values.index, columns=values.columns)
     cset = set(countries)
     for u, v, d in G.edges(data=True):
@@ -153,6 +162,10 @@ def heatmap_matrix(G: nx.Graph, value: str = "weight", *, order: str = "spectral
         cols = sorted(weights.columns, key=lambda n: (labels[n], str(n)))
     out = values.loc[rows, cols].copy()
     out.index.name, out.columns.name = "country", "forum"
-    out.attrs.update(labels={n: labels[n] for n in list(rows) + list(cols)}, value=value,
-                     total_rows=len(countries), total_cols=len(forums))
+    out.attrs.update(
+        labels={n: labels[n] for n in list(rows) + list(cols)},
+        value=value,
+        total_rows=len(countries),
+        total_cols=len(forums),
+    )
     return out

@@ -1,4 +1,5 @@
 """Per-node numbers for drawing: sizes, communities; and the union of window graphs."""
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
@@ -17,9 +18,9 @@ __all__ = ["SIZE_MEASURES", "node_values", "node_communities", "union_graph"]
 SIZE_MEASURES = ("strength", "degree", "posts", "pagerank", "betweenness", "eigenvector")
 
 
-def node_values(G: nx.Graph, measure: str = "strength", *,
-                centrality: pd.DataFrame | None = None,
-                weight: str = "weight") -> pd.Series:
+def node_values(
+    G: nx.Graph, measure: str = "strength", *, centrality: pd.DataFrame | None = None, weight: str = "weight"
+) -> pd.Series:
     """One number per node, for sizing nodes or choosing which to label.
 
     Parameters
@@ -52,11 +53,11 @@ def node_values(G: nx.Graph, measure: str = "strength", *,
     elif measure == "betweenness":
         values = nx.betweenness_centrality(sorted_graph(G))
     elif measure == "eigenvector":
-        values = (nx.eigenvector_centrality(sorted_graph(G), weight=weight, max_iter=1000)
-                  if G.number_of_edges() else {})
+        values = nx.eigenvector_centrality(sorted_graph(G), weight=weight, max_iter=1000) if G.number_of_edges() else {}
     else:
-        raise GraphError(f"cannot size nodes by {measure!r}: not a centrality column and not one "
-                         f"of {', '.join(SIZE_MEASURES)}")
+        raise GraphError(
+            f"cannot size nodes by {measure!r}: not a centrality column and not one of {', '.join(SIZE_MEASURES)}"
+        )
     series = pd.Series({n: values.get(n, 0.0) for n in nodes}, dtype=float, name=measure)
     return series.fillna(0.0)
 
@@ -81,8 +82,7 @@ def _pagerank(G: nx.Graph, weight: str, alpha: float = 0.85) -> dict[Hashable, f
     return dict(zip(nodes, (x / x.sum()).tolist()))
 
 
-def node_communities(G: nx.Graph, *, centrality: pd.DataFrame | None = None,
-                     weight: str = "weight") -> pd.Series:
+def node_communities(G: nx.Graph, *, centrality: pd.DataFrame | None = None, weight: str = "weight") -> pd.Series:
     """A community number per node (0 = largest community).
 
     Taken from the ``community`` column of ``centrality`` when given, else computed with
@@ -97,15 +97,15 @@ def node_communities(G: nx.Graph, *, centrality: pd.DataFrame | None = None,
             groups.setdefault(raw.get(n, -1), []).append(n)
         members = list(groups.values())
     elif G.number_of_edges():
-        members = [sorted(c, key=str) for c in
-                   nx.community.greedy_modularity_communities(sorted_graph(G), weight=weight)]
+        members = [
+            sorted(c, key=str) for c in nx.community.greedy_modularity_communities(sorted_graph(G), weight=weight)
+        ]
         covered = {n for c in members for n in c}
         members += [[n] for n in nodes if n not in covered]
     else:
         members = [[n] for n in nodes]
     members.sort(key=lambda c: (-len(c), str(min(c, key=str))))
-    return pd.Series({n: i for i, c in enumerate(members) for n in c},
-                     dtype=int, name="community").sort_index()
+    return pd.Series({n: i for i, c in enumerate(members) for n in c}, dtype=int, name="community").sort_index()
 
 
 def union_graph(graphs: Iterable[nx.Graph], *, weight: str = "weight") -> nx.Graph:
@@ -122,8 +122,7 @@ def union_graph(graphs: Iterable[nx.Graph], *, weight: str = "weight") -> nx.Gra
     for G in graphs:
         for n, d in G.nodes(data=True):
             if n not in U:
-                U.add_node(n, **{k: v for k, v in d.items() if k in ("bipartite", "kind", "label",
-                                                                     "entity")})
+                U.add_node(n, **{k: v for k, v in d.items() if k in ("bipartite", "kind", "label", "entity")})
         for u, v, d in G.edges(data=True):
             w = _weight(d, weight)
             if U.has_edge(u, v):

@@ -1,4 +1,5 @@
 """Selections from the timeline frame for line charts and bump charts."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -38,14 +39,14 @@ def timeline_windows(timeline: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Time
         for start, end in listed:
             pairs[_utc(start)] = _utc(end) if end is not None else None
     has_end = "window_end" in timeline.columns
-    for start, end in zip(timeline["window_start"],
-                          timeline["window_end"] if has_end else [None] * len(timeline)):
+    for start, end in zip(timeline["window_start"], timeline["window_end"] if has_end else [None] * len(timeline)):
         pairs.setdefault(_utc(start), _utc(end) if end is not None and not pd.isna(end) else None)
     return sorted(pairs.items(), key=lambda p: p[0])
 
 
-def top_nodes_over_time(timeline: pd.DataFrame, metric: str = "pagerank", n: int = 8, *,
-                        kind: str | None = None) -> pd.DataFrame:
+def top_nodes_over_time(
+    timeline: pd.DataFrame, metric: str = "pagerank", n: int = 8, *, kind: str | None = None
+) -> pd.DataFrame:
     """The ``n`` nodes with the highest mean value of ``metric`` over all windows, per window.
 
     A node absent from a window counts as 0 in the mean (it was not mentioned). Windows
@@ -61,10 +62,8 @@ def top_nodes_over_time(timeline: pd.DataFrame, metric: str = "pagerank", n: int
     if kind is not None:
         rows = rows[rows["kind"] == kind]
     rows = rows.assign(window_start=[_utc(t) for t in rows["window_start"]])
-    wide = rows.pivot_table(index="window_start", columns="node", values="value",
-                            aggfunc="first").sort_index()
-    all_windows = pd.DatetimeIndex([s for s, _ in timeline_windows(timeline)],
-                                   name="window_start")
+    wide = rows.pivot_table(index="window_start", columns="node", values="value", aggfunc="first").sort_index()
+    all_windows = pd.DatetimeIndex([s for s, _ in timeline_windows(timeline)], name="window_start")
     wide = wide.reindex(all_windows)
     mean = wide.fillna(0.0).mean(axis=0)
     chosen = sorted(wide.columns, key=lambda c: (-round(float(mean[c]), 12), str(c)))[:n]
@@ -73,8 +72,9 @@ def top_nodes_over_time(timeline: pd.DataFrame, metric: str = "pagerank", n: int
     return out
 
 
-def rank_changes(timeline: pd.DataFrame, metric: str = "pagerank", n: int = 10, *,
-                 kind: str | None = None) -> pd.DataFrame:
+def rank_changes(
+    timeline: pd.DataFrame, metric: str = "pagerank", n: int = 10, *, kind: str | None = None
+) -> pd.DataFrame:
     """Ranks for a bump chart: every node ranked within the top ``n`` in at least one window.
 
     Ranks are the timeline's own ``rank`` column (not recomputed), so the chart shows exactly

@@ -36,21 +36,22 @@ Given a single graph instead of windows, spells come from the edges' ``first_dat
 
 The output is deterministic: nodes and edges sorted by id, no timestamp in the file.
 """
+
 from __future__ import annotations
 
 import functools
 import logging
 import math
-import os
 import re
-import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import networkx as nx
 import pandas as pd
 
 from netanalysis.errors import GraphError
+from netanalysis.io.atomic import atomic_write
 
 __all__ = ["display_intervals", "write_dynamic_gexf"]
 
@@ -60,13 +61,24 @@ _NS = "http://gexf.net/1.3"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _DAY = pd.Timedelta(days=1)
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_NEEDS_ESCAPE = re.compile("[&<>\"\x00-\x1f\ufffe\uffff]")
-_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("\n", "&#10;"),
-             ("\r", "&#13;"), ("\t", "&#9;"))
-_NODE_STATIC = [("kind", "string"), ("bipartite", "integer"), ("entity", "string"),
-                ("posts", "integer"), ("windows", "integer")]
-_EDGE_STATIC = [("total_weight", "double"), ("first_date", "string"),
-                ("last_date", "string"), ("windows", "integer")]
+_NEEDS_ESCAPE = re.compile('[&<>"\x00-\x1f\ufffe\uffff]')
+_ENTITIES = (
+    ("&", "&amp;"),
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ('"', "&quot;"),
+    ("\n", "&#10;"),
+    ("\r", "&#13;"),
+    ("\t", "&#9;"),
+)
+_NODE_STATIC = [
+    ("kind", "string"),
+    ("bipartite", "integer"),
+    ("entity", "string"),
+    ("posts", "integer"),
+    ("windows", "integer"),
+]
+_EDGE_STATIC = [("total_weight", "double"), ("first_date", "string"), ("last_date", "string"), ("windows", "integer")]
 
 
 def _day(ts: Any) -> pd.Timestamp:
@@ -224,8 +236,9 @@ def _attvalues(out: list[str], static: dict[str, Any], dynamic: dict[str, list])
     for ident, values in dynamic.items():
         key = _attr(ident)
         for value, (lo, hi) in sorted(values, key=lambda x: x[1]):
-            out.append(f'          <attvalue for={key} value={_attr(_number(value))} '
-                       f'start="{_date(lo)}" end="{_date(hi)}" />')
+            out.append(
+                f'          <attvalue for={key} value={_attr(_number(value))} start="{_date(lo)}" end="{_date(hi)}" />'
+            )
     out.append("        </attvalues>")
 
 
@@ -254,25 +267,36 @@ def _union(windows: Sequence) -> nx.Graph:
     return U
 
 
-def _build(G: nx.Graph, nodes: _Timeline, edges: _Timeline, metrics: list[str], dynamic_weight: bool,
-           span: tuple | None) -> str:
+def _build(
+    G: nx.Graph, nodes: _Timeline, edges: _Timeline, metrics: list[str], dynamic_weight: bool, span: tuple | None
+) -> str:
     root = {"xmlns": _NS, "xmlns:xsi": _XSI, "xsi:schemaLocation": f"{_NS} {_NS}/gexf.xsd", "version": "1.3"}
-    out = ["<?xml version='1.0' encoding='utf-8'?>", _tag("gexf", root, close=False), "  <meta>",
-           "    <creator>netanalysis</creator>",
-           "    <description>Country-forum co-mention network over time</description>", "  </meta>"]
-    attrs = {"defaultedgetype": "undirected", "mode": "dynamic", "timeformat": "date",
-             "timerepresentation": "interval"}
+    out = [
+        "<?xml version='1.0' encoding='utf-8'?>",
+        _tag("gexf", root, close=False),
+        "  <meta>",
+        "    <creator>netanalysis</creator>",
+        "    <description>Country-forum co-mention network over time</description>",
+        "  </meta>",
+    ]
+    attrs = {"defaultedgetype": "undirected", "mode": "dynamic", "timeformat": "date", "timerepresentation": "interval"}
     if span:
         attrs.update(start=_date(span[0]), end=_date(span[1]))
     out.append(f"  {_tag('graph', attrs, close=False)}")
-    keep = (lambda name: dynamic_weight or name != "windows")
+
+    def keep(name: str) -> bool:
+        return dynamic_weight or name != "windows"
+
     _attributes(out, "node", "static", [(n, n, t) for n, t in _NODE_STATIC if keep(n)])
     node_dynamic = [("window_posts", "window_posts", "integer")] + [(m, m, "double") for m in metrics]
     _attributes(out, "node", "dynamic", node_dynamic if dynamic_weight else [])
     _attributes(out, "edge", "static", [(n, n, t) for n, t in _EDGE_STATIC if keep(n)])
-    _attributes(out, "edge", "dynamic", [("weight", "Weight", "double"),
-                                         ("window_weight", "window_weight", "double")]
-                if dynamic_weight else [])
+    _attributes(
+        out,
+        "edge",
+        "dynamic",
+        [("weight", "Weight", "double"), ("window_weight", "window_weight", "double")] if dynamic_weight else [],
+    )
     out.append("    <nodes>")
     for node in sorted(G.nodes, key=str):
         data = G.nodes[node]
@@ -288,11 +312,13 @@ def _build(G: nx.Graph, nodes: _Timeline, edges: _Timeline, metrics: list[str], 
     for u, v in sorted(_edge_key(u, v) for u, v in G.edges()):
         data = G[u][v]
         weight = float(data.get("weight", 1))
-        tag = _tag("edge", {"id": f"{u}|{v}", "source": u, "target": v, "weight": _number(weight)},
-                   close=False)
+        tag = _tag("edge", {"id": f"{u}|{v}", "source": u, "target": v, "weight": _number(weight)}, close=False)
         out.append(f"      {tag}")
-        static = {"total_weight": weight,
-                  "first_date": data.get("first_date") or "", "last_date": data.get("last_date") or ""}
+        static = {
+            "total_weight": weight,
+            "first_date": data.get("first_date") or "",
+            "last_date": data.get("last_date") or "",
+        }
         if dynamic_weight:
             static["windows"] = len(edges.spells.get((u, v), []))
         _attvalues(out, static, edges.values.get((u, v), {}))
@@ -302,21 +328,13 @@ def _build(G: nx.Graph, nodes: _Timeline, edges: _Timeline, metrics: list[str], 
     return "\n".join(out)
 
 
-def _atomic_write(data: bytes, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; outputs are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_dynamic_gexf(windows_or_graph: Sequence | nx.Graph, path: str | Path, *,
-                       graph: nx.Graph | None = None, timeline: pd.DataFrame | None = None) -> Path:
+def write_dynamic_gexf(
+    windows_or_graph: Sequence | nx.Graph,
+    path: str | Path,
+    *,
+    graph: nx.Graph | None = None,
+    timeline: pd.DataFrame | None = None,
+) -> Path:
     """Write a dynamic GEXF 1.3 file (spells, dynamic weights) that Gephi's timeline plays.
 
     Parameters
@@ -355,8 +373,10 @@ def write_dynamic_gexf(windows_or_graph: Sequence | nx.Graph, path: str | Path, 
         windows = list(windows_or_graph)
         overlap = any(lo < prev_hi for (_, prev_hi, _), (lo, _, _) in zip(windows, windows[1:]))
         if graph is None and overlap:
-            raise GraphError("rolling or cumulative windows count a post in several windows: pass "
-                             "graph= (the whole co-mention graph) for the static totals")
+            raise GraphError(
+                "rolling or cumulative windows count a post in several windows: pass "
+                "graph= (the whole co-mention graph) for the static totals"
+            )
         G = graph if graph is not None else _union(windows)
         nodes, edges, metrics = _collect(windows, timeline)
         shown = display_intervals([(lo, hi) for lo, hi, _ in windows])
@@ -365,5 +385,6 @@ def write_dynamic_gexf(windows_or_graph: Sequence | nx.Graph, path: str | Path, 
         missing = sum(1 for n in G if n not in nodes.spells)
         if missing:
             log.info("%d node(s) of the graph are in no time window (no spell written)", missing)
-    _atomic_write(text.encode("utf-8"), path)
+    with atomic_write(path, "wb") as fh:
+        fh.write(text.encode("utf-8"))
     return path

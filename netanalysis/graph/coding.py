@@ -1,0 +1,302 @@
+"""The one representation of a corpus: post rows and integer-coded links, column by column.
+
+A :class:`Batch` holds posts (their ids as one Arrow string array, their dates as int64
+microseconds, and whatever other columns a stage keeps) and their links to countries and
+forums: one row per (post, entity, unit), as int arrays: ``post`` (the post's position in the
+batch), ``entity`` (an index into :attr:`Batch.entities`, the ``(kind, id)`` pairs) and, for
+paragraph and sentence units, ``unit`` (the unit's index within its post).
+
+The command line builds batches as it streams a corpus (a few thousand posts each) and joins
+them with :meth:`Batch.concat` when a later stage needs the whole corpus; the Python API codes
+its mention and post tables with :func:`from_tables`. Either way the same
+:class:`~netanalysis.graph.counter.CoMentionCounter` counts them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from netanalysis.errors import ConfigError, GraphError
+from netanalysis.extract.units import unit_starts
+from netanalysis.model import NO_DATE, SIDES, UNITS
+
+__all__ = ["Batch", "Entities", "from_tables", "entity_list", "micros", "datetimes"]
+
+log = logging.getLogger(__name__)
+
+#: The ``(kind, id)`` pairs that link codes stand for.
+Entities = tuple[tuple[str, str], ...]
+
+
+def micros(dates: Any) -> np.ndarray:
+    """Dates (tz-aware, naive UTC, or missing) as int64 microseconds since 1970 UTC,
+    :data:`~netanalysis.model.NO_DATE` where missing."""
+    stamps = pd.to_datetime(pd.Series(dates), utc=True, errors="coerce").dt.tz_localize(None)
+    values = stamps.to_numpy().astype("datetime64[us]").view(np.int64).copy()
+    values[stamps.isna().to_numpy()] = NO_DATE
+    return values
+
+
+def datetimes(values: np.ndarray) -> pd.Series:
+    """int64 microseconds (:data:`~netanalysis.model.NO_DATE` for none) as a UTC datetime series."""
+    dates = values.view("datetime64[us]").copy()
+    dates[values == NO_DATE] = np.datetime64("NaT")
+    return pd.Series(dates).dt.tz_localize("UTC")
+
+
+def entity_list(registry: Any) -> Entities:
+    """Every country and forum of a registry: countries, then forums, each sorted by id."""
+    return tuple(
+        [("country", c) for c in sorted(set(registry.countries["code"].astype(str)))]
+        + [("forum", f) for f in sorted(set(registry.forums["id"].astype(str)))]
+    )
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Posts and their country/forum links (see the module notes).
+
+    Attributes
+    ----------
+    post_ids : pyarrow.Array
+        The posts' ids, in input order.
+    dates : ndarray of int64
+        Microseconds since 1970 UTC, :data:`~netanalysis.model.NO_DATE` for an undated post.
+    post, entity : ndarray
+        One entry per link: the post's position in this batch, the entity's code.
+    entities : tuple of (kind, id)
+        What entity codes stand for.
+    unit : ndarray, optional
+        The paragraph or sentence index of each link in its post (``None``: units are posts).
+    columns : dict of str to pyarrow.Array
+        Other post columns kept (``channel``, ``date_source``, ``text``).
+    """
+
+    post_ids: pa.Array
+    dates: np.ndarray
+    post: np.ndarray
+    entity: np.ndarray
+    entities: Entities
+    unit: np.ndarray | None = None
+    columns: dict[str, pa.Array] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.post_ids)
+
+    @property
+    def n_links(self) -> int:
+        return len(self.post)
+
+    @classmethod
+    def concat(cls, batches: list[Batch], entities: Entities) -> Batch:
+        """One batch of all ``batches`` (posts renumbered in order)."""
+        offsets = np.cumsum([0] + [len(b) for b in batches])
+        names = set().union(*(b.columns for b in batches)) if batches else set()
+
+        def joined(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
+            return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
+
+        units = [b.unit for b in batches if b.unit is not None]
+        return cls(
+            post_ids=_strings([b.post_ids for b in batches]),
+            dates=joined([b.dates for b in batches], np.int64),
+            post=joined([b.post + np.int32(o) for b, o in zip(batches, offsets[:-1].tolist())], np.int32),
+            entity=joined([b.entity for b in batches], np.int16),
+            entities=entities,
+            unit=joined(units, np.int32) if units else None,
+            columns={name: _strings([b.columns[name] for b in batches]) for name in sorted(names)},
+        )
+
+    def select(self, keep: np.ndarray, *, ids: bool = True) -> Batch:
+        """The batch of the posts where ``keep`` is true (and their links); with ``ids=False``
+        without their ids (for counts that list no posts)."""
+        renumber = np.cumsum(keep, dtype=np.int64) - 1
+        on = keep[self.post]
+        mask = pa.array(keep)
+        post_ids = self.post_ids.filter(mask) if ids else pa.nulls(int(keep.sum()), pa.string())
+        return replace(
+            self,
+            post_ids=post_ids,
+            dates=self.dates[keep],
+            post=renumber[self.post[on]].astype(np.int32),
+            entity=self.entity[on],
+            unit=None if self.unit is None else self.unit[on],
+            columns={k: v.filter(mask) for k, v in self.columns.items()} if ids else {},
+        )
+
+    def posts_frame(self) -> pd.DataFrame:
+        """The posts as a table: ``post_id``, the kept columns, ``date`` (UTC)."""
+        frame: dict[str, Any] = {"post_id": _pandas_strings(self.post_ids)}
+        for name in ("channel",):
+            if name in self.columns:
+                frame[name] = _pandas_strings(self.columns[name])
+        frame["date"] = datetimes(self.dates)
+        for name, values in self.columns.items():
+            if name != "channel":
+                frame[name] = _pandas_strings(values)
+        return pd.DataFrame(frame)
+
+
+def _strings(arrays: list[pa.Array]) -> pa.Array:
+    if not arrays:
+        return pa.array([], type=pa.string())
+    return pa.concat_arrays([a.cast(pa.string()) if a.type != pa.string() else a for a in arrays])
+
+
+def _pandas_strings(values: pa.Array) -> pd.Series:
+    if hasattr(pd.arrays, "ArrowStringArrayNumpySemantics"):
+        return pd.Series(pd.arrays.ArrowStringArrayNumpySemantics(pa.chunked_array([values])), dtype="str")
+    return pd.Series(values.to_pandas(), dtype="str")
+
+
+def from_tables(
+    mentions: pd.DataFrame,
+    posts: pd.DataFrame | None = None,
+    *,
+    unit: str = "post",
+    unlisted: str = "keep",
+    entities: Entities | None = None,
+) -> tuple[Batch, int]:
+    """Code a mention table (and a posts table) as one :class:`Batch`.
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        Columns ``post_id, kind, entity`` (rows of kind ``tag`` are ignored), and for
+        paragraph and sentence units either ``start`` (with the posts' ``text``) or a column
+        named after the unit holding the unit's index in its post.
+    posts : DataFrame, optional
+        Columns ``post_id`` and ``date`` (and ``text`` to split posts into units). The batch
+        holds every post of the table; without it, every post the mentions name.
+    unit : {"post", "paragraph", "sentence"}
+    unlisted : {"keep", "drop"}
+        What to do with mentions of posts missing from ``posts``: keep them (undated) or
+        leave them out.
+    entities : tuple of (kind, id), optional
+        Code the entities as these (a counter's :attr:`~CoMentionCounter.entities`, so that
+        batches of several tables add up); by default, the entities the mentions name, sorted.
+
+    Returns
+    -------
+    (Batch, int)
+        The batch and the number of mention rows naming a post missing from ``posts``.
+    """
+    if unit not in UNITS:
+        raise ConfigError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
+    split = unit != "post" and unit not in mentions.columns
+    _require(mentions, ["post_id", "kind", "entity"] + (["start"] if split else []), "mentions")
+    if posts is not None:
+        _require(posts, ["post_id"] + (["text"] if split else []), "posts")
+    listed = _post_table(posts)
+    unlisted_rows = 0
+    if listed is not None and len(mentions):
+        missing = ~pd.Index(mentions["post_id"].astype(str)).isin(listed.index)
+        unlisted_rows = int(missing.sum())
+        if unlisted_rows and unlisted == "drop":
+            mentions = mentions[~missing]
+    m = mentions[mentions["kind"].isin(list(SIDES)).to_numpy()]
+    blank = m["post_id"].isna().to_numpy() | m["entity"].isna().to_numpy()
+    if blank.any():
+        log.warning("ignoring %d country/forum mention(s) without a post_id or entity", int(blank.sum()))
+        m = m[~blank]
+    ids = m["post_id"].astype(str)
+    if listed is None:
+        codes, names = pd.factorize(ids)
+        id_index = pd.Index(names, dtype="str")
+        dates = np.full(len(id_index), NO_DATE, dtype=np.int64)
+    else:
+        extra = pd.Index(pd.unique(ids[~ids.isin(listed.index)]), dtype="str")
+        id_index = listed.index.append(extra) if len(extra) else listed.index
+        codes = id_index.get_indexer(ids)
+        dates = np.concatenate([listed["date"].to_numpy(), np.full(len(extra), NO_DATE, dtype=np.int64)])
+    pairs = pd.MultiIndex.from_arrays([m["kind"].astype(str), m["entity"].astype(str)])
+    if entities is None:
+        entity_codes, found = pd.factorize(pairs, sort=True)
+        entities = tuple((str(k), str(e)) for k, e in found)
+    else:
+        entity_codes = pd.MultiIndex.from_tuples(list(entities)).get_indexer(pairs)
+        if (entity_codes < 0).any():
+            unknown = sorted({f"{k}:{e}" for (k, e), c in zip(pairs, entity_codes) if c < 0})
+            raise GraphError(f"mentions of entities the counter does not know: {', '.join(unknown[:5])}")
+    if unit == "post":
+        index = None
+    elif not split:
+        index = m[unit].to_numpy(np.int64)
+    else:
+        index = _unit_index(id_index, codes, m["start"], posts, unit)
+    post, entity, unit_index = _distinct(codes.astype(np.int64), entity_codes.astype(np.int64), index, len(entities))
+    batch = Batch(
+        post_ids=pa.array(np.asarray(id_index, dtype=object), type=pa.string()),
+        dates=dates,
+        post=post,
+        entity=entity,
+        entities=entities,
+        unit=unit_index,
+    )
+    return batch, unlisted_rows
+
+
+def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise GraphError(f"the {name} table lacks column(s) {', '.join(missing)}")
+
+
+def _post_table(posts: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Each post's date (int64 µs) indexed by its id (a repeated id keeps its first row)."""
+    if posts is None:
+        return None
+    ids = posts["post_id"].astype(str)
+    first = ~ids.duplicated().to_numpy()
+    dates = micros(posts["date"]) if "date" in posts.columns else np.full(len(posts), NO_DATE, np.int64)
+    return pd.DataFrame({"date": dates[first]}, index=pd.Index(ids[first], dtype="str"))
+
+
+def _distinct(
+    post: np.ndarray, entity: np.ndarray, index: np.ndarray | None, n_entities: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """One link per (post, unit, entity): a unit counts once however often it names one."""
+    n_ent = max(n_entities, 1)
+    span = 1 if index is None else int(index.max(initial=0)) + 1
+    unit = post * span + (0 if index is None else index)
+    key = np.unique(unit * n_ent + entity)
+    unit, entity = key // n_ent, key % n_ent
+    code_type = np.int16 if n_ent < 2**15 else np.int32
+    return (
+        (unit // span).astype(np.int32),
+        entity.astype(code_type),
+        None if index is None else (unit % span).astype(np.int32),
+    )
+
+
+def _unit_index(
+    ids: pd.Index, post: np.ndarray, starts: pd.Series, posts: pd.DataFrame | None, unit: str
+) -> np.ndarray:
+    """The index of the paragraph or sentence of each mention, from its ``start`` offset."""
+    if posts is None:
+        raise ConfigError(
+            f"unit={unit!r} needs the posts table (their text) to split posts into {unit}s; pass posts=..."
+        )
+    texts = dict(zip(posts["post_id"].astype(str), posts["text"]))
+    offsets = pd.to_numeric(starts, errors="coerce").to_numpy(dtype=float)
+    cache: dict[int, np.ndarray] = {}
+    out = np.empty(len(post), dtype=np.int64)
+    for i, (code, start) in enumerate(zip(post.tolist(), offsets.tolist())):
+        if code not in cache:
+            text = texts.get(ids[code])
+            if not isinstance(text, str):
+                raise GraphError(
+                    f"post {ids[code]!r} is mentioned but has no text in the posts table (needed for unit={unit!r})"
+                )
+            cache[code] = np.asarray(unit_starts(text, unit))
+        if math.isnan(start):
+            raise GraphError(f"a mention in post {ids[code]!r} has no start offset (needed for unit={unit!r})")
+        out[i] = int(np.searchsorted(cache[code], start, side="right")) - 1
+    return out

@@ -1,0 +1,335 @@
+"""Post ids of a corpus and of each edge: ranked once, each edge's ids sorted when read.
+
+A graph over millions of posts must not hold a list of id strings per edge. The corpus's ids
+are kept once, in input order, as one Arrow string array (:class:`PostIdTable`); an edge holds
+int32 codes into it (:class:`PostIds`), in the order its posts came, some in memory and, for
+graphs of many (edge, post) pairs, the rest in a temporary file (:class:`CodeStore`).
+
+Edges list their posts in the *natural order* of their ids: by the id without its trailing
+digits, then by length, then as a string, so ``mfa:9`` comes before ``mfa:10``. The table ranks
+its ids in that order once (for ids that came in natural order, or in its reverse as
+newest-first dumps give them, the rank is the position itself, or its mirror: nothing to sort
+or store); an edge's codes are sorted by that rank when they are read.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from typing import IO, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["PostIdTable", "PostIdCollector", "PostIds", "CodeStore", "natural_order"]
+
+#: (edge, post) pairs whose post codes a graph keeps in memory; the codes of further pairs go
+#: to a temporary file (4 bytes a pair: some 150 MB at a million posts of the benchmark).
+SPILL_PAIRS = 4_000_000
+
+
+def _natural_keys(ids: pa.Array) -> tuple[pa.Array, pa.Array]:
+    return pc.utf8_rtrim(ids, characters="0123456789"), pc.utf8_length(ids)
+
+
+def natural_order(ids: pa.Array) -> np.ndarray:
+    """Positions of ``ids`` sorted in natural order (stable: equal ids keep their order).
+
+    Examples
+    --------
+    >>> natural_order(pa.array(["p10", "p9", "a:2", "p1"])).tolist()
+    [2, 3, 1, 0]
+    """
+    stems, lengths = _natural_keys(ids)
+    table = pa.table({"stem": stems, "length": lengths, "id": ids})
+    keys = [("stem", "ascending"), ("length", "ascending"), ("id", "ascending")]
+    return pc.sort_indices(table, sort_keys=keys).to_numpy().astype(np.int64)
+
+
+def _direction(ids: pa.Array) -> int:
+    """1 if ``ids`` rise strictly in natural order, -1 if they fall strictly, else 0."""
+    if len(ids) < 2:
+        return 1
+    stems, lengths = _natural_keys(ids)
+    s0, s1, n0, n1, i0, i1 = stems[:-1], stems[1:], lengths[:-1], lengths[1:], ids[:-1], ids[1:]
+    same_stem, same_length = pc.equal(s0, s1), pc.equal(n0, n1)
+    for way, less in ((1, pc.less), (-1, pc.greater)):
+        ordered = pc.or_(less(s0, s1), pc.and_(same_stem, pc.or_(less(n0, n1), pc.and_(same_length, less(i0, i1)))))
+        if pc.all(ordered).as_py():
+            return way
+    return 0
+
+
+def _key(ids: pa.Array, i: int) -> tuple[str, int, str]:
+    text = ids[i].as_py()
+    return text.rstrip("0123456789"), len(text), text
+
+
+class PostIdTable:
+    """A corpus's post ids (one Arrow string array, in input order) ranked in natural order.
+
+    ``direction`` is 1 when the ids are known to rise in natural order, -1 when they fall
+    (newest first), and 0 when they come in no order: then they are sorted once, on first use.
+    """
+
+    __slots__ = ("ids", "direction", "_rank", "_order", "_plain")
+
+    def __init__(self, ids: pa.Array | pa.ChunkedArray, direction: int | None = None):
+        if isinstance(ids, pa.ChunkedArray):
+            ids = ids.combine_chunks() if ids.num_chunks else pa.array([], type=pa.string())
+        self.ids: pa.Array = ids.cast(pa.string()) if ids.type != pa.string() else ids
+        self.direction = _direction(self.ids) if direction is None else direction
+        self._rank: np.ndarray | None = None
+        self._order: np.ndarray | None = None
+        self._plain: bool | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _ranked(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._order is None:
+            order = natural_order(self.ids).astype(np.int32 if len(self.ids) < 2**31 else np.int64)
+            rank = np.empty_like(order)
+            rank[order] = np.arange(len(order), dtype=order.dtype)
+            self._order, self._rank = order, rank
+        assert self._rank is not None
+        return self._rank, self._order
+
+    def sorted_codes(self, codes: np.ndarray) -> np.ndarray:
+        """``codes`` (positions in :attr:`ids`) reordered so that their ids run in natural order."""
+        if self.direction == 1:
+            return np.sort(codes, kind="stable")
+        if self.direction == -1:
+            return np.sort(codes, kind="stable")[::-1]
+        rank, order = self._ranked()
+        return order[np.sort(rank[codes], kind="stable")]
+
+    def rank(self, codes: np.ndarray) -> np.ndarray:
+        """The natural-order rank of the ids at ``codes`` (0 for the first id in that order)."""
+        if self.direction == 1:
+            return codes.astype(np.int64)
+        if self.direction == -1:
+            return len(self.ids) - 1 - codes.astype(np.int64)
+        return self._ranked()[0][codes].astype(np.int64)
+
+    @property
+    def plain(self) -> bool:
+        """Whether no id holds a character that CSV quotes (``,``, ``"``, a line break)."""
+        if self._plain is None:
+            self._plain = not pc.any(pc.match_substring_regex(self.ids, '[,"\r\n]')).as_py()
+        return bool(self._plain)
+
+    def take(self, codes: np.ndarray) -> pa.Array:
+        """The ids at ``codes``."""
+        return self.ids.take(pa.array(codes, type=pa.int32() if codes.dtype.itemsize <= 4 else pa.int64()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PostIdTable, (self.ids, self.direction))
+
+
+class PostIdCollector:
+    """Post ids appended a batch at a time, checked for natural order as they come (cheaply,
+    a batch at a time) and joined into one :class:`PostIdTable` by :meth:`table`."""
+
+    _JOIN = 1_000_000
+
+    def __init__(self) -> None:
+        self.joined: list[pa.Array] = []
+        self.recent: list[pa.Array] = []
+        self.n_recent = 0
+        self.direction: int | None = None  # None: nothing seen yet
+        self._last: tuple[str, int, str] | None = None
+
+    def append(self, ids: pa.Array) -> None:
+        if not len(ids):
+            return
+        self.recent.append(ids)
+        self.n_recent += len(ids)
+        if self.n_recent >= self._JOIN:  # few large pieces to join at the end
+            self.joined.append(pa.concat_arrays(self.recent))
+            self.recent, self.n_recent = [], 0
+        if self.direction == 0:
+            return
+        way = _direction(ids) if len(ids) > 1 else None
+        if way == 0:
+            self.direction = 0
+            return
+        first = _key(ids, 0)
+        if self._last is not None:
+            step = 1 if self._last < first else -1 if self._last > first else 0
+            if step == 0 or (way is not None and way != step) or self.direction not in (None, step):
+                self.direction = 0
+                return
+            way = step
+        if way is not None:
+            self.direction = way
+        self._last = _key(ids, len(ids) - 1)
+
+    def table(self) -> PostIdTable:
+        """All the ids as one table (the pieces are let go as they are copied)."""
+        pieces = self.joined + self.recent
+        self.joined, self.recent = [], []
+        ids = (
+            pa.concat_arrays([piece.cast(pa.string()) for piece in pieces])
+            if pieces
+            else pa.array([], type=pa.string())
+        )
+        return PostIdTable(ids, 1 if self.direction is None else self.direction)
+
+
+class _Spill:
+    """A temporary file of int32 post codes, read back a run at a time."""
+
+    __slots__ = ("file", "size")
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] = tempfile.TemporaryFile(prefix="netanalysis-pairs-", buffering=0)
+        self.size = 0
+
+    def append(self, codes: np.ndarray) -> int:
+        """Write ``codes``; return the position of the first."""
+        data = memoryview(np.ascontiguousarray(codes, dtype=np.int32).tobytes())
+        while data:
+            data = data[os.write(self.file.fileno(), data) :]
+        start, self.size = self.size, self.size + len(codes)
+        return start
+
+    def read(self, start: int, count: int) -> np.ndarray:
+        data = os.pread(self.file.fileno(), 4 * count, 4 * start)
+        if len(data) != 4 * count:
+            raise OSError(f"the temporary file of post codes ended early ({len(data)} of {4 * count} bytes)")
+        return np.frombuffer(data, dtype=np.int32)
+
+
+class Run:
+    """``count`` codes from position ``start`` of a temporary file (a piece of one edge's posts)."""
+
+    __slots__ = ("spill", "start", "count")
+
+    def __init__(self, spill: _Spill, start: int, count: int):
+        self.spill, self.start, self.count = spill, start, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def load(self) -> np.ndarray:
+        return self.spill.read(self.start, self.count)
+
+
+Piece = "np.ndarray | Run"
+
+
+def loaded(part: np.ndarray | Run) -> np.ndarray:
+    """The codes of a piece (read back from the file if it is there)."""
+    return part if isinstance(part, np.ndarray) else part.load()
+
+
+def piece(part: np.ndarray | Run, lo: int, hi: int) -> np.ndarray | Run:
+    """Codes ``lo:hi`` of a block kept by :class:`CodeStore` (a view, or a shorter run on disk)."""
+    return part[lo:hi] if isinstance(part, np.ndarray) else Run(part.spill, part.start + lo, hi - lo)
+
+
+class CodeStore:
+    """Where a graph's (edge, post) codes are kept: in memory for the first :data:`SPILL_PAIRS`,
+    then in a temporary file (deleted once no :class:`PostIds` refers to it)."""
+
+    def __init__(self) -> None:
+        self.kept = 0
+        self.spill: _Spill | None = None
+
+    def keep(self, codes: np.ndarray) -> np.ndarray | Run:
+        self.kept += len(codes)
+        if self.kept <= SPILL_PAIRS or not len(codes):
+            return codes
+        self.spill = self.spill or _Spill()
+        return Run(self.spill, self.spill.append(codes), len(codes))
+
+
+class PostIds(Sequence):
+    """The ids of an edge's posts: a read-only sequence of str, in natural order, equal to the
+    list of those ids.
+
+    Parameters
+    ----------
+    codes : array or sequence of pieces
+        Positions in ``table`` (int32), in any order; pieces may wait in a temporary file.
+    table : PostIdTable, or the ids themselves
+        The corpus's post ids, shared by every edge.
+
+    Examples
+    --------
+    >>> ids = PostIds(np.array([2, 0], dtype=np.int32), ["mfa:10", "x", "mfa:9"])
+    >>> list(ids), len(ids), ids == ["mfa:9", "mfa:10"]
+    (['mfa:9', 'mfa:10'], 2, True)
+    """
+
+    __slots__ = ("_parts", "_table")
+
+    def __init__(self, codes: np.ndarray | Sequence[np.ndarray | Run], table: PostIdTable | Sequence[str]):
+        self._parts = (codes,) if isinstance(codes, np.ndarray) else tuple(codes)
+        self._table = (
+            table if isinstance(table, PostIdTable) else PostIdTable(pa.array(list(map(str, table)), type=pa.string()))
+        )
+
+    @property
+    def table(self) -> PostIdTable:
+        """The corpus's id table these ids point into."""
+        return self._table
+
+    @property
+    def codes(self) -> np.ndarray:
+        """Positions in :attr:`table` of these ids, in natural order of the ids."""
+        if len(self._parts) == 1:
+            raw = loaded(self._parts[0])
+        else:
+            raw = np.concatenate([loaded(p) for p in self._parts]) if self._parts else np.zeros(0, dtype=np.int32)
+        return self._table.sorted_codes(raw)
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self._parts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return self._table.take(self.codes[i]).to_pylist()
+        return self._table.ids[int(self.codes[i])].as_py()
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._table.take(self.codes).to_pylist()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (PostIds, list, tuple)):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PostIds, (self.codes, self._table))
+
+    def join(self, sep: str = ";") -> str:
+        """The ids joined by ``sep`` (as in ``edges.csv``), in one Arrow call."""
+        return _joined(self._table.take(self.codes), sep)
+
+    def write_joined(self, fh: IO[str], sep: str = ";", piece: int = 200_000) -> None:
+        """Write :meth:`join` to the text file ``fh``, ``piece`` ids at a time (an edge of
+        millions of posts is never one string)."""
+        codes = self.codes
+        for lo in range(0, len(codes), piece):
+            if lo:
+                fh.write(sep)
+            fh.write(_joined(self._table.take(codes[lo : lo + piece]), sep))
+
+
+def _joined(taken: pa.Array, sep: str) -> str:
+    if not len(taken):
+        return ""
+    if pa.types.is_large_string(taken.type):
+        whole = pa.LargeListArray.from_arrays(pa.array([0, len(taken)], type=pa.int64()), taken)
+        return pc.binary_join(whole, pa.scalar(sep, pa.large_string()))[0].as_py()
+    whole = pa.ListArray.from_arrays(pa.array([0, len(taken)], type=pa.int32()), taken)
+    return pc.binary_join(whole, sep)[0].as_py()

@@ -1,0 +1,176 @@
+"""The corpus stage: read the posts and extract their mentions in one stream, chunk by chunk.
+
+``posts.csv`` and ``mentions.csv`` are written as the chunks come back (in input order, from
+worker processes or a Dask cluster: :func:`netanalysis.parallel.map_ordered`). Each chunk is a
+:class:`~netanalysis.graph.Batch`; the co-mention counter adds it as it comes, so the graph is
+built while the corpus streams. What else stays in memory depends on the command: ``parse``
+and ``graph`` keep no per-post data (only running totals, and the counter's post ids); the
+commands with time windows or the explorer, and any run filling the cache, keep the batches'
+slim rows (id, channel, date, date source; for the explorer the start of each text) and their
+coded links, joined into one corpus batch, so their memory grows with the number of posts and
+links, not with their text.
+"""
+
+from __future__ import annotations
+
+import collections
+import ctypes
+import gc
+import logging
+from collections.abc import Iterator
+from typing import Any, cast
+
+import pandas as pd
+import pyarrow.compute as pc
+
+from netanalysis import parallel
+from netanalysis.config import Settings
+from netanalysis.graph import Batch, CoMentionCounter
+from netanalysis.ingest import ReadOptions
+from netanalysis.ingest.partitions import absorb, iter_parts
+from netanalysis.io.csv import header
+from netanalysis.model import MENTION_COLUMNS, NO_DATE, POST_COLUMNS, Post
+from netanalysis.parallel import map_ordered
+from netanalysis.pipeline import cache
+from netanalysis.pipeline.state import RunResult, RunState, Stage, Staging
+from netanalysis.pipeline.work import ChunkExtractor, post_rows
+
+__all__ = ["CorpusTotals", "stage_corpus"]
+
+log = logging.getLogger(__name__)
+
+
+class CorpusTotals:
+    """What a run reports of its posts, added up a batch at a time."""
+
+    def __init__(self) -> None:
+        self.posts = 0
+        self.channels: set[str] = set()
+        self.first: int | None = None
+        self.last: int | None = None
+        self.sources: dict[str, int] = {}
+
+    def add(self, batch: Batch) -> None:
+        self.posts += len(batch)
+        channels = batch.columns.get("channel")
+        if channels is not None:
+            self.channels.update(c for c in pc.unique(channels).to_pylist() if c is not None)
+        dates = batch.dates[batch.dates != NO_DATE]
+        if len(dates):
+            low, high = int(dates.min()), int(dates.max())
+            self.first = low if self.first is None else min(self.first, low)
+            self.last = high if self.last is None else max(self.last, high)
+        sources = batch.columns.get("date_source")
+        if sources is not None:
+            for row in pc.value_counts(sources).to_pylist():
+                if row["values"] is not None:
+                    self.sources[row["values"]] = self.sources.get(row["values"], 0) + row["counts"]
+
+    def counts(self) -> dict[str, Any]:
+        def day(micros: int | None) -> str | None:
+            return None if micros is None else pd.Timestamp(micros, unit="us", tz="UTC").strftime("%Y-%m-%d")
+
+        return {
+            "posts": self.posts,
+            "channels": sorted(self.channels),
+            "first_date": day(self.first),
+            "last_date": day(self.last),
+            "date_sources": dict(sorted(self.sources.items())),
+        }
+
+
+def read_options(settings: Settings) -> ReadOptions:
+    """The reading options among the settings."""
+    known = set(ReadOptions.__dataclass_fields__)
+    return ReadOptions(**{k: v for k, v in settings.to_dict().items() if k in known})
+
+
+def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
+    """Stream the corpus (see the module notes), or read it from the cache."""
+    from netanalysis.registry import load_registry
+
+    s = state.settings
+    state.registry = load_registry(extra=list(s.registry) or None)
+    result.counts["registry_fingerprint"] = state.registry.fingerprint()
+    stages = state.command.stages
+    keep_text = Stage.EXPLORER in stages
+    work = ChunkExtractor(state.registry, countries=s.countries, exclude=s.exclusion, unit=s.unit, excerpts=keep_text)
+    if Stage.GRAPH in stages:
+        state.counter = CoMentionCounter(
+            work.entities, unit=s.unit, min_weight=s.min_weight, exclude=s.exclusion, labels=state.registry.label
+        )
+    entry = cache.entry_for(result.inputs, state.registry, s) if s.cache else None
+    totals = CorpusTotals()
+    if entry is not None and cache.is_complete(entry):
+        state.corpus, result.stats, state.mention_kinds = cache.load(entry, staging, keep_text, work.entities)
+        _add(state, totals, state.corpus)
+        result.counts["mentions_cache"] = "hit"
+    else:
+        keep = entry is not None or Stage.TIMELINE in stages or Stage.EXPLORER in stages
+        _stream(state, result, staging, work, totals, keep)
+        if entry is not None:
+            assert state.corpus is not None
+            cache.store(entry, state.corpus, staging, result.stats, state.mention_kinds)
+            result.counts["mentions_cache"] = "stored"
+    release_memory()
+    result.counts.update(totals.counts())
+    result.counts["mentions"] = dict(sorted(state.mention_kinds.items()))
+
+
+def _add(state: RunState, totals: CorpusTotals, batch: Batch) -> None:
+    totals.add(batch)
+    if state.counter is not None:
+        state.counter.add(batch)
+
+
+def _stream(
+    state: RunState, result: RunResult, staging: Staging, work: ChunkExtractor, totals: CorpusTotals, keep: bool
+) -> None:
+    s = state.settings
+    kept: list[Batch] = []
+    kinds: dict[str, int] = {}
+    # the file stats each partition's counts go to, in the order the work goes out (and comes back)
+    targets: collections.deque = collections.deque()
+    warned: set[str] = set()
+
+    def work_items() -> Iterator[Any]:
+        for item, file_stats in iter_parts(
+            result.inputs, s.format, options=read_options(s), stats=result.stats, size=parallel.CHUNK
+        ):
+            targets.append(file_stats)
+            yield item if file_stats is not None else post_rows(cast(list[Post], item))
+
+    with open(staging.path("posts.csv"), "wb") as posts_out, open(staging.path("mentions.csv"), "wb") as mentions_out:
+        posts_out.write(header(POST_COLUMNS))
+        mentions_out.write(header(MENTION_COLUMNS))
+        chunks = map_ordered(work, work_items(), jobs=s.jobs, engine=s.engine, scheduler=s.scheduler)
+        for done, chunk in enumerate(chunks, 1):
+            target = targets.popleft()
+            if chunk.read is not None:
+                absorb(target, chunk.read, warned)
+            posts_out.write(chunk.posts_csv)
+            mentions_out.write(chunk.mentions_csv)
+            _add(state, totals, chunk.batch)
+            if keep:
+                kept.append(chunk.batch)
+            for kind, n in chunk.kinds.items():
+                kinds[kind] = kinds.get(kind, 0) + n
+            if done % 25 == 0:  # freed text of past chunks back to the system
+                release_memory(collect=False)
+            if state.on_posts is not None:
+                state.on_posts(chunk.posts)
+    state.mention_kinds = kinds
+    if keep:
+        state.corpus = Batch.concat(kept, work.entities)
+        kept.clear()
+
+
+def release_memory(collect: bool = True) -> None:
+    """Hand the memory freed by the streamed chunks back to the system (glibc keeps freed heap
+    otherwise), so that later stages start from what the kept data really need."""
+    if collect:
+        gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass

@@ -1,0 +1,113 @@
+"""Running a command: its stages in order, into a staging folder swapped in whole.
+
+A command runs a prefix of the stages (:class:`Command`); each stage reads and fills one typed
+:class:`RunState`. Files are written into a hidden staging folder inside the output folder and
+moved into place only when every stage succeeded, so a failing run leaves neither half-written
+files nor a half-updated folder; ``manifest.json`` is written last.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from netanalysis.config import Settings
+from netanalysis.ingest import expand_inputs
+from netanalysis.io.manifest import write_manifest
+from netanalysis.pipeline.corpus import stage_corpus
+from netanalysis.pipeline.stages import stage_explorer, stage_figures, stage_graph, stage_page, stage_timeline
+from netanalysis.pipeline.state import Command, RunResult, RunState, Stage, StageFunction, Staging
+
+__all__ = ["Stage", "Command", "RunState", "RunResult", "Staging", "STAGES", "run"]
+
+log = logging.getLogger(__name__)
+
+
+#: The function of each stage (tests may replace one).
+STAGES: dict[Stage, StageFunction] = {
+    Stage.CORPUS: stage_corpus,
+    Stage.GRAPH: stage_graph,
+    Stage.TIMELINE: stage_timeline,
+    Stage.FIGURES: stage_figures,
+    Stage.EXPLORER: stage_explorer,
+    Stage.PAGE: stage_page,
+}
+
+
+def run(
+    command: Command | str,
+    inputs: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    settings: Settings | None = None,
+    *,
+    progress: Callable[[Stage], None] | None = None,
+    on_posts: Callable[[int], None] | None = None,
+) -> RunResult:
+    """Run the stages of ``command`` over ``inputs`` and write their files into ``out_dir``.
+
+    Parameters
+    ----------
+    command : Command or str
+        ``parse``, ``graph``, ``timeline``, ``plot``, ``explore`` or ``report``.
+    inputs : list of paths
+        Files, folders or glob patterns.
+    out_dir : path
+        The output folder; nothing is moved into it unless every stage succeeded.
+    settings : Settings, optional
+        Every option (defaults when omitted).
+    progress : callable, optional
+        Called with each stage before it starts.
+    on_posts : callable, optional
+        Called with the number of posts of each chunk as it is done.
+
+    Returns
+    -------
+    RunResult
+    """
+    command = Command(command)
+    settings = settings or Settings()
+    files = expand_inputs([str(p) for p in inputs])
+    result = RunResult(Path(out_dir), command, settings.to_dict(), files, seed=settings.seed)
+    staging = Staging(Path(out_dir))
+    state = RunState(settings, command, on_posts=on_posts)
+    try:
+        for stage in command.stages:
+            if progress is not None:
+                progress(stage)
+            log.info("stage %s", stage.value)
+            began = time.perf_counter()
+            STAGES[stage](state, result, staging)
+            log.info(
+                "stage %s took %.1f s; peak memory so far %s", stage.value, time.perf_counter() - began, peak_memory()
+            )
+        staging.commit()
+    except BaseException:
+        staging.discard()
+        raise
+    result.files = sorted(staging.files)
+    result.state = state
+    write_manifest(
+        result.out_dir,
+        command=command.value,
+        parameters=result.parameters,
+        seed=result.seed,
+        inputs=files,
+        counts={**result.stats.as_dict(), **result.counts},
+        files=result.files,
+        started=result.started,
+    )
+    return result
+
+
+def peak_memory() -> str:
+    """This process's peak resident memory, as the system reports it."""
+    try:
+        import resource
+    except ImportError:  # not on this system
+        return "unknown"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return f"{peak / (1 << 20 if sys.platform == 'darwin' else 1 << 10):.0f} MB"

@@ -1,0 +1,135 @@
+"""The stages after the corpus: graph, time windows, figures, explorer and the report page.
+
+Each stage takes the run's :class:`~netanalysis.pipeline.state.RunState`, calls the library and
+writes its files into the staging folder through :mod:`netanalysis.io`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from netanalysis import __version__
+from netanalysis.analysis import centrality_table
+from netanalysis.analysis.changes import changes_table
+from netanalysis.analysis.timeline import graphs_over_time, timeline_table
+from netanalysis.io.atomic import atomic_write
+from netanalysis.io.csv import write_csv, write_edges_csv
+from netanalysis.io.dynamic_gexf import write_dynamic_gexf
+from netanalysis.io.graph_files import write_gexf, write_graphml
+from netanalysis.pipeline.state import RunResult, RunState, Staging
+
+__all__ = ["stage_graph", "stage_timeline", "stage_figures", "stage_explorer", "stage_page"]
+
+
+def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
+    """The graph counted while the corpus streamed, its node measures and files."""
+    assert state.counter is not None, "the corpus stage counts co-mentions for the graph stage"
+    state.graph = G = state.counter.graph()
+    state.counter = None  # (its post codes now belong to the graph's edges)
+    state.nodes = centrality_table(G, seed=state.settings.seed)
+    write_edges_csv(G, staging.path("edges.csv"))
+    write_csv(state.nodes, staging.path("nodes.csv"))
+    write_gexf(G, staging.path("graph.gexf"))
+    write_graphml(G, staging.path("graph.graphml"))
+    result.counts["nodes"] = {k: int(v) for k, v in sorted(state.nodes["kind"].value_counts().items())}
+    result.counts["edges"] = int(G.number_of_edges())
+
+
+def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None:
+    """One graph per time window, centralities over time, changes, the dynamic GEXF."""
+    s = state.settings
+    assert state.corpus is not None and state.registry is not None
+    state.windows = graphs_over_time(
+        state.corpus,
+        freq=s.freq,
+        window=s.window,
+        step=s.step,
+        cumulative=s.cumulative,
+        unit=s.unit,
+        exclude=s.exclusion,
+        min_weight=s.min_weight,
+        labels=state.registry.label,
+        post_ids=False,
+    )  # no window output lists post ids
+    state.timeline = timeline_table(state.windows, seed=s.seed)
+    state.changes = changes_table(state.timeline, state.windows)
+    write_csv(state.timeline, staging.path("timeline.csv"))
+    write_csv(state.changes, staging.path("changes.csv"))
+    # a timeline run's graph.gexf carries time spells for Gephi's timeline (replaces the static one)
+    write_dynamic_gexf(state.windows, staging.path("graph.gexf"), graph=state.graph, timeline=state.timeline)
+    attrs = {**state.windows.attrs, **state.timeline.attrs}
+    result.counts["windows"] = len(state.windows)
+    for key in ("undated_posts", "inferred_posts", "posts_outside_windows", "unmatched_mentions"):
+        if key in attrs:
+            result.counts[f"timeline_{key}"] = int(attrs[key])
+
+
+def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
+    """The publication figures, in every format asked."""
+    from netanalysis.render import figures as fig
+
+    s = state.settings
+    G, nodes, timeline = state.graph, state.nodes, state.timeline
+    style: dict[str, Any] = {"size": s.fig_size, "font_size": s.font_size}
+    made: dict[str, Callable[[], Any]] = {
+        "network_bipartite": lambda: fig.plot_network(G, layout="bipartite", centrality=nodes, seed=s.seed, **style),
+        "network_force": lambda: fig.plot_network(
+            G, layout="force", centrality=nodes, color_by="community", seed=s.seed, **style
+        ),
+        "heatmap": lambda: fig.plot_heatmap(G, **style),
+    }
+    if timeline is not None and state.windows:
+        assert G is not None
+        labels = {n: d.get("label", n) for n, d in G.nodes(data=True)}
+        # The time figures place a window by its start; cumulative windows all share one start,
+        # so they are placed by their (exclusive) end: "everything up to this date".
+        shown = timeline.assign(window_start=timeline["window_end"]) if s.cumulative else timeline
+        windows = state.windows
+        made["centrality_over_time"] = lambda: fig.plot_centrality_over_time(
+            shown, metric=s.metric, top=min(s.top, 8), labels=labels, **style
+        )
+        made["rank_changes"] = lambda: fig.plot_rank_changes(shown, metric=s.metric, top=s.top, labels=labels, **style)
+        made["network_by_window"] = lambda: fig.plot_network_small_multiples(windows, seed=s.seed, **style)
+    for stem, build in made.items():
+        figure = build()
+        for fmt in s.formats:
+            fig.save_figure(figure, staging.path(f"figures/{stem}.{fmt}").with_suffix(""), formats=(fmt,))
+        state.figures.append(stem)
+    result.counts["figures"] = len(state.figures)
+
+
+def stage_explorer(state: RunState, result: RunResult, staging: Staging) -> None:
+    """``network.html``: the interactive explorer."""
+    from netanalysis.render.explorer import write_explorer
+
+    assert state.graph is not None and state.corpus is not None
+    write_explorer(
+        state.graph,
+        staging.path("network.html"),
+        centrality=state.nodes,
+        posts=state.corpus.posts_frame(),
+        seed=state.settings.seed,
+    )
+
+
+def stage_page(state: RunState, result: RunResult, staging: Staging) -> None:
+    """``report.html``: the page that summarises the run."""
+    from netanalysis.render.report_page import ReportContent, report_html
+
+    assert state.nodes is not None
+    listed = sorted(set(staging.files) | {"report.html", "manifest.json"})
+    content = ReportContent(
+        version=__version__,
+        command=state.command.value,
+        inputs=[str(p) for p in result.inputs],
+        settings=state.settings,
+        stats=result.stats,
+        counts=result.counts,
+        nodes=state.nodes,
+        posts=int(result.counts.get("posts", 0)),
+        changes=state.changes,
+        figures=list(state.figures),
+    )
+    with atomic_write(staging.path("report.html"), "w", encoding="utf-8") as fh:
+        fh.write(report_html(content, files=listed))

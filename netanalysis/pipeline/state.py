@@ -1,0 +1,152 @@
+"""What the stages of a run share: the commands and their stages, the staging folder, the typed
+run state and the run's result."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import pandas as pd
+
+from netanalysis.config import Settings
+from netanalysis.errors import InputError
+from netanalysis.model import IngestStats
+
+if TYPE_CHECKING:  # pragma: no cover
+    from netanalysis.analysis.timeline import WindowGraphs
+    from netanalysis.graph import Batch, CoMentionCounter
+    from netanalysis.registry import Registry
+
+__all__ = ["Stage", "Command", "Staging", "RunState", "RunResult", "StageFunction"]
+
+
+class Stage(StrEnum):
+    """One step of a run."""
+
+    CORPUS = "corpus"
+    GRAPH = "graph"
+    TIMELINE = "timeline"
+    FIGURES = "figures"
+    EXPLORER = "explorer"
+    PAGE = "page"
+
+
+class Command(StrEnum):
+    """The commands, each a prefix of the chain of stages (``report`` runs all of it)."""
+
+    PARSE = "parse"
+    GRAPH = "graph"
+    TIMELINE = "timeline"
+    PLOT = "plot"
+    EXPLORE = "explore"
+    REPORT = "report"
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        return _STAGES[self]
+
+
+_STAGES = {
+    Command.PARSE: (Stage.CORPUS,),
+    Command.GRAPH: (Stage.CORPUS, Stage.GRAPH),
+    Command.TIMELINE: (Stage.CORPUS, Stage.GRAPH, Stage.TIMELINE),
+    Command.PLOT: (Stage.CORPUS, Stage.GRAPH, Stage.TIMELINE, Stage.FIGURES),
+    Command.EXPLORE: (Stage.CORPUS, Stage.GRAPH, Stage.EXPLORER),
+    Command.REPORT: (Stage.CORPUS, Stage.GRAPH, Stage.TIMELINE, Stage.FIGURES, Stage.EXPLORER, Stage.PAGE),
+}
+
+
+class Staging:
+    """The hidden folder a run writes into before its files are moved into place."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = Path(out_dir)
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise InputError(self.out_dir, "output path exists and is not a folder")
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.dir = Path(tempfile.mkdtemp(prefix=".netanalysis-", dir=self.out_dir))
+        self.files: list[str] = []
+
+    def path(self, name: str) -> Path:
+        """Where to write the output file ``name`` (a path relative to the output folder)."""
+        if name not in self.files:
+            self.files.append(name)
+        target = self.dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def commit(self) -> None:
+        for name in self.files:
+            target = self.out_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.dir / name, target)
+        self.discard()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@dataclass
+class RunState:
+    """What the stages of one run hand each other.
+
+    ``corpus`` (the posts' slim rows and their coded links) is kept only by the commands that
+    need the whole corpus after it streamed by (time windows, the explorer) or that fill the
+    cache; ``counter`` counts co-mentions while the corpus streams, so ``graph`` needs no table.
+    """
+
+    settings: Settings
+    command: Command
+    registry: Registry | None = None
+    corpus: Batch | None = None
+    counter: CoMentionCounter | None = None
+    mention_kinds: dict[str, int] = field(default_factory=dict)
+    graph: nx.Graph | None = None
+    nodes: pd.DataFrame | None = None
+    windows: WindowGraphs | None = None
+    timeline: pd.DataFrame | None = None
+    changes: pd.DataFrame | None = None
+    figures: list[str] = field(default_factory=list)
+    on_posts: Callable[[int], None] | None = None
+
+
+@dataclass
+class RunResult:
+    """What a run did: the folder, the files written, the counts, the parameters."""
+
+    out_dir: Path
+    command: Command
+    parameters: dict[str, Any]
+    inputs: list[Path]
+    stats: IngestStats = field(default_factory=IngestStats)
+    counts: dict[str, Any] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.time)
+    seed: int | None = None
+    state: RunState | None = None
+
+    def summary_lines(self) -> list[str]:
+        s = self.stats
+        lines = [
+            f"Read {s.read} posts from {len(self.inputs)} input(s) ({s.undated} undated, {s.skipped} records skipped)."
+        ]
+        for f in s.files:
+            if f.problems:
+                lines.append(
+                    f"{f.path}: {len(f.problems)} problem(s) shown of {f.skipped} record(s) "
+                    "skipped or flagged; first problems:"
+                )
+                lines.extend(f"  record {r}: {p}" for r, p in f.problems[:5])
+        lines.append(f"Wrote {len(self.files)} file(s) to {self.out_dir}/: {', '.join(self.files)}")
+        return lines
+
+
+StageFunction = Callable[[RunState, RunResult, Staging], None]
