@@ -182,3 +182,23 @@ def test_bad_options_raise():
         bootstrap_window(posts, links, level=95)
     with pytest.raises(ConfigError, match="unknown measure"):
         bootstrap_window(posts, links, measures=["authority"])
+
+
+@pytest.mark.parametrize("unit", ["post", "paragraph"])
+def test_values_and_ranks_are_those_of_the_timeline(sample_path, unit):
+    """On the sample, bootstrap_over_time's value and rank columns equal timeline.csv's."""
+    import netanalysis
+    from netanalysis.analysis.association import unit_links
+    from netanalysis.analysis.timeline import METRICS, centrality_over_time
+    from netanalysis.extract import extract_mentions
+
+    posts = netanalysis.read_posts(sample_path)
+    mentions = extract_mentions(posts)
+    timeline = centrality_over_time(mentions, posts, metrics=METRICS, unit=unit)
+    windows = [(pd.Timestamp(lo), pd.Timestamp(hi)) for lo, hi in timeline.attrs["windows"]]
+    boot = bootstrap_over_time(posts, unit_links(mentions, posts, unit=unit), windows, unit=unit, replicates=20)
+    keys = ["window_start", "window_end", "node", "metric"]
+    merged = timeline.merge(boot[boot["metric"] != "share"], on=keys, how="outer", suffixes=("", "_boot"))
+    assert len(merged) == len(timeline) == (boot["metric"] != "share").sum()
+    assert merged["value_boot"].to_numpy() == pytest.approx(merged["value"].to_numpy(), abs=1e-12)
+    assert (merged["rank_boot"] == merged["rank"]).all()
