@@ -127,3 +127,26 @@ def test_bad_options_raise():
         change_test(a, a, la, permutations=0)
     with pytest.raises(ConfigError, match="unknown measure"):
         change_test(a, a, la, measures=["hub"])
+
+
+def test_changes_are_those_of_changes_csv(sample_path):
+    """On the sample, the tested change of every node equals changes.csv's value_change."""
+    import netanalysis
+    from netanalysis.analysis.association import unit_links
+    from netanalysis.analysis.changes import changes_table
+    from netanalysis.analysis.timeline import graphs_over_time, timeline_table
+    from netanalysis.extract import extract_mentions
+
+    posts = netanalysis.read_posts(sample_path)
+    mentions = extract_mentions(posts)
+    graphs = graphs_over_time(mentions, posts)
+    metrics = ["degree", "strength", "eigenvector", "pagerank", "pagerank_scaled"]
+    changes = changes_table(timeline_table(graphs, metrics=metrics), graphs)
+    changes = changes[changes["value_change"].notna()]
+    tests = change_tests_over_time(
+        posts, unit_links(mentions, posts), [(lo, hi) for lo, hi, _ in graphs], measures=metrics, permutations=99
+    )
+    merged = changes.merge(tests, on=["window_start", "window_end", "node", "metric"], how="outer")
+    assert len(merged) == len(changes) == len(tests)
+    assert merged["change"].to_numpy() == pytest.approx(merged["value_change"].to_numpy(), abs=1e-12)
+    assert merged["p_value"].between(0, 1).all() and merged["q_value"].notna().all()
