@@ -8,7 +8,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from networkx.algorithms.link_analysis.hits_alg import _hits_python
 from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
 from netanalysis.analysis import NODE_COLUMNS, centrality_table, communities
@@ -27,15 +26,6 @@ def pagerank_reference(G, weight="weight"):
     except ImportError:
         return _pagerank_python(G, weight=weight, tol=1e-13, max_iter=100000)
     return nx.pagerank(G, weight=weight, tol=1e-13, max_iter=100000)
-
-
-def directed(G):
-    """The bipartite graph with edges read country (bipartite 0) -> forum."""
-    D = nx.DiGraph()
-    D.add_nodes_from(G)
-    for u, v, d in G.edges(data=True):
-        D.add_edge(*((u, v) if G.nodes[u]["bipartite"] == 0 else (v, u)), **d)
-    return D
 
 
 def bipartite(edges, isolates=()):
@@ -83,14 +73,8 @@ def test_path_by_hand(path4):
     assert t.loc[["country:CN", "country:RU", "forum:BRICS", "forum:UN"], "eigenvector"].tolist() == pytest.approx(
         list(np.r_[h, a] / norm), abs=1e-12
     )
-    # HITS, country -> forum: hubs h / sum h, authorities B^T h / sum
-    assert t.loc[["country:CN", "country:RU"], "hub"].tolist() == pytest.approx([1 / (3 + SQ5), (2 + SQ5) / (3 + SQ5)])
-    assert t.loc[["forum:BRICS", "forum:UN"], "authority"].tolist() == pytest.approx(
-        [(3 + SQ5) / (7 + 3 * SQ5), (4 + 2 * SQ5) / (7 + 3 * SQ5)]
-    )
-    assert (t.loc[["country:CN", "country:RU"], "authority"] == 0).all()
-    assert (t.loc[["forum:BRICS", "forum:UN"], "hub"] == 0).all()
     assert t["pagerank"].sum() == pytest.approx(1.0)
+    assert t["pagerank_scaled"].tolist() == pytest.approx((t["pagerank"] * 4).tolist())
     assert t["pagerank"].to_dict() == pytest.approx(pagerank_reference(path4), abs=1e-10)
 
 
@@ -110,7 +94,7 @@ def test_single_edge_is_defined():
     assert t["closeness"].tolist() == [1.0, 1.0]
     assert t["eigenvector"].tolist() == pytest.approx([1 / math.sqrt(2)] * 2)
     assert t["pagerank"].tolist() == pytest.approx([0.5, 0.5])
-    assert t.loc["country:RU", "hub"] == 1.0 and t.loc["forum:UN", "authority"] == 1.0
+    assert t["pagerank_scaled"].tolist() == pytest.approx([1.0, 1.0])
     assert t["community"].tolist() == [0, 0]
 
 
@@ -130,9 +114,6 @@ def test_davis_southern_women_matches_networkx():
         nx.eigenvector_centrality(G, tol=1e-13, max_iter=100000), abs=1e-9
     )
     assert t["pagerank"].to_dict() == pytest.approx(pagerank_reference(G, weight=None), abs=1e-10)
-    hubs, authorities = _hits_python(directed(G), tol=1e-14, max_iter=100000)
-    assert t["hub"].to_dict() == pytest.approx(hubs, abs=1e-10)
-    assert t["authority"].to_dict() == pytest.approx(authorities, abs=1e-10)
     # rows: kind is empty here, so by strength then node; Evelyn, Theresa, Nora attend 8 events
     assert t.index[:3].tolist() == ["E8", "E9", "E7"]
 
@@ -167,24 +148,64 @@ def test_disconnected_graph_values_are_defined(path4):
     G.add_node("country:XX", bipartite=0, kind="country", posts=0)  # an isolate
     t = centrality_table(G).set_index("node")
     assert not t.isna().any().any()
-    assert t.loc["country:XX", ["degree", "strength", "betweenness", "closeness", "eigenvector", "hub"]].eq(0).all()
+    assert t.loc["country:XX", ["degree", "strength", "betweenness", "closeness", "eigenvector"]].eq(0).all()
     assert (t["closeness"] <= 1).all() and (t["closeness"] >= 0).all()
     # closeness of FR: it reaches 1 of 7 other nodes at distance 1 -> 1/1 * 1/6
     assert t.loc["country:FR", "closeness"] == pytest.approx(1 / 6)
-    # eigenvector: per component with unit norm, scaled by sqrt(size / 7)
-    path_part = t.loc[list(path4), "eigenvector"]
-    assert (path_part**2).sum() == pytest.approx(4 / 7)
+    # eigenvector, networkx's semantics: all of it on the component with the largest eigenvalue
+    # (the path's sqrt(3 + sqrt 5) ~ 2.29 against FR-EU's 1), the side component is 0
     alone = centrality_table(path4).set_index("node")["eigenvector"]
-    assert path_part.to_dict() == pytest.approx((alone * math.sqrt(4 / 7)).to_dict())
-    assert t.loc[["country:FR", "forum:EU"], "eigenvector"].tolist() == pytest.approx(
-        [math.sqrt(2 / 7) / math.sqrt(2)] * 2
+    assert t.loc[list(path4), "eigenvector"].to_dict() == pytest.approx(alone.to_dict(), abs=1e-12)
+    assert t.loc[["country:FR", "forum:EU"], "eigenvector"].tolist() == [0.0, 0.0]
+    assert t["eigenvector"].to_dict() == pytest.approx(
+        nx.eigenvector_centrality(G, weight="weight", tol=1e-14, max_iter=100000), abs=1e-6
     )
-    # HITS: per component, scaled by the component's share of its side
-    assert t.loc["country:FR", "hub"] == pytest.approx(1 / 4)  # 1 of 4 countries
-    assert t.loc["forum:EU", "authority"] == pytest.approx(1 / 3)  # 1 of 3 forums
     assert t["pagerank"].sum() == pytest.approx(1.0)
     assert t["pagerank"].to_dict() == pytest.approx(pagerank_reference(G), abs=1e-10)
+    assert t["pagerank_scaled"].sum() == pytest.approx(len(G))
     assert t.loc["country:FR", "community"] != t.loc["country:RU", "community"]
+
+
+def big_and_side_component():
+    """A 12-node bipartite component (4 countries x 8 forums, weighted) and a 3-node path."""
+    rng = np.random.default_rng(5)
+    edges = [
+        (c, f, int(rng.integers(1, 4)))
+        for c in ("CN", "IN", "BR", "ZA")
+        for f in ("UN", "BRICS", "SCO", "G20", "APEC", "ASEAN", "CICA", "EAEU")
+        if rng.random() < 0.7
+    ]
+    edges += [("FR", "EU", 5), ("DE", "EU", 5)]  # the side component
+    return bipartite(edges)
+
+
+def test_eigenvector_side_component_ranks_last_as_in_networkx():
+    G = big_and_side_component()
+    assert nx.number_connected_components(G) == 2
+    t = centrality_table(G).set_index("node")
+    reference = nx.eigenvector_centrality(G, weight="weight", tol=1e-14, max_iter=100000)
+    assert t["eigenvector"].to_dict() == pytest.approx(reference, abs=1e-6)
+    side = ["country:FR", "country:DE", "forum:EU"]
+    for kind in ("country", "forum"):
+        ranked = t[t["kind"] == kind]["eigenvector"].rank(ascending=False, method="min")
+        lowest = ranked.max()
+        for node in side:
+            if node.startswith(kind):
+                assert ranked[node] == lowest  # last (tied at 0)
+        theirs = pd.Series({n: v for n, v in reference.items() if n.startswith(kind)})
+        assert theirs.idxmin() in side  # networkx agrees
+    # the side component's heavy edges (weight 5) still do not lift it: its eigenvalue
+    # sqrt(50) ~ 7.07 is below the big component's
+    assert (t.loc[side, "eigenvector"] == 0).all()
+
+
+def test_eigenvector_tied_components_follow_power_iteration():
+    # two identical components: power iteration from ones splits the vector equally between them
+    G = nx.union(bipartite([("CN", "UN", 1), ("RU", "UN", 1)]), bipartite([("FR", "EU", 1), ("DE", "EU", 1)]))
+    t = centrality_table(G).set_index("node")
+    reference = nx.eigenvector_centrality(G, weight="weight", tol=1e-14, max_iter=100000)
+    assert t["eigenvector"].to_dict() == pytest.approx(reference, abs=1e-9)
+    assert t.loc["forum:UN", "eigenvector"] == pytest.approx(t.loc["forum:EU", "eigenvector"])
 
 
 def test_empty_and_one_sided_graphs_raise():
@@ -212,9 +233,6 @@ def test_projection_uses_ordinary_measures():
     assert t["eigenvector"].to_dict() == pytest.approx(
         nx.eigenvector_centrality(P, weight="weight", tol=1e-13, max_iter=100000), abs=1e-9
     )
-    hubs, authorities = _hits_python(P, tol=1e-14, max_iter=100000)
-    assert t["hub"].to_dict() == pytest.approx(hubs, abs=1e-9)
-    assert t["authority"].to_dict() == pytest.approx(authorities, abs=1e-9)
     assert t["posts"].to_dict() == {"forum:UN": 2, "forum:BRICS": 2, "forum:SCO": 2}
 
 
@@ -250,7 +268,6 @@ def test_table_equals_networkx_on_the_graph_read_back_from_graphml(tmp_path):
         "eigenvector": nx.eigenvector_centrality(H, weight="weight", tol=1e-13, max_iter=100000),
         "pagerank": pagerank_reference(H),
     }
-    expected["hub"], expected["authority"] = _hits_python(directed(H), tol=1e-14, max_iter=100000)
     for column, values in expected.items():
         assert table[column].to_dict() == pytest.approx(values, abs=1e-9), column
     assert table["posts"].to_dict() == dict(H.nodes(data="posts"))

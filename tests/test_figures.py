@@ -15,6 +15,7 @@ from matplotlib import font_manager
 from matplotlib.collections import LineCollection, PathCollection, QuadMesh
 from matplotlib.figure import Figure
 
+from netanalysis.analysis import centrality_table
 from netanalysis.analysis.plotdata import (
     heatmap_matrix,
     network_layout,
@@ -160,6 +161,28 @@ def test_plot_network_sizes_by_centrality_and_colours_by_community():
     sizes = np.concatenate([countries.get_sizes(), forums.get_sizes()])
     # Largest pagerank (the last node id, forum:UN) gets the largest marker.
     assert forums.get_sizes().max() == sizes.max()
+
+
+def test_plot_network_legend_numbers_communities_as_the_table_does():
+    # nodes.csv numbers communities 0, 1, ... (largest first); the legend must use the same
+    # numbers (it once said "Community 1" for the table's 0) with the colours of those nodes
+    G = fixture_graph()
+    table = centrality_table(G, seed=0)
+    fig = plot_network(G, layout="force", color_by="community", centrality=table, seed=0)
+    ax = fig.axes[0]
+    legend = {t.get_text(): h for t, h in zip(ax.get_legend().get_texts(), ax.get_legend().legend_handles)}
+    numbers = sorted(set(table["community"]))
+    assert [k for k in legend if k.startswith("Community")] == [f"Community {c}" for c in numbers]
+    colours = {}
+    for scatter in (c for c in ax.collections if isinstance(c, PathCollection)):
+        for offset, colour in zip(scatter.get_offsets(), scatter.get_facecolors()):
+            colours[tuple(np.round(offset, 9))] = tuple(colour)
+    pos = network_layout(G, "force", seed=0)
+    for node, community in zip(table["node"], table["community"]):
+        handle = legend[f"Community {community}"]
+        assert colours[tuple(np.round(pos[node], 9))][:3] == pytest.approx(
+            matplotlib.colors.to_rgba(handle.get_color())[:3]
+        )
 
 
 def test_plot_network_labels_every_node_when_they_fit_and_beside_columns():

@@ -19,34 +19,56 @@ graph always gives the same numbers, whatever order it was built in.
   0, e.g. the leaves of a star), betweenness is 0 where networkx would divide by zero.
 * ``strength``: weighted degree (sum of ``weight`` over a node's edges).
 * ``eigenvector``: the Perron eigenvector of the weighted adjacency matrix, computed exactly
-  (``numpy.linalg.eigh``) on each connected component, scaled to unit Euclidean norm on the
-  component and then by ``sqrt(component size / graph size)``; so the whole vector has unit
-  norm, a connected graph gets exactly what ``nx.eigenvector_centrality`` converges to, and a
-  disconnected one gets defined, deterministic values (compare them within a component only).
-  Nodes without edges get 0 (so a graph with isolates has a norm a little below 1).
-* ``pagerank``: weighted PageRank, damping 0.85, uniform teleport, dangling nodes spread
-  uniformly (networkx's defaults), solved exactly as a linear system rather than iterated.
-* ``hub``, ``authority``: HITS. On the bipartite graph edges are read as country -> forum, so
-  countries have hub scores and forums authority scores (the other score is 0): the leading
-  singular vectors of the weighted country x forum matrix, each summing to 1 over its side, as
-  ``nx.hits`` gives on that directed graph. On other (undirected) graphs hubs and authorities
-  coincide: the eigenvector centrality scaled to sum 1. Disconnected graphs: per component,
-  scaled by the component's share of the nodes (of that side), as for ``eigenvector``;
-  nodes without edges get 0.
+  (``numpy.linalg.eigh``), with networkx's semantics on a disconnected graph: the vector that
+  ``nx.eigenvector_centrality`` converges to (power iteration from the all-ones vector), which
+  lives on the component(s) with the largest leading eigenvalue and is 0 elsewhere. So a small
+  side component ranks last (its nodes are 0), as in networkx, instead of being scaled up to rank
+  among the main component's nodes. When several components share the largest eigenvalue
+  (within a relative 1e-9), each gets its Perron vector weighted by that vector's sum (the
+  projection of the all-ones start), as power iteration gives. Unit Euclidean norm (Bonacich
+  1972; networkx, Hagberg et al. 2008). Nodes without edges get 0.
+* ``pagerank``: weighted PageRank (Brin & Page 1998), damping 0.85, uniform teleport,
+  dangling nodes spread uniformly (networkx's defaults), solved exactly as a linear system
+  rather than iterated.
+* ``pagerank_scaled``: ``pagerank`` times the number of nodes of the graph, so the mean node
+  scores 1 in every graph: raw PageRank sums to 1 and so shrinks as a window holds more nodes,
+  while the scaled value says how many times the average node's share a node gets and can be
+  compared across windows with different numbers of nodes.
+* No HITS hub/authority columns: on the bipartite graph (edges read country -> forum) the hub
+  scores are the leading left singular vector of the weighted country x forum matrix ``B`` and
+  the authorities its right singular vector, i.e. the two halves of the Perron eigenvector of
+  ``[[0, B], [B^T, 0]]`` (the ``eigenvector`` column) rescaled to sum 1 on each side; on the
+  one-mode projections hubs and authorities coincide with the eigenvector scaled to sum 1. They
+  repeat ``eigenvector`` in every case and are not reported.
 * ``community``: Louvain (``nx.community.louvain_communities``, weighted, seeded) on the graph
   given (on the bipartite graph, countries and the forums they are named with share
   communities), numbered 0, 1, ... from the largest community, ties by smallest node id.
 
-Eigenvector, PageRank and HITS are computed with numpy rather than ``nx.pagerank`` /
-``nx.hits``, which need scipy and (for HITS) start ARPACK from a random vector; the graphs are
-small (hundreds of nodes), so dense exact solutions are cheap and give the same bytes every run.
-The tests check them against networkx's own implementations.
+Eigenvector and PageRank are computed with numpy rather than ``nx.eigenvector_centrality`` /
+``nx.pagerank`` (iterative; the latter needs scipy); the graphs are small (hundreds of nodes), so
+dense exact solutions are cheap and give the same bytes every run. The tests check them against
+networkx's own implementations.
+
+:func:`node_measures` computes the measures without the communities; it is what the bootstrap
+and permutation tests (:mod:`netanalysis.analysis.resample`) call on every replicate graph, so
+their intervals and tests are about the very numbers of this table.
+
+References
+----------
+Bonacich, P. (1972). Factoring and weighting approaches to status scores and clique
+identification. Journal of Mathematical Sociology, 2(1), 113-120.
+Borgatti, S. P., & Everett, M. G. (1997). Network analysis of 2-mode data. Social Networks,
+19(3), 243-269.
+Brin, S., & Page, L. (1998). The anatomy of a large-scale hypertextual web search engine.
+Computer Networks and ISDN Systems, 30(1-7), 107-117.
+Hagberg, A. A., Schult, D. A., & Swart, P. J. (2008). Exploring network structure, dynamics, and
+function using NetworkX. Proceedings of SciPy 2008, 11-15.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 
 import networkx as nx
 import numpy as np
@@ -54,7 +76,7 @@ import pandas as pd
 
 from netanalysis.errors import GraphError
 
-__all__ = ["NODE_COLUMNS", "centrality_table", "communities"]
+__all__ = ["NODE_COLUMNS", "MEASURES", "HOP_MEASURES", "centrality_table", "communities", "node_measures"]
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +92,15 @@ NODE_COLUMNS = [
     "closeness",
     "eigenvector",
     "pagerank",
-    "hub",
-    "authority",
+    "pagerank_scaled",
     "community",
 ]
+#: The measures :func:`node_measures` computes (every numeric column but ``posts`` and ``community``).
+MEASURES = ("degree", "strength", "betweenness", "closeness", "eigenvector", "pagerank", "pagerank_scaled")
+#: Measures that count hops and ignore edge weights: they depend only on which edges exist.
+HOP_MEASURES = ("degree", "betweenness", "closeness")
+#: Largest eigenvalues closer than this (relative) count as tied between components.
+_TIED_EIGENVALUE = 1e-9
 _DAMPING = 0.85
 
 
@@ -104,15 +131,16 @@ def _sides(G: nx.Graph) -> tuple[list, list] | None:
 def _matrix(G: nx.Graph, nodes: list, weight: str | None) -> np.ndarray:
     A = nx.to_numpy_array(G, nodelist=nodes, weight=weight, dtype=float)
     if (A < 0).any():
-        raise GraphError(f"negative edge {weight!r} values: eigenvector, PageRank and HITS need non-negative weights")
+        raise GraphError(f"negative edge {weight!r} values: eigenvector and PageRank need non-negative weights")
     return A
 
 
-def _perron(M: np.ndarray) -> np.ndarray:
-    """Leading eigenvector of a symmetric non-negative irreducible matrix, positive, unit norm."""
-    _, vectors = np.linalg.eigh(M)
+def _perron(M: np.ndarray) -> tuple[float, np.ndarray]:
+    """Largest eigenvalue and its eigenvector (positive, unit norm) of a symmetric non-negative
+    irreducible matrix."""
+    values, vectors = np.linalg.eigh(M)
     v = np.abs(vectors[:, -1])
-    return v / np.linalg.norm(v)
+    return float(values[-1]), v / np.linalg.norm(v)
 
 
 def _components(G: nx.Graph) -> list[list]:
@@ -120,14 +148,38 @@ def _components(G: nx.Graph) -> list[list]:
     return sorted(comps, key=lambda c: str(c[0]))
 
 
-def _eigenvector(G: nx.Graph, weight: str | None) -> dict:
-    n = len(G)
+def _bipartite_perron(G: nx.Graph, rows: list, cols: list, weight: str | None) -> tuple[float, np.ndarray]:
+    """:func:`_perron` of a connected bipartite component from the singular value decomposition
+    of its rows x cols block ``B``: the adjacency ``[[0, B], [B^T, 0]]`` has largest eigenvalue
+    ``s_1`` with eigenvector ``(u_1, v_1) / sqrt 2`` (smaller, and faster, than ``eigh``)."""
+    B = _matrix(G, rows + cols, weight)[: len(rows), len(rows) :]
+    u, s, vt = np.linalg.svd(B)
+    v = np.abs(np.r_[u[:, 0], vt[0]])
+    return float(s[0]), v / np.linalg.norm(v)
+
+
+def _eigenvector(G: nx.Graph, weight: str | None, sides: tuple[list, list] | None = None) -> dict:
+    """networkx's eigenvector centrality, exactly (see the module notes)."""
     out = dict.fromkeys(G, 0.0)
+    top = set(sides[0]) if sides is not None else set()
+    leading = []
     for comp in _components(G):
         if len(comp) < 2:
             continue
-        v = _perron(_matrix(G, comp, weight)) * np.sqrt(len(comp) / n)
-        out.update(zip(comp, v.tolist()))
+        if sides is not None:
+            rows = [n for n in comp if n in top]
+            cols = [n for n in comp if n not in top]
+            value, v = _bipartite_perron(G, rows, cols, weight)
+            leading.append((rows + cols, value, v))
+        else:
+            leading.append((comp,) + _perron(_matrix(G, comp, weight)))
+    if not leading:
+        return out
+    largest = max(value for _, value, _ in leading)
+    tied = [(comp, v) for comp, value, v in leading if value >= largest * (1 - _TIED_EIGENVALUE)]
+    norm = np.sqrt(sum(v.sum() ** 2 for _, v in tied))
+    for comp, v in tied:
+        out.update(zip(comp, (v * v.sum() / norm).tolist()))
     return out
 
 
@@ -139,31 +191,6 @@ def _pagerank(G: nx.Graph, weight: str | None) -> dict:
     P = np.where(s[:, None] > 0, A / np.where(s > 0, s, 1.0)[:, None], 1.0 / n)
     x = np.linalg.solve(np.eye(n) - _DAMPING * P.T, np.full(n, (1 - _DAMPING) / n))
     return dict(zip(nodes, (x / x.sum()).tolist()))
-
-
-def _hits(G: nx.Graph, sides: tuple[list, list] | None, weight: str | None) -> tuple[dict, dict]:
-    hub, authority = dict.fromkeys(G, 0.0), dict.fromkeys(G, 0.0)
-    if sides is None:
-        total = len(G)
-        for comp in _components(G):
-            if len(comp) < 2:
-                continue
-            v = _perron(_matrix(G, comp, weight))
-            v = v / v.sum() * len(comp) / total
-            hub.update(zip(comp, v.tolist()))
-        return hub, dict(hub)
-    top, bottom = (set(s) for s in sides)
-    for comp in _components(G):
-        rows = [c for c in comp if c in top]
-        cols = [c for c in comp if c in bottom]
-        if not rows or not cols:
-            continue
-        B = _matrix(G, rows + cols, weight)[: len(rows), len(rows) :]
-        h = _perron(B @ B.T)
-        a = B.T @ h
-        hub.update(zip(rows, (h / h.sum() * len(rows) / len(top)).tolist()))
-        authority.update(zip(cols, (a / a.sum() * len(cols) / len(bottom)).tolist()))
-    return hub, authority
 
 
 def _bipartite_max_betweenness(n: int, m: int) -> float:
@@ -227,6 +254,71 @@ def communities(G: nx.Graph, *, seed: int = 0, weight: str | None = "weight") ->
     return {n: i for i, part in enumerate(ordered) for n in part}
 
 
+def node_measures(
+    G: nx.Graph, *, weight: str | None = "weight", measures: Sequence[str] = MEASURES
+) -> dict[str, dict[Hashable, float]]:
+    """The node measures of ``G`` (those of :data:`MEASURES` asked for): measure -> node -> value.
+
+    The numbers of :func:`centrality_table` without its communities; see the module notes for
+    their definitions.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The bipartite co-mention graph or a projection (not empty).
+    weight : str or None
+        Edge attribute used as weight (None: every edge weighs 1).
+    measures : sequence of str
+        Which of :data:`MEASURES` to compute.
+
+    Returns
+    -------
+    dict
+        ``{measure: {node: value}}``, in the order of ``measures``.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "b", {"weight": 2}), ("b", "c", {"weight": 1})])
+    >>> m = node_measures(G, measures=["strength", "pagerank_scaled"])
+    >>> m["strength"]
+    {'a': 2, 'b': 3, 'c': 1}
+    >>> round(sum(m["pagerank_scaled"].values()), 12)
+    3.0
+    """
+    unknown = [m for m in measures if m not in MEASURES]
+    if unknown:
+        raise GraphError(f"unknown node measure(s) {', '.join(map(repr, unknown))}; choose from {', '.join(MEASURES)}")
+    if len(G) == 0:
+        raise GraphError("the graph is empty: no co-mentions to analyse (check the input, --exclude and --min-weight)")
+    H = _sorted_copy(G)
+    sides = _sides(H)
+    out: dict[str, dict] = {}
+    for name in measures:
+        if name == "degree":
+            values = nx.bipartite.degree_centrality(H, sides[0]) if sides is not None else nx.degree_centrality(H)
+        elif name == "betweenness":
+            values = (
+                _bipartite_betweenness(H, sides[0])
+                if sides is not None
+                else nx.betweenness_centrality(H, normalized=True)
+            )
+        elif name == "closeness":
+            values = _bipartite_closeness(H, sides[0]) if sides is not None else nx.closeness_centrality(H)
+        elif name == "strength":
+            values = dict(H.degree(weight=weight))
+        elif name == "eigenvector":
+            values = _eigenvector(H, weight, sides)
+        elif name == "pagerank":
+            values = out["pagerank"] if "pagerank" in out else _pagerank(H, weight)
+        else:  # pagerank_scaled
+            values = {
+                n: v * len(H) for n, v in (out["pagerank"] if "pagerank" in out else _pagerank(H, weight)).items()
+            }
+        # strength keeps the weights' type (whole numbers for counts); the rest are floats
+        out[name] = values if name == "strength" else {n: float(v) for n, v in values.items()}
+    return out
+
+
 def centrality_table(G: nx.Graph, *, seed: int = 0, weight: str | None = "weight") -> pd.DataFrame:
     """Return one row per node with its centralities (the ``nodes.csv`` table).
 
@@ -249,23 +341,8 @@ def centrality_table(G: nx.Graph, *, seed: int = 0, weight: str | None = "weight
     GraphError
         If the graph is empty or a bipartite graph lacks one side.
     """
-    if len(G) == 0:
-        raise GraphError("the graph is empty: no co-mentions to analyse (check the input, --exclude and --min-weight)")
+    values = node_measures(G, weight=weight)
     H = _sorted_copy(G)
-    sides = _sides(H)
-    if sides is not None:
-        top = sides[0]
-        degree = nx.bipartite.degree_centrality(H, top)
-        betweenness = _bipartite_betweenness(H, top)
-        closeness = _bipartite_closeness(H, top)
-    else:
-        degree = nx.degree_centrality(H)
-        betweenness = nx.betweenness_centrality(H, normalized=True)
-        closeness = nx.closeness_centrality(H)
-    strength = dict(H.degree(weight=weight))
-    eigenvector = _eigenvector(H, weight)
-    pagerank = _pagerank(H, weight)
-    hub, authority = _hits(H, sides, weight)
     community = communities(H, seed=seed, weight=weight)
     rows = []
     for n, d in H.nodes(data=True):
@@ -275,14 +352,7 @@ def centrality_table(G: nx.Graph, *, seed: int = 0, weight: str | None = "weight
                 "kind": d.get("kind", ""),
                 "label": d.get("label", d.get("entity", str(n))),
                 "posts": d.get("posts", pd.NA),
-                "degree": float(degree[n]),
-                "strength": strength[n],
-                "betweenness": float(betweenness[n]),
-                "closeness": float(closeness[n]),
-                "eigenvector": eigenvector[n],
-                "pagerank": pagerank[n],
-                "hub": hub[n],
-                "authority": authority[n],
+                **{m: values[m][n] for m in MEASURES},
                 "community": community[n],
             }
         )

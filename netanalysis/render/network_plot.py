@@ -224,9 +224,7 @@ def _side_legend(ax: Axes, size_by: str, *, communities: pd.Series | None = None
     else:
         k = int(communities.max()) + 1 if len(communities) else 0
         colors = categorical_colors(k)
-        handles = [
-            Line2D([], [], marker="o", ls="", color=colors[i], label=f"Community {i + 1}") for i in range(min(k, 7))
-        ]
+        handles = [Line2D([], [], marker="o", ls="", color=colors[i], label=f"Community {i}") for i in range(min(k, 7))]
         if k > 7:
             handles.append(Line2D([], [], marker="o", ls="", color=colors[7], label="Other"))
         handles += [

@@ -70,7 +70,6 @@ REFERENCES = [
     "Bouma, G. (2009). Normalized (pointwise) mutual information in collocation extraction. Proc. GSCL, 31–40.",
     "Brin, S., & Page, L. (1998). The anatomy of a large-scale hypertextual web search engine. "
     "Computer Networks and ISDN Systems, 30, 107–117.",
-    "Kleinberg, J. M. (1999). Authoritative sources in a hyperlinked environment. JACM, 46(5), 604–632.",
     "Blondel, V. D., Guillaume, J.-L., Lambiotte, R., & Lefebvre, E. (2008). Fast unfolding of communities "
     "in large networks. J. Stat. Mech., P10008.",
     "Hagberg, A. A., Schult, D. A., & Swart, P. J. (2008). Exploring network structure, dynamics, and "
@@ -98,8 +97,9 @@ def methods_paragraph(settings: Settings, counts: dict[str, Any]) -> str:
         "van Eck & Waltman 2009), the Jaccard index and normalised pointwise mutual information "
         "(Bouma 2009). Node centralities on the two-mode network are the bipartite-normalised degree, "
         "betweenness and closeness (Borgatti & Everett 1997), weighted strength, eigenvector centrality, "
-        "PageRank (Brin & Page 1998) and HITS hub and authority scores (Kleinberg 1999), computed with "
-        "NetworkX (Hagberg et al. 2008); communities are Louvain partitions (Blondel et al. 2008) with a "
+        "PageRank (Brin & Page 1998) and PageRank times the number of nodes (comparable across graphs "
+        "of different sizes), computed with NetworkX (Hagberg et al. 2008); communities are Louvain "
+        "partitions (Blondel et al. 2008) with a "
         f"fixed seed ({settings.seed}). Change over time was measured on {windows}; undated posts "
         f"({counts.get('timeline_undated_posts', 0)}) were left out of the windows and posts whose year "
         "was inferred from neighbouring posts were kept and flagged."

@@ -33,8 +33,7 @@ METRIC_LABELS = {
     "betweenness": "Betweenness centrality",
     "closeness": "Closeness centrality",
     "eigenvector": "Eigenvector centrality",
-    "hub": "Hub score",
-    "authority": "Authority score",
+    "pagerank_scaled": "PageRank × number of nodes",
     "posts": "Posts",
 }
 

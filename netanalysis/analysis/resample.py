@@ -1,0 +1,393 @@
+"""Resampling posts: a window coded for fast replicates, and the node measures of a replicate.
+
+The bootstrap (:mod:`netanalysis.analysis.uncertainty`) and the permutation test of change
+(:mod:`netanalysis.analysis.change_tests`) both draw many *replicates* of a window: the same posts,
+each taken ``c_p`` times (``c_p`` = 0, 1, 2, ...). The post is the resampling unit whatever the
+unit of co-mention: with paragraph or sentence units a post brings all of its units along, so
+the dependence between the units of one post is kept.
+
+A replicate's numbers are those of the co-mention graph of its posts (a post taken twice counts
+twice): with ``M`` the posts x (country, forum) matrix of co-mention counts (how many units of
+post ``p`` name both), the replicate's edge weights are ``c^T M``, and all replicates at once are
+``C M`` for the replicates x posts matrix ``C`` of multiplicities; the units naming a node and
+the numbers of units are computed the same way. The node measures that need the graph
+(degree, betweenness, closeness, eigenvector, PageRank) are computed with the definitions of
+:func:`netanalysis.analysis.centrality.node_measures`, the code behind ``nodes.csv`` and
+``timeline.csv``, for blocks of replicates at once (:mod:`netanalysis.analysis.batch_measures`;
+the tests check every replicate against ``node_measures`` on its graph, and a replicate whose
+eigenvector is ambiguous is computed by ``node_measures`` itself). Everything is computed once
+per distinct replicate, the hop-based measures once per distinct set of edges. A node that is
+not in a replicate's graph scores 0 on the graph measures, as an absent node counts 0 in
+``changes.csv``.
+
+Input tables
+------------
+``posts``: one row per post of the window, with ``post_id`` and, for paragraph or sentence units,
+``units`` (how many paragraphs or sentences the post has, counting those that name nothing) or
+``text`` (to count them, as :func:`netanalysis.extract.units.unit_starts` splits it).
+``links``: one row per (post, unit, entity) with ``post_id``, ``kind`` (``country`` or
+``forum``; other kinds are ignored), ``entity`` and, for paragraph or sentence units, ``unit``
+(the index of the paragraph or sentence within its post;
+:func:`netanalysis.analysis.association.unit_links` makes it from a mentions table). Links of
+posts not in ``posts`` are left out, so the links of a whole corpus can be passed with each
+window's posts. Links are counted once per (post, unit, kind, entity).
+
+Measures
+--------
+``posts`` (units naming the node), ``share`` (``posts`` over the window's number of units ``N``
+of the chosen baseline, see :mod:`netanalysis.analysis.association`), and the graph measures of
+:data:`netanalysis.analysis.centrality.MEASURES`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_measures, batch_pagerank
+from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
+from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
+from netanalysis.errors import ConfigError
+from netanalysis.extract.units import UNITS, unit_starts
+
+__all__ = [
+    "BASELINES",
+    "NODE_MEASURES",
+    "CodedWindow",
+    "code_window",
+    "replicate_values",
+    "rank_within_kind",
+    "bootstrap_counts",
+]
+
+log = logging.getLogger(__name__)
+
+#: What ``N`` (the number of units) counts: every unit of the posts, or only those naming a
+#: country or a forum (see :mod:`netanalysis.analysis.association`).
+BASELINES = ("all-units", "topical-units")
+#: Every node measure a replicate can give.
+NODE_MEASURES = ("posts", "share") + GRAPH_MEASURES
+_SIDES = ("country", "forum")
+_RANK_DECIMALS = 12
+_CHUNK = 4_000_000  # values per block when summing replicates (bounds memory)
+
+
+@dataclass(frozen=True)
+class CodedWindow:
+    """The posts of a window and their country/forum links as integer codes.
+
+    Attributes
+    ----------
+    post_ids : ndarray
+        The posts, in the order of the posts table.
+    units, topical : ndarray
+        Per post: its number of units, and of units naming a country or forum.
+    nodes : list of str
+        Node ids (``country:XX``, ``forum:ID``) of every entity the posts name, sorted.
+    kinds : ndarray
+        ``country`` or ``forum`` per node.
+    node_post, node_index, node_count : ndarray
+        Per (post, node): how many units of the post name the node.
+    edge_nodes : ndarray
+        ``(E, 2)`` node indices (country, forum) of every pair co-mentioned at least once.
+    edge_post, edge_index, edge_count : ndarray
+        Per (post, edge): how many units of the post name both.
+    unit : str
+        The unit of co-mention.
+    """
+
+    post_ids: np.ndarray
+    units: np.ndarray
+    topical: np.ndarray
+    nodes: list
+    kinds: np.ndarray
+    node_post: np.ndarray
+    node_index: np.ndarray
+    node_count: np.ndarray
+    edge_nodes: np.ndarray
+    edge_post: np.ndarray
+    edge_index: np.ndarray
+    edge_count: np.ndarray
+    unit: str
+
+    @property
+    def n_posts(self) -> int:
+        return len(self.post_ids)
+
+    @functools.cached_property
+    def node_codes(self) -> dict[str, int]:
+        """Node id -> its index in :attr:`nodes`."""
+        return {n: i for i, n in enumerate(self.nodes)}
+
+
+def _check(unit: str, baseline: str) -> None:
+    if unit not in UNITS:
+        raise ConfigError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
+    if baseline not in BASELINES:
+        raise ConfigError(f"unknown baseline {baseline!r}; choose one of {', '.join(BASELINES)}")
+
+
+def units_per_post(posts: pd.DataFrame, unit: str) -> np.ndarray:
+    """The number of units of each post: 1 for posts, else the ``units`` column or the count of
+    paragraphs/sentences of ``text``."""
+    if unit == "post":
+        return np.ones(len(posts), dtype=np.int64)
+    if "units" in posts.columns:
+        values = pd.to_numeric(posts["units"], errors="coerce")
+        if values.isna().any() or (values < 1).any():
+            raise ConfigError("the posts' 'units' column must hold whole numbers >= 1")
+        return values.to_numpy(np.int64)
+    if "text" not in posts.columns:
+        raise ConfigError(
+            f"unit={unit!r} needs the number of {unit}s of each post: give the posts "
+            "table a 'units' column or the posts' 'text'"
+        )
+    return np.array([len(unit_starts(t if isinstance(t, str) else "", unit)) for t in posts["text"]], dtype=np.int64)
+
+
+def _link_codes(links: pd.DataFrame, index: pd.Index, unit: str) -> tuple[np.ndarray, ...]:
+    """Distinct (post, unit, node) links of the posts in ``index``: post codes, unit indices,
+    node codes, and the sorted node ids."""
+    need = ["post_id", "kind", "entity"] + (["unit"] if unit != "post" else [])
+    missing = [c for c in need if c not in links.columns]
+    if missing:
+        hint = (
+            " (the index of the paragraph or sentence within its post: see netanalysis.analysis.association.unit_links)"
+            if "unit" in missing
+            else ""
+        )
+        raise ConfigError(f"the links table lacks column(s) {', '.join(missing)}{hint}")
+    keep = (links["kind"].isin(_SIDES) & links["post_id"].notna() & links["entity"].notna()).to_numpy()
+    frame = links[keep] if not keep.all() else links
+    post = index.get_indexer(frame["post_id"].astype(str))
+    inside = post >= 0
+    frame, post = frame[inside], post[inside]
+    where = np.asarray(frame["unit"], dtype=np.int64) if unit != "post" else np.zeros(len(frame), dtype=np.int64)
+    node, names = pd.factorize(frame["kind"].astype(str) + ":" + frame["entity"].astype(str), sort=True)
+    n_nodes, n_units = max(len(names), 1), int(where.max(initial=0)) + 1
+    key = np.unique((post.astype(np.int64) * n_units + where) * n_nodes + node)
+    node, rest = key % n_nodes, key // n_nodes
+    return rest // n_units, rest % n_units, node, list(names)
+
+
+def code_window(posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "post") -> CodedWindow:
+    """Code a window's posts and links for :func:`replicate_values` (see the module notes).
+
+    Raises
+    ------
+    ConfigError
+        On a missing column, a repeated ``post_id`` or an unknown unit.
+    """
+    _check(unit, BASELINES[0])
+    if "post_id" not in posts.columns:
+        raise ConfigError("the posts table lacks column post_id")
+    post_ids = posts["post_id"].astype(str).to_numpy()
+    index = pd.Index(post_ids)
+    if not index.is_unique:
+        raise ConfigError(f"post_id {index[index.duplicated()][0]!r} is repeated in the posts table")
+    units = units_per_post(posts, unit)
+    post, where, node, nodes = _link_codes(links, index, unit)
+    if unit != "post" and len(post) and (where >= units[post]).any():
+        raise ConfigError(f"a link names a {unit} beyond the number of {unit}s of its post")
+    kinds = np.array([n.split(":", 1)[0] for n in nodes], dtype=object)
+    n_nodes = max(len(nodes), 1)
+    group = post * (int(where.max(initial=0)) + 1) + where  # one code per unit, sorted
+    topical = np.bincount(post[np.r_[True, group[1:] != group[:-1]]] if len(post) else post, minlength=len(post_ids))
+    key, count = np.unique(post * n_nodes + node, return_counts=True)
+    node_post, node_index = key // n_nodes, key % n_nodes
+    # countries x forums within each unit (links are sorted by unit, then node: countries first)
+    is_forum = kinds[node] == "forum" if len(node) else np.zeros(0, dtype=bool)
+    c_rows, f_rows = np.flatnonzero(~is_forum), np.flatnonzero(is_forum)
+    lo = np.searchsorted(group[f_rows], group[c_rows], side="left")
+    hi = np.searchsorted(group[f_rows], group[c_rows], side="right")
+    reps = hi - lo
+    pair_c = np.repeat(c_rows, reps)
+    offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+    pair_f = f_rows[np.repeat(lo, reps) + offsets]
+    pair_key = (post[pair_c] * n_nodes + node[pair_c]) * n_nodes + node[pair_f]
+    pair_key, edge_count = np.unique(pair_key, return_counts=True)
+    edge_post, rest = pair_key // (n_nodes * n_nodes), pair_key % (n_nodes * n_nodes)
+    edges, edge_index = np.unique(rest, return_inverse=True)
+    return CodedWindow(
+        post_ids=post_ids,
+        units=units,
+        topical=topical.astype(np.int64),
+        nodes=nodes,
+        kinds=kinds,
+        node_post=node_post,
+        node_index=node_index,
+        node_count=count.astype(np.int64),
+        edge_nodes=np.stack([edges // n_nodes, edges % n_nodes], axis=1).astype(np.int64),
+        edge_post=edge_post,
+        edge_index=np.asarray(edge_index, np.int64).ravel(),
+        edge_count=edge_count.astype(np.int64),
+        unit=unit,
+    )
+
+
+def _grouped(counts: np.ndarray, post: np.ndarray, weight: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """``out[r, g] = sum over k with group[k] == g of counts[r, post[k]] * weight[k]``."""
+    out = np.zeros((counts.shape[0], n_groups), dtype=np.int64)
+    if not len(group):
+        return out
+    order = np.argsort(group, kind="stable")
+    post, weight, group = post[order], weight[order], group[order]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    rows = max(1, _CHUNK // len(group))
+    for lo in range(0, counts.shape[0], rows):
+        block = counts[lo : lo + rows][:, post] * weight
+        out[lo : lo + rows, group[starts]] = np.add.reduceat(block, starts, axis=1)
+    return out
+
+
+def _to_nodes(values: np.ndarray, edge_nodes: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Sum edge values (replicates x edges) onto both end nodes (replicates x nodes)."""
+    out = np.zeros((values.shape[0], n_nodes), dtype=values.dtype)
+    for side in (0, 1):
+        ends = edge_nodes[:, side]
+        order = np.argsort(ends, kind="stable")
+        ends = ends[order]
+        if not len(ends):
+            continue
+        starts = np.flatnonzero(np.r_[True, ends[1:] != ends[:-1]])
+        out[:, ends[starts]] += np.add.reduceat(values[:, order], starts, axis=1)
+    return out
+
+
+def _graph_values(win: CodedWindow, weights: np.ndarray, wanted: list[str]) -> np.ndarray:
+    """Graph measures (nodes x wanted) of the graph with these edge weights (0 = no edge)."""
+    out = np.zeros((len(win.nodes), len(wanted)))
+    kept = np.flatnonzero(weights)
+    if not len(kept):
+        return out
+    G = nx.Graph()
+    ends = win.edge_nodes[kept]
+    for code in np.unique(ends):
+        kind = win.kinds[code]
+        G.add_node(win.nodes[code], bipartite=int(kind == "forum"), kind=kind)
+    G.add_weighted_edges_from(
+        (win.nodes[a], win.nodes[b], int(w)) for (a, b), w in zip(ends.tolist(), weights[kept].tolist())
+    )
+    values = node_measures(G, measures=wanted)
+    code = win.node_codes
+    for j, name in enumerate(wanted):
+        out[[code[n] for n in values[name]], j] = list(values[name].values())
+    return out
+
+
+def replicate_values(
+    win: CodedWindow,
+    counts: np.ndarray,
+    *,
+    measures: Sequence[str] = NODE_MEASURES,
+    min_weight: int = 1,
+    baseline: str = "all-units",
+) -> np.ndarray:
+    """Node measures of replicates of a window.
+
+    Parameters
+    ----------
+    win : CodedWindow
+        From :func:`code_window`.
+    counts : ndarray
+        ``(R, P)`` multiplicities of the window's posts in each of ``R`` replicates
+        (all ones: the window itself).
+    measures : sequence of str
+        Which of :data:`NODE_MEASURES`.
+    min_weight : int
+        Edges named together in fewer units are dropped from each replicate's graph (as
+        ``co_mention_graph(min_weight=...)`` drops them).
+    baseline : {"all-units", "topical-units"}
+        The denominator ``N`` of ``share``.
+
+    Returns
+    -------
+    ndarray
+        ``(R, n_nodes, n_measures)``: node ``i`` is ``win.nodes[i]``; a node absent from a
+        replicate's graph scores 0 on the graph measures.
+    """
+    _check(win.unit, baseline)
+    unknown = [m for m in measures if m not in NODE_MEASURES]
+    if unknown:
+        raise ConfigError(
+            f"unknown node measure(s) {', '.join(map(repr, unknown))}; choose from {', '.join(NODE_MEASURES)}"
+        )
+    counts = np.asarray(counts, dtype=np.int64)
+    if counts.ndim != 2 or counts.shape[1] != win.n_posts:
+        raise ConfigError(f"counts must be replicates x {win.n_posts} posts, not {counts.shape}")
+    # Many small LAPACK calls: threads only add contention (on a busy 2-core machine a stacked
+    # solve ran 50x slower with OpenBLAS's threads than with one).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _replicate_values(win, counts, list(measures), min_weight, baseline)
+
+
+def _replicate_values(
+    win: CodedWindow, counts: np.ndarray, measures: list[str], min_weight: int, baseline: str
+) -> np.ndarray:
+    needs_graph = any(m in GRAPH_MEASURES and m != "strength" for m in measures)
+    if needs_graph and len(counts) > 1:  # graph measures once per distinct replicate
+        distinct, back = np.unique(counts, axis=0, return_inverse=True)
+        back = np.asarray(back).ravel()
+    else:
+        distinct, back = counts, np.arange(len(counts))
+    n_nodes = len(win.nodes)
+    out = np.zeros((len(distinct), n_nodes, len(measures)))
+    named = _grouped(distinct, win.node_post, win.node_count, win.node_index, n_nodes)
+    weights = _grouped(distinct, win.edge_post, win.edge_count, win.edge_index, len(win.edge_nodes))
+    weights = np.where(weights >= min_weight, weights, 0)
+    if "posts" in measures:
+        out[:, :, list(measures).index("posts")] = named
+    if "share" in measures:
+        n = distinct @ (win.units if baseline == "all-units" else win.topical)
+        out[:, :, list(measures).index("share")] = named / np.where(n > 0, n, 1)[:, None]
+    if "strength" in measures:
+        out[:, :, list(measures).index("strength")] = _to_nodes(weights, win.edge_nodes, n_nodes)
+    if not len(win.edge_nodes):  # no co-mention: no graph
+        return out[back]
+    hop = [m for m in measures if m in HOP_MEASURES]
+    weighted = [m for m in measures if m in GRAPH_MEASURES and m not in HOP_MEASURES and m != "strength"]
+    if "pagerank" in weighted or "pagerank_scaled" in weighted:
+        pagerank = batch_pagerank(weights, win.edge_nodes, n_nodes)
+        if "pagerank" in weighted:
+            out[:, :, list(measures).index("pagerank")] = pagerank
+        if "pagerank_scaled" in weighted:
+            present = _to_nodes((weights > 0).astype(np.int64), win.edge_nodes, n_nodes) > 0
+            out[:, :, list(measures).index("pagerank_scaled")] = pagerank * present.sum(axis=1)[:, None]
+    if "eigenvector" in weighted:
+        j = list(measures).index("eigenvector")
+        vectors = batch_eigenvector(weights, win.edge_nodes, n_nodes, win.kinds == "forum")
+        for r, v in enumerate(vectors):  # tied leading values: computed on the graph itself
+            out[r, :, j] = v if v is not None else _graph_values(win, weights[r], ["eigenvector"])[:, 0]
+    if hop:  # once per distinct set of edges
+        support, where = np.unique(weights > 0, axis=0, return_inverse=True)
+        values = batch_hop_measures(support, win.edge_nodes, n_nodes, win.kinds == "forum", hop)
+        out[:, :, [measures.index(m) for m in hop]] = values[np.asarray(where).ravel()]
+    return out[back]
+
+
+def rank_within_kind(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """Ranks of ``values`` (``(R, n_nodes)``) within each kind, per row: 1 for the highest,
+    ties share the smallest rank (``method="min"``), values compared rounded to 12 decimals as
+    in ``timeline.csv``."""
+    keys = np.round(values, _RANK_DECIMALS)
+    ranks = np.zeros(values.shape, dtype=np.int64)
+    for kind in np.unique(kinds):
+        cols = np.flatnonzero(kinds == kind)
+        block = keys[:, cols]
+        ranks[:, cols] = 1 + (block[:, None, :] > block[:, :, None]).sum(axis=2)
+    return ranks
+
+
+def bootstrap_counts(rng: np.random.Generator, n_posts: int, replicates: int) -> np.ndarray:
+    """``(replicates, n_posts)`` multiplicities of ``n_posts`` posts drawn with replacement
+    (each replicate a multinomial draw of ``n_posts`` from equally likely posts)."""
+    draws = rng.integers(0, n_posts, size=(replicates, n_posts))
+    draws += (np.arange(replicates) * n_posts)[:, None]
+    return np.bincount(draws.ravel(), minlength=replicates * n_posts).reshape(replicates, n_posts)

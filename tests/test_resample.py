@@ -1,0 +1,188 @@
+"""Replicates of a window: their measures are those of the graph of the resampled posts, computed
+by the same code as nodes.csv."""
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from netanalysis.analysis import centrality_table
+from netanalysis.analysis.association import unit_links
+from netanalysis.analysis.centrality import node_measures
+from netanalysis.analysis.resample import (
+    NODE_MEASURES,
+    bootstrap_counts,
+    code_window,
+    rank_within_kind,
+    replicate_values,
+)
+from netanalysis.errors import ConfigError
+from netanalysis.graph import co_mention_graph
+
+GRAPH_COLUMNS = [m for m in NODE_MEASURES if m != "share"]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    import netanalysis
+    from netanalysis.extract import extract_mentions
+
+    posts = netanalysis.read_posts("examples/mfa_channel_sample.txt")
+    return posts, extract_mentions(posts)
+
+
+def table_of(mentions, posts, unit, min_weight=1):
+    G = co_mention_graph(mentions, posts, unit=unit, min_weight=min_weight)
+    return centrality_table(G).set_index("node")
+
+
+@pytest.mark.parametrize("unit", ["post", "paragraph", "sentence"])
+def test_the_window_itself_gives_the_centrality_table(sample, unit):
+    posts, mentions = sample
+    win = code_window(posts, unit_links(mentions, posts, unit=unit), unit=unit)
+    values = replicate_values(win, np.ones((1, win.n_posts), dtype=int))[0]
+    table = table_of(mentions, posts, unit)
+    got = pd.DataFrame(values, index=win.nodes, columns=NODE_MEASURES)
+    for name in GRAPH_COLUMNS:
+        assert got.loc[table.index, name].tolist() == pytest.approx(table[name].astype(float).tolist(), abs=1e-12), name
+    named = got.drop(table.index)  # named but never co-mentioned: not in the graph
+    assert (named[[m for m in GRAPH_COLUMNS if m != "posts"]] == 0).all().all()
+
+
+@pytest.mark.parametrize("unit,min_weight", [("post", 1), ("paragraph", 1), ("post", 2)])
+def test_a_replicate_is_the_graph_of_its_posts_taken_that_often(sample, unit, min_weight):
+    """A post drawn c times = c copies of the post under new ids, through co_mention_graph."""
+    posts, mentions = sample
+    win = code_window(posts, unit_links(mentions, posts, unit=unit), unit=unit)
+    counts = bootstrap_counts(np.random.default_rng(4), win.n_posts, 3)
+    values = replicate_values(win, counts, min_weight=min_weight)
+    for r, row in enumerate(counts):
+        copies_p, copies_m = [], []
+        for post_id, c in zip(win.post_ids, row):
+            for k in range(c):
+                copies_p.append(posts[posts["post_id"] == post_id].assign(post_id=f"{post_id}#{k}"))
+                copies_m.append(mentions[mentions["post_id"] == post_id].assign(post_id=f"{post_id}#{k}"))
+        table = table_of(pd.concat(copies_m), pd.concat(copies_p), unit, min_weight)
+        got = pd.DataFrame(values[r], index=win.nodes, columns=NODE_MEASURES)
+        for name in GRAPH_COLUMNS:
+            assert got.loc[table.index, name].tolist() == pytest.approx(
+                table[name].astype(float).tolist(), abs=1e-12
+            ), (r, name)
+        others = [m for m in GRAPH_COLUMNS if m != "posts"]
+        assert (got.drop(table.index)[others] == 0).all().all()
+        units = sum(row) if unit == "post" else None
+        if units:
+            assert got["share"].tolist() == pytest.approx((got["posts"] / units).tolist())
+
+
+def test_shares_use_the_baseline_units():
+    posts = pd.DataFrame({"post_id": ["a", "b", "c"], "units": [4, 1, 5]})
+    links = pd.DataFrame(
+        {
+            "post_id": ["a", "a", "a", "b"],
+            "kind": ["country", "forum", "country", "forum"],
+            "entity": ["CN", "UN", "CN", "UN"],
+            "unit": [0, 0, 2, 0],
+        }
+    )
+    win = code_window(posts, links, unit="paragraph")
+    assert win.units.tolist() == [4, 1, 5] and win.topical.tolist() == [2, 1, 0]
+    one = np.ones((1, 3), dtype=int)
+    all_units = replicate_values(win, one, measures=["posts", "share"])[0]
+    topical = replicate_values(win, one, measures=["share"], baseline="topical-units")[0]
+    assert win.nodes == ["country:CN", "forum:UN"]
+    assert all_units[:, 0].tolist() == [2, 2]  # CN in 2 paragraphs, UN in 2
+    assert all_units[:, 1].tolist() == pytest.approx([2 / 10, 2 / 10])
+    assert topical[:, 0].tolist() == pytest.approx([2 / 3, 2 / 3])
+
+
+def test_bootstrap_counts_are_multinomial_draws():
+    counts = bootstrap_counts(np.random.default_rng(0), 5, 4000)
+    assert (counts.sum(axis=1) == 5).all()
+    assert counts.mean(axis=0) == pytest.approx(np.ones(5), abs=0.05)
+    assert counts.var(axis=0) == pytest.approx(np.full(5, 5 * 0.2 * 0.8), rel=0.1)
+
+
+def test_ranks_within_kind_ties_share_the_smallest():
+    values = np.array([[0.5, 0.2, 0.5, 3.0, 1.0], [0.1, 0.2, 0.3, 1.0, 1.0 + 1e-15]])
+    kinds = np.array(["country"] * 3 + ["forum"] * 2, dtype=object)
+    assert rank_within_kind(values, kinds).tolist() == [[1, 3, 1, 1, 2], [3, 2, 1, 1, 1]]
+
+
+def test_bad_tables_raise():
+    posts = pd.DataFrame({"post_id": ["a", "a"]})
+    with pytest.raises(ConfigError, match="post_id 'a' is repeated"):
+        code_window(posts, pd.DataFrame(columns=["post_id", "kind", "entity"]))
+    posts = pd.DataFrame({"post_id": ["a"], "units": [2]})
+    links = pd.DataFrame({"post_id": ["a"], "kind": ["country"], "entity": ["CN"]})
+    with pytest.raises(ConfigError, match="lacks column.*unit"):
+        code_window(posts, links, unit="paragraph")
+    with pytest.raises(ConfigError, match="beyond the number of paragraphs"):
+        code_window(posts, links.assign(unit=2), unit="paragraph")
+    win = code_window(posts, links.assign(unit=1), unit="paragraph")
+    with pytest.raises(ConfigError, match="unknown node measure"):
+        replicate_values(win, np.ones((1, 1), dtype=int), measures=["hub"])
+    with pytest.raises(ConfigError, match="unknown baseline"):
+        replicate_values(win, np.ones((1, 1), dtype=int), baseline="some")
+
+
+def sparse_window(rng, n_posts=40):
+    """Posts naming 1-3 of 25 countries and 1-2 of 8 forums: replicates fall apart into components."""
+    rows = []
+    for i in range(n_posts):
+        for c in rng.choice(25, size=rng.integers(1, 4), replace=False):
+            rows.append((f"p{i}", "country", f"C{c:02d}"))
+        for f in rng.choice(8, size=rng.integers(1, 3), replace=False):
+            rows.append((f"p{i}", "forum", f"F{f}"))
+    return pd.DataFrame({"post_id": [f"p{i}" for i in range(n_posts)]}), pd.DataFrame(
+        rows, columns=["post_id", "kind", "entity"]
+    )
+
+
+def graph_of(win, weights):
+    G = nx.Graph()
+    for (a, b), w in zip(win.edge_nodes.tolist(), weights.tolist()):
+        if w > 0:
+            for n in (a, b):
+                G.add_node(win.nodes[n], bipartite=int(win.kinds[n] == "forum"))
+            G.add_edge(win.nodes[a], win.nodes[b], weight=int(w))
+    return G
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_batched_measures_equal_node_measures_on_every_replicate(seed):
+    rng = np.random.default_rng(seed)
+    posts, links = sparse_window(rng)
+    win = code_window(posts, links)
+    counts = rng.integers(0, 3, size=(40, win.n_posts)) * (rng.random((40, win.n_posts)) < 0.12)
+    measures = [m for m in GRAPH_COLUMNS if m != "posts"]
+    values = replicate_values(win, counts, measures=measures)
+    weights = np.zeros((len(counts), len(win.edge_nodes)), dtype=int)
+    for r, row in enumerate(counts):
+        np.add.at(weights[r], win.edge_index, row[win.edge_post] * win.edge_count)
+    components = []
+    for r in range(len(counts)):
+        G = graph_of(win, weights[r])
+        if not len(G):
+            assert (values[r] == 0).all()
+            continue
+        components.append(nx.number_connected_components(G))
+        expected = node_measures(G, measures=measures)
+        for j, name in enumerate(measures):
+            got = {win.nodes[i]: values[r, i, j] for i in range(len(win.nodes)) if win.nodes[i] in G}
+            assert got == pytest.approx(expected[name], abs=1e-10), (r, name)
+            absent = [i for i in range(len(win.nodes)) if win.nodes[i] not in G]
+            assert (values[r, absent, j] == 0).all()
+    assert max(components) >= 3  # disconnected replicates were tested
+
+
+def test_tied_components_fall_back_to_the_graph():
+    # two components with the same leading eigenvalue: networkx spreads the vector over both
+    posts = pd.DataFrame({"post_id": ["a", "b"]})
+    links = pd.DataFrame(
+        {"post_id": ["a", "a", "b", "b"], "kind": ["country", "forum"] * 2, "entity": ["CN", "UN", "FR", "EU"]}
+    )
+    win = code_window(posts, links)
+    values = replicate_values(win, np.array([[1, 1], [2, 1]]), measures=["eigenvector"])[:, :, 0]
+    assert values[0].tolist() == pytest.approx([0.5] * 4)
+    assert values[1].tolist() == pytest.approx([2**-0.5, 0.0, 0.0, 2**-0.5])  # CN-UN weighs 2

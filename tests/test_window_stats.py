@@ -1,0 +1,118 @@
+"""windows.csv: sizes per window and graph-level similarity to the previous window, by hand."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from netanalysis.analysis.association import unit_links
+from netanalysis.analysis.timeline import graphs_over_time, time_windows, window_summary
+from netanalysis.analysis.window_stats import (
+    WINDOW_TABLE_COLUMNS,
+    cosine_similarity,
+    edge_jaccard,
+    weighted_jaccard,
+    window_table,
+)
+
+
+def test_similarities_by_hand():
+    a = {("CN", "UN"): 3, ("RU", "UN"): 1}
+    b = {("CN", "UN"): 6, ("RU", "UN"): 2}  # same structure, twice the posts
+    c = {("CN", "UN"): 1, ("CN", "SCO"): 3}
+    assert edge_jaccard(a, b) == 1.0 and weighted_jaccard(a, b) == 1.0
+    assert cosine_similarity(a, b) == pytest.approx(1.0)
+    assert edge_jaccard(a, c) == pytest.approx(1 / 3)
+    # proportions: a = (.75 CN-UN, .25 RU-UN), c = (.25 CN-UN, .75 CN-SCO)
+    assert weighted_jaccard(a, c) == pytest.approx(0.25 / (0.75 + 0.25 + 0.75))
+    assert cosine_similarity(a, c) == pytest.approx(3 / (math.sqrt(10) * math.sqrt(10)))
+    assert edge_jaccard(a, {}) == 0.0 and math.isnan(weighted_jaccard(a, {}))
+    assert math.isnan(cosine_similarity({}, c)) and math.isnan(edge_jaccard({}, {}))
+
+
+def tiny():
+    posts = pd.DataFrame(
+        {
+            "post_id": ["p1", "p2", "p3", "p4", "p5", "p6"],
+            "date": pd.to_datetime(
+                ["2024-01-03", "2024-01-20", "2024-02-02", "2024-02-10", "2024-04-01", None], utc=True
+            ),
+            "date_source": ["text", "inferred", "text", "text", "metadata", "none"],
+            "units": [2, 1, 3, 1, 1, 1],
+        }
+    )
+    links = pd.DataFrame(
+        {
+            "post_id": ["p1", "p1", "p1", "p2", "p2", "p3", "p3", "p3", "p4", "p6", "p6"],
+            "kind": [
+                "country",
+                "forum",
+                "forum",
+                "country",
+                "forum",
+                "country",
+                "forum",
+                "forum",
+                "country",
+                "country",
+                "forum",
+            ],
+            "entity": ["CN", "UN", "SCO", "RU", "UN", "CN", "UN", "BRICS", "IN", "FR", "EU"],
+            "unit": [0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0],
+        }
+    )
+    return posts, links
+
+
+def test_window_table_by_hand():
+    posts, links = tiny()
+    windows = time_windows(posts["date"])  # January to April, monthly
+    t = window_table(posts, links, windows, unit="post", min_posts=2)
+    assert list(t.columns) == WINDOW_TABLE_COLUMNS
+    assert t["posts"].tolist() == [2, 2, 0, 1]
+    assert t["inferred_posts"].tolist() == [1, 0, 0, 0]
+    assert t["units"].tolist() == [2, 2, 0, 1] and t["topical_units"].tolist() == [2, 2, 0, 0]
+    # January: CN-UN, CN-SCO, RU-UN; February: CN-UN, CN-BRICS (IN co-mentions nothing)
+    assert t["edges"].tolist() == [3, 2, 0, 0] and t["total_weight"].tolist() == [3, 2, 0, 0]
+    assert t["countries"].tolist() == [2, 1, 0, 0] and t["forums"].tolist() == [2, 2, 0, 0]
+    assert t["small"].tolist() == [False, False, True, True]
+    assert math.isnan(t.loc[0, "edge_jaccard"])
+    assert t.loc[1, "edge_jaccard"] == pytest.approx(1 / 4)
+    assert t.loc[1, "weighted_jaccard"] == pytest.approx((1 / 3) / (1 / 3 + 1 / 3 + 1 / 3 + 1 / 2 + 1 / 2 - 1 / 3))
+    assert t.loc[1, "cosine"] == pytest.approx(1 / (math.sqrt(3) * math.sqrt(2)))
+    assert t.loc[2, "edge_jaccard"] == 0.0 and math.isnan(t.loc[2, "weighted_jaccard"])
+    assert math.isnan(t.loc[3, "edge_jaccard"])  # no edges on either side
+    assert t.attrs["undated_posts"] == 1 and t.attrs["median_posts"] == 1.5
+
+
+def test_paragraph_units_count_every_paragraph_and_split_co_mentions():
+    posts, links = tiny()
+    t = window_table(posts, links, time_windows(posts["date"]), unit="paragraph")
+    assert t["units"].tolist() == [3, 4, 0, 1] and t["topical_units"].tolist() == [3, 3, 0, 0]
+    # p1's SCO is in its second paragraph, p3's BRICS in its third: no longer co-mentioned
+    assert t["edges"].tolist() == [2, 1, 0, 0]
+
+
+def test_agrees_with_the_window_graphs_on_the_sample(sample_path):
+    import netanalysis
+    from netanalysis.extract import extract_mentions
+
+    posts = netanalysis.read_posts(sample_path)
+    mentions = extract_mentions(posts)
+    for unit in ("post", "sentence"):
+        graphs = graphs_over_time(mentions, posts, unit=unit)
+        old = window_summary(graphs)
+        new = window_table(posts, unit_links(mentions, posts, unit=unit), [(lo, hi) for lo, hi, _ in graphs], unit=unit)
+        for col in ("posts", "inferred_posts", "countries", "forums", "edges"):
+            assert new[col].tolist() == old[col].tolist(), (unit, col)
+        assert new["total_weight"].tolist() == old["total_weight"].astype(int).tolist()
+        for i in range(1, len(graphs)):
+            a = {tuple(sorted(e)): w for *e, w in graphs[i - 1][2].edges(data="weight")}
+            b = {tuple(sorted(e)): w for *e, w in graphs[i][2].edges(data="weight")}
+            assert new.loc[i, "edge_jaccard"] == pytest.approx(edge_jaccard(a, b), nan_ok=True)
+            assert new.loc[i, "weighted_jaccard"] == pytest.approx(weighted_jaccard(a, b), nan_ok=True)
+            assert new.loc[i, "cosine"] == pytest.approx(cosine_similarity(a, b), nan_ok=True)
+        assert new["small"].all()  # one or two posts a month
+        if unit == "post":
+            assert np.isfinite(new["cosine"].iloc[1:]).all()
