@@ -18,6 +18,7 @@ Usage::
 
     python scripts/bench_significance.py --units 1000000 --repeat 3
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,18 +35,16 @@ from netanalysis.analysis.significance import significance_table, validate_pvalu
 def synthetic_matrix(units: int, countries: int, forums: int, seed: int) -> sp.csc_matrix:
     """A units x entities 0/1 matrix: each unit has a size, entities are drawn by popularity."""
     rng = np.random.default_rng(seed)
-    popularity = np.concatenate([1.0 / np.arange(1, countries + 1) ** 1.1,
-                                 0.6 / np.arange(1, forums + 1) ** 0.9])
+    popularity = np.concatenate([1.0 / np.arange(1, countries + 1) ** 1.1, 0.6 / np.arange(1, forums + 1) ** 0.9])
     popularity /= popularity.sum()
-    sizes = np.minimum(rng.geometric(0.25, units), 30)                 # 1..30 entities a post
+    sizes = np.minimum(rng.geometric(0.25, units), 30)  # 1..30 entities a post
     rows = np.repeat(np.arange(units), sizes)
     cols = rng.choice(popularity.size, size=rows.size, p=popularity)
-    mat = sp.csr_matrix((np.ones(rows.size, dtype=np.int32), (rows, cols)),
-                        shape=(units, popularity.size))
-    mat.sum_duplicates()                                               # repeated draws count once
+    mat = sp.csr_matrix((np.ones(rows.size, dtype=np.int32), (rows, cols)), shape=(units, popularity.size))
+    mat.sum_duplicates()  # repeated draws count once
     mat.data = np.minimum(mat.data, 1)
     mat.eliminate_zeros()
-    keep = np.flatnonzero(np.diff(mat.indptr) > 0)                     # units naming something
+    keep = np.flatnonzero(np.diff(mat.indptr) > 0)  # units naming something
     return mat[keep].tocsc()
 
 
@@ -88,27 +87,34 @@ def main() -> None:
     setup = time.perf_counter() - start
     c_idx = np.arange(args.countries)
     f_idx = np.arange(args.countries, args.countries + args.forums)
-    groups = {"country-forum": pairs(co, c_idx, f_idx, False),
-              "country-country": pairs(co, c_idx, c_idx, True),
-              "forum-forum": pairs(co, f_idx, f_idx, True)}
-    print(f"{mat.shape[0]:,} units naming something, {mat.nnz:,} mentions, unit degrees "
-          f"{unit_degrees.min()}-{unit_degrees.max()} ({np.unique(unit_degrees).size} distinct); "
-          f"matrix and counts built in {setup:.1f} s (not timed)")
+    groups = {
+        "country-forum": pairs(co, c_idx, f_idx, False),
+        "country-country": pairs(co, c_idx, c_idx, True),
+        "forum-forum": pairs(co, f_idx, f_idx, True),
+    }
+    print(
+        f"{mat.shape[0]:,} units naming something, {mat.nnz:,} mentions, unit degrees "
+        f"{unit_degrees.min()}-{unit_degrees.max()} ({np.unique(unit_degrees).size} distinct); "
+        f"matrix and counts built in {setup:.1f} s (not timed)"
+    )
     print("| step | pairs tested | edges | median s |")
     print("|---|---|---|---|")
     total_h = 0.0
     for name, (i, j, w, n_pairs) in groups.items():
-        secs, table = timed(args.repeat, lambda: significance_table(
-            w, degrees[i], degrees[j], n_units=mat.shape[0], n_tests=n_pairs))
+        secs, table = timed(
+            args.repeat, lambda: significance_table(w, degrees[i], degrees[j], n_units=mat.shape[0], n_tests=n_pairs)
+        )
         total_h += secs
         print(f"| hypergeometric {name} | {n_pairs:,} | {i.size:,} | {secs:.3f} |")
     secs, fit = timed(args.repeat, lambda: fit_bicm(unit_degrees, degrees))
     total_s = secs
     print(f"| sdsm fit ({fit.unit_degrees.size} unit classes, {fit.iterations} steps) | | | {secs:.3f} |")
     for name, (i, j, w, n_pairs) in groups.items():
+
         def run():
             t = sdsm_pvalues(fit, i, j, weight=w)
             return validate_pvalues(t.p_over, t.p_under, n_tests=n_pairs)
+
         secs, _ = timed(args.repeat, run)
         total_s += secs
         print(f"| sdsm {name} | {n_pairs:,} | {i.size:,} | {secs:.3f} |")

@@ -26,6 +26,7 @@ Usage::
 The output depends only on the options (same options, same bytes). Data (countries, forums,
 memberships, events, channels, templates) live in ``scripts/study_corpus/*.toml``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,12 +46,20 @@ from study_corpus.schedule import schedule  # noqa: E402
 from study_corpus.world import World, load_world  # noqa: E402
 
 FORMATS = ("desktop", "telethon", "table", "text")
-DEFAULTS = {"posts": 4000, "seed": 0, "start": "2022-01-01", "end": "2025-12-31",
-            "telethon_channel": "mfa_ru", "text_channel": "embassy_za"}
+DEFAULTS = {
+    "posts": 4000,
+    "seed": 0,
+    "start": "2022-01-01",
+    "end": "2025-12-31",
+    "telethon_channel": "mfa_ru",
+    "text_channel": "embassy_za",
+}
 FIRST_IDS = {"mfa_ru": 14_000, "cn_mfa": 3_100, "embassy_za": 1_200, "wire": 160_000}
 
 
-def compose_all(world: World, channels: list[str], slots, rng: random.Random, *, planted: bool) -> dict[str, list[Post]]:
+def compose_all(
+    world: World, channels: list[str], slots, rng: random.Random, *, planted: bool
+) -> dict[str, list[Post]]:
     """Every channel's posts in time order; a channel that forwards another of the corpus is
     written after it, so its forwards copy real posts of that channel."""
     composer = Composer(world, rng, planted=planted)
@@ -86,13 +95,25 @@ def _skips(messages) -> dict:
     return {"service": kinds.count("service"), "album_part": kinds.count("album_part"), "no_text": kinds.count("media")}
 
 
-def write_all(out: Path, world: World, posts: dict[str, list[Post]], wanted: list[str], *, seed: int,
-              telethon_channel: str, text_channel: str) -> list[dict]:
+def write_all(
+    out: Path,
+    world: World,
+    posts: dict[str, list[Post]],
+    wanted: list[str],
+    *,
+    seed: int,
+    telethon_channel: str,
+    text_channel: str,
+) -> list[dict]:
     """Write the formats; returns the manifest's ``files`` entries (what reading each gives)."""
     rng = random.Random(f"{seed}:layout")
     messages = {slug: formats.layout(ps, rng, first_id=FIRST_IDS.get(slug, 1000)) for slug, ps in posts.items()}
-    originals = {p.key: (world.channels[p.original.channel].id, int(p.original.key.split(":")[1]))
-                 for ps in posts.values() for p in ps if p.original is not None}
+    originals = {
+        p.key: (world.channels[p.original.channel].id, int(p.original.key.split(":")[1]))
+        for ps in posts.values()
+        for p in ps
+        if p.original is not None
+    }
     files = []
     if "desktop" in wanted:
         for slug, msgs in messages.items():
@@ -100,25 +121,48 @@ def write_all(out: Path, world: World, posts: dict[str, list[Post]], wanted: lis
             rel = f"desktop/{slug}/result.json"
             formats.write_desktop(out / rel, msgs, name=ch.name, cid=ch.id)
             sk = _skips(msgs)
-            files.append({"path": rel, "format": "telegram_json", "channels": [slug], "records": len(msgs),
-                          "posts": len(posts[slug]),
-                          "skipped": {"service": sk["service"], "no_text": sk["album_part"] + sk["no_text"]},
-                          "read_as": {ch.name: len(posts[slug])}})
+            files.append(
+                {
+                    "path": rel,
+                    "format": "telegram_json",
+                    "channels": [slug],
+                    "records": len(msgs),
+                    "posts": len(posts[slug]),
+                    "skipped": {"service": sk["service"], "no_text": sk["album_part"] + sk["no_text"]},
+                    "read_as": {ch.name: len(posts[slug])},
+                }
+            )
     if "telethon" in wanted and telethon_channel in messages:
         ch = world.channels[telethon_channel]
         rel = f"telethon/{telethon_channel}.jsonl"
         msgs = messages[telethon_channel]
         formats.write_telethon(out / rel, msgs, cid=ch.id, originals=originals)
-        files.append({"path": rel, "format": "telethon", "channels": [telethon_channel], "records": len(msgs),
-                      "posts": len(posts[telethon_channel]), "skipped": _skips(msgs),
-                      "read_as": {f"channel:{ch.id} (or --channel \"{ch.name}\")": len(posts[telethon_channel])},
-                      "order": "newest first"})
+        files.append(
+            {
+                "path": rel,
+                "format": "telethon",
+                "channels": [telethon_channel],
+                "records": len(msgs),
+                "posts": len(posts[telethon_channel]),
+                "skipped": _skips(msgs),
+                "read_as": {f'channel:{ch.id} (or --channel "{ch.name}")': len(posts[telethon_channel])},
+                "order": "newest first",
+            }
+        )
     if "table" in wanted:
         rows = [(world.channels[slug].name, m) for slug, msgs in messages.items() for m in msgs if m.kind == "post"]
         formats.write_table(out / "table/posts.csv", rows)
-        files.append({"path": "table/posts.csv", "format": "table", "channels": list(posts), "records": len(rows),
-                      "posts": len(rows), "skipped": {},
-                      "read_as": {world.channels[s].name: len(ps) for s, ps in posts.items()}})
+        files.append(
+            {
+                "path": "table/posts.csv",
+                "format": "table",
+                "channels": list(posts),
+                "records": len(rows),
+                "posts": len(rows),
+                "skipped": {},
+                "read_as": {world.channels[s].name: len(ps) for s, ps in posts.items()},
+            }
+        )
     if "text" in wanted and text_channel in posts:
         ch = world.channels[text_channel]
         rel = f"text/{ch.name}.txt"
@@ -127,24 +171,44 @@ def write_all(out: Path, world: World, posts: dict[str, list[Post]], wanted: lis
         for p in posts[text_channel]:
             if p.forwarded_from:
                 forwarded[p.forwarded_from] = forwarded.get(p.forwarded_from, 0) + 1
-        files.append({"path": rel, "format": "text", "channels": [text_channel], "records": counts["posts"],
-                      "posts": counts["posts"], "skipped": {},
-                      "read_as": {ch.name: counts["posts"] - counts["forwarded"], **forwarded},
-                      "copies": counts,
-                      "note": "the text reader gives a forwarded post the channel it was forwarded from"})
+        files.append(
+            {
+                "path": rel,
+                "format": "text",
+                "channels": [text_channel],
+                "records": counts["posts"],
+                "posts": counts["posts"],
+                "skipped": {},
+                "read_as": {ch.name: counts["posts"] - counts["forwarded"], **forwarded},
+                "copies": counts,
+                "note": "the text reader gives a forwarded post the channel it was forwarded from",
+            }
+        )
     return files
 
 
-USAGE = ("Run netanalysis on one folder at a time: `netanalysis report DIR/desktop -o OUT` is the study "
-         "(every channel, Telegram Desktop exports); the other folders hold the same posts in other formats "
-         "(telethon: one channel; table: every channel; text: one channel), so reading two folders together "
-         "counts posts twice.")
+USAGE = (
+    "Run netanalysis on one folder at a time: `netanalysis report DIR/desktop -o OUT` is the study "
+    "(every channel, Telegram Desktop exports); the other folders hold the same posts in other formats "
+    "(telethon: one channel; table: every channel; text: one channel), so reading two folders together "
+    "counts posts twice."
+)
 
 
-def generate(out: Path, *, posts: int = 4000, seed: int = 0, start: date = date(2022, 1, 1),
-             end: date = date(2025, 12, 31), channels: list[str] | None = None,
-             formats_wanted: list[str] | None = None, telethon_channel: str = "mfa_ru",
-             text_channel: str = "embassy_za", planted: bool = True, command: str = "") -> dict:
+def generate(
+    out: Path,
+    *,
+    posts: int = 4000,
+    seed: int = 0,
+    start: date = date(2022, 1, 1),
+    end: date = date(2025, 12, 31),
+    channels: list[str] | None = None,
+    formats_wanted: list[str] | None = None,
+    telethon_channel: str = "mfa_ru",
+    text_channel: str = "embassy_za",
+    planted: bool = True,
+    command: str = "",
+) -> dict:
     """Write a study corpus into ``out`` and return its manifest (also written as manifest.json)."""
     world = load_world()
     channels = channels or list(world.channels)
@@ -161,19 +225,32 @@ def generate(out: Path, *, posts: int = 4000, seed: int = 0, start: date = date(
     for sub in FORMATS:
         shutil.rmtree(out / sub, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
-    files = write_all(out, world, by_channel, wanted, seed=seed, telethon_channel=telethon_channel,
-                      text_channel=text_channel)
+    files = write_all(
+        out, world, by_channel, wanted, seed=seed, telethon_channel=telethon_channel, text_channel=text_channel
+    )
     every = [p for ps in by_channel.values() for p in ps]
     manifest.write_truth(out / "truth.csv", every, world)
     result = {
-        "generator": "scripts/make_study_corpus.py", "command": command, "seed": seed, "posts": len(every),
-        "start": start.isoformat(), "end": end.isoformat(), "planted": planted,
+        "generator": "scripts/make_study_corpus.py",
+        "command": command,
+        "seed": seed,
+        "posts": len(every),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "planted": planted,
         "years": [str(y) for y in range(start.year, end.year + 1)],
-        "channels": manifest.counts(every, world), "files": files, "usage": USAGE,
+        "channels": manifest.counts(every, world),
+        "files": files,
+        "usage": USAGE,
         "effects": manifest.effects(every, world, planted=planted),
         "events": manifest.events_table(every, world),
-        "memberships": {f: {c: [[s.isoformat(), e.isoformat() if e.year < 9999 else None] for s, e in periods]
-                            for c, periods in members.items()} for f, members in world.membership.items()},
+        "memberships": {
+            f: {
+                c: [[s.isoformat(), e.isoformat() if e.year < 9999 else None] for s, e in periods]
+                for c, periods in members.items()
+            }
+            for f, members in world.membership.items()
+        },
         "truth": "truth.csv",
     }
     (out / "manifest.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -203,18 +280,27 @@ def main(argv: list[str] | None = None) -> int:
     command = "python scripts/make_study_corpus.py " + " ".join(opts) + " -o DIR"
     started = time.perf_counter()
     try:
-        result = generate(args.out, posts=args.posts, seed=args.seed, start=date.fromisoformat(args.start),
-                          end=date.fromisoformat(args.end),
-                          channels=[c for c in args.channels.split(",") if c] or None,
-                          formats_wanted=[f for f in args.formats.split(",") if f],
-                          telethon_channel=args.telethon_channel, text_channel=args.text_channel,
-                          planted=not args.no_planted, command=command)
+        result = generate(
+            args.out,
+            posts=args.posts,
+            seed=args.seed,
+            start=date.fromisoformat(args.start),
+            end=date.fromisoformat(args.end),
+            channels=[c for c in args.channels.split(",") if c] or None,
+            formats_wanted=[f for f in args.formats.split(",") if f],
+            telethon_channel=args.telethon_channel,
+            text_channel=args.text_channel,
+            planted=not args.no_planted,
+            command=command,
+        )
     except ValueError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     per = ", ".join(f"{s} {c['posts']}" for s, c in result["channels"].items())
-    print(f"{result['posts']} posts ({per}) in {len(result['files'])} files, "
-          f"{time.perf_counter() - started:.1f} s -> {args.out}")
+    print(
+        f"{result['posts']} posts ({per}) in {len(result['files'])} files, "
+        f"{time.perf_counter() - started:.1f} s -> {args.out}"
+    )
     return 0
 
 

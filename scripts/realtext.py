@@ -7,6 +7,7 @@ mention, ``none`` for a post that mentions neither, ``not_mention`` for a homogr
 no entity (its note starts with a class such as ``place:`` or ``link:``). Scoring is in
 :mod:`realtext_score`.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,9 +37,24 @@ EXTRA_FORUMS = {
     "WHA": "World Health Assembly",
 }
 #: What a ``not_mention`` label is (the word before the colon of its note).
-NOT_MENTION_CLASSES = ("link", "handle", "name", "place", "continent", "city", "dateline", "seat",
-                       "region", "person", "language", "council", "word", "historical", "organ",
-                       "other")
+NOT_MENTION_CLASSES = (
+    "link",
+    "handle",
+    "name",
+    "place",
+    "continent",
+    "city",
+    "dateline",
+    "seat",
+    "region",
+    "person",
+    "language",
+    "council",
+    "word",
+    "historical",
+    "organ",
+    "other",
+)
 _DATE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?)?$")
 _FLAG = re.compile(r"^[\U0001F1E6-\U0001F1FF]{2}$")
 
@@ -93,8 +109,9 @@ def check(posts: pd.DataFrame, labels: pd.DataFrame, registry) -> list[str]:
             problems.append(f"post {post.id}: empty text or channel")
     countries, forums = set(registry.countries["code"]), set(registry.forums["id"]) | set(EXTRA_FORUMS)
     for row in labels.itertuples():
-        problems += [f"label {row.Index + 2} (post {row.post_id}): {p}"
-                     for p in _label_problems(row, texts, countries, forums)]
+        problems += [
+            f"label {row.Index + 2} (post {row.post_id}): {p}" for p in _label_problems(row, texts, countries, forums)
+        ]
     for key in labels.loc[labels.duplicated(["post_id", "kind", "entity", "form", "surface"]), "post_id"]:
         problems.append(f"post {key}: a label row is repeated")
     mentioned = set(labels.loc[labels["kind"].isin(KINDS), "post_id"])

@@ -19,6 +19,7 @@ The extractor's form is its ``form`` column once it has one. Until then it is ma
 stands for every text form (name, acronym, adjective, demonym, metonymy); such a text match
 counts whenever any text form is counted, and is compatible with any gold text form.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,12 +27,12 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
-
 from realtext import DEFAULT_FORMS, EXTRA_FORUMS, FORMS, KINDS, TEXT_FORMS
 
 #: Text that is a link, a domain-like word or an @handle.
-LINKISH = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:ru|com|org|net|kz|az|ua|by|io|me|cn|in|uk)\b\S*|@\w+",
-                     re.IGNORECASE)
+LINKISH = re.compile(
+    r"(?:https?://|www\.)\S+|\S+\.(?:ru|com|org|net|kz|az|ua|by|io|me|cn|in|uk)\b\S*|@\w+", re.IGNORECASE
+)
 ERROR_COLUMNS = ["post_id", "language", "kind", "entity", "surfaces", "cause", "detail"]
 
 
@@ -67,8 +68,9 @@ class Scores:
         return float(self.overall.set_index("kind").loc[kind, name])
 
 
-def score(posts: pd.DataFrame, labels: pd.DataFrame, mentions: pd.DataFrame,
-          forms: tuple = DEFAULT_FORMS, registry=None) -> Scores:
+def score(
+    posts: pd.DataFrame, labels: pd.DataFrame, mentions: pd.DataFrame, forms: tuple = DEFAULT_FORMS, registry=None
+) -> Scores:
     """Score ``mentions`` (the extractor's table for ``posts``) against ``labels``.
 
     ``registry`` (optional) tells which labelled forums the registry lacks, so that their
@@ -90,15 +92,25 @@ def score(posts: pd.DataFrame, labels: pd.DataFrame, mentions: pd.DataFrame,
     language = dict(zip(posts["id"], posts["language"]))
     known = set(registry.forums["id"]) if registry is not None else set()
     missing = {f for f in EXTRA_FORUMS if f not in known}
-    recall_by_form, precision_by_form, wrong, missed = _mention_tables(posts, labels, gold, found, source,
-                                                               found_pairs & gold_pairs)
+    recall_by_form, precision_by_form, wrong, missed = _mention_tables(
+        posts, labels, gold, found, source, found_pairs & gold_pairs
+    )
     false_positives = _false_positives(posts, labels, counted, gold, found_pairs - gold_pairs)
     false_negatives = _false_negatives(posts, counted, gold, gold_pairs - found_pairs, forms, missing)
-    return Scores(forms, source, posts,
-                  prf_table(gold_pairs, found_pairs, lambda pair: pair[1]),
-                  prf_table(gold_pairs, found_pairs, lambda pair: (language[pair[0]], pair[1])),
-                  recall_by_form, precision_by_form, false_positives, false_negatives, wrong, missed,
-                  _cause_table(false_positives, false_negatives, wrong, missed))
+    return Scores(
+        forms,
+        source,
+        posts,
+        prf_table(gold_pairs, found_pairs, lambda pair: pair[1]),
+        prf_table(gold_pairs, found_pairs, lambda pair: (language[pair[0]], pair[1])),
+        recall_by_form,
+        precision_by_form,
+        false_positives,
+        false_negatives,
+        wrong,
+        missed,
+        _cause_table(false_positives, false_negatives, wrong, missed),
+    )
 
 
 def prf_table(gold: set, found: set, key) -> pd.DataFrame:
@@ -113,9 +125,21 @@ def prf_table(gold: set, found: set, key) -> pd.DataFrame:
         f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else math.nan
         names = dict(zip(("language", "kind"), group)) if isinstance(group, tuple) else {"kind": group}
         (p_low, p_high), (r_low, r_high) = wilson(tp, len(f)), wilson(tp, len(g))
-        rows.append({**names, "gold": len(g), "found": len(f), "correct": tp,
-                     "precision": precision, "p_low": p_low, "p_high": p_high,
-                     "recall": recall, "r_low": r_low, "r_high": r_high, "f1": f1})
+        rows.append(
+            {
+                **names,
+                "gold": len(g),
+                "found": len(f),
+                "correct": tp,
+                "precision": precision,
+                "p_low": p_low,
+                "p_high": p_high,
+                "recall": recall,
+                "r_low": r_low,
+                "r_high": r_high,
+                "f1": f1,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -165,23 +189,42 @@ def _mention_tables(posts, labels, gold, found, source, right_pairs) -> tuple:
             anyform += mentions is not None
             hit = mentions is not None and any(
                 _compatible(m.form, form, source) and _overlaps((m.start, m.end), row.spans)
-                for m in mentions.itertuples())
+                for m in mentions.itertuples()
+            )
             hits += hit
             if not hit:
-                missed_rows.append({"post_id": row.post_id, "language": language[row.post_id], "kind": kind,
-                                    "entity": row.entity, "surfaces": f"{row.surface} ({form})",
-                                    "cause": "missed " + form,
-                                    "detail": "hidden: entity found" if mentions is not None else "entity missed"})
-        recall_rows.append({"kind": kind, "form": form, "gold": len(group), "found_as_form": hits,
-                            "recall": hits / len(group), "entity_found": anyform,
-                            "recall_any_form": anyform / len(group)})
+                missed_rows.append(
+                    {
+                        "post_id": row.post_id,
+                        "language": language[row.post_id],
+                        "kind": kind,
+                        "entity": row.entity,
+                        "surfaces": f"{row.surface} ({form})",
+                        "cause": "missed " + form,
+                        "detail": "hidden: entity found" if mentions is not None else "entity missed",
+                    }
+                )
+        recall_rows.append(
+            {
+                "kind": kind,
+                "form": form,
+                "gold": len(group),
+                "found_as_form": hits,
+                "recall": hits / len(group),
+                "entity_found": anyform,
+                "recall_any_form": anyform / len(group),
+            }
+        )
     precision_rows, wrong_rows = [], []
     for (kind, form), group in found.groupby(["kind", "form"]):
         correct = 0
         for m in group.itertuples():
             golds = gold_by_pair.get((m.post_id, kind, m.entity))
-            spans = [] if golds is None else [s for g in golds.itertuples()
-                                              if _compatible(form, g.form, source) for s in g.spans]
+            spans = (
+                []
+                if golds is None
+                else [s for g in golds.itertuples() if _compatible(form, g.form, source) for s in g.spans]
+            )
             if _overlaps((m.start, m.end), spans):
                 correct += 1
                 continue
@@ -189,19 +232,44 @@ def _mention_tables(posts, labels, gold, found, source, right_pairs) -> tuple:
             hit = _not_mention(labels, text, m.post_id, (m.start, m.end))
             in_link = _overlaps((m.start, m.end), [x.span() for x in LINKISH.finditer(text)])
             other_forms = [] if golds is None else [sp for g in golds.itertuples() for sp in g.spans]
-            cause = ("not a mention: " + hit[0] if hit else "inside a link or handle" if in_link
-                     else "form differs from the labels" if _overlaps((m.start, m.end), other_forms)
-                     else "unlabelled surface")
-            wrong_rows.append({"post_id": m.post_id, "language": language[m.post_id], "kind": kind,
-                               "entity": m.entity, "surfaces": f"{m.surface} ({m.via})", "cause": cause,
-                               "detail": "hidden: pair correct" if (m.post_id, kind, m.entity) in right_pairs
-                               else "pair wrong"})
+            cause = (
+                "not a mention: " + hit[0]
+                if hit
+                else "inside a link or handle"
+                if in_link
+                else "form differs from the labels"
+                if _overlaps((m.start, m.end), other_forms)
+                else "unlabelled surface"
+            )
+            wrong_rows.append(
+                {
+                    "post_id": m.post_id,
+                    "language": language[m.post_id],
+                    "kind": kind,
+                    "entity": m.entity,
+                    "surfaces": f"{m.surface} ({m.via})",
+                    "cause": cause,
+                    "detail": "hidden: pair correct" if (m.post_id, kind, m.entity) in right_pairs else "pair wrong",
+                }
+            )
         low, high = wilson(correct, len(group))
-        precision_rows.append({"kind": kind, "form": form + (" (via)" if source == "via" else ""),
-                               "found": len(group), "correct": correct, "precision": correct / len(group),
-                               "ci_low": low, "ci_high": high})
-    return (pd.DataFrame(recall_rows), pd.DataFrame(precision_rows),
-            pd.DataFrame(wrong_rows, columns=ERROR_COLUMNS), pd.DataFrame(missed_rows, columns=ERROR_COLUMNS))
+        precision_rows.append(
+            {
+                "kind": kind,
+                "form": form + (" (via)" if source == "via" else ""),
+                "found": len(group),
+                "correct": correct,
+                "precision": correct / len(group),
+                "ci_low": low,
+                "ci_high": high,
+            }
+        )
+    return (
+        pd.DataFrame(recall_rows),
+        pd.DataFrame(precision_rows),
+        pd.DataFrame(wrong_rows, columns=ERROR_COLUMNS),
+        pd.DataFrame(missed_rows, columns=ERROR_COLUMNS),
+    )
 
 
 def _false_positives(posts, labels, counted, gold, pairs) -> pd.DataFrame:
@@ -223,8 +291,17 @@ def _false_positives(posts, labels, counted, gold, pairs) -> pd.DataFrame:
         else:
             cause, detail = "unlabelled", ""
         surfaces = "; ".join(f"{s} ({v})" for s, v in dict.fromkeys(zip(mentions["surface"], mentions["via"])))
-        rows.append({"post_id": pid, "language": language[pid], "kind": kind, "entity": entity,
-                     "surfaces": surfaces, "cause": cause, "detail": detail})
+        rows.append(
+            {
+                "post_id": pid,
+                "language": language[pid],
+                "kind": kind,
+                "entity": entity,
+                "surfaces": surfaces,
+                "cause": cause,
+                "detail": detail,
+            }
+        )
     return pd.DataFrame(rows, columns=ERROR_COLUMNS)
 
 
@@ -232,8 +309,9 @@ def _false_negatives(posts, counted, gold, pairs, forms, missing) -> pd.DataFram
     language = dict(zip(posts["id"], posts["language"]))
     rows = []
     for pid, kind, entity in sorted(pairs):
-        labelled = gold[(gold["post_id"] == pid) & (gold["kind"] == kind) & (gold["entity"] == entity)
-                        & gold["form"].isin(forms)]
+        labelled = gold[
+            (gold["post_id"] == pid) & (gold["kind"] == kind) & (gold["entity"] == entity) & gold["form"].isin(forms)
+        ]
         spans = [s for group in labelled["spans"] for s in group]
         others = counted[(counted["post_id"] == pid) & (counted["entity"] != entity)]
         instead = sorted({m.entity for m in others.itertuples() if _overlaps((m.start, m.end), spans)})
@@ -243,23 +321,46 @@ def _false_negatives(posts, counted, gold, pairs, forms, missing) -> pd.DataFram
             cause = "found as another entity"
         else:
             cause = "missed " + "+".join(f for f in FORMS if f in set(labelled["form"]))
-        rows.append({"post_id": pid, "language": language[pid], "kind": kind, "entity": entity,
-                     "surfaces": "; ".join(f"{s} ({f})" for s, f in zip(labelled["surface"], labelled["form"])),
-                     "cause": cause, "detail": ", ".join(instead)})
+        rows.append(
+            {
+                "post_id": pid,
+                "language": language[pid],
+                "kind": kind,
+                "entity": entity,
+                "surfaces": "; ".join(f"{s} ({f})" for s, f in zip(labelled["surface"], labelled["form"])),
+                "cause": cause,
+                "detail": ", ".join(instead),
+            }
+        )
     return pd.DataFrame(rows, columns=ERROR_COLUMNS)
 
 
 def _cause_table(false_positives, false_negatives, wrong, missed) -> pd.DataFrame:
     rows = []
-    for error, table in (("false positive (pair)", false_positives), ("false negative (pair)", false_negatives),
-                         ("wrong mention", wrong), ("missed mention", missed)):
+    for error, table in (
+        ("false positive (pair)", false_positives),
+        ("false negative (pair)", false_negatives),
+        ("wrong mention", wrong),
+        ("missed mention", missed),
+    ):
         for (kind, cause), group in table.groupby(["kind", "cause"]):
             examples = [f"{r.post_id} {r.entity}: {r.surfaces.split('; ')[0]}" for r in group.head(3).itertuples()]
             hidden = int(group["detail"].str.startswith("hidden").sum()) if "mention" in error else ""
-            rows.append({"error": error, "kind": kind, "cause": cause, "count": len(group),
-                         "hidden": hidden, "examples": " | ".join(examples)})
+            rows.append(
+                {
+                    "error": error,
+                    "kind": kind,
+                    "cause": cause,
+                    "count": len(group),
+                    "hidden": hidden,
+                    "examples": " | ".join(examples),
+                }
+            )
     table = pd.DataFrame(rows, columns=["error", "kind", "cause", "count", "hidden", "examples"])
     order = {"false positive (pair)": 0, "false negative (pair)": 1, "wrong mention": 2, "missed mention": 3}
     table["_order"] = table["error"].map(order)
-    return (table.sort_values(["_order", "count"], ascending=[True, False], kind="stable")
-            .drop(columns="_order").reset_index(drop=True))
+    return (
+        table.sort_values(["_order", "count"], ascending=[True, False], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )

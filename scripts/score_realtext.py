@@ -15,6 +15,7 @@ Usage::
     python scripts/score_realtext.py --forms name,acronym,flag,hashtag,pair_hashtag
     python scripts/score_realtext.py --csv outputs/realtext --registry my_aliases.csv
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,6 +31,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import realtext  # noqa: E402
 import realtext_score  # noqa: E402
+
 from netanalysis.errors import NetanalysisError  # noqa: E402
 from netanalysis.registry import load_registry  # noqa: E402
 
@@ -52,10 +54,12 @@ def table(frame: pd.DataFrame, columns: list[str] | None = None) -> str:
 
 def _with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
-    out["precision (95% CI)"] = [f"{_cell(p)} ({_cell(lo)}–{_cell(hi)})"
-                                 for p, lo, hi in zip(out["precision"], out["p_low"], out["p_high"])]
-    out["recall (95% CI)"] = [f"{_cell(r)} ({_cell(lo)}–{_cell(hi)})"
-                              for r, lo, hi in zip(out["recall"], out["r_low"], out["r_high"])]
+    out["precision (95% CI)"] = [
+        f"{_cell(p)} ({_cell(lo)}–{_cell(hi)})" for p, lo, hi in zip(out["precision"], out["p_low"], out["p_high"])
+    ]
+    out["recall (95% CI)"] = [
+        f"{_cell(r)} ({_cell(lo)}–{_cell(hi)})" for r, lo, hi in zip(out["recall"], out["r_low"], out["r_high"])
+    ]
     return out
 
 
@@ -63,19 +67,26 @@ def report(scores: realtext_score.Scores, max_errors: int | None = None) -> str:
     """The whole scoring run as one markdown document."""
     posts = scores.posts
     by_lang = ", ".join(f"{lang} {n}" for lang, n in posts["language"].value_counts().sort_index().items())
-    source = ("the extractor's `form` column" if scores.form_source == "extractor" else
-              "mapped from `via` (the extractor has no `form` yet: `name` stands for name, acronym, "
-              "adjective, demonym and metonymy)")
+    source = (
+        "the extractor's `form` column"
+        if scores.form_source == "extractor"
+        else "mapped from `via` (the extractor has no `form` yet: `name` stands for name, acronym, "
+        "adjective, demonym and metonymy)"
+    )
     parts = [
         "## Real-text regression set: extractor scores\n",
         f"Posts: {len(posts)} ({by_lang}). Counted forms: {', '.join(scores.forms)}. "
         f"Extractor form: {source}. Unit: distinct (post, entity) pairs; 95% Wilson intervals.\n",
         "### Countries and forums\n",
-        table(_with_intervals(scores.overall), ["kind", "gold", "found", "correct", "precision (95% CI)",
-                                                "recall (95% CI)", "f1"]),
+        table(
+            _with_intervals(scores.overall),
+            ["kind", "gold", "found", "correct", "precision (95% CI)", "recall (95% CI)", "f1"],
+        ),
         "### Per language\n",
-        table(_with_intervals(scores.by_language), ["language", "kind", "gold", "found", "correct",
-                                                    "precision (95% CI)", "recall (95% CI)", "f1"]),
+        table(
+            _with_intervals(scores.by_language),
+            ["language", "kind", "gold", "found", "correct", "precision (95% CI)", "recall (95% CI)", "f1"],
+        ),
         "### Recall per gold form (mention level: distinct labelled surfaces, all forms)\n",
         table(scores.recall_by_form),
         "### Precision per extractor form (mention level)\n",
@@ -83,10 +94,12 @@ def report(scores: realtext_score.Scores, max_errors: int | None = None) -> str:
         "### Error classes\n",
         table(scores.causes),
     ]
-    for title, frame in (("False positives (pairs)", scores.false_positives),
-                         ("False negatives (pairs)", scores.false_negatives),
-                         ("Wrong mentions (mention level)", scores.wrong_mentions),
-                         ("Missed mentions (mention level)", scores.missed_mentions)):
+    for title, frame in (
+        ("False positives (pairs)", scores.false_positives),
+        ("False negatives (pairs)", scores.false_negatives),
+        ("Wrong mentions (mention level)", scores.wrong_mentions),
+        ("Missed mentions (mention level)", scores.missed_mentions),
+    ):
         shown = frame if max_errors is None else frame.head(max_errors)
         more = "" if len(shown) == len(frame) else f" (first {len(shown)} of {len(frame)})"
         parts += [f"### {title}: {len(frame)}{more}\n", table(shown)]
@@ -96,8 +109,17 @@ def report(scores: realtext_score.Scores, max_errors: int | None = None) -> str:
 def write_csv(scores: realtext_score.Scores, folder: Path) -> None:
     """One CSV per table of the run in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("overall", "by_language", "recall_by_form", "precision_by_form", "causes",
-                 "false_positives", "false_negatives", "wrong_mentions", "missed_mentions"):
+    for name in (
+        "overall",
+        "by_language",
+        "recall_by_form",
+        "precision_by_form",
+        "causes",
+        "false_positives",
+        "false_negatives",
+        "wrong_mentions",
+        "missed_mentions",
+    ):
         getattr(scores, name).to_csv(folder / f"{name}.csv", index=False)
 
 
@@ -105,10 +127,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=Path, default=realtext.FIXTURE / "posts.jsonl")
     parser.add_argument("--labels", type=Path, default=realtext.FIXTURE / "labels.csv")
-    parser.add_argument("--forms", default="default",
-                        help="counted forms: 'default' (all but metonymy), 'all' or a comma list")
-    parser.add_argument("--registry", action="append", default=[], type=Path,
-                        help="extra registry file, as for netanalysis --registry (repeatable)")
+    parser.add_argument(
+        "--forms", default="default", help="counted forms: 'default' (all but metonymy), 'all' or a comma list"
+    )
+    parser.add_argument(
+        "--registry",
+        action="append",
+        default=[],
+        type=Path,
+        help="extra registry file, as for netanalysis --registry (repeatable)",
+    )
     parser.add_argument("--csv", type=Path, help="also write the tables as CSV files into this folder")
     parser.add_argument("--max-errors", type=int, help="list at most this many false positives and negatives")
     args = parser.parse_args(argv)

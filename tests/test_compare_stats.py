@@ -2,6 +2,7 @@
 test, Kendall's tau-b and rank-biased overlap. Published and hand-computed values, and the
 behaviour of the tests when both groups come from the same distribution or one item differs.
 """
+
 import doctest
 import itertools
 import math
@@ -23,8 +24,8 @@ from netanalysis.analysis.rank_agreement import kendall_tau, rank_biased_overlap
 from netanalysis.analysis.significance import bh_qvalues
 from netanalysis.errors import ConfigError, GraphError
 
-
 # --- log-odds with a Dirichlet prior -------------------------------------------------------
+
 
 def _word_counts(*docs):
     """Counts per word of each document over their joint vocabulary (words of 2+ letters)."""
@@ -39,35 +40,71 @@ def test_log_odds_match_the_published_fightin_words_examples():
     of 0.05 and with "very" given the prior 1/1000 (one over its count). By hand for "brown"
     (once in doc1, never in doc2, 9 words each, 11 words of prior 0.05, alpha_0 = 0.55):
     delta = log(1.05 / 8.5) - log(0.05 / 9.5) = 3.155748, var = 1/1.05 + 1/0.05, z = 0.689423."""
-    vocab, (a, b) = _word_counts("the quick brown fox jumps over the lazy pig",
-                                 "the lazy purple pig jumps over the lazier donkey")
+    vocab, (a, b) = _word_counts(
+        "the quick brown fox jumps over the lazy pig", "the lazy purple pig jumps over the lazier donkey"
+    )
     z = dict(zip(vocab, log_odds_dirichlet(a, b, prior=0.05).z))
-    published = {"donkey": -0.6894227886807968, "lazier": -0.6894227886807968,
-                 "purple": -0.6894227886807968, "jumps": 0.0, "lazy": 0.0, "over": 0.0,
-                 "pig": 0.0, "the": 0.0, "brown": 0.6894227886807968, "fox": 0.6894227886807968,
-                 "quick": 0.6894227886807968}
+    published = {
+        "donkey": -0.6894227886807968,
+        "lazier": -0.6894227886807968,
+        "purple": -0.6894227886807968,
+        "jumps": 0.0,
+        "lazy": 0.0,
+        "over": 0.0,
+        "pig": 0.0,
+        "the": 0.0,
+        "brown": 0.6894227886807968,
+        "fox": 0.6894227886807968,
+        "quick": 0.6894227886807968,
+    }
     assert z == pytest.approx(published, abs=1e-12)
 
-    vocab, (a, b) = _word_counts("the quick brown fox jumps over the lazy pig",
-                                 "the lazy purple pig jumps over the " + 1000 * "very " + "sleepy donkey")
+    vocab, (a, b) = _word_counts(
+        "the quick brown fox jumps over the lazy pig",
+        "the lazy purple pig jumps over the " + 1000 * "very " + "sleepy donkey",
+    )
     uninformed = dict(zip(vocab, log_odds_dirichlet(a, b, prior=0.05).z))
-    prior = np.array([1.0 / 1000 if w == "very" else 0.05 for w in vocab])   # 1 / its count
+    prior = np.array([1.0 / 1000 if w == "very" else 0.05 for w in vocab])  # 1 / its count
     informed = dict(zip(vocab, log_odds_dirichlet(a, b, prior=prior).z))
-    assert uninformed == pytest.approx({
-        "very": -2.2144429606255946, "donkey": 0.3528670051726073, "purple": 0.3528670051726073,
-        "sleepy": 0.3528670051726073, "brown": 1.7074955767167836, "fox": 1.7074955767167836,
-        "quick": 1.7074955767167836, "jumps": 3.4564380059373603, "lazy": 3.4564380059373603,
-        "over": 3.4564380059373603, "pig": 3.4564380059373603, "the": 4.954523357120953}, abs=1e-12)
-    assert informed == pytest.approx({
-        "very": -0.4368846171934332, "purple": 0.3539801999989518, "sleepy": 0.3539801999989518,
-        "donkey": 0.3539801999989518, "quick": 1.7087406001344665, "brown": 1.7087406001344665,
-        "fox": 1.7087406001344665, "jumps": 3.4605672465974453, "over": 3.4605672465974453,
-        "lazy": 3.4605672465974453, "pig": 3.4605672465974453, "the": 4.961066225017743}, abs=1e-12)
+    assert uninformed == pytest.approx(
+        {
+            "very": -2.2144429606255946,
+            "donkey": 0.3528670051726073,
+            "purple": 0.3528670051726073,
+            "sleepy": 0.3528670051726073,
+            "brown": 1.7074955767167836,
+            "fox": 1.7074955767167836,
+            "quick": 1.7074955767167836,
+            "jumps": 3.4564380059373603,
+            "lazy": 3.4564380059373603,
+            "over": 3.4564380059373603,
+            "pig": 3.4564380059373603,
+            "the": 4.954523357120953,
+        },
+        abs=1e-12,
+    )
+    assert informed == pytest.approx(
+        {
+            "very": -0.4368846171934332,
+            "purple": 0.3539801999989518,
+            "sleepy": 0.3539801999989518,
+            "donkey": 0.3539801999989518,
+            "quick": 1.7087406001344665,
+            "brown": 1.7087406001344665,
+            "fox": 1.7087406001344665,
+            "jumps": 3.4605672465974453,
+            "over": 3.4605672465974453,
+            "lazy": 3.4605672465974453,
+            "pig": 3.4605672465974453,
+            "the": 4.961066225017743,
+        },
+        abs=1e-12,
+    )
 
 
 def test_log_odds_default_prior_and_symmetry():
     a, b = np.array([30, 5, 0, 12]), np.array([10, 5, 4, 12])
-    t = log_odds_dirichlet(a, b)                           # prior = pooled counts
+    t = log_odds_dirichlet(a, b)  # prior = pooled counts
     alpha = a + b
     n_a, n_b, a0 = a.sum(), b.sum(), alpha.sum()
     delta0 = math.log((30 + 40) / (n_a + a0 - 30 - 40)) - math.log((10 + 40) / (n_b + a0 - 10 - 40))
@@ -76,27 +113,29 @@ def test_log_odds_default_prior_and_symmetry():
     assert np.allclose(log_odds_dirichlet(b, a).z, -t.z)
     assert np.allclose(log_odds_dirichlet(b, b).z, 0.0)
     with pytest.raises(GraphError):
-        log_odds_dirichlet([1, 0], [2, 0])                 # an item never counted: no prior
+        log_odds_dirichlet([1, 0], [2, 0])  # an item never counted: no prior
     with pytest.raises(GraphError):
         log_odds_dirichlet([1, 2], [1])
 
 
 # --- Fisher's exact test per item ----------------------------------------------------------
 
+
 def _exact_two_sided(wa, wb, ua, ub):
     n, a = ua + ub, wa + wb
     if a in (0, n) or ua == 0 or ub == 0:
         return Fraction(1)
-    pmf = {x: Fraction(math.comb(a, x) * math.comb(n - a, ua - x), math.comb(n, ua))
-           for x in range(max(0, a + ua - n), min(a, ua) + 1)}
+    pmf = {
+        x: Fraction(math.comb(a, x) * math.comb(n - a, ua - x), math.comb(n, ua))
+        for x in range(max(0, a + ua - n), min(a, ua) + 1)
+    }
     return sum(v for v in pmf.values() if v <= pmf[wa])
 
 
 def test_fisher_matches_the_exact_definition_and_scipy():
     """All tables with up to 9 units a group (ties between the tails included), and random
     larger ones: the two-sided p-value equals the exact rational sum to 1e-12 and SciPy's."""
-    rows = [(wa, wb, ua, ub) for ua in range(10) for ub in range(10)
-            for wa in range(ua + 1) for wb in range(ub + 1)]
+    rows = [(wa, wb, ua, ub) for ua in range(10) for ub in range(10) for wa in range(ua + 1) for wb in range(ub + 1)]
     rng = np.random.default_rng(2)
     for _ in range(60):
         ua, ub = (int(v) for v in rng.integers(50, 250, 2))
@@ -105,9 +144,8 @@ def test_fisher_matches_the_exact_definition_and_scipy():
     by_size = {}
     for k, (wa, wb, ua, ub) in enumerate(rows):
         by_size.setdefault((ua, ub), []).append(k)
-    for (ua, ub), ks in by_size.items():        # one call per pair of group sizes
-        got[ks] = fisher_items([rows[k][0] for k in ks], [rows[k][1] for k in ks],
-                               units_a=ua, units_b=ub).p_value
+    for (ua, ub), ks in by_size.items():  # one call per pair of group sizes
+        got[ks] = fisher_items([rows[k][0] for k in ks], [rows[k][1] for k in ks], units_a=ua, units_b=ub).p_value
     exact = np.array([float(_exact_two_sided(*r)) for r in rows])
     assert np.abs(got - exact).max() < 1e-12
     for (wa, wb, ua, ub), p in zip(rows[::7], got[::7]):
@@ -116,7 +154,7 @@ def test_fisher_matches_the_exact_definition_and_scipy():
 
 
 def test_fisher_degenerate_items_and_errors():
-    t = fisher_items([0, 5, 2], [0, 4, 2], units_a=5, units_b=4)   # in no unit, every unit, some
+    t = fisher_items([0, 5, 2], [0, 4, 2], units_a=5, units_b=4)  # in no unit, every unit, some
     assert t.p_value.tolist()[:2] == [1.0, 1.0] and not t.isna().any().any()
     assert fisher_items([0], [0], units_a=0, units_b=4).p_value[0] == 1.0
     with pytest.raises(GraphError):
@@ -143,10 +181,9 @@ def test_same_distribution_gives_uniform_fisher_pvalues():
     rng = np.random.default_rng(7)
     rates = rng.uniform(0.02, 0.5, 15)
     a, b = _two_groups(rng, 250, 300, 200, rates, rates)
-    randomized = fisher_randomized_pvalues(a.ravel(), b.ravel(), units_a=300, units_b=200,
-                                           u=rng.random(a.size))
+    randomized = fisher_randomized_pvalues(a.ravel(), b.ravel(), units_a=300, units_b=200, u=rng.random(a.size))
     raw = fisher_items(a.ravel(), b.ravel(), units_a=300, units_b=200).p_value.to_numpy()
-    shares = [np.mean(bh_qvalues(p) < 0.05) for p in raw.reshape(250, 15)]   # one BH per draw
+    shares = [np.mean(bh_qvalues(p) < 0.05) for p in raw.reshape(250, 15)]  # one BH per draw
     assert stats.kstest(randomized, "uniform").pvalue > 0.01
     for level in (0.01, 0.05, 0.1, 0.5):
         assert np.mean(raw <= level) <= level + 3 * math.sqrt(level * (1 - level) / raw.size)
@@ -186,6 +223,7 @@ def test_a_planted_difference_in_one_edge_is_found():
 
 # --- the permutation test ------------------------------------------------------------------
 
+
 def _incidences(rng, units, rates):
     """(unit, item) pairs of units naming items independently."""
     hit = rng.random((units, len(rates))) < rates
@@ -217,7 +255,7 @@ def test_permutation_statistic_hand_computed_and_exact_distribution():
     assert exceed == 8
     assert abs(result.p_value - exceed / 20) < 0.01
     again = permutation_test(units, items, in_a, n_permutations=20_000, seed=3)
-    assert again.p_value == result.p_value                  # seeded: reproducible
+    assert again.p_value == result.p_value  # seeded: reproducible
 
 
 def test_permutation_pvalues_are_uniform_when_groups_share_a_distribution():
@@ -254,9 +292,9 @@ def test_permutation_finds_a_planted_difference():
 
 def test_permutation_input_errors():
     with pytest.raises(GraphError):
-        permutation_test([0, 1], [0, 0], np.array([True, True]))         # group B is empty
+        permutation_test([0, 1], [0, 0], np.array([True, True]))  # group B is empty
     with pytest.raises(GraphError):
-        permutation_test([0, 5], [0, 0], np.array([True, False]))        # unit 5 has no group
+        permutation_test([0, 5], [0, 0], np.array([True, False]))  # unit 5 has no group
     with pytest.raises(ConfigError):
         permutation_test([0, 1], [0, 1], np.array([True, False]), statistic="kl")
     with pytest.raises(ConfigError):
@@ -264,6 +302,7 @@ def test_permutation_input_errors():
 
 
 # --- rank agreement ------------------------------------------------------------------------
+
 
 def test_kendall_tau_hand_computed_with_ties_and_missing_items():
     # x = 1, 2, 2, 3 and y = 1, 3, 2, 2: 3 concordant, 1 discordant, one pair tied in x, one
@@ -280,8 +319,12 @@ def test_kendall_tau_hand_computed_with_ties_and_missing_items():
 def test_rbo_matches_the_reference_implementation():
     """Values of Webber's reference implementation of RBO_ext, as published in the test of its
     Go port (dgryski/go-rbo, rbo_test.go, "from the reference implementation"), to 1e-6."""
-    cases = [("abcdefgh", "hgfedcba", 0.95, 0.771924), ("gafcz", "abcd", 0.8, 0.3786667),
-             ("abcdefgh", "badfch", 0.8, 0.6869504), ("abcde", "bagheklc", 0.9, 0.6338971)]
+    cases = [
+        ("abcdefgh", "hgfedcba", 0.95, 0.771924),
+        ("gafcz", "abcd", 0.8, 0.3786667),
+        ("abcdefgh", "badfch", 0.8, 0.6869504),
+        ("abcde", "bagheklc", 0.9, 0.6338971),
+    ]
     for a, b, p, expected in cases:
         assert rank_biased_overlap(a, b, p=p) == pytest.approx(expected, abs=1e-6)
         assert rank_biased_overlap(b, a, p=p) == pytest.approx(expected, abs=1e-6)

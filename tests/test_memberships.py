@@ -1,4 +1,5 @@
 """The membership registry: the shipped data, date boundaries, the lookup, user files, bad files."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,12 +27,20 @@ CSV = DATA_DIR / "memberships.csv"
 HEADER = ",".join(MEMBERSHIP_COLUMNS)
 #: The forums the issue asks for, and the statuses each must show somewhere in its history.
 REQUIRED = {
-    "UN": {"member", "observer"}, "BRICS": {"member", "candidate", "partner"},
-    "SCO": {"member", "observer", "dialogue_partner", "partner"}, "G20": {"member"},
-    "EAEU": {"member", "observer"}, "CSTO": {"member", "frozen", "suspended"},
-    "CIS": {"member", "associate"}, "ASEAN": {"member", "observer", "dialogue_partner"},
-    "APEC": {"member"}, "OSCE": {"member"}, "NATO": {"member"}, "EU": {"member", "candidate"},
-    "AU": {"member", "suspended"}, "CELAC": {"member", "suspended"},
+    "UN": {"member", "observer"},
+    "BRICS": {"member", "candidate", "partner"},
+    "SCO": {"member", "observer", "dialogue_partner", "partner"},
+    "G20": {"member"},
+    "EAEU": {"member", "observer"},
+    "CSTO": {"member", "frozen", "suspended"},
+    "CIS": {"member", "associate"},
+    "ASEAN": {"member", "observer", "dialogue_partner"},
+    "APEC": {"member"},
+    "OSCE": {"member"},
+    "NATO": {"member"},
+    "EU": {"member", "candidate"},
+    "AU": {"member", "suspended"},
+    "CELAC": {"member", "suspended"},
 }
 
 
@@ -65,8 +74,14 @@ def test_the_shipped_file_validates_with_the_documented_columns(table, raw):
 def test_every_row_names_its_source(raw):
     assert (raw["source"].str.strip() != "").all()
     # a source is a link or a named document, never a bare word
-    assert raw["source"].str.contains(r"https?://|Declaration|Treaty|Agreement|conclusions|"
-                                      r"resolution|communiqué|Protocol").all()
+    assert (
+        raw["source"]
+        .str.contains(
+            r"https?://|Declaration|Treaty|Agreement|conclusions|"
+            r"resolution|communiqué|Protocol"
+        )
+        .all()
+    )
     # Wikipedia is a last resort, and a row that leans on it says so
     wiki = raw["source"].str.contains("wiki", case=False)
     assert wiki.any()
@@ -91,14 +106,27 @@ def test_the_un_has_193_members_today_and_192_before_south_sudan(table):
     assert members_of("UN", "2025-01-01", statuses=("observer",)) == {"VA", "PS"}
 
 
-@pytest.mark.parametrize("forum, day, count", [
-    ("NATO", "2024-03-07", 32), ("NATO", "2023-04-04", 31), ("NATO", "2023-04-03", 30),
-    ("EU", "2020-01-31", 28), ("EU", "2020-02-01", 27), ("OSCE", "2013-01-01", 57),
-    ("APEC", "2000-01-01", 21), ("CELAC", "2024-01-01", 33), ("ASEAN", "2025-10-26", 11),
-    ("ASEAN", "2025-10-25", 10), ("SCO", "2024-07-04", 10), ("EAEU", "2016-01-01", 5),
-    ("G20", "2024-01-01", 19), ("AU", "2024-01-01", 55), ("CSTO", "2025-01-01", 7),
-    ("BRICS", "2025-01-06", 10),
-])
+@pytest.mark.parametrize(
+    "forum, day, count",
+    [
+        ("NATO", "2024-03-07", 32),
+        ("NATO", "2023-04-04", 31),
+        ("NATO", "2023-04-03", 30),
+        ("EU", "2020-01-31", 28),
+        ("EU", "2020-02-01", 27),
+        ("OSCE", "2013-01-01", 57),
+        ("APEC", "2000-01-01", 21),
+        ("CELAC", "2024-01-01", 33),
+        ("ASEAN", "2025-10-26", 11),
+        ("ASEAN", "2025-10-25", 10),
+        ("SCO", "2024-07-04", 10),
+        ("EAEU", "2016-01-01", 5),
+        ("G20", "2024-01-01", 19),
+        ("AU", "2024-01-01", 55),
+        ("CSTO", "2025-01-01", 7),
+        ("BRICS", "2025-01-06", 10),
+    ],
+)
 def test_member_counts(forum, day, count):
     assert len(members_of(forum, day)) == count
 
@@ -140,8 +168,9 @@ BOUNDARIES = [
 ]
 
 
-@pytest.mark.parametrize("member, kind, forum, first, before, after", BOUNDARIES,
-                         ids=[f"{b[0]}-{b[2]}-{b[3]}" for b in BOUNDARIES])
+@pytest.mark.parametrize(
+    "member, kind, forum, first, before, after", BOUNDARIES, ids=[f"{b[0]}-{b[2]}-{b[3]}" for b in BOUNDARIES]
+)
 def test_status_changes_exactly_on_its_day(member, kind, forum, first, before, after):
     day = pd.Timestamp(first)
     days = [day - pd.Timedelta(days=1), day, day + pd.Timedelta(days=1)]
@@ -163,10 +192,20 @@ def test_timestamps_are_read_by_their_utc_day():
     assert membership_status("GB", "EU", stamps).tolist() == ["member", "non_member"]
     moscow = pd.Series(pd.to_datetime(["2020-02-01 01:30"]).tz_localize("Europe/Moscow"))
     assert membership_status("GB", "EU", moscow).tolist() == ["member"]  # 2020-01-31 22:30 UTC
-    mixed = ["2020-01-31", dt.date(2020, 2, 1), pd.Timestamp("2020-01-31"),
-             np.datetime64("2020-02-01"), "2020-01-31T22:00:00-05:00"]
+    mixed = [
+        "2020-01-31",
+        dt.date(2020, 2, 1),
+        pd.Timestamp("2020-01-31"),
+        np.datetime64("2020-02-01"),
+        "2020-01-31T22:00:00-05:00",
+    ]
     assert membership_status("GB", "EU", mixed).tolist() == [
-        "member", "non_member", "member", "non_member", "non_member"]
+        "member",
+        "non_member",
+        "member",
+        "non_member",
+        "non_member",
+    ]
 
 
 def test_arrays_of_datetimes_keep_their_dtype():
@@ -174,14 +213,12 @@ def test_arrays_of_datetimes_keep_their_dtype():
     assert membership_status("GB", "EU", days).tolist() == ["member", "non_member"]
     index = pd.DatetimeIndex(["2020-01-31 23:59", "2020-02-01 00:00"], tz="UTC")
     assert membership_status("GB", "EU", index).tolist() == ["member", "non_member"]
-    assert membership_status("GB", "EU", pd.Timestamp("2020-02-01", tz="UTC")).tolist() == [
-        "non_member"]
+    assert membership_status("GB", "EU", pd.Timestamp("2020-02-01", tz="UTC")).tolist() == ["non_member"]
 
 
 def test_undated_posts_are_unknown():
     dates = ["2024-01-01", None, np.nan, pd.NaT, "2024-01-02"]
-    assert membership_status("FI", "NATO", dates).tolist() == [
-        "member", "unknown", "unknown", "unknown", "member"]
+    assert membership_status("FI", "NATO", dates).tolist() == ["member", "unknown", "unknown", "unknown", "member"]
     empty = pd.Series(pd.to_datetime([None, "2024-01-01"], utc=True))
     assert membership_status("FI", "NATO", empty).tolist() == ["unknown", "member"]
 
@@ -190,18 +227,22 @@ def test_imprecise_dates_are_unknown_until_the_last_day_of_their_period():
     # India: SCO observer from "2005" (year only), member from 2017-06-09
     days = ["2004-12-31", "2005-01-01", "2005-12-30", "2005-12-31", "2017-06-08", "2017-06-09"]
     assert membership_status("IN", "SCO", days).tolist() == [
-        "non_member", "unknown", "unknown", "observer", "observer", "member"]
+        "non_member",
+        "unknown",
+        "unknown",
+        "observer",
+        "observer",
+        "member",
+    ]
     # Brunei joined ASEAN on 7 or 8 January 1984: the 8th is certain either way
     days = ["1984-01-06", "1984-01-07", "1984-01-08"]
     assert membership_status("BN", "ASEAN", days).tolist() == ["non_member", "unknown", "member"]
     # Azerbaijan left the CSTO in April 1999 (month only)
     days = ["1999-03-31", "1999-04-01", "1999-04-29", "1999-04-30"]
-    assert membership_status("AZ", "CSTO", days).tolist() == [
-        "member", "unknown", "unknown", "non_member"]
+    assert membership_status("AZ", "CSTO", days).tolist() == ["member", "unknown", "unknown", "non_member"]
     # a shared imprecise boundary: Belarus, SCO dialogue partner until "2015", observer from it
     days = ["2014-12-31", "2015-06-01", "2015-12-31"]
-    assert membership_status("BY", "SCO", days).tolist() == [
-        "dialogue_partner", "unknown", "observer"]
+    assert membership_status("BY", "SCO", days).tolist() == ["dialogue_partner", "unknown", "observer"]
     # a member whose start is imprecise is left out of the member set until it is certain
     assert "IN" not in members_of("SCO", "2005-06-01", statuses=("observer",))
     assert "IN" in members_of("SCO", "2005-12-31", statuses=("observer",))
@@ -220,6 +261,7 @@ def test_a_forum_without_membership_rows_is_unknown_not_non_member(table):
 
 def _bounds(text: str) -> tuple[dt.date, dt.date]:
     """The first and the last possible day of a date cell, written independently of the library."""
+
     def period(part: str) -> tuple[dt.date, dt.date]:
         pieces = [int(x) for x in part.split("-")]
         if len(pieces) == 3:
@@ -229,6 +271,7 @@ def _bounds(text: str) -> tuple[dt.date, dt.date]:
             following = dt.date(pieces[0] + pieces[1] // 12, pieces[1] % 12 + 1, 1)
             return start, following - dt.timedelta(days=1)
         return dt.date(pieces[0], 1, 1), dt.date(pieces[0], 12, 31)
+
     first_text, _, last_text = text.partition("/")
     return period(first_text)[0], period(last_text or first_text)[1]
 
@@ -264,18 +307,17 @@ def test_the_vectorised_lookup_matches_a_row_by_row_reading(raw, table):
                 pieces = [int(x) for x in part.split("-")] + [1, 1]
                 base = dt.date(*pieces[:3])
                 for shift in (-1, 0, 1):
-                    queries.append((row.member_kind, row.member, row.forum,
-                                    base + dt.timedelta(days=shift)))
+                    queries.append((row.member_kind, row.member, row.forum, base + dt.timedelta(days=shift)))
     frame = pd.DataFrame(queries, columns=["kind", "member", "forum", "day"])
-    got = membership_status(frame["member"], frame["forum"], frame["day"], kind=frame["kind"],
-                            memberships=table)
+    got = membership_status(frame["member"], frame["forum"], frame["day"], kind=frame["kind"], memberships=table)
     by_pair: dict[tuple, list] = {}
     for row in raw.itertuples():
         by_pair.setdefault((row.member_kind, row.member, row.forum), []).append(row)
     covered = set(zip(raw["member_kind"], raw["forum"]))
-    expected = [_reference_status(by_pair.get((kind, member, forum), []),
-                                  (kind, forum) in covered, day)
-                for kind, member, forum, day in queries]
+    expected = [
+        _reference_status(by_pair.get((kind, member, forum), []), (kind, forum) in covered, day)
+        for kind, member, forum, day in queries
+    ]
     mismatches = [(q, g, e) for q, g, e in zip(queries, got, expected) if g != e]
     assert not mismatches, mismatches[:5]
     assert {"member", "non_member", "unknown"} <= set(got)
@@ -286,10 +328,11 @@ def test_the_result_keeps_the_index_of_the_input_and_broadcasts_scalars():
     got = membership_status(members, "NATO", "2024-01-01")
     assert list(got.index) == [10, 20, 30]
     assert got.tolist() == ["member", "non_member", "non_member"]
-    assert membership_status("FI", ["NATO", "EU", "SCO"], "2024-01-01").tolist() == [
-        "member", "member", "non_member"]
-    assert membership_status(["AU"] * 2, "G20", "2023-01-01", kind=["country", "forum"]
-                             ).tolist() == ["member", "non_member"]
+    assert membership_status("FI", ["NATO", "EU", "SCO"], "2024-01-01").tolist() == ["member", "member", "non_member"]
+    assert membership_status(["AU"] * 2, "G20", "2023-01-01", kind=["country", "forum"]).tolist() == [
+        "member",
+        "non_member",
+    ]
 
 
 def test_lookup_input_errors():
@@ -313,42 +356,47 @@ def test_lookup_input_errors():
 
 def test_the_readme_example_extends_and_overrides(tmp_path, table):
     readme = (DATA_DIR / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## `memberships.csv`"):]
+    section = readme[readme.index("## `memberships.csv`") :]
     block = re.search(r"```csv\n(.*?)```", section, re.DOTALL).group(1)
     mine = load_memberships(write(tmp_path / "my_memberships.csv", block))
     days = ["2023-12-31", "2024-01-01"]
-    assert membership_status("SA", "BRICS", days, memberships=mine).tolist() == [
-        "non_member", "member"]
+    assert membership_status("SA", "BRICS", days, memberships=mine).tolist() == ["non_member", "member"]
     assert membership_status("SA", "BRICS", days).tolist() == ["candidate", "candidate"]
     assert membership_status("AM", "CSTO", "2025-01-01", memberships=mine).tolist() == ["member"]
-    assert membership_status("AF", "SCO", "2020-01-01", memberships=mine).tolist() == [
-        "non_member"]
+    assert membership_status("AF", "SCO", "2020-01-01", memberships=mine).tolist() == ["non_member"]
     assert mine.fingerprint() != table.fingerprint()
     assert load_memberships().fingerprint() == table.fingerprint()
 
 
 def test_a_user_file_can_list_members_of_a_user_forum(tmp_path):
-    aliases = ("kind,entity,alias,lang,case,use,action,name\n"
-               "forum,CSTO_PA,ПА ОДКБ,ru,exact,text,add,CSTO Parliamentary Assembly\n")
+    aliases = (
+        "kind,entity,alias,lang,case,use,action,name\n"
+        "forum,CSTO_PA,ПА ОДКБ,ru,exact,text,add,CSTO Parliamentary Assembly\n"
+    )
     reg = load_registry(write(tmp_path / "aliases.csv", aliases))
-    path = write(tmp_path / "pa.csv", HEADER + "\n"
-                 "CSTO_PA,country,KZ,member,2006-11-16,,Convention of the CSTO PA,\n")
+    path = write(tmp_path / "pa.csv", HEADER + "\nCSTO_PA,country,KZ,member,2006-11-16,,Convention of the CSTO PA,\n")
     mine = load_memberships(path, registry=reg)
-    assert membership_status("KZ", "CSTO_PA", "2024-01-01", memberships=mine).tolist() == [
-        "member"]
+    assert membership_status("KZ", "CSTO_PA", "2024-01-01", memberships=mine).tolist() == ["member"]
     with pytest.raises(RegistryError, match="unknown forum 'CSTO_PA'"):
         load_memberships(path)
 
 
-@pytest.mark.parametrize("body, problem", [
-    ("NATO,country,XX,member,2020-01-01,,s,,\n", "line 2: unknown country code 'XX'"),
-    ("NATO,country,RU,member,2020-01-01,,s,,\n"
-     "NATO,country,RU,observer,2021-01-01,,s,,\n", "line 3: RU in NATO from 2021-01-01 overlaps"),
-    ("SCO,country,AF,,,,,,remove\nSCO,country,US,,,,,,remove\n",
-     "line 3: nothing to remove: no country 'US' in SCO"),
-    ("NATO,country,RU,member,2020-01-01,,,,\n", "line 2: empty source"),
-    ("NATO,country,RU,member,2020-01-01,,s,,drop\n", "line 2: action 'drop' is not one of set"),
-])
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        ("NATO,country,XX,member,2020-01-01,,s,,\n", "line 2: unknown country code 'XX'"),
+        (
+            "NATO,country,RU,member,2020-01-01,,s,,\nNATO,country,RU,observer,2021-01-01,,s,,\n",
+            "line 3: RU in NATO from 2021-01-01 overlaps",
+        ),
+        (
+            "SCO,country,AF,,,,,,remove\nSCO,country,US,,,,,,remove\n",
+            "line 3: nothing to remove: no country 'US' in SCO",
+        ),
+        ("NATO,country,RU,member,2020-01-01,,,,\n", "line 2: empty source"),
+        ("NATO,country,RU,member,2020-01-01,,s,,drop\n", "line 2: action 'drop' is not one of set"),
+    ],
+)
 def test_bad_user_files(tmp_path, body, problem):
     path = write(tmp_path / "mine.csv", HEADER + ",action\n" + body)
     with pytest.raises(RegistryError) as info:
@@ -360,29 +408,35 @@ def test_bad_user_files(tmp_path, body, problem):
 # a bad shipped file: one clear error naming the file, the line and the problem
 
 
-@pytest.mark.parametrize("row, problem", [
-    ("NATO,country,XX,member,2020-01-01,,NATO page,",
-     "unknown country code 'XX': not in countries.csv"),
-    ("NAT0,country,FR,member,2020-01-01,,NATO page,", "unknown forum 'NAT0': not in forums.csv"),
-    ("G20,forum,OPEC9,member,2020-01-01,,page,", "unknown forum 'OPEC9' as member"),
-    ("G20,forum,G20,member,2020-01-01,,page,", "forum G20 cannot be its own member"),
-    ("NATO,state,RU,member,2020-01-01,,page,", "member_kind 'state' is not one of country, forum"),
-    ("NATO,country,RU,ally,2020-01-01,,page,", "status 'ally' is not one of member, observer"),
-    ("NATO,country,RU,member,2023-13-01,,page,", "start_date '2023-13-01' is not a date"),
-    ("NATO,country,RU,member,2023-02-30,,page,", "start_date '2023-02-30' is not a date"),
-    ("NATO,country,RU,member,2023-01-01,01/02/2024,page,", "end_date '01/02/2024' is not a date"),
-    ("NATO,country,RU,member,2023-05/2023-01,,page,", "start_date '2023-05/2023-01' is not a date"),
-    ("NATO,country,RU,member,,,page,", "empty start_date"),
-    ("NATO,country,RU,member,2023-01-01,2022-12-31,page,",
-     "end_date 2022-12-31 is not after start_date 2023-01-01"),
-    ("NATO,country,RU,member,2023-01-01,2023-01-01,page,",
-     "end_date 2023-01-01 is not after start_date 2023-01-01"),
-    ("NATO,country,RU,member,2023-01-01,,,", "empty source: every row must name its source"),
-    ("NATO,country,RU,member,2023-01-01,,  ,", "empty source"),
-    ("NATO,country,FI,partner,2024-01-01,,page,", "FI in NATO from 2024-01-01 overlaps the row at"),
-    ("NATO,country,FI,partner,2010,2023-04,page,", "FI in NATO from 2010 overlaps the row at"),
-    ("NATO,country,RU,member,2023-01-01,,page", "expected 8 fields, found 7"),
-])
+@pytest.mark.parametrize(
+    "row, problem",
+    [
+        ("NATO,country,XX,member,2020-01-01,,NATO page,", "unknown country code 'XX': not in countries.csv"),
+        ("NAT0,country,FR,member,2020-01-01,,NATO page,", "unknown forum 'NAT0': not in forums.csv"),
+        ("G20,forum,OPEC9,member,2020-01-01,,page,", "unknown forum 'OPEC9' as member"),
+        ("G20,forum,G20,member,2020-01-01,,page,", "forum G20 cannot be its own member"),
+        ("NATO,state,RU,member,2020-01-01,,page,", "member_kind 'state' is not one of country, forum"),
+        ("NATO,country,RU,ally,2020-01-01,,page,", "status 'ally' is not one of member, observer"),
+        ("NATO,country,RU,member,2023-13-01,,page,", "start_date '2023-13-01' is not a date"),
+        ("NATO,country,RU,member,2023-02-30,,page,", "start_date '2023-02-30' is not a date"),
+        ("NATO,country,RU,member,2023-01-01,01/02/2024,page,", "end_date '01/02/2024' is not a date"),
+        ("NATO,country,RU,member,2023-05/2023-01,,page,", "start_date '2023-05/2023-01' is not a date"),
+        ("NATO,country,RU,member,,,page,", "empty start_date"),
+        (
+            "NATO,country,RU,member,2023-01-01,2022-12-31,page,",
+            "end_date 2022-12-31 is not after start_date 2023-01-01",
+        ),
+        (
+            "NATO,country,RU,member,2023-01-01,2023-01-01,page,",
+            "end_date 2023-01-01 is not after start_date 2023-01-01",
+        ),
+        ("NATO,country,RU,member,2023-01-01,,,", "empty source: every row must name its source"),
+        ("NATO,country,RU,member,2023-01-01,,  ,", "empty source"),
+        ("NATO,country,FI,partner,2024-01-01,,page,", "FI in NATO from 2024-01-01 overlaps the row at"),
+        ("NATO,country,FI,partner,2010,2023-04,page,", "FI in NATO from 2010 overlaps the row at"),
+        ("NATO,country,RU,member,2023-01-01,,page", "expected 8 fields, found 7"),
+    ],
+)
 def test_a_bad_row_in_the_shipped_file_names_file_line_and_problem(tmp_path, row, problem):
     folder = tmp_path / "data"
     shutil.copytree(DATA_DIR, folder)
@@ -396,13 +450,16 @@ def test_a_bad_row_in_the_shipped_file_names_file_line_and_problem(tmp_path, row
 
 
 def test_an_imprecise_shared_boundary_is_allowed_but_other_overlaps_are_not(tmp_path):
-    ok = write(tmp_path / "ok.csv", HEADER + "\n"
-               "SCO,country,US,observer,2010,2015,s,\nSCO,country,US,member,2015,,s,\n")
+    ok = write(tmp_path / "ok.csv", HEADER + "\nSCO,country,US,observer,2010,2015,s,\nSCO,country,US,member,2015,,s,\n")
     table = load_memberships(ok)
-    assert membership_status("US", "SCO", ["2014-06-01", "2015-06-01", "2015-12-31"],
-                             memberships=table).tolist() == ["observer", "unknown", "member"]
-    bad = write(tmp_path / "bad.csv", HEADER + "\n"
-                "SCO,country,US,observer,2010,2015,s,\nSCO,country,US,member,2015-06-01,,s,\n")
+    assert membership_status("US", "SCO", ["2014-06-01", "2015-06-01", "2015-12-31"], memberships=table).tolist() == [
+        "observer",
+        "unknown",
+        "member",
+    ]
+    bad = write(
+        tmp_path / "bad.csv", HEADER + "\nSCO,country,US,observer,2010,2015,s,\nSCO,country,US,member,2015-06-01,,s,\n"
+    )
     with pytest.raises(RegistryError, match="line 3: US in SCO from 2015-06-01 overlaps"):
         load_memberships(bad)
 
@@ -412,8 +469,10 @@ def test_a_missing_column_is_named(tmp_path):
     shutil.copytree(DATA_DIR, folder)
     path = folder / "memberships.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    path.write_text("\n".join(line.rsplit(",", 2)[0] if i == 0 else line
-                              for i, line in enumerate(lines[:1])) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(line.rsplit(",", 2)[0] if i == 0 else line for i, line in enumerate(lines[:1])) + "\n",
+        encoding="utf-8",
+    )
     with pytest.raises(RegistryError, match=r"line 1: missing column\(s\) source"):
         load_memberships(data_dir=folder)
 

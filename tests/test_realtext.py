@@ -3,6 +3,7 @@
 The set (tests/fixtures/realtext) is real public posts labelled by hand; the scorer lives in
 scripts/realtext.py and scripts/realtext_score.py, the command in scripts/score_realtext.py.
 """
+
 import math
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import realtext  # noqa: E402
 import realtext_score  # noqa: E402
 import score_realtext  # noqa: E402
+
 from netanalysis.registry import load_registry  # noqa: E402
 
 
@@ -39,6 +41,7 @@ def scores(posts, labels, registry):
 
 
 # --- the set itself -------------------------------------------------------------------------
+
 
 def test_set_is_sound(posts, labels, registry):
     assert realtext.check(posts, labels, registry) == []
@@ -66,13 +69,16 @@ def test_every_surface_is_in_its_post(posts, labels):
 def _broken(posts: pd.DataFrame, labels: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     posts = posts.head(3).copy()
     first, second, third = posts["id"]
-    labels = pd.DataFrame([
-        [first, "country", "XX", "name", posts.iloc[0]["text"][:5], ""],
-        [first, "country", "RU", "nickname", posts.iloc[0]["text"][:5], ""],
-        [second, "forum", "BRICS", "acronym", "not in the text at all", ""],
-        [second, "not_mention", "", "", posts.iloc[1]["text"][:3], "guess: no class"],
-        ["nope", "country", "RU", "name", "x", ""],
-    ], columns=realtext.LABEL_COLUMNS)
+    labels = pd.DataFrame(
+        [
+            [first, "country", "XX", "name", posts.iloc[0]["text"][:5], ""],
+            [first, "country", "RU", "nickname", posts.iloc[0]["text"][:5], ""],
+            [second, "forum", "BRICS", "acronym", "not in the text at all", ""],
+            [second, "not_mention", "", "", posts.iloc[1]["text"][:3], "guess: no class"],
+            ["nope", "country", "RU", "name", "x", ""],
+        ],
+        columns=realtext.LABEL_COLUMNS,
+    )
     posts.loc[posts.index[2], "language"] = "de"
     return posts, labels
 
@@ -141,14 +147,27 @@ TINY_FOUND = [
 
 
 def tiny(forms_column: dict | None = None):
-    posts = pd.DataFrame([{"id": k, "channel": "c", "date": "", "language": lang, "url": "https://e.org", "text": t}
-                          for k, (lang, t) in TINY.items()])
+    posts = pd.DataFrame(
+        [
+            {"id": k, "channel": "c", "date": "", "language": lang, "url": "https://e.org", "text": t}
+            for k, (lang, t) in TINY.items()
+        ]
+    )
     labels = pd.DataFrame(TINY_LABELS, columns=realtext.LABEL_COLUMNS)
     rows = []
     for pid, kind, entity, via, surface, _ in TINY_FOUND:
         start = TINY[pid][1].index(surface)
-        rows.append({"post_id": pid, "kind": kind, "entity": entity, "via": via, "surface": surface,
-                     "start": start, "end": start + len(surface)})
+        rows.append(
+            {
+                "post_id": pid,
+                "kind": kind,
+                "entity": entity,
+                "via": via,
+                "surface": surface,
+                "start": start,
+                "end": start + len(surface),
+            }
+        )
     mentions = pd.DataFrame(rows)
     if forms_column is not None:
         mentions["form"] = [forms_column.get((r["post_id"], r["surface"]), r["via"]) for r in rows]
@@ -175,22 +194,28 @@ def test_pair_scores_match_hand_counts(registry):
 
 def test_metonymy_counts_only_when_asked(registry):
     everything = realtext_score.score(*tiny(), forms=realtext.FORMS, registry=registry)
-    assert everything.metric("country", "recall") == pytest.approx(3 / 7)   # + p5 US, p5 CN
+    assert everything.metric("country", "recall") == pytest.approx(3 / 7)  # + p5 US, p5 CN
     assert everything.metric("country", "precision") == pytest.approx(3 / 6)
 
 
 def test_error_causes(registry):
     scores = realtext_score.score(*tiny(), registry=registry)
     fp = scores.false_positives.set_index(["post_id", "entity"])["cause"].to_dict()
-    assert fp == {("p1", "CN"): "not a mention: link", ("p2", "CN"): "not a mention: place",
-                  ("p4", "CG"): "unlabelled", ("p1", "UNSC"): "not a mention: council"}
+    assert fp == {
+        ("p1", "CN"): "not a mention: link",
+        ("p2", "CN"): "not a mention: place",
+        ("p4", "CG"): "unlabelled",
+        ("p1", "UNSC"): "not a mention: council",
+    }
     fn = scores.false_negatives.set_index(["post_id", "entity"])[["cause", "detail"]]
     assert fn.loc[("p1", "RU")].tolist() == ["missed demonym", ""]
     assert fn.loc[("p2", "INTERPOL")].tolist() == ["not in the registry", ""]
     assert fn.loc[("p4", "CD")].tolist() == ["found as another entity", "CG"]
     wrong = scores.wrong_mentions.set_index(["post_id", "surfaces"])
     assert wrong.loc[("p6", "russia (name)"), ["cause", "detail"]].tolist() == [
-        "inside a link or handle", "hidden: pair correct"]
+        "inside a link or handle",
+        "hidden: pair correct",
+    ]
     causes = scores.causes.set_index(["error", "kind", "cause"])["count"]
     assert causes[("false negative (pair)", "forum", "not in the registry")] == 1
     assert causes[("missed mention", "country", "missed metonymy")] == 2
@@ -199,7 +224,7 @@ def test_error_causes(registry):
 def test_mention_level_tables(registry):
     scores = realtext_score.score(*tiny(), registry=registry)
     recall = scores.recall_by_form.set_index(["kind", "form"])
-    assert recall.loc[("country", "name"), ["gold", "found_as_form"]].tolist() == [3, 2]   # Armenia, Russia
+    assert recall.loc[("country", "name"), ["gold", "found_as_form"]].tolist() == [3, 2]  # Armenia, Russia
     assert recall.loc[("country", "demonym"), ["gold", "found_as_form", "entity_found"]].tolist() == [1, 0, 0]
     assert recall.loc[("forum", "hashtag"), "recall"] == 1.0
     precision = scores.precision_by_form.set_index(["kind", "form"])
@@ -211,16 +236,27 @@ def test_mention_level_tables(registry):
 def test_extractor_form_column_is_used_when_present(registry):
     # once the extractor says which form a match is, a 'name' match no longer finds a demonym
     posts, labels, mentions = tiny()
-    extra = pd.DataFrame([{"post_id": "p1", "kind": "country", "entity": "RU", "via": "name",
-                           "surface": "Russians", "start": 0, "end": 8}])
+    extra = pd.DataFrame(
+        [
+            {
+                "post_id": "p1",
+                "kind": "country",
+                "entity": "RU",
+                "via": "name",
+                "surface": "Russians",
+                "start": 0,
+                "end": 8,
+            }
+        ]
+    )
     mentions = pd.concat([mentions, extra], ignore_index=True)
     via = realtext_score.score(posts, labels, mentions, registry=registry)
     assert via.recall_by_form.set_index(["kind", "form"]).loc[("country", "demonym"), "found_as_form"] == 1
-    mentions["form"] = mentions["via"]          # the extractor calls everything 'name'
+    mentions["form"] = mentions["via"]  # the extractor calls everything 'name'
     own = realtext_score.score(posts, labels, mentions, registry=registry)
     assert own.form_source == "extractor"
     assert own.recall_by_form.set_index(["kind", "form"]).loc[("country", "demonym"), "found_as_form"] == 0
-    assert own.metric("country", "recall") == pytest.approx(4 / 5)      # the pair is still found
+    assert own.metric("country", "recall") == pytest.approx(4 / 5)  # the pair is still found
 
 
 def test_wilson_interval_matches_hand_computation():
@@ -240,6 +276,7 @@ def test_forms_option():
 
 # --- the scores of the current extractor ----------------------------------------------------
 
+
 def test_scores_cover_both_kinds_and_languages(scores, labels):
     assert set(scores.overall["kind"]) == {"country", "forum"}
     assert set(scores.by_language["language"]) == {"en", "ru"}
@@ -250,8 +287,11 @@ def test_scores_cover_both_kinds_and_languages(scores, labels):
             assert 0.0 <= scores.metric(kind, name) <= 1.0
 
 
-@pytest.mark.xfail(strict=False, reason="target of the extraction work: the extractor does not yet mask national security councils, "
-                   "place names, people's names and languages, nor know ICC, G8, Interpol and demonyms")
+@pytest.mark.xfail(
+    strict=False,
+    reason="target of the extraction work: the extractor does not yet mask national security councils, "
+    "place names, people's names and languages, nor know ICC, G8, Interpol and demonyms",
+)
 @pytest.mark.parametrize("kind", ["country", "forum"])
 def test_extractor_reaches_the_target_on_real_text(scores, kind):
     assert scores.metric(kind, "precision") >= 0.97
@@ -261,8 +301,14 @@ def test_extractor_reaches_the_target_on_real_text(scores, kind):
 def test_command_prints_the_report(capsys):
     assert score_realtext.main(["--max-errors", "5"]) == 0
     out = capsys.readouterr().out
-    for heading in ("### Countries and forums", "### Per language", "### Recall per gold form",
-                    "### Precision per extractor form", "### Error classes", "### False negatives (pairs)"):
+    for heading in (
+        "### Countries and forums",
+        "### Per language",
+        "### Recall per gold form",
+        "### Precision per extractor form",
+        "### Error classes",
+        "### False negatives (pairs)",
+    ):
         assert heading in out
 
 

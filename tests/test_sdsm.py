@@ -4,6 +4,7 @@ Reference values come from brute-force convolution (exact sums of positive terms
 binomial distribution, from the published unit tests of the R package ``backbone`` (Neal) and
 from the ``bicm`` package (Saracco et al.'s reference implementation of the BiCM).
 """
+
 import contextlib
 import doctest
 import io
@@ -16,7 +17,7 @@ from scipy import stats
 
 from netanalysis.analysis import poisson_binomial, sdsm
 from netanalysis.analysis.poisson_binomial import poisson_binomial_tails, refined_normal_tails
-from netanalysis.analysis.sdsm import fit_bicm, sdsm_pvalues, sdsm_projection
+from netanalysis.analysis.sdsm import fit_bicm, sdsm_projection, sdsm_pvalues
 from netanalysis.analysis.significance import hypergeometric_pvalues, validate_pvalues
 from netanalysis.errors import ConfigError, GraphError
 
@@ -34,8 +35,8 @@ def _check_against(q, m, ks, rtol):
     up, low = poisson_binomial_tails(ks, np.tile(q, (len(ks), 1)), m)
     checked = 0
     for k, u, lo in zip(ks, up, low):
-        for got, ref in ((u, pmf[k:].sum()), (lo, pmf[:k + 1].sum())):
-            if ref > 1e-280:        # below, the reference itself underflows
+        for got, ref in ((u, pmf[k:].sum()), (lo, pmf[: k + 1].sum())):
+            if ref > 1e-280:  # below, the reference itself underflows
                 assert abs(got - ref) <= rtol * ref, (q, m, k, got, ref)
                 checked += 1
     return checked
@@ -80,7 +81,7 @@ def test_trivial_and_degenerate_sums():
     # two fair coins and one sure success (the doctest), plus k outside the support
     up, low = poisson_binomial_tails([0, 3, 4, -1], [[0.5, 1.0, 0.0]] * 4, [2, 1, 5])
     assert up.tolist() == [1.0, 0.25, 0.0, 1.0] and low.tolist() == [0.0, 1.0, 1.0, 0.0]
-    up, low = poisson_binomial_tails([0, 2], [[0.0], [1.0]], [2])     # constant sums
+    up, low = poisson_binomial_tails([0, 2], [[0.0], [1.0]], [2])  # constant sums
     assert up.tolist() == [1.0, 1.0] and low.tolist() == [1.0, 1.0]
     with pytest.raises(GraphError):
         poisson_binomial_tails([1], [[1.5]])
@@ -105,7 +106,7 @@ def test_bicm_matches_the_published_backbone_probabilities():
     rbind(c(.216,.216,.568), c(.216,.216,.568), c(.568,.568,.863)) (repository zpneal/backbone)."""
     m = np.array([[0, 0, 1], [0, 1, 0], [1, 0, 1]])
     fit = fit_bicm(m.sum(axis=1), m.sum(axis=0))
-    published = np.array([[.216, .216, .568], [.216, .216, .568], [.568, .568, .863]])
+    published = np.array([[0.216, 0.216, 0.568], [0.216, 0.216, 0.568], [0.568, 0.568, 0.863]])
     assert np.array_equal(fit.unit_probabilities(m.sum(axis=1)).round(3), published)
 
 
@@ -125,23 +126,22 @@ def test_sdsm_matches_the_published_backbone_pvalues():
     fit = fit_bicm(units.sum(axis=1), units.sum(axis=0))
     p = fit.unit_probabilities(units.sum(axis=1))
     co = m @ m.T
-    upper = np.array([[.432, 1, .549], [1, .304, 1], [.549, 1, .329]])
-    lower = np.array([[.909, .354, .844], [.354, .954, .476], [.844, .476, .942]])
+    upper = np.array([[0.432, 1, 0.549], [1, 0.304, 1], [0.549, 1, 0.329]])
+    lower = np.array([[0.909, 0.354, 0.844], [0.354, 0.954, 0.476], [0.844, 0.476, 0.942]])
     i, j = np.indices(co.shape)
     probs = (p[:, i.ravel()] * p[:, j.ravel()]).T
     for method, tol in (("rna", 0.0), ("exact", 0.02)):
         up, low = poisson_binomial_tails(co.ravel(), probs, method=method)
         assert np.abs(up.reshape(3, 3).round(3) - upper).max() <= tol
         assert np.abs(low.reshape(3, 3).round(3) - lower).max() <= tol
-    table = sdsm_projection(units, method="rna")          # the off-diagonal pairs, via the API
+    table = sdsm_projection(units, method="rna")  # the off-diagonal pairs, via the API
     assert table.p_over.round(3).tolist() == [1.0, 0.549, 1.0]
     assert table.p_under.round(3).tolist() == [0.354, 0.844, 0.476]
 
 
 def _davis_events_by_women():
     g = nx.davis_southern_women_graph()
-    return nx.bipartite.biadjacency_matrix(g, row_order=g.graph["bottom"],
-                                           column_order=g.graph["top"]).toarray()
+    return nx.bipartite.biadjacency_matrix(g, row_order=g.graph["bottom"], column_order=g.graph["top"]).toarray()
 
 
 def test_davis_southern_women_matches_the_bicm_reference_implementation():
@@ -182,38 +182,39 @@ def test_bicm_reproduces_the_degrees_and_forced_cells():
     pairs get finite p-values without warnings."""
     rng = np.random.default_rng(8)
     b = (rng.random((300, 12)) < rng.uniform(0.05, 0.5, 12)).astype(int)
-    b[:, 5] = 0          # named nowhere
-    b[0, :] = 1          # names everything that is named at all
+    b[:, 5] = 0  # named nowhere
+    b[0, :] = 1  # names everything that is named at all
     b[0, 5] = 0
-    b[:, 3] = 1          # named everywhere
-    b[1, :] = 0          # names nothing
-    b[1, 3] = 1          # ... but the entity named everywhere
+    b[:, 3] = 1  # named everywhere
+    b[1, :] = 0  # names nothing
+    b[1, 3] = 1  # ... but the entity named everywhere
     rows, cols = b.sum(axis=1), b.sum(axis=0)
     fit = fit_bicm(rows, cols)
     p = fit.unit_probabilities(rows)
     assert np.abs(p.sum(axis=1) - rows).max() < 1e-7 and np.abs(p.sum(axis=0) - cols).max() < 1e-7
     assert (p[0, cols > 0] == 1).all() and (p[:, 3] == 1).all() and (p[:, 5] == 0).all()
-    assert (p[1, np.arange(12) != 3] == 0).all()     # peeled once the full entity is removed
+    assert (p[1, np.arange(12) != 3] == 0).all()  # peeled once the full entity is removed
     assert fit.unit_counts.sum() == 300 and np.all(np.diff(fit.unit_degrees) > 0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        table = sdsm_pvalues(fit, np.array([3, 3, 0]), np.array([4, 5, 1]),
-                             weight=np.array([cols[4], 0, (b[:, 0] & b[:, 1]).sum()]))
+        table = sdsm_pvalues(
+            fit, np.array([3, 3, 0]), np.array([4, 5, 1]), weight=np.array([cols[4], 0, (b[:, 0] & b[:, 1]).sum()])
+        )
     assert not table.isna().any().any()
     # the entity named everywhere co-occurs with entity 4 exactly as often as expected (SDSM
     # keeps degrees on average, so that count is random, centred on the observation): p ~ 0.5
     assert abs(table.expected.iloc[0] - cols[4]) < 1e-7 and 0.4 < table.p_over.iloc[0] < 0.6
-    assert table.p_over.iloc[1] == 1.0 and table.p_under.iloc[1] == 1.0     # entity named nowhere
+    assert table.p_over.iloc[1] == 1.0 and table.p_under.iloc[1] == 1.0  # entity named nowhere
 
 
 def test_degrees_that_cannot_be_fitted_are_errors():
     with pytest.raises(GraphError):
-        fit_bicm([1, 2], [1, 1])            # 3 mentions against 2
+        fit_bicm([1, 2], [1, 1])  # 3 mentions against 2
     with pytest.raises(GraphError):
-        fit_bicm([3], [1, 1])               # a unit naming 3 of 2 entities
+        fit_bicm([3], [1, 1])  # a unit naming 3 of 2 entities
     fit = fit_bicm([1, 1], [1, 1])
     with pytest.raises(GraphError):
-        sdsm_pvalues(fit, [0], [0], weight=[0])     # a pair needs two entities
+        sdsm_pvalues(fit, [0], [0], weight=[0])  # a pair needs two entities
     with pytest.raises(GraphError):
         sdsm_pvalues(fit, [0], [2], weight=[0])
 

@@ -4,6 +4,7 @@ Hand-computed values (exact integer sums) and published ones must match; on simu
 of independent mentions the test must be valid (few false discoveries, uniform randomised
 p-values) and a planted association must be found.
 """
+
 import doctest
 import math
 import warnings
@@ -37,8 +38,13 @@ def _exact_tails(w, n, a, b):
 
 def test_pvalues_match_exact_integer_sums_on_every_tiny_table():
     """Every table with N <= 15 units: both tails equal the exact sums to 1e-12."""
-    rows = [(w, n, a, b) for n in range(16) for a in range(n + 1) for b in range(n + 1)
-            for w in range(max(0, a + b - n), min(a, b) + 1)]
+    rows = [
+        (w, n, a, b)
+        for n in range(16)
+        for a in range(n + 1)
+        for b in range(n + 1)
+        for w in range(max(0, a + b - n), min(a, b) + 1)
+    ]
     w, n, a, b = map(np.array, zip(*rows))
     got = hypergeometric_pvalues(w, a, b, n_units=n)
     exact = np.array([[float(x) for x in _exact_tails(*r)] for r in rows])
@@ -48,15 +54,17 @@ def test_pvalues_match_exact_integer_sums_on_every_tiny_table():
     assert np.allclose(got["expected"], np.where(n > 0, a * b / np.maximum(n, 1), 0.0), rtol=0, atol=1e-15)
 
 
-@pytest.mark.parametrize("w, n, a, b", [(50, 2000, 50, 50), (30, 1000, 40, 60), (15, 300, 20, 25),
-                                        (120, 100_000, 400, 500), (0, 5000, 900, 1200)])
+@pytest.mark.parametrize(
+    "w, n, a, b",
+    [(50, 2000, 50, 50), (30, 1000, 40, 60), (15, 300, 20, 25), (120, 100_000, 400, 500), (0, 5000, 900, 1200)],
+)
 def test_tiny_pvalues_keep_their_relative_precision(w, n, a, b):
     """Far tails (down to 1e-250) are summed directly, not as 1 - cdf: relative error 1e-12."""
     got = hypergeometric_pvalues([w], [a], [b], n_units=[n])
     upper, lower = _exact_tails(w, n, a, b)
     for value, exact in ((got.p_over[0], upper), (got.p_under[0], lower)):
         assert exact > 0 and abs(value - float(exact)) <= 1e-12 * float(exact)
-    assert min(float(upper), float(lower)) < 1e-9      # each case exercises a far tail
+    assert min(float(upper), float(lower)) < 1e-9  # each case exercises a far tail
 
 
 def test_accurate_where_scipy_is_not_at_a_million_units():
@@ -87,15 +95,15 @@ def test_matches_the_published_fixed_row_model_of_backbone():
     deg = m.sum(axis=1)
     i, j = np.indices(co.shape)
     got = hypergeometric_pvalues(co.ravel(), deg[i.ravel()], deg[j.ravel()], n_units=m.shape[1])
-    upper = np.array([[.25, 1, .5], [1, .25, 1], [.5, 1, .167]])
-    lower = np.array([[1, .25, 1], [.25, 1, .5], [1, .5, 1]])
+    upper = np.array([[0.25, 1, 0.5], [1, 0.25, 1], [0.5, 1, 0.167]])
+    lower = np.array([[1, 0.25, 1], [0.25, 1, 0.5], [1, 0.5, 1]])
     assert np.array_equal(got.p_over.to_numpy().reshape(3, 3).round(3), upper)
     assert np.array_equal(got.p_under.to_numpy().reshape(3, 3).round(3), lower)
 
 
 def test_constant_nodes_and_empty_graphs_give_p_one_without_warnings():
     w = [4, 0, 2, 0, 0, 3]
-    a = [4, 0, 4, 0, 0, 3]      # named in every unit, in none, in every unit, ..., N = 0
+    a = [4, 0, 4, 0, 0, 3]  # named in every unit, in none, in every unit, ..., N = 0
     b = [4, 0, 2, 3, 0, 3]
     n = [4, 4, 4, 4, 0, 3]
     with warnings.catch_warnings():
@@ -108,11 +116,13 @@ def test_constant_nodes_and_empty_graphs_give_p_one_without_warnings():
 
 
 def test_impossible_counts_are_a_graph_error():
-    for args in (([3], [2], [5], [9]),        # weight > n_i
-                 ([1], [10], [2], [9]),       # n_i > N
-                 ([0], [6], [6], [10]),       # weight < n_i + n_j - N
-                 ([-1], [2], [2], [9]),
-                 ([1.5], [2], [2], [9])):
+    for args in (
+        ([3], [2], [5], [9]),  # weight > n_i
+        ([1], [10], [2], [9]),  # n_i > N
+        ([0], [6], [6], [10]),  # weight < n_i + n_j - N
+        ([-1], [2], [2], [9]),
+        ([1.5], [2], [2], [9]),
+    ):
         with pytest.raises(GraphError):
             hypergeometric_pvalues(*args[:3], n_units=args[3])
 
@@ -151,15 +161,15 @@ def test_randomized_pvalues_bracket_the_ordinary_ones():
     w, a, b, n = [3, 0, 5], [6, 4, 5], [5, 3, 5], [20, 20, 5]
     ordinary = hypergeometric_pvalues(w, a, b, n_units=n)
     assert np.allclose(randomized_pvalues(w, a, b, n_units=n, u=1.0), ordinary.p_over, atol=1e-14)
-    assert np.allclose(randomized_pvalues(w, a, b, n_units=n, u=1.0, alternative="less"),
-                       ordinary.p_under, atol=1e-14)
+    assert np.allclose(randomized_pvalues(w, a, b, n_units=n, u=1.0, alternative="less"), ordinary.p_under, atol=1e-14)
     low = randomized_pvalues(w, a, b, n_units=n, u=0.0)
-    assert np.all(low <= ordinary.p_over) and low[2] == 0.0     # constant X: p = u
+    assert np.all(low <= ordinary.p_over) and low[2] == 0.0  # constant X: p = u
     with pytest.raises(ConfigError):
         randomized_pvalues(w, a, b, n_units=n, u=1.5)
 
 
 # --- simulated corpora ---------------------------------------------------------------------
+
 
 def _corpora(seeds, posts, p_country, p_forum, rng):
     """Independent mentions: (seeds, posts, countries) and (seeds, posts, forums) 0/1 arrays."""
@@ -171,12 +181,12 @@ def _corpora(seeds, posts, p_country, p_forum, rng):
 def test_planted_association_is_recovered():
     """3,000 posts, 30 countries x 10 forums mentioned independently, plus 40 posts that name
     one planted country-forum pair together (about 50 co-mentions where ~16 are expected);
-    N counts the posts naming anything, as the graph does. Over 20 corpora the planted pair always has q < 0.001 and at most one independent
-    pair is significant at alpha 0.05 in any corpus."""
+    N counts the posts naming anything, as the graph does. Over 20 corpora the planted pair always
+    has q < 0.001 and at most one independent pair is significant at alpha 0.05 in any corpus."""
     rng = np.random.default_rng(17)
     seeds, posts = 20, 3000
     pc, pf = rng.uniform(0.02, 0.2, 30), rng.uniform(0.02, 0.2, 10)
-    pc[0] = pf[0] = 0.06          # the planted pair: 180 posts each by chance, ~11 together
+    pc[0] = pf[0] = 0.06  # the planted pair: 180 posts each by chance, ~11 together
     c, f = _corpora(seeds, posts, pc, pf, rng)
     for s in range(seeds):
         planted = rng.choice(posts, 40, replace=False)
@@ -186,8 +196,7 @@ def test_planted_association_is_recovered():
     n_c, n_f = c.sum(axis=1).astype(np.int64), f.sum(axis=1).astype(np.int64)
     n_units = ((c.sum(axis=2) + f.sum(axis=2)) > 0).sum(axis=1)
     for s in range(seeds):
-        table = significance_table(weight[s].ravel(), np.repeat(n_c[s], 10), np.tile(n_f[s], 30),
-                                   n_units=n_units[s])
+        table = significance_table(weight[s].ravel(), np.repeat(n_c[s], 10), np.tile(n_f[s], 30), n_units=n_units[s])
         q = table.q_value.to_numpy().reshape(30, 10)
         assert q[0, 0] < 0.001
         independent = table.significant.to_numpy().reshape(30, 10).copy()
@@ -226,8 +235,7 @@ def test_null_corpora_are_valid_and_randomized_pvalues_uniform():
         share_raw.append((table.p_over <= 0.05).mean())
         raw.append(table.p_over.to_numpy())
         k = np.arange(8)
-        randomized.append(randomized_pvalues(weight[s, k, k], n_c[s, k], n_f[s, k], n_units=posts,
-                                             u=rng.random(8)))
+        randomized.append(randomized_pvalues(weight[s, k, k], n_c[s, k], n_f[s, k], n_units=posts, u=rng.random(8)))
     assert np.mean(share_q) <= 0.05
     assert np.mean(share_raw) <= 0.05
     randomized = np.concatenate(randomized)
@@ -251,8 +259,12 @@ def test_a_country_in_every_post_gets_no_significant_edge():
     weight = (c.T @ f).astype(np.int64).ravel()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        table = significance_table(weight, np.repeat(c.sum(axis=0), 6).astype(np.int64),
-                                   np.tile(f.sum(axis=0), 10).astype(np.int64), n_units=3000)
+        table = significance_table(
+            weight,
+            np.repeat(c.sum(axis=0), 6).astype(np.int64),
+            np.tile(f.sum(axis=0), 10).astype(np.int64),
+            n_units=3000,
+        )
     assert not table.isna().any().any()
     ubiquitous = table.iloc[:6]
     assert (ubiquitous.p_over == 1.0).all() and (ubiquitous.p_under == 1.0).all()

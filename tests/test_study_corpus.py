@@ -1,5 +1,6 @@
 """The study corpus generator (scripts/make_study_corpus.py): a small corpus reads back as its
 manifest says, in every format, and names what its truth table says it names."""
+
 import json
 import sys
 from collections import Counter
@@ -95,7 +96,9 @@ def test_copied_text_is_dated_from_the_title_lines(corpus):
     assert len(rows) == len(posts)
     got = [d.date().isoformat() if pd.notna(d) else "" for d in posts["date"]]
     titled = [(g, want) for g, want in zip(got, rows["title_date"]) if want]
-    assert [g for g, want in zip(got, rows["title_date"]) if not want] == [""] * manifest["channels"][slug]["title_dates"]["none"]
+    assert [g for g, want in zip(got, rows["title_date"]) if not want] == [""] * manifest["channels"][slug][
+        "title_dates"
+    ]["none"]
     assert sum(g == want for g, want in titled) >= 0.9 * len(titled)
     assert manifest["channels"][slug]["title_dates"]["none"] > 0
 
@@ -105,8 +108,10 @@ def test_posts_name_what_the_truth_table_says(corpus):
     out, manifest, truth = corpus
     posts = netanalysis.read_posts(out / "desktop")
     names = {c["name"]: slug for slug, c in manifest["channels"].items()}
-    keys = {pid: f"{names[ch]}:{src.rsplit('#', 1)[1]}"
-            for pid, ch, src in zip(posts["post_id"], posts["channel"], posts["source"])}
+    keys = {
+        pid: f"{names[ch]}:{src.rsplit('#', 1)[1]}"
+        for pid, ch, src in zip(posts["post_id"], posts["channel"], posts["source"])
+    }
     mentions = extract_mentions(posts)
     found = Counter()
     for pid, kind, entity in zip(mentions["post_id"], mentions["kind"], mentions["entity"]):
@@ -127,8 +132,12 @@ def test_planted_effects_are_counted_as_a_reader_counts_them(corpus):
         rows = truth[truth["channel"] == slug]
         c = rows["countries"].str.split().apply(lambda xs: p1["country"] in xs)
         f = rows["forums"].str.split().apply(lambda xs: p1["forum"] in xs)
-        assert (sizes["posts"], sizes["country_posts"], sizes["forum_posts"], sizes["both"]) == \
-            (len(rows), c.sum(), f.sum(), (c & f).sum())
+        assert (sizes["posts"], sizes["country_posts"], sizes["forum_posts"], sizes["both"]) == (
+            len(rows),
+            c.sum(),
+            f.sum(),
+            (c & f).sum(),
+        )
     assert p1["posts_planted"] == truth["planted"].str.contains("P1").sum()
     p4 = manifest["effects"]["P4"]
     assert 0.03 < truth["forums"].str.split().apply(lambda xs: "UN" in xs).mean() < 0.2

@@ -48,6 +48,7 @@ Molecular Biology, 9(1), Article 39. https://doi.org/10.2202/1544-6115.1585
 Lin, J. (1991). Divergence measures based on the Shannon entropy. IEEE Transactions on
 Information Theory, 37(1), 145-151.
 """
+
 from __future__ import annotations
 
 import logging
@@ -63,26 +64,37 @@ from netanalysis.analysis.hypergeometric import hypergeometric_logpmf, hypergeom
 from netanalysis.analysis.significance import _check_alpha, bh_qvalues
 from netanalysis.errors import ConfigError, GraphError
 
-__all__ = ["STATISTICS", "log_odds_dirichlet", "fisher_items", "fisher_randomized_pvalues",
-           "PermutationResult", "permutation_test"]
+__all__ = [
+    "STATISTICS",
+    "log_odds_dirichlet",
+    "fisher_items",
+    "fisher_randomized_pvalues",
+    "PermutationResult",
+    "permutation_test",
+]
 
 log = logging.getLogger(__name__)
 
 #: Statistics of :func:`permutation_test`.
 STATISTICS = ("jsd", "tv")
-_TIE = np.log1p(1e-7)          # relative tolerance of "as likely as the observed table"
+_TIE = np.log1p(1e-7)  # relative tolerance of "as likely as the observed table"
 
 
 def _counts(name: str, values: ArrayLike) -> np.ndarray:
     arr = np.asarray(values)
-    if arr.ndim != 1 or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)) \
-            or np.any(arr < 0) or np.any(arr != np.round(arr)):
+    if (
+        arr.ndim != 1
+        or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating))
+        or np.any(arr < 0)
+        or np.any(arr != np.round(arr))
+    ):
         raise GraphError(f"{name} must be a list of whole numbers >= 0")
     return arr.astype(np.int64)
 
 
-def log_odds_dirichlet(counts_a: ArrayLike, counts_b: ArrayLike, *,
-                       prior: float | ArrayLike | None = None) -> pd.DataFrame:
+def log_odds_dirichlet(
+    counts_a: ArrayLike, counts_b: ArrayLike, *, prior: float | ArrayLike | None = None
+) -> pd.DataFrame:
     """Log-odds ratio of each item between two groups, with an informative Dirichlet prior.
 
     Parameters
@@ -125,12 +137,13 @@ def log_odds_dirichlet(counts_a: ArrayLike, counts_b: ArrayLike, *,
     else:
         alpha = np.broadcast_to(np.asarray(prior, dtype=float), ya.shape).astype(float)
     if not np.all(np.isfinite(alpha)) or np.any(alpha <= 0):
-        raise GraphError("every item needs a positive prior count (items never counted in either "
-                         "group have none under the default pooled prior: leave them out)")
+        raise GraphError(
+            "every item needs a positive prior count (items never counted in either "
+            "group have none under the default pooled prior: leave them out)"
+        )
     a0 = alpha.sum()
     na, nb = ya.sum(), yb.sum()
-    delta = (np.log(ya + alpha) - np.log(na + a0 - ya - alpha)
-             - np.log(yb + alpha) + np.log(nb + a0 - yb - alpha))
+    delta = np.log(ya + alpha) - np.log(na + a0 - ya - alpha) - np.log(yb + alpha) + np.log(nb + a0 - yb - alpha)
     variance = 1.0 / (ya + alpha) + 1.0 / (yb + alpha)
     return pd.DataFrame({"delta": delta, "variance": variance, "z": delta / np.sqrt(variance)})
 
@@ -153,7 +166,7 @@ def _other_side(x, n, a, b, threshold, mode, below):
     def no_likelier(v):
         return hypergeometric_logpmf(v, a, b, n_units=n) <= threshold
 
-    if below:        # observed below the mode: smallest y in [mode, hi] with pmf(y) <= pmf(x)
+    if below:  # observed below the mode: smallest y in [mode, hi] with pmf(y) <= pmf(x)
         left, right = mode.copy(), hi_supp + 1
         while np.any(left < right):
             mid = (left + right) // 2
@@ -162,7 +175,7 @@ def _other_side(x, n, a, b, threshold, mode, below):
             right = np.where(move & ok, mid, right)
             left = np.where(move & ~ok, mid + 1, left)
         return left, left <= hi_supp
-    left, right = lo_supp - 1, mode.copy()       # largest y in [lo, mode] with pmf(y) <= pmf(x)
+    left, right = lo_supp - 1, mode.copy()  # largest y in [lo, mode] with pmf(y) <= pmf(x)
     while np.any(left < right):
         mid = (left + right + 1) // 2
         ok = no_likelier(np.maximum(mid, lo_supp))
@@ -199,7 +212,7 @@ def _fisher(wa, wb, ua, ub):
         own = lower[sel] if below else upper[sel]
         other = np.where(exists, up_y if below else low_y, 0.0)
         extra = np.where(near & (y != x[sel]), pmf_y, 0.0)
-        if not below:        # x at the mode: every table is no likelier than the observed one
+        if not below:  # x at the mode: every table is no likelier than the observed one
             at_mode = x[sel] == mode[sel]
             other = np.where(at_mode, 1.0 - own, other)
             # ... and the other mode, mode - 1, may be exactly as likely
@@ -214,8 +227,9 @@ def _fisher(wa, wb, ua, ub):
     return p, ties
 
 
-def fisher_items(counts_a: ArrayLike, counts_b: ArrayLike, *, units_a: int, units_b: int,
-                 alpha: float = 0.05) -> pd.DataFrame:
+def fisher_items(
+    counts_a: ArrayLike, counts_b: ArrayLike, *, units_a: int, units_b: int, alpha: float = 0.05
+) -> pd.DataFrame:
     """Two-sided Fisher exact test per item (its units in A vs in B), with BH q-values.
 
     Parameters
@@ -250,12 +264,12 @@ def fisher_items(counts_a: ArrayLike, counts_b: ArrayLike, *, units_a: int, unit
     with np.errstate(divide="ignore", invalid="ignore"):
         share_a = np.where(ua > 0, wa / max(ua, 1), np.nan)
         share_b = np.where(ub > 0, wb / max(ub, 1), np.nan)
-    return pd.DataFrame({"share_a": share_a, "share_b": share_b, "p_value": p,
-                         "q_value": q, "significant": q < alpha})
+    return pd.DataFrame({"share_a": share_a, "share_b": share_b, "p_value": p, "q_value": q, "significant": q < alpha})
 
 
-def fisher_randomized_pvalues(counts_a: ArrayLike, counts_b: ArrayLike, *, units_a: int,
-                              units_b: int, u: ArrayLike) -> np.ndarray:
+def fisher_randomized_pvalues(
+    counts_a: ArrayLike, counts_b: ArrayLike, *, units_a: int, units_b: int, u: ArrayLike
+) -> np.ndarray:
     """Randomised two-sided Fisher p-values ``P(f(X) < f(x)) + u P(f(X) = f(x))``.
 
     Exactly uniform on [0, 1] when both groups share each item's probability (``u`` uniform);
@@ -304,12 +318,19 @@ def _distance(counts_a: np.ndarray, counts_b: np.ndarray, name: str) -> np.ndarr
     else:
         mid = 0.5 * (pa + pb)
         value = (entr(mid).sum(axis=1) - 0.5 * (entr(pa).sum(axis=1) + entr(pb).sum(axis=1))) / np.log(2)
-    return np.where(empty, 1.0, np.clip(value, 0.0, 1.0))   # a group without items: maximal
+    return np.where(empty, 1.0, np.clip(value, 0.0, 1.0))  # a group without items: maximal
 
 
-def permutation_test(units: ArrayLike, items: ArrayLike, in_a: ArrayLike, *, statistic: str = "jsd",
-                     n_permutations: int = 999, seed: int | np.random.Generator = 0,
-                     batch: int = 64) -> PermutationResult:
+def permutation_test(
+    units: ArrayLike,
+    items: ArrayLike,
+    in_a: ArrayLike,
+    *,
+    statistic: str = "jsd",
+    n_permutations: int = 999,
+    seed: int | np.random.Generator = 0,
+    batch: int = 64,
+) -> PermutationResult:
     """Permutation test of the overall difference between two groups' item distributions.
 
     Parameters
@@ -339,8 +360,7 @@ def permutation_test(units: ArrayLike, items: ArrayLike, in_a: ArrayLike, *, sta
     """
     if statistic not in STATISTICS:
         raise ConfigError(f"statistic must be one of {', '.join(STATISTICS)}, not {statistic!r}")
-    if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)) \
-            or n_permutations < 1:
+    if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)) or n_permutations < 1:
         raise ConfigError(f"n_permutations must be a whole number >= 1, not {n_permutations!r}")
     group = np.asarray(in_a)
     if group.ndim != 1 or group.dtype != bool:
@@ -352,9 +372,8 @@ def permutation_test(units: ArrayLike, items: ArrayLike, in_a: ArrayLike, *, sta
         raise GraphError("every unit index must have an entry in in_a")
     n_items = int(item.max()) + 1 if item.size else 0
     pairs = np.unique(np.stack([unit, item], axis=1), axis=0) if unit.size else np.zeros((0, 2), np.int64)
-    used, local = np.unique(pairs[:, 0], return_inverse=True)           # units with items
-    incidence = sp.csr_matrix((np.ones(len(pairs)), (local.ravel(), pairs[:, 1])),
-                              shape=(used.size, n_items))
+    used, local = np.unique(pairs[:, 0], return_inverse=True)  # units with items
+    incidence = sp.csr_matrix((np.ones(len(pairs)), (local.ravel(), pairs[:, 1])), shape=(used.size, n_items))
     labels = group[used]
     observed_a = np.asarray(incidence[labels].sum(axis=0)).ravel()
     total = np.asarray(incidence.sum(axis=0)).ravel()
@@ -373,7 +392,12 @@ def permutation_test(units: ArrayLike, items: ArrayLike, in_a: ArrayLike, *, sta
         member = np.zeros((size, k))
         np.put_along_axis(member, order, (np.arange(k)[None, :] < drawn[:, None]).astype(float), axis=1)
         counts_a = np.asarray(t_inc @ member.T).T
-        null[first:first + size] = _distance(counts_a, total[None, :] - counts_a, statistic)
+        null[first : first + size] = _distance(counts_a, total[None, :] - counts_a, statistic)
     exceed = int(np.sum(null >= value - 1e-12 * max(1.0, value)))
-    return PermutationResult(statistic=value, p_value=(1 + exceed) / (1 + n_permutations),
-                             n_permutations=int(n_permutations), null=null, name=statistic)
+    return PermutationResult(
+        statistic=value,
+        p_value=(1 + exceed) / (1 + n_permutations),
+        n_permutations=int(n_permutations),
+        null=null,
+        name=statistic,
+    )

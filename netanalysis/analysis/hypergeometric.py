@@ -23,6 +23,7 @@ References
 Loader, C. (2000). Fast and accurate computation of binomial probabilities. Technical report,
 Bell Labs (the algorithm of R's ``dbinom`` and ``dhyper``).
 """
+
 from __future__ import annotations
 
 import math
@@ -34,8 +35,9 @@ __all__ = ["hypergeometric_logpmf", "hypergeometric_tails"]
 
 _LN_2PI = math.log(2.0 * math.pi)
 # Stirling-formula remainder log(n!) - log(sqrt(2 pi n) (n/e)^n) for n = 0..15 (n = 0 unused)
-_STIRLERR_SMALL = np.array([0.0] + [math.lgamma(n + 1.0) - (n + 0.5) * math.log(n) + n - 0.5 * _LN_2PI
-                                    for n in range(1, 16)])
+_STIRLERR_SMALL = np.array(
+    [0.0] + [math.lgamma(n + 1.0) - (n + 0.5) * math.log(n) + n - 0.5 * _LN_2PI for n in range(1, 16)]
+)
 _S0, _S1, _S2, _S3, _S4 = 1 / 12, 1 / 360, 1 / 1260, 1 / 1680, 1 / 1188
 _BLOCK = 64
 
@@ -78,22 +80,22 @@ def _log_binom_raw(x, n, p, q):
     zero, full = x == 0, (x == n) & (x > 0)
     inner = ~zero & ~full
     nz = np.maximum(n, 1.0)
-    out[zero] = np.where(p[zero] < 0.1, -_bd0(nz[zero], nz[zero] * q[zero]) - n[zero] * p[zero],
-                         n[zero] * np.log(q[zero]))
+    out[zero] = np.where(
+        p[zero] < 0.1, -_bd0(nz[zero], nz[zero] * q[zero]) - n[zero] * p[zero], n[zero] * np.log(q[zero])
+    )
     out[zero & (n == 0)] = 0.0
-    out[full] = np.where(q[full] < 0.1, -_bd0(n[full], n[full] * p[full]) - n[full] * q[full],
-                         n[full] * np.log(p[full]))
+    out[full] = np.where(
+        q[full] < 0.1, -_bd0(n[full], n[full] * p[full]) - n[full] * q[full], n[full] * np.log(p[full])
+    )
     if inner.any():
         xi, ni, pi, qi = x[inner], n[inner], p[inner], q[inner]
-        lc = (_stirlerr(ni) - _stirlerr(xi) - _stirlerr(ni - xi)
-              - _bd0(xi, ni * pi) - _bd0(ni - xi, ni * qi))
+        lc = _stirlerr(ni) - _stirlerr(xi) - _stirlerr(ni - xi) - _bd0(xi, ni * pi) - _bd0(ni - xi, ni * qi)
         lf = _LN_2PI + np.log(xi) + np.log1p(-xi / ni)
         out[inner] = lc - 0.5 * lf
     return out
 
 
-def hypergeometric_logpmf(x: ArrayLike, a: ArrayLike, b: ArrayLike, *,
-                          n_units: ArrayLike) -> np.ndarray:
+def hypergeometric_logpmf(x: ArrayLike, a: ArrayLike, b: ArrayLike, *, n_units: ArrayLike) -> np.ndarray:
     """``log P(X = x)`` for ``X ~ Hypergeometric(n_units, a, b)``, ``0 < a, b < n_units``.
 
     ``x`` must lie in the support ``[max(0, a + b - N), min(a, b)]``.
@@ -107,8 +109,7 @@ def hypergeometric_logpmf(x: ArrayLike, a: ArrayLike, b: ArrayLike, *,
     x, n, a, b = (np.asarray(v, dtype=float) for v in (x, n_units, a, b))
     p = b / n
     q = (n - b) / n
-    return (_log_binom_raw(x, a, p, q) + _log_binom_raw(b - x, n - a, p, q)
-            - _log_binom_raw(b, n, p, q))
+    return _log_binom_raw(x, a, p, q) + _log_binom_raw(b - x, n - a, p, q) - _log_binom_raw(b, n, p, q)
 
 
 def _far_sum(x0, n, a, b, log_p0, upward):
@@ -121,15 +122,21 @@ def _far_sum(x0, n, a, b, log_p0, upward):
     offsets = np.arange(1, _BLOCK + 1, dtype=float)
     while active.size:
         xa, na, aa, ba, ta = start[active], n[active], a[active], b[active], term[active]
-        if upward:      # P(x+1)/P(x) = (a-x)(b-x) / ((x+1)(N-a-b+x+1)), for x -> x+1
+        if upward:  # P(x+1)/P(x) = (a-x)(b-x) / ((x+1)(N-a-b+x+1)), for x -> x+1
             prev = xa[:, None] + offsets - 1
-            ratio = (aa[:, None] - prev) * (ba[:, None] - prev) / (
-                (prev + 1) * (na[:, None] - aa[:, None] - ba[:, None] + prev + 1))
-            ratio[prev >= np.minimum(aa, ba)[:, None]] = 0.0       # past the top of the support
-        else:           # P(x-1)/P(x) = x (N-a-b+x) / ((a-x+1)(b-x+1)), for x -> x-1
+            ratio = (
+                (aa[:, None] - prev)
+                * (ba[:, None] - prev)
+                / ((prev + 1) * (na[:, None] - aa[:, None] - ba[:, None] + prev + 1))
+            )
+            ratio[prev >= np.minimum(aa, ba)[:, None]] = 0.0  # past the top of the support
+        else:  # P(x-1)/P(x) = x (N-a-b+x) / ((a-x+1)(b-x+1)), for x -> x-1
             prev = xa[:, None] - offsets + 1
-            ratio = prev * (na[:, None] - aa[:, None] - ba[:, None] + prev) / (
-                (aa[:, None] - prev + 1) * (ba[:, None] - prev + 1))
+            ratio = (
+                prev
+                * (na[:, None] - aa[:, None] - ba[:, None] + prev)
+                / ((aa[:, None] - prev + 1) * (ba[:, None] - prev + 1))
+            )
             ratio[prev <= np.maximum(0, aa + ba - na)[:, None]] = 0.0  # past the bottom
         ratio = np.clip(ratio, 0.0, None)
         terms = ta[:, None] * np.cumprod(ratio, axis=1)
@@ -145,8 +152,9 @@ def _far_sum(x0, n, a, b, log_p0, upward):
     return total
 
 
-def hypergeometric_tails(x: ArrayLike, a: ArrayLike, b: ArrayLike, *,
-                         n_units: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def hypergeometric_tails(
+    x: ArrayLike, a: ArrayLike, b: ArrayLike, *, n_units: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``P(X >= x)``, ``P(X <= x)`` and ``P(X = x)`` for many tables (1-D int arrays).
 
     Requires ``0 < a, b < n_units`` and ``x`` in the support (see the module docstring for the

@@ -53,6 +53,7 @@ random indicators. Theory of Probability and its Applications, 40(4), 791-794.
 Butler, R. W. (2007). Saddlepoint Approximations with Applications. Cambridge University Press
 (exponential tilting, ch. 1).
 """
+
 from __future__ import annotations
 
 import logging
@@ -71,7 +72,7 @@ log = logging.getLogger(__name__)
 #: Accepted values of ``method``.
 METHODS = ("auto", "exact", "rna")
 _HALF_WIDTH_SD, _HALF_WIDTH_PAD = 12.0, 30.0
-_BATCH_CELLS = 1 << 20        # spectrum cells per vectorised batch (about 16 MB each array)
+_BATCH_CELLS = 1 << 20  # spectrum cells per vectorised batch (about 16 MB each array)
 
 
 def _inputs(k: ArrayLike, probs: ArrayLike, counts: ArrayLike | None):
@@ -81,20 +82,27 @@ def _inputs(k: ArrayLike, probs: ArrayLike, counts: ArrayLike | None):
     if not np.all(np.isfinite(q)) or np.any((q < 0) | (q > 1)):
         raise GraphError("success probabilities must be numbers in [0, 1]")
     m = np.ones(q.shape[1], dtype=np.int64) if counts is None else np.asarray(counts)
-    if not (np.issubdtype(m.dtype, np.integer) or np.issubdtype(m.dtype, np.floating)) \
-            or np.any(m < 0) or np.any(m != np.round(m)):
+    if (
+        not (np.issubdtype(m.dtype, np.integer) or np.issubdtype(m.dtype, np.floating))
+        or np.any(m < 0)
+        or np.any(m != np.round(m))
+    ):
         raise GraphError("the numbers of trials per group must be whole numbers >= 0")
     m = np.broadcast_to(m.astype(np.int64), q.shape)
     kk = np.asarray(k)
-    if kk.ndim > 1 or not (np.issubdtype(kk.dtype, np.integer) or np.issubdtype(kk.dtype, np.floating)) \
-            or np.any(kk != np.round(kk)):
+    if (
+        kk.ndim > 1
+        or not (np.issubdtype(kk.dtype, np.integer) or np.issubdtype(kk.dtype, np.floating))
+        or np.any(kk != np.round(kk))
+    ):
         raise GraphError("observed counts must be whole numbers")
     kk = np.broadcast_to(kk.astype(np.int64), (q.shape[0],))
     return kk, q, m
 
 
-def refined_normal_tails(k: ArrayLike, probs: ArrayLike,
-                         counts: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
+def refined_normal_tails(
+    k: ArrayLike, probs: ArrayLike, counts: ArrayLike | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Refined normal approximation of ``(P(X >= k), P(X <= k))`` (Volkova 1996).
 
     Parameters are as in :func:`poisson_binomial_tails`.
@@ -108,9 +116,9 @@ def refined_normal_tails(k: ArrayLike, probs: ArrayLike,
         with np.errstate(divide="ignore", invalid="ignore"):
             sd = np.sqrt(var)
             x = (x_int + 0.5 - mu) / sd
-            g = skew / sd ** 3
-            val = ndtr(x) + g * (1 - x ** 2) * np.exp(-0.5 * x ** 2) / np.sqrt(2 * np.pi) / 6
-        exact_step = np.where(x_int >= mu, 1.0, 0.0)   # variance 0: X is the constant mu
+            g = skew / sd**3
+            val = ndtr(x) + g * (1 - x**2) * np.exp(-0.5 * x**2) / np.sqrt(2 * np.pi) / 6
+        exact_step = np.where(x_int >= mu, 1.0, 0.0)  # variance 0: X is the constant mu
         return np.clip(np.where(var > 0, val, exact_step), 0.0, 1.0)
 
     return 1.0 - cdf(kk - 1), cdf(kk)
@@ -121,8 +129,7 @@ def _theta(kk: np.ndarray, lq: np.ndarray, m: np.ndarray, n: np.ndarray) -> np.n
     lo = np.zeros(kk.shape)
     top = np.where(m > 0, lq, np.inf).min(axis=1)
     hi = np.maximum(logit(np.clip(kk / n, 1e-300, 1 - 1e-16)) - top, 0.0) + 1.0
-    theta = np.clip(np.log(np.maximum(kk, 1e-300) / np.maximum((m * expit(lq)).sum(axis=1), 1e-300)),
-                    lo, hi)
+    theta = np.clip(np.log(np.maximum(kk, 1e-300) / np.maximum((m * expit(lq)).sum(axis=1), 1e-300)), lo, hi)
     for _ in range(200):
         r = expit(lq + theta[:, None])
         f = (m * r).sum(axis=1) - kk
@@ -144,7 +151,7 @@ def _far_tails(kk: np.ndarray, q: np.ndarray, m: np.ndarray) -> tuple[np.ndarray
     out_a = np.empty(kk.shape)
     out_b = np.full(kk.shape, -np.inf)
     top = kk >= n
-    if top.any():   # every trial succeeds
+    if top.any():  # every trial succeeds
         with np.errstate(divide="ignore"):
             out_a[top] = (m[top] * np.log(q[top])).sum(axis=1)
     rest = np.flatnonzero(~top)
@@ -165,14 +172,13 @@ def _far_tails(kk: np.ndarray, q: np.ndarray, m: np.ndarray) -> tuple[np.ndarray
         group = np.flatnonzero(length == size)
         per = max(1, _BATCH_CELLS // (int(size) // 2 + 1))
         for first in range(0, group.size, per):
-            idx = group[first:first + per]
-            sums = _tilted_sums(kk[idx], start[idx], r[idx], m[idx], theta[idx], int(size),
-                                float(sd[idx].min()))
+            idx = group[first : first + per]
+            sums = _tilted_sums(kk[idx], start[idx], r[idx], m[idx], theta[idx], int(size), float(sd[idx].min()))
             with np.errstate(divide="ignore"):
                 out_a[rest[idx]] = cgf[idx] - theta[idx] * kk[idx] + np.log(np.maximum(sums[0], 0.0))
-                out_b[rest[idx]] = np.where(kk[idx] + 1 <= n[idx],
-                                            cgf[idx] - theta[idx] * kk[idx]
-                                            + np.log(np.maximum(sums[1], 0.0)), -np.inf)
+                out_b[rest[idx]] = np.where(
+                    kk[idx] + 1 <= n[idx], cgf[idx] - theta[idx] * kk[idx] + np.log(np.maximum(sums[1], 0.0)), -np.inf
+                )
     return out_a, out_b
 
 
@@ -193,22 +199,22 @@ def _tilted_sums(kk, start, r, m, theta, size, sd):
     re = np.zeros((kk.size, s.size))
     im = np.zeros((kk.size, s.size))
     for a in range(r.shape[1]):
-        ra, ma = r[:, a:a + 1], m[:, a:a + 1].astype(float)
+        ra, ma = r[:, a : a + 1], m[:, a : a + 1].astype(float)
         re += ma * (0.5 * np.log1p(-4.0 * ra * (1.0 - ra) * s2))
         im += ma * np.arctan2(ra * st, 1.0 - 2.0 * ra * s2)
-    shift = 2.0 * np.pi * ((s[None, :] * start[:, None]) % size) / size   # exact t * start mod 2 pi
+    shift = 2.0 * np.pi * ((s[None, :] * start[:, None]) % size) / size  # exact t * start mod 2 pi
     spectrum = np.exp(re) * np.exp(1j * (im - shift))
-    pmf = np.fft.irfft(np.conj(spectrum), n=size, axis=1)     # p_theta(start + y), y < size
-    offset = (kk - start)[:, None]                    # column of x = kk
+    pmf = np.fft.irfft(np.conj(spectrum), n=size, axis=1)  # p_theta(start + y), y < size
+    offset = (kk - start)[:, None]  # column of x = kk
     d = np.arange(size)[None, :] - offset
     tail_a = np.where(d >= 0, pmf * np.exp(-theta[:, None] * np.maximum(d, 0)), 0.0).sum(axis=1)
     tail_b = tail_a - np.take_along_axis(pmf, offset, axis=1)[:, 0]
     return tail_a, tail_b
 
 
-def poisson_binomial_tails(k: ArrayLike, probs: ArrayLike, counts: ArrayLike | None = None, *,
-                           method: str = "auto",
-                           max_window: int = 1 << 18) -> tuple[np.ndarray, np.ndarray]:
+def poisson_binomial_tails(
+    k: ArrayLike, probs: ArrayLike, counts: ArrayLike | None = None, *, method: str = "auto", max_window: int = 1 << 18
+) -> tuple[np.ndarray, np.ndarray]:
     """Upper and lower tails ``(P(X >= k), P(X <= k))`` of grouped Poisson-binomial sums.
 
     Parameters
@@ -245,7 +251,7 @@ def poisson_binomial_tails(k: ArrayLike, probs: ArrayLike, counts: ArrayLike | N
     if method not in METHODS:
         raise ConfigError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
     kk, q, m = _inputs(k, probs, counts)
-    sure = np.where(q >= 1.0, m, 0).sum(axis=1)          # groups that always succeed
+    sure = np.where(q >= 1.0, m, 0).sum(axis=1)  # groups that always succeed
     free = (q > 0.0) & (q < 1.0) & (m > 0)
     mf = np.where(free, m, 0)
     qf = np.where(free, q, 0.5)
@@ -266,8 +272,8 @@ def poisson_binomial_tails(k: ArrayLike, probs: ArrayLike, counts: ArrayLike | N
             u, lo_ = refined_normal_tails(kf[big], qi[big], mi[big])
             upper[inside[big]], lower[inside[big]] = u, lo_
         ex = ~big
-        above = ex & (kf >= mean)          # far side is the upper tail
-        below = ex & ~above                # far side is the lower tail: reflect X -> n - X
+        above = ex & (kf >= mean)  # far side is the upper tail
+        below = ex & ~above  # far side is the lower tail: reflect X -> n - X
         if above.any():
             a, b = _far_tails(kf[above], qi[above], mi[above])
             upper[inside[above]] = np.exp(a)
@@ -276,6 +282,6 @@ def poisson_binomial_tails(k: ArrayLike, probs: ArrayLike, counts: ArrayLike | N
             a, b = _far_tails(n[inside[below]] - kf[below], 1.0 - qi[below], mi[below])
             lower[inside[below]] = np.exp(a)
             upper[inside[below]] = -np.expm1(b)
-    upper = np.where(k_free <= 0, 1.0, np.where(k_free > n, 0.0, upper))   # exact whatever the method
+    upper = np.where(k_free <= 0, 1.0, np.where(k_free > n, 0.0, upper))  # exact whatever the method
     lower = np.where(k_free >= n, 1.0, np.where(k_free < 0, 0.0, lower))
     return np.clip(upper, 0.0, 1.0), np.clip(lower, 0.0, 1.0)

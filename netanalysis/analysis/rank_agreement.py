@@ -30,6 +30,7 @@ Kendall, M. G. (1945). The treatment of ties in ranking problems. Biometrika, 33
 Webber, W., Moffat, A., & Zobel, J. (2010). A similarity measure for indefinite rankings. ACM
 Transactions on Information Systems, 28(4), Article 20. https://doi.org/10.1145/1852102.1852106
 """
+
 from __future__ import annotations
 
 import math
@@ -43,8 +44,9 @@ from netanalysis.errors import ConfigError, GraphError
 __all__ = ["kendall_tau", "ranking", "rank_biased_overlap"]
 
 
-def kendall_tau(scores_a: Mapping[Hashable, float], scores_b: Mapping[Hashable, float], *,
-                missing: float | None = 0.0) -> tuple[float, float, int]:
+def kendall_tau(
+    scores_a: Mapping[Hashable, float], scores_b: Mapping[Hashable, float], *, missing: float | None = 0.0
+) -> tuple[float, float, int]:
     """Kendall's tau-b between two groups' scores of the same items.
 
     Parameters
@@ -74,8 +76,8 @@ def kendall_tau(scores_a: Mapping[Hashable, float], scores_b: Mapping[Hashable, 
     >>> kendall_tau(a, b)[0]
     0.6
     """
-    items = (set(scores_a) | set(scores_b)) if missing is not None else (set(scores_a) & set(scores_b))
-    items = sorted(items, key=str)
+    shared = (set(scores_a) | set(scores_b)) if missing is not None else (set(scores_a) & set(scores_b))
+    items = sorted(shared, key=str)
     x = np.array([scores_a.get(i, missing) for i in items], dtype=float)
     y = np.array([scores_b.get(i, missing) for i in items], dtype=float)
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
@@ -86,8 +88,7 @@ def kendall_tau(scores_a: Mapping[Hashable, float], scores_b: Mapping[Hashable, 
     return float(result.statistic), float(result.pvalue), len(items)
 
 
-def ranking(scores: Mapping[Hashable, float], *, top: int | None = None,
-            drop_zero: bool = True) -> list:
+def ranking(scores: Mapping[Hashable, float], *, top: int | None = None, drop_zero: bool = True) -> list:
     """Items ordered by decreasing score, ties broken by item name (as strings).
 
     ``drop_zero`` leaves out items scoring 0 (absent nodes or edges); ``top`` keeps the first
@@ -102,8 +103,7 @@ def ranking(scores: Mapping[Hashable, float], *, top: int | None = None,
     return ordered if top is None else ordered[:top]
 
 
-def rank_biased_overlap(ranking_a: Sequence[Hashable], ranking_b: Sequence[Hashable], *,
-                        p: float = 0.9) -> float:
+def rank_biased_overlap(ranking_a: Sequence[Hashable], ranking_b: Sequence[Hashable], *, p: float = 0.9) -> float:
     """Extrapolated rank-biased overlap ``RBO_ext`` of two rankings (Webber et al. 2010).
 
     Parameters
@@ -139,11 +139,11 @@ def rank_biased_overlap(ranking_a: Sequence[Hashable], ranking_b: Sequence[Hasha
     if not a or not b:
         return 0.0
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    s, l = len(short), len(long_)
+    s, n_long = len(short), len(long_)
     seen_short, seen_long = set(), set()
     overlap = 0
-    x = np.zeros(l + 1)                  # X_d, overlap at depth d (1-based)
-    for d in range(1, l + 1):
+    x = np.zeros(n_long + 1)  # X_d, overlap at depth d (1-based)
+    for d in range(1, n_long + 1):
         if d <= s:
             item_s = short[d - 1]
             overlap += (item_s in seen_long) + (long_[d - 1] in seen_short) + (item_s == long_[d - 1])
@@ -152,11 +152,11 @@ def rank_biased_overlap(ranking_a: Sequence[Hashable], ranking_b: Sequence[Hasha
             overlap += long_[d - 1] in seen_short
         seen_long.add(long_[d - 1])
         x[d] = overlap
-    d = np.arange(1, l + 1)
-    weights = p ** d
-    total = (x[1:] / d * weights).sum()
-    if l > s:
-        extra = d[s:]
+    depth = np.arange(1, n_long + 1)
+    weights = p**depth
+    total = (x[1:] / depth * weights).sum()
+    if n_long > s:
+        extra = depth[s:]
         total += (x[s] * (extra - s) / (s * extra) * weights[s:]).sum()
-    value = (1 - p) / p * total + ((x[l] - x[s]) / l + x[s] / s) * p ** l
+    value = (1 - p) / p * total + ((x[n_long] - x[s]) / n_long + x[s] / s) * p**n_long
     return float(min(max(value, 0.0), 1.0))

@@ -152,7 +152,7 @@ def units_per_post(posts: pd.DataFrame, unit: str) -> np.ndarray:
     return np.array([len(unit_starts(t if isinstance(t, str) else "", unit)) for t in posts["text"]], dtype=np.int64)
 
 
-def _link_codes(links: pd.DataFrame, index: pd.Index, unit: str) -> tuple[np.ndarray, ...]:
+def _link_codes(links: pd.DataFrame, index: pd.Index, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
     """Distinct (post, unit, node) links of the posts in ``index``: post codes, unit indices,
     node codes, and the sorted node ids."""
     need = ["post_id", "kind", "entity"] + (["unit"] if unit != "post" else [])
@@ -278,7 +278,7 @@ def _graph_values(win: CodedWindow, weights: np.ndarray, wanted: list[str]) -> n
     values = node_measures(G, measures=wanted)
     code = win.node_codes
     for j, name in enumerate(wanted):
-        out[[code[n] for n in values[name]], j] = list(values[name].values())
+        out[[code[str(n)] for n in values[name]], j] = list(values[name].values())
     return out
 
 

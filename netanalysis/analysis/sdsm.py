@@ -56,6 +56,7 @@ Neal, Z. P., Domagalski, R., & Sagan, B. (2021). Comparing alternatives to the f
 sequence model for extracting the backbone of bipartite projections. Scientific Reports, 11,
 23929. https://doi.org/10.1038/s41598-021-03238-3
 """
+
 from __future__ import annotations
 
 import logging
@@ -109,13 +110,17 @@ class BiCMFit:
 
 def _degrees(name: str, values: ArrayLike) -> np.ndarray:
     arr = np.asarray(values)
-    if arr.ndim != 1 or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)) \
-            or np.any(arr < 0) or np.any(arr != np.round(arr)):
+    if (
+        arr.ndim != 1
+        or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating))
+        or np.any(arr < 0)
+        or np.any(arr != np.round(arr))
+    ):
         raise GraphError(f"{name} must be a list of whole numbers >= 0")
     return arr.astype(np.int64)
 
 
-def _forced(r, m, c, l):
+def _forced(r, m, c, lc):
     """Peel off degree classes whose probabilities are forced to 0 or 1.
 
     Returns the matrix of forced values (NaN where free) and the residual degrees of the free
@@ -128,7 +133,7 @@ def _forced(r, m, c, l):
     while changed:
         changed = False
         for a in np.flatnonzero(rows):
-            width = l[cols].sum()
+            width = lc[cols].sum()
             if r[a] == 0 or r[a] == width:
                 value = 0.0 if r[a] == 0 else 1.0
                 fixed[a, cols] = value
@@ -139,27 +144,27 @@ def _forced(r, m, c, l):
             if c[b] == 0 or c[b] == height:
                 value = 0.0 if c[b] == 0 else 1.0
                 fixed[rows, b] = value
-                r[rows] -= value * l[b]
+                r[rows] -= value * lc[b]
                 cols[b], changed = False, True
     return fixed, rows, cols, r, c
 
 
-def _newton(r, m, c, l, tol, max_iter):
+def _newton(r, m, c, lc, tol, max_iter):
     """Fit ``theta, eta`` of the free classes; return probabilities, iterations, error."""
     edges = float((m * r).sum())
     theta = np.log(r / np.sqrt(edges))
     eta = np.log(c / np.sqrt(edges))
-    ml = np.outer(m, l)
+    ml = np.outer(m, lc)
 
     def objective(th, et):
         z = th[:, None] + et[None, :]
-        return float((ml * np.logaddexp(0.0, z)).sum() - (m * r) @ th - (l * c) @ et)
+        return float((ml * np.logaddexp(0.0, z)).sum() - (m * r) @ th - (lc * c) @ et)
 
     nr = r.size
     value = objective(theta, eta)
     for it in range(1, max_iter + 1):
         p = expit(theta[:, None] + eta[None, :])
-        res_r = p @ l - r
+        res_r = p @ lc - r
         res_c = m @ p - c
         error = max(np.abs(res_r).max(), np.abs(res_c).max())
         if error <= tol:
@@ -169,26 +174,25 @@ def _newton(r, m, c, l, tol, max_iter):
         # complement), singular only along the gauge, which a tiny ridge fixes.
         v = ml * p * (1 - p)
         d_r, d_c = v.sum(axis=1), v.sum(axis=0)
-        g_r, g_c = m * res_r, l * res_c
+        g_r, g_c = m * res_r, lc * res_c
         schur = np.diag(d_r) - (v / d_c) @ v.T
         schur += 1e-12 * max(1.0, float(d_r.max())) * np.eye(nr)
         step_r = np.linalg.solve(schur, -(g_r - (v / d_c) @ g_c))
         step = np.concatenate([step_r, (-g_c - v.T @ step_r) / d_c])
         grad = np.concatenate([g_r, g_c])
         size = 1.0
-        while True:   # backtracking (Armijo) line search on the convex objective
+        while True:  # backtracking (Armijo) line search on the convex objective
             new = objective(theta + size * step[:nr], eta + size * step[nr:])
             if new <= value + 1e-4 * size * (grad @ step) or size < 1e-10:
                 break
             size *= 0.5
         theta, eta, value = theta + size * step[:nr], eta + size * step[nr:], new
     p = expit(theta[:, None] + eta[None, :])
-    error = max(np.abs(p @ l - r).max(), np.abs(m @ p - c).max())
+    error = max(np.abs(p @ lc - r).max(), np.abs(m @ p - c).max())
     return p, max_iter, error
 
 
-def fit_bicm(unit_degrees: ArrayLike, entity_degrees: ArrayLike, *, tol: float = 1e-9,
-             max_iter: int = 200) -> BiCMFit:
+def fit_bicm(unit_degrees: ArrayLike, entity_degrees: ArrayLike, *, tol: float = 1e-9, max_iter: int = 200) -> BiCMFit:
     """Fit the bipartite configuration model to the degrees of a unit x entity matrix.
 
     Parameters
@@ -229,31 +233,40 @@ def fit_bicm(unit_degrees: ArrayLike, entity_degrees: ArrayLike, *, tol: float =
     if rows.sum() != cols.sum():
         raise GraphError("unit and entity degrees must add up to the same number of mentions")
     if rows.size and rows.max() > cols.size or cols.size and cols.max() > rows.size:
-        raise GraphError("a unit cannot name more entities than there are, nor an entity be named "
-                         "in more units than there are")
+        raise GraphError(
+            "a unit cannot name more entities than there are, nor an entity be named in more units than there are"
+        )
     r, m = np.unique(rows, return_counts=True)
-    c, col_class, l = np.unique(cols, return_inverse=True, return_counts=True)
+    c, col_class, lc = np.unique(cols, return_inverse=True, return_counts=True)
     probs = np.zeros((r.size, c.size))
     iterations, error = 0, 0.0
     if r.size and c.size:
-        fixed, free_r, free_c, r_res, c_res = _forced(r, m, c, l)
+        fixed, free_r, free_c, r_res, c_res = _forced(r, m, c, lc)
         probs = np.where(np.isnan(fixed), 0.0, fixed)
         if free_r.any() and free_c.any():
-            p, iterations, error = _newton(r_res[free_r], m[free_r], c_res[free_c], l[free_c],
-                                           tol * max(1.0, float(cols.max())), max_iter)
+            p, iterations, error = _newton(
+                r_res[free_r], m[free_r], c_res[free_c], lc[free_c], tol * max(1.0, float(cols.max())), max_iter
+            )
             probs[np.ix_(free_r, free_c)] = p
             if error > tol * max(1.0, float(cols.max())):
-                raise GraphError(f"the bipartite configuration model has no solution for these degrees "
-                                 f"(largest degree error {error:.3g} after {iterations} steps)")
-    log.debug("BiCM fitted: %d unit classes, %d entity classes, %d steps, error %.2g",
-              r.size, c.size, iterations, error)
-    return BiCMFit(unit_degrees=r, unit_counts=m, entity_degrees=cols,
-                   probabilities=probs[:, col_class] if c.size else probs,
-                   iterations=iterations, max_error=float(error))
+                raise GraphError(
+                    f"the bipartite configuration model has no solution for these degrees "
+                    f"(largest degree error {error:.3g} after {iterations} steps)"
+                )
+    log.debug(
+        "BiCM fitted: %d unit classes, %d entity classes, %d steps, error %.2g", r.size, c.size, iterations, error
+    )
+    return BiCMFit(
+        unit_degrees=r,
+        unit_counts=m,
+        entity_degrees=cols,
+        probabilities=probs[:, col_class] if c.size else probs,
+        iterations=iterations,
+        max_error=float(error),
+    )
 
 
-def sdsm_pvalues(fit: BiCMFit, i: ArrayLike, j: ArrayLike, *, weight: ArrayLike,
-                 method: str = "auto") -> pd.DataFrame:
+def sdsm_pvalues(fit: BiCMFit, i: ArrayLike, j: ArrayLike, *, weight: ArrayLike, method: str = "auto") -> pd.DataFrame:
     """SDSM p-values of the co-occurrence of entity pairs.
 
     Parameters
@@ -290,10 +303,9 @@ def sdsm_pvalues(fit: BiCMFit, i: ArrayLike, j: ArrayLike, *, weight: ArrayLike,
         raise GraphError("a pair needs two different entities (i != j)")
     if w.size and (np.any(w < 0) or np.any(w > np.minimum(fit.entity_degrees[ii], fit.entity_degrees[jj]))):
         raise GraphError("weight must be between 0 and the degree of either entity")
-    q = fit.probabilities[:, ii].T * fit.probabilities[:, jj].T       # pairs x unit classes
+    q = fit.probabilities[:, ii].T * fit.probabilities[:, jj].T  # pairs x unit classes
     p_over, p_under = poisson_binomial_tails(w.astype(np.int64), q, fit.unit_counts, method=method)
-    return pd.DataFrame({"expected": q @ fit.unit_counts.astype(float),
-                         "p_over": p_over, "p_under": p_under})
+    return pd.DataFrame({"expected": q @ fit.unit_counts.astype(float), "p_over": p_over, "p_under": p_under})
 
 
 def sdsm_projection(biadjacency: ArrayLike, *, method: str = "auto") -> pd.DataFrame:

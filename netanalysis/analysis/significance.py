@@ -17,7 +17,8 @@ from an accurate probability (no ``1 - cdf`` cancellation), so tiny p-values kee
 relative precision (about 1e-13) until they underflow below ~1e-308, and which stays fast at a
 million units, where SciPy's hypergeometric distribution takes a fraction of a millisecond per
 table. A node named in every unit (``n = N``) or in none (``n = 0``) makes ``X`` constant, so
-both p-values are exactly 1: such a node never gets a significant edge. With ``N = 0`` every p-value is 1 and every expected count 0.
+both p-values are exactly 1: such a node never gets a significant edge. With ``N = 0`` every
+p-value is 1 and every expected count 0.
 
 The test is exact conditionally on ``n_i``, ``n_j`` and ``N``. It assumes the units are the
 population the margins were counted in: when ``N`` counts only units that name at least one
@@ -49,6 +50,7 @@ powerful approach to multiple testing. Journal of the Royal Statistical Society 
 Habiger, J. D., & Peña, E. A. (2011). Randomised P-values and nonparametric procedures in
 multiple testing. Journal of Nonparametric Statistics, 23(3), 583-604.
 """
+
 from __future__ import annotations
 
 import logging
@@ -56,6 +58,7 @@ import logging
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+
 from netanalysis.analysis.hypergeometric import hypergeometric_tails
 from netanalysis.errors import ConfigError, GraphError
 
@@ -80,8 +83,7 @@ SIGNIFICANCE_COLUMNS = ["expected", "p_over", "p_under", "p_value", "q_value", "
 def _counts(name: str, values: ArrayLike) -> np.ndarray:
     """Return ``values`` as an int64 array, or raise GraphError if they are not counts."""
     arr = np.asarray(values)
-    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer)
-                                 or np.issubdtype(arr.dtype, np.floating)):
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
         raise GraphError(f"{name} must be whole numbers >= 0")
     if np.issubdtype(arr.dtype, np.floating):
         if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
@@ -93,8 +95,9 @@ def _counts(name: str, values: ArrayLike) -> np.ndarray:
 
 
 def _checked(weight, n_i, n_j, n_units) -> tuple[np.ndarray, ...]:
-    w, a, b, n = np.broadcast_arrays(_counts("weight", weight), _counts("n_i", n_i),
-                                     _counts("n_j", n_j), _counts("n_units", n_units))
+    w, a, b, n = np.broadcast_arrays(
+        _counts("weight", weight), _counts("n_i", n_i), _counts("n_j", n_j), _counts("n_units", n_units)
+    )
     if np.any(a > n) or np.any(b > n):
         raise GraphError("a node cannot be named in more units than there are (n_i, n_j <= n_units)")
     if np.any(w > np.minimum(a, b)):
@@ -114,8 +117,7 @@ def _random_x(a: np.ndarray, b: np.ndarray, n: np.ndarray) -> np.ndarray:
     return (a > 0) & (a < n) & (b > 0) & (b < n)
 
 
-def hypergeometric_pvalues(weight: ArrayLike, n_i: ArrayLike, n_j: ArrayLike, *,
-                           n_units: ArrayLike) -> pd.DataFrame:
+def hypergeometric_pvalues(weight: ArrayLike, n_i: ArrayLike, n_j: ArrayLike, *, n_units: ArrayLike) -> pd.DataFrame:
     """Hypergeometric (one-sided Fisher) test of co-occurrence for many pairs at once.
 
     Parameters
@@ -158,13 +160,14 @@ def hypergeometric_pvalues(weight: ArrayLike, n_i: ArrayLike, n_j: ArrayLike, *,
     free = _random_x(a, b, n)
     if free.any():
         p_over[free], p_under[free], _ = hypergeometric_tails(w[free], a[free], b[free], n_units=n[free])
-    return pd.DataFrame({"expected": _expected(a, b, n),
-                         "p_over": np.clip(p_over, 0.0, 1.0),
-                         "p_under": np.clip(p_under, 0.0, 1.0)})
+    return pd.DataFrame(
+        {"expected": _expected(a, b, n), "p_over": np.clip(p_over, 0.0, 1.0), "p_under": np.clip(p_under, 0.0, 1.0)}
+    )
 
 
-def randomized_pvalues(weight: ArrayLike, n_i: ArrayLike, n_j: ArrayLike, *, n_units: ArrayLike,
-                       u: ArrayLike, alternative: str = "greater") -> np.ndarray:
+def randomized_pvalues(
+    weight: ArrayLike, n_i: ArrayLike, n_j: ArrayLike, *, n_units: ArrayLike, u: ArrayLike, alternative: str = "greater"
+) -> np.ndarray:
     """Randomised hypergeometric p-values, exactly uniform on [0, 1] under the null.
 
     ``P(X > w) + u P(X = w)`` for ``alternative="greater"`` and ``P(X < w) + u P(X = w)`` for
@@ -194,7 +197,7 @@ def randomized_pvalues(weight: ArrayLike, n_i: ArrayLike, n_j: ArrayLike, *, n_u
     u = np.broadcast_to(np.asarray(u, dtype=float), np.broadcast_shapes(np.shape(u), w.shape)).ravel()
     if u.shape != w.shape or np.any((u < 0) | (u > 1)) or not np.all(np.isfinite(u)):
         raise ConfigError("u must be numbers in [0, 1], one per pair")
-    strict = np.zeros(w.shape, dtype=float)   # X is constant: P(X > w) = 0, P(X = w) = 1
+    strict = np.zeros(w.shape, dtype=float)  # X is constant: P(X > w) = 0, P(X = w) = 1
     equal = np.ones(w.shape, dtype=float)
     free = _random_x(a, b, n)
     if free.any():
@@ -245,8 +248,7 @@ def bh_qvalues(p_values: ArrayLike, *, n_tests: int | None = None) -> np.ndarray
         raise GraphError("p-values must be numbers in [0, 1] (no missing values)")
     m = flat.size if n_tests is None else n_tests
     if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < flat.size:
-        raise ConfigError(f"n_tests must be a whole number >= the number of p-values ({flat.size}), "
-                          f"not {n_tests!r}")
+        raise ConfigError(f"n_tests must be a whole number >= the number of p-values ({flat.size}), not {n_tests!r}")
     if flat.size == 0:
         return p.copy()
     order = np.argsort(flat, kind="mergesort")
@@ -258,14 +260,19 @@ def bh_qvalues(p_values: ArrayLike, *, n_tests: int | None = None) -> np.ndarray
 
 
 def _check_alpha(alpha: float) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) \
-            or not 0 < alpha < 1:
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not 0 < alpha < 1:
         raise ConfigError(f"alpha must be a number between 0 and 1, not {alpha!r}")
     return float(alpha)
 
 
-def validate_pvalues(p_over: ArrayLike, p_under: ArrayLike, *, alpha: float = 0.05,
-                     alternative: str = "greater", n_tests: int | None = None) -> pd.DataFrame:
+def validate_pvalues(
+    p_over: ArrayLike,
+    p_under: ArrayLike,
+    *,
+    alpha: float = 0.05,
+    alternative: str = "greater",
+    n_tests: int | None = None,
+) -> pd.DataFrame:
     """Pick the p-value of the chosen alternative, adjust it (BH) and call edges significant.
 
     Shared by every null model (hypergeometric, SDSM): they all give ``p_over`` and ``p_under``.
@@ -305,9 +312,16 @@ def validate_pvalues(p_over: ArrayLike, p_under: ArrayLike, *, alpha: float = 0.
     return pd.DataFrame({"p_value": p, "q_value": q, "significant": q < alpha})
 
 
-def significance_table(weight: ArrayLike, n_i: ArrayLike, n_j: ArrayLike, *, n_units: ArrayLike,
-                       alpha: float = 0.05, alternative: str = "greater",
-                       n_tests: int | None = None) -> pd.DataFrame:
+def significance_table(
+    weight: ArrayLike,
+    n_i: ArrayLike,
+    n_j: ArrayLike,
+    *,
+    n_units: ArrayLike,
+    alpha: float = 0.05,
+    alternative: str = "greater",
+    n_tests: int | None = None,
+) -> pd.DataFrame:
     """The hypergeometric test of every pair of one graph, with BH q-values.
 
     Parameters
@@ -331,6 +345,5 @@ def significance_table(weight: ArrayLike, n_i: ArrayLike, n_j: ArrayLike, *, n_u
     ([1.0, 1.0], [False, False])
     """
     tests = hypergeometric_pvalues(weight, n_i, n_j, n_units=n_units)
-    verdict = validate_pvalues(tests["p_over"], tests["p_under"], alpha=alpha,
-                               alternative=alternative, n_tests=n_tests)
+    verdict = validate_pvalues(tests["p_over"], tests["p_under"], alpha=alpha, alternative=alternative, n_tests=n_tests)
     return pd.concat([tests, verdict], axis=1)[SIGNIFICANCE_COLUMNS]

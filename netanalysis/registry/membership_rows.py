@@ -6,12 +6,13 @@ the start, and no overlap with another row of the same member in the same forum.
 raises :class:`~netanalysis.errors.RegistryError` naming the file and the line.
 :mod:`netanalysis.registry.memberships` builds the lookup table from these rows.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -32,12 +33,19 @@ __all__ = [
     "check_overlaps",
 ]
 
-MEMBERSHIP_COLUMNS = ["forum", "member_kind", "member", "status", "start_date", "end_date",
-                      "source", "note"]
+MEMBERSHIP_COLUMNS = ["forum", "member_kind", "member", "status", "start_date", "end_date", "source", "note"]
 #: ``forum`` rows say that a forum (the EU, the African Union) belongs to another forum.
 MEMBER_KINDS = ("country", "forum")
-MEMBERSHIP_STATUSES = ("member", "observer", "partner", "dialogue_partner", "candidate",
-                       "associate", "suspended", "frozen")
+MEMBERSHIP_STATUSES = (
+    "member",
+    "observer",
+    "partner",
+    "dialogue_partner",
+    "candidate",
+    "associate",
+    "suspended",
+    "frozen",
+)
 #: The statuses under which a state is still formally a member (its rights may be limited).
 MEMBER_STATUSES = ("member", "suspended", "frozen")
 #: ``set`` (the default): the rows of an extension file replace every shipped row of their
@@ -93,7 +101,8 @@ def _parse_date(path: Path, line: int, column: str, text: str) -> tuple[int, int
     except ValueError:
         raise RegistryError(
             f"{path}: line {line}: {column} {text!r} is not a date: expected YYYY-MM-DD, "
-            "YYYY-MM, YYYY or an interval A/B of those") from None
+            "YYYY-MM, YYYY or an interval A/B of those"
+        ) from None
     return first, after
 
 
@@ -126,19 +135,19 @@ def _make_row(path: Path, line: int, row: dict[str, str], reg: Registry) -> Memb
         raise RegistryError(f"{path}: line {line}: unknown forum {forum!r}: not in forums.csv")
     _choice(path, line, "member_kind", kind, MEMBER_KINDS)
     if kind == "country" and not reg.is_country(member):
-        raise RegistryError(f"{path}: line {line}: unknown country code {member!r}: "
-                            "not in countries.csv")
+        raise RegistryError(f"{path}: line {line}: unknown country code {member!r}: not in countries.csv")
     if kind == "forum" and not reg.is_forum(member):
-        raise RegistryError(f"{path}: line {line}: unknown forum {member!r} as member: "
-                            "not in forums.csv")
+        raise RegistryError(f"{path}: line {line}: unknown forum {member!r} as member: not in forums.csv")
     if kind == "forum" and member == forum:
         raise RegistryError(f"{path}: line {line}: forum {forum} cannot be its own member")
     _choice(path, line, "status", row["status"], MEMBERSHIP_STATUSES)
     if not row["start_date"]:
         raise RegistryError(f"{path}: line {line}: empty start_date")
     if not row["source"]:
-        raise RegistryError(f"{path}: line {line}: empty source: every row must name its "
-                            "source (an official page, a treaty, a decision)")
+        raise RegistryError(
+            f"{path}: line {line}: empty source: every row must name its "
+            "source (an official page, a treaty, a decision)"
+        )
     s_first, s_after = _parse_date(path, line, "start_date", row["start_date"])
     # the change happened on some day of [first, after): it has certainly happened by the
     # period's last day (after - 1); before that day it may or may not have
@@ -147,8 +156,9 @@ def _make_row(path: Path, line: int, row: dict[str, str], reg: Registry) -> Memb
         e_first, e_after = _parse_date(path, line, "end_date", row["end_date"])
         e_any = e_after - 1
         if e_any <= s_first:
-            raise RegistryError(f"{path}: line {line}: end_date {row['end_date']} is not after "
-                                f"start_date {row['start_date']}")
+            raise RegistryError(
+                f"{path}: line {line}: end_date {row['end_date']} is not after start_date {row['start_date']}"
+            )
     else:
         e_first = e_any = _OPEN
     values = tuple(row.get(column, "") for column in MEMBERSHIP_COLUMNS)
@@ -173,11 +183,11 @@ def check_overlaps(rows: Sequence[MembershipRow]) -> None:
                 forum, _, member = key
                 raise RegistryError(
                     f"{culprit.origin}: {member} in {forum} from {culprit.values[4]} overlaps the "
-                    f"row at {other.origin} ({other.values[4]} to {other.values[5] or 'ongoing'})")
+                    f"row at {other.origin} ({other.values[4]} to {other.values[5] or 'ongoing'})"
+                )
 
 
-def read_membership_file(path: Path, reg: Registry, *,
-                         extension: bool) -> list[tuple[str, MembershipRow]]:
+def read_membership_file(path: Path, reg: Registry, *, extension: bool) -> list[tuple[str, MembershipRow]]:
     """``(action, row)`` pairs of a file; a ``remove`` row carries only its key (dummy dates)."""
     optional = ["note", "action"] if extension else ["note"]
     out: list[tuple[str, MembershipRow]] = []
@@ -185,8 +195,7 @@ def read_membership_file(path: Path, reg: Registry, *,
         action = _choice(path, line, "action", row.get("action") or "set", MEMBERSHIP_ACTIONS)
         if action == "remove":
             if not reg.is_forum(row["forum"]):
-                raise RegistryError(f"{path}: line {line}: unknown forum {row['forum']!r}: "
-                                    "not in forums.csv")
+                raise RegistryError(f"{path}: line {line}: unknown forum {row['forum']!r}: not in forums.csv")
             values = tuple(row.get(column, "") for column in MEMBERSHIP_COLUMNS)
             out.append((action, MembershipRow(values, f"{path}: line {line}", 0, 0, 0, 0)))
         else:
@@ -194,8 +203,7 @@ def read_membership_file(path: Path, reg: Registry, *,
     return out
 
 
-def apply_membership_file(rows: list[MembershipRow], path: Path,
-                          reg: Registry) -> list[MembershipRow]:
+def apply_membership_file(rows: list[MembershipRow], path: Path, reg: Registry) -> list[MembershipRow]:
     """``rows`` with a user file applied: its ``set`` rows replace their pairs, ``remove``
     deletes them."""
     entries = read_membership_file(path, reg, extension=True)
@@ -204,8 +212,7 @@ def apply_membership_file(rows: list[MembershipRow], path: Path,
     for action, row in entries:
         if action == "remove" and row.key() not in current:
             forum, kind, member = row.key()
-            raise RegistryError(f"{row.origin}: nothing to remove: no {kind} {member!r} "
-                                f"in {forum}")
+            raise RegistryError(f"{row.origin}: nothing to remove: no {kind} {member!r} in {forum}")
     removed = {row.key() for action, row in entries if action == "remove"}
     kept = [row for row in rows if row.key() not in replaced | removed]
     return kept + [row for action, row in entries if action == "set"]

@@ -13,13 +13,15 @@ cell is a day (``2023-04-04``), a month (``2022-11``), a year (``2005``) or an i
 is ``unknown``.
 Post dates are compared by their UTC calendar day.
 """
+
 from __future__ import annotations
 
 import functools
 import hashlib
 import logging
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -72,22 +74,28 @@ class Memberships:
 
     def __init__(self, rows: Sequence[MembershipRow]):
         rows = sorted(rows, key=lambda row: (row.key(), row.s_any))
-        self.table = pd.DataFrame([row.values for row in rows], columns=MEMBERSHIP_COLUMNS,
-                                  dtype="str")
-        self._periods = pd.DataFrame({
-            "forum": self.table["forum"], "kind": self.table["member_kind"],
-            "member": self.table["member"], "status": self.table["status"],
-            "s_any": np.array([row.s_any for row in rows], dtype=np.int64),
-            "s_cert": np.array([row.s_cert for row in rows], dtype=np.int64),
-            "e_cert": np.array([row.e_cert for row in rows], dtype=np.int64),
-            "e_any": np.array([row.e_any for row in rows], dtype=np.int64)})
+        self.table = pd.DataFrame([row.values for row in rows], columns=MEMBERSHIP_COLUMNS, dtype="str")
+        self._periods = pd.DataFrame(
+            {
+                "forum": self.table["forum"],
+                "kind": self.table["member_kind"],
+                "member": self.table["member"],
+                "status": self.table["status"],
+                "s_any": np.array([row.s_any for row in rows], dtype=np.int64),
+                "s_cert": np.array([row.s_cert for row in rows], dtype=np.int64),
+                "e_cert": np.array([row.e_cert for row in rows], dtype=np.int64),
+                "e_any": np.array([row.e_any for row in rows], dtype=np.int64),
+            }
+        )
         self._covered = frozenset(zip(self.table["forum"], self.table["member_kind"]))
         # integer keys: rows are sorted by (forum, kind, member), so each key is a contiguous run
         self._forum_ids = pd.Index(sorted(set(self.table["forum"])), dtype=object)
         self._member_ids = pd.Index(sorted(set(self.table["member"])), dtype=object)
-        self._keys = self._encode(self._forum_ids.get_indexer(self.table["forum"].to_numpy(object)),
-                                  self.table["member_kind"] == "forum",
-                                  self.table["member"].to_numpy(object))
+        self._keys = self._encode(
+            self._forum_ids.get_indexer(self.table["forum"].to_numpy(object)),
+            self.table["member_kind"] == "forum",
+            self.table["member"].to_numpy(object),
+        )
         self._run = int(pd.Series(self._keys).value_counts().max()) if len(rows) else 0
         covered = np.zeros((max(len(self._forum_ids), 1), 2), dtype=bool)
         for forum, kind in self._covered:
@@ -97,14 +105,12 @@ class Memberships:
     def _encode(self, forum: np.ndarray, is_forum: Any, members: Any) -> np.ndarray:
         """One int64 per (forum code, kind, member); -1 where the forum or member is unknown."""
         member = self._member_ids.get_indexer(members)
-        key = (forum.astype(np.int64) * 2 + np.asarray(is_forum, dtype=np.int64)) \
-            * len(self._member_ids) + member
+        key = (forum.astype(np.int64) * 2 + np.asarray(is_forum, dtype=np.int64)) * len(self._member_ids) + member
         key[(forum < 0) | (member < 0)] = -1
         return key
 
     def __repr__(self) -> str:
-        return (f"Memberships({len(self.table)} rows, "
-                f"{self.table['forum'].nunique()} forums)")
+        return f"Memberships({len(self.table)} rows, {self.table['forum'].nunique()} forums)"
 
     def covers(self, forum: str, kind: str = "country") -> bool:
         """Whether the table lists members of this kind for ``forum`` (else lookups say unknown)."""
@@ -117,8 +123,7 @@ class Memberships:
             digest.update(("\x1f".join(row) + "\x1e").encode("utf-8"))
         return digest.hexdigest()
 
-    def status(self, members: Any, forums: Any, dates: Any, *,
-               kind: Any = "country") -> pd.Series:
+    def status(self, members: Any, forums: Any, dates: Any, *, kind: Any = "country") -> pd.Series:
         """The status of each (member, forum) on each date; see :func:`membership_status`."""
         forum, kinds, member, day, index = _queries(members, forums, dates, kind)
         is_forum = kinds == "forum"
@@ -141,21 +146,22 @@ class Memberships:
             certain = (s_cert[row] <= on) & (on < e_cert[row])
             out[where[possible & ~certain]] = UNKNOWN
             out[where[certain]] = status[row[certain]]
-        covered = (forum_code >= 0) & self._covered_codes[np.maximum(forum_code, 0),
-                                                         is_forum.astype(np.int64)]
+        covered = (forum_code >= 0) & self._covered_codes[np.maximum(forum_code, 0), is_forum.astype(np.int64)]
         out[~covered | np.isnan(day)] = UNKNOWN
         return pd.Series(out, index=index, name="status", dtype=object)
 
-    def members_of(self, forum: str, date: Any, *, statuses: Iterable[str] = MEMBER_STATUSES,
-                   kind: str = "country") -> frozenset[str]:
+    def members_of(
+        self, forum: str, date: Any, *, statuses: Iterable[str] = MEMBER_STATUSES, kind: str = "country"
+    ) -> frozenset[str]:
         """The ids whose status in ``forum`` on ``date`` is one of ``statuses``; see
         :func:`forum_members`."""
         _choice_of(kind, MEMBER_KINDS, "kind")
         wanted = set(statuses)
         bad = sorted(wanted - set(MEMBERSHIP_STATUSES))
         if bad:
-            raise RegistryError(f"unknown status(es) {', '.join(bad)}: expected some of "
-                                f"{', '.join(MEMBERSHIP_STATUSES)}")
+            raise RegistryError(
+                f"unknown status(es) {', '.join(bad)}: expected some of {', '.join(MEMBERSHIP_STATUSES)}"
+            )
         day = _days(pd.Series([date], dtype=object))[0]
         if np.isnan(day):
             raise RegistryError(f"forum_members needs a date, got {date!r}")
@@ -166,8 +172,7 @@ class Memberships:
 
 def _choice_of(value: Any, allowed: Sequence[str], what: str) -> None:
     if value not in allowed:
-        raise RegistryError(f"membership lookup: {what} {value!r} is not one of "
-                            f"{', '.join(allowed)}")
+        raise RegistryError(f"membership lookup: {what} {value!r} is not one of {', '.join(allowed)}")
 
 
 def _broadcast(values: Any, n: int | None) -> tuple[Any, int | None]:
@@ -179,20 +184,21 @@ def _broadcast(values: Any, n: int | None) -> tuple[Any, int | None]:
     return values, length
 
 
-def _queries(members: Any, forums: Any, dates: Any, kind: Any
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, pd.Index]:
+def _queries(
+    members: Any, forums: Any, dates: Any, kind: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, pd.Index]:
     """The lookup's inputs as equal-length arrays (scalars broadcast) and the result's index."""
     n = None
     for values in (members, forums, dates, kind):
         _, n = _broadcast(values, n)
     n = 1 if n is None else n
-    index = next((v.index for v in (members, forums, dates) if isinstance(v, pd.Series)),
-                 pd.RangeIndex(n))
+    index = next((v.index for v in (members, forums, dates) if isinstance(v, pd.Series)), pd.RangeIndex(n))
 
     def column(values: Any) -> np.ndarray:
         if isinstance(values, str) or np.ndim(values) == 0:
             return np.full(n, values, dtype=object)
         return np.asarray(values, dtype=object)
+
     kinds = column(kind)
     for value in set(kinds):
         _choice_of(value, MEMBER_KINDS, "kind")
@@ -202,8 +208,7 @@ def _queries(members: Any, forums: Any, dates: Any, kind: Any
         date_values = pd.Series(column(dates), dtype=object)
     else:  # keeps a datetime64 array's dtype (as objects, nanoseconds would become integers)
         date_values = pd.Series(dates)
-    return (column(forums), kinds, column(members), _days(date_values.reset_index(drop=True)),
-            index)
+    return (column(forums), kinds, column(members), _days(date_values.reset_index(drop=True)), index)
 
 
 def _days(dates: pd.Series) -> np.ndarray:
@@ -217,8 +222,7 @@ def _days(dates: pd.Series) -> np.ndarray:
         failed = stamps.isna().to_numpy() & dates.notna().to_numpy()
         if failed.any():
             where = int(np.flatnonzero(failed)[0])
-            raise RegistryError(f"membership lookup: date {dates.iloc[where]!r} (row {where + 1}) "
-                                "is not a date")
+            raise RegistryError(f"membership lookup: date {dates.iloc[where]!r} (row {where + 1}) is not a date")
     missing = stamps.isna().to_numpy()
     days = stamps.dt.tz_localize(None).to_numpy().astype("datetime64[D]").astype(np.int64)
     out = days.astype(float)
@@ -244,9 +248,12 @@ def _default(folder: str, reg: Registry) -> Memberships:
     return Memberships(_load_base(folder, reg))
 
 
-def load_memberships(extra: str | Path | Sequence[str | Path] | None = None, *,
-                     registry: Registry | None = None,
-                     data_dir: str | Path | None = None) -> Memberships:
+def load_memberships(
+    extra: str | Path | Sequence[str | Path] | None = None,
+    *,
+    registry: Registry | None = None,
+    data_dir: str | Path | None = None,
+) -> Memberships:
     """Load the shipped ``memberships.csv``, then apply the user's files in order.
 
     Parameters
@@ -291,8 +298,9 @@ def load_memberships(extra: str | Path | Sequence[str | Path] | None = None, *,
     return Memberships(rows)
 
 
-def membership_status(members: Any, forums: Any, dates: Any, *, kind: Any = "country",
-                      memberships: Memberships | None = None) -> pd.Series:
+def membership_status(
+    members: Any, forums: Any, dates: Any, *, kind: Any = "country", memberships: Memberships | None = None
+) -> pd.Series:
     """The status of each member in each forum on each date, vectorised.
 
     Parameters
@@ -328,9 +336,14 @@ def membership_status(members: Any, forums: Any, dates: Any, *, kind: Any = "cou
     return table.status(members, forums, dates, kind=kind)
 
 
-def forum_members(forum: str, date: Any, *, statuses: Iterable[str] = MEMBER_STATUSES,
-                  kind: str = "country", memberships: Memberships | None = None
-                  ) -> frozenset[str]:
+def forum_members(
+    forum: str,
+    date: Any,
+    *,
+    statuses: Iterable[str] = MEMBER_STATUSES,
+    kind: str = "country",
+    memberships: Memberships | None = None,
+) -> frozenset[str]:
     """The members of ``forum`` on ``date``.
 
     Parameters

@@ -15,8 +15,9 @@ import pandas as pd
 
 from netanalysis.config import Settings
 from netanalysis.model import IngestStats
+from netanalysis.render.methods import methods_paragraphs, references
 
-__all__ = ["ReportContent", "report_html", "methods_paragraph"]
+__all__ = ["ReportContent", "report_html"]
 
 
 @dataclass(frozen=True)
@@ -62,48 +63,6 @@ FIGURE_CAPTIONS = {
     "rank_changes": "Rank of the top nodes across time windows (1 = most central).",
     "network_by_window": "The network in each time window, node positions fixed across panels.",
 }
-
-REFERENCES = [
-    "Borgatti, S. P., & Everett, M. G. (1997). Network analysis of 2-mode data. Social Networks, 19(3), 243–269.",
-    "van Eck, N. J., & Waltman, L. (2009). How to normalize cooccurrence data? An analysis of some "
-    "well-known similarity measures. JASIST, 60(8), 1635–1651.",
-    "Bouma, G. (2009). Normalized (pointwise) mutual information in collocation extraction. Proc. GSCL, 31–40.",
-    "Brin, S., & Page, L. (1998). The anatomy of a large-scale hypertextual web search engine. "
-    "Computer Networks and ISDN Systems, 30, 107–117.",
-    "Blondel, V. D., Guillaume, J.-L., Lambiotte, R., & Lefebvre, E. (2008). Fast unfolding of communities "
-    "in large networks. J. Stat. Mech., P10008.",
-    "Hagberg, A. A., Schult, D. A., & Swart, P. J. (2008). Exploring network structure, dynamics, and "
-    "function using NetworkX. Proc. SciPy 2008, 11–15.",
-]
-
-
-def methods_paragraph(settings: Settings, counts: dict[str, Any]) -> str:
-    """A methods paragraph a researcher can adapt for a paper (plain text)."""
-    unit = {"post": "post", "paragraph": "paragraph of a post", "sentence": "sentence"}[settings.unit]
-    excluded = ", ".join(settings.exclude) if settings.exclude else "none"
-    windows = (
-        f"rolling windows of {settings.window} advanced by {settings.step}"
-        if settings.window
-        else f"{'cumulative ' if settings.cumulative else ''}calendar {settings.freq}s (UTC)"
-    )
-    return (
-        f"Posts were read with netanalysis and each {unit} was searched for countries (ISO 3166-1 alpha-2) "
-        f"and multilateral forums through {', '.join(settings.countries).replace('_', ' ')} for countries, and "
-        "hashtags and names for forums, using the package's registries of English and Russian names, "
-        "inflected forms, acronyms and hashtags. A country and a forum are co-mentioned when both are named "
-        f"in the same {unit}; an edge's weight is the number of such {unit}s, each counted once however "
-        f"often it repeats a name (excluded entities: {excluded}; minimum weight {settings.min_weight}). "
-        "Beside the raw counts, edges carry association strength (observed over expected co-occurrence, "
-        "van Eck & Waltman 2009), the Jaccard index and normalised pointwise mutual information "
-        "(Bouma 2009). Node centralities on the two-mode network are the bipartite-normalised degree, "
-        "betweenness and closeness (Borgatti & Everett 1997), weighted strength, eigenvector centrality, "
-        "PageRank (Brin & Page 1998) and PageRank times the number of nodes (comparable across graphs "
-        "of different sizes), computed with NetworkX (Hagberg et al. 2008); communities are Louvain "
-        "partitions (Blondel et al. 2008) with a "
-        f"fixed seed ({settings.seed}). Change over time was measured on {windows}; undated posts "
-        f"({counts.get('timeline_undated_posts', 0)}) were left out of the windows and posts whose year "
-        "was inferred from neighbouring posts were kept and flagged."
-    )
 
 
 def _table(frame: pd.DataFrame, columns: list[str], numeric: Iterable[str] = ()) -> str:
@@ -200,7 +159,9 @@ def report_html(run: ReportContent, *, files: list[str]) -> str:
             f"<figure>{img}<figcaption>{escape(FIGURE_CAPTIONS.get(stem, stem))} ({links})</figcaption></figure>"
         )
     file_items = "".join(f'<li><a href="{escape(f)}">{escape(f)}</a></li>' for f in files)
-    refs = "".join(f"<li>{escape(r)}</li>" for r in REFERENCES)
+    paragraphs = methods_paragraphs(s, c)
+    methods = "".join(f"<h3>{escape(p.title)}</h3><p>{escape(p.text)}</p>" for p in paragraphs)
+    refs = "".join(f"<li>{escape(r)}</li>" for r in references(paragraphs))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -219,7 +180,7 @@ behind it: <a href="edges.csv">edges.csv</a>; explore interactively: <a href="ne
 <h2>Figures</h2>{"".join(figure_html) or '<p class="muted">No figures.</p>'}
 <h2>Biggest changes over time ({escape(s.metric)} rank)</h2>{_biggest_changes(run.changes, s.metric)}
 <h2>Files</h2><ul>{file_items}</ul>
-<h2>Methods</h2><p>{escape(methods_paragraph(s, c))}</p>
+<h2>Methods</h2>{methods}
 <h3>References</h3><ol>{refs}</ol>
 </body></html>
 """

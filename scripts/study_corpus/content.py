@@ -7,6 +7,7 @@ the post's date (a forum's post names its members of that day, now and then a gu
 bilateral post names forums both countries belong to). Planted effects (calendar.toml
 ``[effects]``) are applied here and marked on the post.
 """
+
 from __future__ import annotations
 
 import random
@@ -18,10 +19,34 @@ from study_corpus.render import _SLOT_RE, Group, Missing, Pair, Rendering, Text,
 from study_corpus.schedule import Slot
 from study_corpus.world import Event, World
 
-MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December"]
-MONTHS_RU = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-             "октября", "ноября", "декабря"]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+MONTHS_RU = [
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+]
 LOCAL_OFFSET = {"RU": 3, "CN": 8}  # hours from UTC of the channel's home time (no DST since 2014)
 AFRICA = {"ZA", "EG", "ET", "NG", "KE", "ZW", "MZ", "AO", "NA", "BW", "TZ", "UG", "DZ", "ML", "BF", "SD", "CF"}
 YEAR_RE = re.compile(r"\b20\d\d\b")
@@ -46,7 +71,7 @@ class Post:
     title_date: date | None = None
     title_year: bool = False
     forwarded_from: str | None = None
-    original: "Post | None" = None
+    original: Post | None = None
     planted: list[str] = field(default_factory=list)
     key: str = ""  # "<channel>:<message id>", set when message ids are given
 
@@ -70,8 +95,11 @@ class Composer:
         self.world = world
         self.rng = rng
         self.planted = planted
-        self.template_ids = {id(t): f"{t['lang']}:{t['kind']}:{i}" for kind in world.templates
-                             for i, t in enumerate(world.templates[kind])}
+        self.template_ids = {
+            id(t): f"{t['lang']}:{t['kind']}:{i}"
+            for kind in world.templates
+            for i, t in enumerate(world.templates[kind])
+        }
 
     # -- choices -------------------------------------------------------------------------------
     def language(self, slug: str) -> str:
@@ -103,26 +131,39 @@ class Composer:
         return self.rng.choice(pool) if pool else None
 
     # -- slots -----------------------------------------------------------------------------------
-    def common_slots(self, slug: str, lang: str, local: date, *, title_date: date,
-                     event: Event | None = None, future: bool = False) -> tuple[dict, date | None, bool]:
+    def common_slots(
+        self, slug: str, lang: str, local: date, *, title_date: date, event: Event | None = None, future: bool = False
+    ) -> tuple[dict, date | None, bool]:
         ch = self.world.channels[slug]
         w = self.world
         home = w.countries[ch.home]
         slots: dict = {"H": home}
         if ch.home == "CN":
-            fm, spokes, leader = w.person("cn_fm", local)[0], w.person("cn_spokes", local)[0], w.person("cn_leader", local)[0]
+            fm, spokes, leader = (
+                w.person("cn_fm", local)[0],
+                w.person("cn_spokes", local)[0],
+                w.person("cn_leader", local)[0],
+            )
             slots.update(FM=Text({"value": fm}), SPOKES=Text({"value": spokes}), LEADER=Text({"value": leader}))
         else:
             fm = w.person("ru_fm", local)
             spokes = w.person("ru_spokes", local)
             leader = w.person("ru_leader", local)
             if lang == "ru":
-                slots.update(FM=Text({"value": fm[1]}), FM_FULL=Text({"value": fm[2]}), FM_GEN=Text({"value": fm[3]}),
-                             FM_INS=Text({"value": fm[4]}), SPOKES=Text({"value": spokes[1]}),
-                             LEADER=Text({"value": leader[1]}))
+                slots.update(
+                    FM=Text({"value": fm[1]}),
+                    FM_FULL=Text({"value": fm[2]}),
+                    FM_GEN=Text({"value": fm[3]}),
+                    FM_INS=Text({"value": fm[4]}),
+                    SPOKES=Text({"value": spokes[1]}),
+                    LEADER=Text({"value": leader[1]}),
+                )
             else:
-                slots.update(FM=Text({"value": fm[0]}), SPOKES=Text({"value": spokes[0]}),
-                             LEADER=Text({"value": "President " + leader[0]}))
+                slots.update(
+                    FM=Text({"value": fm[0]}),
+                    SPOKES=Text({"value": spokes[0]}),
+                    LEADER=Text({"value": "President " + leader[0]}),
+                )
             slots["AMB"] = Text({"value": w.person("ru_amb_za", local)[0]})
             slots["ZA_FM"] = Text({"value": w.person("za_fm", local)[0]})
         city = ch.dateline[lang == "ru"]
@@ -140,16 +181,18 @@ class Composer:
         if style == "none":
             slots.update(ON=Text({"value": ""}), DATELINE=Text({"value": ""}), D=None)
             return None, False
-        slots["D"] = Text({"md": md, "dm": dm, "mdy": f"{md}, {d.year}", "dmy": f"{dm} {d.year}",
-                           "ru": ru, "ruy": ruy})
+        slots["D"] = Text({"md": md, "dm": dm, "mdy": f"{md}, {d.year}", "dmy": f"{dm} {d.year}", "ru": ru, "ruy": ruy})
         on, dateline = "", ""
         if style == "on":
             on = (ru + " ") if lang == "ru" else self.rng.choice([f"On {md}, ", f"On {dm}, "])
         elif style == "today":
             on = (ru + " ") if lang == "ru" else f"Today, {md}, "
         else:
-            dateline = f" ({city}, {ruy})" if lang == "ru" else self.rng.choice(
-                [f" ({city}, {md}, {d.year})", f" ({dm} {d.year}, {city})"])
+            dateline = (
+                f" ({city}, {ruy})"
+                if lang == "ru"
+                else self.rng.choice([f" ({city}, {md}, {d.year})", f" ({dm} {d.year}, {city})"])
+            )
         if not on:  # the other phrase, for a template whose title has only one of the two
             on = (ru + " ") if lang == "ru" else f"On {md}, "
         else:
@@ -166,8 +209,11 @@ class Composer:
         if "_date_first" not in slots:
             return
         names = set(_SLOT_RE.findall(template.get("title", "")))
-        keep = slots["_date_first"] if slots["_date_first"] in names else \
-            ({"ON", "DATELINE"} - {slots["_date_first"]}).pop()
+        keep = (
+            slots["_date_first"]
+            if slots["_date_first"] in names
+            else ({"ON", "DATELINE"} - {slots["_date_first"]}).pop()
+        )
         for name in ("ON", "DATELINE"):
             if name != keep:
                 slots[name] = Text({"value": ""})
@@ -193,7 +239,7 @@ class Composer:
             kind = "statement"
         # an event without a template of its own for this day (a session's eve) gets a post
         # about its forum instead
-        for attempt_kind in ([kind, "forum"] if kind == "event" else [kind]):
+        for attempt_kind in [kind, "forum"] if kind == "event" else [kind]:
             for _ in range(40):
                 try:
                     post = self._attempt(slot, ch, lang, local, attempt_kind, event)
@@ -206,8 +252,9 @@ class Composer:
     def _attempt(self, slot: Slot, ch, lang: str, local: date, kind: str, event: Event | None) -> Post:
         future = event is not None and local < event.start
         title_date = event.start if future else local
-        slots, dated, year_written = self.common_slots(ch.slug, lang, local, title_date=title_date,
-                                                       event=event, future=future)
+        slots, dated, year_written = self.common_slots(
+            ch.slug, lang, local, title_date=title_date, event=event, future=future
+        )
         topic = None
         if kind == "bilateral" or kind == "quote":
             self.bilateral_slots(slots, ch, local, lang)
@@ -223,21 +270,45 @@ class Composer:
             slots["TOPICS"] = self.topics_block(ch, local, lang)
         template = self.pick(kind, lang, ch.slug, slots, local, topic=topic, event=event, future=future)
         self.settle_date(slots, template)
-        state = Rendering(slots=slots, rng=self.rng, world_country=self.world.countries.__getitem__,
-                          world_forum=self.world.forums.__getitem__, fillers=self.fillers(ch.slug, lang, kind))
+        state = Rendering(
+            slots=slots,
+            rng=self.rng,
+            world_country=self.world.countries.__getitem__,
+            world_forum=self.world.forums.__getitem__,
+            fillers=self.fillers(ch.slug, lang, kind),
+        )
         slots["_neutral"] = self.neutral_fillers(ch.slug, lang)
         title, text = render_template(template, state)
         d = slots.get("D")
         uses_date = d is not None and any(d.forms[f] in title for f in ("md", "dm", "ru"))
-        return Post(channel=ch.slug, when=slot.when, lang=lang, kind=kind, text=text, title=title,
-                    countries=sorted({e for k, e in state.named if k == "country"}),
-                    forums=sorted({e for k, e in state.named if k == "forum"}),
-                    event=event.id if event else None, topic=topic, template=self.template_ids[id(template)],
-                    title_date=dated if uses_date else None,
-                    title_year=uses_date and bool(YEAR_RE.search(title)))
+        return Post(
+            channel=ch.slug,
+            when=slot.when,
+            lang=lang,
+            kind=kind,
+            text=text,
+            title=title,
+            countries=sorted({e for k, e in state.named if k == "country"}),
+            forums=sorted({e for k, e in state.named if k == "forum"}),
+            event=event.id if event else None,
+            topic=topic,
+            template=self.template_ids[id(template)],
+            title_date=dated if uses_date else None,
+            title_year=uses_date and bool(YEAR_RE.search(title)),
+        )
 
-    def pick(self, kind: str, lang: str, slug: str, slots: dict, local: date, *, topic=None,
-             event: Event | None = None, future: bool = False) -> dict:
+    def pick(
+        self,
+        kind: str,
+        lang: str,
+        slug: str,
+        slots: dict,
+        local: date,
+        *,
+        topic=None,
+        event: Event | None = None,
+        future: bool = False,
+    ) -> dict:
         """A random template of this kind that fits the post (raises :class:`Missing`)."""
         fits = []
         for t in self.world.templates.get(kind, []):
@@ -281,8 +352,11 @@ class Composer:
 
     def topic(self, slug: str, lang: str, day: date) -> str:
         """A statement's topic: by the topics' weights on ``day``, among those with a template."""
-        have = {t["topic"] for t in self.world.templates["statement"]
-                if t["lang"] == lang and ("channels" not in t or slug in t["channels"])}
+        have = {
+            t["topic"]
+            for t in self.world.templates["statement"]
+            if t["lang"] == lang and ("channels" not in t or slug in t["channels"])
+        }
         weights = {tp: self.world.topic_weight(tp, day) for tp in sorted(have)}
         choice = weighted(self.rng, weights)
         if choice is None:
@@ -327,10 +401,10 @@ class Composer:
         self._forum_context(slots, ch, event.forum, max(day, event.start), lang)
         slots["HOST"] = self.world.countries[event.host]
         ru_ord = (event.ord[:-2] + "-й") if event.ord and event.ord[:-2].isdigit() else None
-        slots["E"] = Text({"city": event.ru_city if lang == "ru" else event.city, "ord": event.ord,
-                           "ru_ord": ru_ord})
-        previous = [e.end for e in self.world.events
-                    if e.forum == event.forum and e.kind == event.kind and e.end < event.start]
+        slots["E"] = Text({"city": event.ru_city if lang == "ru" else event.city, "ord": event.ord, "ru_ord": ru_ord})
+        previous = [
+            e.end for e in self.world.events if e.forum == event.forum and e.kind == event.kind and e.end < event.start
+        ]
         since = max(previous) if previous else event.start - timedelta(days=365)
         joins = self.world.joins(event.forum, since + timedelta(days=1), event.end + timedelta(days=1))
         slots["JOINS"] = Group(tuple(self.world.countries[c] for c in joins), lang) if joins else None
@@ -350,8 +424,12 @@ class Composer:
             item_slots["A"] = self.world.countries[weighted(self.rng, ch.partners, exclude={ch.home})]
             item_slots["F"] = self.world.forums[weighted(self.rng, self.forum_weights(ch.slug, day))]
             template = self.pick("item", lang, ch.slug, item_slots, day)
-            state = Rendering(slots=item_slots, rng=self.rng, world_country=self.world.countries.__getitem__,
-                              world_forum=self.world.forums.__getitem__)
+            state = Rendering(
+                slots=item_slots,
+                rng=self.rng,
+                world_country=self.world.countries.__getitem__,
+                world_forum=self.world.forums.__getitem__,
+            )
             title, _ = render_template(template, state)
             if title not in lines:
                 lines.append(title)
@@ -361,8 +439,12 @@ class Composer:
     # -- planted effects -------------------------------------------------------------------------
     def _append(self, post: Post, kind: str, slots: dict, lang: str) -> None:
         template = self.pick(kind, lang, post.channel, slots, post.when.date())
-        state = Rendering(slots=slots, rng=self.rng, world_country=self.world.countries.__getitem__,
-                          world_forum=self.world.forums.__getitem__)
+        state = Rendering(
+            slots=slots,
+            rng=self.rng,
+            world_country=self.world.countries.__getitem__,
+            world_forum=self.world.forums.__getitem__,
+        )
         _, line = render_template(template, state)
         parts = post.text.split("\n\n")
         tail = [parts.pop()] if len(parts) > 1 and parts[-1].startswith("#") else []
@@ -372,10 +454,16 @@ class Composer:
 
     def _plant(self, post: Post, slot: Slot, lang: str, local: date) -> None:
         p1 = self.world.effects["P1"]
-        if (self.planted and post.channel == p1["channel"] and p1["forum"] in post.forums
-                and p1["country"] not in post.countries and self.rng.random() < p1["probability"]):
-            self._append(post, "inject", {"A": self.world.countries[p1["country"]],
-                                          "F": self.world.forums[p1["forum"]]}, lang)
+        if (
+            self.planted
+            and post.channel == p1["channel"]
+            and p1["forum"] in post.forums
+            and p1["country"] not in post.countries
+            and self.rng.random() < p1["probability"]
+        ):
+            self._append(
+                post, "inject", {"A": self.world.countries[p1["country"]], "F": self.world.forums[p1["forum"]]}, lang
+            )
             post.planted.append("P1")
         p4 = self.world.effects["P4"]
         if self.rng.random() < p4["probability"] and p4["forum"] not in post.forums:
@@ -388,15 +476,27 @@ class Composer:
         (``None`` when there is none in the last fortnight): same text, same entities."""
         for days in (3, 14):
             since = slot.when - timedelta(days=days)
-            pool = [p for p in originals if since <= p.when < slot.when and p.lang == "en"
-                    and p.forwarded_from is None]
+            pool = [p for p in originals if since <= p.when < slot.when and p.lang == "en" and p.forwarded_from is None]
             if pool:
                 weights = [5.0 if RELEVANT_TO_EMBASSY & set(p.countries + p.forums) else 1.0 for p in pool]
                 if slot.event is not None:
                     weights = [w * (4.0 if p.event == slot.event.id else 1.0) for w, p in zip(weights, pool)]
                 src = self.rng.choices(pool, weights=weights, k=1)[0]
-                return Post(channel=slot.channel, when=slot.when, lang=src.lang, kind=src.kind, text=src.text,
-                            title=src.title, countries=list(src.countries), forums=list(src.forums),
-                            event=src.event, topic=src.topic, template=src.template, title_date=src.title_date,
-                            title_year=src.title_year, original=src, planted=list(src.planted))
+                return Post(
+                    channel=slot.channel,
+                    when=slot.when,
+                    lang=src.lang,
+                    kind=src.kind,
+                    text=src.text,
+                    title=src.title,
+                    countries=list(src.countries),
+                    forums=list(src.forums),
+                    event=src.event,
+                    topic=src.topic,
+                    template=src.template,
+                    title_date=src.title_date,
+                    title_year=src.title_year,
+                    original=src,
+                    planted=list(src.planted),
+                )
         return None

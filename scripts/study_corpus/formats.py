@@ -6,6 +6,7 @@ time order, albums (several photo messages, the caption on the first), media wit
 pinned-message service records, edits, views. Every format is written from that one layout, so
 the formats hold the same posts with the same ids.
 """
+
 from __future__ import annotations
 
 import csv
@@ -14,7 +15,7 @@ import json
 import random
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from study_corpus.content import Post
@@ -111,11 +112,22 @@ def _stamp(when: datetime) -> tuple[str, str]:
 
 def _desktop_message(msg: Message, name: str, cid: int) -> dict:
     date, unix = _stamp(msg.when)
-    head = {"id": msg.id, "type": "service" if msg.kind == "service" else "message", "date": date,
-            "date_unixtime": unix}
+    head = {
+        "id": msg.id,
+        "type": "service" if msg.kind == "service" else "message",
+        "date": date,
+        "date_unixtime": unix,
+    }
     if msg.kind == "service":
-        return {**head, "actor": name, "actor_id": f"channel{cid}", "action": "pin_message",
-                "message_id": msg.pinned, "text": "", "text_entities": []}
+        return {
+            **head,
+            "actor": name,
+            "actor_id": f"channel{cid}",
+            "action": "pin_message",
+            "message_id": msg.pinned,
+            "text": "",
+            "text_entities": [],
+        }
     rec = {**head}
     if msg.edited:
         rec["edited"], rec["edited_unixtime"] = _stamp(msg.edited)
@@ -124,11 +136,14 @@ def _desktop_message(msg: Message, name: str, cid: int) -> dict:
     if post is not None and post.forwarded_from:
         rec["forwarded_from"] = post.forwarded_from
     if msg.kind == "media":
-        rec.update(file="(File not included. Change data exporting settings to download.)",
-                   media_type="video_file", mime_type="video/mp4", duration_seconds=30 + msg.id % 90)
+        rec.update(
+            file="(File not included. Change data exporting settings to download.)",
+            media_type="video_file",
+            mime_type="video/mp4",
+            duration_seconds=30 + msg.id % 90,
+        )
     elif msg.group is not None or msg.kind == "album_part":
-        rec.update(photo="(File not included. Change data exporting settings to download.)",
-                   width=1280, height=853)
+        rec.update(photo="(File not included. Change data exporting settings to download.)", width=1280, height=853)
     if post is None:
         rec["text"], rec["text_entities"] = "", []
         return rec
@@ -147,8 +162,12 @@ def _desktop_message(msg: Message, name: str, cid: int) -> dict:
 
 def write_desktop(path: Path, messages: list[Message], *, name: str, cid: int) -> None:
     """A single-chat Telegram Desktop export (``result.json``) of one channel."""
-    doc = {"name": name, "type": "public_channel", "id": cid,
-           "messages": [_desktop_message(m, name, cid) for m in messages]}
+    doc = {
+        "name": name,
+        "type": "public_channel",
+        "id": cid,
+        "messages": [_desktop_message(m, name, cid) for m in messages],
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
@@ -159,8 +178,12 @@ def _utf16(text: str) -> int:
 
 
 def _telethon_entities(post: Post) -> list[dict]:
-    names = {"bold": "MessageEntityBold", "hashtag": "MessageEntityHashtag", "link": "MessageEntityUrl",
-             "text_link": "MessageEntityTextUrl"}
+    names = {
+        "bold": "MessageEntityBold",
+        "hashtag": "MessageEntityHashtag",
+        "link": "MessageEntityUrl",
+        "text_link": "MessageEntityTextUrl",
+    }
     out = []
     for start, end, kind, href in text_entities(post, bold_title=False):
         ent = {"_": names[kind], "offset": _utf16(post.text[:start]), "length": _utf16(post.text[start:end])}
@@ -171,40 +194,84 @@ def _telethon_entities(post: Post) -> list[dict]:
 
 
 def _tl_date(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S+00:00")
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S+00:00")
 
 
 def _telethon_record(msg: Message, cid: int, originals: dict[str, tuple[int, int]]) -> dict:
     peer = {"_": "PeerChannel", "channel_id": cid}
     if msg.kind == "service":
-        return {"_": "MessageService", "id": msg.id, "peer_id": peer, "date": _tl_date(msg.when),
-                "action": {"_": "MessageActionPinMessage"}, "out": False, "mentioned": False,
-                "media_unread": False, "silent": False, "post": True, "legacy": False, "from_id": None,
-                "reply_to": {"_": "MessageReplyHeader", "reply_to_msg_id": msg.pinned}, "ttl_period": None}
+        return {
+            "_": "MessageService",
+            "id": msg.id,
+            "peer_id": peer,
+            "date": _tl_date(msg.when),
+            "action": {"_": "MessageActionPinMessage"},
+            "out": False,
+            "mentioned": False,
+            "media_unread": False,
+            "silent": False,
+            "post": True,
+            "legacy": False,
+            "from_id": None,
+            "reply_to": {"_": "MessageReplyHeader", "reply_to_msg_id": msg.pinned},
+            "ttl_period": None,
+        }
     post = msg.post
     media = None
     if msg.kind == "media":
-        media = {"_": "MessageMediaDocument", "document": {"_": "Document", "id": msg.id * 7919,
-                                                           "mime_type": "video/mp4"}}
+        media = {
+            "_": "MessageMediaDocument",
+            "document": {"_": "Document", "id": msg.id * 7919, "mime_type": "video/mp4"},
+        }
     elif msg.group is not None:
         media = {"_": "MessageMediaPhoto", "photo": {"_": "Photo", "id": msg.id * 7907}}
     fwd = None
     if post is not None and post.forwarded_from:
         src_cid, src_mid = originals.get(post.key, (channel_id(post.forwarded_from), None))
-        fwd = {"_": "MessageFwdHeader", "date": _tl_date(post.original.when if post.original else post.when),
-               "imported": False, "from_id": {"_": "PeerChannel", "channel_id": src_cid}, "from_name": None,
-               "channel_post": src_mid if src_mid is not None else 1000 + msg.id % 50000,
-               "post_author": None, "saved_from_peer": None, "saved_from_msg_id": None, "psa_type": None}
+        fwd = {
+            "_": "MessageFwdHeader",
+            "date": _tl_date(post.original.when if post.original else post.when),
+            "imported": False,
+            "from_id": {"_": "PeerChannel", "channel_id": src_cid},
+            "from_name": None,
+            "channel_post": src_mid if src_mid is not None else 1000 + msg.id % 50000,
+            "post_author": None,
+            "saved_from_peer": None,
+            "saved_from_msg_id": None,
+            "psa_type": None,
+        }
     return {
-        "_": "Message", "id": msg.id, "peer_id": peer, "date": _tl_date(msg.when),
-        "message": post.text if post is not None else "", "out": False, "mentioned": False,
-        "media_unread": False, "silent": False, "post": True, "from_scheduled": False, "legacy": False,
-        "edit_hide": False, "pinned": False, "noforwards": False, "from_id": None, "fwd_from": fwd,
-        "via_bot_id": None, "reply_to": None, "media": media, "reply_markup": None,
+        "_": "Message",
+        "id": msg.id,
+        "peer_id": peer,
+        "date": _tl_date(msg.when),
+        "message": post.text if post is not None else "",
+        "out": False,
+        "mentioned": False,
+        "media_unread": False,
+        "silent": False,
+        "post": True,
+        "from_scheduled": False,
+        "legacy": False,
+        "edit_hide": False,
+        "pinned": False,
+        "noforwards": False,
+        "from_id": None,
+        "fwd_from": fwd,
+        "via_bot_id": None,
+        "reply_to": None,
+        "media": media,
+        "reply_markup": None,
         "entities": _telethon_entities(post) if post is not None else [],
-        "views": msg.views, "forwards": msg.views // 300, "replies": None,
-        "edit_date": _tl_date(msg.edited) if msg.edited else None, "post_author": None,
-        "grouped_id": msg.group, "reactions": None, "restriction_reason": [], "ttl_period": None,
+        "views": msg.views,
+        "forwards": msg.views // 300,
+        "replies": None,
+        "edit_date": _tl_date(msg.edited) if msg.edited else None,
+        "post_author": None,
+        "grouped_id": msg.group,
+        "reactions": None,
+        "restriction_reason": [],
+        "ttl_period": None,
     }
 
 
@@ -226,8 +293,9 @@ def write_table(path: Path, rows: list[tuple[str, Message]]) -> None:
         out.writerow(["id", "channel", "date", "text", "forwarded_from", "views"])
         for name, msg in sorted(rows, key=lambda r: (r[1].when, r[0], r[1].id)):
             post = msg.post
-            out.writerow([msg.id, name, msg.when.strftime("%Y-%m-%dT%H:%M:%SZ"), post.text,
-                          post.forwarded_from or "", msg.views])
+            out.writerow(
+                [msg.id, name, msg.when.strftime("%Y-%m-%dT%H:%M:%SZ"), post.text, post.forwarded_from or "", msg.views]
+            )
 
 
 # -- copied channel text ---------------------------------------------------------------------------------

@@ -6,12 +6,13 @@ A template is text with slots in braces (see the head of ``templates_en.toml``):
 country or forum records it, so a rendered post knows exactly what it names. A slot without a
 value, or a form a slot does not have, raises :class:`Missing`: the caller tries another template.
 """
+
 from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 CASES = ("nom", "gen", "dat", "acc", "ins", "prep")
 Entity = tuple[str, str]  # ("country", "CN") or ("forum", "SCO")
@@ -60,10 +61,16 @@ class Country:
             case = path[1] if len(path) > 1 else "nom"
             return _need(d["ru"][CASES.index(case)], f"{self.code}.ru.{case}")
         simple = {
-            "name": d.get("name"), "en": d.get("en"), "adj": d.get("adj"), "flag": flag(self.code),
-            "tag": "#" + d["tag"] if d.get("tag") else None, "tagname": d.get("tag"),
-            "capital": d.get("capital"), "ru_capital": d.get("ru_capital"),
-            "ru_adj": d.get("ru_adj"), "ru_tag": "#" + d["ru_tag"] if d.get("ru_tag") else None,
+            "name": d.get("name"),
+            "en": d.get("en"),
+            "adj": d.get("adj"),
+            "flag": flag(self.code),
+            "tag": "#" + d["tag"] if d.get("tag") else None,
+            "tagname": d.get("tag"),
+            "capital": d.get("capital"),
+            "ru_capital": d.get("ru_capital"),
+            "ru_adj": d.get("ru_adj"),
+            "ru_tag": "#" + d["ru_tag"] if d.get("ru_tag") else None,
         }
         if head in ("En", "Adj"):
             return _cap(_need(simple[head.lower()], f"{self.code}.{head}"))
@@ -93,7 +100,8 @@ class Forum:
             return _need(forms[CASES.index(case)], f"{self.id}.{head}.{case}")
         short, full = d["short"], d["full"]
         simple = {
-            "short": short, "full": full,
+            "short": short,
+            "full": full,
             "the": ("the " + short) if d.get("the") else short,
             "thefull": ("the " + full) if d.get("the") else full,
             "tag": "#" + d["tag"] if d.get("tag") else None,
@@ -125,8 +133,11 @@ class Group:
         cap = path[0] in ("En", "The")
         inner = [path[0].lower() if cap else path[0]] + path[1:]
         parts = [item.form(inner) for item in self.items]
-        joined = parts[0] if len(parts) == 1 else \
-            ", ".join(parts[:-1]) + (" и " if self.lang == "ru" else " and ") + parts[-1]
+        joined = (
+            parts[0]
+            if len(parts) == 1
+            else ", ".join(parts[:-1]) + (" и " if self.lang == "ru" else " and ") + parts[-1]
+        )
         return _cap(joined) if cap else joined
 
 
@@ -148,8 +159,9 @@ class Pair:
         if head == "tag":
             return "#" + _need(self.first.data.get("tag"), "tag") + _need(self.second.data.get("tag"), "tag")
         if head == "ru_tag":
-            return "#" + _need(self.first.data.get("ru_tag"), "ru_tag") + \
-                _need(self.second.data.get("ru_tag"), "ru_tag")
+            return (
+                "#" + _need(self.first.data.get("ru_tag"), "ru_tag") + _need(self.second.data.get("ru_tag"), "ru_tag")
+            )
         pref = _need(self.first.data.get("ru_pref"), "ru_pref")
         adj = _need(self.second.data.get("ru_adj"), "ru_adj")
         if head == "ru_adj":
@@ -261,7 +273,7 @@ def fill(text: str, state: Rendering) -> str:
             k += 1
         if k >= len(text):
             raise ValueError(f"unbalanced braces in template: {text!r}")
-        inner = text[j + 1:k]
+        inner = text[j + 1 : k]
         if inner.startswith("~"):
             out.append(fill(state.rng.choice(_split_alternatives(inner[1:])), state))
         else:
@@ -300,7 +312,7 @@ def _capitalise(title: str) -> str:
     gets a capital letter; "8 апреля ..." and emoji before the first word are left alone."""
     for i, ch in enumerate(title):
         if ch.isalnum():
-            return title[:i] + ch.upper() + title[i + 1:] if ch.islower() else title
+            return title[:i] + ch.upper() + title[i + 1 :] if ch.islower() else title
     return title
 
 

@@ -10,11 +10,12 @@ plus, for every event the channel covers, ``burst x (1 + growth) ** years`` on t
 of all posts; its posts are spread over the days in proportion to their volume, and a post on
 a day is about an event with the probability that the event adds to that day's volume.
 """
+
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from study_corpus.world import Channel, Event, World
 
@@ -86,12 +87,10 @@ def channel_counts(world: World, channels: list[str], total: int) -> dict[str, i
 def _times(rng: random.Random, channel: Channel, day: date, n: int) -> list[datetime]:
     first, last = channel.utc_hours
     minutes = sorted(rng.sample(range(first * 60, (last + 1) * 60), n))
-    return [datetime.combine(day, time(m // 60, m % 60, rng.randrange(60)), tzinfo=timezone.utc)
-            for m in minutes]
+    return [datetime.combine(day, time(m // 60, m % 60, rng.randrange(60)), tzinfo=UTC) for m in minutes]
 
 
-def schedule(world: World, channels: list[str], total: int, start: date, end: date,
-             rng: random.Random) -> list[Slot]:
+def schedule(world: World, channels: list[str], total: int, start: date, end: date, rng: random.Random) -> list[Slot]:
     """Every post's slot, channel by channel, in time order within each channel."""
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     slots = []

@@ -3,6 +3,7 @@
 Everything is read from the data files next to this module (world.toml, calendar.toml,
 templates_*.toml, fillers.toml); nothing about the world is written in code.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -102,19 +103,20 @@ class World:
     def members(self, forum: str, day: date) -> list[str]:
         if forum in UNIVERSAL:
             return [c for c in self.countries if c not in NOT_UN_MEMBERS]
-        return [c for c, periods in self.membership.get(forum, {}).items()
-                if any(s <= day <= e for s, e in periods)]
+        return [c for c, periods in self.membership.get(forum, {}).items() if any(s <= day <= e for s, e in periods)]
 
     def shared_forums(self, a: str, b: str, day: date) -> list[str]:
         """Forums both countries belong to on ``day`` (the UN bodies left out: the UN is named
         only by the independent closing line, see effect P4)."""
-        return [f for f in self.membership if f not in ("UNSC",)
-                and self.is_member(a, f, day) and self.is_member(b, f, day)]
+        return [
+            f for f in self.membership if f not in ("UNSC",) and self.is_member(a, f, day) and self.is_member(b, f, day)
+        ]
 
     def joins(self, forum: str, first: date, last: date) -> list[str]:
         """Countries whose membership of ``forum`` starts between ``first`` and ``last``."""
-        return [c for c, periods in self.membership.get(forum, {}).items()
-                if any(first <= s <= last for s, _ in periods)]
+        return [
+            c for c, periods in self.membership.get(forum, {}).items() if any(first <= s <= last for s, _ in periods)
+        ]
 
     # -- people ----------------------------------------------------------------------------
     def person(self, office: str, day: date) -> list[str]:
@@ -144,24 +146,60 @@ def load_world() -> World:
         unknown = [c for c in members if c not in countries]
         if unknown or f not in forums:
             raise ValueError(f"world.toml: membership of {f} names unknown entities {unknown or f}")
-    events = [Event(id=e["id"], forum=e["forum"], kind=e["kind"], start=date.fromisoformat(e["start"]),
-                    end=date.fromisoformat(e["end"]), host=e["host"], city=e["city"], ru_city=e["ru_city"],
-                    ord=e.get("ord"), burst=e["burst"], approximate=e.get("approximate", False))
-              for e in cal["events"]]
-    channels = {slug: Channel(slug=slug, name=c["name"], id=c["id"], home=c["home"], dateline=c["dateline"],
-                              share=c["share"],
-                              langs=c["langs"], weekday=c["weekday"], utc_hours=c["utc_hours"],
-                              growth=c["growth"], forwards=c["forwards"],
-                              forward_sources=c.get("forward_sources", []), holidays=c["holidays"],
-                              kinds=c["kinds"], partners=c["partners"], forums=c["forums"])
-                for slug, c in cal["channels"].items()}
+    events = [
+        Event(
+            id=e["id"],
+            forum=e["forum"],
+            kind=e["kind"],
+            start=date.fromisoformat(e["start"]),
+            end=date.fromisoformat(e["end"]),
+            host=e["host"],
+            city=e["city"],
+            ru_city=e["ru_city"],
+            ord=e.get("ord"),
+            burst=e["burst"],
+            approximate=e.get("approximate", False),
+        )
+        for e in cal["events"]
+    ]
+    channels = {
+        slug: Channel(
+            slug=slug,
+            name=c["name"],
+            id=c["id"],
+            home=c["home"],
+            dateline=c["dateline"],
+            share=c["share"],
+            langs=c["langs"],
+            weekday=c["weekday"],
+            utc_hours=c["utc_hours"],
+            growth=c["growth"],
+            forwards=c["forwards"],
+            forward_sources=c.get("forward_sources", []),
+            holidays=c["holidays"],
+            kinds=c["kinds"],
+            partners=c["partners"],
+            forums=c["forums"],
+        )
+        for slug, c in cal["channels"].items()
+    }
     for ch in channels.values():
         bad = [c for c in ch.partners if c not in countries] + [f for f in ch.forums if f not in forums]
         if bad:
             raise ValueError(f"calendar.toml: channel {ch.slug} names unknown entities {bad}")
-    world = World(countries=countries, forums=forums, membership=membership, guests=w["guests"],
-                  events=events, channels=channels, holidays=cal["holidays"], topics=cal["topics"],
-                  people=cal["people"], effects=cal["effects"], regions=w["regions"])
+    world = World(
+        countries=countries,
+        forums=forums,
+        membership=membership,
+        guests=w["guests"],
+        events=events,
+        channels=channels,
+        holidays=cal["holidays"],
+        topics=cal["topics"],
+        people=cal["people"],
+        effects=cal["effects"],
+        regions=w["regions"],
+    )
     for lang in ("en", "ru"):
         for t in _load(f"templates_{lang}.toml")["t"]:
             t["lang"] = lang

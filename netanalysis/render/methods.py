@@ -1,0 +1,120 @@
+"""The methods section of ``report.html``, generated from what the run did.
+
+The section is a list of :class:`Paragraph` objects, one per concern (extraction, the network and
+its measures, time windows, ...). Each concern has one function here that takes the run's
+settings and counts and returns its paragraph, or ``None`` when that part did not run; the
+paragraph names its numbers (N, B, alpha, seeds) and the works it relies on, and the page lists
+every cited work once, in order of first citation. A concern added to the pipeline adds its
+function to :data:`SECTIONS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from netanalysis.config import Settings
+
+__all__ = ["Paragraph", "SECTIONS", "methods_paragraphs", "methods_text", "references"]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of the methods section: a heading, plain text, and the works it cites."""
+
+    title: str
+    text: str
+    cites: tuple[str, ...] = field(default_factory=tuple)
+
+
+#: Full references, by the short key a paragraph cites them with.
+WORKS = {
+    "borgatti1997": "Borgatti, S. P., & Everett, M. G. (1997). Network analysis of 2-mode data. "
+    "Social Networks, 19(3), 243–269.",
+    "vaneck2009": "van Eck, N. J., & Waltman, L. (2009). How to normalize cooccurrence data? An analysis of "
+    "some well-known similarity measures. JASIST, 60(8), 1635–1651.",
+    "bouma2009": "Bouma, G. (2009). Normalized (pointwise) mutual information in collocation extraction. "
+    "Proc. GSCL, 31–40.",
+    "brin1998": "Brin, S., & Page, L. (1998). The anatomy of a large-scale hypertextual web search engine. "
+    "Computer Networks and ISDN Systems, 30, 107–117.",
+    "blondel2008": "Blondel, V. D., Guillaume, J.-L., Lambiotte, R., & Lefebvre, E. (2008). Fast unfolding of "
+    "communities in large networks. J. Stat. Mech., P10008.",
+    "hagberg2008": "Hagberg, A. A., Schult, D. A., & Swart, P. J. (2008). Exploring network structure, "
+    "dynamics, and function using NetworkX. Proc. SciPy 2008, 11–15.",
+}
+
+_UNITS = {"post": "post", "paragraph": "paragraph of a post", "sentence": "sentence"}
+
+
+def _extraction(settings: Settings, counts: dict[str, Any]) -> Paragraph:
+    unit = _UNITS[settings.unit]
+    sources = ", ".join(settings.countries).replace("_", " ")
+    return Paragraph(
+        "Corpus and extraction",
+        f"Posts were read with netanalysis ({counts.get('posts', 0)} posts) and each {unit} was searched "
+        f"for countries (ISO 3166-1 alpha-2) and multilateral forums through {sources} for countries, and "
+        "hashtags and names for forums, using the package's registries of English and Russian names, "
+        "inflected forms, acronyms and hashtags.",
+    )
+
+
+def _network(settings: Settings, counts: dict[str, Any]) -> Paragraph:
+    unit = _UNITS[settings.unit]
+    excluded = ", ".join(settings.exclude) if settings.exclude else "none"
+    return Paragraph(
+        "Network and measures",
+        f"A country and a forum are co-mentioned when both are named in the same {unit}; an edge's weight is "
+        f"the number of such {unit}s, each counted once however often it repeats a name (excluded entities: "
+        f"{excluded}; minimum weight {settings.min_weight}). Beside the raw counts, edges carry association "
+        "strength (observed over expected co-occurrence, van Eck & Waltman 2009), the Jaccard index and "
+        "normalised pointwise mutual information (Bouma 2009). Node centralities on the two-mode network are "
+        "the bipartite-normalised degree, betweenness and closeness (Borgatti & Everett 1997), weighted "
+        "strength, eigenvector centrality, PageRank (Brin & Page 1998) and PageRank times the number of nodes "
+        "(comparable across graphs of different sizes), computed with NetworkX (Hagberg et al. 2008); "
+        f"communities are Louvain partitions (Blondel et al. 2008) with a fixed seed ({settings.seed}).",
+        ("vaneck2009", "bouma2009", "borgatti1997", "brin1998", "hagberg2008", "blondel2008"),
+    )
+
+
+def _windows(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
+    if "windows" not in counts:
+        return None
+    windows = (
+        f"rolling windows of {settings.window} advanced by {settings.step}"
+        if settings.window
+        else f"{'cumulative ' if settings.cumulative else ''}calendar {settings.freq}s (UTC)"
+    )
+    return Paragraph(
+        "Change over time",
+        f"Change over time was measured on {windows} ({counts['windows']} windows); undated posts "
+        f"({counts.get('timeline_undated_posts', 0)}) were left out of the windows and posts whose year was "
+        "inferred from neighbouring posts were kept and flagged.",
+    )
+
+
+#: The paragraph builders, in the order the page shows them.
+SECTIONS: tuple[Callable[[Settings, dict[str, Any]], Paragraph | None], ...] = (_extraction, _network, _windows)
+
+
+def methods_paragraphs(settings: Settings, counts: dict[str, Any]) -> list[Paragraph]:
+    """The methods paragraphs of a run with these settings and counts (parts that did not run are left out).
+
+    Examples
+    --------
+    >>> from netanalysis.config import Settings
+    >>> [p.title for p in methods_paragraphs(Settings(), {"posts": 12})]
+    ['Corpus and extraction', 'Network and measures']
+    """
+    return [p for p in (build(settings, counts) for build in SECTIONS) if p is not None]
+
+
+def methods_text(settings: Settings, counts: dict[str, Any]) -> str:
+    """The methods section as plain text, one paragraph after the other (for a paper's draft)."""
+    return " ".join(p.text for p in methods_paragraphs(settings, counts))
+
+
+def references(paragraphs: Sequence[Paragraph]) -> list[str]:
+    """The full references the paragraphs cite, each once, in order of first citation."""
+    keys = dict.fromkeys(key for p in paragraphs for key in p.cites)
+    return [WORKS[key] for key in keys]
