@@ -100,7 +100,15 @@ input_options = _stack(
     click.option("--encoding", help="Text encoding of the inputs, e.g. cp1251.  [default: utf-8]"),
     click.option("--strict", is_flag=True, default=None, help="Stop at the first malformed record."),
     click.option("--dedupe", is_flag=True, default=None, help="Count a post forwarded or exported twice once."),
-    click.option("--channel", help="Channel name for posts whose input does not name one."),
+    click.option(
+        "--channel", help="Channel that published posts whose input does not name one (copied text: all its posts)."
+    ),
+    click.option(
+        "--count-forwards/--no-count-forwards",
+        default=None,
+        help="Count a forwarded post as a post of the channel that forwarded it, or leave forwards out "
+        "(each channel with its own posts only).  [default: count them]",
+    ),
     click.option("--tz", help="Time zone of export times written without offset, e.g. Europe/Moscow."),
     click.option("--text-col", help="Column holding the post text (tables)."),
     click.option("--date-col", help="Column holding the date (tables)."),

@@ -46,6 +46,7 @@ class Settings:
     date_col: str | None = None
     id_col: str | None = None
     channel_col: str | None = None
+    count_forwards: bool = True
     # extraction
     countries: tuple[str, ...] = ("flags", "hashtags", "pair_hashtags", "names")
     exclude: tuple[str, ...] = ()

@@ -179,9 +179,10 @@ def write_all(
                 "records": counts["posts"],
                 "posts": counts["posts"],
                 "skipped": {},
-                "read_as": {ch.name: counts["posts"] - counts["forwarded"], **forwarded},
+                "read_as": {ch.name: counts["posts"]},
+                "forwarded_from": forwarded,
                 "copies": counts,
-                "note": "the text reader gives a forwarded post the channel it was forwarded from",
+                "note": "a forward is a post of the copying channel; its origin is its forwarded_from",
             }
         )
     return files

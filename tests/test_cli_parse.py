@@ -50,7 +50,7 @@ def test_parse_sample_writes_posts_and_manifest(sample_path, tmp_path):
         "2024-10-07",
     ]
     assert rows[10]["channel"] == "mfa_channel_sample" and rows[10]["forwarded_from"] == ""
-    assert rows[0]["channel"] == rows[0]["forwarded_from"] == "Russian MFA"
+    assert (rows[0]["channel"], rows[0]["forwarded_from"]) == ("mfa_channel_sample", "Russian MFA")
     assert rows[0]["source"] == "mfa_channel_sample.txt:1"
     assert rows[2]["text"].endswith("\n#RussiaChina") and rows[2]["text"].count("#RussiaChina") == 1
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -125,8 +125,8 @@ def test_parse_cp1251_reads_with_encoding_option(tmp_path):
     result = invoke(path, "--encoding", "cp1251", "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
     rows = read_rows(tmp_path / "out" / "posts.csv")
-    assert [(r["channel"], r["date"][:10], r["text"]) for r in rows] == [
-        ("МИД", "2024-06-25", "Заявление (25.06.2024)\nтекст")
+    assert [(r["channel"], r["forwarded_from"], r["date"][:10], r["text"]) for r in rows] == [
+        ("cyrillic", "МИД", "2024-06-25", "Заявление (25.06.2024)\nтекст")
     ]
 
 

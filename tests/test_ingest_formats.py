@@ -92,8 +92,8 @@ def test_roundtrip_skipped_kinds_per_format():
 
 
 def test_forwards_in_each_format():
-    assert read(ROUNDTRIP / "result.json")[0]["forwarded_from"][1] == "Russian MFA 🇷🇺"
-    assert read(ROUNDTRIP / "messages.html")[0]["forwarded_from"][1] == "Russian MFA 🇷🇺"
+    assert read(ROUNDTRIP / "result.json")[0]["forwarded_from"][1] == "Russian MFA"
+    assert read(ROUNDTRIP / "messages.html")[0]["forwarded_from"][1] == "Russian MFA"
     assert read(ROUNDTRIP / "telethon.jsonl")[0]["forwarded_from"][1] == "channel:1101806611"
     assert read(ROUNDTRIP / "result.json")[0]["forwarded_from"].isna().sum() == 5
 
@@ -183,7 +183,7 @@ def test_rich_message_and_entity_objects():
     frame, _ = read(FIXTURES / "account" / "result.json")
     assert frame["text"][3] == "Lavrov on the #CICA meeting\nAstana, 1 November 2024"
     assert frame["text"][4] == "🇷🇺 Statement on the @MFARussia channel: the #UN Charter matters."
-    assert frame["forwarded_from"][4] == "Russian MFA 🇷🇺"
+    assert frame["forwarded_from"][4] == "Russian MFA"
 
 
 def test_unreadable_date_keeps_the_post_undated():

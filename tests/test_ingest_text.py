@@ -152,8 +152,8 @@ def test_header_split_channel_flag_and_copy(fixtures_dir):
     stats = FileStats(path=str(path))
     posts = list(read_copied_text(path, stats, prefix="f", options=ReadOptions()))
     assert [p.post_id for p in posts] == ["f:1", "f:2", "f:3"]
-    assert [p.channel for p in posts] == ["Embassy of Russia in India", "MFA of Belarus", "Russian MFA"]
-    assert [p.forwarded_from for p in posts] == [p.channel for p in posts]
+    assert [p.forwarded_from for p in posts] == ["Embassy of Russia in India", "MFA of Belarus", "Russian MFA"]
+    assert {p.channel for p in posts} == {"forwarded_en"}  # published by the copying channel
     assert [p.source for p in posts] == ["forwarded_en.txt:1", "forwarded_en.txt:13", "forwarded_en.txt:21"]
     assert posts[0].text == (
         "🇷🇺🇮🇳 On March 4, Ambassador Denis Alipov met the Foreign Secretary of India.\n"
@@ -204,7 +204,7 @@ def test_unheaded_russian_posts_with_rollover(fixtures_dir):
 def test_channel_option_names_unheaded_posts(tmp_path):
     text = "Title one (1 May 2024)\nbody\nbody\nForwarded from Other 🇧🇾\nTitle two\nmore\nmore\n"
     posts, _ = read(tmp_path, text, channel="MFA Russia")
-    assert [(p.channel, p.forwarded_from) for p in posts] == [("MFA Russia", None), ("Other", "Other")]
+    assert [(p.channel, p.forwarded_from) for p in posts] == [("MFA Russia", None), ("MFA Russia", "Other")]
 
 
 def test_unheaded_post_after_a_forwarded_one(tmp_path):
@@ -223,7 +223,8 @@ def test_unheaded_post_after_a_forwarded_one(tmp_path):
         "The #UN was discussed.\n"
     )
     posts, _ = read(tmp_path, text, name="embassy.txt")
-    assert [p.channel for p in posts] == ["Russian MFA", "embassy", "Russian MFA"]
+    assert [p.channel for p in posts] == ["embassy", "embassy", "embassy"]
+    assert [p.forwarded_from for p in posts] == ["Russian MFA", None, "Russian MFA"]
     assert [p.source for p in posts] == ["embassy.txt:1", "embassy.txt:7", "embassy.txt:10"]
     assert posts[0].text.splitlines()[-1] == "#RussiaChina"
     assert posts[1].text == "Today, May 22, we mark Diplomats' Day\nCongratulations to all colleagues."
@@ -236,7 +237,7 @@ def test_text_before_the_first_header_is_a_post_of_its_own(tmp_path):
     posts, _ = read(tmp_path, text)
     assert [(p.text, p.channel, p.source) for p in posts] == [
         ("Our own note\nwith a line", "channel", "channel.txt:1"),
-        ("Theirs", "X", "channel.txt:3"),
+        ("Theirs", "channel", "channel.txt:3"),
     ]
 
 
@@ -291,7 +292,7 @@ def test_header_without_a_post_is_counted_not_dropped_silently(tmp_path):
     text = "Forwarded from A 🇷🇺\nForwarded from B\nTitle\nbody\n"
     for strict in (False, True):
         posts, stats = read(tmp_path, text, strict=strict)
-        assert [p.channel for p in posts] == ["B"]
+        assert [(p.channel, p.forwarded_from) for p in posts] == [("channel", "B")]
         assert (stats.records, stats.skipped) == (2, 1)
         assert stats.problems == [("line 1", "'Forwarded from' header with no post under it")]
 
@@ -341,14 +342,14 @@ def test_other_encoding_on_request(tmp_path):
     path = tmp_path / "cp.txt"
     path.write_bytes("Forwarded from МИД России 🇷🇺\nЗаявление (25.06.2024)\nтекст\n".encode("cp1251", "ignore"))
     posts = list(read_copied_text(path, FileStats(path=str(path)), prefix="b", options=ReadOptions(encoding="cp1251")))
-    assert [(p.channel, p.text, p.date) for p in posts] == [
-        ("МИД России", "Заявление (25.06.2024)\nтекст", utc(2024, 6, 25))
+    assert [(p.channel, p.forwarded_from, p.text, p.date) for p in posts] == [
+        ("cp", "МИД России", "Заявление (25.06.2024)\nтекст", utc(2024, 6, 25))
     ]
 
 
 # --- the bundled sample, end to end ----------------------------------------------------------------
 
-SAMPLE = [  # first words of the title, source line, date, date_source, channel
+SAMPLE = [  # first words of the title, source line, date, date_source, origin (forwarded from or own)
     ("🇷🇺🇨🇳 On April 8-9, Foreign Minister Sergey Lavrov will pay", 1, utc(2024, 4, 8), "inferred", "Russian MFA"),
     ("🇷🇺🇨🇳 On April 8-9, Foreign Minister Sergey Lavrov was on", 7, utc(2024, 4, 8), "inferred", "Russian MFA"),
     ("🇷🇺🇨🇳 On May 20, FM Sergey Lavrov met", 27, utc(2024, 5, 20), "inferred", "Russian MFA"),
@@ -400,7 +401,7 @@ def test_sample_posts_in_order(sample_posts):
         assert lines[0].startswith(title), post.post_id
         assert lines[-1].startswith(last), post.post_id
         assert post.source == f"mfa_channel_sample.txt:{line}"
-        assert (post.date, post.date_source, post.channel) == (date, source, channel), post.post_id
+        assert (post.date, post.date_source, post.channel) == (date, source, "mfa_channel_sample"), post.post_id
         assert post.forwarded_from == (None if channel == "mfa_channel_sample" else "Russian MFA")
 
 
@@ -518,7 +519,8 @@ def render(posts) -> str:
 def test_pasted_posts_read_back(tmp_path, posts):
     read_back, stats = read(tmp_path, render(posts), name="own.txt")
     assert [p.text for p in read_back] == ["\n".join([post["title"], *post["body"]]) for post in posts]
-    assert [p.channel for p in read_back] == ["Source" if post["headed"] else "own" for post in posts]
+    assert [p.channel for p in read_back] == ["own"] * len(posts)
+    assert [p.forwarded_from for p in read_back] == ["Source" if post["headed"] else None for post in posts]
     assert [p.date for p in read_back] == [utc(2024, 5, i + 1) for i in range(len(posts))]
     assert stats.records == len(posts) and stats.skipped == 0
 

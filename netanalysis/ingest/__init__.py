@@ -19,6 +19,7 @@ whose date cannot be understood is kept undated and its problem listed.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from netanalysis.errors import ConfigError, InputError
+from netanalysis.ingest.channels import attribute
 from netanalysis.ingest.dedupe import Deduplicator, dedupe_posts, plain_post
 from netanalysis.ingest.files import base_suffix, check_file, expand_inputs
 from netanalysis.ingest.records import resolve_zone
@@ -73,6 +75,8 @@ class ReadOptions:
         (see :mod:`netanalysis.ingest.dedupe`)
     tz : IANA zone of timestamps written without offset (old Telegram Desktop exports); when
         ``None`` they are read as UTC with a warning
+    count_forwards : count a forward as a post of the channel that forwarded it (the default);
+        ``False`` skips forwards (kind ``forward``), see :mod:`netanalysis.ingest.channels`
     """
 
     encoding: str = "utf-8"
@@ -84,6 +88,7 @@ class ReadOptions:
     channel_col: str | None = None
     dedupe: bool = False
     tz: str | None = None
+    count_forwards: bool = True
 
     def __post_init__(self) -> None:
         resolve_zone(self.tz)  # raises ConfigError for an unknown zone
@@ -106,10 +111,15 @@ def detect_format(path: Path) -> str:
     )
 
 
+_TELETHON_RESULT = re.compile(r'^\{\s*"_"\s*:\s*"messages\.')
+
+
 def _sniff_json(head: bytes, suffix: str) -> str:
     text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     if suffix in (".jsonl", ".ndjson") or (text.startswith("{") and "\n{" in text[: _first_line_end(text) + 2]):
         return "jsonl"
+    if _TELETHON_RESULT.search(text):  # a Telethon GetHistoryRequest result: {"_": "messages.ChannelMessages", ...}
+        return "json"
     if '"messages"' in text and ('"type"' in text or '"chats"' in text) and '"date_unixtime"' in text:
         return "telegram_json"
     if (
@@ -216,8 +226,12 @@ def file_posts(
     stats: IngestStats | None = None,
 ) -> Iterator[Post]:
     """The posts of one file read as ``fmt``, counted in ``fstats`` (and, with ``seen``, repeats
-    of posts ``seen`` before dropped and counted in ``stats``)."""
-    for post in reader_for(fmt)(path, fstats, prefix=prefix, options=options):
+    of posts ``seen`` before dropped and counted in ``stats``); channel names normalised and
+    forwards kept or skipped as :func:`~netanalysis.ingest.channels.attribute` says."""
+    for read in reader_for(fmt)(path, fstats, prefix=prefix, options=options):
+        post = attribute(read, options, fstats)
+        if post is None:
+            continue
         if seen is not None and seen.is_duplicate(post):
             fstats.skip(post.source, "duplicate of an earlier post", kind="duplicate")
             if stats is not None:

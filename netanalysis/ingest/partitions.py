@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from netanalysis.ingest import ReadOptions, file_posts, input_files
+from netanalysis.ingest.channels import attribute
 from netanalysis.ingest.dedupe import Deduplicator
 from netanalysis.ingest.files import count_lines, is_utf8, number_utf8_lines, raw_lines
 from netanalysis.ingest.records import FileContext, warn_naive
@@ -156,7 +157,10 @@ def read_partition(part: Partition) -> tuple[list[Post], PartRead]:
     else:
         posts = TableMapper(part.columns, ctx, prefix=part.prefix, sparse=True).posts(items)
     out = []
-    for post in posts:
+    for read in posts:
+        post = attribute(read, part.options, fstats)
+        if post is None:
+            continue
         fstats.read += 1
         if post.date is None:
             fstats.undated += 1

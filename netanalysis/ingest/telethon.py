@@ -12,13 +12,17 @@ entities) get the markup stripped to the visible text.
 :func:`read_jsonl` and :func:`read_json` take JSON of unknown origin: a JSON Lines file is a
 Telethon dump or table rows, decided from its first record's keys; a JSON document is a
 Telegram Desktop export, a ``{"count", "messages"}`` wrapper, a list of messages or rows.
+
+Channels are named by id (``channel:<id>``) unless a record carries a name (``channel``,
+``chat``, ``channel_title``, ``username``) or the document is a ``GetHistoryRequest`` result
+whose ``chats`` list gives titles (:func:`chat_titles`): see :mod:`netanalysis.ingest.channels`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -43,6 +47,7 @@ __all__ = [
     "message_text",
     "starts_own_post",
     "jsonl_shape",
+    "chat_titles",
 ]
 
 logger = logging.getLogger(__name__)
@@ -187,19 +192,22 @@ def _check_entities(rec: dict, text: str, ctx: FileContext) -> None:
                 return
 
 
-def _forward(rec: dict) -> tuple[str | None, tuple[str, str] | None, bool]:
+def _forward(rec: dict, titles: Mapping[str, str]) -> tuple[str | None, tuple[str, str] | None, bool]:
     fwd = rec.get("fwd_from")
     if not isinstance(fwd, dict):
         return None, None, False
     source = _peer_id(fwd.get("from_id"))
     name = fwd.get("from_name")
     post = fwd.get("channel_post")
-    label = name if isinstance(name, str) and name else (f"channel:{source}" if source else None)
+    if isinstance(name, str) and name:
+        label: str | None = name
+    else:
+        label = (titles.get(source) or f"channel:{source}") if source else None
     origin = (source, str(post)) if source and isinstance(post, int) and not isinstance(post, bool) else None
     return label, origin, True
 
 
-def _part(rec: dict, record: Any, ctx: FileContext) -> _Part | None:
+def _part(rec: dict, record: Any, ctx: FileContext, titles: Mapping[str, str]) -> _Part | None:
     kind = rec.get("_")
     if kind in ("MessageService", "MessageEmpty"):
         ctx.skip(record, "service message", kind="service" if kind == "MessageService" else "empty")
@@ -216,9 +224,9 @@ def _part(rec: dict, record: Any, ctx: FileContext) -> _Part | None:
     _check_entities(rec, text, ctx)
     chat = _peer_id(rec.get("peer_id")) or _peer_id(rec.get("channel_id")) or _peer_id(rec.get("chat_id"))
     names = [rec.get(k) for k in ("channel", "chat", "channel_title", "username")]
-    channel = next((n for n in names if isinstance(n, str) and n.strip()), None)
+    channel = next((n for n in names if isinstance(n, str) and n.strip()), None) or titles.get(chat or "")
     date, date_source = ctx.date(rec.get("date"), record)
-    forwarded_from, fwd_origin, forwarded = _forward(rec)
+    forwarded_from, fwd_origin, forwarded = _forward(rec, titles)
     origin = fwd_origin if forwarded else ((chat, str(mid)) if chat else None)
     return _Part(record, mid, chat, channel, date, date_source, text, forwarded_from, origin, _group(rec))
 
@@ -282,11 +290,15 @@ def _album_post(parts: list[_Part], ctx: FileContext, prefix: str) -> Post | Non
     )
 
 
-def telethon_posts(items: Iterable[tuple[Any, dict]], ctx: FileContext, *, prefix: str) -> Iterator[Post]:
-    """Posts of ``(record number, Telethon message dict)`` pairs, albums merged."""
+def telethon_posts(
+    items: Iterable[tuple[Any, dict]], ctx: FileContext, *, prefix: str, titles: Mapping[str, str] | None = None
+) -> Iterator[Post]:
+    """Posts of ``(record number, Telethon message dict)`` pairs, albums merged; ``titles`` maps
+    channel ids to names (from a dump's ``chats`` list, :func:`chat_titles`)."""
     album: list[_Part] = []
+    names = titles or {}
     for record, rec in items:
-        part = _part(rec, record, ctx)
+        part = _part(rec, record, ctx, names)
         if part is None:
             continue
         if album and part.group is not None and (part.group, part.chat) == (album[0].group, album[0].chat):
@@ -309,6 +321,28 @@ def _is_jsonl(path: Path) -> bool:
     head = check_file(path).decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     first, _, rest = head.partition("\n")
     return first.rstrip().endswith("}") and rest.lstrip().startswith("{")
+
+
+def chat_titles(data: Any) -> dict[str, str]:
+    """Channel id -> title from the ``chats`` list of a Telethon ``GetHistoryRequest`` result
+    (``{"messages": [...], "chats": [{"_": "Channel", "id": ..., "title": ...}], ...}``),
+    which names the dump's channel and the channels its forwards come from.
+
+    Examples
+    --------
+    >>> chat_titles({"messages": [], "chats": [{"_": "Channel", "id": 5, "title": "MFA Russia"}]})
+    {'5': 'MFA Russia'}
+    """
+    chats = data.get("chats") if isinstance(data, dict) else None
+    if not isinstance(chats, list):
+        return {}
+    titles = {}
+    for chat in chats:
+        if isinstance(chat, dict) and isinstance(chat.get("title"), str) and chat["title"].strip():
+            ident = _peer_id(chat.get("id"))
+            if ident is not None:
+                titles[ident] = chat["title"]
+    return titles
 
 
 def _records_of(data: Any, ctx: FileContext) -> list:
@@ -340,17 +374,21 @@ def read_telethon(path: Path, stats: FileStats, *, prefix: str, options: Any) ->
     path = Path(path)
     if _is_jsonl(path):
         items = iter_json_lines(path, ctx)
+        titles: dict[str, str] = {}
     else:
-        items = _json_items(_records_of(load_json_file(path, options.encoding), ctx), ctx)
-    yield from telethon_posts(items, ctx, prefix=prefix)
+        data = load_json_file(path, options.encoding)
+        items, titles = _json_items(_records_of(data, ctx), ctx), chat_titles(data)
+    yield from telethon_posts(items, ctx, prefix=prefix, titles=titles)
 
 
-def _dispatch(items: Iterator[tuple[int, dict]], ctx: FileContext, prefix: str) -> Iterator[Post]:
+def _dispatch(
+    items: Iterator[tuple[int, dict]], ctx: FileContext, prefix: str, titles: Mapping[str, str] | None = None
+) -> Iterator[Post]:
     first = next(items, None)
     if first is None:
         return
     if jsonl_shape(first[1], ctx.options) == "telethon":
-        yield from telethon_posts(_prepend(first, items), ctx, prefix=prefix)
+        yield from telethon_posts(_prepend(first, items), ctx, prefix=prefix, titles=titles)
     else:
         yield from rows_posts(items, ctx, prefix=prefix, head=[first])
 
@@ -377,4 +415,4 @@ def read_json(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Ite
     if is_telegram_export(data):
         yield from telegram_export_posts(data, ctx, prefix=prefix)
         return
-    yield from _dispatch(_json_items(_records_of(data, ctx), ctx), ctx, prefix)
+    yield from _dispatch(_json_items(_records_of(data, ctx), ctx), ctx, prefix, chat_titles(data))

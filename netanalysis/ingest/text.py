@@ -3,7 +3,9 @@
 What such a file looks like (see the bundled ``examples/mfa_channel_sample.txt``):
 
 - a post forwarded from another channel starts with a header line ``Forwarded from <name>``
-  (the name may end with a flag emoji, which belongs to the header);
+  (the name may end with a flag emoji, which belongs to the header): the post's ``channel`` is
+  the copying channel, like any other post of the file, and ``<name>`` its ``forwarded_from``
+  (:mod:`netanalysis.ingest.channels`);
 - a post of the copying channel itself has no header: it starts where the previous post ends;
 - the client pastes the visible post and then its expanded preview, so a post reads
   ``title, body, body again`` (sometimes ``title, body, title, body``): the repeated copy is
@@ -221,7 +223,8 @@ def read_copied_text(path: Path, stats: FileStats, *, prefix: str, options: Read
     prefix : str
         Post ids are ``f"{prefix}:{n}"``, ``n`` counting posts from 1 in file order.
     options : ReadOptions
-        ``channel`` names the copying channel (default: the file's stem); ``encoding``.
+        ``channel`` names the copying channel (default: the file's stem), which published every
+        post of the file, forwards included; ``encoding``.
 
     Yields
     ------
@@ -245,8 +248,8 @@ def read_copied_text(path: Path, stats: FileStats, *, prefix: str, options: Read
         for i, (start, kept_end, _end) in enumerate(split_copied_posts([line.text for line in lines])):
             stats.records += 1
             kept = [line.text for line in lines[start:kept_end]]
-            if i == 0 and header_line is not None:
-                drafts.append((forwarded_from, forwarded_from, header_line, kept))
+            if i == 0 and header_line is not None:  # a forward: published here, written there
+                drafts.append((own_channel, forwarded_from, header_line, kept))
             else:
                 drafts.append((own_channel, None, lines[start].number, kept))
     texts = ["\n".join(kept) for *_, kept in drafts]

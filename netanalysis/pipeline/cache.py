@@ -51,6 +51,7 @@ EXTRACTION_SETTINGS = (
     "date_col",
     "id_col",
     "channel_col",
+    "count_forwards",
     "countries",
     "exclude",
     "unit",

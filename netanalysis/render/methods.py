@@ -55,7 +55,12 @@ def _extraction(settings: Settings, counts: dict[str, Any]) -> Paragraph:
         f"Posts were read with netanalysis ({counts.get('posts', 0)} posts) and each {unit} was searched "
         f"for countries (ISO 3166-1 alpha-2) and multilateral forums through {sources} for countries, and "
         "hashtags and names for forums, using the package's registries of English and Russian names, "
-        "inflected forms, acronyms and hashtags.",
+        "inflected forms, acronyms and hashtags. Each post belongs to the channel that published it; "
+        + (
+            "a forwarded post counts as a post of the channel that forwarded it."
+            if settings.count_forwards
+            else "forwarded posts were left out, so that each channel is represented by its own posts."
+        ),
     )
 
 
