@@ -83,6 +83,29 @@ def test_the_links_carry_the_unit_so_the_graph_needs_no_text(corpus, tmp_path):
         assert d == H.edges[u, v]
 
 
+@pytest.mark.parametrize("unit", ["paragraph", "sentence"])
+def test_the_corpus_knows_each_posts_number_of_units(corpus, tmp_path, monkeypatch, unit):
+    """Every unit of every post is counted (those naming nothing too), as the text splits it, in
+    the stream, in the library's coding and through the cache; chunks and selections keep them."""
+    from netanalysis.extract.units import unit_starts
+    from netanalysis.graph import from_tables
+
+    posts = read_posts(corpus)
+    expected = [len(unit_starts(t, unit)) for t in posts["text"]]
+    monkeypatch.setattr(batch, "CHUNK", 70)  # several chunks, joined
+    monkeypatch.setenv("NETANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
+    for run in range(2):  # the second run reads the cache
+        result = report.run("timeline", [corpus], tmp_path / f"out{run}", Settings(jobs=1, unit=unit, cache=True))
+        assert result.state.corpus.units.tolist() == expected, run
+    coded, _ = from_tables(extract_mentions(posts), posts, unit=unit)
+    assert coded.units.tolist() == expected
+    keep = np.arange(len(posts)) % 3 == 0
+    assert coded.select(keep).units.tolist() == np.asarray(expected)[keep].tolist()
+    assert max(expected) > 1  # the corpus has posts of several units
+    plain, _ = from_tables(extract_mentions(posts), posts)
+    assert plain.units is None
+
+
 def test_small_pairing_slices_give_the_same_graph(corpus, monkeypatch):
     posts = read_posts(corpus)
     mentions = extract_mentions(posts)

@@ -77,6 +77,9 @@ class Batch:
         The paragraph or sentence index of each link in its post (``None``: units are posts).
     columns : dict of str to pyarrow.Array
         Other post columns kept (``channel``, ``date_source``, ``text``).
+    units : ndarray, optional
+        Per post: its number of paragraphs or sentences, those naming nothing included
+        (``None``: units are posts, or the counts are unknown).
     """
 
     post_ids: pa.Array
@@ -86,6 +89,7 @@ class Batch:
     entities: Entities
     unit: np.ndarray | None = None
     columns: dict[str, pa.Array] = field(default_factory=dict)
+    units: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.post_ids)
@@ -104,6 +108,7 @@ class Batch:
             return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
 
         units = [b.unit for b in batches if b.unit is not None]
+        counts = [b.units for b in batches if b.units is not None]  # (every batch's, or none)
         return cls(
             post_ids=_strings([b.post_ids for b in batches]),
             dates=joined([b.dates for b in batches], np.int64),
@@ -112,6 +117,7 @@ class Batch:
             entities=entities,
             unit=joined(units, np.int32) if units else None,
             columns={name: _strings([b.columns[name] for b in batches]) for name in sorted(names)},
+            units=joined(counts, np.int32) if batches and len(counts) == len(batches) else None,
         )
 
     def select(self, keep: np.ndarray, *, ids: bool = True) -> Batch:
@@ -129,6 +135,7 @@ class Batch:
             entity=self.entity[on],
             unit=None if self.unit is None else self.unit[on],
             columns={k: v.filter(mask) for k, v in self.columns.items()} if ids else {},
+            units=None if self.units is None else self.units[keep],
         )
 
     def posts_frame(self) -> pd.DataFrame:
@@ -239,8 +246,30 @@ def from_tables(
         entity=entity,
         entities=entities,
         unit=unit_index,
+        units=_units_per_post(posts, id_index, unit) if listed is not None and len(id_index) == len(listed) else None,
     )
     return batch, unlisted_rows
+
+
+def _units_per_post(posts: pd.DataFrame | None, ids: pd.Index, unit: str) -> np.ndarray | None:
+    """Each listed post's number of paragraphs or sentences (from a ``units`` column or its
+    ``text``), in the order of ``ids``; ``None`` for post units or when neither column is there."""
+    if unit == "post" or posts is None:
+        return None
+    first = ~posts["post_id"].astype(str).duplicated().to_numpy()
+    if "units" in posts.columns:
+        values = pd.to_numeric(posts["units"], errors="coerce").to_numpy(dtype=float)[first]
+        if np.isnan(values).any() or (values < 1).any():
+            raise GraphError("the posts' 'units' column must hold whole numbers >= 1")
+        counts = values.astype(np.int32)
+    elif "text" in posts.columns:
+        counts = np.array(
+            [len(unit_starts(t if isinstance(t, str) else "", unit)) for t in posts["text"][first]], dtype=np.int32
+        )
+    else:
+        return None
+    order = pd.Index(posts["post_id"].astype(str)[first]).get_indexer(ids)
+    return counts[order]
 
 
 def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:

@@ -57,6 +57,8 @@ EXTRACTION_SETTINGS = (
     "unit",
 )
 _DONE = "complete"
+#: The column of ``posts.parquet`` holding each post's number of units (paragraph/sentence units).
+_UNITS = "__units"
 
 
 def entry_for(files: Sequence[Path], registry: Registry, settings: Settings) -> Path:
@@ -84,6 +86,8 @@ def store(entry: Path, corpus: Batch, staging: Staging, stats: IngestStats, kind
         for name in ("posts.csv", "mentions.csv"):
             shutil.copyfile(staging.dir / name, tmp / name)
         posts = {"post_id": corpus.post_ids, "date": pa.array(corpus.dates), **corpus.columns}
+        if corpus.units is not None:
+            posts[_UNITS] = pa.array(corpus.units)
         pq.write_table(pa.table(posts), tmp / "posts.parquet")
         links = {"post": corpus.post, "entity": corpus.entity}
         if corpus.unit is not None:
@@ -116,7 +120,9 @@ def load(
     meta = json.loads((entry / "corpus.json").read_text(encoding="utf-8"))
     posts = pq.read_table(entry / "posts.parquet")
     columns = {
-        name: posts.column(name).combine_chunks() for name in posts.column_names if name not in ("post_id", "date")
+        name: posts.column(name).combine_chunks()
+        for name in posts.column_names
+        if name not in ("post_id", "date", _UNITS)
     }
     if keep_text and "text" not in columns:  # stored by a command without the explorer
         trimmed: list[str] = []
@@ -139,6 +145,7 @@ def load(
         entities=stored,
         unit=links.get("unit"),
         columns=columns,
+        units=posts.column(_UNITS).to_numpy() if _UNITS in posts.column_names else None,
     )
     return corpus, _stats(meta["stats"]), {k: int(v) for k, v in meta["kinds"].items()}
 

@@ -10,7 +10,7 @@ A :class:`Chunk` holds what the later stages need and nothing more:
     The chunk as a :class:`~netanalysis.graph.Batch`: post ids, dates, the columns later
     stages keep of each post (channel, date source and, for the explorer, the start of the
     text), and the country and forum links, one per post and entity (and unit, for paragraph
-    or sentence units): all the graph and the time windows use.
+    or sentence units, with each post's number of units): all the graph and the time windows use.
 ``kinds``
     The number of mentions of each kind.
 ``read``
@@ -124,6 +124,7 @@ class ChunkExtractor:
         link_post: list[int] = []
         link_entity: list[int] = []
         link_unit: list[int] = []
+        units = np.ones(len(rows), dtype=np.int32) if split else None  # units of each post
         gmtime, strftime = time.gmtime, time.strftime
         for position, (pid, channel, date, source_kind, source, fwd, text) in enumerate(rows):
             q = quote(pid)
@@ -141,12 +142,14 @@ class ChunkExtractor:
                 post_parts += [b'"', text.encode(), b'"\n']
             else:
                 post_parts += [text.encode(), b"\n"]
+            if units is not None:
+                starts = unit_starts(text, unit)
+                units[position] = len(starts)
             found = extract(text)
             if not found:
                 continue
             kinds += [m[0] for m in found]
             if split:
-                starts = unit_starts(text, unit)
                 keyed = {(code[m[0], m[1]], unit_index(starts, m[4])) for m in found if m[0] != "tag"}
                 link_entity += [key[0] for key in keyed]
                 link_unit += [key[1] for key in keyed]
@@ -167,6 +170,7 @@ class ChunkExtractor:
             entities=self._entities,
             unit=np.array(link_unit, dtype=np.int32) if split else None,
             columns=self._columns(rows),
+            units=units,
         )
         return Chunk(
             len(rows), b"".join(post_parts), b"".join(mention_parts), batch, dict(collections.Counter(kinds)), read
