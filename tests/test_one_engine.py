@@ -155,9 +155,12 @@ def test_the_readme_stream_of_batches_gives_the_whole_graph(sample_path):
     from netanalysis.errors import GraphError
     from netanalysis.graph import CoMentionCounter, entity_list, from_tables
     from netanalysis.parallel import chunked
+    from netanalysis.registry import load_memberships
 
     registry = load_registry()
-    counter = CoMentionCounter(entity_list(registry), exclude=["RU"], labels=registry.label)
+    counter = CoMentionCounter(
+        entity_list(registry), exclude=["RU"], labels=registry.label, memberships=load_memberships()
+    )
     for chunk in chunked(netanalysis.iter_posts(sample_path), 5):  # three batches
         posts = pd.DataFrame([dataclasses.asdict(post) for post in chunk])
         batch, _ = from_tables(netanalysis.extract_mentions(posts, registry), posts, entities=counter.entities)

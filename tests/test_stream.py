@@ -33,7 +33,7 @@ from netanalysis.ingest import read_posts
 from netanalysis.io import format_dates, write_edges_csv
 from netanalysis.model import MENTION_COLUMNS, POST_COLUMNS, trim_for_excerpt
 from netanalysis.model import excerpt as _excerpt
-from netanalysis.registry import load_registry
+from netanalysis.registry import load_memberships, load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -286,7 +286,8 @@ def test_graphs_without_post_ids_have_the_same_weights_and_measures(corpus):
     light = co_mention_graph(mentions, posts, unit="sentence", post_ids=False)
     assert all("post_ids" not in d for *_, d in light.edges(data=True))
     for u, v, d in full.edges(data=True):
-        assert {k: x for k, x in d.items() if k != "post_ids"} == light.edges[u, v]
+        # (membership labels need the posts of each edge)
+        assert {k: x for k, x in d.items() if k not in ("post_ids", "status", "posts_by_status")} == light.edges[u, v]
     assert dict(full.nodes(data=True)) == dict(light.nodes(data=True))
 
 
@@ -400,7 +401,7 @@ def test_a_graph_counted_batch_by_batch_equals_the_whole_one(corpus, options, mo
     entities, batches = _batches(posts, mentions, 23)
     monkeypatch.setattr(post_ids_module, "SPILL_PAIRS", 2000)  # most of the posts' codes on disk
     monkeypatch.setattr(counter_module, "PAIR_SLICE", 300)  # gathered by edge in many batches
-    counter = CoMentionCounter(entities, labels=labels, **options)
+    counter = CoMentionCounter(entities, labels=labels, memberships=load_memberships(), **options)
     for one in batches:
         counter.add(one)
     built = counter.graph()

@@ -10,6 +10,7 @@ import pandas as pd
 from netanalysis.graph.coding import Batch, from_tables
 from netanalysis.graph.counter import CoMentionCounter, check_options
 from netanalysis.model import Exclusion
+from netanalysis.registry.memberships import Memberships, load_memberships
 
 __all__ = ["co_mention_graph"]
 
@@ -23,6 +24,7 @@ def co_mention_graph(
     exclude: Exclusion | Iterable[str] = (),
     labels: Callable[[str, str], str] | None = None,
     post_ids: bool = True,
+    memberships: Memberships | bool = True,
 ) -> nx.Graph:
     """Build the bipartite country-forum co-mention graph.
 
@@ -49,13 +51,20 @@ def co_mention_graph(
     post_ids : bool, default True
         Keep each edge's post ids (``False`` leaves the attribute out: faster and lighter
         where only weights and measures are used, as for the graphs of time windows).
+    memberships : Memberships or bool, default True
+        Label each edge with the country's status in the forum on its posts' dates
+        (``status``, ``posts_by_status``; :mod:`netanalysis.graph.membership`): ``True`` with
+        the shipped registry (:func:`~netanalysis.registry.load_memberships`), a
+        :class:`~netanalysis.registry.memberships.Memberships` for your own, ``False`` for no
+        labels. Needs ``post_ids``.
 
     Returns
     -------
     networkx.Graph
         Nodes ``country:XX`` (``bipartite=0``) and ``forum:ID`` (``bipartite=1``) with
         ``kind, entity, label, posts``; edges with ``weight, assoc_strength, jaccard, npmi,
-        post_ids, first_date, last_date``; graph attributes ``unit, n_units, min_weight, exclude``.
+        post_ids, first_date, last_date`` (and ``status, posts_by_status``); graph attributes
+        ``unit, n_units, min_weight, exclude``.
 
     Examples
     --------
@@ -70,8 +79,15 @@ def co_mention_graph(
     """
     check_options(unit, min_weight)
     batch = mentions if isinstance(mentions, Batch) else from_tables(mentions, posts, unit=unit)[0]
+    table = load_memberships() if memberships is True else (memberships or None)
     counter = CoMentionCounter(
-        batch.entities, unit=unit, min_weight=min_weight, exclude=exclude, labels=labels, post_ids=post_ids
+        batch.entities,
+        unit=unit,
+        min_weight=min_weight,
+        exclude=exclude,
+        labels=labels,
+        post_ids=post_ids,
+        memberships=table if post_ids else None,
     )
     counter.add(batch)
     return counter.graph()

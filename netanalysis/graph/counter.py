@@ -20,8 +20,10 @@ import pandas as pd
 from netanalysis.errors import ConfigError
 from netanalysis.graph.coding import Batch, Entities
 from netanalysis.graph.measures import assemble
+from netanalysis.graph.membership import annotate_statuses, post_days
 from netanalysis.graph.post_ids import CodeStore, PostIdCollector, PostIds, Run, piece
 from netanalysis.model import NO_DATE, SIDES, UNITS, Exclusion
+from netanalysis.registry.memberships import Memberships
 
 __all__ = ["CoMentionCounter", "PAIR_SLICE"]
 
@@ -56,6 +58,10 @@ class CoMentionCounter:
     sides : (str, str)
         The kinds paired: ``("country", "forum")`` for the bipartite graph, ``("country",
         "country")`` or ``("forum", "forum")`` for the one-mode ties of a projection.
+    memberships : Memberships, optional
+        Label every country-forum edge with the country's status in the forum on its posts'
+        dates (``status``, ``posts_by_status``: :mod:`netanalysis.graph.membership`); needs
+        ``post_ids``.
 
     Examples
     --------
@@ -80,8 +86,11 @@ class CoMentionCounter:
         labels: Callable[[str, str], str] | None = None,
         post_ids: bool = True,
         sides: tuple[str, str] = ("country", "forum"),
+        memberships: Memberships | None = None,
     ):
         check_options(unit, min_weight)
+        self.memberships = memberships if post_ids else None
+        self._days: list[np.ndarray] = []
         self.unit, self.min_weight, self.labels, self.keep_ids = unit, int(min_weight), labels, post_ids
         self.exclusion = Exclusion.parse(exclude)
         self.sides = (SIDES[sides[0]], SIDES[sides[1]])
@@ -113,6 +122,8 @@ class CoMentionCounter:
         self.n_posts += len(batch)
         if self.keep_ids:
             self._ids.append(batch.post_ids)
+        if self.memberships is not None:
+            self._days.append(post_days(batch.dates))
         keep = self._keep[batch.entity]
         entity = batch.entity[keep]
         post = batch.post[keep].astype(np.int32, copy=False)
@@ -216,10 +227,15 @@ class CoMentionCounter:
         out["last_date"] = _days(last, last == NO_DATE)
         return out
 
+    def post_days(self) -> np.ndarray:
+        """The UTC day of every post added, in the order added (int32,
+        :data:`~netanalysis.graph.membership.UNDATED` for none); kept only with ``memberships``."""
+        return np.concatenate(self._days) if self._days else np.zeros(0, dtype=np.int32)
+
     def graph(self) -> Any:
         """The bipartite co-mention graph of what was added (see
         :func:`~netanalysis.graph.co_mention_graph`)."""
-        return assemble(
+        G = assemble(
             self.pairs(),
             self.units_naming,
             self.n_units,
@@ -229,6 +245,9 @@ class CoMentionCounter:
             labels=self.labels,
             post_ids=self.keep_ids,
         )
+        if self.memberships is not None:
+            annotate_statuses(G, self.post_days(), self.memberships)
+        return G
 
 
 def _count_changes(unit: np.ndarray) -> int:

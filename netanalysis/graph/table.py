@@ -21,6 +21,8 @@ EDGE_COLUMNS = [
     "assoc_strength",
     "jaccard",
     "npmi",
+    "status",
+    "posts_by_status",
     "first_date",
     "last_date",
     "post_ids",
@@ -31,8 +33,9 @@ def edges_table(G: nx.Graph, *, join: bool = True) -> pd.DataFrame:
     """Return the edges of the bipartite graph as the ``edges.csv`` table.
 
     Columns :data:`EDGE_COLUMNS` (``country`` as ISO code, ``forum`` as id, ``post_ids`` joined
-    by ``";"``, or as the graph holds them with ``join=False``), sorted by weight
-    (descending), then country, then forum.
+    by ``";"``, or as the graph holds them with ``join=False``; ``status`` and
+    ``posts_by_status`` as :mod:`netanalysis.graph.membership` defines them, empty for a graph
+    built without memberships), sorted by weight (descending), then country, then forum.
     """
     rows = []
     for u, v, d in G.edges(data=True):
@@ -54,7 +57,8 @@ def edges_table(G: nx.Graph, *, join: bool = True) -> pd.DataFrame:
         table["post_ids"] = [
             plain_value(p) if isinstance(p, (list, tuple, PostIds, type(None))) else str(p) for p in table["post_ids"]
         ]
-    table[["first_date", "last_date"]] = table[["first_date", "last_date"]].fillna("")
+    text = ["status", "posts_by_status", "first_date", "last_date"]
+    table[text] = table[text].fillna("")
     table["weight"] = table["weight"].astype("int64")
     for col in ("assoc_strength", "jaccard", "npmi"):
         table[col] = table[col].astype(float)

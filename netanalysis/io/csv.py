@@ -14,6 +14,7 @@ import csv
 import io
 import math
 import os
+from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
@@ -24,7 +25,7 @@ from netanalysis.graph.table import edges_table, plain_value
 from netanalysis.io.atomic import atomic_write
 from netanalysis.model import DATE_FORMAT
 
-__all__ = ["quote", "header", "format_dates", "write_csv", "write_edges_csv"]
+__all__ = ["quote", "header", "format_dates", "write_csv", "write_csv_parts", "write_edges_csv"]
 
 
 def quote(value: str) -> str:
@@ -61,6 +62,18 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
             frame[col] = format_dates(frame[col])
     with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
         frame.to_csv(fh, index=False, lineterminator="\n")
+
+
+def write_csv_parts(frames: Iterable[pd.DataFrame], path: str | os.PathLike[str], columns: list[str]) -> int:
+    """Write tables with ``columns`` one after the other as one CSV (atomically), as
+    :func:`write_csv` would write them joined, without holding them all; returns the rows written."""
+    rows = 0
+    with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(header(columns).decode())
+        for frame in frames:
+            frame[columns].to_csv(fh, index=False, header=False, lineterminator="\n")
+            rows += len(frame)
+    return rows
 
 
 def _cell(value: Any) -> Any:

@@ -86,7 +86,7 @@ def read_options(settings: Settings) -> ReadOptions:
 
 def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
     """Stream the corpus (see the module notes), or read it from the cache."""
-    from netanalysis.registry import load_registry
+    from netanalysis.registry import load_memberships, load_registry
 
     s = state.settings
     state.registry = load_registry(extra=list(s.registry) or None)
@@ -95,9 +95,16 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
     keep_text = Stage.EXPLORER in stages
     work = ChunkExtractor(state.registry, countries=s.countries, exclude=s.exclusion, unit=s.unit, excerpts=keep_text)
     if Stage.GRAPH in stages:
+        state.memberships = load_memberships(registry=state.registry)
         state.counter = CoMentionCounter(
-            work.entities, unit=s.unit, min_weight=s.min_weight, exclude=s.exclusion, labels=state.registry.label
+            work.entities,
+            unit=s.unit,
+            min_weight=s.min_weight,
+            exclude=s.exclusion,
+            labels=state.registry.label,
+            memberships=state.memberships,
         )
+        result.counts["memberships_fingerprint"] = state.memberships.fingerprint()
     entry = None
     if s.cache:  # (Parquet is loaded only for the cache)
         from netanalysis.pipeline import cache

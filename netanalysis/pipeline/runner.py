@@ -21,6 +21,7 @@ from netanalysis.io.manifest import write_manifest
 from netanalysis.pipeline.corpus import stage_corpus
 from netanalysis.pipeline.stages import stage_explorer, stage_figures, stage_graph, stage_page, stage_timeline
 from netanalysis.pipeline.state import Command, RunResult, RunState, Stage, StageFunction, Staging
+from netanalysis.pipeline.ties import stage_ties
 
 __all__ = ["Stage", "Command", "RunState", "RunResult", "Staging", "STAGES", "run"]
 
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 STAGES: dict[Stage, StageFunction] = {
     Stage.CORPUS: stage_corpus,
     Stage.GRAPH: stage_graph,
+    Stage.TIES: stage_ties,
     Stage.TIMELINE: stage_timeline,
     Stage.FIGURES: stage_figures,
     Stage.EXPLORER: stage_explorer,

@@ -26,6 +26,7 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
 
     assert state.counter is not None, "the corpus stage counts co-mentions for the graph stage"
     state.graph = G = state.counter.graph()
+    state.post_days = state.counter.post_days()
     state.counter = None  # (its post codes now belong to the graph's edges)
     state.nodes = centrality_table(G, seed=state.settings.seed)
     write_edges_csv(G, staging.path("edges.csv"))
@@ -136,6 +137,7 @@ def stage_page(state: RunState, result: RunResult, staging: Staging) -> None:
         posts=int(result.counts.get("posts", 0)),
         changes=state.changes,
         figures=list(state.figures),
+        outsiders=state.outsiders,
     )
     with atomic_write(staging.path("report.html"), "w", encoding="utf-8") as fh:
         fh.write(report_html(content, files=listed))

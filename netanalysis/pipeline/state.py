@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover (types only: the command line starts witho
     from netanalysis.analysis.timeline import WindowGraphs
     from netanalysis.graph import Batch, CoMentionCounter
     from netanalysis.registry import Registry
+    from netanalysis.registry.memberships import Memberships
 
 __all__ = ["Stage", "Command", "Staging", "RunState", "RunResult", "StageFunction"]
 
@@ -33,6 +34,7 @@ class Stage(StrEnum):
 
     CORPUS = "corpus"
     GRAPH = "graph"
+    TIES = "ties"
     TIMELINE = "timeline"
     FIGURES = "figures"
     EXPLORER = "explorer"
@@ -44,6 +46,7 @@ class Command(StrEnum):
 
     PARSE = "parse"
     GRAPH = "graph"
+    TIES = "ties"
     TIMELINE = "timeline"
     PLOT = "plot"
     EXPLORE = "explore"
@@ -60,7 +63,15 @@ _STAGES = {
     Command.TIMELINE: (Stage.CORPUS, Stage.GRAPH, Stage.TIMELINE),
     Command.PLOT: (Stage.CORPUS, Stage.GRAPH, Stage.TIMELINE, Stage.FIGURES),
     Command.EXPLORE: (Stage.CORPUS, Stage.GRAPH, Stage.EXPLORER),
-    Command.REPORT: (Stage.CORPUS, Stage.GRAPH, Stage.TIMELINE, Stage.FIGURES, Stage.EXPLORER, Stage.PAGE),
+    Command.REPORT: (
+        Stage.CORPUS,
+        Stage.GRAPH,
+        Stage.TIES,
+        Stage.TIMELINE,
+        Stage.FIGURES,
+        Stage.EXPLORER,
+        Stage.PAGE,
+    ),
 }
 
 
@@ -110,6 +121,9 @@ class RunState:
     counter: CoMentionCounter | None = None
     mention_kinds: dict[str, int] = field(default_factory=dict)
     graph: nx.Graph | None = None
+    post_days: Any = None  # the UTC day of every post (int32 array), for the ties' statuses
+    memberships: Memberships | None = None
+    outsiders: pd.DataFrame | None = None  # share of each forum's ties to non-members, per year
     nodes: pd.DataFrame | None = None
     windows: WindowGraphs | None = None
     timeline: pd.DataFrame | None = None

@@ -58,6 +58,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+#: Day numbers at least this far from 1970 stand for "no end" (open periods).
+_OPEN_DAY = 10_000_000
+
 # --------------------------------------------------------------------------------------------
 # the table and its lookups
 
@@ -149,6 +152,23 @@ class Memberships:
         covered = (forum_code >= 0) & self._covered_codes[np.maximum(forum_code, 0), is_forum.astype(np.int64)]
         out[~covered | np.isnan(day)] = UNKNOWN
         return pd.Series(out, index=index, name="status", dtype=object)
+
+    def change_days(self, member: str, forum: str, *, kind: str = "country") -> np.ndarray:
+        """The days (since 1970-01-01, UTC) on which ``member``'s status in ``forum`` may change.
+
+        Between two consecutive days of this array (and before the first, and from the last
+        on) :meth:`status` gives one answer for every day, so a lookup of many post dates
+        needs only one :meth:`status` call per period (:mod:`netanalysis.graph.membership`).
+
+        >>> table = load_memberships()
+        >>> [str(np.datetime64(int(d), "D")) for d in table.change_days("FI", "NATO")]
+        ['2023-04-04']
+        """
+        _choice_of(kind, MEMBER_KINDS, "kind")
+        p = self._periods
+        rows = p[(p["forum"] == forum) & (p["kind"] == kind) & (p["member"] == member)]
+        days = np.concatenate([rows[c].to_numpy(np.int64) for c in ("s_any", "s_cert", "e_cert", "e_any")])
+        return np.unique(days[np.abs(days) < _OPEN_DAY])
 
     def members_of(
         self, forum: str, date: Any, *, statuses: Iterable[str] = MEMBER_STATUSES, kind: str = "country"

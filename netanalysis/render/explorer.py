@@ -52,7 +52,7 @@ __all__ = ["explorer_html", "write_explorer", "explorer_data", "trim_for_excerpt
 SIDE_COLOURS = {"country": "#0072B2", "forum": "#E69F00"}
 _SHAPES = {"country": "dot", "forum": "diamond"}
 _MEASURES = tuple(NODE_COLUMNS[NODE_COLUMNS.index("posts") :])  # every measure of nodes.csv
-_EDGE_MEASURES = ("weight", "assoc_strength", "jaccard", "npmi")
+_EDGE_MEASURES = ("weight", "assoc_strength", "jaccard", "npmi", "status", "posts_by_status")
 _MIN_SIZE, _MAX_SIZE = 8.0, 40.0
 _ASSETS = Path(__file__).with_name("assets")
 _VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
@@ -268,6 +268,10 @@ def explorer_data(
                 "span": posts is None,
                 "post_count": count,
                 "evidence": evidence,
+                # membership on the posts' dates (netanalysis.graph.membership): ties to a
+                # country that was not a member are drawn dashed
+                "status": str(d.get("status") or ""),
+                "dashes": d.get("status") == "non_member",
             }
         )
     nodes = []

@@ -98,8 +98,32 @@ def _windows(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
     )
 
 
+def _membership(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
+    if "ties" not in counts:
+        return None
+    unknown = counts.get("ties_by_status", {}).get("unknown", 0)
+    unit = _UNITS[settings.unit]
+    text = (
+        f"Each of the {counts['ties']} ties (a post naming a country and a forum in the same {unit}) was "
+        "labelled with the country's status in the forum on the post's date (its UTC day): member, observer, "
+        "partner, dialogue partner, candidate, associate, suspended, frozen or non-member, from the package's "
+        "membership registry, in which every period of a status names its source (official membership pages, "
+        "treaties and decisions). Ties of undated posts, of dates inside a period the registry dates only to a "
+        f"month or a year, and of forums it does not cover are unknown ({unknown}). An edge's status is the one "
+        "status of all its ties of known status, or 'changed' when they differ (an edge spanning an "
+        "accession); the report gives, per forum and year, the share of ties of known status whose country "
+        "was not a member."
+    )
+    return Paragraph("Membership", text)
+
+
 #: The paragraph builders, in the order the page shows them.
-SECTIONS: tuple[Callable[[Settings, dict[str, Any]], Paragraph | None], ...] = (_extraction, _network, _windows)
+SECTIONS: tuple[Callable[[Settings, dict[str, Any]], Paragraph | None], ...] = (
+    _extraction,
+    _network,
+    _windows,
+    _membership,
+)
 
 
 def methods_paragraphs(settings: Settings, counts: dict[str, Any]) -> list[Paragraph]:

@@ -87,9 +87,17 @@ def _draw_edges(
     w = np.array([float(d.get(weight, 1.0)) for _, _, d in edges])
     lo, hi, alpha = _edge_widths(n_edges_hint or len(edges))
     segments = [(pos[u], pos[v]) for u, v, _ in edges]
+    # ties to a country that was not a member of the forum on any dated post (edge status): dashed
+    styles = [(0, (2.0, 1.5)) if d.get("status") == "non_member" else "solid" for _, _, d in edges]
     ax.add_collection(
         LineCollection(
-            segments, linewidths=_scale(w, lo, hi, wmax), colors=EDGE_COLOR, alpha=alpha, zorder=1, capstyle="round"
+            segments,
+            linewidths=_scale(w, lo, hi, wmax),
+            colors=EDGE_COLOR,
+            alpha=alpha,
+            zorder=1,
+            capstyle="butt",
+            linestyles=styles,
         ),
         autolim=False,
     )
@@ -215,7 +223,7 @@ def _label_force(
     return texts
 
 
-def _side_legend(ax: Axes, size_by: str, *, communities: pd.Series | None = None) -> None:
+def _side_legend(ax: Axes, size_by: str, *, communities: pd.Series | None = None, dashed: bool = False) -> None:
     if communities is None:
         handles = [
             Line2D([], [], marker="o", ls="", color=SIDE_COLORS["country"], label="Country"),
@@ -231,6 +239,8 @@ def _side_legend(ax: Axes, size_by: str, *, communities: pd.Series | None = None
             Line2D([], [], marker="o", ls="", mfc="none", mec="#333333", label="Country"),
             Line2D([], [], marker="s", ls="", mfc="none", mec="#333333", label="Forum"),
         ]
+    if dashed:
+        handles.append(Line2D([], [], color=EDGE_COLOR, ls=(0, (2.0, 1.5)), label="Tie to a non-member"))
     width = ax.get_position().width * ax.figure.get_size_inches()[0]
     ax.legend(
         handles=handles,
@@ -342,7 +352,8 @@ def plot_network(
         areas = dict(zip(values.index, _scale(values.to_numpy(), lo, hi)))
         _draw_edges(ax, G, pos, weight=weight, wmax=None)
         _draw_nodes(ax, G, pos, areas, _node_colors(G, color_by, communities))
-        _side_legend(ax, size_by, communities=communities)
+        dashed = any(d.get("status") == "non_member" for _, _, d in G.edges(data=True))
+        _side_legend(ax, size_by, communities=communities, dashed=dashed)
         if layout == "bipartite":
             ax.set_ylim(-0.04, 1.06)
             ax.set_xlim(-0.3, 1.3)  # provisional; _label_bipartite fits it to the labels

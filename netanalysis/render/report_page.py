@@ -15,6 +15,7 @@ import pandas as pd
 
 from netanalysis.config import Settings
 from netanalysis.model import IngestStats
+from netanalysis.render.membership_section import membership_section_html
 from netanalysis.render.methods import methods_paragraphs, references
 
 __all__ = ["ReportContent", "report_html"]
@@ -39,6 +40,7 @@ class ReportContent:
     posts: int
     changes: pd.DataFrame | None = None
     figures: Sequence[str] = field(default_factory=tuple)
+    outsiders: pd.DataFrame | None = None  # membership_shares.csv
 
 
 _CSS = """
@@ -56,7 +58,8 @@ code{background:#f4f4f4;padding:0 .2rem}
 
 FIGURE_CAPTIONS = {
     "network_bipartite": "The bipartite country–forum network, countries left and forums right; node "
-    "area by weighted degree (strength), edge width by the number of posts naming both.",
+    "area by weighted degree (strength), edge width by the number of posts naming both; dashed: ties to a "
+    "country that was not a member of the forum on the dates of its posts.",
     "network_force": "The same network in a force-directed layout, coloured by community (Louvain).",
     "heatmap": "Country × forum co-mention counts, rows and columns ordered so that blocks show.",
     "centrality_over_time": "Centrality of the top nodes per time window.",
@@ -179,6 +182,7 @@ run with <code>{escape(run.command)}</code>; parameters and input checksums in
 behind it: <a href="edges.csv">edges.csv</a>; explore interactively: <a href="network.html">network.html</a>.</p>
 <h2>Figures</h2>{"".join(figure_html) or '<p class="muted">No figures.</p>'}
 <h2>Biggest changes over time ({escape(s.metric)} rank)</h2>{_biggest_changes(run.changes, s.metric)}
+{membership_section_html(run.outsiders) if run.outsiders is not None else ""}
 <h2>Files</h2><ul>{file_items}</ul>
 <h2>Methods</h2>{methods}
 <h3>References</h3><ol>{refs}</ol>

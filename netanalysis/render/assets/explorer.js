@@ -90,7 +90,7 @@
     e.fromLabel = byId[e.from].label;
     e.toLabel = byId[e.to].label;
     byId[e.id] = e;
-    return { id: e.id, from: e.from, to: e.to, width: e.width, title: tooltip(e), hidden: false };
+    return { id: e.id, from: e.from, to: e.to, width: e.width, dashes: !!e.dashes, title: tooltip(e), hidden: false };
   });
   var degree = {};
   data.edges.forEach(function (e) {

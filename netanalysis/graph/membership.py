@@ -1,0 +1,225 @@
+"""Ties read against membership: the country's status in the forum on each post's date.
+
+A country-forum edge stands for posts naming both; on each post's date (its UTC day) the
+country had a status in the forum (:func:`netanalysis.registry.membership_status`: ``member``,
+``observer``, ``partner``, ``dialogue_partner``, ``candidate``, ``associate``, ``suspended``,
+``frozen``, ``non_member``; ``unknown`` for an undated post, a date inside an imprecise period of
+the registry, or a forum the registry does not cover). Three levels:
+
+* **tie** (one post of one edge): :func:`edge_post_statuses`, the rows of ``ties.csv``;
+* **edge**: ``posts_by_status`` counts the edge's posts by status (``member:36;non_member:5``,
+  statuses in the order of :data:`STATUS_ORDER`, counts > 0 only), and ``status`` is the one
+  status of all its posts whose status is known, ``changed`` when they differ (an edge that
+  spans an accession), ``unknown`` when none is known;
+* **forum over time**: :func:`outsider_shares`, the share of a forum's ties that are to
+  non-members, per year.
+
+Post dates travel as int32 day numbers (:func:`post_days`, :data:`UNDATED` for none); a
+country-forum pair's status is constant between the days on which its registry rows may change
+(:meth:`~netanalysis.registry.memberships.Memberships.change_days`), so each pair is looked up
+once per period, not once per post. Mentions are not labelled one by one: a country mention has
+a status only with respect to a forum, so ``ties.csv`` (post, country, forum) is the level at
+which every mention is labelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from netanalysis.model import NO_DATE
+from netanalysis.registry.memberships import MEMBERSHIP_STATUSES, NON_MEMBER, UNKNOWN, Memberships
+
+__all__ = [
+    "UNDATED",
+    "STATUS_ORDER",
+    "CHANGED",
+    "post_days",
+    "StatusLookup",
+    "edge_status",
+    "annotate_statuses",
+    "edge_post_statuses",
+    "outsider_shares",
+]
+
+#: The day number of an undated post.
+UNDATED = np.iinfo(np.int32).min
+#: The statuses a tie can have, in the order ``posts_by_status`` lists them.
+STATUS_ORDER: tuple[str, ...] = (*MEMBERSHIP_STATUSES, NON_MEMBER, UNKNOWN)
+#: An edge whose posts fall under different statuses.
+CHANGED = "changed"
+_UNKNOWN_CODE = STATUS_ORDER.index(UNKNOWN)
+_CODE = {name: i for i, name in enumerate(STATUS_ORDER)}
+_MICROS_PER_DAY = 86_400_000_000
+_EARLIEST = -100_000  # days before any registry row (about 1696); pandas stops at 1677
+
+
+def post_days(dates: np.ndarray) -> np.ndarray:
+    """int64 microseconds since 1970 UTC (:data:`~netanalysis.model.NO_DATE` for none) as int32
+    UTC day numbers (:data:`UNDATED` for none).
+
+    >>> post_days(np.array([0, 86_400_000_000 - 1, -1, NO_DATE])).tolist()[:3]
+    [0, 0, -1]
+    """
+    dates = np.asarray(dates, dtype=np.int64)
+    days = np.floor_divide(dates, _MICROS_PER_DAY)
+    return np.where(dates == NO_DATE, UNDATED, days).astype(np.int32)
+
+
+class StatusLookup:
+    """Statuses of (country, forum) on many days, one registry lookup per period of a pair."""
+
+    def __init__(self, memberships: Memberships):
+        self.memberships = memberships
+        self._segments: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+
+    def segments(self, country: str, forum: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(starts, codes)``: from day ``starts[i]`` on the status is ``STATUS_ORDER[codes[i]]``."""
+        key = (country, forum)
+        if key not in self._segments:
+            days = self.memberships.change_days(country, forum)
+            starts = np.concatenate([[min(_EARLIEST, int(days.min()) - 1 if len(days) else 0)], days])
+            when = pd.Series(starts.astype("datetime64[D]").astype("datetime64[s]"))
+            names = self.memberships.status(country, forum, when).to_numpy()
+            self._segments[key] = (starts, np.array([_CODE[n] for n in names], dtype=np.int8))
+        return self._segments[key]
+
+    def codes(self, country: str, forum: str, days: np.ndarray) -> np.ndarray:
+        """The status code (index into :data:`STATUS_ORDER`) of each day; unknown where undated."""
+        starts, codes = self.segments(country, forum)
+        at = np.searchsorted(starts, days, side="right") - 1
+        out = codes[np.maximum(at, 0)]
+        return np.where(days == UNDATED, np.int8(_UNKNOWN_CODE), out).astype(np.int8)
+
+    def statuses(self, country: str, forum: str, days: np.ndarray) -> np.ndarray:
+        """The status names of each day (an object array)."""
+        return np.asarray(STATUS_ORDER, dtype=object)[self.codes(country, forum, days)]
+
+
+def edge_status(counts: np.ndarray) -> tuple[str, str]:
+    """``(status, posts_by_status)`` of an edge from its post counts per status code.
+
+    >>> counts = np.zeros(len(STATUS_ORDER), dtype=np.int64)
+    >>> counts[[_CODE["member"], _CODE["non_member"], _CODE["unknown"]]] = [36, 5, 2]
+    >>> edge_status(counts)
+    ('changed', 'member:36;non_member:5;unknown:2')
+    """
+    listed = ";".join(f"{STATUS_ORDER[i]}:{int(n)}" for i, n in enumerate(counts) if n > 0)
+    known = [STATUS_ORDER[i] for i, n in enumerate(counts) if n > 0 and i != _UNKNOWN_CODE]
+    if not known:
+        return UNKNOWN, listed
+    return (known[0] if len(known) == 1 else CHANGED), listed
+
+
+def _ends(G: nx.Graph, u: Any, v: Any) -> tuple[str, str] | None:
+    """(country id, forum id) of a country-forum edge, else ``None``."""
+    a, b = G.nodes[u], G.nodes[v]
+    if a.get("kind") == "forum":
+        a, b = b, a
+    if a.get("kind") != "country" or b.get("kind") != "forum":
+        return None
+    return str(a.get("entity", u)), str(b.get("entity", v))
+
+
+def _post_codes(d: dict) -> np.ndarray | None:
+    ids = d.get("post_ids")
+    codes = getattr(ids, "codes", None)
+    return None if codes is None else np.asarray(codes)
+
+
+def annotate_statuses(G: nx.Graph, days: np.ndarray, memberships: Memberships) -> None:
+    """Give every country-forum edge of ``G`` (built by the counter: its ``post_ids`` are codes
+    into the corpus, ``days`` the corpus's post days) ``status`` and ``posts_by_status``.
+
+    Modifies ``G`` in place (the counter calls it on the graph it has just built).
+    """
+    lookup = StatusLookup(memberships)
+    n = len(STATUS_ORDER)
+    for u, v, d in G.edges(data=True):
+        ends, codes = _ends(G, u, v), _post_codes(d)
+        if ends is None or codes is None:
+            continue
+        counts = np.bincount(lookup.codes(*ends, days[codes]), minlength=n)
+        d["status"], d["posts_by_status"] = edge_status(counts)
+
+
+def edge_post_statuses(G: nx.Graph, days: np.ndarray, memberships: Memberships) -> Iterator[pd.DataFrame]:
+    """The ties of ``G``, one table per edge (in ``edges.csv`` order): ``country, forum,
+    post_id, date`` (UTC day, empty if undated) ``, status``: the rows of ``ties.csv``."""
+    lookup = StatusLookup(memberships)
+    edges = []
+    for u, v, d in G.edges(data=True):
+        ends = _ends(G, u, v)
+        if ends is not None and _post_codes(d) is not None:
+            edges.append((-int(d.get("weight", 0)), ends[0], ends[1], d))
+    for _, country, forum, d in sorted(edges, key=lambda e: e[:3]):
+        ids = d["post_ids"]
+        codes = np.asarray(ids.codes)
+        day = days[codes]
+        text = np.datetime_as_string(np.where(day == UNDATED, 0, day).astype("datetime64[D]"))
+        yield pd.DataFrame(
+            {
+                "country": country,
+                "forum": forum,
+                "post_id": ids.table.take(codes).to_pylist(),
+                "date": np.where(day == UNDATED, "", text),
+                "status": lookup.statuses(country, forum, day),
+            }
+        )
+
+
+def outsider_shares(ties: pd.DataFrame, *, freq: str = "year") -> pd.DataFrame:
+    """The share of each forum's ties that are to non-members, per period.
+
+    Parameters
+    ----------
+    ties : DataFrame
+        Columns ``forum, date`` (``YYYY-MM-DD`` or empty) and ``status`` (:func:`edge_post_statuses`),
+        and optionally ``n``: the number of ties the row stands for (default 1).
+    freq : {"year", "all"}
+        One row per forum and calendar year (UTC), or one per forum over the whole period.
+
+    Returns
+    -------
+    DataFrame
+        ``forum, period, ties, members`` (member, suspended or frozen), ``other_statuses``
+        (observer, partner, dialogue partner, candidate, associate), ``non_members``,
+        ``unknown`` and ``share_non_member`` = non_members / (ties - unknown) (NaN when no
+        tie's status is known). A tie is one post naming the country and the forum; undated
+        ties are counted in the ``all`` period only.
+    """
+    from netanalysis.registry.memberships import MEMBER_STATUSES
+
+    columns = ["forum", "period", "ties", "members", "other_statuses", "non_members", "unknown", "share_non_member"]
+    if ties.empty:
+        return pd.DataFrame(columns=columns)
+    status = ties["status"].astype(str)
+    n = ties["n"].astype(np.int64) if "n" in ties.columns else pd.Series(1, index=ties.index, dtype=np.int64)
+    frame = pd.DataFrame(
+        {
+            "forum": ties["forum"].astype(str),
+            "period": ties["date"].astype(str).str[:4] if freq == "year" else "all",
+            "ties": n,
+            "members": n * status.isin(MEMBER_STATUSES),
+            "non_members": n * (status == NON_MEMBER),
+            "unknown": n * (status == UNKNOWN),
+        }
+    )
+    if freq == "year":
+        frame = frame[frame["period"] != ""]
+    frame["other_statuses"] = frame["ties"] - frame[["members", "non_members", "unknown"]].sum(axis=1)
+    out = frame.groupby(["forum", "period"], sort=True).agg(
+        ties=("ties", "sum"),
+        members=("members", "sum"),
+        other_statuses=("other_statuses", "sum"),
+        non_members=("non_members", "sum"),
+        unknown=("unknown", "sum"),
+    )
+    out = out.reset_index()
+    known = out["ties"] - out["unknown"]
+    out["share_non_member"] = np.where(known > 0, out["non_members"] / known.where(known > 0, 1), np.nan)
+    return out[columns]

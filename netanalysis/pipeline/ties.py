@@ -1,0 +1,53 @@
+"""The ties stage: every co-mention read against membership (``ties.csv``) and the share of each
+forum's ties that are to non-members, per year (``membership_shares.csv``).
+
+``edges.csv`` already carries each edge's ``status`` and ``posts_by_status`` (the counter labels
+the graph); this stage lists the ties themselves, one row per post naming a country and a
+forum, so that every labelled mention can be checked, and sums them by forum and year for the
+report. It runs in ``report`` and ``compare`` (the file grows with the number of co-mentions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+
+from netanalysis.pipeline.state import RunResult, RunState, Staging
+
+__all__ = ["TIE_COLUMNS", "stage_ties"]
+
+#: Columns of ``ties.csv``, in this order.
+TIE_COLUMNS = ["country", "forum", "post_id", "date", "status"]
+
+
+def stage_ties(state: RunState, result: RunResult, staging: Staging) -> None:
+    """Write ``ties.csv`` and ``membership_shares.csv``; keep the shares for the report."""
+    from netanalysis.graph.membership import edge_post_statuses, outsider_shares
+    from netanalysis.io.csv import write_csv, write_csv_parts
+
+    assert state.graph is not None and state.memberships is not None and state.post_days is not None
+    tallies: list[pd.DataFrame] = []
+
+    def tallied(parts: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for part in parts:
+            counts = part.assign(year=part["date"].str[:4]).groupby(["forum", "year", "status"]).size()
+            tallies.append(counts.rename("n").reset_index())
+            yield part
+
+    rows = write_csv_parts(
+        tallied(edge_post_statuses(state.graph, state.post_days, state.memberships)),
+        staging.path("ties.csv"),
+        TIE_COLUMNS,
+    )
+    counted = (
+        pd.concat(tallies, ignore_index=True) if tallies else pd.DataFrame(columns=["forum", "year", "status", "n"])
+    )
+    counted = counted.rename(columns={"year": "date"})
+    by_year = outsider_shares(counted, freq="year")
+    overall = outsider_shares(counted, freq="all")
+    state.outsiders = pd.concat([by_year, overall], ignore_index=True)
+    write_csv(state.outsiders, staging.path("membership_shares.csv"))
+    result.counts["ties"] = rows
+    statuses = counted.groupby("status")["n"].sum() if len(counted) else pd.Series(dtype="int64")
+    result.counts["ties_by_status"] = {str(k): int(v) for k, v in sorted(statuses.items())}
