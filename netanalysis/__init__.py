@@ -9,8 +9,9 @@ stays quick):
 ========================  ==================================================================
 read                      :func:`read_posts`, :func:`iter_posts`
 extract                   :func:`extract_mentions`
-graph                     :func:`co_mention_graph`, :func:`project`, :func:`edges_table`,
-                          :class:`CoMentionCounter`
+graph                     :func:`co_mention_graph`, :func:`projection_graph`, :func:`project`,
+                          :func:`edges_table`, :class:`CoMentionCounter`
+tests                     :func:`validate_edges` (p, q, significant on every edge), :func:`backbone`
 measures                  :func:`centrality_table`
 windows                   :func:`graphs_over_time`, :func:`timeline_table`, :func:`changes_table`
 render                    :func:`plot_network`, :func:`write_explorer`
@@ -41,6 +42,9 @@ _HOMES = {
     "extract_mentions": "netanalysis.extract",
     "co_mention_graph": "netanalysis.graph",
     "project": "netanalysis.graph",
+    "projection_graph": "netanalysis.graph",
+    "validate_edges": "netanalysis.analysis",
+    "backbone": "netanalysis.analysis",
     "edges_table": "netanalysis.graph",
     "CoMentionCounter": "netanalysis.graph",
     "centrality_table": "netanalysis.analysis",

@@ -18,7 +18,7 @@ from click.core import ParameterSource
 from netanalysis import __version__
 from netanalysis.config import FIGURE_FORMATS, Settings
 from netanalysis.errors import ConfigError, NetanalysisError
-from netanalysis.model import UNITS
+from netanalysis.model import ALTERNATIVES, BASELINES, TESTS, UNITS
 from netanalysis.pipeline.state import Command, Stage
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -156,6 +156,39 @@ input_options = _stack(
 graph_options = _stack(
     click.option("--unit", type=click.Choice(UNITS), help="What counts as co-mention.  [default: post]"),
     click.option("--min-weight", type=int, help="Drop edges lighter than this.  [default: 1]"),
+    click.option(
+        "--baseline",
+        type=click.Choice(BASELINES),
+        help="What N counts: every unit of the posts, or only those naming a country or forum.  [default: all-units]",
+    ),
+    click.option(
+        "--test",
+        type=click.Choice(TESTS),
+        help="Null model of the edge tests: hypergeometric, or the stochastic degree sequence model.  "
+        "[default: hypergeom]",
+    ),
+    click.option(
+        "--alpha",
+        type=float,
+        help="False discovery rate: an edge is significant when its q-value is below.  [default: 0.05]",
+    ),
+    click.option(
+        "--alternative",
+        type=click.Choice(ALTERNATIVES),
+        help="Test ties for being stronger than chance, weaker, or either.  [default: greater]",
+    ),
+    click.option(
+        "--backbone",
+        is_flag=True,
+        default=None,
+        help="Measures, communities, figures and the explorer use only the significant edges.",
+    ),
+    click.option(
+        "--path-weights",
+        is_flag=True,
+        default=None,
+        help="Betweenness and closeness over paths of length 1/weight instead of hops.",
+    ),
 )
 
 window_options = _stack(
@@ -263,11 +296,15 @@ def parse(ctx, **params):
 @click.pass_context
 @_fail_cleanly
 def graph(ctx, **params):
-    """Build the network: + edges.csv, nodes.csv, graph.gexf, graph.graphml.
+    """Build the network and test its edges: + edges.csv, nodes.csv, GEXF, GraphML.
+
+    Also projection_countries.csv, projection_forums.csv (+ .gexf) and projection_nodes.csv;
+    every edge and tie carries its test (expected, p_value, q_value, significant).
 
     \b
     Example:
         netanalysis graph examples/mfa_channel_sample.txt -o outputs/graph --exclude RU
+        netanalysis graph posts.jsonl -o outputs/backbone --backbone --alpha 0.01
     """
     _run(ctx, Command.GRAPH, params)
 
@@ -279,7 +316,7 @@ def graph(ctx, **params):
 @click.pass_context
 @_fail_cleanly
 def timeline(ctx, **params):
-    """Measure change over time: + timeline.csv, changes.csv, dynamic GEXF.
+    """Measure change over time: + timeline.csv, changes.csv, window_edges.csv.
 
     \b
     Example:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from netanalysis.errors import ConfigError
-from netanalysis.model import UNITS, Exclusion
+from netanalysis.model import ALTERNATIVES, BASELINES, TESTS, UNITS, Exclusion
 from netanalysis.parallel import ENGINES
 
 __all__ = ["Settings", "load_config", "merge_settings", "FIGURE_FORMATS", "FREQS"]
@@ -54,6 +54,13 @@ class Settings:
     # graph
     unit: str = "post"
     min_weight: int = 1
+    baseline: str = "all-units"
+    # edge tests and the backbone
+    test: str = "hypergeom"
+    alpha: float = 0.05
+    alternative: str = "greater"
+    backbone: bool = False
+    path_weights: bool = False
     # time
     freq: str = "month"
     window: str | None = None
@@ -84,6 +91,16 @@ class Settings:
             problems.append(f"freq must be one of {', '.join(FREQS)}, not {self.freq!r}")
         if int(self.min_weight) < 1:
             problems.append(f"min_weight must be at least 1, not {self.min_weight!r}")
+        if self.baseline not in BASELINES:
+            problems.append(f"baseline must be one of {', '.join(BASELINES)}, not {self.baseline!r}")
+        if self.test not in TESTS:
+            problems.append(f"test must be one of {', '.join(TESTS)}, not {self.test!r}")
+        if not 0 < float(self.alpha) < 1:
+            problems.append(f"alpha must be between 0 and 1, not {self.alpha!r}")
+        if self.alternative not in ALTERNATIVES:
+            problems.append(f"alternative must be one of {', '.join(ALTERNATIVES)}, not {self.alternative!r}")
+        elif self.backbone and self.alternative == "less":
+            problems.append("a backbone keeps the ties stronger than chance: use alternative 'greater' or 'two-sided'")
         bad = [f for f in self.formats if f not in FIGURE_FORMATS]
         if bad or not self.formats:
             problems.append(f"formats must be among {', '.join(FIGURE_FORMATS)}, not {','.join(self.formats)!r}")

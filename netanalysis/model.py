@@ -27,6 +27,9 @@ __all__ = [
     "UNITS",
     "DATE_FORMAT",
     "SIDES",
+    "BASELINES",
+    "TESTS",
+    "ALTERNATIVES",
     "excerpt",
     "trim_for_excerpt",
 ]
@@ -49,6 +52,14 @@ DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 UNITS = ("post", "paragraph", "sentence")
 #: The two sides of the bipartite graph and their ``bipartite`` attribute.
 SIDES = {"country": 0, "forum": 1}
+#: What the number of units ``N`` counts (the baseline of every expected count, association
+#: measure and test): every unit of the posts (the default), or only the units naming a country
+#: or forum (see :mod:`netanalysis.analysis.association` for the null model of each).
+BASELINES = ("all-units", "topical-units")
+#: The null models of the edge tests: hypergeometric (Tumminello et al. 2011) or SDSM (Neal 2014).
+TESTS = ("hypergeom", "sdsm")
+#: What an edge test asks: over-expression (stronger than chance), under-expression, either.
+ALTERNATIVES = ("greater", "less", "two-sided")
 
 
 @dataclass(frozen=True)

@@ -119,12 +119,17 @@ def test_on_the_sample_paragraph_units_scale_every_value_by_80_of_112(sample_pat
         assert (topical["assoc_strength"] / everything["assoc_strength"]).tolist() == pytest.approx(
             [factor] * len(topical)
         )
-        # the topical baseline is exactly what co_mention_graph puts on edges.csv today
-        edges = edges_table(co_mention_graph(mentions, posts, unit=unit))
-        assert sorted(zip(edges["country"], edges["forum"], edges["assoc_strength"].round(12))) == sorted(
-            zip(topical["country"], topical["forum"], topical["assoc_strength"].round(12))
-        )
-        assert np.allclose(sorted(edges["npmi"]), sorted(topical["npmi"]))
+        # each baseline is exactly what co_mention_graph puts on edges.csv with it (all-units by default)
+        for baseline, table in (("all-units", everything), ("topical-units", topical)):
+            chosen = {} if baseline == "all-units" else {"baseline": baseline}
+            graph = co_mention_graph(mentions, posts, unit=unit, **chosen)
+            edges = edges_table(graph)
+            assert sorted(zip(edges["country"], edges["forum"], edges["assoc_strength"].round(12))) == sorted(
+                zip(table["country"], table["forum"], table["assoc_strength"].round(12))
+            )
+            assert np.allclose(sorted(edges["npmi"]), sorted(table["npmi"]))
+            assert np.allclose(sorted(edges["expected"]), sorted(table["expected"]))
+            assert graph.graph["n_units"] == table.attrs["n_units"]
 
 
 def test_hand_computed_values_and_baseline_units():

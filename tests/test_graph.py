@@ -35,7 +35,8 @@ def frame(rows):
 
 # The 3 x 3 example (tests/fixtures/graph): 7 posts, p7 names only a tag.
 #   p1: RU CN UN BRICS   p2: RU UN   p3: CN RU SCO RU (RU twice)   p4: IN BRICS   p5: RU   p6: SCO
-# Units naming a country or forum: N = 6 (p1..p6).
+# Every post (the all-units baseline, the default): N = 7. Units naming a country or forum (the
+# topical-units baseline): N = 6 (p1..p6).
 # n: RU 4 (p1 p2 p3 p5), CN 2, IN 1; UN 2 (p1 p2), BRICS 2 (p1 p4), SCO 2 (p3 p6).
 HAND = {  # (country, forum): (w, n_country, n_forum)
     ("RU", "UN"): (2, 4, 2),
@@ -50,7 +51,11 @@ HAND = {  # (country, forum): (w, n_country, n_forum)
 
 def test_three_by_three_counts(mentions, posts):
     G = co_mention_graph(mentions, posts)
-    assert G.graph["n_units"] == 6
+    assert G.graph["n_units"] == 7 and G.graph["baseline"] == "all-units"
+    margins = G.graph["margins"]
+    assert (margins.topical_units, margins.all_units) == (6, 7)
+    assert margins.unit_degrees == {0: 1, 1: 2, 2: 2, 3: 1, 4: 1}  # p7 | p5 p6 | p2 p4 | p3 | p1
+    assert co_mention_graph(mentions, posts, baseline="topical-units").graph["n_units"] == 6
     assert nx.is_bipartite(G)
     assert sorted(G.nodes) == ["country:CN", "country:IN", "country:RU", "forum:BRICS", "forum:SCO", "forum:UN"]
     assert {n: G.nodes[n]["posts"] for n in G} == {
@@ -73,7 +78,7 @@ def test_three_by_three_counts(mentions, posts):
 
 
 def test_normalised_weights_by_hand(mentions, posts):
-    G = co_mention_graph(mentions, posts)
+    G = co_mention_graph(mentions, posts, baseline="topical-units")  # N = 6
     ru_un = G.edges["country:RU", "forum:UN"]
     # observed / expected = w N / (n_i n_j) = 2 * 6 / (4 * 2)
     assert ru_un["assoc_strength"] == pytest.approx(1.5)
@@ -92,9 +97,15 @@ def test_normalised_weights_by_hand(mentions, posts):
     assert in_brics["npmi"] == pytest.approx(math.log(3) / math.log(6))
     for (c, f), (w, ni, nj) in HAND.items():
         d = G.edges[f"country:{c}", f"forum:{f}"]
+        assert d["expected"] == pytest.approx(ni * nj / 6)
         assert d["assoc_strength"] == pytest.approx(w * 6 / (ni * nj))
         assert d["jaccard"] == pytest.approx(w / (ni + nj - w))
         assert -1 <= d["npmi"] <= 1
+    every = co_mention_graph(mentions, posts)  # all units: N = 7 (p7 names nothing)
+    ru_un = every.edges["country:RU", "forum:UN"]
+    assert (ru_un["expected"], ru_un["assoc_strength"]) == (pytest.approx(8 / 7), pytest.approx(2 * 7 / 8))
+    assert ru_un["npmi"] == pytest.approx(math.log((2 / 7) / (4 / 7 * 2 / 7)) / -math.log(2 / 7))
+    assert ru_un["jaccard"] == pytest.approx(0.5)  # does not depend on N
 
 
 def test_npmi_is_one_when_both_are_in_every_unit():
@@ -145,8 +156,10 @@ def test_min_weight_drops_edges_then_isolates_but_keeps_measures(mentions, posts
     G = co_mention_graph(mentions, posts, min_weight=2)
     assert list(G.edges) == [("country:RU", "forum:UN")]
     assert sorted(G.nodes) == ["country:RU", "forum:UN"]
-    assert G.graph["n_units"] == 6 and G.graph["min_weight"] == 2
+    assert G.graph["n_units"] == 7 and G.graph["min_weight"] == 2
     assert G.edges["country:RU", "forum:UN"] == full.edges["country:RU", "forum:UN"]
+    # the pairs left out are kept for the tests' family
+    assert len(G.graph["margins"].dropped) == 6 and ("country:RU", "forum:BRICS", 1) in G.graph["margins"].dropped
     assert co_mention_graph(mentions, min_weight=3).number_of_nodes() == 0
 
 
@@ -157,12 +170,15 @@ def test_min_weight_must_be_a_positive_whole_number(mentions, bad):
 
 
 def test_exclude_removes_entities_before_counting(mentions):
-    G = co_mention_graph(mentions, exclude=["ru", "forum:SCO"])
+    G = co_mention_graph(mentions, exclude=["ru", "forum:SCO"], baseline="topical-units")
     assert sorted(G.nodes) == ["country:CN", "country:IN", "forum:BRICS", "forum:UN"]
-    # p5 named only RU and p6 only SCO: with both excluded they are no longer units
+    # p5 named only RU and p6 only SCO: with both excluded they no longer name anything
     assert G.graph["n_units"] == 4 and G.graph["exclude"] == "forum:sco;ru"
     d = G.edges["country:CN", "forum:UN"]  # w 1, n_CN 2 (p1 p3), n_UN 2 (p1 p2)
     assert d["assoc_strength"] == pytest.approx(1 * 4 / (2 * 2))
+    # ... but they are still posts: without the posts table the all-units N counts the six
+    # posts the mentions name with a country or forum (p7, naming only a tag, is not known)
+    assert co_mention_graph(mentions, exclude=["ru", "forum:SCO"]).graph["n_units"] == 6
     assert co_mention_graph(mentions, exclude="IN").has_node("country:IN") is False
 
 
@@ -201,7 +217,20 @@ def test_paragraph_unit():
     G = co_mention_graph(m, posts, unit="paragraph")
     assert sorted(G.edges(data="weight")) == [("country:CN", "forum:BRICS", 1), ("country:RU", "forum:UN", 2)]
     assert G.edges["country:RU", "forum:UN"]["post_ids"] == ["p"]  # two units, one post
-    assert G.graph["n_units"] == 3 and G.graph["unit"] == "paragraph"
+    # four paragraphs (one of them empty), three naming something
+    assert G.graph["n_units"] == 4 and G.graph["unit"] == "paragraph"
+    assert G.graph["margins"].topical_units == 3
+    assert co_mention_graph(m, posts, unit="paragraph", baseline="topical-units").graph["n_units"] == 3
+    # links that carry their paragraph need no text, but then only a 'units' column says how
+    # many paragraphs the posts have
+    indexed = m.assign(paragraph=[0, 0, 1, 1, 3, 3]).drop(columns="start")
+    with pytest.raises(ConfigError, match="all-units baseline counts every paragraph"):
+        co_mention_graph(indexed, unit="paragraph")
+    assert co_mention_graph(indexed, unit="paragraph", baseline="topical-units").graph["n_units"] == 3
+    counted = co_mention_graph(indexed, pd.DataFrame({"post_id": ["p"], "units": [4]}), unit="paragraph")
+    assert counted.graph["n_units"] == 4
+    with pytest.raises(GraphError, match="beyond the number of paragraphs"):
+        co_mention_graph(indexed, pd.DataFrame({"post_id": ["p"], "units": [3]}), unit="paragraph")
     assert G.nodes["country:RU"]["posts"] == 2  # units, not posts
 
 
@@ -276,7 +305,7 @@ def test_projection_via_posts(mentions, posts):
         "2024-04-08",
         "2024-04-08",
     )
-    assert d["assoc_strength"] == pytest.approx(2 * 6 / (2 * 4))
+    assert d["assoc_strength"] == pytest.approx(2 * 7 / (2 * 4))  # N = 7 posts
     assert d["jaccard"] == pytest.approx(2 / (2 + 4 - 2))
     F = project(G, "forum", via="posts", mentions=mentions)
     assert sorted(F.edges(data="weight")) == [("forum:BRICS", "forum:UN", 1)]
@@ -305,7 +334,8 @@ def test_edges_table(mentions, posts):
         ("RU", "SCO", 1),
     ]
     assert table.loc[0, "post_ids"] == "p1;p2"
-    assert table.loc[0, "assoc_strength"] == pytest.approx(1.5)
+    assert table.loc[0, "assoc_strength"] == pytest.approx(2 * 7 / (4 * 2))
+    assert table[["p_value", "q_value", "significant"]].isna().all().all()  # not tested yet
     empty = edges_table(co_mention_graph(mentions, min_weight=9))
     assert list(empty.columns) == EDGE_COLUMNS and empty.empty
 
@@ -370,8 +400,10 @@ def test_round_trip_keeps_every_attribute(mentions, posts, tmp_path, fmt):
             assert (
                 back[key] == pytest.approx(_flat(value)) if isinstance(value, float) else back[key] == _flat(value)
             ), key
-    if fmt == "graphml":
-        assert {k: H.graph[k] for k in G.graph} == G.graph
+    if fmt == "graphml":  # every graph attribute but the in-memory margins of the tests
+        plain = {k: v for k, v in G.graph.items() if k != "margins"}
+        assert {k: H.graph[k] for k in plain} == plain
+        assert "margins" not in H.graph
     else:
         dated = H.edges["country:RU", "forum:UN"]
         assert (dated["start"], dated["end"]) == ("2024-04-08", "2024-05-20")  # Gephi time spell

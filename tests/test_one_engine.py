@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import netanalysis
 from netanalysis.cli import cli
-from netanalysis.io import write_csv, write_edges_csv
+from netanalysis.io import write_csv, write_edges_csv, write_projection_csv
 from netanalysis.registry import load_registry
 
 ROWS = [
@@ -125,17 +125,20 @@ def test_the_api_and_the_command_line_write_the_same_edges_and_nodes(sample_path
     # the notebook session of the README
     posts = netanalysis.read_posts(sample_path)
     mentions = netanalysis.extract_mentions(posts, exclude=options.get("exclude", ()))
-    G = netanalysis.co_mention_graph(
-        mentions,
-        posts,
-        unit=options.get("unit", "post"),
-        min_weight=options.get("min_weight", 1),
-        labels=load_registry().label,
-    )
+    graph_options = {
+        "unit": options.get("unit", "post"),
+        "min_weight": options.get("min_weight", 1),
+        "labels": load_registry().label,
+    }
+    G = netanalysis.validate_edges(netanalysis.co_mention_graph(mentions, posts, **graph_options))
     nodes = netanalysis.centrality_table(G, seed=0)
     write_edges_csv(G, tmp_path / "edges.csv")
     write_csv(nodes, tmp_path / "nodes.csv")
-    for name in ("edges.csv", "nodes.csv"):
+    for side, name in (("country", "projection_countries.csv"), ("forum", "projection_forums.csv")):
+        P = netanalysis.validate_edges(netanalysis.projection_graph(mentions, posts, side=side, **graph_options))
+        write_projection_csv(P, tmp_path / name)
+    names = ("edges.csv", "nodes.csv", "projection_countries.csv", "projection_forums.csv")
+    for name in names:
         assert (tmp_path / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
 
 

@@ -17,7 +17,25 @@ from netanalysis.pipeline.runner import Stage
 CONTRACT = {
     "posts.csv": ["post_id", "channel", "date", "date_source", "source", "text"],
     "mentions.csv": ["post_id", "kind", "entity", "via", "surface", "start", "end"],
-    "edges.csv": ["country", "forum", "weight", "assoc_strength", "first_date", "last_date", "post_ids"],
+    "edges.csv": [
+        "country",
+        "forum",
+        "weight",
+        "expected",
+        "assoc_strength",
+        "jaccard",
+        "npmi",
+        "p_value",
+        "q_value",
+        "significant",
+        "first_date",
+        "last_date",
+        "post_ids",
+    ],
+    "projection_countries.csv": ["country_a", "country_b", "weight", "expected", "p_value", "q_value", "post_ids"],
+    "projection_forums.csv": ["forum_a", "forum_b", "weight", "expected", "p_value", "q_value", "post_ids"],
+    "projection_nodes.csv": ["projection", "node", "kind", "degree", "betweenness", "pagerank", "community"],
+    "window_edges.csv": ["window_start", "window_end", "n_units", "country", "forum", "weight", "q_value"],
     "nodes.csv": [
         "node",
         "kind",
@@ -34,6 +52,16 @@ CONTRACT = {
     "timeline.csv": ["window_start", "window_end", "node", "kind", "metric", "value", "rank"],
 }
 OTHER_FILES = ["changes.csv", "graph.gexf", "graph.graphml", "network.html", "report.html", "manifest.json"]
+#: What the graph stage writes beside edges.csv and nodes.csv.
+GRAPH_FILES = {
+    "graph.gexf",
+    "graph.graphml",
+    "projection_countries.csv",
+    "projection_countries.gexf",
+    "projection_forums.csv",
+    "projection_forums.gexf",
+    "projection_nodes.csv",
+}
 FIGURES = ["network_bipartite", "network_force", "heatmap", "centrality_over_time", "rank_changes", "network_by_window"]
 
 
@@ -136,35 +164,26 @@ def test_failing_stage_keeps_the_previous_run_intact(tmp_path, sample_path, monk
 def test_each_command_writes_its_files(tmp_path, sample_path):
     expected = {
         "parse": {"posts.csv", "mentions.csv", "manifest.json"},
-        "graph": {
-            "posts.csv",
-            "mentions.csv",
-            "edges.csv",
-            "nodes.csv",
-            "graph.gexf",
-            "graph.graphml",
-            "manifest.json",
-        },
+        "graph": {"posts.csv", "mentions.csv", "edges.csv", "nodes.csv", "manifest.json", *GRAPH_FILES},
         "timeline": {
             "posts.csv",
             "mentions.csv",
             "edges.csv",
             "nodes.csv",
-            "graph.gexf",
-            "graph.graphml",
             "timeline.csv",
             "changes.csv",
+            "window_edges.csv",
             "manifest.json",
+            *GRAPH_FILES,
         },
         "explore": {
             "posts.csv",
             "mentions.csv",
             "edges.csv",
             "nodes.csv",
-            "graph.gexf",
-            "graph.graphml",
             "network.html",
             "manifest.json",
+            *GRAPH_FILES,
         },
     }
     for command, files in expected.items():

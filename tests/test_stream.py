@@ -24,9 +24,18 @@ from hypothesis import strategies as st
 
 from netanalysis import parallel as batch
 from netanalysis import pipeline as report
+from netanalysis.analysis import validate_edges
 from netanalysis.config import Settings
 from netanalysis.extract import extract_mentions
-from netanalysis.graph import Batch, CoMentionCounter, PostIds, co_mention_graph, edges_table
+from netanalysis.graph import (
+    Batch,
+    CoMentionCounter,
+    PostIds,
+    co_mention_graph,
+    edges_table,
+    projection_graph,
+    projection_table,
+)
 from netanalysis.graph import counter as counter_module
 from netanalysis.graph import post_ids as post_ids_module
 from netanalysis.ingest import read_posts
@@ -61,9 +70,14 @@ def test_streamed_run_equals_the_library_functions(corpus, tmp_path, monkeypatch
 
     posts = read_posts(corpus)
     mentions = extract_mentions(posts)
-    G = co_mention_graph(mentions, posts, unit=unit, labels=load_registry().label)
+    G = validate_edges(co_mention_graph(mentions, posts, unit=unit, labels=load_registry().label))
     out = tmp_path / "out"
     assert (out / "edges.csv").read_text(encoding="utf-8") == _csv(edges_table(G))
+    # every unit of every post counted through the one counter: the same N on both faces
+    assert G.graph["n_units"] == result.counts["n_units"] == result.counts["significance"]["edges"]["all_units"]
+    assert G.graph["n_units"] > G.graph["margins"].topical_units or unit == "post"
+    P = validate_edges(projection_graph(mentions, posts, side="country", unit=unit, labels=load_registry().label))
+    assert (out / "projection_countries.csv").read_text(encoding="utf-8") == _csv(projection_table(P))
     assert (out / "mentions.csv").read_text(encoding="utf-8") == _csv(mentions[MENTION_COLUMNS])
     expected_posts = posts[POST_COLUMNS].copy()
     expected_posts["date"] = format_dates(expected_posts["date"])
@@ -464,7 +478,7 @@ def test_a_graph_run_with_ids_out_of_order_lists_them_in_natural_order(tmp_path,
     monkeypatch.setattr(batch, "CHUNK", 2)
     result = report.run("graph", [path], tmp_path / "out", Settings(jobs=1))
     posts = read_posts(path)
-    G = co_mention_graph(extract_mentions(posts), posts, labels=load_registry().label)
+    G = validate_edges(co_mention_graph(extract_mentions(posts), posts, labels=load_registry().label))
     assert (tmp_path / "out" / "edges.csv").read_text(encoding="utf-8") == _csv(edges_table(G))
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(result.files + ["manifest.json"])
     assert G.edges["country:RU", "forum:BRICS"]["post_ids"][:3] == [

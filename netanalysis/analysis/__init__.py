@@ -4,7 +4,9 @@ Public API: :func:`centrality_table` (the ``nodes.csv`` table), :func:`communiti
 :data:`NODE_COLUMNS`; :func:`window_table` (``windows.csv``), :func:`bootstrap_over_time`
 (intervals for ``timeline.csv``), :func:`change_tests_over_time` (p- and q-values for
 ``changes.csv``), :func:`association_table` (association with an explicit baseline),
-:func:`consensus_communities`.
+:func:`consensus_communities`; :func:`validate_edges` (every edge tested against chance:
+``expected``, ``p_value``, ``q_value``, ``significant``) and :func:`backbone` (the significant
+edges).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from netanalysis.analysis.association import association_table
 from netanalysis.analysis.centrality import NODE_COLUMNS, centrality_table, communities
 from netanalysis.analysis.change_tests import change_tests_over_time
 from netanalysis.analysis.consensus import consensus_communities
+from netanalysis.analysis.edge_tests import backbone, validate_edges
 from netanalysis.analysis.uncertainty import bootstrap_over_time
 from netanalysis.analysis.window_stats import window_table
 
@@ -25,4 +28,6 @@ __all__ = [
     "change_tests_over_time",
     "association_table",
     "consensus_communities",
+    "validate_edges",
+    "backbone",
 ]

@@ -2,7 +2,9 @@
 
 Both measures compare how often a country ``i`` and a forum ``j`` are named in the same unit
 (``w``, the edge weight) with how often they would be if they were named independently, given
-how often each is named (``n_i``, ``n_j``) among ``N`` units:
+how often each is named (``n_i``, ``n_j``) among ``N`` units. The formulas live in one place,
+:func:`netanalysis.graph.measures.association_measures` (re-exported here), which the
+co-mention graph, its projections, its time windows and ``edges.csv`` use too:
 
 * ``expected = n_i n_j / N``;
 * ``assoc_strength = w / expected = w N / (n_i n_j)`` (van Eck & Waltman 2009: association
@@ -21,8 +23,8 @@ The baseline
     the other entities. Then ``w_ij`` is hypergeometric with mean ``n_i n_j / N``, so
     ``E[assoc_strength_ij] = 1`` exactly for every pair with ``n_i, n_j >= 1``.
 ``baseline="topical-units"``
-    ``N`` = the units that name at least one (not excluded) country or forum: the choice that
-    ``co_mention_graph`` makes implicitly (``n_units``). Null model: given which units are
+    ``N`` = the units that name at least one (not excluded) country or forum (what
+    ``co_mention_graph`` counted before the baseline was an option). Null model: given which units are
     topical, each entity's units are a uniformly random subset of those ``N`` units,
     independently (the model ignores that together the entities must cover every topical unit;
     with several mentions per unit on average this matters little). Again
@@ -61,9 +63,11 @@ import logging
 import numpy as np
 import pandas as pd
 
-from netanalysis.analysis.resample import BASELINES, code_window
+from netanalysis.analysis.resample import code_window
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS, unit_index, unit_starts
+from netanalysis.graph.measures import association_measures
+from netanalysis.model import BASELINES
 
 __all__ = [
     "BASELINES",
@@ -88,27 +92,6 @@ ASSOCIATION_COLUMNS = [
     "assoc_strength",
     "npmi",
 ]
-
-
-def association_measures(weight, n_a, n_b, n_units) -> dict[str, np.ndarray]:
-    """``expected``, ``assoc_strength`` and ``npmi`` from counts (arrays broadcast).
-
-    Examples
-    --------
-    >>> m = association_measures([2, 0], [4, 4], [5, 5], 20)
-    >>> m["expected"].tolist(), m["assoc_strength"].tolist(), m["npmi"].round(4).tolist()
-    ([1.0, 1.0], [2.0, 0.0], [0.301, -1.0])
-    """
-    w, n_a, n_b, n = (np.asarray(x, dtype=float) for x in (weight, n_a, n_b, n_units))
-    if np.any(n <= 0):
-        raise ConfigError("the number of units N must be positive")
-    expected = n_a * n_b / n
-    p_ab = w / n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        assoc = w / expected
-        npmi = np.log(p_ab / ((n_a / n) * (n_b / n))) / -np.log(p_ab)
-    npmi = np.where(w <= 0, -1.0, np.where(p_ab >= 1.0, 1.0, npmi))
-    return {"expected": expected, "assoc_strength": assoc, "npmi": npmi}
 
 
 def unit_links(mentions: pd.DataFrame, posts: pd.DataFrame | None = None, *, unit: str = "post") -> pd.DataFrame:

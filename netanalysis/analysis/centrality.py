@@ -11,7 +11,15 @@ graph always gives the same numbers, whatever order it was built in.
   ``nx.bipartite.degree_centrality``, ``nx.bipartite.betweenness_centrality``,
   ``nx.bipartite.closeness_centrality``. On other graphs (projections) the ordinary
   ``nx.degree_centrality``, ``nx.betweenness_centrality`` and ``nx.closeness_centrality``.
-  Betweenness and closeness count hops (weights are similarities, not distances).
+  Betweenness and closeness count hops (weights are similarities, not distances), unless
+  ``path_weights=True`` (``--path-weights``): then a path's length is the sum of
+  ``1 / weight`` over its edges (a tie named in more units is a shorter step; Newman 2001,
+  Opsahl et al. 2010), computed with Dijkstra's algorithm (Brandes 2001). Weighted betweenness
+  keeps the bipartite normalisation (the same pairs and the same largest possible value, which
+  a weighted geodesic cannot exceed: the tests check it); weighted closeness is networkx's
+  ``closeness_centrality`` with ``distance`` (reachable nodes over the sum of their distances,
+  scaled by the share of nodes reached), in units of 1 / weight, so it ranks nodes but is not
+  bounded by 1.
   On a disconnected bipartite graph networkx's bipartite closeness can exceed 1 (its least
   possible distance counts nodes the node cannot reach); ``closeness`` here counts reachable
   nodes only, so it equals networkx's on a connected graph and stays in [0, 1] otherwise.
@@ -63,6 +71,12 @@ Brin, S., & Page, L. (1998). The anatomy of a large-scale hypertextual web searc
 Computer Networks and ISDN Systems, 30(1-7), 107-117.
 Hagberg, A. A., Schult, D. A., & Swart, P. J. (2008). Exploring network structure, dynamics, and
 function using NetworkX. Proceedings of SciPy 2008, 11-15.
+Brandes, U. (2001). A faster algorithm for betweenness centrality. Journal of Mathematical
+Sociology, 25(2), 163-177.
+Newman, M. E. J. (2001). Scientific collaboration networks. II. Shortest paths, weighted networks,
+and centrality. Physical Review E, 64, 016132.
+Opsahl, T., Agneessens, F., & Skvoretz, J. (2010). Node centrality in weighted networks:
+Generalizing degree and shortest paths. Social Networks, 32(3), 245-251.
 """
 
 from __future__ import annotations
@@ -199,13 +213,14 @@ def _bipartite_max_betweenness(n: int, m: int) -> float:
     return ((m**2) * ((s + 1) ** 2) + m * (s + 1) * (2 * t - s - 1) - t * (2 * s - t + 3)) / 2.0
 
 
-def _bipartite_betweenness(G: nx.Graph, top: list) -> dict:
+def _bipartite_betweenness(G: nx.Graph, top: list, distance: str | None = None) -> dict:
     """``nx.bipartite.betweenness_centrality``, but 0 (not ZeroDivisionError) on a side whose
-    maximum is 0 (no node of that side can lie between two others, e.g. the leaves of a star)."""
+    maximum is 0 (no node of that side can lie between two others, e.g. the leaves of a star);
+    with ``distance``, over the shortest paths of that edge length."""
     top = set(top)
     n, m = len(top), len(G) - len(top)
     most = {True: _bipartite_max_betweenness(n, m), False: _bipartite_max_betweenness(m, n)}
-    raw = nx.betweenness_centrality(G, normalized=False, weight=None)
+    raw = nx.betweenness_centrality(G, normalized=False, weight=distance)
     return {v: (b / most[v in top] if most[v in top] else 0.0) for v, b in raw.items()}
 
 
@@ -254,8 +269,27 @@ def communities(G: nx.Graph, *, seed: int = 0, weight: str | None = "weight") ->
     return {n: i for i, part in enumerate(ordered) for n in part}
 
 
+#: The edge attribute holding ``1 / weight`` on the sorted copy, with ``path_weights``.
+_DISTANCE = "_distance"
+
+
+def _with_distances(H: nx.Graph, weight: str | None) -> None:
+    """Give every edge of ``H`` the length ``1 / weight`` (``path_weights``)."""
+    if weight is None:
+        raise GraphError("path weights need edge weights (weight=None counts hops)")
+    for u, v, d in H.edges(data=True):
+        w = d.get(weight, 1)
+        if not w > 0:
+            raise GraphError(f"edge {u!r}-{v!r} has weight {w!r}: path lengths 1 / weight need positive weights")
+        d[_DISTANCE] = 1.0 / float(w)
+
+
 def node_measures(
-    G: nx.Graph, *, weight: str | None = "weight", measures: Sequence[str] = MEASURES
+    G: nx.Graph,
+    *,
+    weight: str | None = "weight",
+    measures: Sequence[str] = MEASURES,
+    path_weights: bool = False,
 ) -> dict[str, dict[Hashable, float]]:
     """The node measures of ``G`` (those of :data:`MEASURES` asked for): measure -> node -> value.
 
@@ -270,6 +304,8 @@ def node_measures(
         Edge attribute used as weight (None: every edge weighs 1).
     measures : sequence of str
         Which of :data:`MEASURES` to compute.
+    path_weights : bool, default False
+        Betweenness and closeness over paths of length ``sum(1 / weight)`` instead of hops.
 
     Returns
     -------
@@ -292,18 +328,25 @@ def node_measures(
         raise GraphError("the graph is empty: no co-mentions to analyse (check the input, --exclude and --min-weight)")
     H = _sorted_copy(G)
     sides = _sides(H)
+    distance = None
+    if path_weights and ("betweenness" in measures or "closeness" in measures):
+        _with_distances(H, weight)
+        distance = _DISTANCE
     out: dict[str, dict] = {}
     for name in measures:
         if name == "degree":
             values = nx.bipartite.degree_centrality(H, sides[0]) if sides is not None else nx.degree_centrality(H)
         elif name == "betweenness":
             values = (
-                _bipartite_betweenness(H, sides[0])
+                _bipartite_betweenness(H, sides[0], distance)
                 if sides is not None
-                else nx.betweenness_centrality(H, normalized=True)
+                else nx.betweenness_centrality(H, normalized=True, weight=distance)
             )
         elif name == "closeness":
-            values = _bipartite_closeness(H, sides[0]) if sides is not None else nx.closeness_centrality(H)
+            if distance is not None:
+                values = nx.closeness_centrality(H, distance=distance)
+            else:
+                values = _bipartite_closeness(H, sides[0]) if sides is not None else nx.closeness_centrality(H)
         elif name == "strength":
             values = dict(H.degree(weight=weight))
         elif name == "eigenvector":
@@ -319,7 +362,9 @@ def node_measures(
     return out
 
 
-def centrality_table(G: nx.Graph, *, seed: int = 0, weight: str | None = "weight") -> pd.DataFrame:
+def centrality_table(
+    G: nx.Graph, *, seed: int = 0, weight: str | None = "weight", path_weights: bool = False
+) -> pd.DataFrame:
     """Return one row per node with its centralities (the ``nodes.csv`` table).
 
     Parameters
@@ -330,18 +375,21 @@ def centrality_table(G: nx.Graph, *, seed: int = 0, weight: str | None = "weight
         Seed of the Louvain community detection.
     weight : str or None
         Edge attribute used as weight (None: every edge weighs 1).
+    path_weights : bool, default False
+        Betweenness and closeness over paths of length ``sum(1 / weight)`` (module notes).
 
     Returns
     -------
     DataFrame
-        Columns :data:`NODE_COLUMNS`, sorted by kind, then strength (descending), then node.
+        Columns :data:`NODE_COLUMNS`, sorted by kind, then strength (descending), then node;
+        ``attrs["path_weights"]`` says how betweenness and closeness were computed.
 
     Raises
     ------
     GraphError
         If the graph is empty or a bipartite graph lacks one side.
     """
-    values = node_measures(G, weight=weight)
+    values = node_measures(G, weight=weight, path_weights=path_weights)
     H = _sorted_copy(G)
     community = communities(H, seed=seed, weight=weight)
     rows = []
@@ -361,4 +409,6 @@ def centrality_table(G: nx.Graph, *, seed: int = 0, weight: str | None = "weight
     table["_key"] = table["node"].astype(str)
     table = table.sort_values(["kind", "strength", "_key"], ascending=[True, False, True], kind="mergesort")
     log.debug("centrality table: %d nodes, %d communities", len(table), table["community"].nunique())
-    return table.drop(columns="_key").reset_index(drop=True)
+    table = table.drop(columns="_key").reset_index(drop=True)
+    table.attrs["path_weights"] = bool(path_weights)
+    return table

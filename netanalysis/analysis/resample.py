@@ -55,7 +55,9 @@ from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_mea
 from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
 from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
 from netanalysis.errors import ConfigError
-from netanalysis.extract.units import UNITS, unit_starts
+from netanalysis.extract.units import UNITS
+from netanalysis.graph.coding import units_per_post
+from netanalysis.model import BASELINES
 
 __all__ = [
     "BASELINES",
@@ -69,9 +71,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: What ``N`` (the number of units) counts: every unit of the posts, or only those naming a
-#: country or a forum (see :mod:`netanalysis.analysis.association`).
-BASELINES = ("all-units", "topical-units")
 #: Every node measure a replicate can give.
 NODE_MEASURES = ("posts", "share") + GRAPH_MEASURES
 _SIDES = ("country", "forum")
@@ -134,24 +133,6 @@ def _check(unit: str, baseline: str) -> None:
         raise ConfigError(f"unknown baseline {baseline!r}; choose one of {', '.join(BASELINES)}")
 
 
-def units_per_post(posts: pd.DataFrame, unit: str) -> np.ndarray:
-    """The number of units of each post: 1 for posts, else the ``units`` column or the count of
-    paragraphs/sentences of ``text``."""
-    if unit == "post":
-        return np.ones(len(posts), dtype=np.int64)
-    if "units" in posts.columns:
-        values = pd.to_numeric(posts["units"], errors="coerce")
-        if values.isna().any() or (values < 1).any():
-            raise ConfigError("the posts' 'units' column must hold whole numbers >= 1")
-        return values.to_numpy(np.int64)
-    if "text" not in posts.columns:
-        raise ConfigError(
-            f"unit={unit!r} needs the number of {unit}s of each post: give the posts "
-            "table a 'units' column or the posts' 'text'"
-        )
-    return np.array([len(unit_starts(t if isinstance(t, str) else "", unit)) for t in posts["text"]], dtype=np.int64)
-
-
 def _link_codes(links: pd.DataFrame, index: pd.Index, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
     """Distinct (post, unit, node) links of the posts in ``index``: post codes, unit indices,
     node codes, and the sorted node ids."""
@@ -193,6 +174,7 @@ def code_window(posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "post")
     if not index.is_unique:
         raise ConfigError(f"post_id {index[index.duplicated()][0]!r} is repeated in the posts table")
     units = units_per_post(posts, unit)
+    assert units is not None  # (required: raises rather than give None)
     post, where, node, nodes = _link_codes(links, index, unit)
     if unit != "post" and len(post) and (where >= units[post]).any():
         raise ConfigError(f"a link names a {unit} beyond the number of {unit}s of its post")

@@ -192,7 +192,14 @@ def _newton(r, m, c, lc, tol, max_iter):
     return p, max_iter, error
 
 
-def fit_bicm(unit_degrees: ArrayLike, entity_degrees: ArrayLike, *, tol: float = 1e-9, max_iter: int = 200) -> BiCMFit:
+def fit_bicm(
+    unit_degrees: ArrayLike,
+    entity_degrees: ArrayLike,
+    *,
+    unit_counts: ArrayLike | None = None,
+    tol: float = 1e-9,
+    max_iter: int = 200,
+) -> BiCMFit:
     """Fit the bipartite configuration model to the degrees of a unit x entity matrix.
 
     Parameters
@@ -201,6 +208,9 @@ def fit_bicm(unit_degrees: ArrayLike, entity_degrees: ArrayLike, *, tol: float =
         Entities named by each unit (one value per unit; a million units is fine).
     entity_degrees : array_like of int
         Units naming each entity.
+    unit_counts : array_like of int, optional
+        How many units have each degree: then ``unit_degrees`` lists distinct degrees, as a
+        counter's histogram gives them (a million units in a few numbers).
     tol : float
         Largest accepted absolute error of an expected degree.
     max_iter : int
@@ -230,13 +240,19 @@ def fit_bicm(unit_degrees: ArrayLike, entity_degrees: ArrayLike, *, tol: float =
     """
     rows = _degrees("unit_degrees", unit_degrees)
     cols = _degrees("entity_degrees", entity_degrees)
-    if rows.sum() != cols.sum():
+    weights = np.ones(rows.size, dtype=np.int64) if unit_counts is None else _degrees("unit_counts", unit_counts)
+    if weights.shape != rows.shape:
+        raise GraphError("unit_counts must give one count per unit degree")
+    keep = weights > 0
+    rows, weights = rows[keep], weights[keep]
+    if (rows * weights).sum() != cols.sum():
         raise GraphError("unit and entity degrees must add up to the same number of mentions")
-    if rows.size and rows.max() > cols.size or cols.size and cols.max() > rows.size:
+    if rows.size and rows.max() > cols.size or cols.size and cols.max() > weights.sum():
         raise GraphError(
             "a unit cannot name more entities than there are, nor an entity be named in more units than there are"
         )
-    r, m = np.unique(rows, return_counts=True)
+    r, inverse = np.unique(rows, return_inverse=True)
+    m = np.bincount(inverse, weights=weights, minlength=r.size).astype(np.int64)
     c, col_class, lc = np.unique(cols, return_inverse=True, return_counts=True)
     probs = np.zeros((r.size, c.size))
     iterations, error = 0, 0.0

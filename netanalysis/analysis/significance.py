@@ -61,6 +61,7 @@ from numpy.typing import ArrayLike
 
 from netanalysis.analysis.hypergeometric import hypergeometric_tails
 from netanalysis.errors import ConfigError, GraphError
+from netanalysis.model import ALTERNATIVES
 
 __all__ = [
     "ALTERNATIVES",
@@ -74,8 +75,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Accepted values of ``alternative``: over-expression, under-expression, either.
-ALTERNATIVES = ("greater", "less", "two-sided")
 #: Columns of :func:`significance_table`, in this order.
 SIGNIFICANCE_COLUMNS = ["expected", "p_over", "p_under", "p_value", "q_value", "significant"]
 

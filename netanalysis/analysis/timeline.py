@@ -50,7 +50,7 @@ from netanalysis.analysis.windows import parse_span, time_windows, utc
 from netanalysis.errors import ConfigError
 from netanalysis.graph import Batch, CoMentionCounter, from_tables
 from netanalysis.graph.coding import datetimes
-from netanalysis.model import DATE_FORMAT, NO_DATE, Exclusion
+from netanalysis.model import BASELINES, DATE_FORMAT, NO_DATE, Exclusion
 from netanalysis.parallel import map_ordered
 
 __all__ = [
@@ -145,6 +145,7 @@ def graphs_over_time(
     exclude: Exclusion | Iterable[str] = (),
     labels: Callable[[str, str], str] | None = None,
     post_ids: bool = True,
+    baseline: str = BASELINES[0],
 ) -> WindowGraphs:
     """Build one co-mention graph per time window.
 
@@ -159,9 +160,11 @@ def graphs_over_time(
         for paragraph/sentence units).
     freq, window, step, cumulative, start, end
         The windows, as in :func:`time_windows`.
-    unit, min_weight, exclude, labels, post_ids
+    unit, min_weight, exclude, labels, post_ids, baseline
         As for :func:`~netanalysis.graph.co_mention_graph`, for every window (one
-        :class:`~netanalysis.graph.CoMentionCounter` per window counts its posts).
+        :class:`~netanalysis.graph.CoMentionCounter` per window counts its posts: a window's
+        ``N`` counts its own units, so its edges can be tested on their own with
+        :func:`netanalysis.analysis.validate_edges`).
 
     Returns
     -------
@@ -188,7 +191,13 @@ def graphs_over_time(
     for lo, hi in windows:
         in_posts = dated & (dates >= _micros(lo)) & (dates < _micros(hi))
         counter = CoMentionCounter(
-            corpus.entities, unit=unit, min_weight=min_weight, exclude=exclude, labels=labels, post_ids=post_ids
+            corpus.entities,
+            unit=unit,
+            min_weight=min_weight,
+            exclude=exclude,
+            labels=labels,
+            post_ids=post_ids,
+            baseline=baseline,
         )
         counter.add(corpus.select(in_posts, ids=post_ids))
         G = counter.graph()
@@ -240,8 +249,8 @@ def _window_rows(lo: pd.Timestamp, hi: pd.Timestamp, table: pd.DataFrame, metric
     return long
 
 
-def _tables(graphs: list[nx.Graph], seed: int, jobs: int) -> list[pd.DataFrame]:
-    run = functools.partial(centrality_table, seed=seed)
+def _tables(graphs: list[nx.Graph], seed: int, jobs: int, path_weights: bool = False) -> list[pd.DataFrame]:
+    run = functools.partial(centrality_table, seed=seed, path_weights=path_weights)
     if jobs <= 1 or len(graphs) < 2:
         return [run(G) for G in graphs]
     return list(map_ordered(run, graphs, jobs=min(jobs, len(graphs))))
@@ -253,6 +262,7 @@ def timeline_table(
     metrics: Sequence[str] = DEFAULT_METRICS,
     seed: int = 0,
     jobs: int = 1,
+    path_weights: bool = False,
 ) -> pd.DataFrame:
     """Return the tidy timeline (``timeline.csv``) of the window graphs of :func:`graphs_over_time`.
 
@@ -266,6 +276,9 @@ def timeline_table(
         Passed to ``centrality_table``.
     jobs : int
         Worker processes for the windows (1: in this process); the result does not depend on it.
+    path_weights : bool, default False
+        Betweenness and closeness over paths of length ``1 / weight`` (see
+        :func:`~netanalysis.analysis.centrality.centrality_table`).
 
     Returns
     -------
@@ -277,7 +290,7 @@ def timeline_table(
     """
     chosen = _check_metrics(metrics)
     present = [(lo, hi, G) for lo, hi, G in graphs if G.number_of_nodes() > 0]
-    tables = _tables([G for _, _, G in present], seed, jobs)
+    tables = _tables([G for _, _, G in present], seed, jobs, path_weights)
     parts = [_window_rows(lo, hi, table, chosen) for (lo, hi, _), table in zip(present, tables)]
     if parts:
         frame = pd.concat(parts, ignore_index=True)

@@ -14,7 +14,7 @@ import re
 
 from netanalysis.model import UNITS
 
-__all__ = ["UNITS", "unit_starts", "unit_index"]
+__all__ = ["UNITS", "unit_starts", "unit_index", "count_units"]
 
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*\s+")
@@ -56,3 +56,19 @@ def _after_initial(text: str, end: int) -> bool:
 def unit_index(starts: list[int], offset: int) -> int:
     """The index of the unit (from :func:`unit_starts`) that holds ``offset``."""
     return bisect.bisect_right(starts, offset) - 1
+
+
+def count_units(text: str | None, unit: str) -> int:
+    """How many units ``text`` has: 1 post, its paragraphs or its sentences (as
+    :func:`unit_starts` splits it; an empty or missing text is one empty unit).
+
+    Examples
+    --------
+    >>> count_units("One. Two\\nThree", "paragraph"), count_units("One. Two\\nThree", "sentence")
+    (2, 3)
+    """
+    if unit == "post" or not text:
+        return 1
+    if unit == "paragraph":  # every line break starts one (see unit_starts)
+        return text.count("\n") + 1
+    return len(unit_starts(text, unit))

@@ -18,27 +18,32 @@ the posts frame (its ``text``). A unit counts once however often it repeats a na
 Normalised weights of an edge (i, j)
 ------------------------------------
 With ``w`` the number of units naming both, ``n_i`` and ``n_j`` the numbers of units naming each
-(the node attribute ``posts``) and ``N`` the number of units naming at least one (not excluded)
-country or forum (graph attribute ``n_units``):
+(the node attribute ``posts``) and ``N`` the number of units of the baseline (graph attribute
+``n_units``): ``expected = n_i n_j / N``, ``assoc_strength = w / expected``, ``jaccard`` and
+``npmi`` (formulas in :mod:`netanalysis.graph.measures`, their one home).
 
-* ``assoc_strength`` = ``w * N / (n_i * n_j)``: observed over expected co-mentions under
-  independence (VOSviewer's association strength ``w / (n_i n_j)`` scaled by ``N``);
-  1 means "as often as chance", above 1 "more often than chance".
-* ``jaccard`` = ``w / (n_i + n_j - w)``.
-* ``npmi`` = ``log(p_ij / (p_i p_j)) / -log(p_ij)`` with ``p = count / N`` (natural log), in
-  (-1, 1]; when ``p_ij = 1`` (both named in every unit) it is 1.
-
-``N`` counts every unit that names a country or a forum, not only those naming both: then
-``n_i`` is simply how often ``i`` is named, and every measure can be recomputed from
-``nodes.csv`` (``posts``), ``edges.csv`` (``weight``) and ``N``. With paragraph or sentence
-units, ``posts`` and ``weight`` count those units, while ``post_ids`` lists the posts.
+The baseline: what ``N`` counts
+-------------------------------
+``baseline="all-units"`` (default): every unit of the posts, those naming nothing included
+(every post; with paragraph or sentence units every paragraph or sentence of every post, which
+needs the posts' text). ``baseline="topical-units"``: only the units naming at least one (not
+excluded) country or forum. :mod:`netanalysis.analysis.association` explains the null model of
+each and why all-units is the default (its expected counts do not depend on which units the
+extraction found something in, so values compare across units and time windows). Every measure
+can be recomputed from ``nodes.csv`` (``posts``), ``edges.csv`` (``weight``) and ``N`` (the
+manifest's ``n_units``). With paragraph or sentence units, ``posts`` and ``weight`` count those
+units, while ``post_ids`` lists the posts. The graph attribute ``margins``
+(:class:`~netanalysis.graph.measures.Margins`) holds both counts of units and what the tests of
+:func:`netanalysis.analysis.validate_edges` need.
 
 One counter (:class:`CoMentionCounter`) counts every graph: the Python API codes its tables
 as one :class:`Batch` (:func:`from_tables`) and adds it; the command line adds a batch per chunk
 of posts as they stream by. Modules: :mod:`~netanalysis.graph.coding` (the batch),
 :mod:`~netanalysis.graph.counter`, :mod:`~netanalysis.graph.post_ids`,
 :mod:`~netanalysis.graph.measures`, :mod:`~netanalysis.graph.projections`,
-:mod:`~netanalysis.graph.table` (``edges.csv``).
+:mod:`~netanalysis.graph.table` (``edges.csv``, the projections' tables).
+:func:`projection_graph` gives the one-mode projections (countries tied by the units naming
+both; forums likewise) from the same counter.
 
 ``post_ids`` lists are sorted in natural order: by the id without its trailing number, then by
 that number (``"mfa:9"`` before ``"mfa:10"``), then as strings. ``first_date`` and
@@ -56,12 +61,12 @@ from __future__ import annotations
 
 from netanalysis.extract.units import unit_starts
 from netanalysis.graph.coding import Batch, Entities, entity_list, from_tables
-from netanalysis.graph.cooccurrence import co_mention_graph
+from netanalysis.graph.cooccurrence import co_mention_graph, projection_graph
 from netanalysis.graph.counter import CoMentionCounter
-from netanalysis.graph.measures import association_measures, node_id
+from netanalysis.graph.measures import Margins, association_measures, node_id
 from netanalysis.graph.post_ids import PostIds, PostIdTable
 from netanalysis.graph.projections import project
-from netanalysis.graph.table import EDGE_COLUMNS, edges_table
+from netanalysis.graph.table import EDGE_COLUMNS, TIE_COLUMNS, edges_table, projection_table
 from netanalysis.model import UNITS
 
 __all__ = [
@@ -72,6 +77,8 @@ __all__ = [
     "PostIdTable",
     "UNITS",
     "EDGE_COLUMNS",
+    "TIE_COLUMNS",
+    "Margins",
     "association_measures",
     "co_mention_graph",
     "edges_table",
@@ -79,5 +86,7 @@ __all__ = [
     "from_tables",
     "node_id",
     "project",
+    "projection_graph",
+    "projection_table",
     "unit_starts",
 ]

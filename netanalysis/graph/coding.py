@@ -4,7 +4,9 @@ A :class:`Batch` holds posts (their ids as one Arrow string array, their dates a
 microseconds, and whatever other columns a stage keeps) and their links to countries and
 forums: one row per (post, entity, unit), as int arrays: ``post`` (the post's position in the
 batch), ``entity`` (an index into :attr:`Batch.entities`, the ``(kind, id)`` pairs) and, for
-paragraph and sentence units, ``unit`` (the unit's index within its post).
+paragraph and sentence units, ``unit`` (the unit's index within its post). For paragraph and
+sentence units a batch also says how many units each post has (``units``, those naming nothing
+included), which the all-units baseline counts.
 
 The command line builds batches as it streams a corpus (a few thousand posts each) and joins
 them with :meth:`Batch.concat` when a later stage needs the whole corpus; the Python API codes
@@ -24,10 +26,10 @@ import pandas as pd
 import pyarrow as pa
 
 from netanalysis.errors import ConfigError, GraphError
-from netanalysis.extract.units import unit_starts
+from netanalysis.extract.units import count_units, unit_starts
 from netanalysis.model import NO_DATE, SIDES, UNITS
 
-__all__ = ["Batch", "Entities", "from_tables", "entity_list", "micros", "datetimes"]
+__all__ = ["Batch", "Entities", "from_tables", "entity_list", "micros", "datetimes", "units_per_post"]
 
 log = logging.getLogger(__name__)
 
@@ -180,8 +182,11 @@ def from_tables(
         paragraph and sentence units either ``start`` (with the posts' ``text``) or a column
         named after the unit holding the unit's index in its post.
     posts : DataFrame, optional
-        Columns ``post_id`` and ``date`` (and ``text`` to split posts into units). The batch
-        holds every post of the table; without it, every post the mentions name.
+        Columns ``post_id`` and ``date`` (and ``text`` to split posts into units, or ``units``
+        giving each post's number of paragraphs or sentences). The batch holds every post of
+        the table (and, for paragraph or sentence units, how many units each has, when the
+        table has ``text`` or ``units``); without it, every post the mentions name with a
+        country or forum (then the posts naming nothing are unknown).
     unit : {"post", "paragraph", "sentence"}
     unlisted : {"keep", "drop"}
         What to do with mentions of posts missing from ``posts``: keep them (undated) or
@@ -239,6 +244,10 @@ def from_tables(
     else:
         index = _unit_index(id_index, codes, m["start"], posts, unit)
     post, entity, unit_index = _distinct(codes.astype(np.int64), entity_codes.astype(np.int64), index, len(entities))
+    # (only when every post of the mentions is in the table are all their units known)
+    units = _units_per_post(posts, id_index, unit) if listed is not None and len(id_index) == len(listed) else None
+    if units is not None and unit_index is not None and len(post) and (unit_index >= units[post]).any():
+        raise GraphError(f"a mention names a {unit} beyond the number of {unit}s of its post")
     batch = Batch(
         post_ids=pa.array(np.asarray(id_index, dtype=object), type=pa.string()),
         dates=dates,
@@ -246,7 +255,7 @@ def from_tables(
         entity=entity,
         entities=entities,
         unit=unit_index,
-        units=_units_per_post(posts, id_index, unit) if listed is not None and len(id_index) == len(listed) else None,
+        units=units,
     )
     return batch, unlisted_rows
 
@@ -257,19 +266,43 @@ def _units_per_post(posts: pd.DataFrame | None, ids: pd.Index, unit: str) -> np.
     if unit == "post" or posts is None:
         return None
     first = ~posts["post_id"].astype(str).duplicated().to_numpy()
-    if "units" in posts.columns:
-        values = pd.to_numeric(posts["units"], errors="coerce").to_numpy(dtype=float)[first]
-        if np.isnan(values).any() or (values < 1).any():
-            raise GraphError("the posts' 'units' column must hold whole numbers >= 1")
-        counts = values.astype(np.int32)
-    elif "text" in posts.columns:
-        counts = np.array(
-            [len(unit_starts(t if isinstance(t, str) else "", unit)) for t in posts["text"][first]], dtype=np.int32
-        )
-    else:
+    counts = units_per_post(posts[first], unit, required=False)
+    if counts is None:
         return None
     order = pd.Index(posts["post_id"].astype(str)[first]).get_indexer(ids)
-    return counts[order]
+    return counts[order].astype(np.int32)
+
+
+def units_per_post(posts: pd.DataFrame, unit: str, *, required: bool = True) -> np.ndarray | None:
+    """The number of units of each post: 1 for posts, else the ``units`` column or the count of
+    paragraphs or sentences of ``text`` (:func:`~netanalysis.extract.units.count_units`).
+
+    Raises
+    ------
+    ConfigError
+        If ``units`` holds something else than whole numbers >= 1, or (with ``required``) the
+        table has neither ``units`` nor ``text``; without ``required`` that gives ``None``.
+
+    Examples
+    --------
+    >>> units_per_post(pd.DataFrame({"text": ["One.\\nTwo", ""]}), "paragraph").tolist()
+    [2, 1]
+    """
+    if unit == "post":
+        return np.ones(len(posts), dtype=np.int64)
+    if "units" in posts.columns:
+        values = pd.to_numeric(posts["units"], errors="coerce")
+        if values.isna().any() or (values < 1).any() or (values != values.round()).any():
+            raise ConfigError("the posts' 'units' column must hold whole numbers >= 1")
+        return values.to_numpy(np.int64)
+    if "text" in posts.columns:
+        return np.array([count_units(t if isinstance(t, str) else "", unit) for t in posts["text"]], dtype=np.int64)
+    if required:
+        raise ConfigError(
+            f"unit={unit!r} needs the number of {unit}s of each post: give the posts "
+            "table a 'units' column or the posts' 'text'"
+        )
+    return None
 
 
 def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:

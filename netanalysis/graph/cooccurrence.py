@@ -1,4 +1,5 @@
-"""The bipartite country-forum co-mention graph of a corpus (the Python face of the counter)."""
+"""The bipartite country-forum co-mention graph of a corpus and its one-mode projections (the
+Python face of the counter)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import pandas as pd
 
 from netanalysis.graph.coding import Batch, from_tables
 from netanalysis.graph.counter import CoMentionCounter, check_options
-from netanalysis.model import Exclusion
+from netanalysis.model import BASELINES, Exclusion
 from netanalysis.registry.memberships import Memberships, load_memberships
 
-__all__ = ["co_mention_graph"]
+__all__ = ["co_mention_graph", "projection_graph"]
 
 
 def co_mention_graph(
@@ -24,6 +25,7 @@ def co_mention_graph(
     exclude: Exclusion | Iterable[str] = (),
     labels: Callable[[str, str], str] | None = None,
     post_ids: bool = True,
+    baseline: str = BASELINES[0],
     memberships: Memberships | bool = True,
 ) -> nx.Graph:
     """Build the bipartite country-forum co-mention graph.
@@ -51,6 +53,10 @@ def co_mention_graph(
     post_ids : bool, default True
         Keep each edge's post ids (``False`` leaves the attribute out: faster and lighter
         where only weights and measures are used, as for the graphs of time windows).
+    baseline : {"all-units", "topical-units"}
+        What ``N`` counts: every unit of ``posts`` (default; posts naming nothing included:
+        without ``posts`` only the posts the mentions name with a country or forum are known),
+        or only the units naming a country or forum (see :mod:`netanalysis.analysis.association`).
     memberships : Memberships or bool, default True
         Label each edge with the country's status in the forum on its posts' dates
         (``status``, ``posts_by_status``; :mod:`netanalysis.graph.membership`): ``True`` with
@@ -62,9 +68,11 @@ def co_mention_graph(
     -------
     networkx.Graph
         Nodes ``country:XX`` (``bipartite=0``) and ``forum:ID`` (``bipartite=1``) with
-        ``kind, entity, label, posts``; edges with ``weight, assoc_strength, jaccard, npmi,
-        post_ids, first_date, last_date`` (and ``status, posts_by_status``); graph attributes
-        ``unit, n_units, min_weight, exclude``.
+        ``kind, entity, label, posts``; edges with ``weight, expected, assoc_strength, jaccard,
+        npmi, post_ids, first_date, last_date`` (and ``status, posts_by_status``); graph
+        attributes ``unit, baseline, n_units,
+        min_weight, exclude`` and ``margins`` (:class:`~netanalysis.graph.measures.Margins`:
+        what :func:`netanalysis.analysis.validate_edges` tests the edges with).
 
     Examples
     --------
@@ -77,9 +85,48 @@ def co_mention_graph(
     >>> G.nodes["country:CN"]["posts"], G.graph["n_units"]
     (2, 2)
     """
-    check_options(unit, min_weight)
-    batch = mentions if isinstance(mentions, Batch) else from_tables(mentions, posts, unit=unit)[0]
     table = load_memberships() if memberships is True else (memberships or None)
+    counted = _counted(mentions, posts, unit, min_weight, exclude, labels, post_ids, baseline, False, table)
+    return counted.graph()
+
+
+def projection_graph(
+    mentions: pd.DataFrame | Batch,
+    posts: pd.DataFrame | None = None,
+    *,
+    side: str = "country",
+    unit: str = "post",
+    min_weight: int = 1,
+    exclude: Exclusion | Iterable[str] = (),
+    labels: Callable[[str, str], str] | None = None,
+    post_ids: bool = True,
+    baseline: str = BASELINES[0],
+) -> nx.Graph:
+    """The one-mode projection onto countries or forums: two entities are tied by the units
+    naming both (``projection_countries.csv`` and ``projection_forums.csv``).
+
+    Parameters are those of :func:`co_mention_graph`, and ``side`` (``"country"`` or
+    ``"forum"``). The ties carry the same attributes as the bipartite graph's edges (weight,
+    expected weight, association measures, post ids, dates), computed over the same ``N``;
+    the graph holds the entities with at least one tie of weight ``min_weight`` or more.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"post_id": ["p1", "p1", "p1", "p2", "p2"],
+    ...                   "kind": ["country", "country", "forum", "country", "country"],
+    ...                   "entity": ["CN", "RU", "BRICS", "CN", "IN"]})
+    >>> sorted(projection_graph(m).edges(data="weight"))
+    [('country:CN', 'country:IN', 1), ('country:CN', 'country:RU', 1)]
+    """
+    counted = _counted(mentions, posts, unit, min_weight, exclude, labels, post_ids, baseline, True, None)
+    return counted.projection(side)
+
+
+def _counted(
+    mentions, posts, unit, min_weight, exclude, labels, post_ids, baseline, projections, memberships
+) -> CoMentionCounter:
+    check_options(unit, min_weight, baseline)
+    batch = mentions if isinstance(mentions, Batch) else from_tables(mentions, posts, unit=unit)[0]
     counter = CoMentionCounter(
         batch.entities,
         unit=unit,
@@ -87,7 +134,9 @@ def co_mention_graph(
         exclude=exclude,
         labels=labels,
         post_ids=post_ids,
-        memberships=table if post_ids else None,
+        baseline=baseline,
+        projections=projections,
+        memberships=memberships if post_ids else None,
     )
     counter.add(batch)
-    return counter.graph()
+    return counter

@@ -1,12 +1,19 @@
-"""The co-mention counter: batches of coded links in, pair counts and the graph out.
+"""The co-mention counter: batches of coded links in, pair counts and the graphs out.
 
 :class:`CoMentionCounter` is the one place where co-mentions are counted. Both faces use it:
 :func:`~netanalysis.graph.co_mention_graph` adds the whole corpus as one batch, the command
 line adds a batch per chunk of posts as they stream by, so no table of all posts or links is
 needed to build the graph. Each batch's links are paired (every entity of side ``a`` with every
 entity of side ``b`` named in the same unit) about :data:`PAIR_SLICE` rows at a time; the counter
-adds up weights, the units naming each entity, the number of units and first and last dates, and
-keeps each edge's posts as int32 codes gathered by edge (:mod:`netanalysis.graph.post_ids`).
+adds up weights, first and last dates, and keeps each edge's posts as int32 codes gathered by
+edge (:mod:`netanalysis.graph.post_ids`). With ``projections=True`` one pass also counts the
+country-country and forum-forum ties of the one-mode projections (sharing the post ids).
+
+Beside the pairs it adds up the margins every test and measure needs
+(:class:`~netanalysis.graph.measures.Margins`): the units naming each entity, the units naming
+at least one entity (``topical_units``), every unit of the posts (``all_units``: the posts, or
+their paragraphs or sentences as the batches count them, including those naming nothing), and
+the number of entities each unit names.
 """
 
 from __future__ import annotations
@@ -19,10 +26,10 @@ import pandas as pd
 
 from netanalysis.errors import ConfigError
 from netanalysis.graph.coding import Batch, Entities
-from netanalysis.graph.measures import assemble
+from netanalysis.graph.measures import Margins, assemble, node_id
 from netanalysis.graph.membership import annotate_statuses, post_days
-from netanalysis.graph.post_ids import CodeStore, PostIdCollector, PostIds, Run, piece
-from netanalysis.model import NO_DATE, SIDES, UNITS, Exclusion
+from netanalysis.graph.post_ids import CodeStore, PostIdCollector, PostIds, PostIdTable, Run, piece
+from netanalysis.model import BASELINES, NO_DATE, SIDES, UNITS, Exclusion
 from netanalysis.registry.memberships import Memberships
 
 __all__ = ["CoMentionCounter", "PAIR_SLICE"]
@@ -32,11 +39,103 @@ PAIR_SLICE = 500_000
 _NEVER = np.iinfo(np.int64).max
 
 
-def check_options(unit: str, min_weight: int) -> None:
+def check_options(unit: str, min_weight: int, baseline: str = BASELINES[0]) -> None:
     if unit not in UNITS:
         raise ConfigError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
     if isinstance(min_weight, bool) or not isinstance(min_weight, (int, np.integer)) or min_weight < 1:
         raise ConfigError(f"min_weight must be a whole number >= 1, not {min_weight!r}")
+    if baseline not in BASELINES:
+        raise ConfigError(f"unknown baseline {baseline!r}; choose one of {', '.join(BASELINES)}")
+
+
+class _PairTable:
+    """Weights, first and last dates and post codes of the pairs of one pair of sides."""
+
+    def __init__(self, sides: tuple[int, int], n_names: int, keep_ids: bool):
+        self.sides, self.n_names, self.keep_ids = sides, max(n_names, 1), keep_ids
+        n_keys = self.n_names * self.n_names
+        self.weight = np.zeros(n_keys, dtype=np.int64)
+        self.first = np.full(n_keys, _NEVER, dtype=np.int64)
+        self.last = np.full(n_keys, NO_DATE, dtype=np.int64)
+        self.store = CodeStore()
+        self.runs: dict[int, list[np.ndarray | Run]] = {}
+        self.pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self.pending_pairs = 0
+
+    def count(self, col: dict[str, np.ndarray], dates: np.ndarray, base: int, by_post: bool) -> None:
+        """Pair a slice of unit-ordered rows: add weights and dates, keep the (pair, post) codes."""
+        n_ent = self.n_names
+        side_a, side_b = self.sides
+        a_rows, b_rows = col["side"] == side_a, col["side"] == side_b
+        a_unit, a_post, a_ent = col["unit"][a_rows], col["post"][a_rows], col["entity"][a_rows]
+        b_unit, b_ent = col["unit"][b_rows], col["entity"][b_rows]
+        # rows are in unit order, so each a row's partners are one run of b rows
+        b_lo = np.searchsorted(b_unit, a_unit, side="left")
+        count = np.searchsorted(b_unit, a_unit, side="right") - b_lo
+        left = np.repeat(np.arange(len(a_unit)), count)
+        right = np.repeat(b_lo - (np.cumsum(count) - count), count) + np.arange(len(left))
+        a, b, post = a_ent[left], b_ent[right], a_post[left]
+        del left, right, b_lo, count
+        if side_a == side_b:
+            keep = a < b
+            a, b, post = a[keep], b[keep], post[keep]
+        key = a.astype(np.int64) * n_ent + b
+        n_keys = n_ent * n_ent
+        self.weight += np.bincount(key, minlength=n_keys)
+        # a stable sort by pair keeps the posts in order (a radix sort when keys fit 16 bits)
+        order = np.argsort(key.astype(np.uint16) if n_keys <= 1 << 16 else key, kind="stable")
+        pair_key, post = key[order], post.astype(np.int32, copy=False)[order]
+        if not by_post and len(post):  # several units of one post may pair a and b
+            first = np.concatenate(([True], (pair_key[1:] != pair_key[:-1]) | (post[1:] != post[:-1])))
+            pair_key, post = pair_key[first], post[first]
+        if len(post):
+            starts = np.concatenate(([0], np.flatnonzero(np.diff(pair_key)) + 1))
+            present = pair_key[starts]
+            day = dates[post]
+            lo_d = np.minimum.reduceat(np.where(day == NO_DATE, _NEVER, day), starts)
+            hi_d = np.maximum.reduceat(day, starts)
+            self.first[present] = np.minimum(self.first[present], lo_d)
+            self.last[present] = np.maximum(self.last[present], hi_d)
+        if self.keep_ids:
+            self.pending.append((pair_key, post + np.int32(base)))
+            self.pending_pairs += len(post)
+            if self.pending_pairs >= PAIR_SLICE:
+                self.flush()
+
+    def flush(self) -> None:
+        """Gather the pending (pair, post) codes by pair (posts stay in order): one run per
+        pair, in memory or in the temporary file."""
+        if not self.pending:
+            return
+        key = np.concatenate([k for k, _ in self.pending])
+        codes = np.concatenate([c for _, c in self.pending])
+        self.pending, self.pending_pairs = [], 0
+        if not len(key):
+            return
+        order = np.argsort(key, kind="stable")
+        key, codes = key[order], codes[order]
+        del order
+        block = self.store.keep(codes)
+        cuts = (np.flatnonzero(np.diff(key)) + 1).tolist()
+        for lo, hi in zip([0, *cuts], [*cuts, len(key)]):
+            self.runs.setdefault(int(key[lo]), []).append(piece(block, lo, hi))
+
+    def pairs(self, names: np.ndarray, table: PostIdTable | None) -> pd.DataFrame:
+        """``entity_a, entity_b, weight, [post_ids,] first_date, last_date``, sorted by
+        ``entity_a, entity_b`` (the post codes move to the result)."""
+        self.flush()
+        n_ent = self.n_names
+        found = np.flatnonzero(self.weight)
+        out = pd.DataFrame(
+            {"entity_a": names[found // n_ent], "entity_b": names[found % n_ent], "weight": self.weight[found]}
+        )
+        if table is not None:
+            out["post_ids"] = [PostIds(self.runs.get(int(k), []), table) for k in found]
+            self.runs = {}
+        first, last = self.first[found], self.last[found]
+        out["first_date"] = _days(first, first == _NEVER)
+        out["last_date"] = _days(last, last == NO_DATE)
+        return out
 
 
 class CoMentionCounter:
@@ -56,8 +155,13 @@ class CoMentionCounter:
     post_ids : bool, default True
         Keep each edge's post ids.
     sides : (str, str)
-        The kinds paired: ``("country", "forum")`` for the bipartite graph, ``("country",
-        "country")`` or ``("forum", "forum")`` for the one-mode ties of a projection.
+        The kinds :meth:`graph` pairs: ``("country", "forum")`` for the bipartite graph,
+        ``("country", "country")`` or ``("forum", "forum")`` for the one-mode ties of a projection.
+    baseline : {"all-units", "topical-units"}
+        What ``N`` counts: every unit of the posts added (posts naming nothing included), or
+        the units naming a country or forum (see :data:`~netanalysis.model.BASELINES`).
+    projections : bool, default False
+        Also count the country-country and forum-forum ties (:meth:`projection`).
     memberships : Memberships, optional
         Label every country-forum edge with the country's status in the forum on its posts'
         dates (``status``, ``posts_by_status``: :mod:`netanalysis.graph.membership`); needs
@@ -74,6 +178,8 @@ class CoMentionCounter:
     >>> G = counter.graph()
     >>> G.edges["country:CN", "forum:BRICS"]["weight"], list(G.edges["country:CN", "forum:BRICS"]["post_ids"])
     (1, ['p1'])
+    >>> G.graph["n_units"], G.edges["country:CN", "forum:BRICS"]["expected"]
+    (2, 1.0)
     """
 
     def __init__(
@@ -86,12 +192,15 @@ class CoMentionCounter:
         labels: Callable[[str, str], str] | None = None,
         post_ids: bool = True,
         sides: tuple[str, str] = ("country", "forum"),
+        baseline: str = BASELINES[0],
+        projections: bool = False,
         memberships: Memberships | None = None,
     ):
-        check_options(unit, min_weight)
+        check_options(unit, min_weight, baseline)
         self.memberships = memberships if post_ids else None
         self._days: list[np.ndarray] = []
         self.unit, self.min_weight, self.labels, self.keep_ids = unit, int(min_weight), labels, post_ids
+        self.baseline = baseline
         self.exclusion = Exclusion.parse(exclude)
         self.sides = (SIDES[sides[0]], SIDES[sides[1]])
         self.entities = tuple(entities)
@@ -103,23 +212,27 @@ class CoMentionCounter:
         self._keep = np.array(
             [kind in SIDES and not self.exclusion.matches(kind, name) for kind, name in self.entities], dtype=bool
         )
-        n_keys = len(names) * len(names)
-        self._weight = np.zeros(n_keys, dtype=np.int64)
-        self._first = np.full(n_keys, _NEVER, dtype=np.int64)
-        self._last = np.full(n_keys, NO_DATE, dtype=np.int64)
+        wanted = [self.sides] + ([(0, 0), (1, 1), (0, 1)] if projections else [])
+        self._tables = {pair: _PairTable(pair, len(names), post_ids) for pair in dict.fromkeys(wanted)}
         self._units_naming = np.zeros(2 * max(len(names), 1), dtype=np.int64)
-        self.n_units = 0
+        self._degrees = np.zeros(1, dtype=np.int64)
+        self.n_units = 0  # units naming at least one (kept) entity
+        self.all_units: int | None = 0
         self.n_posts = 0
         self._ids = PostIdCollector()
-        self._store = CodeStore()
-        self._runs: dict[int, list[np.ndarray | Run]] = {}
-        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
-        self._pending_pairs = 0
+        self._id_table: PostIdTable | None = None
 
     def add(self, batch: Batch) -> None:
         """Count a batch (its posts must not reappear in another batch)."""
         base = self.n_posts
         self.n_posts += len(batch)
+        if self.all_units is not None:
+            if self.unit == "post":
+                self.all_units += len(batch)
+            elif batch.units is not None:
+                self.all_units += int(batch.units.sum())
+            else:  # the batch does not say how many paragraphs or sentences its posts have
+                self.all_units = None
         if self.keep_ids:
             self._ids.append(batch.post_ids)
         if self.memberships is not None:
@@ -134,98 +247,79 @@ class CoMentionCounter:
             index = batch.unit[keep].astype(np.int64)
             cols["unit"] = post.astype(np.int64) * (int(index.max(initial=0)) + 1) + index
         cols = _in_unit_order(cols)
-        self.n_units += _count_changes(cols["unit"])
+        self._add_units(cols["unit"])
         n = max(len(self.names), 1)
         self._units_naming += np.bincount(cols["side"].astype(np.int64) * n + cols["entity"], minlength=2 * n)
+        by_post = self.unit == "post"
         for lo, hi in _slices(cols["post"], PAIR_SLICE):
-            pair_key, codes = self._pair({k: v[lo:hi] for k, v in cols.items()}, batch.dates)
-            if self.keep_ids:
-                self._pending.append((pair_key, codes + np.int32(base)))
-                self._pending_pairs += len(codes)
-                if self._pending_pairs >= PAIR_SLICE:
-                    self._flush()
+            part = {k: v[lo:hi] for k, v in cols.items()}
+            for table in self._tables.values():
+                table.count(part, batch.dates, base, by_post)
 
-    def _pair(self, col: dict[str, np.ndarray], dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The (pair key, post) of a slice of unit-ordered rows, one per pair and post, sorted by
-        pair then post; weights and dates are added up."""
-        n_ent = max(len(self.names), 1)
-        side_a, side_b = self.sides
-        a_rows, b_rows = col["side"] == side_a, col["side"] == side_b
-        a_unit, a_post, a_ent = col["unit"][a_rows], col["post"][a_rows], col["entity"][a_rows]
-        b_unit, b_ent = col["unit"][b_rows], col["entity"][b_rows]
-        # rows are in unit order, so each a row's partners are one run of b rows
-        b_lo = np.searchsorted(b_unit, a_unit, side="left")
-        count = np.searchsorted(b_unit, a_unit, side="right") - b_lo
-        left = np.repeat(np.arange(len(a_unit)), count)
-        right = np.repeat(b_lo - (np.cumsum(count) - count), count) + np.arange(len(left))
-        a, b, post = a_ent[left], b_ent[right], a_post[left]
-        del left, right, b_lo, count
-        if side_a == side_b:
-            keep = a < b
-            a, b, post = a[keep], b[keep], post[keep]
-        key = a.astype(np.int64) * n_ent + b
-        n_keys = n_ent * n_ent
-        self._weight += np.bincount(key, minlength=n_keys)
-        # a stable sort by pair keeps the posts in order (a radix sort when keys fit 16 bits)
-        order = np.argsort(key.astype(np.uint16) if n_keys <= 1 << 16 else key, kind="stable")
-        pair_key, post = key[order], post.astype(np.int32, copy=False)[order]
-        if self.unit != "post" and len(post):  # several units of one post may pair a and b
-            first = np.concatenate(([True], (pair_key[1:] != pair_key[:-1]) | (post[1:] != post[:-1])))
-            pair_key, post = pair_key[first], post[first]
-        if len(post):
-            starts = np.concatenate(([0], np.flatnonzero(np.diff(pair_key)) + 1))
-            present = pair_key[starts]
-            day = dates[post]
-            lo_d = np.minimum.reduceat(np.where(day == NO_DATE, _NEVER, day), starts)
-            hi_d = np.maximum.reduceat(day, starts)
-            self._first[present] = np.minimum(self._first[present], lo_d)
-            self._last[present] = np.maximum(self._last[present], hi_d)
-        return pair_key, post
-
-    def _flush(self) -> None:
-        """Gather the pending (pair, post) codes by pair (posts stay in order): one run per
-        pair, in memory or in the temporary file."""
-        if not self._pending:
+    def _add_units(self, unit: np.ndarray) -> None:
+        """Count the units of a batch's sorted link rows and how many entities each names."""
+        if not len(unit):
             return
-        key = np.concatenate([k for k, _ in self._pending])
-        codes = np.concatenate([c for _, c in self._pending])
-        self._pending, self._pending_pairs = [], 0
-        if not len(key):
-            return
-        order = np.argsort(key, kind="stable")
-        key, codes = key[order], codes[order]
-        del order
-        block = self._store.keep(codes)
-        cuts = (np.flatnonzero(np.diff(key)) + 1).tolist()
-        for lo, hi in zip([0, *cuts], [*cuts, len(key)]):
-            self._runs.setdefault(int(key[lo]), []).append(piece(block, lo, hi))
+        starts = np.flatnonzero(np.concatenate(([True], unit[1:] != unit[:-1])))
+        self.n_units += len(starts)
+        degrees = np.bincount(np.diff(np.append(starts, len(unit))))
+        if len(degrees) > len(self._degrees):
+            self._degrees = np.concatenate([self._degrees, np.zeros(len(degrees) - len(self._degrees), np.int64)])
+        self._degrees[: len(degrees)] += degrees
 
     def units_naming(self, side: int, name: str) -> int:
         """How many units name the entity ``name`` of ``side`` (0 country, 1 forum)."""
         at = int(np.searchsorted(self.names, name))
         return int(self._units_naming[side * max(len(self.names), 1) + at])
 
-    def pairs(self) -> pd.DataFrame:
-        """The pairs counted: ``entity_a, entity_b, weight, [post_ids,] first_date, last_date``,
-        sorted by ``entity_a, entity_b``."""
-        self._flush()
-        n_ent = max(len(self.names), 1)
-        found = np.flatnonzero(self._weight)
-        out = pd.DataFrame(
-            {
-                "entity_a": self.names[found // n_ent],
-                "entity_b": self.names[found % n_ent],
-                "weight": self._weight[found],
-            }
+    def margins(self) -> Margins:
+        """The numbers of units and the margins of what was added (see
+        :class:`~netanalysis.graph.measures.Margins`).
+
+        Raises
+        ------
+        ConfigError
+            With the all-units baseline, when the batches did not say how many paragraphs or
+            sentences their posts have.
+        """
+        if self.baseline == "all-units" and self.all_units is None:
+            raise ConfigError(
+                f"the all-units baseline counts every {self.unit} of every post, including those naming nothing: "
+                "give the posts' text (or a 'units' column) with the posts table, or use baseline='topical-units'"
+            )
+        n = max(len(self.names), 1)
+        named = {
+            node_id(kind, str(self.names[at])): int(self._units_naming[code * n + at])
+            for code, kind in enumerate(SIDES)
+            for at in np.flatnonzero(self._units_naming[code * n : (code + 1) * n]).tolist()
+        }
+        degrees = {k: int(v) for k, v in enumerate(self._degrees.tolist()) if v and k}
+        if self.all_units is not None and self.all_units > self.n_units:
+            degrees[0] = self.all_units - self.n_units
+        return Margins(
+            baseline=self.baseline,
+            n_units=self.n_units if self.baseline == "topical-units" else int(self.all_units or 0),
+            topical_units=self.n_units,
+            all_units=self.all_units,
+            named=named,
+            unit_degrees=dict(sorted(degrees.items())),
         )
-        if self.keep_ids:
-            table = self._ids.table()
-            out["post_ids"] = [PostIds(self._runs.get(int(k), []), table) for k in found]
-            self._runs = {}
-        first, last = self._first[found], self._last[found]
-        out["first_date"] = _days(first, first == _NEVER)
-        out["last_date"] = _days(last, last == NO_DATE)
-        return out
+
+    def _table(self) -> PostIdTable | None:
+        if not self.keep_ids:
+            return None
+        if self._id_table is None:
+            self._id_table = self._ids.table()
+        return self._id_table
+
+    def pairs(self, sides: tuple[str, str] | None = None) -> pd.DataFrame:
+        """The pairs counted: ``entity_a, entity_b, weight, [post_ids,] first_date, last_date``,
+        sorted by ``entity_a, entity_b`` (``sides``: those of :meth:`graph` by default)."""
+        key = self.sides if sides is None else (SIDES[sides[0]], SIDES[sides[1]])
+        if key not in self._tables:
+            kinds = "-".join(list(SIDES)[k] for k in key)
+            raise ConfigError(f"this counter did not count {kinds} pairs (projections=True counts them)")
+        return self._tables[key].pairs(self.names, self._table())
 
     def post_days(self) -> np.ndarray:
         """The UTC day of every post added, in the order added (int32,
@@ -233,26 +327,36 @@ class CoMentionCounter:
         return np.concatenate(self._days) if self._days else np.zeros(0, dtype=np.int32)
 
     def graph(self) -> Any:
-        """The bipartite co-mention graph of what was added (see
-        :func:`~netanalysis.graph.co_mention_graph`)."""
-        G = assemble(
-            self.pairs(),
+        """The co-mention graph of what was added (see :func:`~netanalysis.graph.co_mention_graph`);
+        with ``memberships``, each country-forum edge labelled with the country's status."""
+        kinds = (list(SIDES)[self.sides[0]], list(SIDES)[self.sides[1]])
+        G = self._assemble(kinds, None)
+        if self.memberships is not None and kinds == ("country", "forum"):
+            annotate_statuses(G, self.post_days(), self.memberships)
+        return G
+
+    def projection(self, side: str, nodes: list[str] | None = None) -> Any:
+        """The one-mode projection onto ``side`` (``"country"`` or ``"forum"``): two entities are
+        tied by the units naming both, with the bipartite graph's measures and ``min_weight``;
+        ``nodes`` restricts it to these node ids (kept even without ties)."""
+        if side not in SIDES:
+            raise ConfigError(f"unknown side {side!r}; choose country or forum")
+        return self._assemble((side, side), nodes)
+
+    def _assemble(self, kinds: tuple[str, str], nodes: list[str] | None) -> Any:
+        margins = self.margins()
+        return assemble(
+            self.pairs(kinds),
             self.units_naming,
-            self.n_units,
+            margins,
+            sides=kinds,
+            nodes=nodes,
             unit=self.unit,
             min_weight=self.min_weight,
             exclude=str(self.exclusion),
             labels=self.labels,
             post_ids=self.keep_ids,
         )
-        if self.memberships is not None:
-            annotate_statuses(G, self.post_days(), self.memberships)
-        return G
-
-
-def _count_changes(unit: np.ndarray) -> int:
-    """The number of distinct values of a sorted array."""
-    return 0 if not len(unit) else 1 + int(np.count_nonzero(unit[1:] != unit[:-1]))
 
 
 def _in_unit_order(cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -8,8 +8,7 @@ import pandas as pd
 from netanalysis.errors import ConfigError
 from netanalysis.graph.coding import Batch, from_tables
 from netanalysis.graph.counter import CoMentionCounter, check_options
-from netanalysis.graph.measures import edge_attributes, with_measures
-from netanalysis.model import SIDES
+from netanalysis.model import BASELINES, SIDES
 
 __all__ = ["project"]
 
@@ -24,6 +23,7 @@ def project(
     mentions: pd.DataFrame | None = None,
     posts: pd.DataFrame | None = None,
     unit: str = "post",
+    baseline: str | None = None,
 ) -> nx.Graph:
     """Project the bipartite graph onto one side (countries or forums).
 
@@ -40,11 +40,14 @@ def project(
         neighbours; edges also carry ``shared`` (the shared entities, sorted) and ``overlap``
         (sum over shared neighbours of the smaller of the two edge weights: units that could be
         common). ``"posts"``: two nodes are linked when a unit names both (needs ``mentions``;
-        exclusions are those of ``G``); ``weight`` = number of units, with ``assoc_strength``,
-        ``jaccard``, ``npmi``, ``post_ids``, ``first_date``, ``last_date`` as in
-        :func:`co_mention_graph` (``N`` = units naming at least one country or forum).
+        exclusions are those of ``G``); ``weight`` = number of units, with ``expected``,
+        ``assoc_strength``, ``jaccard``, ``npmi``, ``post_ids``, ``first_date``, ``last_date`` as
+        in :func:`co_mention_graph`, over the same ``N`` (the baseline of ``G``), ties among the
+        nodes of ``G`` only (:func:`~netanalysis.graph.projection_graph` ties every entity).
     mentions, posts, unit
         As in :func:`co_mention_graph`; used only with ``via="posts"``.
+    baseline : str, optional
+        With ``via="posts"``: what ``N`` counts; default that of ``G``.
     """
     if side not in SIDES:
         raise ConfigError(f"unknown side {side!r}; choose country or forum")
@@ -59,7 +62,8 @@ def project(
     )
     P.add_nodes_from((n, dict(G.nodes[n])) for n in nodes)
     if via == "posts":
-        return _project_via_posts(P, mentions, posts, unit, side)
+        chosen = baseline or G.graph.get("baseline", BASELINES[0])
+        return _project_via_posts(P, mentions, posts, unit, side, chosen)
     if len(nodes) == len(G):  # nothing on the other side: no edges
         return P
     W = nx.bipartite.weighted_projected_graph(G, nodes)
@@ -76,23 +80,24 @@ def project(
 
 
 def _project_via_posts(
-    P: nx.Graph, mentions: pd.DataFrame | Batch | None, posts: pd.DataFrame | None, unit: str, side: str
+    P: nx.Graph,
+    mentions: pd.DataFrame | Batch | None,
+    posts: pd.DataFrame | None,
+    unit: str,
+    side: str,
+    baseline: str,
 ) -> nx.Graph:
     if mentions is None:
         raise ConfigError("a projection via='posts' needs the mentions table; pass mentions=...")
-    check_options(unit, 1)
+    check_options(unit, 1, baseline)
     batch = mentions if isinstance(mentions, Batch) else from_tables(mentions, posts, unit=unit)[0]
-    counter = CoMentionCounter(batch.entities, unit=unit, exclude=P.graph["exclude"].split(";"), sides=(side, side))
+    counter = CoMentionCounter(
+        batch.entities, unit=unit, exclude=P.graph["exclude"].split(";"), sides=(side, side), baseline=baseline
+    )
     counter.add(batch)
-    n_units = counter.n_units
-    P.graph["n_units"] = n_units
-    entities = {d.get("entity", n.split(":", 1)[-1]): n for n, d in P.nodes(data=True)}
-    pairs = counter.pairs()
-    pairs = pairs[pairs["entity_a"].isin(list(entities)) & pairs["entity_b"].isin(list(entities))]
-    if pairs.empty:
-        return P
-    code = SIDES[side]
-    pairs = with_measures(pairs, counter.units_naming, (code, code), n_units)
-    for row in pairs.itertuples(index=False):
-        P.add_edge(entities[row.entity_a], entities[row.entity_b], **edge_attributes(row))
-    return P
+    Q = counter.projection(side, nodes=list(P.nodes))
+    for node in Q:  # the nodes as the bipartite graph has them (labels, posts)
+        Q.nodes[node].clear()
+        Q.nodes[node].update(P.nodes[node])
+    Q.graph.update(side=side, via="posts")
+    return Q

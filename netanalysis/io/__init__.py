@@ -9,7 +9,7 @@ the GEXF with time spells, :mod:`~netanalysis.io.manifest` ``manifest.json``.
 from __future__ import annotations
 
 from netanalysis.io.atomic import atomic_write
-from netanalysis.io.csv import format_dates, write_csv, write_edges_csv
+from netanalysis.io.csv import format_dates, write_csv, write_edges_csv, write_projection_csv
 from netanalysis.io.dynamic_gexf import display_intervals, write_dynamic_gexf
 from netanalysis.io.graph_files import write_gexf, write_graphml
 from netanalysis.io.manifest import write_manifest
@@ -21,6 +21,7 @@ __all__ = [
     "write_csv",
     "write_dynamic_gexf",
     "write_edges_csv",
+    "write_projection_csv",
     "write_gexf",
     "write_graphml",
     "write_manifest",

@@ -4,8 +4,8 @@ UTF-8, ``,``-separated, ``\\n`` line ends, fields quoted only when they hold ``,
 line break (the format of Python's :mod:`csv` module and of pandas' ``to_csv``), dates in
 ISO 8601 UTC (``2024-04-01T09:30:00Z``). :func:`quote` is what the extraction workers use to
 format ``posts.csv`` and ``mentions.csv`` rows in parallel; :func:`write_csv` writes a table;
-:func:`write_edges_csv` writes ``edges.csv`` joining each edge's post ids only as its row is
-written.
+:func:`write_edges_csv` writes ``edges.csv`` (and :func:`write_projection_csv` a projection's ties)
+joining each edge's post ids only as its row is written.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import networkx as nx
 import pandas as pd
 
 from netanalysis.graph.post_ids import PostIds
-from netanalysis.graph.table import edges_table, plain_value
+from netanalysis.graph.table import edges_table, plain_value, projection_table
 from netanalysis.io.atomic import atomic_write
 from netanalysis.model import DATE_FORMAT
 
-__all__ = ["quote", "header", "format_dates", "write_csv", "write_csv_parts", "write_edges_csv"]
+__all__ = ["quote", "header", "format_dates", "write_csv", "write_csv_parts", "write_edges_csv", "write_projection_csv"]
 
 
 def quote(value: str) -> str:
@@ -86,7 +86,15 @@ def write_edges_csv(G: nx.Graph, path: str | os.PathLike[str]) -> None:
     """Write ``edges_table(G)`` as CSV (atomically), joining each edge's post ids only as its
     row is written: the same bytes as ``write_csv(edges_table(G), path)`` without holding every
     joined list at once (they run to gigabytes on a large corpus)."""
-    table = edges_table(G, join=False)
+    _write_with_ids(edges_table(G, join=False), path)
+
+
+def write_projection_csv(P: nx.Graph, path: str | os.PathLike[str]) -> None:
+    """Write ``projection_table(P)`` as CSV (atomically), post ids joined as rows are written."""
+    _write_with_ids(projection_table(P, join=False), path)
+
+
+def _write_with_ids(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     ids = table.columns.get_loc("post_ids")
     last = ids == len(table.columns) - 1
     with atomic_write(path, "w", encoding="utf-8", newline="") as fh:

@@ -17,7 +17,12 @@ What the file holds
   networkx's reader always treats the id ``weight`` as static (it reads back the total);
   ``networkx.read_gexf`` returns ``window_weight`` as ``[(value, start, end), ...]``;
 * dynamic node attributes: ``window_posts`` (the node's posts in the window) and, when a
-  timeline table is given, one attribute per metric (``pagerank``, ``degree``, ...).
+  timeline table is given, one attribute per metric (``pagerank``, ``degree``, ...);
+* when the window graphs were tested (:func:`netanalysis.analysis.validate_edges`), dynamic edge
+  attributes ``window_expected``, ``window_p_value``, ``window_q_value`` and
+  ``window_significant``: each window's own test, so Gephi (or ``networkx.read_gexf``) shows in
+  which windows a tie was more frequent than chance. The static edge attributes carry the test
+  of the whole graph (``expected``, ``p_value``, ``q_value``, ``significant``) when given.
 
 Time
 ----
@@ -79,6 +84,15 @@ _NODE_STATIC = [
     ("windows", "integer"),
 ]
 _EDGE_STATIC = [("total_weight", "double"), ("first_date", "string"), ("last_date", "string"), ("windows", "integer")]
+#: The test of the whole graph, as static edge attributes (when the graph was tested).
+_EDGE_TEST = [("expected", "double"), ("p_value", "double"), ("q_value", "double"), ("significant", "boolean")]
+#: Each window's test, as dynamic edge attributes (when the windows were tested).
+_WINDOW_TEST = [
+    ("window_expected", "double"),
+    ("window_p_value", "double"),
+    ("window_q_value", "double"),
+    ("window_significant", "boolean"),
+]
 
 
 def _day(ts: Any) -> pd.Timestamp:
@@ -184,7 +198,10 @@ def _collect(windows: Sequence, timeline: pd.DataFrame | None) -> tuple[_Timelin
             nodes.add(node, interval, window_posts=data.get("posts"), **extra)
         for u, v, data in G.edges(data=True):
             w = float(data.get("weight", 1))
-            edges.add(_edge_key(u, v), interval, weight=w, window_weight=w)
+            tested = (
+                {name: data.get(name.removeprefix("window_")) for name, _ in _WINDOW_TEST} if "q_value" in data else {}
+            )
+            edges.add(_edge_key(u, v), interval, weight=w, window_weight=w, **tested)
     return nodes, edges, metrics
 
 
@@ -290,13 +307,16 @@ def _build(
     _attributes(out, "node", "static", [(n, n, t) for n, t in _NODE_STATIC if keep(n)])
     node_dynamic = [("window_posts", "window_posts", "integer")] + [(m, m, "double") for m in metrics]
     _attributes(out, "node", "dynamic", node_dynamic if dynamic_weight else [])
-    _attributes(out, "edge", "static", [(n, n, t) for n, t in _EDGE_STATIC if keep(n)])
-    _attributes(
-        out,
-        "edge",
-        "dynamic",
-        [("weight", "Weight", "double"), ("window_weight", "window_weight", "double")] if dynamic_weight else [],
+    tested = any("q_value" in d for _, _, d in G.edges(data=True))
+    present = {name for values in edges.values.values() for name in values}
+    edge_static = [(n, n, t) for n, t in _EDGE_STATIC if keep(n)] + (
+        [(n, n, t) for n, t in _EDGE_TEST] if tested else []
     )
+    _attributes(out, "edge", "static", edge_static)
+    edge_dynamic = [("weight", "Weight", "double"), ("window_weight", "window_weight", "double")]
+    if "window_q_value" in present:  # the windows were tested
+        edge_dynamic += [(n, n, t) for n, t in _WINDOW_TEST if n in present]
+    _attributes(out, "edge", "dynamic", edge_dynamic if dynamic_weight else [])
     out.append("    <nodes>")
     for node in sorted(G.nodes, key=str):
         data = G.nodes[node]
@@ -321,6 +341,8 @@ def _build(
         }
         if dynamic_weight:
             static["windows"] = len(edges.spells.get((u, v), []))
+        if tested:
+            static.update({n: data[n] for n, _ in _EDGE_TEST if n in data})
         _attvalues(out, static, edges.values.get((u, v), {}))
         _spells(out, edges.spells.get((u, v)))
         out.append("      </edge>")

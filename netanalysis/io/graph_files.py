@@ -8,6 +8,7 @@ import os
 import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
+from netanalysis.graph.measures import Margins
 from netanalysis.graph.table import plain_value
 from netanalysis.io.atomic import atomic_write
 
@@ -19,9 +20,15 @@ __all__ = ["write_gexf", "write_graphml"]
 _NOT_EXPORTED = frozenset({"post_ids"})
 
 
+def exportable_graph_attributes(G: nx.Graph) -> dict:
+    """The graph attributes a file can hold: plain values (the in-memory ``margins`` of the
+    tests, a mapping, are left out: the manifest reports their counts)."""
+    return {k: plain_value(v) for k, v in G.graph.items() if not isinstance(v, (dict, Margins))}
+
+
 def _exportable(G: nx.Graph, *, spells: bool = False) -> nx.Graph:
     H = nx.Graph()
-    H.graph.update({k: plain_value(v) for k, v in G.graph.items()})
+    H.graph.update(exportable_graph_attributes(G))
     for n in sorted(G.nodes):
         H.add_node(n, **{k: plain_value(v) for k, v in G.nodes[n].items()})
     for u, v in sorted(tuple(sorted(e)) for e in G.edges()):

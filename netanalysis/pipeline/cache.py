@@ -59,6 +59,8 @@ EXTRACTION_SETTINGS = (
 _DONE = "complete"
 #: The column of ``posts.parquet`` holding each post's number of units (paragraph/sentence units).
 _UNITS = "__units"
+#: The layout of an entry (a new layout never reads an old entry: it has another key).
+_LAYOUT = "2: posts' numbers of units"
 
 
 def entry_for(files: Sequence[Path], registry: Registry, settings: Settings) -> Path:
@@ -70,6 +72,7 @@ def entry_for(files: Sequence[Path], registry: Registry, settings: Settings) -> 
     options = {k: v for k, v in settings.to_dict().items() if k in EXTRACTION_SETTINGS}
     key.update(json.dumps(options, sort_keys=True).encode())
     key.update(__version__.encode())
+    key.update(_LAYOUT.encode())
     folder = Path(os.environ.get("NETANALYSIS_CACHE_DIR", ".netanalysis-cache"))
     return folder / f"corpus-{key.hexdigest()[:40]}"
 

@@ -103,6 +103,8 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
             exclude=s.exclusion,
             labels=state.registry.label,
             memberships=state.memberships,
+            baseline=s.baseline,
+            projections=True,  # the one-mode projections, counted in the same pass
         )
         result.counts["memberships_fingerprint"] = state.memberships.fingerprint()
     entry = None

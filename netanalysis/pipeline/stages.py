@@ -23,16 +23,21 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
     from netanalysis.analysis import centrality_table
     from netanalysis.io.csv import write_csv, write_edges_csv
     from netanalysis.io.graph_files import write_gexf, write_graphml
+    from netanalysis.pipeline.validation import tested_graphs, used_graph, write_tested_files
 
+    s = state.settings
     assert state.counter is not None, "the corpus stage counts co-mentions for the graph stage"
-    state.graph = G = state.counter.graph()
+    full, projections = tested_graphs(state.counter, s)
+    state.full_graph, state.projections = full, projections
     state.post_days = state.counter.post_days()
-    state.counter = None  # (its post codes now belong to the graph's edges)
-    state.nodes = centrality_table(G, seed=state.settings.seed)
-    write_edges_csv(G, staging.path("edges.csv"))
+    state.counter = None  # (its post codes now belong to the graphs' edges)
+    state.graph = G = used_graph(full, s)  # the backbone with --backbone
+    state.nodes = centrality_table(G, seed=s.seed, path_weights=s.path_weights)
+    write_edges_csv(full, staging.path("edges.csv"))  # every edge, with its test
     write_csv(state.nodes, staging.path("nodes.csv"))
-    write_gexf(G, staging.path("graph.gexf"))
-    write_graphml(G, staging.path("graph.graphml"))
+    write_gexf(full, staging.path("graph.gexf"))
+    write_graphml(full, staging.path("graph.graphml"))
+    write_tested_files(state, result, staging)
     result.counts["nodes"] = {k: int(v) for k, v in sorted(state.nodes["kind"].value_counts().items())}
     result.counts["edges"] = int(G.number_of_edges())
 
@@ -40,6 +45,7 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
 def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None:
     """One graph per time window, centralities over time, changes, the dynamic GEXF."""
     from netanalysis.analysis.changes import changes_table
+    from netanalysis.analysis.edge_tests import validate_windows, window_backbones, window_edges_table
     from netanalysis.analysis.timeline import graphs_over_time, timeline_table
     from netanalysis.io.csv import write_csv
     from netanalysis.io.dynamic_gexf import write_dynamic_gexf
@@ -57,13 +63,18 @@ def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None
         min_weight=s.min_weight,
         labels=state.registry.label,
         post_ids=False,
+        baseline=s.baseline,
     )  # no window output lists post ids
-    state.timeline = timeline_table(state.windows, seed=s.seed)
-    state.changes = changes_table(state.timeline, state.windows)
+    validate_windows(state.windows, test=s.test, alpha=s.alpha, alternative=s.alternative)  # each window's own test
+    write_csv(window_edges_table(state.windows), staging.path("window_edges.csv"))
+    measured = window_backbones(state.windows) if s.backbone else state.windows
+    state.timeline = timeline_table(measured, seed=s.seed, path_weights=s.path_weights)
+    state.changes = changes_table(state.timeline, measured)
     write_csv(state.timeline, staging.path("timeline.csv"))
     write_csv(state.changes, staging.path("changes.csv"))
-    # a timeline run's graph.gexf carries time spells for Gephi's timeline (replaces the static one)
-    write_dynamic_gexf(state.windows, staging.path("graph.gexf"), graph=state.graph, timeline=state.timeline)
+    # a timeline run's graph.gexf carries time spells for Gephi's timeline (replaces the static one),
+    # every edge with its test per window
+    write_dynamic_gexf(state.windows, staging.path("graph.gexf"), graph=state.full_graph, timeline=state.timeline)
     attrs = {**state.windows.attrs, **state.timeline.attrs}
     result.counts["windows"] = len(state.windows)
     for key in ("undated_posts", "inferred_posts", "posts_outside_windows", "unmatched_mentions"):
@@ -92,6 +103,10 @@ def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
         # so they are placed by their (exclusive) end: "everything up to this date".
         shown = timeline.assign(window_start=timeline["window_end"]) if s.cumulative else timeline
         windows = state.windows
+        if s.backbone:  # the networks of the windows' backbones, as the measures
+            from netanalysis.analysis.edge_tests import window_backbones
+
+            windows = window_backbones(windows)
         made["centrality_over_time"] = lambda: fig.plot_centrality_over_time(
             shown, metric=s.metric, top=min(s.top, 8), labels=labels, **style
         )
@@ -121,6 +136,7 @@ def stage_explorer(state: RunState, result: RunResult, staging: Staging) -> None
 
 def stage_page(state: RunState, result: RunResult, staging: Staging) -> None:
     """``report.html``: the page that summarises the run."""
+    from netanalysis.graph import edges_table
     from netanalysis.io.atomic import atomic_write
     from netanalysis.render.report_page import ReportContent, report_html
 
@@ -138,6 +154,7 @@ def stage_page(state: RunState, result: RunResult, staging: Staging) -> None:
         changes=state.changes,
         figures=list(state.figures),
         outsiders=state.outsiders,
+        edges=None if state.full_graph is None else edges_table(state.full_graph, join=False).drop(columns="post_ids"),
     )
     with atomic_write(staging.path("report.html"), "w", encoding="utf-8") as fh:
         fh.write(report_html(content, files=listed))

@@ -120,10 +120,12 @@ class RunState:
     corpus: Batch | None = None
     counter: CoMentionCounter | None = None
     mention_kinds: dict[str, int] = field(default_factory=dict)
-    graph: nx.Graph | None = None
     post_days: Any = None  # the UTC day of every post (int32 array), for the ties' statuses
     memberships: Memberships | None = None
     outsiders: pd.DataFrame | None = None  # share of each forum's ties to non-members, per year
+    graph: nx.Graph | None = None  # what measures, figures and the explorer use (the backbone with --backbone)
+    full_graph: nx.Graph | None = None  # every edge, with its test
+    projections: dict[str, nx.Graph] = field(default_factory=dict)  # side -> tested one-mode projection
     nodes: pd.DataFrame | None = None
     windows: WindowGraphs | None = None
     timeline: pd.DataFrame | None = None

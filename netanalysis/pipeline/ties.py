@@ -26,7 +26,8 @@ def stage_ties(state: RunState, result: RunResult, staging: Staging) -> None:
     from netanalysis.graph.membership import edge_post_statuses, outsider_shares
     from netanalysis.io.csv import write_csv, write_csv_parts
 
-    assert state.graph is not None and state.memberships is not None and state.post_days is not None
+    graph = state.full_graph if state.full_graph is not None else state.graph  # every tie, with --backbone too
+    assert graph is not None and state.memberships is not None and state.post_days is not None
     tallies: list[pd.DataFrame] = []
 
     def tallied(parts: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -36,7 +37,7 @@ def stage_ties(state: RunState, result: RunResult, staging: Staging) -> None:
             yield part
 
     rows = write_csv_parts(
-        tallied(edge_post_statuses(state.graph, state.post_days, state.memberships)),
+        tallied(edge_post_statuses(graph, state.post_days, state.memberships)),
         staging.path("ties.csv"),
         TIE_COLUMNS,
     )

@@ -52,7 +52,18 @@ __all__ = ["explorer_html", "write_explorer", "explorer_data", "trim_for_excerpt
 SIDE_COLOURS = {"country": "#0072B2", "forum": "#E69F00"}
 _SHAPES = {"country": "dot", "forum": "diamond"}
 _MEASURES = tuple(NODE_COLUMNS[NODE_COLUMNS.index("posts") :])  # every measure of nodes.csv
-_EDGE_MEASURES = ("weight", "assoc_strength", "jaccard", "npmi", "status", "posts_by_status")
+_EDGE_MEASURES = (
+    "weight",
+    "expected",
+    "assoc_strength",
+    "jaccard",
+    "npmi",
+    "p_value",
+    "q_value",
+    "significant",
+    "status",
+    "posts_by_status",
+)
 _MIN_SIZE, _MAX_SIZE = 8.0, 40.0
 _ASSETS = Path(__file__).with_name("assets")
 _VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"

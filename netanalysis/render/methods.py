@@ -42,6 +42,23 @@ WORKS = {
     "communities in large networks. J. Stat. Mech., P10008.",
     "hagberg2008": "Hagberg, A. A., Schult, D. A., & Swart, P. J. (2008). Exploring network structure, "
     "dynamics, and function using NetworkX. Proc. SciPy 2008, 11–15.",
+    "tumminello2011": "Tumminello, M., Miccichè, S., Lillo, F., Piilo, J., & Mantegna, R. N. (2011). Statistically "
+    "validated networks in bipartite complex systems. PLoS ONE, 6(3), e17994.",
+    "neal2014": "Neal, Z. P. (2014). The backbone of bipartite projections: Inferring relationships from "
+    "co-authorship, co-sponsorship, co-attendance and other co-behaviors. Social Networks, 39, 84–97.",
+    "saracco2015": "Saracco, F., Di Clemente, R., Gabrielli, A., & Squartini, T. (2015). Randomizing bipartite "
+    "networks: the case of the World Trade Web. Scientific Reports, 5, 10595.",
+    "saracco2017": "Saracco, F., Straka, M. J., Di Clemente, R., Gabrielli, A., Caldarelli, G., & Squartini, T. "
+    "(2017). Inferring monopartite projections of bipartite networks: an entropy-based approach. New Journal "
+    "of Physics, 19, 053022.",
+    "benjamini1995": "Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate: a practical and "
+    "powerful approach to multiple testing. Journal of the Royal Statistical Society B, 57(1), 289–300.",
+    "newman2001": "Newman, M. E. J. (2001). Scientific collaboration networks. II. Shortest paths, weighted "
+    "networks, and centrality. Physical Review E, 64, 016132.",
+    "opsahl2010": "Opsahl, T., Agneessens, F., & Skvoretz, J. (2010). Node centrality in weighted networks: "
+    "Generalizing degree and shortest paths. Social Networks, 32(3), 245–251.",
+    "brandes2001": "Brandes, U. (2001). A faster algorithm for betweenness centrality. Journal of Mathematical "
+    "Sociology, 25(2), 163–177.",
 }
 
 _UNITS = {"post": "post", "paragraph": "paragraph of a post", "sentence": "sentence"}
@@ -117,10 +134,92 @@ def _membership(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
     return Paragraph("Membership", text)
 
 
+def _n(value: Any) -> str:
+    return f"{int(value):,}" if isinstance(value, (int, float)) else "?"
+
+
+def _significance(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
+    """The edge tests, the correction, the baseline's N, what survived, the backbone, the
+    projections, the windows and the path lengths."""
+    tests = counts.get("significance")
+    if not tests or "edges" not in tests or not tests["edges"]:
+        return None
+    e = tests["edges"]
+    unit = _UNITS[settings.unit]
+    units = f"{unit}s" if settings.unit != "paragraph" else "paragraphs"
+    if e["baseline"] == "all-units":
+        empty = (e.get("all_units") or 0) - e.get("topical_units", 0)
+        base = f"all N = {_n(e['n_units'])} {units} of the corpus, the {_n(empty)} naming no country or forum included"
+    else:
+        base = f"the N = {_n(e['n_units'])} {units} naming at least one country or forum"
+    side = {"greater": "more often than", "less": "less often than", "two-sided": "more or less often than"}
+    alt = side[e["alternative"]]
+    cites = ["benjamini1995"]
+    if e["test"] == "hypergeom":
+        model = (
+            f"with the hypergeometric test of Tumminello et al. (2011): given how many of {base} name each of the "
+            "two, the number naming both follows a hypergeometric distribution if they are named independently, "
+            "with expected value n_i n_j / N (the expected weight reported with each edge)"
+        )
+        cites.insert(0, "tumminello2011")
+    else:
+        model = (
+            "with the stochastic degree sequence model (Neal 2014): the unit × entity matrix was compared with "
+            "random matrices of the bipartite configuration model (Saracco et al. 2015, 2017), which keeps on "
+            "average how many entities each unit names and how many units name each entity, so that co-mentions "
+            "in long posts naming many entities count for less; the number of units naming both is then a "
+            f"Poisson-binomial variable, computed exactly (expected weights are its means; N = {_n(e['n_units'])})"
+        )
+        cites[:0] = ["neal2014", "saracco2015", "saracco2017"]
+    text = (
+        f"Every country–forum pair was tested for being named in the same {unit} {alt} chance, {model}. "
+        f"P-values were adjusted with the Benjamini–Hochberg procedure (1995) over all {_n(e['pairs_tested'])} "
+        "country × forum pairs that could have been co-mentioned (pairs never named together included), and an "
+        f"edge is significant when its q-value is below {e['alpha']:g}: {_n(e['edges_significant'])} of the "
+        f"{_n(e['edges_tested'])} edges were."
+    )
+    if e.get("unobserved_significant"):
+        text += f" {_n(e['unobserved_significant'])} pairs never named together were significant too."
+    if "backbone" in tests:
+        b = tests["backbone"]
+        text += (
+            f" Node measures, communities, figures and the explorer use only the {_n(b['edges'])} significant edges "
+            f"(the backbone, joining {_n(b['countries'])} countries and {_n(b['forums'])} forums; "
+            f"{_n(b['nodes_dropped'])} nodes without a significant edge were left out); edges.csv and graph.gexf "
+            "keep every edge with its test."
+        )
+    parts = []
+    for stem, name in (("projection_countries", "countries"), ("projection_forums", "forums")):
+        if tests.get(stem):
+            p = tests[stem]
+            parts.append(
+                f"{_n(p['edges_significant'])} of {_n(p['edges_tested'])} ties among {name} "
+                f"({_n(p['pairs_tested'])} pairs tested)"
+            )
+    if parts:
+        text += (
+            " The one-mode projections (two countries, or two forums, tied by the units naming both) were tested "
+            f"the same way: {'; '.join(parts)} were significant."
+        )
+    if "windows" in counts:
+        text += (
+            " Every time window was tested on its own units (its own N and its own correction); "
+            "window_edges.csv lists each window's tests."
+        )
+    if settings.path_weights:
+        text += (
+            " Betweenness and closeness count the length of a path as the sum of 1/weight over its edges (a tie "
+            "named in more units is a shorter step; Newman 2001, Opsahl et al. 2010), with Brandes' algorithm (2001)."
+        )
+        cites += ["newman2001", "opsahl2010", "brandes2001"]
+    return Paragraph("Which ties are more frequent than chance", text, tuple(cites))
+
+
 #: The paragraph builders, in the order the page shows them.
 SECTIONS: tuple[Callable[[Settings, dict[str, Any]], Paragraph | None], ...] = (
     _extraction,
     _network,
+    _significance,
     _windows,
     _membership,
 )

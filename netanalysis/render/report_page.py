@@ -17,6 +17,7 @@ from netanalysis.config import Settings
 from netanalysis.model import IngestStats
 from netanalysis.render.membership_section import membership_section_html
 from netanalysis.render.methods import methods_paragraphs, references
+from netanalysis.render.significance_section import constant_columns, constant_note, significance_html
 
 __all__ = ["ReportContent", "report_html"]
 
@@ -41,6 +42,7 @@ class ReportContent:
     changes: pd.DataFrame | None = None
     figures: Sequence[str] = field(default_factory=tuple)
     outsiders: pd.DataFrame | None = None  # membership_shares.csv
+    edges: pd.DataFrame | None = None  # edges.csv without post ids (the tests)
 
 
 _CSS = """
@@ -92,7 +94,10 @@ def _top_nodes(nodes: pd.DataFrame, kind: str, n: int = 10) -> str:
     if part.empty:
         return f'<p class="muted">No {kind} found.</p>'
     cols = ["label", "posts", "degree", "strength", "betweenness", "pagerank", "community"]
-    return _table(part, cols, numeric=cols[1:])
+    measures = ["degree", "strength", "betweenness", "pagerank"]
+    shown = [c for c in cols if c not in constant_columns(part, measures)]
+    what = "countries" if kind == "country" else "forums"
+    return _table(part, shown, numeric=shown[1:]) + constant_note(part, measures, what)
 
 
 def _biggest_changes(changes: pd.DataFrame | None, metric: str, n: int = 10) -> str:
@@ -175,11 +180,12 @@ def report_html(run: ReportContent, *, files: list[str]) -> str:
 run with <code>{escape(run.command)}</code>; parameters and input checksums in
 <a href="manifest.json">manifest.json</a>.</p>
 <h2>Corpus</h2>{summary_html}
-<h2>Most central</h2>
+<h2>Most central{" (on the backbone of significant edges)" if s.backbone else ""}</h2>
 <div class="grid"><div><h3>Countries</h3>{_top_nodes(run.nodes, "country")}</div>
 <div><h3>Forums</h3>{_top_nodes(run.nodes, "forum")}</div></div>
 <p class="muted">All measures for every node: <a href="nodes.csv">nodes.csv</a>; every edge with the posts
 behind it: <a href="edges.csv">edges.csv</a>; explore interactively: <a href="network.html">network.html</a>.</p>
+<h2>Which ties are more frequent than chance</h2>{significance_html(c, run.edges) or '<p class="muted">No test.</p>'}
 <h2>Figures</h2>{"".join(figure_html) or '<p class="muted">No figures.</p>'}
 <h2>Biggest changes over time ({escape(s.metric)} rank)</h2>{_biggest_changes(run.changes, s.metric)}
 {membership_section_html(run.outsiders) if run.outsiders is not None else ""}
