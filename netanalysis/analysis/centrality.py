@@ -12,14 +12,10 @@ graph always gives the same numbers, whatever order it was built in.
   ``nx.bipartite.closeness_centrality``. On other graphs (projections) the ordinary
   ``nx.degree_centrality``, ``nx.betweenness_centrality`` and ``nx.closeness_centrality``.
   Betweenness and closeness count hops (weights are similarities, not distances), unless
-  ``path_weights=True`` (``--path-weights``): then a path's length is the sum of
-  ``1 / weight`` over its edges (a tie named in more units is a shorter step; Newman 2001,
-  Opsahl et al. 2010), computed with Dijkstra's algorithm (Brandes 2001). Weighted betweenness
-  keeps the bipartite normalisation (the same pairs and the same largest possible value, which
-  a weighted geodesic cannot exceed: the tests check it); weighted closeness is networkx's
-  ``closeness_centrality`` with ``distance`` (reachable nodes over the sum of their distances,
-  scaled by the share of nodes reached), in units of 1 / weight, so it ranks nodes but is not
-  bounded by 1.
+  ``path_weights=True`` (``--path-weights``): a path's length is then the sum of ``1 / weight``
+  (Newman 2001; Opsahl et al. 2010; shortest paths as in Brandes 2001). Betweenness keeps the
+  bipartite normalisation (within [0, 1] on the tests' random graphs); closeness is networkx's
+  with ``distance``, in units of 1 / weight: it ranks nodes but is not bounded by 1.
   On a disconnected bipartite graph networkx's bipartite closeness can exceed 1 (its least
   possible distance counts nodes the node cannot reach); ``closeness`` here counts reachable
   nodes only, so it equals networkx's on a connected graph and stays in [0, 1] otherwise.

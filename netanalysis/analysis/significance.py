@@ -22,9 +22,10 @@ p-value is 1 and every expected count 0.
 
 The test is exact conditionally on ``n_i``, ``n_j`` and ``N``. It assumes the units are the
 population the margins were counted in: when ``N`` counts only units that name at least one
-entity (as :mod:`netanalysis.graph` does), dropping the units that name nothing makes any two
-entities slightly *negatively* dependent, which makes ``p_over`` slightly conservative and
-``p_under`` slightly liberal.
+entity (the topical-units baseline of :mod:`netanalysis.graph`), dropping the units that name
+nothing makes any two entities slightly *negatively* dependent, which makes ``p_over`` slightly
+conservative and ``p_under`` slightly liberal. With the all-units baseline (the default) ``N`` is
+every unit; :mod:`netanalysis.analysis.edge_tests` applies this test to the graphs.
 
 Hypergeometric p-values are discrete: under the null, ``P(p <= a) <= a`` with equality only at
 the attainable values. :func:`randomized_pvalues` gives the randomised p-value

@@ -38,8 +38,11 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
     write_gexf(full, staging.path("graph.gexf"))
     write_graphml(full, staging.path("graph.graphml"))
     write_tested_files(state, result, staging)
-    result.counts["nodes"] = {k: int(v) for k, v in sorted(state.nodes["kind"].value_counts().items())}
-    result.counts["edges"] = int(G.number_of_edges())
+    kinds = [
+        k for _, k in full.nodes(data="kind")
+    ]  # the whole graph (edges.csv); the backbone's: counts["significance"]
+    result.counts["nodes"] = {k: kinds.count(k) for k in sorted(set(kinds))}
+    result.counts["edges"] = int(full.number_of_edges())
 
 
 def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None:

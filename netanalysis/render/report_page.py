@@ -133,6 +133,19 @@ def _biggest_changes(changes: pd.DataFrame | None, metric: str, n: int = 10) -> 
     return _table(frame, cols, numeric=[c for c in cols if c not in ("window", "node", "kind")])
 
 
+def _figures_note(settings: Settings) -> str:
+    if not settings.backbone:
+        return ""
+    return '<p class="muted">The networks show the backbone: the significant edges only.</p>'
+
+
+def _backbone_note(counts: dict[str, Any]) -> str:
+    b = counts.get("significance", {}).get("backbone")
+    if not b:
+        return ""
+    return f" (backbone: {b['edges']} significant edges, {b['countries']} countries, {b['forums']} forums)"
+
+
 def report_html(run: ReportContent, *, files: list[str]) -> str:
     """The whole page as a string."""
     s = run.settings
@@ -151,7 +164,7 @@ def report_html(run: ReportContent, *, files: list[str]) -> str:
         (
             "Network",
             f"{c.get('nodes', {}).get('country', 0)} countries, {c.get('nodes', {}).get('forum', 0)} "
-            f"forums, {c.get('edges', 0)} edges",
+            f"forums, {c.get('edges', 0)} edges" + _backbone_note(c),
         ),
         ("Time windows", c.get("windows", 0)),
     ]
@@ -186,7 +199,7 @@ run with <code>{escape(run.command)}</code>; parameters and input checksums in
 <p class="muted">All measures for every node: <a href="nodes.csv">nodes.csv</a>; every edge with the posts
 behind it: <a href="edges.csv">edges.csv</a>; explore interactively: <a href="network.html">network.html</a>.</p>
 <h2>Which ties are more frequent than chance</h2>{significance_html(c, run.edges) or '<p class="muted">No test.</p>'}
-<h2>Figures</h2>{"".join(figure_html) or '<p class="muted">No figures.</p>'}
+<h2>Figures</h2>{_figures_note(s)}{"".join(figure_html) or '<p class="muted">No figures.</p>'}
 <h2>Biggest changes over time ({escape(s.metric)} rank)</h2>{_biggest_changes(run.changes, s.metric)}
 {membership_section_html(run.outsiders) if run.outsiders is not None else ""}
 <h2>Files</h2><ul>{file_items}</ul>
