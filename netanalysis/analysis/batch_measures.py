@@ -7,9 +7,10 @@ here a block of replicates is solved with one stacked LAPACK call, with the defi
 :mod:`netanalysis.analysis.centrality` exactly:
 
 * PageRank (damping 0.85, uniform teleport over the nodes *of the replicate's graph*): the
-  linear system ``(I - d P^T) x = (1 - d) / n`` on the present nodes, where an absent node's
-  row is the identity with right-hand side 0 (it has no links, so it gets 0 and gives nothing);
-  ``x`` scaled to sum 1; ``pagerank_scaled`` is ``x`` times the number of present nodes.
+  linear system ``(I - d P^T) x = (1 - d) / n`` on the present nodes (an absent node has no
+  links, so it gets 0 and gives nothing), solved on the smaller side of the bipartite graph
+  (:func:`batch_pagerank`); ``x`` scaled to sum 1; ``pagerank_scaled`` is ``x`` times the
+  number of present nodes.
 * Eigenvector centrality on the bipartite graph, networkx's semantics: the leading singular
   vectors ``(u, v)`` of the weighted country x forum block, restricted to the connected
   component that carries them (the one with the largest leading eigenvalue; entries elsewhere
@@ -40,6 +41,8 @@ Sociology, 25(2), 163-177.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from netanalysis.analysis.centrality import _bipartite_max_betweenness
 
@@ -50,47 +53,65 @@ _TIED = 1e-9
 _BLOCK_VALUES = 2_000_000  # matrix entries per stacked block (bounds memory)
 
 
-def batch_pagerank(weights: np.ndarray, ends: np.ndarray, n_nodes: int) -> np.ndarray:
-    """PageRank of each replicate: ``weights`` (replicates x edges, 0 = absent), ``ends``
-    (edges x 2 node indices); returns replicates x nodes (0 for absent nodes)."""
+def batch_pagerank(weights: np.ndarray, ends: np.ndarray, n_nodes: int, is_forum: np.ndarray) -> np.ndarray:
+    """PageRank of each replicate of a bipartite graph: ``weights`` (replicates x edges,
+    0 = absent), ``ends`` (edges x 2 node indices, a country and a forum), ``is_forum`` per
+    node; returns replicates x nodes (0 for absent nodes).
+
+    The system ``x = d P^T x + r`` splits by side: with ``B`` the country x forum weights and
+    ``s`` the strengths, ``x_c = d (B / s_f) x_f + r_c`` and ``x_f = d (B^T / s_c) x_c + r_f``, so
+    the smaller side solves ``(I - d^2 (B^T / s_c) (B / s_f)) x_f = d (B^T / s_c) r_c + r_f`` (a
+    Schur complement: the same solution, from a system the size of the smaller side) and the
+    other side follows.
+    """
     n_rep = weights.shape[0]
     out = np.zeros((n_rep, n_nodes))
-    step = max(1, _BLOCK_VALUES // max(n_nodes * n_nodes, 1))
+    rows_idx, cols_idx = np.flatnonzero(~is_forum), np.flatnonzero(is_forum)
+    if len(cols_idx) > len(rows_idx):  # solve on the smaller side
+        rows_idx, cols_idx = cols_idx, rows_idx
+    row_of = np.full(n_nodes, -1)
+    row_of[rows_idx] = np.arange(len(rows_idx))
+    col_of = np.full(n_nodes, -1)
+    col_of[cols_idx] = np.arange(len(cols_idx))
+    flip = row_of[ends[:, 0]] < 0
+    r_end = np.where(flip, ends[:, 1], ends[:, 0])
+    c_end = np.where(flip, ends[:, 0], ends[:, 1])
+    m, n = len(rows_idx), len(cols_idx)
+    step = max(1, _BLOCK_VALUES // max(m * n, 1))
+    eye = np.eye(n)
     for lo in range(0, n_rep, step):
         w = weights[lo : lo + step].astype(float)
         k = len(w)
-        A = np.zeros((k, n_nodes, n_nodes))
-        A[:, ends[:, 0], ends[:, 1]] = w
-        A[:, ends[:, 1], ends[:, 0]] = w
-        s = A.sum(axis=2)
-        present = s > 0
-        P = A / np.where(present, s, 1.0)[:, :, None]
-        M = -_DAMPING * np.transpose(P, (0, 2, 1))
-        idx = np.arange(n_nodes)
-        M[:, idx, idx] += 1.0
-        n_present = present.sum(axis=1)
-        rhs = np.where(present, (1 - _DAMPING) / np.maximum(n_present, 1)[:, None], 0.0)
-        x = np.linalg.solve(M, rhs[:, :, None])[:, :, 0]
+        B = np.zeros((k, m, n))
+        B[:, row_of[r_end], col_of[c_end]] = w
+        s_r, s_c = B.sum(axis=2), B.sum(axis=1)
+        on_r, on_c = s_r > 0, s_c > 0
+        n_present = on_r.sum(axis=1) + on_c.sum(axis=1)
+        teleport = (1 - _DAMPING) / np.maximum(n_present, 1)[:, None]
+        t_r, t_c = np.where(on_r, teleport, 0.0), np.where(on_c, teleport, 0.0)
+        to_r = B / np.where(on_c, s_c, 1.0)[:, None, :]  # x_r = d to_r x_c + t_r
+        to_c = np.transpose(B, (0, 2, 1)) / np.where(on_r, s_r, 1.0)[:, None, :]  # x_c = d to_c x_r + t_c
+        M = eye - _DAMPING**2 * (to_c @ to_r)
+        rhs = _DAMPING * (to_c @ t_r[:, :, None])[:, :, 0] + t_c
+        x_c = np.linalg.solve(M, rhs[:, :, None])[:, :, 0]
+        x_r = _DAMPING * (to_r @ x_c[:, :, None])[:, :, 0] + t_r
+        x = np.zeros((k, n_nodes))
+        x[:, rows_idx], x[:, cols_idx] = x_r, x_c
         total = x.sum(axis=1)
         out[lo : lo + k] = np.where(total[:, None] > 0, x / np.where(total > 0, total, 1.0)[:, None], 0.0)
     return out
 
 
 def _components(weights: np.ndarray, ends: np.ndarray, n_nodes: int) -> np.ndarray:
-    """Connected-component labels (the smallest node index in the component) per replicate."""
+    """Connected-component labels per replicate (equal for the nodes of one component; every
+    replicate's graph is a block of one sparse graph, labelled at once)."""
     n_rep = weights.shape[0]
-    labels = np.tile(np.arange(n_nodes), (n_rep, 1))
-    live = weights > 0
-    rows = np.nonzero(live)[0]
-    a, b = ends[np.nonzero(live)[1], 0], ends[np.nonzero(live)[1], 1]
-    while True:
-        low = np.minimum(labels[rows, a], labels[rows, b])
-        before = labels.copy()
-        np.minimum.at(labels, (rows, a), low)
-        np.minimum.at(labels, (rows, b), low)
-        labels = np.take_along_axis(labels, labels, axis=1)  # jump to the label's label
-        if np.array_equal(labels, before):
-            return labels
+    rows, cols = np.nonzero(weights > 0)
+    offset = rows.astype(np.int64) * n_nodes
+    graph = sp.coo_matrix(
+        (np.ones(len(rows)), (offset + ends[cols, 0], offset + ends[cols, 1])), shape=(n_rep * n_nodes,) * 2
+    )
+    return connected_components(graph, directed=False)[1].reshape(n_rep, n_nodes)
 
 
 def batch_eigenvector(weights: np.ndarray, ends: np.ndarray, n_nodes: int, is_forum: np.ndarray) -> list:
@@ -113,21 +134,44 @@ def batch_eigenvector(weights: np.ndarray, ends: np.ndarray, n_nodes: int, is_fo
         w = weights[lo : lo + step].astype(float)
         B = np.zeros((len(w), len(rows_idx), len(cols_idx)))
         B[:, row_of[c_end], col_of[f_end]] = w
-        u, s, vt = np.linalg.svd(B, full_matrices=False)
+        top, second, u, v = _leading_singular(B)
+        values = np.zeros((len(w), n_nodes))
+        values[:, rows_idx] = np.abs(u)
+        values[:, cols_idx] = np.abs(v)
+        where = np.argmax(values, axis=1)
+        block_labels = labels[lo : lo + len(w)]
+        carrier = block_labels[np.arange(len(w)), where]
+        values[block_labels != carrier[:, None]] = 0.0
+        norms = np.linalg.norm(values, axis=1)
         for k in range(len(w)):
-            if s[k, 0] <= 0:
+            if top[k] <= 0:
                 out.append(np.zeros(n_nodes))
-                continue
-            if len(s[k]) > 1 and s[k, 1] >= s[k, 0] * (1 - _TIED):
+            elif second[k] >= top[k] * (1 - _TIED):
                 out.append(None)
-                continue
-            v = np.zeros(n_nodes)
-            v[rows_idx] = np.abs(u[k, :, 0])
-            v[cols_idx] = np.abs(vt[k, 0, :])
-            comp = labels[lo + k, int(np.argmax(v))]
-            v[labels[lo + k] != comp] = 0.0
-            out.append(v / np.linalg.norm(v))
+            else:
+                out.append(values[k] / norms[k])
     return out
+
+
+def _leading_singular(B: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The two largest singular values and the leading left and right singular vectors of each
+    matrix of a stack (k x m x n), from the eigendecomposition of the smaller Gram matrix
+    (``B^T B`` or ``B B^T``: n x n or m x m; the other vector is ``B v / s``), which is far
+    cheaper than a full singular value decomposition of every matrix."""
+    k, m, n = B.shape
+    cols = n <= m
+    gram = np.transpose(B, (0, 2, 1)) @ B if cols else B @ np.transpose(B, (0, 2, 1))
+    values, vectors = np.linalg.eigh(gram)
+    values = np.clip(values, 0.0, None)
+    top = np.sqrt(values[:, -1])
+    second = np.sqrt(values[:, -2]) if values.shape[1] > 1 else np.zeros(k)
+    lead = vectors[:, :, -1]
+    safe = np.where(top > 0, top, 1.0)[:, None]
+    if cols:
+        other = (B @ lead[:, :, None])[:, :, 0] / safe
+        return top, second, other, lead
+    other = (np.transpose(B, (0, 2, 1)) @ lead[:, :, None])[:, :, 0] / safe
+    return top, second, lead, other
 
 
 def _hop_block(A: np.ndarray, is_forum: np.ndarray, wanted: list[str]) -> np.ndarray:
@@ -192,6 +236,18 @@ def batch_hop_measures(
     graph: ``support`` (replicates x edges, True = present) -> replicates x nodes x len(wanted)."""
     n_rep = support.shape[0]
     out = np.zeros((n_rep, n_nodes, len(wanted)))
+    if wanted == ["degree"]:  # no path needed: the edges each node has, over the other side's nodes
+        edge = np.arange(len(ends))
+        incidence = sp.csr_matrix(
+            (np.ones(2 * len(ends)), (np.r_[ends[:, 0], ends[:, 1]], np.r_[edge, edge])), shape=(n_nodes, len(ends))
+        )
+        degree = np.asarray(incidence @ support.T.astype(float)).T
+        present = degree > 0
+        forums = (present & is_forum).sum(axis=1)[:, None]
+        countries = (present & ~is_forum).sum(axis=1)[:, None]
+        other = np.where(is_forum[None, :], countries, forums)
+        out[:, :, 0] = degree / np.maximum(other, 1)
+        return out
     step = max(1, _BLOCK_VALUES // max(4 * n_nodes * n_nodes, 1))
     for lo in range(0, n_rep, step):
         block = support[lo : lo + step].astype(float)

@@ -64,6 +64,7 @@ __all__ = [
     "NODE_MEASURES",
     "CodedWindow",
     "code_window",
+    "coded_window",
     "replicate_values",
     "rank_within_kind",
     "bootstrap_counts",
@@ -176,6 +177,22 @@ def code_window(posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "post")
     units = units_per_post(posts, unit)
     assert units is not None  # (required: raises rather than give None)
     post, where, node, nodes = _link_codes(links, index, unit)
+    return coded_window(post_ids, units, post, where, node, nodes, unit)
+
+
+def coded_window(
+    post_ids: np.ndarray,
+    units: np.ndarray,
+    post: np.ndarray,
+    where: np.ndarray,
+    node: np.ndarray,
+    nodes: list,
+    unit: str,
+) -> CodedWindow:
+    """A :class:`CodedWindow` from the distinct ``(post, unit, node)`` links of its posts, sorted
+    in that order (``post`` a position in ``post_ids``, ``where`` the unit's index in its post,
+    ``node`` an index into ``nodes``, the sorted node ids), and each post's number of units."""
+    units = np.asarray(units, dtype=np.int64)
     if unit != "post" and len(post) and (where >= units[post]).any():
         raise ConfigError(f"a link names a {unit} beyond the number of {unit}s of its post")
     kinds = np.array([n.split(":", 1)[0] for n in nodes], dtype=object)
@@ -336,7 +353,7 @@ def _replicate_values(
     hop = [m for m in measures if m in HOP_MEASURES]
     weighted = [m for m in measures if m in GRAPH_MEASURES and m not in HOP_MEASURES and m != "strength"]
     if "pagerank" in weighted or "pagerank_scaled" in weighted:
-        pagerank = batch_pagerank(weights, win.edge_nodes, n_nodes)
+        pagerank = batch_pagerank(weights, win.edge_nodes, n_nodes, win.kinds == "forum")
         if "pagerank" in weighted:
             out[:, :, list(measures).index("pagerank")] = pagerank
         if "pagerank_scaled" in weighted:
