@@ -141,12 +141,12 @@ def test_changes_are_those_of_changes_csv(sample_path):
     mentions = extract_mentions(posts)
     graphs = graphs_over_time(mentions, posts)
     metrics = ["degree", "strength", "eigenvector", "pagerank", "pagerank_scaled"]
-    changes = changes_table(timeline_table(graphs, metrics=metrics), graphs)
+    windows = [(lo, hi) for lo, hi, _ in graphs]
+    tests = change_tests_over_time(posts, unit_links(mentions, posts), windows, measures=metrics, permutations=99)
+    changes = changes_table(timeline_table(graphs, metrics=metrics), graphs, tests)
     changes = changes[changes["value_change"].notna()]
-    tests = change_tests_over_time(
-        posts, unit_links(mentions, posts), [(lo, hi) for lo, hi, _ in graphs], measures=metrics, permutations=99
-    )
-    merged = changes.merge(tests, on=["window_start", "window_end", "node", "metric"], how="outer")
+    merged = changes.merge(tests, on=["window_start", "window_end", "node", "metric"], how="outer", suffixes=("", "_"))
     assert len(merged) == len(changes) == len(tests)
     assert merged["change"].to_numpy() == pytest.approx(merged["value_change"].to_numpy(), abs=1e-12)
     assert merged["p_value"].between(0, 1).all() and merged["q_value"].notna().all()
+    assert (merged["p_value"] == merged["p_value_"]).all() and (merged["q_value"] == merged["q_value_"]).all()

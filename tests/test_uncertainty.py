@@ -174,10 +174,28 @@ def test_windows_of_one_post_get_no_interval_and_empty_windows_no_rows():
     pd.testing.assert_frame_equal(t, again)
 
 
+def test_no_replicates_give_values_and_ranks_without_intervals():
+    posts, links = small_window()
+    off = bootstrap_window(posts, links, replicates=0)
+    on = bootstrap_window(posts, links, replicates=20)
+    pd.testing.assert_frame_equal(off[["node", "metric", "value", "rank"]], on[["node", "metric", "value", "rank"]])
+    assert off[["ci_low", "ci_high", "se", "rank_low", "rank_high"]].isna().all().all()
+    assert on["ci_low"].notna().all() and off.attrs["replicates"] == 0
+
+
+def test_replicates_drawn_in_blocks_equal_one_draw(monkeypatch):
+    import netanalysis.analysis.uncertainty as uncertainty
+
+    posts, links = small_window()
+    whole = bootstrap_window(posts, links, replicates=40, seed=5)
+    monkeypatch.setattr(uncertainty, "_BLOCK", 3 * len(posts))  # three replicates a block
+    pd.testing.assert_frame_equal(bootstrap_window(posts, links, replicates=40, seed=5), whole)
+
+
 def test_bad_options_raise():
     posts, links = small_window()
     with pytest.raises(ConfigError, match="replicates must be a whole number"):
-        bootstrap_window(posts, links, replicates=0)
+        bootstrap_window(posts, links, replicates=-1)
     with pytest.raises(ConfigError, match="confidence level"):
         bootstrap_window(posts, links, level=95)
     with pytest.raises(ConfigError, match="unknown measure"):

@@ -58,15 +58,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from netanalysis.analysis.resample import NODE_MEASURES, code_window, replicate_values
-from netanalysis.analysis.uncertainty import window_posts
+from netanalysis.analysis.resample import NODE_MEASURES, CodedWindow, code_window, replicate_values
+from netanalysis.analysis.window_source import WindowSource, as_source
 from netanalysis.errors import ConfigError
+from netanalysis.parallel import map_ordered
 
 __all__ = [
     "CHANGE_TEST_COLUMNS",
@@ -74,6 +74,7 @@ __all__ = [
     "CHANGE_MEASURES",
     "bh_qvalues",
     "change_test",
+    "change_test_coded",
     "change_tests_over_time",
 ]
 
@@ -188,7 +189,34 @@ def change_test(
     pooled = pd.concat([posts_before, posts_after[~ids_b.isin(ids_a)]], ignore_index=True)
     win = code_window(pooled, links, unit=unit)
     ids = pd.Index(win.post_ids)
-    in_a, in_b = ids.isin(ids_a), ids.isin(ids_b)
+    return change_test_coded(
+        win,
+        ids.isin(ids_a),
+        ids.isin(ids_b),
+        measures=chosen,
+        permutations=permutations,
+        seed=seed,
+        min_weight=min_weight,
+        baseline=baseline,
+    )
+
+
+def change_test_coded(
+    win: CodedWindow,
+    in_a: np.ndarray,
+    in_b: np.ndarray,
+    *,
+    measures: Sequence[str] = CHANGE_MEASURES,
+    permutations: int = DEFAULT_PERMUTATIONS,
+    seed: Any = 0,
+    min_weight: int = 1,
+    baseline: str = "all-units",
+) -> pd.DataFrame:
+    """:func:`change_test` of the posts of a coded window (:mod:`netanalysis.analysis.window_source`):
+    ``in_a`` and ``in_b`` say which of its posts are in the window before and after (a post may
+    be in both)."""
+    chosen = _check(permutations, measures)
+    in_a, in_b = np.asarray(in_a, dtype=bool), np.asarray(in_b, dtype=bool)
     shared = in_a & in_b
     only_a, only_b = np.flatnonzero(in_a & ~in_b), np.flatnonzero(in_b & ~in_a)
     observed = np.stack([in_a, in_b]).astype(np.int64)
@@ -202,7 +230,7 @@ def change_test(
         "posts_after": int(in_b.sum()),
         "shared_posts": int(shared.sum()),
         "baseline": baseline,
-        "unit": unit,
+        "unit": win.unit,
         "method": "permutation test of posts between windows (Phipson & Smyth 2010), Benjamini-Hochberg q-values",
     }
     if len(only_a) and len(only_b):
@@ -264,24 +292,27 @@ def change_test(
     return frame
 
 
-def _one_pair(job: tuple) -> pd.DataFrame:
-    k, (lo0, hi0), (lo, hi), posts, links, options = job
-    seed = options.pop("seed")
-    frame = change_test(
-        window_posts(posts, lo0, hi0),
-        window_posts(posts, lo, hi),
-        links,
-        seed=[*np.atleast_1d(seed).tolist(), k],
-        **options,
-    )
-    frame.insert(0, "window_end", pd.Timestamp(hi))
-    frame.insert(0, "window_start", pd.Timestamp(lo))
-    return frame
+class _PairTest:
+    """The test between windows ``k - 1`` and ``k`` of a source (picklable; run by :func:`map_ordered`)."""
+
+    def __init__(self, source: WindowSource, windows: list[tuple[pd.Timestamp, pd.Timestamp]], options: dict):
+        self.source, self.windows, self.options = source, windows, options
+
+    def __call__(self, k: int) -> pd.DataFrame:
+        options = dict(self.options)
+        seed = options.pop("seed")
+        a, b = self.source.mask(*self.windows[k - 1]), self.source.mask(*self.windows[k])
+        both = a | b
+        win = self.source.code(both)
+        frame = change_test_coded(win, a[both], b[both], seed=[*np.atleast_1d(seed).tolist(), k], **options)
+        frame.insert(0, "window_end", self.windows[k][1])
+        frame.insert(0, "window_start", self.windows[k][0])
+        return frame
 
 
 def change_tests_over_time(
-    posts: pd.DataFrame,
-    links: pd.DataFrame,
+    posts: pd.DataFrame | WindowSource,
+    links: pd.DataFrame | None,
     windows: Sequence[tuple],
     *,
     unit: str = "post",
@@ -296,15 +327,16 @@ def change_tests_over_time(
 
     Parameters
     ----------
-    posts : DataFrame
-        All posts with ``post_id`` and ``date`` (UTC).
-    links : DataFrame
+    posts : DataFrame or WindowSource
+        All posts with ``post_id`` and ``date`` (UTC); or a window source
+        (:mod:`netanalysis.analysis.window_source`; then ``links`` is ``None``).
+    links : DataFrame or None
         The corpus's country/forum links.
     windows : sequence of (window_start, window_end)
         In time order; window ``k >= 1`` is compared with window ``k - 1`` using seed
         ``[seed, k]``.
     jobs : int
-        Worker processes (1: in this process); the result does not depend on it.
+        Worker processes (1: in this process; 0: one per core); the result does not depend on it.
     unit, measures, permutations, min_weight, baseline
         As for :func:`change_test`.
 
@@ -315,15 +347,10 @@ def change_tests_over_time(
         :data:`CHANGE_TEST_COLUMNS`; q-values are adjusted within each window pair and measure.
     """
     chosen = _check(permutations, measures)
-    options = dict(
-        unit=unit, measures=chosen, permutations=permutations, seed=seed, min_weight=min_weight, baseline=baseline
-    )
-    jobs_list = [(k, windows[k - 1], windows[k], posts, links, dict(options)) for k in range(1, len(windows))]
-    if jobs > 1 and len(jobs_list) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(jobs_list))) as pool:
-            parts = list(pool.map(_one_pair, jobs_list))
-    else:
-        parts = [_one_pair(job) for job in jobs_list]
+    source = as_source(posts, links, unit)
+    options = dict(measures=chosen, permutations=permutations, seed=seed, min_weight=min_weight, baseline=baseline)
+    spans = [(pd.Timestamp(lo), pd.Timestamp(hi)) for lo, hi in windows]
+    parts = list(map_ordered(_PairTest(source, spans, options), range(1, len(spans)), jobs=jobs))
     frame = (
         pd.concat(parts, ignore_index=True)
         if parts

@@ -17,6 +17,9 @@ Columns
 ``node, kind, metric``
 ``value, rank``
     The node's value and rank in this window (from the timeline); empty when the node is absent.
+``ci_low, ci_high``
+    The bootstrap interval of ``value`` when the timeline has one
+    (:mod:`netanalysis.analysis.uncertainty`); the previous window's is on its own row.
 ``present``
     Whether the node is in this window's graph.
 ``value_change``
@@ -24,6 +27,11 @@ Columns
     value and a vanished node's change is minus its previous value); empty in the first window.
 ``rank_change``
     ``previous rank - rank`` (positive = moved up); empty unless the node is present in both.
+``p_value, q_value``
+    The permutation test of ``value_change`` (posts reassigned between the two windows) and its
+    Benjamini-Hochberg q-value over the nodes of the window pair and metric, when tests are
+    given (:mod:`netanalysis.analysis.change_tests`); empty in the first window and for metrics
+    not tested.
 ``edges_gained, edges_lost, edges_kept``
     Neighbours the node has now but not in the previous window, had then but not now, has in
     both; empty in the first window.
@@ -59,9 +67,13 @@ CHANGE_COLUMNS = [
     "kind",
     "metric",
     "value",
+    "ci_low",
+    "ci_high",
     "value_change",
     "rank",
     "rank_change",
+    "p_value",
+    "q_value",
     "present",
     "edges_gained",
     "edges_lost",
@@ -168,16 +180,21 @@ def _zero(x: float) -> float:
     return 0.0 if pd.isna(x) else float(x)
 
 
-def changes_table(timeline: pd.DataFrame, graphs: Sequence) -> pd.DataFrame:
+def changes_table(timeline: pd.DataFrame, graphs: Sequence, tests: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the changes between consecutive windows (``changes.csv``).
 
     Parameters
     ----------
     timeline : DataFrame
         From :func:`~netanalysis.analysis.timeline.centrality_over_time` (or
-        :func:`~netanalysis.analysis.timeline.timeline_table`) over the same windows.
+        :func:`~netanalysis.analysis.timeline.timeline_table`) over the same windows; with
+        ``ci_low`` and ``ci_high`` columns (:mod:`netanalysis.analysis.over_time`) their values
+        are carried over.
     graphs : list of (window_start, window_end, graph)
         From :func:`~netanalysis.analysis.timeline.graphs_over_time`, empty windows included.
+    tests : DataFrame, optional
+        From :func:`~netanalysis.analysis.change_tests.change_tests_over_time` over the same
+        windows: gives ``p_value`` and ``q_value``.
 
     Returns
     -------
@@ -208,10 +225,26 @@ def changes_table(timeline: pd.DataFrame, graphs: Sequence) -> pd.DataFrame:
         for node in sorted(nodes, key=str):
             kind = kinds.get(node) or timeline_kinds.get(node, "")
             rows.extend(_node_rows(i, graphs, node, metrics, values, kind))
-    frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS[:-2])
+    base = [c for c in CHANGE_COLUMNS[:-2] if c not in _JOINED]
+    frame = pd.DataFrame(rows, columns=base)
     frame["first_window"] = frame["node"].map(first)
     frame["last_window"] = frame["node"].map(last)
+    keys = ["window_start", "window_end", "node", "metric"]
+    for extra, columns in ((timeline, ["ci_low", "ci_high"]), (tests, ["p_value", "q_value"])):
+        if extra is not None and len(frame) and set(columns) <= set(extra.columns):
+            joined = extra[keys + columns].copy()
+            for col in ("window_start", "window_end"):
+                joined[col] = pd.to_datetime(joined[col], utc=True)
+                frame[col] = pd.to_datetime(frame[col], utc=True)
+            frame = frame.merge(joined, on=keys, how="left", validate="one_to_one")
+        for col in columns:
+            if col not in frame.columns:
+                frame[col] = math.nan
     return _typed(frame)
+
+
+#: Columns taken from the timeline's intervals and the tests (empty without them).
+_JOINED = ("ci_low", "ci_high", "p_value", "q_value")
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -223,7 +256,11 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
             "kind": str,
             "metric": str,
             "value": float,
+            "ci_low": float,
+            "ci_high": float,
             "value_change": float,
+            "p_value": float,
+            "q_value": float,
             "present": bool,
             "neighbourhood_similarity": float,
         }

@@ -70,21 +70,24 @@ ranking. The Annals of Statistics, 37(6B), 3929-3959.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from netanalysis.analysis.ranks import rank_intervals_overlap, rank_tiers
 from netanalysis.analysis.resample import (
     NODE_MEASURES,
+    CodedWindow,
     bootstrap_counts,
     code_window,
     rank_within_kind,
     replicate_values,
 )
+from netanalysis.analysis.window_source import WindowSource, as_source
 from netanalysis.errors import ConfigError
+from netanalysis.parallel import map_ordered
 
 __all__ = [
     "BOOTSTRAP_COLUMNS",
@@ -92,6 +95,7 @@ __all__ = [
     "DEFAULT_LEVEL",
     "TRAJECTORY_MEASURE",
     "bootstrap_window",
+    "bootstrap_coded",
     "bootstrap_over_time",
     "rank_intervals_overlap",
     "rank_tiers",
@@ -106,11 +110,13 @@ DEFAULT_REPLICATES = 200
 DEFAULT_LEVEL = 0.95
 #: The measure trajectory figures should show by default (see the module notes).
 TRAJECTORY_MEASURE = "share"
+#: Replicate x post multiplicities drawn at once (bounds memory on large windows).
+_BLOCK = 4_000_000
 
 
 def _check(replicates: int, level: float) -> None:
-    if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or replicates < 1:
-        raise ConfigError(f"the number of bootstrap replicates must be a whole number >= 1, not {replicates!r}")
+    if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or replicates < 0:
+        raise ConfigError(f"the number of bootstrap replicates must be a whole number >= 0, not {replicates!r}")
     if not 0 < level < 1:
         raise ConfigError(f"the confidence level must lie between 0 and 1, not {level!r}")
 
@@ -152,7 +158,7 @@ def bootstrap_window(
     measures : sequence of str
         Node measures (:data:`netanalysis.analysis.resample.NODE_MEASURES`).
     replicates : int
-        ``B``, the number of bootstrap replicates.
+        ``B``, the number of bootstrap replicates (0: values and ranks only, no intervals).
     level : float
         Confidence level of the intervals.
     seed : int or sequence of int
@@ -183,6 +189,29 @@ def bootstrap_window(
     _check(replicates, level)
     chosen = _measures(measures)
     win = code_window(posts, links, unit=unit)
+    return bootstrap_coded(
+        win, measures=chosen, replicates=replicates, level=level, seed=seed, min_weight=min_weight, baseline=baseline
+    )
+
+
+def bootstrap_coded(
+    win: CodedWindow,
+    *,
+    measures: Sequence[str] = NODE_MEASURES,
+    replicates: int = DEFAULT_REPLICATES,
+    level: float = DEFAULT_LEVEL,
+    seed: Any = 0,
+    min_weight: int = 1,
+    baseline: str = "all-units",
+) -> pd.DataFrame:
+    """:func:`bootstrap_window` of a coded window (:mod:`netanalysis.analysis.window_source`).
+
+    Replicates are drawn and computed in blocks of about four million post multiplicities, so a
+    window of a million posts needs no more memory than one of twenty thousand (the draws, from
+    one generator, are those of a single draw).
+    """
+    _check(replicates, level)
+    chosen = _measures(measures)
     point = replicate_values(
         win, np.ones((1, win.n_posts), dtype=np.int64), measures=chosen, min_weight=min_weight, baseline=baseline
     )[0]
@@ -193,7 +222,7 @@ def bootstrap_window(
         "seed": seed,
         "posts": win.n_posts,
         "baseline": baseline,
-        "unit": unit,
+        "unit": win.unit,
         "method": "percentile bootstrap over posts",
     }
     if not present.any():
@@ -206,13 +235,19 @@ def bootstrap_window(
     nodes = np.asarray(win.nodes, dtype=object)[present]
     point = point[present]
     ranks = rank_within_kind(point.T, kinds)  # measures x nodes
-    if win.n_posts >= 2:
+    values, distinct = None, 1
+    if win.n_posts >= 2 and replicates > 0:
         rng = np.random.default_rng(seed)
-        counts = bootstrap_counts(rng, win.n_posts, replicates)
-        values = replicate_values(win, counts, measures=chosen, min_weight=min_weight, baseline=baseline)[:, present, :]
-        distinct = len({row.tobytes() for row in counts})
-    else:
-        values, distinct = None, 1
+        step = max(1, _BLOCK // win.n_posts)
+        blocks: list[np.ndarray] = []
+        seen: set[bytes] = set()
+        for lo in range(0, replicates, step):
+            counts = bootstrap_counts(rng, win.n_posts, min(step, replicates - lo))
+            blocks.append(
+                replicate_values(win, counts, measures=chosen, min_weight=min_weight, baseline=baseline)[:, present, :]
+            )
+            seen.update(row.tobytes() for row in counts)
+        values, distinct = np.concatenate(blocks), len(seen)
     tail = (1.0 - level) / 2.0
     parts = []
     for j, metric in enumerate(chosen):
@@ -243,7 +278,7 @@ def bootstrap_window(
     return frame
 
 
-def _present(win, min_weight: int) -> np.ndarray:
+def _present(win: CodedWindow, min_weight: int) -> np.ndarray:
     """Nodes of the window's graph: those with an edge of weight >= min_weight."""
     weights = np.zeros(len(win.edge_nodes), dtype=np.int64)
     np.add.at(weights, win.edge_index, win.edge_count)
@@ -260,18 +295,26 @@ def window_posts(posts: pd.DataFrame, start: Any, end: Any) -> pd.DataFrame:
     return posts[((dates >= pd.Timestamp(start)) & (dates < pd.Timestamp(end))).to_numpy()]
 
 
-def _one_window(job: tuple) -> pd.DataFrame:
-    k, lo, hi, posts, links, options = job
-    seed = options.pop("seed")
-    frame = bootstrap_window(posts, links, seed=[*np.atleast_1d(seed).tolist(), k], **options)
-    frame.insert(0, "window_end", hi)
-    frame.insert(0, "window_start", lo)
-    return frame
+class _WindowBootstrap:
+    """The bootstrap of window ``k`` of a source (picklable; run by :func:`map_ordered`)."""
+
+    def __init__(self, source: WindowSource, options: dict):
+        self.source, self.options = source, options
+
+    def __call__(self, job: tuple[int, pd.Timestamp, pd.Timestamp]) -> pd.DataFrame:
+        k, lo, hi = job
+        options = dict(self.options)
+        seed = options.pop("seed")
+        win = self.source.code(self.source.mask(lo, hi))
+        frame = bootstrap_coded(win, seed=[*np.atleast_1d(seed).tolist(), k], **options)
+        frame.insert(0, "window_end", hi)
+        frame.insert(0, "window_start", lo)
+        return frame
 
 
 def bootstrap_over_time(
-    posts: pd.DataFrame,
-    links: pd.DataFrame,
+    posts: pd.DataFrame | WindowSource,
+    links: pd.DataFrame | None,
     windows: Sequence[tuple],
     *,
     unit: str = "post",
@@ -287,15 +330,16 @@ def bootstrap_over_time(
 
     Parameters
     ----------
-    posts : DataFrame
+    posts : DataFrame or WindowSource
         All posts, with ``post_id``, ``date`` (UTC; undated posts are in no window) and, for
-        paragraph/sentence units, ``units`` or ``text``.
-    links : DataFrame
+        paragraph/sentence units, ``units`` or ``text``; or a window source
+        (:mod:`netanalysis.analysis.window_source`; then ``links`` is ``None``).
+    links : DataFrame or None
         The corpus's country/forum links (see :func:`bootstrap_window`).
     windows : sequence of (window_start, window_end)
         E.g. from :func:`netanalysis.analysis.timeline.time_windows` (``window_end`` exclusive).
     jobs : int
-        Worker processes (1: in this process); the result does not depend on it.
+        Worker processes (1: in this process; 0: one per core); the result does not depend on it.
     unit, measures, replicates, level, seed, min_weight, baseline
         As for :func:`bootstrap_window`; window ``k`` (from 0) is drawn with seed ``[seed, k]``.
 
@@ -308,8 +352,8 @@ def bootstrap_over_time(
     """
     _check(replicates, level)
     chosen = _measures(measures)
+    source = as_source(posts, links, unit)
     options = dict(
-        unit=unit,
         measures=chosen,
         replicates=replicates,
         level=level,
@@ -317,15 +361,8 @@ def bootstrap_over_time(
         min_weight=min_weight,
         baseline=baseline,
     )
-    jobs_list = [
-        (k, pd.Timestamp(lo), pd.Timestamp(hi), window_posts(posts, lo, hi), links, dict(options))
-        for k, (lo, hi) in enumerate(windows)
-    ]
-    if jobs > 1 and len(jobs_list) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(jobs_list))) as pool:
-            parts = list(pool.map(_one_window, jobs_list))
-    else:
-        parts = [_one_window(job) for job in jobs_list]
+    jobs_list = [(k, pd.Timestamp(lo), pd.Timestamp(hi)) for k, (lo, hi) in enumerate(windows)]
+    parts = list(map_ordered(_WindowBootstrap(source, options), jobs_list, jobs=jobs))
     frame = (
         pd.concat(parts, ignore_index=True)
         if parts
@@ -345,61 +382,3 @@ def bootstrap_over_time(
         }
     )
     return frame
-
-
-def rank_intervals_overlap(a: Mapping, b: Mapping) -> bool:
-    """Whether two nodes' rank intervals overlap (then they should not be presented as ordered).
-
-    ``a`` and ``b`` are rows of :func:`bootstrap_window` (anything with ``rank_low`` and
-    ``rank_high``) of the same window, kind and measure. Missing intervals count as overlapping.
-
-    Examples
-    --------
-    >>> rank_intervals_overlap({"rank_low": 1, "rank_high": 2}, {"rank_low": 2, "rank_high": 5})
-    True
-    >>> rank_intervals_overlap({"rank_low": 1, "rank_high": 1}, {"rank_low": 2, "rank_high": 3})
-    False
-    """
-    lows, highs = (a["rank_low"], b["rank_low"]), (a["rank_high"], b["rank_high"])
-    if any(pd.isna(x) for x in lows + highs):
-        return True
-    return bool(max(lows) <= min(highs))
-
-
-def rank_tiers(table: pd.DataFrame) -> pd.Series:
-    """Group nodes that cannot be told apart by rank: tier 1, 2, ... within each window, kind and
-    metric.
-
-    Walking the nodes by rank (best first), a node joins the current tier when its rank
-    interval reaches into the tier's span (``rank_low`` at most the largest ``rank_high`` of the
-    tier), and opens the next tier otherwise; so every node of a tier has a rank interval that
-    lies wholly above those of the next tiers' first nodes, while nodes within a tier should be
-    listed without an order (e.g. "1-3"). Missing intervals join the current tier.
-
-    Returns
-    -------
-    Series
-        Integer tier per row of ``table`` (same index).
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"kind": "forum", "metric": "share", "rank": [1, 2, 3, 4],
-    ...                   "rank_low": [1, 1, 3, 3], "rank_high": [2, 2, 4, 4]})
-    >>> rank_tiers(t).tolist()
-    [1, 1, 2, 2]
-    """
-    keys = [c for c in ("window_start", "window_end", "kind", "metric") if c in table.columns]
-    out = pd.Series(0, index=table.index, dtype="int64")
-    groups = table.groupby(keys, sort=False, dropna=False) if keys else [(None, table)]
-    for _, group in groups:
-        tier, reach = 0, -np.inf
-        for idx, row in group.sort_values("rank", kind="mergesort").iterrows():
-            low = row["rank_low"] if not pd.isna(row["rank_low"]) else -np.inf
-            high = row["rank_high"] if not pd.isna(row["rank_high"]) else np.inf
-            if tier == 0 or low > reach:
-                tier += 1
-                reach = high
-            else:
-                reach = max(reach, high)
-            out[idx] = tier
-    return out

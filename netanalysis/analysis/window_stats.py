@@ -54,7 +54,9 @@ import numpy as np
 import pandas as pd
 
 from netanalysis.analysis.resample import code_window
+from netanalysis.analysis.window_source import WindowSource, as_source
 from netanalysis.errors import ConfigError
+from netanalysis.model import NO_DATE
 
 __all__ = [
     "WINDOW_TABLE_COLUMNS",
@@ -64,6 +66,7 @@ __all__ = [
     "weighted_jaccard",
     "cosine_similarity",
     "window_edges",
+    "coded_edges",
 ]
 
 log = logging.getLogger(__name__)
@@ -135,25 +138,29 @@ def cosine_similarity(before: Mapping, after: Mapping) -> float:
     return sum(w * after[k] for k, w in before.items() if k in after) / (na * nb)
 
 
+def coded_edges(win: Any, *, min_weight: int = 1) -> dict:
+    """The ``(country, forum) -> weight`` edges of a coded window's co-mention graph."""
+    weights = np.zeros(len(win.edge_nodes), dtype=np.int64)
+    np.add.at(weights, win.edge_index, win.edge_count)
+    return {
+        (win.nodes[a].split(":", 1)[1], win.nodes[b].split(":", 1)[1]): int(w)
+        for (a, b), w in zip(win.edge_nodes.tolist(), weights.tolist())
+        if w >= min_weight
+    }
+
+
 def window_edges(
     posts: pd.DataFrame, links: pd.DataFrame, *, unit: str = "post", min_weight: int = 1
 ) -> tuple[dict, Any]:
     """The ``(country, forum) -> weight`` edges of the posts' co-mention graph, and the coded
     window (:func:`netanalysis.analysis.resample.code_window`)."""
     win = code_window(posts, links, unit=unit)
-    weights = np.zeros(len(win.edge_nodes), dtype=np.int64)
-    np.add.at(weights, win.edge_index, win.edge_count)
-    edges = {
-        (win.nodes[a].split(":", 1)[1], win.nodes[b].split(":", 1)[1]): int(w)
-        for (a, b), w in zip(win.edge_nodes.tolist(), weights.tolist())
-        if w >= min_weight
-    }
-    return edges, win
+    return coded_edges(win, min_weight=min_weight), win
 
 
 def window_table(
-    posts: pd.DataFrame,
-    links: pd.DataFrame,
+    posts: pd.DataFrame | WindowSource,
+    links: pd.DataFrame | None,
     windows: Sequence[tuple],
     *,
     unit: str = "post",
@@ -164,10 +171,11 @@ def window_table(
 
     Parameters
     ----------
-    posts : DataFrame
+    posts : DataFrame or WindowSource
         All posts: ``post_id``, ``date`` (UTC, NaT when undated), optionally ``date_source``,
-        and ``units`` or ``text`` for paragraph/sentence units.
-    links : DataFrame
+        and ``units`` or ``text`` for paragraph/sentence units; or a window source
+        (:mod:`netanalysis.analysis.window_source`, then ``links`` is ``None``).
+    links : DataFrame or None
         Country/forum links ``post_id, kind, entity`` (and ``unit``).
     windows : sequence of (window_start, window_end)
         E.g. from :func:`netanalysis.analysis.timeline.time_windows`.
@@ -181,7 +189,8 @@ def window_table(
     -------
     DataFrame
         Columns :data:`WINDOW_TABLE_COLUMNS` (see the module notes). ``attrs``:
-        ``undated_posts``, ``posts_outside_windows``, ``min_posts``, ``median_posts``.
+        ``undated_posts``, ``posts_outside_windows``, ``min_posts``, ``median_posts``,
+        ``small_windows``.
 
     Examples
     --------
@@ -200,27 +209,21 @@ def window_table(
     """
     if isinstance(min_posts, bool) or not isinstance(min_posts, (int, np.integer)) or min_posts < 0:
         raise ConfigError(f"min_posts must be a whole number >= 0, not {min_posts!r}")
-    if "date" not in posts.columns:
-        raise ConfigError("the posts table lacks column date")
-    dates = pd.to_datetime(posts["date"], utc=True)
-    inferred = (
-        (posts["date_source"].astype(str) == "inferred").to_numpy()
-        if "date_source" in posts.columns
-        else np.zeros(len(posts), dtype=bool)
-    )
-    covered = np.zeros(len(posts), dtype=bool)
+    source = as_source(posts, links, unit)
+    covered = np.zeros(len(source), dtype=bool)
     rows, previous = [], None
     for lo, hi in windows:
         lo, hi = pd.Timestamp(lo), pd.Timestamp(hi)
-        inside = ((dates >= lo) & (dates < hi)).to_numpy()
+        inside = source.mask(lo, hi)
         covered |= inside
-        edges, win = window_edges(posts[inside], links, unit=unit, min_weight=min_weight)
+        win = source.code(inside)
+        edges = coded_edges(win, min_weight=min_weight)
         nodes = {n for e in edges for n in (("country", e[0]), ("forum", e[1]))}
         row = {
             "window_start": lo,
             "window_end": hi,
             "posts": int(inside.sum()),
-            "inferred_posts": int(inferred[inside].sum()),
+            "inferred_posts": int(source.inferred[inside].sum()),
             "units": int(win.units.sum()),
             "topical_units": int(win.topical.sum()),
             "countries": sum(1 for k, _ in nodes if k == "country"),
@@ -243,28 +246,16 @@ def window_table(
     frame = pd.DataFrame(rows, columns=WINDOW_TABLE_COLUMNS)
     for col in ("window_start", "window_end"):
         frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[ns, UTC]")
-    frame = frame.astype(
-        {
-            c: "int64"
-            for c in (
-                "posts",
-                "inferred_posts",
-                "units",
-                "topical_units",
-                "countries",
-                "forums",
-                "edges",
-                "total_weight",
-            )
-        }
-    )
+    counts = ["posts", "inferred_posts", "units", "topical_units", "countries", "forums", "edges", "total_weight"]
+    frame = frame.astype({c: "int64" for c in counts})
     frame = frame.astype({"small": bool, "edge_jaccard": float, "weighted_jaccard": float, "cosine": float})
-    undated = int(dates.isna().sum())
+    dated = source.dates != NO_DATE
     frame.attrs.update(
-        undated_posts=undated,
-        posts_outside_windows=int((dates.notna().to_numpy() & ~covered).sum()),
+        undated_posts=int((~dated).sum()),
+        posts_outside_windows=int((dated & ~covered).sum()),
         min_posts=int(min_posts),
         median_posts=float(frame["posts"].median()) if len(frame) else math.nan,
+        small_windows=int(frame["small"].sum()),
     )
     if len(frame) and frame.attrs["median_posts"] < min_posts:
         log.warning(
