@@ -44,9 +44,12 @@ graph always gives the same numbers, whatever order it was built in.
   ``[[0, B], [B^T, 0]]`` (the ``eigenvector`` column) rescaled to sum 1 on each side; on the
   one-mode projections hubs and authorities coincide with the eigenvector scaled to sum 1. They
   repeat ``eigenvector`` in every case and are not reported.
-* ``community``: Louvain (``nx.community.louvain_communities``, weighted, seeded) on the graph
-  given (on the bipartite graph, countries and the forums they are named with share
-  communities), numbered 0, 1, ... from the largest community, ties by smallest node id.
+* ``community``: consensus communities over 50 seeded Louvain runs (Lancichinetti & Fortunato
+  2012; :func:`netanalysis.analysis.consensus.consensus_communities`) on the graph given (on the
+  bipartite graph, countries and the forums they are named with share communities), numbered 0,
+  1, ... from the largest community, ties by smallest node id; the table's ``attrs`` hold the
+  partition's modularity ``Q`` and its stability (mean adjusted Rand index of the runs with the
+  consensus). :func:`communities` is one Louvain run.
 
 Eigenvector and PageRank are computed with numpy rather than ``nx.eigenvector_centrality`` /
 ``nx.pagerank`` (iterative; the latter needs scipy); the graphs are small (hundreds of nodes), so
@@ -69,6 +72,8 @@ Hagberg, A. A., Schult, D. A., & Swart, P. J. (2008). Exploring network structur
 function using NetworkX. Proceedings of SciPy 2008, 11-15.
 Brandes, U. (2001). A faster algorithm for betweenness centrality. Journal of Mathematical
 Sociology, 25(2), 163-177.
+Lancichinetti, A., & Fortunato, S. (2012). Consensus clustering in complex networks. Scientific
+Reports, 2, 336.
 Newman, M. E. J. (2001). Scientific collaboration networks. II. Shortest paths, weighted networks,
 and centrality. Physical Review E, 64, 016132.
 Opsahl, T., Agneessens, F., & Skvoretz, J. (2010). Node centrality in weighted networks:
@@ -84,6 +89,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from netanalysis.analysis.consensus import consensus_communities
 from netanalysis.errors import GraphError
 
 __all__ = ["NODE_COLUMNS", "MEASURES", "HOP_MEASURES", "centrality_table", "communities", "node_measures"]
@@ -368,7 +374,7 @@ def centrality_table(
     G : networkx.Graph
         The bipartite co-mention graph or a projection (see the module notes for the measures).
     seed : int
-        Seed of the Louvain community detection.
+        Seed of the consensus community detection.
     weight : str or None
         Edge attribute used as weight (None: every edge weighs 1).
     path_weights : bool, default False
@@ -387,7 +393,8 @@ def centrality_table(
     """
     values = node_measures(G, weight=weight, path_weights=path_weights)
     H = _sorted_copy(G)
-    community = communities(H, seed=seed, weight=weight)
+    found = consensus_communities(H, seed=seed, weight=weight)
+    community = found.membership
     rows = []
     for n, d in H.nodes(data=True):
         rows.append(
@@ -407,4 +414,13 @@ def centrality_table(
     log.debug("centrality table: %d nodes, %d communities", len(table), table["community"].nunique())
     table = table.drop(columns="_key").reset_index(drop=True)
     table.attrs["path_weights"] = bool(path_weights)
+    table.attrs.update(
+        communities=len(found.sizes),
+        modularity=found.modularity,
+        stability=found.stability,
+        community_runs=found.runs,
+        community_threshold=found.threshold,
+        community_rounds=found.rounds,
+        community_converged=found.converged,
+    )
     return table

@@ -27,7 +27,8 @@ are included, and counted in ``attrs["inferred_posts"]``. Nothing is dropped sil
 Values and ranks
 ----------------
 The values of a window are exactly those of
-``centrality_table(co_mention_graph(mentions of that window's posts, those posts))``.
+``centrality_table(co_mention_graph(mentions of that window's posts, those posts))`` (computed
+without its communities, which are not tracked).
 ``rank`` is 1 for the highest value within (window, kind, metric); ties share the smallest rank
 (``method="min"``). Ranks compare values rounded to 12 decimals, so float noise (1e-17) between
 symmetric nodes does not break a tie; ``value`` itself is not rounded.
@@ -45,7 +46,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from netanalysis.analysis.centrality import NODE_COLUMNS, centrality_table
+from netanalysis.analysis.centrality import NODE_COLUMNS, node_measures
 from netanalysis.analysis.windows import parse_span, time_windows, utc
 from netanalysis.errors import ConfigError
 from netanalysis.graph import Batch, CoMentionCounter, from_tables
@@ -249,8 +250,24 @@ def _window_rows(lo: pd.Timestamp, hi: pd.Timestamp, table: pd.DataFrame, metric
     return long
 
 
+def _measures_table(G: nx.Graph, path_weights: bool = False) -> pd.DataFrame:
+    """The node measures of ``centrality_table`` (its ``posts`` and measures; no communities,
+    which the timeline does not track)."""
+    values = node_measures(G, path_weights=path_weights)
+    nodes = sorted(G.nodes, key=str)
+    frame = pd.DataFrame(
+        {
+            "node": nodes,
+            "kind": [G.nodes[n].get("kind", "") for n in nodes],
+            "posts": pd.array([G.nodes[n].get("posts", pd.NA) for n in nodes], dtype="Int64"),
+            **{m: [values[m][n] for n in nodes] for m in values},
+        }
+    )
+    return frame
+
+
 def _tables(graphs: list[nx.Graph], seed: int, jobs: int, path_weights: bool = False) -> list[pd.DataFrame]:
-    run = functools.partial(centrality_table, seed=seed, path_weights=path_weights)
+    run = functools.partial(_measures_table, path_weights=path_weights)
     if jobs <= 1 or len(graphs) < 2:
         return [run(G) for G in graphs]
     return list(map_ordered(run, graphs, jobs=min(jobs, len(graphs))))
@@ -273,7 +290,7 @@ def timeline_table(
         Columns of :func:`~netanalysis.analysis.centrality.centrality_table` to track
         (see :data:`METRICS`).
     seed : int
-        Passed to ``centrality_table``.
+        Kept for compatibility: the measures tracked involve no random draw.
     jobs : int
         Worker processes for the windows (1: in this process); the result does not depend on it.
     path_weights : bool, default False

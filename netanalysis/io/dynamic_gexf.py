@@ -81,6 +81,7 @@ _NODE_STATIC = [
     ("bipartite", "integer"),
     ("entity", "string"),
     ("posts", "integer"),
+    ("community", "integer"),
     ("windows", "integer"),
 ]
 _EDGE_STATIC = [("total_weight", "double"), ("first_date", "string"), ("last_date", "string"), ("windows", "integer")]
