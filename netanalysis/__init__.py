@@ -13,7 +13,8 @@ graph                     :func:`co_mention_graph`, :func:`projection_graph`, :f
                           :func:`edges_table`, :class:`CoMentionCounter`
 tests                     :func:`validate_edges` (p, q, significant on every edge), :func:`backbone`
 measures                  :func:`centrality_table`
-windows                   :func:`graphs_over_time`, :func:`timeline_table`, :func:`changes_table`
+windows                   :func:`graphs_over_time`, :func:`timeline_table`, :func:`changes_table`,
+                          :func:`time_statistics` (window sizes, intervals, tests)
 render                    :func:`plot_network`, :func:`write_explorer`
 report                    :func:`run` (a whole command into a folder), :class:`Settings`
 ========================  ==================================================================
@@ -51,6 +52,7 @@ _HOMES = {
     "graphs_over_time": "netanalysis.analysis.timeline",
     "timeline_table": "netanalysis.analysis.timeline",
     "changes_table": "netanalysis.analysis.changes",
+    "time_statistics": "netanalysis.analysis.over_time",
     "plot_network": "netanalysis.render",
     "write_explorer": "netanalysis.render.explorer",
     "run": "netanalysis.pipeline",

@@ -131,7 +131,7 @@ input_options = _stack(
         type=click.Path(dir_okay=False, path_type=Path),
         help="A CSV adding or overriding registry aliases (repeatable).",
     ),
-    click.option("--seed", type=int, help="Seed for layouts and communities.  [default: 0]"),
+    click.option("--seed", type=int, help="Seed for layouts, communities, the bootstrap and the tests.  [default: 0]"),
     click.option("--jobs", type=int, help="Worker processes for extraction (0 = one per core).  [default: 0]"),
     click.option(
         "--engine",
@@ -170,7 +170,8 @@ graph_options = _stack(
     click.option(
         "--alpha",
         type=float,
-        help="False discovery rate: an edge is significant when its q-value is below.  [default: 0.05]",
+        help="False discovery rate: an edge (and a change between time windows) is significant when its "
+        "q-value is below.  [default: 0.05]",
     ),
     click.option(
         "--alternative",
@@ -198,7 +199,24 @@ window_options = _stack(
     click.option("--window", help="Rolling window length, e.g. 3M (with --step)."),
     click.option("--step", help="Rolling window step, e.g. 1M (with --window)."),
     click.option("--cumulative", is_flag=True, default=None, help="Windows grow from the first one."),
-    click.option("--metric", help="Centrality shown in the time figures.  [default: pagerank]"),
+    click.option(
+        "--metric",
+        help="Measure shown in the time figures and the report's changes (share, posts, degree, strength, "
+        "betweenness, eigenvector, pagerank, pagerank_scaled).  [default: share]",
+    ),
+    click.option("--min-posts", type=int, help="Windows with fewer posts are marked small.  [default: 20]"),
+    click.option(
+        "--bootstrap",
+        type=int,
+        metavar="B",
+        help="Bootstrap replicates for the intervals of every measure and rank (0: none).  [default: 200]",
+    ),
+    click.option(
+        "--permutations",
+        type=int,
+        metavar="R",
+        help="Permutations of each test of change between windows (0: no tests).  [default: 999]",
+    ),
 )
 
 figure_options = _stack(

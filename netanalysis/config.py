@@ -66,7 +66,11 @@ class Settings:
     window: str | None = None
     step: str | None = None
     cumulative: bool = False
-    metric: str = "pagerank"
+    metric: str = "share"
+    min_posts: int = 20
+    # uncertainty and tests
+    bootstrap: int = 200
+    permutations: int = 999
     # figures
     formats: tuple[str, ...] = FIGURE_FORMATS
     fig_size: str = "double"
@@ -106,6 +110,9 @@ class Settings:
             problems.append(f"formats must be among {', '.join(FIGURE_FORMATS)}, not {','.join(self.formats)!r}")
         if (self.window is None) != (self.step is None):
             problems.append("window and step go together (e.g. window='3M', step='1M')")
+        for name in ("min_posts", "bootstrap", "permutations"):
+            if int(getattr(self, name)) < 0:
+                problems.append(f"{name} must be 0 or more, not {getattr(self, name)!r}")
         if int(self.jobs) < 0:
             problems.append("jobs must be 0 (all cores) or more")
         if self.engine not in ENGINES:

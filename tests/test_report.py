@@ -51,7 +51,16 @@ CONTRACT = {
     ],
     "timeline.csv": ["window_start", "window_end", "node", "kind", "metric", "value", "rank"],
 }
-OTHER_FILES = ["changes.csv", "graph.gexf", "graph.graphml", "network.html", "report.html", "manifest.json"]
+OTHER_FILES = [
+    "changes.csv",
+    "windows.csv",
+    "node_intervals.csv",
+    "graph.gexf",
+    "graph.graphml",
+    "network.html",
+    "report.html",
+    "manifest.json",
+]
 #: What the graph stage writes beside edges.csv and nodes.csv.
 GRAPH_FILES = {
     "graph.gexf",
@@ -173,6 +182,8 @@ def test_each_command_writes_its_files(tmp_path, sample_path):
             "timeline.csv",
             "changes.csv",
             "window_edges.csv",
+            "windows.csv",
+            "node_intervals.csv",
             "manifest.json",
             *GRAPH_FILES,
         },

@@ -6,7 +6,8 @@ Public API: :func:`centrality_table` (the ``nodes.csv`` table), :func:`communiti
 ``changes.csv``), :func:`association_table` (association with an explicit baseline),
 :func:`consensus_communities`; :func:`validate_edges` (every edge tested against chance:
 ``expected``, ``p_value``, ``q_value``, ``significant``) and :func:`backbone` (the significant
-edges).
+edges); :func:`time_statistics` (all of ``windows.csv``, ``timeline.csv`` with intervals, the
+tests of ``changes.csv`` and ``node_intervals.csv`` at once).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from netanalysis.analysis.centrality import NODE_COLUMNS, centrality_table, comm
 from netanalysis.analysis.change_tests import change_tests_over_time
 from netanalysis.analysis.consensus import consensus_communities
 from netanalysis.analysis.edge_tests import backbone, validate_edges
+from netanalysis.analysis.over_time import time_statistics
 from netanalysis.analysis.uncertainty import bootstrap_over_time
 from netanalysis.analysis.window_stats import window_table
 
@@ -30,4 +32,5 @@ __all__ = [
     "consensus_communities",
     "validate_edges",
     "backbone",
+    "time_statistics",
 ]

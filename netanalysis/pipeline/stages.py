@@ -11,6 +11,7 @@ from typing import Any
 
 from netanalysis import __version__
 from netanalysis.pipeline.state import RunResult, RunState, Staging
+from netanalysis.pipeline.time_stage import community_counts, stage_timeline
 
 # Each stage imports what it needs when it runs: the corpus stage streams before the graph
 # algorithms, the time windows and the figures are loaded (and before the workers are forked).
@@ -20,6 +21,8 @@ __all__ = ["stage_graph", "stage_timeline", "stage_figures", "stage_explorer", "
 
 def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
     """The graph counted while the corpus streamed, its node measures and files."""
+    import networkx as nx
+
     from netanalysis.analysis import centrality_table
     from netanalysis.io.csv import write_csv, write_edges_csv
     from netanalysis.io.graph_files import write_gexf, write_graphml
@@ -33,6 +36,10 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
     state.counter = None  # (its post codes now belong to the graphs' edges)
     state.graph = G = used_graph(full, s)  # the backbone with --backbone
     state.nodes = centrality_table(G, seed=s.seed, path_weights=s.path_weights)
+    # the graph files carry the nodes.csv community numbers (as the explorer and the figures do)
+    community = dict(zip(state.nodes["node"], state.nodes["community"].astype(int)))
+    for graph in {id(full): full, id(G): G}.values():
+        nx.set_node_attributes(graph, {n: c for n, c in community.items() if n in graph}, "community")
     write_edges_csv(full, staging.path("edges.csv"))  # every edge, with its test
     write_csv(state.nodes, staging.path("nodes.csv"))
     write_gexf(full, staging.path("graph.gexf"))
@@ -43,46 +50,7 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
     ]  # the whole graph (edges.csv); the backbone's: counts["significance"]
     result.counts["nodes"] = {k: kinds.count(k) for k in sorted(set(kinds))}
     result.counts["edges"] = int(full.number_of_edges())
-
-
-def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None:
-    """One graph per time window, centralities over time, changes, the dynamic GEXF."""
-    from netanalysis.analysis.changes import changes_table
-    from netanalysis.analysis.edge_tests import validate_windows, window_backbones, window_edges_table
-    from netanalysis.analysis.timeline import graphs_over_time, timeline_table
-    from netanalysis.io.csv import write_csv
-    from netanalysis.io.dynamic_gexf import write_dynamic_gexf
-
-    s = state.settings
-    assert state.corpus is not None and state.registry is not None
-    state.windows = graphs_over_time(
-        state.corpus,
-        freq=s.freq,
-        window=s.window,
-        step=s.step,
-        cumulative=s.cumulative,
-        unit=s.unit,
-        exclude=s.exclusion,
-        min_weight=s.min_weight,
-        labels=state.registry.label,
-        post_ids=False,
-        baseline=s.baseline,
-    )  # no window output lists post ids
-    validate_windows(state.windows, test=s.test, alpha=s.alpha, alternative=s.alternative)  # each window's own test
-    write_csv(window_edges_table(state.windows), staging.path("window_edges.csv"))
-    measured = window_backbones(state.windows) if s.backbone else state.windows
-    state.timeline = timeline_table(measured, seed=s.seed, path_weights=s.path_weights)
-    state.changes = changes_table(state.timeline, measured)
-    write_csv(state.timeline, staging.path("timeline.csv"))
-    write_csv(state.changes, staging.path("changes.csv"))
-    # a timeline run's graph.gexf carries time spells for Gephi's timeline (replaces the static one),
-    # every edge with its test per window
-    write_dynamic_gexf(state.windows, staging.path("graph.gexf"), graph=state.full_graph, timeline=state.timeline)
-    attrs = {**state.windows.attrs, **state.timeline.attrs}
-    result.counts["windows"] = len(state.windows)
-    for key in ("undated_posts", "inferred_posts", "posts_outside_windows", "unmatched_mentions"):
-        if key in attrs:
-            result.counts[f"timeline_{key}"] = int(attrs[key])
+    result.counts["communities"] = community_counts(state.nodes.attrs)
 
 
 def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
@@ -158,6 +126,9 @@ def stage_page(state: RunState, result: RunResult, staging: Staging) -> None:
         figures=list(state.figures),
         outsiders=state.outsiders,
         edges=None if state.full_graph is None else edges_table(state.full_graph, join=False).drop(columns="post_ids"),
+        windows=state.window_table,
+        timeline=state.timeline,
+        node_intervals=state.node_intervals,
     )
     with atomic_write(staging.path("report.html"), "w", encoding="utf-8") as fh:
         fh.write(report_html(content, files=listed))

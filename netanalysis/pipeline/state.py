@@ -112,6 +112,10 @@ class RunState:
     ``corpus`` (the posts' slim rows and their coded links) is kept only by the commands that
     need the whole corpus after it streamed by (time windows, the explorer) or that fill the
     cache; ``counter`` counts co-mentions while the corpus streams, so ``graph`` needs no table.
+    The timeline stage fills ``windows`` (one graph per window), ``window_table`` (``windows.csv``:
+    posts per window and the ``small`` flag, for the figures), ``timeline`` (with bootstrap
+    intervals), ``changes`` (with the tests' p- and q-values) and ``node_intervals`` (the whole
+    corpus's intervals, for the report's tables).
     """
 
     settings: Settings
@@ -128,8 +132,10 @@ class RunState:
     projections: dict[str, nx.Graph] = field(default_factory=dict)  # side -> tested one-mode projection
     nodes: pd.DataFrame | None = None
     windows: WindowGraphs | None = None
+    window_table: pd.DataFrame | None = None
     timeline: pd.DataFrame | None = None
     changes: pd.DataFrame | None = None
+    node_intervals: pd.DataFrame | None = None
     figures: list[str] = field(default_factory=list)
     on_posts: Callable[[int], None] | None = None
 

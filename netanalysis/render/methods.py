@@ -16,7 +16,15 @@ from typing import Any
 
 from netanalysis.config import Settings
 
-__all__ = ["Paragraph", "SECTIONS", "methods_paragraphs", "methods_text", "references"]
+__all__ = [
+    "Paragraph",
+    "SECTIONS",
+    "MEASURE_WORDS",
+    "measure_words",
+    "methods_paragraphs",
+    "methods_text",
+    "references",
+]
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,22 @@ WORKS = {
     "Generalizing degree and shortest paths. Social Networks, 32(3), 245–251.",
     "brandes2001": "Brandes, U. (2001). A faster algorithm for betweenness centrality. Journal of Mathematical "
     "Sociology, 25(2), 163–177.",
+    "jaccard1912": "Jaccard, P. (1912). The distribution of the flora in the alpine zone. New Phytologist, "
+    "11(2), 37–50.",
+    "ruzicka1958": "Ružička, M. (1958). Anwendung mathematisch-statistischer Methoden in der Geobotanik. "
+    "Biologia (Bratislava), 13, 647–661.",
+    "efron1993": "Efron, B., & Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall/CRC.",
+    "hall2009": "Hall, P., & Miller, H. (2009). Using the bootstrap to quantify the authority of an empirical "
+    "ranking. The Annals of Statistics, 37(6B), 3929–3959.",
+    "phipson2010": "Phipson, B., & Smyth, G. K. (2010). Permutation p-values should never be zero: calculating "
+    "exact p-values when permutations are randomly drawn. Stat. Appl. Genet. Mol. Biol., 9(1), 39.",
+    "bonacich1972": "Bonacich, P. (1972). Factoring and weighting approaches to status scores and clique "
+    "identification. J. Math. Sociol., 2(1), 113–120.",
+    "lancichinetti2012": "Lancichinetti, A., & Fortunato, S. (2012). Consensus clustering in complex networks. "
+    "Scientific Reports, 2, 336.",
+    "newman2004": "Newman, M. E. J., & Girvan, M. (2004). Finding and evaluating community structure in "
+    "networks. Physical Review E, 69(2), 026113.",
+    "hubert1985": "Hubert, L., & Arabie, P. (1985). Comparing partitions. Journal of Classification, 2(1), 193–218.",
 }
 
 _UNITS = {"post": "post", "paragraph": "paragraph of a post", "sentence": "sentence"}
@@ -93,10 +117,48 @@ def _network(settings: Settings, counts: dict[str, Any]) -> Paragraph:
         "normalised pointwise mutual information (Bouma 2009). Node centralities on the two-mode network are "
         "the bipartite-normalised degree, betweenness and closeness (Borgatti & Everett 1997), weighted "
         "strength, eigenvector centrality, PageRank (Brin & Page 1998) and PageRank times the number of nodes "
-        "(comparable across graphs of different sizes), computed with NetworkX (Hagberg et al. 2008); "
-        f"communities are Louvain partitions (Blondel et al. 2008) with a fixed seed ({settings.seed}).",
-        ("vaneck2009", "bouma2009", "borgatti1997", "brin1998", "hagberg2008", "blondel2008"),
+        "(comparable across graphs of different sizes), computed with NetworkX (Hagberg et al. 2008).",
+        ("vaneck2009", "bouma2009", "borgatti1997", "brin1998", "hagberg2008"),
     )
+
+
+def _eigenvector(settings: Settings, counts: dict[str, Any]) -> Paragraph:
+    return Paragraph(
+        "Eigenvector centrality on disconnected graphs",
+        "Eigenvector centrality (Bonacich 1972) is the leading eigenvector of the weighted adjacency matrix with "
+        "NetworkX's semantics (the vector its power iteration converges to): when the graph falls into several "
+        "components, the vector lives on the component with the largest leading eigenvalue and the nodes of "
+        "smaller components score 0, so a small side component ranks last instead of being rescaled to rank "
+        "among the main component's nodes. Hub and authority scores (HITS) are not reported: on a two-mode "
+        "graph they are the two halves of the same eigenvector, rescaled.",
+        ("bonacich1972",),
+    )
+
+
+def _communities(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
+    found = counts.get("communities")
+    if not found:
+        return None
+    return Paragraph(
+        "Communities",
+        f"Communities are the consensus (Lancichinetti & Fortunato 2012) of {found.get('runs')} Louvain "
+        f"partitions (Blondel et al. 2008) of the weighted network, run with seeds drawn from seed "
+        f"{settings.seed}: pairs of nodes put together by fewer than {_num(found.get('threshold'))} of the runs "
+        f"were cut and Louvain re-run on the agreement matrix until the runs agreed "
+        f"({found.get('rounds')} round(s){'' if found.get('converged') else ', not converged'}). The consensus "
+        f"has {found.get('count')} communities, modularity Q = {_num(found.get('modularity'))} (Newman & Girvan "
+        f"2004) and stability {_num(found.get('stability'))} (mean adjusted Rand index between the single "
+        "runs and the consensus, Hubert & Arabie 1985; 1 = every run found it). Every output numbers the "
+        "communities alike, from 0 for the largest.",
+        ("lancichinetti2012", "blondel2008", "newman2004", "hubert1985"),
+    )
+
+
+def _num(value: Any, digits: int = 2) -> str:
+    try:
+        return f"{float(value):.{digits}f}"
+    except (TypeError, ValueError):
+        return "n/a"
 
 
 def _windows(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
@@ -107,11 +169,117 @@ def _windows(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
         if settings.window
         else f"{'cumulative ' if settings.cumulative else ''}calendar {settings.freq}s (UTC)"
     )
+    time = counts.get("time") or {}
+    sizes = time.get("posts_per_window") or []
+    size_text = ""
+    if sizes:
+        size_text = (
+            f" The windows held a median of {_num(time.get('median_posts'), 0)} posts (from {min(sizes)} to "
+            f"{max(sizes)}); {time.get('small_windows', 0)} of them had fewer than {time.get('min_posts')} posts "
+            "(--min-posts) and are marked small, too small for a trend to be read from them. Each window's "
+            "posts, units, nodes and edges, and the similarity of its edges to the previous window's (the "
+            "Jaccard index of the edge sets, Jaccard 1912, and the weighted Jaccard index of the edge-weight "
+            "shares, Ružička 1958) are in windows.csv."
+        )
     return Paragraph(
         "Change over time",
         f"Change over time was measured on {windows} ({counts['windows']} windows); undated posts "
         f"({counts.get('timeline_undated_posts', 0)}) were left out of the windows and posts whose year was "
-        "inferred from neighbouring posts were kept and flagged.",
+        "inferred from neighbouring posts were kept and flagged." + size_text,
+        ("jaccard1912", "ruzicka1958") if sizes else (),
+    )
+
+
+#: What each measure over time is, in words (figure captions and methods).
+MEASURE_WORDS = {
+    "share": "the share of the window's {unit}s that name the node",
+    "posts": "the number of the window's {unit}s that name the node",
+    "degree": "bipartite-normalised degree",
+    "strength": "strength (co-mentions)",
+    "betweenness": "bipartite-normalised betweenness",
+    "eigenvector": "eigenvector centrality",
+    "pagerank": "PageRank (sums to 1 over each window's nodes, so it falls as a window holds more nodes)",
+    "pagerank_scaled": "PageRank times the window's number of nodes (1 = the average node)",
+}
+
+
+def measure_words(metric: str, unit: str = "post") -> str:
+    """``metric`` in words, e.g. "the share of the window's posts that name the node"."""
+    return MEASURE_WORDS.get(metric, metric).format(unit=unit)
+
+
+def _trajectories(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
+    time = counts.get("time")
+    if not time:
+        return None
+    unit = settings.unit
+    baseline = time.get("baseline", "all-units")
+    denominator = (
+        f"every {unit} of the window's posts, those naming no country or forum included"
+        if baseline == "all-units"
+        else f"the {unit}s of the window that name a country or forum"
+    )
+    return Paragraph(
+        "A measure comparable across windows",
+        f"Windows differ in size and in how many nodes they hold, so the time figures and the report's changes "
+        f"use {settings.metric}: {measure_words(settings.metric, unit)}. "
+        + (
+            f"Share divides the number of {unit}s naming a node by N, the number of {denominator} (baseline "
+            f"{baseline}): a proportion of the window's own output, comparable across windows of any size. "
+            if settings.metric == "share"
+            else ""
+        )
+        + "Raw PageRank sums to 1 over each window's nodes and so falls whenever a window holds more nodes; "
+        "timeline.csv also gives share, PageRank times the number of nodes (mean 1 in every window) and the "
+        "other measures.",
+    )
+
+
+def _bootstrap(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
+    time = counts.get("time")
+    if not time or not time.get("bootstrap_replicates"):
+        return None
+    level = round(100 * float(time.get("confidence_level", 0.95)))
+    return Paragraph(
+        "Uncertainty",
+        f"Every node measure and rank has a {level}% percentile bootstrap interval (Efron & Tibshirani 1993): "
+        f"B = {time['bootstrap_replicates']} resamples of each window's posts, drawn with replacement (the post "
+        f"is the resampling unit whatever the unit of co-mention), with seed [{settings.seed}, k] for window k; "
+        "each resample's graph is measured as the observed one, and the interval runs from the "
+        f"{(100 - level) / 2:g}th to the {100 - (100 - level) / 2:g}th percentile of the replicate values "
+        "(timeline.csv: ci_low, ci_high; rank_low, rank_high for the rank). The whole corpus's measures get "
+        "the same bootstrap over all its posts (node_intervals.csv). Nodes whose rank intervals overlap cannot "
+        "be told apart by rank (Hall & Miller 2009): the report lists them in tiers, not in order. Windows of "
+        "one post get no interval, and intervals of windows of a few posts show only how much those posts "
+        "disagree.",
+        ("efron1993", "hall2009"),
+    )
+
+
+def _change_tests(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
+    time = counts.get("time")
+    if not time or "windows" not in counts:
+        return None
+    if not time.get("permutations"):
+        return Paragraph(
+            "Change between windows",
+            "Changes between consecutive windows were not tested (--permutations 0), so the report lists none "
+            "as significant.",
+        )
+    tested = ", ".join(time.get("tested_measures", []))
+    found = time.get("significant_changes")
+    found_text = f" {found} change(s) of {settings.metric} were significant." if found is not None else ""
+    return Paragraph(
+        "Change between windows",
+        f"Each node's change between consecutive windows was tested with a permutation test: the posts of the "
+        f"two windows were reassigned between them at random (each window keeping its number of posts) "
+        f"R = {time['permutations']} times, with seed [{settings.seed}, k] for the pair ending in window k, and "
+        "the observed change compared with the changes under reassignment, p = (1 + #{|T*| >= |T|}) / (1 + R) "
+        "(two-sided; Phipson & Smyth 2010). q-values (Benjamini & Hochberg 1995) control the false discovery "
+        f"rate over the nodes of each pair of windows and measure; the report lists the changes of "
+        f"{settings.metric} with q < {settings.alpha:g} ({time.get('tests', 0)} tests in all, of {tested}; "
+        "betweenness and closeness are not tested unless shown, for their cost)." + found_text,
+        ("phipson2010", "benjamini1995"),
     )
 
 
@@ -220,7 +388,12 @@ SECTIONS: tuple[Callable[[Settings, dict[str, Any]], Paragraph | None], ...] = (
     _extraction,
     _network,
     _significance,
+    _eigenvector,
+    _communities,
     _windows,
+    _trajectories,
+    _bootstrap,
+    _change_tests,
     _membership,
 )
 
@@ -232,7 +405,7 @@ def methods_paragraphs(settings: Settings, counts: dict[str, Any]) -> list[Parag
     --------
     >>> from netanalysis.config import Settings
     >>> [p.title for p in methods_paragraphs(Settings(), {"posts": 12})]
-    ['Corpus and extraction', 'Network and measures']
+    ['Corpus and extraction', 'Network and measures', 'Eigenvector centrality on disconnected graphs']
     """
     return [p for p in (build(settings, counts) for build in SECTIONS) if p is not None]
 

@@ -16,7 +16,8 @@ import pandas as pd
 from netanalysis.config import Settings
 from netanalysis.model import IngestStats
 from netanalysis.render.membership_section import membership_section_html
-from netanalysis.render.methods import methods_paragraphs, references
+from netanalysis.render.methods import measure_words, methods_paragraphs, references
+from netanalysis.render.report_time import central_tiers, significant_changes_table, windows_summary
 from netanalysis.render.significance_section import constant_columns, constant_note, significance_html
 
 __all__ = ["ReportContent", "report_html"]
@@ -28,7 +29,9 @@ class ReportContent:
 
     ``counts`` are the run's counts as the manifest holds them (``channels``, ``first_date``,
     ``mentions``, ``nodes``, ``edges``, ``windows``, ...); ``nodes`` is the centrality table,
-    ``changes`` the changes table (or ``None``), ``figures`` the stems of the figures drawn.
+    ``changes`` the changes table (or ``None``), ``figures`` the stems of the figures drawn;
+    ``windows``, ``timeline`` and ``node_intervals`` are ``windows.csv``, ``timeline.csv`` and
+    ``node_intervals.csv`` when the run had time windows.
     """
 
     version: str
@@ -43,6 +46,9 @@ class ReportContent:
     figures: Sequence[str] = field(default_factory=tuple)
     outsiders: pd.DataFrame | None = None  # membership_shares.csv
     edges: pd.DataFrame | None = None  # edges.csv without post ids (the tests)
+    windows: pd.DataFrame | None = None
+    timeline: pd.DataFrame | None = None
+    node_intervals: pd.DataFrame | None = None
 
 
 _CSS = """
@@ -56,16 +62,21 @@ figure{margin:1rem 0}figure img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:.85rem;color:#555}
 .muted{color:#666;font-size:.9rem}.grid{display:grid;grid-template-columns:1fr;gap:.5rem}
 code{background:#f4f4f4;padding:0 .2rem}
+.warn{background:#fff4e0;border-left:4px solid #e69f00;padding:.4rem .7rem}
+tr.small td{color:#888}tr.tier td{border-top:2px solid #bbb}
 """
 
 FIGURE_CAPTIONS = {
     "network_bipartite": "The bipartite country–forum network, countries left and forums right; node "
     "area by weighted degree (strength), edge width by the number of posts naming both; dashed: ties to a "
     "country that was not a member of the forum on the dates of its posts.",
-    "network_force": "The same network in a force-directed layout, coloured by community (Louvain).",
+    "network_force": "The same network in a force-directed layout, coloured by consensus community "
+    "(numbered as in nodes.csv).",
     "heatmap": "Country × forum co-mention counts, rows and columns ordered so that blocks show.",
-    "centrality_over_time": "Centrality of the top nodes per time window.",
-    "rank_changes": "Rank of the top nodes across time windows (1 = most central).",
+    "centrality_over_time": "{Measure} per time window for the top nodes ({measure_words}); windows of fewer "
+    "than {min_posts} posts are too small for a trend (posts per window: windows.csv).",
+    "rank_changes": "Rank of the top nodes by {measure} across time windows (1 = highest); ranks whose "
+    "bootstrap intervals overlap cannot be told apart (timeline.csv: rank_low, rank_high).",
     "network_by_window": "The network in each time window, node positions fixed across panels.",
 }
 
@@ -85,6 +96,17 @@ def _table(frame: pd.DataFrame, columns: list[str], numeric: Iterable[str] = ())
             cells.append(f'<td class="{"num" if c in numeric else ""}">{escape(text)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def figure_caption(stem: str, settings: Settings) -> str:
+    """The caption of a figure, naming the measure it shows (``--metric``)."""
+    measure = settings.metric.replace("_", " ")
+    return FIGURE_CAPTIONS.get(stem, stem).format(
+        Measure=measure[:1].upper() + measure[1:],
+        measure=measure,
+        measure_words=measure_words(settings.metric, settings.unit),
+        min_posts=settings.min_posts,
+    )
 
 
 def _top_nodes(nodes: pd.DataFrame, kind: str, n: int = 10) -> str:
@@ -168,6 +190,15 @@ def report_html(run: ReportContent, *, files: list[str]) -> str:
         ),
         ("Time windows", c.get("windows", 0)),
     ]
+    found = c.get("communities") or {}
+    if found:
+        summary.append(
+            (
+                "Communities",
+                f"{found.get('count')} (consensus of {found.get('runs')} Louvain runs; modularity Q = "
+                f"{_number(found.get('modularity'))}, stability {_number(found.get('stability'))})",
+            )
+        )
     summary_html = (
         "<table>" + "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in summary) + "</table>"
     )
@@ -177,9 +208,10 @@ def report_html(run: ReportContent, *, files: list[str]) -> str:
         links = " · ".join(f'<a href="figures/{stem}.{f}">{f.upper()}</a>' for f in s.formats)
         img = f'<img src="figures/{stem}.{fmt}" alt="{escape(stem)}">' if fmt else ""
         figure_html.append(
-            f"<figure>{img}<figcaption>{escape(FIGURE_CAPTIONS.get(stem, stem))} ({links})</figcaption></figure>"
+            f"<figure>{img}<figcaption>{escape(figure_caption(stem, s))} ({links})</figcaption></figure>"
         )
     file_items = "".join(f'<li><a href="{escape(f)}">{escape(f)}</a></li>' for f in files)
+    central, time_html, changes_html = _time_sections(run)
     paragraphs = methods_paragraphs(s, c)
     methods = "".join(f"<h3>{escape(p.title)}</h3><p>{escape(p.text)}</p>" for p in paragraphs)
     refs = "".join(f"<li>{escape(r)}</li>" for r in references(paragraphs))
@@ -193,17 +225,61 @@ def report_html(run: ReportContent, *, files: list[str]) -> str:
 run with <code>{escape(run.command)}</code>; parameters and input checksums in
 <a href="manifest.json">manifest.json</a>.</p>
 <h2>Corpus</h2>{summary_html}
-<h2>Most central{" (on the backbone of significant edges)" if s.backbone else ""}</h2>
-<div class="grid"><div><h3>Countries</h3>{_top_nodes(run.nodes, "country")}</div>
-<div><h3>Forums</h3>{_top_nodes(run.nodes, "forum")}</div></div>
+<h2>Most central{" (on the backbone of significant edges)" if s.backbone else ""}</h2>{central}
 <p class="muted">All measures for every node: <a href="nodes.csv">nodes.csv</a>; every edge with the posts
 behind it: <a href="edges.csv">edges.csv</a>; explore interactively: <a href="network.html">network.html</a>.</p>
 <h2>Which ties are more frequent than chance</h2>{significance_html(c, run.edges) or '<p class="muted">No test.</p>'}
+{time_html}
 <h2>Figures</h2>{_figures_note(s)}{"".join(figure_html) or '<p class="muted">No figures.</p>'}
-<h2>Biggest changes over time ({escape(s.metric)} rank)</h2>{_biggest_changes(run.changes, s.metric)}
+{changes_html}
 {membership_section_html(run.outsiders) if run.outsiders is not None else ""}
 <h2>Files</h2><ul>{file_items}</ul>
 <h2>Methods</h2>{methods}
 <h3>References</h3><ol>{refs}</ol>
 </body></html>
 """
+
+
+def _number(value: Any) -> str:
+    try:
+        return f"{float(value):.2f}"
+    except (TypeError, ValueError):
+        return "n/a"
+
+
+def _time_sections(run: ReportContent) -> tuple[str, str, str]:
+    """The "most central" tables, the time windows and the significant changes (HTML)."""
+    s, intervals = run.settings, run.node_intervals
+    redefined = "pagerank" in (run.counts.get("time") or {}).get("without_intervals", [])
+    if intervals is not None and not redefined:
+        note = (
+            '<p class="muted">Ranked by PageRank over the whole corpus. Nodes whose bootstrap rank intervals '
+            "overlap share a tier and are listed alphabetically: they cannot be told apart by rank. Every "
+            'measure with its interval: <a href="node_intervals.csv">node_intervals.csv</a>.</p>'
+        )
+        central = (
+            f"<h3>Countries</h3>{central_tiers(run.nodes, intervals, 'country')}"
+            f"<h3>Forums</h3>{central_tiers(run.nodes, intervals, 'forum')}{note}"
+        )
+    else:
+        central = (
+            f'<div class="grid"><div><h3>Countries</h3>{_top_nodes(run.nodes, "country")}</div>'
+            f"<div><h3>Forums</h3>{_top_nodes(run.nodes, 'forum')}</div></div>"
+        )
+        if redefined:
+            central += (
+                '<p class="muted">No rank intervals: the measures are those of the backbone, which a resample '
+                "of the posts cannot reproduce without testing every edge again.</p>"
+            )
+    if run.windows is None:
+        return (
+            central,
+            "",
+            f"<h2>Biggest changes over time ({escape(s.metric)} rank)</h2>" + _biggest_changes(run.changes, s.metric),
+        )
+    time_html = "<h2>Time windows</h2>" + windows_summary(run.windows, s.min_posts, s.metric)
+    labels = dict(zip(run.nodes["node"].astype(str), run.nodes["label"].astype(str)))
+    changes_html = f"<h2>Significant changes over time ({escape(s.metric)})</h2>" + significant_changes_table(
+        run.changes, run.timeline, labels, metric=s.metric, alpha=s.alpha, counts=run.counts.get("time") or {}
+    )
+    return central, time_html, changes_html

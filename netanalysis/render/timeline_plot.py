@@ -35,6 +35,7 @@ METRIC_LABELS = {
     "eigenvector": "Eigenvector centrality",
     "pagerank_scaled": "PageRank × number of nodes",
     "posts": "Posts",
+    "share": "Share of posts naming the node",
 }
 
 _STYLES = ("-", "--", ":", "-.")
