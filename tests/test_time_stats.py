@@ -226,7 +226,7 @@ def test_results_do_not_depend_on_the_workers(tmp_path, monkeypatch):
         (["--bootstrap", "-1"], "bootstrap must be 0 or more"),
         (["--permutations", "-5"], "permutations must be 0 or more"),
         (["--min-posts", "-1"], "min_posts must be 0 or more"),
-        (["--alpha", "1.5"], "alpha must lie between 0 and 1"),
+        (["--alpha", "1.5"], "alpha must be between 0 and 1"),
         (["--metric", "authority"], "metric must be one of share"),
     ],
 )
