@@ -123,7 +123,9 @@ def heatmap_matrix(
     pd.DataFrame
         Index: country node ids; columns: forum node ids. ``attrs["labels"]`` maps ids to
         display labels and ``attrs["total_rows"]``/``attrs["total_cols"]`` give the sizes
-        before truncation.
+        before truncation. ``attrs["dominant_row"]``/``attrs["dominant_col"]`` name the country
+        and the forum in the most co-mentions, ``(node, label, share)``, ``share`` being the
+        share of all co-mention weight (before truncation) on edges of that node.
     """
     if order not in ("spectral", "weight", "alphabetical"):
         raise GraphError(f"unknown heatmap order {order!r}")
@@ -162,10 +164,21 @@ def heatmap_matrix(
         cols = sorted(weights.columns, key=lambda n: (labels[n], str(n)))
     out = values.loc[rows, cols].copy()
     out.index.name, out.columns.name = "country", "forum"
+    total = float(rsum.sum())
     out.attrs.update(
         labels={n: labels[n] for n in list(rows) + list(cols)},
         value=value,
         total_rows=len(countries),
         total_cols=len(forums),
+        dominant_row=_dominant(rsum, total, labels),
+        dominant_col=_dominant(csum, total, labels),
     )
     return out
+
+
+def _dominant(totals: pd.Series, total: float, labels: dict) -> tuple[str, str, float] | None:
+    """The node with the largest share of all co-mentions on one side: (node, label, share)."""
+    if total <= 0 or totals.empty:
+        return None
+    node = sorted(totals.index, key=lambda n: (-float(totals[n]), str(n)))[0]
+    return str(node), str(labels[node]), float(totals[node]) / total

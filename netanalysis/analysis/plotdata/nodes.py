@@ -83,20 +83,21 @@ def _pagerank(G: nx.Graph, weight: str, alpha: float = 0.85) -> dict[Hashable, f
 
 
 def node_communities(G: nx.Graph, *, centrality: pd.DataFrame | None = None, weight: str = "weight") -> pd.Series:
-    """A community number per node (0 = largest community).
+    """A community number per node.
 
-    Taken from the ``community`` column of ``centrality`` when given, else computed with
-    greedy modularity maximisation (deterministic). Communities are renumbered by size
-    (largest first, ties by smallest member id) so colours are stable.
+    Taken as they are from the ``community`` column of ``centrality`` when given (the numbers
+    of ``nodes.csv``, so that every output names the same community with the same number; a
+    node missing from the table gets -1). Otherwise computed with greedy modularity maximisation
+    (deterministic) and numbered 0 = largest community (ties by smallest member id).
     """
     nodes = sorted(G.nodes, key=str)
     if centrality is not None and "community" in centrality.columns:
         raw = centrality.set_index("node")["community"]
-        groups: dict[Hashable, list] = {}
-        for n in nodes:
-            groups.setdefault(raw.get(n, -1), []).append(n)
-        members = list(groups.values())
-    elif G.number_of_edges():
+        values = {n: raw.get(n, -1) for n in nodes}
+        return pd.Series(
+            {n: int(v) if pd.notna(v) else -1 for n, v in values.items()}, dtype=int, name="community"
+        ).sort_index()
+    if G.number_of_edges():
         members = [
             sorted(c, key=str) for c in nx.community.greedy_modularity_communities(sorted_graph(G), weight=weight)
         ]

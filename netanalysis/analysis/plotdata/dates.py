@@ -1,0 +1,127 @@
+"""When each node is mentioned: the numbers behind the overlay view.
+
+The overlay view (as in VOSviewer's "overlay visualization", van Eck & Waltman 2010) draws one
+network and colours each node by the average date of the posts that mention it, so that one
+figure shows which countries and forums belong to the early and to the late part of the period.
+:func:`node_dates` gives, per node, that average date, the first and the last date, and the
+number of dated posts behind them (each post counted once per node, however often it names it).
+
+References
+----------
+van Eck, N. J., & Waltman, L. (2010). Software survey: VOSviewer, a computer program for
+bibliometric mapping. Scientometrics, 84(2), 523-538.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from netanalysis.errors import GraphError
+from netanalysis.graph import Batch
+from netanalysis.model import NO_DATE
+
+__all__ = ["node_dates", "DATE_COLUMNS"]
+
+#: Columns of :func:`node_dates`.
+DATE_COLUMNS = ["node", "mean_date", "first_date", "last_date", "dated_posts", "undated_posts"]
+
+
+def node_dates(links: pd.DataFrame | Batch, *, nodes: Iterable[str] | None = None) -> pd.DataFrame:
+    """Average, first and last date of the posts that mention each node.
+
+    Parameters
+    ----------
+    links : DataFrame or Batch
+        One row per mention with columns ``post_id``, ``node`` (``country:CN``; or ``kind`` and
+        ``entity``) and ``date`` (UTC; NaT when undated); or a coded corpus
+        (:class:`~netanalysis.graph.Batch`, as the command line keeps it).
+    nodes : iterable of str, optional
+        The nodes to report (e.g. those of the drawn graph); a node never mentioned gets NaT and
+        0 posts. Default: every node mentioned.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`DATE_COLUMNS`, one row per node, sorted by node id. ``mean_date`` is the
+        mean of the dated posts' timestamps (UTC).
+
+    Examples
+    --------
+    >>> links = pd.DataFrame({"post_id": ["a", "a", "b", "c"], "node": ["country:CN"] * 3 + ["forum:UN"],
+    ...                       "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-03", None], utc=True)})
+    >>> node_dates(links)[["node", "mean_date", "dated_posts", "undated_posts"]].values.tolist()
+    [['country:CN', Timestamp('2024-01-02 00:00:00+0000', tz='UTC'), 2, 0], ['forum:UN', NaT, 0, 1]]
+    """
+    if isinstance(links, Batch):
+        post, node_ids, micros = _from_batch(links)
+    else:
+        post, node_ids, micros = _from_frame(links)
+    names, node_codes = np.unique(node_ids, return_inverse=True) if len(node_ids) else (np.array([], str), [])
+    node_codes = np.asarray(node_codes, dtype=np.int64)
+    # one row per (post, node): a post that names a node twice counts once
+    key = np.unique(post.astype(np.int64) * max(len(names), 1) + node_codes) if len(post) else np.zeros(0, np.int64)
+    code = key % max(len(names), 1)
+    when = micros[key // max(len(names), 1)]
+    dated = when != NO_DATE
+    n = len(names)
+    count = np.bincount(code[dated], minlength=n)
+    undated = np.bincount(code[~dated], minlength=n)
+    total = np.bincount(code[dated], weights=when[dated].astype(np.float64) - _base(when, dated), minlength=n)
+    lo = np.full(n, np.iinfo(np.int64).max)
+    hi = np.full(n, np.iinfo(np.int64).min)
+    np.minimum.at(lo, code[dated], when[dated])
+    np.maximum.at(hi, code[dated], when[dated])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / np.maximum(count, 1) + _base(when, dated), np.nan)
+    frame = pd.DataFrame(
+        {
+            "node": names.astype(str),
+            "mean_date": _stamps(mean, count > 0),
+            "first_date": _stamps(lo.astype(np.float64), count > 0),
+            "last_date": _stamps(hi.astype(np.float64), count > 0),
+            "dated_posts": count.astype(int),
+            "undated_posts": undated.astype(int),
+        }
+    )
+    if nodes is not None:
+        wanted = pd.Index(sorted({str(x) for x in nodes}), name="node")
+        frame = frame.set_index("node").reindex(wanted).reset_index()
+        frame[["dated_posts", "undated_posts"]] = frame[["dated_posts", "undated_posts"]].fillna(0).astype(int)
+    return frame.sort_values("node", kind="mergesort").reset_index(drop=True)[DATE_COLUMNS]
+
+
+def _from_batch(batch: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    names = np.array([f"{kind}:{entity}" for kind, entity in batch.entities], dtype=object)
+    return batch.post.astype(np.int64), names[batch.entity.astype(np.int64)], batch.dates
+
+
+def _from_frame(links: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if "node" not in links.columns:
+        if not {"kind", "entity"} <= set(links.columns):
+            raise GraphError("node dates need a node column (or kind and entity)")
+        links = links.assign(node=links["kind"].astype(str) + ":" + links["entity"].astype(str))
+    missing = [c for c in ("post_id", "date") if c not in links.columns]
+    if missing:
+        raise GraphError(f"node dates need column(s) {', '.join(missing)}")
+    posts, post = np.unique(links["post_id"].astype(str).to_numpy(), return_inverse=True)
+    stamps = pd.to_datetime(links["date"], utc=True, errors="coerce")
+    values = stamps.dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
+    values = np.where(stamps.isna().to_numpy(), NO_DATE, values)
+    micros = np.full(len(posts), NO_DATE, dtype=np.int64)
+    micros[post] = values  # (a post has one date; the last row's wins)
+    return post.astype(np.int64), links["node"].astype(str).to_numpy(dtype=object), micros
+
+
+def _base(when: np.ndarray, dated: np.ndarray) -> float:
+    """An offset that keeps sums of microsecond timestamps exact enough in float64."""
+    return float(when[dated].min()) if dated.any() else 0.0
+
+
+def _stamps(micros: np.ndarray, valid: np.ndarray) -> pd.Series:
+    values = np.where(valid, np.round(micros), 0).astype(np.int64)
+    out = pd.Series(pd.to_datetime(values, unit="us", utc=True))
+    out[~valid] = pd.NaT
+    return out
