@@ -20,9 +20,6 @@ from netanalysis.analysis.plotdata import (
     heatmap_matrix,
     network_layout,
     node_label,
-    rank_changes,
-    top_nodes_over_time,
-    union_graph,
 )
 from netanalysis.errors import ConfigError, GraphError
 from netanalysis.render import (
@@ -34,7 +31,7 @@ from netanalysis.render import (
     save_figure,
 )
 from netanalysis.render.labels import spread_1d
-from netanalysis.render.style import renderer_of, window_title
+from netanalysis.render.style import renderer_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "figures"
 
@@ -171,6 +168,7 @@ def test_plot_network_legend_numbers_communities_as_the_table_does():
     fig = plot_network(G, layout="force", color_by="community", centrality=table, seed=0)
     ax = fig.axes[0]
     legend = {t.get_text(): h for t, h in zip(ax.get_legend().get_texts(), ax.get_legend().legend_handles)}
+    assert [k for k in legend if k.startswith("strength")]  # the size key
     numbers = sorted(set(table["community"]))
     assert [k for k in legend if k.startswith("Community")] == [f"Community {c}" for c in numbers]
     colours = {}
@@ -211,21 +209,59 @@ def test_plot_network_force_labels_top_n_without_overlap():
     assert node_label(G, strongest) in {t.get_text() for t in texts}
 
 
+def visible_texts(ax, G) -> list:
+    names = {node_label(G, n) for n in G} | {str(n).split(":", 1)[1] for n in G}
+    return [t for t in ax.texts if t.get_visible() and t.get_text() in names]
+
+
+def marker_boxes(fig, ax) -> list:
+    boxes = []
+    for coll in ax.collections:
+        if isinstance(coll, PathCollection):
+            for (x, y), s in zip(coll.get_offsets(), np.broadcast_to(coll.get_sizes(), len(coll.get_offsets()))):
+                px, py = ax.transData.transform((x, y))
+                r = np.sqrt(s) / 2 * fig.dpi / 72
+                boxes.append((px - r, py - r, px + r, py + r))
+    return boxes
+
+
+def test_force_layout_labels_every_node_without_overlap():
+    G = fixture_graph()
+    fig = plot_network(G, layout="force", color_by="community", size="single")
+    texts = visible_texts(fig.axes[0], G)
+    counts = fig.netanalysis_labels
+    assert counts["unlabelled"] == 0 and len(texts) == G.number_of_nodes() == counts["labelled"] + counts["short"]
+    assert overlapping_pairs(fig, texts) == 0
+    # no label covers a node marker (each sits beside its own node)
+    renderer = renderer_of(fig)
+    markers = marker_boxes(fig, fig.axes[0])
+    for t in texts:
+        b = t.get_window_extent(renderer)
+        hits = [
+            m for m in markers if min(b.x1, m[2]) - max(b.x0, m[0]) > 0.5 and min(b.y1, m[3]) - max(b.y0, m[1]) > 0.5
+        ]
+        assert hits == [], t.get_text()
+
+
 @pytest.mark.parametrize("layout", ["bipartite", "force"])
-def test_plot_network_300_nodes_is_bounded_and_renders(layout):
+def test_plot_network_300_nodes_says_how_many_it_leaves_unlabelled(layout):
     G = big_graph()
     assert G.number_of_nodes() == 300
     fig = plot_network(G, layout=layout)
     ax = fig.axes[0]
-    texts = label_texts(ax, G)
-    assert 10 <= len(texts) <= (25 if layout == "force" else 140)
-    if layout == "force":
-        assert overlapping_pairs(fig, texts) <= 2
+    texts = visible_texts(ax, G)
+    counts = fig.netanalysis_labels
+    assert counts["labelled"] + counts["short"] + counts["unlabelled"] == 300
+    assert len(texts) == counts["labelled"] + counts["short"] >= 100
+    assert overlapping_pairs(fig, texts) == 0
+    if counts["unlabelled"]:  # never silent: the figure says so
+        assert f"{counts['unlabelled']} of 300 nodes unlabelled" in ax.get_title(loc="right")
     sizes = np.concatenate([c.get_sizes() for c in ax.collections if isinstance(c, PathCollection)])
     assert sizes.max() <= 40
     edges = [c for c in ax.collections if isinstance(c, LineCollection)][0]
     assert max(edges.get_linewidths()) <= 1.5
     assert png_bytes(fig)[:4] == b"\x89PNG"
+    assert fig.get_size_inches()[1] <= 9.7
 
 
 def test_plot_network_into_given_axes_and_size_option():
@@ -240,13 +276,15 @@ def test_plot_network_into_given_axes_and_size_option():
         plot_network(fixture_graph(), size="wide")
     with pytest.raises(GraphError, match="unknown color_by"):
         plot_network(fixture_graph(), color_by="kind")
+    with pytest.raises(GraphError, match="needs the nodes' dates"):
+        plot_network(fixture_graph(), color_by="date")
 
 
 def test_plotting_leaves_global_rcparams_alone():
     before = dict(matplotlib.rcParams)
     plot_network(fixture_graph(), font_size=11)
     plot_heatmap(fixture_graph())
-    plot_rank_changes(fixture_timeline())
+    plot_rank_changes(fixture_timeline(), metric="pagerank")
     after = dict(matplotlib.rcParams)
     assert {k for k in before if before[k] != after[k]} == set()
 
@@ -276,7 +314,15 @@ def test_heatmap_draws_the_ordered_matrix_with_counts_and_colorbar():
     counts = sorted(int(t.get_text()) for t in ax.texts)
     assert counts == sorted(int(v) for v in matrix.to_numpy().ravel() if v > 0)
     assert mesh.get_cmap().name.startswith("cividis")
-    assert fig.axes[0].child_axes[0].get_ylabel() == "Posts mentioning both"
+    assert fig.axes[0].child_axes[0].get_ylabel() == "Posts mentioning both (log scale)"
+    # log scale: one dominant pair does not flatten the others
+    assert isinstance(mesh.norm, matplotlib.colors.LogNorm) and mesh.norm.vmin == 1 and mesh.norm.vmax == 9
+    # the dominant entities are named with their share of all co-mention weight
+    strength = {n: G.degree(n, weight="weight") for n in G}
+    total = sum(d["weight"] for *_, d in G.edges(data=True))
+    top_country = max((n for n in G if n.startswith("country")), key=lambda n: (strength[n], n))
+    share = strength[top_country] / total
+    assert f"{node_label(G, top_country)} {share:.0%}" in ax.get_xlabel()
 
 
 def test_heatmap_truncates_and_says_so():
@@ -284,8 +330,22 @@ def test_heatmap_truncates_and_says_so():
     ax = fig.axes[0]
     assert len(ax.get_yticklabels()) == 60 and len(ax.get_xticklabels()) == 20
     assert ax.get_ylabel() == "Country (top 60 of 250)"
-    assert ax.get_xlabel() == "Forum (top 20 of 50)"
+    assert ax.get_xlabel().startswith("Forum (top 20 of 50)\nMost co-mentioned: ")
+    assert fig.get_size_inches()[1] <= 9.7
     assert len(ax.texts) == 0  # too many cells to annotate by default
+
+
+def test_heatmap_of_association_strength_is_log_scaled_around_one():
+    G = fixture_graph()
+    for u, v, d in G.edges(data=True):
+        d["assoc_strength"] = d["weight"] / 3
+    fig = plot_heatmap(G, value="assoc_strength")
+    mesh = [c for c in fig.axes[0].collections if isinstance(c, QuadMesh)][0]
+    assert isinstance(mesh.norm, matplotlib.colors.LogNorm)
+    assert mesh.norm.vmin * mesh.norm.vmax == pytest.approx(1.0)  # 1 (chance) in the middle
+    assert mesh.norm.vmax >= 3.0  # the largest value (9 / 3) is inside the scale
+    assert mesh.get_cmap().name.startswith("PuOr")
+    assert fig.axes[0].child_axes[0].get_ylabel() == "Association strength (log scale)"
 
 
 def test_heatmap_npmi_uses_fixed_symmetric_range():
@@ -294,110 +354,6 @@ def test_heatmap_npmi_uses_fixed_symmetric_range():
     assert (mesh.norm.vmin, mesh.norm.vmax) == (-1.0, 1.0)
     assert fig.axes[0].child_axes[0].get_ylabel() == "NPMI"
     assert all("." in t.get_text() for t in fig.axes[0].texts)
-
-
-# --- timeline ----------------------------------------------------------------------------------
-
-
-def test_centrality_over_time_lines_equal_the_timeline_values():
-    tl = fixture_timeline()
-    fig = plot_centrality_over_time(tl, top=5)
-    ax = fig.axes[0]
-    wide = top_nodes_over_time(tl, "pagerank", 5).fillna(0.0)
-    lines = {line.get_label(): line.get_ydata() for line in ax.lines}
-    assert len(lines) == 5
-    for node in wide.columns:
-        assert np.allclose(lines[node.split(":", 1)[1]], wide[node].to_numpy())
-    end_labels = [t for t in ax.texts if t.get_text() in lines]
-    assert len(end_labels) == 5 and overlapping_pairs(fig, end_labels) == 0
-    assert [t.get_text() for t in ax.get_xticklabels()][0] == "Apr 2024"
-    assert ax.get_ylabel() == "PageRank"
-
-
-def test_centrality_over_time_uses_given_labels():
-    tl = fixture_timeline()
-    fig = plot_centrality_over_time(tl, top=3, labels={"country:RU": "Россия"})
-    assert "Россия" in {t.get_text() for t in fig.axes[0].texts}
-
-
-@pytest.mark.parametrize("kind", ["country", "forum"])
-def test_bump_chart_ranks_equal_the_timeline_ranks(kind):
-    tl = fixture_timeline(6)
-    fig = plot_rank_changes(tl, top=6, kind=kind)
-    ax = fig.axes[0]
-    data = rank_changes(tl, "pagerank", 6, kind=kind)
-    assert set(data["node"].str.split(":").str[0]) == {kind}
-    starts = sorted(tl["window_start"].unique())
-    bumps = {line.get_gid()[5:]: line for line in ax.lines if (line.get_gid() or "").startswith("bump:")}
-    assert set(bumps) == set(data["node"])
-    for node, line in bumps.items():
-        ranks = tl[(tl["node"] == node)].set_index("window_start")["rank"]
-        expected = [float(ranks[s]) if s in ranks.index and ranks[s] <= 6 else np.nan for s in starts]
-        assert np.array_equal(np.asarray(line.get_ydata(), float), expected, equal_nan=True)
-    last = tl[(tl["window_start"] == starts[-1]) & (tl["kind"] == kind)]
-    top_last = {n.split(":", 1)[1] for n in last.loc[last["rank"] <= 6, "node"]}
-    right = [t for t in ax.texts if t.get_text() in top_last and t.get_ha() == "left"]
-    assert len(right) == 6 and overlapping_pairs(fig, right) == 0
-    assert ax.get_ylim()[0] > ax.get_ylim()[1]  # rank 1 on top
-
-
-def test_timeline_plots_keep_windows_without_rows():
-    tl = fixture_timeline(3)
-    starts = sorted(tl["window_start"].unique())
-    # Drop the middle window's rows but list it, as centrality_over_time does for empty windows.
-    tl.attrs["windows"] = [(s.isoformat(), (s + pd.offsets.MonthBegin(1)).isoformat()) for s in starts]
-    tl = tl[tl["window_start"] != starts[1]]
-    wide = top_nodes_over_time(tl, "pagerank", 4)
-    assert len(wide) == 3 and wide.iloc[1].isna().all()
-    fig = plot_centrality_over_time(tl, top=4)
-    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["Apr 2024", "May 2024", "Jun 2024"]
-    assert all(line.get_ydata()[1] == 0 for line in fig.axes[0].lines)
-    bump = plot_rank_changes(tl, top=3)
-    assert len(bump.axes[0].get_xticklabels()) == 3
-
-
-def test_window_titles():
-    utc = dict(tz="UTC")
-    assert window_title(pd.Timestamp("2024-04-01", **utc), pd.Timestamp("2024-05-01", **utc)) == "Apr 2024"
-    assert window_title(pd.Timestamp("2024-11-01", **utc), pd.Timestamp("2025-02-01", **utc)) == "Nov 2024–Jan 2025"
-    assert window_title(pd.Timestamp("2024-04-08", **utc), pd.Timestamp("2024-05-07", **utc)) == "2024-04-08 – 05-07"
-
-
-# --- small multiples ---------------------------------------------------------------------------
-
-
-def _windows():
-    G = fixture_graph()
-    starts = pd.date_range("2024-04-01", periods=4, freq="MS", tz="UTC")
-    out = []
-    edges = sorted(G.edges(data=True))
-    for i, start in enumerate(starts):
-        H = nx.Graph()
-        for k, (u, v, d) in enumerate(edges):
-            if (k + i) % 3:
-                H.add_node(u, **G.nodes[u])
-                H.add_node(v, **G.nodes[v])
-                H.add_edge(u, v, weight=d["weight"])
-        out.append((start, start + pd.offsets.MonthBegin(1), H))
-    return out
-
-
-def test_small_multiples_fix_positions_and_fade_absent_nodes():
-    windows = _windows()
-    fig = plot_network_small_multiples(windows, ncols=3, seed=1)
-    panels = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(panels) == 4 and len(fig.axes) == 6
-    pos = network_layout(union_graph([g for *_, g in windows]), "force", seed=1)
-    for ax, (_, _, g) in zip(panels, windows):
-        assert np.allclose(node_offsets(ax), sorted(pos.values()))
-        faded = [
-            c
-            for c in ax.collections
-            if isinstance(c, PathCollection) and matplotlib.colors.to_hex(c.get_facecolors()[0]) == "#d9d9d9"
-        ]
-        n_absent = len(pos) - g.number_of_nodes()
-        assert sum(len(c.get_offsets()) for c in faded) == n_absent
-    assert [ax.get_title() for ax in panels] == ["Apr 2024", "May 2024", "Jun 2024", "Jul 2024"]
 
 
 # --- fonts -------------------------------------------------------------------------------------
@@ -464,14 +420,16 @@ def test_saved_files_carry_no_dates(tmp_path):
 
 
 def _all_figures():
+    from test_figures_time import fixture_windows
+
     G, tl = fixture_graph(), fixture_timeline()
     return {
         "bipartite": plot_network(G),
         "force": plot_network(G, layout="force", color_by="community"),
         "heatmap": plot_heatmap(G),
-        "centrality": plot_centrality_over_time(tl),
-        "ranks": plot_rank_changes(tl),
-        "multiples": plot_network_small_multiples(_windows()),
+        "centrality": plot_centrality_over_time(tl, metric="pagerank"),
+        "ranks": plot_rank_changes(tl, metric="pagerank"),
+        "multiples": plot_network_small_multiples(fixture_windows()),
     }
 
 
@@ -539,17 +497,3 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(f"netanalysis.render.{module}"))
     assert result.attempted > 0 and result.failed == 0
-
-
-def test_small_multiples_bipartite_label_the_same_nodes_in_every_panel():
-    windows = _windows()
-    fig = plot_network_small_multiples(windows, layout="bipartite", ncols=2, max_labels=5)
-    panels = [ax for ax in fig.axes if ax.get_visible()]
-    label_sets = [sorted(t.get_text() for t in ax.texts) for ax in panels]
-    assert all(len(s) == 5 for s in label_sets) and all(s == label_sets[0] for s in label_sets)
-    assert np.allclose([ax.get_xlim() for ax in panels], panels[0].get_xlim())
-    U = union_graph([g for *_, g in windows])
-    for ax, (_, _, g) in zip(panels, windows):
-        for t in ax.texts:
-            node = next(n for n in U if node_label(U, n) == t.get_text())
-            assert (matplotlib.colors.to_hex(t.get_color()) == "#aaaaaa") == (node not in g)

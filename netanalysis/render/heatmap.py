@@ -1,4 +1,11 @@
-"""The country × forum heatmap: which countries are mentioned with which forums, how often."""
+"""The country × forum heatmap: which countries are mentioned with which forums, how often.
+
+Counts are drawn on a log scale by default: one dominant pair (the channel's own country with
+the UN) would otherwise make every other cell the same colour. Association strength (observed
+over expected co-mentions) is drawn on a log scale centred on 1 with a diverging colour map, so
+pairs named together more often than chance and less often than chance read apart. A note
+under the matrix names the country and the forum in the most co-mentions and their share.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,16 @@ import matplotlib
 import networkx as nx
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import Normalize, to_rgb
+from matplotlib.colors import LogNorm, Normalize, to_rgb
 from matplotlib.figure import Figure
 
 from netanalysis.analysis.plotdata import heatmap_matrix
+from netanalysis.config import HEATMAP_VALUES
 from netanalysis.errors import GraphError
-from netanalysis.render.style import figure_style, figure_width, new_axes
+from netanalysis.render.style import PAGE_HEIGHT, figure_style, figure_width, freeze_layout, new_axes
 
-__all__ = ["plot_heatmap", "VALUE_LABELS"]
+__all__ = ["plot_heatmap", "VALUE_LABELS", "HEATMAP_VALUES"]
+
 
 #: Colour bar labels for the edge attributes the graph carries.
 VALUE_LABELS = {
@@ -48,7 +57,8 @@ def plot_heatmap(
     annotate: bool | None = None,
     max_rows: int = 45,
     max_cols: int = 30,
-    cmap: str = "cividis",
+    cmap: str | None = None,
+    scale: str | None = None,
     size: str | float | tuple[float, float] = "single",
     font_size: float = 7.0,
     title: str | None = None,
@@ -75,8 +85,12 @@ def plot_heatmap(
         40 rows and 25 columns.
     max_rows, max_cols : int
         Show only the heaviest countries and forums (the axis labels say how many of how many).
-    cmap : str
-        A perceptually uniform colormap (``cividis`` by default, or ``viridis``).
+    cmap : str, optional
+        The colour map: ``cividis`` for counts and similarities, ``PuOr_r`` (diverging) for
+        association strength, by default.
+    scale : {"log", "linear"}, optional
+        Colour scale: ``log`` by default for ``weight`` and ``assoc_strength`` (centred on 1),
+        ``linear`` for the others.
     size : {"single", "double"} or float or (float, float)
         Figure width.
 
@@ -95,18 +109,25 @@ def plot_heatmap(
         n_rows, n_cols = matrix.shape
         if n_rows == 0 or n_cols == 0:
             raise GraphError("cannot draw a heatmap: the graph has no countries or no forums")
-        # Roughly square cells: the column width sets the row height (within readable bounds).
-        cell = min(0.2, max(0.11, (figure_width(size) - 1.8) / max(n_cols, 1)))
+        scale = scale or ("log" if value in ("weight", "assoc_strength") else "linear")
+        # Roughly square cells: the column width sets the row height (within readable bounds),
+        # and the whole matrix stays within a page.
+        # Cells about square: the width left beside the row labels and the colour bar sets the
+        # cell, the cell sets the figure's height (within a page; past it cells get flatter).
+        longest = max((len(labels[r]) for r in matrix.index), default=4)
+        label_in = min(0.07 * longest * font_size / 7 + 0.35, 2.0)
+        cell = float(np.clip((figure_width(size) - label_in - 0.75) / max(n_cols, 1), 0.08, 0.22))
+        tallest = max((len(labels[c]) for c in matrix.columns), default=4) * 0.055 * font_size / 7
         new_figure = ax is None
-        fig, ax = new_axes(ax, size, max(1.8, n_rows * cell + 1.2))
+        fig, ax = new_axes(ax, size, float(np.clip(n_rows * cell + tallest + 0.75, 1.8, PAGE_HEIGHT)))
         data = matrix.to_numpy(dtype=float)
-        shown = np.ma.masked_where(~np.isfinite(data) | ((data == 0) & (value != "npmi")), data)
-        colormap = matplotlib.colormaps[cmap].with_extremes(bad=_EMPTY)
-        if value == "npmi":
-            norm = Normalize(-1.0, 1.0)
-        else:
-            top = float(np.nanmax(data)) if data.size and np.isfinite(data).any() else 1.0
-            norm = Normalize(0.0, top if top > 0 else 1.0)
+        empty = ~np.isfinite(data) | ((data == 0) & (value != "npmi"))
+        if scale == "log":
+            empty |= data <= 0
+        shown = np.ma.masked_where(empty, data)
+        norm = _norm(data[~empty], value, scale)
+        colormap = matplotlib.colormaps[cmap or ("PuOr_r" if value == "assoc_strength" else "cividis")]
+        colormap = colormap.with_extremes(bad=_EMPTY)
         mesh = ax.pcolormesh(
             np.arange(n_cols + 1),
             np.arange(n_rows + 1),
@@ -118,8 +139,6 @@ def plot_heatmap(
         )
         ax.set_xlim(0, n_cols)
         ax.set_ylim(n_rows, 0)
-        if new_figure:
-            ax.set_box_aspect(n_rows / max(n_cols, 1))  # square cells
         ax.set_xticks(
             np.arange(n_cols) + 0.5,
             [labels[c] for c in matrix.columns],
@@ -133,36 +152,85 @@ def plot_heatmap(
             spine.set_visible(False)
         total_r, total_c = matrix.attrs["total_rows"], matrix.attrs["total_cols"]
         ax.set_ylabel("Country" if n_rows == total_r else f"Country (top {n_rows} of {total_r})")
-        ax.set_xlabel("Forum" if n_cols == total_c else f"Forum (top {n_cols} of {total_c})")
+        xlabel = "Forum" if n_cols == total_c else f"Forum (top {n_cols} of {total_c})"
+        ax.set_xlabel(xlabel + _dominance_note(matrix))
         if title:
             ax.set_title(title)
         if annotate is None:
             annotate = n_rows <= 40 and n_cols <= 25
         if annotate:
-            integer = value == "weight" and np.allclose(np.nan_to_num(data), np.round(np.nan_to_num(data)))
-            empty = np.ma.getmaskarray(shown)
-            for i in range(n_rows):
-                for j in range(n_cols):
-                    if empty[i, j]:
-                        continue
-                    rgb = to_rgb(colormap(norm(data[i, j])))
-                    color = "black" if _luminance(rgb) > 0.3 else "white"
-                    ax.text(
-                        j + 0.5,
-                        i + 0.5,
-                        _format(data[i, j], integer),
-                        ha="center",
-                        va="center",
-                        color=color,
-                        fontsize=max(font_size - 1.5, 4.5),
-                    )
+            _annotate(ax, data, shown, colormap, norm, value, font_size)
         # The colour bar hangs off the axes itself (an inset), so it stays beside the matrix
         # however the square cells shrink the axes.
         tall = float(np.clip(6 / max(n_rows, 1), 0.35, 1.0))
         cax = ax.inset_axes([1.03, 0.5 - tall / 2, 0.045 * min(1.0, 10 / max(n_cols, 1)) + 0.02, tall])
         bar = fig.colorbar(mesh, cax=cax)
-        bar.set_label(VALUE_LABELS.get(value, value.replace("_", " ")))
+        name = VALUE_LABELS.get(value, value.replace("_", " "))
+        bar.set_label(name + (" (log scale)" if scale == "log" else ""))
         bar.outline.set_linewidth(0.4)
-        if value == "weight" and norm.vmax <= 12:
+        if scale == "log":
+            _log_ticks(bar, norm)
+        elif value == "weight" and norm.vmax <= 12:
             bar.set_ticks(np.arange(0, int(norm.vmax) + 1, max(1, int(norm.vmax) // 6 or 1)))
+        if new_figure:
+            freeze_layout(fig)
     return fig
+
+
+def _norm(values: np.ndarray, value: str, scale: str) -> Normalize:
+    """The colour scale: NPMI fixed at -1..1; log counts from 1; association strength on a log
+    scale symmetric around 1 (as far below 1 as above it)."""
+    if value == "npmi":
+        return Normalize(-1.0, 1.0)
+    top = float(values.max()) if values.size else 1.0
+    if scale != "log":
+        return Normalize(0.0, top if top > 0 else 1.0)
+    if value == "assoc_strength":
+        low = float(values.min()) if values.size else 1.0
+        reach = max(top, 1.0 / low if low > 0 else 1.0, 2.0)
+        return LogNorm(1.0 / reach, reach)
+    low = min(float(values.min()) if values.size else 1.0, 1.0)
+    low = low if low > 0 else 1.0
+    return LogNorm(low, top if top > low else low * 10)
+
+
+def _log_ticks(bar, norm: Normalize) -> None:
+    ticks = [t * 10.0**k for k in range(-6, 7) for t in (1, 2, 5)]
+    ticks = [t for t in ticks if norm.vmin <= t <= norm.vmax * 1.0001]
+    if len(ticks) > 7:  # powers of ten only
+        ticks = [t for t in ticks if abs(np.log10(t) - round(np.log10(t))) < 1e-9]
+    bar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
+    bar.ax.minorticks_off()
+
+
+def _dominance_note(matrix) -> str:
+    parts = []
+    for key in ("dominant_row", "dominant_col"):
+        found = matrix.attrs.get(key)
+        if found:
+            _, label, share = found
+            parts.append(f"{label} {share:.0%}")
+    if not parts:
+        return ""
+    return "\nMost co-mentioned: " + ", ".join(parts) + " of all co-mention weight"
+
+
+def _annotate(ax, data, shown, colormap, norm, value, font_size) -> None:
+    integer = value == "weight" and np.allclose(np.nan_to_num(data), np.round(np.nan_to_num(data)))
+    empty = np.ma.getmaskarray(shown)
+    n_rows, n_cols = data.shape
+    for i in range(n_rows):
+        for j in range(n_cols):
+            if empty[i, j]:
+                continue
+            rgb = to_rgb(colormap(norm(data[i, j])))
+            color = "black" if _luminance(rgb) > 0.3 else "white"
+            ax.text(
+                j + 0.5,
+                i + 0.5,
+                _format(data[i, j], integer),
+                ha="center",
+                va="center",
+                color=color,
+                fontsize=max(font_size - 1.5, 4.5),
+            )

@@ -15,7 +15,7 @@ from matplotlib.text import Text
 
 from netanalysis.render.style import renderer_of
 
-__all__ = ["spread_1d", "repel_labels", "spread_column_labels"]
+__all__ = ["spread_1d", "repel_labels", "spread_column_labels", "place_labels"]
 
 
 def spread_1d(
@@ -187,3 +187,103 @@ def _push(
         move[i, 0] += sign * d
         if both:
             move[j, 0] -= sign * d
+
+
+def place_labels(
+    ax: Axes,
+    texts: Sequence[Text],
+    anchors: np.ndarray,
+    radii: np.ndarray,
+    *,
+    obstacles: np.ndarray | None = None,
+    short: Sequence[str | None] | None = None,
+    rings: int = 7,
+    pad: float = 1.0,
+) -> list[int]:
+    """Place each text next to its point without overlapping any other text or any marker.
+
+    A greedy pass in the order given (most important first): for each text it tries positions
+    around its point (right, left, above, below and the diagonals) at the marker's edge, then on
+    rings further out (a leader line then joins text and point), and keeps the first position
+    whose box overlaps no text placed before, no marker in ``obstacles`` and stays inside the
+    axes. A text that finds no place is tried again as its ``short`` form (for example the ISO
+    code instead of the name) and hidden if it still finds none: the caller reports how many.
+
+    Parameters
+    ----------
+    ax : Axes
+        The axes holding the texts (its layout must be final).
+    texts : sequence of Text
+        Texts centred on their anchors (``ha="center", va="center"``); moved in place.
+    anchors : ndarray (n, 2)
+        The points in display pixels.
+    radii : ndarray (n,)
+        Each point's marker radius in display pixels (texts start just outside it).
+    obstacles : ndarray (m, 4), optional
+        Boxes ``x0, y0, x1, y1`` in display pixels no text may overlap (the markers).
+    short : sequence of str or None, optional
+        The fallback text of each label.
+    rings : int
+        How many rings further out to try.
+    pad : float
+        Space kept around every box, in display pixels.
+
+    Returns
+    -------
+    list of int
+        Per text: 0 = placed beside its point, 1 = placed further out (give it a leader line),
+        2 = placed in its short form (further out or not), -1 = not placed (hidden).
+    """
+    renderer = renderer_of(ax.figure)
+    frame = ax.get_window_extent(renderer)
+    placed = np.zeros((0, 4))
+    fixed = np.zeros((0, 4)) if obstacles is None else np.asarray(obstacles, float).reshape(-1, 4)
+    outcome = []
+    angles = np.deg2rad([0, 180, 90, 270, 45, 135, 315, 225])
+    for i, t in enumerate(texts):
+        found = None
+        for form, text in enumerate([t.get_text()] + ([short[i]] if short and short[i] else [])):
+            t.set_text(text)
+            box = t.get_window_extent(renderer)
+            w, h = box.width + 2 * pad, box.height + 2 * pad
+            for ring in range(rings + 1):
+                k = 8 if ring == 0 else 8 + 4 * ring
+                theta = angles if ring == 0 else np.linspace(0, 2 * np.pi, k, endpoint=False)
+                reach = radii[i] + 1.5 + ring * (h * 0.9)
+                # the box's nearest edge or corner sits ``reach`` from the point along the direction
+                dx, dy = np.cos(theta).round(9), np.sin(theta).round(9)
+                cx = anchors[i, 0] + dx * reach + np.sign(dx) * (np.abs(dx) > 0.3) * w / 2
+                cy = anchors[i, 1] + dy * reach + np.sign(dy) * (np.abs(dy) > 0.3) * h / 2
+                boxes = np.column_stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
+                ok = (
+                    (boxes[:, 0] >= frame.x0)
+                    & (boxes[:, 2] <= frame.x1)
+                    & (boxes[:, 1] >= frame.y0)
+                    & (boxes[:, 3] <= frame.y1)
+                )
+                ok &= ~_hits(boxes, placed) & ~_hits(boxes, fixed)
+                if ok.any():
+                    j = int(np.flatnonzero(ok)[0])
+                    found = (form, ring, boxes[j])
+                    break
+            if found is not None:
+                break
+        if found is None:
+            t.set_visible(False)
+            outcome.append(-1)
+            continue
+        form, ring, chosen = found
+        placed = np.vstack([placed, chosen])
+        centre = ((chosen[0] + chosen[2]) / 2, (chosen[1] + chosen[3]) / 2)
+        t.set_position(tuple(t.get_transform().inverted().transform(centre)))
+        outcome.append(2 if form else (1 if ring > 0 else 0))
+    return outcome
+
+
+def _hits(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Whether each of ``boxes`` overlaps any of ``others`` (both ``x0, y0, x1, y1``)."""
+    if not len(others) or not len(boxes):
+        return np.zeros(len(boxes), dtype=bool)
+    ox = np.minimum(boxes[:, None, 2], others[None, :, 2]) - np.maximum(boxes[:, None, 0], others[None, :, 0])
+    oy = np.minimum(boxes[:, None, 3], others[None, :, 3]) - np.maximum(boxes[:, None, 1], others[None, :, 1])
+    return ((ox > 0) & (oy > 0)).any(axis=1)

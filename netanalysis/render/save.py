@@ -11,13 +11,19 @@ import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import IO
 
 import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from netanalysis.config import FIGURE_FORMATS
 from netanalysis.errors import ConfigError
 from netanalysis.io.atomic import atomic_write
+from netanalysis.render.style import freeze_layout
 
 __all__ = ["save_figure", "FIGURE_FORMATS", "CREATOR"]
 
@@ -41,8 +47,11 @@ def save_figure(
     Each file is written to a temporary file in the target folder and then renamed over the
     target (``os.replace``), so a reader never sees a half-written figure. Output is
     deterministic: no dates, a fixed creator, and a fixed SVG id salt, so two runs give
-    byte-identical files. The figure is not closed: the caller owns it (with the object API
-    used here, dropping the last reference frees it; pyplot users call ``plt.close(fig)``).
+    byte-identical files. PNG files are opaque RGB (the figures have a white background: no
+    alpha channel to compress). The figure's layout engine is run once and switched off
+    (:func:`~netanalysis.render.style.freeze_layout`), so every format shows the same layout.
+    The figure is not closed: the caller owns it (with the object API used here, dropping the
+    last reference frees it; pyplot users call ``plt.close(fig)``).
 
     Parameters
     ----------
@@ -69,6 +78,7 @@ def save_figure(
     if stem.suffix.lstrip(".") in FIGURE_FORMATS:
         stem = stem.with_suffix("")
     stem.parent.mkdir(parents=True, exist_ok=True)
+    freeze_layout(fig)  # one layout pass for every format, and no layout moving placed labels
     written = []
     with matplotlib.rc_context(
         {"svg.hashsalt": CREATOR, "svg.fonttype": "path", "pdf.fonttype": 42, "pdf.compression": 6}
@@ -76,7 +86,28 @@ def save_figure(
         for fmt in formats:
             target = stem.with_name(f"{stem.name}.{fmt}")
             with atomic_write(target, "wb") as handle:
-                fig.savefig(handle, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]), facecolor="white")
+                if fmt == "png" and isinstance(fig.canvas, FigureCanvasAgg):
+                    _save_png(fig, handle, dpi)
+                else:
+                    fig.savefig(handle, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]), facecolor="white")
             log.debug("wrote %s", target)
             written.append(target)
     return written
+
+
+def _save_png(fig: Figure, handle: IO[bytes], dpi: int) -> None:
+    """The figure as an RGB PNG at ``dpi`` (Agg drawing, Pillow encoding), with the fixed metadata."""
+    old_dpi, old_face = fig.dpi, fig.get_facecolor()
+    try:
+        fig.dpi = dpi
+        fig.set_facecolor("white")
+        buffer, (width, height) = fig.canvas.print_to_buffer()
+    finally:
+        fig.dpi = old_dpi
+        fig.set_facecolor(old_face)
+    rgba = np.frombuffer(buffer, dtype=np.uint8).reshape(height, width, 4)
+    info = PngInfo()
+    for key, value in _METADATA["png"].items():
+        info.add_text(key, value)
+    image = Image.fromarray(np.ascontiguousarray(rgba[:, :, :3]), mode="RGB")
+    image.save(handle, format="png", pnginfo=info, dpi=(dpi, dpi), compress_level=1)

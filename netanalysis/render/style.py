@@ -7,12 +7,14 @@ on an Agg canvas, not through pyplot, so no global figure state is touched.
 
 from __future__ import annotations
 
+import matplotlib
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from netanalysis.errors import ConfigError
+from netanalysis.render.palette import OKABE_ITO, SIDE_COLORS, TOL_MUTED
 
 __all__ = [
     "OKABE_ITO",
@@ -20,24 +22,23 @@ __all__ = [
     "SIDE_COLORS",
     "EDGE_COLOR",
     "COLUMN_WIDTHS",
+    "PAGE_HEIGHT",
+    "freeze_layout",
     "FONT_FAMILY",
     "figure_style",
     "figure_width",
+    "parse_size",
     "new_axes",
     "categorical_colors",
     "renderer_of",
     "window_title",
 ]
 
-#: Okabe & Ito (2008) colour-blind-safe palette, black left out (used for text).
-OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442")
-#: Countries blue, forums vermillion (Okabe–Ito); forums are also drawn as squares.
-#: Paul Tol's "muted" qualitative palette (colour-blind safe), for many lines at once.
-TOL_MUTED = ("#332288", "#CC6677", "#117733", "#DDCC77", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499")
-SIDE_COLORS = {"country": "#0072B2", "forum": "#D55E00"}
 EDGE_COLOR = "#7f7f7f"
 #: Figure widths in inches: a journal's single and double column.
 COLUMN_WIDTHS = {"single": 3.5, "double": 7.2}
+#: The tallest figure that fits a journal page with its caption (inches).
+PAGE_HEIGHT = 9.7
 #: DejaVu Sans ships with matplotlib and covers Latin, Greek and Cyrillic.
 FONT_FAMILY = "DejaVu Sans"
 
@@ -64,7 +65,9 @@ def figure_style(font_size: float = 7.0) -> dict:
         "ytick.major.size": 2.5,
         "lines.linewidth": 1.2,
         "axes.titlelocation": "left",
-        "axes.titleweight": "bold",
+        # One weight and one style of one font: a PDF embeds each it uses (bold doubles the
+        # time spent embedding fonts, and journals set figure titles in their captions anyway).
+        "axes.titleweight": "normal",
         "figure.dpi": 100,
         "savefig.dpi": 300,
         "pdf.fonttype": 42,  # TrueType: text stays text in PDF (journals ask for this)
@@ -89,6 +92,28 @@ def figure_width(size: str | float | tuple[float, float]) -> float:
     return float(size)
 
 
+def parse_size(text: str | float | tuple[float, float]) -> str | float | tuple[float, float]:
+    """The ``--size`` option as the figures take it: ``single``, ``double``, a width in inches
+    (``5.5``) or width x height (``6x4``).
+
+    Examples
+    --------
+    >>> parse_size("double"), parse_size("6x4"), parse_size("5.5")
+    ('double', (6.0, 4.0), 5.5)
+    """
+    if not isinstance(text, str) or text in COLUMN_WIDTHS:
+        return text
+    try:
+        parts = [float(p) for p in text.lower().split("x")]
+    except ValueError:
+        parts = []
+    if len(parts) == 1 and parts[0] > 0:
+        return parts[0]
+    if len(parts) == 2 and min(parts) > 0:
+        return (parts[0], parts[1])
+    raise ConfigError(f"unknown figure size {text!r}; expected single, double, a width in inches or WxH (e.g. 6x4)")
+
+
 def new_axes(
     ax: Axes | None,
     size: str | float | tuple[float, float],
@@ -108,6 +133,22 @@ def new_axes(
     FigureCanvasAgg(fig)
     fig.get_layout_engine().set(w_pad=0.02, h_pad=0.02, wspace=0.02, hspace=0.02)
     return fig, fig.add_subplot()
+
+
+def freeze_layout(fig: Figure, *, execute: bool = True) -> None:
+    """Run the figure's layout engine once more and switch it off.
+
+    Labels are placed in display units after the layout has settled; a layout run again when the
+    figure is saved would move the axes under them. Without an engine, saving also skips the
+    extra drawing pass matplotlib makes to lay a figure out: each format is drawn once. With
+    ``execute=False`` the layout is taken as it stands (the caller has just settled it).
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        if execute:
+            engine.execute(fig)
+        with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
 
 
 def categorical_colors(n: int) -> list[str]:

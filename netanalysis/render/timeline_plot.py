@@ -1,31 +1,33 @@
-"""How centrality changes over time: line chart of the leading nodes, and a bump chart of ranks.
+"""Trajectories: the leading nodes' values per window, with intervals and window sizes.
 
-The data come from :func:`netanalysis.analysis.plotdata.top_nodes_over_time` and
-:func:`netanalysis.analysis.plotdata.rank_changes`; lines are labelled directly at their ends
-(no legend to decode), labels spread apart so they never overlap.
+The data come from :func:`netanalysis.analysis.plotdata.trajectories`. Every node asked for is
+drawn (``--top``, no hidden cap), each with its own colour *and* marker (colour alone fails
+under the common colour-vision deficiencies), labelled directly at its line's end in the line's
+own colour, with a leader line where labels had to move apart. Bootstrap intervals are drawn as
+bands where ``timeline.csv`` has them. Windows under ``--min-posts`` are shaded and their values
+drawn as hollow marks, not joined to the line; a strip under the chart gives every window's posts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib import patheffects
 from matplotlib.axes import Axes
-from matplotlib.colors import to_hex, to_rgb
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.text import Text
-from matplotlib.transforms import ScaledTranslation
 
-from netanalysis.analysis.plotdata import rank_changes, timeline_windows, top_nodes_over_time
-from netanalysis.render.labels import repel_labels, spread_column_labels
-from netanalysis.render.style import TOL_MUTED, figure_style, new_axes, window_title
+from netanalysis.analysis.plotdata import trajectories
+from netanalysis.render.end_labels import add_end_labels, settle_end_labels
+from netanalysis.render.palette import line_style
+from netanalysis.render.style import PAGE_HEIGHT, figure_style, figure_width, freeze_layout
+from netanalysis.render.time_axis import posts_strip, shade_small, small_patch, window_ticks
 
-__all__ = ["plot_centrality_over_time", "plot_rank_changes", "METRIC_LABELS"]
+__all__ = ["plot_centrality_over_time", "METRIC_LABELS", "KIND_TITLES", "labels_from", "node_text"]
 
-#: Axis labels for the centrality measures of the timeline.
+#: Axis labels for the measures of the timeline.
 METRIC_LABELS = {
     "pagerank": "PageRank",
     "degree": "Degree centrality",
@@ -37,141 +39,121 @@ METRIC_LABELS = {
     "posts": "Posts",
     "share": "Share of posts naming the node",
 }
-
-_STYLES = ("-", "--", ":", "-.")
-_HALO = [patheffects.withStroke(linewidth=1.6, foreground="white")]
+KIND_TITLES = {"country": "Countries", "forum": "Forums", None: "Countries and forums"}
 
 
-_MUTED = "#BBBBBB"
-
-
-def _line_style(i: int) -> dict:
-    return {"color": TOL_MUTED[i % len(TOL_MUTED)], "linestyle": _STYLES[(i // len(TOL_MUTED)) % len(_STYLES)]}
-
-
-def _tied(points: Sequence[tuple[float, float, str, str]]) -> list[tuple[float, float, str, str]]:
-    """One label per drawn point: names of nodes tied at the same place joined, three a line.
-
-    Tied nodes share a point (and their lines overlap), so one label lists them all, in dark
-    grey when they have different colours.
-    """
-    groups: dict[tuple[float, float], list[tuple[str, str]]] = {}
-    for x, y, name, color in points:
-        groups.setdefault((x, y), []).append((name, color))
-    out = []
-    for (x, y), members in groups.items():
-        names = [m[0] for m in members]
-        lines = [", ".join(names[i : i + 3]) for i in range(0, len(names), 3)]
-        colors = {m[1] for m in members}
-        out.append((x, y, ",\n".join(lines), colors.pop() if len(colors) == 1 else "#333333"))
-    return out
-
-
-def _text_color(color: str) -> str:
-    """The line colour, darkened when too light to read as text on white."""
-    r, g, b = to_rgb(color)
-    if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.55:
-        return to_hex((r * 0.6, g * 0.6, b * 0.6))
-    return color
-
-
-def _labels_from(timeline: pd.DataFrame, labels: Mapping[str, str] | None) -> dict:
+def labels_from(timeline: pd.DataFrame, labels: Mapping[str, str] | None) -> dict[str, str]:
     """Display labels: the ``labels`` mapping, else a ``label`` column, else the id suffix."""
-    found = {}
+    found: dict[str, str] = {}
     if "label" in timeline.columns:
         found = dict(timeline[["node", "label"]].dropna().drop_duplicates("node").itertuples(index=False, name=None))
     found.update(labels or {})
     return found
 
 
-def _node_text(node: str, labels: Mapping[str, str] | None) -> str:
-    if labels and node in labels:
-        return str(labels[node])
-    return str(node).split(":", 1)[-1]
+def node_text(node: str, labels: Mapping[str, str]) -> str:
+    return str(labels[node]) if node in labels else str(node).split(":", 1)[-1]
 
 
-def _window_ticks(
-    ax: Axes,
-    starts: Sequence[pd.Timestamp],
-    ends: Sequence,
-    x: np.ndarray,
-) -> None:
-    names = [window_title(s, e) for s, e in zip(starts, ends)]
-    step = max(1, int(np.ceil(len(x) / 8)))
-    ax.set_xticks(x[::step], names[::step])
-    if len(x) > 4 or max((len(n) for n in names), default=0) > 9:
-        for t in ax.get_xticklabels():
-            t.set_rotation(40)
-            t.set_ha("right")
-            t.set_rotation_mode("anchor")
+def _marks(n: int, small: np.ndarray) -> list[int]:
+    """Where markers go: about a dozen spread over the line, the last point, and every point not
+    joined to a neighbour (isolated between small windows)."""
+    step = max(1, int(np.ceil(n / 12)))
+    every = set(range(n - 1, -1, -step))
+    for i in range(n):
+        if not small[i] and (i == 0 or small[i - 1]) and (i == n - 1 or small[i + 1]):
+            every.add(i)
+    return sorted(every)
 
 
-def _end_labels(ax: Axes, points: Sequence[tuple[float, float, str, str]], *, side: str) -> list[Text]:
-    """Texts beside line ends (``side`` "right" or "left"), spread vertically."""
-    fig = ax.figure
-    dx = 4 / 72 if side == "right" else -4 / 72
-    offset = ax.transData + ScaledTranslation(dx, 0, fig.dpi_scale_trans)
-    texts = [
-        ax.text(
+def _draw_panel(
+    ax: Axes, data: pd.DataFrame, labels: Mapping[str, str], *, metric: str, kind: str | None, bands: bool
+) -> list[tuple[float, float, str, str]]:
+    nodes = data.attrs["nodes"]
+    small = data.attrs["windows"]["small"].to_numpy(dtype=bool)
+    n = len(small)
+    x = np.arange(n, dtype=float)
+    shade_small(ax, small)
+    ends = []
+    for i, node in enumerate(nodes):
+        style = line_style(i)
+        rows = data[data["node"] == node]
+        y = rows["value"].to_numpy(dtype=float)
+        trend = np.where(small, np.nan, y)
+        z = 3 + (len(nodes) - i) * 0.01
+        if bands:
+            lo = np.where(small, np.nan, rows["ci_low"].to_numpy(dtype=float))
+            hi = np.where(small, np.nan, rows["ci_high"].to_numpy(dtype=float))
+            ax.fill_between(x, lo, hi, color=style["color"], alpha=0.10, linewidth=0, zorder=1)
+        ax.plot(
             x,
-            y,
-            name,
-            color=_text_color(color),
-            transform=offset,
-            va="center",
-            ha="left" if side == "right" else "right",
-            clip_on=False,
+            trend,
+            color=style["color"],
+            linestyle=style["linestyle"],
+            marker=style["marker"],
+            markevery=_marks(n, small),
+            markersize=3.2,
+            linewidth=1.1,
+            zorder=z,
+            label=node_text(node, labels),
+            gid=f"trajectory:{node}",
         )
-        for x, y, name, color in points
-    ]
-    return texts
-
-
-def _place(ax: Axes, texts: list[Text]) -> None:
-    """Spread labels after the layout is settled (twice: labels themselves move the layout)."""
-    fig = ax.figure
-    wanted = [t.get_position() for t in texts]
-    for _ in range(2):
-        if fig.get_layout_engine() is not None:
-            fig.get_layout_engine().execute(fig)
-        for t, p in zip(texts, wanted):
-            t.set_position(p)
-        spread_column_labels(ax, texts, pad=0.5)
-
-
-def _windows(timeline: pd.DataFrame) -> tuple[list, list]:
-    pairs = timeline_windows(timeline)
-    return [s for s, _ in pairs], [e for _, e in pairs]
+        marked = small & rows["present"].to_numpy(dtype=bool)
+        if marked.any():
+            ax.plot(
+                x[marked],
+                y[marked],
+                ls="",
+                marker=style["marker"],
+                markersize=2.6,
+                mfc="white",
+                mec=style["color"],
+                mew=0.6,
+                zorder=z,
+                gid=f"small:{node}",
+            )
+        ends.append((x[-1], y[-1], node_text(node, labels), style["color"]))
+    ax.set_xlim(-0.5, max(n - 1, 0) + 0.5)
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel(METRIC_LABELS.get(metric, metric.replace("_", " ")))
+    ax.grid(axis="y", linewidth=0.3, color="#DDDDDD")
+    ax.set_axisbelow(True)
+    ax.set_title(KIND_TITLES.get(kind, str(kind)))
+    return ends
 
 
 def plot_centrality_over_time(
     timeline: pd.DataFrame,
     *,
-    metric: str = "pagerank",
-    top: int = 8,
+    metric: str = "share",
+    top: int = 10,
     kind: str | None = None,
+    sizes: pd.DataFrame | None = None,
     ax: Axes | None = None,
     labels: Mapping[str, str] | None = None,
     size: str | float | tuple[float, float] = "single",
     font_size: float = 7.0,
     title: str | None = None,
 ) -> Figure:
-    """Line chart of ``metric`` per window for the ``top`` nodes with the highest mean value.
+    """The ``top`` nodes' values of ``metric`` per window: one panel per kind, a posts strip.
 
     Parameters
     ----------
     timeline : DataFrame
-        Tidy timeline (``window_start, window_end, node, kind, metric, value, rank``).
+        ``timeline.csv`` (``window_start, window_end, node, kind, metric, value, rank``; with
+        ``ci_low, ci_high`` the intervals are drawn as bands).
     metric : str
-        Which metric to draw.
+        The measure (``share`` by default: comparable across windows of any size).
     top : int
-        Number of nodes (chosen by :func:`~netanalysis.analysis.plotdata.top_nodes_over_time`).
+        Nodes per panel: the highest mean over the windows with enough posts (all of them drawn).
     kind : {"country", "forum"}, optional
-        Draw only countries or only forums.
+        One kind only; by default a panel per kind (countries, then forums). With ``ax``, one
+        panel with the kind given (both kinds together when ``None``).
+    sizes : DataFrame, optional
+        Window sizes (:func:`~netanalysis.analysis.plotdata.window_sizes`): small windows are
+        shaded and marked, and a strip shows the posts of every window.
     labels : mapping, optional
-        Display label per node id (default: the id after ``country:``/``forum:``).
-    ax : Axes, optional
-        Draw into this axes; otherwise a new figure of width ``size``.
+        Display label per node id (default: a ``label`` column, else the id after ``:``).
 
     Returns
     -------
@@ -182,147 +164,62 @@ def plot_centrality_over_time(
     A node absent from a window (not mentioned) is drawn at 0 there.
     """
     with matplotlib.rc_context(figure_style(font_size)):
-        wide = top_nodes_over_time(timeline, metric, top, kind=kind).fillna(0.0)
-        labels = _labels_from(timeline, labels)
-        starts, ends = _windows(timeline)
-        fig, ax = new_axes(ax, size, 2.6)
-        x = np.arange(len(wide.index), dtype=float)
-        ends_by_start = dict(zip(starts, ends))
-        points = []
-        for i, node in enumerate(wide.columns):
-            style = _line_style(i)
-            y = wide[node].to_numpy()
-            ax.plot(
-                x,
-                y,
-                marker="o",
-                markersize=2.5,
-                label=_node_text(node, labels),
-                zorder=3 + (len(wide.columns) - i) * 0.01,
-                **style,
-            )
-            points.append((x[-1], y[-1], _node_text(node, labels), style["color"]))
-        _window_ticks(ax, list(wide.index), [ends_by_start.get(s) for s in wide.index], x)
-        ax.set_xlim(-0.2, max(len(x) - 1, 0) + 0.2)
-        ax.set_ylim(bottom=0)
-        ax.set_ylabel(METRIC_LABELS.get(metric, metric))
-        ax.grid(axis="y", linewidth=0.3, color="#DDDDDD")
-        ax.set_axisbelow(True)
+        labels = labels_from(timeline, labels)
+        if ax is not None:
+            kinds: list[str | None] = [kind]
+        elif kind is not None:
+            kinds = [kind]
+        else:
+            present = set(timeline.loc[timeline["metric"] == metric, "kind"]) if "kind" in timeline else set()
+            kinds = [k for k in ("country", "forum") if k in present] or [None]
+        datas = [trajectories(timeline, metric, top, kind=k, sizes=sizes) for k in kinds]
+        windows = datas[0].attrs["windows"]
+        starts, ends = list(windows["window_start"]), list(windows["window_end"])
+        strip_ax: Axes | None = None
+        if ax is not None:
+            fig, axes = ax.figure, [ax]
+        else:
+            fig, axes, strip_ax = _grid(size, len(kinds), top, sizes is not None)
+        labelled = []
+        for panel, data, k in zip(axes, datas, kinds):
+            points = _draw_panel(panel, data, labels, metric=metric, kind=k, bands=bool(data.attrs.get("bands")))
+            labelled.append((panel, points))
+            window_ticks(panel, starts, ends)
+            if panel is not axes[-1] or strip_ax is not None:
+                panel.tick_params(axis="x", labelbottom=False)
+        if strip_ax is not None and sizes is not None:
+            small = windows["small"].to_numpy(dtype=bool)
+            minimum = sizes.attrs.get("min_posts")
+            posts_strip(strip_ax, windows["posts"].to_numpy(dtype=float), small, minimum)
+            window_ticks(strip_ax, starts, ends)
+            if small.any():
+                strip_ax.legend(
+                    handles=[small_patch(minimum, int(small.sum()), len(small))],
+                    loc="lower left",
+                    bbox_to_anchor=(1.0, 0.0),
+                    borderaxespad=0.1,
+                    handlelength=1.2,
+                )
         if title:
-            ax.set_title(title)
-        _place(ax, _end_labels(ax, points, side="right"))
+            axes[0].set_title(title)
+        settle_end_labels(fig, [add_end_labels(panel, points) for panel, points in labelled])
+        if ax is None:
+            freeze_layout(fig, execute=False)
     return fig
 
 
-def plot_rank_changes(
-    timeline: pd.DataFrame,
-    *,
-    metric: str = "pagerank",
-    top: int = 10,
-    kind: str | None = "country",
-    ax: Axes | None = None,
-    labels: Mapping[str, str] | None = None,
-    size: str | float | tuple[float, float] = "single",
-    font_size: float = 7.0,
-    title: str | None = None,
-) -> Figure:
-    """Bump chart: the rank of each node that was in the top ``top`` in some window.
-
-    Ranks are the timeline's own ``rank`` column, which ranks within each kind, so the chart
-    shows one kind (``kind="country"`` by default; ``"forum"``, or ``None`` for a timeline
-    ranked over all nodes). A node outside the top (or not mentioned)
-    in a window is drawn on a separate "> top" row with a hollow marker, so entries and exits
-    stay visible. Nodes in the top at the last window are coloured and labelled at the right;
-    the others are grey, labelled above their last point inside the top.
-
-    Returns
-    -------
-    Figure
-    """
-    with matplotlib.rc_context(figure_style(font_size)):
-        data = rank_changes(timeline, metric, top, kind=kind)
-        labels = _labels_from(timeline, labels)
-        starts, ends = _windows(timeline)
-        out_row = top + 1
-        # Colour order: by rank in the last window, then best rank anywhere.
-        final = data[(data["window_start"] == starts[-1]) & data["in_top"]] if starts else data[:0]
-        last = final.set_index("node")["rank"]
-        best = data.groupby("node")["rank"].min()
-        nodes = sorted(best.index, key=lambda n: (float(last.get(n, np.inf)), float(best[n]), n))
-        fig, ax = new_axes(ax, size, max(2.2, 0.22 * (top + 1) + 0.9))
-        right, inner = [], []
-        any_out = False
-        x = np.arange(len(starts), dtype=float)
-        highlighted = [n for n in nodes if n in getattr(last, "index", ())]
-        # Grey nodes (not in the top at the last window) first, so coloured lines lie on top.
-        order = [n for n in nodes if n not in highlighted] + highlighted
-        for node in order:
-            lit = node in highlighted
-            style = _line_style(highlighted.index(node)) if lit else {"color": _MUTED, "linestyle": "-"}
-            rows = data[data["node"] == node].set_index("window_start")
-            y = np.array(
-                [float(rows["rank"][s]) if s in rows.index and rows["rank"][s] <= top else np.nan for s in starts]
-            )
-            y_all = np.where(np.isnan(y), out_row, y)
-            any_out |= bool(np.isnan(y).any())
-            z = 3 if lit else 2
-            ax.plot(x, y_all, linewidth=0.6, alpha=0.5, zorder=z - 0.5, color=style["color"], linestyle=":")
-            ax.plot(
-                x,
-                y,
-                linewidth=1.6 if lit else 1.0,
-                marker="o",
-                markersize=3.5 if lit else 2.5,
-                zorder=z,
-                label=_node_text(node, labels),
-                gid=f"bump:{node}",
-                **style,
-            )
-            if np.isnan(y).any():
-                ax.plot(
-                    x[np.isnan(y)],
-                    y_all[np.isnan(y)],
-                    ls="",
-                    marker="o",
-                    markersize=2.5,
-                    mfc="white",
-                    mec=style["color"],
-                    mew=0.7,
-                    zorder=z,
-                )
-            name = _node_text(node, labels)
-            if lit:
-                right.append((x[-1], y[-1], name, style["color"]))
-            else:
-                j = int(np.flatnonzero(~np.isnan(y))[-1])
-                inner.append((x[j], y[j], name, _MUTED))
-        ax.set_yticks(
-            range(1, top + 1 + int(any_out)), [str(r) for r in range(1, top + 1)] + ([f"> {top}"] if any_out else [])
-        )
-        ax.set_ylim(top + (1.6 if any_out else 0.6), 0.4)
-        ax.set_xlim(-0.15, max(len(starts) - 1, 0) + 0.15)
-        _window_ticks(ax, starts, ends, np.arange(len(starts), dtype=float))
-        ax.set_ylabel(f"Rank by {METRIC_LABELS.get(metric, metric)}")
-        ax.spines["left"].set_visible(False)
-        ax.tick_params(axis="y", length=0)
-        if title:
-            ax.set_title(title)
-        _place(ax, _end_labels(ax, _tied(right), side="right"))
-        repel_labels(
-            ax,
-            [
-                ax.text(
-                    px,
-                    py - 0.3,
-                    name,
-                    color="#777777",
-                    ha="center",
-                    va="bottom",
-                    fontsize=font_size - 1.5,
-                    path_effects=_HALO,
-                    zorder=4,
-                )
-                for px, py, name, _ in _tied(inner)
-            ],
-        )
-    return fig
+def _grid(
+    size: str | float | tuple[float, float], panels: int, top: int, strip: bool
+) -> tuple[Figure, list[Axes], Axes | None]:
+    width = figure_width(size)
+    panel_height = float(np.clip(0.16 * top + 1.1, 1.9, 3.2))
+    height = panel_height * panels + (0.75 if strip else 0) + 0.5
+    if isinstance(size, tuple):
+        height = float(size[1])
+    height = min(height, PAGE_HEIGHT)
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    fig.get_layout_engine().set(w_pad=0.02, h_pad=0.02, wspace=0.02, hspace=0.04)
+    ratios = [panel_height] * panels + ([0.55] if strip else [])
+    axes = fig.subplots(len(ratios), 1, sharex=True, gridspec_kw={"height_ratios": ratios}, squeeze=False)[:, 0]
+    return fig, list(axes[:panels]), (axes[-1] if strip else None)
