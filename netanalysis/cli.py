@@ -227,6 +227,16 @@ figure_options = _stack(
     ),
     click.option("--font-size", type=float, help="Base font size in points.  [default: 8]"),
     click.option("--top", type=int, help="How many top nodes the time figures show.  [default: 10]"),
+    click.option(
+        "--heatmap-value",
+        type=click.Choice(["weight", "assoc_strength"]),
+        help="What the heatmap shows: co-mention posts or association strength (both on a log scale).  "
+        "[default: weight]",
+    ),
+)
+
+explorer_options = _stack(
+    click.option("--title", help="Title of the interactive explorer (network.html).  [default: the inputs' names]"),
 )
 
 
@@ -364,6 +374,7 @@ def plot(ctx, **params):
 @cli.command()
 @input_options
 @graph_options
+@explorer_options
 @click.pass_context
 @_fail_cleanly
 def explore(ctx, **params):
@@ -381,6 +392,7 @@ def explore(ctx, **params):
 @graph_options
 @window_options
 @figure_options
+@explorer_options
 @click.pass_context
 @_fail_cleanly
 def report(ctx, **params):

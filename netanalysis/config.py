@@ -24,11 +24,13 @@ from netanalysis.errors import ConfigError
 from netanalysis.model import ALTERNATIVES, BASELINES, TESTS, UNITS, Exclusion
 from netanalysis.parallel import ENGINES
 
-__all__ = ["Settings", "load_config", "merge_settings", "FIGURE_FORMATS", "FREQS"]
+__all__ = ["Settings", "load_config", "merge_settings", "FIGURE_FORMATS", "FREQS", "HEATMAP_VALUES"]
 
 FREQS = ("week", "month", "quarter", "year")
 #: Formats figures are saved in.
 FIGURE_FORMATS = ("png", "svg", "pdf")
+#: What the heatmap can show: co-mention counts (log scale) or association strength.
+HEATMAP_VALUES = ("weight", "assoc_strength")
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,9 @@ class Settings:
     fig_size: str = "double"
     font_size: float = 8.0
     top: int = 10
+    heatmap_value: str = "weight"
+    # explorer
+    title: str | None = None
     # runtime
     seed: int = 0
     jobs: int = 0
@@ -108,6 +113,10 @@ class Settings:
         bad = [f for f in self.formats if f not in FIGURE_FORMATS]
         if bad or not self.formats:
             problems.append(f"formats must be among {', '.join(FIGURE_FORMATS)}, not {','.join(self.formats)!r}")
+        if self.heatmap_value not in HEATMAP_VALUES:
+            problems.append(f"heatmap_value must be one of {', '.join(HEATMAP_VALUES)}, not {self.heatmap_value!r}")
+        if int(self.top) < 1:
+            problems.append(f"top must be at least 1, not {self.top!r}")
         if (self.window is None) != (self.step is None):
             problems.append("window and step go together (e.g. window='3M', step='1M')")
         for name in ("min_posts", "bootstrap", "permutations"):

@@ -71,7 +71,15 @@ GRAPH_FILES = {
     "projection_forums.gexf",
     "projection_nodes.csv",
 }
-FIGURES = ["network_bipartite", "network_force", "heatmap", "centrality_over_time", "rank_changes", "network_by_window"]
+FIGURES = [
+    "network_bipartite",
+    "network_force",
+    "network_overlay",
+    "heatmap",
+    "centrality_over_time",
+    "rank_changes",
+    "network_by_window",
+]
 
 
 @pytest.fixture(scope="module")
@@ -211,4 +219,5 @@ def test_report_runs_with_every_kind_of_window(tmp_path, sample_path, extra):
     assert result.exit_code == 0, result.output
     timeline = pd.read_csv(out / "timeline.csv")
     assert timeline["window_end"].nunique() >= 2
-    assert (out / "figures" / "rank_changes.png").stat().st_size > 1000
+    for stem in ("rank_changes", "centrality_over_time", "network_by_window"):
+        assert (out / "figures" / f"{stem}.png").stat().st_size > 1000

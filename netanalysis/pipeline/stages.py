@@ -6,10 +6,8 @@ writes its files into the staging folder through :mod:`netanalysis.io`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from netanalysis import __version__
+from netanalysis.parallel import worker_count
 from netanalysis.pipeline.state import RunResult, RunState, Staging
 from netanalysis.pipeline.time_stage import community_counts, stage_timeline
 
@@ -54,41 +52,36 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
 
 
 def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
-    """The publication figures, in every format asked."""
-    from netanalysis.render import figures as fig
+    """The publication figures, in every format asked (drawn by ``--jobs`` forked workers)."""
+    from netanalysis.parallel import map_ordered
+    from netanalysis.render.figure_set import figure_set
+    from netanalysis.render.save import save_figure
 
+    assert state.graph is not None
     s = state.settings
-    G, nodes, timeline = state.graph, state.nodes, state.timeline
-    style: dict[str, Any] = {"size": s.fig_size, "font_size": s.font_size}
-    made: dict[str, Callable[[], Any]] = {
-        "network_bipartite": lambda: fig.plot_network(G, layout="bipartite", centrality=nodes, seed=s.seed, **style),
-        "network_force": lambda: fig.plot_network(
-            G, layout="force", centrality=nodes, color_by="community", seed=s.seed, **style
-        ),
-        "heatmap": lambda: fig.plot_heatmap(G, **style),
-    }
-    if timeline is not None and state.windows:
-        assert G is not None
-        labels = {n: d.get("label", n) for n, d in G.nodes(data=True)}
-        # The time figures place a window by its start; cumulative windows all share one start,
-        # so they are placed by their (exclusive) end: "everything up to this date".
-        shown = timeline.assign(window_start=timeline["window_end"]) if s.cumulative else timeline
-        windows = state.windows
-        if s.backbone:  # the networks of the windows' backbones, as the measures
-            from netanalysis.analysis.edge_tests import window_backbones
+    windows = state.windows
+    if s.backbone and windows:  # the networks of the windows' backbones, as the measures
+        from netanalysis.analysis.edge_tests import window_backbones
 
-            windows = window_backbones(windows)
-        made["centrality_over_time"] = lambda: fig.plot_centrality_over_time(
-            shown, metric=s.metric, top=min(s.top, 8), labels=labels, **style
-        )
-        made["rank_changes"] = lambda: fig.plot_rank_changes(shown, metric=s.metric, top=s.top, labels=labels, **style)
-        made["network_by_window"] = lambda: fig.plot_network_small_multiples(windows, seed=s.seed, **style)
-    for stem, build in made.items():
+        windows = window_backbones(windows)
+    made = figure_set(state.graph, s, nodes=state.nodes, timeline=state.timeline, windows=windows, corpus=state.corpus)
+    targets = {stem: [staging.path(f"figures/{stem}.{fmt}") for fmt in s.formats] for stem, _ in made}
+
+    def draw(index: int) -> str:
+        stem, build = made[index]
         figure = build()
-        for fmt in s.formats:
-            fig.save_figure(figure, staging.path(f"figures/{stem}.{fmt}").with_suffix(""), formats=(fmt,))
-        state.figures.append(stem)
+        for target in targets[stem]:
+            save_figure(figure, target.with_suffix(""), formats=(target.suffix[1:],))
+        return stem
+
+    # the costly figures first, so that two workers finish together
+    order = sorted(range(len(made)), key=lambda i: (made[i][0] not in _COSTLY, i))
+    drawn = set(map_ordered(draw, order, jobs=min(len(made), worker_count(s.jobs)), engine="processes"))
+    state.figures.extend(stem for stem, _ in made if stem in drawn)
     result.counts["figures"] = len(state.figures)
+
+
+_COSTLY = ("network_by_window", "centrality_over_time", "rank_changes", "network_force", "network_overlay")
 
 
 def stage_explorer(state: RunState, result: RunResult, staging: Staging) -> None:

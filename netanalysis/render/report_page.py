@@ -15,8 +15,9 @@ import pandas as pd
 
 from netanalysis.config import Settings
 from netanalysis.model import IngestStats
+from netanalysis.render.captions import figure_caption
 from netanalysis.render.membership_section import membership_section_html
-from netanalysis.render.methods import measure_words, methods_paragraphs, references
+from netanalysis.render.methods import methods_paragraphs, references
 from netanalysis.render.report_time import central_tiers, significant_changes_table, windows_summary
 from netanalysis.render.significance_section import constant_columns, constant_note, significance_html
 
@@ -66,20 +67,6 @@ code{background:#f4f4f4;padding:0 .2rem}
 tr.small td{color:#888}tr.tier td{border-top:2px solid #bbb}
 """
 
-FIGURE_CAPTIONS = {
-    "network_bipartite": "The bipartite country–forum network, countries left and forums right; node "
-    "area by weighted degree (strength), edge width by the number of posts naming both; dashed: ties to a "
-    "country that was not a member of the forum on the dates of its posts.",
-    "network_force": "The same network in a force-directed layout, coloured by consensus community "
-    "(numbered as in nodes.csv).",
-    "heatmap": "Country × forum co-mention counts, rows and columns ordered so that blocks show.",
-    "centrality_over_time": "{Measure} per time window for the top nodes ({measure_words}); windows of fewer "
-    "than {min_posts} posts are too small for a trend (posts per window: windows.csv).",
-    "rank_changes": "Rank of the top nodes by {measure} across time windows (1 = highest); ranks whose "
-    "bootstrap intervals overlap cannot be told apart (timeline.csv: rank_low, rank_high).",
-    "network_by_window": "The network in each time window, node positions fixed across panels.",
-}
-
 
 def _table(frame: pd.DataFrame, columns: list[str], numeric: Iterable[str] = ()) -> str:
     numeric = set(numeric)
@@ -96,17 +83,6 @@ def _table(frame: pd.DataFrame, columns: list[str], numeric: Iterable[str] = ())
             cells.append(f'<td class="{"num" if c in numeric else ""}">{escape(text)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def figure_caption(stem: str, settings: Settings) -> str:
-    """The caption of a figure, naming the measure it shows (``--metric``)."""
-    measure = settings.metric.replace("_", " ")
-    return FIGURE_CAPTIONS.get(stem, stem).format(
-        Measure=measure[:1].upper() + measure[1:],
-        measure=measure,
-        measure_words=measure_words(settings.metric, settings.unit),
-        min_posts=settings.min_posts,
-    )
 
 
 def _top_nodes(nodes: pd.DataFrame, kind: str, n: int = 10) -> str:
