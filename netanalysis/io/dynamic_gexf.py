@@ -23,6 +23,10 @@ What the file holds
   ``window_significant``: each window's own test, so Gephi (or ``networkx.read_gexf``) shows in
   which windows a tie was more frequent than chance. The static edge attributes carry the test
   of the whole graph (``expected``, ``p_value``, ``q_value``, ``significant``) when given.
+* with ``node_attributes``: the whole-period measures and community of ``nodes.csv`` as static
+  node attributes (``pagerank_overall`` and so on where a per-window metric has the plain name),
+  and ``viz`` colour, size and position (GEXF 1.3's ``viz`` namespace), so that Gephi opens the
+  network as the force figure draws it.
 
 Time
 ----
@@ -48,11 +52,12 @@ import functools
 import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from netanalysis.errors import GraphError
@@ -63,6 +68,7 @@ __all__ = ["display_intervals", "write_dynamic_gexf"]
 log = logging.getLogger(__name__)
 
 _NS = "http://gexf.net/1.3"
+_VIZ = "http://gexf.net/1.3/viz"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _DAY = pd.Timedelta(days=1)
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -285,10 +291,50 @@ def _union(windows: Sequence) -> nx.Graph:
     return U
 
 
+def _extra_specs(extra: Mapping[Any, Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """Static node attributes given per node (besides ``viz``), with their GEXF types."""
+    names = sorted({k for attrs in extra.values() for k in attrs if k != "viz"})
+    out = []
+    for name in names:
+        values = [attrs[name] for attrs in extra.values() if name in attrs]
+        integer = all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in values)
+        out.append((name, "integer" if integer else "double"))
+    return out
+
+
+def _viz(out: list[str], viz: Mapping[str, Any] | None) -> None:
+    if not viz:
+        return
+    if "color" in viz:
+        c = viz["color"]
+        rgb = " ".join(f'{k}="{int(c[k])}"' for k in ("r", "g", "b"))
+        out.append(f'        <viz:color {rgb} a="{float(c.get("a", 1.0))}" />')
+    if "size" in viz:
+        out.append(f'        <viz:size value="{float(viz["size"])!r}" />')
+    if "position" in viz:
+        p = viz["position"]
+        out.append(
+            f'        <viz:position x="{float(p["x"])!r}" y="{float(p["y"])!r}" z="{float(p.get("z", 0.0))!r}" />'
+        )
+
+
 def _build(
-    G: nx.Graph, nodes: _Timeline, edges: _Timeline, metrics: list[str], dynamic_weight: bool, span: tuple | None
+    G: nx.Graph,
+    nodes: _Timeline,
+    edges: _Timeline,
+    metrics: list[str],
+    dynamic_weight: bool,
+    span: tuple | None,
+    extra: Mapping[Any, Mapping[str, Any]] | None = None,
 ) -> str:
-    root = {"xmlns": _NS, "xmlns:xsi": _XSI, "xsi:schemaLocation": f"{_NS} {_NS}/gexf.xsd", "version": "1.3"}
+    extra = extra or {}
+    root = {
+        "xmlns": _NS,
+        "xmlns:viz": _VIZ,
+        "xmlns:xsi": _XSI,
+        "xsi:schemaLocation": f"{_NS} {_NS}/gexf.xsd",
+        "version": "1.3",
+    }
     out = [
         "<?xml version='1.0' encoding='utf-8'?>",
         _tag("gexf", root, close=False),
@@ -305,7 +351,16 @@ def _build(
     def keep(name: str) -> bool:
         return dynamic_weight or name != "windows"
 
-    _attributes(out, "node", "static", [(n, n, t) for n, t in _NODE_STATIC if keep(n)])
+    taken = {n for n, _ in _NODE_STATIC}
+    added = [(n, t) for n, t in _extra_specs(extra) if n not in taken]
+    # a whole-period measure named as a per-window metric gets its own id (one id, one meaning)
+    ident = {n: f"{n}_overall" if n in metrics or n == "window_posts" else n for n, _ in added}
+    _attributes(
+        out,
+        "node",
+        "static",
+        [(n, n, t) for n, t in _NODE_STATIC if keep(n)] + [(ident[n], ident[n], t) for n, t in added],
+    )
     node_dynamic = [("window_posts", "window_posts", "integer")] + [(m, m, "double") for m in metrics]
     _attributes(out, "node", "dynamic", node_dynamic if dynamic_weight else [])
     tested = any("q_value" in d for _, _, d in G.edges(data=True))
@@ -325,7 +380,10 @@ def _build(
         static = {k: data[k] for k, _ in _NODE_STATIC if k in data and k != "windows"}
         if dynamic_weight:
             static["windows"] = len(nodes.spells.get(node, []))
+        given = extra.get(node, {})
+        static.update({ident[k]: given[k] for k, _ in added if k in given and not _missing(given[k])})
         _attvalues(out, static, nodes.values.get(node, {}))
+        _viz(out, given.get("viz"))
         _spells(out, nodes.spells.get(node))
         out.append("      </node>")
     out.append("    </nodes>")
@@ -357,6 +415,7 @@ def write_dynamic_gexf(
     *,
     graph: nx.Graph | None = None,
     timeline: pd.DataFrame | None = None,
+    node_attributes: Mapping[Any, Mapping[str, Any]] | None = None,
 ) -> Path:
     """Write a dynamic GEXF 1.3 file (spells, dynamic weights) that Gephi's timeline plays.
 
@@ -374,6 +433,10 @@ def write_dynamic_gexf(
         more than once).
     timeline : DataFrame, optional
         The timeline table over the same windows: each metric becomes a dynamic node attribute.
+    node_attributes : mapping, optional
+        Per node: static attributes (``nodes.csv``'s measures and community) and ``viz``
+        (``color`` r/g/b/a, ``size``, ``position`` x/y/z), as for
+        :func:`~netanalysis.io.graph_files.write_gexf`.
 
     Returns
     -------
@@ -391,7 +454,7 @@ def write_dynamic_gexf(
         nodes, edges = _static_spells(windows_or_graph)
         dated = [s for spells in edges.spells.values() for s in spells]
         span = (min(s[0] for s in dated), max(s[1] for s in dated)) if dated else None
-        text = _build(G, nodes, edges, [], False, span)
+        text = _build(G, nodes, edges, [], False, span, node_attributes)
     else:
         windows = list(windows_or_graph)
         overlap = any(lo < prev_hi for (_, prev_hi, _), (lo, _, _) in zip(windows, windows[1:]))
@@ -404,7 +467,7 @@ def write_dynamic_gexf(
         nodes, edges, metrics = _collect(windows, timeline)
         shown = display_intervals([(lo, hi) for lo, hi, _ in windows])
         span = (shown[0][0], shown[-1][1]) if shown else None
-        text = _build(G, nodes, edges, metrics, True, span)
+        text = _build(G, nodes, edges, metrics, True, span, node_attributes)
         missing = sum(1 for n in G if n not in nodes.spells)
         if missing:
             log.info("%d node(s) of the graph are in no time window (no spell written)", missing)

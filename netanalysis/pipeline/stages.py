@@ -25,6 +25,7 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
     from netanalysis.io.csv import write_csv, write_edges_csv
     from netanalysis.io.graph_files import write_gexf, write_graphml
     from netanalysis.pipeline.validation import tested_graphs, used_graph, write_tested_files
+    from netanalysis.render.graph_style import node_styles
 
     s = state.settings
     assert state.counter is not None, "the corpus stage counts co-mentions for the graph stage"
@@ -40,8 +41,11 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
         nx.set_node_attributes(graph, {n: c for n, c in community.items() if n in graph}, "community")
     write_edges_csv(full, staging.path("edges.csv"))  # every edge, with its test
     write_csv(state.nodes, staging.path("nodes.csv"))
-    write_gexf(full, staging.path("graph.gexf"))
-    write_graphml(full, staging.path("graph.graphml"))
+    # Gephi opens the network as the force figure draws it: its positions, community colours, sizes
+    # (of the nodes drawn: the backbone's with --backbone)
+    state.node_styles = node_styles(G, centrality=state.nodes, seed=s.seed)
+    write_gexf(full, staging.path("graph.gexf"), node_attributes=state.node_styles)
+    write_graphml(full, staging.path("graph.graphml"), node_attributes=state.node_styles)
     write_tested_files(state, result, staging)
     kinds = [
         k for _, k in full.nodes(data="kind")

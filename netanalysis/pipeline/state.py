@@ -136,6 +136,7 @@ class RunState:
     timeline: pd.DataFrame | None = None
     changes: pd.DataFrame | None = None
     node_intervals: pd.DataFrame | None = None
+    node_styles: dict[Any, dict[str, Any]] | None = None
     figures: list[str] = field(default_factory=list)
     on_posts: Callable[[int], None] | None = None
 

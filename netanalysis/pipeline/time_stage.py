@@ -85,7 +85,13 @@ def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None
     write_csv(state.node_intervals, staging.path("node_intervals.csv"))
     # a timeline run's graph.gexf carries time spells for Gephi's timeline (replaces the static one),
     # every edge with its test per window
-    write_dynamic_gexf(state.windows, staging.path("graph.gexf"), graph=state.full_graph, timeline=state.timeline)
+    write_dynamic_gexf(
+        state.windows,
+        staging.path("graph.gexf"),
+        graph=state.full_graph,
+        timeline=state.timeline,
+        node_attributes=state.node_styles,
+    )
     attrs = {**state.windows.attrs, **state.timeline.attrs}
     result.counts["windows"] = len(state.windows)
     for key in ("undated_posts", "inferred_posts", "posts_outside_windows", "unmatched_mentions"):
