@@ -68,7 +68,15 @@ def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
         from netanalysis.analysis.edge_tests import window_backbones
 
         windows = window_backbones(windows)
-    made = figure_set(state.graph, s, nodes=state.nodes, timeline=state.timeline, windows=windows, corpus=state.corpus)
+    made = figure_set(
+        state.graph,
+        s,
+        nodes=state.nodes,
+        timeline=state.timeline,
+        windows=windows,
+        corpus=state.corpus,
+        window_table=state.window_table,  # windows.csv: posts per window and the small flag
+    )
     targets = {stem: [staging.path(f"figures/{stem}.{fmt}") for fmt in s.formats] for stem, _ in made}
 
     def draw(index: int) -> str:
