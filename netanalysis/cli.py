@@ -275,6 +275,8 @@ def _settings(ctx: click.Context, params: dict) -> Settings:
 def _run(ctx: click.Context, command: Command, params: dict) -> None:
     from netanalysis.pipeline import run
 
+    if ctx.obj.get("system_allocator"):
+        _use_system_allocator()
     settings = _settings(ctx, params)
     progress = None
     bar = None
@@ -406,14 +408,18 @@ def report(ctx, **params):
     _run(ctx, Command.REPORT, params)
 
 
-def main() -> None:
+def _use_system_allocator() -> None:
+    """Arrow's own allocator keeps freed memory for reuse; on a long corpus that inflates the
+    peak by hundreds of MB. The system allocator hands it back. (Set when a command runs, not
+    at start-up: ``netanalysis --help`` does not load pyarrow.)"""
     if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
-        # Arrow's own allocator keeps freed memory for reuse; on a long corpus that inflates the
-        # peak by hundreds of MB. The system allocator hands it back.
         import pyarrow
 
         pyarrow.set_memory_pool(pyarrow.system_memory_pool())
-    cli(prog_name="netanalysis")
+
+
+def main() -> None:
+    cli(prog_name="netanalysis", obj={"system_allocator": True})
 
 
 if __name__ == "__main__":

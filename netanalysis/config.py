@@ -14,7 +14,6 @@ silently fall back to a default).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -22,7 +21,6 @@ from typing import Any
 
 from netanalysis.errors import ConfigError
 from netanalysis.model import ALTERNATIVES, BASELINES, TESTS, UNITS, Exclusion
-from netanalysis.parallel import ENGINES
 
 __all__ = ["Settings", "load_config", "merge_settings", "FIGURE_FORMATS", "FREQS", "HEATMAP_VALUES"]
 
@@ -124,6 +122,8 @@ class Settings:
                 problems.append(f"{name} must be 0 or more, not {getattr(self, name)!r}")
         if int(self.jobs) < 0:
             problems.append("jobs must be 0 (all cores) or more")
+        from netanalysis.parallel import ENGINES  # (not at import: the command line's --help does not need the pool)
+
         if self.engine not in ENGINES:
             problems.append(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
         if self.scheduler and self.engine != "dask":
@@ -173,6 +173,8 @@ def load_config(path: str | Path) -> dict[str, Any]:
     ConfigError
         When the file is missing, is not valid TOML, or holds an unknown key or a wrong type.
     """
+    import tomllib  # (compiles its regular expressions on import: only when a study file is read)
+
     path = Path(path)
     try:
         with open(path, "rb") as fh:
