@@ -1,265 +1,302 @@
-"""Benchmark: posts/s and peak memory of netanalysis against reading alone and a plain script.
+"""Benchmark: the whole performance table in one run, written as CSV and as a Markdown table.
 
 Generates a seeded synthetic corpus of N posts in JSONL from the sample's sentences (with random
-flag runs, pair tags and forum tags), then measures, each in a fresh process:
+flag runs, pair tags and forum tags; :mod:`bench_corpus`), then measures each row in a fresh
+process (wall seconds, CPU seconds of the process and its workers, peak RSS of the largest one):
 
-- ``read``:   reading the JSONL and ``json.loads`` of every line (the floor for any tool);
-- ``parse``:  ``netanalysis parse``  (posts.csv + mentions.csv);
-- ``graph``:  ``netanalysis graph``  (+ bipartite graph, centralities, GEXF/GraphML);
-- ``report``: ``netanalysis report`` (everything);
-- ``plain``:  a plain pandas + regex + loop-over-country-names script, written the way a
-  researcher would, on the same corpus (on a slice of it when N is large: its rate is per post).
+- ``read``:     reading the JSONL and ``json.loads`` of every line (the floor for any tool);
+- ``parse``:    ``netanalysis parse``    (posts.csv + mentions.csv);
+- ``graph``:    ``netanalysis graph``    (+ the tested graph, centralities, GEXF/GraphML);
+- ``timeline``: ``netanalysis timeline`` (+ monthly windows, timeline.csv, changes.csv);
+- ``report``:   ``netanalysis report``   (everything);
+- ``plain``:    a plain pandas + regex + loop-over-country-names script, written the way a
+  researcher would, on the same corpus (on a slice of it when N is large: its rate is per post);
+- ``help``:     ``netanalysis --help`` (start-up);
+- ``sample``:   ``netanalysis report`` on the 12-post sample, PNG, SVG and PDF figures;
+- ``sample_png``: the same with PNG figures only.
+
+The corpus rows are run ``--repeat`` times, the start-up and sample rows ``--sample-repeat``
+times (medians). Each row carries its target (the speed issue's "done when" ceilings) and
+whether this run met it; ``graph / read`` and ``graph / plain`` rows give the ratios.
+
+``--compare-with DIR`` measures every ``netanalysis`` row a second time with another checkout of
+the package (``DIR`` put first on ``PYTHONPATH``, the same interpreter and dependencies), the
+two versions taking turns run by run, and adds ``before`` columns, the ratio of the medians and
+whether the two versions wrote the same files: byte for byte, except ``manifest.json``'s ``run``
+(start time and duration) and the version in ``report.html``'s header.
 
 Usage::
 
     python scripts/bench.py --posts 1000000 --jobs 2 --repeat 3
+    python scripts/bench.py --posts 20000 --commands sample,help --compare-with ../before
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import filecmp
 import json
 import os
-import random
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_corpus import FLAGS, PLAIN_SCRIPT, READ_SCRIPT, SAMPLE, flag, generate, sample_sentences  # noqa: E402
+
+__all__ = ["FLAGS", "flag", "generate", "sample_sentences", "main"]
+
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "examples" / "mfa_channel_sample.txt"
-FLAGS = [
-    "RU",
-    "CN",
-    "IN",
-    "BR",
-    "ZA",
-    "BY",
-    "KZ",
-    "AZ",
-    "AM",
-    "KG",
-    "TJ",
-    "UZ",
-    "TR",
-    "IR",
-    "EG",
-    "AE",
-    "SA",
-    "ET",
-    "ID",
-    "VN",
-    "US",
-    "FR",
-    "DE",
-    "GB",
-    "JP",
-    "KR",
-    "MN",
-    "RS",
-    "CU",
-    "VE",
-    "NI",
-    "MX",
-]
-PAIR_NAMES = {
-    "RU": "Russia",
-    "CN": "China",
-    "IN": "India",
-    "BR": "Brazil",
-    "ZA": "SouthAfrica",
-    "BY": "Belarus",
-    "KZ": "Kazakhstan",
-    "AZ": "Azerbaijan",
-    "AM": "Armenia",
-    "TR": "Turkey",
-    "IR": "Iran",
-    "EG": "Egypt",
-    "MN": "Mongolia",
-    "VN": "Vietnam",
-    "CU": "Cuba",
-    "RS": "Serbia",
+ALL = "read,parse,graph,timeline,report,plain,help,sample,sample_png"
+#: The speed issue's ceilings, beside each row (a posts/s or peak target holds at 1M posts).
+TARGETS = {
+    "graph": "≥ 60,000 posts/s at 1M posts",
+    "report": "peak < 500 MB at 1M posts (< 1 GB at 10M)",
+    "help": "< 0.3 s",
+    "sample": "< 2 s (median of 5)",
+    "graph / read": "≥ 0.4",
+    "graph / plain": "≥ 30",
 }
-FORUM_TAGS = [
-    "UN",
-    "BRICS",
-    "SCO",
-    "G20",
-    "APEC",
-    "ASEAN",
-    "EAEU",
-    "CSTO",
-    "CIS",
-    "CICA",
-    "OSCE",
-    "EEC",
-    "AfricanUnion",
-    "CELAC",
-    "UnionState",
-    "БРИКС",
-    "ШОС",
-    "ООН",
-    "ОДКБ",
-    "СНГ",
-    "ЕАЭС",
+COLUMNS = [
+    "row",
+    "posts",
+    "runs",
+    "median_s",
+    "cpu_s",
+    "posts_per_s",
+    "peak_rss_mb",
+    "ratio",
+    "target",
+    "met",
+    "before_median_s",
+    "before_cpu_s",
+    "before_peak_rss_mb",
+    "after_over_before",
+    "same_files",
 ]
 
 
-def flag(code: str) -> str:
-    return "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in code)
+@dataclass
+class Run:
+    seconds: float
+    cpu: float
+    peak_mb: float
 
 
-def sample_sentences() -> list[str]:
-    text = SAMPLE.read_text(encoding="utf-8")
-    lines = {ln.strip() for ln in text.splitlines()}
-    keep = [ln for ln in lines if len(ln) > 40 and not ln.startswith(("Forwarded from", "Read in full", "#"))]
-    return sorted(keep)
-
-
-def generate(path: Path, n: int, seed: int = 0, target_bytes: int = 1500) -> None:
-    """Write ``n`` synthetic posts as JSONL (id, date, channel, text), seeded."""
-    rng = random.Random(seed)
-    sentences = sample_sentences()
-    start = 1704067200  # 2024-01-01 UTC
-    with open(path, "w", encoding="utf-8") as fh:
-        for i in range(n):
-            flags = "".join(flag(c) for c in rng.sample(FLAGS, rng.randint(0, 3)))
-            body = [flags] if flags else []
-            size = len(flags)
-            while size < target_bytes - 200:
-                s = rng.choice(sentences)
-                if rng.random() < 0.3:
-                    s += " #" + rng.choice(FORUM_TAGS)
-                body.append(s)
-                size += len(s.encode("utf-8")) + 1
-            a, b = rng.sample(sorted(PAIR_NAMES), 2)
-            body.append(f"#{PAIR_NAMES[a]}{PAIR_NAMES[b]} #{rng.choice(FORUM_TAGS)}")
-            rec = {"id": i + 1, "date": start + i * 37, "channel": "Synthetic MFA", "text": "\n".join(body)}
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-
-
-PLAIN_SCRIPT = r"""
-import json, re, sys
-import pandas as pd
-countries = {"Russia": "RU", "China": "CN", "India": "IN", "Brazil": "BR", "South Africa": "ZA",
-             "Belarus": "BY", "Kazakhstan": "KZ", "Azerbaijan": "AZ", "Armenia": "AM", "Turkey": "TR",
-             "Iran": "IR", "Egypt": "EG", "Mongolia": "MN", "Vietnam": "VN", "Cuba": "CU", "Serbia": "RS",
-             "United States": "US", "France": "FR", "Germany": "DE", "Japan": "JP", "Ukraine": "UA",
-             "Kyrgyzstan": "KG", "Tajikistan": "TJ", "Uzbekistan": "UZ", "Indonesia": "ID",
-             "Ethiopia": "ET", "Saudi Arabia": "SA", "Mexico": "MX", "Venezuela": "VE", "Nicaragua": "NI"}
-forums = {"UN": "UN", "BRICS": "BRICS", "SCO": "SCO", "G20": "G20", "APEC": "APEC", "ASEAN": "ASEAN",
-          "EAEU": "EAEU", "CSTO": "CSTO", "CIS": "CIS", "CICA": "CICA", "OSCE": "OSCE", "EEC": "EEC",
-          "AfricanUnion": "AU", "CELAC": "CELAC", "UnionState": "UNION_STATE", "БРИКС": "BRICS",
-          "ШОС": "SCO", "ООН": "UN", "ОДКБ": "CSTO", "СНГ": "CIS", "ЕАЭС": "EAEU"}
-import itertools
-limit = int(sys.argv[2]) if len(sys.argv) > 2 else None
-with open(sys.argv[1], encoding="utf-8") as fh:
-    rows = [json.loads(line) for line in itertools.islice(fh, limit)]
-df = pd.DataFrame(rows)
-edges = {}
-for _, row in df.iterrows():
-    text = row["text"]
-    found_c = set()
-    for name, code in countries.items():
-        if re.search(r"\b" + re.escape(name) + r"\b", text):
-            found_c.add(code)
-    for m in re.finditer(r"[\U0001F1E6-\U0001F1FF]{2}", text):
-        found_c.add("".join(chr(ord(ch) - 0x1F1E6 + 65) for ch in m.group()))
-    found_f = set()
-    for tag in re.findall(r"#(\w+)", text):
-        if tag in forums:
-            found_f.add(forums[tag])
-    for c in found_c:
-        for f in found_f:
-            edges[(c, f)] = edges.get((c, f), 0) + 1
-out = pd.DataFrame([(c, f, w) for (c, f), w in edges.items()], columns=["country", "forum", "weight"])
-out.to_csv(sys.argv[3] if len(sys.argv) > 3 else "/dev/null", index=False)
-print(len(df))
-"""
-
-READ_SCRIPT = r"""
-import json, sys
-n = 0
-with open(sys.argv[1], encoding="utf-8") as fh:
-    for line in fh:
-        json.loads(line)
-        n += 1
-print(n)
-"""
-
-
-def measure_isolated(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of a command, run under a wrapper process so that the
-    peak is this command's alone."""
+def measure_isolated(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
+    """Wall seconds, CPU seconds and peak RSS (MB) of a command and its children, run under a
+    wrapper process so that the numbers are this command's alone. (Run from ``cwd``: ``python -m``
+    puts the current folder first on the path, which must not hold a ``netanalysis`` package when
+    another checkout is compared.)"""
     wrapper = [
         sys.executable,
         "-c",
         "import resource,subprocess,sys,time;t=time.perf_counter();"
         "r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.PIPE);"
-        "e=time.perf_counter()-t;"
+        "e=time.perf_counter()-t;u=resource.getrusage(resource.RUSAGE_CHILDREN);"
         "sys.stderr.write(r.stderr.decode(errors='replace')[-2000:]) if r.returncode else None;"
-        "print(e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);sys.exit(r.returncode)",
+        "print(e, u.ru_utime+u.ru_stime, u.ru_maxrss);sys.exit(r.returncode)",
     ] + cmd
-    proc = subprocess.run(wrapper, capture_output=True, text=True)
+    proc = subprocess.run(wrapper, capture_output=True, text=True, env=env, cwd=cwd)
     if proc.returncode != 0:
         sys.exit(f"benchmark command failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    elapsed, peak_kb = proc.stdout.split()
-    return float(elapsed), int(peak_kb) / 1024
+    elapsed, cpu, peak_kb = proc.stdout.split()
+    return Run(float(elapsed), float(cpu), int(peak_kb) / 1024)
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--posts", type=int, default=100_000, help="corpus size (posts)")
-    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (median reported)")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument(
-        "--plain-posts", type=int, default=20_000, help="posts given to the plain script (its rate is per post)"
-    )
-    ap.add_argument("--commands", default="read,parse,graph,report,plain")
-    ap.add_argument("--workdir", type=Path, default=None, help="keep the corpus and outputs here")
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args(argv)
+def same_bytes(a: Path, b: Path) -> bool:
+    """Whether two files hold the same bytes, but for what differs from run to run or between
+    versions by design: ``manifest.json``'s ``run`` and versions, the version in ``report.html``."""
+    if a.name in ("manifest.json", "report.html"):
+        return comparable(a) == comparable(b)
+    return filecmp.cmp(a, b, shallow=False)
 
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="netanalysis-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    corpus = work / f"corpus_{args.posts}.jsonl"
-    if not corpus.exists():
-        t0 = time.perf_counter()
-        generate(corpus, args.posts, seed=args.seed)
-        print(
-            f"generated {args.posts} posts ({corpus.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s",
-            file=sys.stderr,
-        )
+
+def comparable(path: Path) -> bytes:
+    data = path.read_bytes()
+    if path.name == "manifest.json":
+        manifest = json.loads(data)
+        manifest.pop("run", None)
+        manifest.pop("netanalysis", None)
+        manifest.get("versions", {}).pop("netanalysis", None)
+        return json.dumps(manifest, sort_keys=True).encode()
+    if path.name == "report.html":
+        return re.sub(rb"netanalysis \d+\.\d+\.\d+\S*", b"netanalysis VERSION", data)
+    return data
+
+
+def same_files(a: Path, b: Path) -> str:
+    """``yes`` when both folders hold the same files with the same bytes (see :func:`same_bytes`),
+    else the files that differ."""
+    files_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
+    files_b = {p.relative_to(b) for p in b.rglob("*") if p.is_file()}
+    differ = sorted(str(p) for p in files_a ^ files_b)
+    differ += sorted(str(p) for p in files_a & files_b if not same_bytes(a / p, b / p))
+    return "yes" if not differ else "no: " + " ".join(differ)
+
+
+def commands(args: argparse.Namespace, work: Path, corpus: Path) -> dict[str, tuple[list[str], int, Path | None]]:
+    """Each row's command line, its number of posts and its output folder."""
     exe = [sys.executable, "-m", "netanalysis.cli"]
     plain = work / "plain.py"
     plain.write_text(PLAIN_SCRIPT, encoding="utf-8")
     reader = work / "read.py"
     reader.write_text(READ_SCRIPT, encoding="utf-8")
     plain_n = min(args.plain_posts, args.posts)
-    commands = {
-        "read": ([sys.executable, str(reader), str(corpus)], args.posts),
-        "plain": ([sys.executable, str(plain), str(corpus), str(plain_n), str(work / "plain_edges.csv")], plain_n),
+    rows: dict[str, tuple[list[str], int, Path | None]] = {
+        "read": ([sys.executable, str(reader), str(corpus)], args.posts, None),
+        "plain": ([sys.executable, str(plain), str(corpus), str(plain_n), str(work / "edges.csv")], plain_n, None),
+        "help": (exe + ["--help"], 0, None),
     }
-    for name in ("parse", "graph", "report"):
-        commands[name] = (exe + ["-q", name, str(corpus), "-o", str(work / name), "--jobs", str(args.jobs)], args.posts)
-    results = {}
+    for name in ("parse", "graph", "timeline", "report"):
+        out = work / name
+        rows[name] = (exe + ["-q", name, str(corpus), "-o", str(out), "--jobs", str(args.jobs)], args.posts, out)
+    for name, extra in (("sample", []), ("sample_png", ["--format", "png"])):
+        out = work / name  # (its posts are read from the manifest)
+        rows[name] = (exe + ["-q", "report", str(SAMPLE), "-o", str(out), *extra], 0, out)
+    return rows
+
+
+def met(name: str, row: dict) -> str:
+    """Whether the row meets its target in this run (``n/a`` where it needs a bigger corpus)."""
+    if name == "help":
+        return "yes" if row["median_s"] < 0.3 else "no"
+    if name == "sample":
+        return "yes" if row["median_s"] < 2 else "no"
+    if name in ("graph", "report") and row["posts"] < 1_000_000:
+        return "n/a (at 1M posts)"
+    if name == "graph":
+        return "yes" if row["posts_per_s"] >= 60_000 else "no"
+    if name == "report":
+        limit = 1024 if row["posts"] >= 10_000_000 else 500
+        return "yes" if row["peak_rss_mb"] < limit else "no"
+    if name == "graph / read":
+        return "yes" if row["ratio"] >= 0.4 else "no"
+    if name == "graph / plain":
+        return "yes" if row["ratio"] >= 30 else "no"
+    return ""
+
+
+def measure(args: argparse.Namespace, rows: dict, before: Path | None, work: Path) -> dict[str, dict]:
+    results: dict[str, dict] = {}
+    env_before = None
+    if before is not None:
+        env_before = {**os.environ, "PYTHONPATH": os.pathsep.join([str(before), os.environ.get("PYTHONPATH", "")])}
     for name in args.commands.split(","):
-        cmd, n = commands[name]
-        runs = [measure_isolated(cmd) for _ in range(args.repeat)]
-        secs = statistics.median(r[0] for r in runs)
-        peak = max(r[1] for r in runs)
-        results[name] = {"posts": n, "seconds": secs, "posts_per_s": n / secs, "peak_rss_mb": peak}
-    print(f"# {args.posts} posts, {os.cpu_count()} cores, jobs={args.jobs}, median of {args.repeat}")
-    print(f"{'command':8} {'posts':>9} {'median s':>9} {'posts/s':>10} {'peak RSS MB':>12}")
-    for name, r in results.items():
-        print(f"{name:8} {r['posts']:>9} {r['seconds']:>9.2f} {r['posts_per_s']:>10.0f} {r['peak_rss_mb']:>12.0f}")
-    if "graph" in results and "read" in results:
-        print(f"graph / read speed: {results['graph']['posts_per_s'] / results['read']['posts_per_s']:.2f}")
-    if "graph" in results and "plain" in results:
-        print(f"graph / plain speed: {results['graph']['posts_per_s'] / results['plain']['posts_per_s']:.1f}x")
-    (work / "bench.json").write_text(json.dumps(results, indent=2))
+        cmd, posts, out = rows[name]
+        repeat = args.sample_repeat if name in ("help", "sample", "sample_png") else args.repeat
+        compared = before is not None and cmd[1:3] == ["-m", "netanalysis.cli"]
+        runs, runs_before = [], []
+        for _ in range(repeat):  # the two versions take turns, so that both see the same load
+            if compared:
+                old = [str(work / f"before_{name}") if out is not None and part == str(out) else part for part in cmd]
+                runs_before.append(measure_isolated(old, env_before, cwd=work))
+            runs.append(measure_isolated(cmd, cwd=work))
+        secs = statistics.median(r.seconds for r in runs)
+        if not posts and out is not None:
+            posts = json.loads((out / "manifest.json").read_text())["counts"]["posts"]
+        row = {
+            "row": name,
+            "posts": posts,
+            "runs": repeat,
+            "median_s": secs,
+            "cpu_s": statistics.median(r.cpu for r in runs),
+            "posts_per_s": posts / secs if posts else None,
+            "peak_rss_mb": max(r.peak_mb for r in runs),
+            "target": TARGETS.get(name, ""),
+        }
+        if compared:
+            row["before_median_s"] = statistics.median(r.seconds for r in runs_before)
+            row["before_cpu_s"] = statistics.median(r.cpu for r in runs_before)
+            row["before_peak_rss_mb"] = max(r.peak_mb for r in runs_before)
+            row["after_over_before"] = secs / row["before_median_s"]
+            if out is not None:
+                row["same_files"] = same_files(work / f"before_{name}", out)
+        row["met"] = met(name, row)
+        results[name] = row
+        print(f"{name}: median {secs:.3f} s over {repeat} runs", file=sys.stderr)
+    for name, base in (("graph / read", "read"), ("graph / plain", "plain")):
+        if "graph" in results and base in results:
+            ratio = results["graph"]["posts_per_s"] / results[base]["posts_per_s"]
+            results[name] = {"row": name, "ratio": ratio, "target": TARGETS[name]}
+            results[name]["met"] = met(name, results[name])
+    return results
+
+
+def cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value >= 1000 else f"{value:.3g}" if value < 10 else f"{value:.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def markdown(results: dict[str, dict], header: str) -> str:
+    used = [c for c in COLUMNS if any(r.get(c) is not None for r in results.values())]
+    lines = [header, "", "| " + " | ".join(used) + " |", "|" + "---|" * len(used)]
+    for r in results.values():
+        lines.append("| " + " | ".join(cell(r.get(c)) for c in used) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--posts", type=int, default=100_000, help="corpus size (posts)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per corpus row (median reported)")
+    ap.add_argument("--sample-repeat", type=int, default=5, help="runs of the start-up and sample rows")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument(
+        "--plain-posts", type=int, default=20_000, help="posts given to the plain script (its rate is per post)"
+    )
+    ap.add_argument("--commands", default=ALL, help=f"rows to run, comma-separated (default: {ALL})")
+    ap.add_argument("--workdir", type=Path, default=None, help="keep the corpus and outputs here")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--csv", type=Path, default=None, help="the table as CSV (default: WORKDIR/bench.csv)")
+    ap.add_argument("--compare-with", type=Path, default=None, help="another checkout to measure beside this one")
+    args = ap.parse_args(argv)
+    unknown = set(args.commands.split(",")) - set(ALL.split(","))
+    if unknown:
+        ap.error(f"unknown rows: {', '.join(sorted(unknown))} (choose from {ALL})")
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="netanalysis-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    corpus = work / f"corpus_{args.posts}.jsonl"
+    if not corpus.exists() and set(args.commands.split(",")) - {"help", "sample", "sample_png"}:
+        t0 = time.perf_counter()
+        generate(corpus, args.posts, seed=args.seed)
+        print(
+            f"generated {args.posts} posts ({corpus.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s",
+            file=sys.stderr,
+        )
+    before = args.compare_with.resolve() if args.compare_with else None
+    load = os.getloadavg()
+    results = measure(args, commands(args, work, corpus), before, work)
+    load_end = os.getloadavg()
+    header = (
+        f"{args.posts:,} posts, {os.cpu_count()} cores, jobs={args.jobs}, medians of {args.repeat} "
+        f"(start-up and sample rows: {args.sample_repeat}); load average {load[0]:.1f} at the start, "
+        f"{load_end[0]:.1f} at the end" + (f"; before = {before}" if before else "")
+    )
+    table = markdown(results, header)
+    print(table)
+    path = args.csv or work / "bench.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer.writeheader()
+        for r in results.values():
+            writer.writerow({c: r.get(c) for c in COLUMNS})
+    path.with_suffix(".md").write_text(table, encoding="utf-8")
+    (work / "bench.json").write_text(json.dumps({"header": header, "rows": results}, indent=2))
+    print(f"wrote {path} and {path.with_suffix('.md')}", file=sys.stderr)
 
 
 if __name__ == "__main__":
