@@ -240,6 +240,24 @@ explorer_options = _stack(
 )
 
 
+compare_options = _stack(
+    click.option(
+        "--by",
+        help="Group the posts by: channel, forwarded_from, input (each INPUT given), or a column of "
+        "the input tables.  [default: channel]",
+    ),
+    click.option(
+        "--vs",
+        multiple=True,
+        metavar="INPUT",
+        help="Compare the INPUTs with these inputs (repeatable): two groups, instead of --by.",
+    ),
+    click.option("--names", metavar="A,B", help="Names of the two groups with --vs.  [default: the inputs' names]"),
+    click.option("--permutations", type=int, help="Permutations of each permutation test.  [default: 999]"),
+    click.option("--metric", help="Node measure that ranks countries and forums.  [default: pagerank]"),
+)
+
+
 def _settings(ctx: click.Context, params: dict) -> Settings:
     """Defaults < config file < options given on the command line."""
     from netanalysis.config import load_config, merge_settings
@@ -265,6 +283,8 @@ def _settings(ctx: click.Context, params: dict) -> Settings:
     for name in ("exclude", "registry"):
         if name in cli_values:
             cli_values[name] = tuple(v for item in cli_values[name] for v in str(item).split(",") if v)
+    if "names" in cli_values:
+        cli_values["names"] = tuple(n.strip() for n in cli_values["names"].split(",") if n.strip())
     if "countries" in cli_values:
         cli_values["countries"] = tuple(c.strip() for c in cli_values["countries"].split(",") if c.strip())
     cli_values["progress"] = not ctx.obj.get("quiet") and sys.stderr.isatty()
@@ -406,6 +426,30 @@ def report(ctx, **params):
         netanalysis report archive/ -o outputs/study --config study.toml --exclude RU
     """
     _run(ctx, Command.REPORT, params)
+
+
+@cli.command()
+@input_options
+@graph_options
+@compare_options
+@figure_options
+@click.pass_context
+@_fail_cleanly
+def compare(ctx, **params):
+    """Compare groups of posts: channels, inputs or the values of a table column.
+
+    Writes each group's network (groups/), compare_edges.csv and compare_nodes.csv (log-odds with
+    an informative Dirichlet prior, Fisher tests with BH q-values), compare_agreement.csv
+    (Kendall's tau, rank-biased overlap), compare_tests.csv (permutation tests), figures and
+    report.html. With more than two groups each is compared with the rest.
+
+    \b
+    Example:
+        netanalysis compare exports/ -o outputs/channels --by channel
+        netanalysis compare mfa.json -o outputs/vs --vs embassy.json --names Ministry,Embassy
+        netanalysis compare posts.csv -o outputs/lang --by language
+    """
+    _run(ctx, Command.COMPARE, params)
 
 
 def _use_system_allocator() -> None:

@@ -79,6 +79,11 @@ class Settings:
     heatmap_value: str = "weight"
     # explorer
     title: str | None = None
+    # comparing groups (compare)
+    by: str = "channel"
+    vs: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    permutations: int = 999
     # runtime
     seed: int = 0
     jobs: int = 0
@@ -108,6 +113,14 @@ class Settings:
             problems.append(f"alternative must be one of {', '.join(ALTERNATIVES)}, not {self.alternative!r}")
         elif self.backbone and self.alternative == "less":
             problems.append("a backbone keeps the ties stronger than chance: use alternative 'greater' or 'two-sided'")
+        if int(self.permutations) < 1:
+            problems.append(f"permutations must be at least 1, not {self.permutations!r}")
+        if len(self.names) not in (0, 2) or (self.names and not self.vs):
+            problems.append("names are the two groups' names and go with vs (e.g. names = ['Before', 'After'])")
+        if self.vs and self.by != "channel":
+            problems.append("by and vs do not go together: vs makes two groups of the inputs")
+        if not str(self.by).strip():
+            problems.append("by must name channel, forwarded_from, input or a column of the input tables")
         bad = [f for f in self.formats if f not in FIGURE_FORMATS]
         if bad or not self.formats:
             problems.append(f"formats must be among {', '.join(FIGURE_FORMATS)}, not {','.join(self.formats)!r}")
@@ -195,8 +208,9 @@ def load_config(path: str | Path) -> dict[str, Any]:
             raise ConfigError(f"{path}: unknown setting {key!r} (known: {', '.join(sorted(_FIELDS))})")
         out[name] = _coerce(name, value, str(path))
     base = path.parent
-    if "registry" in out:  # relative registry files are relative to the config file
-        out["registry"] = tuple(str((base / p) if not Path(p).is_absolute() else p) for p in out["registry"])
+    for key in ("registry", "vs"):  # relative registry files and inputs are relative to the config file
+        if key in out:
+            out[key] = tuple(str((base / p) if not Path(p).is_absolute() else p) for p in out[key])
     return out
 
 

@@ -130,7 +130,8 @@ class Post:
     (``metadata``: a timestamp of the export; ``text``: a full date written in the post;
     ``inferred``: day and month written in the post, year inferred from neighbouring posts;
     ``none``: undated). ``source`` says where the post was read (``file:line`` or
-    ``file#message-id``).
+    ``file#message-id``). ``group`` is the value of a table's column named by
+    ``ReadOptions.group_col`` (``compare --by COLUMN``), else ``None``.
     """
 
     post_id: str
@@ -140,6 +141,7 @@ class Post:
     text: str
     source: str
     forwarded_from: str | None = None
+    group: str | None = None
 
 
 @dataclass

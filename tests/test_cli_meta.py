@@ -13,7 +13,7 @@ COMMANDS = sorted(cli.commands)
 
 
 def test_commands_are_the_designed_ones():
-    assert COMMANDS == ["explore", "graph", "parse", "plot", "report", "timeline"]
+    assert COMMANDS == ["compare", "explore", "graph", "parse", "plot", "report", "timeline"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

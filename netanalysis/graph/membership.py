@@ -24,7 +24,7 @@ which every mention is labelled.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import networkx as nx
@@ -77,16 +77,31 @@ class StatusLookup:
         self.memberships = memberships
         self._segments: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
+    def prepare(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Look up the periods of many (country, forum) pairs at once (one registry call)."""
+        todo = sorted(set(pairs) - set(self._segments))
+        if not todo:
+            return
+        starts = []
+        for country, forum in todo:
+            days = self.memberships.change_days(country, forum)
+            starts.append(np.concatenate([[min(_EARLIEST, int(days.min()) - 1 if len(days) else 0)], days]))
+        sizes = [len(s) for s in starts]
+        flat = np.concatenate(starts)
+        when = pd.Series(flat.astype("datetime64[D]").astype("datetime64[s]"))
+        countries = np.repeat(np.array([c for c, _ in todo], dtype=object), sizes)
+        forums = np.repeat(np.array([f for _, f in todo], dtype=object), sizes)
+        names = self.memberships.status(countries, forums, when).to_numpy()
+        codes = np.array([_CODE[n] for n in names], dtype=np.int8)
+        cuts = np.cumsum(sizes)[:-1]
+        for key, day, code in zip(todo, np.split(flat, cuts), np.split(codes, cuts)):
+            self._segments[key] = (day, code)
+
     def segments(self, country: str, forum: str) -> tuple[np.ndarray, np.ndarray]:
         """``(starts, codes)``: from day ``starts[i]`` on the status is ``STATUS_ORDER[codes[i]]``."""
-        key = (country, forum)
-        if key not in self._segments:
-            days = self.memberships.change_days(country, forum)
-            starts = np.concatenate([[min(_EARLIEST, int(days.min()) - 1 if len(days) else 0)], days])
-            when = pd.Series(starts.astype("datetime64[D]").astype("datetime64[s]"))
-            names = self.memberships.status(country, forum, when).to_numpy()
-            self._segments[key] = (starts, np.array([_CODE[n] for n in names], dtype=np.int8))
-        return self._segments[key]
+        if (country, forum) not in self._segments:
+            self.prepare([(country, forum)])
+        return self._segments[(country, forum)]
 
     def codes(self, country: str, forum: str, days: np.ndarray) -> np.ndarray:
         """The status code (index into :data:`STATUS_ORDER`) of each day; unknown where undated."""
@@ -138,6 +153,7 @@ def annotate_statuses(G: nx.Graph, days: np.ndarray, memberships: Memberships) -
     Modifies ``G`` in place (the counter calls it on the graph it has just built).
     """
     lookup = StatusLookup(memberships)
+    lookup.prepare(e for u, v in G.edges if (e := _ends(G, u, v)) is not None)
     n = len(STATUS_ORDER)
     for u, v, d in G.edges(data=True):
         ends, codes = _ends(G, u, v), _post_codes(d)
@@ -156,6 +172,7 @@ def edge_post_statuses(G: nx.Graph, days: np.ndarray, memberships: Memberships) 
         ends = _ends(G, u, v)
         if ends is not None and _post_codes(d) is not None:
             edges.append((-int(d.get("weight", 0)), ends[0], ends[1], d))
+    lookup.prepare((country, forum) for _, country, forum, _ in edges)
     for _, country, forum, d in sorted(edges, key=lambda e: e[:3]):
         ids = d["post_ids"]
         codes = np.asarray(ids.codes)

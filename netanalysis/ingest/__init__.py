@@ -75,6 +75,7 @@ class ReadOptions:
         (see :mod:`netanalysis.ingest.dedupe`)
     tz : IANA zone of timestamps written without offset (old Telegram Desktop exports); when
         ``None`` they are read as UTC with a warning
+    group_col : a table column whose value each post keeps as its ``group`` (``compare --by``)
     count_forwards : count a forward as a post of the channel that forwarded it (the default);
         ``False`` skips forwards (kind ``forward``), see :mod:`netanalysis.ingest.channels`
     """
@@ -88,6 +89,7 @@ class ReadOptions:
     channel_col: str | None = None
     dedupe: bool = False
     tz: str | None = None
+    group_col: str | None = None
     count_forwards: bool = True
 
     def __post_init__(self) -> None:

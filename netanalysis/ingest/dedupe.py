@@ -50,7 +50,9 @@ def plain_post(post: Post) -> Post:
     """The same post as a plain :class:`~netanalysis.model.Post` (drops the source key)."""
     if type(post) is Post:
         return post
-    return Post(post.post_id, post.channel, post.date, post.date_source, post.text, post.source, post.forwarded_from)
+    return Post(
+        post.post_id, post.channel, post.date, post.date_source, post.text, post.source, post.forwarded_from, post.group
+    )
 
 
 def normalise_text(text: str) -> str:

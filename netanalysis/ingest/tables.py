@@ -72,6 +72,7 @@ class TableColumns:
     id: str | None = None
     channel: str | None = None
     forwarded_from: str | None = None
+    group: str | None = None  # ReadOptions.group_col (compare --by COLUMN)
 
 
 def _find(available: Sequence[str], wanted: str) -> str | None:
@@ -99,12 +100,13 @@ def resolve_columns(available: Sequence[str], options: Any, path: str | Path) ->
         ("id", ID_COLUMNS, "id_col"),
         ("channel", CHANNEL_COLUMNS, "channel_col"),
         ("forwarded_from", FORWARD_COLUMNS, None),
+        ("group", (), "group_col"),
     ):
         named = getattr(options, option, None) if option else None
         if named:
             column = _find(available, named)
             if column is None:
-                flag = "--" + option.replace("_", "-")
+                flag = "--by" if option == "group_col" else "--" + option.replace("_", "-")
                 raise InputError(path, f"no column {named!r} ({flag}); the columns are: {listing}")
         else:
             column = next((c for c in (_find(available, n) for n in candidates) if c is not None), None)
@@ -165,6 +167,7 @@ class TableMapper:
             else []
         )
         self._fixed = [columns.date, columns.id, columns.channel, columns.forwarded_from]
+        self._group = columns.group
 
     def _values(self, row: dict) -> list:
         cols = self._fixed
@@ -204,7 +207,14 @@ class TableMapper:
             source=f"{ctx.name}:{record}",
             forwarded_from=fwd.strip() or None if isinstance(fwd, str) else None,
             origin=(channel, mid) if channel and mid else None,
+            group=self._group_value(row),
         )
+
+    def _group_value(self, row: dict) -> str | None:
+        if self._group is None:
+            return None
+        value = row.get(self._group)
+        return None if _missing(value) or isinstance(value, (dict, list)) else str(value).strip()
 
     def posts(self, rows: Iterable[tuple[int, dict]]) -> Iterator[Post]:
         """The posts of ``(record number, row)`` pairs."""
@@ -382,7 +392,9 @@ def read_parquet(path: Path, stats: FileStats, *, prefix: str, options: Any) -> 
     except errors as exc:
         raise InputError(path, f"not a readable Parquet file ({exc})") from None
     columns = resolve_columns(names, options, path)
-    wanted = [c for c in (columns.text, columns.date, columns.id, columns.channel, columns.forwarded_from) if c]
+    wanted = [
+        c for c in (columns.text, columns.date, columns.id, columns.channel, columns.forwarded_from, columns.group) if c
+    ]
     mapper = TableMapper(columns, ctx, prefix=prefix)
     record = 0
     batches = parquet.iter_batches(batch_size=_BATCH_ROWS, columns=list(dict.fromkeys(wanted)))

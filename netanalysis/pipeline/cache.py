@@ -52,6 +52,7 @@ EXTRACTION_SETTINGS = (
     "id_col",
     "channel_col",
     "count_forwards",
+    "by",
     "countries",
     "exclude",
     "unit",

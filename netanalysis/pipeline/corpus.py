@@ -79,13 +79,16 @@ class CorpusTotals:
 
 
 def read_options(settings: Settings) -> ReadOptions:
-    """The reading options among the settings."""
+    """The reading options among the settings (and the table column ``compare --by`` names)."""
+    from netanalysis.pipeline.compare_stage import group_column
+
     known = set(ReadOptions.__dataclass_fields__)
-    return ReadOptions(**{k: v for k, v in settings.to_dict().items() if k in known})
+    return ReadOptions(**{k: v for k, v in settings.to_dict().items() if k in known}, group_col=group_column(settings))
 
 
 def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
     """Stream the corpus (see the module notes), or read it from the cache."""
+    from netanalysis.pipeline.compare_stage import kept_columns
     from netanalysis.registry import load_memberships, load_registry
 
     s = state.settings
@@ -93,7 +96,14 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
     result.counts["registry_fingerprint"] = state.registry.fingerprint()
     stages = state.command.stages
     keep_text = Stage.EXPLORER in stages
-    work = ChunkExtractor(state.registry, countries=s.countries, exclude=s.exclusion, unit=s.unit, excerpts=keep_text)
+    work = ChunkExtractor(
+        state.registry,
+        countries=s.countries,
+        exclude=s.exclusion,
+        unit=s.unit,
+        excerpts=keep_text,
+        keep=kept_columns(s),
+    )
     if Stage.GRAPH in stages:
         state.memberships = load_memberships(registry=state.registry)
         state.counter = CoMentionCounter(
@@ -118,7 +128,7 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
         _add(state, totals, state.corpus)
         result.counts["mentions_cache"] = "hit"
     else:
-        keep = entry is not None or Stage.TIMELINE in stages or Stage.EXPLORER in stages
+        keep = entry is not None or any(x in stages for x in (Stage.TIMELINE, Stage.EXPLORER, Stage.COMPARE))
         _stream(state, result, staging, work, totals, keep)
         if entry is not None:
             assert state.corpus is not None

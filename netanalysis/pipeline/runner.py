@@ -18,6 +18,7 @@ from pathlib import Path
 from netanalysis.config import Settings
 from netanalysis.ingest import expand_inputs
 from netanalysis.io.manifest import write_manifest
+from netanalysis.pipeline.compare_stage import stage_compare, stage_compare_figures, stage_compare_page
 from netanalysis.pipeline.corpus import stage_corpus
 from netanalysis.pipeline.stages import stage_explorer, stage_figures, stage_graph, stage_page, stage_timeline
 from netanalysis.pipeline.state import Command, RunResult, RunState, Stage, StageFunction, Staging
@@ -37,6 +38,9 @@ STAGES: dict[Stage, StageFunction] = {
     Stage.FIGURES: stage_figures,
     Stage.EXPLORER: stage_explorer,
     Stage.PAGE: stage_page,
+    Stage.COMPARE: stage_compare,
+    Stage.COMPARE_FIGURES: stage_compare_figures,
+    Stage.COMPARE_PAGE: stage_compare_page,
 }
 
 
@@ -72,8 +76,11 @@ def run(
     """
     command = Command(command)
     settings = settings or Settings()
-    files = expand_inputs([str(p) for p in inputs])
-    result = RunResult(Path(out_dir), command, settings.to_dict(), files, seed=settings.seed)
+    arguments = [str(p) for p in inputs]
+    if command is Command.COMPARE:  # the second group's inputs are read with the first's
+        arguments += [str(p) for p in settings.vs]
+    files = expand_inputs(tuple(arguments))
+    result = RunResult(Path(out_dir), command, settings.to_dict(), files, seed=settings.seed, arguments=arguments)
     staging = Staging(Path(out_dir))
     state = RunState(settings, command, on_posts=on_posts)
     try:

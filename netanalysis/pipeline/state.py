@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover (types only: the command line starts witho
     import networkx as nx
     import pandas as pd
 
+    from netanalysis.analysis.compare import Comparison
     from netanalysis.analysis.timeline import WindowGraphs
     from netanalysis.graph import Batch, CoMentionCounter
     from netanalysis.registry import Registry
@@ -39,6 +40,9 @@ class Stage(StrEnum):
     FIGURES = "figures"
     EXPLORER = "explorer"
     PAGE = "page"
+    COMPARE = "compare"
+    COMPARE_FIGURES = "compare_figures"
+    COMPARE_PAGE = "compare_page"
 
 
 class Command(StrEnum):
@@ -51,6 +55,7 @@ class Command(StrEnum):
     PLOT = "plot"
     EXPLORE = "explore"
     REPORT = "report"
+    COMPARE = "compare"
 
     @property
     def stages(self) -> tuple[Stage, ...]:
@@ -71,6 +76,14 @@ _STAGES = {
         Stage.FIGURES,
         Stage.EXPLORER,
         Stage.PAGE,
+    ),
+    Command.COMPARE: (
+        Stage.CORPUS,
+        Stage.GRAPH,
+        Stage.TIES,
+        Stage.COMPARE,
+        Stage.COMPARE_FIGURES,
+        Stage.COMPARE_PAGE,
     ),
 }
 
@@ -139,6 +152,7 @@ class RunState:
     node_styles: dict[Any, dict[str, Any]] | None = None
     figures: list[str] = field(default_factory=list)
     on_posts: Callable[[int], None] | None = None
+    comparison: Comparison | None = None
 
 
 @dataclass
@@ -155,6 +169,7 @@ class RunResult:
     started: float = field(default_factory=time.time)
     seed: int | None = None
     state: RunState | None = None
+    arguments: list[str] = field(default_factory=list)  # the inputs as given (compare groups by them)
 
     def summary_lines(self) -> list[str]:
         s = self.stats

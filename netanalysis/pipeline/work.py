@@ -47,6 +47,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Chunk", "ChunkExtractor", "post_rows"]
 
+#: Post fields a batch may keep besides channel and date source, with their place in a row.
+_KEPT = {"forwarded_from": 5, "group": 7}
+
 
 @dataclass
 class Chunk:
@@ -72,6 +75,9 @@ class ChunkExtractor:
         The co-mention unit; for paragraphs and sentences each link carries its unit's index.
     excerpts : bool, default False
         Keep the start of each text in the batch's ``text`` column (what the explorer's tooltips show).
+    keep : tuple of str
+        Further post fields kept as batch columns: ``forwarded_from``, ``group`` (what
+        ``compare --by`` groups posts by).
     """
 
     def __init__(
@@ -83,6 +89,7 @@ class ChunkExtractor:
         tags: bool = True,
         unit: str = "post",
         excerpts: bool = False,
+        keep: tuple[str, ...] = (),
     ):
         if unit not in UNITS:
             raise ConfigError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
@@ -90,6 +97,10 @@ class ChunkExtractor:
         self.options: dict[str, Any] = {"countries": countries, "exclude": exclude, "tags": tags}
         self.unit = unit
         self.excerpts = bool(excerpts)
+        self.keep = tuple(keep)
+        unknown = sorted(set(self.keep) - set(_KEPT))
+        if unknown:
+            raise ConfigError(f"cannot keep post field(s) {', '.join(unknown)}; choose among {', '.join(_KEPT)}")
         self._extractor: Extractor | None = Extractor(registry, **self.options)  # validates here
         self._quote = _needs_quotes(registry)
         self._entities = entity_list(registry)
@@ -101,8 +112,9 @@ class ChunkExtractor:
         return state
 
     def __call__(self, rows: list[tuple] | Partition) -> Chunk:
-        """Extract from ``rows``: tuples in :data:`~netanalysis.model.POST_COLUMNS` order, the
-        date as microseconds since 1970 UTC (or ``None``), as :func:`post_rows` gives them, or
+        """Extract from ``rows``: tuples in :data:`~netanalysis.model.POST_COLUMNS` order (and
+        the post's ``group``), the date as microseconds since 1970 UTC (or ``None``), as
+        :func:`post_rows` gives them, or
         a :class:`~netanalysis.ingest.partitions.Partition` of an input, read here."""
         read = None
         if isinstance(rows, Partition):
@@ -126,7 +138,7 @@ class ChunkExtractor:
         link_unit: list[int] = []
         units = np.ones(len(rows), dtype=np.int32) if split else None  # units of each post
         gmtime, strftime = time.gmtime, time.strftime
-        for position, (pid, channel, date, source_kind, source, fwd, text) in enumerate(rows):
+        for position, (pid, channel, date, source_kind, source, fwd, text, *_) in enumerate(rows):
             q = quote(pid)
             day = strftime(DATE_FORMAT, gmtime(date // 1_000_000)) if date is not None else ""
             post_parts.append(
@@ -183,6 +195,9 @@ class ChunkExtractor:
             "channel": pa.array([row[1] for row in rows], type=pa.string()),
             "date_source": pa.array([row[3] for row in rows], type=pa.string()),
         }
+        for name in self.keep:
+            at = _KEPT[name]
+            columns[name] = pa.array([row[at] if len(row) > at else None for row in rows], type=pa.string())
         if self.excerpts:
             columns["text"] = pa.array([trim_for_excerpt(row[6] or "") for row in rows], type=pa.string())
         return columns
@@ -209,6 +224,7 @@ def post_rows(posts: Iterable[Post]) -> list[tuple]:
             p.source,
             p.forwarded_from,
             p.text,
+            p.group,
         )
         for p in posts
     ]

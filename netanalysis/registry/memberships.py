@@ -165,10 +165,22 @@ class Memberships:
         ['2023-04-04']
         """
         _choice_of(kind, MEMBER_KINDS, "kind")
-        p = self._periods
-        rows = p[(p["forum"] == forum) & (p["kind"] == kind) & (p["member"] == member)]
-        days = np.concatenate([rows[c].to_numpy(np.int64) for c in ("s_any", "s_cert", "e_cert", "e_any")])
-        return np.unique(days[np.abs(days) < _OPEN_DAY])
+        return self._change_days(kind).get((member, forum), np.zeros(0, dtype=np.int64))
+
+    def _change_days(self, kind: str) -> dict[tuple[str, str], np.ndarray]:
+        """(member, forum) -> its change days, for every pair of ``kind`` (computed once)."""
+        cache = self.__dict__.setdefault("_change_cache", {})
+        if kind not in cache:
+            p = self._periods[self._periods["kind"] == kind]
+            days = np.stack([p[c].to_numpy(np.int64) for c in ("s_any", "s_cert", "e_cert", "e_any")], axis=1)
+            found: dict[tuple[str, str], list[np.ndarray]] = {}
+            for key, row in zip(zip(p["member"], p["forum"]), days):
+                found.setdefault(key, []).append(row)
+            cache[kind] = {
+                key: np.unique(np.concatenate(rows)[np.abs(np.concatenate(rows)) < _OPEN_DAY])
+                for key, rows in found.items()
+            }
+        return cache[kind]
 
     def members_of(
         self, forum: str, date: Any, *, statuses: Iterable[str] = MEMBER_STATUSES, kind: str = "country"

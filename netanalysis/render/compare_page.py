@@ -1,0 +1,255 @@
+"""``report.html`` of ``compare``: the groups, how much and where they differ, the figures, methods.
+
+Plain HTML with inline CSS (the report page's), no script and no request; every value taken from
+the data (group names, labels) is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+import pandas as pd
+
+from netanalysis.analysis.compare import REST, Comparison
+from netanalysis.config import Settings
+from netanalysis.model import IngestStats
+from netanalysis.render.membership_section import membership_section_html
+from netanalysis.render.methods import methods_paragraphs, references
+from netanalysis.render.report_page import _CSS
+
+__all__ = ["ComparePage", "compare_html", "FIGURE_CAPTIONS"]
+
+FIGURE_CAPTIONS = {
+    "compare_networks": "Each group's network on one shared layout (force-directed, the most co-mentioned "
+    "nodes of all groups): edge width and node area are shares of the group's posts, on one scale for all "
+    "panels; faded nodes are not named by that group.",
+    "compare_difference": "Difference network: an edge is coloured by the group whose share of posts naming "
+    "both ends is significantly larger (two-sided Fisher test, Benjamini–Hochberg q below the level given), "
+    "width by the absolute log-odds z-score; grey edges show no significant difference.",
+    "compare_log_odds": "Log-odds z-score with an informative Dirichlet prior (Monroe et al. 2008) of every "
+    "edge against its number of posts; dashed lines at ±1.96; coloured points are significant after "
+    "Benjamini–Hochberg correction.",
+}
+_BY = {
+    "channel": "the channel that published each post",
+    "forwarded_from": "the channel a forward comes from (own posts form one group)",
+    "input": "the input each post was read from",
+    "vs": "the inputs given and the --vs inputs",
+}
+
+
+@dataclass(frozen=True)
+class ComparePage:
+    """What the page shows of a ``compare`` run."""
+
+    version: str
+    inputs: Sequence[str]
+    settings: Settings
+    stats: IngestStats
+    counts: dict[str, Any]
+    comparison: Comparison
+    figures: Sequence[str] = field(default_factory=tuple)
+    outsiders: pd.DataFrame | None = None
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, float):
+        if pd.isna(value):
+            return "–"
+        if value.is_integer() and abs(value) < 1e5:
+            return str(int(value))
+        if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
+            return f"{value:.2e}"
+        return f"{value:.3f}"
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _table(frame: pd.DataFrame, columns: list[str], numeric: Iterable[str] = (), names: dict | None = None) -> str:
+    numeric, names = set(numeric), names or {}
+    head = "".join(f'<th class="{"num" if c in numeric else ""}">{escape(names.get(c, c))}</th>' for c in columns)
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td class="{"num" if c in numeric else ""}">{escape(_cell(row[c]))}</td>' for c in columns)
+        + "</tr>"
+        for _, row in frame.iterrows()
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _percent(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    out = frame.copy()
+    for c in columns:
+        out[c] = [f"{100 * v:.1f}%" if pd.notna(v) else "–" for v in out[c]]
+    return out
+
+
+def _overall(c: Comparison) -> str:
+    tests = c.tests
+    rows = tests[tests["items"] == "edges"]
+    table = _table(
+        rows,
+        ["group", "versus", "statistic", "value", "p_value", "q_value", "posts", "posts_versus"],
+        numeric=["value", "p_value", "q_value", "posts", "posts_versus"],
+    )
+    sentences = []
+    for r in rows.itertuples():
+        who = "all groups" if r.group == "all groups" else f"{r.group} vs {r.versus}"
+        sentences.append(f"{escape(who)}: {escape(r.statistic)} = {_cell(r.value)}, p = {_cell(r.p_value)}")
+    return (
+        "<p>Do the groups tie countries to forums in different proportions? Permutation test over group "
+        f"labels ({int(rows['n_permutations'].iloc[0]) if len(rows) else 0} random reassignments of the posts, "
+        "group sizes kept; the smallest attainable p-value is 1/(permutations + 1)). "
+        + "; ".join(sentences)
+        + '. Countries and forums alone: <a href="compare_tests.csv">compare_tests.csv</a>.</p>'
+        + table
+    )
+
+
+def _differing(c: Comparison, n: int = 12) -> str:
+    parts = []
+    edges = c.edges
+    for a, b in c.contrasts:
+        rows = edges[(edges["group"] == a) & (edges["versus"] == b)]
+        hits = rows[rows["significant"]]
+        head = (
+            f"<h3>{escape(a)} vs {escape(b)}</h3><p>{len(hits)} of {len(rows)} edges differ (q &lt; "
+            f"{c.alpha:g}); the {min(n, len(hits))} most significant:</p>"
+        )
+        if hits.empty:
+            parts.append(head.replace("; the 0 most significant:", ".") + "")
+            continue
+        shown = _percent(hits.head(n), "share", "share_versus")
+        parts.append(
+            head
+            + _table(
+                shown,
+                [
+                    "country",
+                    "forum",
+                    "posts",
+                    "share",
+                    "posts_versus",
+                    "share_versus",
+                    "z",
+                    "q_value",
+                    "over_used_by",
+                    "status",
+                ],
+                numeric=["posts", "share", "posts_versus", "share_versus", "z", "q_value"],
+                names={"share": f"share ({a})", "share_versus": f"share ({b})", "posts": a, "posts_versus": b},
+            )
+        )
+    return "".join(parts)
+
+
+def _nodes(c: Comparison, n: int = 8) -> str:
+    parts = []
+    nodes = c.nodes
+    for a, b in c.contrasts:
+        rows = nodes[(nodes["group"] == a) & (nodes["versus"] == b) & nodes["significant"]]
+        if rows.empty:
+            continue
+        shown = _percent(rows.head(n), "share", "share_versus")
+        parts.append(
+            f"<h3>{escape(a)} vs {escape(b)}</h3>"
+            + _table(
+                shown,
+                ["label", "kind", "share", "share_versus", "z", "q_value", "over_used_by", "rank", "rank_versus"],
+                numeric=["share", "share_versus", "z", "q_value", "rank", "rank_versus"],
+                names={
+                    "share": f"share ({a})",
+                    "share_versus": f"share ({b})",
+                    "rank": f"rank ({a})",
+                    "rank_versus": f"rank ({b})",
+                },
+            )
+        )
+    return "".join(parts) or '<p class="muted">No country or forum differs significantly.</p>'
+
+
+def _agreement(c: Comparison) -> str:
+    return (
+        f"<p>Kendall's tau-b between two groups' scores of the same items (countries and forums by "
+        f"{escape(c.measure)}, edges by weight; an item a group lacks scores 0) and rank-biased overlap "
+        "(RBO, persistence 0.9: the top 10 ranks carry 86% of the weight; 1 = the same ranking, 0 = "
+        "nothing in common).</p>"
+        + _table(
+            c.agreement,
+            ["group_a", "group_b", "items", "n", "kendall_tau", "kendall_p", "rbo", "top_a", "top_b"],
+            numeric=["n", "kendall_tau", "kendall_p", "rbo"],
+        )
+    )
+
+
+def _figures(run: ComparePage) -> str:
+    formats = run.settings.formats
+    out = []
+    for stem in run.figures:
+        fmt = next((f for f in ("png", "svg") if f in formats), None)
+        links = " · ".join(f'<a href="figures/{stem}.{f}">{f.upper()}</a>' for f in formats)
+        img = f'<img src="figures/{stem}.{fmt}" alt="{escape(stem)}">' if fmt else ""
+        out.append(
+            f"<figure>{img}<figcaption>{escape(FIGURE_CAPTIONS.get(stem, stem))} ({links})</figcaption></figure>"
+        )
+    return "".join(out) or '<p class="muted">No figures.</p>'
+
+
+def compare_html(run: ComparePage, *, files: list[str]) -> str:
+    """The whole page as a string."""
+    c, s, counts = run.comparison, run.settings, run.counts
+    by = counts.get("compare", {}).get("by", s.by)
+    how = _BY.get(by, f"the column {by!r} of the input tables")
+    design = (
+        f"one contrast, {escape(c.contrasts[0][0])} vs {escape(c.contrasts[0][1])}"
+        if len(c.contrasts) == 1
+        else f"each of the {len(c.groups)} groups against the {REST} (all other groups together), "
+        "and all groups together in one omnibus test"
+    )
+    summary = _table(
+        c.summary,
+        ["group", "posts", "posts_naming", "countries", "forums", "edges", "first_date", "last_date"],
+        numeric=["posts", "posts_naming", "countries", "forums", "edges"],
+        names={"posts_naming": "posts naming a country or forum"},
+    )
+    paragraphs = methods_paragraphs(s, counts)
+    methods = "".join(f"<h3>{escape(p.title)}</h3><p>{escape(p.text)}</p>" for p in paragraphs)
+    refs = "".join(f"<li>{escape(r)}</li>" for r in references(paragraphs))
+    items = "".join(f'<li><a href="{escape(f)}">{escape(f)}</a></li>' for f in files)
+    stats = run.stats
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>netanalysis comparison</title><style>{_CSS}</style></head>
+<body>
+<h1>Comparing groups of posts</h1>
+<p class="muted">{stats.read} posts read ({stats.skipped} records skipped, {stats.undated} undated) from
+{len(run.inputs)} input file(s) · netanalysis {escape(run.version)} run with <code>compare</code>; parameters
+and input checksums in <a href="manifest.json">manifest.json</a>.</p>
+<h2>Groups</h2>
+<p>Posts are grouped by {escape(how)}; the comparison is {design}. The units are posts naming at least one
+country or forum; each group's own network is in <code>groups/</code> (edges.csv, nodes.csv).</p>
+{summary}
+<h2>Overall difference</h2>{_overall(c)}
+<h2>Edges that differ</h2>
+<p>Share of each side's posts naming both the country and the forum, log-odds z-score (informative Dirichlet
+prior) and Fisher's exact test with Benjamini–Hochberg q-values over all {len(c.edges)} tests; every edge:
+<a href="compare_edges.csv">compare_edges.csv</a>. <code>status</code> is the country's membership of the forum
+on the posts' dates.</p>
+{_differing(c)}
+<h2>Countries and forums that differ</h2>
+<p>The same tests for the posts naming each country or forum (all: <a href="compare_nodes.csv">compare_nodes.csv</a>,
+with each side's degree, strength and {escape(c.measure)}).</p>
+{_nodes(c)}
+<h2>Do the groups rank alike?</h2>{_agreement(c)}
+<h2>Figures</h2>{_figures(run)}
+{membership_section_html(run.outsiders) if run.outsiders is not None else ""}
+<h2>Files</h2><ul>{items}</ul>
+<h2>Methods</h2>{methods}
+<h3>References</h3><ol>{refs}</ol>
+</body></html>
+"""
