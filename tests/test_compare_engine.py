@@ -123,8 +123,10 @@ ROWS = [
 
 def test_two_groups_edge_table_by_hand():
     batch, labels, G = _corpus(ROWS[:8])
-    result = compare_groups(batch, labels, G, n_permutations=19)
+    result = compare_groups(batch, labels, G, n_permutations=19, baseline="topical-units")
     assert result.groups == ["A", "B"] and result.contrasts == [("A", "B")]
+    every = compare_groups(batch, labels, G, n_permutations=19)  # all-units: p8 counts too
+    assert set(every.edges["units_versus"]) == {4}
     edges = result.edges.set_index(["country", "forum"])
     # units: posts naming a country or forum (A 4, B 3: p8 names nothing)
     assert set(edges["units"]) == {4} and set(edges["units_versus"]) == {3}
@@ -150,7 +152,7 @@ def test_two_groups_edge_table_by_hand():
 
 def test_three_groups_each_against_the_rest():
     batch, labels, G = _corpus(ROWS)
-    result = compare_groups(batch, labels, G, n_permutations=19)
+    result = compare_groups(batch, labels, G, n_permutations=19, baseline="topical-units")
     assert result.contrasts == [("A", REST), ("B", REST), ("C", REST)]
     rows = result.edges[(result.edges["country"] == "RU") & (result.edges["forum"] == "BRICS")].set_index("group")
     assert rows.loc["C", ["posts", "units", "posts_versus", "units_versus"]].tolist() == [1, 2, 1, 7]

@@ -1,7 +1,9 @@
 """Comparing groups of posts (channels, the values of a table's column, two sets of inputs).
 
-The units are **posts** that name at least one (not excluded) country or forum: a post belongs
-to one group, so posts are what group labels are given to and permuted. For an edge (or a node)
+The units are **posts**: every post of a group (``baseline="all-units"``, the default, as the
+edge tests of a run count every unit), or only the posts naming at least one (not excluded)
+country or forum (``"topical-units"``: what the groups say when they name countries or forums). A
+post belongs to one group, so posts are what group labels are given to and permuted. For an edge (or a node)
 and a group, the count is the number of the group's posts naming both ends in one unit (naming
 the node); with ``unit="post"`` that is the edge's weight in the group's network.
 
@@ -36,6 +38,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -48,7 +51,7 @@ from netanalysis.analysis.group_permutation import TEST_COLUMNS, overall_tests
 from netanalysis.analysis.significance import _check_alpha, bh_qvalues
 from netanalysis.errors import ConfigError, GraphError
 from netanalysis.graph import Batch, edges_table
-from netanalysis.model import SIDES, Exclusion
+from netanalysis.model import BASELINES, SIDES, Exclusion
 from netanalysis.registry.memberships import Memberships
 
 __all__ = [
@@ -188,6 +191,8 @@ def compare_groups(
     alpha: float = 0.05,
     n_permutations: int = 999,
     seed: int = 0,
+    baseline: str = BASELINES[0],
+    edge_test: dict[str, Any] | None = None,
 ) -> Comparison:
     """Compare the groups of a corpus's posts (see the module notes).
 
@@ -211,6 +216,12 @@ def compare_groups(
         Permutations of each permutation test.
     seed : int
         Seed of the permutations and of the communities of each group's network.
+    baseline : {"all-units", "topical-units"}
+        The units of the comparison: every post of a group (the default), or only those naming
+        at least one country or forum (``topical-units``); also each group network's baseline.
+    edge_test : dict, optional
+        Options of :func:`~netanalysis.analysis.edge_tests.validate_edges` to test each group's
+        edges against chance within the group (as ``edges.csv`` of a run).
     """
     alpha = _check_alpha(alpha)
     exclusion = Exclusion.parse(exclude)
@@ -221,7 +232,9 @@ def compare_groups(
     contrasts = contrasts_of(groups)
     k = len(groups)
     code = pd.Index(groups).get_indexer(label)
-    naming = _naming_posts(corpus, exclusion)
+    if baseline not in BASELINES:
+        raise ConfigError(f"baseline must be one of {', '.join(BASELINES)}, not {baseline!r}")
+    naming = _naming_posts(corpus, exclusion) if baseline == "topical-units" else np.ones(len(corpus), dtype=bool)
     units = np.bincount(code[naming], minlength=k)
     edges = edges_table(pooled, join=False) if pooled.number_of_edges() else pd.DataFrame()
     if edges.empty:
@@ -251,6 +264,8 @@ def compare_groups(
             memberships=memberships,
             seed=seed,
             post_ids=post_ids,
+            baseline=baseline,
+            edge_test=edge_test if post_ids else None,
         )
 
     networks = {g: network(code == i, memberships=memberships) for i, g in enumerate(groups)}

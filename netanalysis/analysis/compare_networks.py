@@ -15,15 +15,17 @@ import itertools
 import logging
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from netanalysis.analysis.centrality import centrality_table
+from netanalysis.analysis.edge_tests import validate_edges
 from netanalysis.analysis.rank_agreement import kendall_tau, rank_biased_overlap, ranking
 from netanalysis.graph import Batch, CoMentionCounter
-from netanalysis.model import Exclusion
+from netanalysis.model import BASELINES, Exclusion
 from netanalysis.registry.memberships import Memberships
 
 __all__ = ["GroupNetwork", "group_network", "AGREEMENT_COLUMNS", "rank_agreement_table", "RBO_PERSISTENCE"]
@@ -67,8 +69,12 @@ def group_network(
     memberships: Memberships | None,
     seed: int,
     post_ids: bool = True,
+    baseline: str = BASELINES[0],
+    edge_test: dict[str, Any] | None = None,
 ) -> GroupNetwork:
-    """The network of the posts of ``corpus`` where ``keep`` is true, counted as the whole one."""
+    """The network of the posts of ``corpus`` where ``keep`` is true, counted as the whole one
+    (and, with ``edge_test`` = the options of :func:`~netanalysis.analysis.edge_tests.validate_edges`,
+    its edges tested against chance within the group)."""
     part = corpus.select(keep, ids=post_ids)
     counter = CoMentionCounter(
         corpus.entities,
@@ -78,9 +84,12 @@ def group_network(
         labels=labels,
         post_ids=post_ids,
         memberships=memberships if post_ids else None,
+        baseline=baseline,
     )
     counter.add(part)
     G = counter.graph()
+    if edge_test is not None and G.number_of_edges():
+        G = validate_edges(G, **edge_test)
     nodes = centrality_table(G, seed=seed) if G.number_of_edges() else pd.DataFrame(columns=["node", "kind"])
     return GroupNetwork(G, nodes)
 

@@ -161,6 +161,8 @@ def stage_compare(state: RunState, result: RunResult, staging: Staging) -> None:
         alpha=s.alpha,
         n_permutations=s.permutations,
         seed=s.seed,
+        baseline=s.baseline,
+        edge_test={"test": s.test, "alpha": s.alpha, "alternative": s.alternative},
     )
     state.comparison = comparison
     write_csv(comparison.summary, staging.path("compare_groups.csv"))

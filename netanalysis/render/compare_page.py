@@ -210,6 +210,11 @@ def compare_html(run: ComparePage, *, files: list[str]) -> str:
         else f"each of the {len(c.groups)} groups against the {REST} (all other groups together), "
         "and all groups together in one omnibus test"
     )
+    units = (
+        "all posts of each group (--baseline all-units)"
+        if s.baseline == "all-units"
+        else "the posts naming at least one country or forum (--baseline topical-units)"
+    )
     summary = _table(
         c.summary,
         ["group", "posts", "posts_naming", "countries", "forums", "edges", "first_date", "last_date"],
@@ -231,8 +236,8 @@ def compare_html(run: ComparePage, *, files: list[str]) -> str:
 {len(run.inputs)} input file(s) · netanalysis {escape(run.version)} run with <code>compare</code>; parameters
 and input checksums in <a href="manifest.json">manifest.json</a>.</p>
 <h2>Groups</h2>
-<p>Posts are grouped by {escape(how)}; the comparison is {design}. The units are posts naming at least one
-country or forum; each group's own network is in <code>groups/</code> (edges.csv, nodes.csv).</p>
+<p>Posts are grouped by {escape(how)}; the comparison is {design}. The units are {units};
+each group's own network, its edges tested within the group, is in <code>groups/</code> (edges.csv, nodes.csv).</p>
 {summary}
 <h2>Overall difference</h2>{_overall(c)}
 <h2>Edges that differ</h2>

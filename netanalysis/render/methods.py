@@ -417,8 +417,13 @@ def _comparison(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
     )
     unit = _UNITS[settings.unit]
     text = (
-        f"Posts were grouped by {by} ({listed} posts); {design}. The units are the posts that name at least "
-        f"one country or forum. For every edge (the posts naming both ends in one {unit}) and every country and "
+        f"Posts were grouped by {by} ({listed} posts); {design}. The units are "
+        + (
+            "all posts of each group"
+            if settings.baseline == "all-units"
+            else "the posts that name at least one country or forum"
+        )
+        + f". For every edge (the posts naming both ends in one {unit}) and every country and "
         "forum, the difference between two sides is given as a log-odds ratio with an informative Dirichlet "
         "prior (the pooled counts) and its z-score (Monroe, Colaresi & Quinn 2008), and tested with a "
         "two-sided Fisher exact test of its share of each side's posts (Fisher 1935); p-values were adjusted "
