@@ -127,6 +127,7 @@ def test_two_groups_edge_table_by_hand():
     assert result.groups == ["A", "B"] and result.contrasts == [("A", "B")]
     every = compare_groups(batch, labels, G, n_permutations=19)  # all-units: p8 counts too
     assert set(every.edges["units_versus"]) == {4}
+    assert every.summary["posts_naming"].tolist() == [4, 3]  # what the posts name, whatever the units
     edges = result.edges.set_index(["country", "forum"])
     # units: posts naming a country or forum (A 4, B 3: p8 names nothing)
     assert set(edges["units"]) == {4} and set(edges["units_versus"]) == {3}
@@ -204,7 +205,8 @@ def test_figures_draw_one_panel_per_group_and_colour_the_planted_edge(planted):
     fig = compare_plot.plot_group_networks(planted)
     assert sum(ax.get_visible() for ax in fig.axes) == 3
     titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible()]
-    assert [t.split(" (")[0] for t in titles] == planted.groups
+    assert [t.split("\n")[0] for t in titles] == planted.groups  # the name, then the group's N
+    assert [t.split("\n")[1] for t in titles] == [f"{n:,} posts" for n in planted.summary["units"]]
     fig = compare_plot.plot_difference_network(planted)
     colours = {
         tuple(np.round(c[:3], 3))

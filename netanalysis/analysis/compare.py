@@ -234,7 +234,8 @@ def compare_groups(
     code = pd.Index(groups).get_indexer(label)
     if baseline not in BASELINES:
         raise ConfigError(f"baseline must be one of {', '.join(BASELINES)}, not {baseline!r}")
-    naming = _naming_posts(corpus, exclusion) if baseline == "topical-units" else np.ones(len(corpus), dtype=bool)
+    topical = _naming_posts(corpus, exclusion)
+    naming = topical if baseline == "topical-units" else np.ones(len(corpus), dtype=bool)
     units = np.bincount(code[naming], minlength=k)
     edges = edges_table(pooled, join=False) if pooled.number_of_edges() else pd.DataFrame()
     if edges.empty:
@@ -297,7 +298,7 @@ def compare_groups(
     return Comparison(
         groups=groups,
         contrasts=contrasts,
-        summary=_summary(groups, code, units, corpus, networks),
+        summary=_summary(groups, code, (np.bincount(code[topical], minlength=k), units), corpus, networks),
         edges=_ordered(edge_table, ["country", "forum"])[EDGE_COMPARE_COLUMNS],
         nodes=_ordered(node_table, ["kind", "node"])[[*NODE_KEYS, *measures, "rank", "rank_versus"]],
         agreement=rank_agreement_table(networks, groups, measure=measure),
@@ -335,8 +336,15 @@ def _with_measures(table: pd.DataFrame, net_a: GroupNetwork, net_b: GroupNetwork
 
 
 def _summary(
-    groups: list[str], code: np.ndarray, units: np.ndarray, corpus: Batch, networks: dict[str, GroupNetwork]
+    groups: list[str],
+    code: np.ndarray,
+    counts: tuple[np.ndarray, np.ndarray],
+    corpus: Batch,
+    networks: dict[str, GroupNetwork],
 ) -> pd.DataFrame:
+    """compare_groups.csv: per group its posts, those naming a country or forum, its units (the
+    posts of the baseline: the shares' denominator), its network's size and its dates."""
+    naming, units = counts
     rows = []
     for i, g in enumerate(groups):
         G = networks[g].graph
@@ -352,7 +360,8 @@ def _summary(
             {
                 "group": g,
                 "posts": int((code == i).sum()),
-                "posts_naming": int(units[i]),
+                "posts_naming": int(naming[i]),
+                "units": int(units[i]),
                 "countries": kinds.count("country"),
                 "forums": kinds.count("forum"),
                 "edges": G.number_of_edges(),

@@ -33,6 +33,8 @@ FIGURE_CAPTIONS = {
     "edge against its number of posts; dashed lines at ±1.96; coloured points are significant after "
     "Benjamini–Hochberg correction.",
 }
+#: Readable headers of the tables' columns (the CSV files keep the column names).
+_NAMES = {"p_value": "p", "q_value": "q", "over_used_by": "over-used by", "label": "country or forum"}
 _BY = {
     "channel": "the channel that published each post",
     "forwarded_from": "the channel a forward comes from (own posts form one group)",
@@ -91,10 +93,16 @@ def _percent(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 def _overall(c: Comparison) -> str:
     tests = c.tests
     rows = tests[tests["items"] == "edges"]
+    shown = rows.assign(
+        posts_versus=[
+            "–" if g == "all groups" else _cell(v) for g, v in zip(rows["group"], rows["posts_versus"], strict=True)
+        ]
+    )
     table = _table(
-        rows,
+        shown,
         ["group", "versus", "statistic", "value", "p_value", "q_value", "posts", "posts_versus"],
         numeric=["value", "p_value", "q_value", "posts", "posts_versus"],
+        names={**_NAMES, "posts": "posts (group)", "posts_versus": "posts (versus)"},
     )
     sentences = []
     for r in rows.itertuples():
@@ -124,6 +132,7 @@ def _differing(c: Comparison, n: int = 12) -> str:
             parts.append(head.replace("; the 0 most significant:", ".") + "")
             continue
         shown = _percent(hits.head(n), "share", "share_versus")
+        shown["status"] = [str(v).replace("_", " ") for v in shown["status"]]
         parts.append(
             head
             + _table(
@@ -141,7 +150,13 @@ def _differing(c: Comparison, n: int = 12) -> str:
                     "status",
                 ],
                 numeric=["posts", "share", "posts_versus", "share_versus", "z", "q_value"],
-                names={"share": f"share ({a})", "share_versus": f"share ({b})", "posts": a, "posts_versus": b},
+                names={
+                    **_NAMES,
+                    "share": f"share ({a})",
+                    "share_versus": f"share ({b})",
+                    "posts": f"posts ({a})",
+                    "posts_versus": f"posts ({b})",
+                },
             )
         )
     return "".join(parts)
@@ -162,6 +177,7 @@ def _nodes(c: Comparison, n: int = 8) -> str:
                 ["label", "kind", "share", "share_versus", "z", "q_value", "over_used_by", "rank", "rank_versus"],
                 numeric=["share", "share_versus", "z", "q_value", "rank", "rank_versus"],
                 names={
+                    **_NAMES,
                     "share": f"share ({a})",
                     "share_versus": f"share ({b})",
                     "rank": f"rank ({a})",
@@ -182,6 +198,16 @@ def _agreement(c: Comparison) -> str:
             c.agreement,
             ["group_a", "group_b", "items", "n", "kendall_tau", "kendall_p", "rbo", "top_a", "top_b"],
             numeric=["n", "kendall_tau", "kendall_p", "rbo"],
+            names={
+                "group_a": "group A",
+                "group_b": "group B",
+                "n": "N (named by either)",
+                "kendall_tau": "Kendall's tau-b",
+                "kendall_p": "p (tau = 0)",
+                "rbo": "RBO",
+                "top_a": "top 5 of A",
+                "top_b": "top 5 of B",
+            },
         )
     )
 
@@ -219,7 +245,7 @@ def compare_html(run: ComparePage, *, files: list[str]) -> str:
         c.summary,
         ["group", "posts", "posts_naming", "countries", "forums", "edges", "first_date", "last_date"],
         numeric=["posts", "posts_naming", "countries", "forums", "edges"],
-        names={"posts_naming": "posts naming a country or forum"},
+        names={"posts_naming": "posts naming a country or forum", "first_date": "first post", "last_date": "last post"},
     )
     paragraphs = methods_paragraphs(s, counts)
     methods = "".join(f"<h3>{escape(p.title)}</h3><p>{escape(p.text)}</p>" for p in paragraphs)
@@ -243,8 +269,11 @@ each group's own network, its edges tested within the group, is in <code>groups/
 <h2>Edges that differ</h2>
 <p>Share of each side's posts naming both the country and the forum, log-odds z-score (informative Dirichlet
 prior) and Fisher's exact test with Benjamini–Hochberg q-values over all {len(c.edges)} tests; every edge:
-<a href="compare_edges.csv">compare_edges.csv</a>. <code>status</code> is the country's membership of the forum
-on the posts' dates.</p>
+<a href="compare_edges.csv">compare_edges.csv</a>. The q-value is the test; the z-score ranks edges by how
+clearly they separate the sides and is shrunk towards 0 by the prior (the pooled counts), most for rare edges
+and for a small group against the rest, so a small z can come with a small q. <code>status</code> is the
+country's membership of the forum on the posts' dates (<em>changed</em>: it changed within the period;
+<em>unknown</em>: undated posts, or a forum the membership registry does not cover).</p>
 {_differing(c)}
 <h2>Countries and forums that differ</h2>
 <p>The same tests for the posts naming each country or forum (all: <a href="compare_nodes.csv">compare_nodes.csv</a>,

@@ -125,7 +125,7 @@ def plot_group_networks(
         axes = fig.subplots(nrows, ncols, squeeze=False)
         for ax in axes.flat[len(groups) :]:
             ax.set_visible(False)
-        units = dict(zip(comparison.summary["group"], comparison.summary["posts_naming"]))
+        units = dict(zip(comparison.summary["group"], comparison.summary["units"]))
         shares, node_shares = [], []
         for g in groups:
             G = comparison.networks[g].graph
@@ -152,7 +152,7 @@ def plot_group_networks(
             colors = {v: SIDE_COLORS[U.nodes[v].get("kind", "country")] if v in present else _FADED for v in U}
             _nodes(ax, U, pos, areas, colors)
             _frame(ax, pos)
-            ax.set_title(f"{g} ({int(units.get(g, 0))} posts)", fontsize=font_size + 0.5)
+            ax.set_title(f"{g}\n{int(units.get(g, 0)):,} posts", fontsize=font_size + 0.5)
         fig.legend(
             handles=[
                 Line2D([], [], marker="o", ls="", color=SIDE_COLORS["country"], label="Country"),
@@ -168,6 +168,11 @@ def plot_group_networks(
             G = comparison.networks[g].graph
             _labels(ax, U, pos, chosen, font_size - 1.5, {v for v in U if v in G})
     return fig
+
+
+def _short(name: str, limit: int = 24) -> str:
+    """A group's name cut to ``limit`` characters (for axis labels)."""
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
 def _over_used_nodes(comparison: Comparison, *, per_group: int) -> list[str]:
@@ -311,6 +316,6 @@ def plot_log_odds(
                     if abs(ty - z[i]) > 0.04 * span or abs(math.log10(tx / (x[i] * 1.08))) > 0.05:
                         ax.plot([x[i], tx], [z[i], ty], color="#999999", lw=0.3, zorder=1.5)
             ax.set_xlabel("posts naming both, both sides (log scale)")
-            ax.set_ylabel("log-odds z (> 0: more in the first)")
+            ax.set_ylabel(f"log-odds z (> 0: more in {_short(a)})")
             ax.set_title(f"{a} vs {b}", fontsize=font_size + 0.5)
     return fig
