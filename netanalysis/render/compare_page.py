@@ -30,8 +30,9 @@ FIGURE_CAPTIONS = {
     "both ends is significantly larger (two-sided Fisher test, Benjamini–Hochberg q below the level given), "
     "width by the absolute log-odds z-score; grey edges show no significant difference.",
     "compare_log_odds": "Log-odds z-score with an informative Dirichlet prior (Monroe et al. 2008) of every "
-    "edge against its number of posts; dashed lines at ±1.96; coloured points are significant after "
-    "Benjamini–Hochberg correction.",
+    "edge against its number of posts (both sides); dashed lines at ±1.96; points in a group's colour (dark "
+    "grey: the rest) differ significantly (Fisher test, Benjamini–Hochberg q below the level given), light grey "
+    "ones do not; the most extreme significant edges of each side are labelled.",
 }
 #: Readable headers of the tables' columns (the CSV files keep the column names).
 _NAMES = {"p_value": "p", "q_value": "q", "over_used_by": "over-used by", "label": "country or forum"}

@@ -294,8 +294,11 @@ def plot_log_odds(
             ax.axhline(0, color="#888888", lw=0.5, zorder=1)
             for level in (-1.96, 1.96):
                 ax.axhline(level, color="#BBBBBB", lw=0.5, ls=(0, (3, 2)), zorder=1)
-            order = np.argsort(z)
-            shown = [i for i in [*order[:top], *order[::-1][:top]] if np.isfinite(z[i]) and abs(z[i]) > 1.96]
+            # label the most extreme points of each side among the significant ones (a small group's
+            # significant edges can have |z| < 1.96: the prior shrinks z, not the test)
+            marked = part["significant"].to_numpy(dtype=bool) | (np.abs(np.nan_to_num(z)) > 1.96)
+            order = [i for i in np.argsort(z) if marked[i] and np.isfinite(z[i])]
+            shown = [*[i for i in order if z[i] < 0][:top], *[i for i in order[::-1] if z[i] > 0][:top]]
             ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
             finite = z[np.isfinite(z)]
             span = float(finite.max() - finite.min()) if len(finite) else 1.0
@@ -316,6 +319,6 @@ def plot_log_odds(
                     if abs(ty - z[i]) > 0.04 * span or abs(math.log10(tx / (x[i] * 1.08))) > 0.05:
                         ax.plot([x[i], tx], [z[i], ty], color="#999999", lw=0.3, zorder=1.5)
             ax.set_xlabel("posts naming both, both sides (log scale)")
-            ax.set_ylabel(f"log-odds z (> 0: more in {_short(a)})")
+            ax.set_ylabel(f"log-odds z\n(> 0: more in {_short(a)})")
             ax.set_title(f"{a} vs {b}", fontsize=font_size + 0.5)
     return fig
