@@ -214,6 +214,14 @@ def test_the_page_reports_the_comparison_and_its_methods(planted_run):
     ):
         assert text in page, text
     assert "<script" not in page
+    groups = pd.read_csv(planted_run / "compare_groups.csv").set_index("group")
+    # the holiday posts name nothing: they are posts (and units, all-units) but not posts naming
+    assert (groups["units"] == groups["posts"]).all() and (groups["posts_naming"] < groups["posts"]).all()
+    edges = pd.read_csv(planted_run / "compare_edges.csv")
+    a, b = edges["group"].iloc[0], edges["versus"].iloc[0]
+    assert f"Shares of {groups.loc[a, 'units']:,} posts ({a}) and {groups.loc[b, 'units']:,} ({b})" in page
+    for n in groups["posts_naming"]:
+        assert f'<td class="num">{n}</td>' in page
 
 
 def test_the_same_run_gives_the_same_files(tmp_path):

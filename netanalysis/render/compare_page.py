@@ -34,6 +34,8 @@ FIGURE_CAPTIONS = {
     "grey: the rest) differ significantly (Fisher test, Benjamini–Hochberg q below the level given), light grey "
     "ones do not; the most extreme significant edges of each side are labelled.",
 }
+#: Numbers (2.22e-12, 1,600) never break across lines.
+_COMPARE_CSS = "td.num{white-space:nowrap}"
 #: Readable headers of the tables' columns (the CSV files keep the column names).
 _NAMES = {"p_value": "p", "q_value": "q", "over_used_by": "over-used by", "label": "country or forum"}
 _BY = {
@@ -126,14 +128,14 @@ def _differing(c: Comparison, n: int = 12) -> str:
         rows = edges[(edges["group"] == a) & (edges["versus"] == b)]
         hits = rows[rows["significant"]]
         head = (
-            f"<h3>{escape(a)} vs {escape(b)}</h3><p>{len(hits)} of {len(rows)} edges differ (q &lt; "
-            f"{c.alpha:g}); the {min(n, len(hits))} most significant:</p>"
+            f"<h3>{escape(a)} vs {escape(b)}</h3><p>{_sizes(rows, a, b)}. {len(hits)} of {len(rows)} edges "
+            f"differ (q &lt; {c.alpha:g}); the {min(n, len(hits))} most significant:</p>"
         )
         if hits.empty:
             parts.append(head.replace("; the 0 most significant:", ".") + "")
             continue
         shown = _percent(hits.head(n), "share", "share_versus")
-        shown["status"] = [str(v).replace("_", " ") for v in shown["status"]]
+        shown["status"] = [str(v).replace("non_member", "non-member").replace("_", " ") for v in shown["status"]]
         parts.append(
             head
             + _table(
@@ -163,6 +165,14 @@ def _differing(c: Comparison, n: int = 12) -> str:
     return "".join(parts)
 
 
+def _sizes(rows: pd.DataFrame, a: str, b: str) -> str:
+    """The N of each side's shares: "Shares of 1,600 posts (A) and 2,200 (rest)"."""
+    if rows.empty:
+        return "No edges"
+    n_a, n_b = int(rows["units"].iloc[0]), int(rows["units_versus"].iloc[0])
+    return f"Shares of {n_a:,} posts ({escape(a)}) and {n_b:,} ({escape(b)})"
+
+
 def _nodes(c: Comparison, n: int = 8) -> str:
     parts = []
     nodes = c.nodes
@@ -172,13 +182,28 @@ def _nodes(c: Comparison, n: int = 8) -> str:
             continue
         shown = _percent(rows.head(n), "share", "share_versus")
         parts.append(
-            f"<h3>{escape(a)} vs {escape(b)}</h3>"
+            f"<h3>{escape(a)} vs {escape(b)}</h3><p>{_sizes(rows, a, b)}; the {len(shown)} most significant of "
+            f"{len(rows)} countries and forums that differ (q &lt; {c.alpha:g}):</p>"
             + _table(
                 shown,
-                ["label", "kind", "share", "share_versus", "z", "q_value", "over_used_by", "rank", "rank_versus"],
-                numeric=["share", "share_versus", "z", "q_value", "rank", "rank_versus"],
+                [
+                    "label",
+                    "kind",
+                    "posts",
+                    "share",
+                    "posts_versus",
+                    "share_versus",
+                    "z",
+                    "q_value",
+                    "over_used_by",
+                    "rank",
+                    "rank_versus",
+                ],
+                numeric=["posts", "share", "posts_versus", "share_versus", "z", "q_value", "rank", "rank_versus"],
                 names={
                     **_NAMES,
+                    "posts": f"posts ({a})",
+                    "posts_versus": f"posts ({b})",
                     "share": f"share ({a})",
                     "share_versus": f"share ({b})",
                     "rank": f"rank ({a})",
@@ -256,7 +281,7 @@ def compare_html(run: ComparePage, *, files: list[str]) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>netanalysis comparison</title><style>{_CSS}</style></head>
+<title>netanalysis comparison</title><style>{_CSS}{_COMPARE_CSS}</style></head>
 <body>
 <h1>Comparing groups of posts</h1>
 <p class="muted">{stats.read} posts read ({stats.skipped} records skipped, {stats.undated} undated) from
