@@ -254,7 +254,11 @@ compare_options = _stack(
     ),
     click.option("--names", metavar="A,B", help="Names of the two groups with --vs.  [default: the inputs' names]"),
     click.option("--permutations", type=int, help="Permutations of each permutation test.  [default: 999]"),
-    click.option("--metric", help="Node measure that ranks countries and forums.  [default: pagerank]"),
+    click.option(
+        "--metric",
+        help="Node measure that ranks countries and forums (share, posts, degree, strength, betweenness, "
+        "closeness, eigenvector, pagerank, pagerank_scaled).  [default: share]",
+    ),
 )
 
 

@@ -83,7 +83,6 @@ class Settings:
     by: str = "channel"
     vs: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
-    permutations: int = 999
     # runtime
     seed: int = 0
     jobs: int = 0
@@ -113,8 +112,6 @@ class Settings:
             problems.append(f"alternative must be one of {', '.join(ALTERNATIVES)}, not {self.alternative!r}")
         elif self.backbone and self.alternative == "less":
             problems.append("a backbone keeps the ties stronger than chance: use alternative 'greater' or 'two-sided'")
-        if int(self.permutations) < 1:
-            problems.append(f"permutations must be at least 1, not {self.permutations!r}")
         if len(self.names) not in (0, 2) or (self.names and not self.vs):
             problems.append("names are the two groups' names and go with vs (e.g. names = ['Before', 'After'])")
         if self.vs and self.by != "channel":

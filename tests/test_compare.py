@@ -299,7 +299,7 @@ def test_by_forwarded_from_on_copied_text(tmp_path):
         (["--by", "input", "--vs", "{other}"], "Error: by and vs do not go together", 2),
         (["--names", "A,B"], "Error: names are the two groups' names and go with vs", 2),
         (["--vs", "{path}"], "is among the inputs and the --vs inputs", 1),
-        (["--permutations", "0"], "Error: permutations must be at least 1", 2),
+        (["--permutations", "0"], "Error: permutations must be at least 1 for compare", 2),
     ],
 )
 def test_bad_requests_give_one_error_line(tmp_path, args, message, code):

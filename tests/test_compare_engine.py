@@ -17,7 +17,7 @@ from netanalysis.analysis.compare_plotdata import difference_edges, log_odds_poi
 from netanalysis.analysis.compare_stats import fisher_items, log_odds_dirichlet
 from netanalysis.analysis.group_permutation import group_permutation_test, weighted_jsd
 from netanalysis.config import Settings
-from netanalysis.errors import GraphError
+from netanalysis.errors import ConfigError, GraphError
 from netanalysis.graph import CoMentionCounter, from_tables
 from netanalysis.model import IngestStats
 from netanalysis.registry import load_memberships
@@ -149,6 +149,13 @@ def test_two_groups_edge_table_by_hand():
     assert nodes.loc["forum:SCO", "posts_versus"] == 2
     assert nodes.loc["country:CN", "strength"] == 3 and nodes.loc["country:CN", "strength_versus"] == 1
     assert result.summary["posts"].tolist() == [4, 4] and result.summary["posts_naming"].tolist() == [4, 3]
+    # rank by share (the default): A names CN in 3 of 4 posts, BRICS and SCO in 2 each (tied: rank 1)
+    assert nodes.loc["country:CN", "rank"] == 1 and nodes.loc[["forum:BRICS", "forum:SCO"], "rank"].tolist() == [1, 1]
+    assert "share_versus" in result.nodes and "pagerank" not in result.nodes
+    by_pagerank = compare_groups(batch, labels, G, n_permutations=19, measure="pagerank").nodes.set_index("node")
+    assert by_pagerank.loc["country:CN", "pagerank"] > by_pagerank.loc["country:RU", "pagerank"] > 0
+    with pytest.raises(ConfigError, match="unknown node measure 'nonsense'"):
+        compare_groups(batch, labels, G, n_permutations=19, measure="nonsense")
 
 
 def test_three_groups_each_against_the_rest():

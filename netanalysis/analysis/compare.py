@@ -90,7 +90,7 @@ class Comparison:
     agreement: pd.DataFrame  # compare_agreement.csv
     tests: pd.DataFrame  # compare_tests.csv
     networks: dict[str, GroupNetwork] = field(default_factory=dict)  # each group's (and each rest's)
-    measure: str = "pagerank"
+    measure: str = "share"
     alpha: float = 0.05
 
 
@@ -187,7 +187,7 @@ def compare_groups(
     exclude: Exclusion | Sequence[str] = (),
     node_labels: Callable[[str, str], str] | None = None,
     memberships: Memberships | None = None,
-    measure: str = "pagerank",
+    measure: str = "share",
     alpha: float = 0.05,
     n_permutations: int = 999,
     seed: int = 0,
@@ -209,7 +209,9 @@ def compare_groups(
     unit, min_weight, exclude, node_labels, memberships
         As for the pooled graph: each group's network is counted the same way.
     measure : str
-        The node measure that ranks countries and forums (for rank agreement and ``rank``).
+        The node measure that ranks countries and forums (for rank agreement and ``rank``):
+        ``share`` (of the group's units naming the node, the default), ``posts``, or a measure of
+        :func:`~netanalysis.analysis.centrality.centrality_table` (e.g. ``pagerank``).
     alpha : float
         False discovery rate of ``significant``.
     n_permutations : int
@@ -294,7 +296,7 @@ def compare_groups(
         n_permutations,
         seed,
     )
-    measures = [c for m in dict.fromkeys(["degree", "strength", measure]) for c in (m, f"{m}_versus")]
+    measures = [c for m in _measure_columns(measure) for c in (m, f"{m}_versus")]
     return Comparison(
         groups=groups,
         contrasts=contrasts,
@@ -313,13 +315,19 @@ def _versus(networks: dict[str, GroupNetwork], b_name: str, a_name: str) -> Grou
     return networks[f"{REST}:{a_name}"] if b_name == REST else networks[b_name]
 
 
+def _measure_columns(measure: str) -> list[str]:
+    """The network measures compare_nodes.csv gives per side: degree, strength and the ranking
+    measure (``posts`` and ``share`` are the table's own counts already)."""
+    return list(dict.fromkeys(["degree", "strength", *([] if measure in ("posts", "share") else [measure])]))
+
+
 def _node_values(net: GroupNetwork, measure: str) -> pd.DataFrame:
     frame = net.nodes
+    cols = _measure_columns(measure)
     if frame.empty:
-        return pd.DataFrame(columns=["node", "degree", "strength", measure, "rank"])
-    cols = list(dict.fromkeys(["degree", "strength", measure]))
+        return pd.DataFrame(columns=["node", *cols, "rank"])
     out = frame[["node", "kind", *cols]].copy()
-    out["rank"] = out.groupby("kind")[measure].rank(ascending=False, method="min")
+    out["rank"] = frame.groupby("kind")[measure].rank(ascending=False, method="min")
     return out.drop(columns="kind")
 
 
@@ -329,7 +337,7 @@ def _with_measures(table: pd.DataFrame, net_a: GroupNetwork, net_b: GroupNetwork
         raise ConfigError(f"unknown node measure {measure!r} for the comparison")
     a, b = _node_values(net_a, measure), _node_values(net_b, measure)
     out = table.merge(a, on="node", how="left").merge(b, on="node", how="left", suffixes=("", "_versus"))
-    for col in dict.fromkeys(["degree", "strength", measure]):
+    for col in _measure_columns(measure):
         out[col] = out[col].astype(float).fillna(0.0)
         out[f"{col}_versus"] = out[f"{col}_versus"].astype(float).fillna(0.0)
     return out

@@ -91,6 +91,10 @@ def group_network(
     if edge_test is not None and G.number_of_edges():
         G = validate_edges(G, **edge_test)
     nodes = centrality_table(G, seed=seed) if G.number_of_edges() else pd.DataFrame(columns=["node", "kind"])
+    if not nodes.empty:  # units naming the node, and their share of the group's N (as the time measures)
+        margins = G.graph["margins"]
+        nodes["posts"] = [int(margins.named.get(v, 0)) for v in nodes["node"]]
+        nodes["share"] = nodes["posts"] / max(int(G.graph["n_units"]), 1)
     return GroupNetwork(G, nodes)
 
 

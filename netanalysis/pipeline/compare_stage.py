@@ -144,6 +144,8 @@ def stage_compare(state: RunState, result: RunResult, staging: Staging) -> None:
     from netanalysis.io.csv import write_csv, write_edges_csv
 
     s = state.settings
+    if int(s.permutations) < 1:  # 0 turns the timeline's tests off; compare's overall test needs them
+        raise ConfigError(f"permutations must be at least 1 for compare, not {s.permutations!r}")
     pooled = state.full_graph if state.full_graph is not None else state.graph  # every edge, with --backbone too
     assert state.corpus is not None and pooled is not None and state.registry is not None
     labels, first = post_groups(state, result)

@@ -18,6 +18,7 @@ from netanalysis.config import Settings
 from netanalysis.model import IngestStats
 from netanalysis.render.membership_section import membership_section_html
 from netanalysis.render.methods import methods_paragraphs, references
+from netanalysis.render.methods_compare import measure_said
 from netanalysis.render.report_page import _CSS
 
 __all__ = ["ComparePage", "compare_html", "FIGURE_CAPTIONS"]
@@ -217,7 +218,7 @@ def _nodes(c: Comparison, n: int = 8) -> str:
 def _agreement(c: Comparison) -> str:
     return (
         f"<p>Kendall's tau-b between two groups' scores of the same items (countries and forums by "
-        f"{escape(c.measure)}, edges by weight; an item a group lacks scores 0) and rank-biased overlap "
+        f"{escape(measure_said(c.measure))}, edges by weight; an item a group lacks scores 0) and rank-biased overlap "
         "(RBO, persistence 0.9: the top 10 ranks carry 86% of the weight; 1 = the same ranking, 0 = "
         "nothing in common).</p>"
         + _table(
@@ -303,7 +304,7 @@ country's membership of the forum on the posts' dates (<em>changed</em>: it chan
 {_differing(c)}
 <h2>Countries and forums that differ</h2>
 <p>The same tests for the posts naming each country or forum (all: <a href="compare_nodes.csv">compare_nodes.csv</a>,
-with each side's degree, strength and {escape(c.measure)}).</p>
+with each side's degree and strength; rank by {escape(measure_said(c.measure))}).</p>
 {_nodes(c)}
 <h2>Do the groups rank alike?</h2>{_agreement(c)}
 <h2>Figures</h2>{_figures(run)}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netanalysis.config import Settings
+from netanalysis.render.methods_compare import COMPARE_WORKS, comparison_paragraph
 
 __all__ = [
     "Paragraph",
@@ -83,17 +84,7 @@ WORKS = {
     "newman2004": "Newman, M. E. J., & Girvan, M. (2004). Finding and evaluating community structure in "
     "networks. Physical Review E, 69(2), 026113.",
     "hubert1985": "Hubert, L., & Arabie, P. (1985). Comparing partitions. Journal of Classification, 2(1), 193–218.",
-    "monroe2008": "Monroe, B. L., Colaresi, M. P., & Quinn, K. M. (2008). Fightin' words: Lexical feature "
-    "selection and evaluation for identifying the content of political conflict. Political Analysis, 16(4), "
-    "372–403.",
-    "fisher1935": "Fisher, R. A. (1935). The logic of inductive inference. Journal of the Royal Statistical "
-    "Society, 98(1), 39–82.",
-    "lin1991": "Lin, J. (1991). Divergence measures based on the Shannon entropy. IEEE Transactions on "
-    "Information Theory, 37(1), 145–151.",
-    "kendall1938": "Kendall, M. G. (1938). A new measure of rank correlation. Biometrika, 30(1/2), 81–93.",
-    "kendall1945": "Kendall, M. G. (1945). The treatment of ties in ranking problems. Biometrika, 33(3), 239–251.",
-    "webber2010": "Webber, W., Moffat, A., & Zobel, J. (2010). A similarity measure for indefinite rankings. "
-    "ACM Transactions on Information Systems, 28(4), Article 20.",
+    **COMPARE_WORKS,
 }
 
 _UNITS = {"post": "post", "paragraph": "paragraph of a post", "sentence": "sentence"}
@@ -394,63 +385,9 @@ def _significance(settings: Settings, counts: dict[str, Any]) -> Paragraph | Non
     return Paragraph("Which ties are more frequent than chance", text, tuple(cites))
 
 
-_GROUPED_BY = {
-    "channel": "the channel that published them",
-    "forwarded_from": "the channel a forward came from (a channel's own posts forming one group)",
-    "input": "the input they were read from",
-    "vs": "the two sets of inputs compared",
-}
-
-
 def _comparison(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
-    info = counts.get("compare")
-    if not info:
-        return None
-    groups = info.get("groups", {})
-    by = _GROUPED_BY.get(info.get("by", ""), f"the column {info.get('by')!r} of the input tables")
-    listed = "; ".join(f"{name}: {n}" for name, n in groups.items())
-    design = (
-        "the two groups were compared with each other"
-        if len(groups) == 2
-        else f"each of the {len(groups)} groups was compared with the rest of the corpus (all other groups "
-        "together), and all groups together by one omnibus test"
-    )
-    unit = _UNITS[settings.unit]
-    text = (
-        f"Posts were grouped by {by} ({listed} posts); {design}. The units are "
-        + (
-            "all posts of each group"
-            if settings.baseline == "all-units"
-            else "the posts that name at least one country or forum"
-        )
-        + f". For every edge (the posts naming both ends in one {unit}) and every country and "
-        "forum, the difference between two sides is given as a log-odds ratio with an informative Dirichlet "
-        "prior (the pooled counts) and its z-score (Monroe, Colaresi & Quinn 2008), and tested with a "
-        "two-sided Fisher exact test of its share of each side's posts (Fisher 1935); p-values were adjusted "
-        "over all tests of a table with the Benjamini-Hochberg procedure (Benjamini & Hochberg 1995) and a "
-        f"difference is called significant when q < {settings.alpha:g}. The overall difference was tested "
-        "by permuting group labels over posts (group sizes kept) with the Jensen-Shannon divergence of the "
-        "two sides' shares of edges, countries and forums as statistic (with more than two groups, the "
-        f"occurrence-weighted divergence among all groups; Lin 1991), {info.get('permutations', 0)} "
-        "permutations, and p = (1 + #exceedances) / (1 + permutations) (Phipson & Smyth 2010). Whether two "
-        f"groups rank countries and forums alike (by {settings.metric}) and edges (by weight) was measured "
-        "with Kendall's tau-b (Kendall 1938, 1945), an item missing from a group scoring 0, and with "
-        "extrapolated rank-biased overlap at persistence 0.9 (Webber, Moffat & Zobel 2010)."
-    )
-    return Paragraph(
-        "Comparing groups",
-        text,
-        (
-            "monroe2008",
-            "fisher1935",
-            "benjamini1995",
-            "lin1991",
-            "phipson2010",
-            "kendall1938",
-            "kendall1945",
-            "webber2010",
-        ),
-    )
+    built = comparison_paragraph(settings, counts, unit=_UNITS[settings.unit])
+    return Paragraph(*built) if built else None
 
 
 #: The paragraph builders, in the order the page shows them.
