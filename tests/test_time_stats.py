@@ -233,3 +233,23 @@ def test_results_do_not_depend_on_the_workers(tmp_path, monkeypatch):
 def test_bad_options_are_one_clear_error(sample_path, tmp_path, args, message):
     result = CliRunner().invoke(cli, ["timeline", str(sample_path), "-o", str(tmp_path / "out"), *args])
     assert result.exit_code != 0 and message in result.output and "Traceback" not in result.output
+
+
+def test_betweenness_has_intervals_unless_path_weights_redefine_it(planted, sample_path, tmp_path):
+    """The bootstrap's betweenness (over hops) is that of the window graphs: it keeps its intervals;
+    with --path-weights (paths of length 1/weight) it comes from the measured windows, without."""
+    timeline = pd.read_csv(planted / "timeline.csv")
+    between = timeline[timeline["metric"] == "betweenness"]
+    assert len(between) and between[["ci_low", "ci_high", "rank_low", "rank_high"]].notna().all().all()
+    assert (between["ci_low"] <= between["value"] + 1e-12).all() and (
+        between["value"] <= between["ci_high"] + 1e-12
+    ).all()
+    manifest = json.loads((planted / "manifest.json").read_text())
+    assert manifest["counts"]["time"]["without_intervals"] == []
+    result = pipeline.run(
+        "timeline", [sample_path], tmp_path / "paths", Settings(path_weights=True, bootstrap=20, permutations=0)
+    )
+    weighted = result.state.timeline
+    assert weighted.loc[weighted["metric"] == "betweenness", "ci_low"].isna().all()
+    assert weighted.loc[weighted["metric"] == "share", "ci_low"].notna().any()
+    assert weighted.attrs["redefined"] == ["betweenness"]

@@ -268,9 +268,10 @@ def measured_on(
     from netanalysis.analysis.timeline import timeline_table
 
     metrics = list(stats.timeline.attrs.get("metrics") or TIME_METRICS)
-    redefined = (
-        [m for m in metrics if m not in UNIT_MEASURES] if backbone else [m for m in metrics if m in PATH_MEASURES]
-    )
+    if backbone:
+        redefined = [m for m in metrics if m not in UNIT_MEASURES]
+    else:
+        redefined = [m for m in metrics if m in PATH_MEASURES] if path_weights else []
     if not redefined:
         return stats
     keys = ["window_start", "window_end", "node", "metric"]
