@@ -259,9 +259,10 @@ def window_table(
     )
     if len(frame) and frame.attrs["median_posts"] < min_posts:
         log.warning(
-            "the median window holds %g posts, fewer than %d: trends over these windows are "
+            "the median window holds %g post%s, fewer than %d: trends over these windows are "
             "mostly noise (choose longer windows)",
             frame.attrs["median_posts"],
+            "" if frame.attrs["median_posts"] == 1 else "s",
             min_posts,
         )
     return frame
