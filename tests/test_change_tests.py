@@ -150,3 +150,81 @@ def test_changes_are_those_of_changes_csv(sample_path):
     assert merged["change"].to_numpy() == pytest.approx(merged["value_change"].to_numpy(), abs=1e-12)
     assert merged["p_value"].between(0, 1).all() and merged["q_value"].notna().all()
     assert (merged["p_value"] == merged["p_value_"]).all() and (merged["q_value"] == merged["q_value_"]).all()
+
+
+def _enumerated_p(a, b, links, measure, shared=0):
+    """The exact permutation p-value by brute force: every way of splitting the posts of only
+    one window between the two (keeping their sizes), each window's share or count recomputed."""
+    from itertools import combinations
+
+    ids_a, ids_b = list(a["post_id"]), list(b["post_id"])
+    keep = ids_a[:shared]  # posts in both windows
+    pool = [i for i in ids_a[shared:]] + [i for i in ids_b if i not in keep]
+    named = {n: set(g["post_id"]) for n, g in links.assign(n=links["kind"] + ":" + links["entity"]).groupby("n")}
+
+    def value(ids, node):
+        k = len(named[node] & set(ids))
+        return k if measure == "posts" else k / len(ids)
+
+    out = {}
+    for node in named:
+        t = value(ids_b, node) - value(ids_a, node)
+        hits = total = 0
+        for chosen in combinations(pool, len(ids_a) - shared):
+            rest = [i for i in pool if i not in chosen]
+            t_star = value(keep + rest, node) - value(keep + list(chosen), node)
+            hits += round(abs(t_star), 12) >= round(abs(t), 12)
+            total += 1
+        out[node] = hits / total
+    return out
+
+
+@pytest.mark.parametrize("measure", ["share", "posts"])
+@pytest.mark.parametrize("shared", [0, 3])
+def test_exact_p_values_equal_every_reassignment_enumerated(measure, shared):
+    rng = np.random.default_rng(12)
+    a, la = window(rng, "a", 7, [0.3, 0.6, 0.1])
+    b, lb = window(rng, "b", 6, [0.7, 0.2, 0.5])
+    after = pd.concat([a.iloc[:shared], b]) if shared else b
+    links = pd.concat([la, lb])
+    t = change_test(a, after, links, measures=[measure], permutations=99, seed=0).set_index("node")
+    assert t.attrs["exact"] == [measure] and t.attrs["shared_posts"] == shared
+    expected = _enumerated_p(a, after, links, measure, shared)
+    assert t["p_value"].to_dict() == pytest.approx({n: expected[n] for n in t.index}, abs=1e-12)
+
+
+def test_exact_share_p_values_are_fishers_for_windows_of_one_size():
+    rng = np.random.default_rng(4)
+    a, la = window(rng, "a", 50, [0.2, 0.35, 0.5])
+    b, lb = window(rng, "b", 50, [0.4, 0.35, 0.1])
+    t = change_test(a, b, pd.concat([la, lb]), measures=["share"], seed=0).set_index("node")
+    for node, row in t.iterrows():
+        k_a, k_b = round(row["value_before"] * 50), round(row["value_after"] * 50)
+        assert row["p_value"] == pytest.approx(stats.fisher_exact([[k_a, 50 - k_a], [k_b, 50 - k_b]]).pvalue)
+
+
+def test_a_lone_jump_among_a_hundred_nodes_survives_the_correction():
+    """With R = 999 the Monte Carlo floor 1/1000 times 100 nodes is q = 0.1: a lone change could
+    never be significant. The exact p-value of a share can be as small as the data say."""
+    rng = np.random.default_rng(21)
+    probs = np.full(100, 0.1)
+    jumped = probs.copy()
+    jumped[42] = 0.3
+    a, la = window(rng, "a", 300, probs)
+    b, lb = window(rng, "b", 300, jumped)
+    t = change_test(a, b, pd.concat([la, lb]), measures=["share", "strength"], seed=0)
+    share = t[t["metric"] == "share"].set_index("node")
+    assert share.loc["country:C042", "p_value"] < 1e-6 and share.loc["country:C042", "q_value"] < 0.001
+    assert (share.drop("country:C042")["q_value"] < 0.05).sum() <= 1
+    strength = t[t["metric"] == "strength"]
+    assert strength["p_value"].min() >= 1 / 1000  # the Monte Carlo test: its floor
+
+
+def test_the_topical_baseline_keeps_the_monte_carlo_p_value_of_share():
+    rng = np.random.default_rng(3)
+    a, la = window(rng, "a", 30, [0.5])
+    b, lb = window(rng, "b", 30, [0.2])
+    topical = change_test(a, b, pd.concat([la, lb]), measures=["share", "posts"], baseline="topical-units", seed=0)
+    assert topical.attrs["exact"] == ["posts"]
+    p = topical.loc[topical["metric"] == "share", "p_value"]
+    assert ((p * 1000).round(9) % 1 == 0).all()  # (1 + hits) / 1000

@@ -21,6 +21,18 @@ decimals, so float noise never turns a tie into a win. The smallest attainable p
 posts there are few distinct reassignments (two windows of one post each have two), so small
 windows cannot give small p-values: as it should be.
 
+Counts of posts are tested exactly: with post units, the number of posts of window ``A``
+naming a node under random reassignment follows the hypergeometric distribution (the posts only
+in ``A`` are a draw without replacement from the posts of either window alone), and the change
+of ``posts`` and of ``share`` (all-units baseline: over each window's fixed number of posts) is
+a monotone function of it. Their p-values sum that distribution over the reassignments whose
+``|T*| >= |T|`` (the exact permutation p-value, Fisher's exact test of the 2 x 2 table of
+windows x naming; Good 2005, ch. 3), not the ``R`` draws: exact at every level, and small enough
+for the BH adjustment over many nodes, which ``1 / (1 + R)`` is not (with ``R = 999`` and 90
+nodes a lone change could never reach ``q < 0.05``). Paragraph or sentence units (a post
+counts several units) and the topical-units baseline (its denominator moves with the
+reassignment) keep the Monte Carlo p-value.
+
 q-values: Benjamini & Hochberg (1995) adjusted p-values over the nodes of each window pair and
 measure (countries and forums together): ``q_(i) = min_{j >= i} p_(j) m / j``, capped at 1.
 Reporting the changes with ``q <= alpha`` controls the false discovery rate at ``alpha`` among
@@ -132,6 +144,35 @@ def _in_graph(win, counts: np.ndarray, min_weight: int) -> np.ndarray:
     return out
 
 
+EXACT_MEASURES = ("posts", "share")
+
+
+def _exact_p_values(
+    win: CodedWindow, in_a: np.ndarray, in_b: np.ndarray, metric: str, change: np.ndarray
+) -> np.ndarray:
+    """Exact permutation p-values of every node's change of ``posts`` or ``share`` (post units,
+    all-units baseline): the hypergeometric distribution of the posts naming it that fall in
+    window ``A`` when the posts of only one window are reassigned (see the module notes)."""
+    from scipy.stats import hypergeom
+
+    shared = in_a & in_b
+    only_a, only_b = in_a & ~in_b, in_b & ~in_a
+    pool = only_a | only_b
+    n_pool, n_only_a = int(pool.sum()), int(only_a.sum())
+    size_a, size_b = (1.0, 1.0) if metric == "posts" else (float(in_a.sum()), float(in_b.sum()))
+    named = np.zeros((len(win.nodes), 3), dtype=np.int64)  # shared, in the pool, in A's share of the pool
+    np.add.at(named[:, 0], win.node_index, shared[win.node_post].astype(np.int64))
+    np.add.at(named[:, 1], win.node_index, pool[win.node_post].astype(np.int64))
+    out = np.full(len(win.nodes), np.nan)
+    for i, (s, k_pool) in enumerate(named[:, :2]):
+        lo, hi = max(0, n_only_a - (n_pool - k_pool)), min(k_pool, n_only_a)
+        k = np.arange(lo, hi + 1)
+        t = (s + k_pool - k) / size_b - (s + k) / size_a  # the change when k of them fall in A
+        extreme = np.round(np.abs(t), _DECIMALS) >= np.round(abs(change[i]), _DECIMALS)
+        out[i] = min(1.0, float(hypergeom.pmf(k[extreme], n_pool, k_pool, n_only_a).sum()))
+    return out
+
+
 def change_test(
     posts_before: pd.DataFrame,
     posts_after: pd.DataFrame,
@@ -179,9 +220,15 @@ def change_test(
     ...                       "kind": ["country"] * 30 + ["forum"] * 30 + ["country"] * 30 + ["forum"] * 30,
     ...                       "entity": ["CN"] * 30 + ["UN"] * 30 + ["CN"] * 30
     ...                                 + ["UN"] * 10 + ["BRICS"] * 20})
-    >>> t = change_test(before, after, links, measures=["share"], permutations=199, seed=3)
-    >>> t[["node", "change", "p_value"]].round(3).values.tolist()
-    [['country:CN', 0.0, 1.0], ['forum:BRICS', 0.667, 0.005], ['forum:UN', -0.667, 0.005]]
+    >>> t = change_test(before, after, links, measures=["share", "strength"], permutations=199, seed=3)
+    >>> [(n, m, round(c, 3), f"{p:.2g}") for n, m, c, p in t[["node", "metric", "change", "p_value"]].values]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('country:CN', 'share', 0.0, '1'), ('forum:BRICS', 'share', 0.667, '1.4e-08'),
+     ('forum:UN', 'share', -0.667, '1.4e-08'), ('country:CN', 'strength', 0.0, '1'),
+     ('forum:BRICS', 'strength', 20.0, '0.005'), ('forum:UN', 'strength', -20.0, '0.005')]
+
+    The share's p-value is exact (Fisher's exact test of 0 of 30 posts against 20 of 30); the
+    strength's is the Monte Carlo one, at its floor ``1 / (1 + R)``.
     """
     chosen = _check(permutations, measures)
     ids_a = pd.Index(posts_before["post_id"].astype(str))
@@ -231,7 +278,8 @@ def change_test_coded(
         "shared_posts": int(shared.sum()),
         "baseline": baseline,
         "unit": win.unit,
-        "method": "permutation test of posts between windows (Phipson & Smyth 2010), Benjamini-Hochberg q-values",
+        "method": "permutation test of posts between windows (Phipson & Smyth 2010; exact for counts of posts), "
+        "Benjamini-Hochberg q-values",
     }
     if len(only_a) and len(only_b):
         pool = np.r_[only_a, only_b]
@@ -251,6 +299,14 @@ def change_test_coded(
     else:
         p = np.full(change.shape, np.nan)
         distinct = 0
+    exact = [
+        m for m in chosen if m in EXACT_MEASURES and win.unit == "post" and (m == "posts" or baseline == "all-units")
+    ]
+    if len(only_a) and len(only_b):
+        for metric in exact:
+            j = chosen.index(metric)
+            p[:, j] = _exact_p_values(win, in_a, in_b, metric, change[:, j])
+    attrs["exact"] = exact
     parts = []
     nodes = np.asarray(win.nodes, dtype=object)[rows]
     for j, metric in enumerate(chosen):
@@ -364,5 +420,6 @@ def change_tests_over_time(
         baseline=baseline,
         unit=unit,
         method=parts[0].attrs["method"] if parts else "",
+        exact=parts[0].attrs["exact"] if parts else [],
     )
     return frame

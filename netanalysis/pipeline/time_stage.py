@@ -119,6 +119,7 @@ def time_counts(s: Settings, stats: TimeStatistics, changes: pd.DataFrame) -> di
         "bootstrap_seeds": f"window k: [{s.seed}, k]; whole corpus: [{s.seed}, {WHOLE_CORPUS}]",
         "permutations": int(s.permutations) if tests is not None else 0,
         "tested_measures": tested,
+        "exact_measures": list(tests.attrs.get("exact", [])) if tests is not None else [],
         "permutation_seeds": f"pair ending in window k: [{s.seed}, k]",
         "alpha": float(s.alpha),
         "tests": int(tests["p_value"].notna().sum()) if tests is not None else 0,

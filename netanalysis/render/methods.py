@@ -77,6 +77,7 @@ WORKS = {
     "ranking. The Annals of Statistics, 37(6B), 3929–3959.",
     "phipson2010": "Phipson, B., & Smyth, G. K. (2010). Permutation p-values should never be zero: calculating "
     "exact p-values when permutations are randomly drawn. Stat. Appl. Genet. Mol. Biol., 9(1), 39.",
+    "fisher1935": "Fisher, R. A. (1935). The Design of Experiments. Oliver & Boyd.",
     "bonacich1972": "Bonacich, P. (1972). Factoring and weighting approaches to status scores and clique "
     "identification. J. Math. Sociol., 2(1), 113–120.",
     "lancichinetti2012": "Lancichinetti, A., & Fortunato, S. (2012). Consensus clustering in complex networks. "
@@ -176,7 +177,8 @@ def _windows(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
     size_text = ""
     if sizes:
         size_text = (
-            f" The windows held a median of {_num(time.get('median_posts'), 0)} posts (from {min(sizes)} to "
+            f" The windows held a median of {_num(time.get('median_posts'), 0)} "
+            f"post{'' if time.get('median_posts') == 1 else 's'} (from {min(sizes)} to "
             f"{max(sizes)}); {time.get('small_windows', 0)} of them had fewer than {time.get('min_posts')} posts "
             "(--min-posts) and are marked small, too small for a trend to be read from them. Each window's "
             "posts, units, nodes and edges, and the similarity of its edges to the previous window's (the "
@@ -217,7 +219,7 @@ def _trajectories(settings: Settings, counts: dict[str, Any]) -> Paragraph | Non
     unit = settings.unit
     baseline = time.get("baseline", "all-units")
     denominator = (
-        f"every {unit} of the window's posts, those naming no country or forum included"
+        f"the window's {unit}s, those naming no country or forum included"
         if baseline == "all-units"
         else f"the {unit}s of the window that name a country or forum"
     )
@@ -269,19 +271,31 @@ def _change_tests(settings: Settings, counts: dict[str, Any]) -> Paragraph | Non
             "as significant.",
         )
     tested = ", ".join(time.get("tested_measures", []))
+    exact = time.get("exact_measures") or []
+    exact_text = ""
+    if exact:
+        exact_text = (
+            f" Changes of {' and '.join(exact)} were tested exactly instead: the number of posts naming a node "
+            "that fall in the first window under reassignment is hypergeometric, so p sums that distribution "
+            "over every reassignment at least as extreme (Fisher's exact test, Fisher 1935), with no floor of "
+            "1 / (1 + R)."
+        )
     found = time.get("significant_changes")
-    found_text = f" {found} change(s) of {settings.metric} were significant." if found is not None else ""
+    found_text = ""
+    if found is not None:
+        changes, were = ("change", "was") if found == 1 else ("changes", "were")
+        found_text = f" {found} {changes} of {settings.metric} {were} significant."
     return Paragraph(
         "Change between windows",
         f"Each node's change between consecutive windows was tested with a permutation test: the posts of the "
         f"two windows were reassigned between them at random (each window keeping its number of posts) "
         f"R = {time['permutations']} times, with seed [{settings.seed}, k] for the pair ending in window k, and "
         "the observed change compared with the changes under reassignment, p = (1 + #{|T*| >= |T|}) / (1 + R) "
-        "(two-sided; Phipson & Smyth 2010). q-values (Benjamini & Hochberg 1995) control the false discovery "
-        f"rate over the nodes of each pair of windows and measure; the report lists the changes of "
+        f"(two-sided; Phipson & Smyth 2010).{exact_text} q-values (Benjamini & Hochberg 1995) control the false "
+        f"discovery rate over the nodes of each pair of windows and measure; the report lists the changes of "
         f"{settings.metric} with q < {settings.alpha:g} ({time.get('tests', 0)} tests in all, of {tested}; "
         "betweenness and closeness are not tested unless shown, for their cost)." + found_text,
-        ("phipson2010", "benjamini1995"),
+        ("phipson2010", "fisher1935", "benjamini1995") if exact else ("phipson2010", "benjamini1995"),
     )
 
 
