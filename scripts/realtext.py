@@ -35,6 +35,8 @@ EXTRA_FORUMS = {
     "FATF": "Financial Action Task Force",
     "IORA": "Indian Ocean Rim Association",
     "WHA": "World Health Assembly",
+    "ICAO": "International Civil Aviation Organization",
+    "NORMANDY_FORMAT": "Normandy format",
 }
 #: What a ``not_mention`` label is (the word before the colon of its note).
 NOT_MENTION_CLASSES = (

@@ -60,6 +60,16 @@ def test_set_size_and_mix(posts, labels):
     assert {"link", "handle", "place", "person", "language", "council", "region"} <= classes
 
 
+def test_heldout_set_is_sound(registry):
+    heldout = realtext.FIXTURE / "heldout"
+    posts = realtext.load_posts(heldout / "posts.jsonl")
+    labels = realtext.load_labels(heldout / "labels.csv")
+    assert realtext.check(posts, labels, registry) == []
+    assert len(posts) >= 40 and set(posts["language"]) == {"en", "ru"}
+    assert not set(posts["id"]) & set(realtext.load_posts()["id"])
+    assert not set(posts["url"]) & set(realtext.load_posts()["url"])
+
+
 def test_every_surface_is_in_its_post(posts, labels):
     texts = dict(zip(posts["id"], posts["text"]))
     rows = labels[labels["kind"] != "none"]
