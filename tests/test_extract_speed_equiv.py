@@ -1,12 +1,14 @@
 """The fast extraction path against a plain reference implementation of the same rules.
 
 :class:`Extractor` takes shortcuts for speed (a payload per automaton key, a padded text,
-overlaps settled per group, offsets of hashtags and flag runs recovered without match
-objects, the final sort skipped when only names were found). The reference below does the
-same job the slow, obvious way: every key searched with ``str.find`` over the lower-cased
-text, every bucket tried entry by entry, the longest-first pass over all candidates at once,
-hashtags and flags from their iterators, one full sort at the end. Both must give identical
-lists on tricky hand-written texts and on texts that hypothesis glues from tricky pieces.
+overlaps settled per group, links found from what each kind must contain, offsets of hashtags
+and flag runs recovered without match objects, the final sort skipped when only names were
+found). The reference below does the same job the slow, obvious way: links masked with the one
+regular expressions of :data:`~netanalysis.extract.masking.LINK_PATTERNS`, every key searched
+with ``str.find`` over the lower-cased text, every bucket tried entry by entry, the
+longest-first pass over all candidates at once, hashtags and flags from their iterators, one
+full sort at the end. Both must give identical lists on tricky hand-written texts and on texts
+that hypothesis glues from tricky pieces.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from netanalysis.extract import COUNTRY_SOURCES, Extractor
 from netanalysis.extract.flags import iter_flags
 from netanalysis.extract.gazetteer import NameMatcher, _lower_same_length, normalise_for_matching
 from netanalysis.extract.hashtags import iter_hashtags
+from netanalysis.extract.masking import reference_link_spans
 from netanalysis.registry import Registry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
@@ -82,6 +85,8 @@ def reference_extract(ex: Extractor, text: str) -> list[tuple]:
     if not text:
         return []
     compiled = ex._compiled
+    for a, b in reference_link_spans(text):  # links masked, every offset kept
+        text = text[:a] + " " * (b - a) + text[b:]
     rows = []
     for start, end, tag in iter_hashtags(text):
         rows += [(k, e, v, s, start + a, start + b) for k, e, v, s, a, b in ex._resolve_tag(tag)]

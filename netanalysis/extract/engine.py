@@ -13,6 +13,7 @@ from netanalysis.errors import ConfigError
 from netanalysis.extract.flags import FLAG_RUN_RE, flag_pair
 from netanalysis.extract.gazetteer import NameMatcher
 from netanalysis.extract.hashtags import HASHTAG_RE, has_letter
+from netanalysis.extract.masking import link_spans, mask_links
 from netanalysis.extract.pairs import TagLexicon
 from netanalysis.model import Exclusion
 
@@ -236,6 +237,10 @@ class Extractor:
     def extract(self, text: str) -> list[Mention]:
         """Return the mentions in one text.
 
+        Links, e-mail addresses and @handles are masked first
+        (:func:`~netanalysis.extract.masking.mask_links`: same length, so offsets hold), so that
+        no name, hashtag or flag is found inside one.
+
         Parameters
         ----------
         text : str
@@ -249,6 +254,8 @@ class Extractor:
         """
         if not text:
             return []
+        if link_spans(text):
+            text = mask_links(text)
         rows: list[Mention] = self._compiled.names.find_rows(text)
         if not self._keep_all:
             rows = [row for row in rows if self._keep(row)]
