@@ -120,6 +120,12 @@ input_options = _stack(
         help="Where countries come from: flags,hashtags,pair_hashtags,names.  [default: all]",
     ),
     click.option(
+        "--forms",
+        metavar="FORMS",
+        help="Forms of mention that count: default (all but metonymy), all, or a list of name,acronym,"
+        "adjective,demonym,metonymy,flag,hashtag,pair_hashtag.  [default: default]",
+    ),
+    click.option(
         "--exclude",
         multiple=True,
         metavar="ID",

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from netanalysis.errors import ConfigError
-from netanalysis.model import ALTERNATIVES, BASELINES, TESTS, UNITS, Exclusion
+from netanalysis.model import ALTERNATIVES, BASELINES, DEFAULT_FORMS, TESTS, UNITS, Exclusion, parse_forms
 
 __all__ = ["Settings", "load_config", "merge_settings", "FIGURE_FORMATS", "FREQS", "HEATMAP_VALUES"]
 
@@ -49,6 +49,9 @@ class Settings:
     count_forwards: bool = True
     # extraction
     countries: tuple[str, ...] = ("flags", "hashtags", "pair_hashtags", "names")
+    #: The forms of mention that count (``--forms``): ``default`` (all but metonymy), ``all`` or a
+    #: list; stored as the parsed tuple (:func:`~netanalysis.model.parse_forms`).
+    forms: tuple[str, ...] = DEFAULT_FORMS
     exclude: tuple[str, ...] = ()
     registry: tuple[str, ...] = ()
     # graph
@@ -96,6 +99,10 @@ class Settings:
     def __post_init__(self) -> None:
         object.__setattr__(self, "exclusion", Exclusion.parse(self.exclude))
         problems = []
+        try:
+            object.__setattr__(self, "forms", parse_forms(self.forms))
+        except ConfigError as err:
+            problems.append(f"forms: {err}")
         if self.unit not in UNITS:
             problems.append(f"unit must be one of {', '.join(UNITS)}, not {self.unit!r}")
         if self.freq not in FREQS:

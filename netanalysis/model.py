@@ -22,6 +22,9 @@ __all__ = [
     "DATE_SOURCES",
     "MENTION_KINDS",
     "MENTION_VIAS",
+    "MENTION_FORMS",
+    "DEFAULT_FORMS",
+    "parse_forms",
     "EXCERPT_CHARS",
     "NO_DATE",
     "UNITS",
@@ -37,11 +40,19 @@ __all__ = [
 #: Columns of ``posts.csv``, in this order.
 POST_COLUMNS = ["post_id", "channel", "date", "date_source", "source", "forwarded_from", "text"]
 #: Columns of ``mentions.csv``, in this order.
-MENTION_COLUMNS = ["post_id", "kind", "entity", "via", "surface", "start", "end"]
+MENTION_COLUMNS = ["post_id", "kind", "entity", "via", "form", "surface", "start", "end"]
 #: How a post's date was obtained.
 DATE_SOURCES = ("metadata", "text", "inferred", "none")
 MENTION_KINDS = ("country", "forum", "tag")
 MENTION_VIAS = ("flag", "hashtag", "pair_hashtag", "name")
+#: How a mention names its entity: a text match's form comes from its alias (``name``,
+#: ``acronym``, ``adjective``, ``demonym``, ``metonymy``), the others from where it was found.
+MENTION_FORMS = ("name", "acronym", "adjective", "demonym", "metonymy", "flag", "hashtag", "pair_hashtag")
+#: The forms that count by default: all but ``metonymy``. A foreign ministry's channel names the
+#: states it deals with; "Moscow believes" and "in Moscow" look alike, and capitals are far more
+#: often places (datelines, venues) than governments in such channels, so a capital counts only
+#: when asked for (``--forms all``).
+DEFAULT_FORMS = tuple(f for f in MENTION_FORMS if f != "metonymy")
 #: The date of an undated post where dates are int64 microseconds since 1970 UTC.
 NO_DATE = -(2**63)
 #: Characters of a post's text shown as its excerpt (the explorer's tooltips).
@@ -60,6 +71,35 @@ BASELINES = ("all-units", "topical-units")
 TESTS = ("hypergeom", "sdsm")
 #: What an edge test asks: over-expression (stronger than chance), under-expression, either.
 ALTERNATIVES = ("greater", "less", "two-sided")
+
+
+def parse_forms(value: Iterable[str] | str | None) -> tuple[str, ...]:
+    """Read ``--forms``: ``default``, ``all`` or forms separated by commas (a list works too),
+    in :data:`MENTION_FORMS` order without repeats.
+
+    Raises
+    ------
+    ConfigError
+        An unknown form, or no form at all.
+
+    Examples
+    --------
+    >>> parse_forms("flag, name")
+    ('name', 'flag')
+    >>> parse_forms("all") == MENTION_FORMS, parse_forms(None) == DEFAULT_FORMS
+    (True, True)
+    """
+    if value is None:
+        return DEFAULT_FORMS
+    items = value.split(",") if isinstance(value, str) else list(value)
+    words = [str(item).strip() for item in items if str(item).strip()]
+    if words in (["default"], ["all"]):
+        return DEFAULT_FORMS if words == ["default"] else MENTION_FORMS
+    unknown = [w for w in words if w not in MENTION_FORMS]
+    if unknown or not words:
+        shown = ", ".join(map(repr, unknown)) if unknown else "none given"
+        raise ConfigError(f"unknown form(s) {shown}; choose from {', '.join(MENTION_FORMS)}, default or all")
+    return tuple(f for f in MENTION_FORMS if f in words)
 
 
 @dataclass(frozen=True)

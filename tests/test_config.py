@@ -91,3 +91,13 @@ def test_bad_config_is_a_usage_error(tmp_path, sample_path):
     assert result.exit_code == 2
     assert "unknown setting 'colour'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_forms_are_parsed_once_into_the_settings(tmp_path):
+    assert Settings().forms == ("name", "acronym", "adjective", "demonym", "flag", "hashtag", "pair_hashtag")
+    assert merge_settings({"forms": "all"}).forms[4] == "metonymy"
+    assert merge_settings({"forms": "flag, name"}).forms == ("name", "flag")
+    cfg = write(tmp_path / "s.toml", 'forms = ["metonymy", "name"]\n')
+    assert merge_settings(load_config(cfg)).forms == ("name", "metonymy")
+    with pytest.raises(ConfigError, match="forms: unknown form"):
+        merge_settings({"forms": "name,capital"})

@@ -15,7 +15,7 @@ from netanalysis.extract.flags import iter_flags
 from netanalysis.extract.gazetteer import NameMatcher
 from netanalysis.extract.hashtags import iter_hashtags
 from netanalysis.extract.pairs import TagLexicon
-from netanalysis.model import MENTION_COLUMNS, Post
+from netanalysis.model import MENTION_COLUMNS, MENTION_FORMS, Post
 from netanalysis.registry import Registry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
@@ -50,7 +50,7 @@ def entities(rows, via=None, kind=None):
 
 
 def check_offsets(text, rows):
-    for kind, entity, via, surface, start, end in rows:
+    for kind, entity, via, form, surface, start, end in rows:
         assert text[start:end] == surface, (surface, start, end)
 
 
@@ -89,16 +89,17 @@ def test_hashtag_forums_and_countries_en_ru(ex):
         ("country", "RU"),
     ]
     assert {r[2] for r in rows} == {"hashtag"}
-    assert [r[3] for r in rows][:3] == ["#UN", "#BRICS", "#ШОС"]
+    assert [r[4] for r in rows][:3] == ["#UN", "#BRICS", "#ШОС"]
+    assert {r[3] for r in rows} == {"hashtag"}
     check_offsets(text, rows)
 
 
 def test_hashtag_glued_and_cut_at_non_word(ex):
     text = "С.В.#Лавров: word#UN and the #ASEAN-centric framework"
     rows = ex.extract(text)
-    assert rows[0] == ("tag", "лавров", "hashtag", "#Лавров", 4, 11)
-    assert ("forum", "UN", "hashtag", "#UN", 17, 20) in rows
-    assert ("forum", "ASEAN", "hashtag", "#ASEAN", 29, 35) in rows
+    assert rows[0] == ("tag", "лавров", "hashtag", "hashtag", "#Лавров", 4, 11)
+    assert ("forum", "UN", "hashtag", "hashtag", "#UN", 17, 20) in rows
+    assert ("forum", "ASEAN", "hashtag", "hashtag", "#ASEAN", 29, 35) in rows
     assert not any(r[0] == "tag" and "centric" in r[1] for r in rows)
 
 
@@ -158,23 +159,23 @@ def test_flags_countries_forums_unknown_and_subdivisions(ex):
 def test_pair_hashtags(ex, tag, parts):
     text = f"Talks. #{tag} next"
     rows = ex.extract(text)
-    assert rows[0] == ("tag", tag.casefold(), "hashtag", "#" + tag, 7, 8 + len(tag))
-    assert [(r[0], r[1], r[3]) for r in rows[1:]] == parts
-    assert {r[2] for r in rows[1:]} == {"pair_hashtag"}
+    assert rows[0] == ("tag", tag.casefold(), "hashtag", "hashtag", "#" + tag, 7, 8 + len(tag))
+    assert [(r[0], r[1], r[4]) for r in rows[1:]] == parts
+    assert {r[2] for r in rows[1:]} == {"pair_hashtag"} and {r[3] for r in rows[1:]} == {"pair_hashtag"}
     check_offsets(text, rows)
 
 
 @pytest.mark.parametrize("tag", ["RussiaMars", "russiaus", "CrisisInUkraine", "ChinaRussiaX"])
 def test_compound_with_unknown_part_stays_a_tag(ex, tag):
-    assert ex.extract("#" + tag) == [("tag", tag.casefold(), "hashtag", "#" + tag, 0, len(tag) + 1)]
+    assert ex.extract("#" + tag) == [("tag", tag.casefold(), "hashtag", "hashtag", "#" + tag, 0, len(tag) + 1)]
 
 
 def test_forum_alias_tag_is_not_a_pair(ex):
     rows = ex.extract("#AfricanUnion #UnionState #SouthAfrica")
     assert rows == [
-        ("forum", "AU", "hashtag", "#AfricanUnion", 0, 13),
-        ("forum", "UNION_STATE", "hashtag", "#UnionState", 14, 25),
-        ("country", "ZA", "hashtag", "#SouthAfrica", 26, 38),
+        ("forum", "AU", "hashtag", "hashtag", "#AfricanUnion", 0, 13),
+        ("forum", "UNION_STATE", "hashtag", "hashtag", "#UnionState", 14, 25),
+        ("country", "ZA", "hashtag", "hashtag", "#SouthAfrica", 26, 38),
     ]
 
 
@@ -247,7 +248,7 @@ def test_names_russian(ex, text, expected):
 )
 def test_forum_names(ex, text, surfaces):
     rows = ex.extract(text)
-    assert [r[3] for r in rows] == surfaces
+    assert [r[4] for r in rows] == surfaces
     assert {r[0] for r in rows} == {"forum"} and {r[2] for r in rows} == {"name"}
 
 
@@ -417,8 +418,9 @@ def test_offsets_always_name_the_surface(parts):
     text = "".join(parts)
     rows = Extractor(_registry()).extract(text)
     check_offsets(text, rows)
-    assert rows == sorted(rows, key=lambda r: (r[4], r[0], r[1], r[5], r[2]))
+    assert rows == sorted(rows, key=lambda r: (r[5], r[0], r[1], r[6], r[2]))
     assert all(r[2] in ("flag", "hashtag", "pair_hashtag", "name") for r in rows)
+    assert all(r[3] in MENTION_FORMS for r in rows)
 
 
 def test_parallel_extraction_gives_the_same_table(registry, monkeypatch):

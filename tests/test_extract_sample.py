@@ -171,5 +171,5 @@ def bundled():
 def test_bundled_registry_traps(bundled, text, expected):
     rows = bundled.extract(text)
     assert [r[1] for r in rows if r[0] != "tag"] == expected
-    for kind, entity, via, surface, start, end in rows:
+    for kind, entity, via, form, surface, start, end in rows:
         assert text[start:end] == surface

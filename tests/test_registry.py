@@ -173,7 +173,7 @@ def test_required_forums_present(reg):
 
 def test_no_alias_names_two_entities_of_the_same_kind(reg):
     owners: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for kind, entity, alias, _, case, _ in reg.aliases.itertuples(index=False, name=None):
+    for kind, entity, alias, _, case, _, _ in reg.aliases.itertuples(index=False, name=None):
         owners[(kind, case, alias.casefold() if case == "fold" else alias)].add(entity)
     shared = {key: tuple(sorted(v)) for key, v in owners.items() if len(v) > 1}
     assert shared == DELIBERATE_SHARED_ALIASES
@@ -485,7 +485,7 @@ def test_files_apply_in_order(tmp_path):
 def test_text_and_tag_rows_merge_into_both(tmp_path):
     folder = _data_copy(tmp_path)
     with open(folder / "aliases.csv", "a", encoding="utf-8") as handle:
-        handle.write("country,FR,Galliya,other,fold,text\ncountry,FR,Galliya,other,fold,tag\n")
+        handle.write("country,FR,Galliya,other,fold,text,name\ncountry,FR,Galliya,other,fold,tag,name\n")
     assert list(alias_row(load_registry(data_dir=folder), "country", "FR", "Galliya")["use"]) == ["both"]
 
 
@@ -632,7 +632,8 @@ def test_shipped_files_are_validated_too(tmp_path):
         ),
         ("forums.csv", "UN,United Nations,ООН,organisation,UN", "duplicate forum id UN"),
         ("countries.csv", "Xk,Kosovo,,", "code 'Xk' is not two upper-case letters"),
-        ("aliases.csv", "forum,NEW,New,en,fold,text", "unknown forum id 'NEW': not in forums.csv"),
+        ("aliases.csv", "forum,NEW,New,en,fold,text,name", "unknown forum id 'NEW': not in forums.csv"),
+        ("aliases.csv", "country,FR,Galliya,other,fold,text,nickname", "form 'nickname' is not one of name, acronym"),
         ("stop_phrases.csv", "Middle East,en,any,a region", "case 'any' is not one of fold, exact"),
     ],
 )

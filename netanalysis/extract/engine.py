@@ -10,12 +10,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from netanalysis.errors import ConfigError
+from netanalysis.extract.context import ContextRules
 from netanalysis.extract.flags import FLAG_RUN_RE, flag_pair
 from netanalysis.extract.gazetteer import NameMatcher
 from netanalysis.extract.hashtags import HASHTAG_RE, has_letter
 from netanalysis.extract.masking import link_spans, mask_links
 from netanalysis.extract.pairs import TagLexicon
-from netanalysis.model import Exclusion
+from netanalysis.model import DEFAULT_FORMS, Exclusion, parse_forms
 
 if TYPE_CHECKING:  # pragma: no cover
     from netanalysis.registry import Registry
@@ -30,9 +31,10 @@ _SOURCE_OF_VIA = {"flag": "flags", "hashtag": "hashtags", "pair_hashtag": "pair_
 #: Flag emoji that stand for a forum, not a country.
 FLAG_FORUMS = {"UN": "UN", "EU": "EU"}
 
-Mention = tuple[str, str, str, str, int, int]
+#: ``(kind, entity, via, form, surface, start, end)``
+Mention = tuple[str, str, str, str, str, int, int]
 # a multi-word alias is also usable in tags with these removed ("South Africa" -> "SouthAfrica")
-_ORDER = operator.itemgetter(4, 0, 1, 5, 2)  # start, kind, entity, end, via
+_ORDER = operator.itemgetter(5, 0, 1, 6, 2)  # start, kind, entity, end, via
 _SEPARATORS = re.compile(r"[\s\-'\u2019.]")
 _FIND_TAGS = HASHTAG_RE.findall
 _FIND_FLAG_RUNS = FLAG_RUN_RE.findall
@@ -50,16 +52,22 @@ class _Compiled:
         self.flags = {code: ("country", code) for code in countries if len(code) == 2}
         self.flags.update({code: ("forum", fid) for code, fid in FLAG_FORUMS.items() if fid in forums})
         aliases = registry.aliases.sort_values(["kind", "entity", "alias"], kind="stable")
+        n = len(aliases)
+        forms = aliases["form"] if "form" in aliases.columns else ["name"] * n
+        langs = aliases["lang"] if "lang" in aliases.columns else [""] * n
+        rules = getattr(registry, "rules", None)
+        self.rules = ContextRules(rules) if rules is not None and len(rules) else None
         text_names, tag_names = [], []
-        for kind, entity, alias, case, use in zip(
-            aliases["kind"], aliases["entity"], aliases["alias"], aliases["case"], aliases["use"]
+        for kind, entity, alias, case, use, form, lang in zip(
+            aliases["kind"], aliases["entity"], aliases["alias"], aliases["case"], aliases["use"], forms, langs
         ):
             entity, alias = str(entity), str(alias)
             if (kind == "country" and entity not in countries) or (kind == "forum" and entity not in forums):
                 continue
             exact = case == "exact"
             if use in ("text", "both"):
-                text_names.append((alias, exact, kind, entity))
+                ids = self.rules.rules_for(kind, entity, alias, lang, form) if self.rules is not None else ()
+                text_names.append((alias, exact, kind, entity, (form, ids) if ids else form))
             if use in ("tag", "both"):
                 tag_names.append((alias, exact, kind, entity))
                 joined = _SEPARATORS.sub("", alias)
@@ -77,10 +85,10 @@ class _Compiled:
         )
 
 
-def _warn_ambiguous(names: list[tuple[str, bool, str, str]]) -> None:
+def _warn_ambiguous(names: list[tuple]) -> None:
     """Log aliases that name two entities (the first in kind, entity order is used)."""
     seen: dict[str, tuple[str, str]] = {}
-    for alias, _exact, kind, entity in names:
+    for alias, _exact, kind, entity, *_form in names:
         first = seen.setdefault(alias.lower(), (kind, entity))
         if first != (kind, entity):
             log.warning(
@@ -130,12 +138,17 @@ class Extractor:
         one kind when a code is both).
     tags : bool, default True
         Keep mentions of kind ``tag`` (hashtags that name no registry entity, and compound tags).
+    forms : sequence of str or str, default :data:`~netanalysis.model.DEFAULT_FORMS`
+        The forms of country and forum mentions that are kept (``name``, ``acronym``,
+        ``adjective``, ``demonym``, ``metonymy``, ``flag``, ``hashtag``, ``pair_hashtag``;
+        ``"all"``, ``"default"`` or a comma-separated string work too). Every form is matched
+        the same way whatever is kept: the choice only drops mentions at the end.
 
     Raises
     ------
     ConfigError
-        An unknown source in ``countries`` or an ``exclude`` value that is neither a country
-        code nor a forum id of the registry.
+        An unknown source in ``countries`` or form in ``forms``, or an ``exclude`` value that is
+        neither a country code nor a forum id of the registry.
 
     Notes
     -----
@@ -150,6 +163,7 @@ class Extractor:
         countries: Iterable[str] | str = COUNTRY_SOURCES,
         exclude: Iterable[str] | str = (),
         tags: bool = True,
+        forms: Iterable[str] | str = DEFAULT_FORMS,
         backend: str = "automaton",
     ):
         if registry is None:
@@ -162,15 +176,15 @@ class Extractor:
         self.countries = self._check_sources(countries)
         self.exclude = self._check_exclude(exclude)
         self.tags = bool(tags)
+        self.forms = parse_forms(forms)
+        self._forms = frozenset(self.forms)
         self._allowed_country_vias = frozenset(v for v, s in _SOURCE_OF_VIA.items() if s in self.countries)
-        self._keep_all = self.tags and not self.exclude and len(self.countries) == len(COUNTRY_SOURCES)
+        every_source = len(self.countries) == len(COUNTRY_SOURCES)
+        self._only_forms = self.tags and not self.exclude and every_source  # the form is the only test
         self._tag_cache: dict[str, tuple[Mention, ...]] = {}
-        # flag emoji (two regional-indicator symbols) -> (kind, id), only those this extractor keeps
-        self._flags = {
-            flag_pair(code): hit
-            for code, hit in self._compiled.flags.items()
-            if self._keep((hit[0], hit[1], "flag", "", 0, 0))
-        }
+        # flag emoji (two regional-indicator symbols) -> (kind, id); like every mention they are
+        # found whatever the options (context rules may rely on them) and kept or not at the end
+        self._flags = {flag_pair(code): hit for code, hit in self._compiled.flags.items()}
 
     @staticmethod
     def _check_sources(countries: Iterable[str] | str) -> tuple[str, ...]:
@@ -210,12 +224,10 @@ class Extractor:
         return frozenset(dropped)
 
     def _tag_rows(self, tag: str) -> tuple[Mention, ...]:
-        """The rows of ``#tag`` this extractor keeps, with offsets relative to the ``#`` (cached)."""
+        """The rows of ``#tag``, with offsets relative to the ``#`` (cached)."""
         cached = self._tag_cache.get(tag)
         if cached is None:
             cached = self._resolve_tag(tag) if has_letter(tag) else ()
-            if not self._keep_all:
-                cached = tuple(row for row in cached if self._keep(row))
             if len(self._tag_cache) < 100_000:
                 self._tag_cache[tag] = cached
         return cached
@@ -223,23 +235,28 @@ class Extractor:
     def _resolve_tag(self, tag: str) -> tuple[Mention, ...]:
         lexicon = self._compiled.tags
         whole = lexicon.lookup(tag, fold=True)
+        end = len(tag) + 1
         if whole is not None:
-            return ((whole[0], whole[1], "hashtag", "#" + tag, 0, len(tag) + 1),)
+            return ((whole[0], whole[1], "hashtag", "hashtag", "#" + tag, 0, end),)
         parts = lexicon.segment(tag)
         if parts is None:
-            return (("tag", tag.casefold(), "hashtag", "#" + tag, 0, len(tag) + 1),)
+            return (("tag", tag.casefold(), "hashtag", "hashtag", "#" + tag, 0, end),)
         if len(parts) == 1:  # e.g. "South_Africa": one entity written with separators
-            return ((parts[0].kind, parts[0].entity, "hashtag", "#" + tag, 0, len(tag) + 1),)
-        rows = [("tag", tag.casefold(), "hashtag", "#" + tag, 0, len(tag) + 1)]
-        rows += [(p.kind, p.entity, "pair_hashtag", tag[p.start : p.end], p.start + 1, p.end + 1) for p in parts]
+            return ((parts[0].kind, parts[0].entity, "hashtag", "hashtag", "#" + tag, 0, end),)
+        rows = [("tag", tag.casefold(), "hashtag", "hashtag", "#" + tag, 0, end)]
+        rows += [
+            (p.kind, p.entity, "pair_hashtag", "pair_hashtag", tag[p.start : p.end], p.start + 1, p.end + 1)
+            for p in parts
+        ]
         return tuple(rows)
 
     def extract(self, text: str) -> list[Mention]:
         """Return the mentions in one text.
 
         Links, e-mail addresses and @handles are masked first
-        (:func:`~netanalysis.extract.masking.mask_links`: same length, so offsets hold), so that
-        no name, hashtag or flag is found inside one.
+        (:func:`~netanalysis.extract.masking.mask_links`: same length, so offsets hold); names,
+        hashtags and flag emoji are found in what remains; the registry's context rules drop
+        homographs (:mod:`netanalysis.extract.context`); last, the options keep what was asked for.
 
         Parameters
         ----------
@@ -248,7 +265,7 @@ class Extractor:
 
         Returns
         -------
-        list of (kind, entity, via, surface, start, end)
+        list of (kind, entity, via, form, surface, start, end)
             One tuple per occurrence, sorted by start, then kind, entity; ``text[start:end] ==
             surface`` for every tuple.
         """
@@ -256,9 +273,7 @@ class Extractor:
             return []
         if link_spans(text):
             text = mask_links(text)
-        rows: list[Mention] = self._compiled.names.find_rows(text)
-        if not self._keep_all:
-            rows = [row for row in rows if self._keep(row)]
+        rows, ruled = self._compiled.names.find_rows_ruled(text)
         more: list[Mention] = []
         # Offsets of the tags and flag runs: each one's text first occurs, from the end of
         # the one before, where it was matched (an earlier occurrence would have been the
@@ -277,8 +292,8 @@ class Extractor:
                 cached = cache.get(tag)
                 if cached is None:
                     cached = self._tag_rows(tag)
-                for kind, entity, via, surface, a, b in cached:
-                    more.append((kind, entity, via, surface, start + a, start + b))
+                for kind, entity, via, form, surface, a, b in cached:
+                    more.append((kind, entity, via, form, surface, start + a, start + b))
         if not text.isascii():
             pos = 0
             flags = self._flags
@@ -288,17 +303,26 @@ class Extractor:
                 for i in range(0, len(run) - 1, 2):  # pairs from the start of the run
                     hit = flags.get(run[i : i + 2])
                     if hit is not None:
-                        more.append((hit[0], hit[1], "flag", run[i : i + 2], start + i, start + i + 2))
+                        more.append((hit[0], hit[1], "flag", "flag", run[i : i + 2], start + i, start + i + 2))
         if more:
             # names come out in order; rows from tags and flags need merging in
             rows += more
             rows.sort(key=_ORDER)
-        return rows
+        if ruled:
+            rules = self._compiled.rules
+            assert rules is not None  # only aliases that rules select are ruled
+            rows = rules.apply(rows, ruled, text)
+        if self._only_forms:
+            forms = self._forms
+            return [row for row in rows if row[3] in forms or row[0] == "tag"]
+        return [row for row in rows if self._keep(row)]
 
     def _keep(self, row: Mention) -> bool:
         kind = row[0]
         if kind == "tag":
             return self.tags
+        if row[3] not in self._forms:
+            return False
         if kind == "country" and row[2] not in self._allowed_country_vias:
             return False
         return (kind, row[1]) not in self.exclude

@@ -25,6 +25,15 @@ How a match is decided:
 * **Longest match wins** among overlapping candidates (``Papua New Guinea`` over ``Guinea``,
   ``Guinea-Bissau`` over ``Guinea``). Stop phrases (``Korean peninsula``) take part as matches
   that name nothing, so a name inside them is dropped.
+* **Countries named inside a forum's name count too**: within a forum match that wins
+  (``саммит «Россия – Африка»``, ``Union State of Russia and Belarus``, ``Центральная Азия +
+  США``), the country matches of form ``name`` or ``acronym`` inside it are kept as well, longest
+  first among themselves and the stop phrases inside it; an adjective inside a forum's name
+  (``Organization of American States``) is not a mention of the country.
+* **Every alias has a form** (``name``, ``acronym``, ``adjective``, ``demonym``, ``metonymy``),
+  carried into the mention. An alias that context rules may drop is given with a ``(form, rule
+  ids)`` pair; :meth:`NameMatcher.find_rows_ruled` lists its matches beside the rows, for
+  :mod:`netanalysis.extract.context`.
 * **Hashtags are not read again**: a name right after ``#`` is inside a hashtag (a hashtag is
   ``#`` and word characters, so no other boundary falls inside one) and is dropped before the
   longest match is chosen.
@@ -60,9 +69,12 @@ import ahocorasick
 __all__ = ["NameMatch", "NameMatcher", "normalise_for_matching"]
 
 _SPAN = operator.itemgetter(0, 1)
-_ROW_SPAN = operator.itemgetter(4, 5)
+_ROW_SPAN = operator.itemgetter(5, 6)
 _RANK = {ch: i for i, ch in enumerate("etaoinsrhldcumfpgwybvkxjqz оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё")}
 _TRANSLATE = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " "}
+
+
+_NESTED_FORMS = ("name", "acronym")
 
 
 class NameMatch(NamedTuple):
@@ -79,6 +91,7 @@ class _Entry(NamedTuple):
     exact: bool
     kind: str | None  # None for a stop phrase
     entity: str | None
+    form: object  # the alias's form, or (form, rule ids) when context rules apply to it
 
 
 def normalise_for_matching(text: str) -> str:
@@ -90,25 +103,25 @@ def normalise_for_matching(text: str) -> str:
 
 
 def _payload(key: str, bucket: list[_Entry]) -> tuple:
-    """What a candidate of ``key`` stands for: ``(length, checks, kind, entity)``.
+    """What a candidate of ``key`` stands for: ``(length, checks, kind, entity, form)``.
 
     ``checks`` is None when the first entry of the bucket is a ``fold`` alias: it always fits,
-    so the candidate names ``kind, entity`` (None, None for a stop phrase). Otherwise
-    ``checks`` lists ``(alias, kind, entity)`` for the entries in bucket order up to and
-    including the first ``fold`` one (whose ``alias`` is None: it fits in any case); the first
-    that fits wins and none fitting drops the candidate, exactly as trying the whole bucket
-    entry by entry (entries after the first ``fold`` one can never be reached).
+    so the candidate names ``kind, entity`` with ``form`` (None, None, None for a stop phrase).
+    Otherwise ``checks`` lists ``(alias, kind, entity, form)`` for the entries in bucket order
+    up to and including the first ``fold`` one (whose ``alias`` is None: it fits in any case);
+    the first that fits wins and none fitting drops the candidate, exactly as trying the whole
+    bucket entry by entry (entries after the first ``fold`` one can never be reached).
     """
     first = bucket[0]
     if not first.exact:
-        return (len(key), None, first.kind, first.entity)
-    checks = []
+        return (len(key), None, first.kind, first.entity, first.form)
+    checks: list[tuple[str | None, str | None, str | None, object]] = []
     for entry in bucket:
         if not entry.exact:
-            checks.append((None, entry.kind, entry.entity))
+            checks.append((None, entry.kind, entry.entity, entry.form))
             break
-        checks.append((entry.alias, entry.kind, entry.entity))
-    return (len(key), tuple(checks), None, None)
+        checks.append((entry.alias, entry.kind, entry.entity, entry.form))
+    return (len(key), tuple(checks), None, None, None)
 
 
 def _automaton(payloads: dict[str, tuple]) -> ahocorasick.Automaton | None:
@@ -123,7 +136,7 @@ def _automaton(payloads: dict[str, tuple]) -> ahocorasick.Automaton | None:
     if not payloads:
         return None
     automaton = ahocorasick.Automaton()
-    automaton.add_word(" \x00", (2, (), None, None))
+    automaton.add_word(" \x00", (2, (), None, None, None))
     for key in sorted(payloads, key=lambda k: [_RANK.get(ch, 1000 + ord(ch)) for ch in k]):
         automaton.add_word(key, payloads[key])
     automaton.make_automaton()
@@ -142,8 +155,9 @@ class NameMatcher:
 
     Parameters
     ----------
-    names : iterable of (alias, exact, kind, entity)
-        Aliases usable in running text.
+    names : iterable of (alias, exact, kind, entity) or (alias, exact, kind, entity, form)
+        Aliases usable in running text; ``form`` is ``"name"`` when not given, and may be a
+        ``(form, rule ids)`` pair (see the module notes).
     stop_phrases : iterable of (phrase, exact)
         Phrases that name nothing and suppress any name inside them.
     backend : {"automaton", "regex"}
@@ -159,18 +173,18 @@ class NameMatcher:
 
     def __init__(
         self,
-        names: Iterable[tuple[str, bool, str, str]],
+        names: Iterable[tuple],
         stop_phrases: Iterable[tuple[str, bool]] = (),
         *,
         backend: str = "automaton",
     ):
         table: dict[str, list[_Entry]] = {}
-        entries = [(a, e, k, n) for a, e, k, n in names] + [(p, e, None, None) for p, e in stop_phrases]
-        for alias, exact, kind, entity in entries:
+        entries = [(*n, "name")[:5] for n in names] + [(p, e, None, None, None) for p, e in stop_phrases]
+        for alias, exact, kind, entity, form in entries:
             alias = normalise_for_matching(alias.strip())
             if not alias:
                 continue
-            entry = _Entry(alias, bool(exact), kind, entity)
+            entry = _Entry(alias, bool(exact), kind, entity, form)
             bucket = table.setdefault(_lower_same_length(alias), [])
             if entry not in bucket:
                 bucket.append(entry)
@@ -216,10 +230,15 @@ class NameMatcher:
 
     def find_tuples(self, text: str) -> list[tuple[int, int, str, str]]:
         """As :meth:`find`, as plain ``(start, end, kind, entity)`` tuples (faster)."""
-        return [(start, end, kind, entity) for kind, entity, _via, _surface, start, end in self.find_rows(text)]
+        return [(start, end, kind, entity) for kind, entity, _via, _form, _surface, start, end in self.find_rows(text)]
 
-    def find_rows(self, text: str) -> list[tuple[str, str, str, str, int, int]]:
-        """As :meth:`find`, as mention rows ``(kind, entity, "name", surface, start, end)``.
+    def find_rows(self, text: str) -> list[tuple]:
+        """As :meth:`find`, as mention rows ``(kind, entity, "name", form, surface, start, end)``."""
+        return self.find_rows_ruled(text)[0]
+
+    def find_rows_ruled(self, text: str) -> tuple[list[tuple], list[tuple[tuple, tuple[int, ...]]]]:
+        """As :meth:`find_rows`, and the candidates that context rules apply to, as ``(row, rule
+        ids)`` pairs (the row object is the one in the list when it was kept).
 
         The hot loop of the extractor: one candidate per alias occurrence in the lower-cased
         text, most of them rejected by the word-boundary test, so the loop body is kept small.
@@ -231,12 +250,13 @@ class NameMatcher:
         # (the space is a boundary, as the start and end of the text are), and offsets in the
         # padded text are one more than in the post
         padded = normalise_for_matching(" " + text + " ")
-        found = []
+        found: list[tuple] = []
+        ruled: list[tuple[tuple, tuple[int, ...]]] = []
         append = found.append
         prev_end = 0
         ordered = True
         stops = False
-        for end, (length, checks, kind, entity) in self._candidates(_lower_same_length(padded)):
+        for end, (length, checks, kind, entity, form) in self._candidates(_lower_same_length(padded)):
             # the candidate is padded[end - length + 1:end + 1], that is text[end - length:end]
             start = end - length
             ch = padded[start]
@@ -247,7 +267,7 @@ class NameMatcher:
                 continue
             if checks is not None:
                 surface = padded[start + 1 : end + 1]
-                for alias, kind, entity in checks:
+                for alias, kind, entity, form in checks:
                     if alias is None or surface == alias:
                         break
                 else:
@@ -257,62 +277,82 @@ class NameMatcher:
             prev_end = end
             if kind is None:
                 stops = True
-            append((kind, entity, "name", text[start:end], start, end))
+            if type(form) is tuple:  # an alias that context rules apply to
+                row = (kind, entity, "name", form[0], text[start:end], start, end)
+                append(row)
+                ruled.append((row, form[1]))
+            else:
+                append((kind, entity, "name", form, text[start:end], start, end))
         if not ordered:
-            return _resolve_overlaps(found, text)
+            return _resolve_overlaps(found, text), ruled
         if stops:  # in order and disjoint: only the stop phrases go
-            return [row for row in found if row[0] is not None]
-        return found
+            return [row for row in found if row[0] is not None], ruled
+        return found, ruled
 
 
 def _resolve_overlaps(rows: list, text: str) -> list:
     """:func:`_longest_first` over mention rows, run on each group of overlapping rows alone.
 
     Rows that overlap no other row are kept as they are (unless stop phrases); a group of
-    rows linked by overlaps is settled by :func:`_longest_first` on its own, which gives what
-    it gives on all rows at once: whether a row is kept depends only on rows it overlaps.
+    rows linked by overlaps is settled by :func:`_settle` on its own, which gives what it
+    gives on all rows at once: whether a row is kept depends only on rows it overlaps.
     """
     rows.sort(key=_ROW_SPAN)
     kept = []
     group: list = []
     group_end = -1
     for row in rows:
-        if row[4] >= group_end:  # starts after every row so far ends: the group is closed
+        if row[5] >= group_end:  # starts after every row so far ends: the group is closed
             if group:
-                kept += _settle(group, text)
+                kept += _settle(group)
             group = [row]
         else:
             group.append(row)
-        if row[5] > group_end:
-            group_end = row[5]
+        if row[6] > group_end:
+            group_end = row[6]
     if group:
-        kept += _settle(group, text)
+        kept += _settle(group)
     return kept
 
 
-def _settle(group: list, text: str) -> list:
-    """The rows :func:`_longest_first` keeps of one group of rows (sorted by span)."""
+def _settle(group: list) -> list:
+    """The rows kept of one group of overlapping rows (sorted by span): longest first, then
+    the countries named inside a kept forum's name (see the module notes)."""
     if len(group) == 1:
         return group if group[0][0] is not None else []
-    if len(group) == 2:  # the longer one; of two as long, the first
-        a, b = group
-        kept = b if b[5] - b[4] > a[5] - a[4] else a
-        return [kept] if kept[0] is not None else []
-    spans = _longest_first([(row[4], row[5], row[0], row[1]) for row in group])
-    return [(kind, entity, "name", text[start:end], start, end) for start, end, kind, entity in spans]
+    winners = _longest_first(group)
+    forums = [row for row in winners if row[0] == "forum"]
+    if not forums:
+        return [row for row in winners if row[0] is not None]
+    nested = []
+    for forum in forums:
+        inside = [
+            row
+            for row in group
+            if row is not forum
+            and forum[5] <= row[5]
+            and row[6] <= forum[6]
+            and (row[0] is None or (row[0] == "country" and row[3] in _NESTED_FORMS))
+        ]
+        if inside:
+            nested += _longest_first(inside)
+    kept = [row for row in winners + nested if row[0] is not None]
+    kept.sort(key=_ROW_SPAN)
+    return kept
 
 
-def _longest_first(found: list[tuple[int, int, str | None, str | None]]) -> list:
-    """Keep non-overlapping matches, longest first (then leftmost); drop stop phrases."""
-    found.sort(key=_SPAN)
-    if all(a[1] <= b[0] for a, b in zip(found, found[1:])):  # the usual case: no overlaps
-        return [m for m in found if m[2] is not None]
-    found.sort(key=lambda m: (m[0] - m[1], m[0]))
+def _longest_first(found: list) -> list:
+    """Keep non-overlapping rows, longest first (then leftmost); stop phrases are kept here
+    (their kind is None) so that the caller can use them to mask names inside them."""
+    found = sorted(found, key=_ROW_SPAN)
+    if all(a[6] <= b[5] for a, b in zip(found, found[1:])):  # the usual case: no overlaps
+        return found
+    found.sort(key=lambda m: (m[5] - m[6], m[5]))
     starts: list[int] = []
     ends: list[int] = []
-    kept: list[tuple[int, int, str | None, str | None]] = []
+    kept: list = []
     for match in found:
-        start, end = match[0], match[1]
+        start, end = match[5], match[6]
         i = bisect.bisect_left(starts, start)
         if i < len(starts) and starts[i] < end:
             continue
@@ -321,4 +361,4 @@ def _longest_first(found: list[tuple[int, int, str | None, str | None]]) -> list
         starts.insert(i, start)
         ends.insert(i, end)
         kept.insert(i, match)
-    return [m for m in kept if m[2] is not None]
+    return kept

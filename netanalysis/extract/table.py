@@ -9,7 +9,7 @@ import pandas as pd
 
 from netanalysis.errors import ConfigError
 from netanalysis.extract.engine import COUNTRY_SOURCES, Extractor
-from netanalysis.model import MENTION_COLUMNS, Exclusion, Post
+from netanalysis.model import DEFAULT_FORMS, MENTION_COLUMNS, Exclusion, Post
 from netanalysis.parallel import CHUNK, map_ordered, worker_count
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,6 +25,7 @@ def extract_mentions(
     countries: Iterable[str] | str = COUNTRY_SOURCES,
     exclude: Exclusion | Iterable[str] | str = (),
     tags: bool = True,
+    forms: Iterable[str] | str = DEFAULT_FORMS,
     jobs: int = 1,
 ) -> pd.DataFrame:
     """Return the mention table of ``posts``.
@@ -36,8 +37,9 @@ def extract_mentions(
         :func:`netanalysis.read_posts` returns), or :class:`~netanalysis.model.Post` objects.
     registry : Registry, optional
         The bundled registry when omitted.
-    countries, exclude, tags
-        As for :class:`~netanalysis.extract.Extractor`.
+    countries, exclude, tags, forms
+        As for :class:`~netanalysis.extract.Extractor` (``forms``: which forms of mention are kept,
+        by default every form but ``metonymy``).
     jobs : int, default 1
         Processes to extract with (0: one per core). The table is the same whatever ``jobs``
         is; fewer than ``2 * CHUNK`` posts are always read in this process.
@@ -46,7 +48,9 @@ def extract_mentions(
     -------
     DataFrame
         Exactly the columns of :data:`~netanalysis.model.MENTION_COLUMNS`; one row per
-        occurrence, in post order, then by start, kind and entity. ``start``/``end`` are int64
+        occurrence, in post order, then by start, kind and entity. ``form`` says how the
+        mention names its entity (``name``, ``acronym``, ``adjective``, ``demonym``,
+        ``metonymy``, ``flag``, ``hashtag``, ``pair_hashtag``). ``start``/``end`` are int64
         offsets into the post's ``text`` (Python string indices). Posts without text give no rows.
 
     Raises
@@ -59,10 +63,10 @@ def extract_mentions(
     --------
     >>> from netanalysis.model import Post
     >>> post = Post("p1", "mfa", None, "none", "🇷🇺🇨🇳 At the #UN and #BRICS", "demo:1")
-    >>> extract_mentions([post])[["entity", "via", "surface"]].values.tolist()
+    >>> extract_mentions([post])[["entity", "form", "surface"]].values.tolist()
     [['RU', 'flag', '🇷🇺'], ['CN', 'flag', '🇨🇳'], ['UN', 'hashtag', '#UN'], ['BRICS', 'hashtag', '#BRICS']]
     """
-    options: dict[str, Any] = {"countries": countries, "exclude": exclude, "tags": tags}
+    options: dict[str, Any] = {"countries": countries, "exclude": exclude, "tags": tags, "forms": forms}
     extractor = Extractor(registry, **options)  # validates the options in this process
     pairs = _post_texts(posts)
     workers = worker_count(jobs)
@@ -106,14 +110,15 @@ class _TableWork:
 
 def _extract_chunk(extractor: Extractor, pairs: list[tuple[object, str]]) -> pd.DataFrame:
     columns: list[list] = [[] for _ in MENTION_COLUMNS]
-    post_col, kind_col, entity_col, via_col, surface_col, start_col, end_col = columns
+    post_col, kind_col, entity_col, via_col, form_col, surface_col, start_col, end_col = columns
     extract = extractor.extract
     for post_id, text in pairs:
-        for kind, entity, via, surface, start, end in extract(text):
+        for kind, entity, via, form, surface, start, end in extract(text):
             post_col.append(post_id)
             kind_col.append(kind)
             entity_col.append(entity)
             via_col.append(via)
+            form_col.append(form)
             surface_col.append(surface)
             start_col.append(start)
             end_col.append(end)

@@ -55,6 +55,7 @@ EXTRACTION_SETTINGS = (
     "by",
     "countries",
     "exclude",
+    "forms",
     "unit",
 )
 _DONE = "complete"

@@ -100,6 +100,7 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
         state.registry,
         countries=s.countries,
         exclude=s.exclusion,
+        forms=s.forms,
         unit=s.unit,
         excerpts=keep_text,
         keep=kept_columns(s),

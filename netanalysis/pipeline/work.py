@@ -39,7 +39,7 @@ from netanalysis.extract.units import unit_index, unit_starts
 from netanalysis.graph.coding import Batch, entity_list
 from netanalysis.ingest.partitions import Partition, PartRead, read_partition
 from netanalysis.io.csv import quote
-from netanalysis.model import DATE_FORMAT, NO_DATE, UNITS, Exclusion, trim_for_excerpt
+from netanalysis.model import DATE_FORMAT, DEFAULT_FORMS, NO_DATE, UNITS, Exclusion, trim_for_excerpt
 
 if TYPE_CHECKING:  # pragma: no cover
     from netanalysis.model import Post
@@ -69,7 +69,7 @@ class ChunkExtractor:
     Parameters
     ----------
     registry : Registry
-    countries, exclude, tags
+    countries, exclude, tags, forms
         As for :class:`~netanalysis.extract.Extractor`.
     unit : {"post", "paragraph", "sentence"}
         The co-mention unit; for paragraphs and sentences each link carries its unit's index.
@@ -87,6 +87,7 @@ class ChunkExtractor:
         countries: Iterable[str] | str = COUNTRY_SOURCES,
         exclude: Exclusion | Iterable[str] | str = (),
         tags: bool = True,
+        forms: Iterable[str] | str = DEFAULT_FORMS,
         unit: str = "post",
         excerpts: bool = False,
         keep: tuple[str, ...] = (),
@@ -94,7 +95,7 @@ class ChunkExtractor:
         if unit not in UNITS:
             raise ConfigError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
         self.registry = registry
-        self.options: dict[str, Any] = {"countries": countries, "exclude": exclude, "tags": tags}
+        self.options: dict[str, Any] = {"countries": countries, "exclude": exclude, "tags": tags, "forms": forms}
         self.unit = unit
         self.excerpts = bool(excerpts)
         self.keep = tuple(keep)
@@ -162,7 +163,7 @@ class ChunkExtractor:
                 continue
             kinds += [m[0] for m in found]
             if split:
-                keyed = {(code[m[0], m[1]], unit_index(starts, m[4])) for m in found if m[0] != "tag"}
+                keyed = {(code[m[0], m[1]], unit_index(starts, m[5])) for m in found if m[0] != "tag"}
                 link_entity += [key[0] for key in keyed]
                 link_unit += [key[1] for key in keyed]
                 link_post += [position] * len(keyed)
@@ -171,8 +172,10 @@ class ChunkExtractor:
                 link_entity += keys
                 link_post += [position] * len(keys)
             if requote:  # a registry with a comma or quote in some alias or id
-                found = [(k, quote(e), v, quote(s) if v == "name" else s, a, b) for k, e, v, s, a, b in found]
-            mention_parts.append("".join([f"{q},{k},{e},{v},{s},{a},{b}\n" for k, e, v, s, a, b in found]).encode())
+                found = [(k, quote(e), v, f, quote(s) if v == "name" else s, a, b) for k, e, v, f, s, a, b in found]
+            mention_parts.append(
+                "".join([f"{q},{k},{e},{v},{f},{s},{a},{b}\n" for k, e, v, f, s, a, b in found]).encode()
+            )
         code_type = np.int16 if len(self._entities) < 2**15 else np.int32
         batch = Batch(
             post_ids=pa.array([row[0] for row in rows], type=pa.string()),

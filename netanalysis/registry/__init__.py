@@ -1,4 +1,4 @@
-"""The registries: countries, forums, aliases, stop phrases and memberships, as data files.
+"""The registries: countries, forums, aliases, stop phrases, context rules and memberships, as data files.
 
 The data are plain CSV files in ``netanalysis/registry/data/`` (see its ``README.md``);
 :func:`load_registry` reads and validates the names and applies the user's extension files;
@@ -11,6 +11,7 @@ from __future__ import annotations
 from netanalysis.registry.loader import (
     ALIAS_CASES,
     ALIAS_COLUMNS,
+    ALIAS_FORMS,
     ALIAS_KINDS,
     ALIAS_LANGS,
     ALIAS_USES,
@@ -19,6 +20,7 @@ from netanalysis.registry.loader import (
     EXTRA_ACTIONS,
     FORUM_COLUMNS,
     FORUM_TYPES,
+    RULE_COLUMNS,
     STOP_PHRASE_COLUMNS,
     Registry,
     load_registry,
@@ -49,6 +51,8 @@ __all__ = [
     "ALIAS_LANGS",
     "ALIAS_CASES",
     "ALIAS_USES",
+    "ALIAS_FORMS",
+    "RULE_COLUMNS",
     "FORUM_TYPES",
     "EXTRA_ACTIONS",
     "Memberships",

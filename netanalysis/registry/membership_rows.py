@@ -17,7 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from netanalysis.errors import RegistryError
-from netanalysis.registry.loader import Registry, _choice, _read_rows
+from netanalysis.registry.csvfile import choice as _choice
+from netanalysis.registry.csvfile import read_rows as _read_rows
+from netanalysis.registry.loader import Registry
 
 __all__ = [
     "MEMBERSHIP_COLUMNS",

@@ -108,6 +108,32 @@ def _extraction(settings: Settings, counts: dict[str, Any]) -> Paragraph:
     )
 
 
+_FORM_WORDS = {
+    "name": "names",
+    "acronym": "acronyms",
+    "adjective": "adjectives",
+    "demonym": "demonyms",
+    "metonymy": "metonymy (a capital or seat of power standing for its government: Washington, the Kremlin)",
+    "flag": "flag emoji",
+    "hashtag": "hashtags",
+    "pair_hashtag": "parts of compound hashtags (#RussiaChina)",
+}
+
+
+def _mention_forms(settings: Settings, counts: dict[str, Any]) -> Paragraph:
+    counted = [_FORM_WORDS[f] for f in settings.forms]
+    left_out = [_FORM_WORDS[f] for f in _FORM_WORDS if f not in settings.forms]
+    skipped = f"; mentions by {', '.join(left_out)} were not counted" if left_out else ""
+    return Paragraph(
+        "Mentions and their forms",
+        "Every mention records how it names its entity. Counted were mentions by "
+        f"{', '.join(counted)}{skipped}. Before names were matched, links, e-mail addresses and @handles "
+        "were masked, so that words inside them (bbc.com/russian) are not mentions. A country named "
+        "inside a forum's name (саммит «Россия – Африка») counts as a mention of both.",
+        (),
+    )
+
+
 def _network(settings: Settings, counts: dict[str, Any]) -> Paragraph:
     unit = _UNITS[settings.unit]
     excluded = ", ".join(settings.exclude) if settings.exclude else "none"
@@ -407,6 +433,7 @@ def _comparison(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
 #: The paragraph builders, in the order the page shows them.
 SECTIONS: tuple[Callable[[Settings, dict[str, Any]], Paragraph | None], ...] = (
     _extraction,
+    _mention_forms,
     _network,
     _significance,
     _eigenvector,
@@ -426,8 +453,12 @@ def methods_paragraphs(settings: Settings, counts: dict[str, Any]) -> list[Parag
     Examples
     --------
     >>> from netanalysis.config import Settings
-    >>> [p.title for p in methods_paragraphs(Settings(), {"posts": 12})]
-    ['Corpus and extraction', 'Network and measures', 'Eigenvector centrality on disconnected graphs']
+    >>> for paragraph in methods_paragraphs(Settings(), {"posts": 12}):
+    ...     print(paragraph.title)
+    Corpus and extraction
+    Mentions and their forms
+    Network and measures
+    Eigenvector centrality on disconnected graphs
     """
     return [p for p in (build(settings, counts) for build in SECTIONS) if p is not None]
 
