@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from netanalysis.registry import DATA_DIR, load_registry
+from netanalysis.errors import RegistryError
+from netanalysis.extract import Extractor
+from netanalysis.registry import DATA_DIR, RULE_COLUMNS, load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,6 +43,14 @@ def test_new_forums_with_names_acronyms_and_case_forms(reg):
         assert [w for w in words if w not in have] == [], fid
 
 
+def test_the_shipped_rules(reg):
+    rules = reg.rules
+    assert list(rules.columns) == RULE_COLUMNS and rules["rule"].is_unique and len(rules) >= 20
+    assert {"un_body_needs_un", "body_of_a_country_or_forum", "national_security_council"} <= set(rules["rule"])
+    assert (rules["reason"] != "").all()
+    assert "Совета Безопасности России" not in set(reg.stop_phrases["phrase"])  # it would hide Russia
+
+
 # ----------------------------------------------------------------------------- bad rules
 
 
@@ -53,9 +63,66 @@ def _data_copy(tmp_path: Path) -> Path:
 GOOD = "r1,country,en,name,jordan,capitalised,,\\s[A-Z],,,person,a person"
 
 
+@pytest.mark.parametrize(
+    "row, problem",
+    [
+        ("r1,country,en,name,jordan,capitalised,,\\s[A-Z,,,person,x", "after is not a valid regular expression"),
+        ("r1,planet,en,name,jordan,any,,\\s,,,person,x", "applies_to 'planet' is not"),
+        ("r1,country:XX,en,name,jordan,any,,\\s,,,person,x", "applies_to names an unknown country 'XX'"),
+        ("r1,country,de,name,jordan,any,,\\s,,,person,x", "lang 'de' is not one of"),
+        ("r1,country,en,nickname,jordan,any,,\\s,,,person,x", "form 'nickname' is not one of"),
+        ("r1,country,en,name,jordan,title,,\\s,,,person,x", "case 'title' is not one of"),
+        ("r1,country,en,name,jordan,any,,\\s,,UN,person,x", "unless 'UN' is not country:XX or forum:ID"),
+        ("r1,country,en,name,jordan,any,,\\s,,,guess,x", "class 'guess' is not one of"),
+        ("r1,country,en,name,jordan,any,,\\s,,,person,", "empty reason"),
+        ("r1,country,en,name,jordan,any,,,,,person,x", "has no condition"),
+        ("R 1,country,en,name,jordan,any,,\\s,,,person,x", "rule id 'R 1' must be"),
+        (f"{GOOD}\n{GOOD}", "rule 'r1' given twice"),
+    ],
+)
+def test_bad_rules_are_one_error_naming_the_line(tmp_path, row, problem):
+    folder = _data_copy(tmp_path)
+    path = folder / "rules.csv"
+    path.write_text(",".join(RULE_COLUMNS) + "\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(RegistryError) as info:
+        load_registry(data_dir=folder)
+    message = str(info.value)
+    assert message.startswith(f"{path}: line ") and problem in message, message
+
+
+def test_a_data_folder_without_rules_has_none(tmp_path):
+    folder = _data_copy(tmp_path)
+    (folder / "rules.csv").unlink()
+    assert len(load_registry(data_dir=folder).rules) == 0
+
+
 # ------------------------------------------------------------------------ extension files
 
 
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_extension_files_are_told_apart_by_their_header(tmp_path, reg):
+    aliases = write(tmp_path / "a.csv", "kind,entity,alias,lang,case,use\ncountry,FR,Galliya,other,fold,text\n")
+    stops = write(tmp_path / "s.csv", "phrase,lang,case,reason\nRussian salad,en,fold,a dish\n")
+    rules = write(
+        tmp_path / "r.csv",
+        ",".join(RULE_COLUMNS) + "\nsalad_rule,country:RU,en,adjective,russian,any,,\\s+dressing,,,word,a dressing\n",
+    )
+    removal = write(tmp_path / "rm.csv", ",".join(RULE_COLUMNS) + ",action\nturkey_the_bird,,,,,,,,,,,,remove\n")
+    extended = load_registry([aliases, stops, rules, removal])
+    assert forms_of(extended, "country", "FR")["Galliya"] == "name"  # no form column: a name
+    assert "Russian salad" in set(extended.stop_phrases["phrase"])
+    assert "salad_rule" in set(extended.rules["rule"]) and "turkey_the_bird" not in set(extended.rules["rule"])
+    assert len(extended.rules) == len(reg.rules)
+    ex = Extractor(extended)
+    assert [r[1] for r in ex.extract("Galliya and a Russian dressing; Russian salad")] == ["FR"]
+    assert extended.fingerprint() != reg.fingerprint()
+
+
+def test_bad_rule_removal(tmp_path):
+    removal = write(tmp_path / "rm.csv", ",".join(RULE_COLUMNS) + ",action\nno_such_rule,,,,,,,,,,,,remove\n")
+    with pytest.raises(RegistryError, match="nothing to remove: no rule 'no_such_rule'"):
+        load_registry(removal)

@@ -86,6 +86,8 @@ WORKS = {
     "networks. Physical Review E, 69(2), 026113.",
     "hubert1985": "Hubert, L., & Arabie, P. (1985). Comparing partitions. Journal of Classification, 2(1), 193–218.",
     **COMPARE_WORKS,
+    "gale1992": "Gale, W. A., Church, K. W., & Yarowsky, D. (1992). One sense per discourse. Proc. DARPA "
+    "Speech and Natural Language Workshop, 233–237.",
 }
 
 _UNITS = {"post": "post", "paragraph": "paragraph of a post", "sentence": "sentence"}
@@ -128,9 +130,16 @@ def _mention_forms(settings: Settings, counts: dict[str, Any]) -> Paragraph:
         "Mentions and their forms",
         "Every mention records how it names its entity. Counted were mentions by "
         f"{', '.join(counted)}{skipped}. Before names were matched, links, e-mail addresses and @handles "
-        "were masked, so that words inside them (bbc.com/russian) are not mentions. A country named "
+        "were masked, so that words inside them (bbc.com/russian) are not mentions. Homographs were resolved "
+        "by the registry's context rules, written as data: a country name followed by a surname is a person "
+        "(Jordan Bardella), an adjective before a sea, gulf or street names a place (Мексиканский залив), "
+        "an adjective after 'на'/'in' at the end of a phrase is a language, a capitalised Russian adjective "
+        "inside a sentence begins a proper name, and a bare Security Council or General Assembly is the UN's "
+        "only in a post that names the UN and is not followed or preceded by another country or organisation "
+        "(Совет безопасности России is Russia's own council and a mention of Russia). A place name dropped "
+        "this way is dropped throughout its post, one sense per discourse (Gale et al. 1992). A country named "
         "inside a forum's name (саммит «Россия – Африка») counts as a mention of both.",
-        (),
+        ("gale1992",),
     )
 
 
