@@ -101,3 +101,24 @@ def test_forms_are_parsed_once_into_the_settings(tmp_path):
     assert merge_settings(load_config(cfg)).forms == ("name", "metonymy")
     with pytest.raises(ConfigError, match="forms: unknown form"):
         merge_settings({"forms": "name,capital"})
+
+
+def test_forms_option_reaches_mentions_csv_and_the_manifest(tmp_path):
+    import csv
+
+    text = tmp_path / "posts.txt"
+    text.write_text("12.03.2024\nВашингтон и Россия, американцы.\n", encoding="utf-8")
+    forms = {}
+    for option in ("default", "all", "metonymy"):
+        out = tmp_path / option
+        result = CliRunner().invoke(cli, ["-q", "parse", str(text), "-o", str(out), "--forms", option])
+        assert result.exit_code == 0, result.output
+        with open(out / "mentions.csv", encoding="utf-8", newline="") as fh:
+            forms[option] = [(r["entity"], r["form"]) for r in csv.DictReader(fh)]
+        params = json.loads((out / "manifest.json").read_text())["parameters"]
+        assert params["forms"] == list(merge_settings({"forms": option}).forms)
+    assert forms["default"] == [("RU", "name"), ("US", "demonym")]
+    assert forms["all"] == [("US", "metonymy"), ("RU", "name"), ("US", "demonym")]
+    assert forms["metonymy"] == [("US", "metonymy")]
+    bad = CliRunner().invoke(cli, ["parse", str(text), "-o", str(tmp_path / "x"), "--forms", "nicknames"])
+    assert bad.exit_code != 0 and "unknown form(s) 'nicknames'" in bad.output and "Traceback" not in bad.output

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from netanalysis.errors import ConfigError
-from netanalysis.extract import Extractor
+from netanalysis.extract import Extractor, extract_mentions
 from netanalysis.extract.context import ContextRules
-from netanalysis.model import DEFAULT_FORMS, MENTION_FORMS, parse_forms
+from netanalysis.model import DEFAULT_FORMS, MENTION_FORMS, Post, parse_forms
 from netanalysis.registry import RULE_COLUMNS, load_registry
 
 
@@ -199,6 +199,22 @@ def test_a_country_named_inside_a_forums_name_counts_too(ex):
 # ----------------------------------------------------------------------------- forms
 
 
+def test_forms_of_text_mentions(everything):
+    text = "Россия, РФ, российский, россияне, Кремль; Russia, US, Russian, Americans, Washington"
+    assert forms(everything, text) == [
+        ("RU", "name", "Россия"),
+        ("RU", "acronym", "РФ"),
+        ("RU", "adjective", "российский"),
+        ("RU", "demonym", "россияне"),
+        ("RU", "metonymy", "Кремль"),
+        ("RU", "name", "Russia"),
+        ("US", "acronym", "US"),
+        ("RU", "adjective", "Russian"),
+        ("US", "demonym", "Americans"),
+        ("US", "metonymy", "Washington"),
+    ]
+
+
 def test_forms_of_other_mentions(everything):
     got = forms(everything, "🇷🇺 #BRICS #RussiaChina")
     assert [(e, f) for e, f, _ in got] == [
@@ -209,10 +225,37 @@ def test_forms_of_other_mentions(everything):
     ]
 
 
+def test_metonymy_counts_only_when_asked(ex, everything, registry):
+    text = "Вашингтон и Пекин договорились; Brussels agrees"
+    assert found(ex, text) == []
+    assert found(everything, text) == [("country", "US"), ("country", "CN"), ("forum", "EU")]
+    only = Extractor(registry, forms="metonymy,flag")
+    assert found(only, text + " Россия 🇷🇺") == [
+        ("country", "US"),
+        ("country", "CN"),
+        ("forum", "EU"),
+        ("country", "RU"),
+    ]
+
+
 def test_datelines_are_not_metonymy(everything):
     assert found(everything, "Москва. 24 февраля. Заявление") == []
     assert found(everything, "МОСКВА, 31 декабря. /ТАСС/.") == []
     assert found(everything, "Moscow, April 22, 2024: talks") == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("чешского и нидерландской, канадском, шведских, швейцарская, австрийский, австралийских",
+         ["CZ", "NL", "CA", "SE", "CH", "AT", "AU"]),
+        ("россиян, американцев, украинца, немцы, китаянки, Americans, Germans, Israelis, Lao, Bruneian",
+         ["RU", "US", "UA", "DE", "CN", "US", "DE", "IL", "LA", "BN"]),
+        ("Штаты и Соединённые Штаты", ["US", "US"]),
+    ],
+)  # fmt: skip
+def test_paradigms_and_demonyms(ex, text, expected):
+    assert [e for _, e in found(ex, text)] == expected
 
 
 def test_forms_option_is_checked(registry):
@@ -220,6 +263,13 @@ def test_forms_option_is_checked(registry):
         Extractor(registry, forms="name,capital")
     assert Extractor(registry, forms="all").forms == MENTION_FORMS
     assert Extractor(registry).forms == DEFAULT_FORMS == parse_forms("default")
+
+
+def test_the_mention_table_has_forms(registry):
+    posts = [Post("p1", "c", None, "none", "Вашингтон и россияне, #BRICS", "f:1")]
+    table = extract_mentions(posts, registry, forms="all")
+    assert table["form"].tolist() == ["metonymy", "demonym", "hashtag"]
+    assert extract_mentions(posts, registry)["form"].tolist() == ["demonym", "hashtag"]
 
 
 def test_options_never_change_what_the_rules_see(registry):

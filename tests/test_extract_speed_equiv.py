@@ -305,8 +305,13 @@ def test_reference_is_not_trivial(extractors):
     assert ("country", "PG", "name", "Papua New Guinea") in seen
     assert ("country", "GW", "name", "Guinea-Bissau") in seen
     assert not any(row[4] in ("Oman", "Korea") and row[5] == 3 for row in ex.extract(TRICKY[1]))
-    # and the newer step happens: a link masked
+    # and the newer steps happen: a country inside a forum's name, a link masked, a rule applied
+    assert {("forum", "RUSSIA_AFRICA"), ("country", "RU")} <= {
+        row[:2] for row in ex.extract("саммит «Россия – Африка»")
+    }
     assert ex.extract("https://x.org/russia") == []
+    assert [row[1] for row in ex.extract("Совет безопасности России")] == ["RU"]
+    assert [row[3] for row in ex.extract("американцы, Вашингтон")] == ["demonym"]  # metonymy not kept by default
 
 
 @settings(max_examples=300, deadline=None)

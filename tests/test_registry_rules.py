@@ -4,13 +4,15 @@ bad rows, and the user's extension files for aliases, stop phrases and rules."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from netanalysis.errors import RegistryError
 from netanalysis.extract import Extractor
-from netanalysis.registry import DATA_DIR, RULE_COLUMNS, load_registry
+from netanalysis.registry import ALIAS_FORMS, DATA_DIR, RULE_COLUMNS, load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,6 +25,58 @@ def reg():
 def forms_of(reg, kind, entity):
     frame = reg.aliases
     return dict(zip(*frame.loc[(frame["kind"] == kind) & (frame["entity"] == entity), ["alias", "form"]].T.values))
+
+
+def test_every_alias_has_a_form(reg):
+    assert set(reg.aliases["form"]) == set(ALIAS_FORMS)
+    ru = forms_of(reg, "country", "RU")
+    assert (ru["Россия"], ru["РФ"], ru["российского"], ru["россиян"], ru["Кремль"]) == (
+        "name",
+        "acronym",
+        "adjective",
+        "demonym",
+        "metonymy",
+    )
+    us = forms_of(reg, "country", "US")
+    assert (us["United States"], us["U.S."], us["American"], us["Americans"], us["White House"]) == (
+        "name",
+        "acronym",
+        "adjective",
+        "demonym",
+        "metonymy",
+    )
+    assert forms_of(reg, "forum", "BRICS")["БРИКС"] == "acronym"
+    assert forms_of(reg, "forum", "EU")["Брюсселем"] == "metonymy"
+
+
+@pytest.mark.parametrize(
+    "entity, lemma",
+    [("SE", "шведск"), ("CH", "швейцарск"), ("AT", "австрийск"), ("AU", "австралийск"), ("NL", "нидерландск"),
+     ("CA", "канадск"), ("CZ", "чешск"), ("RU", "российск")],
+)  # fmt: skip
+def test_complete_russian_adjective_paradigms(reg, entity, lemma):
+    endings = ("ий", "ая", "ое", "ие", "ого", "ой", "ому", "ую", "им", "ом", "их", "ими")
+    forms = forms_of(reg, "country", entity)
+    for ending in endings:
+        assert forms.get(lemma + ending) == "adjective", lemma + ending
+    assert forms.get(lemma + "о") == "adjective"  # the first part of a compound: шведско-финский
+
+
+@pytest.mark.parametrize(
+    "entity, words",
+    [
+        ("RU", ["россиянин", "россиянина", "россиянину", "россиянином", "россиянине", "россияне", "россиян",
+                "россиянам", "россиянами", "россиянах", "россиянка", "россиянок"]),
+        ("US", ["американец", "американца", "американцем", "американцы", "американцев", "американцам"]),
+        ("UA", ["украинец", "украинца", "украинцы", "украинцев"]),
+        ("CN", ["китаец", "китайца", "китайцы", "китайцев", "китаянка"]),
+        ("TR", ["турок", "турка", "турки", "турками"]),
+        ("GE", ["грузин", "грузины", "грузинам"]),
+    ],
+)  # fmt: skip
+def test_russian_demonym_paradigms(reg, entity, words):
+    forms = forms_of(reg, "country", entity)
+    assert [w for w in words if forms.get(w) != "demonym"] == []
 
 
 def test_new_forums_with_names_acronyms_and_case_forms(reg):
@@ -41,6 +95,14 @@ def test_new_forums_with_names_acronyms_and_case_forms(reg):
     }.items():
         have = set(forms_of(reg, "forum", fid))
         assert [w for w in words if w not in have] == [], fid
+
+
+def test_the_shipped_aliases_hold_every_generated_form():
+    # the generated forms (scripts/build_aliases.py) are in aliases.csv with the same form
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_aliases.py")], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout[:2000]
 
 
 def test_the_shipped_rules(reg):
@@ -120,6 +182,13 @@ def test_extension_files_are_told_apart_by_their_header(tmp_path, reg):
     ex = Extractor(extended)
     assert [r[1] for r in ex.extract("Galliya and a Russian dressing; Russian salad")] == ["FR"]
     assert extended.fingerprint() != reg.fingerprint()
+
+
+def test_an_alias_override_keeps_its_form_unless_given(tmp_path):
+    keep = write(tmp_path / "k.csv", "kind,entity,alias,lang,case,use\ncountry,US,Americans,en,exact,text\n")
+    assert forms_of(load_registry(keep), "country", "US")["Americans"] == "demonym"
+    change = write(tmp_path / "c.csv", "kind,entity,alias,lang,case,use,form\ncountry,RU,Moscow,en,exact,text,name\n")
+    assert forms_of(load_registry(change), "country", "RU")["Moscow"] == "name"
 
 
 def test_bad_rule_removal(tmp_path):
