@@ -18,6 +18,13 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "realtext"
+#: The parts of the set: ``dev`` (the development set the extraction rules were worked out on)
+#: and ``heldout`` (labelled before the extractor saw it; see its README), each a pair of
+#: ``(posts.jsonl, labels.csv)``.
+SETS = {
+    "dev": (FIXTURE / "posts.jsonl", FIXTURE / "labels.csv"),
+    "heldout": (FIXTURE / "heldout" / "posts.jsonl", FIXTURE / "heldout" / "labels.csv"),
+}
 
 FORMS = ("name", "acronym", "adjective", "demonym", "metonymy", "flag", "hashtag", "pair_hashtag")
 TEXT_FORMS = ("name", "acronym", "adjective", "demonym", "metonymy")
@@ -94,6 +101,19 @@ def load_labels(path: Path = FIXTURE / "labels.csv") -> pd.DataFrame:
     return labels
 
 
+def load_set(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The posts and labels of a part of the set (``dev``, ``heldout``) or of both (``all``)."""
+    names = list(SETS) if name == "all" else [name]
+    unknown = [n for n in names if n not in SETS]
+    if unknown:
+        raise ValueError(f"unknown set {name!r}; choose from {', '.join(SETS)} or all")
+    parts = [(load_posts(SETS[n][0]), load_labels(SETS[n][1])) for n in names]
+    return (
+        pd.concat([p for p, _ in parts], ignore_index=True),
+        pd.concat([labels for _, labels in parts], ignore_index=True),
+    )
+
+
 def check(posts: pd.DataFrame, labels: pd.DataFrame, registry) -> list[str]:
     """Every problem of the set, one line each; an empty list when the set is sound."""
     problems = []
@@ -155,11 +175,12 @@ def _label_problems(row, texts: dict, countries: set, forums: set) -> list[str]:
 
 
 def extract(posts: pd.DataFrame, registry=None) -> pd.DataFrame:
-    """Run :func:`netanalysis.extract.extract_mentions` on the posts: country and forum rows."""
+    """Run :func:`netanalysis.extract.extract_mentions` on the posts: country and forum rows of
+    every form (the scorer counts the forms asked for)."""
     from netanalysis.extract import extract_mentions
 
     table = pd.DataFrame({"post_id": posts["id"], "text": posts["text"]})
-    mentions = extract_mentions(table, registry, tags=False)
+    mentions = extract_mentions(table, registry, tags=False, forms="all")
     return mentions[mentions["kind"].isin(KINDS)].reset_index(drop=True)
 
 

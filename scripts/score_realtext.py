@@ -10,7 +10,8 @@ definitions are in ``scripts/realtext_score.py``; the set and its labelling rule
 
 Usage::
 
-    python scripts/score_realtext.py                      # default forms: all but metonymy
+    python scripts/score_realtext.py                      # the development set, default forms (all but metonymy)
+    python scripts/score_realtext.py --set heldout        # the held-out part (or --set all for both)
     python scripts/score_realtext.py --forms all          # metonymy counted as well
     python scripts/score_realtext.py --forms name,acronym,flag,hashtag,pair_hashtag
     python scripts/score_realtext.py --csv outputs/realtext --registry my_aliases.csv
@@ -63,7 +64,7 @@ def _with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def report(scores: realtext_score.Scores, max_errors: int | None = None) -> str:
+def report(scores: realtext_score.Scores, max_errors: int | None = None, scored: str = "set dev") -> str:
     """The whole scoring run as one markdown document."""
     posts = scores.posts
     by_lang = ", ".join(f"{lang} {n}" for lang, n in posts["language"].value_counts().sort_index().items())
@@ -75,7 +76,7 @@ def report(scores: realtext_score.Scores, max_errors: int | None = None) -> str:
     )
     parts = [
         "## Real-text regression set: extractor scores\n",
-        f"Posts: {len(posts)} ({by_lang}). Counted forms: {', '.join(scores.forms)}. "
+        f"Posts ({scored}): {len(posts)} ({by_lang}). Counted forms: {', '.join(scores.forms)}. "
         f"Extractor form: {source}. Unit: distinct (post, entity) pairs; 95% Wilson intervals.\n",
         "### Countries and forums\n",
         table(
@@ -125,8 +126,9 @@ def write_csv(scores: realtext_score.Scores, folder: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--posts", type=Path, default=realtext.FIXTURE / "posts.jsonl")
-    parser.add_argument("--labels", type=Path, default=realtext.FIXTURE / "labels.csv")
+    parser.add_argument("--set", default="dev", help="which part of the set to score: dev (default), heldout or all")
+    parser.add_argument("--posts", type=Path, help="another posts.jsonl (with --labels) instead of --set")
+    parser.add_argument("--labels", type=Path, help="its labels.csv")
     parser.add_argument(
         "--forms", default="default", help="counted forms: 'default' (all but metonymy), 'all' or a comma list"
     )
@@ -143,15 +145,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         forms = realtext.parse_forms(args.forms)
         registry = load_registry(args.registry or None)
-        posts, labels = realtext.load_posts(args.posts), realtext.load_labels(args.labels)
+        if args.posts or args.labels:
+            if not (args.posts and args.labels):
+                raise ValueError("--posts and --labels go together")
+            posts, labels = realtext.load_posts(args.posts), realtext.load_labels(args.labels)
+            source = str(args.posts)
+        else:
+            posts, labels = realtext.load_set(args.set)
+            source = f"set {args.set}"
         problems = realtext.check(posts, labels, registry)
         if problems:
-            raise realtext.RealTextError(f"{args.labels}: {len(problems)} problem(s), first: {problems[0]}")
+            raise realtext.RealTextError(f"{source}: {len(problems)} problem(s), first: {problems[0]}")
         scores = realtext_score.score(posts, labels, realtext.extract(posts, registry), forms, registry)
     except (ValueError, realtext.RealTextError, NetanalysisError) as err:
         print(f"Error: {err}", file=sys.stderr)
         return 1
-    print(report(scores, args.max_errors))
+    print(report(scores, args.max_errors, source))
     if args.csv:
         write_csv(scores, args.csv)
     return 0
