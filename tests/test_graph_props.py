@@ -89,3 +89,23 @@ def test_centralities_are_defined_and_bounded(m, min_weight):
             assert {frozenset(e): w for *e, w in P.edges(data="weight")} == {
                 frozenset(e): w for *e, w in expected.edges(data="weight")
             }
+
+
+@settings(max_examples=80, deadline=None)
+@given(tables, st.sampled_from(["country", "forum"]), st.integers(1, 2))
+def test_projection_ties_agree_with_set_counting(m, side, min_weight):
+    """The one-mode ties counted in the counter's pass (each pair once per unit) equal the
+    intersections of the entities' post sets, with their post ids, and are tested over every pair."""
+    from netanalysis.analysis import validate_edges
+    from netanalysis.graph import projection_graph
+
+    P = validate_edges(projection_graph(m, side=side, min_weight=min_weight))
+    sets = {e: posts for (k, e), posts in by_hand(m).items() if k == side}
+    expected = {(a, b): sets[a] & sets[b] for a in sets for b in sets if a < b and len(sets[a] & sets[b]) >= min_weight}
+    got = {tuple(sorted((P.nodes[u]["entity"], P.nodes[v]["entity"]))): d for u, v, d in P.edges(data=True)}
+    assert set(got) == set(expected)
+    for pair, posts in expected.items():
+        assert got[pair]["weight"] == len(posts)
+        assert got[pair]["post_ids"] == sorted(posts, key=lambda p: (len(p), p))
+        assert 0 <= got[pair]["p_value"] <= 1 and got[pair]["q_value"] >= got[pair]["p_value"]
+    assert P.graph["pairs_tested"] == len(sets) * (len(sets) - 1) // 2

@@ -49,41 +49,59 @@ def check_options(unit: str, min_weight: int, baseline: str = BASELINES[0]) -> N
 
 
 class _PairTable:
-    """Weights, first and last dates and post codes of the pairs of one pair of sides."""
+    """Weights, first and last dates and post codes of the pairs of one pair of sides.
 
-    def __init__(self, sides: tuple[int, int], n_names: int, keep_ids: bool):
-        self.sides, self.n_names, self.keep_ids = sides, max(n_names, 1), keep_ids
-        n_keys = self.n_names * self.n_names
-        self.weight = np.zeros(n_keys, dtype=np.int64)
-        self.first = np.full(n_keys, _NEVER, dtype=np.int64)
-        self.last = np.full(n_keys, NO_DATE, dtype=np.int64)
+    Pairs are keyed by the two entities' positions within their sides (``a * n_b + b``), so
+    that the keys of every table fit 16 bits with the shipped registry (250 countries, 63 forums):
+    the stable sorts that gather each pair's posts are then radix sorts.
+    """
+
+    def __init__(self, sides: tuple[int, int], names: tuple[np.ndarray, np.ndarray], keep_ids: bool):
+        self.sides, self.names, self.keep_ids = sides, names, keep_ids
+        self.n_b = max(len(names[1]), 1)
+        self.n_keys = max(len(names[0]), 1) * self.n_b
+        self.weight = np.zeros(self.n_keys, dtype=np.int64)
+        self.first = np.full(self.n_keys, _NEVER, dtype=np.int64)
+        self.last = np.full(self.n_keys, NO_DATE, dtype=np.int64)
         self.store = CodeStore()
         self.runs: dict[int, list[np.ndarray | Run]] = {}
         self.pending: list[tuple[np.ndarray, np.ndarray]] = []
         self.pending_pairs = 0
 
+    def _sorted(self, key: np.ndarray) -> np.ndarray:
+        """The stable order of ``key`` (a radix sort when the keys fit 16 bits)."""
+        return np.argsort(key.astype(np.uint16) if self.n_keys <= 1 << 16 else key, kind="stable")
+
+    def _pairs_of(self, col: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """The (pair key, post) of every pair named in one unit, in unit order."""
+        side_a, side_b = self.sides
+        a_rows = col["side"] == side_a
+        a_unit, a_post, a_loc = col["unit"][a_rows], col["post"][a_rows], col["local"][a_rows]
+        if side_a == side_b:  # each row with the rows after it in its unit: every pair once
+            n = len(a_unit)
+            starts = np.flatnonzero(np.concatenate(([True], a_unit[1:] != a_unit[:-1]))) if n else np.zeros(0, int)
+            lengths = np.diff(np.append(starts, n))
+            count = np.repeat(starts + lengths, lengths) - np.arange(n) - 1
+            left = np.repeat(np.arange(n), count)
+            right = left + 1 + np.arange(len(left)) - np.repeat(np.cumsum(count) - count, count)
+            a, b = a_loc[left], a_loc[right]
+            a, b = np.minimum(a, b), np.maximum(a, b)
+        else:  # rows are in unit order, so each a row's partners are one run of b rows
+            b_rows = col["side"] == side_b
+            b_unit, b_loc = col["unit"][b_rows], col["local"][b_rows]
+            b_lo = np.searchsorted(b_unit, a_unit, side="left")
+            count = np.searchsorted(b_unit, a_unit, side="right") - b_lo
+            left = np.repeat(np.arange(len(a_unit)), count)
+            right = np.repeat(b_lo - (np.cumsum(count) - count), count) + np.arange(len(left))
+            a, b = a_loc[left], b_loc[right]
+        return a.astype(np.int64) * self.n_b + b, a_post[left]
+
     def count(self, col: dict[str, np.ndarray], dates: np.ndarray, base: int, by_post: bool) -> None:
         """Pair a slice of unit-ordered rows: add weights and dates, keep the (pair, post) codes."""
-        n_ent = self.n_names
-        side_a, side_b = self.sides
-        a_rows, b_rows = col["side"] == side_a, col["side"] == side_b
-        a_unit, a_post, a_ent = col["unit"][a_rows], col["post"][a_rows], col["entity"][a_rows]
-        b_unit, b_ent = col["unit"][b_rows], col["entity"][b_rows]
-        # rows are in unit order, so each a row's partners are one run of b rows
-        b_lo = np.searchsorted(b_unit, a_unit, side="left")
-        count = np.searchsorted(b_unit, a_unit, side="right") - b_lo
-        left = np.repeat(np.arange(len(a_unit)), count)
-        right = np.repeat(b_lo - (np.cumsum(count) - count), count) + np.arange(len(left))
-        a, b, post = a_ent[left], b_ent[right], a_post[left]
-        del left, right, b_lo, count
-        if side_a == side_b:
-            keep = a < b
-            a, b, post = a[keep], b[keep], post[keep]
-        key = a.astype(np.int64) * n_ent + b
-        n_keys = n_ent * n_ent
-        self.weight += np.bincount(key, minlength=n_keys)
-        # a stable sort by pair keeps the posts in order (a radix sort when keys fit 16 bits)
-        order = np.argsort(key.astype(np.uint16) if n_keys <= 1 << 16 else key, kind="stable")
+        key, post = self._pairs_of(col)
+        self.weight += np.bincount(key, minlength=self.n_keys)
+        # a stable sort by pair keeps the posts in order
+        order = self._sorted(key)
         pair_key, post = key[order], post.astype(np.int32, copy=False)[order]
         if not by_post and len(post):  # several units of one post may pair a and b
             first = np.concatenate(([True], (pair_key[1:] != pair_key[:-1]) | (post[1:] != post[:-1])))
@@ -112,7 +130,7 @@ class _PairTable:
         self.pending, self.pending_pairs = [], 0
         if not len(key):
             return
-        order = np.argsort(key, kind="stable")
+        order = self._sorted(key)
         key, codes = key[order], codes[order]
         del order
         block = self.store.keep(codes)
@@ -120,14 +138,17 @@ class _PairTable:
         for lo, hi in zip([0, *cuts], [*cuts, len(key)]):
             self.runs.setdefault(int(key[lo]), []).append(piece(block, lo, hi))
 
-    def pairs(self, names: np.ndarray, table: PostIdTable | None) -> pd.DataFrame:
+    def pairs(self, table: PostIdTable | None) -> pd.DataFrame:
         """``entity_a, entity_b, weight, [post_ids,] first_date, last_date``, sorted by
         ``entity_a, entity_b`` (the post codes move to the result)."""
         self.flush()
-        n_ent = self.n_names
         found = np.flatnonzero(self.weight)
         out = pd.DataFrame(
-            {"entity_a": names[found // n_ent], "entity_b": names[found % n_ent], "weight": self.weight[found]}
+            {
+                "entity_a": self.names[0][found // self.n_b],
+                "entity_b": self.names[1][found % self.n_b],
+                "weight": self.weight[found],
+            }
         )
         if table is not None:
             out["post_ids"] = [PostIds(self.runs.get(int(k), []), table) for k in found]
@@ -212,8 +233,19 @@ class CoMentionCounter:
         self._keep = np.array(
             [kind in SIDES and not self.exclusion.matches(kind, name) for kind, name in self.entities], dtype=bool
         )
+        # each entity's position among the names of its side (sorted), which the pair tables key by
+        side_names = [
+            np.array(sorted({n for k, n in self.entities if SIDES.get(k) == code}), dtype=object) for code in (0, 1)
+        ]
+        self._local = np.array(
+            [int(np.searchsorted(side_names[SIDES[k]], n)) if k in SIDES else 0 for k, n in self.entities],
+            dtype=np.int32,
+        )
         wanted = [self.sides] + ([(0, 0), (1, 1), (0, 1)] if projections else [])
-        self._tables = {pair: _PairTable(pair, len(names), post_ids) for pair in dict.fromkeys(wanted)}
+        self._tables = {
+            pair: _PairTable(pair, (side_names[pair[0]], side_names[pair[1]]), post_ids)
+            for pair in dict.fromkeys(wanted)
+        }
         self._units_naming = np.zeros(2 * max(len(names), 1), dtype=np.int64)
         self._degrees = np.zeros(1, dtype=np.int64)
         self.n_units = 0  # units naming at least one (kept) entity
@@ -240,7 +272,7 @@ class CoMentionCounter:
         keep = self._keep[batch.entity]
         entity = batch.entity[keep]
         post = batch.post[keep].astype(np.int32, copy=False)
-        cols = {"post": post, "side": self._side[entity], "entity": self._name[entity]}
+        cols = {"post": post, "side": self._side[entity], "entity": self._name[entity], "local": self._local[entity]}
         if self.unit == "post" or batch.unit is None:
             cols["unit"] = post.astype(np.int64)
         else:
@@ -319,7 +351,7 @@ class CoMentionCounter:
         if key not in self._tables:
             kinds = "-".join(list(SIDES)[k] for k in key)
             raise ConfigError(f"this counter did not count {kinds} pairs (projections=True counts them)")
-        return self._tables[key].pairs(self.names, self._table())
+        return self._tables[key].pairs(self._table())
 
     def post_days(self) -> np.ndarray:
         """The UTC day of every post added, in the order added (int32,
