@@ -332,6 +332,28 @@ def test_the_command_line_writes_tested_projections_and_their_measures(study):
     assert nx.read_gexf(out / "projection_forums.gexf").number_of_edges() == 15
 
 
+def test_gexf_and_graphml_carry_every_edges_test(study):
+    """graph.gexf and graph.graphml (and the projections' GEXF) hold each edge's expected count,
+    p-value, q-value and significance, equal to the CSV files'."""
+    _, out = study
+    edges = pd.read_csv(out / "edges.csv", keep_default_na=False)
+    for name in ("graph.gexf", "graph.graphml"):
+        G = nx.read_gexf(out / name) if name.endswith("gexf") else nx.read_graphml(out / name)
+        assert G.number_of_edges() == len(edges)
+        for row in edges.itertuples():
+            d = G.edges[f"country:{row.country}", f"forum:{row.forum}"]
+            assert d["expected"] == pytest.approx(row.expected, rel=1e-12)
+            assert d["p_value"] == pytest.approx(row.p_value, rel=1e-12)
+            assert d["q_value"] == pytest.approx(row.q_value, rel=1e-12)
+            assert str(d["significant"]).lower() == str(row.significant).lower()
+    ties = pd.read_csv(out / "projection_countries.csv", keep_default_na=False)
+    P = nx.read_gexf(out / "projection_countries.gexf")
+    for row in ties.itertuples():
+        d = P.edges[f"country:{row.country_a}", f"country:{row.country_b}"]
+        assert (d["p_value"], d["q_value"]) == (pytest.approx(row.p_value), pytest.approx(row.q_value))
+        assert str(d["significant"]).lower() == str(row.significant).lower()
+
+
 def test_backbone_through_the_command_line(study, tmp_path):
     corpus, full = study
     out = tmp_path / "backbone"
@@ -349,6 +371,13 @@ def test_backbone_through_the_command_line(study, tmp_path):
     assert "on the backbone of significant edges" in page and "(backbone: " in page
     assert f"{len(significant)} of {len(edges)} edges are significant" in page
     assert "Benjamini" in page and "Tumminello" in page and "q &lt; 0.05" in page
+    # each window is tested on its own units: the report says how many windows kept a significant edge
+    counts = json.loads((out / "manifest.json").read_text())["counts"]
+    windows = pd.read_csv(out / "window_edges.csv", keep_default_na=False)
+    kept = counts["backbone_windows"]
+    assert kept["windows"] == counts["windows"] > kept["with_edges"] > 0
+    assert kept["with_edges"] == windows.loc[windows["significant"], "window_start"].nunique()
+    assert f"{kept['with_edges']} of {kept['windows']} windows have a significant edge" in page
 
 
 def test_command_line_errors(study, tmp_path):

@@ -61,6 +61,13 @@ def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None
     validate_windows(state.windows, test=s.test, alpha=s.alpha, alternative=s.alternative)  # each window's own test
     write_csv(window_edges_table(state.windows), staging.path("window_edges.csv"))
     measured = window_backbones(state.windows) if s.backbone else state.windows
+    if s.backbone:  # each window's own backbone: the report says how many kept a significant edge
+        units = sorted(int(g.graph.get("n_units", 0)) for _, _, g in state.windows)
+        result.counts["backbone_windows"] = {
+            "windows": len(units),
+            "with_edges": sum(1 for _, _, g in measured if g.number_of_edges()),
+            "median_units": units[len(units) // 2] if units else 0,
+        }
     source = BatchSource(state.corpus, unit=s.unit, exclude=s.exclusion)
     stats = time_statistics(
         source,

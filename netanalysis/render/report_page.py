@@ -19,7 +19,12 @@ from netanalysis.render.captions import figure_caption
 from netanalysis.render.membership_section import membership_section_html
 from netanalysis.render.methods import methods_paragraphs, references
 from netanalysis.render.report_time import central_tiers, significant_changes_table, windows_summary
-from netanalysis.render.significance_section import constant_columns, constant_note, significance_html
+from netanalysis.render.significance_section import (
+    constant_columns,
+    constant_note,
+    significance_html,
+    window_backbone_note,
+)
 
 __all__ = ["ReportContent", "report_html"]
 
@@ -188,6 +193,7 @@ def report_html(run: ReportContent, *, files: list[str]) -> str:
         )
     file_items = "".join(f'<li><a href="{escape(f)}">{escape(f)}</a></li>' for f in files)
     central, time_html, changes_html = _time_sections(run)
+    figures_html = "".join(figure_html) or '<p class="muted">No figures.</p>'
     paragraphs = methods_paragraphs(s, c)
     methods = "".join(f"<h3>{escape(p.title)}</h3><p>{escape(p.text)}</p>" for p in paragraphs)
     refs = "".join(f"<li>{escape(r)}</li>" for r in references(paragraphs))
@@ -206,7 +212,7 @@ run with <code>{escape(run.command)}</code>; parameters and input checksums in
 behind it: <a href="edges.csv">edges.csv</a>; explore interactively: <a href="network.html">network.html</a>.</p>
 <h2>Which ties are more frequent than chance</h2>{significance_html(c, run.edges) or '<p class="muted">No test.</p>'}
 {time_html}
-<h2>Figures</h2>{_figures_note(s)}{"".join(figure_html) or '<p class="muted">No figures.</p>'}
+<h2>Figures</h2>{_figures_note(s)}{window_backbone_note(c)}{figures_html}
 {changes_html}
 {membership_section_html(run.outsiders) if run.outsiders is not None else ""}
 <h2>Files</h2><ul>{file_items}</ul>

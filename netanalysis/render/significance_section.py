@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["significance_html", "constant_columns", "constant_note"]
+__all__ = ["significance_html", "constant_columns", "constant_note", "window_backbone_note"]
 
 _TEST_NAMES = {"hypergeom": "hypergeometric test", "sdsm": "stochastic degree sequence model (SDSM)"}
 _ALTERNATIVES = {
@@ -133,3 +133,34 @@ def significance_html(counts: dict[str, Any], edges: pd.DataFrame | None, n: int
                 f"<h3>Strongest evidence</h3><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
             )
     return "".join(lines)
+
+
+def window_backbone_note(counts: dict[str, Any]) -> str:
+    """With ``--backbone``: how many time windows kept a significant edge, or ``""``.
+
+    Each window is tested on its own units, so a short window has far less power than the whole
+    corpus: on a channel of 60 posts a month most monthly backbones are empty, and the time
+    figures and rank changes then show little. The note says so and what to do.
+
+    Examples
+    --------
+    >>> note = window_backbone_note({"backbone_windows": {"windows": 24, "with_edges": 7, "median_units": 62}})
+    >>> "7 of 24 windows have a significant edge (median 62 units a window)" in note, "--freq quarter" in note
+    (True, True)
+    >>> window_backbone_note({})
+    ''
+    """
+    w = counts.get("backbone_windows")
+    if not w or not w.get("windows"):
+        return ""
+    text = (
+        "The time figures and changes use each window's own backbone (its edges significant in a test over "
+        f"the window's own units): {w['with_edges']:,} of {w['windows']:,} windows have a significant edge "
+        f"(median {w['median_units']:,} units a window)."
+    )
+    if w["with_edges"] < w["windows"]:
+        text += (
+            " A window without one shows no network. Longer windows (--freq quarter or year) give each test "
+            "more units; a run without --backbone compares the windows' whole graphs."
+        )
+    return f'<p class="muted">{escape(text)}</p>'
