@@ -222,6 +222,8 @@ def test_the_page_reports_the_comparison_and_its_methods(planted_run):
     assert f"Shares of {groups.loc[a, 'units']:,} posts ({a}) and {groups.loc[b, 'units']:,} ({b})" in page
     for n in groups["posts_naming"]:
         assert f'<td class="num">{n}</td>' in page
+    assert '<td class="">Egypt</td><td class="">BRICS</td>' in page  # the planted edge, by name
+    assert f'<td class="date">{groups["first_date"].iloc[0]}</td>' in page  # dates kept on one line
 
 
 def test_the_same_run_gives_the_same_files(tmp_path):

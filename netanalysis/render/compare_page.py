@@ -36,7 +36,7 @@ FIGURE_CAPTIONS = {
     "ones do not; the most extreme significant edges of each side are labelled.",
 }
 #: Numbers (2.22e-12, 1,600) never break across lines.
-_COMPARE_CSS = "td.num{white-space:nowrap}"
+_COMPARE_CSS = "td.num,td.date{white-space:nowrap}"
 #: Readable headers of the tables' columns (the CSV files keep the column names).
 _NAMES = {"p_value": "p", "q_value": "q", "over_used_by": "over-used by", "label": "country or forum"}
 _BY = {
@@ -75,13 +75,15 @@ def _cell(value: Any) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
+def _kind(column: str, numeric: set) -> str:
+    return "num" if column in numeric else "date" if column.endswith("_date") else ""
+
+
 def _table(frame: pd.DataFrame, columns: list[str], numeric: Iterable[str] = (), names: dict | None = None) -> str:
     numeric, names = set(numeric), names or {}
     head = "".join(f'<th class="{"num" if c in numeric else ""}">{escape(names.get(c, c))}</th>' for c in columns)
     body = "".join(
-        "<tr>"
-        + "".join(f'<td class="{"num" if c in numeric else ""}">{escape(_cell(row[c]))}</td>' for c in columns)
-        + "</tr>"
+        "<tr>" + "".join(f'<td class="{_kind(c, numeric)}">{escape(_cell(row[c]))}</td>' for c in columns) + "</tr>"
         for _, row in frame.iterrows()
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -125,6 +127,7 @@ def _overall(c: Comparison) -> str:
 def _differing(c: Comparison, n: int = 12) -> str:
     parts = []
     edges = c.edges
+    names = dict(zip(c.nodes["node"], c.nodes["label"], strict=True))  # country and forum names
     for a, b in c.contrasts:
         rows = edges[(edges["group"] == a) & (edges["versus"] == b)]
         hits = rows[rows["significant"]]
@@ -136,6 +139,8 @@ def _differing(c: Comparison, n: int = 12) -> str:
             parts.append(head.replace("; the 0 most significant:", ".") + "")
             continue
         shown = _percent(hits.head(n), "share", "share_versus")
+        shown["country"] = [names.get(f"country:{v}", v) for v in shown["country"]]
+        shown["forum"] = [names.get(f"forum:{v}", v) for v in shown["forum"]]
         shown["status"] = [str(v).replace("non_member", "non-member").replace("_", " ") for v in shown["status"]]
         parts.append(
             head

@@ -10,6 +10,7 @@ colour in every figure (Okabe-Ito, colour-blind safe); countries are circles, fo
 from __future__ import annotations
 
 import math
+import textwrap
 
 import matplotlib
 import matplotlib.ticker
@@ -23,8 +24,9 @@ from matplotlib.lines import Line2D
 
 from netanalysis.analysis.compare import REST, Comparison
 from netanalysis.analysis.compare_plotdata import difference_edges, log_odds_points, shared_graph
-from netanalysis.analysis.plotdata import network_layout, node_label
+from netanalysis.analysis.plotdata import network_layout
 from netanalysis.render.labels import repel_labels
+from netanalysis.render.network_draw import label_everything
 from netanalysis.render.style import EDGE_COLOR, SIDE_COLORS, figure_style, figure_width
 
 __all__ = ["group_colors", "plot_group_networks", "plot_difference_network", "plot_log_odds"]
@@ -66,26 +68,17 @@ def _nodes(ax: Axes, G: nx.Graph, pos: dict, areas: dict, colors: dict) -> None:
             )
 
 
-def _labels(ax: Axes, U: nx.Graph, pos: dict, chosen: list, font_size: float, present: set) -> None:
+def _labels(ax: Axes, U: nx.Graph, pos: dict, chosen: list, areas: dict, *, font_size: float, present: set) -> None:
+    """Label ``chosen`` (most important first) beside their nodes without overlap (the run's
+    figures' placement: further out with a leader line, or the short form, when crowded); labels
+    of nodes not in ``present`` are grey."""
     if not chosen:
         return
-    texts = [
-        ax.text(
-            *pos[n],
-            node_label(U, n),
-            fontsize=font_size,
-            ha="center",
-            va="bottom",
-            color="#222222" if n in present else "#AAAAAA",
-            zorder=3,
-        )
-        for n in chosen
-    ]
-    order = sorted(U, key=str)
-    index = {n: i for i, n in enumerate(order)}
-    centres = ax.transData.transform(np.array([pos[n] for n in order]))
-    obstacles = np.column_stack([centres - 3.0, centres + 3.0])  # (x0, y0, x1, y1) around each marker
-    repel_labels(ax, texts, obstacles=obstacles, owners=[index[n] for n in chosen], pad=4.0)
+    before = len(ax.texts)
+    label_everything(ax, U, pos, chosen, areas, font_size=font_size)
+    for n, text in zip(chosen, ax.texts[before:]):
+        if n not in present:
+            text.set_color("#AAAAAA")
 
 
 def _frame(ax: Axes, pos: dict) -> None:
@@ -137,6 +130,7 @@ def plot_group_networks(
         strength = dict(U.degree(weight="weight"))
         chosen = sorted(U, key=lambda v: (-strength[v], str(v)))[:max_labels]
         chosen += [v for v in _over_used_nodes(comparison, per_group=3) if v in U and v not in chosen]
+        panel_areas: list[dict] = []
         for ax, g, edge_share, node_share in zip(axes.flat, groups, shares, node_shares):
             G = comparison.networks[g].graph
             present = {v for v in U if v in G}
@@ -151,6 +145,7 @@ def plot_group_networks(
             areas = {v: 6.0 + 160.0 * node_share.get(v, 0.0) / nmax for v in U}
             colors = {v: SIDE_COLORS[U.nodes[v].get("kind", "country")] if v in present else _FADED for v in U}
             _nodes(ax, U, pos, areas, colors)
+            panel_areas.append(areas)
             _frame(ax, pos)
             ax.set_title(f"{g}\n{int(units.get(g, 0)):,} posts", fontsize=font_size + 0.5)
         fig.legend(
@@ -164,9 +159,9 @@ def plot_group_networks(
             title=f"Edge width and node area: share of the group's posts (edges of {min_posts}+ posts)",
         )
         fig.get_layout_engine().execute(fig)
-        for ax, g in zip(axes.flat, groups):
+        for ax, g, areas in zip(axes.flat, groups, panel_areas):
             G = comparison.networks[g].graph
-            _labels(ax, U, pos, chosen, font_size - 1.5, {v for v in U if v in G})
+            _labels(ax, U, pos, chosen, areas, font_size=font_size - 1.5, present={v for v in U if v in G})
     return fig
 
 
@@ -258,7 +253,7 @@ def plot_difference_network(
             f"the {min(max_edges, len(table))} largest |z|); width: |log-odds z|",
         )
         fig.get_layout_engine().execute(fig)
-        _labels(ax, U, pos, chosen, font_size - 1.0, set(U))
+        _labels(ax, U, pos, chosen, areas, font_size=font_size - 1.0, present=set(U))
     return fig
 
 
@@ -319,6 +314,6 @@ def plot_log_odds(
                     if abs(ty - z[i]) > 0.04 * span or abs(math.log10(tx / (x[i] * 1.08))) > 0.05:
                         ax.plot([x[i], tx], [z[i], ty], color="#999999", lw=0.3, zorder=1.5)
             ax.set_xlabel("posts naming both, both sides (log scale)")
-            ax.set_ylabel(f"log-odds z\n(> 0: more in {_short(a)})")
+            ax.set_ylabel("log-odds z\n" + "\n".join(textwrap.wrap(f"(> 0: more in {_short(a, 60)})", 30)))
             ax.set_title(f"{a} vs {b}", fontsize=font_size + 0.5)
     return fig
