@@ -128,9 +128,7 @@ class ContextRules:
             before = "(?:" + "|".join(f"(?:{r.before_text})" for r in befores) + ")" if befores else ""
             plan = _Plan(
                 after=re.compile("|".join(f"(?:{r.after_text})" for r in afters)) if afters else None,
-                after_ctx=False,  # rules with placeholders are checked one by one
                 before=re.compile(before + r"\Z") if befores else None,
-                before_ctx=False,
                 reach=_reach(before),
                 singles={shape: tuple(r for r in singles if r.case in ("any", shape)) for shape in _SHAPES},
                 by_shape=any(r.case != "any" for r in singles),
@@ -156,8 +154,18 @@ class ContextRules:
             found.append(i)
         return tuple(found)
 
-    def apply(self, rows: list[tuple], ruled: list[tuple[tuple, tuple[int, ...]]], text: str) -> list[tuple]:
+    def apply(
+        self,
+        rows: list[tuple],
+        ruled: list[tuple[tuple, tuple[int, ...]]],
+        text: str,
+        kept_forms: frozenset[str] | None = None,
+    ) -> list[tuple]:
         """``rows`` (the mention rows of one post) without the matches the rules drop.
+
+        With ``kept_forms``, the matches of other forms are not looked at (the caller drops
+        them anyway), adjectives excepted (a place's adjective spreads to other rows); every row
+        still counts as context for the others, so the rows kept of the kept forms are the same.
 
         ``ruled`` pairs name matches with the rules that select their alias (as
         :meth:`~netanalysis.extract.gazetteer.NameMatcher.find_rows_ruled` gives them: a match
@@ -171,23 +179,26 @@ class ContextRules:
         spread: set[tuple[str, str]] = set()
         plans = self._plans
         for row, ids in ruled:
+            if kept_forms is not None and row[3] not in kept_forms and row[3] != "adjective":
+                continue  # dropped anyway, and only an adjective spreads to other rows (below)
             plan = plans.get(ids) or self._plan(ids)
             start, end = row[5], row[6]
-            if plan.placeholders and context is None:
-                context = _context(rows, text)
-            marked = context if context is not None else text  # the text with matches marked, when needed
-            fired: bool = bool(
-                plan.after is not None and plan.after.match(marked if plan.after_ctx else text, end)
-            ) or (
-                plan.before is not None
-                and plan.before.search(marked if plan.before_ctx else text, max(0, start - plan.reach), start)
-                is not None
+            # the combined after and before expressions first (most matches end here); the text
+            # with matches marked is made only when a rule with a placeholder is checked
+            after, before = plan.after, plan.before
+            fired = (after is not None and after.match(text, end) is not None) or (
+                before is not None and before.search(text, max(0, start - plan.reach), start) is not None
             )
             if not fired:
                 for rule in plan.singles[_shape(row[4])] if plan.by_shape else plan.singles["lower"]:
                     if rule.unless and vouching is None:
                         vouching = self._vouching(rows, ruled)
-                    if _fires(rule, row[4], start, end, text, marked if rule.placeholders else text, vouching):
+                    marked = text
+                    if rule.placeholders:
+                        if context is None:
+                            context = _context(rows, text)
+                        marked = context
+                    if _fires(rule, row[4], start, end, text, marked, vouching):
                         fired = True
                         break
             if not fired:
@@ -201,6 +212,8 @@ class ContextRules:
             if plan.place and row[3] == "adjective" and surface[:1].isupper() and not surface.isascii():
                 if vouching is None:
                     vouching = self._vouching(rows, ruled)
+                if context is None and any(r.placeholders for r in plan.place):
+                    context = _context(rows, text)
                 if any(
                     _fires(r, surface, start, end, text, (context or "") if r.placeholders else text, vouching)
                     for r in plan.place
@@ -224,9 +237,7 @@ class ContextRules:
 
 class _Plan(NamedTuple):
     after: re.Pattern[str] | None
-    after_ctx: bool  # whether it uses a placeholder (is matched on the text with matches marked)
     before: re.Pattern[str] | None
-    before_ctx: bool
     reach: int  # how far back ``before`` can reach
     singles: dict[str, tuple[_Rule, ...]]  # by the shape of the matched text (_shape)
     by_shape: bool  # whether some single rule asks for a case

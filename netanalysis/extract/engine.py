@@ -311,7 +311,7 @@ class Extractor:
         if ruled:
             rules = self._compiled.rules
             assert rules is not None  # only aliases that rules select are ruled
-            rows = rules.apply(rows, ruled, text)
+            rows = rules.apply(rows, ruled, text, self._forms)
         if self._only_forms:
             forms = self._forms
             return [row for row in rows if row[3] in forms or row[0] == "tag"]

@@ -320,6 +320,15 @@ def _settle(group: list) -> list:
     the countries named inside a kept forum's name (see the module notes)."""
     if len(group) == 1:
         return group if group[0][0] is not None else []
+    if len(group) == 2:  # the usual group: the longer one (of two as long, the first)
+        a, b = group
+        win, other = (b, a) if b[6] - b[5] > a[6] - a[5] else (a, b)
+        if win[0] is None:
+            return []
+        if win[0] == "forum" and other[0] == "country" and other[3] in _NESTED_FORMS:
+            if win[5] <= other[5] and other[6] <= win[6]:
+                return group  # a country named inside the forum's name: both, in span order
+        return [win]
     winners = _longest_first(group)
     forums = [row for row in winners if row[0] == "forum"]
     if not forums:
