@@ -15,7 +15,6 @@ import pandas as pd
 import pytest
 
 from netanalysis.errors import ConfigError, GraphError
-from netanalysis.model import excerpt
 from netanalysis.render import explorer
 from netanalysis.render.explorer import explorer_data, explorer_html, write_explorer
 
@@ -227,7 +226,15 @@ def test_page_fetches_nothing(page):
     assert scripts == [(("type", "application/json"), ("id", "na-data")), (), ()]
 
 
-def test_data_block_holds_the_graph(sample, page):
+def post_days(posts: pd.DataFrame) -> dict[str, int]:
+    """Days since 1970 of each post (-1: undated), as the page counts them."""
+    return {
+        p: -1 if pd.isna(d) else int(d.tz_convert("UTC").tz_localize(None).normalize().value // 86_400_000_000_000)
+        for p, d in zip(posts["post_id"], posts["date"])
+    }
+
+
+def test_data_block_holds_the_graph_and_every_post_of_every_edge(sample, page):
     G, cent, posts = sample
     data = data_block(page)
     assert [n["id"] for n in data["nodes"]] == sorted(G.nodes)
@@ -235,23 +242,96 @@ def test_data_block_holds_the_graph(sample, page):
     node = next(n for n in data["nodes"] if n["id"] == "country:RU")
     assert node["label"] == "Россия" and node["kind"] == "country" and node["shape"] == "dot"
     assert dict(node["measures"])["posts"] == str(G.nodes["country:RU"]["posts"])
-    assert {n["color"] for n in data["nodes"]} == {"#0072B2", "#E69F00"}
+    assert {n["community"] for n in data["nodes"]} == {0}  # the table's numbers
+    ids, days = data["posts"]["id"], data["posts"]["d"]
+    day = post_days(posts)
+    assert [days[i] for i in range(len(ids))] == [day[p] for p in ids]
+    keys = [(d < 0, d, p) for d, p in zip(days, ids)]
+    assert keys == sorted(keys)  # the table is in date order (undated last), so indices sort by date
+    first = data["meta"]["first_day"]
     for e in data["edges"]:
         attrs = G.edges[e["from"], e["to"]]
-        assert e["weight"] == attrs["weight"] and e["post_count"] == len(attrs["post_ids"])
+        assert e["weight"] == attrs["weight"] and e["n"] == len(attrs["post_ids"])
+        assert sorted(ids[i] for i in e["p"]) == sorted(attrs["post_ids"]) and e["p"] == sorted(e["p"])
+        per_day = dict(zip(e["h"][0::2], e["h"][1::2]))
+        expected: dict[int, int] = {}
+        for p in attrs["post_ids"]:
+            d = day[p] - first if day[p] >= 0 else -1
+            expected[d] = expected.get(d, 0) + 1
+        assert per_day == expected
         measures = dict(e["measures"])
         assert measures["weight"] == str(attrs["weight"])
         assert measures["jaccard"] == f"{attrs['jaccard']:.4g}"
         assert measures["first post"] == (
             attrs["first_date"].strftime("%Y-%m-%d") if not pd.isna(attrs["first_date"]) else "–"
         )
-        assert set(e["evidence"]) <= set(attrs["post_ids"]) and set(e["evidence"]) <= set(data["posts"])
         assert "title" not in e
+    for n in data["nodes"]:
+        behind = {p for nb in G[n["id"]] for p in G.edges[n["id"], nb]["post_ids"]}
+        assert n["n"] == len(behind) == sum(n["h"][1::2])
+        assert {"россия", "ru"} <= set(n["terms"]) if n["id"] == "country:RU" else True
     assert all("title" not in n for n in data["nodes"])
-    shown = data["posts"][data["edges"][0]["evidence"][0]]
-    row = posts.set_index("post_id").loc[data["edges"][0]["evidence"][0]]
-    assert shown["channel"] == "MID_Russia" and len(shown["text"]) <= 201
-    assert shown["text"][:40] == " ".join(row["text"].split())[:40]
+    row = posts.set_index("post_id").loc[ids[0]]
+    assert data["posts"]["channels"][data["posts"]["c"][0]] == "MID_Russia"
+    assert data["posts"]["t"][0] == row["text"]  # the whole text (under the cut)
+
+
+def test_matched_words_are_marked_in_utf16_offsets():
+    # a flag is one character in Python and two UTF-16 units in the browser
+    text = "🇷🇺🇨🇳 Переговоры России и Китая в рамках ШОС."
+    posts = pd.DataFrame({"post_id": ["p1"], "date": pd.to_datetime(["2024-06-03"], utc=True), "text": [text]})
+    start_ru, start_cn, start_sco = text.index("России"), text.index("Китая"), text.index("ШОС")
+    mentions = pd.DataFrame(
+        {
+            "post_id": ["p1"] * 4,
+            "kind": ["country", "country", "forum", "country"],
+            "entity": ["RU", "CN", "SCO", "RU"],
+            "start": [start_ru, start_cn, start_sco, 0],
+            "end": [start_ru + 6, start_cn + 5, start_sco + 3, 2],
+        }
+    )
+    G = nx.Graph()
+    G.add_node("country:RU", kind="country", label="Russia")
+    G.add_node("country:CN", kind="country", label="China")
+    G.add_node("forum:SCO", kind="forum", label="SCO")
+    G.add_edge("country:RU", "forum:SCO", weight=1, post_ids=["p1"])
+    G.add_edge("country:CN", "forum:SCO", weight=1, post_ids=["p1"])
+    data = explorer_data(G, posts=posts, mentions=mentions)
+    names = [n["id"] for n in data["nodes"]]
+    marks = data["posts"]["m"][0]
+    as_js = text.encode("utf-16-le")
+    found = [
+        (as_js[2 * s : 2 * e].decode("utf-16-le"), names[k]) for s, e, k in zip(marks[0::3], marks[1::3], marks[2::3])
+    ]
+    assert found == [("🇷🇺", "country:RU"), ("России", "country:RU"), ("Китая", "country:CN"), ("ШОС", "forum:SCO")]
+
+
+def test_evidence_budget_keeps_each_edges_earliest_posts_and_its_counts(sample):
+    G, cent, posts = sample
+    data = explorer_data(G, centrality=cent, posts=posts, max_posts=30)
+    kept = data["meta"]["kept"]
+    assert kept is not None and len(data["posts"]["id"]) <= 30
+    whole = explorer_data(G, centrality=cent, posts=posts)
+    assert whole["meta"]["kept"] is None
+    ids = whole["posts"]["id"]
+    for small, full in zip(data["edges"], whole["edges"]):
+        assert small["n"] == full["n"] and small["h"] == full["h"]  # counts stay exact
+        assert [data["posts"]["id"][i] for i in small["p"]] == [ids[i] for i in full["p"][:kept]]
+
+
+def test_search_terms_cover_every_registry_alias():
+    from netanalysis.registry import load_registry
+
+    registry = load_registry()
+    terms = explorer.search_terms(registry, ["country:RU", "country:CN", "forum:UN", "forum:SCO", "forum:ZZ"])
+    aliases = registry.aliases
+    for node in ("country:RU", "country:CN"):
+        entity = node.split(":")[1]
+        listed = aliases[(aliases["kind"] == "country") & (aliases["entity"] == entity)]["alias"]
+        assert {a.casefold() for a in listed} <= set(terms[node])
+    assert {"россия", "россии", "китая", "китаю"} <= set(terms["country:RU"]) | set(terms["country:CN"])
+    assert "оон" in terms["forum:UN"] and "shanghai cooperation organisation" in terms["forum:SCO"]
+    assert terms["forum:ZZ"] == []
 
 
 def test_hostile_text_is_escaped_in_the_page_and_intact_in_the_data(sample, page):
@@ -262,8 +342,8 @@ def test_hostile_text_is_escaped_in_the_page_and_intact_in_the_data(sample, page
     assert "\\u003cscript\\u003e" in block and "\\u0026" in block
     assert "<title>BRICS &amp; &lt;friends&gt;</title>" in head
     data = data_block(page)
-    hostile = [p for p in data["posts"].values() if p["text"].startswith("<script>window.__pwned")]
-    assert len(hostile) == 1 and "onerror=" in hostile[0]["text"]
+    hostile = [t for t in data["posts"]["t"] if t.startswith("<script>window.__pwned")]
+    assert len(hostile) == 1 and "onerror=" in hostile[0]
 
 
 def test_json_block_escapes_what_could_end_the_script():
@@ -316,13 +396,15 @@ def test_writes_only_the_html_and_leaves_the_cwd_clean(sample, tmp_path, monkeyp
 
 
 def test_pyvis_hazards_are_never_touched(sample, monkeypatch):
+    import pyvis.network
+
     G, cent, posts = sample
 
     def forbidden(*args, **kwargs):
         raise AssertionError("pyvis method that writes, opens a browser or mutates was called")
 
-    for name in ("show", "write_html", "save_graph", "from_nx", "generate_html", "prep_notebook"):
-        monkeypatch.setattr(explorer.Network, name, forbidden)
+    for name in ("show", "write_html", "save_graph", "from_nx", "generate_html", "prep_notebook", "__init__"):
+        monkeypatch.setattr(pyvis.network.Network, name, forbidden)
     assert "na-data" in explorer_html(G, centrality=cent, posts=posts)
 
 
@@ -371,35 +453,9 @@ def test_without_centrality_or_posts_sizes_by_strength_and_filters_by_span():
     size = {n["id"]: n["size"] for n in data["nodes"]}
     assert size["forum:BRICS"] > size["country:CN"] > size["country:IN"]
     edges = {e["id"]: e for e in data["edges"]}
-    assert edges["country:CN|forum:BRICS"]["dates"] == {"days": ["2024-05-02", "2024-09-01"], "undated": 0}
-    assert edges["country:CN|forum:BRICS"]["span"] is True
-    assert edges["country:IN|forum:BRICS"]["dates"] == {"days": [], "undated": 1}
-    assert data["posts"]["a"] == {"date": "", "channel": "", "text": ""}
-
-
-def test_edge_dates_and_evidence_come_from_the_posts(sample):
-    G, cent, posts = sample
-    data = explorer_data(G, centrality=cent, posts=posts, max_posts_per_item=4)
-    day = {p: None if pd.isna(d) else d.strftime("%Y-%m-%d") for p, d in zip(posts["post_id"], posts["date"])}
-    for e in data["edges"]:
-        ids = G.edges[e["from"], e["to"]]["post_ids"]
-        assert e["dates"]["days"] == sorted({day[p] for p in ids if day[p]})
-        assert e["dates"]["undated"] == sum(day[p] is None for p in ids)
-        assert e["span"] is False
-        assert len(e["evidence"]) == min(4, len(ids))
-        keys = [(day[p] is None, day[p] or "", p) for p in e["evidence"]]
-        assert keys == sorted(keys)
-    for n in data["nodes"]:
-        assert len(n["evidence"]) <= 4
-        assert n["post_count"] == len({p for nb in G[n["id"]] for p in G.edges[n["id"], nb]["post_ids"]})
-    assert any(e["dates"]["undated"] for e in data["edges"])
-
-
-def test_excerpts_are_short_and_whole_words():
-    text = "слово " * 100
-    cut = excerpt(text)
-    assert len(cut) <= 201 and cut.endswith("слово…")
-    assert excerpt("  a\n\nb  ") == "a b"
+    assert edges["country:CN|forum:BRICS"]["span"] == ["2024-05-02", "2024-09-01"]
+    assert edges["country:IN|forum:BRICS"]["span"] == [None, None]
+    assert data["posts"]["t"] == [""] * 5 and data["meta"]["dated"] is False
 
 
 def test_bad_node_kind_and_bad_limits_are_errors():
@@ -407,8 +463,8 @@ def test_bad_node_kind_and_bad_limits_are_errors():
     G.add_node("tag:peace", kind="tag", label="peace")
     with pytest.raises(GraphError, match="tag:peace"):
         explorer_html(G)
-    with pytest.raises(ConfigError, match="max_posts_per_item"):
-        explorer_html(nx.Graph(), max_posts_per_item=-1)
+    with pytest.raises(ConfigError, match="page_size"):
+        explorer_html(nx.Graph(), page_size=0)
 
 
 def test_empty_graph_renders():
@@ -459,14 +515,14 @@ def test_layout_keeps_drawn_nodes_apart(sample, which):
 def test_posts_frame_with_only_the_required_columns(sample):
     G, cent, posts = sample
     data = explorer_data(G, posts=posts[["post_id", "date"]])
-    shown = next(iter(data["posts"].values()))
-    assert shown["channel"] == "" and shown["text"] == "" and shown["date"].endswith("UTC")
+    assert set(data["posts"]["t"]) == {""} and data["posts"]["channels"] == [""]
     assert all(isinstance(e["weight"], int) for e in data["edges"])
+    assert data["meta"]["dated"] is True and data["meta"]["first_day"] is not None
 
 
 def test_posts_frame_without_dates_or_ids(sample):
     G, _, posts = sample
     data = explorer_data(G, posts=posts[["post_id", "text"]])
-    assert all(e["dates"]["days"] == [] and e["dates"]["undated"] == e["post_count"] for e in data["edges"])
+    assert all(e["h"] == [-1, e["n"]] for e in data["edges"])  # every post undated
     with pytest.raises(ConfigError, match="post_id"):
         explorer_html(G, posts=posts[["date", "text"]])

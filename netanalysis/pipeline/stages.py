@@ -98,15 +98,13 @@ _COSTLY = ("network_by_window", "centrality_over_time", "rank_changes", "network
 
 def stage_explorer(state: RunState, result: RunResult, staging: Staging) -> None:
     """``network.html``: the interactive explorer."""
+    from netanalysis.pipeline.explorer_inputs import explorer_inputs
     from netanalysis.render.explorer import write_explorer
 
     assert state.graph is not None and state.corpus is not None
+    inputs = explorer_inputs(state, staging)
     write_explorer(
-        state.graph,
-        staging.path("network.html"),
-        centrality=state.nodes,
-        posts=state.corpus.posts_frame(),
-        seed=state.settings.seed,
+        state.graph, staging.path("network.html"), centrality=state.nodes, seed=state.settings.seed, **inputs
     )
 
 

@@ -1,0 +1,243 @@
+"""The posts behind the explorer's edges: one numbered table in date order, with each post's day,
+channel, text and the offsets of the words the extraction matched.
+
+Every edge lists its posts as indices into that table (sorted, so in date order), and carries
+the number of its posts per day, so that the page can recount any time window exactly and page
+through the evidence of any edge. A graph whose edges hold :class:`~netanalysis.graph.PostIds`
+over one id table is handled as integer codes (no Python string per link); plain lists of ids give
+the same table.
+
+Budgets keep one page openable on a large corpus: at most ``max_posts`` posts are embedded (past
+that, each edge keeps its earliest posts, the same number for every edge, and says how many it
+has), and each text is cut at ``text_chars`` characters (the offsets beyond the cut are dropped).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["PostTable", "post_table", "texts_and_marks", "day_counts", "day", "MAX_POSTS", "TEXT_CHARS"]
+
+#: Most posts one page embeds (with their text).
+MAX_POSTS = 200_000
+#: Most characters of one post's text the page shows.
+TEXT_CHARS = 2_000
+_NO_DAY = -1
+
+
+@dataclass
+class PostTable:
+    """The posts behind a graph's edges, in date order (undated last, then by id).
+
+    ``ids``: post ids; ``days``: days since 1970-01-01 (UTC), -1 when undated; ``edges``: per edge
+    (in the order given) the sorted indices of its embedded posts; ``totals``: per edge its number
+    of posts (embedded or not); ``edge_days``: per edge its ``(day, count)`` pairs over all its
+    posts; ``kept``: posts per edge when the budget cut the lists (``None`` when every post is in).
+    """
+
+    ids: list[str]
+    days: np.ndarray
+    edges: list[np.ndarray]
+    totals: list[int]
+    edge_days: list[np.ndarray]
+    kept: int | None = None
+    dated: bool = True
+    first_day: int | None = field(default=None)
+
+
+def day(value: Any) -> str | None:
+    """``YYYY-MM-DD`` (UTC) of a date, timestamp or ISO string; ``None`` if missing or unreadable.
+
+    Examples
+    --------
+    >>> day("2024-06-03T23:30:00+02:00"), day(None)
+    ('2024-06-03', None)
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return None
+    if pd.isna(stamp):
+        return None
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.strftime("%Y-%m-%d")
+
+
+def _codes(edges: Sequence[Mapping[str, Any]]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Each edge's posts as codes into one array of id strings."""
+    from netanalysis.graph import PostIds
+
+    coded = [d.get("post_ids") for d in edges]
+    tables = {id(p.table) for p in coded if isinstance(p, PostIds)}
+    if coded and len(tables) == 1 and all(isinstance(p, PostIds) for p in coded):
+        first = coded[0]
+        assert isinstance(first, PostIds)
+        codes = [np.asarray(p.codes, dtype=np.int64) for p in coded if isinstance(p, PostIds)]
+        used = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+        names = np.asarray(first.table.ids.take(used).to_pylist(), dtype=object)
+        return [np.searchsorted(used, c) for c in codes], names
+    lists = [[str(x) for x in (p or ())] for p in coded]
+    names = np.asarray(sorted({x for ids in lists for x in ids}), dtype=object)
+    where = {name: i for i, name in enumerate(names)}
+    return [np.asarray(sorted({where[x] for x in ids}), dtype=np.int64) for ids in lists], names
+
+
+def _post_days(names: np.ndarray, posts: pd.DataFrame | None) -> np.ndarray:
+    if posts is None or not len(names):
+        return np.full(len(names), _NO_DAY, dtype=np.int64)
+    index = pd.Index(posts["post_id"].astype(str), dtype="str")
+    where = index.get_indexer(pd.Index(names.astype(str), dtype="str"))
+    stamps = pd.to_datetime(posts["date"], utc=True, errors="coerce").dt.tz_localize(None)
+    days = stamps.to_numpy().astype("datetime64[D]").astype(np.int64)
+    days[stamps.isna().to_numpy()] = _NO_DAY
+    return np.where(where >= 0, days[np.maximum(where, 0)], _NO_DAY)
+
+
+def day_counts(indices: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """``(day, count)`` rows of the posts at ``indices`` (undated as day -1), by day."""
+    if not len(indices):
+        return np.zeros((0, 2), dtype=np.int64)
+    found, counts = np.unique(days[indices], return_counts=True)
+    return np.column_stack([found, counts]).astype(np.int64)
+
+
+def post_table(
+    edges: Sequence[Mapping[str, Any]], posts: pd.DataFrame | None, *, max_posts: int = MAX_POSTS
+) -> PostTable:
+    """Number the posts behind ``edges`` (edge attribute dicts with ``post_ids``) in date order.
+
+    Parameters
+    ----------
+    edges : sequence of mapping
+        The edges' attributes, in the order the page lists them.
+    posts : DataFrame, optional
+        ``post_id`` and ``date`` of the posts (without it every post counts as undated).
+    max_posts : int
+        Most posts embedded; past it each edge keeps its earliest ``k`` posts, ``k`` the largest
+        that keeps the union within the budget.
+
+    Examples
+    --------
+    >>> posts = pd.DataFrame({"post_id": ["b", "a", "c"],
+    ...                       "date": pd.to_datetime(["2024-01-02", "2024-01-03", None], utc=True)})
+    >>> table = post_table([{"post_ids": ["a", "b"]}, {"post_ids": ["c", "a"]}], posts)
+    >>> table.ids, [e.tolist() for e in table.edges]
+    (['b', 'a', 'c'], [[0, 1], [1, 2]])
+    """
+    per_edge, names = _codes(edges)
+    days = _post_days(names, posts)
+    order = np.lexsort((names.astype(str), np.where(days < 0, np.iinfo(np.int64).max, days)))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    ordered = [np.sort(rank[codes]) for codes in per_edge]
+    ordered_days = days[order]
+    totals = [len(e) for e in ordered]
+    edge_days = [day_counts(e, ordered_days) for e in ordered]
+    kept = None
+    if len(names) > max_posts:
+        kept = _largest_k(ordered, max_posts)
+        ordered = [e[:kept] for e in ordered]
+    used = np.unique(np.concatenate(ordered)) if ordered else np.zeros(0, dtype=np.int64)
+    renumber = np.full(len(names), -1, dtype=np.int64)
+    renumber[used] = np.arange(len(used))
+    dated = ordered_days[ordered_days >= 0]
+    return PostTable(
+        ids=[str(x) for x in names[order][used]],
+        days=ordered_days[used],
+        edges=[renumber[e] for e in ordered],
+        totals=totals,
+        edge_days=edge_days,
+        kept=kept,
+        dated=posts is not None,
+        first_day=int(dated.min()) if len(dated) else None,
+    )
+
+
+def _largest_k(edges: list[np.ndarray], budget: int) -> int:
+    lo, hi = 0, max((len(e) for e in edges), default=0)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        size = len(np.unique(np.concatenate([e[:mid] for e in edges])))
+        lo, hi = (mid, hi) if size <= budget else (lo, mid - 1)
+    return lo
+
+
+def _utf16(text: str) -> list[int] | None:
+    """Positions of the characters outside the Basic Multilingual Plane (two UTF-16 units in the
+    browser, one character in Python), or ``None`` when there are none."""
+    found = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+    return found or None
+
+
+def texts_and_marks(
+    table: PostTable,
+    posts: pd.DataFrame | None,
+    mentions: pd.DataFrame | None,
+    node_index: Mapping[str, int],
+    *,
+    text_chars: int = TEXT_CHARS,
+) -> dict[str, Any]:
+    """The embedded posts' channels, texts and matched words, as the page reads them.
+
+    Returns a dict with ``d`` (days since 1970, -1 undated), ``c`` (channel numbers), ``channels``,
+    ``t`` (texts cut at ``text_chars``), ``m`` (per post a flat list ``start, end, node, ...`` of
+    the mentions of the graph's nodes in the text, offsets in UTF-16 units as JavaScript counts
+    them) and ``id`` (post ids).
+    """
+    n = len(table.ids)
+    out: dict[str, Any] = {"id": table.ids, "d": table.days.tolist(), "c": [0] * n, "channels": [""]}
+    texts = [""] * n
+    if posts is not None and n:
+        frame = posts.set_index(posts["post_id"].astype(str))
+        frame = frame[~frame.index.duplicated()]
+        found = frame.reindex(pd.Index(table.ids, dtype="str"))
+        channel = found["channel"] if "channel" in found else pd.Series("", index=found.index)
+        names = sorted({str(c) for c in channel.dropna()} - {""})
+        number = {name: i + 1 for i, name in enumerate(names)}
+        out["channels"] = [""] + names
+        out["c"] = [0 if pd.isna(c) else number.get(str(c), 0) for c in channel]
+        if "text" in found:
+            texts = ["" if pd.isna(t) else str(t) for t in found["text"]]
+    cut = [t if len(t) <= text_chars else t[:text_chars] + "…" for t in texts]
+    out["t"] = cut
+    marks: list[list[int]] = [[] for _ in range(n)]
+    if mentions is not None and n and {"start", "end"} <= set(mentions.columns):
+        position = {pid: i for i, pid in enumerate(table.ids)}
+        rows = mentions[mentions["post_id"].astype(str).isin(position)]
+        nodes = rows["kind"].astype(str) + ":" + rows["entity"].astype(str)
+        starts = pd.to_numeric(rows["start"], errors="coerce")
+        ends = pd.to_numeric(rows["end"], errors="coerce")
+        astral: dict[int, list[int] | None] = {}
+        for pid, node, start, end in zip(rows["post_id"].astype(str), nodes, starts, ends):
+            i, k = position[pid], node_index.get(node)
+            if k is None or pd.isna(start) or pd.isna(end) or not 0 <= start < end <= min(len(texts[i]), text_chars):
+                continue
+            if i not in astral:
+                astral[i] = _utf16(texts[i])
+            shift = astral[i]
+            s, e = int(start), int(end)
+            if shift:
+                s, e = s + bisect.bisect_left(shift, s), e + bisect.bisect_left(shift, e)
+            marks[i] += [s, e, k]
+    out["m"] = [sorted_marks(m) for m in marks]
+    return out
+
+
+def sorted_marks(flat: list[int]) -> list[int]:
+    """Marks ``start, end, node`` in text order (repeats dropped; overlapping marks of different
+    nodes are kept: the page highlights those of the item it shows).
+
+    Examples
+    --------
+    >>> sorted_marks([10, 15, 1, 0, 4, 2, 0, 4, 2])
+    [0, 4, 2, 10, 15, 1]
+    """
+    return [x for triple in sorted(set(zip(flat[0::3], flat[1::3], flat[2::3]))) for x in triple]
