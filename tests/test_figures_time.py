@@ -21,6 +21,7 @@ from netanalysis.analysis.plotdata import (
 )
 from netanalysis.render import plot_centrality_over_time, plot_network_small_multiples, plot_rank_changes
 from netanalysis.render.palette import LINE_COLORS
+from netanalysis.render.rank_plot import NARROW
 from netanalysis.render.style import window_title
 
 PAGE = (7.2, 9.7)
@@ -207,12 +208,23 @@ def check_rank_chart(fig, ax, tl, sizes, kind):
     # distinct rows: "> 6" and "not mentioned"
     ticks = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}
     assert ticks["> 6"] == 7 and ticks["not mentioned"] == 8
-    # labels at both ends, in the lines' colours
+    # labels at both ends (at the right end only in a single column), in the lines' colours
     colours = {line_colour(bumps[n]) for n in lit}
     left = [t for t in ax.texts if t.get_ha() == "right"]
     right = [t for t in ax.texts if t.get_ha() == "left"]
-    assert len(left) == len(right) == len(lit)
+    narrow = fig.get_size_inches()[0] < NARROW
+    assert len(right) == len(lit) and len(left) == (0 if narrow else len(lit))
     assert {matplotlib.colors.to_hex(t.get_color()) for t in left + right} == colours
+    # the windows keep most of the axes' width (labels never squeeze the data away)
+    lo, hi = ax.get_xlim()
+    n = len(tl["window_start"].unique())
+    assert n / (hi - lo) >= 0.6
+    # the title and the note stay within the figure
+    renderer = fig.canvas.get_renderer()
+    width = fig.bbox.width
+    for text in (ax.title, ax._left_title, ax.xaxis.label):
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= width + 1, text.get_text()
     assert overlapping_pairs(fig, left) == 0 and overlapping_pairs(fig, right) == 0
     assert ax.get_ylim()[0] > ax.get_ylim()[1]  # rank 1 on top
 

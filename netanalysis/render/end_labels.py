@@ -17,6 +17,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import ScaledTranslation
 
 from netanalysis.render.labels import spread_column_labels
+from netanalysis.render.style import execute_layout
 
 __all__ = ["Point", "LabelGroup", "add_end_labels", "settle_end_labels"]
 
@@ -55,8 +56,8 @@ def settle_end_labels(fig: Figure, groups: Sequence[LabelGroup], *, layout: bool
     the margins the pass made for them still hold afterwards. ``layout=False`` when the caller
     has just run the layout with these labels in place.
     """
-    if layout and fig.get_layout_engine() is not None:
-        fig.get_layout_engine().execute(fig)
+    if layout:
+        execute_layout(fig)
     for ax, points, texts in groups:
         spread_column_labels(ax, texts, pad=0.6)
         _leader_lines(ax, texts, points)

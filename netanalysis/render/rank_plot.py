@@ -24,13 +24,22 @@ from matplotlib.figure import Figure
 from netanalysis.analysis.plotdata import rank_chart
 from netanalysis.render.end_labels import Point, add_end_labels, settle_end_labels
 from netanalysis.render.palette import line_style
-from netanalysis.render.style import PAGE_HEIGHT, figure_style, figure_width, freeze_layout, renderer_of
+from netanalysis.render.style import (
+    PAGE_HEIGHT,
+    execute_layout,
+    figure_style,
+    figure_width,
+    freeze_layout,
+    renderer_of,
+)
 from netanalysis.render.time_axis import shade_small, window_ticks
 from netanalysis.render.timeline_plot import KIND_TITLES, METRIC_LABELS, labels_from, node_text
 
 __all__ = ["plot_rank_changes"]
 
 _GREY = "#CFCFCF"
+#: Figures narrower than this (inches: a single column) label the lines at their right end only.
+NARROW = 5.0
 
 
 def plot_rank_changes(
@@ -87,12 +96,14 @@ def plot_rank_changes(
             axes[0].set_title(title)
         # the right labels first (they set the right margin), one layout pass, then the left ones
         # inside the axes, in room made for them left of the first window
+        # (below NARROW inches the data would have no room left: the right labels only)
         right = [add_end_labels(panel_ax, points, side="right") for panel_ax, (_, points) in zip(axes, ends)]
-        if fig.get_layout_engine() is not None:
-            fig.get_layout_engine().execute(fig)
-        for panel_ax, (points, _) in zip(axes, ends):
-            _room_on_the_left(panel_ax, [p[2] for p in points])
-        left = [add_end_labels(panel_ax, points, side="left") for panel_ax, (points, _) in zip(axes, ends)]
+        execute_layout(fig)
+        left = []
+        if fig.get_size_inches()[0] >= NARROW:
+            for panel_ax, (points, _) in zip(axes, ends):
+                _room_on_the_left(panel_ax, [p[2] for p in points])
+            left = [add_end_labels(panel_ax, points, side="left") for panel_ax, (points, _) in zip(axes, ends)]
         settle_end_labels(fig, right + left, layout=False)
         if ax is None:
             freeze_layout(fig, execute=False)
@@ -149,7 +160,9 @@ def _draw_chart(
     _rank_axis(ax, top, metric)
     ax.set_xlim(-0.5, max(n - 1, 0) + 0.5)
     window_ticks(ax, starts, ends)
-    ax.set_title(f"{KIND_TITLES.get(kind, kind)}: rank by {METRIC_LABELS.get(metric, metric).lower()}")
+    width = ax.figure.get_size_inches()[0]
+    title = f"{KIND_TITLES.get(kind, kind)}: rank by {METRIC_LABELS.get(metric, metric).lower()}"
+    ax.set_title(textwrap.fill(title, max(24, int(width * 10))), loc="left")
     _note(ax, data, top, bool(small.any()), sizes)
     return left, right
 
@@ -239,5 +252,6 @@ def _note(ax: Axes, data: pd.DataFrame, top: int, any_small: bool, sizes: pd.Dat
     if any_small:
         minimum = sizes.attrs.get("min_posts") if sizes is not None else None
         text += f"; shaded: windows under {minimum} posts" if minimum else "; shaded: windows with few posts"
-    width = ax.figure.get_size_inches()[0]
-    ax.set_xlabel(textwrap.fill(text + ".", int(width * 20)), loc="left", fontsize=5.5, color="#555555")
+    # (the axes start about 1.2 in from the figure's left edge, past the rank rows' names)
+    width = ax.figure.get_size_inches()[0] - 1.2
+    ax.set_xlabel(textwrap.fill(text + ".", max(30, int(width * 20))), loc="left", fontsize=5.5, color="#555555")

@@ -39,6 +39,8 @@ def window_ticks(ax: Axes, starts: Sequence[pd.Timestamp], ends: Sequence, *, ma
     x = np.arange(n)
     if n == 0:
         return
+    # about one rotated date label per 0.8 inch of figure width
+    max_ticks = min(max_ticks, max(3, int(ax.figure.get_size_inches()[0] * 1.25)))
     if n <= min(max_ticks, 12):
         names = [window_title(s, e) for s, e in zip(starts, ends)]
         ax.set_xticks(x, names)
