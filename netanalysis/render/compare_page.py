@@ -309,7 +309,8 @@ country's membership of the forum on the posts' dates (<em>changed</em>: it chan
 {_differing(c)}
 <h2>Countries and forums that differ</h2>
 <p>The same tests for the posts naming each country or forum (all: <a href="compare_nodes.csv">compare_nodes.csv</a>,
-with each side's degree and strength; rank by {escape(measure_said(c.measure))}).</p>
+with each side's degree and strength; rank is among the side's countries, or its forums, by
+{escape(measure_said(c.measure))}).</p>
 {_nodes(c)}
 <h2>Do the groups rank alike?</h2>{_agreement(c)}
 <h2>Figures</h2>{_figures(run)}

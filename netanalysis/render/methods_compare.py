@@ -65,8 +65,10 @@ def comparison_paragraph(
             else "the posts that name at least one country or forum"
         )
         + f". For every edge (the posts naming both ends in one {unit}) and every country and "
-        "forum, the difference between two sides is given as a log-odds ratio with an informative Dirichlet "
-        "prior (the pooled counts) and its z-score (Monroe, Colaresi & Quinn 2008), and tested with a "
+        "forum, the difference between two sides is given as the log-odds ratio of its share of each side's "
+        "co-mentions (or mentions) with an informative Dirichlet prior, the pooled counts of both sides, and "
+        "its z-score (Monroe, Colaresi & Quinn 2008), which ranks differences (the prior shrinks rare ones "
+        "towards 0) without being a test; each was tested with a "
         "two-sided Fisher exact test of its share of each side's posts (Fisher 1935); p-values were adjusted "
         "over all tests of a table with the Benjamini-Hochberg procedure (Benjamini & Hochberg 1995) and a "
         f"difference is called significant when q < {settings.alpha:g}. The overall difference was tested "
@@ -76,7 +78,9 @@ def comparison_paragraph(
         "permutations, and p = (1 + #exceedances) / (1 + permutations) (Phipson & Smyth 2010). Whether two "
         f"groups rank countries and forums alike (by {measure_said(settings.metric)}) and edges (by weight) "
         "was measured with Kendall's tau-b (Kendall 1938, 1945), an item missing from a group scoring 0, and with "
-        "extrapolated rank-biased overlap at persistence 0.9 (Webber, Moffat & Zobel 2010)."
+        "extrapolated rank-biased overlap at persistence 0.9 (Webber, Moffat & Zobel 2010). Each group's own "
+        "network was counted as the whole corpus's, and its edges tested against chance within the group as "
+        "described for the whole network."
     )
     return (
         "Comparing groups",
