@@ -6,6 +6,8 @@ writes its files into the staging folder through :mod:`netanalysis.io`.
 
 from __future__ import annotations
 
+import gc
+
 from netanalysis import __version__
 from netanalysis.parallel import worker_count
 from netanalysis.pipeline.state import RunResult, RunState, Staging
@@ -88,7 +90,14 @@ def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
 
     # the costly figures first, so that two workers finish together
     order = sorted(range(len(made)), key=lambda i: (made[i][0] not in _COSTLY, i))
-    drawn = set(map_ordered(draw, order, jobs=min(len(made), worker_count(s.jobs)), engine="processes"))
+    # The forked workers share the parent's objects until they write to them; a garbage collection
+    # in a worker writes to every object it scans, copying their pages. Frozen objects are not
+    # scanned (some 0.3 s of the workers' CPU on the sample; the files are the same).
+    gc.freeze()
+    try:
+        drawn = set(map_ordered(draw, order, jobs=min(len(made), worker_count(s.jobs)), engine="processes"))
+    finally:
+        gc.unfreeze()
     state.figures.extend(stem for stem, _ in made if stem in drawn)
     result.counts["figures"] = len(state.figures)
 
