@@ -281,10 +281,11 @@ def main(argv=None) -> None:
     load = os.getloadavg()
     results = measure(args, commands(args, work, corpus), before, work)
     load_end = os.getloadavg()
+    corpus_rows = set(args.commands.split(",")) - {"help", "sample", "sample_png"}
     header = (
-        f"{args.posts:,} posts, {os.cpu_count()} cores, jobs={args.jobs}, medians of {args.repeat} "
-        f"(start-up and sample rows: {args.sample_repeat}); load average {load[0]:.1f} at the start, "
-        f"{load_end[0]:.1f} at the end" + (f"; before = {before}" if before else "")
+        (f"{args.posts:,} posts, jobs={args.jobs}, medians of {args.repeat}; " if corpus_rows else "")
+        + f"{os.cpu_count()} cores; start-up and sample rows: medians of {args.sample_repeat}; load average "
+        f"{load[0]:.1f} at the start, {load_end[0]:.1f} at the end" + (f"; before = {before}" if before else "")
     )
     table = markdown(results, header)
     print(table)
