@@ -157,6 +157,12 @@ input_options = _stack(
         help="Reuse the posts and mentions extracted before from the same inputs, registry "
         "and options (in $NETANALYSIS_CACHE_DIR or .netanalysis-cache).  [default: off]",
     ),
+    click.option(
+        "--safe-csv/--no-safe-csv",
+        default=None,
+        help="Write a ' before CSV text cells that start with = + - @ (a spreadsheet would run "
+        "them as formulas).  [default: on]",
+    ),
 )
 
 graph_options = _stack(

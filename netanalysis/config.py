@@ -93,6 +93,13 @@ class Settings:
     scheduler: str | None = None
     cache: bool = False
     progress: bool = False
+    # reliability
+    #: text cells of the CSV files spreadsheet-safe (a ``'`` before a formula start)
+    safe_csv: bool = True
+    #: the cache's folder (default: ``$NETANALYSIS_CACHE_DIR``, else the user's cache folder)
+    cache_dir: str | None = None
+    #: seconds a worker may spend on one chunk of posts before the run stops (0: no limit)
+    worker_timeout: float = 600.0
     #: ``exclude`` parsed once: the value every stage receives.
     exclusion: Exclusion = field(init=False, repr=False, compare=False)
 
@@ -139,6 +146,8 @@ class Settings:
                 problems.append(f"{name} must be 0 or more, not {getattr(self, name)!r}")
         if int(self.jobs) < 0:
             problems.append("jobs must be 0 (all cores) or more")
+        if not float(self.worker_timeout) >= 0:
+            problems.append(f"worker_timeout must be 0 (no limit) or more seconds, not {self.worker_timeout!r}")
         from netanalysis.parallel import ENGINES  # (not at import: the command line's --help does not need the pool)
 
         if self.engine not in ENGINES:

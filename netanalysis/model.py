@@ -33,6 +33,7 @@ __all__ = [
     "BASELINES",
     "TESTS",
     "ALTERNATIVES",
+    "FORMULA_START",
     "excerpt",
     "trim_for_excerpt",
 ]
@@ -71,6 +72,8 @@ BASELINES = ("all-units", "topical-units")
 TESTS = ("hypergeom", "sdsm")
 #: What an edge test asks: over-expression (stronger than chance), under-expression, either.
 ALTERNATIVES = ("greater", "less", "two-sided")
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_START = "=+-@\t\r"
 
 
 def parse_forms(value: Iterable[str] | str | None) -> tuple[str, ...]:
@@ -224,6 +227,18 @@ class IngestStats:
 
     files: list[FileStats] = field(default_factory=list)
     duplicates: int = 0
+    #: posts whose id repeated an earlier post's and was made unique (``id#2``)
+    renamed_ids: int = 0
+    #: the first of them: (id read, id given, source)
+    renamed_examples: list[tuple[str, str, str]] = field(default_factory=list)
+    #: inputs that were empty and skipped (a run of several inputs goes on without them)
+    empty_files: list[str] = field(default_factory=list)
+
+    def rename(self, old: str, new: str, source: str) -> None:
+        """Count a post whose id ``old`` repeated an earlier one and became ``new``."""
+        self.renamed_ids += 1
+        if len(self.renamed_examples) < 5:
+            self.renamed_examples.append((old, new, source))
 
     @property
     def read(self) -> int:
@@ -243,6 +258,9 @@ class IngestStats:
             "skipped": self.skipped,
             "undated": self.undated,
             "duplicates_removed": self.duplicates,
+            "ids_renamed": self.renamed_ids,
+            "ids_renamed_examples": [{"id": o, "renamed": n, "source": src} for o, n, src in self.renamed_examples],
+            "empty_files": list(self.empty_files),
             "files": [f.as_dict() for f in self.files],
         }
 

@@ -312,13 +312,28 @@ def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
 
 
 def _post_table(posts: pd.DataFrame | None) -> pd.DataFrame | None:
-    """Each post's date (int64 µs) indexed by its id (a repeated id keeps its first row)."""
+    """Each post's date (int64 µs) indexed by its id.
+
+    Raises
+    ------
+    GraphError
+        When an id names two rows: their mentions could not be told apart (``read_posts``
+        makes ids unique; see :mod:`netanalysis.ingest.ids`).
+    """
     if posts is None:
         return None
     ids = posts["post_id"].astype(str)
-    first = ~ids.duplicated().to_numpy()
+    repeated = ids.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        counts = ids[repeated].value_counts(sort=False)
+        shown = ", ".join(f"{pid!r} ({n} rows)" for pid, n in list(counts.items())[:3])
+        raise GraphError(
+            f"the posts table repeats post ids: {len(counts)} id(s) name several rows, e.g. {shown}; "
+            "their mentions cannot be told apart: give each post its own id (read_posts does: "
+            "a repeated id becomes id#2) or drop the repeats"
+        )
     dates = micros(posts["date"]) if "date" in posts.columns else np.full(len(posts), NO_DATE, np.int64)
-    return pd.DataFrame({"date": dates[first]}, index=pd.Index(ids[first], dtype="str"))
+    return pd.DataFrame({"date": dates}, index=pd.Index(ids, dtype="str"))
 
 
 def _distinct(

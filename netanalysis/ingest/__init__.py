@@ -14,6 +14,10 @@ Skipped kinds: ``malformed`` (listed as problems; fatal with ``strict``), ``serv
 ``unsupported``, ``empty``, ``no_text`` (media only), ``album_part`` (merged into its album's
 post) and ``duplicate`` (with ``dedupe``; also counted in ``IngestStats.duplicates``). A post
 whose date cannot be understood is kept undated and its problem listed.
+
+Post ids are unique and traceable (:mod:`netanalysis.ingest.ids`): an id that repeats an
+earlier post's is renamed ``<id>#2`` (counted in ``IngestStats.renamed_ids``), or dropped with
+``dedupe``.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from netanalysis.errors import ConfigError, InputError
 from netanalysis.ingest.channels import attribute
 from netanalysis.ingest.dedupe import Deduplicator, dedupe_posts, plain_post
 from netanalysis.ingest.files import base_suffix, check_file, expand_inputs
+from netanalysis.ingest.ids import escape_id, needs_escape, unique_posts
 from netanalysis.ingest.records import resolve_zone
 from netanalysis.model import POST_COLUMNS, FileStats, IngestStats, Post
 
@@ -198,6 +203,10 @@ def iter_posts(
     """
     options = options or ReadOptions()
     stats = stats if stats is not None else IngestStats()
+    yield from unique_posts(_all_posts(inputs, format, options, stats), stats)
+
+
+def _all_posts(inputs, format: str | None, options: ReadOptions, stats: IngestStats) -> Iterator[Post]:
     seen = Deduplicator() if options.dedupe else None
     for path, fmt, prefix, fstats in input_files(inputs, format, stats):
         yield from file_posts(path, fmt, fstats, prefix=prefix, options=options, seen=seen, stats=stats)
@@ -229,13 +238,16 @@ def file_posts(
 ) -> Iterator[Post]:
     """The posts of one file read as ``fmt``, counted in ``fstats`` (and, with ``seen``, repeats
     of posts ``seen`` before dropped and counted in ``stats``); channel names normalised and
-    forwards kept or skipped as :func:`~netanalysis.ingest.channels.attribute` says."""
+    forwards kept or skipped as :func:`~netanalysis.ingest.channels.attribute` says; their ids
+    escaped (:func:`~netanalysis.ingest.ids.escape_id`; made unique later, in input order)."""
     for read in reader_for(fmt)(path, fstats, prefix=prefix, options=options):
         post = attribute(read, options, fstats)
         if post is None:
             continue
-        if seen is not None and seen.is_duplicate(post):
-            fstats.skip(post.source, "duplicate of an earlier post", kind="duplicate")
+        if needs_escape(post.post_id):
+            post.post_id = escape_id(post.post_id)
+        if seen is not None and (repeat := seen.repeat(post)) is not None:
+            fstats.skip(post.source, repeat, kind="duplicate")
             if stats is not None:
                 stats.duplicates += 1
             continue

@@ -1,6 +1,9 @@
 """Counting a post once when it was forwarded into several channels or exported twice.
 
-Two keys identify a post:
+Three keys identify a post:
+
+* its **id** (:mod:`netanalysis.ingest.ids`): a post whose id repeats an earlier post's is the
+  same message read twice (without ``dedupe`` it would be kept and renamed ``<id>#2``);
 
 * its **source message** ``(channel id, message id)`` when the input says it: the original
   message of a forward (Telethon's ``fwd_from``), else the message itself (Telegram exports,
@@ -77,6 +80,10 @@ def text_key(text: str) -> int | None:
     return int.from_bytes(hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+def _id_key(post_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(post_id.encode("utf-8"), digest_size=8, person=b"id").digest(), "little")
+
+
 def _origin_key(origin: tuple[str, str]) -> int:
     raw = "\x1f".join(str(part) for part in origin).encode("utf-8")
     return int.from_bytes(hashlib.blake2b(raw, digest_size=8, person=b"origin").digest(), "little")
@@ -86,15 +93,27 @@ class Deduplicator:
     """Remembers the posts seen so far; :meth:`is_duplicate` says whether a post repeats one."""
 
     def __init__(self) -> None:
+        self._ids: set[int] = set()
         self._origins: set[int] = set()
         self._texts: set[int] = set()  # texts of all posts
         self._sourceless: set[int] = set()  # texts of posts whose source is unknown
 
     def __len__(self) -> int:
-        return len(self._origins) + len(self._texts) + len(self._sourceless)
+        return len(self._ids) + len(self._origins) + len(self._texts) + len(self._sourceless)
+
+    def repeat(self, post: Post) -> str | None:
+        """What ``post`` repeats (``None``: nothing, it is new); remember it either way."""
+        ikey = _id_key(post.post_id)
+        if ikey in self._ids:
+            return "repeats the id of an earlier post"
+        if self.is_duplicate(post):
+            return "duplicate of an earlier post"
+        self._ids.add(ikey)
+        return None
 
     def is_duplicate(self, post: Post) -> bool:
-        """Whether ``post`` repeats an earlier one; remember it either way."""
+        """Whether ``post`` repeats an earlier one by its source message or its text (its id is
+        checked by :meth:`repeat`); remember it either way."""
         tkey = text_key(post.text)
         origin = getattr(post, "origin", None)
         if origin is not None:
@@ -132,7 +151,7 @@ def dedupe_posts(posts: Iterable[Post], stats: IngestStats | None = None) -> Ite
     """
     seen = Deduplicator()
     for post in posts:
-        if seen.is_duplicate(post):
+        if seen.repeat(post) is not None:
             if stats is not None:
                 stats.duplicates += 1
             continue

@@ -57,6 +57,7 @@ EXTRACTION_SETTINGS = (
     "exclude",
     "forms",
     "unit",
+    "safe_csv",
 )
 _DONE = "complete"
 #: The column of ``posts.parquet`` holding each post's number of units (paragraph/sentence units).

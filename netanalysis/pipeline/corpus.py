@@ -9,13 +9,19 @@ commands with time windows or the explorer, and any run filling the cache, keep 
 slim rows (id, channel, date, date source; for the explorer the start of each text) and their
 coded links, joined into one corpus batch, so their memory grows with the number of posts and
 links, not with their text.
+
+Post ids are made unique here, in input order, as the chunks come back
+(:class:`~netanalysis.ingest.ids.UniqueIds`): a post whose id repeats an earlier one's is
+renamed ``<id>#2`` in its chunk's rows and batch before anything is written or counted.
 """
 
 from __future__ import annotations
 
 import collections
+import csv
 import ctypes
 import gc
+import io
 import logging
 from collections.abc import Iterator
 from typing import Any, cast
@@ -27,12 +33,13 @@ from netanalysis import parallel
 from netanalysis.config import Settings
 from netanalysis.graph import Batch, CoMentionCounter
 from netanalysis.ingest import ReadOptions
+from netanalysis.ingest.ids import UniqueIds, warn_renamed
 from netanalysis.ingest.partitions import absorb, iter_parts
-from netanalysis.io.csv import header
+from netanalysis.io.csv import header, unsafe_cell
 from netanalysis.model import MENTION_COLUMNS, NO_DATE, POST_COLUMNS, Post
 from netanalysis.parallel import map_ordered
 from netanalysis.pipeline.state import RunResult, RunState, Stage, Staging
-from netanalysis.pipeline.work import ChunkExtractor, post_rows
+from netanalysis.pipeline.work import Chunk, ChunkExtractor, post_rows
 
 __all__ = ["CorpusTotals", "stage_corpus"]
 
@@ -104,6 +111,7 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
         unit=s.unit,
         excerpts=keep_text,
         keep=kept_columns(s),
+        safe_csv=s.safe_csv,
     )
     if Stage.GRAPH in stages:
         state.memberships = load_memberships(registry=state.registry)
@@ -163,6 +171,7 @@ def _stream(
             targets.append(file_stats)
             yield item if file_stats is not None else post_rows(cast(list[Post], item))
 
+    ids = UniqueIds()
     with open(staging.path("posts.csv"), "wb") as posts_out, open(staging.path("mentions.csv"), "wb") as mentions_out:
         posts_out.write(header(POST_COLUMNS))
         mentions_out.write(header(MENTION_COLUMNS))
@@ -171,6 +180,9 @@ def _stream(
             target = targets.popleft()
             if chunk.read is not None:
                 absorb(target, chunk.read, warned)
+            renames = ids.unique(chunk.batch.post_ids.to_numpy(zero_copy_only=False))
+            if renames:
+                chunk = _renamed(chunk, renames, result, s.safe_csv)
             posts_out.write(chunk.posts_csv)
             mentions_out.write(chunk.mentions_csv)
             _add(state, totals, chunk.batch)
@@ -183,9 +195,24 @@ def _stream(
             if state.on_posts is not None:
                 state.on_posts(chunk.posts)
     state.mention_kinds = kinds
+    warn_renamed(result.stats)
     if keep:
         state.corpus = Batch.concat(kept, work.entities)
         kept.clear()
+
+
+def _renamed(chunk: Chunk, renames: dict[int, str], result: RunResult, safe: bool) -> Chunk:
+    """The chunk with its repeated ids renamed, counted (with examples) in the run's stats."""
+    before = chunk.batch.post_ids
+    for i, new in sorted(renames.items()):
+        old = before[i].as_py()
+        source = ""
+        if len(result.stats.renamed_examples) < 5:
+            start = int(chunk.post_ends[i - 1]) if i else 0
+            row = next(csv.reader(io.StringIO(chunk.posts_csv[start : int(chunk.post_ends[i])].decode())))
+            source = unsafe_cell(row[POST_COLUMNS.index("source")])
+        result.stats.rename(old, new, source)
+    return chunk.renamed(renames, safe)
 
 
 def release_memory(collect: bool = True) -> None:

@@ -41,8 +41,8 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
     community = dict(zip(state.nodes["node"], state.nodes["community"].astype(int)))
     for graph in {id(full): full, id(G): G}.values():
         nx.set_node_attributes(graph, {n: c for n, c in community.items() if n in graph}, "community")
-    write_edges_csv(full, staging.path("edges.csv"))  # every edge, with its test
-    write_csv(state.nodes, staging.path("nodes.csv"))
+    write_edges_csv(full, staging.path("edges.csv"), safe=s.safe_csv)  # every edge, with its test
+    write_csv(state.nodes, staging.path("nodes.csv"), safe=s.safe_csv)
     # Gephi opens the network as the force figure draws it: its positions, community colours, sizes
     # (of the nodes drawn: the backbone's with --backbone)
     state.node_styles = node_styles(G, centrality=state.nodes, seed=s.seed)

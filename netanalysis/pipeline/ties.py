@@ -40,6 +40,7 @@ def stage_ties(state: RunState, result: RunResult, staging: Staging) -> None:
         tallied(edge_post_statuses(graph, state.post_days, state.memberships)),
         staging.path("ties.csv"),
         TIE_COLUMNS,
+        safe=state.settings.safe_csv,
     )
     counted = (
         pd.concat(tallies, ignore_index=True) if tallies else pd.DataFrame(columns=["forum", "year", "status", "n"])
@@ -48,7 +49,7 @@ def stage_ties(state: RunState, result: RunResult, staging: Staging) -> None:
     by_year = outsider_shares(counted, freq="year")
     overall = outsider_shares(counted, freq="all")
     state.outsiders = pd.concat([by_year, overall], ignore_index=True)
-    write_csv(state.outsiders, staging.path("membership_shares.csv"))
+    write_csv(state.outsiders, staging.path("membership_shares.csv"), safe=state.settings.safe_csv)
     result.counts["ties"] = rows
     statuses = counted.groupby("status")["n"].sum() if len(counted) else pd.Series(dtype="int64")
     result.counts["ties_by_status"] = {str(k): int(v) for k, v in sorted(statuses.items())}

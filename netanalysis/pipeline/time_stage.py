@@ -59,7 +59,7 @@ def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None
         baseline=s.baseline,
     )  # no window output lists post ids
     validate_windows(state.windows, test=s.test, alpha=s.alpha, alternative=s.alternative)  # each window's own test
-    write_csv(window_edges_table(state.windows), staging.path("window_edges.csv"))
+    write_csv(window_edges_table(state.windows), staging.path("window_edges.csv"), safe=s.safe_csv)
     measured = window_backbones(state.windows) if s.backbone else state.windows
     if s.backbone:  # each window's own backbone: the report says how many kept a significant edge
         units = sorted(int(g.graph.get("n_units", 0)) for _, _, g in state.windows)
@@ -86,10 +86,10 @@ def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None
     stats = measured_on(stats, measured, backbone=s.backbone, path_weights=s.path_weights)
     state.window_table, state.timeline, state.node_intervals = stats.windows, stats.timeline, stats.overall
     state.changes = changes_table(state.timeline, measured, stats.tests)
-    write_csv(state.window_table, staging.path("windows.csv"))
-    write_csv(state.timeline, staging.path("timeline.csv"))
-    write_csv(state.changes, staging.path("changes.csv"))
-    write_csv(state.node_intervals, staging.path("node_intervals.csv"))
+    write_csv(state.window_table, staging.path("windows.csv"), safe=s.safe_csv)
+    write_csv(state.timeline, staging.path("timeline.csv"), safe=s.safe_csv)
+    write_csv(state.changes, staging.path("changes.csv"), safe=s.safe_csv)
+    write_csv(state.node_intervals, staging.path("node_intervals.csv"), safe=s.safe_csv)
     # a timeline run's graph.gexf carries time spells for Gephi's timeline (replaces the static one),
     # every edge with its test per window
     write_dynamic_gexf(

@@ -99,7 +99,8 @@ def write_tested_files(state: RunState, result: RunResult, staging: Staging) -> 
     if s.backbone:
         write_gexf(G, staging.path("backbone.gexf"))
         write_graphml(G, staging.path("backbone.graphml"))
-        write_csv(centrality_table(full, seed=s.seed, path_weights=s.path_weights), staging.path("nodes_full.csv"))
+        nodes_full = centrality_table(full, seed=s.seed, path_weights=s.path_weights)
+        write_csv(nodes_full, staging.path("nodes_full.csv"), safe=s.safe_csv)
         summary["backbone"] = {
             "edges": G.number_of_edges(),
             "countries": sum(1 for _, k in G.nodes(data="kind") if k == "country"),
@@ -108,10 +109,10 @@ def write_tested_files(state: RunState, result: RunResult, staging: Staging) -> 
         }
     for side, P in state.projections.items():
         stem = PROJECTION_FILES[side]
-        write_projection_csv(P, staging.path(f"{stem}.csv"))
+        write_projection_csv(P, staging.path(f"{stem}.csv"), safe=s.safe_csv)
         write_gexf(P, staging.path(f"{stem}.gexf"))
         summary[stem] = {**validation_summary(P), "nodes": P.number_of_nodes()}
-    write_csv(_projection_nodes(state.projections, s), staging.path("projection_nodes.csv"))
+    write_csv(_projection_nodes(state.projections, s), staging.path("projection_nodes.csv"), safe=s.safe_csv)
     result.counts["significance"] = summary
     result.counts["n_units"] = int(full.graph.get("n_units", 0))
     result.counts["baseline"] = full.graph.get("baseline", s.baseline)

@@ -5,12 +5,18 @@ A :class:`Chunk` holds what the later stages need and nothing more:
 
 ``posts_csv``, ``mentions_csv``
     The chunk's rows of ``posts.csv`` and ``mentions.csv`` (UTF-8 bytes, no header), formatted
-    in the worker (:func:`netanalysis.io.csv.quote`), so formatting runs in parallel too.
+    in the worker by the one CSV module (:func:`netanalysis.io.csv.quote` and
+    :func:`~netanalysis.io.csv.field_parts`: spreadsheet-safe text cells unless ``safe_csv``
+    is off), so formatting runs in parallel too.
 ``batch``
     The chunk as a :class:`~netanalysis.graph.Batch`: post ids, dates, the columns later
     stages keep of each post (channel, date source and, for the explorer, the start of the
     text), and the country and forum links, one per post and entity (and unit, for paragraph
     or sentence units, with each post's number of units): all the graph and the time windows use.
+``post_ends``, ``mention_ends``
+    Where each post's row of ``posts_csv`` and its rows of ``mentions_csv`` end (bytes), so
+    that a post renamed in the main process (:meth:`Chunk.renamed`: an id that repeats an
+    earlier chunk's, see :mod:`netanalysis.ingest.ids`) is rewritten without parsing the rest.
 ``kinds``
     The number of mentions of each kind.
 ``read``
@@ -24,6 +30,7 @@ worker processes or a Dask cluster, results in input order.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime
 import time
 from collections.abc import Iterable
@@ -38,7 +45,7 @@ from netanalysis.extract.engine import COUNTRY_SOURCES, Extractor
 from netanalysis.extract.units import unit_index, unit_starts
 from netanalysis.graph.coding import Batch, entity_list
 from netanalysis.ingest.partitions import Partition, PartRead, read_partition
-from netanalysis.io.csv import quote
+from netanalysis.io.csv import field_parts, quote, rename_rows
 from netanalysis.model import DATE_FORMAT, DEFAULT_FORMS, NO_DATE, UNITS, Exclusion, trim_for_excerpt
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,6 +68,32 @@ class Chunk:
     batch: Batch
     kinds: dict[str, int] = field(default_factory=dict)
     read: PartRead | None = None
+    post_ends: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    mention_ends: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def renamed(self, renames: dict[int, str], safe: bool = True) -> Chunk:
+        """The chunk with the posts at the positions of ``renames`` given their new ids (in
+        ``posts_csv``, ``mentions_csv`` and the batch)."""
+        if not renames:
+            return self
+        ids = self.batch.post_ids.to_pylist()
+        posts: list[bytes] = []
+        mentions: list[bytes] = []
+        done_posts = done_mentions = 0
+        for i in sorted(renames):
+            old, new = quote(ids[i], safe).encode(), quote(renames[i], safe).encode()
+            for out, data, ends, done in (
+                (posts, self.posts_csv, self.post_ends, done_posts),
+                (mentions, self.mentions_csv, self.mention_ends, done_mentions),
+            ):
+                start, end = (int(ends[i - 1]) if i else 0), int(ends[i])
+                out += [data[done:start], rename_rows(data[start:end], old, new)]
+            done_posts, done_mentions = int(self.post_ends[i]), int(self.mention_ends[i])
+            ids[i] = renames[i]
+        posts.append(self.posts_csv[done_posts:])
+        mentions.append(self.mentions_csv[done_mentions:])
+        batch = dataclasses.replace(self.batch, post_ids=pa.array(ids, type=pa.string()))
+        return dataclasses.replace(self, posts_csv=b"".join(posts), mentions_csv=b"".join(mentions), batch=batch)
 
 
 class ChunkExtractor:
@@ -78,6 +111,8 @@ class ChunkExtractor:
     keep : tuple of str
         Further post fields kept as batch columns: ``forwarded_from``, ``group`` (what
         ``compare --by`` groups posts by).
+    safe_csv : bool, default True
+        Write text cells spreadsheet-safe (:func:`netanalysis.io.csv.safe_cell`).
     """
 
     def __init__(
@@ -91,6 +126,7 @@ class ChunkExtractor:
         unit: str = "post",
         excerpts: bool = False,
         keep: tuple[str, ...] = (),
+        safe_csv: bool = True,
     ):
         if unit not in UNITS:
             raise ConfigError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
@@ -102,8 +138,9 @@ class ChunkExtractor:
         unknown = sorted(set(self.keep) - set(_KEPT))
         if unknown:
             raise ConfigError(f"cannot keep post field(s) {', '.join(unknown)}; choose among {', '.join(_KEPT)}")
+        self.safe_csv = bool(safe_csv)
         self._extractor: Extractor | None = Extractor(registry, **self.options)  # validates here
-        self._quote = _needs_quotes(registry)
+        self._quote = _needs_quotes(registry, self.safe_csv)
         self._entities = entity_list(registry)
         self._entity_code = {key: i for i, key in enumerate(self._entities)}
 
@@ -139,27 +176,36 @@ class ChunkExtractor:
         link_unit: list[int] = []
         units = np.ones(len(rows), dtype=np.int32) if split else None  # units of each post
         gmtime, strftime = time.gmtime, time.strftime
+        safe = self.safe_csv
+        post_ends: list[int] = []
+        mention_ends: list[int] = []
+        post_end = mention_end = 0
         for position, (pid, channel, date, source_kind, source, fwd, text, *_) in enumerate(rows):
-            q = quote(pid)
+            q = quote(pid, safe)
             day = strftime(DATE_FORMAT, gmtime(date // 1_000_000)) if date is not None else ""
-            post_parts.append(
-                f"{q},{quote(channel)},{day},{source_kind},{quote(source)},"
-                f"{'' if fwd is None else quote(fwd)},".encode()
+            line = (
+                f"{q},{quote(channel, safe)},{day},{source_kind},{quote(source, safe)},"
+                f"{'' if fwd is None else quote(fwd, safe)},".encode()
             )
+            post_parts.append(line)
+            post_end += len(line) + 1
             if not text:
                 post_parts.append(b"\n")
+                post_ends.append(post_end)
+                mention_ends.append(mention_end)
                 continue
-            if '"' in text:
-                post_parts += [b'"', text.replace('"', '""').encode(), b'"\n']
-            elif "," in text or "\n" in text or "\r" in text:
-                post_parts += [b'"', text.encode(), b'"\n']
-            else:
-                post_parts += [text.encode(), b"\n"]
+            parts = field_parts(text, safe)
+            post_parts += parts
+            post_parts.append(b"\n")
+            for part in parts:
+                post_end += len(part)
+            post_ends.append(post_end)
             if units is not None:
                 starts = unit_starts(text, unit)
                 units[position] = len(starts)
             found = extract(text)
             if not found:
+                mention_ends.append(mention_end)
                 continue
             kinds += [m[0] for m in found]
             if split:
@@ -171,11 +217,15 @@ class ChunkExtractor:
                 keys = {code[m[0], m[1]] for m in found if m[0] != "tag"}
                 link_entity += keys
                 link_post += [position] * len(keys)
-            if requote:  # a registry with a comma or quote in some alias or id
-                found = [(k, quote(e), v, f, quote(s) if v == "name" else s, a, b) for k, e, v, f, s, a, b in found]
-            mention_parts.append(
-                "".join([f"{q},{k},{e},{v},{f},{s},{a},{b}\n" for k, e, v, f, s, a, b in found]).encode()
-            )
+            if requote:  # a registry with a comma, a quote or a formula start in some alias or id
+                found = [
+                    (k, quote(e, safe), v, f, quote(s, safe) if v == "name" else s, a, b)
+                    for k, e, v, f, s, a, b in found
+                ]
+            block = "".join([f"{q},{k},{e},{v},{f},{s},{a},{b}\n" for k, e, v, f, s, a, b in found]).encode()
+            mention_parts.append(block)
+            mention_end += len(block)
+            mention_ends.append(mention_end)
         code_type = np.int16 if len(self._entities) < 2**15 else np.int32
         batch = Batch(
             post_ids=pa.array([row[0] for row in rows], type=pa.string()),
@@ -188,7 +238,14 @@ class ChunkExtractor:
             units=units,
         )
         return Chunk(
-            len(rows), b"".join(post_parts), b"".join(mention_parts), batch, dict(collections.Counter(kinds)), read
+            len(rows),
+            b"".join(post_parts),
+            b"".join(mention_parts),
+            batch,
+            dict(collections.Counter(kinds)),
+            read,
+            np.array(post_ends, dtype=np.int64),
+            np.array(mention_ends, dtype=np.int64),
         )
 
     def _columns(self, rows: list[tuple]) -> dict[str, pa.Array]:
@@ -233,11 +290,12 @@ def post_rows(posts: Iterable[Post]) -> list[tuple]:
     ]
 
 
-def _needs_quotes(registry: Registry) -> bool:
-    """Whether any alias or entity id of ``registry`` holds a character CSV must quote."""
+def _needs_quotes(registry: Registry, safe: bool = True) -> bool:
+    """Whether any alias or entity id of ``registry`` holds a character CSV must quote (or,
+    with ``safe``, starts like a spreadsheet formula)."""
     values = [
         *registry.aliases["alias"].astype(str),
         *registry.forums["id"].astype(str),
         *registry.countries["code"].astype(str),
     ]
-    return any(quote(v) != v for v in values)
+    return any(quote(v, safe) != v for v in values)
