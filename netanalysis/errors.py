@@ -6,6 +6,7 @@ exit code 1; library users catch :class:`NetanalysisError` to catch them all.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 __all__ = [
@@ -14,7 +15,11 @@ __all__ = [
     "RecordError",
     "RegistryError",
     "ConfigError",
+    "ConfigFileError",
     "GraphError",
+    "OutputError",
+    "WorkerError",
+    "Interrupted",
 ]
 
 
@@ -57,5 +62,38 @@ class ConfigError(NetanalysisError):
     """A configuration file or an option value is invalid."""
 
 
+class ConfigFileError(ConfigError):
+    """A study file cannot be read at all (missing, not UTF-8, not TOML, nested too deeply): bad
+    input, where a wrong setting in it is a usage error."""
+
+
 class GraphError(NetanalysisError):
     """A graph cannot be analysed as asked (for example, one side of the bipartite graph is empty)."""
+
+
+class OutputError(NetanalysisError):
+    """The output folder cannot be written (not a folder, no permission, disk full, locked by
+    another run). The message names the folder or file."""
+
+    def __init__(self, path: str | os.PathLike[str], problem: str):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+    def __reduce__(self):
+        return (OutputError, (self.path, self.problem))
+
+
+class WorkerError(NetanalysisError):
+    """A worker process died or stopped answering while it extracted posts."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped by a signal (``SIGINT``, ``SIGTERM``, ``SIGHUP``): raised where the
+    run is, so that it cleans up (workers stopped, staging removed) on its way out. A
+    ``KeyboardInterrupt``, so that no ``except Exception`` swallows it."""
+
+    def __init__(self, signum: int, name: str):
+        self.signum = signum
+        self.name = name
+        super().__init__(f"stopped by {name}")

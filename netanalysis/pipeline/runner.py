@@ -1,9 +1,10 @@
 """Running a command: its stages in order, into a staging folder swapped in whole.
 
 A command runs a prefix of the stages (:class:`Command`); each stage reads and fills one typed
-:class:`RunState`. Files are written into a hidden staging folder inside the output folder and
-moved into place only when every stage succeeded, so a failing run leaves neither half-written
-files nor a half-updated folder; ``manifest.json`` is written last.
+:class:`RunState`. Files are written into a hidden staging folder inside the locked output
+folder, ``manifest.json`` included, and moved into place in one journaled step only when every
+stage succeeded (:mod:`netanalysis.io.outdir`), so a failing, interrupted or killed run leaves
+the folder as it was, and a run never leaves the files of an earlier run beside its own.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from netanalysis.config import Settings
+from netanalysis.errors import OutputError
 from netanalysis.ingest import expand_inputs
 from netanalysis.io.manifest import write_manifest
+from netanalysis.io.outdir import os_problem
 from netanalysis.pipeline.compare_stage import stage_compare, stage_compare_figures, stage_compare_page
 from netanalysis.pipeline.corpus import stage_corpus
 from netanalysis.pipeline.stages import stage_explorer, stage_figures, stage_graph, stage_page, stage_timeline
@@ -93,22 +96,25 @@ def run(
             log.info(
                 "stage %s took %.1f s; peak memory so far %s", stage.value, time.perf_counter() - began, peak_memory()
             )
+        result.files = sorted(staging.files)
+        write_manifest(
+            staging.path("manifest.json").parent,
+            command=command.value,
+            parameters=result.parameters,
+            seed=result.seed,
+            inputs=files,
+            counts={**result.stats.as_dict(), **result.counts},
+            files=result.files,
+            started=result.started,
+        )
         staging.commit()
-    except BaseException:
+    except OSError as exc:  # (a disk full while writing, a folder made read-only meanwhile...)
+        raise OutputError(out_dir, f"the run stopped: {os_problem(exc)}; the folder keeps what it held") from None
+    finally:
         staging.discard()
-        raise
-    result.files = sorted(staging.files)
+        staging.close()
+    result.removed = staging.removed
     result.state = state
-    write_manifest(
-        result.out_dir,
-        command=command.value,
-        parameters=result.parameters,
-        seed=result.seed,
-        inputs=files,
-        counts={**result.stats.as_dict(), **result.counts},
-        files=result.files,
-        started=result.started,
-    )
     return result
 
 

@@ -3,9 +3,6 @@ run state and the run's result."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from netanalysis.config import Settings
-from netanalysis.errors import InputError
 from netanalysis.model import IngestStats
 
 if TYPE_CHECKING:  # pragma: no cover (types only: the command line starts without pandas and networkx)
@@ -89,33 +85,38 @@ _STAGES = {
 
 
 class Staging:
-    """The hidden folder a run writes into before its files are moved into place."""
+    """Where a run writes its files: a staging folder inside the locked output folder, swapped
+    in whole by :meth:`commit` (:class:`~netanalysis.io.outdir.OutputFolder` says how, and what
+    it guarantees). Opening it locks the folder, completes an update a killed run left
+    unfinished and removes the staging folders of dead runs."""
 
     def __init__(self, out_dir: Path):
+        from netanalysis.io.outdir import OutputFolder
+
         self.out_dir = Path(out_dir)
-        if self.out_dir.exists() and not self.out_dir.is_dir():
-            raise InputError(self.out_dir, "output path exists and is not a folder")
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.dir = Path(tempfile.mkdtemp(prefix=".netanalysis-", dir=self.out_dir))
+        self.folder = OutputFolder(self.out_dir).open()
+        assert self.folder.staging is not None
+        self.dir = self.folder.staging
         self.files: list[str] = []
+        self.removed: list[str] = []
 
     def path(self, name: str) -> Path:
         """Where to write the output file ``name`` (a path relative to the output folder)."""
         if name not in self.files:
             self.files.append(name)
-        target = self.dir / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
+        return self.folder.path(name)
 
     def commit(self) -> None:
-        for name in self.files:
-            target = self.out_dir / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.dir / name, target)
-        self.discard()
+        """Move every staged file (the manifest among them) into the output folder as one step."""
+        self.removed = self.folder.commit(self.files)
 
     def discard(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
+        """Drop the staged files (the output folder keeps what it held)."""
+        self.folder.discard()
+
+    def close(self) -> None:
+        """Release the output folder's lock."""
+        self.folder.close()
 
 
 @dataclass
@@ -166,6 +167,8 @@ class RunResult:
     stats: IngestStats = field(default_factory=IngestStats)
     counts: dict[str, Any] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    #: files of an earlier run in the folder that this run removed (it does not write them)
+    removed: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.time)
     seed: int | None = None
     state: RunState | None = None
