@@ -6,18 +6,25 @@ defaults, calls :func:`netanalysis.pipeline.run`, and prints a short summary to 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
+import signal
 import sys
+import threading
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 from click.core import ParameterSource
 
 from netanalysis import __version__
 from netanalysis.config import FIGURE_FORMATS, Settings
-from netanalysis.errors import ConfigError, NetanalysisError
+from netanalysis.errors import ConfigError, ConfigFileError, Interrupted, NetanalysisError
+from netanalysis.io.outdir import os_problem
 from netanalysis.model import ALTERNATIVES, BASELINES, TESTS, UNITS
 from netanalysis.pipeline.state import Command, Stage
 
@@ -25,21 +32,72 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 def _fail_cleanly(func):
-    """Turn the library's errors into one ``Error:`` line and exit code 1 (no traceback);
-    a bad option value or config file is a usage error (exit code 2)."""
+    """Every failure as one ``Error:`` line and exit code 1 (a bad option value or setting is a
+    usage error: exit code 2); the traceback only with ``-v``. The library's errors carry their
+    message; the system's (a full disk, a folder that cannot be written), a signal that stopped
+    the run and anything unforeseen are put in words here."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
+        except ConfigFileError as exc:
+            _traceback_if_verbose()
+            raise click.ClickException(str(exc)) from None
         except ConfigError as exc:
+            _traceback_if_verbose()
             raise click.UsageError(str(exc)) from None
         except NetanalysisError as exc:
+            _traceback_if_verbose()
             raise click.ClickException(str(exc)) from None
-        except KeyboardInterrupt:
-            raise click.Abort() from None
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (see _stop_on_signals)
+            _traceback_if_verbose()
+            name = exc.name if isinstance(exc, Interrupted) else "SIGINT"
+            raise click.ClickException(f"stopped by {name}; the output folder keeps what it held") from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except OSError as exc:
+            _traceback_if_verbose()
+            raise click.ClickException(os_problem(exc)) from None
+        except MemoryError:
+            _traceback_if_verbose()
+            raise click.ClickException("out of memory (try fewer --jobs, or a machine with more memory)") from None
+        except Exception as exc:  # a failure nobody foresaw: still one line (and the traceback with -v)
+            _traceback_if_verbose()
+            raise click.ClickException(
+                f"internal error ({exc.__class__.__name__}: {exc}); run with -v for the details and please report it"
+            ) from None
 
     return wrapper
+
+
+def _traceback_if_verbose() -> None:
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and (ctx.find_root().obj or {}).get("verbose"):
+        traceback.print_exc(file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """While a run goes: ``SIGTERM``, ``SIGHUP`` and ``SIGINT`` raise
+    :class:`~netanalysis.errors.Interrupted` where the run is, so that it stops its workers and
+    removes its staging folder on the way out; a second signal is ignored (the cleaning goes on)."""
+    names = [n for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        for name in names:
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+        raise Interrupted(signum, signal.Signals(signum).name)
+
+    old = {name: signal.signal(getattr(signal, name), stop) for name in names}
+    try:
+        yield
+    finally:
+        for name, handler in old.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -62,6 +120,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
     ctx.ensure_object(dict)
     ctx.obj["quiet"] = quiet
+    ctx.obj["verbose"] = verbose
 
 
 def _stack(*decorators):
@@ -155,7 +214,20 @@ input_options = _stack(
         "--cache/--no-cache",
         default=None,
         help="Reuse the posts and mentions extracted before from the same inputs, registry "
-        "and options (in $NETANALYSIS_CACHE_DIR or .netanalysis-cache).  [default: off]",
+        "and options (in --cache-dir).  [default: off]",
+    ),
+    click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False),
+        help="Folder of the cache (--cache).  [default: $NETANALYSIS_CACHE_DIR, else the user's "
+        "cache folder: $XDG_CACHE_HOME/netanalysis or ~/.cache/netanalysis]",
+    ),
+    click.option(
+        "--worker-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="Stop the run when a worker gives no result for this long on one chunk of posts "
+        "(0: no limit).  [default: 600]",
     ),
     click.option(
         "--safe-csv/--no-safe-csv",
@@ -332,7 +404,10 @@ def _run(ctx: click.Context, command: Command, params: dict) -> None:
     else:
         posts_bar = on_posts = None
     try:
-        result = run(command, list(params["inputs"]), params["out_dir"], settings, progress=progress, on_posts=on_posts)
+        with _stop_on_signals():
+            result = run(
+                command, list(params["inputs"]), params["out_dir"], settings, progress=progress, on_posts=on_posts
+            )
     finally:
         for b in (posts_bar, bar):
             if b is not None:

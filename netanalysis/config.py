@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from netanalysis.errors import ConfigError
+from netanalysis.errors import ConfigError, ConfigFileError
 from netanalysis.model import ALTERNATIVES, BASELINES, DEFAULT_FORMS, TESTS, UNITS, Exclusion, parse_forms
 
 __all__ = ["Settings", "load_config", "merge_settings", "FIGURE_FORMATS", "FREQS", "HEATMAP_VALUES"]
@@ -29,6 +29,8 @@ FREQS = ("week", "month", "quarter", "year")
 FIGURE_FORMATS = ("png", "svg", "pdf")
 #: What the heatmap can show: co-mention counts (log scale) or association strength.
 HEATMAP_VALUES = ("weight", "assoc_strength")
+#: A study file larger than this is not one.
+_MAX_CONFIG_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -204,13 +206,24 @@ def load_config(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+            raw = fh.read(_MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        raise ConfigFileError(f"{path}: config file not found") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc})") from None
+        raise ConfigFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > _MAX_CONFIG_BYTES:
+        raise ConfigFileError(f"{path}: not a study file (larger than {_MAX_CONFIG_BYTES // 1024} KB)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigFileError(f"{path}: line {line}: not UTF-8 text (a study file is UTF-8 TOML)") from None
+    try:
+        data = tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigFileError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigFileError(f"{path}: not valid TOML (nested too deeply)") from None
     table = data.get("netanalysis", data)
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [netanalysis] must be a table")

@@ -9,23 +9,37 @@ Engines: ``"processes"`` (the default; ``jobs`` worker processes, started with `
 so that what the callable holds, such as a compiled registry, is shared) and ``"dask"`` (a
 ``dask.distributed`` cluster: the one at ``scheduler``, or a local cluster of ``jobs`` worker
 processes; ``pip install netanalysis[dask]``). The callable travels to each worker once.
+
+Workers never outlive the run. A worker process dies with the process that started it (Linux:
+``PR_SET_PDEATHSIG``; elsewhere a watch on its parent), so a killed run leaves no worker
+running on, holding the caller's pipes; ``Ctrl-C`` reaches the workers through the run, which
+stops them, not directly. A worker that dies (killed, out of memory) ends the run with a
+:class:`~netanalysis.errors.WorkerError` naming how it died and what it was working on, as
+does one that gives no result for ``timeout`` seconds (it is stopped); and whenever the run
+stops early, for any reason, its workers are killed at once rather than waited for.
 """
 
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+import threading
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from netanalysis.errors import ConfigError, NetanalysisError
+from netanalysis.errors import ConfigError, NetanalysisError, WorkerError
 
-__all__ = ["CHUNK", "ENGINES", "chunked", "map_ordered", "process_context", "worker_count"]
+__all__ = ["CHUNK", "ENGINES", "MAX_JOBS_PER_CORE", "chunked", "map_ordered", "process_context", "worker_count"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +49,9 @@ CHUNK = 2000
 ENGINES = ("processes", "dask")
 #: Chunks in flight per worker: enough to keep workers busy, few enough to bound memory.
 _IN_FLIGHT = 3
+#: More worker processes than this many per core (at least 8 in all) only cost memory: more
+#: are not started.
+MAX_JOBS_PER_CORE = 4
 #: How long to wait for a Dask scheduler given by address before giving up.
 _CONNECT_TIMEOUT = "10s"
 #: Loggers of dask.distributed quietened while a cluster runs (they log every worker's start and
@@ -66,7 +83,14 @@ def worker_count(jobs: int | None) -> int:
         raise ConfigError(f"jobs must be a whole number, not {jobs!r}") from None
     if jobs < 0:
         raise ConfigError(f"jobs must be 0 (all cores) or more, not {jobs}")
-    return (os.cpu_count() or 1) if jobs == 0 else jobs
+    cores = os.cpu_count() or 1
+    if jobs == 0:
+        return cores
+    bound = max(8, MAX_JOBS_PER_CORE * cores)
+    if jobs > bound:
+        log.warning("%d worker processes asked for on %d core(s): using %d", jobs, cores, bound)
+        return bound
+    return jobs
 
 
 def map_ordered(
@@ -76,7 +100,9 @@ def map_ordered(
     jobs: int | None = 1,
     engine: str = "processes",
     scheduler: str | None = None,
-) -> Iterator[Any]:
+    timeout: float | None = None,
+    describe: Callable[[Any], str] | None = None,
+) -> Generator[Any, None, None]:
     """Run ``work`` over ``chunks`` and yield the results in input order.
 
     Parameters
@@ -92,6 +118,11 @@ def map_ordered(
     scheduler : str, optional
         Address of a Dask scheduler (``tcp://host:8786``); without it ``engine="dask"`` starts
         a local cluster of ``jobs`` workers.
+    timeout : float, optional
+        Seconds to wait for a chunk's result from a worker before the run stops (``None`` or 0:
+        no limit; work done in this process is not timed).
+    describe : callable, optional
+        ``describe(chunk)`` says what a chunk is (``posts from FILE:LINE``) in error messages.
 
     Raises
     ------
@@ -100,6 +131,8 @@ def map_ordered(
     NetanalysisError
         A Dask scheduler that cannot be reached or a local Dask cluster that cannot start (not
         an option error: the same address may work later).
+    WorkerError
+        A worker process died, or gave no result within ``timeout``.
     """
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
@@ -108,7 +141,7 @@ def map_ordered(
     workers = worker_count(jobs)
     chunks = iter(chunks)
     if engine == "dask":
-        yield from _dask_map(work, chunks, workers, scheduler)
+        yield from _dask_map(work, chunks, workers, scheduler, wait=timeout)
         return
     first = next(chunks, None)
     if first is None:
@@ -121,11 +154,86 @@ def map_ordered(
             for chunk in chunks:
                 yield work(chunk)
         return
-    rest = _prepend([first, second], chunks)
-    with ProcessPoolExecutor(workers, mp_context=process_context(), initializer=_init_worker, initargs=(work,)) as pool:
-        yield from _bounded(
-            lambda chunk: pool.submit(_run_in_worker, chunk), rest, workers, lambda future: future.result()
-        )
+    yield from _process_map(work, _prepend([first, second], chunks), workers, timeout, describe or _a_chunk)
+
+
+def _a_chunk(chunk: Any) -> str:
+    return "a chunk of work"
+
+
+def _process_map(
+    work: Callable[[Any], Any], chunks: Iterator, workers: int, timeout: float | None, describe: Callable[[Any], str]
+) -> Iterator[Any]:
+    """:func:`map_ordered` on ``workers`` local processes (see the module notes)."""
+    pool = ProcessPoolExecutor(
+        workers, mp_context=process_context(), initializer=_init_worker, initargs=(work, os.getpid())
+    )
+    started: list[Any] = []  # the worker processes (to kill them, and to tell how one died)
+
+    def submit(chunk: Any) -> tuple[concurrent.futures.Future, str]:
+        try:
+            future = pool.submit(_run_in_worker, chunk)
+        except BrokenProcessPool:  # (one died while the others worked)
+            raise WorkerError(f"a worker process {_how_it_died(started)} while the run went on") from None
+        if not started:
+            started.extend(getattr(pool, "_processes", {}).values())
+        return future, describe(chunk)
+
+    def result(item: tuple[concurrent.futures.Future, str]) -> Any:
+        future, what = item
+        try:
+            return future.result(timeout=timeout or None)
+        except concurrent.futures.TimeoutError:
+            raise WorkerError(
+                f"a worker process gave no result for {timeout:g} s on {what} and was stopped "
+                "(a longer limit: --worker-timeout SECONDS, 0 for none)"
+            ) from None
+        except BrokenProcessPool:
+            raise WorkerError(f"a worker process {_how_it_died(started)} while working on {what}") from None
+
+    finished = False
+    try:
+        yield from _bounded(submit, chunks, workers, result)
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # stopped early (an error, a signal, the consumer gone): do not wait for the workers
+            _kill(started or list(getattr(pool, "_processes", {}).values()))
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _how_it_died(processes: list[Any]) -> str:
+    """``died`` with its cause: killed by which signal, or its exit code."""
+    deadline = time.monotonic() + 1.0
+    codes = []
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.join(max(0.0, deadline - time.monotonic()))
+        code = getattr(proc, "exitcode", None)
+        if code not in (None, 0):
+            codes.append(code)
+    if not codes:
+        return "died"
+    code = codes[0]
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = " (the system's out-of-memory killer sends it when memory runs out)" if name == "SIGKILL" else ""
+        return f"was killed by {name}{hint}"
+    return f"died with exit code {code}"
+
+
+def _kill(processes: list[Any]) -> None:
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            if proc.is_alive():
+                proc.kill()
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.join(1.0)
 
 
 def _prepend(head: list, tail: Iterator) -> Iterator:
@@ -155,9 +263,34 @@ def process_context():
 _WORKER: Callable[[Any], Any] | None = None
 
 
-def _init_worker(work: Callable[[Any], Any]) -> None:
+def _init_worker(work: Callable[[Any], Any], parent: int | None = None) -> None:
     global _WORKER
     _WORKER = work
+    # Ctrl-C goes to the whole process group: the run stops the workers, which ignore it; the
+    # signal handlers of the command line (inherited through fork) are not theirs
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    if parent is not None:
+        die_with_parent(parent)
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process when the process ``parent`` (which started it) ends, however it ends."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # (it ended before the line above)
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="netanalysis-parent-watch", daemon=True).start()
 
 
 def _run_in_worker(chunk: Any) -> Any:
@@ -170,7 +303,12 @@ def _run_remote(work: Callable[[Any], Any], chunk: Any) -> Any:
 
 
 def _dask_map(
-    work: Callable[[Any], Any], chunks: Iterator, workers: int, scheduler: str | None, timeout: str | None = None
+    work: Callable[[Any], Any],
+    chunks: Iterator,
+    workers: int,
+    scheduler: str | None,
+    timeout: str | None = None,
+    wait: float | None = None,
 ) -> Iterator[Any]:
     """Run ``work`` over ``chunks`` on the Dask cluster at ``scheduler`` (or on a local one of
     ``workers`` processes), a few chunks per worker in flight, results in input order.
@@ -203,12 +341,21 @@ def _dask_map(
                 lambda chunk: client.submit(_run_remote, remote, chunk, pure=False),
                 chunks,
                 n,
-                lambda future: future.result(),
+                lambda future: _dask_result(future, wait),
             )
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _dask_result(future: Any, wait: float | None) -> Any:
+    try:
+        return future.result(timeout=wait or None)
+    except TimeoutError:
+        raise WorkerError(
+            f"a Dask worker gave no result for {wait:g} s (a longer limit: --worker-timeout SECONDS, 0 for none)"
+        ) from None
 
 
 def _netanalysis_version() -> str:

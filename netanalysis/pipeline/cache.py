@@ -3,10 +3,17 @@
 An entry is keyed by the inputs' content (sha256), the registry's fingerprint, every setting
 that changes extraction (and the unit: paragraph and sentence indices are computed while the
 text is at hand) and the package version, so a stale entry is never read. The folder is
-``$NETANALYSIS_CACHE_DIR`` or ``.netanalysis-cache`` in the working directory. An entry holds
-``posts.csv`` and ``mentions.csv`` as written, the corpus batch (slim posts as Parquet, links
-as ``.npy`` code arrays, the entities as JSON) and the reading counts as JSON: nothing is
-unpickled.
+``--cache-dir`` (``Settings.cache_dir``), else ``$NETANALYSIS_CACHE_DIR``, else the user's
+cache folder (``$XDG_CACHE_HOME/netanalysis``, by default ``~/.cache/netanalysis``): never a
+folder found in the working directory. An entry holds ``posts.csv`` and ``mentions.csv`` as
+written, the corpus batch (slim posts as Parquet, the links as a Parquet table of code
+columns, the entities as JSON) and the reading counts as JSON: data only, nothing that runs
+code when read (no pickle; nothing is unpickled).
+
+An entry is written beside its place and renamed into it when complete; a run killed while
+writing one leaves a temporary folder that a later run removes (once its process is gone). An
+entry that cannot be read (damaged, truncated, edited) is warned about, removed and rebuilt:
+the run goes on as if the cache had missed.
 """
 
 from __future__ import annotations
@@ -16,12 +23,12 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -30,6 +37,7 @@ from netanalysis import __version__
 from netanalysis.config import Settings
 from netanalysis.errors import NetanalysisError
 from netanalysis.graph import Batch, Entities
+from netanalysis.io.csv import unsafe_cell
 from netanalysis.io.manifest import sha256
 from netanalysis.model import FileStats, IngestStats, trim_for_excerpt
 from netanalysis.pipeline.state import Staging
@@ -37,7 +45,7 @@ from netanalysis.pipeline.state import Staging
 if TYPE_CHECKING:  # pragma: no cover
     from netanalysis.registry import Registry
 
-__all__ = ["entry_for", "is_complete", "store", "load"]
+__all__ = ["cache_folder", "entry_for", "is_complete", "store", "load", "remove", "DamagedEntry"]
 
 #: Settings that change which mentions a corpus gives, and the unit.
 EXTRACTION_SETTINGS = (
@@ -66,6 +74,16 @@ _UNITS = "__units"
 _LAYOUT = "2: posts' numbers of units"
 
 
+def cache_folder(settings: Settings | None = None) -> Path:
+    """The cache's folder (see the module notes)."""
+    if settings is not None and settings.cache_dir:
+        return Path(settings.cache_dir).expanduser()
+    if os.environ.get("NETANALYSIS_CACHE_DIR"):
+        return Path(os.environ["NETANALYSIS_CACHE_DIR"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "netanalysis"
+
+
 def entry_for(files: Sequence[Path], registry: Registry, settings: Settings) -> Path:
     """Where the extraction of these inputs, this registry and these options is cached."""
     key = hashlib.sha256()
@@ -76,18 +94,25 @@ def entry_for(files: Sequence[Path], registry: Registry, settings: Settings) -> 
     key.update(json.dumps(options, sort_keys=True).encode())
     key.update(__version__.encode())
     key.update(_LAYOUT.encode())
-    folder = Path(os.environ.get("NETANALYSIS_CACHE_DIR", ".netanalysis-cache"))
-    return folder / f"corpus-{key.hexdigest()[:40]}"
+    return cache_folder(settings) / f"corpus-{key.hexdigest()[:40]}"
 
 
 def is_complete(entry: Path) -> bool:
     return (entry / _DONE).is_file()
 
 
-def store(entry: Path, corpus: Batch, staging: Staging, stats: IngestStats, kinds: dict[str, int]) -> None:
-    """Fill ``entry`` (written beside it, then renamed into place)."""
+class DamagedEntry(NetanalysisError):
+    """A cache entry that cannot be read back (the run rebuilds it)."""
+
+
+def store(
+    entry: Path, corpus: Batch, staging: Staging, stats: IngestStats, kinds: dict[str, int], *, safe_csv: bool = True
+) -> None:
+    """Fill ``entry`` (written beside it, then renamed into place); ``safe_csv`` says how its
+    CSV files were written."""
     entry.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name}.", dir=entry.parent))
+    _remove_dead_temporaries(entry.parent)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name}.{_HOST}.{os.getpid()}.", dir=entry.parent))
     try:
         for name in ("posts.csv", "mentions.csv"):
             shutil.copyfile(staging.dir / name, tmp / name)
@@ -98,13 +123,13 @@ def store(entry: Path, corpus: Batch, staging: Staging, stats: IngestStats, kind
         links = {"post": corpus.post, "entity": corpus.entity}
         if corpus.unit is not None:
             links["unit"] = corpus.unit
-        for name, values in links.items():
-            np.save(tmp / f"links.{name}.npy", values)
+        pq.write_table(pa.table({name: pa.array(values) for name, values in links.items()}), tmp / "links.parquet")
         meta = {
             "entities": [list(e) for e in corpus.entities],
             "links": sorted(links),
             "stats": dataclasses.asdict(stats),
             "kinds": kinds,
+            "safe_csv": bool(safe_csv),
         }
         (tmp / "corpus.json").write_text(json.dumps(meta), encoding="utf-8")
         (tmp / _DONE).write_text("", encoding="utf-8")
@@ -116,11 +141,56 @@ def store(entry: Path, corpus: Batch, staging: Staging, stats: IngestStats, kind
         raise
 
 
+_HOST = socket.gethostname().replace(".", "_") or "host"
+
+
+def _remove_dead_temporaries(folder: Path) -> None:
+    """Remove the half-written entries of runs on this machine that are gone."""
+    for tmp in folder.glob(f".corpus-*.{_HOST}.*"):
+        parts = tmp.name.split(".")
+        try:
+            pid = int(parts[3])
+        except (IndexError, ValueError):
+            continue
+        if tmp.is_dir() and not _alive(pid):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # (another user's process: alive)
+        return True
+    return True
+
+
+def remove(entry: Path) -> None:
+    """Remove a cache entry (a damaged one)."""
+    shutil.rmtree(entry, ignore_errors=True)
+
+
 def load(
     entry: Path, staging: Staging, keep_text: bool, entities: Entities
 ) -> tuple[Batch, IngestStats, dict[str, int]]:
     """The corpus, reading counts and mention kinds of ``entry``; its CSV files are copied into
-    the staging folder."""
+    the staging folder.
+
+    Raises
+    ------
+    DamagedEntry
+        When the entry cannot be read back as it was stored.
+    """
+    try:
+        return _load(entry, staging, keep_text, entities)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, pa.ArrowException) as exc:
+        raise DamagedEntry(f"the cache entry {entry} cannot be read ({exc.__class__.__name__}: {exc})") from None
+
+
+def _load(
+    entry: Path, staging: Staging, keep_text: bool, entities: Entities
+) -> tuple[Batch, IngestStats, dict[str, int]]:
     for name in ("posts.csv", "mentions.csv"):
         shutil.copyfile(entry / name, staging.path(name))
     meta = json.loads((entry / "corpus.json").read_text(encoding="utf-8"))
@@ -132,17 +202,24 @@ def load(
     }
     if keep_text and "text" not in columns:  # stored by a command without the explorer
         trimmed: list[str] = []
+        restore = unsafe_cell if meta.get("safe_csv") else str
         for part in pd.read_csv(
             entry / "posts.csv", usecols=["text"], dtype="str", keep_default_na=False, chunksize=50_000
         ):
-            trimmed += [trim_for_excerpt(t) for t in part["text"]]
+            trimmed += [trim_for_excerpt(restore(t)) for t in part["text"]]
         columns["text"] = pa.array(trimmed, type=pa.string())
     elif not keep_text:
         columns.pop("text", None)
-    links = {name: np.load(entry / f"links.{name}.npy") for name in meta["links"]}
+    table = pq.read_table(entry / "links.parquet")
+    links = {name: table.column(name).to_numpy() for name in meta["links"]}
     stored = tuple((str(k), str(e)) for k, e in meta["entities"])
     if stored != tuple(entities):  # (the key holds the registry: this would be a damaged entry)
-        raise NetanalysisError(f"the cache entry {entry} codes other entities than this registry")
+        raise ValueError("it codes other entities than this registry")
+    n_posts = posts.num_rows
+    if any(len(v) != n_posts for v in columns.values()) or (
+        len(links["post"]) and (int(links["post"].max()) >= n_posts or int(links["entity"].max()) >= len(stored))
+    ):
+        raise ValueError("its tables do not agree")
     corpus = Batch(
         post_ids=posts.column("post_id").combine_chunks(),
         dates=posts.column("date").to_numpy(),
@@ -162,4 +239,10 @@ def _stats(data: dict[str, Any]) -> IngestStats:
         f = dict(f)
         f["problems"] = [tuple(p) for p in f["problems"]]
         files.append(FileStats(**f))
-    return IngestStats(files=files, duplicates=int(data["duplicates"]))
+    return IngestStats(
+        files=files,
+        duplicates=int(data["duplicates"]),
+        renamed_ids=int(data.get("renamed_ids", 0)),
+        renamed_examples=[(str(a), str(b), str(c)) for a, b, c in data.get("renamed_examples", [])],
+        empty_files=[str(f) for f in data.get("empty_files", [])],
+    )

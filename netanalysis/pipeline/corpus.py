@@ -18,6 +18,7 @@ renamed ``<id>#2`` in its chunk's rows and batch before anything is written or c
 from __future__ import annotations
 
 import collections
+import contextlib
 import csv
 import ctypes
 import gc
@@ -39,7 +40,7 @@ from netanalysis.io.csv import header, unsafe_cell
 from netanalysis.model import MENTION_COLUMNS, NO_DATE, POST_COLUMNS, Post
 from netanalysis.parallel import map_ordered
 from netanalysis.pipeline.state import RunResult, RunState, Stage, Staging
-from netanalysis.pipeline.work import Chunk, ChunkExtractor, post_rows
+from netanalysis.pipeline.work import Chunk, ChunkExtractor, describe, post_rows
 
 __all__ = ["CorpusTotals", "stage_corpus"]
 
@@ -132,8 +133,16 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
 
         entry = cache.entry_for(result.inputs, state.registry, s)
     totals = CorpusTotals()
+    loaded = False
     if entry is not None and cache.is_complete(entry):
-        state.corpus, result.stats, state.mention_kinds = cache.load(entry, staging, keep_text, work.entities)
+        try:
+            state.corpus, result.stats, state.mention_kinds = cache.load(entry, staging, keep_text, work.entities)
+            loaded = True
+        except cache.DamagedEntry as exc:
+            log.warning("%s; it is removed and rebuilt", exc)
+            cache.remove(entry)
+    if loaded:
+        assert state.corpus is not None
         _add(state, totals, state.corpus)
         result.counts["mentions_cache"] = "hit"
     else:
@@ -141,8 +150,12 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
         _stream(state, result, staging, work, totals, keep)
         if entry is not None:
             assert state.corpus is not None
-            cache.store(entry, state.corpus, staging, result.stats, state.mention_kinds)
-            result.counts["mentions_cache"] = "stored"
+            try:
+                cache.store(entry, state.corpus, staging, result.stats, state.mention_kinds, safe_csv=s.safe_csv)
+                result.counts["mentions_cache"] = "stored"
+            except OSError as exc:  # a cache that cannot be written costs the next run time, not this run
+                log.warning("the cache entry %s cannot be written (%s); the run goes on without it", entry, exc)
+                result.counts["mentions_cache"] = "not stored"
     release_memory()
     result.counts.update(totals.counts())
     result.counts["mentions"] = dict(sorted(state.mention_kinds.items()))
@@ -172,10 +185,23 @@ def _stream(
             yield item if file_stats is not None else post_rows(cast(list[Post], item))
 
     ids = UniqueIds()
-    with open(staging.path("posts.csv"), "wb") as posts_out, open(staging.path("mentions.csv"), "wb") as mentions_out:
+    chunks = map_ordered(
+        work,
+        work_items(),
+        jobs=s.jobs,
+        engine=s.engine,
+        scheduler=s.scheduler,
+        timeout=s.worker_timeout,
+        describe=describe,
+    )
+    # (closed on the way out of the block, whatever stops it: the workers stop at once)
+    with (
+        contextlib.closing(chunks),
+        open(staging.path("posts.csv"), "wb") as posts_out,
+        open(staging.path("mentions.csv"), "wb") as mentions_out,
+    ):
         posts_out.write(header(POST_COLUMNS))
         mentions_out.write(header(MENTION_COLUMNS))
-        chunks = map_ordered(work, work_items(), jobs=s.jobs, engine=s.engine, scheduler=s.scheduler)
         for done, chunk in enumerate(chunks, 1):
             target = targets.popleft()
             if chunk.read is not None:

@@ -52,7 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from netanalysis.model import Post
     from netanalysis.registry import Registry
 
-__all__ = ["Chunk", "ChunkExtractor", "post_rows"]
+__all__ = ["Chunk", "ChunkExtractor", "post_rows", "describe"]
 
 #: Post fields a batch may keep besides channel and date source, with their place in a row.
 _KEPT = {"forwarded_from": 5, "group": 7}
@@ -288,6 +288,13 @@ def post_rows(posts: Iterable[Post]) -> list[tuple]:
         )
         for p in posts
     ]
+
+
+def describe(item: list[tuple] | Partition) -> str:
+    """What a piece of work holds, for messages: ``posts from FILE:LINE`` (its first post)."""
+    if isinstance(item, Partition):
+        return f"the lines of {item.path} from line {item.first_line}"
+    return f"posts from {item[0][4]}" if item else "no posts"
 
 
 def _needs_quotes(registry: Registry, safe: bool = True) -> bool:
