@@ -5,33 +5,35 @@ content``; time ``date, timestamp, unix_timestamp, created_at`` (numbers are Uni
 milliseconds when above 1e11; strings ISO 8601); id ``id, message_id``; channel ``channel,
 chat, author``. ``ReadOptions.text_col`` / ``date_col`` / ``id_col`` / ``channel_col`` name
 them when they differ. Files are streamed: CSV/TSV and JSONL line by line, Parquet by row
-batches. A broken row (wrong number of fields, bad quoting, a line that is not JSON) is skipped
-and counted with its line number; a row without text is skipped as ``no_text``.
+batches. A broken row (wrong number of fields, a quote that never closes, a line that is not
+JSON) is skipped and counted with its line number (:mod:`netanalysis.ingest.csv_rows` reads the
+rows after a broken quote again); a row without text is skipped as ``no_text``.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from netanalysis.errors import InputError
+from netanalysis.ingest.csv_rows import csv_records, guess_delimiter
 from netanalysis.ingest.dedupe import SourcedPost
 from netanalysis.ingest.files import (
     base_suffix,
     check_file,
     decode_error,
+    head_text,
     loads_json,
     open_text,
     open_utf8_lines,
     read_bytes,
     read_json,
 )
-from netanalysis.ingest.records import FileContext, clean_text
+from netanalysis.ingest.records import FileContext, clean_text, parse_timestamp
 from netanalysis.ingest.telegram_json import join_text
 from netanalysis.model import FileStats, Post
 
@@ -60,7 +62,6 @@ ID_COLUMNS = ("id", "message_id")
 CHANNEL_COLUMNS = ("channel", "chat", "author")
 FORWARD_COLUMNS = ("forwarded_from", "fwd_from", "forward_from")
 _BATCH_ROWS = 8192
-_FIELD_LIMIT = 64 * 1024 * 1024  # a post longer than 64 MB is not a post
 
 
 @dataclass(frozen=True)
@@ -225,60 +226,52 @@ class TableMapper:
 
 
 # -- CSV / TSV ---------------------------------------------------------------------------------
-def _delimiter(header_line: str, suffix: str) -> str:
-    if suffix == ".tsv":
-        return "\t"
-    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: (counts[d], d == ","))
-    return best if counts[best] else ","
-
-
 def _csv_rows(path: Path, ctx: FileContext, *, delimiter: str | None) -> Iterator[Any]:
-    """The header (a list of names), then ``(line number, row dict)`` of each record."""
+    """The header (a list of names), then ``(line number, row dict)`` of each record
+    (:func:`~netanalysis.ingest.csv_rows.csv_records`: broken quotes found and got over)."""
     lines = open_text(path, ctx.options.encoding)
     first = next(lines, None)
     if first is None:
         raise InputError(path, "file is empty")
 
-    def text_lines() -> Iterator[str]:
-        yield first[1]
-        for _, line in lines:
-            yield line
+    def numbered() -> Iterator[tuple[int, str]]:
+        yield first
+        yield from lines
 
-    delim = delimiter or _delimiter(first[1], base_suffix(path))
-    old_limit = csv.field_size_limit()
-    csv.field_size_limit(max(old_limit, _FIELD_LIMIT))
-    try:
-        reader = csv.reader(text_lines(), delimiter=delim)
+    delim = delimiter or guess_delimiter(first[1], base_suffix(path))
+
+    def is_row(header: list[str]) -> Callable[[list[str]], bool] | None:
         try:
-            header = next(reader)
-        except csv.Error as exc:
-            raise InputError(path, f"line 1: the header cannot be read ({exc})") from None
-        header = [h.strip() for h in header]
-        if not any(header):
-            raise InputError(path, "line 1: the header row is empty")
-        yield header
-        start = reader.line_num + 1
-        while True:
+            columns = resolve_columns(header, ctx.options, path)
+        except InputError:  # (said when the rows are read)
+            return None
+        return row_test(header, columns)
+
+    return csv_records(numbered(), ctx, delimiter=delim, is_row=is_row)
+
+
+def row_test(header: list[str], columns: TableColumns) -> Callable[[list[str]], bool] | None:
+    """Whether fields read from one line are a row of the table: a date in the date column (and
+    a value in the id column), or, without a date column, digits in the id column."""
+    date_at = header.index(columns.date) if columns.date in header else None
+    id_at = header.index(columns.id) if columns.id in header else None
+    if date_at is None and id_at is None:
+        return None
+
+    def test(fields: list[str]) -> bool:
+        if id_at is not None:
+            value = fields[id_at].strip()
+            if not value or " " in value or (date_at is None and not value.isdigit()):
+                return False
+        if date_at is not None:
             try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                ctx.record()
-                ctx.bad(start, f"broken CSV row ({exc})")
-                start = reader.line_num + 1
-                continue
-            record, start = start, reader.line_num + 1
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue  # a blank line is no record
-            ctx.record()
-            if len(row) != len(header):
-                ctx.bad(record, f"expected {len(header)} fields, found {len(row)}")
-                continue
-            yield record, dict(zip(header, row))
-    finally:
-        csv.field_size_limit(old_limit)
+                date = parse_timestamp(fields[date_at])[0]
+            except ValueError:
+                return False
+            return date is not None and 1990 <= date.year <= 2100  # (not a small number read as Unix time)
+        return True
+
+    return test
 
 
 def read_csv(
@@ -420,7 +413,7 @@ def read_json_rows(path: Path, stats: FileStats, *, prefix: str, options: Any) -
     The file is loaded whole (memory: a few times its size); JSON Lines are streamed instead.
     """
     path = Path(path)
-    head = check_file(path).decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    head = head_text(path, options.encoding)
     first, _, rest = head.partition("\n")
     if first.rstrip().endswith("}") and rest.lstrip().startswith("{"):
         yield from read_jsonl_rows(path, stats, prefix=prefix, options=options)
