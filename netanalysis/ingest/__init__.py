@@ -23,6 +23,7 @@ earlier post's is renamed ``<id>#2`` (counted in ``IngestStats.renamed_ids``), o
 from __future__ import annotations
 
 import importlib
+import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ import pandas as pd
 from netanalysis.errors import ConfigError, InputError
 from netanalysis.ingest.channels import attribute
 from netanalysis.ingest.dedupe import Deduplicator, dedupe_posts, plain_post
-from netanalysis.ingest.files import base_suffix, check_file, expand_inputs
+from netanalysis.ingest.files import base_suffix, expand_inputs, head_text, is_blank
 from netanalysis.ingest.ids import escape_id, needs_escape, unique_posts
 from netanalysis.ingest.records import resolve_zone
 from netanalysis.model import POST_COLUMNS, FileStats, IngestStats, Post
@@ -48,6 +49,8 @@ __all__ = [
     "expand_inputs",
     "FORMATS",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Format name -> "module:function" of its reader (imported only when used).
 FORMATS: dict[str, str] = {
@@ -101,8 +104,8 @@ class ReadOptions:
         resolve_zone(self.tz)  # raises ConfigError for an unknown zone
 
 
-def detect_format(path: Path) -> str:
-    """Guess a file's format from its name and first bytes."""
+def detect_format(path: Path, encoding: str = "utf-8") -> str:
+    """Guess a file's format from its name and first bytes (read in ``encoding``)."""
     suffix = base_suffix(path)
     if suffix == ".txt":
         return "text"
@@ -111,8 +114,7 @@ def detect_format(path: Path) -> str:
     if suffix in (".csv", ".tsv", ".parquet"):
         return "table"
     if suffix in (".json", ".jsonl", ".ndjson"):
-        head = check_file(path)
-        return _sniff_json(head, suffix)
+        return _sniff_json(head_text(path, encoding), suffix)
     raise InputError(
         path, f"unknown input format {suffix or '(no suffix)'!r}; give --format ({', '.join(sorted(FORMATS))})"
     )
@@ -121,8 +123,7 @@ def detect_format(path: Path) -> str:
 _TELETHON_RESULT = re.compile(r'^\{\s*"_"\s*:\s*"messages\.')
 
 
-def _sniff_json(head: bytes, suffix: str) -> str:
-    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+def _sniff_json(text: str, suffix: str) -> str:
     if suffix in (".jsonl", ".ndjson") or (text.startswith("{") and "\n{" in text[: _first_line_end(text) + 2]):
         return "jsonl"
     if _TELETHON_RESULT.search(text):  # a Telethon GetHistoryRequest result: {"_": "messages.ChannelMessages", ...}
@@ -208,19 +209,32 @@ def iter_posts(
 
 def _all_posts(inputs, format: str | None, options: ReadOptions, stats: IngestStats) -> Iterator[Post]:
     seen = Deduplicator() if options.dedupe else None
-    for path, fmt, prefix, fstats in input_files(inputs, format, stats):
+    for path, fmt, prefix, fstats in input_files(inputs, format, stats, encoding=options.encoding):
         yield from file_posts(path, fmt, fstats, prefix=prefix, options=options, seen=seen, stats=stats)
 
 
-def input_files(inputs, format: str | None, stats: IngestStats) -> Iterator[tuple[Path, str, str, FileStats]]:
+def input_files(
+    inputs, format: str | None, stats: IngestStats, *, encoding: str = "utf-8"
+) -> Iterator[tuple[Path, str, str, FileStats]]:
     """Each input file with its format, its post id prefix and its :class:`FileStats` (added to
-    ``stats``), in reading order; an unknown ``format`` fails before any file is opened."""
+    ``stats``), in reading order; an unknown ``format`` fails before any file is opened.
+
+    An empty file (nothing but white space) among other inputs is skipped with a warning and
+    listed in ``stats.empty_files``; when every input is empty, the first is an error.
+    """
     if format not in (None, "auto"):
         reader_for(format)  # a usage error
     files = expand_inputs(list(inputs) if not isinstance(inputs, (str, Path)) else inputs)
     prefixes = id_prefixes(files)
+    empty = [f for f in files if is_blank(f)] if len(files) > 1 else []
+    if empty and len(empty) == len(files):
+        raise InputError(files[0], "file is empty (and so is every other input)")
     for path in files:
-        fmt = detect_format(path) if format in (None, "auto") else format
+        if path in empty:
+            logger.warning("%s: the file is empty; it is skipped", path)
+            stats.empty_files.append(str(path))
+            continue
+        fmt = detect_format(path, encoding) if format in (None, "auto") else format
         fstats = FileStats(path=str(path), format=fmt)
         stats.files.append(fstats)
         yield path, fmt, prefixes[path], fstats

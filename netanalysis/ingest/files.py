@@ -1,4 +1,9 @@
-"""Finding input files and opening them safely (gzip, encodings, binary and empty files)."""
+"""Finding input files and opening them safely (gzip, encodings, binary and empty files).
+
+A file is **empty** when it holds nothing but white space, however long it is (not only its
+first 8 KB). The same file named twice (two paths, a link) is read once, with a warning.
+Encodings and byte-order marks: :mod:`netanalysis.ingest.encodings`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import glob
 import gzip
 import io
 import json
+import logging
 import re
 import zlib
 from collections.abc import Iterable, Iterator
@@ -14,6 +20,9 @@ from pathlib import Path
 from typing import IO
 
 from netanalysis.errors import InputError
+from netanalysis.ingest.encodings import decode_head, file_codec, is_wide, looks_wide
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "expand_inputs",
@@ -25,6 +34,10 @@ __all__ = [
     "open_binary",
     "iter_text_chunks",
     "check_file",
+    "text_codec",
+    "head_text",
+    "reads_as_utf8",
+    "is_blank",
     "natural_key",
     "INPUT_SUFFIXES",
     "base_suffix",
@@ -76,7 +89,9 @@ def expand_inputs(inputs: str | Path | list[str | Path] | tuple) -> list[Path]:
                 (
                     p
                     for p in path.rglob("*")
-                    if p.is_file() and not p.name.startswith(".") and base_suffix(p) in INPUT_SUFFIXES
+                    if p.is_file()
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                    and base_suffix(p) in INPUT_SUFFIXES
                 ),
                 key=natural_key,
             )
@@ -97,8 +112,21 @@ def expand_inputs(inputs: str | Path | list[str | Path] | tuple) -> list[Path]:
         else:
             raise InputError(path, "no such file or directory")
     unique: dict[Path, None] = {}
+    seen: dict[tuple[int, int], Path] = {}
     for f in files:
-        unique.setdefault(f, None)
+        if f in unique:
+            continue
+        try:
+            info = f.stat()
+            key = (info.st_dev, info.st_ino)
+        except OSError:  # (reported when it is read)
+            unique[f] = None
+            continue
+        if key in seen:
+            log.warning("%s is the same file as %s: it is read once", f, seen[key])
+            continue
+        seen[key] = f
+        unique[f] = None
     return list(unique)
 
 
@@ -111,18 +139,55 @@ def _raw_open(path: Path) -> IO[bytes]:
 _READ_ERRORS = (OSError, EOFError, gzip.BadGzipFile, zlib.error)
 
 
-def check_file(path: Path, *, allow_binary: bool = False) -> bytes:
-    """Read the first bytes of ``path``; refuse empty files and (unless allowed) binary ones."""
+def is_blank(path: Path) -> bool:
+    """Whether a file holds nothing but white space (read to its end if need be)."""
+    try:
+        with _raw_open(path) as fh:
+            size = _SNIFF_BYTES
+            while True:
+                block = fh.read(size)
+                if not block:
+                    return True
+                if block.strip():
+                    return False
+                size = 1 << 20
+    except _READ_ERRORS as exc:
+        raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
+
+
+def check_file(path: Path, *, allow_binary: bool = False, encoding: str = "utf-8") -> bytes:
+    """Read the first bytes of ``path``; refuse empty files and (unless allowed) binary ones
+    (see :mod:`netanalysis.ingest.encodings`: zero bytes are text in UTF-16 and UTF-32)."""
     try:
         with _raw_open(path) as fh:
             head = fh.read(_SNIFF_BYTES)
     except _READ_ERRORS as exc:
         raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
-    if not head.strip():
+    if not head.strip() and is_blank(path):
         raise InputError(path, "file is empty")
-    if not allow_binary and b"\x00" in head:
+    if not allow_binary and b"\x00" in head and not is_wide(file_codec(path, encoding, head)):
+        wide = looks_wide(head)
+        if wide:
+            raise InputError(path, f"looks like {wide.upper()} text without a byte-order mark: give --encoding {wide}")
         raise InputError(path, "looks like a binary file, not text (it contains NUL bytes)")
     return head
+
+
+def head_text(path: Path, encoding: str = "utf-8") -> str:
+    """The first 8 KB of a file as text in its codec, without a byte-order mark or leading white
+    space (for guessing its format)."""
+    head = check_file(path, encoding=encoding)
+    return decode_head(head, file_codec(path, encoding, head)).lstrip("\ufeff \t\r\n")
+
+
+def text_codec(path: Path, encoding: str = "utf-8") -> str:
+    """The codec that reads ``path`` for the ``encoding`` asked for (after :func:`check_file`)."""
+    return file_codec(path, encoding, check_file(path, encoding=encoding))
+
+
+def reads_as_utf8(path: Path, encoding: str = "utf-8") -> bool:
+    """Whether ``path`` is read as UTF-8 (so its lines can be handled as bytes)."""
+    return text_codec(path, encoding) == "utf-8-sig"
 
 
 def open_text(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]:
@@ -130,18 +195,16 @@ def open_text(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]:
 
     A decoding error names the line where it happened and suggests ``--encoding``.
     """
-    check_file(path)
+    codec = text_codec(path, encoding)
     try:
         with _raw_open(path) as raw:
-            stream = io.TextIOWrapper(raw, encoding=_codec(encoding), errors="strict", newline=None)
+            stream = io.TextIOWrapper(raw, encoding=codec, errors="strict", newline=None)
             lineno = 0
             try:
                 for lineno, line in enumerate(stream, 1):
                     yield lineno, line
             except UnicodeDecodeError:
-                raise InputError(path, _decode_message(encoding, _bad_line(path, encoding, lineno + 1))) from None
-    except LookupError:
-        raise InputError(path, f"unknown encoding {encoding!r}") from None
+                raise InputError(path, _decode_message(encoding, _bad_line(path, codec, lineno + 1))) from None
     except _READ_ERRORS as exc:
         raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
 
@@ -154,7 +217,7 @@ def open_utf8_lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, 
     text mode would, so line numbers agree with :func:`open_text`. Undecodable bytes surface
     where the caller decodes (``json.loads`` raises ``UnicodeDecodeError``).
     """
-    if _codec(encoding) != "utf-8-sig":
+    if not reads_as_utf8(path, encoding):
         yield from open_text(path, encoding)
         return
     yield from number_utf8_lines(raw_lines(path), path, encoding)
@@ -168,11 +231,6 @@ def raw_lines(path: Path) -> Iterator[bytes]:
             yield from raw
     except _READ_ERRORS as exc:
         raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
-
-
-def is_utf8(encoding: str) -> bool:
-    """Whether ``encoding`` names UTF-8 (read as bytes by :func:`open_utf8_lines`)."""
-    return _codec(encoding) == "utf-8-sig"
 
 
 def number_utf8_lines(
@@ -219,9 +277,9 @@ def decode_error(path: Path, encoding: str, line: int) -> InputError:
     return InputError(path, _decode_message(encoding, line))
 
 
-def read_bytes(path: Path, *, allow_binary: bool = False) -> bytes:
+def read_bytes(path: Path, *, allow_binary: bool = False, encoding: str = "utf-8") -> bytes:
     """The whole content of a file, un-gzipped (refuses empty and, unless allowed, binary files)."""
-    check_file(path, allow_binary=allow_binary)
+    check_file(path, allow_binary=allow_binary, encoding=encoding)
     try:
         with _raw_open(path) as raw:
             return raw.read()
@@ -238,12 +296,10 @@ def open_binary(path: Path) -> IO[bytes]:
 
 
 def iter_text_chunks(path: Path, encoding: str = "utf-8", *, size: int = 1 << 16) -> Iterator[str]:
-    """The text of a file in chunks of about ``size`` bytes, decoded strictly (for streaming parsers)."""
-    check_file(path)
-    try:
-        decoder = codecs.getincrementaldecoder(_codec(encoding))(errors="strict")
-    except LookupError:
-        raise InputError(path, f"unknown encoding {encoding!r}") from None
+    """The text of a file in chunks of about ``size`` bytes, decoded strictly (for streaming
+    parsers); a NUL character is refused with its line (binary data)."""
+    codec = text_codec(path, encoding)
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     lines = 1
     try:
         with _raw_open(path) as raw:
@@ -252,8 +308,11 @@ def iter_text_chunks(path: Path, encoding: str = "utf-8", *, size: int = 1 << 16
                 try:
                     text = decoder.decode(block, final=not block)
                 except UnicodeDecodeError:
-                    raise InputError(path, _decode_message(encoding, _bad_line(path, encoding, lines))) from None
-                lines += block.count(b"\n")
+                    raise InputError(path, _decode_message(encoding, _bad_line(path, codec, lines))) from None
+                if "\x00" in text:
+                    line = lines + text[: text.index("\x00")].count("\n")
+                    raise InputError(path, f"line {line}: a NUL character: binary data, not text (a damaged file?)")
+                lines += text.count("\n")
                 if text:
                     yield text
                 if not block:
@@ -264,14 +323,18 @@ def iter_text_chunks(path: Path, encoding: str = "utf-8", *, size: int = 1 << 16
 
 def read_text(path: Path, encoding: str = "utf-8") -> str:
     """The whole text of a file (see :func:`open_text` for the checks made)."""
-    data = read_bytes(path)
+    data = read_bytes(path, encoding=encoding)
+    codec = file_codec(path, encoding, data[:_SNIFF_BYTES])
     try:
-        return data.decode(_codec(encoding))
-    except LookupError:
-        raise InputError(path, f"unknown encoding {encoding!r}") from None
+        text = data.decode(codec)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].decode(codec, errors="replace").count("\n") + 1
         raise InputError(path, _decode_message(encoding, line)) from None
+    del data
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(path, f"line {line}: a NUL character: binary data, not text (a damaged file?)")
+    return text
 
 
 # "\\xNN" preceded by an even number of backslashes (so not an escaped backslash then "xNN").
@@ -316,22 +379,20 @@ def read_json(path: Path, encoding: str = "utf-8") -> object:
     return loads_json(read_text(path, encoding), path)
 
 
-def _codec(encoding: str) -> str:
-    # utf-8-sig reads plain UTF-8 too and drops a byte-order mark that editors on Windows add.
-    return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
-
-
-def _bad_line(path: Path, encoding: str, default: int) -> int:
+def _bad_line(path: Path, codec: str, default: int) -> int:
     """The number of the first line that does not decode (``default`` if it cannot be found)."""
-    decoder = codecs.getincrementaldecoder(_codec(encoding))(errors="strict")
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    lines = 1
     try:
         with _raw_open(path) as raw:
-            for lineno, line in enumerate(raw, 1):
+            while block := raw.read(1 << 16):
+                pending = decoder.getstate()[0]
                 try:
-                    decoder.decode(line)
-                except UnicodeDecodeError:
-                    return lineno
-    except _READ_ERRORS:
+                    lines += decoder.decode(block).count("\n")
+                except UnicodeDecodeError as exc:
+                    before = (pending + block)[: exc.start]
+                    return lines + before.decode(codec, errors="replace").count("\n")
+    except (*_READ_ERRORS, LookupError):
         pass
     return default
 

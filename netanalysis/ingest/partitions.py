@@ -30,7 +30,7 @@ from pathlib import Path
 from netanalysis.ingest import ReadOptions, file_posts, input_files
 from netanalysis.ingest.channels import attribute
 from netanalysis.ingest.dedupe import Deduplicator
-from netanalysis.ingest.files import count_lines, is_utf8, number_utf8_lines, raw_lines
+from netanalysis.ingest.files import count_lines, number_utf8_lines, raw_lines, reads_as_utf8
 from netanalysis.ingest.ids import escape_id, needs_escape
 from netanalysis.ingest.records import FileContext, warn_naive
 from netanalysis.ingest.tables import TableColumns, TableMapper, head_columns, iter_json_lines, json_line_items
@@ -75,7 +75,7 @@ def iter_parts(
     stats = stats if stats is not None else IngestStats()
     seen = Deduplicator() if options.dedupe else None
     batch: list[Post] = []
-    for path, fmt, prefix, fstats in input_files(inputs, format, stats):
+    for path, fmt, prefix, fstats in input_files(inputs, format, stats, encoding=options.encoding):
         shape = _shape(path, fmt, options) if seen is None else None
         if shape is None:
             for post in file_posts(path, fmt, fstats, prefix=prefix, options=options, seen=seen, stats=stats):
@@ -96,7 +96,7 @@ def iter_parts(
 def _shape(path: Path, fmt: str, options: ReadOptions) -> tuple[str, TableColumns | None] | None:
     """How a JSON Lines file is read (as :func:`~netanalysis.ingest.telethon.read_jsonl` decides),
     or ``None`` when the file is not one to cut (another format, another encoding, no record)."""
-    if fmt != "jsonl" or not is_utf8(options.encoding):
+    if fmt != "jsonl" or not reads_as_utf8(path, options.encoding):
         return None
     ctx = FileContext(path, FileStats(path=str(path), format=fmt), options)  # counts made by the workers
     items = iter_json_lines(path, ctx)

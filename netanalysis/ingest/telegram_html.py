@@ -8,11 +8,13 @@ Russian-locale builds wrote ``"20 декабря 2019, 12:00:34"`` without offse
 new lines and entities unescaped; hashtag links (``ShowHashtag(...)``) keep their ``#``. A
 forward's text sits in ``div.forwarded.body``, whose ``div.from_name`` names the source.
 The channel is the page header's title. Parsed with the standard library's ``html.parser``,
-streaming: memory stays flat whatever the page size.
+streaming: memory stays flat whatever the page size. A page that does not end with ``</html>``
+(a copy or download cut short) is read as far as it goes, with a warning and a problem listed.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -25,6 +27,8 @@ from netanalysis.ingest.records import FileContext, clean_text
 from netanalysis.model import FileStats, Post
 
 __all__ = ["read_telegram_html", "TelegramHTMLParser"]
+
+logger = logging.getLogger(__name__)
 
 _VOID = {"br", "img", "hr", "input", "meta", "link", "source", "wbr", "area", "base", "col", "embed", "param", "track"}
 _RAW_BREAK = "\x00"  # stands for white space around a raw newline in the HTML source
@@ -219,8 +223,11 @@ def read_telegram_html(path: Path, stats: FileStats, *, prefix: str, options: An
     ctx = FileContext(path, stats, options)
     parser = TelegramHTMLParser()
     chunks = iter_text_chunks(Path(path), options.encoding)
+    tail = ""
     while True:
         chunk = next(chunks, None)
+        if chunk:
+            tail = (tail + chunk)[-64:]
         try:
             if chunk is None:
                 parser.close()
@@ -243,3 +250,7 @@ def read_telegram_html(path: Path, stats: FileStats, *, prefix: str, options: An
         raise InputError(
             path, "no Telegram messages found (expected div.message elements of a Telegram Desktop HTML export)"
         )
+    if not tail.rstrip().lower().endswith("</html>"):
+        problem = "the file ends before </html>: a truncated export? (its last message may be cut short)"
+        logger.warning("%s: %s", path, problem)
+        ctx.note("end", problem)

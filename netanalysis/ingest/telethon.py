@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 from netanalysis.errors import InputError
 from netanalysis.ingest.dedupe import SourcedPost
-from netanalysis.ingest.files import base_suffix, check_file
+from netanalysis.ingest.files import base_suffix, head_text
 from netanalysis.ingest.files import read_json as load_json_file
 from netanalysis.ingest.records import FileContext, clean_text
 from netanalysis.ingest.tables import iter_json_lines, rows_posts
@@ -315,10 +315,10 @@ def telethon_posts(
             yield post
 
 
-def _is_jsonl(path: Path) -> bool:
+def _is_jsonl(path: Path, encoding: str = "utf-8") -> bool:
     if base_suffix(path) in (".jsonl", ".ndjson"):
         return True
-    head = check_file(path).decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    head = head_text(path, encoding)
     first, _, rest = head.partition("\n")
     return first.rstrip().endswith("}") and rest.lstrip().startswith("{")
 
@@ -372,7 +372,7 @@ def read_telethon(path: Path, stats: FileStats, *, prefix: str, options: Any) ->
     """Read a Telethon dump: JSON Lines (streamed) or one JSON document (loaded whole)."""
     ctx = FileContext(path, stats, options)
     path = Path(path)
-    if _is_jsonl(path):
+    if _is_jsonl(path, options.encoding):
         items = iter_json_lines(path, ctx)
         titles: dict[str, str] = {}
     else:
@@ -408,7 +408,7 @@ def read_json(path: Path, stats: FileStats, *, prefix: str, options: Any) -> Ite
     """Read a JSON file of any known shape (loaded whole: memory a few times its size)."""
     ctx = FileContext(path, stats, options)
     path = Path(path)
-    if _is_jsonl(path):
+    if _is_jsonl(path, options.encoding):
         yield from _dispatch(iter_json_lines(path, ctx), ctx, prefix)
         return
     data = load_json_file(path, options.encoding)

@@ -33,7 +33,7 @@ import collections
 import dataclasses
 import datetime
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from netanalysis.model import Post
     from netanalysis.registry import Registry
 
-__all__ = ["Chunk", "ChunkExtractor", "post_rows", "describe"]
+__all__ = ["Chunk", "ChunkExtractor", "post_rows", "describe", "text_slices", "SLICE_CHARS"]
 
 #: Post fields a batch may keep besides channel and date source, with their place in a row.
 _KEPT = {"forwarded_from": 5, "group": 7}
@@ -203,6 +203,18 @@ class ChunkExtractor:
             if units is not None:
                 starts = unit_starts(text, unit)
                 units[position] = len(starts)
+            if len(text) > SLICE_CHARS:  # (a huge post: its mentions a slice at a time)
+                blocks, found_kinds, links = self._long_text(text, q, starts if split else None)
+                kinds += found_kinds
+                for entity, unit_at in links:
+                    link_entity.append(entity)
+                    link_post.append(position)
+                    if split:
+                        link_unit.append(unit_at)
+                mention_parts += blocks
+                mention_end += sum(len(block) for block in blocks)
+                mention_ends.append(mention_end)
+                continue
             found = extract(text)
             if not found:
                 mention_ends.append(mention_end)
@@ -248,6 +260,39 @@ class ChunkExtractor:
             np.array(mention_ends, dtype=np.int64),
         )
 
+    def _long_text(
+        self, text: str, q: str, starts: list[int] | None
+    ) -> tuple[list[bytes], list[str], list[tuple[int, int]]]:
+        """The ``mentions.csv`` rows (in blocks), mention kinds and links ``(entity code, unit
+        index)`` of a text longer than :data:`SLICE_CHARS` (``starts``: its units' starts, for
+        paragraph or sentence units), found a slice at a time
+        (:func:`text_slices`): a post of 50 MB may name millions of entities, and holding
+        them all as tuples would take gigabytes."""
+        assert self._extractor is not None
+        extract, code, safe = self._extractor.extract, self._entity_code, self.safe_csv
+        blocks: list[bytes] = []
+        kinds: list[str] = []
+        links: dict[tuple[int, int], None] = {}
+        for offset, piece in text_slices(text):
+            found = extract(piece)
+            if not found:
+                continue
+            kinds += [m[0] for m in found]
+            for m in found:
+                if m[0] != "tag":
+                    links[code[m[0], m[1]], 0 if starts is None else unit_index(starts, m[5] + offset)] = None
+            if self._quote:
+                found = [
+                    (k, quote(e, safe), v, f, quote(s, safe) if v == "name" else s, a, b)
+                    for k, e, v, f, s, a, b in found
+                ]
+            blocks.append(
+                "".join(
+                    [f"{q},{k},{e},{v},{f},{s},{a + offset},{b + offset}\n" for k, e, v, f, s, a, b in found]
+                ).encode()
+            )
+        return blocks, kinds, list(links)
+
     def _columns(self, rows: list[tuple]) -> dict[str, pa.Array]:
         """The columns later stages keep of each post besides id and date (no text, or only
         its start), as Arrow string arrays: joined without copies."""
@@ -266,6 +311,34 @@ class ChunkExtractor:
     def entities(self) -> tuple[tuple[str, str], ...]:
         """The (kind, entity) that link codes stand for: countries, then forums, each sorted."""
         return self._entities
+
+
+#: Texts longer than this many characters are searched a slice at a time (:func:`text_slices`).
+SLICE_CHARS = 1 << 20
+
+
+def text_slices(text: str, size: int = SLICE_CHARS) -> Iterator[tuple[int, str]]:
+    """``(offset, slice)`` of ``text`` in slices of at most ``size`` characters, each cut after a
+    paragraph break (a blank line) in its second half, else after a line break, else after a
+    space (else at ``size``): no name, tag or flag spans such a cut.
+
+    Examples
+    --------
+    >>> list(text_slices("ab cd\\n\\nef gh\\nij", size=8))
+    [(0, 'ab cd\\n\\n'), (7, 'ef gh\\nij')]
+    """
+    start, n = 0, len(text)
+    while n - start > size:
+        end, half = start + size, start + size // 2
+        cut = text.rfind("\n\n", half, end - 1)
+        if cut >= 0:
+            cut += 2
+        else:
+            cut = max(text.rfind("\n", half, end), text.rfind(" ", half, end))
+            cut = cut + 1 if cut >= 0 else end
+        yield start, text[start:cut]
+        start = cut
+    yield start, text[start:]
 
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
