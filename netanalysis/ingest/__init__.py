@@ -35,8 +35,8 @@ from netanalysis.errors import ConfigError, InputError
 from netanalysis.ingest.channels import attribute
 from netanalysis.ingest.dedupe import Deduplicator, dedupe_posts, plain_post
 from netanalysis.ingest.files import base_suffix, expand_inputs, head_text, is_blank
-from netanalysis.ingest.ids import escape_id, needs_escape, unique_posts
-from netanalysis.ingest.records import resolve_zone
+from netanalysis.ingest.ids import unique_posts
+from netanalysis.ingest.records import finish_post, resolve_zone
 from netanalysis.model import POST_COLUMNS, FileStats, IngestStats, Post
 
 __all__ = [
@@ -252,14 +252,14 @@ def file_posts(
 ) -> Iterator[Post]:
     """The posts of one file read as ``fmt``, counted in ``fstats`` (and, with ``seen``, repeats
     of posts ``seen`` before dropped and counted in ``stats``); channel names normalised and
-    forwards kept or skipped as :func:`~netanalysis.ingest.channels.attribute` says; their ids
-    escaped (:func:`~netanalysis.ingest.ids.escape_id`; made unique later, in input order)."""
+    forwards kept or skipped as :func:`~netanalysis.ingest.channels.attribute` says; each
+    finished (:func:`~netanalysis.ingest.records.finish_post`: id escaped, made unique later,
+    in input order)."""
     for read in reader_for(fmt)(path, fstats, prefix=prefix, options=options):
         post = attribute(read, options, fstats)
         if post is None:
             continue
-        if needs_escape(post.post_id):
-            post.post_id = escape_id(post.post_id)
+        finish_post(post)
         if seen is not None and (repeat := seen.repeat(post)) is not None:
             fstats.skip(post.source, repeat, kind="duplicate")
             if stats is not None:

@@ -31,8 +31,7 @@ from netanalysis.ingest import ReadOptions, file_posts, input_files
 from netanalysis.ingest.channels import attribute
 from netanalysis.ingest.dedupe import Deduplicator
 from netanalysis.ingest.files import count_lines, number_utf8_lines, raw_lines, reads_as_utf8
-from netanalysis.ingest.ids import escape_id, needs_escape
-from netanalysis.ingest.records import FileContext, warn_naive
+from netanalysis.ingest.records import FileContext, finish_post, warn_naive
 from netanalysis.ingest.tables import TableColumns, TableMapper, head_columns, iter_json_lines, json_line_items
 from netanalysis.ingest.telethon import jsonl_shape, starts_own_post, telethon_posts
 from netanalysis.model import FileStats, IngestStats, Post
@@ -162,8 +161,7 @@ def read_partition(part: Partition) -> tuple[list[Post], PartRead]:
         post = attribute(read, part.options, fstats)
         if post is None:
             continue
-        if needs_escape(post.post_id):
-            post.post_id = escape_id(post.post_id)
+        finish_post(post)
         fstats.read += 1
         if post.date is None:
             fstats.undated += 1

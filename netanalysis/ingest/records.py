@@ -25,9 +25,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from netanalysis.errors import ConfigError, RecordError
-from netanalysis.model import FileStats
+from netanalysis.ingest.ids import escape_id, needs_escape
+from netanalysis.model import FileStats, Post
 
-__all__ = ["FileContext", "parse_timestamp", "resolve_zone", "clean_text", "MONTHS"]
+__all__ = ["FileContext", "parse_timestamp", "resolve_zone", "clean_text", "finish_post", "MONTHS"]
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +182,23 @@ def parse_timestamp(value: Any, *, zone: ZoneInfo | None = None) -> tuple[dateti
         return dt.astimezone(UTC), False
     except (OverflowError, ValueError):
         raise ValueError("date out of range") from None
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_STRING_FIELDS = ("post_id", "channel", "text", "source", "forwarded_from")
+
+
+def finish_post(post: Post) -> Post:
+    """A post as every reader hands it on: its id escaped (:func:`~netanalysis.ingest.ids.escape_id`)
+    and no lone surrogate in any field (JSON can write ``"\\ud800"``, which no file can hold:
+    each becomes U+FFFD)."""
+    if needs_escape(post.post_id):
+        post.post_id = escape_id(post.post_id)
+    for name in _STRING_FIELDS:
+        value = getattr(post, name)
+        if value and not value.isascii() and _LONE_SURROGATE.search(value):
+            setattr(post, name, _LONE_SURROGATE.sub("\ufffd", value))
+    return post
 
 
 def clean_text(text: str) -> str:

@@ -10,6 +10,7 @@ GEXF's ``viz`` elements and, in GraphML, as the node attributes Gephi reads as s
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Hashable, Mapping
 from typing import Any
 
@@ -20,7 +21,7 @@ from netanalysis.graph.measures import Margins
 from netanalysis.graph.table import plain_value
 from netanalysis.io.atomic import atomic_write
 
-__all__ = ["write_gexf", "write_graphml", "NodeAttributes"]
+__all__ = ["write_gexf", "write_graphml", "xml_safe", "NodeAttributes"]
 
 #: Extra attributes per node (measures, community, ``viz``).
 NodeAttributes = Mapping[Hashable, Mapping[str, Any]]
@@ -37,19 +38,39 @@ def exportable_graph_attributes(G: nx.Graph) -> dict:
     return {k: plain_value(v) for k, v in G.graph.items() if not isinstance(v, (dict, Margins))}
 
 
+#: Characters XML 1.0 cannot hold (control characters but tab and line ends, lone surrogates,
+#: U+FFFE and U+FFFF): dropped from every name and value, so the files are always well-formed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value: Any) -> Any:
+    """``value`` without the characters XML cannot hold (other values unchanged).
+
+    Examples
+    --------
+    >>> xml_safe("Bel\x01gium\x1f"), xml_safe(3)
+    ('Belgium', 3)
+    """
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
 def _exportable(G: nx.Graph, *, spells: bool = False, node_attributes: NodeAttributes | None = None) -> nx.Graph:
     H = nx.Graph()
-    H.graph.update(exportable_graph_attributes(G))
+
+    def clean(data: Mapping[str, Any]) -> dict:
+        return {xml_safe(str(k)): (v if k == "viz" else xml_safe(plain_value(v))) for k, v in data.items()}
+
+    H.graph.update(clean(exportable_graph_attributes(G)))
     extra = node_attributes or {}
     for n in sorted(G.nodes):
-        data = {k: plain_value(v) for k, v in G.nodes[n].items()}
-        data.update({k: (v if k == "viz" else plain_value(v)) for k, v in extra.get(n, {}).items()})
-        H.add_node(n, **data)
+        data = clean(G.nodes[n])
+        data.update(clean(extra.get(n, {})))
+        H.add_node(xml_safe(n), **data)
     for u, v in sorted(tuple(sorted(e)) for e in G.edges()):
-        data = {k: plain_value(x) for k, x in G.edges[u, v].items() if k not in _NOT_EXPORTED}
+        data = clean({k: x for k, x in G.edges[u, v].items() if k not in _NOT_EXPORTED})
         if spells and data.get("first_date"):
             data.update(start=data["first_date"], end=data["last_date"])
-        H.add_edge(u, v, **data)
+        H.add_edge(xml_safe(u), xml_safe(v), **data)
     return H
 
 
