@@ -23,7 +23,7 @@ from click.core import ParameterSource
 
 from netanalysis import __version__
 from netanalysis.config import FIGURE_FORMATS, Settings
-from netanalysis.errors import ConfigError, ConfigFileError, Interrupted, NetanalysisError
+from netanalysis.errors import ConfigError, ConfigFileError, Interrupted, NetanalysisError, stop, stopped
 from netanalysis.io.outdir import os_problem
 from netanalysis.model import ALTERNATIVES, BASELINES, TESTS, UNITS
 from netanalysis.pipeline.state import Command, Stage
@@ -53,6 +53,8 @@ def _fail_cleanly(func):
         except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (see _stop_on_signals)
             _traceback_if_verbose()
             name = exc.name if isinstance(exc, Interrupted) else "SIGINT"
+            if getattr(exc, "committed", False):
+                raise click.ClickException(f"stopped by {name} once the run's files were in place") from None
             raise click.ClickException(f"stopped by {name}; the output folder keeps what it held") from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -87,17 +89,24 @@ def _stop_on_signals() -> Iterator[None]:
         yield
         return
 
-    def stop(signum: int, frame: Any) -> None:
+    def on_signal(signum: int, frame: Any) -> None:
         for name in names:
             signal.signal(getattr(signal, name), signal.SIG_IGN)
-        raise Interrupted(signum, signal.Signals(signum).name)
+        stop(signum, signal.Signals(signum).name)
 
-    old = {name: signal.signal(getattr(signal, name), stop) for name in names}
+    def unraisable(info: Any) -> None:  # (a stop raised where Python drops exceptions acts later)
+        if not isinstance(info.exc_value, Interrupted):
+            previous_hook(info)
+
+    old = {name: signal.signal(getattr(signal, name), on_signal) for name in names}
+    previous_hook, sys.unraisablehook = sys.unraisablehook, unraisable
     try:
         yield
     finally:
         for name, handler in old.items():
             signal.signal(getattr(signal, name), handler)
+        sys.unraisablehook = previous_hook
+        stopped()
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)

@@ -20,6 +20,9 @@ __all__ = [
     "OutputError",
     "WorkerError",
     "Interrupted",
+    "stop",
+    "raise_if_stopped",
+    "stopped",
 ]
 
 
@@ -97,3 +100,28 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
         self.name = name
         super().__init__(f"stopped by {name}")
+
+
+#: A stop asked for by a signal and not yet acted on (see :func:`stop`).
+_STOPS: list[Interrupted] = []
+
+
+def stop(signum: int, name: str) -> None:
+    """Stop the run: raise :class:`Interrupted` here, and remember it, so that the run raises
+    it again at its next check (:func:`raise_if_stopped`) should this one be swallowed (an
+    exception raised by a signal handler while Python runs a finaliser or a fork hook is
+    printed and dropped)."""
+    stopping = Interrupted(signum, name)
+    _STOPS[:] = [stopping]
+    raise stopping
+
+
+def raise_if_stopped() -> None:
+    """Raise the :class:`Interrupted` of a stop asked for and not acted on yet."""
+    if _STOPS:
+        raise _STOPS.pop()
+
+
+def stopped() -> None:
+    """Forget a stop that was acted on (the run is on its way out)."""
+    _STOPS.clear()

@@ -39,7 +39,17 @@ from typing import Any
 
 from netanalysis.errors import ConfigError, NetanalysisError, WorkerError
 
-__all__ = ["CHUNK", "ENGINES", "MAX_JOBS_PER_CORE", "chunked", "map_ordered", "process_context", "worker_count"]
+__all__ = [
+    "CHUNK",
+    "ENGINES",
+    "MAX_JOBS_PER_CORE",
+    "STOP_SIGNALS",
+    "chunked",
+    "map_ordered",
+    "process_context",
+    "signals_held",
+    "worker_count",
+]
 
 log = logging.getLogger(__name__)
 
@@ -172,11 +182,14 @@ def _process_map(
 
     def submit(chunk: Any) -> tuple[concurrent.futures.Future, str]:
         try:
-            future = pool.submit(_run_in_worker, chunk)
+            if started:
+                future = pool.submit(_run_in_worker, chunk)
+            else:  # the first submission forks the workers: no signal acts half-way through
+                with signals_held():
+                    future = pool.submit(_run_in_worker, chunk)
+                    started.extend(getattr(pool, "_processes", {}).values())
         except BrokenProcessPool:  # (one died while the others worked)
             raise WorkerError(f"a worker process {_how_it_died(started)} while the run went on") from None
-        if not started:
-            started.extend(getattr(pool, "_processes", {}).values())
         return future, describe(chunk)
 
     def result(item: tuple[concurrent.futures.Future, str]) -> Any:
@@ -263,15 +276,36 @@ def process_context():
 _WORKER: Callable[[Any], Any] | None = None
 
 
+#: The signals that stop a run.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold the signals that stop a run while the block runs (they act when it ends; in the
+    main thread only: signal handlers run there)."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _init_worker(work: Callable[[Any], Any], parent: int | None = None) -> None:
     global _WORKER
     _WORKER = work
     # Ctrl-C goes to the whole process group: the run stops the workers, which ignore it; the
-    # signal handlers of the command line (inherited through fork) are not theirs
+    # signal handlers of the command line (inherited through fork) are not theirs. The signals
+    # were held while the worker was forked: they are let through once it has its own handlers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     if parent is not None:
         die_with_parent(parent)
 

@@ -46,16 +46,15 @@ import logging
 import os
 import re
 import shutil
-import signal
 import tempfile
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from netanalysis.errors import OutputError
+from netanalysis.parallel import signals_held
 
-__all__ = ["OutputFolder", "recover", "os_problem", "LOCK", "JOURNAL", "STAGING_PREFIX"]
+__all__ = ["OutputFolder", "recover", "tidy", "os_problem", "LOCK", "JOURNAL", "STAGING_PREFIX"]
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,6 @@ STAGING_PREFIX = ".netanalysis-staging-"
 #: Staging folders of versions before the journal (``tempfile.mkdtemp(prefix=".netanalysis-")``).
 _LEGACY_STAGING = re.compile(r"\.netanalysis-[a-z0-9_]{8}")
 _TEMP = re.compile(r"\.netanalysis-.*\.tmp")
-_HELD = (signal.SIGINT, signal.SIGTERM) + ((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ())
 
 try:  # POSIX
     import fcntl
@@ -124,19 +122,6 @@ def _fsync(path: Path, directory: bool = False) -> None:
             raise
     finally:
         os.close(fd)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold the signals that stop a run (they act when the block ends), in the main thread."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -234,6 +219,20 @@ def recover(out: str | os.PathLike[str]) -> bool:
     log.warning("%s: completing the update that an interrupted run left unfinished", out)
     _apply(out, journal)
     return True
+
+
+def tidy(out: str | os.PathLike[str]) -> None:
+    """What the start of a run does to ``out`` without running anything: take its lock,
+    complete a commit a killed run left half done, remove dead runs' staging folders."""
+    folder = OutputFolder(out)
+    if not folder.out.is_dir():
+        return
+    try:
+        folder._lock()
+        recover(folder.out)
+        folder._clean()
+    finally:
+        folder.close()
 
 
 class OutputFolder:
@@ -343,7 +342,7 @@ class OutputFolder:
                     _fsync(Path(folder) / name)
                 _fsync(Path(folder), directory=True)
             journal = {"staging": self.staging.name, "install": install, "remove": remove}
-            with _signals_held():
+            with signals_held():
                 _step("journal")  # (a failure up to here leaves the earlier run untouched)
                 _write_json(out / JOURNAL, journal)
                 self._decided = True

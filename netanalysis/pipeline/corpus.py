@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 
 from netanalysis import parallel
 from netanalysis.config import Settings
+from netanalysis.errors import raise_if_stopped
 from netanalysis.graph import Batch, CoMentionCounter
 from netanalysis.ingest import ReadOptions
 from netanalysis.ingest.ids import UniqueIds, warn_renamed
@@ -203,6 +204,7 @@ def _stream(
         posts_out.write(header(POST_COLUMNS))
         mentions_out.write(header(MENTION_COLUMNS))
         for done, chunk in enumerate(chunks, 1):
+            raise_if_stopped()
             target = targets.popleft()
             if chunk.read is not None:
                 absorb(target, chunk.read, warned)

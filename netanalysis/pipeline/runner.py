@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from netanalysis.config import Settings
-from netanalysis.errors import OutputError
+from netanalysis.errors import OutputError, raise_if_stopped
 from netanalysis.ingest import expand_inputs
 from netanalysis.io.manifest import write_manifest
 from netanalysis.io.outdir import os_problem
@@ -88,6 +88,7 @@ def run(
     state = RunState(settings, command, on_posts=on_posts)
     try:
         for stage in command.stages:
+            raise_if_stopped()
             if progress is not None:
                 progress(stage)
             log.info("stage %s", stage.value)
@@ -107,7 +108,12 @@ def run(
             files=result.files,
             started=result.started,
         )
-        staging.commit()
+        raise_if_stopped()
+        try:
+            staging.commit()
+        except KeyboardInterrupt as exc:  # a signal held while the files moved in acts now: they are in
+            setattr(exc, "committed", True)  # (the command line's message says so)
+            raise
     except OSError as exc:  # (a disk full while writing, a folder made read-only meanwhile...)
         raise OutputError(out_dir, f"the run stopped: {os_problem(exc)}; the folder keeps what it held") from None
     finally:
