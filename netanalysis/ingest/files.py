@@ -47,6 +47,7 @@ __all__ = [
 INPUT_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".parquet", ".html", ".htm")
 
 _SNIFF_BYTES = 8192
+_NUL = "a NUL character: binary data, not text (a damaged file?)"
 
 
 def base_suffix(path: Path) -> str:
@@ -202,6 +203,8 @@ def open_text(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]:
             lineno = 0
             try:
                 for lineno, line in enumerate(stream, 1):
+                    if "\x00" in line:
+                        raise InputError(path, f"line {lineno}: {_NUL}")
                     yield lineno, line
             except UnicodeDecodeError:
                 raise InputError(path, _decode_message(encoding, _bad_line(path, codec, lineno + 1))) from None
@@ -311,7 +314,7 @@ def iter_text_chunks(path: Path, encoding: str = "utf-8", *, size: int = 1 << 16
                     raise InputError(path, _decode_message(encoding, _bad_line(path, codec, lines))) from None
                 if "\x00" in text:
                     line = lines + text[: text.index("\x00")].count("\n")
-                    raise InputError(path, f"line {line}: a NUL character: binary data, not text (a damaged file?)")
+                    raise InputError(path, f"line {line}: {_NUL}")
                 lines += text.count("\n")
                 if text:
                     yield text
@@ -333,7 +336,7 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
     del data
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise InputError(path, f"line {line}: a NUL character: binary data, not text (a damaged file?)")
+        raise InputError(path, f"line {line}: {_NUL}")
     return text
 
 
