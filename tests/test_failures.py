@@ -1,0 +1,225 @@
+"""Every failure is one Error: line and exit code 1, the traceback only with -v: a full disk, an
+unwritable folder, a killed or stuck worker, a study file that is not UTF-8 or nested too deep,
+a damaged cache entry; --jobs is bounded; and whatever fails, the folder keeps what it held."""
+
+import errno
+import json
+import logging
+import os
+import signal
+import time
+
+import pytest
+from click.testing import CliRunner
+
+import netanalysis.parallel
+from netanalysis.cli import cli
+from netanalysis.io import outdir
+from netanalysis.pipeline import runner as pipeline_runner
+from netanalysis.pipeline.work import ChunkExtractor
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [*map(str, args)])
+
+
+def last_line(result):
+    return result.output.strip().splitlines()[-1]
+
+
+def clean(folder):
+    """What the folder holds besides the earlier run's files (nothing, after a failure)."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".netanalysis"))
+
+
+@pytest.fixture
+def earlier(tmp_path, sample_path):
+    out = tmp_path / "out"
+    assert invoke("-q", "parse", sample_path, "-o", out).exit_code == 0
+    return out, {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+def assert_kept(out, files):
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == files
+    assert clean(out) == []
+
+
+def test_a_full_disk(earlier, sample_path, monkeypatch):
+    out, files = earlier
+    import netanalysis.io.csv as csv_module
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(out / "nodes.csv"))
+
+    monkeypatch.setattr(csv_module, "write_csv", full)
+    result = invoke("-q", "graph", sample_path, "-o", out)
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"Error: {out}: the run stopped: no space left on the device ({out / 'nodes.csv'}): free some space "
+        "and run again; the folder keeps what it held"
+    )
+    assert_kept(out, files)
+    verbose = invoke("-v", "-q", "graph", sample_path, "-o", out)
+    assert "Traceback" in verbose.output and last_line(verbose) == result.output.strip()
+
+
+def test_a_folder_that_cannot_be_written(tmp_path, sample_path, monkeypatch):
+    def denied(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "out"))
+
+    monkeypatch.setattr(outdir.tempfile, "mkdtemp", denied)
+    result = invoke("-q", "parse", sample_path, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"Error: {tmp_path / 'out'}: cannot write into the output folder: permission denied "
+        f"({tmp_path / 'out'}): choose a folder you can write to (-o)"
+    )
+    assert clean(tmp_path / "out") == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_folder(tmp_path, sample_path):
+    out = tmp_path / "ro"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        result = invoke("-q", "parse", sample_path, "-o", out)
+    finally:
+        out.chmod(0o755)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "cannot write into the output folder: permission denied" in result.output
+
+
+def _in_a_worker(test_pid):
+    return os.getpid() != test_pid
+
+
+def test_a_killed_worker(earlier, sample_path, monkeypatch):
+    out, files = earlier
+    monkeypatch.setattr(netanalysis.parallel, "CHUNK", 3)
+    test_pid = os.getpid()
+    real = ChunkExtractor.__call__
+
+    def dies(self, rows):
+        if _in_a_worker(test_pid):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(self, rows)
+
+    monkeypatch.setattr(ChunkExtractor, "__call__", dies)
+    result = invoke("-q", "graph", sample_path, "-o", out, "--jobs", "2")
+    assert result.exit_code == 1
+    line = last_line(result)
+    assert line.startswith("Error: a worker process was killed by SIGKILL (the system's out-of-memory killer")
+    assert "Traceback" not in result.output
+    assert_kept(out, files)
+
+
+def test_a_stuck_worker_is_stopped_after_the_timeout(earlier, sample_path, monkeypatch):
+    out, files = earlier
+    monkeypatch.setattr(netanalysis.parallel, "CHUNK", 3)
+    test_pid = os.getpid()
+    real = ChunkExtractor.__call__
+
+    def hangs(self, rows):
+        if _in_a_worker(test_pid):
+            time.sleep(60)
+        return real(self, rows)
+
+    monkeypatch.setattr(ChunkExtractor, "__call__", hangs)
+    began = time.monotonic()
+    result = invoke("-q", "graph", sample_path, "-o", out, "--jobs", "2", "--worker-timeout", "1")
+    assert time.monotonic() - began < 30
+    assert result.exit_code == 1
+    assert last_line(result) == (
+        "Error: a worker process gave no result for 1 s on posts from mfa_channel_sample.txt:1 and was stopped "
+        "(a longer limit: --worker-timeout SECONDS, 0 for none)"
+    )
+    assert_kept(out, files)
+
+
+def test_a_study_file_that_is_not_utf8(tmp_path, sample_path):
+    config = tmp_path / "study.toml"
+    config.write_bytes(b'exclude = ["RU"]\nchannel = "\xcf\xf0\xe8\xe2\xe5\xf2"\n')  # (cp1251)
+    result = invoke("parse", sample_path, "-o", tmp_path / "o", "--config", config)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {config}: line 2: not UTF-8 text (a study file is UTF-8 TOML)"
+
+
+def test_a_study_file_nested_too_deeply(tmp_path, sample_path):
+    config = tmp_path / "study.toml"
+    config.write_text("exclude = " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    result = invoke("parse", sample_path, "-o", tmp_path / "o", "--config", config)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {config}: not valid TOML (nested too deeply)"
+
+
+def test_a_damaged_cache_entry_is_rebuilt(tmp_path, sample_path, caplog):
+    cache = tmp_path / "cache"
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert invoke("-q", "graph", sample_path, "-o", first, "--cache", "--cache-dir", cache).exit_code == 0
+    (entry,) = cache.iterdir()
+    (entry / "links.parquet").write_bytes(b"PAR1 not really")
+    result = invoke("graph", sample_path, "-o", second, "--cache", "--cache-dir", cache)
+    assert result.exit_code == 0, result.output
+    assert f"the cache entry {entry} cannot be read (" in result.output and "it is removed and rebuilt" in result.output
+    assert json.loads((second / "manifest.json").read_text())["counts"]["mentions_cache"] == "stored"
+    for name in ("posts.csv", "mentions.csv", "edges.csv", "nodes.csv"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+    third = tmp_path / "c"
+    assert invoke("-q", "graph", sample_path, "-o", third, "--cache", "--cache-dir", cache).exit_code == 0
+    assert json.loads((third / "manifest.json").read_text())["counts"]["mentions_cache"] == "hit"
+
+
+def test_the_cache_holds_no_pickles_and_lives_where_the_user_says(tmp_path, sample_path, monkeypatch):
+    monkeypatch.delenv("NETANALYSIS_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    assert invoke("-q", "explore", sample_path, "-o", tmp_path / "o", "--cache").exit_code == 0
+    (entry,) = (tmp_path / "xdg" / "netanalysis").iterdir()
+    assert sorted(p.name for p in entry.iterdir()) == [
+        "complete",
+        "corpus.json",
+        "links.parquet",
+        "mentions.csv",
+        "posts.csv",
+        "posts.parquet",
+    ]
+    assert not (tmp_path / ".netanalysis-cache").exists()
+    for path in entry.iterdir():
+        assert b"\x80\x04\x95" not in path.read_bytes()[:16]  # (no pickle header)
+
+
+def test_absurd_jobs_are_bounded(tmp_path, sample_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        assert netanalysis.parallel.worker_count(100_000) == max(8, 4 * (os.cpu_count() or 1))
+    assert "100000 worker processes asked for" in caplog.text
+    result = invoke("-q", "parse", sample_path, "-o", tmp_path / "o", "--jobs", "100000")
+    assert result.exit_code == 0
+
+
+def test_an_unforeseen_failure_is_still_one_line(earlier, sample_path, monkeypatch):
+    out, files = earlier
+
+    def boom(state, result, staging):
+        raise ValueError("boom")
+
+    monkeypatch.setitem(pipeline_runner.STAGES, pipeline_runner.Stage.GRAPH, boom)
+    result = invoke("-q", "graph", sample_path, "-o", out)
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: internal error (ValueError: boom); run with -v for the details and please report it"
+    )
+    assert_kept(out, files)
+
+
+def test_interrupted_in_process(earlier, sample_path, monkeypatch):
+    out, files = earlier
+
+    def interrupt(state, result, staging):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(pipeline_runner.STAGES, pipeline_runner.Stage.GRAPH, interrupt)
+    result = invoke("-q", "graph", sample_path, "-o", out)
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: stopped by SIGINT; the output folder keeps what it held"
+    assert_kept(out, files)
