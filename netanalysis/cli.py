@@ -43,13 +43,13 @@ def _fail_cleanly(func):
             return func(*args, **kwargs)
         except ConfigFileError as exc:
             _traceback_if_verbose()
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(_one_line(str(exc))) from None
         except ConfigError as exc:
             _traceback_if_verbose()
-            raise click.UsageError(str(exc)) from None
+            raise click.UsageError(_one_line(str(exc))) from None
         except NetanalysisError as exc:
             _traceback_if_verbose()
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(_one_line(str(exc))) from None
         except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (see _stop_on_signals)
             _traceback_if_verbose()
             name = exc.name if isinstance(exc, Interrupted) else "SIGINT"
@@ -60,17 +60,23 @@ def _fail_cleanly(func):
             raise
         except OSError as exc:
             _traceback_if_verbose()
-            raise click.ClickException(os_problem(exc)) from None
+            raise click.ClickException(_one_line(os_problem(exc))) from None
         except MemoryError:
             _traceback_if_verbose()
             raise click.ClickException("out of memory (try fewer --jobs, or a machine with more memory)") from None
         except Exception as exc:  # a failure nobody foresaw: still one line (and the traceback with -v)
             _traceback_if_verbose()
+            what = _one_line(f"{exc.__class__.__name__}: {exc}")
             raise click.ClickException(
-                f"internal error ({exc.__class__.__name__}: {exc}); run with -v for the details and please report it"
+                f"internal error ({what}); run with -v for the details and please report it"
             ) from None
 
     return wrapper
+
+
+def _one_line(message: str) -> str:
+    """``message`` on one line (a library's message, e.g. Arrow's, may hold line breaks)."""
+    return " ".join(part.strip() for part in message.splitlines() if part.strip())
 
 
 def _traceback_if_verbose() -> None:
