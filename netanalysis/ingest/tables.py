@@ -309,7 +309,10 @@ def json_line_items(lines: Iterable[tuple[int, bytes | str]], ctx: FileContext) 
             raise decode_error(path, ctx.options.encoding, lineno) from None
         except json.JSONDecodeError:
             if isinstance(line, bytes):
-                line = line.decode("utf-8")
+                try:  # (json.loads let a lone surrogate's bytes through; the text must be UTF-8)
+                    line = line.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise decode_error(path, ctx.options.encoding, lineno) from None
             try:
                 obj = loads_json(line, path)
             except InputError as exc:
