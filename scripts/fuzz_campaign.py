@@ -53,11 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inputs", type=int, default=2000, help="mutated inputs  [2000]")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cli-every", type=int, default=1, help="run the command line on every N-th input  [1]")
-    parser.add_argument("--process-every", type=int, default=20, help="... and as a process on every N-th  [20]")
+    parser.add_argument(
+        "--process-every", type=int, default=20, help="... and as a process on one in N, at random  [20]"
+    )
     parser.add_argument("--show", type=int, default=5, help="crashes shown in full  [5]")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)  # (the readers warn about what they get over: counted, not shown)
     rng = random.Random(args.seed)
+    sample = random.Random(args.seed + 1)  # which inputs also run as a process
     counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     crashes: list[str] = []
     began = time.monotonic()
@@ -71,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
             checks = [("read_posts", lambda: fuzzkit.read_outcome(path))]
             if number % args.cli_every == 0:
                 checks.append(("cli graph", lambda: fuzzkit.cli_outcome(path, folder / "out")))
-            if args.process_every and number % args.process_every == 0:
+            if (
+                args.process_every and sample.randrange(args.process_every) == 0
+            ):  # (at random: every format gets its share)
                 checks.append(("process graph", lambda: process_outcome(path, folder / "out-process")))
             for where, check in checks:
                 outcome, detail = check()
