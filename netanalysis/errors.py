@@ -6,7 +6,9 @@ exit code 1; library users catch :class:`NetanalysisError` to catch them all.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "WorkerError",
     "Interrupted",
     "stop",
+    "stops_held",
     "raise_if_stopped",
     "stopped",
 ]
@@ -104,16 +107,34 @@ class Interrupted(KeyboardInterrupt):
 
 #: A stop asked for by a signal and not yet acted on (see :func:`stop`).
 _STOPS: list[Interrupted] = []
+#: How many :func:`stops_held` blocks are running.
+_HELD = [0]
 
 
 def stop(signum: int, name: str) -> None:
     """Stop the run: raise :class:`Interrupted` here, and remember it, so that the run raises
     it again at its next check (:func:`raise_if_stopped`) should this one be swallowed (an
     exception raised by a signal handler while Python runs a finaliser or a fork hook is
-    printed and dropped)."""
+    printed and dropped). Inside :func:`stops_held` it is only remembered: raised when the
+    block ends."""
     stopping = Interrupted(signum, name)
     _STOPS[:] = [stopping]
-    raise stopping
+    if not _HELD[0]:
+        raise stopping
+
+
+@contextlib.contextmanager
+def stops_held() -> Iterator[None]:
+    """Run the block whole: a stop asked for meanwhile (:func:`stop`) is raised when it ends
+    (a signal may reach the process through any of its threads, so blocking it in the main
+    thread alone does not hold it)."""
+    _HELD[0] += 1
+    try:
+        yield
+    finally:
+        _HELD[0] -= 1
+    if not _HELD[0]:
+        raise_if_stopped()
 
 
 def raise_if_stopped() -> None:

@@ -37,7 +37,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from netanalysis.errors import ConfigError, NetanalysisError, WorkerError
+from netanalysis.errors import ConfigError, NetanalysisError, WorkerError, stops_held
 
 __all__ = [
     "CHUNK",
@@ -282,16 +282,19 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SI
 
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
-    """Hold the signals that stop a run while the block runs (they act when it ends; in the
-    main thread only: signal handlers run there)."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    """Hold the signals that stop a run while the block runs: they act when it ends. Blocked
+    in the main thread (a child forked meanwhile starts with them blocked, and unblocks them
+    once it has its own handlers), and a stop that reaches the process through another thread
+    is held by :func:`~netanalysis.errors.stops_held`."""
+    with stops_held():
+        if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _init_worker(work: Callable[[Any], Any], parent: int | None = None) -> None:

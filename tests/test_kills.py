@@ -178,7 +178,11 @@ def test_twenty_random_kills_leave_the_old_run_or_the_new_one(runs):
             env = {"DIE_AT": f"{how}:{rng.randint(1, 6)}"}
         proc = start([*commands[target], "-o", out], env=env)
         if where is None:
-            time.sleep(rng.uniform(0.0, 2.6))
+            # from the moment the workers are up (Python's start-up takes seconds on a loaded
+            # machine, and a kill then tests nothing): while the corpus streams, the later
+            # stages run, the files are written or moved in, or after the run
+            workers_of(proc)
+            time.sleep(rng.uniform(0.0, 6.0))
             proc.send_signal(getattr(signal, how))
         code = proc.wait(timeout=120)
         stderr = proc.stderr.read().decode()
@@ -193,7 +197,10 @@ def test_twenty_random_kills_leave_the_old_run_or_the_new_one(runs):
         assert held[0] in (current, target)
         if how == "SIGTERM":  # stopped by the run (one Error: line), or before or after it held the signal
             assert code in (0, 1, -signal.SIGTERM), f"kill {number}: exit {code}: {stderr}"
-            if code == 1:
+            if where == "commit":  # held while the files move in, then acted on
+                assert code == 1 and held[0] == target, (code, stderr)
+                assert stderr.strip() == "Error: stopped by SIGTERM once the run's files were in place", stderr
+            elif code == 1:
                 assert stderr.strip().startswith("Error: stopped by SIGTERM"), stderr
             elif code == -signal.SIGTERM:  # (while Python started, or once the command was done)
                 assert stderr.strip() == "", stderr

@@ -342,7 +342,7 @@ class OutputFolder:
                     _fsync(Path(folder) / name)
                 _fsync(Path(folder), directory=True)
             journal = {"staging": self.staging.name, "install": install, "remove": remove}
-            with signals_held():
+            with signals_held():  # (a signal that arrives meanwhile stops the run once the files are in)
                 _step("journal")  # (a failure up to here leaves the earlier run untouched)
                 _write_json(out / JOURNAL, journal)
                 self._decided = True
@@ -353,7 +353,11 @@ class OutputFolder:
                         _apply(out, journal)
                     except BaseException:
                         raise first from None
+                    if isinstance(first, KeyboardInterrupt):  # (a stop: acted on once the files are in)
+                        self._done(remove)
+                        raise
                     log.warning("%s: moving the new files in was interrupted (%s) and then completed", out, first)
+                self._done(remove)
         except OSError as exc:
             if (out / JOURNAL).exists():
                 raise OutputError(
@@ -362,16 +366,25 @@ class OutputFolder:
                     "this folder completes the move",
                 ) from None
             raise OutputError(out, f"cannot write into the output folder: {os_problem(exc)}") from None
+        return remove
+
+    @property
+    def committed(self) -> bool:
+        """Whether the new files are in place, or will be put in place by the next run (the
+        journal is written)."""
+        return self._decided
+
+    def _done(self, remove: list[str]) -> None:
+        """After the files moved in: nothing left to discard; say what was removed."""
         self.staging = None
         if remove:
             log.warning(
                 "%s: removed %d file(s) that an earlier run wrote and this run does not: %s",
-                out,
+                self.out,
                 len(remove),
                 ", ".join(remove),
             )
         self.removed = remove
-        return remove
 
     def _check_targets(self, install: list[str], earlier: list[str] | None) -> None:
         """Refuse (before anything moves) a target that is a folder or another non-file, and

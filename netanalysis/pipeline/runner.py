@@ -111,8 +111,8 @@ def run(
         raise_if_stopped()
         try:
             staging.commit()
-        except KeyboardInterrupt as exc:  # a signal held while the files moved in acts now: they are in
-            setattr(exc, "committed", True)  # (the command line's message says so)
+        except KeyboardInterrupt as exc:  # (a signal held while the files moved in acts once they are in)
+            setattr(exc, "committed", staging.committed)  # (the command line's message says which)
             raise
     except OSError as exc:  # (a disk full while writing, a folder made read-only meanwhile...)
         raise OutputError(out_dir, f"the run stopped: {os_problem(exc)}; the folder keeps what it held") from None

@@ -110,6 +110,11 @@ class Staging:
         """Move every staged file (the manifest among them) into the output folder as one step."""
         self.removed = self.folder.commit(self.files)
 
+    @property
+    def committed(self) -> bool:
+        """Whether the staged files are in place (or put in place by the next run)."""
+        return self.folder.committed
+
     def discard(self) -> None:
         """Drop the staged files (the output folder keeps what it held)."""
         self.folder.discard()
