@@ -24,7 +24,6 @@ from click.core import ParameterSource
 from netanalysis import __version__
 from netanalysis.config import FIGURE_FORMATS, Settings
 from netanalysis.errors import ConfigError, ConfigFileError, Interrupted, NetanalysisError, stop, stopped
-from netanalysis.io.outdir import os_problem
 from netanalysis.model import ALTERNATIVES, BASELINES, TESTS, UNITS
 from netanalysis.pipeline.state import Command, Stage
 
@@ -60,6 +59,8 @@ def _fail_cleanly(func):
             raise
         except OSError as exc:
             _traceback_if_verbose()
+            from netanalysis.io.outdir import os_problem  # (not at import: --help loads no data library)
+
             raise click.ClickException(_one_line(os_problem(exc))) from None
         except MemoryError:
             _traceback_if_verbose()
