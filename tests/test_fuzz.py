@@ -34,9 +34,16 @@ PLANS = st.lists(MUTATION, min_size=1, max_size=4)
 
 @pytest.fixture(autouse=True)
 def quiet_readers():
-    logging.disable(logging.WARNING)  # (the readers warn about what they get over: not the point here)
+    """The readers' warnings off (what they get over is not the point here); the logging set-up
+    the command line's ``-q`` makes (the root logger at ERROR) undone afterwards, so that later
+    tests still see warnings."""
+    root = logging.getLogger()
+    level, handlers = root.level, root.handlers[:]
+    logging.disable(logging.WARNING)
     yield
     logging.disable(logging.NOTSET)
+    root.setLevel(level)
+    root.handlers[:] = handlers
 
 
 def _outcome(where, name, plan, outcome, detail):
