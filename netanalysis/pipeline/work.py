@@ -273,7 +273,7 @@ class ChunkExtractor:
         blocks: list[bytes] = []
         kinds: list[str] = []
         links: dict[tuple[int, int], None] = {}
-        for offset, piece in text_slices(text):
+        for offset, piece in text_slices(text, SLICE_CHARS):
             found = extract(piece)
             if not found:
                 continue
