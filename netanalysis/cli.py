@@ -6,114 +6,29 @@ defaults, calls :func:`netanalysis.pipeline.run`, and prints a short summary to 
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import logging
 import os
-import signal
 import sys
-import threading
-import traceback
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import click
 from click.core import ParameterSource
 
 from netanalysis import __version__
 from netanalysis.config import FIGURE_FORMATS, Settings
-from netanalysis.errors import ConfigError, ConfigFileError, Interrupted, NetanalysisError, stop, stopped
+from netanalysis.errors import ConfigError
 from netanalysis.model import ALTERNATIVES, BASELINES, TESTS, UNITS
+from netanalysis.pipeline.failures import fail_cleanly, show_tracebacks, stop_on_signals
 from netanalysis.pipeline.state import Command, Stage
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-def _fail_cleanly(func):
-    """Every failure as one ``Error:`` line and exit code 1 (a bad option value or setting is a
-    usage error: exit code 2); the traceback only with ``-v``. The library's errors carry their
-    message; the system's (a full disk, a folder that cannot be written), a signal that stopped
-    the run and anything unforeseen are put in words here."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ConfigFileError as exc:
-            _traceback_if_verbose()
-            raise click.ClickException(_one_line(str(exc))) from None
-        except ConfigError as exc:
-            _traceback_if_verbose()
-            raise click.UsageError(_one_line(str(exc))) from None
-        except NetanalysisError as exc:
-            _traceback_if_verbose()
-            raise click.ClickException(_one_line(str(exc))) from None
-        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (see _stop_on_signals)
-            _traceback_if_verbose()
-            name = exc.name if isinstance(exc, Interrupted) else "SIGINT"
-            if getattr(exc, "committed", False):
-                raise click.ClickException(f"stopped by {name} once the run's files were in place") from None
-            raise click.ClickException(f"stopped by {name}; the output folder keeps what it held") from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except OSError as exc:
-            _traceback_if_verbose()
-            from netanalysis.io.outdir import os_problem  # (not at import: --help loads no data library)
-
-            raise click.ClickException(_one_line(os_problem(exc))) from None
-        except MemoryError:
-            _traceback_if_verbose()
-            raise click.ClickException("out of memory (try fewer --jobs, or a machine with more memory)") from None
-        except Exception as exc:  # a failure nobody foresaw: still one line (and the traceback with -v)
-            _traceback_if_verbose()
-            what = _one_line(f"{exc.__class__.__name__}: {exc}")
-            raise click.ClickException(
-                f"internal error ({what}); run with -v for the details and please report it"
-            ) from None
-
-    return wrapper
-
-
-def _one_line(message: str) -> str:
-    """``message`` on one line (a library's message, e.g. Arrow's, may hold line breaks)."""
-    return " ".join(part.strip() for part in message.splitlines() if part.strip())
-
-
-def _traceback_if_verbose() -> None:
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None and (ctx.find_root().obj or {}).get("verbose"):
-        traceback.print_exc(file=sys.stderr)
-
-
-@contextlib.contextmanager
-def _stop_on_signals() -> Iterator[None]:
-    """While a run goes: ``SIGTERM``, ``SIGHUP`` and ``SIGINT`` raise
-    :class:`~netanalysis.errors.Interrupted` where the run is, so that it stops its workers and
-    removes its staging folder on the way out; a second signal is ignored (the cleaning goes on)."""
-    names = [n for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def on_signal(signum: int, frame: Any) -> None:
-        for name in names:
-            signal.signal(getattr(signal, name), signal.SIG_IGN)
-        stop(signum, signal.Signals(signum).name)
-
-    def unraisable(info: Any) -> None:  # (a stop raised where Python drops exceptions acts later)
-        if not isinstance(info.exc_value, Interrupted):
-            previous_hook(info)
-
-    old = {name: signal.signal(getattr(signal, name), on_signal) for name in names}
-    previous_hook, sys.unraisablehook = sys.unraisablehook, unraisable
-    try:
-        yield
-    finally:
-        for name, handler in old.items():
-            signal.signal(getattr(signal, name), handler)
-        sys.unraisablehook = previous_hook
-        stopped()
+#: Every failure of a command as one ``Error:`` line and exit code 1 (a bad option value or
+#: setting: a usage error, exit code 2); the traceback only with ``-v``.
+_fail_cleanly = fail_cleanly(
+    click.ClickException, click.UsageError, (click.ClickException, click.exceptions.Exit, click.Abort)
+)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -136,7 +51,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
     ctx.ensure_object(dict)
     ctx.obj["quiet"] = quiet
-    ctx.obj["verbose"] = verbose
+    show_tracebacks(verbose > 0)
 
 
 def _stack(*decorators):
@@ -420,7 +335,7 @@ def _run(ctx: click.Context, command: Command, params: dict) -> None:
     else:
         posts_bar = on_posts = None
     try:
-        with _stop_on_signals():
+        with stop_on_signals():
             result = run(
                 command, list(params["inputs"]), params["out_dir"], settings, progress=progress, on_posts=on_posts
             )
