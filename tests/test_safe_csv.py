@@ -114,3 +114,14 @@ def test_safe_cells_undo_exactly_and_never_start_a_formula(value):
     assert unsafe_cell(cell) == value
     assert not cell.startswith(FORMULA)
     assert cell == value or cell == "'" + value
+
+
+def test_the_explorer_shows_the_texts_as_they_were(hostile, tmp_path):
+    """The explorer reads the run's posts.csv back for whole texts and match offsets: the ' the
+    file holds before a formula start is not shown, and the offsets still fit the text."""
+    out = tmp_path / "o"
+    result = CliRunner().invoke(cli, ["-q", "explore", str(hostile), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "network.html").read_text(encoding="utf-8")
+    assert "HYPERLINK(" in page and "'=HYPERLINK" not in page and "\\u0027=HYPERLINK" not in page
+    assert "'+7 495" not in page and "\\u0027+7 495" not in page and "+7 495" in page

@@ -37,6 +37,11 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
             posts_file, usecols=["post_id", "channel", "date", "text"], dtype="str", keep_default_na=False
         )
         posts["date"] = pd.to_datetime(posts["date"].replace("", None), utc=True, errors="coerce")
+        if state.settings.safe_csv:  # (a cell a spreadsheet would run got a ' before it: the page shows the text)
+            from netanalysis.io.csv import unsafe_cell
+
+            for column in ("channel", "text"):
+                posts[column] = posts[column].map(unsafe_cell)
         mentions = pd.read_csv(
             mentions_file, usecols=["post_id", "kind", "entity", "start", "end"], dtype="str", keep_default_na=False
         )
