@@ -270,7 +270,14 @@ def test_small_multiples_fit_one_page_and_say_which_windows(n_windows, size, cap
     assert len(shown) == cap and shown == sorted(shown)
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title().split("\n")[0] for ax in panels] == [window_title(*windows[i][:2]) for i in shown]
-    assert any(f"{cap} of {n_windows} windows" in t.get_text() for t in fig.texts)
+    note = fig.legends[0].get_title()
+    assert note.get_text().startswith(f"{cap} of {n_windows} windows")
+    # the note stays within the page, and below every panel
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = note.get_window_extent(renderer)
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y0 >= 0
+    assert box.y1 <= min(ax.get_window_extent(renderer).y0 for ax in panels)
 
 
 def test_small_multiples_name_each_windows_strongest_nodes():

@@ -12,6 +12,7 @@ movers since the window before (↑/↓), and its title gives the window's posts
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib
@@ -157,10 +158,20 @@ def plot_network_small_multiples(
             Line2D([], [], marker="s", ls="", color=SIDE_COLORS["forum"], label="Forum"),
             Line2D([], [], marker="o", ls="", color=FADED, label="Not mentioned in window"),
         ]
-        fig.legend(handles=handles, loc="outside lower center", ncols=3, handletextpad=0.2)
         note = _selection_note(len(shown), len(windows), sizes)
+        # the note is the legend's title, wrapped to the figure's width: the layout keeps room for both
+        chars = max(40, int(fig.get_size_inches()[0] * 21))
+        legend = fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncols=3,
+            handletextpad=0.2,
+            title=textwrap.fill(note, chars) if note else None,
+            title_fontproperties={"size": font_size - 1},
+            frameon=False,
+        )
         if note:
-            fig.text(0.5, 0.0, note, ha="center", va="bottom", fontsize=font_size - 1, color="#555555")
+            legend.get_title().set_color("#555555")
         freeze_layout(fig)
         for ax, i, areas in zip(axes.flat, shown, panel_areas):
             chosen = [n for n in labels[i] if n in graphs[i]]
