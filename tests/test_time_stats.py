@@ -70,6 +70,10 @@ def test_a_planted_jump_in_one_share_is_found_through_the_command_line(planted):
     page = (planted / "report.html").read_text(encoding="utf-8")
     listed = page[page.index("Significant changes over time") :]
     assert "BRICS" in listed[: listed.index("<h2>")] and "before [interval]" in listed
+    assert "exact permutation tests" in listed[: listed.index("<h2>")]  # share: Fisher's exact test, no R
+    manifest = json.loads((planted / "manifest.json").read_text())
+    assert set(manifest["counts"]["time"]["exact_measures"]) == {"share", "posts"}
+    assert brics["p_value"] < 1 / 200  # below the Monte Carlo floor of R = 199
     # its interval before and after, as timeline.csv has them
     timeline = pd.read_csv(planted / "timeline.csv")
     after = timeline[(timeline["metric"] == "share") & (timeline["node"] == "forum:BRICS")].iloc[-1]

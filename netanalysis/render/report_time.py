@@ -189,7 +189,12 @@ def significant_changes_table(
     pairs = changes.loc[changes["p_value"].notna(), "window_start"].nunique()
     basis = (
         f"{tests} tests of {escape(metric)} over {pairs} pairs of consecutive windows, "
-        f"R = {counts.get('permutations')} permutations each, Benjamini–Hochberg q-values"
+        + (
+            "exact permutation tests (every reassignment of the posts: Fisher's exact test)"
+            if metric in (counts.get("exact_measures") or [])
+            else f"R = {counts.get('permutations')} permutations each"
+        )
+        + ", Benjamini–Hochberg q-values"
     )
     if found.empty:
         return (
