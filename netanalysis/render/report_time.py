@@ -130,10 +130,17 @@ def windows_summary(windows: pd.DataFrame | None, min_posts: int, metric: str) -
     posts = windows["posts"]
     small = int(windows["small"].sum())
     median = float(posts.median())
+    if small == 0:
+        marked = f"none holds fewer than {_posts(min_posts)} (<code>--min-posts</code>).</p>"
+    else:
+        holds, are = ("holds", "is") if small == 1 else ("hold", "are")
+        marked = (
+            f"{small} of them {holds} fewer than {_posts(min_posts)} (<code>--min-posts</code>) "
+            f"and {are} marked small: no trend should be read from them.</p>"
+        )
     text = (
         f"<p>{len(windows)} windows hold a median of {_posts(median)} (from {int(posts.min())} to "
-        f"{int(posts.max())}); {small} of them hold fewer than {_posts(min_posts)} (<code>--min-posts</code>) "
-        "and are marked small: no trend should be read from them.</p>"
+        f"{int(posts.max())}); " + marked
     )
     if median < min_posts:
         text = (
