@@ -1,6 +1,9 @@
 """windows.csv: sizes per window and graph-level similarity to the previous window, by hand."""
 
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -116,3 +119,24 @@ def test_agrees_with_the_window_graphs_on_the_sample(sample_path):
         assert new["small"].all()  # one or two posts a month
         if unit == "post":
             assert np.isfinite(new["cosine"].iloc[1:]).all()
+
+
+def test_weighted_jaccard_does_not_hang_on_the_hash_seed():
+    """windows.csv must be the same file on every run: the sums run over the keys in a fixed order."""
+    code = (
+        "import random; from netanalysis.analysis.window_stats import weighted_jaccard as w;"
+        "r = random.Random(3); k = [f'C{i}' + chr(65 + i % 26) for i in range(300)];"
+        "a = {x: r.randint(1, 9) for x in k}; b = {x: r.randint(1, 9) for x in k[::2]};"
+        "print(repr(w(a, b)))"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (0, 1, 2, 3, 4)
+    }
+    assert len(outs) == 1

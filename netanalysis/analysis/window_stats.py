@@ -117,7 +117,7 @@ def weighted_jaccard(before: Mapping, after: Mapping) -> float:
     ta, tb = sum(before.values()), sum(after.values())
     if ta <= 0 or tb <= 0:
         return math.nan
-    keys = set(before) | set(after)
+    keys = sorted(set(before) | set(after), key=repr)  # a fixed order: the sums do not hang on the hash seed
     p = np.array([before.get(k, 0) / ta for k in keys])
     q = np.array([after.get(k, 0) / tb for k in keys])
     return float(np.minimum(p, q).sum() / np.maximum(p, q).sum())
