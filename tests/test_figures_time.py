@@ -288,3 +288,20 @@ def test_small_multiples_name_each_windows_strongest_nodes():
         top3 = sorted(strength, key=lambda n: (-strength[n], n))[:3]
         shown = {t.get_text() for t in ax.texts if t.get_visible()}
         assert {g.nodes[n]["label"] for n in top3} <= shown | {g.nodes[n]["entity"] for n in top3}
+
+
+def test_window_ticks_never_print_two_labels_over_each_other():
+    # 105 fortnights from 27 December 2021: the first window is December's, the second
+    # January's; their year labels were printed over each other at the axis' left end
+    from matplotlib.figure import Figure
+
+    from netanalysis.render.time_axis import window_ticks
+
+    starts = list(pd.date_range("2021-12-27", periods=105, freq="14D"))
+    ends = [s + pd.Timedelta(days=14) for s in starts]
+    ax = Figure(figsize=(7.2, 4)).add_subplot()
+    window_ticks(ax, starts, ends)
+    ticks = list(ax.get_xticks())
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["2022", "2023", "2024", "2025"]
+    assert min(np.diff(ticks)) >= 105 // 18

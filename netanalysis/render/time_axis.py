@@ -57,6 +57,10 @@ def window_ticks(ax: Axes, starts: Sequence[pd.Timestamp], ends: Sequence, *, ma
         else:
             step = int(np.ceil(len(ticks) / max_ticks))
             ticks = ticks[::step]
+        # the first window may start just before a boundary (a fortnight from 27 December):
+        # a label that close to the next one would be printed over it
+        gap = max(1, n // (2 * max_ticks))
+        ticks = [t for t, after in zip(ticks, ticks[1:] + [n + gap]) if after - t >= gap]
         ax.set_xticks(ticks, [pd.Timestamp(starts[i]).strftime(fmt) for i in ticks])
         ax.set_xticks(x, minor=True)
         ax.tick_params(axis="x", which="minor", length=1.5, width=0.4)
