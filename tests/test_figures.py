@@ -497,3 +497,17 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(f"netanalysis.render.{module}"))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_label_without_room_falls_back_to_a_code_never_to_a_long_id():
+    from netanalysis.render.network_draw import fallback_label
+
+    G = nx.Graph()
+    G.add_node("country:RU", kind="country", entity="RU", label="Russia")
+    G.add_node("forum:BRICS", kind="forum", entity="BRICS", label="BRICS")
+    G.add_node("forum:CENTRAL_ASIA_CHINA", kind="forum", entity="CENTRAL_ASIA_CHINA", label="China–Central Asia")
+    G.add_node("forum:RUSSIA_AFRICA", kind="forum", entity="RUSSIA_AFRICA", label="Russia–Africa")
+    assert fallback_label(G, "country:RU") == "RU"
+    assert fallback_label(G, "forum:BRICS") is None  # the label is the code already
+    assert fallback_label(G, "forum:CENTRAL_ASIA_CHINA") is None
+    assert fallback_label(G, "forum:RUSSIA_AFRICA") is None

@@ -114,6 +114,13 @@ def short_label(G: nx.Graph, node: Hashable) -> str:
     return str(data.get("entity") or str(node).split(":", 1)[-1])
 
 
+def fallback_label(G: nx.Graph, node: Hashable) -> str | None:
+    """The short form tried where a label finds no place: an ISO code or an acronym-like forum id,
+    never an id longer than the label (``CENTRAL_ASIA_CHINA`` for "China–Central Asia")."""
+    short, label = short_label(G, node), node_label(G, node)
+    return short if short != label and len(short) < len(label) and "_" not in short else None
+
+
 def label_bipartite(
     ax: Axes, G: nx.Graph, pos: Mapping, chosen: Sequence[Hashable], font_size: float, areas: Mapping
 ) -> list:
@@ -212,7 +219,7 @@ def label_everything(
         markers.append((x - r, y - r, x + r, y + r))
     anchors = np.array([to_px(pos[n]) for n in order]).reshape(-1, 2)
     radii = np.array([math.sqrt(areas.get(n, 0.0)) / 2 * fig.dpi / 72 for n in order])
-    short = [short_label(G, n) if short_label(G, n) != node_label(G, n) else None for n in order]
+    short = [fallback_label(G, n) for n in order]
     outcome = place_labels(ax, texts, anchors, radii, obstacles=np.array(markers) if markers else None, short=short)
     lines = []
     to_data = ax.transData.inverted().transform
