@@ -66,6 +66,7 @@ class _Rule(NamedTuple):
     post: re.Pattern[str] | None
     unless: frozenset[tuple[str, str]]
     klass: str
+    before_needs: tuple[str, ...] | None  # one of these is inside every ``before`` match (_needs)
 
 
 def _compile(pattern: str, template: str = "{}") -> re.Pattern[str] | None:
@@ -108,6 +109,7 @@ class ContextRules:
                     post=_compile(row["post"]),
                     unless=_refs(row["unless"]),
                     klass=row["class"],
+                    before_needs=_needs(expand_placeholders(row["before"])),
                 )
             )
         self.rules: tuple[_Rule, ...] = tuple(compiled)
@@ -133,6 +135,7 @@ class ContextRules:
                 singles={shape: tuple(r for r in singles if r.case in ("any", shape)) for shape in _SHAPES},
                 by_shape=any(r.case != "any" for r in singles),
                 placeholders=any(r.placeholders for r in rules),
+                before_needs=_needs(before),
                 place=tuple(r for r in rules if r.klass in _SPREADING),
             )
             self._plans[ids] = plan
@@ -179,18 +182,25 @@ class ContextRules:
         spread: set[tuple[str, str]] = set()
         plans = self._plans
         for row, ids in ruled:
-            if kept_forms is not None and row[3] not in kept_forms and row[3] != "adjective":
+            form = row[3]
+            if kept_forms is not None and form not in kept_forms and form != "adjective":
                 continue  # dropped anyway, and only an adjective spreads to other rows (below)
-            plan = plans.get(ids) or self._plan(ids)
+            plan = plans.get(ids)
+            if plan is None:
+                plan = self._plan(ids)
+            after, before, reach, singles, by_shape = plan[:5]
             start, end = row[5], row[6]
             # the combined after and before expressions first (most matches end here); the text
-            # with matches marked is made only when a rule with a placeholder is checked
-            after, before = plan.after, plan.before
-            fired = (after is not None and after.match(text, end) is not None) or (
-                before is not None and before.search(text, max(0, start - plan.reach), start) is not None
-            )
+            # with matches marked is made only when a rule with a placeholder is checked. The
+            # ``before`` expression is tried only when a literal it needs is in its window.
+            fired = after is not None and after.match(text, end) is not None
+            if not fired and before is not None:
+                lo = start - reach if start > reach else 0
+                needs = plan.before_needs
+                if needs is None or text.find(needs[0], lo, start) >= 0 or _may_match(needs[1:], text, lo, start):
+                    fired = before.search(text, lo, start) is not None
             if not fired:
-                for rule in plan.singles[_shape(row[4])] if plan.by_shape else plan.singles["lower"]:
+                for rule in singles[_shape(row[4])] if by_shape else singles["lower"]:
                     if rule.unless and vouching is None:
                         vouching = self._vouching(rows, ruled)
                     marked = text
@@ -243,6 +253,7 @@ class _Plan(NamedTuple):
     by_shape: bool  # whether some single rule asks for a case
     placeholders: bool  # whether any of the rules uses a placeholder
     place: tuple[_Rule, ...]
+    before_needs: tuple[str, ...] | None  # one of these is inside every ``before`` match
 
 
 _SHAPES = ("lower", "capitalised", "upper")
@@ -282,9 +293,63 @@ def _fires(rule: _Rule, surface: str, start: int, end: int, text: str, context: 
         return False
     if rule.post is not None and rule.post.search(text) is None:
         return False
+    lo = max(0, start - rule.reach)
+    if rule.before is not None and not _may_match(rule.before_needs, context, lo, start):
+        return False  # the cheap test first: a literal that ``before`` needs is not there
     if rule.after is not None and rule.after.match(context, end) is None:
         return False
-    return rule.before is None or rule.before.search(context, max(0, start - rule.reach), start) is not None
+    return rule.before is None or rule.before.search(context, lo, start) is not None
+
+
+def _may_match(needs: tuple[str, ...] | None, text: str, lo: int, end: int) -> bool:
+    """False when no literal of ``needs`` is in ``text[lo:end]`` (so the expression they come from
+    cannot match there); True otherwise, and always when ``needs`` is None."""
+    if needs is None:
+        return True
+    for need in needs:
+        if text.find(need, lo, end) >= 0:
+            return True
+    return False
+
+
+def _needs(pattern: str) -> tuple[str, ...] | None:
+    """Literals one of which every match of ``pattern`` contains, or None when none are known.
+
+    Read from the parsed expression: the longest run of plain characters that every match
+    consumes (outside repeats, look-arounds and case-insensitive groups), or, for an expression
+    that is one alternation, one such run for each alternative. A case-insensitive expression
+    has none. Used only to skip a search that cannot succeed, so the result never changes.
+    """
+    if not pattern:
+        return None
+    try:
+        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
+    except Exception:  # an expression the parser cannot read: no shortcut
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    return _needs_in(list(parsed))
+
+
+def _needs_in(items: list) -> tuple[str, ...] | None:
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    best, run = "", ""
+    for op, arg in items:
+        if op is c.LITERAL:
+            run += chr(arg)
+            if len(run) > len(best):
+                best = run
+        else:
+            run = ""
+    if best:
+        return (best,)
+    branches = [arg for op, arg in items if op is c.BRANCH]
+    if len(branches) == 1:
+        found = [_needs_in(list(alternative)) for alternative in branches[0][1]]
+        if all(found):
+            return tuple(need for needs in found if needs for need in needs)
+    return None
 
 
 def _case_fits(surface: str, case: str) -> bool:

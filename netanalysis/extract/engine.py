@@ -14,7 +14,7 @@ from netanalysis.extract.context import ContextRules
 from netanalysis.extract.flags import FLAG_RUN_RE, flag_pair
 from netanalysis.extract.gazetteer import NameMatcher
 from netanalysis.extract.hashtags import HASHTAG_RE, has_letter
-from netanalysis.extract.masking import link_spans, mask_links
+from netanalysis.extract.masking import link_spans, mask_spans
 from netanalysis.extract.pairs import TagLexicon
 from netanalysis.model import DEFAULT_FORMS, Exclusion, parse_forms
 
@@ -271,8 +271,9 @@ class Extractor:
         """
         if not text:
             return []
-        if link_spans(text):
-            text = mask_links(text)
+        spans = link_spans(text)
+        if spans:  # found once: masking does not look for them again
+            text = mask_spans(text, spans)
         rows, ruled = self._compiled.names.find_rows_ruled(text)
         more: list[Mention] = []
         # Offsets of the tags and flag runs: each one's text first occurs, from the end of

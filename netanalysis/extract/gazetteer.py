@@ -46,14 +46,13 @@ Speed. Each automaton key carries what a hit on it means (its length, the case c
 bucket, kind and entity), so a candidate costs one unpacking; the text is matched with a space
 either side, so every candidate has a character before and after it to test; candidates come
 out ordered by end, and the longest-match pass only runs, group by group, where they overlap.
-Measured with ``scripts/bench_extract.py --corpus ... --extract-only`` (bundled registry, about
-3,500 aliases, 1.45 k character posts, a shared 2-core machine, medians of several runs):
-``Extractor.extract`` reads about 17,000 posts/s per process (about 14,800 before these
-changes); names take about two thirds of that time, mostly lower-casing the text and the
-automaton's walk over it (some 36 candidates per post, a quarter of them kept). The regex
-alternation reads a few hundred posts/s (some fifty times slower). Matching ``exact`` aliases
-with a second automaton over the original-case text was tried: it removes the candidates of
-``US``/``UN`` inside ordinary words, but the second walk over the text costs more than it saves.
+The automaton is ahocorasick_rs's, compiled to a DFA (one table lookup per character): with the
+7,000 keys of the bundled registry its walk over a 1.5 k character post took about 12 µs
+against 30 µs for pyahocorasick's trie, whose children are searched one by one
+(``scripts/bench_extract.py``, one process, CPU time). The regex alternation is some fifty times
+slower. Matching ``exact`` aliases with a second automaton over the original-case text was
+tried: it removes the candidates of ``US``/``UN`` inside ordinary words, but the second walk
+over the text costs more than it saves.
 """
 
 from __future__ import annotations
@@ -64,13 +63,12 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-import ahocorasick
+import ahocorasick_rs
 
 __all__ = ["NameMatch", "NameMatcher", "normalise_for_matching"]
 
 _SPAN = operator.itemgetter(0, 1)
 _ROW_SPAN = operator.itemgetter(5, 6)
-_RANK = {ch: i for i, ch in enumerate("etaoinsrhldcumfpgwybvkxjqz оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё")}
 _TRANSLATE = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " "}
 
 
@@ -124,23 +122,12 @@ def _payload(key: str, bucket: list[_Entry]) -> tuple:
     return (len(key), tuple(checks), None, None, None)
 
 
-def _automaton(payloads: dict[str, tuple]) -> ahocorasick.Automaton | None:
-    """An automaton over the keys of ``payloads``, inserted so that frequent letters come first.
-
-    pyahocorasick looks a node's children up in insertion order, and most characters of a text
-    are looked up among the root's children; inserting keys in order of letter frequency
-    (English, then Russian) makes the usual lookups short. The commonest character, the space,
-    starts no alias; a never-matching key ``" \\x00"`` puts it first among the root's children
-    (it names nothing: its list of checks is empty).
-    """
-    if not payloads:
+def _automaton(keys: list[str]) -> ahocorasick_rs.AhoCorasick | None:
+    """An Aho-Corasick automaton over ``keys`` (ahocorasick_rs, compiled to a DFA: one table
+    lookup per character of the text), reporting every occurrence of every key."""
+    if not keys:
         return None
-    automaton = ahocorasick.Automaton()
-    automaton.add_word(" \x00", (2, (), None, None, None))
-    for key in sorted(payloads, key=lambda k: [_RANK.get(ch, 1000 + ord(ch)) for ch in k]):
-        automaton.add_word(key, payloads[key])
-    automaton.make_automaton()
-    return automaton
+    return ahocorasick_rs.AhoCorasick(keys, implementation=ahocorasick_rs.Implementation.DFA)
 
 
 def _lower_same_length(text: str) -> str:
@@ -190,25 +177,45 @@ class NameMatcher:
                 bucket.append(entry)
         self._table = table
         self._payloads = {key: _payload(key, bucket) for key, bucket in table.items()}
+        self._keys = list(self._payloads)  # a candidate names its key by its index here
+        self._payload_list = [self._payloads[key] for key in self._keys]
         self.backend = backend
-        if backend == "automaton":
-            self._automaton = _automaton(self._payloads)
-        elif backend == "regex":
-            keys = sorted(table, key=lambda k: (-len(k), k))
-            alternation = "|".join(re.escape(k) for k in keys) or r"(?!)"
-            self._regex = re.compile(r"(?<!\w)(?=(" + alternation + r")(?!\w))")
-        else:
+        if backend not in ("automaton", "regex"):
             raise ValueError(f"unknown backend {backend!r}")
+        self._build()
+
+    def _build(self) -> None:
+        if self.backend == "automaton":
+            self._automaton = _automaton(self._keys)
+        else:
+            index = {key: i for i, key in enumerate(self._keys)}
+            keys = sorted(index, key=lambda k: (-len(k), k))
+            alternation = "|".join(re.escape(k) for k in keys) or r"(?!)"
+            self._index = index
+            self._regex = re.compile(r"(?<!\w)(?=(" + alternation + r")(?!\w))")
+
+    def __getstate__(self) -> dict:
+        """The matcher without its compiled automaton (which cannot be pickled)."""
+        state = self.__dict__.copy()
+        state.pop("_automaton", None)
+        state.pop("_regex", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._build()
 
     def __len__(self) -> int:
         return len(self._table)
 
-    def _candidates(self, low: str) -> Iterable[tuple[int, tuple]]:
-        """Yield ``(last, payload)`` for every alias occurrence in ``low`` (see :func:`_payload`)."""
+    def _candidates(self, low: str) -> Iterable[tuple[int, int, int]]:
+        """``(key index, start, end)`` for every key occurrence in ``low`` (overlapping ones too),
+        ordered by end (see :func:`_payload` for what the key at an index stands for)."""
         if self.backend == "automaton":
-            return self._automaton.iter(low) if self._automaton is not None else ()
-        payloads = self._payloads
-        return [(m.end(1) - 1, payloads[m.group(1)]) for m in self._regex.finditer(low)]
+            automaton = self._automaton
+            return automaton.find_matches_as_indexes(low, overlapping=True) if automaton is not None else ()
+        index = self._index
+        return [(index[m.group(1)], m.start(1), m.end(1)) for m in self._regex.finditer(low)]
 
     def find(self, text: str) -> list[NameMatch]:
         """Return the names in ``text``, sorted by start.
@@ -256,9 +263,12 @@ class NameMatcher:
         prev_end = 0
         ordered = True
         stops = False
-        for end, (length, checks, kind, entity, form) in self._candidates(_lower_same_length(padded)):
-            # the candidate is padded[end - length + 1:end + 1], that is text[end - length:end]
-            start = end - length
+        payloads = self._payload_list
+        for key, start, end in self._candidates(_lower_same_length(padded)):
+            _length, checks, kind, entity, form = payloads[key]
+            # the candidate is padded[start:end], that is text[start - 1:end - 1]
+            start -= 1
+            end -= 1
             ch = padded[start]
             if ch.isalnum() or ch == "_" or ch == "#" or "\u0300" <= ch <= "\u036f":
                 continue
@@ -303,7 +313,10 @@ def _resolve_overlaps(rows: list, text: str) -> list:
     group_end = -1
     for row in rows:
         if row[5] >= group_end:  # starts after every row so far ends: the group is closed
-            if group:
+            if len(group) == 1:  # a row that overlaps none: kept unless a stop phrase
+                if group[0][0] is not None:
+                    kept.append(group[0])
+            elif group:
                 kept += _settle(group)
             group = [row]
         else:

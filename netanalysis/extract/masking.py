@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LINK_PATTERNS", "mask_links", "link_spans", "reference_link_spans"]
+__all__ = ["LINK_PATTERNS", "mask_links", "mask_spans", "link_spans", "reference_link_spans"]
 
 _GENERIC_TLDS = (
     "com net org info biz gov edu int mil io co me tv fm am news online site website app dev ai "
@@ -155,7 +155,12 @@ def mask_links(text: str) -> str:
     >>> mask_links("bbc.com/russian and #Russia")
     '                and #Russia'
     """
-    spans = link_spans(text)
+    return mask_spans(text, link_spans(text))
+
+
+def mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the characters of ``spans`` (as :func:`link_spans` gives them) replaced by
+    spaces: :func:`mask_links` for a caller that has the spans already."""
     if not spans:
         return text
     parts = []

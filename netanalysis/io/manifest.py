@@ -19,7 +19,7 @@ from netanalysis.model import DATE_FORMAT
 __all__ = ["DEPENDENCIES", "sha256", "versions", "write_manifest"]
 
 #: Packages whose versions the manifest records.
-DEPENDENCIES = ("networkx", "pandas", "matplotlib", "click", "pyvis", "pyahocorasick", "pyarrow", "numpy")
+DEPENDENCIES = ("networkx", "pandas", "matplotlib", "click", "pyvis", "ahocorasick-rs", "pyarrow", "numpy")
 
 
 def sha256(path: str | os.PathLike[str]) -> str:
