@@ -61,6 +61,7 @@ from numpy.typing import ArrayLike
 from scipy.special import entr
 
 from netanalysis.analysis.hypergeometric import hypergeometric_logpmf, hypergeometric_tails
+from netanalysis.analysis.poisson_binomial import whole_numbers
 from netanalysis.analysis.significance import _check_alpha, bh_qvalues
 from netanalysis.errors import ConfigError, GraphError
 
@@ -78,18 +79,6 @@ log = logging.getLogger(__name__)
 #: Statistics of :func:`permutation_test`.
 STATISTICS = ("jsd", "tv")
 _TIE = np.log1p(1e-7)  # relative tolerance of "as likely as the observed table"
-
-
-def _counts(name: str, values: ArrayLike) -> np.ndarray:
-    arr = np.asarray(values)
-    if (
-        arr.ndim != 1
-        or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating))
-        or np.any(arr < 0)
-        or np.any(arr != np.round(arr))
-    ):
-        raise GraphError(f"{name} must be a list of whole numbers >= 0")
-    return arr.astype(np.int64)
 
 
 def log_odds_dirichlet(
@@ -129,7 +118,7 @@ def log_odds_dirichlet(
     >>> round(float(log_odds_dirichlet(a, b, prior=0.05).z[1]), 10)
     0.6894227887
     """
-    ya, yb = _counts("counts_a", counts_a), _counts("counts_b", counts_b)
+    ya, yb = whole_numbers("counts_a", counts_a), whole_numbers("counts_b", counts_b)
     if ya.shape != yb.shape:
         raise GraphError("counts_a and counts_b must count the same items")
     if prior is None:
@@ -149,10 +138,10 @@ def log_odds_dirichlet(
 
 
 def _tables(counts_a, counts_b, units_a, units_b):
-    wa, wb = _counts("counts_a", counts_a), _counts("counts_b", counts_b)
+    wa, wb = whole_numbers("counts_a", counts_a), whole_numbers("counts_b", counts_b)
     if wa.shape != wb.shape:
         raise GraphError("counts_a and counts_b must count the same items")
-    ua, ub = (int(v) for v in _counts("units", [units_a, units_b]))
+    ua, ub = (int(v) for v in whole_numbers("units", [units_a, units_b]))
     if np.any(wa > ua) or np.any(wb > ub):
         raise GraphError("an item cannot occur in more units than its group has")
     return wa, wb, ua, ub
@@ -365,7 +354,7 @@ def permutation_test(
     group = np.asarray(in_a)
     if group.ndim != 1 or group.dtype != bool:
         raise GraphError("in_a must be one True/False per unit")
-    unit, item = _counts("units", units), _counts("items", items)
+    unit, item = whole_numbers("units", units), whole_numbers("items", items)
     if unit.shape != item.shape:
         raise GraphError("units and items must have one entry per occurrence")
     if unit.size and unit.max() >= group.size:

@@ -65,7 +65,7 @@ from scipy.special import expit, logit, ndtr
 
 from netanalysis.errors import ConfigError, GraphError
 
-__all__ = ["METHODS", "poisson_binomial_tails", "refined_normal_tails"]
+__all__ = ["METHODS", "poisson_binomial_tails", "refined_normal_tails", "whole_numbers"]
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,19 @@ log = logging.getLogger(__name__)
 METHODS = ("auto", "exact", "rna")
 _HALF_WIDTH_SD, _HALF_WIDTH_PAD = 12.0, 30.0
 _BATCH_CELLS = 1 << 20  # spectrum cells per vectorised batch (about 16 MB each array)
+
+
+def whole_numbers(name: str, values: ArrayLike) -> np.ndarray:
+    """``values`` as a 1-d int64 array of counts, or :class:`GraphError` naming ``name``."""
+    arr = np.asarray(values)
+    if (
+        arr.ndim != 1
+        or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating))
+        or np.any(arr < 0)
+        or np.any(arr != np.round(arr))
+    ):
+        raise GraphError(f"{name} must be a list of whole numbers >= 0")
+    return arr.astype(np.int64)
 
 
 def _inputs(k: ArrayLike, probs: ArrayLike, counts: ArrayLike | None):

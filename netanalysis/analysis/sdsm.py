@@ -67,7 +67,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import expit
 
-from netanalysis.analysis.poisson_binomial import poisson_binomial_tails
+from netanalysis.analysis.poisson_binomial import poisson_binomial_tails, whole_numbers
 from netanalysis.errors import GraphError
 
 __all__ = ["BiCMFit", "fit_bicm", "sdsm_pvalues", "sdsm_projection"]
@@ -106,18 +106,6 @@ class BiCMFit:
         """The full ``units x entities`` probability matrix for these unit degrees (small data)."""
         idx = np.searchsorted(self.unit_degrees, np.asarray(unit_degrees))
         return self.probabilities[idx]
-
-
-def _degrees(name: str, values: ArrayLike) -> np.ndarray:
-    arr = np.asarray(values)
-    if (
-        arr.ndim != 1
-        or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating))
-        or np.any(arr < 0)
-        or np.any(arr != np.round(arr))
-    ):
-        raise GraphError(f"{name} must be a list of whole numbers >= 0")
-    return arr.astype(np.int64)
 
 
 def _forced(r, m, c, lc):
@@ -238,9 +226,9 @@ def fit_bicm(
     >>> fit.unit_probabilities([1, 1, 2]).round(3).tolist()
     [[0.216, 0.216, 0.568], [0.216, 0.216, 0.568], [0.568, 0.568, 0.863]]
     """
-    rows = _degrees("unit_degrees", unit_degrees)
-    cols = _degrees("entity_degrees", entity_degrees)
-    weights = np.ones(rows.size, dtype=np.int64) if unit_counts is None else _degrees("unit_counts", unit_counts)
+    rows = whole_numbers("unit_degrees", unit_degrees)
+    cols = whole_numbers("entity_degrees", entity_degrees)
+    weights = np.ones(rows.size, dtype=np.int64) if unit_counts is None else whole_numbers("unit_counts", unit_counts)
     if weights.shape != rows.shape:
         raise GraphError("unit_counts must give one count per unit degree")
     keep = weights > 0

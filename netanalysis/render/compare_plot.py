@@ -26,7 +26,7 @@ from netanalysis.analysis.compare import REST, Comparison
 from netanalysis.analysis.compare_plotdata import difference_edges, log_odds_points, shared_graph
 from netanalysis.analysis.plotdata import network_layout
 from netanalysis.render.labels import repel_labels
-from netanalysis.render.network_draw import label_everything
+from netanalysis.render.network_draw import draw_nodes, label_everything
 from netanalysis.render.style import EDGE_COLOR, SIDE_COLORS, figure_style, figure_width
 
 __all__ = ["group_colors", "plot_group_networks", "plot_difference_network", "plot_log_odds"]
@@ -49,23 +49,6 @@ def _figure(width: float, height: float) -> Figure:
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
-
-
-def _nodes(ax: Axes, G: nx.Graph, pos: dict, areas: dict, colors: dict) -> None:
-    for kind, marker in (("country", "o"), ("forum", "s")):
-        nodes = sorted((n for n in G if G.nodes[n].get("kind") == kind and n in areas), key=lambda n: -areas[n])
-        if nodes:
-            xy = np.array([pos[n] for n in nodes])
-            ax.scatter(
-                xy[:, 0],
-                xy[:, 1],
-                s=[areas[n] for n in nodes],
-                marker=marker,
-                c=[colors[n] for n in nodes],
-                edgecolors="white",
-                linewidths=0.3,
-                zorder=2,
-            )
 
 
 def _labels(ax: Axes, U: nx.Graph, pos: dict, chosen: list, areas: dict, *, font_size: float, present: set) -> None:
@@ -144,7 +127,7 @@ def plot_group_networks(
             ax.add_collection(LineCollection(segments, linewidths=widths, colors=EDGE_COLOR, alpha=0.45, zorder=1))
             areas = {v: 6.0 + 160.0 * node_share.get(v, 0.0) / nmax for v in U}
             colors = {v: SIDE_COLORS[U.nodes[v].get("kind", "country")] if v in present else _FADED for v in U}
-            _nodes(ax, U, pos, areas, colors)
+            draw_nodes(ax, U, pos, areas, colors)
             panel_areas.append(areas)
             _frame(ax, pos)
             ax.set_title(f"{g}\n{int(units.get(g, 0)):,} posts", fontsize=font_size + 0.5)
@@ -228,7 +211,7 @@ def plot_difference_network(
         )
         strength = dict(U.degree(weight="weight"))
         areas = {v: 8.0 + 120.0 * math.sqrt(strength[v] / max(max(strength.values()), 1)) for v in U}
-        _nodes(ax, U, pos, areas, {v: _NODE for v in U})
+        draw_nodes(ax, U, pos, areas, {v: _NODE for v in U})
         _frame(ax, pos)
         weight_of: dict = {}
         for a, b, z in zip(marked["node_a"], marked["node_b"], marked["_z"]):
