@@ -7,6 +7,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -231,3 +233,49 @@ def test_the_user_is_warned_before_their_unlisted_file_is_replaced(tmp_path, sam
     result = invoke("parse", sample_path, "-o", out)
     assert result.exit_code == 0
     assert "replacing 1 file(s) that no earlier netanalysis run here wrote: posts.csv" in result.output
+
+
+def _hold_lock(folder, pid, seconds):
+    """A process that holds ``folder``'s lock for ``seconds`` with ``pid`` written in it, as a
+    killed run's last worker does while it ends; it prints once it holds the lock."""
+    code = (
+        "import fcntl, os, sys, time\n"
+        f"fd = os.open({str(folder / outdir.LOCK)!r}, os.O_RDWR | os.O_CREAT, 0o644)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        f"os.ftruncate(fd, 0); os.pwrite(fd, b'{pid}\\n', 0)\n"
+        "print('held', flush=True)\n"
+        f"time.sleep({seconds})\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    assert proc.stdout.readline() == b"held\n"
+    return proc
+
+
+def _dead_pid():
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+@pytest.mark.skipif(outdir.fcntl is None, reason="needs fcntl")
+def test_a_lock_left_by_a_dead_run_is_waited_for_while_its_last_process_ends(tmp_path):
+    holder = _hold_lock(tmp_path, _dead_pid(), 0.5)
+    try:
+        tidy(tmp_path)  # waits for the holder to end, then takes the lock
+        assert holder.poll() == 0
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+@pytest.mark.skipif(outdir.fcntl is None, reason="needs fcntl")
+def test_a_lock_held_too_long_or_by_a_live_run_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(outdir, "ORPHAN_LOCK_WAIT", 0.3)
+    for pid in (_dead_pid(), os.getpid()):
+        holder = _hold_lock(tmp_path, pid, 30)
+        try:
+            with pytest.raises(OutputError, match=f"another netanalysis run \\(process {pid}\\)"):
+                tidy(tmp_path)
+        finally:
+            holder.kill()
+            holder.wait()

@@ -47,6 +47,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -59,6 +60,8 @@ __all__ = ["OutputFolder", "recover", "tidy", "os_problem", "LOCK", "JOURNAL", "
 log = logging.getLogger(__name__)
 
 LOCK = ".netanalysis.lock"
+#: Seconds a run waits for a lock whose run is dead but whose last process is still ending.
+ORPHAN_LOCK_WAIT = 5.0
 JOURNAL = ".netanalysis-commit.json"
 STAGING_PREFIX = ".netanalysis-staging-"
 #: Staging folders of versions before the journal (``tempfile.mkdtemp(prefix=".netanalysis-")``).
@@ -221,6 +224,17 @@ def recover(out: str | os.PathLike[str]) -> bool:
     return True
 
 
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's
+        pass
+    return True
+
+
 def tidy(out: str | os.PathLike[str]) -> None:
     """What the start of a run does to ``out`` without running anything: take its lock,
     complete a commit a killed run left half done, remove dead runs' staging folders."""
@@ -268,6 +282,7 @@ class OutputFolder:
 
     def _lock(self) -> None:
         path = self.out / LOCK
+        deadline = time.monotonic() + ORPHAN_LOCK_WAIT
         while True:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
             if fcntl is None:  # pragma: no cover
@@ -281,6 +296,11 @@ class OutputFolder:
                     raise
                 holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
                 os.close(fd)
+                if holder.isdigit() and not _alive(int(holder)) and time.monotonic() < deadline:
+                    # the run that took the lock is dead: what still holds it is one of its
+                    # processes on its way out (a killed run's worker closes its files last)
+                    time.sleep(0.05)
+                    continue
                 who = f" (process {holder})" if holder.isdigit() else ""
                 raise OutputError(
                     self.out,
