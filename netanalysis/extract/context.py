@@ -36,6 +36,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
+from netanalysis.extract.literals import Needs, may_match, needs
 from netanalysis.registry.rules import PLACEHOLDERS, expand_placeholders
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -66,7 +67,10 @@ class _Rule(NamedTuple):
     post: re.Pattern[str] | None
     unless: frozenset[tuple[str, str]]
     klass: str
-    before_needs: tuple[str, ...] | None  # one of these is inside every ``before`` match (_needs)
+    before_needs: Needs | None  # literals every ``before`` match contains (literals.needs)
+    after_needs: Needs | None  # the same for ``after``, in the plain text
+    after_reach: int  # how far ``after`` can reach (the length of the text when it has no bound)
+    post_needs: Needs | None  # the same for ``post``
 
 
 def _compile(pattern: str, template: str = "{}") -> re.Pattern[str] | None:
@@ -109,7 +113,10 @@ class ContextRules:
                     post=_compile(row["post"]),
                     unless=_refs(row["unless"]),
                     klass=row["class"],
-                    before_needs=_needs(expand_placeholders(row["before"])),
+                    before_needs=needs(expand_placeholders(row["before"])),
+                    after_needs=needs(after_text),
+                    after_reach=_width(after_text),
+                    post_needs=needs(row["post"]),
                 )
             )
         self.rules: tuple[_Rule, ...] = tuple(compiled)
@@ -135,7 +142,7 @@ class ContextRules:
                 singles={shape: tuple(r for r in singles if r.case in ("any", shape)) for shape in _SHAPES},
                 by_shape=any(r.case != "any" for r in singles),
                 placeholders=any(r.placeholders for r in rules),
-                before_needs=_needs(before),
+                before_needs=needs(before),
                 place=tuple(r for r in rules if r.klass in _SPREADING),
             )
             self._plans[ids] = plan
@@ -180,6 +187,7 @@ class ContextRules:
         dropped: set[int] = set()
         kept: set[int] | None = None
         spread: set[tuple[str, str]] = set()
+        posts: dict[str, bool] = {}  # a rule's ``post`` condition, looked at once a post
         plans = self._plans
         for row, ids in ruled:
             form = row[3]
@@ -196,8 +204,7 @@ class ContextRules:
             fired = after is not None and after.match(text, end) is not None
             if not fired and before is not None:
                 lo = start - reach if start > reach else 0
-                needs = plan.before_needs
-                if needs is None or text.find(needs[0], lo, start) >= 0 or _may_match(needs[1:], text, lo, start):
+                if may_match(plan.before_needs, text, lo, start):
                     fired = before.search(text, lo, start) is not None
             if not fired:
                 for rule in singles[_shape(row[4])] if by_shape else singles["lower"]:
@@ -208,7 +215,7 @@ class ContextRules:
                         if context is None:
                             context = _context(rows, text)
                         marked = context
-                    if _fires(rule, row[4], start, end, text, marked, vouching):
+                    if _fires(rule, row[4], start, end, text, marked, vouching, posts):
                         fired = True
                         break
             if not fired:
@@ -225,7 +232,7 @@ class ContextRules:
                 if context is None and any(r.placeholders for r in plan.place):
                     context = _context(rows, text)
                 if any(
-                    _fires(r, surface, start, end, text, (context or "") if r.placeholders else text, vouching)
+                    _fires(r, surface, start, end, text, (context or "") if r.placeholders else text, vouching, posts)
                     for r in plan.place
                 ):
                     spread.add((row[1], _word(surface)))
@@ -253,7 +260,7 @@ class _Plan(NamedTuple):
     by_shape: bool  # whether some single rule asks for a case
     placeholders: bool  # whether any of the rules uses a placeholder
     place: tuple[_Rule, ...]
-    before_needs: tuple[str, ...] | None  # one of these is inside every ``before`` match
+    before_needs: Needs | None  # literals every ``before`` match contains (literals.needs)
 
 
 _SHAPES = ("lower", "capitalised", "upper")
@@ -284,72 +291,45 @@ def _only(rule: _Rule, condition: str) -> bool:
     return not others and (rule.before is None if condition == "after" else rule.after is None)
 
 
-def _fires(rule: _Rule, surface: str, start: int, end: int, text: str, context: str, vouching) -> bool:
+def _fires(
+    rule: _Rule, surface: str, start: int, end: int, text: str, context: str, vouching, posts: dict[str, bool]
+) -> bool:
     """Whether every condition of ``rule`` holds for a match (``context`` is what ``before`` and
-    ``after`` are matched on: the text with matches marked when the rule uses a placeholder)."""
+    ``after`` are matched on: the text with matches marked when the rule uses a placeholder;
+    ``posts`` keeps the ``post`` conditions already looked at in this post).
+
+    The cheap tests come first: the case, then whether the literals that ``post``, ``before``
+    and ``after`` need are in the text (:mod:`netanalysis.extract.literals`; the marked text
+    has the plain text's literals where it has them at all), then the expressions."""
     if rule.case != "any" and not _case_fits(surface, rule.case):
+        return False
+    if rule.post is not None:
+        holds = posts.get(rule.rule)
+        if holds is None:
+            holds = may_match(rule.post_needs, text, 0, len(text)) and rule.post.search(text) is not None
+            posts[rule.rule] = holds
+        if not holds:
+            return False
+    lo = max(0, start - rule.reach)
+    if rule.before is not None and not may_match(rule.before_needs, text, lo, start):
+        return False
+    if rule.after is not None and not may_match(rule.after_needs, text, end, end + rule.after_reach):
         return False
     if rule.unless and rule.unless & vouching:
         return False
-    if rule.post is not None and rule.post.search(text) is None:
-        return False
-    lo = max(0, start - rule.reach)
-    if rule.before is not None and not _may_match(rule.before_needs, context, lo, start):
-        return False  # the cheap test first: a literal that ``before`` needs is not there
     if rule.after is not None and rule.after.match(context, end) is None:
         return False
     return rule.before is None or rule.before.search(context, lo, start) is not None
 
 
-def _may_match(needs: tuple[str, ...] | None, text: str, lo: int, end: int) -> bool:
-    """False when no literal of ``needs`` is in ``text[lo:end]`` (so the expression they come from
-    cannot match there); True otherwise, and always when ``needs`` is None."""
-    if needs is None:
-        return True
-    for need in needs:
-        if text.find(need, lo, end) >= 0:
-            return True
-    return False
-
-
-def _needs(pattern: str) -> tuple[str, ...] | None:
-    """Literals one of which every match of ``pattern`` contains, or None when none are known.
-
-    Read from the parsed expression: the longest run of plain characters that every match
-    consumes (outside repeats, look-arounds and case-insensitive groups), or, for an expression
-    that is one alternation, one such run for each alternative. A case-insensitive expression
-    has none. Used only to skip a search that cannot succeed, so the result never changes.
-    """
+def _width(pattern: str) -> int:
+    """How many characters a match of ``pattern`` can span (a very large number when unbounded)."""
     if not pattern:
-        return None
+        return 0
     try:
-        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
-    except Exception:  # an expression the parser cannot read: no shortcut
-        return None
-    if parsed.state.flags & re.IGNORECASE:
-        return None
-    return _needs_in(list(parsed))
-
-
-def _needs_in(items: list) -> tuple[str, ...] | None:
-    from re import _constants as c  # type: ignore[attr-defined]
-
-    best, run = "", ""
-    for op, arg in items:
-        if op is c.LITERAL:
-            run += chr(arg)
-            if len(run) > len(best):
-                best = run
-        else:
-            run = ""
-    if best:
-        return (best,)
-    branches = [arg for op, arg in items if op is c.BRANCH]
-    if len(branches) == 1:
-        found = [_needs_in(list(alternative)) for alternative in branches[0][1]]
-        if all(found):
-            return tuple(need for needs in found if needs for need in needs)
-    return None
+        return int(re._parser.parse(pattern).getwidth()[1])  # type: ignore[attr-defined]
+    except Exception:  # an expression the parser cannot size: no bound
+        return 1 << 62
 
 
 def _case_fits(surface: str, case: str) -> bool:

@@ -271,6 +271,20 @@ class Extractor:
         """
         if not text:
             return []
+        rows, ruled, text = self._prepared(text)
+        if ruled:
+            rules = self._compiled.rules
+            assert rules is not None  # only aliases that rules select are ruled
+            rows = rules.apply(rows, ruled, text, self._forms)
+        if self._only_forms:
+            forms = self._forms
+            return [row for row in rows if row[3] in forms or row[0] == "tag"]
+        return [row for row in rows if self._keep(row)]
+
+    def _prepared(self, text: str) -> tuple[list[Mention], list[tuple[Mention, tuple[int, ...]]], str]:
+        """The rows of a non-empty text before the context rules, the ``(row, rule ids)`` pairs
+        the rules look at, and the text with its links masked (what :meth:`extract` gives the
+        rules)."""
         spans = link_spans(text)
         if spans:  # found once: masking does not look for them again
             text = mask_spans(text, spans)
@@ -309,14 +323,7 @@ class Extractor:
             # names come out in order; rows from tags and flags need merging in
             rows += more
             rows.sort(key=_ORDER)
-        if ruled:
-            rules = self._compiled.rules
-            assert rules is not None  # only aliases that rules select are ruled
-            rows = rules.apply(rows, ruled, text, self._forms)
-        if self._only_forms:
-            forms = self._forms
-            return [row for row in rows if row[3] in forms or row[0] == "tag"]
-        return [row for row in rows if self._keep(row)]
+        return rows, ruled, text
 
     def _keep(self, row: Mention) -> bool:
         kind = row[0]

@@ -1,0 +1,112 @@
+"""Literals that every match of a regular expression contains: a cheap test that lets the context
+rules skip an expression that cannot match (:mod:`netanalysis.extract.context`).
+
+A search with Python's ``re`` costs a try at every position of its window; looking a plain
+string up in the same window with ``str.find`` is one fast scan. So before an expression is
+tried, the literals it needs are looked up: when one of them is missing, the expression cannot
+match there and is not tried. The literals are read from the parsed expression
+(:func:`needs`), and the test (:func:`may_match`) only ever skips a search that would fail, so
+the mentions are the same with and without it (``tests/test_extract_rules_reference.py``
+checks the rules against a plain evaluation of each condition).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["Needs", "may_match", "needs"]
+
+#: Groups of literals: every match contains at least one literal of each group.
+Needs = tuple[tuple[str, ...], ...]
+
+#: Characters that the placeholders of a rule stand for in the marked text; a literal with one
+#: of them is not looked up in the plain text.
+_MARKS = ("\x01", "\x02")
+#: At most this many groups are kept (the cheapest first: fewest literals, then longest).
+_MAX_GROUPS = 3
+
+
+def needs(pattern: str) -> Needs | None:
+    """The literal groups of ``pattern`` (see :data:`Needs`), or None when none are known.
+
+    Read from the parsed expression: each run of plain characters that every match consumes
+    (outside optional repeats and look-arounds, and not under a case-insensitive flag) is a
+    group of one; an alternation whose every alternative needs a literal is a group of those
+    literals (one an alternative). A case-insensitive expression has none.
+    """
+    if not pattern:
+        return None
+    try:
+        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
+    except Exception:  # an expression the parser cannot read: no shortcut
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    groups = sorted(set(_groups(list(parsed))), key=lambda g: (len(g), -min(map(len, g)), g))
+    return tuple(groups[:_MAX_GROUPS]) or None
+
+
+def may_match(found: Needs | None, text: str, lo: int, hi: int) -> bool:
+    """False when some group of ``found`` has no literal inside ``text[lo:hi]`` (so the
+    expression they come from cannot match there); True otherwise, and always for None."""
+    if found is None:
+        return True
+    for group in found:
+        for literal in group:
+            if text.find(literal, lo, hi) >= 0:
+                break
+        else:
+            return False
+    return True
+
+
+def _groups(items: list) -> list[tuple[str, ...]]:
+    """The literal groups that every match of the sequence ``items`` needs."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    found: list[tuple[str, ...]] = []
+    run = ""
+    for op, arg in items:
+        if op is c.LITERAL:
+            run += chr(arg)
+            continue
+        _close(run, found)
+        run = ""
+        if op is c.BRANCH:
+            group = _branch(arg[1])
+            if group:
+                found.append(group)
+        elif op is c.SUBPATTERN:
+            _group, add_flags, _del_flags, body = arg
+            if not add_flags & re.IGNORECASE:
+                found += _groups(list(body))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            low, _high, body = arg
+            if low >= 1:
+                found += _groups(list(body))
+    _close(run, found)
+    return found
+
+
+def _close(run: str, found: list[tuple[str, ...]]) -> None:
+    """Add the plain parts of a run of literals (split at placeholder marks) as groups of one."""
+    for mark in _MARKS:
+        run = run.replace(mark, "\x00")
+    found += [(part,) for part in run.split("\x00") if part]
+
+
+def _branch(alternatives: list) -> tuple[str, ...] | None:
+    """One literal for each alternative (its longest one that is a group of its own, else the
+    literals of its cheapest group), or None when some alternative needs none."""
+    literals: list[str] = []
+    for alternative in alternatives:
+        groups = _groups(list(alternative))
+        if not groups:
+            return None
+        singles = [g[0] for g in groups if len(g) == 1]
+        if singles:
+            literals.append(max(singles, key=len))
+        else:
+            cheapest: tuple[str, ...] = min(groups, key=len)
+            literals.extend(cheapest)
+    return tuple(dict.fromkeys(literals))
