@@ -122,6 +122,11 @@ class ContextRules:
         self.rules: tuple[_Rule, ...] = tuple(compiled)
         self._unless = frozenset(i for i, r in enumerate(self.rules) if r.unless)
         self._plans: dict[tuple[int, ...], _Plan] = {}
+        self._fitting: dict[tuple[str, str, str], tuple[int, ...]] = {}  # by kind, language and form
+        self._by_entity: dict[tuple[str, str], list[int]] = {}  # the rules that name an entity
+        for i, rule in enumerate(self.rules):
+            for ref in rule.entities:
+                self._by_entity.setdefault(ref, []).append(i)
 
     def _plan(self, ids: tuple[int, ...]) -> _Plan:
         """How the rules ``ids`` are checked together: the rules whose only condition is ``after``
@@ -141,6 +146,7 @@ class ContextRules:
                 reach=_reach(before),
                 singles={shape: tuple(r for r in singles if r.case in ("any", shape)) for shape in _SHAPES},
                 by_shape=any(r.case != "any" for r in singles),
+                singles_any=bool(singles),
                 placeholders=any(r.placeholders for r in rules),
                 before_needs=needs(before),
                 place=tuple(r for r in rules if r.klass in _SPREADING),
@@ -153,16 +159,17 @@ class ContextRules:
 
     def rules_for(self, kind: str, entity: str, alias: str, lang: str, form: str) -> tuple[int, ...]:
         """The indices of the rules that select an alias (empty for most aliases)."""
-        found = []
-        for i, rule in enumerate(self.rules):
-            if not ("*" in rule.kinds or kind in rule.kinds or (kind, entity) in rule.entities):
-                continue
-            if (rule.lang and rule.lang != lang) or (rule.forms and form not in rule.forms):
-                continue
-            if rule.alias is not None and not rule.alias.fullmatch(alias):
-                continue
-            found.append(i)
-        return tuple(found)
+        key = (kind, lang, form)
+        fitting = self._fitting.get(key)
+        if fitting is None:  # the rules that fit the kind, language and form, once for each
+            fitting = self._fitting[key] = tuple(
+                i
+                for i, rule in enumerate(self.rules)
+                if ("*" in rule.kinds or kind in rule.kinds) and _fits(rule, lang, form)
+            )
+        named = [i for i in self._by_entity.get((kind, entity), ()) if _fits(self.rules[i], lang, form)]
+        ids = sorted(set(fitting).union(named)) if named else fitting
+        return tuple(i for i in ids if self.rules[i].alias is None or self.rules[i].alias.fullmatch(alias))
 
     def apply(
         self,
@@ -188,26 +195,36 @@ class ContextRules:
         kept: set[int] | None = None
         spread: set[tuple[str, str]] = set()
         posts: dict[str, bool] = {}  # a rule's ``post`` condition, looked at once a post
+        # whether the literals a single rule needs are anywhere in the post, looked at once a
+        # post: when they are not, the rule is not tried at any match of it
+        anywhere: dict[str, bool] = {}  # by the rule's name
         plans = self._plans
         for row, ids in ruled:
-            form = row[3]
-            if kept_forms is not None and form not in kept_forms and form != "adjective":
-                continue  # dropped anyway, and only an adjective spreads to other rows (below)
+            if kept_forms is not None:
+                form = row[3]
+                if form not in kept_forms and form != "adjective":
+                    continue  # dropped anyway, and only an adjective spreads to other rows (below)
             plan = plans.get(ids)
             if plan is None:
                 plan = self._plan(ids)
-            after, before, reach, singles, by_shape = plan[:5]
             start, end = row[5], row[6]
             # the combined after and before expressions first (most matches end here); the text
             # with matches marked is made only when a rule with a placeholder is checked. The
             # ``before`` expression is tried only when a literal it needs is in its window.
+            after = plan.after
             fired = after is not None and after.match(text, end) is not None
-            if not fired and before is not None:
+            if not fired and plan.before is not None:
+                reach = plan.reach
                 lo = start - reach if start > reach else 0
                 if may_match(plan.before_needs, text, lo, start):
-                    fired = before.search(text, lo, start) is not None
-            if not fired:
-                for rule in singles[_shape(row[4])] if by_shape else singles["lower"]:
+                    fired = plan.before.search(text, lo, start) is not None
+            if not fired and plan.singles_any:
+                for rule in plan.singles[_shape(row[4])] if plan.by_shape else plan.singles["lower"]:
+                    open_ = anywhere.get(rule.rule)
+                    if open_ is None:
+                        open_ = anywhere[rule.rule] = _may_fire_in(rule, text)
+                    if not open_:
+                        continue
                     if rule.unless and vouching is None:
                         vouching = self._vouching(rows, ruled)
                     marked = text
@@ -258,6 +275,7 @@ class _Plan(NamedTuple):
     reach: int  # how far back ``before`` can reach
     singles: dict[str, tuple[_Rule, ...]]  # by the shape of the matched text (_shape)
     by_shape: bool  # whether some single rule asks for a case
+    singles_any: bool  # whether there are single rules
     placeholders: bool  # whether any of the rules uses a placeholder
     place: tuple[_Rule, ...]
     before_needs: Needs | None  # literals every ``before`` match contains (literals.needs)
@@ -320,6 +338,22 @@ def _fires(
     if rule.after is not None and rule.after.match(context, end) is None:
         return False
     return rule.before is None or rule.before.search(context, lo, start) is not None
+
+
+def _fits(rule: _Rule, lang: str, form: str) -> bool:
+    """Whether a rule's ``lang`` and ``form`` select an alias of that language and form."""
+    return not (rule.lang and rule.lang != lang) and not (rule.forms and form not in rule.forms)
+
+
+def _may_fire_in(rule: _Rule, text: str) -> bool:
+    """False when a literal that ``rule``'s ``before``, ``after`` or ``post`` needs is nowhere in
+    the post (so the rule cannot fire at any match in it)."""
+    whole = len(text)
+    return (
+        may_match(rule.before_needs, text, 0, whole)
+        and may_match(rule.after_needs, text, 0, whole)
+        and may_match(rule.post_needs, text, 0, whole)
+    )
 
 
 def _width(pattern: str) -> int:

@@ -53,14 +53,13 @@ class _Compiled:
         self.flags.update({code: ("forum", fid) for code, fid in FLAG_FORUMS.items() if fid in forums})
         aliases = registry.aliases.sort_values(["kind", "entity", "alias"], kind="stable")
         n = len(aliases)
-        forms = aliases["form"] if "form" in aliases.columns else ["name"] * n
-        langs = aliases["lang"] if "lang" in aliases.columns else [""] * n
+        forms = aliases["form"].tolist() if "form" in aliases.columns else ["name"] * n
+        langs = aliases["lang"].tolist() if "lang" in aliases.columns else [""] * n
         rules = getattr(registry, "rules", None)
         self.rules = ContextRules(rules) if rules is not None and len(rules) else None
         text_names, tag_names = [], []
-        for kind, entity, alias, case, use, form, lang in zip(
-            aliases["kind"], aliases["entity"], aliases["alias"], aliases["case"], aliases["use"], forms, langs
-        ):
+        columns = [aliases[c].tolist() for c in ("kind", "entity", "alias", "case", "use")]
+        for kind, entity, alias, case, use, form, lang in zip(*columns, forms, langs):
             entity, alias = str(entity), str(alias)
             if (kind == "country" and entity not in countries) or (kind == "forum" and entity not in forums):
                 continue

@@ -265,23 +265,24 @@ class NameMatcher:
         stops = False
         payloads = self._payload_list
         for key, start, end in self._candidates(_lower_same_length(padded)):
-            _length, checks, kind, entity, form = payloads[key]
-            # the candidate is padded[start:end], that is text[start - 1:end - 1]
-            start -= 1
-            end -= 1
-            ch = padded[start]
+            # the candidate is padded[start:end], that is text[start - 1:end - 1]; the word
+            # boundaries first, as most candidates fail them (a short key inside a word)
+            ch = padded[start - 1]
             if ch.isalnum() or ch == "_" or ch == "#" or "\u0300" <= ch <= "\u036f":
                 continue
-            ch = padded[end + 1]
+            ch = padded[end]
             if ch.isalnum() or ch == "_" or "\u0300" <= ch <= "\u036f":
                 continue
+            _length, checks, kind, entity, form = payloads[key]
             if checks is not None:
-                surface = padded[start + 1 : end + 1]
+                surface = padded[start:end]
                 for alias, kind, entity, form in checks:
                     if alias is None or surface == alias:
                         break
                 else:
                     continue
+            start -= 1
+            end -= 1
             if start < prev_end:
                 ordered = False
             prev_end = end
