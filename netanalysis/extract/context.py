@@ -169,7 +169,8 @@ class ContextRules:
             )
         named = [i for i in self._by_entity.get((kind, entity), ()) if _fits(self.rules[i], lang, form)]
         ids = sorted(set(fitting).union(named)) if named else fitting
-        return tuple(i for i in ids if self.rules[i].alias is None or self.rules[i].alias.fullmatch(alias))
+        patterns = [(i, self.rules[i].alias) for i in ids]
+        return tuple(i for i, pattern in patterns if pattern is None or pattern.fullmatch(alias))
 
     def apply(
         self,
