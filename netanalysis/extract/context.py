@@ -28,6 +28,17 @@ applies them. Semantics, so that any implementation gives the same mentions:
 
 Dropped matches are gone before forms are chosen, so a dropped match never becomes a mention of
 any form.
+
+Speed (the rules are checked on most English names and Russian adjectives, so their cost is per
+match): the rules of an alias whose one condition is ``after`` are tried as one expression, and
+likewise those whose one condition is ``before``; an expression is tried only when the literals
+it needs (:mod:`netanalysis.extract.literals`) are in its window; a ``post`` condition is looked
+at once a post. A rule whose conditions need a literal of three letters or more (``Daily``,
+``Gulf``, ``залив``) has that literal looked for by the names' automaton while it walks the
+post (:meth:`ContextRules.use_triggers`): in a post without it, the rule is not looked at, and
+a match whose rules all have such literals is not handed to :meth:`ContextRules.apply` at all.
+``tests/test_extract_rules_reference.py`` holds all this to a plain evaluation of every rule on
+every match.
 """
 
 from __future__ import annotations
@@ -36,50 +47,29 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from netanalysis.extract.literals import Needs, may_match, needs
-from netanalysis.registry.rules import PLACEHOLDERS, expand_placeholders
+from netanalysis.extract.conditions import (
+    ADJ_ENDING,
+    SHAPES,
+    WINDOW,
+    Rule,
+    fires,
+    fits,
+    marked_text,
+    only,
+    reach,
+    rule_from_row,
+    shape,
+    word,
+)
+from netanalysis.extract.literals import Needs, gate, may_match, needs
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["ContextRules", "WINDOW"]
 
-#: How far back (characters) a ``before`` expression may look.
-WINDOW = 40
 _SPREADING = ("place",)
-_ADJ_ENDING = re.compile(r"(?:ий|ый|ой|ая|яя|ое|ее|ие|ые|ого|его|ому|ему|ым|им|ом|ем|ую|юю|ей|ых|их|ыми|ими)$")
-
-
-class _Rule(NamedTuple):
-    rule: str
-    before_text: str  # the expressions as written (placeholders expanded), for combining
-    after_text: str
-    reach: int  # how far back ``before`` can reach
-    placeholders: bool  # whether ``before`` or ``after`` uses a placeholder
-    kinds: frozenset[str]  # "country", "forum" or "*" for every entity of that kind
-    entities: frozenset[tuple[str, str]]
-    lang: str
-    forms: frozenset[str]
-    alias: re.Pattern[str] | None
-    case: str
-    before: re.Pattern[str] | None
-    after: re.Pattern[str] | None
-    post: re.Pattern[str] | None
-    unless: frozenset[tuple[str, str]]
-    klass: str
-    before_needs: Needs | None  # literals every ``before`` match contains (literals.needs)
-    after_needs: Needs | None  # the same for ``after``, in the plain text
-    after_reach: int  # how far ``after`` can reach (the length of the text when it has no bound)
-    post_needs: Needs | None  # the same for ``post``
-
-
-def _compile(pattern: str, template: str = "{}") -> re.Pattern[str] | None:
-    return re.compile(template.format(expand_placeholders(pattern))) if pattern else None
-
-
-def _refs(value: str) -> frozenset[tuple[str, str]]:
-    pairs = (token.partition(":") for token in value.split())
-    return frozenset((kind, ident) for kind, sep, ident in pairs if sep)
+_ADJ_ENDING = ADJ_ENDING  # (the tests' plain evaluation reads it here)
 
 
 class ContextRules:
@@ -92,41 +82,43 @@ class ContextRules:
     """
 
     def __init__(self, rules: pd.DataFrame):
-        compiled = []
-        for row in rules.to_dict("records"):
-            after_text = expand_placeholders(row["after"].removeprefix("^"))
-            compiled.append(
-                _Rule(
-                    rule=row["rule"],
-                    before_text=expand_placeholders(row["before"]),
-                    after_text=after_text,
-                    reach=_reach(expand_placeholders(row["before"])),
-                    placeholders=any(p in row["before"] + row["after"] for p in PLACEHOLDERS),
-                    kinds=frozenset(t for t in row["applies_to"].split() if ":" not in t),
-                    entities=_refs(row["applies_to"]),
-                    lang=row["lang"],
-                    forms=frozenset(row["form"].split()),
-                    alias=re.compile(row["alias"], re.IGNORECASE) if row["alias"] else None,
-                    case=row["case"] or "any",
-                    before=_compile(row["before"], r"(?:{})\Z"),
-                    after=re.compile(after_text) if after_text else None,
-                    post=_compile(row["post"]),
-                    unless=_refs(row["unless"]),
-                    klass=row["class"],
-                    before_needs=needs(expand_placeholders(row["before"])),
-                    after_needs=needs(after_text),
-                    after_reach=_width(after_text),
-                    post_needs=needs(row["post"]),
-                )
-            )
-        self.rules: tuple[_Rule, ...] = tuple(compiled)
+        self.rules: tuple[Rule, ...] = tuple(rule_from_row(row) for row in rules.to_dict("records"))
         self._unless = frozenset(i for i, r in enumerate(self.rules) if r.unless)
         self._plans: dict[tuple[int, ...], _Plan] = {}
+        # each rule's gate: literals one of which is in any post where it can fire (literals.gate)
+        self._gate_literals = [gate(r.before_needs, r.after_needs, r.post_needs) for r in self.rules]
+        self._gates: dict[str, frozenset[int] | None] = {r.rule: None for r in self.rules}
         self._fitting: dict[tuple[str, str, str], tuple[int, ...]] = {}  # by kind, language and form
         self._by_entity: dict[tuple[str, str], list[int]] = {}  # the rules that name an entity
         for i, rule in enumerate(self.rules):
             for ref in rule.entities:
                 self._by_entity.setdefault(ref, []).append(i)
+
+    @property
+    def gate_literals(self) -> list[str]:
+        """The literals that the names' automaton is asked to report (see :meth:`use_triggers`)."""
+        return sorted({literal for group in self._gate_literals if group for literal in group})
+
+    def use_triggers(self, ids: dict[str, int]) -> None:
+        """Gate the rules on the literals the names' matcher reports: ``ids`` numbers each
+        literal of :attr:`gate_literals` the matcher looks for (one it cannot report is left
+        out, and so is the gate of a rule that needs it). :meth:`apply` then skips a rule whose
+        gate literals are all missing from the ``seen`` numbers of a post."""
+        for rule, group in zip(self.rules, self._gate_literals):
+            ok = group is not None and all(literal in ids for literal in group)
+            self._gates[rule.rule] = frozenset(ids[literal] for literal in group) if ok and group else None
+        self._plans.clear()
+
+    def gate_of(self, ids: tuple[int, ...]) -> frozenset[int] | None:
+        """The gate of the rules ``ids`` of an alias (None when one of them has none)."""
+        return self._gate([self.rules[i] for i in ids])
+
+    def _gate(self, rules: list[Rule]) -> frozenset[int] | None:
+        """The gate of rules checked together: any of their literals (None if one has no gate)."""
+        gates = [self._gates[r.rule] for r in rules]
+        if not gates or any(g is None for g in gates):
+            return None
+        return frozenset().union(*[g for g in gates if g is not None])
 
     def _plan(self, ids: tuple[int, ...]) -> _Plan:
         """How the rules ``ids`` are checked together: the rules whose only condition is ``after``
@@ -135,21 +127,26 @@ class ContextRules:
         plan = self._plans.get(ids)
         if plan is None:
             rules = [self.rules[i] for i in ids]
-            afters = [r for r in rules if r.after_text and not r.placeholders and _only(r, "after")]
-            befores = [r for r in rules if r.before_text and not r.placeholders and _only(r, "before")]
+            afters = [r for r in rules if r.after_text and not r.placeholders and only(r, "after")]
+            befores = [r for r in rules if r.before_text and not r.placeholders and only(r, "before")]
             combined = {r.rule for r in afters + befores}
             singles = [r for r in rules if r.rule not in combined]
             before = "(?:" + "|".join(f"(?:{r.before_text})" for r in befores) + ")" if befores else ""
             plan = _Plan(
                 after=re.compile("|".join(f"(?:{r.after_text})" for r in afters)) if afters else None,
                 before=re.compile(before + r"\Z") if befores else None,
-                reach=_reach(before),
-                singles={shape: tuple(r for r in singles if r.case in ("any", shape)) for shape in _SHAPES},
+                reach=reach(before),
+                singles={
+                    shape: tuple((r, self._gates[r.rule]) for r in singles if r.case in ("any", shape))
+                    for shape in SHAPES
+                },
                 by_shape=any(r.case != "any" for r in singles),
                 singles_any=bool(singles),
                 placeholders=any(r.placeholders for r in rules),
                 before_needs=needs(before),
                 place=tuple(r for r in rules if r.klass in _SPREADING),
+                after_gate=self._gate(afters),
+                before_gate=self._gate(befores),
             )
             self._plans[ids] = plan
         return plan
@@ -165,9 +162,9 @@ class ContextRules:
             fitting = self._fitting[key] = tuple(
                 i
                 for i, rule in enumerate(self.rules)
-                if ("*" in rule.kinds or kind in rule.kinds) and _fits(rule, lang, form)
+                if ("*" in rule.kinds or kind in rule.kinds) and fits(rule, lang, form)
             )
-        named = [i for i in self._by_entity.get((kind, entity), ()) if _fits(self.rules[i], lang, form)]
+        named = [i for i in self._by_entity.get((kind, entity), ()) if fits(self.rules[i], lang, form)]
         ids = sorted(set(fitting).union(named)) if named else fitting
         patterns = [(i, self.rules[i].alias) for i in ids]
         return tuple(i for i, pattern in patterns if pattern is None or pattern.fullmatch(alias))
@@ -178,6 +175,7 @@ class ContextRules:
         ruled: list[tuple[tuple, tuple[int, ...]]],
         text: str,
         kept_forms: frozenset[str] | None = None,
+        seen: Iterable[int] | None = None,
     ) -> list[tuple]:
         """``rows`` (the mention rows of one post) without the matches the rules drop.
 
@@ -188,7 +186,9 @@ class ContextRules:
         ``ruled`` pairs name matches with the rules that select their alias (as
         :meth:`~netanalysis.extract.gazetteer.NameMatcher.find_rows_ruled` gives them: a match
         not among ``rows``, one that lost to a longer match, is ignored); ``text`` is the post
-        with its links masked (offsets as in the post).
+        with its links masked (offsets as in the post). ``seen`` numbers the gate literals that
+        the names' matcher found in the post (:meth:`use_triggers`): a rule none of whose gate
+        literals is there cannot fire and is not looked at; None looks at every rule.
         """
         context: str | None = None
         vouching: set[tuple[str, str]] | None = None
@@ -196,9 +196,6 @@ class ContextRules:
         kept: set[int] | None = None
         spread: set[tuple[str, str]] = set()
         posts: dict[str, bool] = {}  # a rule's ``post`` condition, looked at once a post
-        # whether the literals a single rule needs are anywhere in the post, looked at once a
-        # post: when they are not, the rule is not tried at any match of it
-        anywhere: dict[str, bool] = {}  # by the rule's name
         plans = self._plans
         for row, ids in ruled:
             if kept_forms is not None:
@@ -213,27 +210,37 @@ class ContextRules:
             # with matches marked is made only when a rule with a placeholder is checked. The
             # ``before`` expression is tried only when a literal it needs is in its window.
             after = plan.after
-            fired = after is not None and after.match(text, end) is not None
-            if not fired and plan.before is not None:
+            fired = (
+                after is not None
+                and (seen is None or plan.after_gate is None or not plan.after_gate.isdisjoint(seen))
+                and after.match(text, end) is not None
+            )
+            if (
+                not fired
+                and plan.before is not None
+                and (seen is None or plan.before_gate is None or not plan.before_gate.isdisjoint(seen))
+            ):
                 reach = plan.reach
                 lo = start - reach if start > reach else 0
                 if may_match(plan.before_needs, text, lo, start):
                     fired = plan.before.search(text, lo, start) is not None
             if not fired and plan.singles_any:
-                for rule in plan.singles[_shape(row[4])] if plan.by_shape else plan.singles["lower"]:
-                    open_ = anywhere.get(rule.rule)
-                    if open_ is None:
-                        open_ = anywhere[rule.rule] = _may_fire_in(rule, text)
-                    if not open_:
-                        continue
+                for rule, gated in plan.singles[shape(row[4])] if plan.by_shape else plan.singles["lower"]:
+                    if seen is not None and gated is not None and gated.isdisjoint(seen):
+                        continue  # none of the literals the rule needs is in the post
+                    literal = rule.before_literal
+                    if literal is not None:  # the one literal its ``before`` needs, looked up here
+                        lo = start - rule.reach
+                        if text.find(literal, lo if lo > 0 else 0, start) < 0:
+                            continue
                     if rule.unless and vouching is None:
                         vouching = self._vouching(rows, ruled)
                     marked = text
                     if rule.placeholders:
                         if context is None:
-                            context = _context(rows, text)
+                            context = marked_text(rows, text)
                         marked = context
-                    if _fires(rule, row[4], start, end, text, marked, vouching, posts):
+                    if fires(rule, row[4], start, end, text, marked, vouching, posts):
                         fired = True
                         break
             if not fired:
@@ -248,19 +255,19 @@ class ContextRules:
                 if vouching is None:
                     vouching = self._vouching(rows, ruled)
                 if context is None and any(r.placeholders for r in plan.place):
-                    context = _context(rows, text)
+                    context = marked_text(rows, text)
                 if any(
-                    _fires(r, surface, start, end, text, (context or "") if r.placeholders else text, vouching, posts)
+                    fires(r, surface, start, end, text, (context or "") if r.placeholders else text, vouching, posts)
                     for r in plan.place
                 ):
-                    spread.add((row[1], _word(surface)))
+                    spread.add((row[1], word(surface)))
         if not dropped:
             return rows
         return [
             row
             for row in rows
             if id(row) not in dropped
-            and not (spread and row[2] == "name" and row[4][:1].isupper() and (row[1], _word(row[4])) in spread)
+            and not (spread and row[2] == "name" and row[4][:1].isupper() and (row[1], word(row[4])) in spread)
         ]
 
     def _vouching(self, rows: list[tuple], ruled: list[tuple[tuple, tuple[int, ...]]]) -> set[tuple[str, str]]:
@@ -274,120 +281,11 @@ class _Plan(NamedTuple):
     after: re.Pattern[str] | None
     before: re.Pattern[str] | None
     reach: int  # how far back ``before`` can reach
-    singles: dict[str, tuple[_Rule, ...]]  # by the shape of the matched text (_shape)
+    singles: dict[str, tuple[tuple[Rule, frozenset[int] | None], ...]]  # by shape (_shape), with gates
     by_shape: bool  # whether some single rule asks for a case
     singles_any: bool  # whether there are single rules
     placeholders: bool  # whether any of the rules uses a placeholder
-    place: tuple[_Rule, ...]
+    place: tuple[Rule, ...]
     before_needs: Needs | None  # literals every ``before`` match contains (literals.needs)
-
-
-_SHAPES = ("lower", "capitalised", "upper")
-
-
-def _shape(surface: str) -> str:
-    """``upper``, ``capitalised`` or ``lower`` (what a rule's ``case`` asks for; other shapes,
-    such as ``iPhone``, are ``lower``: no ``case`` rule fits them)."""
-    if surface.isupper():
-        return "upper"
-    return "capitalised" if surface[:1].isupper() else "lower"
-
-
-def _reach(pattern: str) -> int:
-    """How many characters a ``before`` expression can span (at most :data:`WINDOW`)."""
-    if not pattern:
-        return 0
-    try:
-        width = re._parser.parse(pattern).getwidth()[1]  # type: ignore[attr-defined]
-    except Exception:  # an expression the parser cannot size: look back the whole window
-        return WINDOW
-    return min(WINDOW, width)
-
-
-def _only(rule: _Rule, condition: str) -> bool:
-    """Whether ``condition`` (``after`` or ``before``) is the rule's one condition."""
-    others = rule.case != "any" or rule.post is not None or bool(rule.unless)
-    return not others and (rule.before is None if condition == "after" else rule.after is None)
-
-
-def _fires(
-    rule: _Rule, surface: str, start: int, end: int, text: str, context: str, vouching, posts: dict[str, bool]
-) -> bool:
-    """Whether every condition of ``rule`` holds for a match (``context`` is what ``before`` and
-    ``after`` are matched on: the text with matches marked when the rule uses a placeholder;
-    ``posts`` keeps the ``post`` conditions already looked at in this post).
-
-    The cheap tests come first: the case, then whether the literals that ``post``, ``before``
-    and ``after`` need are in the text (:mod:`netanalysis.extract.literals`; the marked text
-    has the plain text's literals where it has them at all), then the expressions."""
-    if rule.case != "any" and not _case_fits(surface, rule.case):
-        return False
-    if rule.post is not None:
-        holds = posts.get(rule.rule)
-        if holds is None:
-            holds = may_match(rule.post_needs, text, 0, len(text)) and rule.post.search(text) is not None
-            posts[rule.rule] = holds
-        if not holds:
-            return False
-    lo = max(0, start - rule.reach)
-    if rule.before is not None and not may_match(rule.before_needs, text, lo, start):
-        return False
-    if rule.after is not None and not may_match(rule.after_needs, text, end, end + rule.after_reach):
-        return False
-    if rule.unless and rule.unless & vouching:
-        return False
-    if rule.after is not None and rule.after.match(context, end) is None:
-        return False
-    return rule.before is None or rule.before.search(context, lo, start) is not None
-
-
-def _fits(rule: _Rule, lang: str, form: str) -> bool:
-    """Whether a rule's ``lang`` and ``form`` select an alias of that language and form."""
-    return not (rule.lang and rule.lang != lang) and not (rule.forms and form not in rule.forms)
-
-
-def _may_fire_in(rule: _Rule, text: str) -> bool:
-    """False when a literal that ``rule``'s ``before``, ``after`` or ``post`` needs is nowhere in
-    the post (so the rule cannot fire at any match in it)."""
-    whole = len(text)
-    return (
-        may_match(rule.before_needs, text, 0, whole)
-        and may_match(rule.after_needs, text, 0, whole)
-        and may_match(rule.post_needs, text, 0, whole)
-    )
-
-
-def _width(pattern: str) -> int:
-    """How many characters a match of ``pattern`` can span (a very large number when unbounded)."""
-    if not pattern:
-        return 0
-    try:
-        return int(re._parser.parse(pattern).getwidth()[1])  # type: ignore[attr-defined]
-    except Exception:  # an expression the parser cannot size: no bound
-        return 1 << 62
-
-
-def _case_fits(surface: str, case: str) -> bool:
-    if case == "upper":
-        return surface.isupper()
-    if case == "lower":
-        return surface.islower()
-    return surface[:1].isupper() and not surface.isupper()  # capitalised
-
-
-def _word(surface: str) -> str:
-    return _ADJ_ENDING.sub("", surface.lower())
-
-
-def _context(rows: Iterable[tuple], text: str) -> str:
-    """``text`` with every country match written as ``\\x01`` and every forum match as ``\\x02``."""
-    marks = sorted((row[5], row[6], "\x01" if row[0] == "country" else "\x02") for row in rows if row[0] != "tag")
-    parts = []
-    done = 0
-    for start, end, mark in marks:
-        if start < done:  # nested inside a forum's name: the forum's mark covers it
-            continue
-        parts += [text[done:start], mark * (end - start)]
-        done = end
-    parts.append(text[done:])
-    return "".join(parts)
+    after_gate: frozenset[int] | None  # the gate of the ``after`` rules (ContextRules.use_triggers)
+    before_gate: frozenset[int] | None

@@ -7,7 +7,7 @@ import operator
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from netanalysis.errors import ConfigError
 from netanalysis.extract.context import ContextRules
@@ -74,7 +74,11 @@ class _Compiled:
                     tag_names.append((joined, exact, kind, entity))
         stops = [(str(p), c == "exact") for p, c in zip(registry.stop_phrases["phrase"], registry.stop_phrases["case"])]
         _warn_ambiguous(text_names + tag_names)
-        self.names = NameMatcher(text_names, stops, backend=backend)
+        triggers = self.rules.gate_literals if self.rules is not None else []
+        self.names = NameMatcher(text_names, stops, backend=backend, triggers=triggers)
+        if self.rules is not None and backend == "automaton":
+            self.rules.use_triggers(self.names.triggers)
+            self.names.gate_ruled(self.rules.gate_of)
         self.tags = TagLexicon(tag_names)
         log.debug(
             "compiled registry: %d text names, %d tag names, %d stop phrases",
@@ -270,24 +274,24 @@ class Extractor:
         """
         if not text:
             return []
-        rows, ruled, text = self._prepared(text)
+        rows, ruled, text, seen = self._prepared(text)
         if ruled:
             rules = self._compiled.rules
             assert rules is not None  # only aliases that rules select are ruled
-            rows = rules.apply(rows, ruled, text, self._forms)
+            rows = rules.apply(rows, ruled, text, self._forms, seen)
         if self._only_forms:
             forms = self._forms
             return [row for row in rows if row[3] in forms or row[0] == "tag"]
         return [row for row in rows if self._keep(row)]
 
-    def _prepared(self, text: str) -> tuple[list[Mention], list[tuple[Mention, tuple[int, ...]]], str]:
+    def _prepared(self, text: str) -> tuple[list[Mention], list[tuple[Mention, tuple[int, ...]]], str, Any]:
         """The rows of a non-empty text before the context rules, the ``(row, rule ids)`` pairs
-        the rules look at, and the text with its links masked (what :meth:`extract` gives the
-        rules)."""
+        the rules look at, the text with its links masked and the rules' trigger literals found
+        in it (what :meth:`extract` gives the rules)."""
         spans = link_spans(text)
         if spans:  # found once: masking does not look for them again
             text = mask_spans(text, spans)
-        rows, ruled = self._compiled.names.find_rows_ruled(text)
+        rows, ruled, seen = self._compiled.names.find_rows_ruled(text)
         more: list[Mention] = []
         # Offsets of the tags and flag runs: each one's text first occurs, from the end of
         # the one before, where it was matched (an earlier occurrence would have been the
@@ -322,7 +326,7 @@ class Extractor:
             # names come out in order; rows from tags and flags need merging in
             rows += more
             rows.sort(key=_ORDER)
-        return rows, ruled, text
+        return rows, ruled, text, seen
 
     def _keep(self, row: Mention) -> bool:
         kind = row[0]

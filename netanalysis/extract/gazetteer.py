@@ -5,7 +5,7 @@
 How a match is decided:
 
 * **One pass.** All aliases and stop phrases, lower-cased, go into one Aho-Corasick automaton
-  (pyahocorasick) run once over the lower-cased text. Lower-casing keeps offsets: the text is
+  (ahocorasick_rs) run once over the lower-cased text. Lower-casing keeps offsets: the text is
   lowered character by character (a character whose lower case is longer, such as ``İ``, is
   kept as it is), so an offset in the lowered text is the same offset in the post.
   Typographic apostrophes (``’``, ``‘``, ``ʼ``) are read as ``'`` and no-break spaces as
@@ -57,22 +57,17 @@ over the text costs more than it saves.
 
 from __future__ import annotations
 
-import bisect
-import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 import ahocorasick_rs
 
+from netanalysis.extract.overlaps import resolve_overlaps
+
 __all__ = ["NameMatch", "NameMatcher", "normalise_for_matching"]
 
-_SPAN = operator.itemgetter(0, 1)
-_ROW_SPAN = operator.itemgetter(5, 6)
 _TRANSLATE = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " "}
-
-
-_NESTED_FORMS = ("name", "acronym")
 
 
 class NameMatch(NamedTuple):
@@ -164,10 +159,13 @@ class NameMatcher:
         stop_phrases: Iterable[tuple[str, bool]] = (),
         *,
         backend: str = "automaton",
+        triggers: Iterable[str] = (),
     ):
         table: dict[str, list[_Entry]] = {}
         entries = [(*n, "name")[:5] for n in names] + [(p, e, None, None, None) for p, e in stop_phrases]
         for alias, exact, kind, entity, form in entries:
+            if type(form) is tuple and len(form) == 2:
+                form = (*form, None)  # (form, rule ids, gate): no gate until gate_ruled sets one
             alias = normalise_for_matching(alias.strip())
             if not alias:
                 continue
@@ -182,7 +180,38 @@ class NameMatcher:
         self.backend = backend
         if backend not in ("automaton", "regex"):
             raise ValueError(f"unknown backend {backend!r}")
+        # literals the context rules look for (ContextRules.use_triggers): keys of their own
+        # after the names', reported wherever they occur (inside words too) by their number
+        self._first_trigger = len(self._keys)
+        self.triggers: dict[str, int] = {}
+        if backend == "automaton":
+            numbers: dict[str, int] = {}
+            for literal in triggers:
+                key = _lower_same_length(normalise_for_matching(literal))
+                if not key or key in self._payloads:
+                    continue  # a name's key as well: its hits cannot be told apart; not reported
+                if key not in numbers:
+                    numbers[key] = len(numbers)
+                    self._keys.append(key)
+                self.triggers[literal] = numbers[key]
         self._build()
+
+    def gate_ruled(self, gate_of: Callable[[tuple[int, ...]], frozenset[int] | None]) -> None:
+        """Give each alias with rule ids the gate of its rules, ``gate_of(ids)``: trigger numbers
+        (:attr:`triggers`) one of which a post must have for any of those rules to fire there,
+        or None. A match of a gated alias in a post with none of them is not paired with its
+        rules by :meth:`find_rows_ruled`, which saves looking at it again."""
+
+        def gated(form: object) -> object:
+            return (form[0], form[1], gate_of(form[1])) if type(form) is tuple else form
+
+        payloads = []
+        for length, checks, kind, entity, form in self._payload_list:
+            if checks is not None:
+                checks = tuple((alias, k, e, gated(f)) for alias, k, e, f in checks)
+            payloads.append((length, checks, kind, entity, gated(form)))
+        self._payload_list = payloads
+        self._payloads = dict(zip(self._keys, payloads))
 
     def _build(self) -> None:
         if self.backend == "automaton":
@@ -243,15 +272,19 @@ class NameMatcher:
         """As :meth:`find`, as mention rows ``(kind, entity, "name", form, surface, start, end)``."""
         return self.find_rows_ruled(text)[0]
 
-    def find_rows_ruled(self, text: str) -> tuple[list[tuple], list[tuple[tuple, tuple[int, ...]]]]:
+    def find_rows_ruled(
+        self, text: str
+    ) -> tuple[list[tuple], list[tuple[tuple, tuple[int, ...]]], list[int] | tuple[()] | None]:
         """As :meth:`find_rows`, and the candidates that context rules apply to, as ``(row, rule
-        ids)`` pairs (the row object is the one in the list when it was kept).
+        ids)`` pairs (the row object is the one in the list when it was kept), and the numbers
+        of the trigger literals found in the text (:attr:`triggers`; None with the regex
+        backend, which does not look for them).
 
         The hot loop of the extractor: one candidate per alias occurrence in the lower-cased
         text, most of them rejected by the word-boundary test, so the loop body is kept small.
         Candidates arrive in order of their end; while each starts at or after the end of the
         one before, they cannot overlap and are already in order, so the longest-match pass
-        (:func:`_longest_first`) only runs when two candidates overlap.
+        (:func:`~netanalysis.extract.overlaps.resolve_overlaps`) only runs when two candidates overlap.
         """
         # a space either side: every candidate has a character before and after it to test
         # (the space is a boundary, as the start and end of the text are), and offsets in the
@@ -264,7 +297,15 @@ class NameMatcher:
         ordered = True
         stops = False
         payloads = self._payload_list
+        first_trigger = self._first_trigger
+        seen: list[int] | tuple[()] = ()
+        gated: list[tuple] = []  # matches of gated aliases: paired with their rules if a trigger is seen
         for key, start, end in self._candidates(_lower_same_length(padded)):
+            if key >= first_trigger:  # a literal a context rule needs
+                if not seen:
+                    seen = []
+                seen.append(key - first_trigger)
+                continue
             # the candidate is padded[start:end], that is text[start - 1:end - 1]; the word
             # boundaries first, as most candidates fail them (a short key inside a word)
             ch = padded[start - 1]
@@ -288,100 +329,20 @@ class NameMatcher:
             prev_end = end
             if kind is None:
                 stops = True
-            if type(form) is tuple:  # an alias that context rules apply to
+            if type(form) is tuple:  # an alias that context rules apply to: (form, rule ids, gate)
                 row = (kind, entity, "name", form[0], text[start:end], start, end)
                 append(row)
-                ruled.append((row, form[1]))
+                if form[2] is None:
+                    ruled.append((row, form[1]))
+                else:
+                    gated.append((row, form))
             else:
                 append((kind, entity, "name", form, text[start:end], start, end))
+        if gated and seen:
+            ruled += [(row, form[1]) for row, form in gated if not form[2].isdisjoint(seen)]
+        reported = seen if self.backend == "automaton" else None
         if not ordered:
-            return _resolve_overlaps(found, text), ruled
+            return resolve_overlaps(found, text), ruled, reported
         if stops:  # in order and disjoint: only the stop phrases go
-            return [row for row in found if row[0] is not None], ruled
-        return found, ruled
-
-
-def _resolve_overlaps(rows: list, text: str) -> list:
-    """:func:`_longest_first` over mention rows, run on each group of overlapping rows alone.
-
-    Rows that overlap no other row are kept as they are (unless stop phrases); a group of
-    rows linked by overlaps is settled by :func:`_settle` on its own, which gives what it
-    gives on all rows at once: whether a row is kept depends only on rows it overlaps.
-    """
-    rows.sort(key=_ROW_SPAN)
-    kept = []
-    group: list = []
-    group_end = -1
-    for row in rows:
-        if row[5] >= group_end:  # starts after every row so far ends: the group is closed
-            if len(group) == 1:  # a row that overlaps none: kept unless a stop phrase
-                if group[0][0] is not None:
-                    kept.append(group[0])
-            elif group:
-                kept += _settle(group)
-            group = [row]
-        else:
-            group.append(row)
-        if row[6] > group_end:
-            group_end = row[6]
-    if group:
-        kept += _settle(group)
-    return kept
-
-
-def _settle(group: list) -> list:
-    """The rows kept of one group of overlapping rows (sorted by span): longest first, then
-    the countries named inside a kept forum's name (see the module notes)."""
-    if len(group) == 1:
-        return group if group[0][0] is not None else []
-    if len(group) == 2:  # the usual group: the longer one (of two as long, the first)
-        a, b = group
-        win, other = (b, a) if b[6] - b[5] > a[6] - a[5] else (a, b)
-        if win[0] is None:
-            return []
-        if win[0] == "forum" and other[0] == "country" and other[3] in _NESTED_FORMS:
-            if win[5] <= other[5] and other[6] <= win[6]:
-                return group  # a country named inside the forum's name: both, in span order
-        return [win]
-    winners = _longest_first(group)
-    forums = [row for row in winners if row[0] == "forum"]
-    if not forums:
-        return [row for row in winners if row[0] is not None]
-    nested = []
-    for forum in forums:
-        inside = [
-            row
-            for row in group
-            if row is not forum
-            and forum[5] <= row[5]
-            and row[6] <= forum[6]
-            and (row[0] is None or (row[0] == "country" and row[3] in _NESTED_FORMS))
-        ]
-        if inside:
-            nested += _longest_first(inside)
-    kept = [row for row in winners + nested if row[0] is not None]
-    kept.sort(key=_ROW_SPAN)
-    return kept
-
-
-def _longest_first(found: list) -> list:
-    """Keep non-overlapping rows, longest first (then leftmost); stop phrases are kept here
-    (their kind is None) so that the caller can use them to mask names inside them."""
-    found = sorted(found, key=_ROW_SPAN)
-    if all(a[6] <= b[5] for a, b in zip(found, found[1:])):  # the usual case: no overlaps
-        return found
-    found.sort(key=lambda m: (m[5] - m[6], m[5]))
-    starts: list[int] = []
-    ends: list[int] = []
-    kept: list = []
-    for match in found:
-        start, end = match[5], match[6]
-        i = bisect.bisect_left(starts, start)
-        if i < len(starts) and starts[i] < end:
-            continue
-        if i > 0 and ends[i - 1] > start:
-            continue
-        starts.insert(i, start)
-        ends.insert(i, end)
-        kept.insert(i, match)
-    return kept
+            return [row for row in found if row[0] is not None], ruled, reported
+        return found, ruled, reported

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["Needs", "may_match", "needs"]
+__all__ = ["Needs", "gate", "may_match", "needs"]
 
 #: Groups of literals: every match contains at least one literal of each group.
 Needs = tuple[tuple[str, ...], ...]
@@ -44,6 +44,28 @@ def needs(pattern: str) -> Needs | None:
         return None
     groups = sorted(set(_groups(list(parsed))), key=lambda g: (len(g), -min(map(len, g)), g))
     return tuple(groups[:_MAX_GROUPS]) or None
+
+
+def gate(*found: Needs | None) -> tuple[str, ...] | None:
+    """Of the literal groups of a rule's conditions, the one to look for while the names are
+    found (the group's literals, or None when no group fits).
+
+    The names' automaton walks the post lower-cased (:mod:`netanalysis.extract.gazetteer`), so
+    it can report where these literals occur, lower-cased, at no extra cost per character: a
+    post without any literal of the group cannot make the rule fire. A group fits when each of
+    its literals is at least 3 characters long (a shorter one, such as ``of``, occurs in most
+    posts, inside words too) and is written in Latin or Cyrillic letters, digits, spaces and
+    punctuation (characters whose lower case does not depend on their neighbours, unlike Greek
+    sigma). Of the fitting groups, the one whose shortest literal is longest is taken.
+    """
+    fitting = [g for f in found if f for g in f if all(_gateable(literal) for literal in g)]
+    if not fitting:
+        return None
+    return max(fitting, key=lambda g: (min(map(len, g)), -len(g)))
+
+
+def _gateable(literal: str) -> bool:
+    return len(literal) >= 3 and all(ch.isascii() or "\u0400" <= ch <= "\u04ff" for ch in literal)
 
 
 def may_match(found: Needs | None, text: str, lo: int, hi: int) -> bool:
