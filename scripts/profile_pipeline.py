@@ -79,7 +79,7 @@ def worker_pieces(corpus: Path, repeat: int) -> tuple[list[tuple[str, float]], i
         "names": timed(lambda: [names.find_rows(t) for t in texts], repeat),
         "extract": timed(lambda: [extract(t) for t in texts], repeat),
         "whole chunk": timed(lambda: [work(chunk) for chunk in rows], repeat),
-        "slim": timed(lambda: [work._slim(chunk) for chunk in rows], repeat),
+        "columns": timed(lambda: [work._columns(chunk) for chunk in rows], repeat),
         "pickle": timed(
             lambda: [pickle.loads(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL)) for r in results], repeat
         ),
@@ -95,7 +95,7 @@ def worker_pieces(corpus: Path, repeat: int) -> tuple[list[tuple[str, float]], i
         ("names: automaton walk", t["automaton walk"]),
         ("names: boundaries, case, longest match of the hits", hits),
         ("hashtags, flag emoji, merging", t["extract"] - t["names"]),
-        ("CSV rows, links, slim columns", t["whole chunk"] - t["extract"]),
+        ("CSV rows, links, per-post columns", t["whole chunk"] - t["extract"]),
         ("pickling: partition in, result out", t["pickle"] + t["partition pickle"]),
     ]
     return pieces, n
