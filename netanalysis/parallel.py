@@ -47,6 +47,7 @@ __all__ = [
     "chunked",
     "map_ordered",
     "process_context",
+    "start_ordered",
     "signals_held",
     "worker_count",
 ]
@@ -167,29 +168,61 @@ def map_ordered(
     yield from _process_map(work, _prepend([first, second], chunks), workers, timeout, describe or _a_chunk)
 
 
+def start_ordered(
+    work: Callable[[Any], Any],
+    items: Iterable[Any],
+    *,
+    jobs: int | None = 1,
+    timeout: float | None = None,
+    describe: Callable[[Any], str] | None = None,
+) -> Generator[Any, None, None]:
+    """Hand every item to worker processes now and go on: the work runs while the caller does.
+
+    :func:`map_ordered` starts when its first result is asked for and keeps a few chunks in
+    flight; here every item is submitted before this returns (the ``jobs`` workers, at least one
+    and no more than the items, are forked now, from the objects as they are now), and the
+    returned generator yields the results in input order, waiting for each. Closing it before
+    its end kills the workers. Errors are :func:`map_ordered`'s.
+    """
+    items = list(items)
+    if not items:
+        return _prepend([], iter(()))
+    workers = max(1, min(worker_count(jobs), len(items)))
+    results = _process_map(work, iter(items), workers, timeout, describe or _a_chunk, started=True)
+    next(results)  # (every item submitted: the workers are running)
+    return results
+
+
 def _a_chunk(chunk: Any) -> str:
     return "a chunk of work"
 
 
 def _process_map(
-    work: Callable[[Any], Any], chunks: Iterator, workers: int, timeout: float | None, describe: Callable[[Any], str]
-) -> Iterator[Any]:
-    """:func:`map_ordered` on ``workers`` local processes (see the module notes)."""
+    work: Callable[[Any], Any],
+    chunks: Iterator,
+    workers: int,
+    timeout: float | None,
+    describe: Callable[[Any], str],
+    started: bool = False,
+) -> Generator[Any, None, None]:
+    """:func:`map_ordered` on ``workers`` local processes (see the module notes); with
+    ``started`` (:func:`start_ordered`), every chunk is submitted first and ``None`` is yielded
+    before the results."""
     pool = ProcessPoolExecutor(
         workers, mp_context=process_context(), initializer=_init_worker, initargs=(work, os.getpid())
     )
-    started: list[Any] = []  # the worker processes (to kill them, and to tell how one died)
+    forked: list[Any] = []  # the worker processes (to kill them, and to tell how one died)
 
     def submit(chunk: Any) -> tuple[concurrent.futures.Future, str]:
         try:
-            if started:
+            if forked:
                 future = pool.submit(_run_in_worker, chunk)
             else:  # the first submission forks the workers: no signal acts half-way through
                 with signals_held():
                     future = pool.submit(_run_in_worker, chunk)
-                    started.extend(getattr(pool, "_processes", {}).values())
+                    forked.extend(getattr(pool, "_processes", {}).values())
         except BrokenProcessPool:  # (one died while the others worked)
-            raise WorkerError(f"a worker process {_how_it_died(started)} while the run went on") from None
+            raise WorkerError(f"a worker process {_how_it_died(forked)} while the run went on") from None
         return future, describe(chunk)
 
     def result(item: tuple[concurrent.futures.Future, str]) -> Any:
@@ -202,17 +235,23 @@ def _process_map(
                 "(a longer limit: --worker-timeout SECONDS, 0 for none)"
             ) from None
         except BrokenProcessPool:
-            raise WorkerError(f"a worker process {_how_it_died(started)} while working on {what}") from None
+            raise WorkerError(f"a worker process {_how_it_died(forked)} while working on {what}") from None
 
     finished = False
     try:
-        yield from _bounded(submit, chunks, workers, result)
+        if started:
+            pending = [submit(chunk) for chunk in chunks]
+            yield None
+            for item in pending:
+                yield result(item)
+        else:
+            yield from _bounded(submit, chunks, workers, result)
         finished = True
     finally:
         if finished:
             pool.shutdown(wait=True)
         else:  # stopped early (an error, a signal, the consumer gone): do not wait for the workers
-            _kill(started or list(getattr(pool, "_processes", {}).values()))
+            _kill(forked or list(getattr(pool, "_processes", {}).values()))
             pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -249,7 +288,7 @@ def _kill(processes: list[Any]) -> None:
             proc.join(1.0)
 
 
-def _prepend(head: list, tail: Iterator) -> Iterator:
+def _prepend(head: list, tail: Iterator) -> Generator[Any, None, None]:
     yield from head
     yield from tail
 

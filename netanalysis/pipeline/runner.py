@@ -23,6 +23,7 @@ from netanalysis.io.manifest import write_manifest
 from netanalysis.io.outdir import os_problem
 from netanalysis.pipeline.compare_stage import stage_compare, stage_compare_figures, stage_compare_page
 from netanalysis.pipeline.corpus import stage_corpus
+from netanalysis.pipeline.drawing import finish_figures, stop_figures
 from netanalysis.pipeline.stages import stage_explorer, stage_figures, stage_graph, stage_page, stage_timeline
 from netanalysis.pipeline.state import Command, RunResult, RunState, Stage, StageFunction, Staging
 from netanalysis.pipeline.ties import stage_ties
@@ -97,6 +98,7 @@ def run(
             log.info(
                 "stage %s took %.1f s; peak memory so far %s", stage.value, time.perf_counter() - began, peak_memory()
             )
+        finish_figures(state)  # (the figures the workers draw while the last stages ran)
         result.files = sorted(staging.files)
         write_manifest(
             staging.path("manifest.json").parent,
@@ -117,6 +119,7 @@ def run(
     except OSError as exc:  # (a disk full while writing, a folder made read-only meanwhile...)
         raise OutputError(out_dir, f"the run stopped: {os_problem(exc)}; the folder keeps what it held") from None
     finally:
+        stop_figures(state)  # (the workers still drawing when the run stopped early)
         staging.discard()
         staging.close()
     result.removed = staging.removed

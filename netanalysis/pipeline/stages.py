@@ -6,10 +6,8 @@ writes its files into the staging folder through :mod:`netanalysis.io`.
 
 from __future__ import annotations
 
-import gc
-
 from netanalysis import __version__
-from netanalysis.parallel import worker_count
+from netanalysis.pipeline.drawing import stage_figures, start_graph_figures
 from netanalysis.pipeline.state import RunResult, RunState, Staging
 from netanalysis.pipeline.time_stage import community_counts, stage_timeline
 
@@ -55,54 +53,7 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
     result.counts["nodes"] = {k: kinds.count(k) for k in sorted(set(kinds))}
     result.counts["edges"] = int(full.number_of_edges())
     result.counts["communities"] = community_counts(state.nodes.attrs)
-
-
-def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
-    """The publication figures, in every format asked (drawn by ``--jobs`` forked workers)."""
-    from netanalysis.parallel import map_ordered
-    from netanalysis.render.figure_set import figure_set
-    from netanalysis.render.save import save_figure
-
-    assert state.graph is not None
-    s = state.settings
-    windows = state.windows
-    if s.backbone and windows:  # the networks of the windows' backbones, as the measures
-        from netanalysis.analysis.edge_tests import window_backbones
-
-        windows = window_backbones(windows)
-    made = figure_set(
-        state.graph,
-        s,
-        nodes=state.nodes,
-        timeline=state.timeline,
-        windows=windows,
-        corpus=state.corpus,
-        window_table=state.window_table,  # windows.csv: posts per window and the small flag
-    )
-    targets = {stem: [staging.path(f"figures/{stem}.{fmt}") for fmt in s.formats] for stem, _ in made}
-
-    def draw(index: int) -> str:
-        stem, build = made[index]
-        figure = build()
-        for target in targets[stem]:
-            save_figure(figure, target.with_suffix(""), formats=(target.suffix[1:],))
-        return stem
-
-    # the costly figures first, so that two workers finish together
-    order = sorted(range(len(made)), key=lambda i: (made[i][0] not in _COSTLY, i))
-    # The forked workers share the parent's objects until they write to them; a garbage collection
-    # in a worker writes to every object it scans, copying their pages. Frozen objects are not
-    # scanned (some 0.3 s of the workers' CPU on the sample; the files are the same).
-    gc.freeze()
-    try:
-        drawn = set(map_ordered(draw, order, jobs=min(len(made), worker_count(s.jobs)), engine="processes"))
-    finally:
-        gc.unfreeze()
-    state.figures.extend(stem for stem, _ in made if stem in drawn)
-    result.counts["figures"] = len(state.figures)
-
-
-_COSTLY = ("network_by_window", "centrality_over_time", "rank_changes", "network_force", "network_overlay")
+    start_graph_figures(state, staging)  # (drawn by a worker while the next stages run)
 
 
 def stage_explorer(state: RunState, result: RunResult, staging: Staging) -> None:

@@ -4,7 +4,7 @@ run state and the run's result."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -157,6 +157,8 @@ class RunState:
     node_intervals: pd.DataFrame | None = None
     node_styles: dict[Any, dict[str, Any]] | None = None
     figures: list[str] = field(default_factory=list)
+    drawn: list[str] = field(default_factory=list)  # figures handed to workers (pipeline.drawing)
+    drawing: list[Generator[Any, None, None]] = field(default_factory=list)  # their results, to wait for
     on_posts: Callable[[int], None] | None = None
     comparison: Comparison | None = None
 

@@ -1,0 +1,135 @@
+"""Figures drawn by workers while the later stages run (pipeline.drawing, parallel.start_ordered)."""
+
+import hashlib
+import multiprocessing
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from netanalysis import pipeline as report
+from netanalysis.config import Settings
+from netanalysis.parallel import start_ordered
+from netanalysis.pipeline import runner
+from netanalysis.pipeline.runner import Stage
+
+WHOLE_GRAPH = ["network_bipartite", "network_force", "network_overlay", "heatmap"]
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"  # (its parameters hold --jobs)
+    }
+
+
+def _wait_for(paths: list[Path], seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if all(p.exists() for p in paths):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_start_ordered_works_before_its_results_are_asked_for_and_keeps_their_order(tmp_path):
+    def work(item: int) -> int:
+        time.sleep(0.05 * item)
+        (tmp_path / f"done_{item}").write_text(str(os.getpid()))
+        return item * 10
+
+    results = start_ordered(work, [3, 1, 2], jobs=2)
+    # nothing asked yet: the workers have the items already (map_ordered would not have started)
+    assert _wait_for([tmp_path / f"done_{i}" for i in (1, 2, 3)])
+    assert list(results) == [30, 10, 20]
+    assert {(tmp_path / f"done_{i}").read_text() for i in (1, 2, 3)} - {str(os.getpid())}
+
+
+def test_start_ordered_raises_a_workers_error_when_its_result_is_read():
+    def work(item: int) -> int:
+        if item == 2:
+            raise ValueError("no two")
+        return item
+
+    results = start_ordered(work, [1, 2, 3], jobs=2)
+    assert next(results) == 1
+    with pytest.raises(ValueError, match="no two"):
+        next(results)
+
+
+def test_closing_start_ordered_kills_its_workers():
+    def work(item: int) -> int:
+        time.sleep(120)
+        return item
+
+    before = set(multiprocessing.active_children())
+    results = start_ordered(work, [1, 2], jobs=2)
+    started = set(multiprocessing.active_children()) - before
+    assert len(started) == 2
+    results.close()
+    assert not any(p.is_alive() for p in started)
+
+
+def test_nothing_to_start_is_an_empty_iterator():
+    assert list(start_ordered(len, [], jobs=2)) == []
+
+
+def test_figures_drawn_while_the_later_stages_run_are_those_drawn_in_one_process(sample_path, tmp_path):
+    # two workers: the whole graph's figures are forked at the end of the graph stage, before the
+    # ties and time stages run; one: every figure drawn in this process at the figure stage
+    report.run("report", [sample_path], tmp_path / "workers", Settings(jobs=2))
+    report.run("report", [sample_path], tmp_path / "one", Settings(jobs=1))
+    workers, one = _digests(tmp_path / "workers"), _digests(tmp_path / "one")
+    assert sum(name.startswith("figures/") for name in one) == 21
+    assert workers == one
+
+
+def test_whole_graph_figures_are_handed_out_before_the_time_stages(sample_path, tmp_path, monkeypatch):
+    seen = []
+
+    def timeline(state, result, staging):
+        seen.append(list(state.drawn))
+        raise RuntimeError("time stage failed")
+
+    monkeypatch.setitem(runner.STAGES, Stage.TIMELINE, timeline)
+    before = set(multiprocessing.active_children())
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="time stage failed"):
+        report.run("report", [sample_path], out, Settings(jobs=2))
+    assert seen == [WHOLE_GRAPH]
+    # the run stopped: its workers are gone, and so is every file they were writing
+    assert not [p for p in set(multiprocessing.active_children()) - before if p.is_alive()]
+    assert list(out.iterdir()) == []
+
+
+def test_one_worker_draws_every_figure_here_once_in_every_format(sample_path, tmp_path, monkeypatch):
+    import netanalysis.render.figure_set as figure_set_module
+    import netanalysis.render.save as save_module
+
+    builds: list[str] = []
+    saves: list[tuple[str, tuple[str, ...]]] = []
+    made_by = figure_set_module.figure_set
+    save = save_module.save_figure
+
+    def counted_set(*args, **kwargs):
+        def counted(stem, build):
+            def run():
+                builds.append(stem)
+                return build()
+
+            return run
+
+        return [(stem, counted(stem, build)) for stem, build in made_by(*args, **kwargs)]
+
+    def counted_save(figure, stem, *, formats, **kwargs):
+        saves.append((Path(stem).name, tuple(formats)))
+        return save(figure, stem, formats=formats, **kwargs)
+
+    monkeypatch.setattr(figure_set_module, "figure_set", counted_set)
+    monkeypatch.setattr(save_module, "save_figure", counted_save)
+    result = report.run("report", [sample_path], tmp_path / "out", Settings(jobs=1))
+    stems = result.state.figures
+    assert len(stems) == 7 and sorted(builds) == sorted(stems)  # each built once...
+    assert sorted(saves) == sorted((stem, ("png", "svg", "pdf")) for stem in stems)  # ...saved once in all formats
