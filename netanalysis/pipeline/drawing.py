@@ -1,21 +1,24 @@
 """The figure stage: the run's figures drawn by forked workers while the other stages run.
 
 The figures of the whole graph (the two network layouts, the overlay, the heatmap) need only
-what the graph stage gives: with two workers or more (``--jobs``), :func:`start_graph_figures`
-hands them to a worker as the graph stage ends, and they are drawn while this process runs the
-ties and time-window stages. :func:`stage_figures` then hands the time figures to workers and
-returns; the explorer and the report page are written meanwhile, and the run waits for every
-figure (:func:`finish_figures`) before it writes its manifest, or kills the workers
-(:func:`stop_figures`) when it stops early. A forked worker draws from the objects as they were
-when it was forked, which the later stages only read: the files are those of drawing every
-figure at the figure stage, as ``--jobs 1`` does (in this process, one figure after the other).
+the graph and its node table: with two workers or more (``--jobs``), :func:`start_graph_figures`
+hands them to a worker as soon as the graph stage has its communities, and they are drawn while
+this process writes the graph files and runs the ties and time-window stages.
+:func:`stage_figures` then hands the time figures but one to workers and returns; the explorer
+and the report page are written meanwhile, then this process draws the last figure and waits
+for the others (:func:`finish_figures`) before the run writes its manifest; when the run stops
+early, the workers are killed (:func:`stop_figures`).
 
-Each figure is built once and saved in every format asked from that one build.
+A forked worker draws from the objects as they were when it was forked, which the later stages
+only read: the files are those of drawing every figure at the figure stage, as ``--jobs 1``
+does (in this process, one after the other). Each figure is built once and saved in every
+format asked from that one build.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
@@ -23,6 +26,8 @@ from netanalysis.parallel import map_ordered, start_ordered, worker_count
 from netanalysis.pipeline.state import RunResult, RunState, Stage, Staging
 
 __all__ = ["start_graph_figures", "stage_figures", "finish_figures", "stop_figures", "COSTLY"]
+
+log = logging.getLogger(__name__)
 
 #: The figures that take longest to draw, handed out first so that the workers finish together.
 COSTLY = ("network_by_window", "centrality_over_time", "rank_changes", "network_force", "network_overlay")
@@ -32,8 +37,8 @@ Made = list[tuple[str, Callable[[], Any]]]
 
 
 def start_graph_figures(state: RunState, staging: Staging) -> None:
-    """Hand the whole graph's figures to a worker now, when the command draws figures and may
-    use two workers or more (one worker is left for this process's next stages)."""
+    """Hand the whole graph's figures to workers now, when the command draws figures and may
+    use two workers or more (one is left for this process's next stages)."""
     workers = worker_count(state.settings.jobs)
     if Stage.FIGURES not in state.command.stages or workers < 2:
         return
@@ -52,8 +57,11 @@ def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
     workers = min(len(made), worker_count(state.settings.jobs))
     if workers < 2:
         drawn = set(map_ordered(_drawer(made, staging, state), order, jobs=1))
-    else:
-        state.drawing.append(_start(made, order, staging, state, jobs=workers))
+    else:  # the last one is drawn here once the page is written (rather than by one more worker)
+        there, here = order[:-1], order[-1:]
+        if there:
+            state.drawing.append(_start(made, there, staging, state, jobs=workers - 1))
+        state.drawing.insert(0, map_ordered(_drawer(made, staging, state), here, jobs=1))  # (drawn when asked)
         state.drawn.extend(made[i][0] for i in order)
         drawn = set(state.drawn)  # (the run waits for them before its manifest)
     state.figures.extend(stem for stem, _ in made if stem in drawn)
@@ -61,7 +69,10 @@ def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
 
 
 def finish_figures(state: RunState) -> None:
-    """Wait for every figure handed to the workers (a worker's error is raised here)."""
+    """Draw the figures left to this process, then wait for those handed to the workers (a
+    worker's error is raised here)."""
+    if state.drawing:
+        log.info("drawing the last figure(s) and waiting for the workers' ones")
     while state.drawing:
         for _ in state.drawing[0]:
             pass

@@ -39,6 +39,7 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
     community = dict(zip(state.nodes["node"], state.nodes["community"].astype(int)))
     for graph in {id(full): full, id(G): G}.values():
         nx.set_node_attributes(graph, {n: c for n, c in community.items() if n in graph}, "community")
+    start_graph_figures(state, staging)  # (drawn by a worker while this process goes on)
     write_edges_csv(full, staging.path("edges.csv"), safe=s.safe_csv)  # every edge, with its test
     write_csv(state.nodes, staging.path("nodes.csv"), safe=s.safe_csv)
     # Gephi opens the network as the force figure draws it: its positions, community colours, sizes
@@ -53,7 +54,6 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
     result.counts["nodes"] = {k: kinds.count(k) for k in sorted(set(kinds))}
     result.counts["edges"] = int(full.number_of_edges())
     result.counts["communities"] = community_counts(state.nodes.attrs)
-    start_graph_figures(state, staging)  # (drawn by a worker while the next stages run)
 
 
 def stage_explorer(state: RunState, result: RunResult, staging: Staging) -> None:
