@@ -75,6 +75,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from netanalysis.analysis.hypergeometric import scipy_hypergeom_pmf
 from netanalysis.analysis.resample import NODE_MEASURES, CodedWindow, code_window, replicate_values
 from netanalysis.analysis.window_source import WindowSource, as_source
 from netanalysis.errors import ConfigError
@@ -153,8 +154,6 @@ def _exact_p_values(
     """Exact permutation p-values of every node's change of ``posts`` or ``share`` (post units,
     all-units baseline): the hypergeometric distribution of the posts naming it that fall in
     window ``A`` when the posts of only one window are reassigned (see the module notes)."""
-    from scipy.stats import hypergeom
-
     shared = in_a & in_b
     only_a, only_b = in_a & ~in_b, in_b & ~in_a
     pool = only_a | only_b
@@ -169,7 +168,7 @@ def _exact_p_values(
         k = np.arange(lo, hi + 1)
         t = (s + k_pool - k) / size_b - (s + k) / size_a  # the change when k of them fall in A
         extreme = np.round(np.abs(t), _DECIMALS) >= np.round(abs(change[i]), _DECIMALS)
-        out[i] = min(1.0, float(hypergeom.pmf(k[extreme], n_pool, k_pool, n_only_a).sum()))
+        out[i] = min(1.0, float(scipy_hypergeom_pmf(k[extreme], n_pool, int(k_pool), n_only_a).sum()))
     return out
 
 

@@ -31,7 +31,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["hypergeometric_logpmf", "hypergeometric_tails"]
+__all__ = ["hypergeometric_logpmf", "hypergeometric_tails", "scipy_hypergeom_pmf"]
 
 _LN_2PI = math.log(2.0 * math.pi)
 # Stirling-formula remainder log(n!) - log(sqrt(2 pi n) (n/e)^n) for n = 0..15 (n = 0 unused)
@@ -184,3 +184,19 @@ def hypergeometric_tails(
         lower[down] = tail
         upper[down] = 1.0 - (tail - pmf[down])
     return np.clip(upper, 0.0, 1.0), np.clip(lower, 0.0, 1.0), pmf
+
+
+def scipy_hypergeom_pmf(k: ArrayLike, total: int, marked: int, drawn: int) -> np.ndarray:
+    """``scipy.stats.hypergeom.pmf(k, total, marked, drawn)`` for values ``k`` within the support
+    (``max(0, drawn - total + marked) <= k <= min(marked, drawn)``): the same numbers, from the same
+    Boost function SciPy's distribution calls, without importing ``scipy.stats`` (0.4 s, the
+    largest import of a report) or its per-call argument checks. Falls back on ``scipy.stats``
+    if a SciPy version moves the function (a private name of ``scipy.special``).
+    """
+    try:
+        from scipy.special._ufuncs import _hypergeom_pmf
+    except ImportError:  # pragma: no cover (another SciPy)
+        from scipy.stats import hypergeom
+
+        return np.asarray(hypergeom.pmf(k, total, marked, drawn), dtype=float)
+    return np.clip(_hypergeom_pmf(np.asarray(k), marked, drawn, total), 0, 1)  # (as rv_discrete.pmf clips)
