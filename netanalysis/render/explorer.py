@@ -27,6 +27,7 @@ inlining.
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import logging
 import os
@@ -37,7 +38,6 @@ from typing import Any
 
 import networkx as nx
 import pandas as pd
-import pyvis
 
 from netanalysis.errors import NetanalysisError
 from netanalysis.io.atomic import atomic_write
@@ -50,7 +50,12 @@ log = logging.getLogger(__name__)
 __all__ = ["explorer_html", "write_explorer", "explorer_data", "search_terms", "SIDE_COLOURS"]
 
 _ASSETS = Path(__file__).with_name("assets")
-_VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+# pyvis is found, not imported: only its vis-network files are read, and importing it loads
+# jinja2 (0.15 s of a report)
+_PYVIS = importlib.util.find_spec("pyvis")
+if _PYVIS is None or _PYVIS.origin is None:
+    raise ImportError("the explorer needs pyvis (pip install pyvis)")
+_VIS_DIR = Path(_PYVIS.origin).parent / "templates" / "lib" / "vis-9.1.2"
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
