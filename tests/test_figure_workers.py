@@ -133,3 +133,25 @@ def test_one_worker_draws_every_figure_here_once_in_every_format(sample_path, tm
     stems = result.state.figures
     assert len(stems) == 7 and sorted(builds) == sorted(stems)  # each built once...
     assert sorted(saves) == sorted((stem, ("png", "svg", "pdf")) for stem in stems)  # ...saved once in all formats
+
+
+def test_a_png_holds_the_rgb_of_the_drawn_figure(tmp_path):
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from netanalysis.render.save import save_figure
+
+    fig = Figure(figsize=(1.2, 0.8))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.imshow(np.arange(12).reshape(3, 4), cmap="viridis")
+    ax.set_title("RGB", color="#D55E00")
+    (png,) = save_figure(fig, tmp_path / "f", formats=("png",), dpi=100)
+    fig.set_facecolor("white")
+    buffer, (width, height) = fig.canvas.print_to_buffer()  # (the same drawing at the same dpi)
+    rgba = np.frombuffer(buffer, dtype=np.uint8).reshape(height, width, 4)
+    with Image.open(png) as image:
+        assert image.mode == "RGB" and image.size == (width, height)
+        assert np.array_equal(np.asarray(image), rgba[:, :, :3])
