@@ -195,11 +195,11 @@ def explorer_data(
     table = post_table([d for _, _, d in ends], posts, max_posts=max_posts)
     first = table.first_day if table.dated else _first_span_day(d for *_, d in ends)
     edges = []
-    node_posts: dict[str, list[np.ndarray]] = {str(n): [] for n in order}
-    for (u, v, d), p, total, per_day in zip(ends, table.edges, table.totals, table.edge_days):
+    node_posts: dict[str, list[np.ndarray]] = {str(n): [] for n in order}  # all of them, not only those embedded
+    for (u, v, d), p, every, total, per_day in zip(ends, table.edges, table.all_edges, table.totals, table.edge_days):
         weight = _num(d.get("weight", total or 1))
-        node_posts[u].append(p)
-        node_posts[v].append(p)
+        node_posts[u].append(every)
+        node_posts[v].append(every)
         edge: dict[str, Any] = {
             "id": f"{u}|{v}",
             "from": u,
@@ -222,7 +222,7 @@ def explorer_data(
         key = str(node)
         kind = attrs["kind"]
         mine = np.unique(np.concatenate(node_posts[key])) if node_posts[key] else np.zeros(0, dtype=np.int64)
-        per_day = day_counts(mine, table.days)
+        per_day = day_counts(mine, table.all_days)
         label = str(attrs.get("label") or attrs.get("entity") or node)
         words = {_fold(label), _fold(attrs.get("entity") or key.split(":", 1)[-1])} | {
             _fold(t) for t in (terms or {}).get(key, ())

@@ -24,8 +24,9 @@ import pandas as pd
 
 __all__ = ["PostTable", "post_table", "texts_and_marks", "day_counts", "day", "MAX_POSTS", "TEXT_CHARS"]
 
-#: Most posts one page embeds (with their text).
-MAX_POSTS = 200_000
+#: Most posts one page embeds (with their text): about 30 MB of page with texts of 1.5 k
+#: characters. Past it each edge shows its earliest posts; counts and time windows stay exact.
+MAX_POSTS = 20_000
 #: Most characters of one post's text the page shows.
 TEXT_CHARS = 2_000
 _NO_DAY = -1
@@ -38,7 +39,9 @@ class PostTable:
     ``ids``: post ids; ``days``: days since 1970-01-01 (UTC), -1 when undated; ``edges``: per edge
     (in the order given) the sorted indices of its embedded posts; ``totals``: per edge its number
     of posts (embedded or not); ``edge_days``: per edge its ``(day, count)`` pairs over all its
-    posts; ``kept``: posts per edge when the budget cut the lists (``None`` when every post is in).
+    posts; ``kept``: posts per edge when the budget cut the lists (``None`` when every post is in);
+    ``all_edges``: per edge the indices of all its posts (embedded or not) into ``all_days``, the
+    days of every post behind the edges (what a node's counts are made of).
     """
 
     ids: list[str]
@@ -49,6 +52,8 @@ class PostTable:
     kept: int | None = None
     dated: bool = True
     first_day: int | None = field(default=None)
+    all_edges: list[np.ndarray] = field(default_factory=list)
+    all_days: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def day(value: Any) -> str | None:
@@ -142,6 +147,7 @@ def post_table(
     totals = [len(e) for e in ordered]
     edge_days = [day_counts(e, ordered_days) for e in ordered]
     kept = None
+    every = ordered
     if len(names) > max_posts:
         kept = _largest_k(ordered, max_posts)
         ordered = [e[:kept] for e in ordered]
@@ -158,6 +164,8 @@ def post_table(
         kept=kept,
         dated=posts is not None,
         first_day=int(dated.min()) if len(dated) else None,
+        all_edges=every,
+        all_days=ordered_days,
     )
 
 

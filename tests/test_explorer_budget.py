@@ -1,0 +1,86 @@
+"""The explorer's budget of embedded posts: exact counts past it, and a run that reads back only
+the texts and offsets of the posts its page embeds."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from netanalysis import pipeline
+from netanalysis.config import Settings
+from netanalysis.pipeline import explorer_inputs as inputs_module
+from netanalysis.render import explorer_evidence
+
+SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mfa_channel_sample.txt"
+
+
+def _data(page: Path) -> dict:
+    m = re.search(r'<script type="application/json" id="na-data">(.*?)</script>', page.read_text("utf-8"), re.S)
+    assert m
+    return json.loads(m[1])
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory):
+    out = tmp_path_factory.mktemp("whole")
+    pipeline.run("explore", [SAMPLE], out, Settings())
+    return out
+
+
+@pytest.fixture(scope="module")
+def cut(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cut")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(explorer_evidence, "MAX_POSTS", 11)
+        read: list[tuple[str, int]] = []
+        original = inputs_module._rows
+
+        def spy(path, columns, ids, safe):
+            frame = original(path, columns, ids, safe)
+            read.append((Path(path).name, frame["post_id"].nunique()))
+            return frame
+
+        mp.setattr(inputs_module, "_rows", spy)
+        pipeline.run("explore", [SAMPLE], out, Settings())
+    return out, read
+
+
+def test_past_the_budget_counts_stay_exact(whole, cut):
+    full, small = _data(whole / "network.html"), _data(cut[0] / "network.html")
+    assert small["meta"]["kept"] is not None and 0 < len(small["posts"]["id"]) <= 11
+    assert len(full["posts"]["id"]) > 11 and full["meta"]["kept"] is None
+    for a, b in zip(full["edges"], small["edges"]):
+        assert (a["id"], a["n"], a["h"]) == (b["id"], b["n"], b["h"])
+    for a, b in zip(full["nodes"], small["nodes"]):  # a node counts all its posts, not the embedded
+        assert (a["id"], a["n"], a["h"]) == (b["id"], b["n"], b["h"])
+
+
+def test_only_the_embedded_posts_are_read_back_and_shown_whole(whole, cut):
+    out, read = cut
+    small = _data(out / "network.html")
+    embedded = small["posts"]["id"]
+    assert sorted(read) == [("mentions.csv", len(embedded)), ("posts.csv", len(embedded))]
+    posts = pd.read_csv(out / "posts.csv", dtype=str, keep_default_na=False).set_index("post_id")
+    full = _data(whole / "network.html")
+    for i, pid in enumerate(embedded):
+        shown, whole_text = small["posts"]["t"][i], posts.loc[pid, "text"]
+        cut_at = explorer_evidence.TEXT_CHARS
+        assert shown == (whole_text if len(whole_text) <= cut_at else whole_text[:cut_at] + "…")
+        j = full["posts"]["id"].index(pid)  # the same words highlighted as on the uncut page
+        assert small["posts"]["m"][i] == full["posts"]["m"][j]
+    assert any(small["posts"]["m"])
+
+
+def test_the_rows_are_read_a_block_at_a_time(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs_module, "READ_BLOCK", 16)  # a few rows a block
+    path = tmp_path / "posts.csv"
+    rows = "a,x\n'=b,y\nc,\"two\nlines\"\nd,w\ne,'+v\n" * 3
+    path.write_text("post_id,text\n" + rows + "f,\n", encoding="utf-8")
+    frame = inputs_module._rows(path, ["post_id", "text"], {"=b", "e", "c", "f"}, safe=True)
+    assert frame.values.tolist() == [["=b", "y"], ["c", "two\nlines"], ["e", "+v"]] * 3 + [["f", ""]]
+    assert inputs_module._rows(path, ["post_id", "text"], {"=b"}, safe=False).empty  # as written: '=b
+    assert inputs_module._rows(path, ["post_id", "text"], set(), safe=True).empty
