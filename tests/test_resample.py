@@ -186,3 +186,22 @@ def test_tied_components_fall_back_to_the_graph():
     values = replicate_values(win, np.array([[1, 1], [2, 1]]), measures=["eigenvector"])[:, :, 0]
     assert values[0].tolist() == pytest.approx([0.5] * 4)
     assert values[1].tolist() == pytest.approx([2**-0.5, 0.0, 0.0, 2**-0.5])  # CN-UN weighs 2
+
+
+def test_grouped_sums_match_the_plain_sum():
+    # the sparse product gives exactly the sum over links of count x weight, by group
+    from netanalysis.analysis.resample import _grouped
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        n_posts, n_groups, n_links = rng.integers(1, 40), rng.integers(1, 12), rng.integers(0, 200)
+        counts = rng.integers(0, 5, size=(rng.integers(1, 8), n_posts))
+        post = rng.integers(0, n_posts, n_links)  # repeated (post, group) pairs too
+        group = rng.integers(0, n_groups, n_links)
+        weight = rng.integers(1, 4, n_links)
+        expected = np.zeros((len(counts), n_groups), dtype=np.int64)
+        for p, g, w in zip(post, group, weight):
+            expected[:, g] += counts[:, p] * w
+        got = _grouped(counts, post, weight, group, n_groups)
+        assert got.dtype == np.int64 and got.shape == expected.shape
+        assert np.array_equal(got, expected)

@@ -76,7 +76,6 @@ log = logging.getLogger(__name__)
 NODE_MEASURES = ("posts", "share") + GRAPH_MEASURES
 _SIDES = ("country", "forum")
 _RANK_DECIMALS = 12
-_CHUNK = 4_000_000  # values per block when summing replicates (bounds memory)
 
 
 @dataclass(frozen=True)
@@ -232,18 +231,22 @@ def coded_window(
 
 
 def _grouped(counts: np.ndarray, post: np.ndarray, weight: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    """``out[r, g] = sum over k with group[k] == g of counts[r, post[k]] * weight[k]``."""
-    out = np.zeros((counts.shape[0], n_groups), dtype=np.int64)
+    """``out[r, g] = sum over k with group[k] == g of counts[r, post[k]] * weight[k]``.
+
+    One sparse product: ``counts`` (replicates x posts) times the posts x groups matrix of the
+    weights (repeated pairs summed), in integers, so exactly the sum above. Gathering
+    ``counts[:, post]`` for every link instead moved replicates x links of memory per call: 2.7
+    of the 4.5 s of the timeline stage on 20,000 benchmark posts (one profile).
+    """
+    import scipy.sparse as sp
+
     if not len(group):
-        return out
-    order = np.argsort(group, kind="stable")
-    post, weight, group = post[order], weight[order], group[order]
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    rows = max(1, _CHUNK // len(group))
-    for lo in range(0, counts.shape[0], rows):
-        block = counts[lo : lo + rows][:, post] * weight
-        out[lo : lo + rows, group[starts]] = np.add.reduceat(block, starts, axis=1)
-    return out
+        return np.zeros((counts.shape[0], n_groups), dtype=np.int64)
+    links = sp.csr_matrix(
+        (np.asarray(weight, dtype=np.int64), (np.asarray(group), np.asarray(post))),
+        shape=(n_groups, counts.shape[1]),
+    )
+    return np.ascontiguousarray((links @ np.ascontiguousarray(counts.T, dtype=np.int64)).T, dtype=np.int64)
 
 
 def _to_nodes(values: np.ndarray, edge_nodes: np.ndarray, n_nodes: int) -> np.ndarray:
