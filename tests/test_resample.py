@@ -188,10 +188,13 @@ def test_tied_components_fall_back_to_the_graph():
     assert values[1].tolist() == pytest.approx([2**-0.5, 0.0, 0.0, 2**-0.5])  # CN-UN weighs 2
 
 
-def test_grouped_sums_match_the_plain_sum():
+@pytest.mark.parametrize("block", [1, 7, 4_000_000])  # a replicate a product, a few, all at once
+def test_grouped_sums_match_the_plain_sum(block, monkeypatch):
     # the sparse product gives exactly the sum over links of count x weight, by group
+    from netanalysis.analysis import resample
     from netanalysis.analysis.resample import _grouped
 
+    monkeypatch.setattr(resample, "_BLOCK", block)
     rng = np.random.default_rng(3)
     for _ in range(20):
         n_posts, n_groups, n_links = rng.integers(1, 40), rng.integers(1, 12), rng.integers(0, 200)
