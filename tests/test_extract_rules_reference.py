@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netanalysis.extract import Extractor
-from netanalysis.extract.context import _ADJ_ENDING, WINDOW
+from netanalysis.extract.conditions import ADJ_ENDING, WINDOW
 from netanalysis.model import DEFAULT_FORMS, parse_forms
 from netanalysis.registry import load_registry
 from netanalysis.registry.rules import PLACEHOLDERS, expand_placeholders
@@ -97,12 +97,12 @@ def reference_apply(rules: list[dict], rows: list, ruled: list, text: str) -> li
         surface = row[4]
         if row[3] == "adjective" and surface[:1].isupper() and not surface.isascii():
             if any(rules[i]["place"] and holds(rules[i], row) for i in ids):
-                spread.add((row[1], _ADJ_ENDING.sub("", surface.lower())))
+                spread.add((row[1], ADJ_ENDING.sub("", surface.lower())))
     return [
         row
         for row in rows
         if id(row) not in dropped
-        and not (row[2] == "name" and row[4][:1].isupper() and (row[1], _ADJ_ENDING.sub("", row[4].lower())) in spread)
+        and not (row[2] == "name" and row[4][:1].isupper() and (row[1], ADJ_ENDING.sub("", row[4].lower())) in spread)
     ]
 
 

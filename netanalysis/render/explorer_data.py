@@ -31,7 +31,7 @@ from netanalysis.render.explorer_evidence import (
     post_table,
     texts_and_marks,
 )
-from netanalysis.render.explorer_layout import layout
+from netanalysis.render.explorer_layout import finite_number, layout
 from netanalysis.render.graph_style import SIZE_MEASURE
 from netanalysis.render.palette import COMMUNITY_SHOWN, OKABE_ITO, community_color
 
@@ -80,14 +80,6 @@ def search_terms(registry: Any, nodes: Iterable[str]) -> dict[str, list[str]]:
     return {n: sorted(t for t in terms if t) for n, terms in out.items()}
 
 
-def _num(value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return 0.0
-    return number if math.isfinite(number) else 0.0
-
-
 def _fmt(value: Any) -> str:
     """A measure as short, deterministic text (4 significant digits for floats)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -130,14 +122,14 @@ def _edge_measures(attrs: Mapping[str, Any]) -> list[list[str]]:
 
 def _node_values(G: nx.Graph, centrality: pd.DataFrame | None, size_by: str) -> dict[Any, float]:
     if centrality is None or (size_by == SIZE_MEASURE and size_by not in centrality.columns):
-        return {n: _num(s) for n, s in G.degree(weight="weight")}
+        return {n: finite_number(s) for n, s in G.degree(weight="weight")}
     if size_by not in centrality.columns or "node" not in centrality.columns:
         raise ConfigError(
             f"size_by={size_by!r}: the centrality table has no such column "
             f"(columns: {', '.join(map(str, centrality.columns))})"
         )
     values = dict(zip(centrality["node"].astype(str), centrality[size_by]))
-    return {n: _num(values.get(str(n), 0.0)) for n in G.nodes}
+    return {n: finite_number(values.get(str(n), 0.0)) for n in G.nodes}
 
 
 def _flat(rows: np.ndarray, first_day: int | None) -> list[int]:
@@ -197,7 +189,7 @@ def explorer_data(
     edges = []
     node_posts: dict[str, list[np.ndarray]] = {str(n): [] for n in order}  # all of them, not only those embedded
     for (u, v, d), p, every, total, per_day in zip(ends, table.edges, table.all_edges, table.totals, table.edge_days):
-        weight = _num(d.get("weight", total or 1))
+        weight = finite_number(d.get("weight", total or 1))
         node_posts[u].append(every)
         node_posts[v].append(every)
         edge: dict[str, Any] = {

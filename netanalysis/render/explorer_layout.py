@@ -12,10 +12,11 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-__all__ = ["layout"]
+__all__ = ["finite_number", "layout"]
 
 
-def _num(value: Any) -> float:
+def finite_number(value: Any) -> float:
+    """``value`` as a finite float (0.0 when it is missing, not a number or infinite)."""
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -38,7 +39,7 @@ def layout(G: nx.Graph, seed: int, radius: Mapping[Any, float]) -> dict[Any, tup
     index = {node: i for i, node in enumerate(order)}
     A = np.zeros((n, n))
     for u, v, d in G.edges(data=True):
-        w = math.log1p(_num(d.get("weight", 1))) or 0.1
+        w = math.log1p(finite_number(d.get("weight", 1))) or 0.1
         A[index[u], index[v]] = A[index[v], index[u]] = w
     A /= A.max() if A.max() > 0 else 1.0
     rng = np.random.default_rng(seed)
