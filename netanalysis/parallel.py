@@ -267,13 +267,21 @@ def _how_it_died(processes: list[Any]) -> str:
             codes.append(code)
     if not codes:
         return "died"
-    code = codes[0]
+    # When one worker dies, the pool stops the others with SIGTERM: their codes say nothing of
+    # the death that broke it (a run whose worker the out-of-memory killer ended with SIGKILL was
+    # reported as "killed by SIGTERM"). A SIGKILL is named first, then any other cause.
+    kill, term = -int(getattr(signal, "SIGKILL", 9)), -int(signal.SIGTERM)
+    code = kill if kill in codes else next((c for c in codes if c != term), codes[0])
     if code < 0:
         try:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
-        hint = " (the system's out-of-memory killer sends it when memory runs out)" if name == "SIGKILL" else ""
+        hint = (
+            " (the system's out-of-memory killer sends it when memory runs out; a user or another program can too)"
+            if name == "SIGKILL"
+            else ""
+        )
         return f"was killed by {name}{hint}"
     return f"died with exit code {code}"
 
