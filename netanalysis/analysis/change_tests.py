@@ -76,6 +76,7 @@ import numpy as np
 import pandas as pd
 
 from netanalysis.analysis.hypergeometric import scipy_hypergeom_pmf
+from netanalysis.analysis.replicate_blocks import DistinctRows, permutation_blocks
 from netanalysis.analysis.resample import NODE_MEASURES, CodedWindow, code_window, replicate_values
 from netanalysis.analysis.window_source import WindowSource, as_source
 from netanalysis.errors import ConfigError
@@ -281,20 +282,18 @@ def change_test_coded(
         "Benjamini-Hochberg q-values",
     }
     if len(only_a) and len(only_b):
-        pool = np.r_[only_a, only_b]
-        rng = np.random.default_rng(seed)
-        order = np.argsort(rng.random((permutations, len(pool))), axis=1)
-        counts_a = np.tile(shared.astype(np.int64), (permutations, 1))
-        counts_b = counts_a.copy()
-        np.put_along_axis(counts_a, pool[order[:, : len(only_a)]], 1, axis=1)
-        np.put_along_axis(counts_b, pool[order[:, len(only_a) :]], 1, axis=1)
-        stacked = replicate_values(
-            win, np.concatenate([counts_a, counts_b]), measures=chosen, min_weight=min_weight, baseline=baseline
-        )
-        null = stacked[permutations:] - stacked[:permutations]  # R x nodes x measures
-        hits = (np.round(np.abs(null), _DECIMALS) >= np.round(np.abs(change), _DECIMALS)[None]).sum(axis=0)
+        # a block of permutations at a time (the same draws as one; see replicate_blocks)
+        hits = np.zeros(change.shape, dtype=np.int64)
+        limit = np.round(np.abs(change), _DECIMALS)[None]
+        seen = DistinctRows()
+        for counts in permutation_blocks(np.random.default_rng(seed), shared, only_a, only_b, permutations):
+            k = len(counts) // 2
+            stacked = replicate_values(win, counts, measures=chosen, min_weight=min_weight, baseline=baseline)
+            null = stacked[k:] - stacked[:k]  # k x nodes x measures
+            hits += (np.round(np.abs(null), _DECIMALS) >= limit).sum(axis=0)
+            seen.add(counts[:k])
         p = (1.0 + hits) / (1.0 + permutations)
-        distinct = len({row.tobytes() for row in counts_a})
+        distinct = len(seen)
     else:
         p = np.full(change.shape, np.nan)
         distinct = 0

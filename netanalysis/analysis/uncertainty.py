@@ -77,6 +77,7 @@ import numpy as np
 import pandas as pd
 
 from netanalysis.analysis.ranks import rank_intervals_overlap, rank_tiers
+from netanalysis.analysis.replicate_blocks import DistinctRows
 from netanalysis.analysis.resample import (
     NODE_MEASURES,
     CodedWindow,
@@ -240,13 +241,13 @@ def bootstrap_coded(
         rng = np.random.default_rng(seed)
         step = max(1, _BLOCK // win.n_posts)
         blocks: list[np.ndarray] = []
-        seen: set[bytes] = set()
+        seen = DistinctRows()  # (digests of the rows: a row of a large window is megabytes)
         for lo in range(0, replicates, step):
             counts = bootstrap_counts(rng, win.n_posts, min(step, replicates - lo))
             blocks.append(
                 replicate_values(win, counts, measures=chosen, min_weight=min_weight, baseline=baseline)[:, present, :]
             )
-            seen.update(row.tobytes() for row in counts)
+            seen.add(counts)
         values, distinct = np.concatenate(blocks), len(seen)
     tail = (1.0 - level) / 2.0
     parts = []

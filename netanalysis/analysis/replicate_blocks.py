@@ -1,0 +1,105 @@
+"""Replicates drawn a block at a time: permutations of two windows, and distinct replicates.
+
+The permutation test of change (:mod:`netanalysis.analysis.change_tests`) and the bootstrap
+(:mod:`netanalysis.analysis.uncertainty`) draw ``R`` replicates of a window: ``R`` rows of post
+multiplicities. Drawn at once, a window pair of 133,000 posts and ``R = 999`` took several
+arrays of ``R x n`` numbers (the uniform draws, their ranks, both windows' counts, their
+concatenation: 11-13 GB in each worker process). Here they are drawn and handed on a block of
+replicates at a time, each block holding at most :data:`BLOCK` post multiplicities, so memory
+no longer grows with ``R x n``.
+
+The numbers drawn are those of a single draw, in the same order: numpy's generators fill an
+array element by element in C order from one stream, so ``rng.random((b, n))`` for the
+successive row blocks of an ``(R, n)`` array draws exactly what ``rng.random((R, n))`` draws
+(and so does ``rng.integers``; both checked in the tests), and every row's argsort is that row's
+alone. The test statistics, p-values and intervals are therefore the same numbers as with one
+draw, whatever the block size.
+
+Distinct replicates are counted by :class:`DistinctRows`, which keeps a 32-byte BLAKE2b digest
+of each row's exact bytes instead of the row itself (a row of a 133,000-post window is 1 MB):
+two different rows share a digest with probability ``2**-256``, so over ``R`` rows the count
+is wrong with probability below ``R**2 / 2**257`` (about ``10**-71`` for ``R = 999``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+
+import numpy as np
+
+__all__ = ["BLOCK", "DistinctRows", "permutation_blocks"]
+
+#: Post multiplicities (replicates x posts, both windows' together) drawn and computed at a time.
+BLOCK = 4_000_000
+
+
+class DistinctRows:
+    """How many distinct rows were added (by a digest of each row's bytes; see the module notes).
+
+    Examples
+    --------
+    >>> seen = DistinctRows()
+    >>> seen.add(np.array([[0, 1], [1, 0], [0, 1]]))
+    >>> seen.add(np.array([[1, 0]]))
+    >>> len(seen)
+    2
+    """
+
+    def __init__(self) -> None:
+        self._digests: set[bytes] = set()
+
+    def add(self, rows: np.ndarray) -> None:
+        """Add every row of a 2-d array (compared as int64 values)."""
+        rows = np.ascontiguousarray(rows, dtype=np.int64)
+        self._digests.update(hashlib.blake2b(row, digest_size=32).digest() for row in rows)
+
+    def __len__(self) -> int:
+        return len(self._digests)
+
+
+def permutation_blocks(
+    rng: np.random.Generator,
+    shared: np.ndarray,
+    only_a: np.ndarray,
+    only_b: np.ndarray,
+    permutations: int,
+    *,
+    block: int | None = None,
+) -> Iterator[np.ndarray]:
+    """Random reassignments of the posts of two windows, a block of permutations at a time.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Draws ``rng.random((permutations, len(only_a) + len(only_b)))`` over the blocks, row
+        block by row block; each row's argsort is a random order of the pooled posts, the first
+        ``len(only_a)`` of which go to window ``A``.
+    shared : ndarray of bool
+        Per post, whether it is in both windows (it stays in both).
+    only_a, only_b : ndarray of int
+        Positions of the posts in only one window.
+    permutations : int
+        ``R``.
+    block : int, optional
+        Post multiplicities a block may hold (default :data:`BLOCK`); a block has at least one
+        permutation.
+
+    Yields
+    ------
+    ndarray
+        ``(2 k, n_posts)`` int64 multiplicities of ``k`` permutations: rows ``[:k]`` window
+        ``A``'s, rows ``[k:]`` window ``B``'s, permutation ``i`` of the block in rows ``i`` and
+        ``k + i``.
+    """
+    pool = np.r_[only_a, only_b].astype(np.int64)
+    base = np.asarray(shared, dtype=np.int64)
+    step = max(1, (BLOCK if block is None else block) // max(1, 2 * len(base)))
+    for lo in range(0, permutations, step):
+        k = min(step, permutations - lo)
+        order = np.argsort(rng.random((k, len(pool))), axis=1)
+        counts = np.tile(base, (2 * k, 1))
+        np.put_along_axis(counts[:k], pool[order[:, : len(only_a)]], 1, axis=1)
+        np.put_along_axis(counts[k:], pool[order[:, len(only_a) :]], 1, axis=1)
+        del order
+        yield counts
