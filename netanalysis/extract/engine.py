@@ -35,8 +35,10 @@ FLAG_FORUMS = {"UN": "UN", "EU": "EU"}
 Mention = tuple[str, str, str, str, str, int, int]
 # a multi-word alias is also usable in tags with these removed ("South Africa" -> "SouthAfrica")
 _ORDER = operator.itemgetter(5, 0, 1, 6, 2)  # start, kind, entity, end, via
+_START = operator.itemgetter(5)
 _SEPARATORS = re.compile(r"[\s\-'\u2019.]")
 _FIND_TAGS = HASHTAG_RE.findall
+_TAG_AT = HASHTAG_RE.match
 _FIND_FLAG_RUNS = FLAG_RUN_RE.findall
 _WORD = re.compile(r"\w+")
 
@@ -75,10 +77,28 @@ class _Compiled:
         stops = [(str(p), c == "exact") for p, c in zip(registry.stop_phrases["phrase"], registry.stop_phrases["case"])]
         _warn_ambiguous(text_names + tag_names)
         triggers = self.rules.gate_literals if self.rules is not None else []
-        self.names = NameMatcher(text_names, stops, backend=backend, triggers=triggers)
+        # the names' automaton also reports every "#" and flag emoji of the registry (marks), so
+        # that hashtags and flags are found in the same walk over the text
+        flag_marks = {flag_pair(code): hit for code, hit in self.flags.items()}
+        self.names = NameMatcher(text_names, stops, backend=backend, triggers=triggers, marks=["#", *flag_marks])
+        marks = self.names.marks
+        #: the number of the "#" mark and what each flag mark names; None when the names' matcher
+        #: could not report them all (the regex backend): hashtags and flags are then looked for apart
+        self.hash_mark: int | None = None
+        self.flag_marks: dict[int, tuple[str, str]] | None = None
+        if "#" in marks and all(flag in marks for flag in flag_marks):
+            self.hash_mark = marks["#"]
+            self.flag_marks = {marks[flag]: hit for flag, hit in flag_marks.items()}
         if self.rules is not None and backend == "automaton":
             self.rules.use_triggers(self.names.triggers)
             self.names.gate_ruled(self.rules.gate_of)
+        # Whether the rows of names, hashtags and flags never start at the same offset (no
+        # name's alias starts with "#" or a regional indicator): a stable sort of the three
+        # (each in _ORDER already, see overlaps.resolve_overlaps) by start is then their _ORDER.
+        self.starts_apart = not any(
+            alias.lstrip()[:1] == "#" or "\U0001f1e6" <= alias.lstrip()[:1] <= "\U0001f1ff"
+            for alias, *_rest in text_names
+        )
         self.tags = TagLexicon(tag_names)
         log.debug(
             "compiled registry: %d text names, %d tag names, %d stop phrases",
@@ -291,15 +311,51 @@ class Extractor:
         spans = link_spans(text)
         if spans:  # found once: masking does not look for them again
             text = mask_spans(text, spans)
-        rows, ruled, seen = self._compiled.names.find_rows_ruled(text)
+        compiled = self._compiled
+        rows, ruled, seen, marked = compiled.names.scan(text)
         more: list[Mention] = []
+        cache = self._tag_cache
+        flag_marks = compiled.flag_marks
+        if flag_marks is not None:  # hashtags and flags, from the marks the names' walk reported
+            hash_mark = compiled.hash_mark
+            for number, start, end in marked:
+                if number == hash_mark:
+                    if start and text[start - 1] == "&":  # an HTML character reference: &#x27;
+                        continue
+                    match = _TAG_AT(text, start)
+                    if match is None:  # a "#" without a word character after it
+                        continue
+                    tag = match.group(1)
+                    cached = cache.get(tag)
+                    if cached is None:
+                        cached = self._tag_rows(tag)
+                    for kind, entity, via, form, surface, a, b in cached:
+                        more.append((kind, entity, via, form, surface, start + a, start + b))
+                    continue
+                # a flag is read in pairs from the start of its run of regional indicators
+                at = start
+                while at and "\U0001f1e6" <= text[at - 1] <= "\U0001f1ff":
+                    at -= 1
+                if (start - at) % 2 == 0:
+                    kind, entity = flag_marks[number]
+                    more.append((kind, entity, "flag", "flag", text[start:end], start, end))
+        else:
+            self._tags_and_flags(text, more)
+        if more:
+            # names come out in order; rows from tags and flags need merging in
+            rows += more
+            rows.sort(key=_START if compiled.starts_apart else _ORDER)
+        return rows, ruled, text, seen
+
+    def _tags_and_flags(self, text: str, more: list[Mention]) -> None:
+        """Add the rows of the hashtags and flag emoji of ``text`` to ``more``, looked for by
+        themselves (when the names' matcher does not report them: the regex backend)."""
         # Offsets of the tags and flag runs: each one's text first occurs, from the end of
         # the one before, where it was matched (an earlier occurrence would have been the
         # match). Cheaper than match objects; the tag's "#" is found by itself, as looking
         # "#tag" up would first widen "#tag" to the width of an emoji-bearing text.
         if "#" in text:
             pos = 0
-            cache = self._tag_cache
             for tag in _FIND_TAGS(text):
                 start = text.index("#", pos)
                 while not text.startswith(tag, start + 1):
@@ -307,10 +363,7 @@ class Extractor:
                 pos = start + 1 + len(tag)
                 if start and text[start - 1] == "&":  # an HTML character reference: &#x27;
                     continue
-                cached = cache.get(tag)
-                if cached is None:
-                    cached = self._tag_rows(tag)
-                for kind, entity, via, form, surface, a, b in cached:
+                for kind, entity, via, form, surface, a, b in self._tag_rows(tag):
                     more.append((kind, entity, via, form, surface, start + a, start + b))
         if not text.isascii():
             pos = 0
@@ -322,11 +375,6 @@ class Extractor:
                     hit = flags.get(run[i : i + 2])
                     if hit is not None:
                         more.append((hit[0], hit[1], "flag", "flag", run[i : i + 2], start + i, start + i + 2))
-        if more:
-            # names come out in order; rows from tags and flags need merging in
-            rows += more
-            rows.sort(key=_ORDER)
-        return rows, ruled, text, seen
 
     def _keep(self, row: Mention) -> bool:
         kind = row[0]

@@ -34,6 +34,9 @@ How a match is decided:
   carried into the mention. An alias that context rules may drop is given with a ``(form, rule
   ids)`` pair; :meth:`NameMatcher.find_rows_ruled` lists its matches beside the rows, for
   :mod:`netanalysis.extract.context`.
+* **Marks**: other strings can be looked for in the same walk, wherever they occur
+  (:meth:`NameMatcher.scan`): the extractor finds every ``#`` and flag emoji this way, the
+  hashtag and flag rows are then made from where they are.
 * **Hashtags are not read again**: a name right after ``#`` is inside a hashtag (a hashtag is
   ``#`` and word characters, so no other boundary falls inside one) and is dropped before the
   longest match is chosen.
@@ -144,6 +147,15 @@ class NameMatcher:
         Phrases that name nothing and suppress any name inside them.
     backend : {"automaton", "regex"}
         Multi-pattern engine; both give the same matches on ordinary text.
+    triggers : iterable of str
+        Literals the context rules need (:meth:`ContextRules.use_triggers
+        <netanalysis.extract.context.ContextRules.use_triggers>`): their numbers are reported
+        wherever they occur, inside words too.
+    marks : iterable of str
+        Strings reported with their offsets wherever they occur, in any context (the extractor
+        asks for ``#`` and the flag emoji, so that hashtags and flags are found in the same
+        walk over the text); one that a name's key or the text's normalising would hide is not
+        reported (:attr:`marks` lists those that are). Neither with the regex backend.
 
     Examples
     --------
@@ -160,6 +172,7 @@ class NameMatcher:
         *,
         backend: str = "automaton",
         triggers: Iterable[str] = (),
+        marks: Iterable[str] = (),
     ):
         table: dict[str, list[_Entry]] = {}
         entries = [(*n, "name")[:5] for n in names] + [(p, e, None, None, None) for p, e in stop_phrases]
@@ -194,6 +207,18 @@ class NameMatcher:
                     numbers[key] = len(numbers)
                     self._keys.append(key)
                 self.triggers[literal] = numbers[key]
+        # marks (see find_rows_ruled): keys of their own after the triggers', reported with
+        # their offsets wherever they occur, in any case context
+        self._first_mark = len(self._keys)
+        self.marks: dict[str, int] = {}
+        if backend == "automaton":
+            for mark in marks:
+                if not mark or mark != _lower_same_length(normalise_for_matching(mark)) or mark in self._payloads:
+                    continue  # changed by the text's normalising, or a name's key: not reported
+                if mark in numbers or mark in self.marks:
+                    continue
+                self.marks[mark] = len(self.marks)
+                self._keys.append(mark)
         self._build()
 
     def gate_ruled(self, gate_of: Callable[[tuple[int, ...]], frozenset[int] | None]) -> None:
@@ -278,7 +303,17 @@ class NameMatcher:
         """As :meth:`find_rows`, and the candidates that context rules apply to, as ``(row, rule
         ids)`` pairs (the row object is the one in the list when it was kept), and the numbers
         of the trigger literals found in the text (:attr:`triggers`; None with the regex
-        backend, which does not look for them).
+        backend, which does not look for them)."""
+        rows, ruled, seen, _marked = self.scan(text)
+        return rows, ruled, seen
+
+    def scan(
+        self, text: str
+    ) -> tuple[
+        list[tuple], list[tuple[tuple, tuple[int, ...]]], list[int] | tuple[()] | None, list[tuple[int, int, int]]
+    ]:
+        """As :meth:`find_rows_ruled`, and the marks found, as ``(mark number, start, end)``
+        (:attr:`marks`; none with the regex backend), in order of their end.
 
         The hot loop of the extractor: one candidate per alias occurrence in the lower-cased
         text, most of them rejected by the word-boundary test, so the loop body is kept small.
@@ -298,13 +333,18 @@ class NameMatcher:
         stops = False
         payloads = self._payload_list
         first_trigger = self._first_trigger
+        first_mark = self._first_mark
+        marked: list[tuple[int, int, int]] = []
         seen: list[int] | tuple[()] = ()
         gated: list[tuple] = []  # matches of gated aliases: paired with their rules if a trigger is seen
         for key, start, end in self._candidates(_lower_same_length(padded)):
-            if key >= first_trigger:  # a literal a context rule needs
-                if not seen:
-                    seen = []
-                seen.append(key - first_trigger)
+            if key >= first_trigger:
+                if key < first_mark:  # a literal a context rule needs
+                    if not seen:
+                        seen = []
+                    seen.append(key - first_trigger)
+                else:  # a mark, wherever it is
+                    marked.append((key - first_mark, start - 1, end - 1))
                 continue
             # the candidate is padded[start:end], that is text[start - 1:end - 1]; the word
             # boundaries first, as most candidates fail them (a short key inside a word)
@@ -342,7 +382,7 @@ class NameMatcher:
             ruled += [(row, form[1]) for row, form in gated if not form[2].isdisjoint(seen)]
         reported = seen if self.backend == "automaton" else None
         if not ordered:
-            return resolve_overlaps(found, text), ruled, reported
+            return resolve_overlaps(found, text), ruled, reported, marked
         if stops:  # in order and disjoint: only the stop phrases go
-            return [row for row in found if row[0] is not None], ruled, reported
-        return found, ruled, reported
+            return [row for row in found if row[0] is not None], ruled, reported, marked
+        return found, ruled, reported, marked
