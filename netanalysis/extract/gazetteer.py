@@ -128,6 +128,21 @@ def _automaton(keys: list[str]) -> ahocorasick_rs.AhoCorasick | None:
     return ahocorasick_rs.AhoCorasick(keys, implementation=ahocorasick_rs.Implementation.DFA)
 
 
+#: What a character beside a candidate is (:func:`_side`): a boundary, "#" (no name starts right
+#: after it: a hashtag's text) or a word character (letters, digits, "_" and combining marks,
+#: which keep a decomposed letter inside its word).
+_BOUNDARY, _HASH, _WORD = 0, 1, 2
+_SIDES: dict[str, int] = {}  # each character's side, filled as characters are met
+
+
+def _side(ch: str) -> int:
+    """:data:`_WORD`, :data:`_HASH` or :data:`_BOUNDARY` for ``ch`` (remembered in :data:`_SIDES`)."""
+    side = _WORD if ch.isalnum() or ch == "_" or "\u0300" <= ch <= "\u036f" else _HASH if ch == "#" else _BOUNDARY
+    if len(_SIDES) < 200_000:
+        _SIDES[ch] = side
+    return side
+
+
 def _lower_same_length(text: str) -> str:
     low = text.lower()
     if len(low) == len(text):
@@ -337,6 +352,7 @@ class NameMatcher:
         marked: list[tuple[int, int, int]] = []
         seen: list[int] | tuple[()] = ()
         gated: list[tuple] = []  # matches of gated aliases: paired with their rules if a trigger is seen
+        sides = _SIDES
         for key, start, end in self._candidates(_lower_same_length(padded)):
             if key >= first_trigger:
                 if key < first_mark:  # a literal a context rule needs
@@ -348,11 +364,15 @@ class NameMatcher:
                 continue
             # the candidate is padded[start:end], that is text[start - 1:end - 1]; the word
             # boundaries first, as most candidates fail them (a short key inside a word)
-            ch = padded[start - 1]
-            if ch.isalnum() or ch == "_" or ch == "#" or "\u0300" <= ch <= "\u036f":
+            side = sides.get(padded[start - 1])
+            if side is None:
+                side = _side(padded[start - 1])
+            if side:  # a word character or "#" before it
                 continue
-            ch = padded[end]
-            if ch.isalnum() or ch == "_" or "\u0300" <= ch <= "\u036f":
+            side = sides.get(padded[end])
+            if side is None:
+                side = _side(padded[end])
+            if side == _WORD:
                 continue
             _length, checks, kind, entity, form = payloads[key]
             if checks is not None:

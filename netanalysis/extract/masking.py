@@ -65,6 +65,7 @@ LINK_PATTERNS = (
     re.compile(r"(?<![\w.@/-])(?:[а-яё0-9-]+\.)+(?:рф|РФ)(?![\w-])" + _PATH),
 )
 _SCHEME = re.compile(rf"(?i:https?|ftp)://{_TAIL}")
+_HAS_SCHEME = re.compile("://").search
 _AT = re.compile(r"@[\w-]+(?:\.[\w-]+)*")
 _DOT_TLD = re.compile(r"\.([A-Za-z]{2,7}|рф|РФ)(?![\w-])")
 _TLD_SET = frozenset(_TLDS) | frozenset(t.upper() for t in _TLDS) | {"рф", "РФ"}
@@ -91,7 +92,7 @@ def link_spans(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     # one-character tests first: a longer needle costs a scan of the whole text
-    if ":" in text and "://" in text:
+    if ":" in text and _HAS_SCHEME(text) is not None:  # (the regex scans a wide text faster than ``in``)
         spans += [m.span() for m in _SCHEME.finditer(text)]
     if "@" in text:
         email_end = 0  # e-mail addresses do not overlap (as the pattern's finditer)
