@@ -11,7 +11,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netanalysis.extract.literals import may_match, needs
+from netanalysis.extract.gazetteer import _lower_same_length
+from netanalysis.extract.literals import FOLD_EXCEPTIONS, may_match, needs
 
 
 def test_hand_cases():
@@ -80,3 +81,39 @@ def test_the_property_is_not_vacuous():
     found = needs("(?:ab|ba)c")
     assert found == (("c",), ("ab", "ba"))
     assert not may_match(found, "abxx", 0, 4)
+
+
+@settings(max_examples=600, deadline=None)
+@given(expressions(), st.text(alphabet="abcxAB \nᲂſıİ", max_size=30))
+def test_every_match_has_the_folded_literals_in_the_lower_cased_text(pattern, text):
+    # with fold, the literals are those of the lower-cased text (case-insensitive parts too),
+    # unless the text has one of the characters re folds to a letter that lowering does not give
+    found = needs(pattern, fold=True)
+    low = _lower_same_length(text)
+    compiled = re.compile(pattern)
+    for start in range(len(text) + 1):
+        match = compiled.match(text, start)
+        if match is not None and not FOLD_EXCEPTIONS.intersection(text):
+            assert may_match(found, low, match.start(), match.end()), (pattern, text, match.span(), found)
+
+
+def test_folded_literals_by_hand():
+    assert needs("(?i:AbC)") is None
+    assert needs("(?i:AbC)", fold=True) == (("abc",),)
+    assert needs("(?i)thanksgiving", fold=True) == (("thanksgiving",),)
+    assert needs("Sea|(?i:gulf)", fold=True) == (("sea", "gulf"),)
+    # an exception character makes a case-insensitive literal match without its lower case
+    assert re.search("(?i:об)", "ᲂб") and "об" not in _lower_same_length("ᲂб")
+
+
+def test_fold_exceptions_are_every_such_character():
+    # every character that some Latin or Cyrillic character of a case-insensitive expression
+    # matches but whose lower case (as the names' matcher lowers a text) is not that letter's
+    everything = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+    letters = [chr(i) for i in range(0x20, 0x7F)] + [chr(i) for i in range(0x400, 0x500)]
+    found = set()
+    for letter in letters:
+        for match in re.finditer("(?i)" + re.escape(letter), everything):
+            if _lower_same_length(match.group()) != letter.lower():
+                found.add(match.group())
+    assert found == FOLD_EXCEPTIONS

@@ -175,6 +175,9 @@ WORDS = [
     "-language", "залив", "море", "ул.", "улица", "служба", "J.", "M.", "Bardella", "Katz", "Gov.",
     "National", "compiler", "13", "24 февраля", "Armenia", "Iranian", "#UN", "#Russia", "🇷🇺", "and",
     "Street", "Peninsula", "Defense", "Forces", "ISRAEL", "ADESANYA", "AND", "language",
+    # case-insensitive rules read from the lower-cased text: street words in other cases, and
+    # the characters that re matches to a letter the lower-cased text does not have there
+    "УЛ.", "Проспект", "прᲂспект", "проᲃпект", "Российский", "Китайская", "Thankſgiving", "THANKSGIVING",
 ]  # fmt: skip
 SEPARATORS = [" ", "  ", ". ", ", ", "\n", "'s ", "’s ", " (", "«", "» ", "-", "\t"]
 
@@ -197,6 +200,9 @@ def test_the_reference_sees_what_the_rules_are_for(every_match, plain):
         "Совет безопасности Армении",
         "Georgia Gov. Kemp",
         "clang and GCC 13",
+        "на проспекте Российском",
+        "прᲂспект Российский",
+        "Turkey for Thankſgiving",
     ]:
         rows, ruled, masked, _seen = every_match._prepared(text)
         kept = reference_apply(plain, rows, ruled, masked)
@@ -210,3 +216,12 @@ def test_matches_whose_rules_cannot_fire_are_left_out(extractor, every_match):
     # a newspaper word anywhere in the post, even inside another word: both are looked at
     assert len(extractor._prepared("Russia and China met; China Daily wrote.")[1]) == 3
     assert len(extractor._prepared("Russia and China met (dailyness).")[1]) == 2
+    # a case-insensitive rule's words open its gate in any case, and ᲂ opens every gate (re
+    # reads it as о, the lower-cased text has ᲂ)
+    rules, triggers = extractor._compiled.rules, extractor._compiled.names.triggers
+    street = rules._gates["place_street_before_ru"]
+    assert triggers["проспект"] in street and triggers["ᲂ"] in street
+    assert triggers["ᲂ"] in rules._gates["outlet_name_en"]
+    assert extractor._prepared("журнал российский")[3] == ()
+    assert triggers["проспект"] in extractor._prepared("ПРОСПЕКТ российский")[3]
+    assert triggers["ᲂ"] in extractor._prepared("прᲂспект российский")[3]

@@ -60,7 +60,7 @@ from netanalysis.extract.conditions import (
     shape,
     word,
 )
-from netanalysis.extract.literals import Needs, gate, may_match, needs
+from netanalysis.extract.literals import FOLD_EXCEPTIONS, Needs, gate, may_match, needs
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -84,7 +84,15 @@ class ContextRules:
         self._unless = frozenset(i for i, r in enumerate(self.rules) if r.unless)
         self._plans: dict[tuple[int, ...], _Plan] = {}
         # each rule's gate: literals one of which is in any post where it can fire (literals.gate)
-        self._gate_literals = [gate(r.before_needs, r.after_needs, r.post_needs) for r in self.rules]
+        # (read from the lower-cased text the names' automaton walks: case-insensitive parts count)
+        self._gate_literals = [
+            gate(
+                needs(r.before_text, fold=True),
+                needs(r.after_text, fold=True),
+                needs(r.post.pattern, fold=True) if r.post is not None else None,
+            )
+            for r in self.rules
+        ]
         self._gates: dict[str, frozenset[int] | None] = {r.rule: None for r in self.rules}
         self._fitting: dict[tuple[str, str, str], tuple[int, ...]] = {}  # by kind, language and form
         self._by_entity: dict[tuple[str, str], list[int]] = {}  # the rules that name an entity
@@ -95,16 +103,24 @@ class ContextRules:
     @property
     def gate_literals(self) -> list[str]:
         """The literals that the names' automaton is asked to report (see :meth:`use_triggers`)."""
-        return sorted({literal for group in self._gate_literals if group for literal in group})
+        found = {literal for group in self._gate_literals if group for literal in group}
+        return sorted(found | FOLD_EXCEPTIONS) if found else []
 
     def use_triggers(self, ids: dict[str, int]) -> None:
         """Gate the rules on the literals the names' matcher reports: ``ids`` numbers each
         literal of :attr:`gate_literals` the matcher looks for (one it cannot report is left
         out, and so is the gate of a rule that needs it). :meth:`apply` then skips a rule whose
-        gate literals are all missing from the ``seen`` numbers of a post."""
+        gate literals are all missing from the ``seen`` numbers of a post.
+
+        The gates are read from the lower-cased text, where a case-insensitive expression's
+        ``в`` may have matched ``ᲀ`` or its ``s`` ``ſ`` (:data:`~netanalysis.extract.literals.FOLD_EXCEPTIONS`):
+        every gate also opens on those characters, and without them no rule is gated."""
+        exceptions = [ids.get(ch) for ch in sorted(FOLD_EXCEPTIONS)]
+        usable = all(number is not None for number in exceptions)
+        always = frozenset(number for number in exceptions if number is not None)
         for rule, group in zip(self.rules, self._gate_literals):
-            ok = group is not None and all(literal in ids for literal in group)
-            self._gates[rule.rule] = frozenset(ids[literal] for literal in group) if ok and group else None
+            ok = usable and group is not None and all(literal in ids for literal in group)
+            self._gates[rule.rule] = frozenset(ids[literal] for literal in group) | always if ok and group else None
         self._plans.clear()
 
     def gate_of(self, ids: tuple[int, ...]) -> frozenset[int] | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["Needs", "gate", "may_match", "needs"]
+__all__ = ["FOLD_EXCEPTIONS", "Needs", "gate", "may_match", "needs"]
 
 #: Groups of literals: every match contains at least one literal of each group.
 Needs = tuple[tuple[str, ...], ...]
@@ -22,17 +22,35 @@ Needs = tuple[tuple[str, ...], ...]
 #: Characters that the placeholders of a rule stand for in the marked text; a literal with one
 #: of them is not looked up in the plain text.
 _MARKS = ("\x01", "\x02")
+#: The characters that a case-insensitive expression matches to a Latin or Cyrillic letter
+#: although the lower-cased text does not have that letter there: dotless ``ı`` and long ``ſ``
+#: (``re`` matches them to ``i`` and ``s``), ``İ`` (its lower case is two characters, so the
+#: lower-cased text keeps it as it is) and the Cyrillic variants U+1C80-U+1C87 (``ᲀ`` is ``в``).
+#: ``tests/test_extract_literals.py`` finds them again by trying every character.
+FOLD_EXCEPTIONS = frozenset("\u0130\u0131\u017f" + "".join(chr(c) for c in range(0x1C80, 0x1C88)))
 #: At most this many groups are kept (the cheapest first: fewest literals, then longest).
 _MAX_GROUPS = 3
 
 
-def needs(pattern: str) -> Needs | None:
-    """The literal groups of ``pattern`` (see :data:`Needs`), or None when none are known.
+def needs(pattern: str, *, fold: bool = False) -> Needs | None:
+    r"""The literal groups of ``pattern`` (see :data:`Needs`), or None when none are known.
 
     Read from the parsed expression: each run of plain characters that every match consumes
     (outside optional repeats and look-arounds, and not under a case-insensitive flag) is a
     group of one; an alternation whose every alternative needs a literal is a group of those
     literals (one an alternative). A case-insensitive expression has none.
+
+    With ``fold``, the groups are those of the lower-cased text instead: every literal is
+    lower-cased and the parts under a case-insensitive flag count too (a match of
+    ``(?i:ул\.)`` has ``ул.`` in the lower-cased text). Only literals whose lower case does not
+    depend on their neighbours mean that (:func:`gate` keeps only those).
+
+    Examples
+    --------
+    >>> needs(r"\s+(?:Sea|Gulf)"), needs(r"(?i:\bул\.)\s*")
+    ((('Sea', 'Gulf'),), None)
+    >>> needs(r"(?i:\bул\.)\s*", fold=True), needs(r"(?i)\bthanksgiving\b", fold=True)
+    ((('ул.',),), (('thanksgiving',),))
     """
     if not pattern:
         return None
@@ -40,9 +58,12 @@ def needs(pattern: str) -> Needs | None:
         parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
     except Exception:  # an expression the parser cannot read: no shortcut
         return None
-    if parsed.state.flags & re.IGNORECASE:
+    if parsed.state.flags & re.IGNORECASE and not fold:
         return None
-    groups = sorted(set(_groups(list(parsed))), key=lambda g: (len(g), -min(map(len, g)), g))
+    found = _groups(list(parsed), fold)
+    if fold:
+        found = [tuple(dict.fromkeys(literal.lower() for literal in group)) for group in found]
+    groups = sorted(set(found), key=lambda g: (len(g), -min(map(len, g)), g))
     return tuple(groups[:_MAX_GROUPS]) or None
 
 
@@ -82,8 +103,9 @@ def may_match(found: Needs | None, text: str, lo: int, hi: int) -> bool:
     return True
 
 
-def _groups(items: list) -> list[tuple[str, ...]]:
-    """The literal groups that every match of the sequence ``items`` needs."""
+def _groups(items: list, fold: bool = False) -> list[tuple[str, ...]]:
+    """The literal groups that every match of the sequence ``items`` needs (``fold``: the parts
+    under a case-insensitive flag too)."""
     from re import _constants as c  # type: ignore[attr-defined]
 
     found: list[tuple[str, ...]] = []
@@ -95,17 +117,17 @@ def _groups(items: list) -> list[tuple[str, ...]]:
         _close(run, found)
         run = ""
         if op is c.BRANCH:
-            group = _branch(arg[1])
+            group = _branch(arg[1], fold)
             if group:
                 found.append(group)
         elif op is c.SUBPATTERN:
             _group, add_flags, _del_flags, body = arg
-            if not add_flags & re.IGNORECASE:
-                found += _groups(list(body))
+            if fold or not add_flags & re.IGNORECASE:
+                found += _groups(list(body), fold)
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
             low, _high, body = arg
             if low >= 1:
-                found += _groups(list(body))
+                found += _groups(list(body), fold)
     _close(run, found)
     return found
 
@@ -117,12 +139,12 @@ def _close(run: str, found: list[tuple[str, ...]]) -> None:
     found += [(part,) for part in run.split("\x00") if part]
 
 
-def _branch(alternatives: list) -> tuple[str, ...] | None:
+def _branch(alternatives: list, fold: bool = False) -> tuple[str, ...] | None:
     """One literal for each alternative (its longest one that is a group of its own, else the
     literals of its cheapest group), or None when some alternative needs none."""
     literals: list[str] = []
     for alternative in alternatives:
-        groups = _groups(list(alternative))
+        groups = _groups(list(alternative), fold)
         if not groups:
             return None
         singles = [g[0] for g in groups if len(g) == 1]
