@@ -28,6 +28,8 @@ _MARKS = ("\x01", "\x02")
 #: lower-cased text keeps it as it is) and the Cyrillic variants U+1C80-U+1C87 (``ᲀ`` is ``в``).
 #: ``tests/test_extract_literals.py`` finds them again by trying every character.
 FOLD_EXCEPTIONS = frozenset("\u0130\u0131\u017f" + "".join(chr(c) for c in range(0x1C80, 0x1C88)))
+#: At most this many spellings of a run with small classes in it ([Ss]ecretary of [Ss]tate).
+_MAX_SPELLINGS = 8
 #: At most this many groups are kept (the cheapest first: fewest literals, then longest).
 _MAX_GROUPS = 3
 
@@ -109,13 +111,18 @@ def _groups(items: list, fold: bool = False) -> list[tuple[str, ...]]:
     from re import _constants as c  # type: ignore[attr-defined]
 
     found: list[tuple[str, ...]] = []
-    run = ""
+    runs = [""]  # the run of plain characters so far, in each of its spellings
     for op, arg in items:
         if op is c.LITERAL:
-            run += chr(arg)
+            runs = [run + chr(arg) for run in runs]
             continue
-        _close(run, found)
-        run = ""
+        if op is c.IN:  # a small class of plain characters ([Ll]ive): one spelling for each
+            chars = [chr(av) for sub, av in arg if sub is c.LITERAL]
+            if len(chars) == len(arg) and len(runs) * len(chars) <= _MAX_SPELLINGS:
+                runs = [run + ch for run in runs for ch in chars]
+                continue
+        _close(runs, found)
+        runs = [""]
         if op is c.BRANCH:
             group = _branch(arg[1], fold)
             if group:
@@ -128,12 +135,18 @@ def _groups(items: list, fold: bool = False) -> list[tuple[str, ...]]:
             low, _high, body = arg
             if low >= 1:
                 found += _groups(list(body), fold)
-    _close(run, found)
+    _close(runs, found)
     return found
 
 
-def _close(run: str, found: list[tuple[str, ...]]) -> None:
-    """Add the plain parts of a run of literals (split at placeholder marks) as groups of one."""
+def _close(runs: list[str], found: list[tuple[str, ...]]) -> None:
+    """Add the plain parts of a run of literals (split at placeholder marks) as groups of one,
+    or a run spelt several ways (a class in it) as the group of its spellings."""
+    if len(runs) > 1:
+        if all(runs) and not any(mark in run for run in runs for mark in _MARKS):
+            found.append(tuple(dict.fromkeys(runs)))
+        return
+    run = runs[0]
     for mark in _MARKS:
         run = run.replace(mark, "\x00")
     found += [(part,) for part in run.split("\x00") if part]
