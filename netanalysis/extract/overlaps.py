@@ -10,6 +10,7 @@ import operator
 __all__ = ["NESTED_FORMS", "resolve_overlaps"]
 
 _ROW_SPAN = operator.itemgetter(5, 6)
+_ROW_START = operator.itemgetter(5)
 #: Forms of a country match that count inside a forum's name.
 NESTED_FORMS = ("name", "acronym")
 
@@ -20,8 +21,11 @@ def resolve_overlaps(rows: list, text: str) -> list:
     Rows that overlap no other row are kept as they are (unless stop phrases); a group of
     rows linked by overlaps is settled by :func:`_settle` on its own, which gives what it
     gives on all rows at once: whether a row is kept depends only on rows it overlaps.
+
+    ``rows`` come in order of their end (as the names' automaton reports its candidates), so a
+    stable sort by start puts them in span order (of two with one start, the shorter first).
     """
-    rows.sort(key=_ROW_SPAN)
+    rows.sort(key=_ROW_START)
     kept = []
     group: list = []
     group_end = -1
