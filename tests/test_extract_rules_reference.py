@@ -225,3 +225,24 @@ def test_matches_whose_rules_cannot_fire_are_left_out(extractor, every_match):
     assert extractor._prepared("журнал российский")[3] == ()
     assert triggers["проспект"] in extractor._prepared("ПРОСПЕКТ российский")[3]
     assert triggers["ᲂ"] in extractor._prepared("прᲂспект российский")[3]
+
+
+def test_marked_text_does_not_depend_on_the_order_of_the_rows(extractor):
+    # the extractor's rows are in order already, so the marks are made without sorting them;
+    # rows in any other order are sorted first, and the marks are the same
+    import random
+
+    from netanalysis.extract.conditions import _marked_sorted, marked_text
+
+    texts = _texts(ROOT / "tests/fixtures/realtext/posts.jsonl")
+    texts += ["Саммит «Россия – Африка» и Russia–Africa summit", "Union State of Russia and Belarus, #RussiaChina"]
+    rng = random.Random(5)
+    nested = 0
+    for text in texts:
+        rows, _ruled, masked, _seen = extractor._prepared(text)
+        expected = _marked_sorted(rows, masked)
+        shuffled = rows[:]
+        rng.shuffle(shuffled)
+        assert marked_text(rows, masked) == expected == marked_text(shuffled, masked) == marked_text(rows[::-1], masked)
+        nested += any(a[5] == b[5] for a, b in zip(rows, rows[1:]))
+    assert nested  # some rows share a start (a country at the start of a forum's name)

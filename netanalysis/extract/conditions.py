@@ -186,12 +186,35 @@ def word(surface: str) -> str:
 
 
 def marked_text(rows: Iterable[tuple], text: str) -> str:
-    """``text`` with every country match written as ``\\x01`` and every forum match as ``\\x02``."""
+    """``text`` with every country match written as ``\\x01`` and every forum match as ``\\x02``.
+
+    Marks go in order of (start, end); a match that starts inside one already marked is left
+    as it is. The extractor's rows are in that order already (a country named at the start of
+    a forum's name, the shorter, comes first); other rows are sorted first.
+    """
+    rows = list(rows)
+    parts = []
+    done = at = at_end = 0
+    for row in rows:
+        kind, start = row[0], row[5]
+        if start < at or (start == at and row[6] < at_end):  # not in order: sort them
+            return _marked_sorted(rows, text)
+        at, at_end = start, row[6]
+        if kind == "tag" or start < done:  # nested inside a mark already made
+            continue
+        end = row[6]
+        parts += [text[done:start], ("\x01" if kind == "country" else "\x02") * (end - start)]
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _marked_sorted(rows: list[tuple], text: str) -> str:
     marks = sorted((row[5], row[6], "\x01" if row[0] == "country" else "\x02") for row in rows if row[0] != "tag")
     parts = []
     done = 0
     for start, end, mark in marks:
-        if start < done:  # nested inside a forum's name: the forum's mark covers it
+        if start < done:  # nested inside a mark already made
             continue
         parts += [text[done:start], mark * (end - start)]
         done = end

@@ -287,8 +287,8 @@ class ContextRules:
     def _vouching(self, rows: list[tuple], ruled: list[tuple[tuple, tuple[int, ...]]]) -> set[tuple[str, str]]:
         """The entities the post mentions through matches that no ``unless`` rule applies to."""
         unless = self._unless
-        doubted = {id(row) for row, ids in ruled if unless.intersection(ids)}
-        return {(row[0], row[1]) for row in rows if row[0] != "tag" and id(row) not in doubted}
+        doubted = {id(row) for row, ids in ruled if not unless.isdisjoint(ids)}
+        return {(row[0], row[1]) for row in rows if id(row) not in doubted and row[0] != "tag"}
 
 
 class _Plan(NamedTuple):
