@@ -104,3 +104,38 @@ def test_no_country_or_forum_mention_inside_a_link(everything, parts):
             continue
         start, end = row[5], row[6]
         assert not any(a < end and start < b for a, b in spans), (text, row)
+
+
+GLUED = [
+    "https://", "http://", "ftp://", "tass.com", "tass.COM", "t.me", "mid.ru", "президент.рф", "x.РФ", "/russia",
+    "/", "@", "@MID_Russia", "press@mid.ru", "MID", ".", "..", ",", "»", "«", "(", ")", "Russia", "Russia.In",
+    "China", "-", "com", "ru", ".com", ".Com", "#UN", "#", "'", "’", "a", "1", "24.kz", "www.", "?q=", " ", "\n",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(GLUED), max_size=14))
+def test_the_extractor_masks_what_mask_links_masks(everything, parts):
+    # the extractor looks for bare domains only where the names' walk met a dot before a
+    # top-level domain, after the other links are masked: the masked text must be the same
+    text = "".join(parts)
+    if text:
+        assert everything._prepared(text)[2] == mask_links(text), text
+
+
+def test_the_domain_walk_is_not_vacuous(everything, monkeypatch):
+    # a bare domain is found after a first walk and the text walked again; a link with a scheme
+    # is masked before the one walk; a text with neither is walked once
+    walks = []
+    walk = type(everything)._walk
+    monkeypatch.setattr(type(everything), "_walk", lambda self, text: walks.append(text) or walk(self, text))
+    for text, count in [
+        ("see tass.com/russia now", 2),
+        ("https://tass.com/russia now", 1),
+        ("Russia.In the end", 1),
+        ("a t.me/MID_Russia link and press@mid.ru", 2),
+        ("no link in Russia", 1),
+    ]:
+        walks.clear()
+        assert everything._prepared(text)[2] == mask_links(text) and len(walks) == count, (text, walks)
+    assert mask_links("see tass.com/russia now") == "see" + " " * 17 + "now"

@@ -14,7 +14,7 @@ from netanalysis.extract.context import ContextRules
 from netanalysis.extract.flags import FLAG_RUN_RE, flag_pair
 from netanalysis.extract.gazetteer import NameMatcher
 from netanalysis.extract.hashtags import HASHTAG_RE, has_letter
-from netanalysis.extract.masking import link_spans, mask_spans
+from netanalysis.extract.masking import DOMAIN_MARKS, link_spans, mask_spans, scheme_and_at_spans, with_domains
 from netanalysis.extract.pairs import TagLexicon
 from netanalysis.model import DEFAULT_FORMS, Exclusion, parse_forms
 
@@ -80,7 +80,10 @@ class _Compiled:
         # the names' automaton also reports every "#" and flag emoji of the registry (marks), so
         # that hashtags and flags are found in the same walk over the text
         flag_marks = {flag_pair(code): hit for code, hit in self.flags.items()}
-        self.names = NameMatcher(text_names, stops, backend=backend, triggers=triggers, marks=["#", *flag_marks])
+        # and where a bare domain may be (masking.DOMAIN_MARKS)
+        self.names = NameMatcher(
+            text_names, stops, backend=backend, triggers=triggers, marks=["#", *flag_marks, *DOMAIN_MARKS]
+        )
         marks = self.names.marks
         #: the number of the "#" mark and what each flag mark names; None when the names' matcher
         #: could not report them all (the regex backend): hashtags and flags are then looked for apart
@@ -89,6 +92,13 @@ class _Compiled:
         if "#" in marks and all(flag in marks for flag in flag_marks):
             self.hash_mark = marks["#"]
             self.flag_marks = {marks[flag]: hit for flag, hit in flag_marks.items()}
+        #: the numbers of the domain marks (all after the others), or None when the matcher could
+        #: not report them all: links are then all looked for before the names
+        self.domain_marks: frozenset[int] | None = None
+        self.first_domain_mark = len(marks)
+        if self.flag_marks is not None and all(mark in marks for mark in DOMAIN_MARKS):
+            self.domain_marks = frozenset(marks[mark] for mark in DOMAIN_MARKS)
+            self.first_domain_mark = min(self.domain_marks)
         if self.rules is not None and backend == "automaton":
             self.rules.use_triggers(self.names.triggers)
             self.names.gate_ruled(self.rules.gate_of)
@@ -307,17 +317,41 @@ class Extractor:
     def _prepared(self, text: str) -> tuple[list[Mention], list[tuple[Mention, tuple[int, ...]]], str, Any]:
         """The rows of a non-empty text before the context rules, the ``(row, rule ids)`` pairs
         the rules look at, the text with its links masked and the rules' trigger literals found
-        in it (what :meth:`extract` gives the rules)."""
-        spans = link_spans(text)
-        if spans:  # found once: masking does not look for them again
-            text = mask_spans(text, spans)
+        in it (what :meth:`extract` gives the rules).
+
+        Links are masked before names are looked for (:mod:`~netanalysis.extract.masking`).
+        Links with a scheme, e-mail addresses and @handles are found first; bare domains only
+        when the names' walk over that text met a dot before a top-level domain
+        (:data:`~netanalysis.extract.masking.DOMAIN_MARKS`), most posts having none: when
+        there are any, the text is masked again with them and walked again."""
+        if self._compiled.domain_marks is None:  # the walk does not report them: all links first
+            spans = link_spans(text)
+            masked = mask_spans(text, spans) if spans else text
+            rows, ruled, seen, _domains = self._walk(masked)
+            return rows, ruled, masked, seen
+        spans = scheme_and_at_spans(text)
+        masked = mask_spans(text, spans) if spans else text
+        rows, ruled, seen, domains = self._walk(masked)
+        if domains:
+            every = with_domains(text, spans)
+            if every != spans:
+                masked = mask_spans(text, every)
+                rows, ruled, seen, domains = self._walk(masked)
+        return rows, ruled, masked, seen
+
+    def _walk(self, text: str) -> tuple[list[Mention], list[tuple[Mention, tuple[int, ...]]], Any, bool]:
+        """The rows of a text with its links masked (names, hashtags and flags, in order), the
+        ``(row, rule ids)`` pairs and trigger literals for the rules, and whether the names'
+        walk met one of :data:`~netanalysis.extract.masking.DOMAIN_MARKS`."""
         compiled = self._compiled
         rows, ruled, seen, marked = compiled.names.scan(text)
         more: list[Mention] = []
+        domains = False
         cache = self._tag_cache
         flag_marks = compiled.flag_marks
         if flag_marks is not None:  # hashtags and flags, from the marks the names' walk reported
             hash_mark = compiled.hash_mark
+            first_domain = compiled.first_domain_mark
             for number, start, end in marked:
                 if number == hash_mark:
                     if start and text[start - 1] == "&":  # an HTML character reference: &#x27;
@@ -332,6 +366,9 @@ class Extractor:
                     for kind, entity, via, form, surface, a, b in cached:
                         more.append((kind, entity, via, form, surface, start + a, start + b))
                     continue
+                if number >= first_domain:
+                    domains = True
+                    continue
                 # a flag is read in pairs from the start of its run of regional indicators
                 at = start
                 while at and "\U0001f1e6" <= text[at - 1] <= "\U0001f1ff":
@@ -345,7 +382,7 @@ class Extractor:
             # names come out in order; rows from tags and flags need merging in
             rows += more
             rows.sort(key=_START if compiled.starts_apart else _ORDER)
-        return rows, ruled, text, seen
+        return rows, ruled, seen, domains
 
     def _tags_and_flags(self, text: str, more: list[Mention]) -> None:
         """Add the rows of the hashtags and flag emoji of ``text`` to ``more``, looked for by

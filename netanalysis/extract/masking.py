@@ -29,7 +29,16 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LINK_PATTERNS", "mask_links", "mask_spans", "link_spans", "reference_link_spans"]
+__all__ = [
+    "DOMAIN_MARKS",
+    "LINK_PATTERNS",
+    "link_spans",
+    "mask_links",
+    "mask_spans",
+    "reference_link_spans",
+    "scheme_and_at_spans",
+    "with_domains",
+]
 
 _GENERIC_TLDS = (
     "com net org info biz gov edu int mil io co me tv fm am news online site website app dev ai "
@@ -69,6 +78,11 @@ _HAS_SCHEME = re.compile("://").search
 _AT = re.compile(r"@[\w-]+(?:\.[\w-]+)*")
 _DOT_TLD = re.compile(r"\.([A-Za-z]{2,7}|рф|РФ)(?![\w-])")
 _TLD_SET = frozenset(_TLDS) | frozenset(t.upper() for t in _TLDS) | {"рф", "РФ"}
+#: What every bare domain has, lower-cased: a dot and a top-level domain. A text whose lower-cased
+#: form has none of them has no bare domain, so the names' automaton, which walks the text
+#: lower-cased anyway, is asked to report them (:class:`~netanalysis.extract.Extractor`), and
+#: the domains are looked for only in a text where it found one.
+DOMAIN_MARKS = tuple(sorted({"." + tld.lower() for tld in _TLD_SET}))
 _LABELS = re.compile(rf"(?:{_LABEL}\.)+|(?:[а-яё0-9-]+\.)+")
 _PATH_RE = re.compile(_PATH)
 _LATIN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -90,6 +104,23 @@ def link_spans(text: str) -> list[tuple[int, int]]:
     >>> [t[a:b] for a, b in link_spans(t)]
     ['tass.com/russia/', '@MID_Russia']
     """
+    return _merged(_scheme_and_at(text) + _domains(text))
+
+
+def scheme_and_at_spans(text: str) -> list[tuple[int, int]]:
+    """:func:`link_spans` without the bare domains: links with a scheme, e-mail addresses and
+    @handles (what a text without any of :data:`DOMAIN_MARKS` has)."""
+    return _merged(_scheme_and_at(text))
+
+
+def with_domains(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` (:func:`scheme_and_at_spans` of ``text``) and the bare domains of ``text``:
+    :func:`link_spans` of ``text``."""
+    domains = _domains(text)
+    return _merged(spans + domains) if domains else spans
+
+
+def _scheme_and_at(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     # one-character tests first: a longer needle costs a scan of the whole text
     if ":" in text and _HAS_SCHEME(text) is not None:  # (the regex scans a wide text faster than ``in``)
@@ -108,6 +139,11 @@ def link_spans(text: str) -> list[tuple[int, int]]:
                 end = at + 1 + len(m.group()[1:].split(".")[0].split("-")[0])  # @ and word characters
                 if end > at + 1:
                     spans.append((at, end))
+    return spans
+
+
+def _domains(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
     if "." in text:
         for m in _DOT_TLD.finditer(text):
             if m.group(1) not in _TLD_SET:
@@ -124,7 +160,7 @@ def link_spans(text: str) -> list[tuple[int, int]]:
                 continue  # a Cyrillic name before a Latin ending, or the reverse: not a domain
             path = _PATH_RE.match(text, end)
             spans.append((start, path.end() if path else end))
-    return _merged(spans)
+    return spans
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
