@@ -1,8 +1,11 @@
 """Extract: post text -> mentions of countries, forums and other hashtags.
 
 :class:`Extractor` compiles a registry once (the name automaton, the hashtag vocabulary, the
-flag table) and then reads any number of texts; :func:`extract_mentions` runs it over posts
-and returns the tidy mention table (:data:`~netanalysis.model.MENTION_COLUMNS`).
+flag table: :mod:`netanalysis.extract.compiled`) and then reads any number of texts;
+:func:`extract_mentions` runs it over posts and returns the tidy mention table
+(:data:`~netanalysis.model.MENTION_COLUMNS`). One walk of the names' automaton over a text
+finds its names, the literals the context rules need, its ``#`` and flag emoji, and the dots
+before a top-level domain that tell whether a bare domain must be masked.
 
 What each source yields (``via``):
 
