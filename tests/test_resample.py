@@ -191,10 +191,10 @@ def test_tied_components_fall_back_to_the_graph():
 @pytest.mark.parametrize("block", [1, 7, 4_000_000])  # a replicate a product, a few, all at once
 def test_grouped_sums_match_the_plain_sum(block, monkeypatch):
     # the sparse product gives exactly the sum over links of count x weight, by group
-    from netanalysis.analysis import resample
-    from netanalysis.analysis.resample import _grouped
+    from netanalysis.analysis import link_sums
+    from netanalysis.analysis.link_sums import grouped
 
-    monkeypatch.setattr(resample, "_BLOCK", block)
+    monkeypatch.setattr(link_sums, "BLOCK", block)
     rng = np.random.default_rng(3)
     for _ in range(20):
         n_posts, n_groups, n_links = rng.integers(1, 40), rng.integers(1, 12), rng.integers(0, 200)
@@ -205,6 +205,50 @@ def test_grouped_sums_match_the_plain_sum(block, monkeypatch):
         expected = np.zeros((len(counts), n_groups), dtype=np.int64)
         for p, g, w in zip(post, group, weight):
             expected[:, g] += counts[:, p] * w
-        got = _grouped(counts, post, weight, group, n_groups)
+        got = grouped(counts, post, weight, group, n_groups)
         assert got.dtype == np.int64 and got.shape == expected.shape
         assert np.array_equal(got, expected)
+
+
+def _plain_pairs(post, where, node, kinds):
+    """Per (post, country, forum): in how many units of the post both are named (by hand)."""
+    units: dict = {}
+    for p, w, n in zip(post.tolist(), where.tolist(), node.tolist()):
+        units.setdefault((p, w), set()).add(n)
+    pairs: dict = {}
+    for (p, _), named in units.items():
+        for c in sorted(n for n in named if kinds[n] == "country"):
+            for f in sorted(n for n in named if kinds[n] == "forum"):
+                pairs[(p, c, f)] = pairs.get((p, c, f), 0) + 1
+    return pairs
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 1_000_000])  # a post a chunk, a few links, all at once
+def test_pairs_enumerated_a_chunk_of_posts_at_a_time_are_all_the_pairs(chunk, monkeypatch):
+    from netanalysis.analysis import link_sums
+    from netanalysis.analysis.link_sums import link_matrix
+    from netanalysis.analysis.resample import coded_window
+
+    monkeypatch.setattr(link_sums, "PAIR_CHUNK", chunk)
+    rng = np.random.default_rng(8)
+    nodes = ["country:AA", "country:BB", "country:CC", "forum:EU", "forum:UN"]
+    kinds = [n.split(":")[0] for n in nodes]
+    for _ in range(25):
+        n_posts = int(rng.integers(1, 12))
+        keys = np.unique(rng.integers(0, n_posts * 3 * len(nodes), int(rng.integers(0, 60))))  # (post, unit, node)
+        node, rest = keys % len(nodes), keys // len(nodes)
+        post, where = rest // 3, rest % 3
+        win = coded_window(np.arange(n_posts), np.full(n_posts, 3), post, where, node, nodes, "paragraph")
+        got = {
+            (p, int(win.edge_nodes[e, 0]), int(win.edge_nodes[e, 1])): c
+            for p, e, c in zip(win.edge_post.tolist(), win.edge_index.tolist(), win.edge_count.tolist())
+        }
+        assert got == _plain_pairs(post, where, node, kinds)
+        keys_seen = win.edge_post * len(win.edge_nodes) + win.edge_index
+        assert (np.diff(keys_seen) > 0).all()  # sorted by post, then edge, each once
+        assert win.edge_post.dtype == win.edge_index.dtype == win.edge_count.dtype == np.int64
+        for links, (p, i, w, size) in [
+            (win.edge_links, (win.edge_post, win.edge_index, win.edge_count, len(win.edge_nodes))),
+            (win.node_links, (win.node_post, win.node_index, win.node_count, len(nodes))),
+        ]:
+            assert np.array_equal(links.toarray(), link_matrix(p, w, i, size, n_posts).toarray())

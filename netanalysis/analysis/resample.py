@@ -54,6 +54,7 @@ from threadpoolctl import threadpool_limits
 from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_measures, batch_pagerank
 from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
 from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
+from netanalysis.analysis.link_sums import by_post, summed, window_pairs
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS
 from netanalysis.graph.coding import units_per_post
@@ -124,6 +125,17 @@ class CodedWindow:
     def node_codes(self) -> dict[str, int]:
         """Node id -> its index in :attr:`nodes`."""
         return {n: i for i, n in enumerate(self.nodes)}
+
+    @functools.cached_property
+    def node_links(self):
+        """Sparse nodes x posts matrix of :attr:`node_count` (built once per window, however many
+        blocks of replicates are summed with it)."""
+        return by_post(self.node_post, self.node_index, self.node_count, len(self.nodes), self.n_posts)
+
+    @functools.cached_property
+    def edge_links(self):
+        """Sparse edges x posts matrix of :attr:`edge_count` (built once per window)."""
+        return by_post(self.edge_post, self.edge_index, self.edge_count, len(self.edge_nodes), self.n_posts)
 
 
 def _check(unit: str, baseline: str) -> None:
@@ -200,19 +212,11 @@ def coded_window(
     topical = np.bincount(post[np.r_[True, group[1:] != group[:-1]]] if len(post) else post, minlength=len(post_ids))
     key, count = np.unique(post * n_nodes + node, return_counts=True)
     node_post, node_index = key // n_nodes, key % n_nodes
+    del key
     # countries x forums within each unit (links are sorted by unit, then node: countries first)
-    is_forum = kinds[node] == "forum" if len(node) else np.zeros(0, dtype=bool)
-    c_rows, f_rows = np.flatnonzero(~is_forum), np.flatnonzero(is_forum)
-    lo = np.searchsorted(group[f_rows], group[c_rows], side="left")
-    hi = np.searchsorted(group[f_rows], group[c_rows], side="right")
-    reps = hi - lo
-    pair_c = np.repeat(c_rows, reps)
-    offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
-    pair_f = f_rows[np.repeat(lo, reps) + offsets]
-    pair_key = (post[pair_c] * n_nodes + node[pair_c]) * n_nodes + node[pair_f]
-    pair_key, edge_count = np.unique(pair_key, return_counts=True)
-    edge_post, rest = pair_key // (n_nodes * n_nodes), pair_key % (n_nodes * n_nodes)
-    edges, edge_index = np.unique(rest, return_inverse=True)
+    is_forum = np.array([k == "forum" for k in kinds], dtype=bool)[node] if len(node) else np.zeros(0, dtype=bool)
+    edge_post, edge_index, edge_count, edges = window_pairs(group, post, node, is_forum, n_nodes)
+    del group, is_forum
     return CodedWindow(
         post_ids=post_ids,
         units=units,
@@ -225,38 +229,9 @@ def coded_window(
         edge_nodes=np.stack([edges // n_nodes, edges % n_nodes], axis=1).astype(np.int64),
         edge_post=edge_post,
         edge_index=np.asarray(edge_index, np.int64).ravel(),
-        edge_count=edge_count.astype(np.int64),
+        edge_count=edge_count.astype(np.int64, copy=False),
         unit=unit,
     )
-
-
-#: Values of ``counts`` copied at a time by :func:`_grouped` (bounds its memory).
-_BLOCK = 4_000_000
-
-
-def _grouped(counts: np.ndarray, post: np.ndarray, weight: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    """``out[r, g] = sum over k with group[k] == g of counts[r, post[k]] * weight[k]``.
-
-    Sparse products, a block of replicates at a time: ``counts`` (replicates x posts) times the
-    posts x groups matrix of the weights (repeated pairs summed), in integers, so exactly the sum
-    above. Gathering
-    ``counts[:, post]`` for every link instead moved replicates x links of memory per call: 2.7
-    of the 4.5 s of the timeline stage on 20,000 benchmark posts (one profile).
-    """
-    import scipy.sparse as sp
-
-    out = np.zeros((counts.shape[0], n_groups), dtype=np.int64)
-    if not len(group):
-        return out
-    links = sp.csr_matrix(
-        (np.asarray(weight, dtype=np.int64), (np.asarray(group), np.asarray(post))),
-        shape=(n_groups, counts.shape[1]),
-    )
-    rows = max(1, _BLOCK // max(1, counts.shape[1]))  # replicates a product: a copy of at most _BLOCK values
-    for lo in range(0, counts.shape[0], rows):
-        block = np.ascontiguousarray(counts[lo : lo + rows].T, dtype=np.int64)
-        out[lo : lo + rows] = (links @ block).T
-    return out
 
 
 def _to_nodes(values: np.ndarray, edge_nodes: np.ndarray, n_nodes: int) -> np.ndarray:
@@ -351,8 +326,8 @@ def _replicate_values(
         distinct, back = counts, np.arange(len(counts))
     n_nodes = len(win.nodes)
     out = np.zeros((len(distinct), n_nodes, len(measures)))
-    named = _grouped(distinct, win.node_post, win.node_count, win.node_index, n_nodes)
-    weights = _grouped(distinct, win.edge_post, win.edge_count, win.edge_index, len(win.edge_nodes))
+    named = summed(distinct, win.node_links)
+    weights = summed(distinct, win.edge_links)
     weights = np.where(weights >= min_weight, weights, 0)
     if "posts" in measures:
         out[:, :, list(measures).index("posts")] = named
