@@ -5,7 +5,8 @@ performance figures.
 Part 1 times, in this process, each piece of the work a worker does for a partition of a JSON
 Lines corpus (medians of ``--repeat`` runs over ``-n`` posts): reading (JSON decoding and
 mapping records to posts), extraction (names: lower-casing, the automaton's walk, handling its
-hits; hashtags, flag emoji and merging), formatting the CSV rows and links, the per-post
+hits, which include the hashtags and flag emoji it meets; then masking links, the context rules
+and merging), formatting the CSV rows and links, the per-post
 columns kept for later stages, and pickling a chunk's result for the trip back. Their sum is
 the CPU a worker spends per post, so two cores can do at most ``2 / sum`` posts per second.
 
@@ -94,7 +95,7 @@ def worker_pieces(corpus: Path, repeat: int) -> tuple[list[tuple[str, float]], i
         ("names: lower-case", t["lower-case"]),
         ("names: automaton walk", t["automaton walk"]),
         ("names: boundaries, case, longest match of the hits", hits),
-        ("hashtags, flag emoji, merging", t["extract"] - t["names"]),
+        ("links, hashtags, flags, context rules, merging", t["extract"] - t["names"]),
         ("CSV rows, links, per-post columns", t["whole chunk"] - t["extract"]),
         ("pickling: partition in, result out", t["pickle"] + t["partition pickle"]),
     ]
