@@ -511,3 +511,35 @@ def test_a_label_without_room_falls_back_to_a_code_never_to_a_long_id():
     assert fallback_label(G, "forum:BRICS") is None  # the label is the code already
     assert fallback_label(G, "forum:CENTRAL_ASIA_CHINA") is None
     assert fallback_label(G, "forum:RUSSIA_AFRICA") is None
+
+
+def test_heatmap_counts_fit_their_cells_at_any_scale():
+    # a million-post corpus has six-digit counts; written out they ran into each other
+    G = fixture_graph()
+    for _u, _v, d in G.edges(data=True):
+        d["weight"] = d["weight"] * 83_617 + 1_000
+    fig = plot_heatmap(G)
+    ax = fig.axes[0]
+    renderer = renderer_of(fig)
+    fig.canvas.draw()  # the laid-out figure, as saved
+    cell = ax.transData.transform((1, 0))[0] - ax.transData.transform((0, 0))[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts and all(len(t) <= 4 for t in texts) and any(t.endswith("k") for t in texts)
+    assert all(t.get_window_extent(renderer).width < cell for t in ax.texts)
+    assert min(t.get_fontsize() for t in ax.texts) >= 3.5
+    assert ax.get_xlabel().endswith("Counts from 10,000 in thousands (k) or millions (M)")
+    ticks = [t.get_text() for t in ax.child_axes[0].get_yticklabels()]
+    assert "100k" in ticks and not any(len(t) > 4 for t in ticks)
+    # small counts are written out and the axis says nothing more
+    small = plot_heatmap(fixture_graph()).axes[0]
+    assert "thousands" not in small.get_xlabel()
+
+
+def test_heatmap_values_too_wide_for_their_cells_are_left_out():
+    # cells too narrow for even the smallest font: the colour alone tells the value
+    G = fixture_graph()
+    for _u, _v, d in G.edges(data=True):
+        d["weight"] = d["weight"] * 83_617 + 1_000
+    ax = Figure(figsize=(1.0, 1.0)).add_subplot()
+    plot_heatmap(G, ax=ax)
+    assert len(ax.texts) == 0 and "thousands" not in ax.get_xlabel()

@@ -19,9 +19,9 @@ from matplotlib.figure import Figure
 from netanalysis.analysis.plotdata import heatmap_matrix
 from netanalysis.config import HEATMAP_VALUES
 from netanalysis.errors import GraphError
-from netanalysis.render.style import PAGE_HEIGHT, figure_style, figure_width, freeze_layout, new_axes
+from netanalysis.render.style import PAGE_HEIGHT, figure_style, figure_width, freeze_layout, new_axes, renderer_of
 
-__all__ = ["plot_heatmap", "VALUE_LABELS", "HEATMAP_VALUES"]
+__all__ = ["plot_heatmap", "compact_count", "VALUE_LABELS", "HEATMAP_VALUES"]
 
 
 #: Colour bar labels for the edge attributes the graph carries.
@@ -40,9 +40,35 @@ def _luminance(rgb: tuple[float, float, float]) -> float:
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
 
+def compact_count(n: int) -> str:
+    """A count in at most four characters, so that it fits a heatmap cell: as it is below
+    10,000, else in thousands (``84k``) or millions (``1.2M``, ``12M``).
+
+    Examples
+    --------
+    >>> [compact_count(n) for n in (7, 9999, 10000, 83618, 999499, 999500, 1234567, 12345678)]
+    ['7', '9999', '10k', '84k', '999k', '1M', '1.2M', '12M']
+    """
+    if abs(n) < 10_000:
+        return str(n)
+    if abs(n) < 999_500:
+        return f"{n / 1000:.0f}k"
+    if abs(n) < 9_950_000:
+        return f"{n / 1e6:.1f}".removesuffix(".0") + "M"
+    return f"{n / 1e6:.0f}M"
+
+
+#: What the axis says when some counts are written as :func:`compact_count` shortens them.
+COMPACT_NOTE = "counts from 10,000 in thousands (k) or millions (M)"
+
+
+#: The smallest font (points) a cell's value is written in; smaller cells get no value.
+_SMALLEST_FONT = 3.5
+
+
 def _format(value: float, integer: bool) -> str:
     if integer:
-        return f"{int(round(value))}"
+        return compact_count(int(round(value)))
     # Two decimals without the leading zero (".29", "-.10") so values fit small cells.
     text = f"{value:.2f}".replace("-0.00", "0.00")
     return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
@@ -158,8 +184,11 @@ def plot_heatmap(
             ax.set_title(title)
         if annotate is None:
             annotate = n_rows <= 40 and n_cols <= 25
+        texts: list = []
         if annotate:
-            _annotate(ax, data, shown, colormap, norm, value, font_size)
+            texts, compacted = _annotate(ax, data, shown, colormap, norm, value, font_size)
+            if compacted:
+                ax.set_xlabel(ax.get_xlabel() + "\n" + COMPACT_NOTE[:1].upper() + COMPACT_NOTE[1:])
         # The colour bar hangs off the axes itself (an inset), so it stays beside the matrix
         # however the square cells shrink the axes.
         tall = float(np.clip(6 / max(n_rows, 1), 0.35, 1.0))
@@ -174,6 +203,8 @@ def plot_heatmap(
             bar.set_ticks(np.arange(0, int(norm.vmax) + 1, max(1, int(norm.vmax) // 6 or 1)))
         if new_figure:
             freeze_layout(fig)
+        if texts and not _fit_to_cells(ax, texts):
+            ax.set_xlabel(ax.get_xlabel().replace("\n" + COMPACT_NOTE[:1].upper() + COMPACT_NOTE[1:], ""))
     return fig
 
 
@@ -199,7 +230,7 @@ def _log_ticks(bar, norm: Normalize) -> None:
     ticks = [t for t in ticks if norm.vmin <= t <= norm.vmax * 1.0001]
     if len(ticks) > 7:  # powers of ten only
         ticks = [t for t in ticks if abs(np.log10(t) - round(np.log10(t))) < 1e-9]
-    bar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
+    bar.set_ticks(ticks, labels=[compact_count(int(t)) if t >= 10_000 else f"{t:g}" for t in ticks])
     bar.ax.minorticks_off()
 
 
@@ -215,22 +246,47 @@ def _dominance_note(matrix) -> str:
     return "\nMost co-mentioned: " + ", ".join(parts) + " of all co-mention weight"
 
 
-def _annotate(ax, data, shown, colormap, norm, value, font_size) -> None:
+def _annotate(ax, data, shown, colormap, norm, value, font_size) -> tuple[list, bool]:
+    """Write each cell's value in it; the texts, and whether some count was shortened
+    (:func:`compact_count`)."""
     integer = value == "weight" and np.allclose(np.nan_to_num(data), np.round(np.nan_to_num(data)))
     empty = np.ma.getmaskarray(shown)
     n_rows, n_cols = data.shape
+    texts = []
     for i in range(n_rows):
         for j in range(n_cols):
             if empty[i, j]:
                 continue
             rgb = to_rgb(colormap(norm(data[i, j])))
             color = "black" if _luminance(rgb) > 0.3 else "white"
-            ax.text(
-                j + 0.5,
-                i + 0.5,
-                _format(data[i, j], integer),
-                ha="center",
-                va="center",
-                color=color,
-                fontsize=max(font_size - 1.5, 4.5),
+            texts.append(
+                ax.text(
+                    j + 0.5,
+                    i + 0.5,
+                    _format(data[i, j], integer),
+                    ha="center",
+                    va="center",
+                    color=color,
+                    fontsize=max(font_size - 1.5, 4.5),
+                )
             )
+    return texts, integer and bool(np.any(np.abs(np.where(empty, 0, data)) >= 10_000))
+
+
+def _fit_to_cells(ax, texts: list) -> bool:
+    """Make the cells' values small enough for the widest to fit a cell as the axes are laid
+    out (at least :data:`_SMALLEST_FONT` points; when even that is too wide, the values go and
+    the colour alone tells them: False)."""
+    renderer = renderer_of(ax.figure)
+    cell = abs(ax.transData.transform((1, 0))[0] - ax.transData.transform((0, 0))[0])
+    widest = max(t.get_window_extent(renderer).width for t in texts)
+    room = 0.88 * cell
+    if widest <= room:
+        return True
+    size = texts[0].get_fontsize() * room / widest
+    for t in texts:
+        if size < _SMALLEST_FONT:
+            t.remove()
+        else:
+            t.set_fontsize(size)
+    return size >= _SMALLEST_FONT
