@@ -301,3 +301,29 @@ def test_without_posts_the_time_filter_uses_each_edge_span(driver, tmp_path):
     driver.find_element(By.ID, "na-undated").click()
     assert visible(driver) == [[], []]
     assert driver.find_element(By.ID, "na-status").text == "Showing 0 of 3 nodes, 0 of 2 edges"
+
+
+def test_large_counts_are_written_with_their_thousands_grouped(driver, tmp_path):
+    # a million-post run's counts: 431,881 reads at a glance, 431881 does not
+    G = nx.Graph()
+    G.add_node("country:AZ", kind="country", bipartite=0, label="Azerbaijan", posts=431_881)
+    G.add_node("forum:SCO", kind="forum", bipartite=1, label="SCO", posts=9_999)
+    day = pd.Timestamp("2024-05-02T10:00Z")
+    ids = [f"p{i}" for i in range(12_345)]
+    G.add_edge("country:AZ", "forum:SCO", weight=12_345, post_ids=ids, first_date=day, last_date=day)
+    load(driver, write_explorer(G, tmp_path / "counts.html"))
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return !!window.netanalysisExplorer"))
+    driver.execute_script("window.netanalysisExplorer.select('country:AZ|forum:SCO')")
+    assert driver.find_element(By.CSS_SELECTOR, "#na-details .na-count").text.startswith("12,345 posts")
+    driver.execute_script("window.netanalysisExplorer.select('country:AZ')")
+    cells = {
+        th.text: td.text
+        for th, td in zip(
+            driver.find_elements(By.CSS_SELECTOR, "#na-details .na-measures th"),
+            driver.find_elements(By.CSS_SELECTOR, "#na-details .na-measures td"),
+        )
+    }
+    assert cells["posts"] == "431,881" and cells["strength"] == "12,345"
+    driver.execute_script("window.netanalysisExplorer.select('forum:SCO')")
+    cells = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#na-details .na-measures td")]
+    assert cells[0] == "9999"  # under 10,000 as it is

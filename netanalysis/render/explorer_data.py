@@ -81,11 +81,20 @@ def search_terms(registry: Any, nodes: Iterable[str]) -> dict[str, list[str]]:
 
 
 def _fmt(value: Any) -> str:
-    """A measure as short, deterministic text (4 significant digits for floats)."""
+    """A measure as short, deterministic text (4 significant digits for floats; whole numbers
+    from 10,000 with their thousands grouped, as the page writes its counts).
+
+    Examples
+    --------
+    >>> [_fmt(v) for v in (7, 9999, 431881, 2231373.0, 0.123456, None, True)]
+    ['7', '9999', '431,881', '2,231,373', '0.1235', '–', 'True']
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    if isinstance(value, bool) or isinstance(value, (int, str)):
+    if isinstance(value, bool) or isinstance(value, str):
         return str(value)
+    if isinstance(value, int):
+        return _whole(value)
     if hasattr(value, "strftime"):
         return "–" if pd.isna(value) else value.strftime("%Y-%m-%d")
     try:
@@ -94,7 +103,11 @@ def _fmt(value: Any) -> str:
         return str(value)
     if not math.isfinite(number):
         return "–"
-    return str(int(number)) if number.is_integer() else f"{number:.4g}"
+    return _whole(int(number)) if number.is_integer() else f"{number:.4g}"
+
+
+def _whole(n: int) -> str:
+    return f"{n:,}" if abs(n) >= 10_000 else str(n)
 
 
 def _measure_table(centrality: pd.DataFrame | None) -> dict[str, list[list[str]]]:

@@ -123,11 +123,16 @@
     return wanted;
   }
 
+  // a count as the page writes it: thousands grouped from 10,000 (431,881)
+  function num(n) {
+    return n >= 10000 ? n.toLocaleString("en-US") : String(n);
+  }
+
   function countLine(item, s) {
     var n = item.isEdge ? item.shown.weight : countIn(item.pre, s);
     var total = item.n;
-    var text = n + (n === 1 ? " post" : " posts") + (item.isEdge ? "" : " behind its edges") +
-      (isWhole(s) ? "" : " in the shown period (" + total + " in all)");
+    var text = num(n) + (n === 1 ? " post" : " posts") + (item.isEdge ? "" : " behind its edges") +
+      (isWhole(s) ? "" : " in the shown period (" + num(total) + " in all)");
     return el("div", "na-count", text);
   }
 
@@ -183,13 +188,13 @@
     var left = panelState.posts.length - panelState.shown;
     var button = $("na-show-more");
     button.hidden = left <= 0;
-    button.textContent = "Show more (" + panelState.shown + " of " + panelState.posts.length + " shown)";
+    button.textContent = "Show more (" + num(panelState.shown) + " of " + num(panelState.posts.length) + " shown)";
     var item = panelState.item, missing = 0;
     if (meta.kept !== null) {
       missing = item.isEdge ? countIn(item.pre, current) - panelState.posts.length : 0;
     }
     $("na-evidence-note").textContent = missing > 0
-      ? missing + " more posts are not in this file (it holds each edge's first " + meta.kept + "); edges.csv lists them all."
+      ? num(missing) + " more posts are not in this file (it holds each edge's first " + meta.kept + "); edges.csv lists them all."
       : "";
     return next.length;
   }
