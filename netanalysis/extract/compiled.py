@@ -79,13 +79,11 @@ class Compiled:
         if "#" in marks and all(flag in marks for flag in flag_marks):
             self.hash_mark = marks["#"]
             self.flag_marks = {marks[flag]: hit for flag, hit in flag_marks.items()}
-        #: the numbers of the domain marks (all after the others), or None when the matcher could
-        #: not report them all: links are then all looked for before the names
+        #: the numbers of the domain marks, or None when the matcher could not report them all:
+        #: links are then all looked for before the names
         self.domain_marks: frozenset[int] | None = None
-        self.first_domain_mark = len(marks)
         if self.flag_marks is not None and all(mark in marks for mark in DOMAIN_MARKS):
             self.domain_marks = frozenset(marks[mark] for mark in DOMAIN_MARKS)
-            self.first_domain_mark = min(self.domain_marks)
         if self.rules is not None and backend == "automaton":
             self.rules.use_triggers(self.names.triggers)
             self.names.gate_ruled(self.rules.gate_of)

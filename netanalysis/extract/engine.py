@@ -237,7 +237,6 @@ class Extractor:
         flag_marks = compiled.flag_marks
         if flag_marks is not None:  # hashtags and flags, from the marks the names' walk reported
             hash_mark = compiled.hash_mark
-            first_domain = compiled.first_domain_mark
             for number, start, end in marked:
                 if number == hash_mark:
                     if start and text[start - 1] == "&":  # an HTML character reference: &#x27;
@@ -252,7 +251,8 @@ class Extractor:
                     for kind, entity, via, form, surface, a, b in cached:
                         more.append((kind, entity, via, form, surface, start + a, start + b))
                     continue
-                if number >= first_domain:
+                hit = flag_marks.get(number)
+                if hit is None:  # the only other marks: a dot before a top-level domain
                     domains = True
                     continue
                 # a flag is read in pairs from the start of its run of regional indicators
@@ -260,8 +260,7 @@ class Extractor:
                 while at and "\U0001f1e6" <= text[at - 1] <= "\U0001f1ff":
                     at -= 1
                 if (start - at) % 2 == 0:
-                    kind, entity = flag_marks[number]
-                    more.append((kind, entity, "flag", "flag", text[start:end], start, end))
+                    more.append((hit[0], hit[1], "flag", "flag", text[start:end], start, end))
         else:
             self._tags_and_flags(text, more)
         if more:
