@@ -25,6 +25,7 @@ __all__ = [
     "stop",
     "stops_held",
     "raise_if_stopped",
+    "stop_behind",
     "stopped",
 ]
 
@@ -141,6 +142,19 @@ def raise_if_stopped() -> None:
     """Raise the :class:`Interrupted` of a stop asked for and not acted on yet."""
     if _STOPS:
         raise _STOPS.pop()
+
+
+def stop_behind(exc: BaseException) -> BaseException:
+    """The stop asked for and not acted on yet, if there is one, else ``exc``.
+
+    A stop raised while Python initialises a compiled module comes out of the import as that
+    module's own error (``ImportError: initialization failed``); a library may also turn it
+    into its own. The run failed because it was stopped: that is what to report (and how to
+    clean up), whatever error carried it out.
+    """
+    if _STOPS and not isinstance(exc, KeyboardInterrupt):
+        return _STOPS[-1]
+    return exc
 
 
 def stopped() -> None:

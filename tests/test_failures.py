@@ -223,3 +223,55 @@ def test_interrupted_in_process(earlier, sample_path, monkeypatch):
     assert result.exit_code == 1
     assert result.output.strip() == "Error: stopped by SIGINT; the output folder keeps what it held"
     assert_kept(out, files)
+
+
+def _stopped_inside_an_import(state, result, staging):
+    """A stop that reaches the run while Python initialises a compiled module: the module's
+    initialisation fails and the import raises its own error, not the stop (seen in a run
+    stopped by SIGTERM: 'internal error (ImportError: initialization failed)')."""
+    from netanalysis.errors import Interrupted
+
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # (the handler raises here at the latest)
+    except Interrupted:
+        raise ImportError("initialization failed") from None
+    raise AssertionError("the signal did not stop the run")
+
+
+def test_a_stop_that_comes_out_of_an_import_as_its_error_is_reported_as_the_stop(earlier, sample_path, monkeypatch):
+    out, files = earlier
+    monkeypatch.setitem(pipeline_runner.STAGES, pipeline_runner.Stage.GRAPH, _stopped_inside_an_import)
+    result = invoke("-q", "graph", sample_path, "-o", out)
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: stopped by SIGTERM; the output folder keeps what it held"
+    assert_kept(out, files)
+
+
+def test_the_library_raises_the_stop_not_the_error_that_carried_it(earlier, sample_path, monkeypatch):
+    from netanalysis.errors import Interrupted
+    from netanalysis.pipeline.failures import stop_on_signals
+
+    out, files = earlier
+    monkeypatch.setitem(pipeline_runner.STAGES, pipeline_runner.Stage.GRAPH, _stopped_inside_an_import)
+    with stop_on_signals(), pytest.raises(Interrupted, match="stopped by SIGTERM") as caught:
+        pipeline_runner.run("graph", [sample_path], out)
+    assert isinstance(caught.value.__context__, ImportError)  # (what carried it is kept for -v)
+    assert_kept(out, files)
+
+
+def test_an_error_with_no_stop_behind_it_stays_that_error(earlier, sample_path, monkeypatch):
+    from netanalysis.errors import stop_behind
+
+    error = ImportError("initialization failed")
+    assert stop_behind(error) is error
+    out, files = earlier
+
+    def fails(state, result, staging):
+        raise error
+
+    monkeypatch.setitem(pipeline_runner.STAGES, pipeline_runner.Stage.GRAPH, fails)
+    result = invoke("-q", "graph", sample_path, "-o", out)
+    assert last_line(result) == (
+        "Error: internal error (ImportError: initialization failed); run with -v for the details and please report it"
+    )

@@ -23,7 +23,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from netanalysis.errors import ConfigError, ConfigFileError, Interrupted, NetanalysisError, stop, stopped
+from netanalysis.errors import ConfigError, ConfigFileError, Interrupted, NetanalysisError, stop, stop_behind, stopped
 
 __all__ = ["fail_cleanly", "failure_message", "one_line", "show_tracebacks", "stop_on_signals"]
 
@@ -88,7 +88,7 @@ def fail_cleanly(
             except (Exception, KeyboardInterrupt) as exc:
                 if _TRACEBACKS[0]:
                     traceback.print_exc(file=sys.stderr)
-                message, is_usage = failure_message(exc)
+                message, is_usage = failure_message(stop_behind(exc))
                 raise (usage if is_usage else error)(message) from None
 
         return wrapper

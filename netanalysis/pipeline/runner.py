@@ -116,8 +116,11 @@ def run(
         except KeyboardInterrupt as exc:  # (a signal held while the files moved in acts once they are in)
             setattr(exc, "committed", staging.committed)  # (the command line's message says which)
             raise
-    except OSError as exc:  # (a disk full while writing, a folder made read-only meanwhile...)
-        raise OutputError(out_dir, f"the run stopped: {os_problem(exc)}; the folder keeps what it held") from None
+    except Exception as exc:
+        raise_if_stopped()  # (a stop that came out of an import or a library as its error: it is what happened)
+        if isinstance(exc, OSError):  # (a disk full while writing, a folder made read-only meanwhile...)
+            raise OutputError(out_dir, f"the run stopped: {os_problem(exc)}; the folder keeps what it held") from None
+        raise
     finally:
         stop_figures(state)  # (the workers still drawing when the run stopped early)
         staging.discard()
