@@ -286,14 +286,19 @@ def _how_it_died(processes: list[Any]) -> str:
     return f"died with exit code {code}"
 
 
-def _kill(processes: list[Any]) -> None:
+def _kill(processes: list[Any], wait: float = 10.0) -> None:
+    """SIGKILL the processes and reap them, waiting up to ``wait`` seconds in all: a killed
+    process is gone only once the kernel has torn down its memory, which on a loaded machine
+    took more than the one second once waited here (a worker of a closed pool was then seen
+    alive)."""
     for proc in processes:
         with contextlib.suppress(Exception):
             if proc.is_alive():
                 proc.kill()
+    deadline = time.monotonic() + wait
     for proc in processes:
         with contextlib.suppress(Exception):
-            proc.join(1.0)
+            proc.join(max(0.0, deadline - time.monotonic()))
 
 
 def _prepend(head: list, tail: Iterator) -> Generator[Any, None, None]:
