@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from netanalysis import parallel as batch
+from netanalysis import parallel_dask
 from netanalysis.cli import cli
 from netanalysis.errors import ConfigError, NetanalysisError
 from netanalysis.pipeline.work import ChunkExtractor
@@ -123,8 +124,8 @@ def test_process_pool_gives_the_same_files_as_one_core(corpus, tmp_path, monkeyp
 
 def test_dask_local_cluster_gives_the_same_files_as_one_core(corpus, tmp_path, monkeypatch, capfd):
     monkeypatch.setattr(batch, "CHUNK", SMALL_CHUNK)
-    spy = Spy(batch._dask_map)
-    monkeypatch.setattr(batch, "_dask_map", spy)
+    spy = Spy(parallel_dask.dask_map)
+    monkeypatch.setattr(parallel_dask, "dask_map", spy)
     one = graph([str(corpus), "--jobs", "1"], tmp_path / "one")
     assert spy.calls == 0
     result = CliRunner().invoke(
@@ -158,7 +159,7 @@ def test_dask_scheduler_by_address_gives_the_same_chunks(cluster, work):
 
 
 def test_unreachable_scheduler_is_one_error_line(tmp_path, sample_path, monkeypatch):
-    monkeypatch.setattr(batch, "_CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(parallel_dask, "_CONNECT_TIMEOUT", "1s")
     started = time.monotonic()
     result = CliRunner().invoke(
         cli,
@@ -184,7 +185,7 @@ def test_unreachable_scheduler_is_one_error_line(tmp_path, sample_path, monkeypa
 
 def test_unreachable_scheduler_in_the_library(work):
     with pytest.raises(NetanalysisError, match="tcp://127.0.0.1:1"):
-        list(batch._dask_map(work, iter([rows(2)]), 1, "tcp://127.0.0.1:1", timeout="1s"))
+        list(parallel_dask.dask_map(work, iter([rows(2)]), 1, "tcp://127.0.0.1:1", timeout="1s"))
 
 
 def test_scheduler_without_dask_engine_is_an_option_error(tmp_path, sample_path):
@@ -284,7 +285,7 @@ def test_a_scheduler_without_workers_is_an_error_not_a_hang():
         started = time.monotonic()
         with pytest.raises(NetanalysisError, match="has no workers"):
             list(
-                batch._dask_map(
+                parallel_dask.dask_map(
                     ChunkExtractor(load_registry()), iter([rows(2)]), 1, empty.scheduler_address, timeout="1s"
                 )
             )
@@ -297,7 +298,7 @@ def test_workers_of_another_netanalysis_version_are_refused():
             pass
 
         def run(self, func):
-            return {"tcp://10.0.0.5:4000": batch._netanalysis_version(), "tcp://10.0.0.6:4000": "0.0.1"}
+            return {"tcp://10.0.0.5:4000": parallel_dask._netanalysis_version(), "tcp://10.0.0.6:4000": "0.0.1"}
 
     with pytest.raises(NetanalysisError, match="workers run netanalysis 0.0.1"):
-        batch._check_workers(Client(), "tcp://10.0.0.1:8786", "1s")
+        parallel_dask._check_workers(Client(), "tcp://10.0.0.1:8786", "1s")
