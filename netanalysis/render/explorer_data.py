@@ -33,6 +33,7 @@ from netanalysis.render.explorer_evidence import (
 )
 from netanalysis.render.explorer_layout import finite_number, layout
 from netanalysis.render.graph_style import SIZE_MEASURE
+from netanalysis.render.numbers import whole
 from netanalysis.render.palette import COMMUNITY_SHOWN, OKABE_ITO, community_color
 
 __all__ = ["explorer_data", "search_terms", "SIDE_COLOURS", "MIN_SIZE", "MAX_SIZE"]
@@ -94,7 +95,7 @@ def _fmt(value: Any) -> str:
     if isinstance(value, bool) or isinstance(value, str):
         return str(value)
     if isinstance(value, int):
-        return _whole(value)
+        return whole(value)
     if hasattr(value, "strftime"):
         return "–" if pd.isna(value) else value.strftime("%Y-%m-%d")
     try:
@@ -103,11 +104,7 @@ def _fmt(value: Any) -> str:
         return str(value)
     if not math.isfinite(number):
         return "–"
-    return _whole(int(number)) if number.is_integer() else f"{number:.4g}"
-
-
-def _whole(n: int) -> str:
-    return f"{n:,}" if abs(n) >= 10_000 else str(n)
+    return whole(int(number)) if number.is_integer() else f"{number:.4g}"
 
 
 def _measure_table(centrality: pd.DataFrame | None) -> dict[str, list[list[str]]]:

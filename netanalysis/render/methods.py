@@ -16,6 +16,7 @@ from typing import Any
 
 from netanalysis.config import Settings
 from netanalysis.render.methods_compare import COMPARE_WORKS, comparison_paragraph
+from netanalysis.render.numbers import whole
 
 __all__ = [
     "Paragraph",
@@ -98,7 +99,7 @@ def _extraction(settings: Settings, counts: dict[str, Any]) -> Paragraph:
     sources = ", ".join(settings.countries).replace("_", " ")
     return Paragraph(
         "Corpus and extraction",
-        f"Posts were read with netanalysis ({counts.get('posts', 0)} posts) and each {unit} was searched "
+        f"Posts were read with netanalysis ({whole(counts.get('posts', 0))} posts) and each {unit} was searched "
         f"for countries (ISO 3166-1 alpha-2) and multilateral forums through {sources} for countries, and "
         "hashtags and names for forums, using the package's registries of English and Russian names, "
         "inflected forms, acronyms and hashtags. Each post belongs to the channel that published it; "
@@ -199,6 +200,14 @@ def _num(value: Any, digits: int = 2) -> str:
         return "n/a"
 
 
+def _whole_or_na(value: Any) -> str:
+    """A number rounded to a whole one and written as a count (``n/a`` when there is none)."""
+    try:
+        return whole(round(float(value)))
+    except (TypeError, ValueError, OverflowError):
+        return "n/a"
+
+
 def _windows(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
     if "windows" not in counts:
         return None
@@ -212,9 +221,10 @@ def _windows(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
     size_text = ""
     if sizes:
         size_text = (
-            f" The windows held a median of {_num(time.get('median_posts'), 0)} "
-            f"post{'' if time.get('median_posts') == 1 else 's'} (from {min(sizes)} to "
-            f"{max(sizes)}); {time.get('small_windows', 0)} of them had fewer than {time.get('min_posts')} posts "
+            f" The windows held a median of {_whole_or_na(time.get('median_posts'))} "
+            f"post{'' if time.get('median_posts') == 1 else 's'} (from {whole(min(sizes))} to "
+            f"{whole(max(sizes))}); {whole(time.get('small_windows', 0))} of them had fewer than "
+            f"{time.get('min_posts')} posts "
             "(--min-posts) and are marked small, too small for a trend to be read from them. Each window's "
             "posts, units, nodes and edges, and the similarity of its edges to the previous window's (the "
             "Jaccard index of the edge sets, Jaccard 1912, and the weighted Jaccard index of the edge-weight "
@@ -222,8 +232,8 @@ def _windows(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
         )
     return Paragraph(
         "Change over time",
-        f"Change over time was measured on {windows} ({counts['windows']} windows); undated posts "
-        f"({counts.get('timeline_undated_posts', 0)}) were left out of the windows and posts whose year was "
+        f"Change over time was measured on {windows} ({whole(counts['windows'])} windows); undated posts "
+        f"({whole(counts.get('timeline_undated_posts', 0))}) were left out of the windows and posts whose year was "
         "inferred from neighbouring posts were kept and flagged." + size_text,
         ("jaccard1912", "ruzicka1958") if sizes else (),
     )
@@ -340,12 +350,12 @@ def _membership(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
     unknown = counts.get("ties_by_status", {}).get("unknown", 0)
     unit = _UNITS[settings.unit]
     text = (
-        f"Each of the {counts['ties']} ties (a post naming a country and a forum in the same {unit}) was "
+        f"Each of the {whole(counts['ties'])} ties (a post naming a country and a forum in the same {unit}) was "
         "labelled with the country's status in the forum on the post's date (its UTC day): member, observer, "
         "partner, dialogue partner, candidate, associate, suspended, frozen or non-member, from the package's "
         "membership registry, in which every period of a status names its source (official membership pages, "
         "treaties and decisions). Ties of undated posts, of dates inside a period the registry dates only to a "
-        f"month or a year, and of forums it does not cover are unknown ({unknown}). An edge's status is the one "
+        f"month or a year, and of forums it does not cover are unknown ({whole(unknown)}). An edge's status is the one "
         "status of all its ties of known status, or 'changed' when they differ (an edge spanning an "
         "accession); the report gives, per forum and year, the share of ties of known status whose country "
         "was not a member."

@@ -18,6 +18,7 @@ from netanalysis.model import IngestStats
 from netanalysis.render.captions import figure_caption
 from netanalysis.render.membership_section import membership_section_html
 from netanalysis.render.methods import methods_paragraphs, references
+from netanalysis.render.numbers import whole
 from netanalysis.render.report_time import central_tiers, significant_changes_table, windows_summary
 from netanalysis.render.significance_section import (
     constant_columns,
@@ -76,18 +77,25 @@ tr.small td{color:#888}tr.tier td{border-top:2px solid #bbb}
 def _table(frame: pd.DataFrame, columns: list[str], numeric: Iterable[str] = ()) -> str:
     numeric = set(numeric)
     head = "".join(f'<th class="{"num" if c in numeric else ""}">{escape(c)}</th>' for c in columns)
+    counts = {c for c in numeric if _all_whole(frame[c])}  # (a strength of 2231373.0 is a count)
     rows = []
     for _, row in frame.iterrows():
         cells = []
         for c in columns:
             v = row[c]
             if isinstance(v, float):
-                text = f"{v:.4f}"
+                text = whole(v) if c in counts else f"{v:.4f}"
             else:
-                text = "" if pd.isna(v) else str(v)
+                text = "" if pd.isna(v) else whole(v)
             cells.append(f'<td class="{"num" if c in numeric else ""}">{escape(text)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _all_whole(values: pd.Series) -> bool:
+    """Whether a column holds whole numbers only (floats among them), none missing."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    return bool(len(numbers)) and bool(numbers.notna().all()) and bool((numbers % 1 == 0).all())
 
 
 def _top_nodes(nodes: pd.DataFrame, kind: str, n: int = 10) -> str:
@@ -146,7 +154,10 @@ def _backbone_note(counts: dict[str, Any]) -> str:
     b = counts.get("significance", {}).get("backbone")
     if not b:
         return ""
-    return f" (backbone: {b['edges']} significant edges, {b['countries']} countries, {b['forums']} forums)"
+    return (
+        f" (backbone: {whole(b['edges'])} significant edges, {whole(b['countries'])} countries, "
+        f"{whole(b['forums'])} forums)"
+    )
 
 
 def report_html(run: ReportContent, *, files: list[str]) -> str:
@@ -157,19 +168,19 @@ def report_html(run: ReportContent, *, files: list[str]) -> str:
     channels = ", ".join(c.get("channels", [])) or "—"
     summary = [
         ("Inputs", ", ".join(str(p) for p in run.inputs)),
-        ("Posts read", stats.read),
-        ("Records skipped", stats.skipped),
-        ("Undated posts", stats.undated),
+        ("Posts read", whole(stats.read)),
+        ("Records skipped", whole(stats.skipped)),
+        ("Undated posts", whole(stats.undated)),
         ("Dates", f"{c.get('first_date') or '—'} to {c.get('last_date') or '—'}"),
-        ("Date sources", ", ".join(f"{k}: {v}" for k, v in c.get("date_sources", {}).items())),
+        ("Date sources", ", ".join(f"{k}: {whole(v)}" for k, v in c.get("date_sources", {}).items())),
         ("Channels", channels),
-        ("Mentions", ", ".join(f"{k}: {v}" for k, v in c.get("mentions", {}).items())),
+        ("Mentions", ", ".join(f"{k}: {whole(v)}" for k, v in c.get("mentions", {}).items())),
         (
             "Network",
-            f"{c.get('nodes', {}).get('country', 0)} countries, {c.get('nodes', {}).get('forum', 0)} "
-            f"forums, {c.get('edges', 0)} edges" + _backbone_note(c),
+            f"{whole(c.get('nodes', {}).get('country', 0))} countries, "
+            f"{whole(c.get('nodes', {}).get('forum', 0))} forums, {whole(c.get('edges', 0))} edges" + _backbone_note(c),
         ),
-        ("Time windows", c.get("windows", 0)),
+        ("Time windows", whole(c.get("windows", 0))),
     ]
     found = c.get("communities") or {}
     if found:
@@ -203,7 +214,7 @@ def report_html(run: ReportContent, *, files: list[str]) -> str:
 <title>netanalysis report</title><style>{_CSS}</style></head>
 <body>
 <h1>Country–forum co-mention network</h1>
-<p class="muted">{run.posts} posts · netanalysis {escape(run.version)}
+<p class="muted">{whole(run.posts)} posts · netanalysis {escape(run.version)}
 run with <code>{escape(run.command)}</code>; parameters and input checksums in
 <a href="manifest.json">manifest.json</a>.</p>
 <h2>Corpus</h2>{summary_html}

@@ -24,6 +24,7 @@ import pandas as pd
 
 from netanalysis.analysis.over_time import significant_changes
 from netanalysis.analysis.ranks import rank_tiers
+from netanalysis.render.numbers import whole
 from netanalysis.render.significance_section import constant_columns, constant_note
 
 __all__ = ["central_tiers", "windows_summary", "significant_changes_table", "interval_text"]
@@ -33,17 +34,17 @@ def _fmt(value: Any, digits: int = 3) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return str(int(value))
+        return whole(int(value))
     number = float(value)
     if math.isnan(number):
         return "–"
     if number == int(number) and (abs(number) >= 1 or number == 0):
-        return f"{number:.0f}"
+        return whole(int(number))
     return f"{number:.{digits}g}" if abs(number) < 1e-3 else f"{number:.{digits}f}"
 
 
 def _posts(n: float) -> str:
-    return f"{n:g} post" + ("" if n == 1 else "s")
+    return f"{whole(n) if n == int(n) else f'{n:g}'} post" + ("" if n == 1 else "s")
 
 
 def interval_text(value: Any, low: Any, high: Any, digits: int = 3) -> str:
@@ -139,8 +140,8 @@ def windows_summary(windows: pd.DataFrame | None, min_posts: int, metric: str) -
             f"and {are} marked small: no trend should be read from them.</p>"
         )
     text = (
-        f"<p>{len(windows)} windows hold a median of {_posts(median)} (from {int(posts.min())} to "
-        f"{int(posts.max())}); " + marked
+        f"<p>{len(windows)} windows hold a median of {_posts(median)} (from {whole(int(posts.min()))} to "
+        f"{whole(int(posts.max()))}); " + marked
     )
     if median < min_posts:
         text = (
@@ -153,11 +154,11 @@ def windows_summary(windows: pd.DataFrame | None, min_posts: int, metric: str) -
     rows = [
         [
             pd.Timestamp(r["window_start"]).strftime("%Y-%m-%d"),
-            str(int(r["posts"])),
-            str(int(r["units"])),
-            str(int(r["countries"])),
-            str(int(r["forums"])),
-            str(int(r["edges"])),
+            whole(int(r["posts"])),
+            whole(int(r["units"])),
+            whole(int(r["countries"])),
+            whole(int(r["forums"])),
+            whole(int(r["edges"])),
             _fmt(r["edge_jaccard"], 2),
             _fmt(r["weighted_jaccard"], 2),
             "small" if r["small"] else "",
