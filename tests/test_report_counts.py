@@ -81,3 +81,38 @@ def test_counts_under_ten_thousand_stay_as_they_are():
     assert "from 4000 to 5999" in text
     assert "Posts read 9999" in text and "country: 9000" in text
     assert not re.search(r"\d,\d", text)
+
+
+def _summary(posts: list[int], small: list[bool]) -> str:
+    from netanalysis.render.report_time import windows_summary
+
+    windows = pd.DataFrame(
+        {
+            "window_start": pd.date_range("2024-01-01", periods=len(posts), freq="MS", tz="UTC"),
+            "posts": posts,
+            "units": posts,
+            "countries": 1,
+            "forums": 1,
+            "edges": 1,
+            "edge_jaccard": float("nan"),
+            "weighted_jaccard": float("nan"),
+            "small": small,
+        }
+    )
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", windows_summary(windows, 20, "share")))
+
+
+def test_one_window_is_written_as_one():
+    assert _summary([50_000], [False]).startswith(" The one window holds 50,000 posts. Every window")
+    assert "The one window holds 5 posts, fewer than 20 posts ( --min-posts ): it is marked small." in _summary(
+        [5], [True]
+    )
+    assert "2 windows hold a median of 22.5 posts (from 15 to 30); 1 of them holds fewer than 20 posts" in _summary(
+        [30, 15], [False, True]
+    )
+
+
+def test_a_modularity_just_under_zero_is_not_written_minus_zero():
+    from netanalysis.render.numbers import fixed
+
+    assert fixed(-0.0004) == "0.00" and fixed(-0.004, 3) == "-0.004" and fixed(-0.0) == "0.00"

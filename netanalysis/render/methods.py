@@ -16,7 +16,7 @@ from typing import Any
 
 from netanalysis.config import Settings
 from netanalysis.render.methods_compare import COMPARE_WORKS, comparison_paragraph
-from netanalysis.render.numbers import whole
+from netanalysis.render.numbers import fixed, whole
 
 __all__ = [
     "Paragraph",
@@ -194,10 +194,7 @@ def _communities(settings: Settings, counts: dict[str, Any]) -> Paragraph | None
 
 
 def _num(value: Any, digits: int = 2) -> str:
-    try:
-        return f"{float(value):.{digits}f}"
-    except (TypeError, ValueError):
-        return "n/a"
+    return fixed(value, digits)
 
 
 def _whole_or_na(value: Any) -> str:

@@ -12,7 +12,23 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["whole"]
+__all__ = ["fixed", "whole"]
+
+
+def fixed(value: Any, digits: int = 2) -> str:
+    """A number with ``digits`` decimals, never a signed zero (a modularity of -0.0004 is
+    ``0.00``, not ``-0.00``); ``n/a`` for what is not a number.
+
+    Examples
+    --------
+    >>> [fixed(v) for v in (0.254, -0.0004, -0.5, None, "x")]
+    ['0.25', '0.00', '-0.50', 'n/a', 'n/a']
+    """
+    try:
+        text = f"{float(value):.{digits}f}"
+    except (TypeError, ValueError):
+        return "n/a"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
 def whole(value: Any) -> str:

@@ -18,7 +18,7 @@ from netanalysis.model import IngestStats
 from netanalysis.render.captions import figure_caption
 from netanalysis.render.membership_section import membership_section_html
 from netanalysis.render.methods import methods_paragraphs, references
-from netanalysis.render.numbers import whole
+from netanalysis.render.numbers import fixed, whole
 from netanalysis.render.report_time import central_tiers, significant_changes_table, windows_summary
 from netanalysis.render.significance_section import (
     constant_columns,
@@ -234,10 +234,7 @@ behind it: <a href="edges.csv">edges.csv</a>; explore interactively: <a href="ne
 
 
 def _number(value: Any) -> str:
-    try:
-        return f"{float(value):.2f}"
-    except (TypeError, ValueError):
-        return "n/a"
+    return fixed(value)
 
 
 def _time_sections(run: ReportContent) -> tuple[str, str, str]:

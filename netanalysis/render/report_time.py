@@ -131,18 +131,22 @@ def windows_summary(windows: pd.DataFrame | None, min_posts: int, metric: str) -
     posts = windows["posts"]
     small = int(windows["small"].sum())
     median = float(posts.median())
-    if small == 0:
-        marked = f"none holds fewer than {_posts(min_posts)} (<code>--min-posts</code>).</p>"
+    if len(windows) == 1:
+        under = f", fewer than {_posts(min_posts)} (<code>--min-posts</code>): it is marked small"
+        text = f"<p>The one window holds {_posts(median)}{under if small else ''}.</p>"
     else:
-        holds, are = ("holds", "is") if small == 1 else ("hold", "are")
-        marked = (
-            f"{small} of them {holds} fewer than {_posts(min_posts)} (<code>--min-posts</code>) "
-            f"and {are} marked small: no trend should be read from them.</p>"
+        if small == 0:
+            marked = f"none holds fewer than {_posts(min_posts)} (<code>--min-posts</code>).</p>"
+        else:
+            holds, are = ("holds", "is") if small == 1 else ("hold", "are")
+            marked = (
+                f"{whole(small)} of them {holds} fewer than {_posts(min_posts)} (<code>--min-posts</code>) "
+                f"and {are} marked small: no trend should be read from them.</p>"
+            )
+        text = (
+            f"<p>{whole(len(windows))} windows hold a median of {_posts(median)} (from "
+            f"{whole(int(posts.min()))} to {whole(int(posts.max()))}); " + marked
         )
-    text = (
-        f"<p>{len(windows)} windows hold a median of {_posts(median)} (from {whole(int(posts.min()))} to "
-        f"{whole(int(posts.max()))}); " + marked
-    )
     if median < min_posts:
         text = (
             f'<p class="warn"><strong>Most windows are small.</strong> The median window holds {_posts(median)}, '
