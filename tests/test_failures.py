@@ -212,19 +212,6 @@ def test_an_unforeseen_failure_is_still_one_line(earlier, sample_path, monkeypat
     assert_kept(out, files)
 
 
-def test_interrupted_in_process(earlier, sample_path, monkeypatch):
-    out, files = earlier
-
-    def interrupt(state, result, staging):
-        raise KeyboardInterrupt
-
-    monkeypatch.setitem(pipeline_runner.STAGES, pipeline_runner.Stage.GRAPH, interrupt)
-    result = invoke("-q", "graph", sample_path, "-o", out)
-    assert result.exit_code == 1
-    assert result.output.strip() == "Error: stopped by SIGINT; the output folder keeps what it held"
-    assert_kept(out, files)
-
-
 def _stopped_inside_an_import(state, result, staging):
     """A stop that reaches the run while Python initialises a compiled module: the module's
     initialisation fails and the import raises its own error, not the stop (seen in a run
@@ -239,12 +226,21 @@ def _stopped_inside_an_import(state, result, staging):
     raise AssertionError("the signal did not stop the run")
 
 
-def test_a_stop_that_comes_out_of_an_import_as_its_error_is_reported_as_the_stop(earlier, sample_path, monkeypatch):
+def _interrupted(state, result, staging):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    ("stage", "name"),
+    [(_interrupted, "SIGINT"), (_stopped_inside_an_import, "SIGTERM")],
+    ids=["interrupted in process", "a stop that comes out of an import as its error"],
+)
+def test_a_stopped_run_says_by_what_and_keeps_the_folder(earlier, sample_path, monkeypatch, stage, name):
     out, files = earlier
-    monkeypatch.setitem(pipeline_runner.STAGES, pipeline_runner.Stage.GRAPH, _stopped_inside_an_import)
+    monkeypatch.setitem(pipeline_runner.STAGES, pipeline_runner.Stage.GRAPH, stage)
     result = invoke("-q", "graph", sample_path, "-o", out)
     assert result.exit_code == 1
-    assert result.output.strip() == "Error: stopped by SIGTERM; the output folder keeps what it held"
+    assert result.output.strip() == f"Error: stopped by {name}; the output folder keeps what it held"
     assert_kept(out, files)
 
 
