@@ -1,0 +1,62 @@
+"""The explorer's page is written a piece at a time (the whole page is never one string in
+memory): the pieces make exactly the text that one ``json.dumps`` and one page string made."""
+
+import json
+import re
+
+import networkx as nx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from netanalysis.render import explorer
+
+UNSAFE = st.sampled_from(["<", ">", "&", "\u2028", "\u2029", "</script>", "é", "Россия", '"', "\\"])
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(),
+    st.lists(UNSAFE).map("".join),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=7),
+        st.tuples(inner, inner),
+        st.dictionaries(st.one_of(st.text(max_size=4), UNSAFE), inner, max_size=6),
+        st.dictionaries(st.integers(0, 9), inner, max_size=3),  # (keys json turns into strings)
+    ),
+    max_leaves=40,
+)
+
+
+def _whole(value):
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return re.sub("[<>&\u2028\u2029]", lambda m: explorer._JSON_ESCAPES[m[0]], text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(VALUES, st.integers(1, 4))
+def test_the_pieces_make_the_one_text_json_made(value, batch):
+    old = explorer._BATCH
+    explorer._BATCH = batch  # (long lists are batched: small batches make every list long)
+    try:
+        pieces = list(explorer._json_pieces(value))
+    finally:
+        explorer._BATCH = old
+    assert "".join(explorer._escape_json(p) for p in pieces) == _whole(value)
+
+
+def test_the_written_page_is_the_page_as_a_string(tmp_path, monkeypatch):
+    monkeypatch.setattr(explorer, "_BATCH", 2)
+    G = nx.Graph()
+    G.add_node("country:CN", kind="country", bipartite=0, label="China </script> & <b>")
+    G.add_node("forum:BRICS", kind="forum", bipartite=1, label="BRICS \u2028")
+    G.add_node("country:IN", kind="country", bipartite=0, label="India")
+    G.add_edge("country:CN", "forum:BRICS", weight=2, post_ids=["p1", "p2"])
+    G.add_edge("country:IN", "forum:BRICS", weight=1, post_ids=["p3"])
+    page = explorer.explorer_html(G, title="A & B")
+    path = explorer.write_explorer(G, tmp_path / "network.html", title="A & B")
+    assert path.read_bytes() == page.encode("utf-8")
+    assert page.count("</script>") == 3 and "China \\u003c/script\\u003e \\u0026 \\u003cb\\u003e" in page
