@@ -3,10 +3,12 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netanalysis.analysis import replicate_blocks
 from netanalysis.analysis.change_tests import change_test
-from netanalysis.analysis.replicate_blocks import DistinctRows, permutation_blocks
+from netanalysis.analysis.replicate_blocks import DistinctRows, distinct_rows, permutation_blocks
 from netanalysis.analysis.resample import bootstrap_counts
 from netanalysis.analysis.uncertainty import bootstrap_window
 
@@ -157,3 +159,29 @@ def test_bootstrap_in_blocks_equals_one_block(block, monkeypatch):
         == len({row.tobytes() for row in counts})
         == whole.attrs["distinct_replicates"]
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 12).flatmap(
+        lambda n: st.lists(
+            st.lists(st.integers(0, 3 if n > 3 else 2**40), min_size=n, max_size=n), min_size=1, max_size=15
+        )
+    )
+)
+def test_distinct_rows_are_numpys_unique_rows(rows):
+    counts = np.array(rows, dtype=np.int64)
+    expected, back = np.unique(counts, axis=0, return_inverse=True)
+    got, got_back = distinct_rows(counts)
+    assert got.tolist() == expected.tolist() and got_back.tolist() == np.asarray(back).ravel().tolist()
+    assert (got[got_back] == counts).all()
+
+
+def test_distinct_rows_of_a_large_bootstrap_block_with_repeats():
+    rng = np.random.default_rng(4)
+    counts = bootstrap_counts(rng, 5000, 30)
+    counts = np.concatenate([counts, counts[[3, 7, 3]], np.zeros((1, 5000), np.int64)])  # repeats and a low row
+    expected, back = np.unique(counts, axis=0, return_inverse=True)
+    got, got_back = distinct_rows(counts)
+    assert np.array_equal(got, expected) and np.array_equal(got_back, np.asarray(back).ravel())
+    assert len(got) == 31

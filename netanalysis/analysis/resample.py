@@ -55,6 +55,7 @@ from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_mea
 from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
 from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
 from netanalysis.analysis.link_sums import by_post, summed, window_pairs
+from netanalysis.analysis.replicate_blocks import distinct_rows
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS
 from netanalysis.graph.coding import units_per_post
@@ -320,8 +321,7 @@ def _replicate_values(
 ) -> np.ndarray:
     needs_graph = any(m in GRAPH_MEASURES and m != "strength" for m in measures)
     if needs_graph and len(counts) > 1:  # graph measures once per distinct replicate
-        distinct, back = np.unique(counts, axis=0, return_inverse=True)
-        back = np.asarray(back).ravel()
+        distinct, back = distinct_rows(counts)
     else:
         distinct, back = counts, np.arange(len(counts))
     n_nodes = len(win.nodes)
