@@ -125,3 +125,22 @@ def test_the_explorer_shows_the_texts_as_they_were(hostile, tmp_path):
     page = (out / "network.html").read_text(encoding="utf-8")
     assert "HYPERLINK(" in page and "'=HYPERLINK" not in page and "\\u0027=HYPERLINK" not in page
     assert "'+7 495" not in page and "\\u0027+7 495" not in page and "+7 495" in page
+
+
+CELLS = st.one_of(
+    st.none(),
+    st.text(alphabet=st.sampled_from(list("'=+-@\t\r\nab ,\"é")), max_size=6),
+    st.text(max_size=4),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CELLS, min_size=1, max_size=12), st.sampled_from(["str", "object", "string[python]"]))
+def test_safe_frame_is_safe_cell_on_every_cell(cells, dtype):
+    # a text column is first searched whole with the rule's pattern (Arrow's regex for Arrow
+    # strings): it must find every cell safe_cell changes, and change nothing else
+    column = pd.Series(cells, dtype=dtype)
+    got = safe_frame(pd.DataFrame({"c": column, "n": range(len(cells))}))
+    expected = [safe_cell(v) if isinstance(v, str) else v for v in cells]
+    assert [None if pd.isna(v) else v for v in got["c"]] == [None if v is None else v for v in expected]
+    assert got["n"].tolist() == list(range(len(cells)))

@@ -168,6 +168,9 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
         column = frame[col]
         if not (column.dtype == object or isinstance(column.dtype, pd.StringDtype)):
             continue
+        if isinstance(column.dtype, pd.StringDtype):  # (one regex over the column: Arrow's, or pandas' loop)
+            if not column.str.match(_RISKY.pattern).fillna(False).to_numpy(dtype=bool).any():
+                continue
         values = column.to_numpy(dtype=object)
         risky = [i for i, v in enumerate(values) if isinstance(v, str) and v[:1] in _FIRST and _RISKY.match(v)]
         if risky:
