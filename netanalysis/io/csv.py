@@ -34,7 +34,9 @@ from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from netanalysis.graph.post_ids import PostIds, PostIdTable
@@ -207,9 +209,41 @@ def write_csv_parts(
             part = frame[columns]
             if safe:
                 part = safe_frame(part)
-            part.to_csv(fh, index=False, header=False, lineterminator="\n")
+            plain = _plain_rows(part)
+            if plain is None:
+                part.to_csv(fh, index=False, header=False, lineterminator="\n")
+            else:
+                fh.write(str(plain, "utf-8"))
             rows += len(frame)
     return rows
+
+
+#: What the csv module puts a cell in quotes for (``QUOTE_MINIMAL``): the comma, the quote, a line end.
+_QUOTED = '[,"\r\n]'
+
+
+def _plain_rows(frame: pd.DataFrame) -> memoryview | None:
+    """The rows of ``frame`` as ``frame.to_csv(index=False, header=False, lineterminator="\\n")``
+    writes them (UTF-8), joined by Arrow when every column is Arrow text and no cell needs quotes
+    (missing cells empty); ``None`` otherwise (a report's ties.csv runs to millions of such rows,
+    which pandas' writer formats one field at a time)."""
+    if len(frame.columns) < 2 or not len(frame):  # (a row of one empty cell is written '""')
+        return None
+    texts = []
+    for col in frame.columns:
+        dtype = frame[col].dtype
+        if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+            return None
+        text = pa.array(frame[col]).cast(pa.large_string())
+        if pc.any(pc.match_substring_regex(text, _QUOTED)).as_py():
+            return None
+        texts.append(pc.fill_null(text, ""))
+    rows = pc.binary_join_element_wise(*texts, pa.scalar(",", pa.large_string()))
+    lines = pc.binary_join_element_wise(rows, pa.scalar("", pa.large_string()), pa.scalar("\n", pa.large_string()))
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
+    return memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]]
 
 
 def _cell(value: Any, safe: bool) -> Any:
