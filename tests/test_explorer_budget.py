@@ -7,8 +7,11 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netanalysis import pipeline
 from netanalysis.config import Settings
@@ -84,3 +87,30 @@ def test_the_rows_are_read_a_block_at_a_time(tmp_path, monkeypatch):
     assert frame.values.tolist() == [["=b", "y"], ["c", "two\nlines"], ["e", "+v"]] * 3 + [["f", ""]]
     assert inputs_module._rows(path, ["post_id", "text"], {"=b"}, safe=False).empty  # as written: '=b
     assert inputs_module._rows(path, ["post_id", "text"], set(), safe=True).empty
+
+
+def _largest_k_by_unions(edges, budget):
+    """The budget's k found as before: a binary search over k, each step a union of arrays."""
+    lo, hi = 0, max((len(e) for e in edges), default=0)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        size = len(np.unique(np.concatenate([e[:mid] for e in edges])))
+        lo, hi = (mid, hi) if size <= budget else (lo, mid - 1)
+    return lo
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.integers(1, 30).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.permutations(range(n)).flatmap(lambda p: st.integers(0, n).map(lambda k: p[:k])), max_size=6),
+            st.integers(0, n + 2),
+        )
+    )
+)
+def test_the_budgets_k_is_the_one_unions_give(case):
+    from netanalysis.render.explorer_evidence import _largest_k
+
+    edges, budget = case
+    edges = [np.asarray(e, dtype=np.int64) for e in edges]
+    assert _largest_k(edges, budget) == _largest_k_by_unions(edges, budget)

@@ -170,17 +170,35 @@ def post_table(
 
 
 def _largest_k(edges: list[np.ndarray], budget: int) -> int:
-    lo, hi = 0, max((len(e) for e in edges), default=0)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        size = len(np.unique(np.concatenate([e[:mid] for e in edges])))
-        lo, hi = (mid, hi) if size <= budget else (lo, mid - 1)
-    return lo
+    """The largest ``k`` for which the union of every edge's first ``k`` posts holds at most
+    ``budget`` posts (the edges: distinct post numbers each).
+
+    A post joins that union at ``k`` = one more than its smallest position in any edge, so the
+    union of the first ``k`` holds the posts that join by ``k``: one pass over the edges, then a
+    cumulative count (not a union of arrays for each ``k`` tried: 4.6 s on 200,000 posts).
+
+    Examples
+    --------
+    >>> _largest_k([np.array([0, 1, 2]), np.array([3, 1, 4])], 4)
+    2
+    """
+    longest = max((len(e) for e in edges), default=0)
+    if not longest:
+        return 0
+    size = int(max(e.max() for e in edges if len(e))) + 1
+    joins = np.full(size, longest + 1, dtype=np.int64)
+    for e in edges:
+        np.minimum.at(joins, e, np.arange(1, len(e) + 1))
+    union = np.cumsum(np.bincount(joins, minlength=longest + 2))  # union[k]: posts joined by k
+    fits = np.flatnonzero(union[: longest + 1] <= budget)
+    return int(fits[-1])
 
 
 def _utf16(text: str) -> list[int] | None:
     """Positions of the characters outside the Basic Multilingual Plane (two UTF-16 units in the
     browser, one character in Python), or ``None`` when there are none."""
+    if not text or max(text) <= "\uffff":  # (most texts: one pass in C)
+        return None
     found = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
     return found or None
 
