@@ -285,10 +285,9 @@ def _how_it_died(processes: list[Any]) -> str:
 
 
 def _kill(processes: list[Any], wait: float = 10.0) -> None:
-    """SIGKILL the processes and reap them, waiting up to ``wait`` seconds in all: a killed
-    process is gone only once the kernel has torn down its memory, which on a loaded machine
-    took more than the one second once waited here (a worker of a closed pool was then seen
-    alive)."""
+    """SIGKILL the processes and reap them, waiting up to ``wait`` seconds in all (a killed
+    process can be reaped only once the kernel has torn it down, which takes longer on a loaded
+    machine: with one second each, a closed pool's worker was once seen alive)."""
     for proc in processes:
         with contextlib.suppress(Exception):
             if proc.is_alive():

@@ -18,7 +18,7 @@ draw, whatever the block size.
 The graph measures of a block are computed once per distinct replicate: :func:`distinct_rows`
 finds them, as ``np.unique(counts, axis=0, return_inverse=True)`` does and in its order, but by
 comparing each row's bytes rather than through numpy's structured view of a row (one field
-per post), whose sort took 3.9 s and some 130 MB over a 100,000-post window's 200 replicates.
+per post): the bootstrap of a 100,000-post corpus's 200 replicates took 0.95 s instead of 2.82 s.
 
 Distinct replicates are counted by :class:`DistinctRows`, which keeps a 32-byte BLAKE2b digest
 of each row's exact bytes instead of the row itself (a row of a 133,000-post window is 1 MB):

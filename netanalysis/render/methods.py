@@ -182,19 +182,15 @@ def _communities(settings: Settings, counts: dict[str, Any]) -> Paragraph | None
         "Communities",
         f"Communities are the consensus (Lancichinetti & Fortunato 2012) of {found.get('runs')} Louvain "
         f"partitions (Blondel et al. 2008) of the weighted network, run with seeds drawn from seed "
-        f"{settings.seed}: pairs of nodes put together by fewer than {_num(found.get('threshold'))} of the runs "
+        f"{settings.seed}: pairs of nodes put together by fewer than {fixed(found.get('threshold'))} of the runs "
         f"were cut and Louvain re-run on the agreement matrix until the runs agreed "
         f"({found.get('rounds')} round(s){'' if found.get('converged') else ', not converged'}). The consensus "
-        f"has {found.get('count')} communities, modularity Q = {_num(found.get('modularity'))} (Newman & Girvan "
-        f"2004) and stability {_num(found.get('stability'))} (mean adjusted Rand index between the single "
+        f"has {found.get('count')} communities, modularity Q = {fixed(found.get('modularity'))} (Newman & Girvan "
+        f"2004) and stability {fixed(found.get('stability'))} (mean adjusted Rand index between the single "
         "runs and the consensus, Hubert & Arabie 1985; 1 = every run found it). Every output numbers the "
         "communities alike, from 0 for the largest.",
         ("lancichinetti2012", "blondel2008", "newman2004", "hubert1985"),
     )
-
-
-def _num(value: Any, digits: int = 2) -> str:
-    return fixed(value, digits)
 
 
 def _whole_or_na(value: Any) -> str:

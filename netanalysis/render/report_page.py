@@ -188,7 +188,7 @@ def report_html(run: ReportContent, *, files: list[str]) -> str:
             (
                 "Communities",
                 f"{found.get('count')} (consensus of {found.get('runs')} Louvain runs; modularity Q = "
-                f"{_number(found.get('modularity'))}, stability {_number(found.get('stability'))})",
+                f"{fixed(found.get('modularity'))}, stability {fixed(found.get('stability'))})",
             )
         )
     summary_html = (
@@ -231,10 +231,6 @@ behind it: <a href="edges.csv">edges.csv</a>; explore interactively: <a href="ne
 <h3>References</h3><ol>{refs}</ol>
 </body></html>
 """
-
-
-def _number(value: Any) -> str:
-    return fixed(value)
 
 
 def _time_sections(run: ReportContent) -> tuple[str, str, str]:
