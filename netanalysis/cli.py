@@ -22,6 +22,8 @@ from netanalysis.pipeline.failures import fail_cleanly, show_tracebacks, stop_on
 from netanalysis.pipeline.state import Command, Stage
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+#: Libraries whose log records are shown from WARNING up, whatever -v asks.
+QUIET_LIBRARIES = ("fontTools", "matplotlib", "PIL")
 
 
 #: Every failure of a command as one ``Error:`` line and exit code 1 (a bad option value or
@@ -49,6 +51,10 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
+    # -v and -vv are about this run: the libraries drawing the figures say only what went wrong
+    # (at -v, fontTools alone wrote some 60 lines per PDF figure on subsetting its fonts)
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
     ctx.ensure_object(dict)
     ctx.obj["quiet"] = quiet
     show_tracebacks(verbose > 0)

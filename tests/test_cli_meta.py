@@ -49,3 +49,16 @@ def test_unknown_option_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["parse", "x.txt", "-o", str(tmp_path), "--no-such-option"])
     assert result.exit_code == 2
     assert "No such option" in result.output
+
+
+def test_verbose_shows_the_run_not_the_font_subsetting(tmp_path, sample_path):
+    """-v logs the run's stages; the PDF figures' font subsetting (fontTools logs every table it
+    subsets at INFO) is not shown."""
+    result = CliRunner().invoke(
+        cli, ["-v", "report", str(sample_path), "-o", str(tmp_path / "out"), "--format", "pdf", "--jobs", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "INFO: stage figures" in result.output
+    assert (tmp_path / "out" / "figures" / "heatmap.pdf").exists()
+    noise = [line for line in result.output.splitlines() if "subset" in line or "Glyph" in line]
+    assert noise == []
