@@ -244,11 +244,21 @@ def test_pairs_enumerated_a_chunk_of_posts_at_a_time_are_all_the_pairs(chunk, mo
             for p, e, c in zip(win.edge_post.tolist(), win.edge_index.tolist(), win.edge_count.tolist())
         }
         assert got == _plain_pairs(post, where, node, kinds)
-        keys_seen = win.edge_post * len(win.edge_nodes) + win.edge_index
+        keys_seen = win.edge_post.astype(np.int64) * len(win.edge_nodes) + win.edge_index
         assert (np.diff(keys_seen) > 0).all()  # sorted by post, then edge, each once
-        assert win.edge_post.dtype == win.edge_index.dtype == win.edge_count.dtype == np.int64
+        # posts and edges as int32 (they fit), the counts as int64 (the sparse matrices' data)
+        assert win.edge_post.dtype == win.edge_index.dtype == win.node_post.dtype == win.node_index.dtype == np.int32
+        assert win.edge_count.dtype == win.node_count.dtype == np.int64
         for links, (p, i, w, size) in [
             (win.edge_links, (win.edge_post, win.edge_index, win.edge_count, len(win.edge_nodes))),
             (win.node_links, (win.node_post, win.node_index, win.node_count, len(nodes))),
         ]:
             assert np.array_equal(links.toarray(), link_matrix(p, w, i, size, n_posts).toarray())
+
+
+def test_index_type_is_int32_exactly_while_indices_fit():
+    from netanalysis.analysis.link_sums import index_type
+
+    assert index_type(0) is np.int32 and index_type(2**31) is np.int32  # indices 0 .. 2**31 - 1
+    assert index_type(2**31 + 1) is np.int64
+    assert np.iinfo(index_type(2**31)).max == 2**31 - 1

@@ -5,17 +5,21 @@ named together in a unit of a post (:func:`window_pairs`), and the replicates of
 (:mod:`netanalysis.analysis.resample`) sum the posts' links weighted by each replicate's post
 multiplicities (:func:`summed`). Both go a part at a time so that their memory is bounded by
 the part, not by the corpus: a million posts of the benchmark corpus name 36 million pairs,
-eight bytes each in every array made of them, and enumerating them at once took 5.7 GB.
+eight bytes each in every int64 array made of them, and enumerating them at once took 5.7 GB.
+The posts and edges of the pairs are kept as int32 (:func:`index_type`), their counts as int64
+(the data of the sparse matrices they are summed with).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PAIR_CHUNK", "BLOCK", "window_pairs", "grouped", "link_matrix", "by_post", "summed"]
+__all__ = ["PAIR_CHUNK", "BLOCK", "index_type", "window_pairs", "grouped", "link_matrix", "by_post", "summed"]
 
-#: Links (post, unit, node) whose country-forum pairs :func:`window_pairs` enumerates at a time.
-PAIR_CHUNK = 1_000_000
+#: Links (post, unit, node) whose country-forum pairs :func:`window_pairs` enumerates at a time
+#: (the whole corpus's coding on 200,000 benchmark posts peaked 32 MiB lower than with 1,000,000,
+#: and took no longer).
+PAIR_CHUNK = 250_000
 #: Values of ``counts`` copied at a time by :func:`summed` (bounds its memory).
 BLOCK = 4_000_000
 
@@ -52,31 +56,42 @@ def window_pairs(
     Returns
     -------
     edge_post, edge_index, edge_count, edges : ndarray
-        Per pair, sorted by post then edge: the post, the edge's place in ``edges`` and the
-        count; ``edges`` the sorted ``country * n_nodes + forum`` codes of the distinct edges.
+        Per pair, sorted by post then edge: the post, the edge's place in ``edges`` (both int32
+        when they fit: a million benchmark posts name 36 million pairs) and the count (int64,
+        the data of the sparse matrix it is summed with); ``edges`` the sorted
+        ``country * n_nodes + forum`` codes of the distinct edges.
 
     The pairs are enumerated :data:`PAIR_CHUNK` links at a time, cut at posts: a post's pairs
     all sort after an earlier post's, so the chunks' sorted distinct pairs, one after the other,
     are the whole window's (the same arrays as one ``numpy.unique`` over all of them).
     """
     square = n_nodes * n_nodes
+    post_type = index_type(int(post.max(initial=-1)) + 1)
     bounds = np.unique(np.r_[np.searchsorted(post, post[::PAIR_CHUNK], side="left"), len(post)])
     posts, rests, counts = [], [], []
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
         pair_key, pair_count = _unit_pairs(group[lo:hi], post[lo:hi], node[lo:hi], is_forum[lo:hi], n_nodes)
-        posts.append(pair_key // square)
-        rests.append((pair_key % square).astype(np.int32 if square < 2**31 else np.int64))
+        posts.append((pair_key // square).astype(post_type))
+        rests.append((pair_key % square).astype(index_type(square)))
         counts.append(pair_count)
         del pair_key, pair_count
-    empty = np.zeros(0, dtype=np.int64)
-    edges = np.unique(np.concatenate([np.unique(r) for r in rests])) if rests else empty
-    edge_post = np.concatenate(posts).astype(np.int64, copy=False) if posts else empty
+    edges = np.unique(np.concatenate([np.unique(r) for r in rests])) if rests else np.zeros(0, dtype=np.int64)
+    edge_post = np.concatenate(posts) if posts else np.zeros(0, dtype=post_type)
     del posts
-    edge_count = np.concatenate(counts).astype(np.int64, copy=False) if counts else empty
+    edge_count = np.concatenate(counts).astype(np.int64, copy=False) if counts else np.zeros(0, dtype=np.int64)
     del counts
-    # each pair's edge: its place among the sorted distinct edges (numpy.unique's inverse)
-    edge_index = np.concatenate([np.searchsorted(edges, r) for r in rests]).astype(np.int64) if rests else empty
+    # each pair's edge: its place among the sorted distinct edges (numpy.unique's inverse),
+    # a chunk at a time in place of the chunk's codes
+    edge_type = index_type(len(edges))
+    for k, rest in enumerate(rests):
+        rests[k] = np.searchsorted(edges, rest).astype(edge_type)
+    edge_index = np.concatenate(rests) if rests else np.zeros(0, dtype=edge_type)
     return edge_post, edge_index, edge_count, edges.astype(np.int64)
+
+
+def index_type(limit: int) -> type:
+    """The integer type of indices below ``limit``: int32 when they fit (half the memory)."""
+    return np.int32 if limit <= 2**31 else np.int64
 
 
 def grouped(counts: np.ndarray, post: np.ndarray, weight: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:

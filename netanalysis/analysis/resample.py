@@ -54,7 +54,7 @@ from threadpoolctl import threadpool_limits
 from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_measures, batch_pagerank
 from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
 from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
-from netanalysis.analysis.link_sums import by_post, summed, window_pairs
+from netanalysis.analysis.link_sums import by_post, index_type, summed, window_pairs
 from netanalysis.analysis.replicate_blocks import distinct_rows
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS
@@ -95,11 +95,13 @@ class CodedWindow:
     kinds : ndarray
         ``country`` or ``forum`` per node.
     node_post, node_index, node_count : ndarray
-        Per (post, node): how many units of the post name the node.
+        Per (post, node): how many units of the post name the node (the post and node as
+        int32 when they fit, the count as int64).
     edge_nodes : ndarray
         ``(E, 2)`` node indices (country, forum) of every pair co-mentioned at least once.
     edge_post, edge_index, edge_count : ndarray
-        Per (post, edge): how many units of the post name both.
+        Per (post, edge): how many units of the post name both (as for nodes: int32 post and
+        edge when they fit; these arrays are most of a large window's memory).
     unit : str
         The unit of co-mention.
     """
@@ -212,7 +214,8 @@ def coded_window(
     group = post * (int(where.max(initial=0)) + 1) + where  # one code per unit, sorted
     topical = np.bincount(post[np.r_[True, group[1:] != group[:-1]]] if len(post) else post, minlength=len(post_ids))
     key, count = np.unique(post * n_nodes + node, return_counts=True)
-    node_post, node_index = key // n_nodes, key % n_nodes
+    node_post = (key // n_nodes).astype(index_type(len(post_ids)))
+    node_index = (key % n_nodes).astype(index_type(n_nodes))
     del key
     # countries x forums within each unit (links are sorted by unit, then node: countries first)
     is_forum = np.array([k == "forum" for k in kinds], dtype=bool)[node] if len(node) else np.zeros(0, dtype=bool)
@@ -229,8 +232,8 @@ def coded_window(
         node_count=count.astype(np.int64),
         edge_nodes=np.stack([edges // n_nodes, edges % n_nodes], axis=1).astype(np.int64),
         edge_post=edge_post,
-        edge_index=np.asarray(edge_index, np.int64).ravel(),
-        edge_count=edge_count.astype(np.int64, copy=False),
+        edge_index=edge_index,
+        edge_count=edge_count,
         unit=unit,
     )
 

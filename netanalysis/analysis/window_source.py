@@ -138,13 +138,18 @@ class BatchSource(WindowSource):
         node = lookup[entity]
         n_nodes, span = max(len(nodes), 1), int(where.max(initial=0)) + 1
         key = np.unique((post * span + where) * n_nodes + node)
+        # (one array per link each: only the codes coded_window needs stay alive while it runs)
+        del renumber, on, post, entity, where, node
         node, rest = key % n_nodes, key // n_nodes
+        del key
+        post, where = rest // span, rest % span
+        del rest
         if self.unit == "post":
             units = np.ones(int(keep.sum()), dtype=np.int64)
         else:
             assert b.units is not None  # (checked when the source was made)
             units = b.units[keep]
-        return coded_window(np.flatnonzero(keep), units, rest // span, rest % span, node, nodes, self.unit)
+        return coded_window(np.flatnonzero(keep), units, post, where, node, nodes, self.unit)
 
 
 def as_source(posts: pd.DataFrame | WindowSource, links: pd.DataFrame | None, unit: str) -> WindowSource:
