@@ -257,7 +257,7 @@ def test_pairs_enumerated_a_chunk_of_posts_at_a_time_are_all_the_pairs(chunk, mo
 
 
 def test_index_type_is_int32_exactly_while_indices_fit():
-    from netanalysis.analysis.link_sums import index_type
+    from netanalysis.model import index_type
 
     assert index_type(0) is np.int32 and index_type(2**31) is np.int32  # indices 0 .. 2**31 - 1
     assert index_type(2**31 + 1) is np.int64

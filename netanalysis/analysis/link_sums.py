@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PAIR_CHUNK", "BLOCK", "index_type", "window_pairs", "grouped", "link_matrix", "by_post", "summed"]
+from netanalysis.model import index_type
+
+__all__ = ["PAIR_CHUNK", "BLOCK", "window_pairs", "grouped", "link_matrix", "by_post", "summed"]
 
 #: Links (post, unit, node) whose country-forum pairs :func:`window_pairs` enumerates at a time
 #: (the whole corpus's coding on 200,000 benchmark posts peaked 32 MiB lower than with 1,000,000,
@@ -87,11 +89,6 @@ def window_pairs(
         rests[k] = np.searchsorted(edges, rest).astype(edge_type)
     edge_index = np.concatenate(rests) if rests else np.zeros(0, dtype=edge_type)
     return edge_post, edge_index, edge_count, edges.astype(np.int64)
-
-
-def index_type(limit: int) -> type:
-    """The integer type of indices below ``limit``: int32 when they fit (half the memory)."""
-    return np.int32 if limit <= 2**31 else np.int64
 
 
 def grouped(counts: np.ndarray, post: np.ndarray, weight: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:

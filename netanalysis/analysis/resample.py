@@ -54,12 +54,12 @@ from threadpoolctl import threadpool_limits
 from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_measures, batch_pagerank
 from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
 from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
-from netanalysis.analysis.link_sums import by_post, index_type, summed, window_pairs
+from netanalysis.analysis.link_sums import by_post, summed, window_pairs
 from netanalysis.analysis.replicate_blocks import distinct_rows
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS
 from netanalysis.graph.coding import units_per_post
-from netanalysis.model import BASELINES
+from netanalysis.model import BASELINES, index_type
 
 __all__ = [
     "BASELINES",

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from netanalysis.model import index_type
+
 __all__ = ["PostTable", "post_table", "texts_and_marks", "day_counts", "day", "MAX_POSTS", "TEXT_CHARS"]
 
 #: Most posts one page embeds (with their text): about 30 MB of page with texts of 1.5 k
@@ -85,10 +87,13 @@ def _codes(edges: Sequence[Mapping[str, Any]]) -> tuple[list[np.ndarray], np.nda
     if coded and len(tables) == 1 and all(isinstance(p, PostIds) for p in coded):
         first = coded[0]
         assert isinstance(first, PostIds)
-        codes = [np.asarray(p.codes, dtype=np.int64) for p in coded if isinstance(p, PostIds)]
+        codes = [np.asarray(p.codes) for p in coded if isinstance(p, PostIds)]
         used = _distinct(codes)
         names = np.asarray(first.table.ids.take(used).to_pylist(), dtype=object)
-        return [np.searchsorted(used, c) for c in codes], names
+        small = index_type(len(used))  # (a million benchmark posts: 36 million codes)
+        for k, c in enumerate(codes):
+            codes[k] = np.searchsorted(used, c).astype(small)
+        return codes, names
     lists = [[str(x) for x in (p or ())] for p in coded]
     names = np.asarray(sorted({x for ids in lists for x in ids}), dtype=object)
     where = {name: i for i, name in enumerate(names)}
@@ -158,7 +163,7 @@ def post_table(
     per_edge, names = _codes(edges)
     days = _post_days(names, posts)
     order = np.lexsort((names.astype(str), np.where(days < 0, np.iinfo(np.int64).max, days)))
-    rank = np.empty(len(order), dtype=np.int64)
+    rank = np.empty(len(order), dtype=index_type(len(order)))  # (int32 ranks: int32 lists per edge)
     rank[order] = np.arange(len(order))
     ordered = [np.sort(rank[codes]) for codes in per_edge]
     ordered_days = days[order]
