@@ -22,7 +22,7 @@ from netanalysis.ingest import expand_inputs
 from netanalysis.io.manifest import write_manifest
 from netanalysis.io.outdir import os_problem
 from netanalysis.pipeline.compare_stage import stage_compare, stage_compare_figures, stage_compare_page
-from netanalysis.pipeline.corpus import stage_corpus
+from netanalysis.pipeline.corpus import release_memory, stage_corpus
 from netanalysis.pipeline.drawing import finish_figures, stop_figures
 from netanalysis.pipeline.stages import stage_explorer, stage_figures, stage_graph, stage_page, stage_timeline
 from netanalysis.pipeline.state import Command, RunResult, RunState, Stage, StageFunction, Staging
@@ -95,6 +95,7 @@ def run(
             log.info("stage %s", stage.value)
             began = time.perf_counter()
             STAGES[stage](state, result, staging)
+            release_memory(collect=False)  # (what the stage freed, handed back before the next one)
             log.info(
                 "stage %s took %.1f s; peak memory so far %s", stage.value, time.perf_counter() - began, peak_memory()
             )
