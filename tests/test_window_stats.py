@@ -140,3 +140,42 @@ def test_weighted_jaccard_does_not_hang_on_the_hash_seed():
         for seed in (0, 1, 2, 3, 4)
     }
     assert len(outs) == 1
+
+
+def test_partly_covered_windows_by_hand(caplog):
+    """The tiny corpus runs from 3 January to 1 April 2024 (whole days, UTC): January is
+    covered from the 3rd (29 of 31 days), February and March whole, April one day of 30."""
+    posts, links = tiny()
+    windows = time_windows(posts["date"])
+    with caplog.at_level("WARNING"):
+        t = window_table(posts, links, windows, unit="post", min_posts=2)
+    assert t["days"].tolist() == [31.0, 29.0, 31.0, 30.0]
+    assert t["days_covered"].tolist() == [29.0, 29.0, 31.0, 1.0]
+    assert t["partial"].tolist() == [True, False, False, True]
+    assert t.attrs["partial_windows"] == 2
+    warned = [r.getMessage() for r in caplog.records if "partly covered" in r.getMessage()]
+    assert warned == [
+        "the window 2024-01-01 to 2024-02-01 is only partly covered by the corpus (29 of its 31 days): "
+        "its counts are not comparable with those of whole windows",
+        "the window 2024-04-01 to 2024-05-01 is only partly covered by the corpus (1 of its 30 days): "
+        "its counts are not comparable with those of whole windows",
+    ]
+
+
+def test_coverage_counts_whole_days_and_windows_beyond_the_corpus():
+    """A post at 23:59 covers its whole day; a window after the last post covers nothing; a
+    window of hours within a covered day is whole."""
+    posts = pd.DataFrame(
+        {"post_id": ["a", "b"], "date": pd.to_datetime(["2024-03-01 00:00", "2024-03-31 23:59"], utc=True)}
+    )
+    links = pd.DataFrame({"post_id": ["a", "a"], "kind": ["country", "forum"], "entity": ["CN", "UN"]})
+    day = pd.Timestamp("2024-03-10", tz="UTC")
+    windows = [
+        (pd.Timestamp("2024-03-01", tz="UTC"), pd.Timestamp("2024-04-01", tz="UTC")),
+        (pd.Timestamp("2024-04-01", tz="UTC"), pd.Timestamp("2024-05-01", tz="UTC")),
+        (day, day + pd.Timedelta(hours=6)),
+    ]
+    t = window_table(posts, links, windows, min_posts=1)
+    assert t["days_covered"].tolist() == [31.0, 0.0, 0.25]
+    assert t["days"].tolist() == [31.0, 30.0, 0.25]
+    assert t["partial"].tolist() == [False, True, False]

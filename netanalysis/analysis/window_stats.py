@@ -18,6 +18,12 @@ Columns of :func:`window_table`
 ``small``
     ``posts < min_posts``: too few posts for trends (figures should grey such windows out or
     leave them out).
+``days``, ``days_covered``, ``partial``
+    The window's length in days, and how many of them the corpus covers: the days from the
+    first dated post's day to the last one's, both whole (UTC). ``partial`` when it covers fewer:
+    the window starts before the corpus or ends after it (a corpus exported on the 4th of a
+    month fills four days of a monthly window), so its counts (posts, units, edges, weights)
+    are not comparable with those of whole windows; shares and similarities are less affected.
 ``edge_jaccard``
     Jaccard index of the window's and the previous window's edge sets,
     ``|E_prev & E_now| / |E_prev | E_now|`` (Jaccard 1912); NaN for the first window and when
@@ -84,12 +90,29 @@ WINDOW_TABLE_COLUMNS = [
     "edges",
     "total_weight",
     "small",
+    "days",
+    "days_covered",
+    "partial",
     "edge_jaccard",
     "weighted_jaccard",
     "cosine",
 ]
 #: Windows with fewer posts are marked ``small``.
 DEFAULT_MIN_POSTS = 20
+
+
+_DAY = pd.Timedelta(days=1)
+
+
+def _corpus_days(dates: np.ndarray) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The start of the first dated post's day and the end of the last one's (UTC), or
+    ``(None, None)`` without a dated post (``dates`` in microseconds, :data:`NO_DATE` undated)."""
+    dated = np.asarray(dates)[np.asarray(dates) != NO_DATE]
+    if not len(dated):
+        return None, None
+    first = pd.Timestamp(int(dated.min()), unit="us", tz="UTC").floor("D")
+    last = pd.Timestamp(int(dated.max()), unit="us", tz="UTC").floor("D") + _DAY
+    return first, last
 
 
 def edge_jaccard(before: Mapping, after: Mapping) -> float:
@@ -190,7 +213,7 @@ def window_table(
     DataFrame
         Columns :data:`WINDOW_TABLE_COLUMNS` (see the module notes). ``attrs``:
         ``undated_posts``, ``posts_outside_windows``, ``min_posts``, ``median_posts``,
-        ``small_windows``.
+        ``small_windows``, ``partial_windows``.
 
     Examples
     --------
@@ -211,9 +234,12 @@ def window_table(
         raise ConfigError(f"min_posts must be a whole number >= 0, not {min_posts!r}")
     source = as_source(posts, links, unit)
     covered = np.zeros(len(source), dtype=bool)
+    first, last = _corpus_days(source.dates)
     rows, previous = [], None
     for lo, hi in windows:
         lo, hi = pd.Timestamp(lo), pd.Timestamp(hi)
+        days = (hi - lo) / _DAY
+        days_covered = max(0.0, (min(hi, last) - max(lo, first)) / _DAY) if first is not None else 0.0
         inside = source.mask(lo, hi)
         covered |= inside
         win = source.code(inside)
@@ -231,6 +257,9 @@ def window_table(
             "edges": len(edges),
             "total_weight": int(sum(edges.values())),
             "small": int(inside.sum()) < min_posts,
+            "days": days,
+            "days_covered": days_covered,
+            "partial": days_covered < days,
             "edge_jaccard": math.nan,
             "weighted_jaccard": math.nan,
             "cosine": math.nan,
@@ -248,7 +277,10 @@ def window_table(
         frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[ns, UTC]")
     counts = ["posts", "inferred_posts", "units", "topical_units", "countries", "forums", "edges", "total_weight"]
     frame = frame.astype({c: "int64" for c in counts})
-    frame = frame.astype({"small": bool, "edge_jaccard": float, "weighted_jaccard": float, "cosine": float})
+    frame = frame.astype(
+        {"small": bool, "days": float, "days_covered": float, "partial": bool}
+        | {"edge_jaccard": float, "weighted_jaccard": float, "cosine": float}
+    )
     dated = source.dates != NO_DATE
     frame.attrs.update(
         undated_posts=int((~dated).sum()),
@@ -256,7 +288,17 @@ def window_table(
         min_posts=int(min_posts),
         median_posts=float(frame["posts"].median()) if len(frame) else math.nan,
         small_windows=int(frame["small"].sum()),
+        partial_windows=int(frame["partial"].sum()),
     )
+    for _, row in frame[frame["partial"]].iterrows():
+        log.warning(
+            "the window %s to %s is only partly covered by the corpus (%g of its %g days): its counts "
+            "are not comparable with those of whole windows",
+            f"{row['window_start']:%Y-%m-%d}",
+            f"{row['window_end']:%Y-%m-%d}",
+            row["days_covered"],
+            row["days"],
+        )
     if len(frame) and frame.attrs["median_posts"] < min_posts:
         log.warning(
             "the median window holds %g post%s, fewer than %d: trends over these windows are "

@@ -117,6 +117,7 @@ def time_counts(s: Settings, stats: TimeStatistics, changes: pd.DataFrame) -> di
     return {
         "windows": len(table),
         "small_windows": int(table["small"].sum()),
+        "partial_windows": int(table["partial"].sum()) if "partial" in table else 0,
         "min_posts": int(s.min_posts),
         "median_posts": float(table["posts"].median()) if len(table) else None,
         "posts_per_window": [int(v) for v in table["posts"]],

@@ -193,6 +193,18 @@ def _communities(settings: Settings, counts: dict[str, Any]) -> Paragraph | None
     )
 
 
+def _partial_text(partial: int) -> str:
+    """The methods' sentence on windows the corpus covers only in part (none: no sentence)."""
+    if not partial:
+        return ""
+    which = "One window is" if partial == 1 else f"{whole(partial)} windows are"
+    return (
+        f"{which} only partly covered by the corpus (it starts or ends within them: windows.csv's "
+        "days_covered and partial); their counts are those of fewer days, so a change of a count into "
+        "or out of them (in changes.csv too) is not by itself a change of attention. "
+    )
+
+
 def _whole_or_na(value: Any) -> str:
     """A number rounded to a whole one and written as a count (``n/a`` when there is none)."""
     try:
@@ -218,7 +230,9 @@ def _windows(settings: Settings, counts: dict[str, Any]) -> Paragraph | None:
             f"post{'' if time.get('median_posts') == 1 else 's'} (from {whole(min(sizes))} to "
             f"{whole(max(sizes))}); {whole(time.get('small_windows', 0))} of them had fewer than "
             f"{time.get('min_posts')} posts "
-            "(--min-posts) and are marked small, too small for a trend to be read from them. Each window's "
+            "(--min-posts) and are marked small, too small for a trend to be read from them. "
+            + _partial_text(time.get("partial_windows", 0))
+            + "Each window's "
             "posts, units, nodes and edges, and the similarity of its edges to the previous window's (the "
             "Jaccard index of the edge sets, Jaccard 1912, and the weighted Jaccard index of the edge-weight "
             "shares, Ružička 1958) are in windows.csv."

@@ -24,7 +24,7 @@ import pandas as pd
 
 from netanalysis.analysis.over_time import significant_changes
 from netanalysis.analysis.ranks import rank_tiers
-from netanalysis.render.numbers import whole
+from netanalysis.render.numbers import fixed, whole
 from netanalysis.render.significance_section import constant_columns, constant_note
 
 __all__ = ["central_tiers", "windows_summary", "significant_changes_table", "interval_text"]
@@ -147,6 +147,8 @@ def windows_summary(windows: pd.DataFrame | None, min_posts: int, metric: str) -
             f"<p>{whole(len(windows))} windows hold a median of {_posts(median)} (from "
             f"{whole(int(posts.min()))} to {whole(int(posts.max()))}); " + marked
         )
+    if "partial" in windows and windows["partial"].any():
+        text += _partial_note(windows[windows["partial"]])
     if median < min_posts:
         text = (
             f'<p class="warn"><strong>Most windows are small.</strong> The median window holds {_posts(median)}, '
@@ -165,7 +167,7 @@ def windows_summary(windows: pd.DataFrame | None, min_posts: int, metric: str) -
             whole(int(r["edges"])),
             _fmt(r["edge_jaccard"], 2),
             _fmt(r["weighted_jaccard"], 2),
-            "small" if r["small"] else "",
+            ", ".join(flag for flag, on in (("small", r["small"]), ("partial", bool(r.get("partial", False)))) if on),
         ]
         for _, r in windows.iterrows()
     ]
@@ -174,6 +176,26 @@ def windows_summary(windows: pd.DataFrame | None, min_posts: int, metric: str) -
     return (
         text + f"<details><summary>Every window (windows.csv; similarities to the previous window)</summary>"
         f"{table}</details>"
+    )
+
+
+def _partial_note(partial: pd.DataFrame) -> str:
+    """What the report says of the windows the corpus covers only in part."""
+
+    def days(value: Any) -> str:
+        return whole(value) if float(value).is_integer() else fixed(value, 2)
+
+    spans = [
+        f"{pd.Timestamp(r['window_start']):%Y-%m-%d} to {pd.Timestamp(r['window_end']):%Y-%m-%d} "
+        f"({days(r['days_covered'])} of its {days(r['days'])} days)"
+        for _, r in partial.iterrows()
+    ]
+    which = "The window " + spans[0] + " is" if len(spans) == 1 else "The windows " + "; ".join(spans) + " are"
+    return (
+        f'<p class="warn"><strong>Partly covered.</strong> {escape(which)} only partly covered by the corpus '
+        "(from the first dated post's day to the last one's): their counts of posts, units, edges and "
+        "weights are those of fewer days, not a drop; compare shares, not counts, with them "
+        "(windows.csv: <code>days_covered</code>, <code>partial</code>).</p>"
     )
 
 
