@@ -305,3 +305,22 @@ def test_window_ticks_never_print_two_labels_over_each_other():
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert labels == ["2022", "2023", "2024", "2025"]
     assert min(np.diff(ticks)) >= 105 // 18
+
+
+def test_windows_the_corpus_covers_in_part_are_hatched_in_the_posts_strip():
+    """windows.csv's partial flag reaches the figure: those windows' bars are hatched, the
+    others not, and the legend says how many there are."""
+    windows = fixture_windows(6)
+    tl = window_timeline(windows)
+    table = window_sizes(windows, min_posts=1)
+    assert not table["partial"].any()  # the window graphs alone do not say what the corpus covers
+    table["partial"] = [True, False, False, False, False, True]
+    table["small"] = False
+    sizes = window_sizes(table)  # as read from windows.csv: its flags are kept
+    assert sizes["partial"].tolist() == [True, False, False, False, False, True]
+    fig = plot_centrality_over_time(tl, top=5, sizes=sizes, size="double")
+    strip = fig.axes[-1]
+    bars = [p for p in strip.patches if p.get_width() < 1]
+    assert [bool(p.get_hatch()) for p in bars] == sizes["partial"].tolist()
+    (text,) = [t.get_text() for t in strip.get_legend().get_texts()]
+    assert text.startswith("2 of 6 windows\npartly covered")

@@ -27,7 +27,8 @@ CAPTIONS = {
     "blocks show; the note names the country and the forum in the most co-mentions.",
     "centrality_over_time": "{Metric} of the top {top} countries and forums per time window "
     "({measure_words}), with bootstrap intervals where computed; shaded windows hold fewer than {min_posts} posts "
-    "(hollow marks, not joined to the lines); the strip gives every window's posts.",
+    "(hollow marks, not joined to the lines); the strip gives every window's posts (hatched: a window the corpus "
+    "covers only in part, whose counts are those of fewer days).",
     "rank_changes": "Rank of countries (above) and forums (below) by {metric} per window: in each, the leaders "
     "and the biggest movers coloured and labelled at both ends, every other node ranked in the top {top} at least "
     "once in grey; '> {top}' = mentioned but ranked lower, 'not mentioned' = absent. Ranks whose bootstrap "

@@ -17,10 +17,13 @@ from matplotlib.patches import Patch
 
 from netanalysis.render.style import window_title
 
-__all__ = ["window_ticks", "shade_small", "posts_strip", "SMALL_SHADE", "small_patch"]
+__all__ = ["window_ticks", "shade_small", "posts_strip", "SMALL_SHADE", "small_patch", "partial_patch"]
 
 #: Background of windows under ``--min-posts``.
 SMALL_SHADE = "#EEEEEE"
+#: The hatching of the posts of windows the corpus covers only in part, and its colour.
+PARTIAL_PATTERN = "////"
+PARTIAL_HATCH = "#707070"
 
 
 def _boundaries(starts: Sequence[pd.Timestamp], key) -> list[int]:
@@ -98,12 +101,37 @@ def small_patch(min_posts: int | None, count: int, total: int) -> Patch:
     )
 
 
-def posts_strip(ax: Axes, posts: Sequence[float], small: Sequence[bool], min_posts: int | None) -> None:
-    """Bars of posts per window (small windows light), the threshold dashed."""
+def partial_patch(count: int, total: int) -> Patch:
+    """The legend entry of the hatched bars: windows the corpus covers only in part."""
+    return Patch(
+        facecolor="white",
+        edgecolor=PARTIAL_HATCH,
+        hatch=PARTIAL_PATTERN,
+        linewidth=0.4,
+        label=f"{count} of {total} windows\npartly covered\nby the corpus:\nfewer days",
+    )
+
+
+def posts_strip(
+    ax: Axes,
+    posts: Sequence[float],
+    small: Sequence[bool],
+    min_posts: int | None,
+    partial: Sequence[bool] | None = None,
+) -> None:
+    """Bars of posts per window (small windows light, windows the corpus covers only in part
+    hatched: their counts are those of fewer days), the threshold dashed."""
     values = np.nan_to_num(np.asarray(posts, dtype=float))
     flags = np.asarray(small, dtype=bool)
     x = np.arange(len(values))
-    ax.bar(x, values, width=0.8, color=np.where(flags, "#C8C8C8", "#707070"), linewidth=0)
+    bars = ax.bar(x, values, width=0.8, color=np.where(flags, "#C8C8C8", "#707070"), linewidth=0)
+    if partial is not None:
+        for bar, part in zip(bars, np.asarray(partial, dtype=bool)):
+            if part:
+                bar.set_facecolor("white")
+                bar.set_edgecolor(PARTIAL_HATCH)
+                bar.set_hatch(PARTIAL_PATTERN)
+                bar.set_linewidth(0.4)
     if min_posts:
         ax.axhline(min_posts, color="#333333", linewidth=0.5, linestyle=(0, (3, 2)))
     ax.set_ylabel("Posts", rotation=0, ha="right", va="center")

@@ -23,7 +23,7 @@ from netanalysis.analysis.plotdata import trajectories
 from netanalysis.render.end_labels import add_end_labels, settle_end_labels
 from netanalysis.render.palette import line_style
 from netanalysis.render.style import PAGE_HEIGHT, figure_style, figure_width, freeze_layout
-from netanalysis.render.time_axis import posts_strip, shade_small, small_patch, window_ticks
+from netanalysis.render.time_axis import partial_patch, posts_strip, shade_small, small_patch, window_ticks
 
 __all__ = ["plot_centrality_over_time", "METRIC_LABELS", "KIND_TITLES", "labels_from", "node_text"]
 
@@ -189,12 +189,16 @@ def plot_centrality_over_time(
                 panel.tick_params(axis="x", labelbottom=False)
         if strip_ax is not None and sizes is not None:
             small = windows["small"].to_numpy(dtype=bool)
+            partial = windows["partial"].to_numpy(dtype=bool) if "partial" in windows else np.zeros(len(small), bool)
             minimum = sizes.attrs.get("min_posts")
-            posts_strip(strip_ax, windows["posts"].to_numpy(dtype=float), small, minimum)
+            posts_strip(strip_ax, windows["posts"].to_numpy(dtype=float), small, minimum, partial)
             window_ticks(strip_ax, starts, ends)
-            if small.any():
+            handles = [small_patch(minimum, int(small.sum()), len(small))] if small.any() else []
+            if partial.any():
+                handles.append(partial_patch(int(partial.sum()), len(partial)))
+            if handles:
                 strip_ax.legend(
-                    handles=[small_patch(minimum, int(small.sum()), len(small))],
+                    handles=handles,
                     loc="lower left",
                     bbox_to_anchor=(1.0, 0.0),
                     borderaxespad=0.1,

@@ -43,9 +43,12 @@ def _window_table(timeline: pd.DataFrame, sizes: pd.DataFrame | None) -> pd.Data
         keyed = sizes.assign(window_start=[utc(t) for t in sizes["window_start"]]).set_index("window_start")
         frame["posts"] = frame["window_start"].map(keyed["posts"]).astype(float)
         frame["small"] = frame["window_start"].map(keyed["small"]).fillna(False).astype(bool)
+        partial = keyed["partial"] if "partial" in keyed else pd.Series(False, index=keyed.index)
+        frame["partial"] = frame["window_start"].map(partial).fillna(False).astype(bool)
     else:
         frame["posts"] = np.nan
         frame["small"] = False
+        frame["partial"] = False
     return frame
 
 
@@ -82,7 +85,7 @@ def trajectories(
         decreasing mean then by window. ``value`` is 0 and ``present`` false where the node is
         not mentioned; ``ci_low``/``ci_high`` are NaN without intervals. ``attrs["nodes"]`` lists
         the chosen nodes in order, ``attrs["bands"]`` says whether intervals are present and
-        ``attrs["windows"]`` holds every window (``window_start, window_end, posts, small``).
+        ``attrs["windows"]`` holds every window (``window_start, window_end, posts, small, partial``).
 
     Examples
     --------

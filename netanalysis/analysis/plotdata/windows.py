@@ -59,7 +59,8 @@ def window_sizes(windows: pd.DataFrame | Sequence[WindowGraph], *, min_posts: in
     Returns
     -------
     DataFrame
-        ``window_start, window_end`` (UTC), ``posts`` (int), ``small`` (bool), in time order;
+        ``window_start, window_end`` (UTC), ``posts`` (int), ``small`` and ``partial`` (bool: the
+        table's flag, else False), in time order;
         ``attrs["min_posts"]`` holds the threshold used (``None`` when the table's flag was kept).
 
     Examples
@@ -80,11 +81,14 @@ def window_sizes(windows: pd.DataFrame | Sequence[WindowGraph], *, min_posts: in
                 "posts": windows["posts"].fillna(0).astype(int).to_numpy(),
             }
         )
+        partial = windows["partial"].map(_truth).to_numpy(dtype=bool) if "partial" in windows.columns else None
         if min_posts is None and "small" in windows.columns:
             out["small"] = windows["small"].map(_truth).to_numpy(dtype=bool)
+            out["partial"] = partial if partial is not None else False
             out.attrs["min_posts"] = windows.attrs.get("min_posts")
             return out.sort_values("window_start", kind="mergesort").reset_index(drop=True)
     else:
+        partial = None  # (the window graphs do not say what the corpus covers)
         out = pd.DataFrame(
             {
                 "window_start": [utc(lo) for lo, _, _ in windows],
@@ -94,6 +98,7 @@ def window_sizes(windows: pd.DataFrame | Sequence[WindowGraph], *, min_posts: in
         )
     threshold = DEFAULT_MIN_POSTS if min_posts is None else int(min_posts)
     out["small"] = out["posts"] < threshold
+    out["partial"] = partial if partial is not None else False
     out.attrs["min_posts"] = threshold
     return out.sort_values("window_start", kind="mergesort").reset_index(drop=True)
 
