@@ -29,7 +29,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -37,9 +36,8 @@ from netanalysis import __version__
 from netanalysis.config import Settings
 from netanalysis.errors import NetanalysisError
 from netanalysis.graph import Batch, Entities
-from netanalysis.io.csv import unsafe_cell
 from netanalysis.io.manifest import sha256
-from netanalysis.model import FileStats, IngestStats, trim_for_excerpt
+from netanalysis.model import FileStats, IngestStats
 from netanalysis.pipeline.state import Staging
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -171,9 +169,7 @@ def remove(entry: Path) -> None:
     shutil.rmtree(entry, ignore_errors=True)
 
 
-def load(
-    entry: Path, staging: Staging, keep_text: bool, entities: Entities
-) -> tuple[Batch, IngestStats, dict[str, int]]:
+def load(entry: Path, staging: Staging, entities: Entities) -> tuple[Batch, IngestStats, dict[str, int]]:
     """The corpus, reading counts and mention kinds of ``entry``; its CSV files are copied into
     the staging folder.
 
@@ -183,14 +179,12 @@ def load(
         When the entry cannot be read back as it was stored.
     """
     try:
-        return _load(entry, staging, keep_text, entities)
+        return _load(entry, staging, entities)
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, pa.ArrowException) as exc:
         raise DamagedEntry(f"the cache entry {entry} cannot be read ({exc.__class__.__name__}: {exc})") from None
 
 
-def _load(
-    entry: Path, staging: Staging, keep_text: bool, entities: Entities
-) -> tuple[Batch, IngestStats, dict[str, int]]:
+def _load(entry: Path, staging: Staging, entities: Entities) -> tuple[Batch, IngestStats, dict[str, int]]:
     for name in ("posts.csv", "mentions.csv"):
         shutil.copyfile(entry / name, staging.path(name))
     meta = json.loads((entry / "corpus.json").read_text(encoding="utf-8"))
@@ -200,16 +194,7 @@ def _load(
         for name in posts.column_names
         if name not in ("post_id", "date", _UNITS)
     }
-    if keep_text and "text" not in columns:  # stored by a command without the explorer
-        trimmed: list[str] = []
-        restore = unsafe_cell if meta.get("safe_csv") else str
-        for part in pd.read_csv(
-            entry / "posts.csv", usecols=["text"], dtype="str", keep_default_na=False, chunksize=50_000
-        ):
-            trimmed += [trim_for_excerpt(restore(t)) for t in part["text"]]
-        columns["text"] = pa.array(trimmed, type=pa.string())
-    elif not keep_text:
-        columns.pop("text", None)
+    columns.pop("text", None)  # (excerpts, held by entries stored before the corpus stopped keeping them)
     table = pq.read_table(entry / "links.parquet")
     links = {name: table.column(name).to_numpy() for name in meta["links"]}
     stored = tuple((str(k), str(e)) for k, e in meta["entities"])

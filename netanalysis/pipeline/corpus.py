@@ -104,14 +104,12 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
     state.registry = load_registry(extra=list(s.registry) or None)
     result.counts["registry_fingerprint"] = state.registry.fingerprint()
     stages = state.command.stages
-    keep_text = Stage.EXPLORER in stages
     work = ChunkExtractor(
         state.registry,
         countries=s.countries,
         exclude=s.exclusion,
         forms=s.forms,
         unit=s.unit,
-        excerpts=keep_text,
         keep=kept_columns(s),
         safe_csv=s.safe_csv,
     )
@@ -137,7 +135,7 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
     loaded = False
     if entry is not None and cache.is_complete(entry):
         try:
-            state.corpus, result.stats, state.mention_kinds = cache.load(entry, staging, keep_text, work.entities)
+            state.corpus, result.stats, state.mention_kinds = cache.load(entry, staging, work.entities)
             loaded = True
         except cache.DamagedEntry as exc:
             log.warning("%s; it is removed and rebuilt", exc)

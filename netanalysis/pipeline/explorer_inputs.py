@@ -5,8 +5,9 @@ The page embeds at most :data:`~netanalysis.render.explorer_evidence.MAX_POSTS` 
 edge's earliest when there are more; every edge still counts all of its posts by day). Which
 posts those are is known from the graph and the posts' dates alone, which the corpus kept in
 memory holds; only their texts and offsets are then read back from the run's own ``posts.csv``
-and ``mentions.csv`` (the corpus holds only the start of each text, whose offsets do not match
-``mentions.csv``), a chunk of rows at a time. So the stage's memory follows the page's budget,
+and ``mentions.csv``, which the corpus stage always writes (the corpus kept in memory holds no
+text: it used to keep a 200-character excerpt of every post, which the page never showed), a
+chunk of rows at a time. So the stage's memory follows the page's budget,
 not the corpus: on 200,000 benchmark posts, reading both files whole into tables took 7.2 GB
 and wrote a 390 MB page.
 """
@@ -49,7 +50,7 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
         posts["text"] = [text_of.get(pid, "") for pid in posts["post_id"]]
         mentions = _rows(mentions_file, ["post_id", "kind", "entity", "start", "end"], embedded, safe)
     else:
-        log.info("explorer: no posts.csv or mentions.csv; the posts' excerpts without highlighted words")
+        log.info("explorer: no posts.csv or mentions.csv; the posts without their texts")
     log.info("explorer: %d of %d posts embedded", len(embedded), len(posts))
     return {
         "posts": posts,

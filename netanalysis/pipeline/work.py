@@ -46,7 +46,7 @@ from netanalysis.extract.units import unit_index, unit_starts
 from netanalysis.graph.coding import Batch, entity_list
 from netanalysis.ingest.partitions import Partition, PartRead, read_partition
 from netanalysis.io.csv import field_parts, quote, rename_rows
-from netanalysis.model import DATE_FORMAT, DEFAULT_FORMS, NO_DATE, UNITS, Exclusion, trim_for_excerpt
+from netanalysis.model import DATE_FORMAT, DEFAULT_FORMS, NO_DATE, UNITS, Exclusion
 
 if TYPE_CHECKING:  # pragma: no cover
     from netanalysis.model import Post
@@ -106,8 +106,6 @@ class ChunkExtractor:
         As for :class:`~netanalysis.extract.Extractor`.
     unit : {"post", "paragraph", "sentence"}
         The co-mention unit; for paragraphs and sentences each link carries its unit's index.
-    excerpts : bool, default False
-        Keep the start of each text in the batch's ``text`` column (what the explorer's tooltips show).
     keep : tuple of str
         Further post fields kept as batch columns: ``forwarded_from``, ``group`` (what
         ``compare --by`` groups posts by).
@@ -124,7 +122,6 @@ class ChunkExtractor:
         tags: bool = True,
         forms: Iterable[str] | str = DEFAULT_FORMS,
         unit: str = "post",
-        excerpts: bool = False,
         keep: tuple[str, ...] = (),
         safe_csv: bool = True,
     ):
@@ -133,7 +130,6 @@ class ChunkExtractor:
         self.registry = registry
         self.options: dict[str, Any] = {"countries": countries, "exclude": exclude, "tags": tags, "forms": forms}
         self.unit = unit
-        self.excerpts = bool(excerpts)
         self.keep = tuple(keep)
         unknown = sorted(set(self.keep) - set(_KEPT))
         if unknown:
@@ -303,8 +299,6 @@ class ChunkExtractor:
         for name in self.keep:
             at = _KEPT[name]
             columns[name] = pa.array([row[at] if len(row) > at else None for row in rows], type=pa.string())
-        if self.excerpts:
-            columns["text"] = pa.array([trim_for_excerpt(row[6] or "") for row in rows], type=pa.string())
         return columns
 
     @property
