@@ -9,8 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from netanalysis.errors import ConfigError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "index_type",
@@ -77,7 +81,7 @@ ALTERNATIVES = ("greater", "less", "two-sided")
 FORMULA_START = "=+-@\t\r"
 
 
-def index_type(limit: int) -> type:
+def index_type(limit: int) -> type[np.signedinteger[Any]]:
     """The integer type of codes and positions below ``limit``: int32 when they fit (half the
     memory of int64; a million benchmark posts name 36 million country-forum pairs).
 

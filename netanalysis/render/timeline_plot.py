@@ -189,7 +189,9 @@ def plot_centrality_over_time(
                 panel.tick_params(axis="x", labelbottom=False)
         if strip_ax is not None and sizes is not None:
             small = windows["small"].to_numpy(dtype=bool)
-            partial = windows["partial"].to_numpy(dtype=bool) if "partial" in windows else np.zeros(len(small), bool)
+            partial = (windows["partial"] if "partial" in windows else pd.Series(False, index=windows.index)).to_numpy(
+                dtype=bool
+            )
             minimum = sizes.attrs.get("min_posts")
             posts_strip(strip_ax, windows["posts"].to_numpy(dtype=float), small, minimum, partial)
             window_ticks(strip_ax, starts, ends)
