@@ -244,6 +244,12 @@ def test_pairs_enumerated_a_chunk_of_posts_at_a_time_are_all_the_pairs(chunk, mo
             for p, e, c in zip(win.edge_post.tolist(), win.edge_index.tolist(), win.edge_count.tolist())
         }
         assert got == _plain_pairs(post, where, node, kinds)
+        named: dict = {}
+        for p, n in zip(post.tolist(), node.tolist()):
+            named[(p, n)] = named.get((p, n), 0) + 1  # (the units of the post naming the node)
+        got_nodes = zip(win.node_post.tolist(), win.node_index.tolist(), win.node_count.tolist())
+        assert {(p, n): c for p, n, c in got_nodes} == named
+        assert (np.diff(win.node_post.astype(np.int64) * len(nodes) + win.node_index) > 0).all()
         keys_seen = win.edge_post.astype(np.int64) * len(win.edge_nodes) + win.edge_index
         assert (np.diff(keys_seen) > 0).all()  # sorted by post, then edge, each once
         # posts and edges as int32 (they fit), the counts as int64 (the sparse matrices' data)

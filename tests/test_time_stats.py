@@ -139,9 +139,13 @@ def test_whole_corpus_intervals_hold_the_values_of_nodes_csv(planted):
     assert "rank (95% interval)" in page and "tier" in page
 
 
-def test_the_coded_corpus_gives_the_windows_of_the_tables(sample_path, tmp_path):
+@pytest.mark.parametrize("chunk", [3, 1_000_000])  # links coded a few posts at a time, or at once
+def test_the_coded_corpus_gives_the_windows_of_the_tables(chunk, sample_path, tmp_path, monkeypatch):
     """BatchSource (the command line's corpus) and FrameSource (the API's tables) code the same
     windows, for every unit and with an exclusion."""
+    from netanalysis.analysis import link_sums
+
+    monkeypatch.setattr(link_sums, "PAIR_CHUNK", chunk)
     posts = netanalysis.read_posts(sample_path)
     mentions = extract_mentions(posts)
     cases = (

@@ -7,7 +7,10 @@ multiplicities (:func:`summed`). Both go a part at a time so that their memory i
 the part, not by the corpus: a million posts of the benchmark corpus name 36 million pairs,
 eight bytes each in every int64 array made of them, and enumerating them at once took 5.7 GB.
 The posts and edges of the pairs are kept as int32 (:func:`index_type`), their counts as int64
-(the data of the sparse matrices they are summed with).
+(the data of the sparse matrices they are summed with), and the parts are joined a part at a
+time (:func:`joined`), so that the parts and their concatenation are never all in memory at once.
+The distinct (post, node) links (:func:`distinct_pairs`) and the window source's coding of a
+corpus (:mod:`netanalysis.analysis.window_source`) go a chunk of posts at a time the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +19,18 @@ import numpy as np
 
 from netanalysis.model import index_type
 
-__all__ = ["PAIR_CHUNK", "BLOCK", "window_pairs", "grouped", "link_matrix", "by_post", "summed"]
+__all__ = [
+    "PAIR_CHUNK",
+    "BLOCK",
+    "post_chunks",
+    "joined",
+    "distinct_pairs",
+    "window_pairs",
+    "grouped",
+    "link_matrix",
+    "by_post",
+    "summed",
+]
 
 #: Links (post, unit, node) whose country-forum pairs :func:`window_pairs` enumerates at a time
 #: (the whole corpus's coding on 200,000 benchmark posts peaked 32 MiB lower than with 1,000,000,
@@ -24,6 +38,58 @@ __all__ = ["PAIR_CHUNK", "BLOCK", "window_pairs", "grouped", "link_matrix", "by_
 PAIR_CHUNK = 250_000
 #: Values of ``counts`` copied at a time by :func:`summed` (bounds its memory).
 BLOCK = 4_000_000
+
+
+def post_chunks(post: np.ndarray) -> list[tuple[int, int]]:
+    """``(lo, hi)`` slices of about :data:`PAIR_CHUNK` links each, cut where a post starts
+    (``post`` sorted): every post's links lie in one slice."""
+    size = PAIR_CHUNK
+    bounds = np.unique(np.r_[np.searchsorted(post, post[::size], side="left"), len(post)])
+    return list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+
+
+def joined(chunks: list[np.ndarray], dtype: type) -> np.ndarray:
+    """The chunks one after the other as one array of ``dtype``, each chunk dropped from the
+    list once copied (the list is left empty): the copy needs the result and one chunk, not the
+    result twice as ``numpy.concatenate`` does while the list holds every chunk.
+
+    Examples
+    --------
+    >>> parts = [np.array([1, 2]), np.array([3])]
+    >>> joined(parts, np.int32).tolist(), parts
+    ([1, 2, 3], [])
+    """
+    out: np.ndarray = np.empty(sum(len(c) for c in chunks), dtype=dtype)
+    at = 0
+    chunks.reverse()
+    while chunks:
+        chunk = chunks.pop()
+        out[at : at + len(chunk)] = chunk
+        at += len(chunk)
+        del chunk
+    return out
+
+
+def distinct_pairs(post: np.ndarray, node: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct ``(post, node)`` of links sorted by post, in that order, and how many links
+    each stands for: post and node as int32 when they fit, counts as int64 (what
+    ``numpy.unique(post * n_nodes + node, return_counts=True)`` gives, a chunk of posts at a time).
+
+    Examples
+    --------
+    >>> p, n, c = distinct_pairs(np.array([0, 0, 0, 2]), np.array([1, 0, 1, 1]), 3)
+    >>> p.tolist(), n.tolist(), c.tolist()
+    ([0, 0, 2], [0, 1, 1], [1, 2, 1])
+    """
+    post_type, node_type = index_type(int(post.max(initial=-1)) + 1), index_type(n_nodes)
+    posts, nodes, counts = [], [], []
+    for lo, hi in post_chunks(post):
+        key, count = np.unique(post[lo:hi].astype(np.int64) * n_nodes + node[lo:hi], return_counts=True)
+        posts.append((key // n_nodes).astype(post_type))
+        nodes.append((key % n_nodes).astype(node_type))
+        counts.append(count)
+        del key, count
+    return joined(posts, post_type), joined(nodes, node_type), joined(counts, np.int64)
 
 
 def _unit_pairs(
@@ -38,7 +104,7 @@ def _unit_pairs(
     pair_c = np.repeat(c_rows, reps)
     offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
     pair_f = f_rows[np.repeat(lo, reps) + offsets]
-    pair_key = (post[pair_c] * n_nodes + node[pair_c]) * n_nodes + node[pair_f]
+    pair_key = (post[pair_c].astype(np.int64) * n_nodes + node[pair_c]) * n_nodes + node[pair_f]
     return np.unique(pair_key, return_counts=True)
 
 
@@ -69,25 +135,24 @@ def window_pairs(
     """
     square = n_nodes * n_nodes
     post_type = index_type(int(post.max(initial=-1)) + 1)
-    bounds = np.unique(np.r_[np.searchsorted(post, post[::PAIR_CHUNK], side="left"), len(post)])
-    posts, rests, counts = [], [], []
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+    posts: list[np.ndarray] = []
+    rests: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    for lo, hi in post_chunks(post):
         pair_key, pair_count = _unit_pairs(group[lo:hi], post[lo:hi], node[lo:hi], is_forum[lo:hi], n_nodes)
         posts.append((pair_key // square).astype(post_type))
         rests.append((pair_key % square).astype(index_type(square)))
         counts.append(pair_count)
         del pair_key, pair_count
     edges = np.unique(np.concatenate([np.unique(r) for r in rests])) if rests else np.zeros(0, dtype=np.int64)
-    edge_post = np.concatenate(posts) if posts else np.zeros(0, dtype=post_type)
-    del posts
-    edge_count = np.concatenate(counts).astype(np.int64, copy=False) if counts else np.zeros(0, dtype=np.int64)
-    del counts
+    edge_post = joined(posts, post_type)
+    edge_count = joined(counts, np.int64)
     # each pair's edge: its place among the sorted distinct edges (numpy.unique's inverse),
     # a chunk at a time in place of the chunk's codes
     edge_type = index_type(len(edges))
     for k, rest in enumerate(rests):
         rests[k] = np.searchsorted(edges, rest).astype(edge_type)
-    edge_index = np.concatenate(rests) if rests else np.zeros(0, dtype=edge_type)
+    edge_index = joined(rests, edge_type)
     return edge_post, edge_index, edge_count, edges.astype(np.int64)
 
 

@@ -54,7 +54,7 @@ from threadpoolctl import threadpool_limits
 from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_measures, batch_pagerank
 from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
 from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
-from netanalysis.analysis.link_sums import by_post, summed, window_pairs
+from netanalysis.analysis.link_sums import by_post, distinct_pairs, summed, window_pairs
 from netanalysis.analysis.replicate_blocks import distinct_rows
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS
@@ -211,12 +211,11 @@ def coded_window(
         raise ConfigError(f"a link names a {unit} beyond the number of {unit}s of its post")
     kinds = np.array([n.split(":", 1)[0] for n in nodes], dtype=object)
     n_nodes = max(len(nodes), 1)
-    group = post * (int(where.max(initial=0)) + 1) + where  # one code per unit, sorted
+    span = int(where.max(initial=0)) + 1
+    group = post if span == 1 else post.astype(np.int64) * span + where  # one code per unit, sorted
     topical = np.bincount(post[np.r_[True, group[1:] != group[:-1]]] if len(post) else post, minlength=len(post_ids))
-    key, count = np.unique(post * n_nodes + node, return_counts=True)
-    node_post = (key // n_nodes).astype(index_type(len(post_ids)))
-    node_index = (key % n_nodes).astype(index_type(n_nodes))
-    del key
+    node_post, node_index, count = distinct_pairs(post, node, n_nodes)
+    node_post = node_post.astype(index_type(len(post_ids)), copy=False)
     # countries x forums within each unit (links are sorted by unit, then node: countries first)
     is_forum = np.array([k == "forum" for k in kinds], dtype=bool)[node] if len(node) else np.zeros(0, dtype=bool)
     edge_post, edge_index, edge_count, edges = window_pairs(group, post, node, is_forum, n_nodes)
@@ -229,7 +228,7 @@ def coded_window(
         kinds=kinds,
         node_post=node_post,
         node_index=node_index,
-        node_count=count.astype(np.int64),
+        node_count=count.astype(np.int64, copy=False),
         edge_nodes=np.stack([edges // n_nodes, edges % n_nodes], axis=1).astype(np.int64),
         edge_post=edge_post,
         edge_index=edge_index,

@@ -28,11 +28,12 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
+from netanalysis.analysis.link_sums import joined, post_chunks
 from netanalysis.analysis.resample import CodedWindow, code_window, coded_window
 from netanalysis.analysis.windows import utc
 from netanalysis.errors import ConfigError
 from netanalysis.graph.coding import Batch, micros
-from netanalysis.model import NO_DATE, SIDES, UNITS, Exclusion
+from netanalysis.model import NO_DATE, SIDES, UNITS, Exclusion, index_type
 
 __all__ = ["WindowSource", "FrameSource", "BatchSource", "as_source"]
 
@@ -127,23 +128,32 @@ class BatchSource(WindowSource):
         keep = np.asarray(keep, dtype=bool)
         renumber = np.cumsum(keep, dtype=np.int64) - 1
         on = keep[b.post] & self._allowed[b.entity] if len(b.post) else np.zeros(0, dtype=bool)
-        post = renumber[b.post[on]]
-        entity = b.entity[on].astype(np.int64)
-        where = b.unit[on].astype(np.int64) if self.unit != "post" and b.unit is not None else np.zeros(len(post), int)
-        used = np.unique(entity)
+        used = np.flatnonzero(np.bincount(b.entity[on], minlength=len(self._names)))
         used = used[np.argsort(self._rank[used], kind="stable")]
         nodes = [str(n) for n in self._names[used]]
         lookup = np.full(len(self._names), -1, dtype=np.int64)
         lookup[used] = np.arange(len(used))
-        node = lookup[entity]
-        n_nodes, span = max(len(nodes), 1), int(where.max(initial=0)) + 1
-        key = np.unique((post * span + where) * n_nodes + node)
-        # (one array per link each: only the codes coded_window needs stay alive while it runs)
-        del renumber, on, post, entity, where, node
-        node, rest = key % n_nodes, key // n_nodes
-        del key
-        post, where = rest // span, rest % span
-        del rest
+        n_nodes = max(len(nodes), 1)
+        link_units = b.unit if self.unit != "post" and b.unit is not None else None
+        span = int(link_units[on].max(initial=0)) + 1 if link_units is not None else 1
+        post_type, node_type = index_type(int(keep.sum())), index_type(n_nodes)
+        # the distinct (post, unit, node) links, sorted: a chunk of posts at a time when the
+        # batch's links come post by post (as the corpus codes them), so that no array of
+        # int64 codes of every link is made (1,000,000 benchmark posts have 24 million links)
+        parts: list[list[np.ndarray]] = [[], [], []]
+        ordered = not len(b.post) or bool((b.post[1:] >= b.post[:-1]).all())
+        for lo, hi in post_chunks(b.post) if ordered else [(0, len(b.post))]:
+            part = on[lo:hi]
+            post = renumber[b.post[lo:hi][part]]
+            where = link_units[lo:hi][part].astype(np.int64) if link_units is not None else 0
+            key = np.unique((post * span + where) * n_nodes + lookup[b.entity[lo:hi][part]])
+            rest = key // n_nodes
+            parts[0].append((rest // span).astype(post_type))
+            parts[1].append((rest % span).astype(np.int32))
+            parts[2].append((key % n_nodes).astype(node_type))
+            del part, post, where, key, rest
+        del renumber, on
+        post, where, node = joined(parts[0], post_type), joined(parts[1], np.int32), joined(parts[2], node_type)
         if self.unit == "post":
             units = np.ones(int(keep.sum()), dtype=np.int64)
         else:
