@@ -220,6 +220,7 @@ def _process_map(
                     future = pool.submit(_run_in_worker, chunk)
                     forked.extend(getattr(pool, "_processes", {}).values())
         except BrokenProcessPool:  # (one died while the others worked)
+            _settled(pool)
             raise WorkerError(f"a worker process {_how_it_died(forked)} while the run went on") from None
         return future, describe(chunk)
 
@@ -233,6 +234,7 @@ def _process_map(
                 "(a longer limit: --worker-timeout SECONDS, 0 for none)"
             ) from None
         except BrokenProcessPool:
+            _settled(pool)
             raise WorkerError(f"a worker process {_how_it_died(forked)} while working on {what}") from None
 
     finished = False
@@ -251,6 +253,16 @@ def _process_map(
         else:  # stopped early (an error, a signal, the consumer gone): do not wait for the workers
             _kill(forked or list(getattr(pool, "_processes", {}).values()))
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _settled(pool: ProcessPoolExecutor, wait: float = 5.0) -> None:
+    """Wait (up to ``wait`` seconds) for a broken pool's own thread to have stopped and reaped
+    its workers. The pool fails its futures first and reaps after: a reap of ours at the same
+    time races the pool's for each exit status, and the loser reads none (one run in twenty on a
+    loaded machine told an out-of-memory kill as the pool's SIGTERM, or as no cause at all)."""
+    thread = getattr(pool, "_executor_manager_thread", None)
+    if thread is not None and thread is not threading.current_thread():
+        thread.join(wait)
 
 
 def _how_it_died(processes: list[Any]) -> str:
