@@ -255,6 +255,10 @@ def test_pairs_enumerated_a_chunk_of_posts_at_a_time_are_all_the_pairs(chunk, mo
         # posts and edges as int32 (they fit), the counts as int64 (the sparse matrices' data)
         assert win.edge_post.dtype == win.edge_index.dtype == win.node_post.dtype == win.node_index.dtype == np.int32
         assert win.edge_count.dtype == win.node_count.dtype == np.int64
+        # the entries' posts are kept only as where each post's entries start
+        for start, entries in [(win.edge_start, win.edge_index), (win.node_start, win.node_index)]:
+            assert start.dtype == np.int64 and len(start) == n_posts + 1
+            assert start[0] == 0 and start[-1] == len(entries) and (np.diff(start) >= 0).all()
         for links, (p, i, w, size) in [
             (win.edge_links, (win.edge_post, win.edge_index, win.edge_count, len(win.edge_nodes))),
             (win.node_links, (win.node_post, win.node_index, win.node_count, len(nodes))),

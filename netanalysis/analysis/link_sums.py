@@ -6,9 +6,10 @@ named together in a unit of a post (:func:`window_pairs`), and the replicates of
 multiplicities (:func:`summed`). Both go a part at a time so that their memory is bounded by
 the part, not by the corpus: a million posts of the benchmark corpus name 36 million pairs,
 eight bytes each in every int64 array made of them, and enumerating them at once took 5.7 GB.
-The posts and edges of the pairs are kept as int32 (:func:`index_type`), their counts as int64
-(the data of the sparse matrices they are summed with), and the parts are joined a part at a
-time (:func:`joined`), so that the parts and their concatenation are never all in memory at once.
+Their edges are kept as int32 (:func:`index_type`), their counts as int64 (the data of the
+sparse matrices they are summed with), their posts only as where each post's pairs start
+(:func:`starts`), and the parts are joined a part at a time (:func:`joined`), so that the parts
+and their concatenation are never all in memory at once.
 The distinct (post, node) links (:func:`distinct_pairs`) and the window source's coding of a
 corpus (:mod:`netanalysis.analysis.window_source`) go a chunk of posts at a time the same way.
 """
@@ -25,6 +26,8 @@ __all__ = [
     "post_chunks",
     "joined",
     "distinct_pairs",
+    "starts",
+    "posts_of",
     "window_pairs",
     "grouped",
     "link_matrix",
@@ -70,26 +73,62 @@ def joined(chunks: list[np.ndarray], dtype: type) -> np.ndarray:
     return out
 
 
-def distinct_pairs(post: np.ndarray, node: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def distinct_pairs(
+    post: np.ndarray, node: np.ndarray, n_nodes: int, n_posts: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The distinct ``(post, node)`` of links sorted by post, in that order, and how many links
-    each stands for: post and node as int32 when they fit, counts as int64 (what
-    ``numpy.unique(post * n_nodes + node, return_counts=True)`` gives, a chunk of posts at a time).
+    each stands for (what ``numpy.unique(post * n_nodes + node, return_counts=True)`` gives, a
+    chunk of posts at a time): where each of the ``n_posts`` posts' entries start
+    (:func:`starts`), the node of each entry (int32 when it fits) and its count (int64).
 
     Examples
     --------
-    >>> p, n, c = distinct_pairs(np.array([0, 0, 0, 2]), np.array([1, 0, 1, 1]), 3)
-    >>> p.tolist(), n.tolist(), c.tolist()
-    ([0, 0, 2], [0, 1, 1], [1, 2, 1])
+    >>> start, n, c = distinct_pairs(np.array([0, 0, 0, 2]), np.array([1, 0, 1, 1]), 3, 3)
+    >>> start.tolist(), n.tolist(), c.tolist()
+    ([0, 2, 2, 3], [0, 1, 1], [1, 2, 1])
     """
-    post_type, node_type = index_type(int(post.max(initial=-1)) + 1), index_type(n_nodes)
-    posts, nodes, counts = [], [], []
+    node_type = index_type(n_nodes)
+    per_post = np.zeros(n_posts, dtype=np.int64)
+    nodes, counts = [], []
     for lo, hi in post_chunks(post):
         key, count = np.unique(post[lo:hi].astype(np.int64) * n_nodes + node[lo:hi], return_counts=True)
-        posts.append((key // n_nodes).astype(post_type))
+        _tally(per_post, key // n_nodes)
         nodes.append((key % n_nodes).astype(node_type))
         counts.append(count)
         del key, count
-    return joined(posts, post_type), joined(nodes, node_type), joined(counts, np.int64)
+    return starts(per_post), joined(nodes, node_type), joined(counts, np.int64)
+
+
+def starts(per_post: np.ndarray) -> np.ndarray:
+    """Where each post's entries start in arrays sorted by post, and their end (length
+    ``posts + 1``, int64): the entries' posts themselves are never kept (four bytes an entry:
+    144 MB for the 36 million pairs of a million benchmark posts).
+
+    Examples
+    --------
+    >>> starts(np.array([2, 0, 1])).tolist()
+    [0, 2, 2, 3]
+    """
+    return np.r_[np.int64(0), np.cumsum(per_post, dtype=np.int64)]
+
+
+def posts_of(start: np.ndarray) -> np.ndarray:
+    """Each entry's post from :func:`starts` (int32 when it fits).
+
+    Examples
+    --------
+    >>> posts_of(np.array([0, 2, 2, 3])).tolist()
+    [0, 0, 2]
+    """
+    n_posts = len(start) - 1
+    return np.repeat(np.arange(n_posts, dtype=index_type(n_posts)), np.diff(start))
+
+
+def _tally(per_post: np.ndarray, post: np.ndarray) -> None:
+    """Add the entries of sorted ``post`` to their posts' counts."""
+    if len(post):
+        first = int(post[0])
+        per_post[first : int(post[-1]) + 1] += np.bincount(post - first)
 
 
 def _unit_pairs(
@@ -109,7 +148,7 @@ def _unit_pairs(
 
 
 def window_pairs(
-    group: np.ndarray, post: np.ndarray, node: np.ndarray, is_forum: np.ndarray, n_nodes: int
+    group: np.ndarray, post: np.ndarray, node: np.ndarray, is_forum: np.ndarray, n_nodes: int, n_posts: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every (post, edge) pair of a window's links and in how many units of the post it is.
 
@@ -118,34 +157,32 @@ def window_pairs(
     group, post, node, is_forum : ndarray
         Per link, sorted by unit (``group``, one code per unit of a post), then node: the unit,
         the post, the node and whether it is a forum.
-    n_nodes : int
-        Node codes are below it.
+    n_nodes, n_posts : int
+        Node and post codes are below them.
 
     Returns
     -------
-    edge_post, edge_index, edge_count, edges : ndarray
-        Per pair, sorted by post then edge: the post, the edge's place in ``edges`` (both int32
-        when they fit: a million benchmark posts name 36 million pairs) and the count (int64,
-        the data of the sparse matrix it is summed with); ``edges`` the sorted
-        ``country * n_nodes + forum`` codes of the distinct edges.
+    edge_start, edge_index, edge_count, edges : ndarray
+        Per pair, sorted by post then edge: the edge's place in ``edges`` (int32 when it fits: a
+        million benchmark posts name 36 million pairs) and the count (int64, the data of the
+        sparse matrix it is summed with), with where each post's pairs start (:func:`starts`);
+        ``edges`` the sorted ``country * n_nodes + forum`` codes of the distinct edges.
 
     The pairs are enumerated :data:`PAIR_CHUNK` links at a time, cut at posts: a post's pairs
     all sort after an earlier post's, so the chunks' sorted distinct pairs, one after the other,
     are the whole window's (the same arrays as one ``numpy.unique`` over all of them).
     """
     square = n_nodes * n_nodes
-    post_type = index_type(int(post.max(initial=-1)) + 1)
-    posts: list[np.ndarray] = []
+    per_post = np.zeros(n_posts, dtype=np.int64)
     rests: list[np.ndarray] = []
     counts: list[np.ndarray] = []
     for lo, hi in post_chunks(post):
         pair_key, pair_count = _unit_pairs(group[lo:hi], post[lo:hi], node[lo:hi], is_forum[lo:hi], n_nodes)
-        posts.append((pair_key // square).astype(post_type))
+        _tally(per_post, pair_key // square)
         rests.append((pair_key % square).astype(index_type(square)))
         counts.append(pair_count)
         del pair_key, pair_count
     edges = np.unique(np.concatenate([np.unique(r) for r in rests])) if rests else np.zeros(0, dtype=np.int64)
-    edge_post = joined(posts, post_type)
     edge_count = joined(counts, np.int64)
     # each pair's edge: its place among the sorted distinct edges (numpy.unique's inverse),
     # a chunk at a time in place of the chunk's codes
@@ -153,7 +190,7 @@ def window_pairs(
     for k, rest in enumerate(rests):
         rests[k] = np.searchsorted(edges, rest).astype(edge_type)
     edge_index = joined(rests, edge_type)
-    return edge_post, edge_index, edge_count, edges.astype(np.int64)
+    return starts(per_post), edge_index, edge_count, edges.astype(np.int64)
 
 
 def grouped(counts: np.ndarray, post: np.ndarray, weight: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
@@ -177,14 +214,14 @@ def link_matrix(post: np.ndarray, weight: np.ndarray, group: np.ndarray, n_group
     )
 
 
-def by_post(post: np.ndarray, index: np.ndarray, weight: np.ndarray, n_groups: int, n_posts: int):
-    """:func:`link_matrix` of entries sorted by post, each ``(post, index)`` once, built as the
-    columns of a CSC matrix: no sorting and no copy of the weights."""
+def by_post(start: np.ndarray, index: np.ndarray, weight: np.ndarray, n_groups: int):
+    """:func:`link_matrix` of entries sorted by post, each ``(post, index)`` once, the posts'
+    entries starting at ``start`` (:func:`starts`): the columns of a CSC matrix, built with no
+    sorting and no copy of the weights."""
     import scipy.sparse as sp
 
-    indptr = np.r_[0, np.cumsum(np.bincount(post, minlength=n_posts))]
     return sp.csc_matrix(
-        (np.asarray(weight, dtype=np.int64), np.asarray(index), indptr), shape=(n_groups, n_posts), copy=False
+        (np.asarray(weight, dtype=np.int64), np.asarray(index), start), shape=(n_groups, len(start) - 1), copy=False
     )
 
 

@@ -54,12 +54,12 @@ from threadpoolctl import threadpool_limits
 from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_measures, batch_pagerank
 from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
 from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
-from netanalysis.analysis.link_sums import by_post, distinct_pairs, summed, window_pairs
+from netanalysis.analysis.link_sums import by_post, distinct_pairs, posts_of, summed, window_pairs
 from netanalysis.analysis.replicate_blocks import distinct_rows
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS
 from netanalysis.graph.coding import units_per_post
-from netanalysis.model import BASELINES, index_type
+from netanalysis.model import BASELINES
 
 __all__ = [
     "BASELINES",
@@ -94,14 +94,15 @@ class CodedWindow:
         Node ids (``country:XX``, ``forum:ID``) of every entity the posts name, sorted.
     kinds : ndarray
         ``country`` or ``forum`` per node.
-    node_post, node_index, node_count : ndarray
-        Per (post, node): how many units of the post name the node (the post and node as
-        int32 when they fit, the count as int64).
+    node_start, node_index, node_count : ndarray
+        Per (post, node), sorted by post: how many units of the post name the node (the node
+        as int32 when it fits, the count as int64), and where each post's entries start
+        (``posts + 1`` values; :attr:`node_post` gives each entry's post).
     edge_nodes : ndarray
         ``(E, 2)`` node indices (country, forum) of every pair co-mentioned at least once.
-    edge_post, edge_index, edge_count : ndarray
-        Per (post, edge): how many units of the post name both (as for nodes: int32 post and
-        edge when they fit; these arrays are most of a large window's memory).
+    edge_start, edge_index, edge_count : ndarray
+        Per (post, edge): how many units of the post name both (as for nodes; these arrays are
+        most of a large window's memory, and :attr:`edge_post` gives each entry's post).
     unit : str
         The unit of co-mention.
     """
@@ -111,11 +112,11 @@ class CodedWindow:
     topical: np.ndarray
     nodes: list
     kinds: np.ndarray
-    node_post: np.ndarray
+    node_start: np.ndarray
     node_index: np.ndarray
     node_count: np.ndarray
     edge_nodes: np.ndarray
-    edge_post: np.ndarray
+    edge_start: np.ndarray
     edge_index: np.ndarray
     edge_count: np.ndarray
     unit: str
@@ -123,6 +124,16 @@ class CodedWindow:
     @property
     def n_posts(self) -> int:
         return len(self.post_ids)
+
+    @property
+    def node_post(self) -> np.ndarray:
+        """Each (post, node) entry's post (int32 when it fits; made anew at each call)."""
+        return posts_of(self.node_start)
+
+    @property
+    def edge_post(self) -> np.ndarray:
+        """Each (post, edge) entry's post (int32 when it fits; made anew at each call)."""
+        return posts_of(self.edge_start)
 
     @functools.cached_property
     def node_codes(self) -> dict[str, int]:
@@ -133,12 +144,12 @@ class CodedWindow:
     def node_links(self):
         """Sparse nodes x posts matrix of :attr:`node_count` (built once per window, however many
         blocks of replicates are summed with it)."""
-        return by_post(self.node_post, self.node_index, self.node_count, len(self.nodes), self.n_posts)
+        return by_post(self.node_start, self.node_index, self.node_count, len(self.nodes))
 
     @functools.cached_property
     def edge_links(self):
         """Sparse edges x posts matrix of :attr:`edge_count` (built once per window)."""
-        return by_post(self.edge_post, self.edge_index, self.edge_count, len(self.edge_nodes), self.n_posts)
+        return by_post(self.edge_start, self.edge_index, self.edge_count, len(self.edge_nodes))
 
 
 def _check(unit: str, baseline: str) -> None:
@@ -214,11 +225,10 @@ def coded_window(
     span = int(where.max(initial=0)) + 1
     group = post if span == 1 else post.astype(np.int64) * span + where  # one code per unit, sorted
     topical = np.bincount(post[np.r_[True, group[1:] != group[:-1]]] if len(post) else post, minlength=len(post_ids))
-    node_post, node_index, count = distinct_pairs(post, node, n_nodes)
-    node_post = node_post.astype(index_type(len(post_ids)), copy=False)
+    node_start, node_index, count = distinct_pairs(post, node, n_nodes, len(post_ids))
     # countries x forums within each unit (links are sorted by unit, then node: countries first)
     is_forum = np.array([k == "forum" for k in kinds], dtype=bool)[node] if len(node) else np.zeros(0, dtype=bool)
-    edge_post, edge_index, edge_count, edges = window_pairs(group, post, node, is_forum, n_nodes)
+    edge_start, edge_index, edge_count, edges = window_pairs(group, post, node, is_forum, n_nodes, len(post_ids))
     del group, is_forum
     return CodedWindow(
         post_ids=post_ids,
@@ -226,11 +236,11 @@ def coded_window(
         topical=topical.astype(np.int64),
         nodes=nodes,
         kinds=kinds,
-        node_post=node_post,
+        node_start=node_start,
         node_index=node_index,
         node_count=count.astype(np.int64, copy=False),
         edge_nodes=np.stack([edges // n_nodes, edges % n_nodes], axis=1).astype(np.int64),
-        edge_post=edge_post,
+        edge_start=edge_start,
         edge_index=edge_index,
         edge_count=edge_count,
         unit=unit,
