@@ -76,6 +76,7 @@ import numpy as np
 import pandas as pd
 
 from netanalysis.analysis.hypergeometric import scipy_hypergeom_pmf
+from netanalysis.analysis.link_sums import summed
 from netanalysis.analysis.replicate_blocks import DistinctRows, permutation_blocks
 from netanalysis.analysis.resample import NODE_MEASURES, CodedWindow, code_window, replicate_values
 from netanalysis.analysis.window_source import WindowSource, as_source
@@ -139,8 +140,7 @@ def _check(permutations: int, measures: Sequence[str] | str) -> list[str]:
 
 def _in_graph(win, counts: np.ndarray, min_weight: int) -> np.ndarray:
     """Which nodes are in the graph of the posts with these multiplicities (one row)."""
-    weights = np.zeros(len(win.edge_nodes), dtype=np.int64)
-    np.add.at(weights, win.edge_index, counts[win.edge_post] * win.edge_count)
+    weights = summed(np.asarray(counts, dtype=np.int64)[None, :], win.edge_links)[0]
     out = np.zeros(len(win.nodes), dtype=bool)
     out[win.edge_nodes[weights >= min_weight].ravel()] = True
     return out
@@ -161,8 +161,9 @@ def _exact_p_values(
     n_pool, n_only_a = int(pool.sum()), int(only_a.sum())
     size_a, size_b = (1.0, 1.0) if metric == "posts" else (float(in_a.sum()), float(in_b.sum()))
     named = np.zeros((len(win.nodes), 3), dtype=np.int64)  # shared, in the pool, in A's share of the pool
-    np.add.at(named[:, 0], win.node_index, shared[win.node_post].astype(np.int64))
-    np.add.at(named[:, 1], win.node_index, pool[win.node_post].astype(np.int64))
+    post = win.node_post  # (made from the posts' starts: once)
+    np.add.at(named[:, 0], win.node_index, shared[post].astype(np.int64))
+    np.add.at(named[:, 1], win.node_index, pool[post].astype(np.int64))
     out = np.full(len(win.nodes), np.nan)
     for i, (s, k_pool) in enumerate(named[:, :2]):
         lo, hi = max(0, n_only_a - (n_pool - k_pool)), min(k_pool, n_only_a)
