@@ -9,6 +9,11 @@ process (wall seconds, CPU seconds of the process and its workers, peak RSS of t
 - ``graph``:    ``netanalysis graph``    (+ the tested graph, centralities, GEXF/GraphML);
 - ``timeline``: ``netanalysis timeline`` (+ monthly windows, timeline.csv, changes.csv);
 - ``report``:   ``netanalysis report``   (everything);
+- ``ceiling_decode``, ``ceiling_match``: the ceiling of a vectorised extraction in compiled code
+  (polars, the ``bench`` extra; :data:`bench_corpus.CEILING_SCRIPT`), on the first
+  ``--ceiling-posts`` posts of the same corpus with ``--jobs`` threads: decoding alone, then
+  decoding, lower-casing, one Aho-Corasick pass for every text alias the extractor matches and
+  the hashtag and flag patterns (no word boundaries, rules or output);
 - ``plain``:    a plain pandas + regex + loop-over-country-names script, written the way a
   researcher would, on the same corpus (on a slice of it when N is large: its rate is per post);
 - ``help``:     ``netanalysis --help`` (start-up);
@@ -17,7 +22,8 @@ process (wall seconds, CPU seconds of the process and its workers, peak RSS of t
 
 The corpus rows are run ``--repeat`` times, the start-up and sample rows ``--sample-repeat``
 times (medians). Each row carries its target (the speed issue's "done when" ceilings) and
-whether this run met it; ``graph / read`` and ``graph / plain`` rows give the ratios.
+whether this run met it; ``graph / read``, ``graph / plain`` and ``graph / ceiling_match`` rows
+give the ratios (the last: how far today's engine is from that ceiling, measured in the same run).
 
 ``--compare-with DIR`` measures every ``netanalysis`` row a second time with another checkout of
 the package (``DIR`` put first on ``PYTHONPATH``, the same interpreter and dependencies), the
@@ -36,6 +42,7 @@ from __future__ import annotations
 import argparse
 import csv
 import filecmp
+import importlib.util
 import json
 import os
 import re
@@ -49,12 +56,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_corpus import FLAGS, PLAIN_SCRIPT, READ_SCRIPT, SAMPLE, flag, generate, sample_sentences  # noqa: E402
+from bench_corpus import (  # noqa: E402
+    CEILING_SCRIPT,
+    FLAGS,
+    PLAIN_SCRIPT,
+    READ_SCRIPT,
+    SAMPLE,
+    alias_keys,
+    flag,
+    generate,
+    sample_sentences,
+)
 
 __all__ = ["FLAGS", "flag", "generate", "sample_sentences", "main"]
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL = "read,parse,graph,timeline,report,plain,help,sample,sample_png"
+ALL = "read,ceiling_decode,ceiling_match,parse,graph,timeline,report,plain,help,sample,sample_png"
+CEILING = ("ceiling_decode", "ceiling_match")
 #: The speed issue's ceilings, beside each row (a posts/s or peak target holds at 1M posts).
 TARGETS = {
     "graph": "≥ 60,000 posts/s at 1M posts",
@@ -63,6 +81,7 @@ TARGETS = {
     "sample": "< 2 s (median of 5)",
     "graph / read": "≥ 0.4",
     "graph / plain": "≥ 30",
+    "graph / ceiling_match": "",
 }
 COLUMNS = [
     "row",
@@ -150,11 +169,19 @@ def commands(args: argparse.Namespace, work: Path, corpus: Path) -> dict[str, tu
     reader = work / "read.py"
     reader.write_text(READ_SCRIPT, encoding="utf-8")
     plain_n = min(args.plain_posts, args.posts)
+    ceiling_n = min(args.ceiling_posts, args.posts)
+    ceiling = work / "ceiling.py"
+    ceiling.write_text(CEILING_SCRIPT, encoding="utf-8")
+    aliases = work / "aliases.txt"
+    aliases.write_text("\n".join(alias_keys()), encoding="utf-8")
     rows: dict[str, tuple[list[str], int, Path | None]] = {
         "read": ([sys.executable, str(reader), str(corpus)], args.posts, None),
         "plain": ([sys.executable, str(plain), str(corpus), str(plain_n), str(work / "edges.csv")], plain_n, None),
         "help": (exe + ["--help"], 0, None),
     }
+    for name in CEILING:
+        what = name.split("_")[1]
+        rows[name] = ([sys.executable, str(ceiling), str(corpus), str(ceiling_n), str(aliases), what], ceiling_n, None)
     for name in ("parse", "graph", "timeline", "report"):
         out = work / name
         rows[name] = (exe + ["-q", name, str(corpus), "-o", str(out), "--jobs", str(args.jobs)], args.posts, out)
@@ -189,6 +216,7 @@ def measure(args: argparse.Namespace, rows: dict, before: Path | None, work: Pat
     env_before = None
     if before is not None:
         env_before = {**os.environ, "PYTHONPATH": os.pathsep.join([str(before), os.environ.get("PYTHONPATH", "")])}
+    env_threads = {**os.environ, "POLARS_MAX_THREADS": str(args.jobs)}  # (the ceiling's threads: --jobs)
     for name in args.commands.split(","):
         cmd, posts, out = rows[name]
         repeat = args.sample_repeat if name in ("help", "sample", "sample_png") else args.repeat
@@ -198,7 +226,7 @@ def measure(args: argparse.Namespace, rows: dict, before: Path | None, work: Pat
             if compared:
                 old = [str(work / f"before_{name}") if out is not None and part == str(out) else part for part in cmd]
                 runs_before.append(measure_isolated(old, env_before, cwd=work))
-            runs.append(measure_isolated(cmd, cwd=work))
+            runs.append(measure_isolated(cmd, env=env_threads if name in CEILING else None, cwd=work))
         secs = statistics.median(r.seconds for r in runs)
         if not posts and out is not None:
             posts = json.loads((out / "manifest.json").read_text())["counts"]["posts"]
@@ -222,7 +250,11 @@ def measure(args: argparse.Namespace, rows: dict, before: Path | None, work: Pat
         row["met"] = met(name, row)
         results[name] = row
         print(f"{name}: median {secs:.3f} s over {repeat} runs", file=sys.stderr)
-    for name, base in (("graph / read", "read"), ("graph / plain", "plain")):
+    for name, base in (
+        ("graph / read", "read"),
+        ("graph / plain", "plain"),
+        ("graph / ceiling_match", "ceiling_match"),
+    ):
         if "graph" in results and base in results:
             ratio = results["graph"]["posts_per_s"] / results[base]["posts_per_s"]
             results[name] = {"row": name, "ratio": ratio, "target": TARGETS[name]}
@@ -257,6 +289,9 @@ def main(argv=None) -> None:
     ap.add_argument(
         "--plain-posts", type=int, default=20_000, help="posts given to the plain script (its rate is per post)"
     )
+    ap.add_argument(
+        "--ceiling-posts", type=int, default=100_000, help="posts given to the ceiling rows (their rate is per post)"
+    )
     ap.add_argument("--commands", default=ALL, help=f"rows to run, comma-separated (default: {ALL})")
     ap.add_argument("--workdir", type=Path, default=None, help="keep the corpus and outputs here")
     ap.add_argument("--seed", type=int, default=0)
@@ -267,6 +302,8 @@ def main(argv=None) -> None:
     if unknown:
         ap.error(f"unknown rows: {', '.join(sorted(unknown))} (choose from {ALL})")
 
+    if set(args.commands.split(",")) & set(CEILING) and importlib.util.find_spec("polars") is None:
+        ap.error("the ceiling rows need polars: pip install -e '.[bench]' (or leave them out of --commands)")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="netanalysis-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / f"corpus_{args.posts}.jsonl"
