@@ -210,6 +210,37 @@ def test_grouped_sums_match_the_plain_sum(block, monkeypatch):
         assert np.array_equal(got, expected)
 
 
+@pytest.mark.parametrize("block", [1, 3, 4_000_000])
+def test_summed_is_exact_in_int32_and_past_it(block, monkeypatch):
+    # int32 data is summed in int32 only when no sum can leave it; bigger sums (a weight near
+    # 2**31, counts up to 2**40) are made in int64 and stay exact
+    from netanalysis.analysis import link_sums
+    from netanalysis.analysis.link_sums import by_post, starts, summed
+
+    monkeypatch.setattr(link_sums, "BLOCK", block)
+    rng = np.random.default_rng(11)
+    for big_weight, big_count in [(False, False), (True, False), (False, True), (True, True)]:
+        for _ in range(10):
+            n_posts, n_groups = int(rng.integers(1, 30)), int(rng.integers(1, 9))
+            per_post = np.minimum(rng.integers(0, 4, n_posts), n_groups)
+            index = np.concatenate([np.sort(rng.choice(n_groups, k, replace=False)) for k in per_post])
+            index = index.astype(np.int32)
+            top = 2**31 - 1 if big_weight else 5
+            weight = rng.integers(1, top, len(index), endpoint=True).astype(np.int32)
+            links = by_post(starts(per_post), index, weight, n_groups)
+            assert links.dtype == np.int32  # (the data is the weights themselves, not a copy)
+            counts = rng.integers(-3, 2**40 if big_count else 4, size=(int(rng.integers(1, 6)), n_posts))
+            expected = np.zeros((len(counts), n_groups), dtype=object)  # (Python integers: no overflow)
+            for p, (lo, hi) in enumerate(zip(starts(per_post)[:-1], starts(per_post)[1:])):
+                for g, w in zip(index[lo:hi].tolist(), weight[lo:hi].tolist()):
+                    expected[:, g] += counts[:, p].astype(object) * w
+            got = summed(counts, links)
+            assert got.dtype == np.int64
+            if big_weight and big_count:  # (sums past int64 itself are not asked of it)
+                continue
+            assert got.tolist() == expected.tolist()
+
+
 def _plain_pairs(post, where, node, kinds):
     """Per (post, country, forum): in how many units of the post both are named (by hand)."""
     units: dict = {}
@@ -252,9 +283,10 @@ def test_pairs_enumerated_a_chunk_of_posts_at_a_time_are_all_the_pairs(chunk, mo
         assert (np.diff(win.node_post.astype(np.int64) * len(nodes) + win.node_index) > 0).all()
         keys_seen = win.edge_post.astype(np.int64) * len(win.edge_nodes) + win.edge_index
         assert (np.diff(keys_seen) > 0).all()  # sorted by post, then edge, each once
-        # posts and edges as int32 (they fit), the counts as int64 (the sparse matrices' data)
+        # posts, edges and counts as int32 (they fit; the counts are the sparse matrices' data)
         assert win.edge_post.dtype == win.edge_index.dtype == win.node_post.dtype == win.node_index.dtype == np.int32
-        assert win.edge_count.dtype == win.node_count.dtype == np.int64
+        assert win.edge_count.dtype == win.node_count.dtype == np.int32
+        assert win.edge_links.dtype == win.node_links.dtype == np.int32  # (no int64 copy of the counts)
         # the entries' posts are kept only as where each post's entries start
         for start, entries in [(win.edge_start, win.edge_index), (win.node_start, win.node_index)]:
             assert start.dtype == np.int64 and len(start) == n_posts + 1

@@ -6,8 +6,9 @@ named together in a unit of a post (:func:`window_pairs`), and the replicates of
 multiplicities (:func:`summed`). Both go a part at a time so that their memory is bounded by
 the part, not by the corpus: a million posts of the benchmark corpus name 36 million pairs,
 eight bytes each in every int64 array made of them, and enumerating them at once took 5.7 GB.
-Their edges are kept as int32 (:func:`index_type`), their counts as int64 (the data of the
-sparse matrices they are summed with), their posts only as where each post's pairs start
+Their edges and their counts are kept as int32 (:func:`index_type`; the counts are the data of
+the sparse matrices they are summed with, summed in int32 when no sum can leave it: see
+:func:`summed`), their posts only as where each post's pairs start
 (:func:`starts`), and the parts are joined a part at a time (:func:`joined`), so that the parts
 and their concatenation are never all in memory at once.
 The distinct (post, node) links (:func:`distinct_pairs`) and the window source's coding of a
@@ -79,7 +80,7 @@ def distinct_pairs(
     """The distinct ``(post, node)`` of links sorted by post, in that order, and how many links
     each stands for (what ``numpy.unique(post * n_nodes + node, return_counts=True)`` gives, a
     chunk of posts at a time): where each of the ``n_posts`` posts' entries start
-    (:func:`starts`), the node of each entry (int32 when it fits) and its count (int64).
+    (:func:`starts`), the node of each entry and its count (each int32 when it fits).
 
     Examples
     --------
@@ -87,7 +88,7 @@ def distinct_pairs(
     >>> start.tolist(), n.tolist(), c.tolist()
     ([0, 2, 2, 3], [0, 1, 1], [1, 2, 1])
     """
-    node_type = index_type(n_nodes)
+    node_type, count_type = index_type(n_nodes), index_type(len(post))  # (a count is at most every link)
     per_post = np.zeros(n_posts, dtype=np.int64)
     nodes, counts = [], []
     for lo, hi in post_chunks(post):
@@ -96,7 +97,7 @@ def distinct_pairs(
         nodes.append((key % n_nodes).astype(node_type))
         counts.append(count)
         del key, count
-    return starts(per_post), joined(nodes, node_type), joined(counts, np.int64)
+    return starts(per_post), joined(nodes, node_type), joined(counts, count_type)
 
 
 def starts(per_post: np.ndarray) -> np.ndarray:
@@ -163,9 +164,9 @@ def window_pairs(
     Returns
     -------
     edge_start, edge_index, edge_count, edges : ndarray
-        Per pair, sorted by post then edge: the edge's place in ``edges`` (int32 when it fits: a
-        million benchmark posts name 36 million pairs) and the count (int64, the data of the
-        sparse matrix it is summed with), with where each post's pairs start (:func:`starts`);
+        Per pair, sorted by post then edge: the edge's place in ``edges`` and the count (each
+        int32 when it fits: a million benchmark posts name 36 million pairs; the count is the
+        data of the sparse matrix it is summed with), with where each post's pairs start (:func:`starts`);
         ``edges`` the sorted ``country * n_nodes + forum`` codes of the distinct edges.
 
     The pairs are enumerated :data:`PAIR_CHUNK` links at a time, cut at posts: a post's pairs
@@ -183,7 +184,7 @@ def window_pairs(
         counts.append(pair_count)
         del pair_key, pair_count
     edges = np.unique(np.concatenate([np.unique(r) for r in rests])) if rests else np.zeros(0, dtype=np.int64)
-    edge_count = joined(counts, np.int64)
+    edge_count = joined(counts, index_type(len(post)))  # (a pair is in at most every unit)
     # each pair's edge: its place among the sorted distinct edges (numpy.unique's inverse),
     # a chunk at a time in place of the chunk's codes
     edge_type = index_type(len(edges))
@@ -220,18 +221,34 @@ def by_post(start: np.ndarray, index: np.ndarray, weight: np.ndarray, n_groups: 
     sorting and no copy of the weights."""
     import scipy.sparse as sp
 
-    return sp.csc_matrix(
-        (np.asarray(weight, dtype=np.int64), np.asarray(index), start), shape=(n_groups, len(start) - 1), copy=False
-    )
+    weight = np.asarray(weight)
+    if weight.dtype not in (np.int32, np.int64):
+        weight = weight.astype(np.int64)
+    return sp.csc_matrix((weight, np.asarray(index), start), shape=(n_groups, len(start) - 1), copy=False)
 
 
 def summed(counts: np.ndarray, links) -> np.ndarray:
-    """``counts @ links.T`` (replicates x groups), a block of replicates a product (see :func:`grouped`)."""
+    """``counts @ links.T`` (replicates x groups, int64), a block of replicates a product (see
+    :func:`grouped`).
+
+    A matrix of int32 data (a coded window's counts: half the memory of int64) is multiplied in
+    int32 when no sum can leave it: every sum is at most the largest weight times the posts times
+    the largest replicate count in absolute value, and that bound is below 2**31 (a million
+    posts with counts up to 10 and weights up to 100 are 10**9). Otherwise the product is made
+    in int64 from a copy of the data, as for int64 matrices; either way the sums are exact.
+    """
     out = np.zeros((counts.shape[0], links.shape[0]), dtype=np.int64)
     if not links.nnz:
         return out
+    top = max(abs(int(links.data.max())), abs(int(links.data.min())))
+    wide = links if links.dtype == np.int64 else None
     rows = max(1, BLOCK // max(1, counts.shape[1]))  # replicates a product: a copy of at most BLOCK values
     for lo in range(0, counts.shape[0], rows):
-        block = np.ascontiguousarray(counts[lo : lo + rows].T, dtype=np.int64)
-        out[lo : lo + rows] = (links @ block).T
+        part = counts[lo : lo + rows]
+        if wide is None and top * part.shape[1] * max(abs(int(part.max())), abs(int(part.min()))) < 2**31:
+            out[lo : lo + rows] = (links @ np.ascontiguousarray(part.T, dtype=np.int32)).T
+            continue
+        if wide is None:
+            wide = links.astype(np.int64)
+        out[lo : lo + rows] = (wide @ np.ascontiguousarray(part.T, dtype=np.int64)).T
     return out

@@ -96,7 +96,7 @@ class CodedWindow:
         ``country`` or ``forum`` per node.
     node_start, node_index, node_count : ndarray
         Per (post, node), sorted by post: how many units of the post name the node (the node
-        as int32 when it fits, the count as int64), and where each post's entries start
+        and the count as int32 when they fit), and where each post's entries start
         (``posts + 1`` values; :attr:`node_post` gives each entry's post).
     edge_nodes : ndarray
         ``(E, 2)`` node indices (country, forum) of every pair co-mentioned at least once.
@@ -238,7 +238,7 @@ def coded_window(
         kinds=kinds,
         node_start=node_start,
         node_index=node_index,
-        node_count=count.astype(np.int64, copy=False),
+        node_count=count,
         edge_nodes=np.stack([edges // n_nodes, edges % n_nodes], axis=1).astype(np.int64),
         edge_start=edge_start,
         edge_index=edge_index,
