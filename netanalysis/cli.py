@@ -6,6 +6,7 @@ defaults, calls :func:`netanalysis.pipeline.run`, and prints a short summary to 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -491,7 +492,14 @@ def _use_system_allocator() -> None:
 
 
 def main() -> None:
-    cli(prog_name="netanalysis", obj={"system_allocator": True})
+    try:
+        cli(prog_name="netanalysis", obj={"system_allocator": True})
+    finally:
+        # The process ends here. Freezing its objects spares the interpreter's shutdown a full
+        # garbage collection over all of them and their one-by-one release (0.4 s of CPU after a
+        # report on the sample), memory the OS takes back at once. Nothing relies on a
+        # collection at exit: every file is written and closed, exit handlers still run.
+        gc.freeze()
 
 
 if __name__ == "__main__":
