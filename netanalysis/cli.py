@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -322,7 +321,9 @@ def _run(ctx: click.Context, command: Command, params: dict) -> None:
     from netanalysis.pipeline import run
 
     if ctx.obj.get("system_allocator"):
-        _use_system_allocator()
+        from netanalysis.pipeline.corpus import use_system_allocator
+
+        use_system_allocator()
     settings = _settings(ctx, params)
     progress = None
     bar = None
@@ -481,25 +482,11 @@ def compare(ctx, **params):
     _run(ctx, Command.COMPARE, params)
 
 
-def _use_system_allocator() -> None:
-    """Arrow's own allocator keeps freed memory for reuse; on a long corpus that inflates the
-    peak by hundreds of MB. The system allocator hands it back. (Set when a command runs, not
-    at start-up: ``netanalysis --help`` does not load pyarrow.)"""
-    if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
-        import pyarrow
-
-        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
-
-
 def main() -> None:
     try:
         cli(prog_name="netanalysis", obj={"system_allocator": True})
-    finally:
-        # The process ends here. Freezing its objects spares the interpreter's shutdown a full
-        # garbage collection over all of them and their one-by-one release (0.4 s of CPU after a
-        # report on the sample), memory the OS takes back at once. Nothing relies on a
-        # collection at exit: every file is written and closed, exit handlers still run.
-        gc.freeze()
+    finally:  # the process ends: frozen, its objects spare the shutdown a full collection and
+        gc.freeze()  # their one-by-one release (0.4 s of CPU after a report on the sample)
 
 
 if __name__ == "__main__":
