@@ -240,8 +240,8 @@ def summed(counts: np.ndarray, links) -> np.ndarray:
     out = np.zeros((counts.shape[0], links.shape[0]), dtype=np.int64)
     if not links.nnz:
         return out
-    top = max(abs(int(links.data.max())), abs(int(links.data.min())))
     wide = links if links.dtype == np.int64 else None
+    top = 0 if wide is not None else max(abs(int(links.data.max())), abs(int(links.data.min())))
     rows = max(1, BLOCK // max(1, counts.shape[1]))  # replicates a product: a copy of at most BLOCK values
     for lo in range(0, counts.shape[0], rows):
         part = counts[lo : lo + rows]

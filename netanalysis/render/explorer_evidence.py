@@ -226,8 +226,8 @@ def _utf16(text: str) -> list[int] | None:
     """Positions of the characters outside the Basic Multilingual Plane (two UTF-16 units in the
     browser, one character in Python), or ``None`` when there are none.
 
-    The regex finds them in C: a Python loop over every character took most of the explorer
-    stage on posts with emoji (5.7 of its 15 s on 200,000 benchmark posts, in a profile).
+    The regex finds them in C: over 20,000 benchmark texts (flag emoji in each) it took 0.16 s
+    where a Python loop over every character took 1.39 s.
 
     Examples
     --------
