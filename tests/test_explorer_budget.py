@@ -125,3 +125,39 @@ def test_distinct_codes_are_numpys_unique(arrays):
     expected = np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.int64)
     got = _distinct(arrays)
     assert got.tolist() == expected.tolist() and got.dtype == np.int64
+
+
+@pytest.mark.parametrize("offsets", ["text", "number"])
+def test_marks_keep_only_whole_known_offsets_inside_the_shown_text(offsets):
+    """Hand-checked marks: a row is kept when its node is on the page and ``0 <= start < end <=``
+    the shown text's length; offsets count UTF-16 units (a flag emoji before shifts by two),
+    repeats go, and the rows left over (no offset, unknown node, empty or reversed span, past
+    the cut, another post) give nothing."""
+    table = explorer_evidence.post_table(
+        [{"post_ids": ["a", "b"]}], pd.DataFrame({"post_id": ["a", "b"], "date": pd.to_datetime([1, 2], utc=True)})
+    )
+    posts = pd.DataFrame(
+        {"post_id": ["a", "b"], "channel": ["MFA", "MFA"], "text": ["Russia and China", "🇷🇺 Russia at the UN"]}
+    )
+    rows = [
+        ("a", "country", "RU", 0, 6),  # kept
+        ("a", "country", "CN", 11, 16),  # kept
+        ("a", "country", "CN", 11, 16),  # a repeat
+        ("a", "forum", "BRICS", 0, 3),  # no such node
+        ("a", "country", "RU", 6, 6),  # empty
+        ("a", "country", "RU", 9, 4),  # reversed
+        ("a", "country", "RU", 12, 17),  # past the text
+        ("a", "country", "RU", None, 5),  # no start
+        ("b", "country", "RU", 3, 9),  # after a flag: 5, 11 in UTF-16 units
+        ("b", "forum", "UN", 17, 19),  # past the cut (16 characters shown)
+        ("b", "country", "RU", 0, 2),  # the flag itself (two characters here, four units there)
+        ("c", "country", "RU", 0, 6),  # a post not embedded
+    ]
+    mentions = pd.DataFrame(rows, columns=["post_id", "kind", "entity", "start", "end"])
+    if offsets == "text":  # as read back from mentions.csv
+        mentions[["start", "end"]] = mentions[["start", "end"]].astype("str").replace("nan", "")
+    nodes = {"country:RU": 0, "country:CN": 1, "forum:UN": 2}
+    out = explorer_evidence.texts_and_marks(table, posts, mentions, nodes, text_chars=16)
+    assert out["id"] == ["a", "b"]
+    assert out["t"] == ["Russia and China", "🇷🇺 Russia at the…"]
+    assert out["m"] == [[0, 6, 0, 11, 16, 1], [0, 4, 0, 5, 11, 0]]

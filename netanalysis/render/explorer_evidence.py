@@ -272,14 +272,17 @@ def texts_and_marks(
     if mentions is not None and n and {"start", "end"} <= set(mentions.columns):
         position = {pid: i for i, pid in enumerate(table.ids)}
         rows = mentions[mentions["post_id"].astype(str).isin(position)]
-        nodes = rows["kind"].astype(str) + ":" + rows["entity"].astype(str)
-        starts = pd.to_numeric(rows["start"], errors="coerce")
-        ends = pd.to_numeric(rows["end"], errors="coerce")
+        # the checks on every row at once (NaN fails them all); the loop only shifts what is kept
+        at = rows["post_id"].astype(str).map(position).to_numpy(np.int64)
+        node = (rows["kind"].astype(str) + ":" + rows["entity"].astype(str)).map(node_index)
+        k_of = node.to_numpy(dtype=float, na_value=np.nan)
+        starts = pd.to_numeric(rows["start"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        ends = pd.to_numeric(rows["end"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        limit = np.minimum(np.array([len(t) for t in texts], dtype=np.int64), text_chars)[at]
+        kept = ~np.isnan(k_of) & (starts >= 0) & (starts < ends) & (ends <= limit)
         astral: dict[int, list[int] | None] = {}
-        for pid, node, start, end in zip(rows["post_id"].astype(str), nodes, starts, ends):
-            i, k = position[pid], node_index.get(node)
-            if k is None or pd.isna(start) or pd.isna(end) or not 0 <= start < end <= min(len(texts[i]), text_chars):
-                continue
+        columns = (at[kept].tolist(), k_of[kept].astype(np.int64).tolist(), starts[kept].tolist(), ends[kept].tolist())
+        for i, k, start, end in zip(*columns):
             if i not in astral:
                 astral[i] = _utf16(texts[i])
             shift = astral[i]
