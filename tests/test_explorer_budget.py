@@ -127,8 +127,9 @@ def test_distinct_codes_are_numpys_unique(arrays):
     assert got.tolist() == expected.tolist() and got.dtype == np.int64
 
 
+@pytest.mark.parametrize("block", [2, 1 << 16])
 @pytest.mark.parametrize("offsets", ["text", "number"])
-def test_marks_keep_only_whole_known_offsets_inside_the_shown_text(offsets):
+def test_marks_keep_only_whole_known_offsets_inside_the_shown_text(offsets, block, monkeypatch):
     """Hand-checked marks: a row is kept when its node is on the page and ``0 <= start < end <=``
     the shown text's length; offsets count UTF-16 units (a flag emoji before shifts by two),
     repeats go, and the rows left over (no offset, unknown node, empty or reversed span, past
@@ -157,7 +158,20 @@ def test_marks_keep_only_whole_known_offsets_inside_the_shown_text(offsets):
     if offsets == "text":  # as read back from mentions.csv
         mentions[["start", "end"]] = mentions[["start", "end"]].astype("str").replace("nan", "")
     nodes = {"country:RU": 0, "country:CN": 1, "forum:UN": 2}
+    monkeypatch.setattr(explorer_evidence, "_BLOCK_ROWS", block)
     out = explorer_evidence.texts_and_marks(table, posts, mentions, nodes, text_chars=16)
     assert out["id"] == ["a", "b"]
     assert out["t"] == ["Russia and China", "🇷🇺 Russia at the…"]
     assert out["m"] == [[0, 6, 0, 11, 16, 1], [0, 4, 0, 5, 11, 0]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-3, 40), max_size=60), st.booleans())
+def test_day_counts_are_those_of_np_unique(days, in_order):
+    """Counts by day read from runs (posts in day order) or by sorting: as ``np.unique`` counts them."""
+    days_array = np.array(sorted(days) if in_order else days, dtype=np.int64)
+    indices = np.arange(len(days_array))
+    found, counts = np.unique(days_array, return_counts=True)
+    expected = np.column_stack([found, counts]).astype(np.int64) if len(days_array) else np.zeros((0, 2), np.int64)
+    got = explorer_evidence.day_counts(indices, days_array)
+    assert got.dtype == np.int64 and got.tolist() == expected.tolist()
