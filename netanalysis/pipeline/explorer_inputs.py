@@ -31,16 +31,18 @@ READ_BLOCK = 1 << 20
 
 
 def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
-    """``posts``, ``mentions``, ``terms``, ``title`` and ``max_posts`` for
+    """``posts``, ``mentions``, ``terms``, ``title``, ``max_posts`` and ``table`` for
     :func:`~netanalysis.render.explorer.write_explorer`."""
     from netanalysis.render import explorer_evidence
     from netanalysis.render.explorer import search_terms
+    from netanalysis.render.explorer_data import edge_ends
 
     assert state.graph is not None and state.corpus is not None and state.registry is not None
     budget = explorer_evidence.MAX_POSTS
     posts = state.corpus.posts_frame()
-    edges = [d for _, _, d in state.graph.edges(data=True)]
-    embedded = set(explorer_evidence.post_table(edges, posts, max_posts=budget).ids)
+    # the page's table of posts, made once (the page is given it): whose texts to read
+    table = explorer_evidence.post_table([d for *_, d in edge_ends(state.graph)], posts, max_posts=budget)
+    embedded = set(table.ids)
     posts_file, mentions_file = staging.dir / "posts.csv", staging.dir / "mentions.csv"
     mentions: pd.DataFrame | None = None
     if posts_file.exists() and mentions_file.exists():
@@ -58,6 +60,7 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
         "terms": search_terms(state.registry, (str(n) for n in state.graph.nodes)),
         "title": state.settings.title or default_title(state),
         "max_posts": budget,
+        "table": table,
     }
 
 

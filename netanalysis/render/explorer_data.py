@@ -26,6 +26,7 @@ from netanalysis.errors import ConfigError, GraphError
 from netanalysis.render.explorer_evidence import (
     MAX_POSTS,
     TEXT_CHARS,
+    PostTable,
     day,
     day_counts,
     post_table,
@@ -36,7 +37,7 @@ from netanalysis.render.graph_style import SIZE_MEASURE
 from netanalysis.render.numbers import whole
 from netanalysis.render.palette import COMMUNITY_SHOWN, OKABE_ITO, community_color
 
-__all__ = ["explorer_data", "search_terms", "SIDE_COLOURS", "MIN_SIZE", "MAX_SIZE"]
+__all__ = ["edge_ends", "explorer_data", "search_terms", "SIDE_COLOURS", "MIN_SIZE", "MAX_SIZE"]
 
 #: Okabe-Ito colours (safe for the common colour-vision deficiencies); the sides also differ in shape.
 SIDE_COLOURS = {"country": "#0072B2", "forum": "#E69F00"}
@@ -157,6 +158,11 @@ def _first_span_day(edges: Iterable[Mapping[str, Any]]) -> int | None:
     return min(found) if found else None
 
 
+def edge_ends(G: nx.Graph) -> list[tuple[str, str, dict[str, Any]]]:
+    """The edges as the page lists them: ``(u, v, attributes)`` with ``u <= v`` as text, in order."""
+    return sorted(((*sorted((str(a), str(b))), d) for a, b, d in G.edges(data=True)), key=lambda t: t[:2])
+
+
 def explorer_data(
     G: nx.Graph,
     *,
@@ -170,8 +176,13 @@ def explorer_data(
     page_size: int = 20,
     max_posts: int = MAX_POSTS,
     text_chars: int = TEXT_CHARS,
+    table: PostTable | None = None,
 ) -> dict[str, Any]:
     """The data the explorer page draws (see :func:`netanalysis.render.explorer.explorer_html`).
+
+    ``table`` is :func:`~netanalysis.render.explorer_evidence.post_table` of the edges' attributes
+    in :func:`edge_ends` order, ``posts`` and ``max_posts``, when the caller has made it already
+    (the run's explorer stage makes it to know which posts' texts to read): it is not made again.
 
     Returns a JSON-ready dict with keys ``nodes``, ``edges``, ``posts``, ``meta`` and ``options``
     (vis-network options).
@@ -193,8 +204,9 @@ def explorer_data(
     positions = layout(G, seed, radius)
     communities = node_communities(G, centrality=centrality) if len(order) else pd.Series(dtype=int)
     measures = _measure_table(centrality)
-    ends = sorted(((*sorted((str(a), str(b))), d) for a, b, d in G.edges(data=True)), key=lambda t: t[:2])
-    table = post_table([d for _, _, d in ends], posts, max_posts=max_posts)
+    ends = edge_ends(G)
+    if table is None:
+        table = post_table([d for _, _, d in ends], posts, max_posts=max_posts)
     first = table.first_day if table.dated else _first_span_day(d for *_, d in ends)
     edges = []
     node_posts: dict[str, list[np.ndarray]] = {str(n): [] for n in order}  # all of them, not only those embedded

@@ -175,7 +175,9 @@ def post_table(
     order = np.lexsort((names.astype(str), np.where(days < 0, np.iinfo(np.int64).max, days)))
     rank = np.empty(len(order), dtype=index_type(len(order)))  # (int32 ranks: int32 lists per edge)
     rank[order] = np.arange(len(order))
-    ordered = [np.sort(rank[codes]) for codes in per_edge]
+    ordered = per_edge  # each edge's codes become its posts' ranks, sorted, one edge at a time:
+    for k, codes in enumerate(per_edge):  # (never both lists whole: 36 million codes at 1M posts)
+        ordered[k] = np.sort(rank[codes])
     ordered_days = days[order]
     totals = [len(e) for e in ordered]
     edge_days = [day_counts(e, ordered_days) for e in ordered]
