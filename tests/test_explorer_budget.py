@@ -119,11 +119,11 @@ def test_the_budgets_k_is_the_one_unions_give(case):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 50), max_size=8), max_size=5))
 def test_distinct_codes_are_numpys_unique(arrays):
-    from netanalysis.render.explorer_evidence import _distinct
+    from netanalysis.render.explorer_evidence import distinct_codes
 
     arrays = [np.asarray(a, dtype=np.int64) for a in arrays]
     expected = np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.int64)
-    got = _distinct(arrays)
+    got = distinct_codes(arrays)
     assert got.tolist() == expected.tolist() and got.dtype == np.int64
 
 

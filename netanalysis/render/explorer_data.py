@@ -29,6 +29,7 @@ from netanalysis.render.explorer_evidence import (
     PostTable,
     day,
     day_counts,
+    distinct_codes,
     post_table,
     texts_and_marks,
 )
@@ -235,7 +236,7 @@ def explorer_data(
         attrs = G.nodes[node]
         key = str(node)
         kind = attrs["kind"]
-        mine = np.unique(np.concatenate(node_posts[key])) if node_posts[key] else np.zeros(0, dtype=np.int64)
+        mine = distinct_codes(node_posts[key])  # (marked, not sorted: a hub's posts are millions)
         per_day = day_counts(mine, table.all_days)
         label = str(attrs.get("label") or attrs.get("entity") or node)
         words = {_fold(label), _fold(attrs.get("entity") or key.split(":", 1)[-1])} | {

@@ -27,7 +27,16 @@ import pyarrow.compute as pc
 
 from netanalysis.model import index_type
 
-__all__ = ["PostTable", "post_table", "texts_and_marks", "day_counts", "day", "MAX_POSTS", "TEXT_CHARS"]
+__all__ = [
+    "PostTable",
+    "distinct_codes",
+    "post_table",
+    "texts_and_marks",
+    "day_counts",
+    "day",
+    "MAX_POSTS",
+    "TEXT_CHARS",
+]
 
 #: Most posts one page embeds (with their text): about 30 MB of page with texts of 1.5 k
 #: characters. Past it each edge shows its earliest posts; counts and time windows stay exact.
@@ -90,8 +99,9 @@ def _codes(edges: Sequence[Mapping[str, Any]]) -> tuple[list[np.ndarray], np.nda
     if coded and len(tables) == 1 and all(isinstance(p, PostIds) for p in coded):
         first = coded[0]
         assert isinstance(first, PostIds)
-        codes = [np.asarray(p.codes) for p in coded if isinstance(p, PostIds)]
-        used = _distinct(codes)
+        width = index_type(len(first.table.ids))  # (codes are places in the corpus's ids: int32 at 1M posts)
+        codes = [np.asarray(p.codes).astype(width, copy=False) for p in coded if isinstance(p, PostIds)]
+        used = distinct_codes(codes)
         names = np.asarray(first.table.ids.take(used).to_pylist(), dtype=object)
         small = index_type(len(used))  # (a million benchmark posts: 36 million codes)
         number = np.zeros(int(used[-1]) + 1 if len(used) else 0, dtype=small)
@@ -105,13 +115,13 @@ def _codes(edges: Sequence[Mapping[str, Any]]) -> tuple[list[np.ndarray], np.nda
     return [np.asarray(sorted({where[x] for x in ids}), dtype=np.int64) for ids in lists], names
 
 
-def _distinct(arrays: Sequence[np.ndarray]) -> np.ndarray:
+def distinct_codes(arrays: Sequence[np.ndarray]) -> np.ndarray:
     """The distinct values of arrays of small non-negative codes, sorted: ``np.unique`` of their
     concatenation, by marking the codes seen rather than sorting millions of them.
 
     Examples
     --------
-    >>> _distinct([np.array([5, 1]), np.array([1, 3])]).tolist(), _distinct([]).tolist()
+    >>> distinct_codes([np.array([5, 1]), np.array([1, 3])]).tolist(), distinct_codes([]).tolist()
     ([1, 3, 5], [])
     """
     arrays = [a for a in arrays if len(a)]
@@ -186,7 +196,7 @@ def post_table(
     if len(names) > max_posts:
         kept = _largest_k(ordered, max_posts)
         ordered = [e[:kept] for e in ordered]
-    used = _distinct(ordered)
+    used = distinct_codes(ordered)
     renumber = np.full(len(names), -1, dtype=np.int64)
     renumber[used] = np.arange(len(used))
     dated = ordered_days[ordered_days >= 0]
