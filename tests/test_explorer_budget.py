@@ -175,3 +175,27 @@ def test_day_counts_are_those_of_np_unique(days, in_order):
     expected = np.column_stack([found, counts]).astype(np.int64) if len(days_array) else np.zeros((0, 2), np.int64)
     got = explorer_evidence.day_counts(indices, days_array)
     assert got.dtype == np.int64 and got.tolist() == expected.tolist()
+
+
+def test_post_days_from_the_corpus_order_are_those_found_by_id():
+    """Days read by place when the posts list their ids as the edges' id table does, and found by
+    id otherwise (posts in another order, one missing): the same days, -1 for a post not there."""
+    import pyarrow as pa
+
+    from netanalysis.graph.post_ids import PostIdTable
+
+    ids = ["p3", "p1", "p2", "p10"]
+    table = PostIdTable(pa.array(ids, type=pa.string()))
+    used = np.array([0, 2, 3])
+    names = np.asarray(table.ids.take(pa.array(used)).to_pylist(), dtype=object)
+    dates = pd.to_datetime(["2024-01-05", "2024-01-01", None, "2024-02-01"], utc=True)
+    posts = pd.DataFrame({"post_id": ids, "date": dates})
+    expected = [19727, -1, 19754]
+    fast = explorer_evidence._post_days(names, posts, (table.ids, used))
+    by_id = explorer_evidence._post_days(names, posts)
+    shuffled = explorer_evidence._post_days(names, posts.iloc[[3, 0, 2, 1]], (table.ids, used))
+    missing = explorer_evidence._post_days(names, posts.iloc[[0, 1, 2]], (table.ids, used))
+    assert fast.tolist() == by_id.tolist() == shuffled.tolist() == expected
+    assert missing.tolist() == [19727, -1, -1]
+    assert explorer_evidence._same_ids(posts["post_id"], table.ids)
+    assert not explorer_evidence._same_ids(posts.iloc[[3, 0, 2, 1]]["post_id"], table.ids)

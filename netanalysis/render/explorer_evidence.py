@@ -90,8 +90,13 @@ def day(value: Any) -> str | None:
     return stamp.strftime("%Y-%m-%d")
 
 
-def _codes(edges: Sequence[Mapping[str, Any]]) -> tuple[list[np.ndarray], np.ndarray]:
-    """Each edge's posts as codes into one array of id strings."""
+#: Where the id strings of :func:`_codes` come from: a corpus's id table and the places in it of
+#: each name (None when the edges' ids are plain lists).
+Source = tuple[Any, np.ndarray] | None
+
+
+def _codes(edges: Sequence[Mapping[str, Any]]) -> tuple[list[np.ndarray], np.ndarray, Source]:
+    """Each edge's posts as codes into one array of id strings, and where those come from."""
     from netanalysis.graph import PostIds
 
     coded = [d.get("post_ids") for d in edges]
@@ -108,11 +113,11 @@ def _codes(edges: Sequence[Mapping[str, Any]]) -> tuple[list[np.ndarray], np.nda
         number[used] = np.arange(len(used), dtype=small)  # a code's place in used, looked up
         for k, c in enumerate(codes):
             codes[k] = number[c]
-        return codes, names
+        return codes, names, (first.table.ids, used)
     lists = [[str(x) for x in (p or ())] for p in coded]
     names = np.asarray(sorted({x for ids in lists for x in ids}), dtype=object)
     where = {name: i for i, name in enumerate(names)}
-    return [np.asarray(sorted({where[x] for x in ids}), dtype=np.int64) for ids in lists], names
+    return [np.asarray(sorted({where[x] for x in ids}), dtype=np.int64) for ids in lists], names, None
 
 
 def distinct_codes(arrays: Sequence[np.ndarray]) -> np.ndarray:
@@ -133,15 +138,30 @@ def distinct_codes(arrays: Sequence[np.ndarray]) -> np.ndarray:
     return np.flatnonzero(seen).astype(np.int64)
 
 
-def _post_days(names: np.ndarray, posts: pd.DataFrame | None) -> np.ndarray:
+def _post_days(names: np.ndarray, posts: pd.DataFrame | None, source: Source = None) -> np.ndarray:
+    """Days since 1970 of the posts named (-1 undated or not in ``posts``), found by id; when
+    ``posts`` lists its ids as the ``source`` table does (the run's corpus and its graph), a
+    name's row is its place in that table, and the ids are not matched as strings."""
     if posts is None or not len(names):
         return np.full(len(names), _NO_DAY, dtype=np.int64)
-    index = pd.Index(posts["post_id"].astype(str), dtype="str")
-    where = index.get_indexer(pd.Index(names.astype(str), dtype="str"))
     stamps = pd.to_datetime(posts["date"], utc=True, errors="coerce").dt.tz_localize(None)
     days = stamps.to_numpy().astype("datetime64[D]").astype(np.int64)
     days[stamps.isna().to_numpy()] = _NO_DAY
+    if source is not None and _same_ids(posts["post_id"], source[0]):
+        return days[source[1]]
+    index = pd.Index(posts["post_id"].astype(str), dtype="str")
+    where = index.get_indexer(pd.Index(names.astype(str), dtype="str"))
     return np.where(where >= 0, days[np.maximum(where, 0)], _NO_DAY)
+
+
+def _same_ids(column: pd.Series, ids: pa.ChunkedArray) -> bool:
+    """Whether ``column`` holds the strings of ``ids``, in their order."""
+    if len(column) != len(ids):
+        return False
+    try:
+        return pa.chunked_array([_strings(column)]).equals(ids)
+    except (pa.ArrowException, TypeError, ValueError):
+        return False
 
 
 def day_counts(indices: np.ndarray, days: np.ndarray) -> np.ndarray:
@@ -180,8 +200,8 @@ def post_table(
     >>> table.ids, [e.tolist() for e in table.edges]
     (['b', 'a', 'c'], [[0, 1], [1, 2]])
     """
-    per_edge, names = _codes(edges)
-    days = _post_days(names, posts)
+    per_edge, names, source = _codes(edges)
+    days = _post_days(names, posts, source)
     order = np.lexsort((names.astype(str), np.where(days < 0, np.iinfo(np.int64).max, days)))
     rank = np.empty(len(order), dtype=index_type(len(order)))  # (int32 ranks: int32 lists per edge)
     rank[order] = np.arange(len(order))
