@@ -185,3 +185,51 @@ def test_distinct_rows_of_a_large_bootstrap_block_with_repeats():
     got, got_back = distinct_rows(counts)
     assert np.array_equal(got, expected) and np.array_equal(got_back, np.asarray(back).ravel())
     assert len(got) == 31
+
+
+class _Tied:
+    """A generator whose draws are rounded to a few values: many ties, some across the n-th value."""
+
+    def __init__(self, seed, levels):
+        self._rng, self._levels = np.random.default_rng(seed), levels
+
+    def random(self, shape):
+        return np.floor(self._rng.random(shape) * self._levels) / self._levels
+
+
+@pytest.mark.parametrize("levels", [2, 5, 1000])
+def test_permutations_are_the_argsorts_first_posts_even_with_ties(levels):
+    # the partition must pick exactly the posts the argsort put first, also where draws tie at the
+    # n-th value (rounded draws tie often; numpy's own draws almost never do)
+    rng = np.random.default_rng(5)
+    for case in range(40):
+        shared, only_a, only_b = random_split(rng)
+        permutations = int(rng.integers(1, 30))
+        expected_a, expected_b = one_draw(_Tied(case, levels), shared, only_a, only_b, permutations)
+        parts = list(permutation_blocks(_Tied(case, levels), shared, only_a, only_b, permutations))
+        got = np.concatenate(parts)
+        assert np.array_equal(got[:permutations], expected_a) and np.array_equal(got[permutations:], expected_b)
+
+
+def test_first_of_order_is_the_argsort_mask():
+    rng = np.random.default_rng(8)
+    for _ in range(200):
+        draws = np.round(rng.random((int(rng.integers(1, 6)), int(rng.integers(1, 30)))), int(rng.integers(0, 3)))
+        n = int(rng.integers(0, draws.shape[1] + 1))
+        expected = np.zeros(draws.shape, dtype=bool)
+        np.put_along_axis(expected, np.argsort(draws, axis=1)[:, :n], True, axis=1)
+        assert np.array_equal(replicate_blocks.first_of_order(draws, n), expected)
+
+
+def test_distinct_rows_of_small_and_large_values_count_each_row_once():
+    # a row is digested as bytes when its values are all in 0..255 and as int64 otherwise: equal
+    # rows must agree whichever block they come in, and no two different rows may meet
+    rows = np.array([[0, 1], [255, 0], [256, 0], [0, 256], [1, 0], [-1, 0], [255, 0], [0, 1]])
+    seen = DistinctRows()
+    for row in rows:
+        seen.add(row[None])
+    seen.add(rows)
+    assert len(seen) == len({tuple(r) for r in rows.tolist()})
+    got, back = distinct_rows(rows[rows.min(axis=1) >= 0])
+    want, want_back = np.unique(rows[rows.min(axis=1) >= 0], axis=0, return_inverse=True)
+    assert np.array_equal(got, want) and np.array_equal(back, np.asarray(want_back).ravel())
