@@ -233,3 +233,18 @@ def test_distinct_rows_of_small_and_large_values_count_each_row_once():
     got, back = distinct_rows(rows[rows.min(axis=1) >= 0])
     want, want_back = np.unique(rows[rows.min(axis=1) >= 0], axis=0, return_inverse=True)
     assert np.array_equal(got, want) and np.array_equal(back, np.asarray(want_back).ravel())
+
+
+def test_permutation_blocks_of_windows_in_date_order():
+    # consecutive windows pool consecutive posts (their columns are written as a slice), posts
+    # before, between or after them stay out, shared ones stay in both
+    for before, a, both, b, after in [(0, 3, 0, 4, 0), (5, 7, 2, 6, 3), (2, 1, 0, 1, 0), (0, 40, 10, 25, 7)]:
+        side = np.repeat([3, 0, 2, 1, 3], [before, a, both, b, after])  # 3: in neither window
+        shared, only_a, only_b = side == 2, np.flatnonzero(side == 0), np.flatnonzero(side == 1)
+        expected_a, expected_b = one_draw(np.random.default_rng(a), shared, only_a, only_b, 25)
+        parts = list(permutation_blocks(np.random.default_rng(a), shared, only_a, only_b, 25, block=50))
+        got_a = np.concatenate([p[: len(p) // 2] for p in parts])
+        got_b = np.concatenate([p[len(p) // 2 :] for p in parts])
+        assert np.array_equal(got_a, expected_a) and np.array_equal(got_b, expected_b)
+    with pytest.raises(ValueError, match="cannot be shared"):
+        next(permutation_blocks(np.random.default_rng(0), np.array([True, False]), np.array([0]), np.array([1]), 3))

@@ -304,3 +304,21 @@ def test_index_type_is_int32_exactly_while_indices_fit():
     assert index_type(0) is np.int32 and index_type(2**31) is np.int32  # indices 0 .. 2**31 - 1
     assert index_type(2**31 + 1) is np.int64
     assert np.iinfo(index_type(2**31)).max == 2**31 - 1
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_paired_halves_give_the_same_values(seed):
+    # a permutation's two windows add up to both windows' posts: the second half's sums are taken
+    # from the first half's, and every value is the one computed from the rows themselves
+    rng = np.random.default_rng(seed)
+    posts, links = sparse_window(rng)
+    win = code_window(posts, links)
+    both = rng.integers(0, 3, size=win.n_posts)
+    first = np.minimum(both, rng.integers(0, 3, size=(12, win.n_posts)))
+    first[3] = first[0]  # (repeated rows: one computation for both)
+    counts = np.concatenate([first, both - first])
+    for measures in (NODE_MEASURES, ["posts", "share", "strength"]):
+        plain = replicate_values(win, counts, measures=measures)
+        assert np.array_equal(replicate_values(win, counts, measures=measures, paired=both), plain)
+    with pytest.raises(ConfigError, match="add up"):
+        replicate_values(win, counts + np.eye(len(counts), win.n_posts, dtype=int), paired=both)

@@ -287,9 +287,12 @@ def change_test_coded(
         hits = np.zeros(change.shape, dtype=np.int64)
         limit = np.round(np.abs(change), _DECIMALS)[None]
         seen = DistinctRows()
+        both = observed.sum(axis=0)  # a permutation's two windows add up to both windows' posts
         for counts in permutation_blocks(np.random.default_rng(seed), shared, only_a, only_b, permutations):
             k = len(counts) // 2
-            stacked = replicate_values(win, counts, measures=chosen, min_weight=min_weight, baseline=baseline)
+            stacked = replicate_values(
+                win, counts, measures=chosen, min_weight=min_weight, baseline=baseline, paired=both
+            )
             null = stacked[k:] - stacked[:k]  # k x nodes x measures
             hits += (np.round(np.abs(null), _DECIMALS) >= limit).sum(axis=0)
             seen.add(counts[:k])

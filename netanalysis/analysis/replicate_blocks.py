@@ -133,7 +133,8 @@ def permutation_blocks(
         block by row block; each row's argsort is a random order of the pooled posts, the first
         ``len(only_a)`` of which go to window ``A`` (found without sorting: :func:`first_of_order`).
     shared : ndarray of bool
-        Per post, whether it is in both windows (it stays in both).
+        Per post, whether it is in both windows (it stays in both; never one of ``only_a`` or
+        ``only_b``).
     only_a, only_b : ndarray of int
         Positions of the posts in only one window.
     permutations : int
@@ -153,13 +154,17 @@ def permutation_blocks(
     base = np.asarray(shared, dtype=np.int64)
     n_a = len(only_a)
     step = max(1, (BLOCK if block is None else block) // max(1, 2 * len(base)))
+    # the pooled posts' columns: a slice when they are consecutive (windows in order of date)
+    consecutive = len(pool) > 0 and pool[-1] - pool[0] + 1 == len(pool) and bool(np.all(np.diff(pool) == 1))
+    columns: slice | np.ndarray = slice(int(pool[0]), int(pool[-1]) + 1) if consecutive else pool
+    if base[pool].any():
+        raise ValueError("a post in only one window cannot be shared")
     for lo in range(0, permutations, step):
         k = min(step, permutations - lo)
         in_a = first_of_order(rng.random((k, len(pool))), n_a)
         counts = np.tile(base, (2 * k, 1))
-        # (a post in only one window is 0 in ``base``; the maximum keeps a 1 as put_along_axis did)
-        counts[:k, pool] = np.maximum(counts[:k, pool], in_a)
-        counts[k:, pool] = np.maximum(counts[k:, pool], ~in_a)
+        counts[:k, columns] = in_a
+        counts[k:, columns] = ~in_a
         del in_a
         yield counts
 

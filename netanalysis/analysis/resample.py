@@ -289,6 +289,7 @@ def replicate_values(
     measures: Sequence[str] = NODE_MEASURES,
     min_weight: int = 1,
     baseline: str = "all-units",
+    paired: np.ndarray | None = None,
 ) -> np.ndarray:
     """Node measures of replicates of a window.
 
@@ -306,6 +307,11 @@ def replicate_values(
         ``co_mention_graph(min_weight=...)`` drops them).
     baseline : {"all-units", "topical-units"}
         The denominator ``N`` of ``share``.
+    paired : ndarray, optional
+        ``(P,)`` multiplicities that each row of the first half of ``counts`` and the row half
+        the rows after it add up to (a permutation's two windows add up to both windows'
+        posts): the second half's sums are then this vector's sums less the first half's,
+        which halves the sparse products (the same whole numbers).
 
     Returns
     -------
@@ -324,12 +330,19 @@ def replicate_values(
         raise ConfigError(f"counts must be replicates x {win.n_posts} posts, not {counts.shape}")
     # Many small LAPACK calls: threads only add contention (on a busy 2-core machine a stacked
     # solve ran 50x slower with OpenBLAS's threads than with one).
+    if paired is not None:
+        paired = np.asarray(paired, dtype=np.int64)
+        half = len(counts) // 2
+        if len(counts) % 2 or not np.array_equal(
+            counts[:half] + counts[half:], np.broadcast_to(paired, (half, len(paired)))
+        ):
+            raise ConfigError("paired: the two halves of counts must add up to it, row by row")
     with threadpool_limits(limits=1, user_api="blas"):
-        return _replicate_values(win, counts, list(measures), min_weight, baseline)
+        return _replicate_values(win, counts, list(measures), min_weight, baseline, paired)
 
 
 def _replicate_values(
-    win: CodedWindow, counts: np.ndarray, measures: list[str], min_weight: int, baseline: str
+    win: CodedWindow, counts: np.ndarray, measures: list[str], min_weight: int, baseline: str, paired=None
 ) -> np.ndarray:
     needs_graph = any(m in GRAPH_MEASURES and m != "strength" for m in measures)
     if needs_graph and len(counts) > 1:  # graph measures once per distinct replicate
@@ -338,8 +351,8 @@ def _replicate_values(
         distinct, back = counts, np.arange(len(counts))
     n_nodes = len(win.nodes)
     out = np.zeros((len(distinct), n_nodes, len(measures)))
-    named = summed(distinct, win.node_links)
-    weights = summed(distinct, win.edge_links)
+    named = _sums(counts, distinct, back, win.node_links, paired)
+    weights = _sums(counts, distinct, back, win.edge_links, paired)
     weights = np.where(weights >= min_weight, weights, 0)
     if "posts" in measures:
         out[:, :, list(measures).index("posts")] = named
@@ -369,6 +382,19 @@ def _replicate_values(
         values = batch_hop_measures(support, win.edge_nodes, n_nodes, win.kinds == "forum", hop)
         out[:, :, [measures.index(m) for m in hop]] = values[np.asarray(where).ravel()]
     return out[back]
+
+
+def _sums(counts: np.ndarray, distinct: np.ndarray, back: np.ndarray, links, paired: np.ndarray | None) -> np.ndarray:
+    """``summed(distinct, links)``; with ``paired`` (see :func:`replicate_values`), from the
+    first half of ``counts`` and the sums of ``paired``, as whole numbers are exact."""
+    if paired is None:
+        return summed(distinct, links)
+    half = len(counts) // 2
+    first = summed(counts[:half], links)
+    every = np.concatenate([first, summed(paired[None], links) - first])
+    row = np.empty(len(distinct), dtype=np.intp)
+    row[back] = np.arange(len(back))  # a row of counts equal to each distinct one
+    return every[row]
 
 
 def rank_within_kind(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
