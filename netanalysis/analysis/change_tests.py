@@ -75,7 +75,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netanalysis.analysis.hypergeometric import scipy_hypergeom_pmf
+from netanalysis.analysis.hypergeometric import pmf_range, scipy_hypergeom_pmf
 from netanalysis.analysis.link_sums import summed
 from netanalysis.analysis.replicate_blocks import DistinctRows, permutation_blocks
 from netanalysis.analysis.resample import NODE_MEASURES, CodedWindow, code_window, replicate_values
@@ -170,7 +170,14 @@ def _exact_p_values(
         k = np.arange(lo, hi + 1)
         t = (s + k_pool - k) / size_b - (s + k) / size_a  # the change when k of them fall in A
         extreme = np.round(np.abs(t), _DECIMALS) >= np.round(abs(change[i]), _DECIMALS)
-        out[i] = min(1.0, float(scipy_hypergeom_pmf(k[extreme], n_pool, int(k_pool), n_only_a).sum()))
+        # the pmf of the extreme values, computed where it can be a positive double (0.0 elsewhere,
+        # as the pmf itself gives there: the same array, the same sum)
+        tail = k[extreme]
+        lowest, highest = pmf_range(n_pool, int(k_pool), n_only_a)
+        inside = (tail >= lowest) & (tail <= highest)
+        pmf = np.zeros(len(tail))
+        pmf[inside] = scipy_hypergeom_pmf(tail[inside], n_pool, int(k_pool), n_only_a)
+        out[i] = min(1.0, float(pmf.sum()))
     return out
 
 

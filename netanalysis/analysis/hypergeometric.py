@@ -31,7 +31,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["hypergeometric_logpmf", "hypergeometric_tails", "scipy_hypergeom_pmf"]
+__all__ = ["hypergeometric_logpmf", "hypergeometric_tails", "scipy_hypergeom_pmf", "pmf_range", "NEGLIGIBLE_LOG"]
 
 _LN_2PI = math.log(2.0 * math.pi)
 # Stirling-formula remainder log(n!) - log(sqrt(2 pi n) (n/e)^n) for n = 0..15 (n = 0 unused)
@@ -200,3 +200,55 @@ def scipy_hypergeom_pmf(k: ArrayLike, total: int, marked: int, drawn: int) -> np
 
         return np.asarray(hypergeom.pmf(k, total, marked, drawn), dtype=float)
     return np.clip(_hypergeom_pmf(np.asarray(k), marked, drawn, total), 0, 1)  # (as rv_discrete.pmf clips)
+
+
+#: A log-probability far below that of the smallest positive double (``log(5e-324) = -744.4``):
+#: a pmf value this small is 0.0 in floating point, as any accurate computation returns it.
+NEGLIGIBLE_LOG = -800.0
+#: Supports of at most this many values are not narrowed by :func:`pmf_range`.
+_NARROWED = 4096
+
+
+def pmf_range(total: int, marked: int, drawn: int) -> tuple[int, int]:
+    """The values ``k`` whose hypergeometric pmf (``Hypergeometric(total, marked, drawn)``) can be
+    a positive double: ``lo <= k <= hi``, every value outside it has a log-probability below
+    :data:`NEGLIGIBLE_LOG`, so its pmf is 0.0 in floating point.
+
+    The pmf is log-concave, so the values above the threshold are one run around the mode; its
+    ends are found by bisection with :func:`hypergeometric_logpmf` (accurate to about 1e-14 of
+    the log-probability, where the threshold leaves a margin of 55 in the log). A support of at
+    most 4,096 values is returned whole. A million-post test's pmf is positive on some 15,000 of
+    its 300,000 values: summing it costs what it is positive over.
+
+    Examples
+    --------
+    >>> pmf_range(10, 4, 3)
+    (0, 3)
+    >>> lo, hi = pmf_range(1_000_000, 400_000, 500_000)
+    >>> 190_000 < lo < 200_000 < hi < 210_000
+    True
+    """
+    first, last = max(0, drawn - total + marked), min(marked, drawn)
+    if last - first < _NARROWED:
+        return first, last
+    mode = min(max(((drawn + 1) * (marked + 1)) // (total + 2), first), last)
+
+    def above(k: int) -> bool:
+        return bool(hypergeometric_logpmf(k, marked, drawn, n_units=total)[()] >= NEGLIGIBLE_LOG)
+
+    lo, hi = first, mode  # the first value above the threshold, in [first, mode]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if above(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    start = lo
+    lo, hi = mode, last  # the last one, in [mode, last]
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if above(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return start, lo
