@@ -49,3 +49,21 @@ def test_small_supports_are_whole():
     assert pmf_range(10, 4, 3) == (0, 3)
     assert pmf_range(100_000, 3, 50_000) == (0, 3)
     assert pmf_range(100_000, 99_999, 50_000) == (49_999, 50_000)
+
+
+def test_the_range_is_where_the_log_pmf_is_above_the_threshold():
+    # the bracketing search finds the same ends as evaluating the log-pmf on the whole support
+    from netanalysis.analysis.hypergeometric import NEGLIGIBLE_LOG, hypergeometric_logpmf
+
+    rng = np.random.default_rng(9)
+    for _ in range(40):
+        total = int(rng.integers(5_000, 400_000))
+        marked, drawn = (int(v) for v in rng.integers(1, total, size=2))
+        if rng.random() < 0.3:
+            drawn = int(rng.integers(1, max(2, total // 100)))
+        k = np.arange(max(0, drawn - total + marked), min(marked, drawn) + 1)
+        if len(k) <= 4096:
+            assert pmf_range(total, marked, drawn) == (int(k[0]), int(k[-1]))
+            continue
+        above = np.flatnonzero(hypergeometric_logpmf(k, marked, drawn, n_units=total) >= NEGLIGIBLE_LOG)
+        assert pmf_range(total, marked, drawn) == (int(k[above[0]]), int(k[above[-1]]))
