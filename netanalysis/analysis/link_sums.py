@@ -227,9 +227,10 @@ def by_post(start: np.ndarray, index: np.ndarray, weight: np.ndarray, n_groups: 
     return sp.csc_matrix((weight, np.asarray(index), start), shape=(n_groups, len(start) - 1), copy=False)
 
 
-def summed(counts: np.ndarray, links) -> np.ndarray:
+def summed(counts: np.ndarray, links, *, top: int | None = None) -> np.ndarray:
     """``counts @ links.T`` (replicates x groups, int64), a block of replicates a product (see
-    :func:`grouped`).
+    :func:`grouped`). ``top``: the largest absolute value of ``counts`` when the caller knows it
+    (summing node and edge links of the same counts), else read from each block.
 
     A matrix of int32 data (a coded window's counts: half the memory of int64) is multiplied in
     int32 when no sum can leave it: every sum is at most the largest weight times the posts times
@@ -241,11 +242,12 @@ def summed(counts: np.ndarray, links) -> np.ndarray:
     if not links.nnz:
         return out
     wide = links if links.dtype == np.int64 else None
-    top = 0 if wide is not None else max(abs(int(links.data.max())), abs(int(links.data.min())))
+    weights_top = 0 if wide is not None else max(abs(int(links.data.max())), abs(int(links.data.min())))
     rows = max(1, BLOCK // max(1, counts.shape[1]))  # replicates a product: a copy of at most BLOCK values
     for lo in range(0, counts.shape[0], rows):
         part = counts[lo : lo + rows]
-        if wide is None and top * part.shape[1] * max(abs(int(part.max())), abs(int(part.min()))) < 2**31:
+        largest = max(abs(int(part.max())), abs(int(part.min()))) if top is None else top
+        if wide is None and weights_top * part.shape[1] * largest < 2**31:
             out[lo : lo + rows] = (links @ np.ascontiguousarray(part.T, dtype=np.int32)).T
             continue
         if wide is None:

@@ -351,8 +351,9 @@ def _replicate_values(
         distinct, back = counts, np.arange(len(counts))
     n_nodes = len(win.nodes)
     out = np.zeros((len(distinct), n_nodes, len(measures)))
-    named = _sums(counts, distinct, back, win.node_links, paired)
-    weights = _sums(counts, distinct, back, win.edge_links, paired)
+    top = _largest(distinct if paired is None else counts[: len(counts) // 2])  # (read once for both sums)
+    named = _sums(counts, distinct, back, win.node_links, paired, top)
+    weights = _sums(counts, distinct, back, win.edge_links, paired, top)
     weights = np.where(weights >= min_weight, weights, 0)
     if "posts" in measures:
         out[:, :, list(measures).index("posts")] = named
@@ -384,17 +385,24 @@ def _replicate_values(
     return out[back]
 
 
-def _sums(counts: np.ndarray, distinct: np.ndarray, back: np.ndarray, links, paired: np.ndarray | None) -> np.ndarray:
+def _sums(
+    counts: np.ndarray, distinct: np.ndarray, back: np.ndarray, links, paired: np.ndarray | None, top: int | None
+) -> np.ndarray:
     """``summed(distinct, links)``; with ``paired`` (see :func:`replicate_values`), from the
     first half of ``counts`` and the sums of ``paired``, as whole numbers are exact."""
     if paired is None:
-        return summed(distinct, links)
+        return summed(distinct, links, top=top)
     half = len(counts) // 2
-    first = summed(counts[:half], links)
+    first = summed(counts[:half], links, top=top)
     every = np.concatenate([first, summed(paired[None], links) - first])
     row = np.empty(len(distinct), dtype=np.intp)
     row[back] = np.arange(len(back))  # a row of counts equal to each distinct one
     return every[row]
+
+
+def _largest(counts: np.ndarray) -> int | None:
+    """The largest absolute value of ``counts`` (None for no values)."""
+    return max(abs(int(counts.max())), abs(int(counts.min()))) if counts.size else None
 
 
 def rank_within_kind(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
