@@ -78,7 +78,7 @@ import pandas as pd
 from netanalysis.analysis.hypergeometric import pmf_range, scipy_hypergeom_pmf
 from netanalysis.analysis.link_sums import summed
 from netanalysis.analysis.replicate_blocks import DistinctRows, permutation_blocks
-from netanalysis.analysis.resample import NODE_MEASURES, CodedWindow, code_window, replicate_values
+from netanalysis.analysis.resample import NODE_MEASURES, CodedWindow, code_window, paired_sums, replicate_values
 from netanalysis.analysis.window_source import WindowSource, as_source
 from netanalysis.errors import ConfigError
 from netanalysis.parallel import map_ordered
@@ -294,7 +294,7 @@ def change_test_coded(
         hits = np.zeros(change.shape, dtype=np.int64)
         limit = np.round(np.abs(change), _DECIMALS)[None]
         seen = DistinctRows()
-        both = observed.sum(axis=0)  # a permutation's two windows add up to both windows' posts
+        both = paired_sums(win, observed.sum(axis=0))  # a permutation's windows add up to both windows
         for counts in permutation_blocks(np.random.default_rng(seed), shared, only_a, only_b, permutations):
             k = len(counts) // 2
             stacked = replicate_values(

@@ -220,8 +220,9 @@ def pmf_range(total: int, marked: int, drawn: int) -> tuple[int, int]:
     two ends are bracketed together, each bracket cut into 64 at every step by one vectorised
     call of :func:`hypergeometric_logpmf` (accurate to about 1e-14 of the log-probability, where
     the threshold leaves a margin of 55 in the log): three steps for a million values. A support
-    of at most 4,096 values is returned whole. A million-post test's pmf is positive on some
-    15,000 of its 300,000 values: summing it costs what it is positive over.
+    of at most 4,096 values is returned whole. The pmf of 333,000 posts drawn from a pool of
+    666,000 of which 200,000 are marked is positive on 14,201 of its 200,001 values: summing it
+    costs what it is positive over.
 
     Examples
     --------

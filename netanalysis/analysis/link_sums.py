@@ -227,6 +227,11 @@ def by_post(start: np.ndarray, index: np.ndarray, weight: np.ndarray, n_groups: 
     return sp.csc_matrix((weight, np.asarray(index), start), shape=(n_groups, len(start) - 1), copy=False)
 
 
+def largest_abs(values: np.ndarray) -> int:
+    """The largest absolute value of a non-empty integer array (as a Python integer: no overflow)."""
+    return max(abs(int(values.max())), abs(int(values.min())))
+
+
 def summed(counts: np.ndarray, links, *, top: int | None = None) -> np.ndarray:
     """``counts @ links.T`` (replicates x groups, int64), a block of replicates a product (see
     :func:`grouped`). ``top``: the largest absolute value of ``counts`` when the caller knows it
@@ -242,11 +247,11 @@ def summed(counts: np.ndarray, links, *, top: int | None = None) -> np.ndarray:
     if not links.nnz:
         return out
     wide = links if links.dtype == np.int64 else None
-    weights_top = 0 if wide is not None else max(abs(int(links.data.max())), abs(int(links.data.min())))
+    weights_top = 0 if wide is not None else largest_abs(links.data)
     rows = max(1, BLOCK // max(1, counts.shape[1]))  # replicates a product: a copy of at most BLOCK values
     for lo in range(0, counts.shape[0], rows):
         part = counts[lo : lo + rows]
-        largest = max(abs(int(part.max())), abs(int(part.min()))) if top is None else top
+        largest = largest_abs(part) if top is None else top
         if wide is None and weights_top * part.shape[1] * largest < 2**31:
             out[lo : lo + rows] = (links @ np.ascontiguousarray(part.T, dtype=np.int32)).T
             continue

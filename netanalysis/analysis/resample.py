@@ -54,7 +54,7 @@ from threadpoolctl import threadpool_limits
 from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_measures, batch_pagerank
 from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
 from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
-from netanalysis.analysis.link_sums import by_post, distinct_pairs, posts_of, summed, window_pairs
+from netanalysis.analysis.link_sums import by_post, distinct_pairs, largest_abs, posts_of, summed, window_pairs
 from netanalysis.analysis.replicate_blocks import distinct_rows
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS
@@ -68,6 +68,8 @@ __all__ = [
     "code_window",
     "coded_window",
     "replicate_values",
+    "PairedSums",
+    "paired_sums",
     "rank_within_kind",
     "bootstrap_counts",
 ]
@@ -289,7 +291,7 @@ def replicate_values(
     measures: Sequence[str] = NODE_MEASURES,
     min_weight: int = 1,
     baseline: str = "all-units",
-    paired: np.ndarray | None = None,
+    paired: PairedSums | None = None,
 ) -> np.ndarray:
     """Node measures of replicates of a window.
 
@@ -307,11 +309,11 @@ def replicate_values(
         ``co_mention_graph(min_weight=...)`` drops them).
     baseline : {"all-units", "topical-units"}
         The denominator ``N`` of ``share``.
-    paired : ndarray, optional
-        ``(P,)`` multiplicities that each row of the first half of ``counts`` and the row half
-        the rows after it add up to (a permutation's two windows add up to both windows'
-        posts): the second half's sums are then this vector's sums less the first half's,
-        which halves the sparse products (the same whole numbers).
+    paired : PairedSums, optional
+        From :func:`paired_sums`: multiplicities that each row of the first half of ``counts``
+        and the row half the rows after it add up to (a permutation's two windows add up to
+        both windows' posts), with their sums: the second half's sums are then those less the
+        first half's, which halves the sparse products (the same whole numbers).
 
     Returns
     -------
@@ -331,10 +333,9 @@ def replicate_values(
     # Many small LAPACK calls: threads only add contention (on a busy 2-core machine a stacked
     # solve ran 50x slower with OpenBLAS's threads than with one).
     if paired is not None:
-        paired = np.asarray(paired, dtype=np.int64)
         half = len(counts) // 2
         if len(counts) % 2 or not np.array_equal(
-            counts[:half] + counts[half:], np.broadcast_to(paired, (half, len(paired)))
+            counts[:half] + counts[half:], np.broadcast_to(paired.counts, (half, len(paired.counts)))
         ):
             raise ConfigError("paired: the two halves of counts must add up to it, row by row")
     with threadpool_limits(limits=1, user_api="blas"):
@@ -342,7 +343,12 @@ def replicate_values(
 
 
 def _replicate_values(
-    win: CodedWindow, counts: np.ndarray, measures: list[str], min_weight: int, baseline: str, paired=None
+    win: CodedWindow,
+    counts: np.ndarray,
+    measures: list[str],
+    min_weight: int,
+    baseline: str,
+    paired: PairedSums | None = None,
 ) -> np.ndarray:
     needs_graph = any(m in GRAPH_MEASURES and m != "strength" for m in measures)
     if needs_graph and len(counts) > 1:  # graph measures once per distinct replicate
@@ -351,9 +357,10 @@ def _replicate_values(
         distinct, back = counts, np.arange(len(counts))
     n_nodes = len(win.nodes)
     out = np.zeros((len(distinct), n_nodes, len(measures)))
-    top = _largest(distinct if paired is None else counts[: len(counts) // 2])  # (read once for both sums)
-    named = _sums(counts, distinct, back, win.node_links, paired, top)
-    weights = _sums(counts, distinct, back, win.edge_links, paired, top)
+    summing = distinct if paired is None else counts[: len(counts) // 2]
+    top = largest_abs(summing) if summing.size else None  # (read once for both sums)
+    named = _sums(summing, back, win.node_links, None if paired is None else paired.named, top)
+    weights = _sums(summing, back, win.edge_links, None if paired is None else paired.weights, top)
     weights = np.where(weights >= min_weight, weights, 0)
     if "posts" in measures:
         out[:, :, list(measures).index("posts")] = named
@@ -385,24 +392,33 @@ def _replicate_values(
     return out[back]
 
 
-def _sums(
-    counts: np.ndarray, distinct: np.ndarray, back: np.ndarray, links, paired: np.ndarray | None, top: int | None
-) -> np.ndarray:
-    """``summed(distinct, links)``; with ``paired`` (see :func:`replicate_values`), from the
-    first half of ``counts`` and the sums of ``paired``, as whole numbers are exact."""
-    if paired is None:
-        return summed(distinct, links, top=top)
-    half = len(counts) // 2
-    first = summed(counts[:half], links, top=top)
-    every = np.concatenate([first, summed(paired[None], links) - first])
-    row = np.empty(len(distinct), dtype=np.intp)
+def _sums(summing: np.ndarray, back: np.ndarray, links, whole: np.ndarray | None, top: int | None) -> np.ndarray:
+    """The sums of the distinct replicates: ``summing`` is them (``whole`` None), or the first
+    half of the paired rows, the second half's sums being ``whole`` less the first half's
+    (whole numbers: exact); ``back`` says which distinct replicate each row is."""
+    if whole is None:
+        return summed(summing, links, top=top)
+    first = summed(summing, links, top=top)
+    every = np.concatenate([first, whole[None] - first])
+    row = np.empty(int(back.max()) + 1 if len(back) else 0, dtype=np.intp)
     row[back] = np.arange(len(back))  # a row of counts equal to each distinct one
     return every[row]
 
 
-def _largest(counts: np.ndarray) -> int | None:
-    """The largest absolute value of ``counts`` (None for no values)."""
-    return max(abs(int(counts.max())), abs(int(counts.min()))) if counts.size else None
+@dataclass(frozen=True)
+class PairedSums:
+    """Multiplicities that a permutation's two windows add up to (both windows' posts), with
+    their node and edge sums, made once per test (:func:`paired_sums`)."""
+
+    counts: np.ndarray
+    named: np.ndarray
+    weights: np.ndarray
+
+
+def paired_sums(win: CodedWindow, counts: np.ndarray) -> PairedSums:
+    """:class:`PairedSums` of ``counts`` (``(P,)``) in ``win``, for :func:`replicate_values`."""
+    counts = np.asarray(counts, dtype=np.int64)
+    return PairedSums(counts, summed(counts[None], win.node_links)[0], summed(counts[None], win.edge_links)[0])
 
 
 def rank_within_kind(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
