@@ -5,6 +5,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from netanalysis.analysis import centrality_table
 from netanalysis.analysis.association import unit_links
@@ -300,6 +302,43 @@ def test_pairs_enumerated_a_chunk_of_posts_at_a_time_are_all_the_pairs(chunk, mo
             (win.node_links, (win.node_post, win.node_index, win.node_count, len(nodes))),
         ]:
             assert np.array_equal(links.toarray(), link_matrix(p, w, i, size, n_posts).toarray())
+
+
+@given(st.lists(st.lists(st.integers(1, 3), max_size=6), max_size=6))
+def test_counts_of_ones_are_kept_as_their_length_and_joined_as_every_count(chunks):
+    from netanalysis.analysis.link_sums import Counts
+
+    counts = Counts(np.int32)
+    for chunk in chunks:
+        counts.add(np.array(chunk, dtype=np.int64))
+    got = counts.joined()
+    assert got.dtype == np.int32 and got.tolist() == [c for chunk in chunks for c in chunk]
+    assert (got.strides == (0,)) == all(c == 1 for chunk in chunks for c in chunk)  # (ones take no memory)
+    assert counts.joined().tolist() == []  # (the chunks were handed over)
+
+
+def test_a_window_of_whole_posts_keeps_no_counts_but_sums_them(monkeypatch):
+    from netanalysis.analysis import link_sums
+    from netanalysis.analysis.link_sums import link_matrix, summed
+    from netanalysis.analysis.resample import coded_window
+
+    monkeypatch.setattr(link_sums, "PAIR_CHUNK", 7)
+    rng = np.random.default_rng(3)
+    nodes = ["country:AA", "country:BB", "forum:EU", "forum:UN"]
+    keys = np.unique(rng.integers(0, 40 * len(nodes), 90))  # distinct (post, node): each counted once
+    post, node = keys // len(nodes), keys % len(nodes)
+    where = np.broadcast_to(np.zeros(1, dtype=np.int32), post.shape)
+    win = coded_window(np.arange(40), np.ones(40, dtype=np.int64), post, where, node, nodes, "post")
+    assert win.edge_count.strides == win.node_count.strides == (0,) and len(win.edge_count) > 10
+    counts = rng.integers(0, 4, size=(5, 40))
+    for links, (p, i, w, size) in [
+        (win.edge_links, (win.edge_post, win.edge_index, np.ones(len(win.edge_index)), len(win.edge_nodes))),
+        (win.node_links, (win.node_post, win.node_index, np.ones(len(win.node_index)), len(nodes))),
+    ]:
+        plain = link_matrix(p, w, i, size, 40)
+        assert links.dtype == np.int32 and links.data.flags.c_contiguous  # (the matrix holds its values)
+        assert np.array_equal(links.toarray(), plain.toarray())
+        assert np.array_equal(summed(counts, links), counts @ plain.toarray().T)
 
 
 def test_index_type_is_int32_exactly_while_indices_fit():

@@ -10,7 +10,9 @@ Their edges and their counts are kept as int32 (:func:`index_type`; the counts a
 the sparse matrices they are summed with, summed in int32 when no sum can leave it: see
 :func:`summed`), their posts only as where each post's pairs start
 (:func:`starts`), and the parts are joined a part at a time (:func:`joined`), so that the parts
-and their concatenation are never all in memory at once.
+and their concatenation are never all in memory at once. Counts that are all one (every unit a
+whole post) are kept as their number only (:class:`Counts`, :func:`ones`) until a sparse matrix
+needs them.
 The distinct (post, node) links (:func:`distinct_pairs`) and the window source's coding of a
 corpus (:mod:`netanalysis.analysis.window_source`) go a chunk of posts at a time the same way.
 """
@@ -26,6 +28,8 @@ __all__ = [
     "BLOCK",
     "post_chunks",
     "joined",
+    "ones",
+    "Counts",
     "distinct_pairs",
     "starts",
     "posts_of",
@@ -74,6 +78,60 @@ def joined(chunks: list[np.ndarray], dtype: type) -> np.ndarray:
     return out
 
 
+def ones(n: int, dtype: type) -> np.ndarray:
+    """``n`` ones of ``dtype`` that take no memory (a read-only view of one value): the counts
+    of links and pairs when every unit is a whole post (each counted once).
+
+    Examples
+    --------
+    >>> ones(3, np.int32).tolist(), ones(3, np.int32).strides
+    ([1, 1, 1], (0,))
+    """
+    return np.broadcast_to(np.ones(1, dtype=dtype), (n,))
+
+
+class Counts:
+    """Counts collected a chunk at a time and joined as one array of ``dtype`` (:func:`joined`),
+    a chunk of ones kept as its length only; when every count is one the result is :func:`ones`.
+    When every unit is a whole post, the 36 million pair counts of a million benchmark posts
+    (139 MiB as int32) are all one, and the whole corpus's coding peaked with them, their int64
+    originals and their concatenation in memory.
+
+    Examples
+    --------
+    >>> c = Counts(np.int32); c.add(np.array([1, 1])); c.add(np.array([1]))
+    >>> c.joined().strides
+    (0,)
+    >>> c = Counts(np.int32); c.add(np.array([1, 1])); c.add(np.array([2]))
+    >>> c.joined().tolist()
+    [1, 1, 2]
+    """
+
+    def __init__(self, dtype: type):
+        self.dtype = dtype
+        self._chunks: list[np.ndarray | int] = []
+
+    def add(self, counts: np.ndarray) -> None:
+        self._chunks.append(len(counts) if bool((counts == 1).all()) else counts.astype(self.dtype))
+
+    def joined(self) -> np.ndarray:
+        """The counts, the chunks dropped as they are copied (the collector is left empty)."""
+        chunks, self._chunks = self._chunks, []
+        sizes = [c if isinstance(c, int) else len(c) for c in chunks]
+        if all(isinstance(c, int) for c in chunks):
+            return ones(sum(sizes), self.dtype)
+        out: np.ndarray = np.empty(sum(sizes), dtype=self.dtype)
+        at = 0
+        chunks.reverse()
+        while chunks:
+            chunk = chunks.pop()
+            size = chunk if isinstance(chunk, int) else len(chunk)
+            out[at : at + size] = 1 if isinstance(chunk, int) else chunk
+            at += size
+            del chunk
+        return out
+
+
 def distinct_pairs(
     post: np.ndarray, node: np.ndarray, n_nodes: int, n_posts: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -90,14 +148,14 @@ def distinct_pairs(
     """
     node_type, count_type = index_type(n_nodes), index_type(len(post))  # (a count is at most every link)
     per_post = np.zeros(n_posts, dtype=np.int64)
-    nodes, counts = [], []
+    nodes, counts = [], Counts(count_type)
     for lo, hi in post_chunks(post):
         key, count = np.unique(post[lo:hi].astype(np.int64) * n_nodes + node[lo:hi], return_counts=True)
         _tally(per_post, key // n_nodes)
         nodes.append((key % n_nodes).astype(node_type))
-        counts.append(count)
+        counts.add(count)
         del key, count
-    return starts(per_post), joined(nodes, node_type), joined(counts, count_type)
+    return starts(per_post), joined(nodes, node_type), counts.joined()
 
 
 def starts(per_post: np.ndarray) -> np.ndarray:
@@ -174,17 +232,18 @@ def window_pairs(
     are the whole window's (the same arrays as one ``numpy.unique`` over all of them).
     """
     square = n_nodes * n_nodes
+    count_type = index_type(len(post))  # (a pair is in at most every unit)
     per_post = np.zeros(n_posts, dtype=np.int64)
     rests: list[np.ndarray] = []
-    counts: list[np.ndarray] = []
+    counts = Counts(count_type)
     for lo, hi in post_chunks(post):
         pair_key, pair_count = _unit_pairs(group[lo:hi], post[lo:hi], node[lo:hi], is_forum[lo:hi], n_nodes)
         _tally(per_post, pair_key // square)
         rests.append((pair_key % square).astype(index_type(square)))
-        counts.append(pair_count)
+        counts.add(pair_count)
         del pair_key, pair_count
     edges = np.unique(np.concatenate([np.unique(r) for r in rests])) if rests else np.zeros(0, dtype=np.int64)
-    edge_count = joined(counts, index_type(len(post)))  # (a pair is in at most every unit)
+    edge_count = counts.joined()
     # each pair's edge: its place among the sorted distinct edges (numpy.unique's inverse),
     # a chunk at a time in place of the chunk's codes
     edge_type = index_type(len(edges))
@@ -224,6 +283,8 @@ def by_post(start: np.ndarray, index: np.ndarray, weight: np.ndarray, n_groups: 
     weight = np.asarray(weight)
     if weight.dtype not in (np.int32, np.int64):
         weight = weight.astype(np.int64)
+    elif not weight.flags.c_contiguous:  # (:func:`ones`: the matrix needs its values)
+        weight = np.ascontiguousarray(weight)
     return sp.csc_matrix((weight, np.asarray(index), start), shape=(n_groups, len(start) - 1), copy=False)
 
 

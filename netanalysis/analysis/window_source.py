@@ -149,11 +149,13 @@ class BatchSource(WindowSource):
             key = np.unique((post * span + where) * n_nodes + lookup[b.entity[lo:hi][part]])
             rest = key // n_nodes
             parts[0].append((rest // span).astype(post_type))
-            parts[1].append((rest % span).astype(np.int32))
+            if span > 1:  # (else every link is in unit 0: zeros that take no memory below)
+                parts[1].append((rest % span).astype(np.int32))
             parts[2].append((key % n_nodes).astype(node_type))
             del part, post, where, key, rest
         del renumber, on
-        post, where, node = joined(parts[0], post_type), joined(parts[1], np.int32), joined(parts[2], node_type)
+        post, node = joined(parts[0], post_type), joined(parts[2], node_type)
+        where = joined(parts[1], np.int32) if span > 1 else np.broadcast_to(np.zeros(1, dtype=np.int32), post.shape)
         if self.unit == "post":
             units = np.ones(int(keep.sum()), dtype=np.int64)
         else:
