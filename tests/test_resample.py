@@ -317,6 +317,20 @@ def test_counts_of_ones_are_kept_as_their_length_and_joined_as_every_count(chunk
     assert counts.joined().tolist() == []  # (the chunks were handed over)
 
 
+@given(st.lists(st.tuples(st.integers(0, 4), st.booleans()), max_size=30))
+def test_the_pair_bound_is_each_units_countries_times_its_forums(links):
+    from netanalysis.analysis.link_sums import _pair_bound
+
+    links = sorted(links)
+    group = np.array([g for g, _ in links], dtype=np.int64)
+    is_forum = np.array([f for _, f in links], dtype=bool)
+    plain = sum(
+        sum(1 for g, f in links if g == unit and not f) * sum(1 for g, f in links if g == unit and f)
+        for unit in set(group.tolist())
+    )
+    assert _pair_bound(group, is_forum) == plain
+
+
 def test_a_window_of_whole_posts_keeps_no_counts_but_sums_them(monkeypatch):
     from netanalysis.analysis import link_sums
     from netanalysis.analysis.link_sums import link_matrix, summed

@@ -30,6 +30,7 @@ __all__ = [
     "joined",
     "ones",
     "Counts",
+    "Filled",
     "distinct_pairs",
     "starts",
     "posts_of",
@@ -132,6 +133,36 @@ class Counts:
         return out
 
 
+class Filled:
+    """An array of at most ``size`` values of ``dtype`` filled a chunk at a time (:meth:`add`);
+    :attr:`values` is the part filled. Unlike chunks kept in a list and joined, the values are
+    never in memory twice, and the pages of the unfilled end are never touched (so take no
+    memory).
+
+    Examples
+    --------
+    >>> f = Filled(5, np.int32)
+    >>> f.add(np.array([3, 4])), f.add(np.array([5]))
+    ((0, 2), (2, 3))
+    >>> f.values.tolist(), f.values.dtype.name
+    ([3, 4, 5], 'int32')
+    """
+
+    def __init__(self, size: int, dtype: type):
+        self._array: np.ndarray = np.empty(size, dtype=dtype)
+        self.size = 0
+
+    def add(self, values: np.ndarray) -> tuple[int, int]:
+        """Append ``values``; returns where they are, ``(lo, hi)``."""
+        lo, self.size = self.size, self.size + len(values)
+        self._array[lo : self.size] = values
+        return lo, self.size
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._array[: self.size]
+
+
 def distinct_pairs(
     post: np.ndarray, node: np.ndarray, n_nodes: int, n_posts: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -148,14 +179,14 @@ def distinct_pairs(
     """
     node_type, count_type = index_type(n_nodes), index_type(len(post))  # (a count is at most every link)
     per_post = np.zeros(n_posts, dtype=np.int64)
-    nodes, counts = [], Counts(count_type)
+    nodes, counts = Filled(len(post), node_type), Counts(count_type)  # (at most one entry a link)
     for lo, hi in post_chunks(post):
         key, count = np.unique(post[lo:hi].astype(np.int64) * n_nodes + node[lo:hi], return_counts=True)
         _tally(per_post, key // n_nodes)
-        nodes.append((key % n_nodes).astype(node_type))
+        nodes.add(key % n_nodes)
         counts.add(count)
         del key, count
-    return starts(per_post), joined(nodes, node_type), counts.joined()
+    return starts(per_post), nodes.values, counts.joined()
 
 
 def starts(per_post: np.ndarray) -> np.ndarray:
@@ -206,6 +237,22 @@ def _unit_pairs(
     return np.unique(pair_key, return_counts=True)
 
 
+def _pair_bound(group: np.ndarray, is_forum: np.ndarray) -> int:
+    """At most how many pairs links sorted by unit name together: each unit's countries times its
+    forums (pairs of different units of a post may be the same pair, counted once).
+
+    Examples
+    --------
+    >>> _pair_bound(np.array([0, 0, 0, 1, 1]), np.array([False, True, True, False, True]))
+    3
+    """
+    if not len(group):
+        return 0
+    first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    forums = np.add.reduceat(is_forum.astype(np.int64), first)
+    return int(((np.diff(np.r_[first, len(group)]) - forums) * forums).sum())
+
+
 def window_pairs(
     group: np.ndarray, post: np.ndarray, node: np.ndarray, is_forum: np.ndarray, n_nodes: int, n_posts: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -234,22 +281,23 @@ def window_pairs(
     square = n_nodes * n_nodes
     count_type = index_type(len(post))  # (a pair is in at most every unit)
     per_post = np.zeros(n_posts, dtype=np.int64)
-    rests: list[np.ndarray] = []
-    counts = Counts(count_type)
-    for lo, hi in post_chunks(post):
+    chunks = post_chunks(post)
+    rests = Filled(sum(_pair_bound(group[lo:hi], is_forum[lo:hi]) for lo, hi in chunks), index_type(square))
+    parts, counts = [], Counts(count_type)
+    for lo, hi in chunks:
         pair_key, pair_count = _unit_pairs(group[lo:hi], post[lo:hi], node[lo:hi], is_forum[lo:hi], n_nodes)
         _tally(per_post, pair_key // square)
-        rests.append((pair_key % square).astype(index_type(square)))
+        parts.append(rests.add(pair_key % square))
         counts.add(pair_count)
         del pair_key, pair_count
-    edges = np.unique(np.concatenate([np.unique(r) for r in rests])) if rests else np.zeros(0, dtype=np.int64)
+    codes = rests.values
+    edges = np.unique(np.concatenate([np.unique(codes[a:b]) for a, b in parts])) if parts else np.zeros(0, np.int64)
     edge_count = counts.joined()
     # each pair's edge: its place among the sorted distinct edges (numpy.unique's inverse),
     # a chunk at a time in place of the chunk's codes
-    edge_type = index_type(len(edges))
-    for k, rest in enumerate(rests):
-        rests[k] = np.searchsorted(edges, rest).astype(edge_type)
-    edge_index = joined(rests, edge_type)
+    for a, b in parts:
+        codes[a:b] = np.searchsorted(edges, codes[a:b])
+    edge_index = codes.astype(index_type(len(edges)), copy=False)
     return starts(per_post), edge_index, edge_count, edges.astype(np.int64)
 
 
