@@ -321,7 +321,7 @@ def _run(ctx: click.Context, command: Command, params: dict) -> None:
     from netanalysis.pipeline import run
 
     if ctx.obj.get("system_allocator"):
-        from netanalysis.pipeline.corpus import use_system_allocator
+        from netanalysis.memory import use_system_allocator
 
         use_system_allocator()
     settings = _settings(ctx, params)

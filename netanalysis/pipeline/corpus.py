@@ -20,11 +20,8 @@ from __future__ import annotations
 import collections
 import contextlib
 import csv
-import ctypes
-import gc
 import io
 import logging
-import os
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -39,12 +36,13 @@ from netanalysis.ingest import ReadOptions
 from netanalysis.ingest.ids import UniqueIds, warn_renamed
 from netanalysis.ingest.partitions import absorb, iter_parts
 from netanalysis.io.csv import header, unsafe_cell
+from netanalysis.memory import release_memory
 from netanalysis.model import MENTION_COLUMNS, NO_DATE, POST_COLUMNS, Post
 from netanalysis.parallel import map_ordered
 from netanalysis.pipeline.state import RunResult, RunState, Stage, Staging
 from netanalysis.pipeline.work import Chunk, ChunkExtractor, describe, post_rows
 
-__all__ = ["CorpusTotals", "stage_corpus", "release_memory", "use_system_allocator"]
+__all__ = ["CorpusTotals", "stage_corpus"]
 
 log = logging.getLogger(__name__)
 
@@ -240,24 +238,3 @@ def _renamed(chunk: Chunk, renames: dict[int, str], result: RunResult, safe: boo
             source = unsafe_cell(row[POST_COLUMNS.index("source")])
         result.stats.rename(old, new, source)
     return chunk.renamed(renames, safe)
-
-
-def release_memory(collect: bool = True) -> None:
-    """Hand the memory freed by the streamed chunks back to the system (glibc keeps freed heap
-    otherwise), so that later stages start from what the kept data really need."""
-    if collect:
-        gc.collect()
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to do
-        pass
-
-
-def use_system_allocator() -> None:
-    """Arrow's own allocator keeps freed memory for reuse; on a long corpus that inflates the
-    peak by hundreds of MB. The system allocator hands it back. (Set when a command runs, not
-    at start-up: ``netanalysis --help`` does not load pyarrow.)"""
-    if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
-        import pyarrow
-
-        pyarrow.set_memory_pool(pyarrow.system_memory_pool())

@@ -21,8 +21,9 @@ from netanalysis.errors import OutputError, raise_if_stopped
 from netanalysis.ingest import expand_inputs
 from netanalysis.io.manifest import write_manifest
 from netanalysis.io.outdir import os_problem
+from netanalysis.memory import release_memory
 from netanalysis.pipeline.compare_stage import stage_compare, stage_compare_figures, stage_compare_page
-from netanalysis.pipeline.corpus import release_memory, stage_corpus
+from netanalysis.pipeline.corpus import stage_corpus
 from netanalysis.pipeline.drawing import finish_figures, stop_figures
 from netanalysis.pipeline.stages import stage_explorer, stage_figures, stage_graph, stage_page, stage_timeline
 from netanalysis.pipeline.state import Command, RunResult, RunState, Stage, StageFunction, Staging
