@@ -104,6 +104,12 @@ def test_node_dates_by_hand_and_from_a_coded_corpus():
     )
     coded = node_dates(batch, nodes=table.index).set_index("node")
     pd.testing.assert_frame_equal(coded, table)
+    # entities in any order, one never linked: the same table
+    shuffled = (("forum", "UN"), ("country", "ZZ"), ("country", "IN"), ("country", "CN"))
+    recoded = np.array([3, 2, 0], dtype=np.int16)[batch.entity]  # (CN, IN, UN to their new places)
+    again = Batch(post_ids=batch.post_ids, dates=batch.dates, post=batch.post, entity=recoded, entities=shuffled)
+    pd.testing.assert_frame_equal(node_dates(again, nodes=table.index).set_index("node"), table)
+    pd.testing.assert_frame_equal(node_dates(again), node_dates(links))
 
 
 def test_heatmap_matrix_names_the_dominant_country_and_forum():
