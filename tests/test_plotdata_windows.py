@@ -112,6 +112,32 @@ def test_node_dates_by_hand_and_from_a_coded_corpus():
     pd.testing.assert_frame_equal(node_dates(again), node_dates(links))
 
 
+@pytest.mark.parametrize("chunk", [1, 3, 1_000_000])
+def test_node_dates_of_a_corpus_a_chunk_of_posts_at_a_time_are_the_tables(chunk, monkeypatch):
+    from netanalysis.analysis import link_sums
+
+    monkeypatch.setattr(link_sums, "PAIR_CHUNK", chunk)
+    rng = np.random.default_rng(5)
+    entities = (("forum", "UN"), ("country", "CN"), ("country", "ZZ"), ("forum", "SCO"), ("country", "IN"))
+    post = np.sort(rng.integers(0, 30, 120)).astype(np.int32)
+    entity = rng.choice([0, 1, 3, 4], 120).astype(np.int16)  # (ZZ never linked)
+    micros = rng.integers(1_700_000_000_000_000, 1_760_000_000_000_000, 30)
+    micros[rng.random(30) < 0.2] = -(2**63)  # undated posts
+    batch = Batch(
+        post_ids=pa.array([f"p{i}" for i in range(30)]), dates=micros, post=post, entity=entity, entities=entities
+    )
+    ids = np.array([f"p{i}" for i in range(30)])
+    stamps = pd.to_datetime(np.where(micros == -(2**63), 0, micros), unit="us", utc=True).where(micros != -(2**63))
+    links = pd.DataFrame(
+        {
+            "post_id": ids[post],
+            "node": [f"{entities[e][0]}:{entities[e][1]}" for e in entity],
+            "date": stamps[post],
+        }
+    )
+    pd.testing.assert_frame_equal(node_dates(batch), node_dates(links))
+
+
 def test_heatmap_matrix_names_the_dominant_country_and_forum():
     G = graph({("country:RU", "forum:UN"): 30, ("country:CN", "forum:UN"): 5, ("country:CN", "forum:BRICS"): 5})
     matrix = heatmap_matrix(G, max_rows=1)
