@@ -26,6 +26,7 @@ from netanalysis.render import (
     plot_centrality_over_time,
     plot_heatmap,
     plot_network,
+    plot_network_overlay,
     plot_network_small_multiples,
     plot_rank_changes,
     save_figure,
@@ -543,3 +544,19 @@ def test_heatmap_values_too_wide_for_their_cells_are_left_out():
     ax = Figure(figsize=(1.0, 1.0)).add_subplot()
     plot_heatmap(G, ax=ax)
     assert len(ax.texts) == 0 and "thousands" not in ax.get_xlabel()
+
+
+@pytest.mark.parametrize("days, months", [(12, False), (900, True)])
+def test_the_date_bar_labels_its_ticks_apart(days, months):
+    G = fixture_graph()
+    nodes = sorted(G)
+    start = pd.Timestamp("2024-03-02", tz="UTC")
+    stamps = [start + pd.Timedelta(days=days * i / (len(nodes) - 1)) for i in range(len(nodes))]
+    dates = pd.DataFrame({"node": nodes, "mean_date": stamps, "first_date": stamps, "last_date": stamps})
+    dates["dated_posts"], dates["undated_posts"] = 1, 0
+    fig = plot_network_overlay(G, dates)
+    fig.canvas.draw()
+    bar = fig.axes[-1]
+    labels = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
+    assert len(labels) >= 2 and len(set(labels)) == len(labels)  # (never the same month twice)
+    assert all(len(label.split()) == (2 if months else 3) for label in labels)  # "Mar 2024" or "04 Mar 2024"
