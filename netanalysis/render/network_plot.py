@@ -279,7 +279,11 @@ def _date_bar(fig: Figure, ax: Axes, mappable: ScalarMappable, field: str, undat
     # average dates lie within a month were all labelled with the same month)
     # (AutoDateFormatter takes the format of the smallest scale, in days, at least the ticks' unit)
     formatter = mdates.AutoDateFormatter(locator, defaultfmt="%b %Y")
-    formatter.scaled = {1 / 24: "%d %b %Y %H:%M", 7: "%d %b %Y", mdates.DAYS_PER_MONTH: "%b %Y"}
+    formatter.scaled = {
+        1 / 24: "%d %b %H:%M",
+        7: "%d %b %Y",
+        mdates.DAYS_PER_MONTH: "%b %Y",
+    }  # (hours: short, the bar is beside the network)
     bar.ax.yaxis.set_major_formatter(formatter)
     name = {"mean_date": "Average date of mention", "first_date": "First mention", "last_date": "Last mention"}
     label = name.get(field, field)
