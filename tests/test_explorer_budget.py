@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from netanalysis import pipeline
 from netanalysis.config import Settings
 from netanalysis.pipeline import explorer_inputs as inputs_module
-from netanalysis.render import explorer_evidence
+from netanalysis.render import explorer_evidence, explorer_texts
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mfa_channel_sample.txt"
 
@@ -158,8 +158,8 @@ def test_marks_keep_only_whole_known_offsets_inside_the_shown_text(offsets, bloc
     if offsets == "text":  # as read back from mentions.csv
         mentions[["start", "end"]] = mentions[["start", "end"]].astype("str").replace("nan", "")
     nodes = {"country:RU": 0, "country:CN": 1, "forum:UN": 2}
-    monkeypatch.setattr(explorer_evidence, "_BLOCK_ROWS", block)
-    out = explorer_evidence.texts_and_marks(table, posts, mentions, nodes, text_chars=16)
+    monkeypatch.setattr(explorer_texts, "_BLOCK_ROWS", block)
+    out = explorer_texts.texts_and_marks(table, posts, mentions, nodes, text_chars=16)
     assert out["id"] == ["a", "b"]
     assert out["t"] == ["Russia and China", "🇷🇺 Russia at the…"]
     assert out["m"] == [[0, 6, 0, 11, 16, 1], [0, 4, 0, 5, 11, 0]]
@@ -187,7 +187,7 @@ def test_post_days_from_the_corpus_order_are_those_found_by_id():
     ids = ["p3", "p1", "p2", "p10"]
     table = PostIdTable(pa.array(ids, type=pa.string()))
     used = np.array([0, 2, 3])
-    names = np.asarray(table.ids.take(pa.array(used)).to_pylist(), dtype=object)
+    names = table.ids.take(pa.array(used))
     dates = pd.to_datetime(["2024-01-05", "2024-01-01", None, "2024-02-01"], utc=True)
     posts = pd.DataFrame({"post_id": ids, "date": dates})
     expected = [19727, -1, 19754]
@@ -199,3 +199,22 @@ def test_post_days_from_the_corpus_order_are_those_found_by_id():
     assert missing.tolist() == [19727, -1, -1]
     assert explorer_evidence._same_ids(posts["post_id"], table.ids)
     assert not explorer_evidence._same_ids(posts.iloc[[3, 0, 2, 1]]["post_id"], table.ids)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(-1, 4), st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=4)),
+        max_size=30,
+    )
+)
+def test_the_date_order_is_numpys_lexsort_of_the_ids_as_text(rows):
+    """Posts put in date order (undated last, then by id) in Arrow, as numpy's lexsort of the ids
+    as text did: the same places, non-ASCII and repeated ids (stable) included."""
+    import pyarrow as pa
+
+    days = np.array([d for d, _ in rows], dtype=np.int64)
+    names = [n for _, n in rows]
+    expected = np.lexsort((np.asarray(names, dtype=str), np.where(days < 0, np.iinfo(np.int64).max, days)))
+    got = explorer_evidence._date_order(days, pa.array(names, type=pa.string()))
+    assert got.tolist() == expected.tolist()

@@ -60,3 +60,28 @@ def test_the_written_page_is_the_page_as_a_string(tmp_path, monkeypatch):
     path = explorer.write_explorer(G, tmp_path / "network.html", title="A & B")
     assert path.read_bytes() == page.encode("utf-8")
     assert page.count("</script>") == 3 and "China \\u003c/script\\u003e \\u0026 \\u003cb\\u003e" in page
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=6), UNSAFE), max_size=12), st.integers(1, 4))
+def test_a_text_column_is_written_as_the_list_of_its_texts(texts, batch):
+    """Texts kept as Arrow strings (TextColumn) make the same JSON as the list of them, in a dict
+    at any depth and in batches of any size, astral characters and JSON escapes included."""
+    import pyarrow as pa
+
+    from netanalysis.render.text_column import TextColumn
+
+    column = TextColumn(pa.array(texts, type=pa.string()))
+    assert column == texts and list(column) == texts and column[1:3] == texts[1:3]
+    old = explorer._BATCH
+    explorer._BATCH = batch
+    try:
+        for value, as_list in (
+            (column, texts),
+            ({"posts": {"t": column, "id": [1]}}, {"posts": {"t": texts, "id": [1]}}),
+            ({"a": {"b": {"c": {"t": column}}}}, {"a": {"b": {"c": {"t": texts}}}}),
+        ):
+            pieces = list(explorer._json_pieces(value))
+            assert "".join(explorer._escape_json(p) for p in pieces) == _whole(as_list)
+    finally:
+        explorer._BATCH = old

@@ -45,6 +45,7 @@ from netanalysis.io.atomic import atomic_write
 from netanalysis.render.explorer_data import SIDE_COLOURS, explorer_data, search_terms
 from netanalysis.render.explorer_evidence import MAX_POSTS, TEXT_CHARS
 from netanalysis.render.graph_style import SIZE_MEASURE
+from netanalysis.render.text_column import TextColumn
 
 log = logging.getLogger(__name__)
 
@@ -233,14 +234,16 @@ def _json_pieces(value: Any, depth: int = 0) -> Iterator[str]:
     """``json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
     allow_nan=False)`` in pieces whose concatenation is that text, byte for byte: dicts of
     string keys and long lists are opened up (to three levels: the posts' texts are a list in
-    a dict in the data), everything else is one ``json.dumps``."""
+    a dict in the data), everything else is one ``json.dumps``. A
+    :class:`~netanalysis.render.text_column.TextColumn` is written as the list of its texts, a
+    batch at a time."""
     if depth < 3 and isinstance(value, dict) and all(isinstance(k, str) for k in value):
         yield "{"
         for number, (key, item) in enumerate(sorted(value.items())):
             yield ("," if number else "") + _dumps(key) + ":"
             yield from _json_pieces(item, depth + 1)
         yield "}"
-    elif depth < 3 and isinstance(value, (list, tuple)) and len(value) > _BATCH:
+    elif isinstance(value, TextColumn) or (depth < 3 and isinstance(value, (list, tuple)) and len(value) > _BATCH):
         yield "["
         for start in range(0, len(value), _BATCH):
             yield ("," if start else "") + ",".join(_dumps(item) for item in value[start : start + _BATCH])
@@ -250,7 +253,16 @@ def _json_pieces(value: Any, depth: int = 0) -> Iterator[str]:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False, default=_listed
+    )
+
+
+def _listed(value: Any) -> list[str]:
+    """A :class:`~netanalysis.render.text_column.TextColumn` inside a value dumped whole: its texts."""
+    if isinstance(value, TextColumn):
+        return list(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _escape_json(text: str) -> str:

@@ -31,9 +31,9 @@ from netanalysis.render.explorer_evidence import (
     day_counts,
     distinct_codes,
     post_table,
-    texts_and_marks,
 )
 from netanalysis.render.explorer_layout import finite_number, layout
+from netanalysis.render.explorer_texts import texts_and_marks
 from netanalysis.render.graph_style import SIZE_MEASURE
 from netanalysis.render.numbers import whole
 from netanalysis.render.palette import COMMUNITY_SHOWN, OKABE_ITO, community_color
@@ -185,7 +185,8 @@ def explorer_data(
     in :func:`edge_ends` order, ``posts`` and ``max_posts``, when the caller has made it already
     (the run's explorer stage makes it to know which posts' texts to read): it is not made again.
 
-    Returns a JSON-ready dict with keys ``nodes``, ``edges``, ``posts``, ``meta`` and ``options``
+    Returns a JSON-ready dict (the posts' texts a :class:`~netanalysis.render.text_column.TextColumn`,
+    which the page's writer writes as a list) with keys ``nodes``, ``edges``, ``posts``, ``meta`` and ``options``
     (vis-network options).
     """
     if page_size < 1:

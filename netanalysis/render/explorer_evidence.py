@@ -1,5 +1,5 @@
-"""The posts behind the explorer's edges: one numbered table in date order, with each post's day,
-channel, text and the offsets of the words the extraction matched.
+"""The posts behind the explorer's edges: one numbered table in date order, with each post's day
+(their channels, texts and matched words: :mod:`netanalysis.render.explorer_texts`).
 
 Every edge lists its posts as indices into that table (sorted, so in date order), and carries
 the number of its posts per day, so that the page can recount any time window exactly and page
@@ -14,8 +14,6 @@ has), and each text is cut at ``text_chars`` characters (the offsets beyond the 
 
 from __future__ import annotations
 
-import bisect
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,12 +24,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from netanalysis.model import index_type
+from netanalysis.render.explorer_texts import TEXT_CHARS, as_strings
 
 __all__ = [
     "PostTable",
     "distinct_codes",
     "post_table",
-    "texts_and_marks",
     "day_counts",
     "day",
     "MAX_POSTS",
@@ -41,8 +39,6 @@ __all__ = [
 #: Most posts one page embeds (with their text): about 30 MB of page with texts of 1.5 k
 #: characters. Past it each edge shows its earliest posts; counts and time windows stay exact.
 MAX_POSTS = 20_000
-#: Most characters of one post's text the page shows.
-TEXT_CHARS = 2_000
 _NO_DAY = -1
 
 
@@ -95,8 +91,9 @@ def day(value: Any) -> str | None:
 Source = tuple[Any, np.ndarray] | None
 
 
-def _codes(edges: Sequence[Mapping[str, Any]]) -> tuple[list[np.ndarray], np.ndarray, Source]:
-    """Each edge's posts as codes into one array of id strings, and where those come from."""
+def _codes(edges: Sequence[Mapping[str, Any]]) -> tuple[list[np.ndarray], pa.Array, Source]:
+    """Each edge's posts as codes into one array of id strings (Arrow: no Python string per
+    post), and where those come from."""
     from netanalysis.graph import PostIds
 
     coded = [d.get("post_ids") for d in edges]
@@ -107,7 +104,7 @@ def _codes(edges: Sequence[Mapping[str, Any]]) -> tuple[list[np.ndarray], np.nda
         width = index_type(len(first.table.ids))  # (codes are places in the corpus's ids: int32 at 1M posts)
         codes = [np.asarray(p.codes).astype(width, copy=False) for p in coded if isinstance(p, PostIds)]
         used = distinct_codes(codes)
-        names = np.asarray(first.table.ids.take(used).to_pylist(), dtype=object)
+        names = first.table.ids.take(used)
         small = index_type(len(used))  # (a million benchmark posts: 36 million codes)
         number = np.zeros(int(used[-1]) + 1 if len(used) else 0, dtype=small)
         number[used] = np.arange(len(used), dtype=small)  # a code's place in used, looked up
@@ -115,9 +112,10 @@ def _codes(edges: Sequence[Mapping[str, Any]]) -> tuple[list[np.ndarray], np.nda
             codes[k] = number[c]
         return codes, names, (first.table.ids, used)
     lists = [[str(x) for x in (p or ())] for p in coded]
-    names = np.asarray(sorted({x for ids in lists for x in ids}), dtype=object)
-    where = {name: i for i, name in enumerate(names)}
-    return [np.asarray(sorted({where[x] for x in ids}), dtype=np.int64) for ids in lists], names, None
+    distinct = sorted({x for ids in lists for x in ids})
+    where = {name: i for i, name in enumerate(distinct)}
+    codes = [np.asarray(sorted({where[x] for x in ids}), dtype=np.int64) for ids in lists]
+    return codes, pa.array(distinct, type=pa.string()), None
 
 
 def distinct_codes(arrays: Sequence[np.ndarray]) -> np.ndarray:
@@ -138,7 +136,7 @@ def distinct_codes(arrays: Sequence[np.ndarray]) -> np.ndarray:
     return np.flatnonzero(seen).astype(np.int64)
 
 
-def _post_days(names: np.ndarray, posts: pd.DataFrame | None, source: Source = None) -> np.ndarray:
+def _post_days(names: pa.Array, posts: pd.DataFrame | None, source: Source = None) -> np.ndarray:
     """Days since 1970 of the posts named (-1 undated or not in ``posts``), found by id; when
     ``posts`` lists its ids as the ``source`` table does (the run's corpus and its graph), a
     name's row is its place in that table, and the ids are not matched as strings."""
@@ -150,7 +148,7 @@ def _post_days(names: np.ndarray, posts: pd.DataFrame | None, source: Source = N
     if source is not None and _same_ids(posts["post_id"], source[0]):
         return days[source[1]]
     index = pd.Index(posts["post_id"].astype(str), dtype="str")
-    where = index.get_indexer(pd.Index(names.astype(str), dtype="str"))
+    where = index.get_indexer(pd.Index(names.to_pylist(), dtype="str"))
     return np.where(where >= 0, days[np.maximum(where, 0)], _NO_DAY)
 
 
@@ -159,7 +157,7 @@ def _same_ids(column: pd.Series, ids: pa.ChunkedArray) -> bool:
     if len(column) != len(ids):
         return False
     try:
-        return pa.chunked_array([_strings(column)]).equals(ids)
+        return pa.chunked_array([as_strings(column)]).equals(ids)
     except (pa.ArrowException, TypeError, ValueError):
         return False
 
@@ -202,7 +200,7 @@ def post_table(
     """
     per_edge, names, source = _codes(edges)
     days = _post_days(names, posts, source)
-    order = np.lexsort((names.astype(str), np.where(days < 0, np.iinfo(np.int64).max, days)))
+    order = _date_order(days, names)
     rank = np.empty(len(order), dtype=index_type(len(order)))  # (int32 ranks: int32 lists per edge)
     rank[order] = np.arange(len(order))
     ordered = per_edge  # each edge's codes become its posts' ranks, sorted, one edge at a time:
@@ -221,7 +219,7 @@ def post_table(
     renumber[used] = np.arange(len(used))
     dated = ordered_days[ordered_days >= 0]
     return PostTable(
-        ids=[str(x) for x in names[order][used]],
+        ids=names.take(order[used]).to_pylist(),
         days=ordered_days[used],
         edges=[renumber[e] for e in ordered],
         totals=totals,
@@ -232,6 +230,22 @@ def post_table(
         all_edges=every,
         all_days=ordered_days,
     )
+
+
+def _date_order(days: np.ndarray, names: pa.Array) -> np.ndarray:
+    """Places of the posts in date order, undated last, then by id: ``numpy.lexsort`` of the ids
+    as text and the days, sorted in Arrow (UTF-8 bytes compare as code points do; both sorts
+    are stable), without the Python string of every post nor a fixed-width copy of them all
+    (80 MB each at a million benchmark posts).
+
+    Examples
+    --------
+    >>> _date_order(np.array([3, -1, 3, 1]), pa.array(["b", "a", "a", "z"])).tolist()
+    [3, 2, 0, 1]
+    """
+    key = np.where(days < 0, np.iinfo(np.int64).max, days)
+    table = pa.table({"day": key, "id": names})
+    return pc.sort_indices(table, sort_keys=[("day", "ascending"), ("id", "ascending")]).to_numpy().astype(np.int64)
 
 
 def _largest_k(edges: list[np.ndarray], budget: int) -> int:
@@ -257,113 +271,3 @@ def _largest_k(edges: list[np.ndarray], budget: int) -> int:
     union = np.cumsum(np.bincount(joins, minlength=longest + 2))  # union[k]: posts joined by k
     fits = np.flatnonzero(union[: longest + 1] <= budget)
     return int(fits[-1])
-
-
-#: A character outside the Basic Multilingual Plane (a flag emoji is two of them).
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-def _utf16(text: str) -> list[int] | None:
-    """Positions of the characters outside the Basic Multilingual Plane (two UTF-16 units in the
-    browser, one character in Python), or ``None`` when there are none.
-
-    The regex finds them in C: over 20,000 benchmark texts (flag emoji in each) it took 0.16 s
-    where a Python loop over every character took 1.39 s.
-
-    Examples
-    --------
-    >>> _utf16("🇷🇺 Russia"), _utf16("Russia")
-    ([0, 1], None)
-    """
-    return [m.start() for m in _ASTRAL.finditer(text)] or None
-
-
-#: Mention rows looked at a block at a time by :func:`texts_and_marks`.
-_BLOCK_ROWS = 1 << 16
-
-
-def texts_and_marks(
-    table: PostTable,
-    posts: pd.DataFrame | None,
-    mentions: pd.DataFrame | None,
-    node_index: Mapping[str, int],
-    *,
-    text_chars: int = TEXT_CHARS,
-) -> dict[str, Any]:
-    """The embedded posts' channels, texts and matched words, as the page reads them.
-
-    Returns a dict with ``d`` (days since 1970, -1 undated), ``c`` (channel numbers), ``channels``,
-    ``t`` (texts cut at ``text_chars``), ``m`` (per post a flat list ``start, end, node, ...`` of
-    the mentions of the graph's nodes in the text, offsets in UTF-16 units as JavaScript counts
-    them) and ``id`` (post ids).
-    """
-    n = len(table.ids)
-    out: dict[str, Any] = {"id": table.ids, "d": table.days.tolist(), "c": [0] * n, "channels": [""]}
-    texts = [""] * n
-    if posts is not None and n:
-        frame = posts.set_index(posts["post_id"].astype(str))
-        frame = frame[~frame.index.duplicated()]
-        found = frame.reindex(pd.Index(table.ids, dtype="str"))
-        channel = found["channel"] if "channel" in found else pd.Series("", index=found.index)
-        names = sorted({str(c) for c in channel.dropna()} - {""})
-        number = {name: i + 1 for i, name in enumerate(names)}
-        out["channels"] = [""] + names
-        out["c"] = [0 if pd.isna(c) else number.get(str(c), 0) for c in channel]
-        if "text" in found:
-            texts = ["" if pd.isna(t) else str(t) for t in found["text"]]
-    cut = [t if len(t) <= text_chars else t[:text_chars] + "…" for t in texts]
-    out["t"] = cut
-    marks: list[list[int]] = [[] for _ in range(n)]
-    if mentions is not None and n and {"start", "end"} <= set(mentions.columns):
-        position = {pid: i for i, pid in enumerate(table.ids)}
-        rows = mentions[mentions["post_id"].astype(str).isin(position)]
-        # the checks on every row at once (NaN fails them all); the loop only shifts what is kept.
-        # Rows are matched to posts and nodes in Arrow: no Python string per row
-        at = _places(rows["post_id"], table.ids)
-        nodes = pc.binary_join_element_wise(_strings(rows["kind"]), _strings(rows["entity"]), ":")
-        place = _places(nodes, list(node_index))
-        numbers = np.fromiter(node_index.values(), dtype=float, count=len(node_index))
-        k_of = np.where(place >= 0, numbers[np.maximum(place, 0)] if len(numbers) else np.nan, np.nan)
-        starts = pd.to_numeric(rows["start"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        ends = pd.to_numeric(rows["end"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        limit = np.minimum(np.array([len(t) for t in texts], dtype=np.int64), text_chars)[at]
-        kept = ~np.isnan(k_of) & (starts >= 0) & (starts < ends) & (ends <= limit)
-        astral: dict[int, list[int] | None] = {}
-        columns = (at[kept], k_of[kept].astype(np.int64), starts[kept], ends[kept])
-        # as Python lists a block at a time: whole, the 384,000 rows of 200,000 benchmark posts took 57 MB
-        for block in range(0, len(columns[0]), _BLOCK_ROWS):
-            for i, k, start, end in zip(*(c[block : block + _BLOCK_ROWS].tolist() for c in columns)):
-                if i not in astral:
-                    astral[i] = _utf16(texts[i])
-                shift = astral[i]
-                s, e = int(start), int(end)
-                if shift:
-                    s, e = s + bisect.bisect_left(shift, s), e + bisect.bisect_left(shift, e)
-                marks[i] += [s, e, k]
-    out["m"] = [sorted_marks(m) for m in marks]
-    return out
-
-
-def _strings(values: Any) -> pa.Array:
-    """``values`` (a Series or an Arrow array) as Arrow strings."""
-    if isinstance(values, pd.Series):
-        values = pa.array(values.astype(str), type=pa.string())
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-
-
-def _places(values: Any, among: Sequence[str]) -> np.ndarray:
-    """Each value's place in ``among`` (distinct strings), -1 where it is not there."""
-    found = pc.index_in(_strings(values), value_set=pa.array(among, type=pa.string()))
-    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def sorted_marks(flat: list[int]) -> list[int]:
-    """Marks ``start, end, node`` in text order (repeats dropped; overlapping marks of different
-    nodes are kept: the page highlights those of the item it shows).
-
-    Examples
-    --------
-    >>> sorted_marks([10, 15, 1, 0, 4, 2, 0, 4, 2])
-    [0, 4, 2, 10, 15, 1]
-    """
-    return [x for triple in sorted(set(zip(flat[0::3], flat[1::3], flat[2::3]))) for x in triple]

@@ -1,0 +1,153 @@
+"""The explorer's embedded posts as the page reads them: their channels, their texts (cut at a
+budget of characters, kept as UTF-8 until written) and the words the extraction matched in them,
+as offsets in the UTF-16 units JavaScript counts.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from netanalysis.render.text_column import TextColumn
+
+if TYPE_CHECKING:
+    from netanalysis.render.explorer_evidence import PostTable
+
+__all__ = ["texts_and_marks", "sorted_marks", "as_strings", "TEXT_CHARS"]
+
+#: Most characters of one post's text the page shows.
+TEXT_CHARS = 2_000
+
+
+#: A character outside the Basic Multilingual Plane (a flag emoji is two of them).
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _utf16(text: str) -> list[int] | None:
+    """Positions of the characters outside the Basic Multilingual Plane (two UTF-16 units in the
+    browser, one character in Python), or ``None`` when there are none.
+
+    The regex finds them in C: over 20,000 benchmark texts (flag emoji in each) it took 0.16 s
+    where a Python loop over every character took 1.39 s.
+
+    Examples
+    --------
+    >>> _utf16("🇷🇺 Russia"), _utf16("Russia")
+    ([0, 1], None)
+    """
+    return [m.start() for m in _ASTRAL.finditer(text)] or None
+
+
+#: Mention rows looked at a block at a time by :func:`texts_and_marks`.
+_BLOCK_ROWS = 1 << 16
+
+
+def texts_and_marks(
+    table: PostTable,
+    posts: pd.DataFrame | None,
+    mentions: pd.DataFrame | None,
+    node_index: Mapping[str, int],
+    *,
+    text_chars: int = TEXT_CHARS,
+) -> dict[str, Any]:
+    """The embedded posts' channels, texts and matched words, as the page reads them.
+
+    Returns a dict with ``d`` (days since 1970, -1 undated), ``c`` (channel numbers), ``channels``,
+    ``t`` (texts cut at ``text_chars``, a :class:`~netanalysis.render.text_column.TextColumn`),
+    ``m`` (per post a flat list ``start, end, node, ...`` of the mentions of the graph's nodes in
+    the text, offsets in UTF-16 units as JavaScript counts them) and ``id`` (post ids).
+    """
+    n = len(table.ids)
+    out: dict[str, Any] = {"id": table.ids, "d": table.days.tolist(), "c": [0] * n, "channels": [""]}
+    texts = pa.array([""] * n, type=pa.string())  # (UTF-8 until written: see TextColumn)
+    if posts is not None and n:
+        frame = posts.set_index(posts["post_id"].astype(str))
+        frame = frame[~frame.index.duplicated()]
+        found = frame.reindex(pd.Index(table.ids, dtype="str"))
+        channel = found["channel"] if "channel" in found else pd.Series("", index=found.index)
+        names = sorted({str(c) for c in channel.dropna()} - {""})
+        number = {name: i + 1 for i, name in enumerate(names)}
+        out["channels"] = [""] + names
+        out["c"] = [0 if pd.isna(c) else number.get(str(c), 0) for c in channel]
+        if "text" in found:
+            text = found["text"]
+            texts = as_strings(text.where(text.notna(), "").astype(str))
+    lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)  # (characters, as len)
+    out["t"] = TextColumn(_cut(texts, lengths, text_chars))
+    marks: list[list[int]] = [[] for _ in range(n)]
+    if mentions is not None and n and {"start", "end"} <= set(mentions.columns):
+        position = {pid: i for i, pid in enumerate(table.ids)}
+        rows = mentions[mentions["post_id"].astype(str).isin(position)]
+        # the checks on every row at once (NaN fails them all); the loop only shifts what is kept.
+        # Rows are matched to posts and nodes in Arrow: no Python string per row
+        at = _places(rows["post_id"], table.ids)
+        nodes = pc.binary_join_element_wise(as_strings(rows["kind"]), as_strings(rows["entity"]), ":")
+        place = _places(nodes, list(node_index))
+        numbers = np.fromiter(node_index.values(), dtype=float, count=len(node_index))
+        k_of = np.where(place >= 0, numbers[np.maximum(place, 0)] if len(numbers) else np.nan, np.nan)
+        starts = pd.to_numeric(rows["start"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        ends = pd.to_numeric(rows["end"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        limit = np.minimum(lengths, text_chars)[at]
+        kept = ~np.isnan(k_of) & (starts >= 0) & (starts < ends) & (ends <= limit)
+        astral: dict[int, list[int] | None] = {}
+        columns = (at[kept], k_of[kept].astype(np.int64), starts[kept], ends[kept])
+        # as Python lists a block at a time: whole, the 384,000 rows of 200,000 benchmark posts took 57 MB
+        for block in range(0, len(columns[0]), _BLOCK_ROWS):
+            for i, k, start, end in zip(*(c[block : block + _BLOCK_ROWS].tolist() for c in columns)):
+                if i not in astral:  # (one text a time as a Python string)
+                    astral[i] = _utf16(texts[i].as_py())
+                shift = astral[i]
+                s, e = int(start), int(end)
+                if shift:
+                    s, e = s + bisect.bisect_left(shift, s), e + bisect.bisect_left(shift, e)
+                marks[i] += [s, e, k]
+    out["m"] = [sorted_marks(m) for m in marks]
+    return out
+
+
+#: Texts cut a block at a time by :func:`_cut`.
+_BLOCK_TEXTS = 1000
+
+
+def _cut(texts: pa.Array, lengths: np.ndarray, text_chars: int) -> pa.Array:
+    """The texts cut at ``text_chars`` characters with ``…`` after the cut, as Python slices them
+    (made into Python strings a block at a time, only when a text is longer)."""
+    if not (lengths > text_chars).any():
+        return texts
+    pieces = []
+    for start in range(0, len(texts), _BLOCK_TEXTS):
+        block = texts.slice(start, _BLOCK_TEXTS).to_pylist()
+        pieces.append(pa.array([t if len(t) <= text_chars else t[:text_chars] + "…" for t in block], pa.string()))
+    return pa.concat_arrays(pieces)
+
+
+def as_strings(values: Any) -> pa.Array:
+    """``values`` (a Series or an Arrow array) as Arrow strings."""
+    if isinstance(values, pd.Series):
+        values = pa.array(values.astype(str), type=pa.string())
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _places(values: Any, among: Sequence[str]) -> np.ndarray:
+    """Each value's place in ``among`` (distinct strings), -1 where it is not there."""
+    found = pc.index_in(as_strings(values), value_set=pa.array(among, type=pa.string()))
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def sorted_marks(flat: list[int]) -> list[int]:
+    """Marks ``start, end, node`` in text order (repeats dropped; overlapping marks of different
+    nodes are kept: the page highlights those of the item it shows).
+
+    Examples
+    --------
+    >>> sorted_marks([10, 15, 1, 0, 4, 2, 0, 4, 2])
+    [0, 4, 2, 10, 15, 1]
+    """
+    return [x for triple in sorted(set(zip(flat[0::3], flat[1::3], flat[2::3]))) for x in triple]
