@@ -218,3 +218,48 @@ def test_the_date_order_is_numpys_lexsort_of_the_ids_as_text(rows):
     expected = np.lexsort((np.asarray(names, dtype=str), np.where(days < 0, np.iinfo(np.int64).max, days)))
     got = explorer_evidence._date_order(days, pa.array(names, type=pa.string()))
     assert got.tolist() == expected.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(0, 11)), min_size=1, max_size=40),
+    st.integers(1, 12),
+    st.booleans(),
+)
+def test_node_and_edge_counts_by_day_are_those_counted_by_hand(links, budget, coded):
+    """Each node counts each of its posts once a day however many of its edges the post is
+    behind, and each edge counts all of its posts, by plain ids or by the corpus's codes (read
+    again from the edges when asked for), within the budget of embedded posts or past it."""
+    import networkx as nx
+    import pyarrow as pa
+
+    from netanalysis.graph import PostIds
+    from netanalysis.graph.post_ids import PostIdTable
+    from netanalysis.render.explorer_data import explorer_data
+
+    ids = [f"p{i}" for i in range(12)]
+    dates = pd.to_datetime([f"2024-01-{1 + i % 4:02d}" for i in range(12)], utc=True)
+    posts = pd.DataFrame({"post_id": ids, "date": dates})
+    table = PostIdTable(pa.array(ids, type=pa.string()))
+    by_edge: dict[tuple[str, str], set[int]] = {}
+    for c, f, post in links:
+        by_edge.setdefault((f"country:C{c}", f"forum:F{f}"), set()).add(post)
+    G = nx.Graph()
+    for (u, v), members in by_edge.items():
+        G.add_node(u, kind="country", bipartite=0, label=u)
+        G.add_node(v, kind="forum", bipartite=1, label=v)
+        codes = np.array(sorted(members), dtype=np.int32)[::-1].copy()
+        G.add_edge(u, v, weight=len(members), post_ids=PostIds(codes, table) if coded else [ids[i] for i in codes])
+    data = explorer_data(G, posts=posts, max_posts=budget)
+    first = data["meta"]["first_day"]
+
+    def by_day(members):
+        days = pd.Series([(dates[i] - dates.min()).days for i in members]).value_counts().sort_index()
+        return [x for d, n in days.items() for x in (int(d + (int(dates.min().timestamp()) // 86400) - first), int(n))]
+
+    for node in data["nodes"]:
+        members = set().union(*(m for (u, v), m in by_edge.items() if node["id"] in (u, v)))
+        assert node["n"] == len(members) and node["h"] == by_day(members)
+    for edge in data["edges"]:
+        members = by_edge[(edge["from"], edge["to"])]
+        assert edge["n"] == len(members) and edge["h"] == by_day(members)

@@ -315,11 +315,15 @@ class PostIds(Sequence):
     @property
     def codes(self) -> np.ndarray:
         """Positions in :attr:`table` of these ids, in natural order of the ids."""
+        return self._table.sorted_codes(self.unordered_codes)
+
+    @property
+    def unordered_codes(self) -> np.ndarray:
+        """Positions in :attr:`table` of these ids, in the order they came (not sorted: for
+        counting or marking them)."""
         if len(self._parts) == 1:
-            raw = loaded(self._parts[0])
-        else:
-            raw = np.concatenate([loaded(p) for p in self._parts]) if self._parts else np.zeros(0, dtype=np.int32)
-        return self._table.sorted_codes(raw)
+            return loaded(self._parts[0])
+        return np.concatenate([loaded(p) for p in self._parts]) if self._parts else np.zeros(0, dtype=np.int32)
 
     def __len__(self) -> int:
         return sum(len(part) for part in self._parts)

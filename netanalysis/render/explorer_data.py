@@ -28,8 +28,6 @@ from netanalysis.render.explorer_evidence import (
     TEXT_CHARS,
     PostTable,
     day,
-    day_counts,
-    distinct_codes,
     post_table,
 )
 from netanalysis.render.explorer_layout import finite_number, layout
@@ -211,11 +209,11 @@ def explorer_data(
         table = post_table([d for _, _, d in ends], posts, max_posts=max_posts)
     first = table.first_day if table.dated else _first_span_day(d for *_, d in ends)
     edges = []
-    node_posts: dict[str, list[np.ndarray]] = {str(n): [] for n in order}  # all of them, not only those embedded
-    for (u, v, d), p, every, total, per_day in zip(ends, table.edges, table.all_edges, table.totals, table.edge_days):
+    node_edges: dict[str, list[int]] = {str(n): [] for n in order}  # (their posts: all, not only those embedded)
+    for k, ((u, v, d), p, total, per_day) in enumerate(zip(ends, table.edges, table.totals, table.edge_days)):
         weight = finite_number(d.get("weight", total or 1))
-        node_posts[u].append(every)
-        node_posts[v].append(every)
+        node_edges[u].append(k)
+        node_edges[v].append(k)
         edge: dict[str, Any] = {
             "id": f"{u}|{v}",
             "from": u,
@@ -237,8 +235,7 @@ def explorer_data(
         attrs = G.nodes[node]
         key = str(node)
         kind = attrs["kind"]
-        mine = distinct_codes(node_posts[key])  # (marked, not sorted: a hub's posts are millions)
-        per_day = day_counts(mine, table.all_days)
+        per_day = table.node_days(node_edges[key])  # (marked, not sorted: a hub's posts are millions)
         label = str(attrs.get("label") or attrs.get("entity") or node)
         words = {_fold(label), _fold(attrs.get("entity") or key.split(":", 1)[-1])} | {
             _fold(t) for t in (terms or {}).get(key, ())

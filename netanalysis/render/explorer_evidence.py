@@ -14,7 +14,7 @@ has), and each text is cut at ``text_chars`` characters (the offsets beyond the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,8 +50,10 @@ class PostTable:
     (in the order given) the sorted indices of its embedded posts; ``totals``: per edge its number
     of posts (embedded or not); ``edge_days``: per edge its ``(day, count)`` pairs over all its
     posts; ``kept``: posts per edge when the budget cut the lists (``None`` when every post is in);
-    ``all_edges``: per edge the indices of all its posts (embedded or not) into ``all_days``, the
-    days of every post behind the edges (what a node's counts are made of).
+    ``all_days``: the days of every post behind the edges, in date order; ``edge_posts``: edge
+    ``k``'s posts (embedded or not) as indices into ``all_days``, in any order, made when asked
+    for (a node's counts are made of its edges': :meth:`node_days`). They are not kept per edge:
+    at a million benchmark posts that was 36 million int32 indices, 144 MB.
     """
 
     ids: list[str]
@@ -62,8 +64,16 @@ class PostTable:
     kept: int | None = None
     dated: bool = True
     first_day: int | None = field(default=None)
-    all_edges: list[np.ndarray] = field(default_factory=list)
     all_days: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    edge_posts: Callable[[int], np.ndarray] = field(default=lambda k: np.zeros(0, dtype=np.int64))
+
+    def node_days(self, edges: Iterable[int]) -> np.ndarray:
+        """``(day, count)`` rows of the distinct posts of the edges numbered ``edges`` (a node's),
+        by day: each post once, however many of the edges it is behind."""
+        seen = np.zeros(len(self.all_days), dtype=bool)
+        for k in edges:
+            seen[self.edge_posts(k)] = True
+        return day_counts(np.flatnonzero(seen), self.all_days)
 
 
 def day(value: Any) -> str | None:
@@ -91,9 +101,11 @@ def day(value: Any) -> str | None:
 Source = tuple[Any, np.ndarray] | None
 
 
-def _codes(edges: Sequence[Mapping[str, Any]]) -> tuple[list[np.ndarray], pa.Array, Source]:
-    """Each edge's posts as codes into one array of id strings (Arrow: no Python string per
-    post), and where those come from."""
+def _codes(edges: Sequence[Mapping[str, Any]]) -> tuple[Callable[[int], np.ndarray], pa.Array, Source]:
+    """What gives edge ``k``'s posts as codes into one array of id strings (Arrow: no Python
+    string per post), in any order, that array, and where it comes from. A graph's coded edges
+    are read once here and again when asked for (their codes may wait in a temporary file), never
+    all held at once."""
     from netanalysis.graph import PostIds
 
     coded = [d.get("post_ids") for d in edges]
@@ -101,21 +113,21 @@ def _codes(edges: Sequence[Mapping[str, Any]]) -> tuple[list[np.ndarray], pa.Arr
     if coded and len(tables) == 1 and all(isinstance(p, PostIds) for p in coded):
         first = coded[0]
         assert isinstance(first, PostIds)
-        width = index_type(len(first.table.ids))  # (codes are places in the corpus's ids: int32 at 1M posts)
-        codes = [np.asarray(p.codes).astype(width, copy=False) for p in coded if isinstance(p, PostIds)]
-        used = distinct_codes(codes)
+        posts = [p for p in coded if isinstance(p, PostIds)]
+        seen = np.zeros(len(first.table.ids), dtype=bool)  # (codes are places in the corpus's ids)
+        for p in posts:
+            seen[p.unordered_codes] = True
+        used = np.flatnonzero(seen)
         names = first.table.ids.take(used)
-        small = index_type(len(used))  # (a million benchmark posts: 36 million codes)
+        small = index_type(len(used))
         number = np.zeros(int(used[-1]) + 1 if len(used) else 0, dtype=small)
         number[used] = np.arange(len(used), dtype=small)  # a code's place in used, looked up
-        for k, c in enumerate(codes):
-            codes[k] = number[c]
-        return codes, names, (first.table.ids, used)
+        return (lambda k: number[posts[k].unordered_codes]), names, (first.table.ids, used)
     lists = [[str(x) for x in (p or ())] for p in coded]
     distinct = sorted({x for ids in lists for x in ids})
     where = {name: i for i, name in enumerate(distinct)}
     codes = [np.asarray(sorted({where[x] for x in ids}), dtype=np.int64) for ids in lists]
-    return codes, pa.array(distinct, type=pa.string()), None
+    return codes.__getitem__, pa.array(distinct, type=pa.string()), None
 
 
 def distinct_codes(arrays: Sequence[np.ndarray]) -> np.ndarray:
@@ -198,22 +210,26 @@ def post_table(
     >>> table.ids, [e.tolist() for e in table.edges]
     (['b', 'a', 'c'], [[0, 1], [1, 2]])
     """
-    per_edge, names, source = _codes(edges)
+    codes_of, names, source = _codes(edges)
     days = _post_days(names, posts, source)
     order = _date_order(days, names)
     rank = np.empty(len(order), dtype=index_type(len(order)))  # (int32 ranks: int32 lists per edge)
     rank[order] = np.arange(len(order))
-    ordered = per_edge  # each edge's codes become its posts' ranks, sorted, one edge at a time:
-    for k, codes in enumerate(per_edge):  # (never both lists whole: 36 million codes at 1M posts)
-        ordered[k] = np.sort(rank[codes])
     ordered_days = days[order]
-    totals = [len(e) for e in ordered]
-    edge_days = [day_counts(e, ordered_days) for e in ordered]
+    cut = len(names) > max_posts
+    totals, edge_days, ordered, joins = [], [], [], _Joins(len(names))
+    for k in range(len(edges)):  # each edge's posts as ranks, sorted, one edge at a time
+        e = np.sort(rank[codes_of(k)])
+        totals.append(len(e))
+        edge_days.append(day_counts(e, ordered_days))
+        if cut:
+            joins.add(e)
+        else:
+            ordered.append(e)
     kept = None
-    every = ordered
-    if len(names) > max_posts:
-        kept = _largest_k(ordered, max_posts)
-        ordered = [e[:kept] for e in ordered]
+    if cut:  # each edge's earliest posts, read again (36 million ranks at 1M posts: not kept)
+        kept = joins.largest_k(max_posts)
+        ordered = [np.sort(rank[codes_of(k)])[:kept] for k in range(len(edges))]
     used = distinct_codes(ordered)
     renumber = np.full(len(names), -1, dtype=np.int64)
     renumber[used] = np.arange(len(used))
@@ -227,8 +243,8 @@ def post_table(
         kept=kept,
         dated=posts is not None,
         first_day=int(dated.min()) if len(dated) else None,
-        all_edges=every,
         all_days=ordered_days,
+        edge_posts=lambda k: rank[codes_of(k)],
     )
 
 
@@ -261,13 +277,28 @@ def _largest_k(edges: list[np.ndarray], budget: int) -> int:
     >>> _largest_k([np.array([0, 1, 2]), np.array([3, 1, 4])], 4)
     2
     """
-    longest = max((len(e) for e in edges), default=0)
-    if not longest:
-        return 0
-    size = int(max(e.max() for e in edges if len(e))) + 1
-    joins = np.full(size, longest + 1, dtype=np.int64)
+    joins = _Joins(int(max((e.max() for e in edges if len(e)), default=-1)) + 1)
     for e in edges:
-        np.minimum.at(joins, e, np.arange(1, len(e) + 1))
-    union = np.cumsum(np.bincount(joins, minlength=longest + 2))  # union[k]: posts joined by k
-    fits = np.flatnonzero(union[: longest + 1] <= budget)
-    return int(fits[-1])
+        joins.add(e)
+    return joins.largest_k(budget)
+
+
+class _Joins:
+    """:func:`_largest_k` an edge at a time: each post's smallest position in any edge seen."""
+
+    def __init__(self, size: int):
+        self.joins = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+        self.longest = 0
+
+    def add(self, e: np.ndarray) -> None:
+        np.minimum.at(self.joins, e, np.arange(1, len(e) + 1))
+        self.longest = max(self.longest, len(e))
+
+    def largest_k(self, budget: int) -> int:
+        longest = self.longest
+        if not longest:
+            return 0
+        joins = np.minimum(self.joins, longest + 1)  # (a post in no edge: never joins)
+        union = np.cumsum(np.bincount(joins, minlength=longest + 2))  # union[k]: posts joined by k
+        fits = np.flatnonzero(union[: longest + 1] <= budget)
+        return int(fits[-1])
