@@ -163,9 +163,18 @@ def annotate_statuses(G: nx.Graph, days: np.ndarray, memberships: Memberships) -
         d["status"], d["posts_by_status"] = edge_status(counts)
 
 
-def edge_post_statuses(G: nx.Graph, days: np.ndarray, memberships: Memberships) -> Iterator[pd.DataFrame]:
-    """The ties of ``G``, one table per edge (in ``edges.csv`` order): ``country, forum,
-    post_id, date`` (UTC day, empty if undated) ``, status``: the rows of ``ties.csv``."""
+#: Ties of one edge made into a table at a time: an edge of a million posts (a million
+#: benchmark posts have such edges) was one table with a Python string per post.
+EDGE_ROWS = 50_000
+
+
+def edge_post_statuses(
+    G: nx.Graph, days: np.ndarray, memberships: Memberships, *, rows: int | None = None
+) -> Iterator[pd.DataFrame]:
+    """The ties of ``G``, edge after edge (in ``edges.csv`` order), in tables of at most ``rows``
+    ties (default :data:`EDGE_ROWS`, read at call time): ``country, forum, post_id, date`` (UTC
+    day, empty if undated) ``, status``: the rows of ``ties.csv``."""
+    rows = rows or EDGE_ROWS
     lookup = StatusLookup(memberships)
     edges = []
     for u, v, d in G.edges(data=True):
@@ -175,18 +184,20 @@ def edge_post_statuses(G: nx.Graph, days: np.ndarray, memberships: Memberships) 
     lookup.prepare((country, forum) for _, country, forum, _ in edges)
     for _, country, forum, d in sorted(edges, key=lambda e: e[:3]):
         ids = d["post_ids"]
-        codes = np.asarray(ids.codes)
-        day = days[codes]
-        text = np.datetime_as_string(np.where(day == UNDATED, 0, day).astype("datetime64[D]"))
-        yield pd.DataFrame(
-            {
-                "country": country,
-                "forum": forum,
-                "post_id": ids.table.take(codes).to_pylist(),
-                "date": np.where(day == UNDATED, "", text),
-                "status": lookup.statuses(country, forum, day),
-            }
-        )
+        every = np.asarray(ids.codes)
+        for lo in range(0, max(len(every), 1), rows):  # (an edge without posts: one empty table, as ever)
+            codes = every[lo : lo + rows]
+            day = days[codes]
+            text = np.datetime_as_string(np.where(day == UNDATED, 0, day).astype("datetime64[D]"))
+            yield pd.DataFrame(
+                {
+                    "country": country,
+                    "forum": forum,
+                    "post_id": ids.table.take(codes).to_pylist(),
+                    "date": np.where(day == UNDATED, "", text),
+                    "status": lookup.statuses(country, forum, day),
+                }
+            )
 
 
 def outsider_shares(ties: pd.DataFrame, *, freq: str = "year") -> pd.DataFrame:
