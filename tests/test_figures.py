@@ -560,3 +560,24 @@ def test_the_date_bar_labels_its_ticks_apart(days, months):
     labels = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
     assert len(labels) >= 2 and len(set(labels)) == len(labels)  # (never the same month twice)
     assert all(len(label.split()) == (2 if months else 3) for label in labels)  # "Mar 2024" or "04 Mar 2024"
+
+
+def test_a_wide_legend_is_kept_inside_the_figure():
+    """Size labels in the millions under a date-coloured network (a million benchmark posts):
+    the legend, centred under axes that the date bar moves left, is laid out in fewer columns
+    rather than cut at the figure's left edge; a narrow one keeps its columns."""
+    from netanalysis.render.network_plot import _within
+
+    G = fixture_graph()
+    for k, (_, _, d) in enumerate(G.edges(data=True)):
+        d["weight"] = d["weight"] * 1_000_000
+        d["status"] = "non_member" if k == 0 else "member"  # (the legend's tie handle)
+    nodes = sorted(G)
+    stamps = [pd.Timestamp("2024-08-01T16:00", tz="UTC") + pd.Timedelta(hours=i) for i in range(len(nodes))]
+    dates = pd.DataFrame({"node": nodes, "mean_date": stamps, "first_date": stamps, "last_date": stamps})
+    dates["dated_posts"], dates["undated_posts"] = 1, 0
+    fig = plot_network_overlay(G, dates, font_size=9.0)  # (the report's default is 8 pt)
+    legend = fig.axes[0].get_legend()
+    assert _within(fig, legend) and legend._ncols < 6
+    narrow = plot_network_overlay(G, dates, font_size=6.0)
+    assert _within(narrow, narrow.axes[0].get_legend()) and narrow.axes[0].get_legend()._ncols == 6

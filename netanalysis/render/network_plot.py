@@ -15,13 +15,14 @@ mention it (or its first mention), with a colour bar: the compact answer to many
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 
 import matplotlib
 import matplotlib.dates as mdates
 import networkx as nx
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize, to_hex
@@ -41,7 +42,16 @@ from netanalysis.render.network_draw import (
     side_handles,
     size_handles,
 )
-from netanalysis.render.style import PAGE_HEIGHT, figure_style, figure_width, freeze_layout, new_axes, renderer_of
+from netanalysis.render.style import (
+    LAYOUT_DPI,
+    PAGE_HEIGHT,
+    execute_layout,
+    figure_style,
+    figure_width,
+    freeze_layout,
+    new_axes,
+    renderer_of,
+)
 
 __all__ = ["plot_network", "plot_network_overlay", "network_sizes", "area_range", "COLOR_BY"]
 
@@ -175,16 +185,11 @@ def plot_network(
         lo, hi = area_range(G, layout, fig.get_size_inches()[1])
         draw_edges(ax, G, pos, weight=weight, wmax=None)
         draw_nodes(ax, G, pos, areas, node_colors(G, color_by, communities, date_colors))
-        _legend(
-            ax,
-            G,
-            size_by,
-            values,
-            communities,
-            lo=lo,
-            hi=hi,
-            hollow=color_by == "date",
-        )
+
+        def legend(ncols: int | None = None) -> int:
+            return _legend(ax, G, size_by, values, communities, lo=lo, hi=hi, hollow=color_by == "date", ncols=ncols)
+
+        ncols = legend()
         if mappable is not None:
             _date_bar(fig, ax, mappable, date_field, undated)
         if layout == "bipartite":
@@ -195,7 +200,7 @@ def plot_network(
         else:
             ax.set_xlim(-1.12, 1.12)
             ax.set_ylim(-1.12, 1.12)
-        freeze_layout(fig)
+        _settle(fig, ax, legend, ncols)
         ranked = sorted(values.index, key=lambda n: (-float(values[n]), str(n)))
         if max_labels is not None:
             ranked = ranked[: max(max_labels, 0)]
@@ -244,7 +249,10 @@ def _legend(
     lo: float,
     hi: float,
     hollow: bool = False,
-) -> None:
+    ncols: int | None = None,
+) -> int:
+    """Put the legend under the axes (in ``ncols`` columns, or as many as fit the figure's width
+    by default); returns its number of columns."""
     if communities is not None:
         handles = community_handles(communities) + side_handles(hollow=True)
     else:
@@ -255,17 +263,48 @@ def _legend(
     for handle in sizes:
         handle.set_label(f"{measure} {handle.get_label()}")
     width = ax.figure.get_size_inches()[0]
+    ncols = ncols or min(len(handles + sizes), 6 if width > 5 else 3)
     # one legend: a second one added with add_artist is left out of the layout (and cut off)
     ax.legend(
         handles=handles + sizes,
         loc="upper center",
         bbox_to_anchor=(0.5, 0.0),
-        ncols=min(len(handles + sizes), 6 if width > 5 else 3),
+        ncols=ncols,
         handletextpad=0.2,
         columnspacing=0.9,
         borderaxespad=0.2,
         title=f"Node area: {measure}; edge width: co-mention posts",
     )
+    return ncols
+
+
+def _settle(fig: Figure, ax: Axes, legend: Callable[[int], int], ncols: int) -> None:
+    """Lay the figure out and freeze the layout, the legend in fewer columns while it runs past
+    an edge of the figure: centred under the axes, which a date bar moves left, six columns of
+    wide size labels ("strength 5,000,000" at a million benchmark posts) ran past the left edge
+    and were cut there. A legend that fits is left as it was."""
+    items = len(ax.get_legend().get_texts())
+    # fewer columns, in rows as even as can be (six items: 3 columns of 2 rows, then 2 of 3...)
+    fewer = sorted({-(-items // rows) for rows in range(2, items + 1)} - {ncols}, reverse=True)
+    execute_layout(fig)
+    for smaller in (n for n in fewer if n < ncols):
+        if _within(fig, ax.get_legend()):
+            break
+        legend(smaller)  # (made anew: a legend lays its columns out when it is made)
+        execute_layout(fig)
+    freeze_layout(fig, execute=False)
+
+
+def _within(fig: Figure, artist: Artist) -> bool:
+    """Whether ``artist`` lies between the figure's left and right edges, measured at the
+    layout's resolution."""
+    old = fig.dpi
+    fig.dpi = LAYOUT_DPI
+    try:
+        box = artist.get_window_extent(renderer_of(fig)).transformed(fig.transFigure.inverted())
+    finally:
+        fig.dpi = old
+    return bool(box.x0 >= -1e-3 and box.x1 <= 1 + 1e-3)
 
 
 def _date_bar(fig: Figure, ax: Axes, mappable: ScalarMappable, field: str, undated: int) -> None:
