@@ -125,6 +125,8 @@ def test_distinct_codes_are_numpys_unique(arrays):
     expected = np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.int64)
     got = distinct_codes(arrays)
     assert got.tolist() == expected.tolist() and got.dtype == np.int64
+    streamed = distinct_codes((a for a in arrays), size=51)  # (read once, a bound given)
+    assert streamed.tolist() == expected.tolist() and streamed.dtype == np.int64
 
 
 @pytest.mark.parametrize("block", [2, 1 << 16])

@@ -278,16 +278,16 @@ def _legend(
     return ncols
 
 
-def _settle(fig: Figure, ax: Axes, legend: Callable[[int], int], ncols: int) -> None:
+def _settle(fig: Figure, ax: Axes, legend: Callable[[int], object], ncols: int) -> None:
     """Lay the figure out and freeze the layout, the legend in fewer columns while it runs past
     an edge of the figure: centred under the axes, which a date bar moves left, six columns of
     wide size labels ("strength 5,000,000" at a million benchmark posts) ran past the left edge
     and were cut there. A legend that fits is left as it was."""
     items = len(ax.get_legend().get_texts())
     # fewer columns, in rows as even as can be (six items: 3 columns of 2 rows, then 2 of 3...)
-    fewer = sorted({-(-items // rows) for rows in range(2, items + 1)} - {ncols}, reverse=True)
+    fewer = sorted({-(-items // rows) for rows in range(2, items + 1)} & set(range(1, ncols)), reverse=True)
     execute_layout(fig)
-    for smaller in (n for n in fewer if n < ncols):
+    for smaller in fewer:
         if _within(fig, ax.get_legend()):
             break
         legend(smaller)  # (made anew: a legend lays its columns out when it is made)

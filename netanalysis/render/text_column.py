@@ -1,10 +1,11 @@
 """Texts kept as Arrow strings (UTF-8) until they are written, a block at a time.
 
 A Python string takes 4 bytes a character as soon as it holds one character outside the Basic
-Multilingual Plane, and a flag emoji is two of them: the explorer's 20,000 embedded texts of the
-benchmark posts (1.5 k characters, a flag in each) took some 120 MB as Python strings and 30 MB
-as UTF-8. :class:`TextColumn` is a read-only sequence of ``str`` over an Arrow string array: the
-page's JSON writer turns a block of it into Python strings at a time.
+Multilingual Plane, and a flag emoji is two of them. On 200,000 benchmark posts the explorer's
+20,000 embedded texts (1.5 k characters, a flag in each) were 28 MB as Arrow strings, and making
+the page's texts and marks with them as Python strings kept 180 MB more. :class:`TextColumn` is
+a read-only sequence of ``str`` over an Arrow string array: the page's JSON writer turns a block
+of it into Python strings at a time.
 """
 
 from __future__ import annotations
