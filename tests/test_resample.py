@@ -194,10 +194,10 @@ def test_tied_components_fall_back_to_the_graph():
 @pytest.mark.parametrize("block", [1, 7, 4_000_000])  # a replicate a product, a few, all at once
 def test_grouped_sums_match_the_plain_sum(block, monkeypatch):
     # the sparse product gives exactly the sum over links of count x weight, by group
-    from netanalysis.analysis import link_sums
-    from netanalysis.analysis.link_sums import grouped
+    from netanalysis.analysis import link_products
+    from netanalysis.analysis.link_products import grouped
 
-    monkeypatch.setattr(link_sums, "BLOCK", block)
+    monkeypatch.setattr(link_products, "BLOCK", block)
     rng = np.random.default_rng(3)
     for _ in range(20):
         n_posts, n_groups, n_links = rng.integers(1, 40), rng.integers(1, 12), rng.integers(0, 200)
@@ -213,14 +213,17 @@ def test_grouped_sums_match_the_plain_sum(block, monkeypatch):
         assert np.array_equal(got, expected)
 
 
-@pytest.mark.parametrize("block", [1, 3, 4_000_000])
-def test_summed_is_exact_in_int32_and_past_it(block, monkeypatch):
+@pytest.mark.parametrize("block, link_block", [(1, 1), (3, 2), (3, 4_000_000), (4_000_000, 5), (4_000_000, 4_000_000)])
+def test_summed_is_exact_in_int32_and_past_it(block, link_block, monkeypatch):
     # int32 data is summed in int32 only when no sum can leave it; bigger sums (a weight near
-    # 2**31, counts up to 2**40) are made in int64 and stay exact
-    from netanalysis.analysis import link_sums
-    from netanalysis.analysis.link_sums import by_post, starts, summed
+    # 2**31, counts up to 2**40) are made in int64 and stay exact; the same with the posts'
+    # links multiplied a block of posts at a time (a post a block, a few, all at once)
+    from netanalysis.analysis import link_products
+    from netanalysis.analysis.link_products import by_post, summed
+    from netanalysis.analysis.link_sums import starts
 
-    monkeypatch.setattr(link_sums, "BLOCK", block)
+    monkeypatch.setattr(link_products, "BLOCK", block)
+    monkeypatch.setattr(link_products, "LINK_BLOCK", link_block)
     rng = np.random.default_rng(11)
     for big_weight, big_count in [(False, False), (True, False), (False, True), (True, True)]:
         for _ in range(10):
@@ -263,7 +266,7 @@ def _plain_pairs(post, where, node, kinds):
 @pytest.mark.parametrize("chunk", [1, 5, 1_000_000])  # a post a chunk, a few links, all at once
 def test_pairs_enumerated_a_chunk_of_posts_at_a_time_are_all_the_pairs(chunk, monkeypatch):
     from netanalysis.analysis import link_sums
-    from netanalysis.analysis.link_sums import link_matrix
+    from netanalysis.analysis.link_products import link_matrix
     from netanalysis.analysis.resample import coded_window
 
     monkeypatch.setattr(link_sums, "PAIR_CHUNK", chunk)
@@ -331,12 +334,14 @@ def test_the_pair_bound_is_each_units_countries_times_its_forums(links):
     assert _pair_bound(group, is_forum) == plain
 
 
-def test_a_window_of_whole_posts_keeps_no_counts_but_sums_them(monkeypatch):
-    from netanalysis.analysis import link_sums
-    from netanalysis.analysis.link_sums import link_matrix, summed
+@pytest.mark.parametrize("link_block", [1, 6, 4_000_000])
+def test_a_window_of_whole_posts_keeps_no_counts_but_sums_them(link_block, monkeypatch):
+    from netanalysis.analysis import link_products, link_sums
+    from netanalysis.analysis.link_products import link_matrix, summed
     from netanalysis.analysis.resample import coded_window
 
     monkeypatch.setattr(link_sums, "PAIR_CHUNK", 7)
+    monkeypatch.setattr(link_products, "LINK_BLOCK", link_block)
     rng = np.random.default_rng(3)
     nodes = ["country:AA", "country:BB", "forum:EU", "forum:UN"]
     keys = np.unique(rng.integers(0, 40 * len(nodes), 90))  # distinct (post, node): each counted once
@@ -350,7 +355,19 @@ def test_a_window_of_whole_posts_keeps_no_counts_but_sums_them(monkeypatch):
         (win.node_links, (win.node_post, win.node_index, np.ones(len(win.node_index)), len(nodes))),
     ]:
         plain = link_matrix(p, w, i, size, 40)
-        assert links.dtype == np.int32 and links.data.flags.c_contiguous  # (the matrix holds its values)
+        assert links.dtype == np.int32
+        blocks = links.blocks()
+        assert [(a, b) for a, b, _ in blocks][0][0] == 0 and blocks[-1][1] == 40
+        assert all(b1 == a2 for (_, b1, _), (a2, _, _) in zip(blocks, blocks[1:]))  # consecutive posts
+        for a, b, matrix in blocks:  # at most LINK_BLOCK entries a block, but a post's
+            assert matrix.nnz <= link_block or b == a + 1
+            assert matrix.dtype == np.int32 and matrix.data.flags.c_contiguous and (matrix.data == 1).all()
+        # the blocks hold views of the window's indices and of one array of ones no longer than
+        # the largest block: no copy of either
+        shared = blocks[0][2].data.base
+        assert len(shared) == max(m.nnz for _, _, m in blocks)
+        assert all(np.shares_memory(m.data, shared) for _, _, m in blocks if m.nnz)
+        assert all(np.shares_memory(m.indices, i) for _, _, m in blocks if m.nnz)
         assert np.array_equal(links.toarray(), plain.toarray())
         assert np.array_equal(summed(counts, links), counts @ plain.toarray().T)
 

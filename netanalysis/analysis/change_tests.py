@@ -76,7 +76,7 @@ import numpy as np
 import pandas as pd
 
 from netanalysis.analysis.hypergeometric import pmf_range, scipy_hypergeom_pmf
-from netanalysis.analysis.link_sums import summed
+from netanalysis.analysis.link_products import summed
 from netanalysis.analysis.replicate_blocks import DistinctRows, permutation_blocks
 from netanalysis.analysis.resample import NODE_MEASURES, CodedWindow, code_window, paired_sums, replicate_values
 from netanalysis.analysis.window_source import WindowSource, as_source

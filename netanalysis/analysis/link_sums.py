@@ -1,18 +1,17 @@
-"""A coded window's country-forum pairs, and the sums of its links over replicates.
+"""A coded window's country-forum pairs and links, in bounded memory.
 
 :func:`netanalysis.analysis.resample.coded_window` lists every pair of a country and a forum
 named together in a unit of a post (:func:`window_pairs`), and the replicates of a window
-(:mod:`netanalysis.analysis.resample`) sum the posts' links weighted by each replicate's post
-multiplicities (:func:`summed`). Both go a part at a time so that their memory is bounded by
-the part, not by the corpus: a million posts of the benchmark corpus name 36 million pairs,
-eight bytes each in every int64 array made of them, and enumerating them at once took 5.7 GB.
-Their edges and their counts are kept as int32 (:func:`index_type`; the counts are the data of
-the sparse matrices they are summed with, summed in int32 when no sum can leave it: see
-:func:`summed`), their posts only as where each post's pairs start
+sum the posts' links weighted by each replicate's post multiplicities
+(:func:`netanalysis.analysis.link_products.summed`). Both go a part at a time so that their
+memory is bounded by the part, not by the corpus: a million posts of the benchmark corpus name
+36 million pairs, eight bytes each in every int64 array made of them, and enumerating them at
+once took 5.7 GB. Their edges and their counts are kept as int32 (:func:`index_type`; the
+counts are the weights they are summed with), their posts only as where each post's pairs start
 (:func:`starts`), and the parts are joined a part at a time (:func:`joined`), so that the parts
 and their concatenation are never all in memory at once. Counts that are all one (every unit a
-whole post) are kept as their number only (:class:`Counts`, :func:`ones`) until a sparse matrix
-needs them.
+whole post) are kept as their number only (:class:`Counts`, :func:`ones`): the products make
+ones for a block of posts at a time.
 The distinct (post, node) links (:func:`distinct_pairs`) and the window source's coding of a
 corpus (:mod:`netanalysis.analysis.window_source`) go a chunk of posts at a time the same way.
 """
@@ -25,7 +24,6 @@ from netanalysis.model import index_type
 
 __all__ = [
     "PAIR_CHUNK",
-    "BLOCK",
     "post_chunks",
     "joined",
     "ones",
@@ -35,18 +33,12 @@ __all__ = [
     "starts",
     "posts_of",
     "window_pairs",
-    "grouped",
-    "link_matrix",
-    "by_post",
-    "summed",
 ]
 
 #: Links (post, unit, node) whose country-forum pairs :func:`window_pairs` enumerates at a time
 #: (the whole corpus's coding on 200,000 benchmark posts peaked 32 MiB lower than with 1,000,000,
 #: and took no longer).
 PAIR_CHUNK = 250_000
-#: Values of ``counts`` copied at a time by :func:`summed` (bounds its memory).
-BLOCK = 4_000_000
 
 
 def post_chunks(post: np.ndarray) -> list[tuple[int, int]]:
@@ -299,72 +291,3 @@ def window_pairs(
         codes[a:b] = np.searchsorted(edges, codes[a:b])
     edge_index = codes.astype(index_type(len(edges)), copy=False)
     return starts(per_post), edge_index, edge_count, edges.astype(np.int64)
-
-
-def grouped(counts: np.ndarray, post: np.ndarray, weight: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    """``out[r, g] = sum over k with group[k] == g of counts[r, post[k]] * weight[k]``.
-
-    Sparse products, a block of replicates at a time: ``counts`` (replicates x posts) times the
-    posts x groups matrix of the weights (repeated pairs summed), in integers, so exactly the sum
-    above. Gathering ``counts[:, post]`` for every link instead moved replicates x links of
-    memory per call: 2.7 of the 4.5 s of the timeline stage on 20,000 benchmark posts (one
-    profile).
-    """
-    return summed(counts, link_matrix(post, weight, group, n_groups, counts.shape[1]))
-
-
-def link_matrix(post: np.ndarray, weight: np.ndarray, group: np.ndarray, n_groups: int, n_posts: int):
-    """The groups x posts sparse integer matrix of the weights (repeated pairs summed)."""
-    import scipy.sparse as sp
-
-    return sp.csr_matrix(
-        (np.asarray(weight, dtype=np.int64), (np.asarray(group), np.asarray(post))), shape=(n_groups, n_posts)
-    )
-
-
-def by_post(start: np.ndarray, index: np.ndarray, weight: np.ndarray, n_groups: int):
-    """:func:`link_matrix` of entries sorted by post, each ``(post, index)`` once, the posts'
-    entries starting at ``start`` (:func:`starts`): the columns of a CSC matrix, built with no
-    sorting and no copy of the weights."""
-    import scipy.sparse as sp
-
-    weight = np.asarray(weight)
-    if weight.dtype not in (np.int32, np.int64):
-        weight = weight.astype(np.int64)
-    elif not weight.flags.c_contiguous:  # (:func:`ones`: the matrix needs its values)
-        weight = np.ascontiguousarray(weight)
-    return sp.csc_matrix((weight, np.asarray(index), start), shape=(n_groups, len(start) - 1), copy=False)
-
-
-def largest_abs(values: np.ndarray) -> int:
-    """The largest absolute value of a non-empty integer array (as a Python integer: no overflow)."""
-    return max(abs(int(values.max())), abs(int(values.min())))
-
-
-def summed(counts: np.ndarray, links, *, top: int | None = None) -> np.ndarray:
-    """``counts @ links.T`` (replicates x groups, int64), a block of replicates a product (see
-    :func:`grouped`). ``top``: the largest absolute value of ``counts`` when the caller knows it
-    (summing node and edge links of the same counts), else read from each block.
-
-    A matrix of int32 data (a coded window's counts: half the memory of int64) is multiplied in
-    int32 when no sum can leave it: every sum is at most the largest weight times the posts times
-    the largest replicate count in absolute value, and that bound is below 2**31 (a million
-    posts with counts up to 10 and weights up to 100 are 10**9). Otherwise the product is made
-    in int64 from a copy of the data, as for int64 matrices; either way the sums are exact.
-    """
-    out = np.zeros((counts.shape[0], links.shape[0]), dtype=np.int64)
-    if not links.nnz:
-        return out
-    wide = links if links.dtype == np.int64 else None
-    weights_top = 0 if wide is not None else largest_abs(links.data)
-    rows = max(1, BLOCK // max(1, counts.shape[1]))  # replicates a product: a copy of at most BLOCK values
-    for lo in range(0, counts.shape[0], rows):
-        part = counts[lo : lo + rows]
-        largest = largest_abs(part) if top is None else top
-        if wide is None and weights_top * part.shape[1] * largest < 2**31:
-            out[lo : lo + rows] = (links @ np.ascontiguousarray(part.T, dtype=np.int32)).T
-            continue
-        if wide is None:
-            wide = links.astype(np.int64)
-        out[lo : lo + rows] = (wide @ np.ascontiguousarray(part.T, dtype=np.int64)).T
-    return out

@@ -54,7 +54,8 @@ from threadpoolctl import threadpool_limits
 from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_measures, batch_pagerank
 from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
 from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
-from netanalysis.analysis.link_sums import by_post, distinct_pairs, largest_abs, posts_of, summed, window_pairs
+from netanalysis.analysis.link_products import by_post, largest_abs, summed
+from netanalysis.analysis.link_sums import distinct_pairs, posts_of, window_pairs
 from netanalysis.analysis.replicate_blocks import distinct_rows
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS
