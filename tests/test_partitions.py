@@ -129,6 +129,29 @@ def test_rows_read_in_parts_equal_the_whole_file(tmp_path, size, caplog):
     assert len(naive) == 1  # once per file, not once per part
 
 
+@pytest.mark.parametrize("block", [1, 10, 64, 1 << 20])  # bytes of lines read at a time
+@pytest.mark.parametrize("size", [1, 2, 3, 1000])
+def test_parts_cut_from_blocks_of_lines_keep_the_line_numbers(tmp_path, monkeypatch, block, size):
+    # lines read in blocks of any size, lone carriage returns (old Mac line ends: a line of its
+    # own) before and after partition ends: the posts, counts and problem lines of one piece
+    from netanalysis.ingest import files, partitions
+
+    monkeypatch.setattr(partitions, "raw_line_blocks", lambda path: files.raw_line_blocks(path, block))
+    path = tmp_path / "cr.jsonl"
+    lines = []
+    for i in range(30):
+        text = "broken\r" if i % 7 == 3 else f"ok #UN {i}"
+        lines.append(f'{{"id": {i}, "text": "{text}"}}' if i % 5 else f'{{"id": {i}, "text": "x #SCO"}}\r')
+    path.write_bytes(("\n".join(lines) + "\n").encode())
+    assert path.read_bytes().count(b"\r") > 5
+    whole, whole_stats = read_whole([path])
+    parts, part_stats, kinds = read_in_parts([path], size)
+    assert set(kinds) == {"part"} and len(kinds) >= (30 // size if size < 30 else 1)
+    same_posts(parts, whole)
+    assert part_stats.as_dict() == whole_stats.as_dict()
+    assert whole_stats.files[0].problems  # (the lone returns broke records: their lines are named)
+
+
 def test_problems_keep_the_file_order_and_cap(tmp_path):
     path = tmp_path / "many.jsonl"
     path.write_text(

@@ -236,6 +236,19 @@ def raw_lines(path: Path) -> Iterator[bytes]:
         raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
 
 
+def raw_line_blocks(path: Path, size: int = 1 << 20) -> Iterator[list[bytes]]:
+    """The lines of a file as raw bytes (un-gzipped), in lists of about ``size`` bytes read at a
+    time (``readlines``: the lines are split in C, not handed out one at a time), read errors
+    as :class:`InputError`."""
+    check_file(path)
+    try:
+        with _raw_open(path) as raw:
+            while block := raw.readlines(size):
+                yield block
+    except _READ_ERRORS as exc:
+        raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
+
+
 def number_utf8_lines(
     raw: Iterable[bytes], path: Path, encoding: str = "utf-8", first: int = 1
 ) -> Iterator[tuple[int, bytes | str]]:
@@ -263,9 +276,12 @@ def _lone_cr(line: bytes) -> bool:
     return b"\r" in line and b"\r" in line.rstrip(b"\r\n")
 
 
-def count_lines(raw: list[bytes]) -> int:
-    """How many lines :func:`number_utf8_lines` numbers in ``raw`` (a lone ``\\r`` ends a line)."""
+def count_lines(raw: list[bytes], joined: bytes | None = None) -> int:
+    """How many lines :func:`number_utf8_lines` numbers in ``raw`` (a lone ``\\r`` ends a line);
+    ``joined``: the lines joined, when the caller has them (most hold no ``\\r`` at all)."""
     n = len(raw)
+    if joined is not None and b"\r" not in joined:
+        return n
     for line in raw:
         if _lone_cr(line):
             try:

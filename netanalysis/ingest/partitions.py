@@ -30,7 +30,7 @@ from pathlib import Path
 from netanalysis.ingest import ReadOptions, file_posts, input_files
 from netanalysis.ingest.channels import attribute
 from netanalysis.ingest.dedupe import Deduplicator
-from netanalysis.ingest.files import count_lines, number_utf8_lines, raw_lines, reads_as_utf8
+from netanalysis.ingest.files import count_lines, number_utf8_lines, raw_line_blocks, reads_as_utf8
 from netanalysis.ingest.records import FileContext, finish_post, warn_naive
 from netanalysis.ingest.tables import TableColumns, TableMapper, head_columns, iter_json_lines, json_line_items
 from netanalysis.ingest.telethon import jsonl_shape, starts_own_post, telethon_posts
@@ -110,17 +110,35 @@ def _shape(path: Path, fmt: str, options: ReadOptions) -> tuple[str, TableColumn
 def _cut(
     path: Path, fmt: str, prefix: str, shape: tuple[str, TableColumns | None], options: ReadOptions, size: int
 ) -> Iterator[Partition]:
+    """The partitions of a file: ``size`` lines each (the last one the rest); a Telethon dump's
+    partition goes on to the next line that starts a post of its own. The lines come in blocks
+    split in C (:func:`~netanalysis.ingest.files.raw_line_blocks`); table rows are cut a
+    partition at a time, not looked at a line at a time."""
     kind, columns = shape
     lines: list[bytes] = []
     first = 1
-    for line in raw_lines(path):
-        if len(lines) >= size and (kind == "rows" or _starts_post(line)):
-            yield Partition(str(path), fmt, prefix, kind, columns, options, first, b"".join(lines))
-            first += count_lines(lines)
-            lines = []
-        lines.append(line)
+
+    def made(part: list[bytes]) -> Partition:
+        nonlocal first
+        joined = b"".join(part)
+        partition = Partition(str(path), fmt, prefix, kind, columns, options, first, joined)
+        first += count_lines(part, joined)
+        return partition
+
+    for block in raw_line_blocks(path):
+        if kind == "rows":
+            lines += block
+            while len(lines) > size:  # (a partition is made once a line follows its last)
+                yield made(lines[:size])
+                del lines[:size]
+            continue
+        for line in block:
+            if len(lines) >= size and _starts_post(line):
+                yield made(lines)
+                lines = []
+            lines.append(line)
     if lines:
-        yield Partition(str(path), fmt, prefix, kind, columns, options, first, b"".join(lines))
+        yield made(lines)
 
 
 def _starts_post(line: bytes) -> bool:
