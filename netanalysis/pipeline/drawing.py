@@ -147,7 +147,10 @@ def _start(
     made: Made, order: Sequence[int], staging: Staging, state: RunState, *, jobs: int
 ) -> Generator[Any, None, None]:
     """Fork ``jobs`` workers drawing the figures ``order`` of ``made``; their results, in order."""
+    from netanalysis.render.save import load_writers
+
     draw = _drawer(made, staging, state)
+    load_writers(state.settings.formats)  # (once here, not in every worker)
     # The forked workers share the parent's objects until they write to them; a garbage collection
     # in a worker writes to every object it scans, copying their pages. Frozen objects are not
     # scanned (some 0.3 s of the workers' CPU on the sample; the files are the same).

@@ -24,7 +24,7 @@ from netanalysis.errors import ConfigError
 from netanalysis.io.atomic import atomic_write
 from netanalysis.render.style import freeze_layout
 
-__all__ = ["save_figure", "FIGURE_FORMATS", "CREATOR"]
+__all__ = ["save_figure", "load_writers", "FIGURE_FORMATS", "CREATOR"]
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,17 @@ def save_figure(
             log.debug("wrote %s", target)
             written.append(target)
     return written
+
+
+def load_writers(formats: Iterable[str]) -> None:
+    """Import matplotlib's writers of ``formats`` now: before figure workers are forked, so that
+    each of them does not import them again (the PDF writer imports fontTools' subsetter: some
+    70-100 ms in each of the three processes of a report on the sample, one measurement)."""
+    formats = set(formats)
+    if "pdf" in formats:
+        import matplotlib.backends.backend_pdf  # noqa: F401
+    if "svg" in formats:
+        import matplotlib.backends.backend_svg  # noqa: F401
 
 
 def _save_png(fig: Figure, handle: IO[bytes], dpi: int) -> None:
