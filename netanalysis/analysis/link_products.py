@@ -44,9 +44,9 @@ def link_matrix(post: np.ndarray, weight: np.ndarray, group: np.ndarray, n_group
 
 def by_post(start: np.ndarray, index: np.ndarray, weight: np.ndarray, n_groups: int) -> PostLinks:
     """:func:`link_matrix` of entries sorted by post, each ``(post, index)`` once, the posts'
-    entries starting at ``start`` (:func:`~netanalysis.analysis.link_sums.starts`), as :class:`PostLinks`: sparse matrices of
-    the columns of :data:`LINK_BLOCK` entries at a time, built with no sorting and no copy of
-    the weights."""
+    entries starting at ``start`` (:func:`~netanalysis.analysis.link_sums.starts`), as
+    :class:`PostLinks`: sparse matrices of the columns of :data:`LINK_BLOCK` entries at a time,
+    built with no sorting and no copy of the weights."""
     return PostLinks(start, index, weight, n_groups)
 
 
@@ -57,10 +57,10 @@ class PostLinks:
     Each block is a CSC matrix of the columns of consecutive posts holding at most
     :data:`LINK_BLOCK` entries (or one post's, when it has more), whose indices are views of
     ``index`` and whose data are views of ``weight`` (int32 or int64) or, when every weight is
-    one (:func:`~netanalysis.analysis.link_sums.ones`: every unit a whole post), of one array of ones shared by every block:
-    the matrix of all the entries needed its values, and a million benchmark posts' links and
-    pairs (46 + 139 MiB of int32 ones) were made for the whole corpus's coding. The blocks are
-    built once, when first used.
+    one (:func:`~netanalysis.analysis.link_sums.ones`: every unit a whole post), of one array of
+    ones shared by every block: the matrix of all the entries needed its values, and a million
+    benchmark posts' links and pairs (46 + 139 MiB of int32 ones) were made for the whole
+    corpus's coding. The blocks are built once, when first used.
 
     Examples
     --------
@@ -96,8 +96,6 @@ class PostLinks:
         return self._blocks
 
     def _built(self) -> list:
-        import scipy.sparse as sp
-
         start, n_posts = self.start, self.shape[1]
         # posts where a block starts: the first post whose entries reach past LINK_BLOCK more
         cuts = [0]
