@@ -349,6 +349,10 @@ def test_a_window_of_whole_posts_keeps_no_counts_but_sums_them(link_block, monke
     where = np.broadcast_to(np.zeros(1, dtype=np.int32), post.shape)
     win = coded_window(np.arange(40), np.ones(40, dtype=np.int64), post, where, node, nodes, "post")
     assert win.edge_count.strides == win.node_count.strides == (0,) and len(win.edge_count) > 10
+    # the links are the node entries themselves (each post's nodes once): what distinct_pairs gives
+    start, index, count = link_sums.distinct_pairs(post, node, len(nodes), 40)
+    assert np.array_equal(win.node_start, start) and np.array_equal(win.node_index, index)
+    assert win.node_index.dtype == np.int32 and win.node_count.tolist() == count.tolist()
     counts = rng.integers(0, 4, size=(5, 40))
     for links, (p, i, w, size) in [
         (win.edge_links, (win.edge_post, win.edge_index, np.ones(len(win.edge_index)), len(win.edge_nodes))),

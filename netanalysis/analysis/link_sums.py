@@ -37,8 +37,9 @@ __all__ = [
 
 #: Links (post, unit, node) whose country-forum pairs :func:`window_pairs` enumerates at a time
 #: (the whole corpus's coding on 200,000 benchmark posts peaked 32 MiB lower than with 1,000,000,
-#: and took no longer).
-PAIR_CHUNK = 250_000
+#: and took no longer; on 1,000,000 posts, 35 MiB lower with 50,000 than with 250,000, 999 ->
+#: 964 MiB, one run each).
+PAIR_CHUNK = 50_000
 
 
 def post_chunks(post: np.ndarray) -> list[tuple[int, int]]:

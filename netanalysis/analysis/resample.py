@@ -55,12 +55,12 @@ from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_mea
 from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
 from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
 from netanalysis.analysis.link_products import by_post, largest_abs, summed
-from netanalysis.analysis.link_sums import distinct_pairs, posts_of, window_pairs
+from netanalysis.analysis.link_sums import distinct_pairs, ones, posts_of, starts, window_pairs
 from netanalysis.analysis.replicate_blocks import distinct_rows
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS
 from netanalysis.graph.coding import units_per_post
-from netanalysis.model import BASELINES
+from netanalysis.model import BASELINES, index_type
 
 __all__ = [
     "BASELINES",
@@ -228,7 +228,11 @@ def coded_window(
     span = int(where.max(initial=0)) + 1
     group = post if span == 1 else post.astype(np.int64) * span + where  # one code per unit, sorted
     topical = np.bincount(post[np.r_[True, group[1:] != group[:-1]]] if len(post) else post, minlength=len(post_ids))
-    node_start, node_index, count = distinct_pairs(post, node, n_nodes, len(post_ids))
+    if unit == "post":  # each (post, node) once already: the entries are the links themselves
+        node_start = starts(np.bincount(post, minlength=len(post_ids)))
+        node_index, count = node.astype(index_type(n_nodes), copy=False), ones(len(node), index_type(len(node)))
+    else:
+        node_start, node_index, count = distinct_pairs(post, node, n_nodes, len(post_ids))
     # countries x forums within each unit (links are sorted by unit, then node: countries first)
     is_forum = np.array([k == "forum" for k in kinds], dtype=bool)[node] if len(node) else np.zeros(0, dtype=bool)
     edge_start, edge_index, edge_count, edges = window_pairs(group, post, node, is_forum, n_nodes, len(post_ids))
