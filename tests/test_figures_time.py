@@ -324,3 +324,22 @@ def test_windows_the_corpus_covers_in_part_are_hatched_in_the_posts_strip():
     assert [bool(p.get_hatch()) for p in bars] == sizes["partial"].tolist()
     (text,) = [t.get_text() for t in strip.get_legend().get_texts()]
     assert text.startswith("2 of 6 windows\npartly covered")
+
+
+@pytest.mark.parametrize(
+    "posts, labels",
+    [([3, 7, 12], ["0", "10"]), ([9_000, 70_500, 71_000], ["0", "70,000"]), ([1_200_000, 900_000], ["0", "1,000,000"])],
+)
+def test_the_posts_strip_writes_its_counts_as_the_report_does(posts, labels):
+    """The strip's counts are grouped by thousands from 10,000, as the report's: "70,000", not
+    matplotlib's "70000" (nor "1" under a "1e6" apart)."""
+    from matplotlib.figure import Figure
+
+    from netanalysis.render.time_axis import posts_strip
+
+    fig = Figure(figsize=(4, 1))
+    ax = fig.add_subplot()
+    posts_strip(ax, posts, [False] * len(posts), None)
+    fig.canvas.draw()
+    assert [t.get_text() for t in ax.get_yticklabels()] == labels
+    assert not ax.yaxis.get_offset_text().get_text()

@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 
+from netanalysis.render.numbers import whole
 from netanalysis.render.style import window_title
 
 __all__ = ["window_ticks", "shade_small", "posts_strip", "SMALL_SHADE", "small_patch", "partial_patch"]
@@ -138,6 +140,8 @@ def posts_strip(
     top = float(values.max()) if len(values) else 1.0
     ax.set_ylim(0, max(top, float(min_posts or 0), 1.0) * 1.1)
     ax.set_yticks(sorted({0.0, _round_down(max(top, float(min_posts or 0)))}))
+    # counts as the report writes them: "70,000", where matplotlib wrote "70000" (and "1e6" apart)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: whole(value)))
     ax.spines["bottom"].set_visible(False)
     ax.grid(False)
 
