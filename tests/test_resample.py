@@ -400,3 +400,19 @@ def test_paired_halves_give_the_same_values(seed):
         assert np.array_equal(replicate_values(win, counts, measures=measures, paired=paired_sums(win, both)), plain)
     with pytest.raises(ConfigError, match="add up"):
         replicate_values(win, counts + np.eye(len(counts), win.n_posts, dtype=int), paired=paired_sums(win, both))
+
+
+@given(
+    st.lists(st.integers(0, 5), max_size=40),
+    st.booleans(),
+    st.integers(6, 9),
+)
+def test_totals_are_the_plain_sums_whether_counts_are_ones_or_not(index, all_ones, size):
+    # a node's or an edge's total in a window: counted (ones) or summed, int64, size values
+    from netanalysis.analysis.link_sums import ones, totals
+
+    index = np.array(index, dtype=np.int32)
+    counts = ones(len(index), np.int32) if all_ones else (np.arange(len(index), dtype=np.int32) % 3) + 1
+    got = totals(index, counts, size)
+    plain = [sum(int(c) for i, c in zip(index.tolist(), counts.tolist()) if i == k) for k in range(size)]
+    assert got.dtype == np.int64 and got.tolist() == plain

@@ -63,6 +63,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from netanalysis.analysis.link_sums import totals
 from netanalysis.analysis.resample import code_window
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS, unit_index, unit_starts
@@ -217,10 +218,8 @@ def association_table(
         raise ConfigError(f"unknown baseline {baseline!r}; choose one of {', '.join(BASELINES)}")
     win = code_window(posts, links, unit=unit)
     n = int((win.units if baseline == "all-units" else win.topical).sum())
-    named = np.zeros(len(win.nodes), dtype=np.int64)
-    np.add.at(named, win.node_index, win.node_count)
-    weight = np.zeros(len(win.edge_nodes), dtype=np.int64)
-    np.add.at(weight, win.edge_index, win.edge_count)
+    named = totals(win.node_index, win.node_count, len(win.nodes))
+    weight = totals(win.edge_index, win.edge_count, len(win.edge_nodes))
     if pairs == "all":
         countries = np.flatnonzero(win.kinds == "country")
         forums = np.flatnonzero(win.kinds == "forum")
