@@ -162,7 +162,7 @@ def _exact_p_values(
     size_a, size_b = (1.0, 1.0) if metric == "posts" else (float(in_a.sum()), float(in_b.sum()))
     named = np.zeros((len(win.nodes), 3), dtype=np.int64)  # shared, in the pool, in A's share of the pool
     post = win.node_post  # (made from the posts' starts: once)
-    # (counted with bincount: numpy.add.at took 1.43 s where bincount took 0.16 s over 36 million entries)
+    # (counted with bincount, as link_sums.totals counts: numpy.add.at took 9 times as long, one run)
     named[:, 0] = np.bincount(win.node_index[shared[post]], minlength=len(win.nodes))
     named[:, 1] = np.bincount(win.node_index[pool[post]], minlength=len(win.nodes))
     out = np.full(len(win.nodes), np.nan)

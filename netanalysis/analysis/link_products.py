@@ -5,13 +5,15 @@ The replicates of a window (:mod:`netanalysis.analysis.resample`) sum the posts'
 multiplicities (:func:`summed`), a block of replicates at a time (:data:`BLOCK` values of the
 counts copied at a time) and, for a coded window's links (:class:`PostLinks`), a block of posts
 at a time (:data:`LINK_BLOCK` entries), so that neither the counts nor the matrix are copied
-whole: the links of a million benchmark posts are 46 + 36 million entries, whose values the
-sparse matrix of all of them held as int32 ones (185 MiB).
+whole: the node links and pairs of a million benchmark posts are 12 + 36 million entries, whose
+values the sparse matrices of all of them held as int32 ones (46 + 139 MiB).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from netanalysis.analysis.link_sums import is_ones
 
 __all__ = ["BLOCK", "LINK_BLOCK", "grouped", "link_matrix", "by_post", "PostLinks", "largest_abs", "summed"]
 
@@ -80,7 +82,7 @@ class PostLinks:
         self.shape = (int(n_groups), len(self.start) - 1)
         self.nnz = int(self.start[-1])
         self.dtype = weight.dtype
-        self._ones = weight.ndim == 1 and weight.strides == (0,) and bool(len(weight) == 0 or weight[0] == 1)
+        self._ones = is_ones(weight)
         self._blocks: list | None = None
 
     def largest_weight(self) -> int:

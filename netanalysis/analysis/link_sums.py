@@ -27,6 +27,7 @@ __all__ = [
     "post_chunks",
     "joined",
     "ones",
+    "is_ones",
     "totals",
     "Counts",
     "Filled",
@@ -85,6 +86,18 @@ def ones(n: int, dtype: type) -> np.ndarray:
     return np.broadcast_to(np.ones(1, dtype=dtype), (n,))
 
 
+def is_ones(counts: np.ndarray) -> bool:
+    """Whether ``counts`` are :func:`ones` (a view of a single one: no memory of their own).
+
+    Examples
+    --------
+    >>> is_ones(ones(3, np.int32)), is_ones(np.ones(3, np.int32)), is_ones(ones(0, np.int64))
+    (True, False, True)
+    """
+    counts = np.asarray(counts)
+    return counts.ndim == 1 and counts.strides == (0,) and bool(len(counts) == 0 or counts[0] == 1)
+
+
 def totals(index: np.ndarray, counts: np.ndarray, size: int) -> np.ndarray:
     """``out[i]``: the sum of ``counts[k]`` over the entries ``k`` with ``index[k] == i`` (int64,
     ``size`` values; every index below it): a node's or an edge's total in a window. Counts that
@@ -98,8 +111,7 @@ def totals(index: np.ndarray, counts: np.ndarray, size: int) -> np.ndarray:
     >>> totals(np.array([2, 0, 2]), np.array([1, 5, 2]), 4).tolist()
     [5, 0, 3, 0]
     """
-    counts = np.asarray(counts)
-    if counts.ndim == 1 and counts.strides == (0,) and (not len(counts) or counts[0] == 1):
+    if is_ones(counts):
         return np.bincount(np.asarray(index), minlength=size).astype(np.int64, copy=False)
     out = np.zeros(size, dtype=np.int64)
     np.add.at(out, index, counts)

@@ -228,12 +228,8 @@ def open_utf8_lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, 
 
 def raw_lines(path: Path) -> Iterator[bytes]:
     """The lines of a file as raw bytes (un-gzipped), read errors as :class:`InputError`."""
-    check_file(path)
-    try:
-        with _raw_open(path) as raw:
-            yield from raw
-    except _READ_ERRORS as exc:
-        raise InputError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
+    for block in raw_line_blocks(path):
+        yield from block
 
 
 def raw_line_blocks(path: Path, size: int = 1 << 20) -> Iterator[list[bytes]]:

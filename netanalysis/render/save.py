@@ -96,8 +96,8 @@ def save_figure(
 
 def load_writers(formats: Iterable[str]) -> None:
     """Import matplotlib's writers of ``formats`` now: before figure workers are forked, so that
-    each of them does not import them again (the PDF writer imports fontTools' subsetter: some
-    70-100 ms in each of the three processes of a report on the sample, one measurement)."""
+    each of them does not import them again (the PDF writer imports fontTools' subsetter: 65-105
+    ms in each of the three processes of a report on the sample, one measurement)."""
     formats = set(formats)
     if "pdf" in formats:
         import matplotlib.backends.backend_pdf  # noqa: F401
