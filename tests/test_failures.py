@@ -271,3 +271,23 @@ def test_an_error_with_no_stop_behind_it_stays_that_error(earlier, sample_path, 
     assert last_line(result) == (
         "Error: internal error (ImportError: initialization failed); run with -v for the details and please report it"
     )
+
+
+def test_a_librarys_warning_after_a_stop_is_not_printed_and_the_filters_come_back():
+    # a stop raised inside an import may come out as an ImportError that a library turns into a
+    # warning (matplotlib's "Unable to import Axes3D"): once the run is stopping, its one
+    # "Error:" line is all it prints; the warning filters are as they were once it has ended
+    import warnings
+
+    from netanalysis.errors import Interrupted, stops_held
+    from netanalysis.pipeline.failures import stop_on_signals
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        warnings.warn("before the stop")
+        with pytest.raises(Interrupted, match="stopped by SIGTERM"):
+            with stop_on_signals(), stops_held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                warnings.warn("a library's warning while the run stops")
+        warnings.warn("after the run")
+    assert [str(w.message) for w in seen] == ["before the stop", "after the run"]

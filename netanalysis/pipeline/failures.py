@@ -20,6 +20,7 @@ import signal
 import sys
 import threading
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -107,6 +108,10 @@ def stop_on_signals() -> Iterator[None]:
     def on_signal(signum: int, frame: Any) -> None:
         for name in names:
             signal.signal(getattr(signal, name), signal.SIG_IGN)
+        # The run is on its way out: a library's warning about what the stop broke is not
+        # printed before its "Error:" line (a stop raised while mpl_toolkits.mplot3d was
+        # imported came out as an ImportError, which matplotlib turned into a warning).
+        warnings.simplefilter("ignore")
         stop(signum, signal.Signals(signum).name)
 
     def unraisable(info: Any) -> None:  # (a stop raised where Python drops exceptions acts later)
@@ -116,7 +121,8 @@ def stop_on_signals() -> Iterator[None]:
     old = {name: signal.signal(getattr(signal, name), on_signal) for name in names}
     previous_hook, sys.unraisablehook = sys.unraisablehook, unraisable
     try:
-        yield
+        with warnings.catch_warnings():  # (the filters as they were, once the run ends)
+            yield
     finally:
         for name, handler in old.items():
             signal.signal(getattr(signal, name), handler)
