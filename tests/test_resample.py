@@ -416,3 +416,23 @@ def test_totals_are_the_plain_sums_whether_counts_are_ones_or_not(index, all_one
     got = totals(index, counts, size)
     plain = [sum(int(c) for i, c in zip(index.tolist(), counts.tolist()) if i == k) for k in range(size)]
     assert got.dtype == np.int64 and got.tolist() == plain
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.booleans()), max_size=40),
+    st.sampled_from([np.int16, np.int32, np.int64]),
+    st.integers(1, 7),
+    st.booleans(),
+)
+def test_counted_a_chunk_at_a_time_is_bincount(entries, dtype, chunk, masked):
+    # numpy.bincount copies its input as int64: counted hands it COUNT_CHUNK entries at a time,
+    # with the same counts whatever the chunk (one entry, a few, all) and with or without a mask
+    import netanalysis.analysis.link_sums as link_sums
+
+    index = np.array([i for i, _ in entries], dtype=dtype)
+    where = np.array([w for _, w in entries], dtype=bool) if masked else None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(link_sums, "COUNT_CHUNK", chunk)
+        got = link_sums.counted(index, 6, where=where)
+    plain = [sum(1 for i, w in entries if i == k and (w or not masked)) for k in range(6)]
+    assert got.dtype == np.int64 and got.tolist() == plain

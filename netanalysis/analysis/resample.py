@@ -55,7 +55,7 @@ from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_mea
 from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
 from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
 from netanalysis.analysis.link_products import by_post, largest_abs, summed
-from netanalysis.analysis.link_sums import distinct_pairs, ones, posts_of, starts, window_pairs
+from netanalysis.analysis.link_sums import counted, distinct_pairs, ones, posts_of, starts, window_pairs
 from netanalysis.analysis.replicate_blocks import distinct_rows
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS
@@ -227,11 +227,14 @@ def coded_window(
     n_nodes = max(len(nodes), 1)
     span = int(where.max(initial=0)) + 1
     group = post if span == 1 else post.astype(np.int64) * span + where  # one code per unit, sorted
-    topical = np.bincount(post[np.r_[True, group[1:] != group[:-1]]] if len(post) else post, minlength=len(post_ids))
     if unit == "post":  # each (post, node) once already: the entries are the links themselves
-        node_start = starts(np.bincount(post, minlength=len(post_ids)))
+        per_post = counted(post, len(post_ids))
+        topical = (per_post > 0).astype(np.int64)  # (a post's one unit names something)
+        node_start = starts(per_post)
+        del per_post
         node_index, count = node.astype(index_type(n_nodes), copy=False), ones(len(node), index_type(len(node)))
     else:
+        topical = counted(post[np.r_[True, group[1:] != group[:-1]]] if len(post) else post, len(post_ids))
         node_start, node_index, count = distinct_pairs(post, node, n_nodes, len(post_ids))
     # countries x forums within each unit (links are sorted by unit, then node: countries first)
     is_forum = np.array([k == "forum" for k in kinds], dtype=bool)[node] if len(node) else np.zeros(0, dtype=bool)

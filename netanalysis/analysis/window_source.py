@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from netanalysis.analysis.link_sums import joined, post_chunks
+from netanalysis.analysis.link_sums import counted, joined, post_chunks
 from netanalysis.analysis.resample import CodedWindow, code_window, coded_window
 from netanalysis.analysis.windows import utc
 from netanalysis.errors import ConfigError
@@ -128,7 +128,7 @@ class BatchSource(WindowSource):
         keep = np.asarray(keep, dtype=bool)
         renumber = np.cumsum(keep, dtype=np.int64) - 1
         on = keep[b.post] & self._allowed[b.entity] if len(b.post) else np.zeros(0, dtype=bool)
-        used = np.flatnonzero(np.bincount(b.entity[on], minlength=len(self._names)))
+        used = np.flatnonzero(counted(b.entity, len(self._names), where=on))
         used = used[np.argsort(self._rank[used], kind="stable")]
         nodes = [str(n) for n in self._names[used]]
         lookup = np.full(len(self._names), -1, dtype=np.int64)
