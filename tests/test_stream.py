@@ -334,6 +334,47 @@ def test_batches_join_and_select_posts_with_their_links():
     assert later.posts_frame()["channel"].tolist() == ["b", "c"]
 
 
+def test_joining_batches_drops_each_columns_parts_once_joined(monkeypatch):
+    # the corpus stage's join must not hold every column twice: the list of batches is emptied
+    # and, by the time the last column is joined, the parts of the link columns are gone
+    import weakref
+
+    import pyarrow as pa
+
+    from netanalysis.graph import coding
+
+    entities = (("country", "CN"), ("country", "RU"), ("forum", "BRICS"))
+
+    def batch(k):
+        return Batch(
+            pa.array([f"p{k}a", f"p{k}b"]),
+            np.array([k, k + 1]),
+            np.array([0, 1, 1], dtype=np.int32),
+            np.array([0, 1, 2], dtype=np.int16),
+            entities,
+            unit=np.array([0, 0, 1], dtype=np.int32),
+            columns={"channel": pa.array(["a", "b"]), "zz": pa.array(["x", "y"])},
+            units=np.array([1, 2], dtype=np.int32),
+        )
+
+    batches = [batch(k) for k in range(3)]
+    parts = [weakref.ref(a) for b in batches for a in (b.dates, b.post, b.entity, b.unit, b.units)]
+    alive_at_last = []
+    strings = coding._strings
+
+    def watched(arrays):
+        alive_at_last[:] = [r for r in parts if r() is not None]
+        return strings(arrays)
+
+    monkeypatch.setattr(coding, "_strings", watched)
+    both = Batch.concat(batches, entities)
+    assert batches == [] and alive_at_last == []
+    assert both.post.tolist() == [0, 1, 1, 2, 3, 3, 4, 5, 5] and both.post.dtype == np.int32
+    assert both.dates.tolist() == [0, 1, 1, 2, 2, 3] and both.entity.dtype == np.int16
+    assert both.unit.tolist() == [0, 0, 1] * 3 and both.units.tolist() == [1, 2] * 3
+    assert both.columns["zz"].to_pylist() == ["x", "y"] * 3 and len(both) == 6
+
+
 def test_parse_keeps_no_per_post_data_and_reports_the_same_counts(corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "CHUNK", 37)
     parsed = report.run("parse", [corpus], tmp_path / "parse", Settings(jobs=1))

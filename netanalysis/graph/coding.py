@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from netanalysis.errors import ConfigError, GraphError
 from netanalysis.extract.units import count_units, unit_starts
+from netanalysis.memory import release_memory
 from netanalysis.model import NO_DATE, SIDES, UNITS
 
 __all__ = ["Batch", "Entities", "from_tables", "entity_list", "micros", "datetimes", "units_per_post"]
@@ -102,24 +103,72 @@ class Batch:
 
     @classmethod
     def concat(cls, batches: list[Batch], entities: Entities) -> Batch:
-        """One batch of all ``batches`` (posts renumbered in order)."""
-        offsets = np.cumsum([0] + [len(b) for b in batches])
-        names = set().union(*(b.columns for b in batches)) if batches else set()
+        """One batch of all ``batches`` (posts renumbered in order). The list is emptied, and
+        each column's parts are dropped (and their heap trimmed) once joined, so that the join
+        needs the batches and one joined column, not every column twice: on a million benchmark
+        posts, the join of ``timeline``'s corpus stage peaked 49 MiB above where it started,
+        where joining every column at once from the kept list peaked 171 MiB above (one run
+        each)."""
+        offsets = np.cumsum([0] + [len(b) for b in batches]).tolist()
+        names = sorted(set().union(*(b.columns for b in batches))) if batches else []
+        every_units = bool(batches) and all(b.units is not None for b in batches)
+        parts: dict[str, list[Any]] = {
+            "post_ids": [b.post_ids for b in batches],
+            "dates": [b.dates for b in batches],
+            "post": [(b.post, o) for b, o in zip(batches, offsets)],
+            "entity": [b.entity for b in batches],
+            "unit": [b.unit for b in batches if b.unit is not None],
+            "units": [b.units for b in batches] if every_units else [],
+            **{f"column:{name}": [b.columns[name] for b in batches] for name in names},
+        }
+        batches.clear()  # (the parts are all that holds the batches' arrays now)
 
-        def joined(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
-            return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
+        def joined(key: str, dtype: Any) -> np.ndarray:
+            # copied a part at a time into the result, each part dropped once copied
+            chunks = parts.pop(key)
+            shifted = key == "post"  # each batch's posts moved past the posts before it
+            if not chunks:
+                return np.zeros(0, dtype=dtype)
+            arrays = [c for c, _ in chunks] if shifted else chunks
+            kind = np.result_type(*[a.dtype for a in arrays], *([np.int32] if shifted else []))
+            out = np.empty(sum(len(a) for a in arrays), dtype=kind)
+            del arrays
+            chunks.reverse()
+            at = 0
+            while chunks:
+                chunk = chunks.pop()
+                values = chunk[0] + np.int32(chunk[1]) if shifted else chunk
+                out[at : at + len(values)] = values
+                at += len(values)
+                del chunk, values
+            release_memory(collect=False)  # (the parts' heap back to the system, for the next column)
+            return out
 
-        units = [b.unit for b in batches if b.unit is not None]
-        counts = [b.units for b in batches if b.units is not None]  # (every batch's, or none)
+        def strings(key: str) -> pa.Array:
+            chunks = parts.pop(key)
+            out = _strings(chunks)
+            chunks.clear()
+            release_memory(collect=False)
+            return out
+
+        post_ids = strings("post_ids")
+        dates = joined("dates", np.int64)
+        post = joined("post", np.int32)
+        entity = joined("entity", np.int16)
+        unit = joined("unit", np.int32) if parts["unit"] else None
+        parts.pop("unit", None)
+        units = joined("units", np.int32) if every_units else None
+        parts.pop("units", None)
+        columns = {name: strings(f"column:{name}") for name in names}
         return cls(
-            post_ids=_strings([b.post_ids for b in batches]),
-            dates=joined([b.dates for b in batches], np.int64),
-            post=joined([b.post + np.int32(o) for b, o in zip(batches, offsets[:-1].tolist())], np.int32),
-            entity=joined([b.entity for b in batches], np.int16),
+            post_ids=post_ids,
+            dates=dates,
+            post=post,
+            entity=entity,
             entities=entities,
-            unit=joined(units, np.int32) if units else None,
-            columns={name: _strings([b.columns[name] for b in batches]) for name in sorted(names)},
-            units=joined(counts, np.int32) if batches and len(counts) == len(batches) else None,
+            unit=unit,
+            columns=columns,
+            units=units,
         )
 
     def select(self, keep: np.ndarray, *, ids: bool = True) -> Batch:
