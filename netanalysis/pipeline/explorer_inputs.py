@@ -81,7 +81,7 @@ def _rows(path: Path, columns: list[str], ids: set[str], safe: bool) -> pd.DataF
     import pyarrow.compute as pc
     from pyarrow import csv as pa_csv
 
-    from netanalysis.io.csv import unsafe_cell
+    from netanalysis.io.csv import unsafe_cell, unsafe_column
 
     reader = pa_csv.open_csv(
         path,
@@ -105,7 +105,7 @@ def _rows(path: Path, columns: list[str], ids: set[str], safe: bool) -> pd.DataF
     frame = pa.Table.from_batches(kept).to_pandas() if kept else pd.DataFrame({c: [] for c in columns}, dtype="str")
     frame = frame[columns].astype("str")
     if safe and "text" in frame:
-        frame["text"] = frame["text"].map(unsafe_cell)
+        frame["text"] = unsafe_column(frame["text"])
     # the blocks read were freed between the few rows kept, and glibc keeps such a heap: at a
     # million benchmark posts reading posts.csv left 215 MB resident that nothing used
     release_memory(collect=False)
