@@ -321,9 +321,10 @@ def _run(ctx: click.Context, command: Command, params: dict) -> None:
     from netanalysis.pipeline import run
 
     if ctx.obj.get("system_allocator"):
-        from netanalysis.memory import use_system_allocator
+        from netanalysis.memory import fixed_mmap_threshold, use_system_allocator
 
         use_system_allocator()
+        fixed_mmap_threshold()
     settings = _settings(ctx, params)
     progress = None
     bar = None
