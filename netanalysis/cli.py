@@ -321,10 +321,10 @@ def _run(ctx: click.Context, command: Command, params: dict) -> None:
     from netanalysis.pipeline import run
 
     if ctx.obj.get("system_allocator"):
-        from netanalysis.memory import fixed_mmap_threshold, use_system_allocator
+        from netanalysis.memory import allow_mapped_blocks, use_system_allocator
 
         use_system_allocator()
-        fixed_mmap_threshold()
+        allow_mapped_blocks()
     settings = _settings(ctx, params)
     progress = None
     bar = None

@@ -7,10 +7,12 @@ of a stage (the whole corpus's coding for its intervals), so that what follows s
 the kept data need.
 
 That threshold also moves: each time a block mapped on its own is freed, glibc raises the
-threshold to the block's size (up to 32 MiB), so that from then on blocks of up to that size
-come from the heap, where freed ones stay resident between the blocks still in use.
-:func:`fixed_mmap_threshold` keeps it where it starts (128 KiB) for a run: every larger array is
-mapped and unmapped on its own (see ``mallopt(3)``, ``M_MMAP_THRESHOLD``).
+threshold to the block's size (up to 32 MiB, and its trim threshold to twice that), so that from
+then on blocks of up to that size come from the heap, where freed ones stay resident between
+the blocks still in use. The stages after the corpus's graph run inside :func:`mapped_blocks`,
+which holds the threshold at its starting 128 KiB: every larger array is mapped and unmapped on
+its own there (see ``mallopt(3)``, ``M_MMAP_THRESHOLD``), which costs system time (fresh pages
+for every such array) and saves resident memory.
 """
 
 from __future__ import annotations
@@ -18,12 +20,19 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
-__all__ = ["release_memory", "use_system_allocator", "fixed_mmap_threshold", "MMAP_THRESHOLD"]
+__all__ = ["release_memory", "use_system_allocator", "allow_mapped_blocks", "mapped_blocks", "MMAP_THRESHOLD"]
 
-#: Bytes from which glibc maps an allocation on its own (its starting value, kept fixed).
+#: Bytes from which glibc maps an allocation on its own inside :func:`mapped_blocks` (its
+#: starting value); after it, glibc's own ceiling for the moving threshold and the trim
+#: threshold it goes with.
 MMAP_THRESHOLD = 128 * 1024
-_M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
+_HEAP_THRESHOLD, _HEAP_TRIM = 32 << 20, 64 << 20
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (malloc.h)
+_allowed = False
 
 
 def release_memory(collect: bool = True) -> None:
@@ -47,19 +56,39 @@ def use_system_allocator() -> None:
         pyarrow.set_memory_pool(pyarrow.system_memory_pool())
 
 
-def fixed_mmap_threshold() -> None:
-    """Keep glibc's mmap threshold at :data:`MMAP_THRESHOLD` for the rest of the process and the
-    workers it forks (see the module notes), unless the environment sets it
-    (``MALLOC_MMAP_THRESHOLD_`` or a ``glibc.malloc`` tunable); no-op where the C library is not
-    glibc.
+def allow_mapped_blocks() -> None:
+    """Let :func:`mapped_blocks` set glibc's thresholds in this process (the command line does;
+    a program using the library keeps its own), unless the environment sets them
+    (``MALLOC_MMAP_THRESHOLD_`` or a ``glibc.malloc`` tunable)."""
+    global _allowed
+    _allowed = "MALLOC_MMAP_THRESHOLD_" not in os.environ and "glibc.malloc" not in os.environ.get("GLIBC_TUNABLES", "")
 
-    On 200,000 benchmark posts, reading back the explorer's rows of ``posts.csv`` and
-    ``mentions.csv`` a 1 MiB block at a time peaked 179 and 272 MB above where it started with
-    the moving threshold, 69 and 63 MB with this one (alone, one run each).
+
+@contextmanager
+def mapped_blocks() -> Iterator[None]:
+    """Within: glibc's mmap threshold held at :data:`MMAP_THRESHOLD` (workers forked inside keep
+    it); after: held at 32 MiB with a 64 MiB trim threshold, where glibc's moving threshold ends
+    up. No-op unless :func:`allow_mapped_blocks` was called, or where the C library is not glibc.
+
+    On a million benchmark posts, ``report``'s stages from ``ties`` on run inside it: its peak
+    was 846 MB against 951 MB, and it took 271.7 s against 244.2 s (72.1 s of system time against
+    32.6 s; one run each). Holding the threshold for the whole run peaked at 833 MB but made the
+    corpus stage slower too; holding it for the timeline stage alone peaked at 936 MB.
     """
-    if "MALLOC_MMAP_THRESHOLD_" in os.environ or "glibc.malloc" in os.environ.get("GLIBC_TUNABLES", ""):
+    mallopt = _mallopt() if _allowed else None
+    if mallopt is None:
+        yield
         return
+    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     try:
-        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        yield
+    finally:
+        mallopt(_M_MMAP_THRESHOLD, _HEAP_THRESHOLD)
+        mallopt(_M_TRIM_THRESHOLD, _HEAP_TRIM)
+
+
+def _mallopt() -> Any:
+    try:
+        return ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):  # not glibc: nothing to do
-        pass
+        return None

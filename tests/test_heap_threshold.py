@@ -1,14 +1,20 @@
-"""A run keeps glibc's mmap threshold fixed: a freed block mapped on its own must not move it up."""
+"""The stages after the graph run with glibc's mmap threshold held at 128 KiB, and after them it
+stays where glibc's moving threshold ends up; a library caller's process is left alone."""
 
 import ctypes
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from netanalysis.pipeline import runner
+from netanalysis.pipeline.state import Stage
+
 # in a fresh interpreter: map a 1 MiB block and free it (glibc then raises its threshold to 1 MiB
-# unless it is fixed), then ask for 1 MiB again and print whether that block is mapped on its own
+# unless it is held), then ask for 1 MiB inside and after mapped_blocks and print whether each
+# block is mapped on its own
 _PROBE = """
 import ctypes, sys
 class Info(ctypes.Structure):
@@ -18,13 +24,19 @@ libc = ctypes.CDLL(None)
 libc.mallinfo2.restype = Info
 libc.malloc.restype = ctypes.c_void_p
 libc.free.argtypes = [ctypes.c_void_p]
-if sys.argv[1] == "fixed":
-    from netanalysis.memory import fixed_mmap_threshold
-    fixed_mmap_threshold()
+from netanalysis.memory import allow_mapped_blocks, mapped_blocks
+if sys.argv[1] == "allowed":
+    allow_mapped_blocks()
+def mapped():
+    before = libc.mallinfo2().hblks
+    block = libc.malloc(1 << 20)
+    mapped = libc.mallinfo2().hblks - before
+    libc.free(block)
+    return mapped
 libc.free(libc.malloc(1 << 20))
-before = libc.mallinfo2().hblks
-block = libc.malloc(1 << 20)
-print(libc.mallinfo2().hblks - before)
+with mapped_blocks():
+    inside = mapped()
+print(inside, mapped())
 """
 
 
@@ -35,20 +47,46 @@ def _glibc() -> bool:
         return False
 
 
-def _mapped(mode: str, **env: str) -> int:
+def _mapped(mode: str, **env: str) -> list[int]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_TUNABLES"))}
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, mode], env={**environ, **env}, capture_output=True, text=True, check=True
     )
-    return int(done.stdout)
+    return [int(x) for x in done.stdout.split()]
 
 
 @pytest.mark.skipif(not _glibc(), reason="glibc's malloc only")
-def test_a_freed_mapped_block_does_not_move_the_threshold_once_fixed():
-    assert _mapped("moving") == 0  # (glibc's own behaviour: the next 1 MiB comes from the heap)
-    assert _mapped("fixed") == 1
+def test_blocks_are_mapped_on_their_own_inside_and_come_from_the_heap_after():
+    assert _mapped("allowed") == [1, 0]
 
 
 @pytest.mark.skipif(not _glibc(), reason="glibc's malloc only")
-def test_a_threshold_the_environment_sets_is_left_alone():
-    assert _mapped("fixed", MALLOC_MMAP_THRESHOLD_=str(4 << 20)) == 0
+def test_a_library_caller_or_a_threshold_the_environment_sets_is_left_alone():
+    assert _mapped("library") == [0, 0]  # (glibc's own moving threshold: 1 MiB from the heap)
+    assert _mapped("allowed", MALLOC_MMAP_THRESHOLD_=str(4 << 20)) == [0, 0]
+
+
+def test_the_stages_after_the_graph_run_inside_mapped_blocks(monkeypatch, tmp_path):
+    entered = []
+
+    class Recorder:
+        def __enter__(self):
+            entered.append("in")
+
+        def __exit__(self, *exc):
+            entered.append("out")
+
+    stages_seen = []
+    for stage, fn in list(runner.STAGES.items()):
+
+        def wrapped(state, result, staging, fn=fn, stage=stage):
+            stages_seen.append((stage, entered[-1:] == ["in"]))
+            return fn(state, result, staging)
+
+        monkeypatch.setitem(runner.STAGES, stage, wrapped)
+    monkeypatch.setattr(runner, "mapped_blocks", Recorder)
+    sample = Path(__file__).resolve().parents[1] / "examples" / "mfa_channel_sample.txt"
+    runner.run("report", [sample], tmp_path / "out")
+    inside = {stage for stage, held in stages_seen if held}
+    assert inside == {s for s, _ in stages_seen} - {Stage.CORPUS, Stage.GRAPH}
+    assert Stage.TIES in inside and Stage.TIMELINE in inside and entered.count("in") == entered.count("out")
