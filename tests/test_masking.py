@@ -25,6 +25,7 @@ from netanalysis.registry import load_registry
         ("U.S. officials, e.g. China; the U.N. said", []),
         ("with Russia.In addition, News.Az reports", []),  # a title-case ending: two glued sentences
         ("#Russia and #BRICS are hashtags", []),
+        ("#1залив.US and 1mid.рф: digits, then a name in the other script", []),
     ],
 )
 def test_what_is_a_link(text, links):

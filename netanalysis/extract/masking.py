@@ -83,7 +83,9 @@ _TLD_SET = frozenset(_TLDS) | frozenset(t.upper() for t in _TLDS) | {"рф", "Р
 #: lower-cased anyway, is asked to report them (:class:`~netanalysis.extract.Extractor`), and
 #: the domains are looked for only in a text where it found one.
 DOMAIN_MARKS = tuple(sorted({"." + tld.lower() for tld in _TLD_SET}))
-_LABELS = re.compile(rf"(?:{_LABEL}\.)+|(?:[а-яё0-9-]+\.)+")
+#: The labels before a Latin ending and before .рф, as :data:`LINK_PATTERNS` spell them.
+_LATIN_LABELS = re.compile(rf"(?:{_LABEL}\.)+")
+_CYRILLIC_LABELS = re.compile(r"(?:[а-яё0-9-]+\.)+")
 _PATH_RE = re.compile(_PATH)
 _LATIN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _DOMAIN_CHARS = frozenset(_LATIN + ".-абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
@@ -154,10 +156,11 @@ def _domains(text: str) -> list[tuple[int, int]]:
                 start -= 1
             if start == dot or (start > 0 and _word_or(text[start - 1], ".@/-")):
                 continue
-            if _LABELS.fullmatch(text, start, dot + 1) is None:
+            # (a Cyrillic name before a Latin ending, or the reverse, is not a domain: "#1залив.US"
+            # is a hashtag and a country, which a check of the first character alone masked)
+            labels = _CYRILLIC_LABELS if m.group(1) in ("рф", "РФ") else _LATIN_LABELS
+            if labels.fullmatch(text, start, dot + 1) is None:
                 continue
-            if text[dot + 1].isascii() != text[start].isascii() and not text[start].isdigit():
-                continue  # a Cyrillic name before a Latin ending, or the reverse: not a domain
             path = _PATH_RE.match(text, end)
             spans.append((start, path.end() if path else end))
     return spans
