@@ -77,6 +77,7 @@ import pandas as pd
 
 from netanalysis.analysis.hypergeometric import pmf_range, scipy_hypergeom_pmf
 from netanalysis.analysis.link_products import summed
+from netanalysis.analysis.link_sums import counted
 from netanalysis.analysis.replicate_blocks import DistinctRows, permutation_blocks
 from netanalysis.analysis.resample import NODE_MEASURES, CodedWindow, code_window, paired_sums, replicate_values
 from netanalysis.analysis.window_source import WindowSource, as_source
@@ -162,9 +163,9 @@ def _exact_p_values(
     size_a, size_b = (1.0, 1.0) if metric == "posts" else (float(in_a.sum()), float(in_b.sum()))
     named = np.zeros((len(win.nodes), 3), dtype=np.int64)  # shared, in the pool, in A's share of the pool
     post = win.node_post  # (made from the posts' starts: once)
-    # (counted with bincount, as link_sums.totals counts: numpy.add.at took 9 times as long, one run)
-    named[:, 0] = np.bincount(win.node_index[shared[post]], minlength=len(win.nodes))
-    named[:, 1] = np.bincount(win.node_index[pool[post]], minlength=len(win.nodes))
+    # (counted, as link_sums.totals counts: numpy.add.at took 9 times as long, one run)
+    named[:, 0] = counted(win.node_index, len(win.nodes), where=shared[post])
+    named[:, 1] = counted(win.node_index, len(win.nodes), where=pool[post])
     out = np.full(len(win.nodes), np.nan)
     for i, (s, k_pool) in enumerate(named[:, :2]):
         lo, hi = max(0, n_only_a - (n_pool - k_pool)), min(k_pool, n_only_a)

@@ -115,7 +115,7 @@ class Batch:
         parts: dict[str, list[Any]] = {
             "post_ids": [b.post_ids for b in batches],
             "dates": [b.dates for b in batches],
-            "post": [(b.post, o) for b, o in zip(batches, offsets)],
+            "post": [b.post for b in batches],
             "entity": [b.entity for b in batches],
             "unit": [b.unit for b in batches if b.unit is not None],
             "units": [b.units for b in batches] if every_units else [],
@@ -123,21 +123,18 @@ class Batch:
         }
         batches.clear()  # (the parts are all that holds the batches' arrays now)
 
-        def joined(key: str, dtype: Any) -> np.ndarray:
-            # copied a part at a time into the result, each part dropped once copied
+        def joined(key: str, dtype: Any, shifts: list[int] | None = None) -> np.ndarray:
+            # copied a part at a time into the result, each part dropped once copied; the
+            # post positions of part i moved past the posts before it (shifts[i])
             chunks = parts.pop(key)
-            shifted = key == "post"  # each batch's posts moved past the posts before it
             if not chunks:
                 return np.zeros(0, dtype=dtype)
-            arrays = [c for c, _ in chunks] if shifted else chunks
-            kind = np.result_type(*[a.dtype for a in arrays], *([np.int32] if shifted else []))
-            out = np.empty(sum(len(a) for a in arrays), dtype=kind)
-            del arrays
-            chunks.reverse()
+            kind = np.result_type(*[c.dtype for c in chunks], *([np.int32] if shifts else []))
+            out = np.empty(sum(len(c) for c in chunks), dtype=kind)
             at = 0
-            while chunks:
-                chunk = chunks.pop()
-                values = chunk[0] + np.int32(chunk[1]) if shifted else chunk
+            for i in range(len(chunks)):
+                chunk, chunks[i] = chunks[i], None
+                values = chunk + np.int32(shifts[i]) if shifts else chunk
                 out[at : at + len(values)] = values
                 at += len(values)
                 del chunk, values
@@ -153,12 +150,10 @@ class Batch:
 
         post_ids = strings("post_ids")
         dates = joined("dates", np.int64)
-        post = joined("post", np.int32)
+        post = joined("post", np.int32, shifts=offsets)
         entity = joined("entity", np.int16)
         unit = joined("unit", np.int32) if parts["unit"] else None
-        parts.pop("unit", None)
         units = joined("units", np.int32) if every_units else None
-        parts.pop("units", None)
         columns = {name: strings(f"column:{name}") for name in names}
         return cls(
             post_ids=post_ids,
