@@ -1,66 +1,43 @@
-"""ties.csv and membership_shares.csv are written and tallied in batches of ties, not per edge."""
+"""ties.csv and membership_shares.csv are written and tallied in blocks of ties, not per edge:
+the files do not depend on the block size, and are those of the ties as tables."""
 
 import pandas as pd
 
 from netanalysis import pipeline as report
 from netanalysis.config import Settings
-from netanalysis.pipeline import ties
+from netanalysis.graph import membership
 
 
-def test_batches_keep_every_row_in_order_in_tables_of_at_least_the_size():
-    parts = [pd.DataFrame({"a": range(start, start + n)}) for start, n in ((0, 3), (3, 1), (4, 4), (8, 2))]
-    joined = list(ties.batches(parts, rows=4))
-    assert [len(t) for t in joined] == [4, 4, 2]
-    assert pd.concat(joined)["a"].tolist() == list(range(10))
-    assert list(ties.batches([], rows=4)) == []
-
-
-def test_ties_files_are_those_of_one_table_per_edge(sample_path, tmp_path, monkeypatch):
-    report.run("report", [sample_path], tmp_path / "batched", Settings(jobs=1))
-    monkeypatch.setattr(ties, "BATCH_ROWS", 1)  # a table per edge, as the ties were written before
-    report.run("report", [sample_path], tmp_path / "per_edge", Settings(jobs=1))
-    for name in ("ties.csv", "membership_shares.csv"):
-        batched, per_edge = (tmp_path / run / name for run in ("batched", "per_edge"))
-        assert batched.read_bytes() == per_edge.read_bytes(), name
-    assert len(pd.read_csv(tmp_path / "batched" / "ties.csv")) > 100
-
-
-def test_an_edges_ties_in_tables_of_a_few_rows_make_the_same_files(sample_path, tmp_path, monkeypatch):
-    """An edge's ties made into tables of 1 or 3 rows (an edge of a million posts is not one
-    table) and batched as one or as many: the same ties.csv and membership_shares.csv."""
-    from netanalysis.graph import membership
-
+def test_ties_files_do_not_depend_on_the_block_size(sample_path, tmp_path, monkeypatch):
+    """Blocks of 1 or 3 ties (an edge's ties in many blocks) or of the default size: the same
+    ties.csv and membership_shares.csv."""
     report.run("report", [sample_path], tmp_path / "whole", Settings(jobs=1))
-    for edge_rows, batch_rows in ((1, 1), (3, 1), (3, 50_000)):
-        monkeypatch.setattr(membership, "EDGE_ROWS", edge_rows)
-        monkeypatch.setattr(ties, "BATCH_ROWS", batch_rows)
-        out = tmp_path / f"rows_{edge_rows}_{batch_rows}"
+    assert len(pd.read_csv(tmp_path / "whole" / "ties.csv")) > 100
+    for rows in (1, 3):
+        monkeypatch.setattr(membership, "TIE_ROWS", rows)
+        out = tmp_path / f"rows_{rows}"
         report.run("report", [sample_path], out, Settings(jobs=1))
         for name in ("ties.csv", "membership_shares.csv"):
-            assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), (edge_rows, name)
+            assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), (rows, name)
 
 
-def test_an_edges_ties_come_in_tables_of_at_most_the_rows_asked_for(sample_path, tmp_path, monkeypatch):
-    """With tables of at most 3 ties and no batching, no table written holds more than 3 ties,
-    and some edge's ties took more than one table."""
-    from netanalysis.graph import membership
-    from netanalysis.io import csv as csv_module
+def test_ties_csv_is_the_ties_as_tables_written_by_pandas(sample_path, tmp_path):
+    """The report's ties.csv and membership shares are those of :func:`edge_post_statuses`'
+    tables (the library's view of the ties) written by pandas and counted by pandas."""
+    from netanalysis.io.csv import write_csv_parts
+    from netanalysis.io.ties_csv import COLUMNS
 
-    sizes: list[int] = []
-    original = csv_module.write_csv_parts
-
-    def spy(frames, path, columns, **options):
-        def seen(frames):
-            for frame in frames:
-                sizes.append(len(frame))
-                yield frame
-
-        return original(seen(frames), path, columns, **options)
-
-    monkeypatch.setattr(csv_module, "write_csv_parts", spy)
-    monkeypatch.setattr(membership, "EDGE_ROWS", 3)
-    monkeypatch.setattr(ties, "BATCH_ROWS", 1)
-    report.run("report", [sample_path], tmp_path / "out", Settings(jobs=1))
-    rows = pd.read_csv(tmp_path / "out" / "ties.csv")
-    assert sizes and max(sizes) <= 3 and sum(sizes) == len(rows)
-    assert len(sizes) > rows.groupby(["country", "forum"]).ngroups
+    for safe in (True, False):
+        out = tmp_path / f"safe_{safe}"
+        state = report.run("report", [sample_path], out, Settings(jobs=1, safe_csv=safe, formats=("png",))).state
+        frames = list(membership.edge_post_statuses(state.graph, state.post_days, state.memberships, rows=7))
+        assert max(len(f) for f in frames) <= 7
+        tables = [f.astype(object) for f in frames]  # (object columns: pandas' own writer)
+        write_csv_parts(tables, tmp_path / "pandas.csv", COLUMNS, safe=safe)
+        assert (out / "ties.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
+        ties = pd.concat(frames, ignore_index=True)
+        counted = ties.assign(date=ties["date"].str[:4]).groupby(["forum", "date", "status"]).size().rename("n")
+        shares = pd.concat(
+            [membership.outsider_shares(counted.reset_index(), freq=f) for f in ("year", "all")], ignore_index=True
+        )
+        pd.testing.assert_frame_equal(state.outsiders.reset_index(drop=True), shares, check_dtype=False)

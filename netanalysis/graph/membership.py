@@ -6,7 +6,8 @@ country had a status in the forum (:func:`netanalysis.registry.membership_status
 ``frozen``, ``non_member``; ``unknown`` for an undated post, a date inside an imprecise period of
 the registry, or a forum the registry does not cover). Three levels:
 
-* **tie** (one post of one edge): :func:`edge_post_statuses`, the rows of ``ties.csv``;
+* **tie** (one post of one edge): :func:`tie_blocks` as codes, :func:`edge_post_statuses` as
+  tables: the rows of ``ties.csv``;
 * **edge**: ``posts_by_status`` counts the edge's posts by status (``member:36;non_member:5``,
   statuses in the order of :data:`STATUS_ORDER`, counts > 0 only), and ``status`` is the one
   status of all its posts whose status is known, ``changed`` when they differ (an edge that
@@ -25,12 +26,13 @@ which every mention is labelled.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from netanalysis.graph.post_ids import PostIds, PostIdTable
 from netanalysis.model import NO_DATE
 from netanalysis.registry.memberships import MEMBERSHIP_STATUSES, NON_MEMBER, UNKNOWN, Memberships
 
@@ -42,6 +44,10 @@ __all__ = [
     "StatusLookup",
     "edge_status",
     "annotate_statuses",
+    "TIE_ROWS",
+    "TieBlock",
+    "tie_blocks",
+    "post_id_table",
     "edge_post_statuses",
     "outsider_shares",
 ]
@@ -146,6 +152,11 @@ def _post_codes(d: dict) -> np.ndarray | None:
     return None if codes is None else np.asarray(codes)
 
 
+def _has_codes(d: dict) -> bool:
+    """Whether the edge's ``post_ids`` are codes into the corpus (without sorting them)."""
+    return isinstance(d.get("post_ids"), PostIds)
+
+
 def annotate_statuses(G: nx.Graph, days: np.ndarray, memberships: Memberships) -> None:
     """Give every country-forum edge of ``G`` (built by the counter: its ``post_ids`` are codes
     into the corpus, ``days`` the corpus's post days) ``status`` and ``posts_by_status``.
@@ -163,41 +174,93 @@ def annotate_statuses(G: nx.Graph, days: np.ndarray, memberships: Memberships) -
         d["status"], d["posts_by_status"] = edge_status(counts)
 
 
-#: Ties of one edge made into a table at a time: an edge of a million posts (a million
-#: benchmark posts have such edges) was one table with a Python string per post.
-EDGE_ROWS = 50_000
+#: Ties in a block of :func:`tie_blocks` (and a table of :func:`edge_post_statuses`): an edge of
+#: a million posts (a million benchmark posts have such edges) is not one block, and many small
+#: edges share one.
+TIE_ROWS = 200_000
+
+
+class TieBlock(NamedTuple):
+    """Ties as codes, in ``ties.csv`` order: tie ``i`` is post ``post[i]`` (a position in the
+    corpus, as the edges' ``post_ids`` codes) of edge ``pair[i]`` (an index into the pairs
+    :func:`tie_blocks` returns), whose status on the post's day was ``STATUS_ORDER[status[i]]``."""
+
+    pair: np.ndarray
+    post: np.ndarray
+    status: np.ndarray
+
+
+def tie_blocks(
+    G: nx.Graph, days: np.ndarray, memberships: Memberships, *, rows: int | None = None
+) -> tuple[list[tuple[str, str]], Iterator[TieBlock]]:
+    """The ties of ``G``: ``(pairs, blocks)``. ``pairs`` are the (country, forum) of its
+    country-forum edges in ``edges.csv`` order (heaviest first, then by country and forum);
+    ``blocks`` are their ties, edge after edge and each edge's posts in the natural order of
+    their ids, in blocks of at most ``rows`` ties (default :data:`TIE_ROWS`, read at call time).
+    ``days`` are the corpus's post days (:func:`post_days`)."""
+    rows = rows or TIE_ROWS
+    lookup = StatusLookup(memberships)
+    edges = []
+    for u, v, d in G.edges(data=True):
+        ends = _ends(G, u, v)
+        if ends is not None and _has_codes(d):
+            edges.append((-int(d.get("weight", 0)), ends[0], ends[1], d["post_ids"]))
+    lookup.prepare((country, forum) for _, country, forum, _ in edges)
+    edges.sort(key=lambda e: e[:3])
+    pairs = [(country, forum) for _, country, forum, _ in edges]
+
+    def blocks() -> Iterator[TieBlock]:
+        held: list[TieBlock] = []
+        count = 0
+        for index, (_, country, forum, ids) in enumerate(edges):
+            every = np.asarray(ids.codes)
+            lo = 0
+            while lo < len(every):  # (as much of the edge as the block has room for)
+                post = every[lo : lo + rows - count]
+                status = lookup.codes(country, forum, days[post])
+                held.append(TieBlock(np.full(len(post), index, dtype=np.int32), post, status))
+                count += len(post)
+                lo += len(post)
+                if count == rows:
+                    yield _joined(held)
+                    held, count = [], 0
+        if held:
+            yield _joined(held)
+
+    return pairs, blocks()
+
+
+def post_id_table(G: nx.Graph) -> PostIdTable | None:
+    """The corpus's post ids the edges' ``post_ids`` point into (``None`` if none does)."""
+    return next((d["post_ids"].table for _, _, d in G.edges(data=True) if _has_codes(d)), None)
+
+
+def _joined(held: list[TieBlock]) -> TieBlock:
+    if len(held) == 1:
+        return held[0]
+    return TieBlock(*(np.concatenate([getattr(b, f) for b in held]) for f in TieBlock._fields))
 
 
 def edge_post_statuses(
     G: nx.Graph, days: np.ndarray, memberships: Memberships, *, rows: int | None = None
 ) -> Iterator[pd.DataFrame]:
-    """The ties of ``G``, edge after edge (in ``edges.csv`` order), in tables of at most ``rows``
-    ties (default :data:`EDGE_ROWS`, read at call time): ``country, forum, post_id, date`` (UTC
-    day, empty if undated) ``, status``: the rows of ``ties.csv``."""
-    rows = rows or EDGE_ROWS
-    lookup = StatusLookup(memberships)
-    edges = []
-    for u, v, d in G.edges(data=True):
-        ends = _ends(G, u, v)
-        if ends is not None and _post_codes(d) is not None:
-            edges.append((-int(d.get("weight", 0)), ends[0], ends[1], d))
-    lookup.prepare((country, forum) for _, country, forum, _ in edges)
-    for _, country, forum, d in sorted(edges, key=lambda e: e[:3]):
-        ids = d["post_ids"]
-        every = np.asarray(ids.codes)
-        for lo in range(0, max(len(every), 1), rows):  # (an edge without posts: one empty table, as ever)
-            codes = every[lo : lo + rows]
-            day = days[codes]
-            text = np.datetime_as_string(np.where(day == UNDATED, 0, day).astype("datetime64[D]"))
-            yield pd.DataFrame(
-                {
-                    "country": country,
-                    "forum": forum,
-                    "post_id": ids.table.take(codes).to_pylist(),
-                    "date": np.where(day == UNDATED, "", text),
-                    "status": lookup.statuses(country, forum, day),
-                }
-            )
+    """The ties of ``G`` (:func:`tie_blocks`) as tables of at most ``rows`` ties: ``country,
+    forum, post_id, date`` (UTC day, empty if undated) ``, status``: the rows of ``ties.csv``."""
+    pairs, blocks = tie_blocks(G, days, memberships, rows=rows)
+    table = post_id_table(G)
+    for block in blocks:
+        assert table is not None
+        day = days[block.post]
+        text = np.datetime_as_string(np.where(day == UNDATED, 0, day).astype("datetime64[D]"))
+        yield pd.DataFrame(
+            {
+                "country": [pairs[i][0] for i in block.pair],
+                "forum": [pairs[i][1] for i in block.pair],
+                "post_id": table.take(block.post).to_pylist(),
+                "date": np.where(day == UNDATED, "", text),
+                "status": np.asarray(STATUS_ORDER, dtype=object)[block.status],
+            }
+        )
 
 
 def outsider_shares(ties: pd.DataFrame, *, freq: str = "year") -> pd.DataFrame:

@@ -1,0 +1,74 @@
+"""``ties.csv`` written from ties as codes (:func:`~netanalysis.graph.membership.tie_blocks`).
+
+A report on a million benchmark posts writes some 36 million ties, one row per post naming a
+country and a forum. Each row is three cells that repeat: the edge's ``country,forum,``, the
+post's ``post_id,date`` and the tie's ``,status``. Each of them is formatted once, as
+:func:`~netanalysis.io.csv.quote` formats a cell (spreadsheet-safe unless ``safe=False``): the
+edges' and statuses' in Python (a few thousand), the posts' by Arrow's kernels over the corpus's
+post ids (:func:`~netanalysis.io.csv.quote_column`); a block of ties is then three ``take`` and
+one join of Arrow strings, written as it is. The rows are those of the tables of
+:func:`~netanalysis.graph.membership.edge_post_statuses` written by
+:func:`~netanalysis.io.csv.write_csv_parts`, byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from netanalysis.graph.membership import STATUS_ORDER, UNDATED, TieBlock
+from netanalysis.graph.post_ids import PostIdTable
+from netanalysis.io.atomic import atomic_write
+from netanalysis.io.csv import header, quote, quote_column
+
+__all__ = ["COLUMNS", "post_cells", "write_ties_csv"]
+
+#: Columns of ``ties.csv``, in this order.
+COLUMNS = ["country", "forum", "post_id", "date", "status"]
+
+
+def post_cells(ids: PostIdTable, days: np.ndarray, *, safe: bool = True) -> PostIdTable:
+    """Every post's ``post_id,date`` cells (the id quoted, the UTC day ``YYYY-MM-DD`` or empty
+    if undated), in the pieces of ``ids``: a table whose :meth:`~PostIdTable.take` gives them."""
+    pieces, start = [], 0
+    for piece in ids.pieces:
+        day = days[start : start + len(piece)]
+        start += len(piece)
+        text = np.datetime_as_string(np.where(day == UNDATED, 0, day).astype("datetime64[D]"))
+        dates = pa.array(np.where(day == UNDATED, "", text), type=pa.string())
+        pieces.append(pc.binary_join_element_wise(quote_column(piece, safe), dates, ","))
+    return PostIdTable(pieces, direction=ids.direction)
+
+
+def write_ties_csv(
+    path: str | os.PathLike[str],
+    pairs: list[tuple[str, str]],
+    blocks: Iterable[TieBlock],
+    ids: PostIdTable | None,
+    days: np.ndarray,
+    *,
+    safe: bool = True,
+) -> int:
+    """Write ``ties.csv`` (atomically): the ties ``blocks`` of the (country, forum) ``pairs``,
+    the posts' ids from ``ids`` and their days from ``days``; returns the rows written."""
+    edges = pa.array([f"{quote(c, safe)},{quote(f, safe)}," for c, f in pairs], type=pa.string())
+    statuses = pa.array([f",{quote(s, safe)}\n" for s in STATUS_ORDER], type=pa.string())
+    cells = post_cells(ids, days, safe=safe) if ids is not None and pairs else None
+    rows = 0
+    with atomic_write(path, "wb") as fh:
+        fh.write(header(COLUMNS))
+        for block in blocks:
+            if not len(block.post):
+                continue
+            assert cells is not None
+            lines = pc.binary_join_element_wise(
+                edges.take(pa.array(block.pair)), cells.take(block.post), statuses.take(pa.array(block.status)), ""
+            )
+            offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset : lines.offset + len(lines) + 1]
+            fh.write(memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]])
+            rows += len(lines)
+    return rows
