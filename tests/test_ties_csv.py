@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from netanalysis.graph.membership import UNDATED, StatusLookup, tie_blocks
 from netanalysis.graph.post_ids import PostIds, PostIdTable
+from netanalysis.io import ties_csv
 from netanalysis.io.csv import quote, quote_column
 from netanalysis.io.ties_csv import COLUMNS, write_ties_csv
 from netanalysis.pipeline.ties import Tally
@@ -83,9 +84,10 @@ def reference_rows(G, days):
 
 
 @settings(max_examples=150, deadline=None)
-@given(graphs(), st.booleans())
-def test_ties_csv_is_the_csv_modules_rows_and_the_tally_counts_them(tmp_path_factory, drawn, safe):
+@given(graphs(), st.booleans(), st.sampled_from([1, 4, ties_csv.DAYS_AT_ONCE]))
+def test_ties_csv_is_the_csv_modules_rows_and_the_tally_counts_them(tmp_path_factory, drawn, safe, days_at_once):
     G, table, days, rows = drawn
+    default, ties_csv.DAYS_AT_ONCE = ties_csv.DAYS_AT_ONCE, days_at_once  # (the posts' cells made a few at a time)
     pairs, blocks = tie_blocks(G, days, MEMBERSHIPS, rows=rows)
     tally = Tally([f for _, f in pairs], days)
     seen = []
@@ -97,7 +99,10 @@ def test_ties_csv_is_the_csv_modules_rows_and_the_tally_counts_them(tmp_path_fac
             yield block
 
     path = tmp_path_factory.mktemp("ties") / "ties.csv"
-    written = write_ties_csv(path, pairs, tally.counting(watched(blocks)), table, days, safe=safe)
+    try:
+        written = write_ties_csv(path, pairs, tally.counting(watched(blocks)), table, days, safe=safe)
+    finally:
+        ties_csv.DAYS_AT_ONCE = default
     expected = reference_rows(G, days)
     lines = [",".join(COLUMNS)] + [",".join(quote(x, safe) for x in row) for row in expected]
     assert path.read_bytes() == "".join(line + "\n" for line in lines).encode()
