@@ -23,19 +23,17 @@ def test_ties_files_do_not_depend_on_the_block_size(sample_path, tmp_path, monke
 
 def test_ties_csv_is_the_ties_as_tables_written_by_pandas(sample_path, tmp_path):
     """The report's ties.csv and membership shares are those of :func:`edge_post_statuses`'
-    tables (the library's view of the ties) written by pandas and counted by pandas."""
-    from netanalysis.io.csv import write_csv_parts
-    from netanalysis.io.ties_csv import COLUMNS
+    tables (the library's view of the ties) joined, written and counted by pandas."""
+    from netanalysis.io.csv import write_csv
 
     for safe in (True, False):
         out = tmp_path / f"safe_{safe}"
         state = report.run("report", [sample_path], out, Settings(jobs=1, safe_csv=safe, formats=("png",))).state
         frames = list(membership.edge_post_statuses(state.graph, state.post_days, state.memberships, rows=7))
         assert max(len(f) for f in frames) <= 7
-        tables = [f.astype(object) for f in frames]  # (object columns: pandas' own writer)
-        write_csv_parts(tables, tmp_path / "pandas.csv", COLUMNS, safe=safe)
-        assert (out / "ties.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
         ties = pd.concat(frames, ignore_index=True)
+        write_csv(ties, tmp_path / "pandas.csv", safe=safe)  # (pandas' writer, the rule by safe_frame)
+        assert (out / "ties.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
         counted = ties.assign(date=ties["date"].str[:4]).groupby(["forum", "date", "status"]).size().rename("n")
         shares = pd.concat(
             [membership.outsider_shares(counted.reset_index(), freq=f) for f in ("year", "all")], ignore_index=True

@@ -30,11 +30,9 @@ import io
 import math
 import os
 import re
-from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -56,7 +54,6 @@ __all__ = [
     "header",
     "format_dates",
     "write_csv",
-    "write_csv_parts",
     "write_edges_csv",
     "write_projection_csv",
 ]
@@ -246,53 +243,8 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *, safe: bool =
         frame.to_csv(fh, index=False, lineterminator="\n")
 
 
-def write_csv_parts(
-    frames: Iterable[pd.DataFrame], path: str | os.PathLike[str], columns: list[str], *, safe: bool = True
-) -> int:
-    """Write tables with ``columns`` one after the other as one CSV (atomically), as
-    :func:`write_csv` would write them joined, without holding them all; returns the rows written."""
-    rows = 0
-    with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(header(columns).decode())
-        for frame in frames:
-            part = frame[columns]
-            if safe:
-                part = safe_frame(part)
-            plain = _plain_rows(part)
-            if plain is None:
-                part.to_csv(fh, index=False, header=False, lineterminator="\n")
-            else:
-                fh.write(str(plain, "utf-8"))
-            rows += len(frame)
-    return rows
-
-
 #: What the csv module puts a cell in quotes for (``QUOTE_MINIMAL``): the comma, the quote, a line end.
 _QUOTED = '[,"\r\n]'
-
-
-def _plain_rows(frame: pd.DataFrame) -> memoryview | None:
-    """The rows of ``frame`` as ``frame.to_csv(index=False, header=False, lineterminator="\\n")``
-    writes them (UTF-8), joined by Arrow when every column is Arrow text and no cell needs quotes
-    (missing cells empty); ``None`` otherwise (a report's ties.csv runs to millions of such rows,
-    which pandas' writer formats one field at a time)."""
-    if len(frame.columns) < 2 or not len(frame):  # (a row of one empty cell is written '""')
-        return None
-    texts = []
-    for col in frame.columns:
-        dtype = frame[col].dtype
-        if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
-            return None
-        text = pa.array(frame[col]).cast(pa.large_string())
-        if pc.any(pc.match_substring_regex(text, _QUOTED)).as_py():
-            return None
-        texts.append(pc.fill_null(text, ""))
-    rows = pc.binary_join_element_wise(*texts, pa.scalar(",", pa.large_string()))
-    lines = pc.binary_join_element_wise(rows, pa.scalar("", pa.large_string()), pa.scalar("\n", pa.large_string()))
-    if isinstance(lines, pa.ChunkedArray):
-        lines = lines.combine_chunks()
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
-    return memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]]
 
 
 def _cell(value: Any, safe: bool) -> Any:

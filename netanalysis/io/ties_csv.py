@@ -8,7 +8,7 @@ edges' and statuses' in Python (a few thousand), the posts' by Arrow's kernels o
 post ids (:func:`~netanalysis.io.csv.quote_column`); a block of ties is then three ``take`` and
 one join of Arrow strings, written as it is. The rows are those of the tables of
 :func:`~netanalysis.graph.membership.edge_post_statuses` written by
-:func:`~netanalysis.io.csv.write_csv_parts`, byte for byte.
+:func:`~netanalysis.io.csv.write_csv` (pandas), byte for byte.
 """
 
 from __future__ import annotations
