@@ -24,6 +24,7 @@ from netanalysis.model import index_type
 
 __all__ = [
     "PAIR_CHUNK",
+    "LOOKUP_CODES",
     "post_chunks",
     "joined",
     "ones",
@@ -44,6 +45,9 @@ __all__ = [
 #: and took no longer; on 1,000,000 posts, 35 MiB lower with 50,000 than with 250,000, 999 ->
 #: 964 MiB, one run each).
 PAIR_CHUNK = 50_000
+#: Edge codes (``country * n_nodes + forum``) up to which :func:`window_pairs` finds the distinct
+#: edges and each pair's edge with tables over every code (a byte and four bytes a code).
+LOOKUP_CODES = 1 << 22
 
 
 def post_chunks(post: np.ndarray) -> list[tuple[int, int]]:
@@ -290,6 +294,10 @@ def _unit_pairs(
     offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
     pair_f = f_rows[np.repeat(lo, reps) + offsets]
     pair_key = (post[pair_c].astype(np.int64) * n_nodes + node[pair_c]) * n_nodes + node[pair_f]
+    if len(pair_key) < 2 or bool((pair_key[1:] > pair_key[:-1]).all()):
+        # already sorted and distinct (whole posts as units: each post's countries in order of
+        # node, each with its forums in order): numpy.unique's result, without its sort
+        return pair_key, np.ones(len(pair_key), dtype=np.int64)
     return np.unique(pair_key, return_counts=True)
 
 
@@ -347,11 +355,24 @@ def window_pairs(
         counts.add(pair_count)
         del pair_key, pair_count
     codes = rests.values
-    edges = np.unique(np.concatenate([np.unique(codes[a:b]) for a, b in parts])) if parts else np.zeros(0, np.int64)
     edge_count = counts.joined()
     # each pair's edge: its place among the sorted distinct edges (numpy.unique's inverse),
-    # a chunk at a time in place of the chunk's codes
-    for a, b in parts:
-        codes[a:b] = np.searchsorted(edges, codes[a:b])
+    # a chunk at a time in place of the chunk's codes; by tables over every possible edge code
+    # when they are small (a registry's few hundred nodes: some 100,000 codes), which is
+    # numpy.unique's and searchsorted's result without their sorting and binary searches
+    if square <= LOOKUP_CODES:
+        present = np.zeros(square, dtype=bool)
+        for a, b in parts:
+            present[codes[a:b]] = True
+        edges = np.flatnonzero(present)
+        place = np.zeros(square, dtype=codes.dtype)
+        place[edges] = np.arange(len(edges))
+        for a, b in parts:
+            codes[a:b] = place[codes[a:b]]
+        del present, place
+    else:
+        edges = np.unique(np.concatenate([np.unique(codes[a:b]) for a, b in parts])) if parts else np.zeros(0, np.int64)
+        for a, b in parts:
+            codes[a:b] = np.searchsorted(edges, codes[a:b])
     edge_index = codes.astype(index_type(len(edges)), copy=False)
     return starts(per_post), edge_index, edge_count, edges.astype(np.int64)
