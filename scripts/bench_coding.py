@@ -2,7 +2,7 @@
 """How long coding a window's (post, edge) pairs takes (``link_sums.window_pairs``, which the
 timeline stage runs for every window, every pair of windows tested and the whole corpus).
 
-Synthetic links like the benchmark corpus's: ``-n`` posts, each naming 4 to 15 of 350 nodes
+Synthetic links like the benchmark corpus's: ``-n`` posts, each naming up to 15 of 350 nodes
 (250 countries, 100 forums), one unit a post (``--paragraphs``: two units a post, so that pairs
 repeat within a post). Prints the median of ``--repeat`` runs and the number of pairs. Run it on
 two checkouts to compare them::

@@ -41,6 +41,7 @@ __all__ = [
     "STATUS_ORDER",
     "CHANGED",
     "post_days",
+    "day_text",
     "StatusLookup",
     "edge_status",
     "annotate_statuses",
@@ -152,6 +153,16 @@ def _post_codes(d: dict) -> np.ndarray | None:
     return None if codes is None else np.asarray(codes)
 
 
+def day_text(days: np.ndarray) -> np.ndarray:
+    """Day numbers as ``YYYY-MM-DD`` (UTC), empty where undated: the ``date`` of ``ties.csv``.
+
+    >>> day_text(np.array([0, UNDATED, 19_814], dtype=np.int32)).tolist()
+    ['1970-01-01', '', '2024-04-01']
+    """
+    text = np.datetime_as_string(np.where(days == UNDATED, 0, days).astype("datetime64[D]"))
+    return np.where(days == UNDATED, "", text)
+
+
 def _has_codes(d: dict) -> bool:
     """Whether the edge's ``post_ids`` are codes into the corpus (without sorting them)."""
     return isinstance(d.get("post_ids"), PostIds)
@@ -250,14 +261,12 @@ def edge_post_statuses(
     table = post_id_table(G)
     for block in blocks:
         assert table is not None
-        day = days[block.post]
-        text = np.datetime_as_string(np.where(day == UNDATED, 0, day).astype("datetime64[D]"))
         yield pd.DataFrame(
             {
                 "country": [pairs[i][0] for i in block.pair],
                 "forum": [pairs[i][1] for i in block.pair],
                 "post_id": table.take(block.post).to_pylist(),
-                "date": np.where(day == UNDATED, "", text),
+                "date": day_text(days[block.post]),
                 "status": np.asarray(STATUS_ORDER, dtype=object)[block.status],
             }
         )

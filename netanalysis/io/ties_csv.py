@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from netanalysis.graph.membership import STATUS_ORDER, UNDATED, TieBlock
+from netanalysis.graph.membership import STATUS_ORDER, TieBlock, day_text
 from netanalysis.graph.post_ids import PostIdTable
 from netanalysis.io.atomic import atomic_write
 from netanalysis.io.csv import header, quote, quote_column
@@ -42,10 +42,9 @@ def post_cells(ids: PostIdTable, days: np.ndarray, *, safe: bool = True) -> Post
     for piece in ids.pieces:
         parts = []
         for lo in range(0, len(piece), DAYS_AT_ONCE):
-            day = days[start + lo : start + min(lo + DAYS_AT_ONCE, len(piece))]
-            text = np.datetime_as_string(np.where(day == UNDATED, 0, day).astype("datetime64[D]"))
-            dates = pa.array(np.where(day == UNDATED, "", text), type=pa.string())
-            parts.append(pc.binary_join_element_wise(quote_column(piece[lo : lo + len(day)], safe), dates, ","))
+            dates = day_text(days[start + lo : start + min(lo + DAYS_AT_ONCE, len(piece))])
+            cells = quote_column(piece[lo : lo + len(dates)], safe)
+            parts.append(pc.binary_join_element_wise(cells, pa.array(dates, type=pa.string()), ","))
         pieces.append(pa.concat_arrays(parts))
         start += len(piece)
     return PostIdTable(pieces, direction=ids.direction)
