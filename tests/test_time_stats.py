@@ -4,6 +4,7 @@ changes.csv, the whole corpus's intervals, and what the report and the manifest 
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -15,12 +16,15 @@ from click.testing import CliRunner
 
 import netanalysis
 from netanalysis import pipeline
+from netanalysis.analysis import over_time
 from netanalysis.analysis.association import unit_links
+from netanalysis.analysis.over_time import TimeStatistics, time_statistics
 from netanalysis.analysis.timeline import graphs_over_time, timeline_table
 from netanalysis.analysis.window_source import BatchSource, FrameSource
 from netanalysis.analysis.window_stats import coded_edges
 from netanalysis.cli import cli
 from netanalysis.config import Settings
+from netanalysis.errors import ConfigError
 from netanalysis.extract import extract_mentions
 from netanalysis.pipeline import time_stage
 
@@ -261,3 +265,38 @@ def test_betweenness_has_intervals_unless_path_weights_redefine_it(planted, samp
     assert weighted.loc[weighted["metric"] == "betweenness", "ci_low"].isna().all()
     assert weighted.loc[weighted["metric"] == "share", "ci_low"].notna().any()
     assert weighted.attrs["redefined"] == ["betweenness"]
+
+
+def _sample_statistics(jobs: int) -> TimeStatistics:
+    sample = Path(__file__).parents[1] / "examples" / "mfa_channel_sample.txt"
+    posts = netanalysis.read_posts(sample)
+    mentions = extract_mentions(posts)
+    windows = [(lo, hi) for lo, hi, _ in graphs_over_time(mentions, posts)]
+    return time_statistics(posts, unit_links(mentions, posts), windows, replicates=40, permutations=49, jobs=jobs)
+
+
+def test_with_workers_the_whole_corpus_is_resampled_in_a_worker_of_its_own(monkeypatch):
+    # the largest arrays of a run (the whole corpus coded) are not this process's (see _WholeCorpus)
+    real = over_time.bootstrap_coded
+
+    def recorded(*args, **kwargs):
+        frame = real(*args, **kwargs)
+        frame.attrs["pid"] = os.getpid()
+        return frame
+
+    monkeypatch.setattr(over_time, "bootstrap_coded", recorded)
+    alone, with_workers = _sample_statistics(1), _sample_statistics(2)
+    pids = [alone.overall.attrs.pop("pid"), with_workers.overall.attrs.pop("pid")]
+    assert pids[0] == os.getpid() != pids[1]
+    pd.testing.assert_frame_equal(alone.overall, with_workers.overall)
+    assert alone.overall.attrs == with_workers.overall.attrs
+    pd.testing.assert_frame_equal(alone.timeline, with_workers.timeline)
+
+
+def test_an_error_in_the_whole_corpus_worker_is_raised_here(monkeypatch):
+    def failing(*args, **kwargs):
+        raise ConfigError("no intervals today")
+
+    monkeypatch.setattr(over_time, "bootstrap_coded", failing)
+    with pytest.raises(ConfigError, match="no intervals today"):
+        _sample_statistics(2)

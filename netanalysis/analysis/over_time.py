@@ -19,8 +19,9 @@ and one list of windows, what ``timeline``, ``plot`` and ``report`` write:
 Values and ranks are computed from the coded posts with the definitions of ``nodes.csv``
 (:mod:`netanalysis.analysis.resample`; the tests check them against
 :func:`~netanalysis.analysis.timeline.timeline_table` on the window graphs). Windows are
-computed in worker processes (:func:`netanalysis.parallel.map_ordered`, ``jobs``); seeds do
-not depend on the workers: window ``k`` is resampled with seed ``[seed, k]``, the pair ending
+computed in worker processes (:func:`netanalysis.parallel.map_ordered`, ``jobs``), and the
+whole corpus's intervals in a worker of their own while they are; seeds do not depend on the
+workers: window ``k`` is resampled with seed ``[seed, k]``, the pair ending
 in window ``k`` permuted with ``[seed, k]``, the whole corpus resampled with
 ``[seed, WHOLE_CORPUS]``.
 """
@@ -42,6 +43,7 @@ from netanalysis.analysis.window_stats import DEFAULT_MIN_POSTS, window_table
 from netanalysis.errors import ConfigError
 from netanalysis.memory import release_memory
 from netanalysis.model import DATE_FORMAT
+from netanalysis.parallel import start_ordered, worker_count
 
 __all__ = [
     "TIME_METRICS",
@@ -201,28 +203,27 @@ def time_statistics(
     if isinstance(permutations, bool) or not isinstance(permutations, (int, np.integer)) or permutations < 0:
         raise ConfigError(f"the number of permutations must be a whole number >= 0, not {permutations!r}")
     options: dict[str, Any] = dict(unit=source.unit, seed=seed, min_weight=min_weight, baseline=baseline, jobs=jobs)
-    table = window_table(source, None, windows, unit=source.unit, min_weight=min_weight, min_posts=min_posts)
-    boot = bootstrap_over_time(source, None, windows, measures=metrics, replicates=replicates, level=level, **options)
-    timeline = _timeline(boot, windows, metrics)
-    timeline.attrs.update(table.attrs)
-    tests = None
-    tested = measures_to_test(metrics, shown)
-    if permutations and tested and len(windows) > 1:
-        tests = change_tests_over_time(source, None, windows, measures=tested, permutations=permutations, **options)
-        tests.attrs["measures"] = tested
-    corpus = source.code(np.ones(len(source), dtype=bool))
-    release_memory(collect=False)  # (the coding's freed chunks: 90 MB of a million benchmark posts)
-    whole = bootstrap_coded(
-        corpus,
-        measures=metrics,
-        replicates=replicates,
-        level=level,
-        seed=[seed, WHOLE_CORPUS],
-        min_weight=min_weight,
-        baseline=baseline,
-    )
-    overall = whole[NODE_INTERVAL_COLUMNS].reset_index(drop=True)
-    overall.attrs.update(whole.attrs)
+    sizes = dict(measures=metrics, replicates=replicates, level=level, min_weight=min_weight, baseline=baseline)
+    whole_corpus = _WholeCorpus(source, sizes, seed)
+    # with workers, the whole corpus's intervals are computed in one of its own from the start,
+    # while this process and the others do the windows (see _WholeCorpus)
+    started = start_ordered(whole_corpus, [0], jobs=1) if worker_count(jobs) > 1 else None
+    try:
+        table = window_table(source, None, windows, unit=source.unit, min_weight=min_weight, min_posts=min_posts)
+        boot = bootstrap_over_time(
+            source, None, windows, measures=metrics, replicates=replicates, level=level, **options
+        )
+        timeline = _timeline(boot, windows, metrics)
+        timeline.attrs.update(table.attrs)
+        tests = None
+        tested = measures_to_test(metrics, shown)
+        if permutations and tested and len(windows) > 1:
+            tests = change_tests_over_time(source, None, windows, measures=tested, permutations=permutations, **options)
+            tests.attrs["measures"] = tested
+        [overall] = list(started) if started is not None else [whole_corpus(0)]
+    finally:
+        if started is not None:
+            started.close()  # (kills the worker when the run stops early)
     log.info(
         "%d window(s), %d small (fewer than %d posts); B = %d, R = %d",
         len(table),
@@ -232,6 +233,30 @@ def time_statistics(
         permutations,
     )
     return TimeStatistics(windows=table, timeline=timeline, tests=tests, overall=overall)
+
+
+class _WholeCorpus:
+    """The whole corpus's intervals (``node_intervals.csv``): :func:`bootstrap_coded` of every
+    post of a source, with seed ``[seed, WHOLE_CORPUS]`` (picklable; run by a worker).
+
+    With two workers or more, :func:`time_statistics` hands it to a worker of its own before
+    the windows' work starts. It needs the whole corpus coded at once, the largest arrays of the
+    run (some 200 MB for a million benchmark posts, and the replicates' blocks on top): in a
+    worker they are not added to this process's peak, and the worker uses the time that this
+    process spends on the windows table and that the windows' workers leave idle at their
+    ends. The intervals are the same wherever they are computed.
+    """
+
+    def __init__(self, source: WindowSource, options: dict, seed: int):
+        self.source, self.options, self.seed = source, options, seed
+
+    def __call__(self, _item: int) -> pd.DataFrame:
+        corpus = self.source.code(np.ones(len(self.source), dtype=bool))
+        release_memory(collect=False)  # (the coding's freed chunks: 90 MB of a million benchmark posts)
+        whole = bootstrap_coded(corpus, seed=[self.seed, WHOLE_CORPUS], **self.options)
+        overall = whole[NODE_INTERVAL_COLUMNS].reset_index(drop=True)
+        overall.attrs.update(whole.attrs)
+        return overall
 
 
 def significant_changes(changes: pd.DataFrame, metric: str, alpha: float) -> pd.DataFrame:
