@@ -112,8 +112,9 @@ def test_node_dates_by_hand_and_from_a_coded_corpus():
     pd.testing.assert_frame_equal(node_dates(again), node_dates(links))
 
 
+@pytest.mark.parametrize("undated_share", [0.0, 0.2])
 @pytest.mark.parametrize("chunk", [1, 3, 1_000_000])
-def test_node_dates_of_a_corpus_a_chunk_of_posts_at_a_time_are_the_tables(chunk, monkeypatch):
+def test_node_dates_of_a_corpus_a_chunk_of_posts_at_a_time_are_the_tables(chunk, undated_share, monkeypatch):
     from netanalysis.analysis import link_sums
 
     monkeypatch.setattr(link_sums, "PAIR_CHUNK", chunk)
@@ -122,7 +123,7 @@ def test_node_dates_of_a_corpus_a_chunk_of_posts_at_a_time_are_the_tables(chunk,
     post = np.sort(rng.integers(0, 30, 120)).astype(np.int32)
     entity = rng.choice([0, 1, 3, 4], 120).astype(np.int16)  # (ZZ never linked)
     micros = rng.integers(1_700_000_000_000_000, 1_760_000_000_000_000, 30)
-    micros[rng.random(30) < 0.2] = -(2**63)  # undated posts
+    micros[rng.random(30) < undated_share] = -(2**63)  # undated posts (none: every link's date used as it is)
     batch = Batch(
         post_ids=pa.array([f"p{i}" for i in range(30)]), dates=micros, post=post, entity=entity, entities=entities
     )
@@ -136,6 +137,30 @@ def test_node_dates_of_a_corpus_a_chunk_of_posts_at_a_time_are_the_tables(chunk,
         }
     )
     pd.testing.assert_frame_equal(node_dates(batch), node_dates(links))
+    # and by hand: each node's distinct posts, their dates counted, averaged, first and last
+    distinct = links.drop_duplicates(["post_id", "node"])
+    dated = distinct[distinct["date"].notna()].groupby("node")["date"]
+    table = node_dates(batch).set_index("node")
+    assert table["dated_posts"].to_dict() == {n: int(dated.size().get(n, 0)) for n in table.index}
+    undated = distinct[distinct["date"].isna()].groupby("node").size()
+    assert table["undated_posts"].to_dict() == {n: int(undated.get(n, 0)) for n in table.index}
+    for name, got in table.iterrows():
+        if name not in dated.groups:
+            assert pd.isna(got["mean_date"]) and pd.isna(got["first_date"])
+            continue
+        assert got["first_date"] == dated.min()[name] and got["last_date"] == dated.max()[name]
+        assert abs(got["mean_date"] - dated.mean()[name]) <= pd.Timedelta(microseconds=1)
+    # the mean to the microsecond of one weighted bincount over every dated link in order, as the
+    # figures were drawn from before the sums went a chunk at a time
+    keep = distinct["date"].notna().to_numpy()
+    when = micros[post][distinct.index.to_numpy()][keep]
+    node = distinct["node"].to_numpy()[keep]
+    names, code = np.unique(node, return_inverse=True)
+    base = float(when.min()) if len(when) else 0.0
+    sums = np.bincount(code, weights=when.astype(np.float64) - base, minlength=len(names))
+    means = np.round(sums / np.bincount(code, minlength=len(names)) + base).astype(np.int64)
+    expected = dict(zip(names, pd.to_datetime(means, unit="us", utc=True)))
+    assert table["mean_date"].dropna().to_dict() == expected
 
 
 def test_heatmap_matrix_names_the_dominant_country_and_forum():

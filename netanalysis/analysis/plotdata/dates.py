@@ -19,7 +19,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from netanalysis.analysis.link_sums import distinct_pairs, posts_of
+from netanalysis.analysis.link_sums import COUNT_CHUNK, counted, distinct_pairs
 from netanalysis.errors import GraphError
 from netanalysis.graph import Batch
 from netanalysis.model import NO_DATE
@@ -63,17 +63,28 @@ def node_dates(links: pd.DataFrame | Batch, *, nodes: Iterable[str] | None = Non
         post, every, node, micros = _from_frame(links)
     code, when = _distinct(post, node, micros, len(every))
     names, code = _named(every, code)
-    dated = when != NO_DATE
     n = len(names)
-    count = np.bincount(code[dated], minlength=n)
-    undated = np.bincount(code[~dated], minlength=n)
-    total = np.bincount(code[dated], weights=when[dated].astype(np.float64) - _base(when, dated), minlength=n)
+    undated = np.zeros(n, dtype=np.int64)
+    dated = when != NO_DATE
+    if not dated.all():  # the dated links' codes and dates, copied once (every link is dated, as a rule)
+        undated = counted(code, n, where=~dated)
+        code, when = code[dated], when[dated]
+    del dated
+    count = counted(code, n)
     lo = np.full(n, np.iinfo(np.int64).max)
     hi = np.full(n, np.iinfo(np.int64).min)
-    np.minimum.at(lo, code[dated], when[dated])
-    np.maximum.at(hi, code[dated], when[dated])
+    np.minimum.at(lo, code, when)
+    np.maximum.at(hi, code, when)
+    base = float(when.min()) if len(when) else 0.0  # (keeps sums of microsecond timestamps exact enough)
+    # each node's dates summed in float64 in the links' order, as one weighted numpy.bincount adds
+    # them (the same sums), a chunk of links at a time: no int64 copy of every link's node (which
+    # bincount makes) and no float of every link's date, each some 94 MiB on the 12 million links
+    # of a million benchmark posts (the counts too: counted)
+    total = np.zeros(n)
+    for at in range(0, len(code), COUNT_CHUNK):
+        np.add.at(total, code[at : at + COUNT_CHUNK], np.subtract(when[at : at + COUNT_CHUNK], base, dtype=np.float64))
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(count > 0, total / np.maximum(count, 1) + _base(when, dated), np.nan)
+        mean = np.where(count > 0, total / np.maximum(count, 1) + base, np.nan)
     frame = pd.DataFrame(
         {
             "node": names.astype(str),
@@ -100,7 +111,7 @@ def _distinct(post: np.ndarray, node: np.ndarray, micros: np.ndarray, n: int) ->
         order = np.argsort(post, kind="stable")
         post, node = post[order], node[order]
     start, code, _ = distinct_pairs(post, node, max(n, 1), len(micros))
-    return code, micros[posts_of(start)]
+    return code, np.repeat(micros, np.diff(start))  # (each entry's post's date)
 
 
 def _named(every: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -108,7 +119,7 @@ def _named(every: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     place among them: names are sorted once per node, not once per link (the worker drawing the
     overlay of a million benchmark posts peaked at 1,576,912 kB with a name per link, 1,246,476
     kB without)."""
-    used = np.flatnonzero(np.bincount(code, minlength=len(every)))
+    used = np.flatnonzero(counted(code, len(every)))
     names, place = np.unique(every[used], return_inverse=True)
     lookup = np.full(len(every), -1, dtype=np.int32)
     lookup[used] = place
@@ -132,11 +143,6 @@ def _from_frame(links: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
     node_ids = links["node"].astype(str).to_numpy(dtype=object)
     names, node_codes = np.unique(node_ids, return_inverse=True) if len(node_ids) else (np.array([], str), [])
     return post.astype(np.int64), names, np.asarray(node_codes, dtype=np.int64), micros
-
-
-def _base(when: np.ndarray, dated: np.ndarray) -> float:
-    """An offset that keeps sums of microsecond timestamps exact enough in float64."""
-    return float(when[dated].min()) if dated.any() else 0.0
 
 
 def _stamps(micros: np.ndarray, valid: np.ndarray) -> pd.Series:
