@@ -203,8 +203,8 @@ def time_statistics(
     if isinstance(permutations, bool) or not isinstance(permutations, (int, np.integer)) or permutations < 0:
         raise ConfigError(f"the number of permutations must be a whole number >= 0, not {permutations!r}")
     options: dict[str, Any] = dict(unit=source.unit, seed=seed, min_weight=min_weight, baseline=baseline, jobs=jobs)
-    sizes = dict(measures=metrics, replicates=replicates, level=level, min_weight=min_weight, baseline=baseline)
-    whole_corpus = _WholeCorpus(source, sizes, seed)
+    intervals = dict(measures=metrics, replicates=replicates, level=level, min_weight=min_weight, baseline=baseline)
+    whole_corpus = _WholeCorpus(source, intervals, seed)
     # with workers, the whole corpus's intervals are computed in one of its own from the start,
     # while this process and the others do the windows (see _WholeCorpus)
     started = start_ordered(whole_corpus, [0], jobs=1) if worker_count(jobs) > 1 else None
