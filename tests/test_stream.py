@@ -544,3 +544,29 @@ def test_an_id_table_in_pieces_reads_as_the_whole_array():
     assert [pieces.id_at(c) for c in range(22)] == ids and len(pieces) == 22
     assert pickle.loads(pickle.dumps(pieces)).take(np.array([3, 20], dtype=np.int32)).to_pylist() == ["mfa:4", "mfa:21"]
     assert list(PostIds(np.array([20, 2, 7], dtype=np.int32), pieces)) == ["mfa:3", "mfa:8", "mfa:21"]
+
+
+def test_a_large_run_drops_the_compiled_registry_once_its_posts_are_read(tmp_path, monkeypatch):
+    """From ``FORGET_POSTS`` posts, nothing holds the compiled registry past the corpus stage
+    (the later stages' workers would each hold it); a smaller run keeps it for the next; a run
+    after builds it again and finds the same mentions."""
+    import gc
+    import weakref
+
+    from netanalysis.extract import compiled
+    from netanalysis.pipeline import corpus as corpus_stage
+
+    sample = Path(__file__).resolve().parents[1] / "examples" / "mfa_channel_sample.txt"
+    monkeypatch.setattr(corpus_stage, "FORGET_POSTS", 10**9)
+    report.run("graph", [sample], tmp_path / "kept", Settings())
+    assert compiled._CACHE
+    built = weakref.ref(next(iter(compiled._CACHE.values())))
+    monkeypatch.setattr(corpus_stage, "FORGET_POSTS", 12)  # the sample's posts
+    report.run("graph", [sample], tmp_path / "dropped", Settings())
+    gc.collect()
+    assert not compiled._CACHE and built() is None
+    monkeypatch.setattr(corpus_stage, "FORGET_POSTS", 10**9)
+    report.run("graph", [sample], tmp_path / "again", Settings())
+    assert compiled._CACHE
+    for name in ("mentions.csv", "edges.csv"):
+        assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "kept" / name).read_bytes()

@@ -19,7 +19,7 @@ from netanalysis.extract.pairs import TagLexicon
 if TYPE_CHECKING:  # pragma: no cover
     from netanalysis.registry import Registry
 
-__all__ = ["FLAG_FORUMS", "Compiled", "compiled_registry"]
+__all__ = ["FLAG_FORUMS", "Compiled", "compiled_registry", "forget_compiled"]
 
 log = logging.getLogger(__name__)
 
@@ -131,3 +131,16 @@ def compiled_registry(registry: Registry, backend: str) -> Compiled:
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return built
+
+
+def forget_compiled() -> int:
+    """Drop every registry compiled so far (each is built again, in some 0.2 s, when next asked
+    for); return how many there were.
+
+    A run's corpus stage calls it once the posts are read: nothing later extracts, and the
+    worker processes the later stages fork would each hold the automaton and its tables (some
+    26 MB with the bundled registry) as the process they came from did.
+    """
+    count = len(_CACHE)
+    _CACHE.clear()
+    return count

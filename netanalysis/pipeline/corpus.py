@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 from netanalysis import parallel
 from netanalysis.config import Settings
 from netanalysis.errors import raise_if_stopped
+from netanalysis.extract.compiled import forget_compiled
 from netanalysis.graph import Batch, CoMentionCounter
 from netanalysis.ingest import ReadOptions
 from netanalysis.ingest.ids import UniqueIds, warn_renamed
@@ -42,7 +43,12 @@ from netanalysis.parallel import map_ordered
 from netanalysis.pipeline.state import RunResult, RunState, Stage, Staging
 from netanalysis.pipeline.work import Chunk, ChunkExtractor, describe, post_rows
 
-__all__ = ["CorpusTotals", "stage_corpus"]
+__all__ = ["CorpusTotals", "stage_corpus", "FORGET_POSTS"]
+
+#: From this many posts, the corpus stage drops the compiled registry once the posts are read
+#: (:func:`~netanalysis.extract.compiled.forget_compiled`): the later stages' workers would each
+#: hold a copy of it; a smaller run keeps it for the next run in the same process.
+FORGET_POSTS = 2000
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +160,9 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
             except OSError as exc:  # a cache that cannot be written costs the next run time, not this run
                 log.warning("the cache entry %s cannot be written (%s); the run goes on without it", entry, exc)
                 result.counts["mentions_cache"] = "not stored"
+    del work
+    if totals.posts >= FORGET_POSTS:  # (small runs keep it: a test suite runs hundreds of them)
+        forget_compiled()
     release_memory()
     result.counts.update(totals.counts())
     result.counts["mentions"] = dict(sorted(state.mention_kinds.items()))
