@@ -116,8 +116,10 @@ def test_node_dates_by_hand_and_from_a_coded_corpus():
 @pytest.mark.parametrize("chunk", [1, 3, 1_000_000])
 def test_node_dates_of_a_corpus_a_chunk_of_posts_at_a_time_are_the_tables(chunk, undated_share, monkeypatch):
     from netanalysis.analysis import link_sums
+    from netanalysis.analysis.plotdata import dates
 
     monkeypatch.setattr(link_sums, "PAIR_CHUNK", chunk)
+    monkeypatch.setattr(dates, "DATE_RUN", chunk)  # (runs of one post at 1 and 3 links)
     rng = np.random.default_rng(5)
     entities = (("forum", "UN"), ("country", "CN"), ("country", "ZZ"), ("forum", "SCO"), ("country", "IN"))
     post = np.sort(rng.integers(0, 30, 120)).astype(np.int32)

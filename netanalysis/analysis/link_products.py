@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from netanalysis.analysis.link_sums import is_ones
+from netanalysis.analysis.link_sums import is_ones, start_runs
 
 __all__ = ["BLOCK", "LINK_BLOCK", "grouped", "link_matrix", "by_post", "PostLinks", "largest_abs", "summed"]
 
@@ -98,17 +98,12 @@ class PostLinks:
         return self._blocks
 
     def _built(self) -> list:
-        start, n_posts = self.start, self.shape[1]
-        # posts where a block starts: the first post whose entries reach past LINK_BLOCK more
-        cuts = [0]
-        while cuts[-1] < n_posts:
-            at = cuts[-1]
-            end = int(np.searchsorted(start, start[at] + LINK_BLOCK, side="right")) - 1
-            cuts.append(min(n_posts, max(end, at + 1)))
-        widest = max((int(start[b] - start[a]) for a, b in zip(cuts[:-1], cuts[1:])), default=0)
+        start = self.start
+        runs = start_runs(start, LINK_BLOCK)
+        widest = max((int(start[b] - start[a]) for a, b in runs), default=0)
         shared = np.ones(widest, dtype=self.dtype) if self._ones else None
         out = []
-        for a, b in zip(cuts[:-1], cuts[1:]):
+        for a, b in runs:
             lo, hi = int(start[a]), int(start[b])
             data = shared[: hi - lo] if shared is not None else np.ascontiguousarray(self.weight[lo:hi])
             out.append((a, b, _csc(data, self.index[lo:hi], start[a : b + 1] - lo, (self.shape[0], b - a))))

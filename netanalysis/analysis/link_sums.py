@@ -26,6 +26,7 @@ __all__ = [
     "PAIR_CHUNK",
     "LOOKUP_CODES",
     "post_chunks",
+    "start_runs",
     "joined",
     "ones",
     "is_ones",
@@ -56,6 +57,26 @@ def post_chunks(post: np.ndarray) -> list[tuple[int, int]]:
     size = PAIR_CHUNK
     bounds = np.unique(np.r_[np.searchsorted(post, post[::size], side="left"), len(post)])
     return list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+
+
+def start_runs(start: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """``(first post, end post)`` of runs of consecutive posts whose entries (sorted by post,
+    each post's starting at ``start``: :func:`starts`) number at most ``size``, or of one post
+    when it has more: a window's entries a block of posts at a time, without each entry's post.
+
+    Examples
+    --------
+    >>> start_runs(np.array([0, 2, 2, 3, 9]), 3), start_runs(np.array([0]), 3)
+    ([(0, 3), (3, 4)], [])
+    """
+    n_posts, at = len(start) - 1, 0
+    runs = []
+    while at < n_posts:
+        end = int(np.searchsorted(start, start[at] + size, side="right")) - 1
+        end = min(n_posts, max(end, at + 1))
+        runs.append((at, end))
+        at = end
+    return runs
 
 
 def joined(chunks: list[np.ndarray], dtype: type) -> np.ndarray:
@@ -224,12 +245,13 @@ class Filled:
 
 
 def distinct_pairs(
-    post: np.ndarray, node: np.ndarray, n_nodes: int, n_posts: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    post: np.ndarray, node: np.ndarray, n_nodes: int, n_posts: int, *, with_counts: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """The distinct ``(post, node)`` of links sorted by post, in that order, and how many links
     each stands for (what ``numpy.unique(post * n_nodes + node, return_counts=True)`` gives, a
     chunk of posts at a time): where each of the ``n_posts`` posts' entries start
-    (:func:`starts`), the node of each entry and its count (each int32 when it fits).
+    (:func:`starts`), the node of each entry and its count (each int32 when it fits; None
+    without ``with_counts``: an int32 an entry that a caller counting posts does not need).
 
     Examples
     --------
@@ -244,9 +266,10 @@ def distinct_pairs(
         key, count = np.unique(post[lo:hi].astype(np.int64) * n_nodes + node[lo:hi], return_counts=True)
         _tally(per_post, key // n_nodes)
         nodes.add(key % n_nodes)
-        counts.add(count)
+        if with_counts:
+            counts.add(count)
         del key, count
-    return starts(per_post), nodes.values, counts.joined()
+    return starts(per_post), nodes.values, counts.joined() if with_counts else None
 
 
 def starts(per_post: np.ndarray) -> np.ndarray:

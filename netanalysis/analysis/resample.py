@@ -235,7 +235,9 @@ def coded_window(
         node_index, count = node.astype(index_type(n_nodes), copy=False), ones(len(node), index_type(len(node)))
     else:
         topical = counted(post[np.r_[True, group[1:] != group[:-1]]] if len(post) else post, len(post_ids))
-        node_start, node_index, count = distinct_pairs(post, node, n_nodes, len(post_ids))
+        node_start, node_index, counts = distinct_pairs(post, node, n_nodes, len(post_ids))
+        assert counts is not None
+        count = counts
     # countries x forums within each unit (links are sorted by unit, then node: countries first)
     is_forum = np.array([k == "forum" for k in kinds], dtype=bool)[node] if len(node) else np.zeros(0, dtype=bool)
     edge_start, edge_index, edge_count, edges = window_pairs(group, post, node, is_forum, n_nodes, len(post_ids))

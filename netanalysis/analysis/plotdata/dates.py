@@ -19,12 +19,15 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from netanalysis.analysis.link_sums import COUNT_CHUNK, counted, distinct_pairs
+from netanalysis.analysis.link_sums import counted, distinct_pairs, start_runs
 from netanalysis.errors import GraphError
 from netanalysis.graph import Batch
 from netanalysis.model import NO_DATE
 
-__all__ = ["node_dates", "DATE_COLUMNS"]
+__all__ = ["node_dates", "DATE_COLUMNS", "DATE_RUN"]
+
+#: Links whose nodes and dates :func:`node_dates` makes at a time (about 21 bytes each).
+DATE_RUN = 1 << 20
 
 #: Columns of :func:`node_dates`.
 DATE_COLUMNS = ["node", "mean_date", "first_date", "last_date", "dated_posts", "undated_posts"]
@@ -61,28 +64,33 @@ def node_dates(links: pd.DataFrame | Batch, *, nodes: Iterable[str] | None = Non
         post, node, micros = links.post, links.entity, links.dates
     else:
         post, every, node, micros = _from_frame(links)
-    code, when = _distinct(post, node, micros, len(every))
-    names, code = _named(every, code)
+    start, code = _distinct(post, node, micros, len(every))
+    names, place = _named(every, code)
     n = len(names)
-    undated = np.zeros(n, dtype=np.int64)
-    dated = when != NO_DATE
-    if not dated.all():  # the dated links' codes and dates, copied once (every link is dated, as a rule)
-        undated = counted(code, n, where=~dated)
-        code, when = code[dated], when[dated]
-    del dated
-    count = counted(code, n)
+    undated, count, total = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n)
     lo = np.full(n, np.iinfo(np.int64).max)
     hi = np.full(n, np.iinfo(np.int64).min)
-    np.minimum.at(lo, code, when)
-    np.maximum.at(hi, code, when)
-    base = float(when.min()) if len(when) else 0.0  # (keeps sums of microsecond timestamps exact enough)
-    # each node's dates summed in float64 in the links' order, as one weighted numpy.bincount adds
-    # them (the same sums), a chunk of links at a time: no int64 copy of every link's node (which
-    # bincount makes) and no float of every link's date, each some 94 MiB on the 12 million links
-    # of a million benchmark posts (the counts too: counted)
-    total = np.zeros(n)
-    for at in range(0, len(code), COUNT_CHUNK):
-        np.add.at(total, code[at : at + COUNT_CHUNK], np.subtract(when[at : at + COUNT_CHUNK], base, dtype=np.float64))
+    # the dates of the posts with links (a distinct link's date is its post's)
+    linked = micros[np.diff(start) > 0]
+    linked = linked[linked != NO_DATE]
+    base = float(linked.min()) if len(linked) else 0.0  # (keeps sums of microsecond timestamps exact enough)
+    del linked
+    # a run of posts at a time: each link's node and date made for that run only (a date and a
+    # node for each of the 12 million links of a million benchmark posts took 94 + 47 MiB);
+    # each node's dates are summed in float64 in the links' order, as one weighted
+    # numpy.bincount adds them (the same sums)
+    for a, b in start_runs(start, DATE_RUN):
+        at = place[code[start[a] : start[b]]]
+        when = np.repeat(micros[a:b], np.diff(start[a : b + 1]))
+        dated = when != NO_DATE
+        if not dated.all():
+            undated += np.bincount(at[~dated], minlength=n)
+            at, when = at[dated], when[dated]
+        count += np.bincount(at, minlength=n)
+        np.minimum.at(lo, at, when)
+        np.maximum.at(hi, at, when)
+        np.add.at(total, at, np.subtract(when, base, dtype=np.float64))
+        del at, when, dated
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(count > 0, total / np.maximum(count, 1) + base, np.nan)
     frame = pd.DataFrame(
@@ -103,27 +111,27 @@ def node_dates(links: pd.DataFrame | Batch, *, nodes: Iterable[str] | None = Non
 
 
 def _distinct(post: np.ndarray, node: np.ndarray, micros: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The node and the post's date of each distinct (post, node) link, sorted by post (a post
-    that names a node twice counts once): :func:`~netanalysis.analysis.link_sums.distinct_pairs`,
-    a chunk of posts at a time, so that no int64 array of every link is made (a million
-    benchmark posts have 24 million links)."""
+    """Where each post's distinct (post, node) links start and the node of each, sorted by post
+    (a post that names a node twice counts once):
+    :func:`~netanalysis.analysis.link_sums.distinct_pairs`, a chunk of posts at a time, so that
+    no int64 array of every link is made (a million benchmark posts have 24 million links)."""
     if len(post) and not bool((post[1:] >= post[:-1]).all()):
         order = np.argsort(post, kind="stable")
         post, node = post[order], node[order]
-    start, code, _ = distinct_pairs(post, node, max(n, 1), len(micros))
-    return code, np.repeat(micros, np.diff(start))  # (each entry's post's date)
+    start, code, _ = distinct_pairs(post, node, max(n, 1), len(micros), with_counts=False)
+    return start, code
 
 
 def _named(every: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted names of the nodes that ``code`` (places in ``every``) names, and each code's
-    place among them: names are sorted once per node, not once per link (the worker drawing the
-    overlay of a million benchmark posts peaked at 1,576,912 kB with a name per link, 1,246,476
-    kB without)."""
+    """The sorted names of the nodes that ``code`` (places in ``every``) names, and the place
+    among them of each place in ``every`` (-1 when unused): names are sorted once per node, not
+    once per link (the worker drawing the overlay of a million benchmark posts peaked at
+    1,576,912 kB with a name per link, 1,246,476 kB without)."""
     used = np.flatnonzero(counted(code, len(every)))
     names, place = np.unique(every[used], return_inverse=True)
     lookup = np.full(len(every), -1, dtype=np.int32)
     lookup[used] = place
-    return names, lookup[code]
+    return names, lookup
 
 
 def _from_frame(links: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
