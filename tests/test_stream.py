@@ -570,3 +570,25 @@ def test_a_large_run_drops_the_compiled_registry_once_its_posts_are_read(tmp_pat
     assert compiled._CACHE
     for name in ("mentions.csv", "edges.csv"):
         assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "kept" / name).read_bytes()
+
+
+def test_the_projections_are_dropped_once_written_before_the_figure_workers_are_forked(tmp_path, monkeypatch):
+    """Nothing after the graph stage reads the one-mode projections: their files are written,
+    then they are dropped before the figures' worker is forked (which held a copy)."""
+    from netanalysis.pipeline import stages
+
+    sample = Path(__file__).resolve().parents[1] / "examples" / "mfa_channel_sample.txt"
+    seen = []
+    original = stages.start_graph_figures
+
+    def spy(state, staging):
+        seen.append((dict(state.projections), sorted(p.name for p in staging.dir.glob("projection_*"))))
+        return original(state, staging)
+
+    monkeypatch.setattr(stages, "start_graph_figures", spy)
+    report.run("graph", [sample], tmp_path / "out", Settings())
+    [(projections, written)] = seen
+    assert projections == {}
+    stems = ("projection_countries", "projection_forums")
+    assert written == sorted([f"{s}.{e}" for s in stems for e in ("csv", "gexf")] + ["projection_nodes.csv"])
+    assert all((tmp_path / "out" / name).stat().st_size > 0 for name in written)

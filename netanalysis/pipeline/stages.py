@@ -7,6 +7,7 @@ writes its files into the staging folder through :mod:`netanalysis.io`.
 from __future__ import annotations
 
 from netanalysis import __version__
+from netanalysis.memory import release_memory
 from netanalysis.pipeline.drawing import stage_figures, start_graph_figures
 from netanalysis.pipeline.state import RunResult, RunState, Staging
 from netanalysis.pipeline.time_stage import community_counts, stage_timeline
@@ -39,6 +40,12 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
     community = dict(zip(state.nodes["node"], state.nodes["community"].astype(int)))
     for graph in {id(full): full, id(G): G}.values():
         nx.set_node_attributes(graph, {n: c for n, c in community.items() if n in graph}, "community")
+    write_tested_files(state, result, staging)
+    # nothing later reads the projections (their files are written): dropped before the workers
+    # of the figures and the later stages are forked, each of which held them (and their edges'
+    # post codes: 27 MB at a million benchmark posts)
+    state.projections = {}
+    release_memory()
     start_graph_figures(state, staging)  # (drawn by a worker while this process goes on)
     write_edges_csv(full, staging.path("edges.csv"), safe=s.safe_csv)  # every edge, with its test
     write_csv(state.nodes, staging.path("nodes.csv"), safe=s.safe_csv)
@@ -47,7 +54,6 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
     state.node_styles = node_styles(G, centrality=state.nodes, seed=s.seed)
     write_gexf(full, staging.path("graph.gexf"), node_attributes=state.node_styles)
     write_graphml(full, staging.path("graph.graphml"), node_attributes=state.node_styles)
-    write_tested_files(state, result, staging)
     kinds = [
         k for _, k in full.nodes(data="kind")
     ]  # the whole graph (edges.csv); the backbone's: counts["significance"]

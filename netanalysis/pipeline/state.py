@@ -148,7 +148,8 @@ class RunState:
     outsiders: pd.DataFrame | None = None  # share of each forum's ties to non-members, per year
     graph: nx.Graph | None = None  # what measures, figures and the explorer use (the backbone with --backbone)
     full_graph: nx.Graph | None = None  # every edge, with its test
-    projections: dict[str, nx.Graph] = field(default_factory=dict)  # side -> tested one-mode projection
+    # side -> tested one-mode projection (until the graph stage has written their files)
+    projections: dict[str, nx.Graph] = field(default_factory=dict)
     nodes: pd.DataFrame | None = None
     windows: WindowGraphs | None = None
     window_table: pd.DataFrame | None = None
