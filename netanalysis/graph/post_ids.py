@@ -26,8 +26,10 @@ import pyarrow.compute as pc
 __all__ = ["PostIdTable", "PostIdCollector", "PostIds", "CodeStore", "natural_order"]
 
 #: (edge, post) pairs whose post codes a graph keeps in memory; the codes of further pairs go
-#: to a temporary file (4 bytes a pair: some 150 MB at a million posts of the benchmark).
-SPILL_PAIRS = 4_000_000
+#: to a temporary file (4 bytes a pair: some 150 MB at a million posts of the benchmark). The
+#: process keeps its graph to the end of a run and every worker forked after the graph stage
+#: holds a copy: 4 MB each, where 4 million pairs took 16 MB (and as much for each projection).
+SPILL_PAIRS = 1_000_000
 
 
 def _natural_keys(ids: pa.Array) -> tuple[pa.Array, pa.Array]:
