@@ -366,10 +366,12 @@ def test_a_window_of_whole_posts_keeps_no_counts_but_sums_them(link_block, monke
         for a, b, matrix in blocks:  # at most LINK_BLOCK entries a block, but a post's
             assert matrix.nnz <= link_block or b == a + 1
             assert matrix.dtype == np.int32 and matrix.data.flags.c_contiguous and (matrix.data == 1).all()
-        # the blocks hold views of the window's indices and of one array of ones no longer than
-        # the largest block: no copy of either
+        # the blocks hold views of the window's indices and of one array of ones (shared with
+        # the window's other links: made to the power of two at or above the first's largest
+        # block): no copy of either
         shared = blocks[0][2].data.base
-        assert len(shared) == max(m.nnz for _, _, m in blocks)
+        widest = max(len(win.edge_index), len(win.node_index))
+        assert max(m.nnz for _, _, m in blocks) <= len(shared) < 2 * widest
         assert all(np.shares_memory(m.data, shared) for _, _, m in blocks if m.nnz)
         assert all(np.shares_memory(m.indices, i) for _, _, m in blocks if m.nnz)
         assert np.array_equal(links.toarray(), plain.toarray())
@@ -436,3 +438,40 @@ def test_counted_a_chunk_at_a_time_is_bincount(entries, dtype, chunk, masked):
         got = link_sums.counted(index, 6, where=where)
     plain = [sum(1 for i, w in entries if i == k and (w or not masked)) for k in range(6)]
     assert got.dtype == np.int64 and got.tolist() == plain
+
+
+@pytest.mark.parametrize("n_posts", [1, 2, 7, 1000, 4099])
+@pytest.mark.parametrize("replicates", [1, 3, 8])
+def test_bootstrap_counts_a_replicate_at_a_time_are_one_draw_of_them_all(n_posts, replicates):
+    """Each replicate's draws made by themselves give the counts of one draw of every
+    replicate (the generator's stream goes on from call to call), and leave the generator
+    where that draw did: the intervals do not depend on how the draws are split."""
+    from netanalysis.analysis.resample import bootstrap_counts
+
+    for seed in range(5):
+        rng = np.random.default_rng([seed, n_posts])
+        draws = rng.integers(0, n_posts, size=(replicates, n_posts))
+        draws += (np.arange(replicates) * n_posts)[:, None]
+        expected = np.bincount(draws.ravel(), minlength=replicates * n_posts).reshape(replicates, n_posts)
+        mine = np.random.default_rng([seed, n_posts])
+        got = bootstrap_counts(mine, n_posts, replicates)
+        assert got.dtype == np.int64 and np.array_equal(got, expected)
+        assert (got.sum(axis=1) == n_posts).all()
+        assert mine.integers(0, 2**62) == rng.integers(0, 2**62)
+
+
+def test_a_windows_node_links_and_pairs_share_one_array_of_ones():
+    posts = pd.DataFrame({"post_id": ["a", "b", "c"]})
+    links = pd.DataFrame(
+        {
+            "post_id": ["a", "a", "b", "b", "c"],
+            "kind": ["country", "forum", "country", "forum", "forum"],
+            "entity": ["CN", "UN", "RU", "UN", "SCO"],
+        }
+    )
+    win = code_window(posts, links)
+    [(_, _, nodes)] = win.node_links.blocks()
+    [(_, _, pairs)] = win.edge_links.blocks()
+    assert nodes.data.tolist() == [1] * 5 and pairs.data.tolist() == [1, 1]
+    assert nodes.data.base is not None and nodes.data.base is pairs.data.base
+    assert not nodes.data.flags.writeable

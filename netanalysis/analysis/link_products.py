@@ -11,11 +11,24 @@ values the sparse matrices of all of them held as int32 ones (46 + 139 MiB).
 
 from __future__ import annotations
 
+import weakref
+from typing import Any
+
 import numpy as np
 
 from netanalysis.analysis.link_sums import is_ones, start_runs
 
-__all__ = ["BLOCK", "LINK_BLOCK", "grouped", "link_matrix", "by_post", "PostLinks", "largest_abs", "summed"]
+__all__ = [
+    "BLOCK",
+    "LINK_BLOCK",
+    "grouped",
+    "link_matrix",
+    "by_post",
+    "PostLinks",
+    "largest_abs",
+    "shared_ones",
+    "summed",
+]
 
 #: Values of ``counts`` copied at a time by :func:`summed` (bounds its memory).
 BLOCK = 4_000_000
@@ -101,7 +114,7 @@ class PostLinks:
         start = self.start
         runs = start_runs(start, LINK_BLOCK)
         widest = max((int(start[b] - start[a]) for a, b in runs), default=0)
-        shared = np.ones(widest, dtype=self.dtype) if self._ones else None
+        shared = shared_ones(widest, self.dtype) if self._ones else None
         out = []
         for a, b in runs:
             lo, hi = int(start[a]), int(start[b])
@@ -113,6 +126,31 @@ class PostLinks:
         """The dense groups x posts matrix."""
         parts = [m.toarray() for _, _, m in self.blocks()]
         return np.concatenate(parts, axis=1) if parts else np.zeros(self.shape, dtype=self.dtype)
+
+
+_SHARED_ONES: dict[np.dtype, weakref.ref] = {}
+
+
+def shared_ones(size: int, dtype: Any) -> np.ndarray:
+    """``size`` ones of ``dtype``, read only, as a view of the longest such array still in use
+    (made when none is long enough, to the next power of two, so that blocks of about the same
+    width find it long enough): a window's node links and pairs share one, where each made its
+    own (16 MB each for the blocks of a million benchmark posts).
+
+    Examples
+    --------
+    >>> a = shared_ones(5, np.int32); b = shared_ones(7, np.int32)
+    >>> b.tolist(), b.base is a.base, len(a.base) >= 8, a.flags.writeable
+    ([1, 1, 1, 1, 1, 1, 1], True, True, False)
+    """
+    key = np.dtype(dtype)
+    ref = _SHARED_ONES.get(key)
+    whole = ref() if ref is not None else None
+    if whole is None or len(whole) < size:
+        whole = np.ones(1 << max(int(size) - 1, 0).bit_length(), dtype=key)
+        whole.flags.writeable = False
+        _SHARED_ONES[key] = weakref.ref(whole)
+    return whole[:size]
 
 
 def largest_abs(values: np.ndarray) -> int:
