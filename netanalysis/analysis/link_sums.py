@@ -38,6 +38,7 @@ __all__ = [
     "distinct_pairs",
     "starts",
     "posts_of",
+    "tally",
     "window_pairs",
 ]
 
@@ -264,7 +265,7 @@ def distinct_pairs(
     nodes, counts = Filled(len(post), node_type), Counts(count_type)  # (at most one entry a link)
     for lo, hi in post_chunks(post):
         key, count = np.unique(post[lo:hi].astype(np.int64) * n_nodes + node[lo:hi], return_counts=True)
-        _tally(per_post, key // n_nodes)
+        tally(per_post, key // n_nodes)
         nodes.add(key % n_nodes)
         if with_counts:
             counts.add(count)
@@ -297,8 +298,15 @@ def posts_of(start: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(n_posts, dtype=index_type(n_posts)), np.diff(start))
 
 
-def _tally(per_post: np.ndarray, post: np.ndarray) -> None:
-    """Add the entries of sorted ``post`` to their posts' counts."""
+def tally(per_post: np.ndarray, post: np.ndarray) -> None:
+    """Add the entries of sorted ``post`` to their posts' counts (a chunk's entries: only the
+    range of posts they span is counted).
+
+    Examples
+    --------
+    >>> per_post = np.zeros(4, dtype=np.int64); tally(per_post, np.array([1, 1, 3])); per_post.tolist()
+    [0, 2, 0, 1]
+    """
     if len(post):
         first = int(post[0])
         per_post[first : int(post[-1]) + 1] += np.bincount(post - first)
@@ -341,17 +349,25 @@ def _pair_bound(group: np.ndarray, is_forum: np.ndarray) -> int:
 
 
 def window_pairs(
-    group: np.ndarray, post: np.ndarray, node: np.ndarray, is_forum: np.ndarray, n_nodes: int, n_posts: int
+    start: np.ndarray, where: np.ndarray | None, node: np.ndarray, forum: np.ndarray, n_nodes: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every (post, edge) pair of a window's links and in how many units of the post it is.
 
     Parameters
     ----------
-    group, post, node, is_forum : ndarray
-        Per link, sorted by unit (``group``, one code per unit of a post), then node: the unit,
-        the post, the node and whether it is a forum.
-    n_nodes, n_posts : int
-        Node and post codes are below them.
+    start : ndarray
+        Where each post's links start (:func:`starts`: ``posts + 1`` values); the links are
+        sorted by post, then unit, then node. Each link's post is made a chunk at a time, never
+        for every link (four bytes a link: 47 MiB for the 12 million links of a million
+        benchmark posts).
+    where : ndarray or None
+        Per link, the index of its unit in its post (None: every unit a whole post).
+    node : ndarray
+        Per link, its node (below ``n_nodes``).
+    forum : ndarray
+        Per node, whether it is a forum (bool).
+    n_nodes : int
+        Node codes are below it.
 
     Returns
     -------
@@ -361,19 +377,34 @@ def window_pairs(
         data of the sparse matrix it is summed with), with where each post's pairs start (:func:`starts`);
         ``edges`` the sorted ``country * n_nodes + forum`` codes of the distinct edges.
 
-    The pairs are enumerated :data:`PAIR_CHUNK` links at a time, cut at posts: a post's pairs
-    all sort after an earlier post's, so the chunks' sorted distinct pairs, one after the other,
-    are the whole window's (the same arrays as one ``numpy.unique`` over all of them).
+    The pairs are enumerated about :data:`PAIR_CHUNK` links at a time, cut at posts
+    (:func:`start_runs`): a post's pairs all sort after an earlier post's, so the chunks' sorted
+    distinct pairs, one after the other, are the whole window's (the same arrays as one
+    ``numpy.unique`` over all of them).
     """
+    n_posts = len(start) - 1
+    span = int(where.max(initial=0)) + 1 if where is not None else 1
+    runs = start_runs(start, PAIR_CHUNK)
+
+    def chunk(a: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The unit, post, node and forum flag of each link of posts ``a`` to ``b``."""
+        lo, hi = int(start[a]), int(start[b])
+        post = np.repeat(np.arange(a, b, dtype=np.int64), np.diff(start[a : b + 1]))
+        group = post if where is None or span == 1 else post * span + where[lo:hi]
+        return group, post, node[lo:hi], forum[node[lo:hi]]
+
     square = n_nodes * n_nodes
-    count_type = index_type(len(post))  # (a pair is in at most every unit)
+    count_type = index_type(len(node))  # (a pair is in at most every unit)
     per_post = np.zeros(n_posts, dtype=np.int64)
-    chunks = post_chunks(post)
-    rests = Filled(sum(_pair_bound(group[lo:hi], is_forum[lo:hi]) for lo, hi in chunks), index_type(square))
+    bound = 0
+    for a, b in runs:
+        group, _post, _node, is_forum = chunk(a, b)
+        bound += _pair_bound(group, is_forum)
+    rests = Filled(bound, index_type(square))
     parts, counts = [], Counts(count_type)
-    for lo, hi in chunks:
-        pair_key, pair_count = _unit_pairs(group[lo:hi], post[lo:hi], node[lo:hi], is_forum[lo:hi], n_nodes)
-        _tally(per_post, pair_key // square)
+    for a, b in runs:
+        pair_key, pair_count = _unit_pairs(*chunk(a, b), n_nodes)
+        tally(per_post, pair_key // square)
         parts.append(rests.add(pair_key % square))
         counts.add(pair_count)
         del pair_key, pair_count

@@ -68,6 +68,7 @@ __all__ = [
     "CodedWindow",
     "code_window",
     "coded_window",
+    "coded_links",
     "replicate_values",
     "PairedSums",
     "paired_sums",
@@ -220,28 +221,43 @@ def coded_window(
     """A :class:`CodedWindow` from the distinct ``(post, unit, node)`` links of its posts, sorted
     in that order (``post`` a position in ``post_ids``, ``where`` the unit's index in its post,
     ``node`` an index into ``nodes``, the sorted node ids), and each post's number of units."""
+    return coded_links(post_ids, units, starts(counted(post, len(post_ids))), where, node, nodes, unit)
+
+
+def coded_links(
+    post_ids: np.ndarray,
+    units: np.ndarray,
+    start: np.ndarray,
+    where: np.ndarray,
+    node: np.ndarray,
+    nodes: list,
+    unit: str,
+) -> CodedWindow:
+    """:func:`coded_window` of links whose posts are given as where each post's links start
+    (:func:`~netanalysis.analysis.link_sums.starts`): a window of whole posts is coded without
+    the post of each link (four bytes a link: 47 MiB for the 12 million links of a million
+    benchmark posts, at the peak of the whole corpus's coding)."""
     units = np.asarray(units, dtype=np.int64)
-    if unit != "post" and len(post) and (where >= units[post]).any():
-        raise ConfigError(f"a link names a {unit} beyond the number of {unit}s of its post")
     kinds = np.array([n.split(":", 1)[0] for n in nodes], dtype=object)
     n_nodes = max(len(nodes), 1)
     span = int(where.max(initial=0)) + 1
-    group = post if span == 1 else post.astype(np.int64) * span + where  # one code per unit, sorted
     if unit == "post":  # each (post, node) once already: the entries are the links themselves
-        per_post = counted(post, len(post_ids))
-        topical = (per_post > 0).astype(np.int64)  # (a post's one unit names something)
-        node_start = starts(per_post)
-        del per_post
+        topical = (np.diff(start) > 0).astype(np.int64)  # (a post's one unit names something)
+        node_start = start
         node_index, count = node.astype(index_type(n_nodes), copy=False), ones(len(node), index_type(len(node)))
     else:
+        post = posts_of(start)
+        if len(post) and (where >= units[post]).any():
+            raise ConfigError(f"a link names a {unit} beyond the number of {unit}s of its post")
+        group = post if span == 1 else post.astype(np.int64) * span + where  # one code per unit, sorted
         topical = counted(post[np.r_[True, group[1:] != group[:-1]]] if len(post) else post, len(post_ids))
         node_start, node_index, counts = distinct_pairs(post, node, n_nodes, len(post_ids))
         assert counts is not None
         count = counts
+        del post, group
     # countries x forums within each unit (links are sorted by unit, then node: countries first)
-    is_forum = np.array([k == "forum" for k in kinds], dtype=bool)[node] if len(node) else np.zeros(0, dtype=bool)
-    edge_start, edge_index, edge_count, edges = window_pairs(group, post, node, is_forum, n_nodes, len(post_ids))
-    del group, is_forum
+    forum = np.array([k == "forum" for k in kinds] or [False], dtype=bool)
+    edge_start, edge_index, edge_count, edges = window_pairs(start, where if span > 1 else None, node, forum, n_nodes)
     return CodedWindow(
         post_ids=post_ids,
         units=units,

@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from netanalysis.analysis.link_sums import counted, joined, post_chunks
-from netanalysis.analysis.resample import CodedWindow, code_window, coded_window
+from netanalysis.analysis.link_sums import counted, joined, post_chunks, starts, tally
+from netanalysis.analysis.resample import CodedWindow, code_window, coded_links
 from netanalysis.analysis.windows import utc
 from netanalysis.errors import ConfigError
 from netanalysis.graph.coding import Batch, micros
@@ -136,11 +136,13 @@ class BatchSource(WindowSource):
         n_nodes = max(len(nodes), 1)
         link_units = b.unit if self.unit != "post" and b.unit is not None else None
         span = int(link_units[on].max(initial=0)) + 1 if link_units is not None else 1
-        post_type, node_type = index_type(int(keep.sum())), index_type(n_nodes)
+        node_type = index_type(n_nodes)
         # the distinct (post, unit, node) links, sorted: a chunk of posts at a time when the
         # batch's links come post by post (as the corpus codes them), so that no array of
         # int64 codes of every link is made (1,000,000 benchmark posts have 24 million links)
-        parts: list[list[np.ndarray]] = [[], [], []]
+        # (each link's post is kept only as each post's count of links: where its links start)
+        parts: list[list[np.ndarray]] = [[], []]
+        per_post = np.zeros(int(keep.sum()), dtype=np.int64)
         ordered = not len(b.post) or bool((b.post[1:] >= b.post[:-1]).all())
         for lo, hi in post_chunks(b.post) if ordered else [(0, len(b.post))]:
             part = on[lo:hi]
@@ -148,20 +150,20 @@ class BatchSource(WindowSource):
             where = link_units[lo:hi][part].astype(np.int64) if link_units is not None else 0
             key = np.unique((post * span + where) * n_nodes + lookup[b.entity[lo:hi][part]])
             rest = key // n_nodes
-            parts[0].append((rest // span).astype(post_type))
+            tally(per_post, rest // span)
             if span > 1:  # (else every link is in unit 0: zeros that take no memory below)
-                parts[1].append((rest % span).astype(np.int32))
-            parts[2].append((key % n_nodes).astype(node_type))
+                parts[0].append((rest % span).astype(np.int32))
+            parts[1].append((key % n_nodes).astype(node_type))
             del part, post, where, key, rest
         del renumber, on
-        post, node = joined(parts[0], post_type), joined(parts[2], node_type)
-        where = joined(parts[1], np.int32) if span > 1 else np.broadcast_to(np.zeros(1, dtype=np.int32), post.shape)
+        node = joined(parts[1], node_type)
+        where = joined(parts[0], np.int32) if span > 1 else np.broadcast_to(np.zeros(1, dtype=np.int32), node.shape)
         if self.unit == "post":
-            units = np.ones(int(keep.sum()), dtype=np.int64)
+            units = np.ones(len(per_post), dtype=np.int64)
         else:
             assert b.units is not None  # (checked when the source was made)
             units = b.units[keep]
-        return coded_window(np.flatnonzero(keep), units, post, where, node, nodes, self.unit)
+        return coded_links(np.flatnonzero(keep), units, starts(per_post), where, node, nodes, self.unit)
 
 
 def as_source(posts: pd.DataFrame | WindowSource, links: pd.DataFrame | None, unit: str) -> WindowSource:
