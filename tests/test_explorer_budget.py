@@ -129,9 +129,8 @@ def test_distinct_codes_are_numpys_unique(arrays):
     assert streamed.tolist() == expected.tolist() and streamed.dtype == np.int64
 
 
-@pytest.mark.parametrize("block", [2, 1 << 16])
 @pytest.mark.parametrize("offsets", ["text", "number"])
-def test_marks_keep_only_whole_known_offsets_inside_the_shown_text(offsets, block, monkeypatch):
+def test_marks_keep_only_whole_known_offsets_inside_the_shown_text(offsets):
     """Hand-checked marks: a row is kept when its node is on the page and ``0 <= start < end <=``
     the shown text's length; offsets count UTF-16 units (a flag emoji before shifts by two),
     repeats go, and the rows left over (no offset, unknown node, empty or reversed span, past
@@ -160,7 +159,6 @@ def test_marks_keep_only_whole_known_offsets_inside_the_shown_text(offsets, bloc
     if offsets == "text":  # as read back from mentions.csv
         mentions[["start", "end"]] = mentions[["start", "end"]].astype("str").replace("nan", "")
     nodes = {"country:RU": 0, "country:CN": 1, "forum:UN": 2}
-    monkeypatch.setattr(explorer_texts, "_BLOCK_ROWS", block)
     out = explorer_texts.texts_and_marks(table, posts, mentions, nodes, text_chars=16)
     assert out["id"] == ["a", "b"]
     assert out["t"] == ["Russia and China", "🇷🇺 Russia at the…"]
@@ -293,3 +291,50 @@ def test_the_cut_lists_do_not_hold_every_edges_sorted_posts():
     every_edges_ranks = n_edges * per_edge * 4  # int32 ranks
     # (measured: 13 MB with copies, 57 MB with views, of 46 MB of ranks)
     assert peak < every_edges_ranks / 2
+
+
+def _marks_by_hand(texts, rows, nodes, text_chars):
+    """Each post's marks as the page's code made them one row at a time: kept when the node is
+    on the page and 0 <= start < end <= the shown length, offsets shifted by the characters
+    outside the Basic Multilingual Plane before them, then sorted_marks."""
+    import bisect
+
+    marks = [[] for _ in texts]
+    for post, node, start, end in rows:
+        if node not in nodes or not 0 <= start < end <= min(len(texts[post]), text_chars):
+            continue
+        astral = [i for i, ch in enumerate(texts[post]) if ord(ch) > 0xFFFF]
+        marks[post] += [start + bisect.bisect_left(astral, start), end + bisect.bisect_left(astral, end), nodes[node]]
+    return [explorer_texts.sorted_marks(m) for m in marks]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab 🇷🇺\U0001d400é", max_size=12), min_size=1, max_size=5),
+    st.lists(
+        st.tuples(
+            st.integers(0, 4),
+            st.sampled_from(["country:RU", "forum:UN", "country:XX"]),
+            st.integers(-1, 14),
+            st.integers(-1, 14),
+        ),
+        max_size=25,
+    ),
+    st.sampled_from([3, 8, 2000]),
+)
+def test_the_marks_made_at_once_are_those_made_row_by_row(texts, rows, text_chars):
+    ids = [f"p{i}" for i in range(len(texts))]
+    table = explorer_evidence.post_table(
+        [{"post_ids": ids}], pd.DataFrame({"post_id": ids, "date": pd.to_datetime(range(len(ids)), utc=True)})
+    )
+    assert table.ids == ids
+    rows = [(p % len(texts), node, a, b) for p, node, a, b in rows]
+    mentions = pd.DataFrame(
+        [(ids[p], *node.split(":"), a, b) for p, node, a, b in rows],
+        columns=["post_id", "kind", "entity", "start", "end"],
+    )
+    nodes = {"country:RU": 0, "forum:UN": 1}
+    posts = pd.DataFrame({"post_id": ids, "channel": "MFA", "text": texts})
+    out = explorer_texts.texts_and_marks(table, posts, mentions, nodes, text_chars=text_chars)
+    assert out["m"] == _marks_by_hand(texts, rows, nodes, text_chars)
+    assert [list(m) for m in out["m"]] == _marks_by_hand(texts, rows, nodes, text_chars)

@@ -45,7 +45,7 @@ from netanalysis.io.atomic import atomic_write
 from netanalysis.render.explorer_data import SIDE_COLOURS, explorer_data, search_terms
 from netanalysis.render.explorer_evidence import MAX_POSTS, TEXT_CHARS
 from netanalysis.render.graph_style import SIZE_MEASURE
-from netanalysis.render.text_column import TextColumn
+from netanalysis.render.text_column import COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +235,8 @@ def _json_pieces(value: Any, depth: int = 0) -> Iterator[str]:
     allow_nan=False)`` in pieces whose concatenation is that text, byte for byte: dicts of
     string keys and long lists are opened up (to three levels: the posts' texts are a list in
     a dict in the data), everything else is one ``json.dumps``. A
-    :class:`~netanalysis.render.text_column.TextColumn` is written as the list of its texts, a
+    :class:`~netanalysis.render.text_column.TextColumn` is written as the list of its texts, and
+    a :class:`~netanalysis.render.text_column.MarkColumn` as the list of its posts' marks, a
     batch at a time."""
     if depth < 3 and isinstance(value, dict) and all(isinstance(k, str) for k in value):
         yield "{"
@@ -243,7 +244,7 @@ def _json_pieces(value: Any, depth: int = 0) -> Iterator[str]:
             yield ("," if number else "") + _dumps(key) + ":"
             yield from _json_pieces(item, depth + 1)
         yield "}"
-    elif isinstance(value, TextColumn) or (depth < 3 and isinstance(value, (list, tuple)) and len(value) > _BATCH):
+    elif isinstance(value, COLUMNS) or (depth < 3 and isinstance(value, (list, tuple)) and len(value) > _BATCH):
         yield "["
         for start in range(0, len(value), _BATCH):
             yield ("," if start else "") + ",".join(_dumps(item) for item in value[start : start + _BATCH])
@@ -258,9 +259,10 @@ def _dumps(value: Any) -> str:
     )
 
 
-def _listed(value: Any) -> list[str]:
-    """A :class:`~netanalysis.render.text_column.TextColumn` inside a value dumped whole: its texts."""
-    if isinstance(value, TextColumn):
+def _listed(value: Any) -> list[Any]:
+    """A column (:data:`~netanalysis.render.text_column.COLUMNS`) inside a value dumped whole: its
+    items."""
+    if isinstance(value, COLUMNS):
         return list(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 

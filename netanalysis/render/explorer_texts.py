@@ -5,7 +5,6 @@ as offsets in the UTF-16 units JavaScript counts.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -15,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from netanalysis.render.text_column import TextColumn
+from netanalysis.render.text_column import MarkColumn, TextColumn
 
 if TYPE_CHECKING:
     from netanalysis.render.explorer_evidence import PostTable
@@ -43,10 +42,6 @@ def _utf16(text: str) -> list[int] | None:
     ([0, 1], None)
     """
     return [m.start() for m in _ASTRAL.finditer(text)] or None
-
-
-#: Mention rows looked at a block at a time by :func:`texts_and_marks`.
-_BLOCK_ROWS = 1 << 16
 
 
 def texts_and_marks(
@@ -81,12 +76,12 @@ def texts_and_marks(
             texts = as_strings(text.where(text.notna(), "").astype(str))
     lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)  # (characters, as len)
     out["t"] = TextColumn(_cut(texts, lengths, text_chars))
-    marks: list[list[int]] = [[] for _ in range(n)]
+    marks = np.zeros((0, 4), dtype=np.int64)  # (post, start, end, node) rows
     if mentions is not None and n and {"start", "end"} <= set(mentions.columns):
         position = {pid: i for i, pid in enumerate(table.ids)}
         rows = mentions[mentions["post_id"].astype(str).isin(position)]
-        # the checks on every row at once (NaN fails them all); the loop only shifts what is kept.
-        # Rows are matched to posts and nodes in Arrow: no Python string per row
+        # the checks on every row at once (NaN fails them all). Rows are matched to posts and
+        # nodes in Arrow: no Python string per row
         at = _places(rows["post_id"], table.ids)
         nodes = pc.binary_join_element_wise(as_strings(rows["kind"]), as_strings(rows["entity"]), ":")
         place = _places(nodes, list(node_index))
@@ -96,20 +91,37 @@ def texts_and_marks(
         ends = pd.to_numeric(rows["end"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         limit = np.minimum(lengths, text_chars)[at]
         kept = ~np.isnan(k_of) & (starts >= 0) & (starts < ends) & (ends <= limit)
-        astral: dict[int, list[int] | None] = {}
-        columns = (at[kept], k_of[kept].astype(np.int64), starts[kept], ends[kept])
-        # as Python lists a block at a time: whole, the 384,000 rows of 200,000 benchmark posts took 57 MB
-        for block in range(0, len(columns[0]), _BLOCK_ROWS):
-            for i, k, start, end in zip(*(c[block : block + _BLOCK_ROWS].tolist() for c in columns)):
-                if i not in astral:  # (one text a time as a Python string)
-                    astral[i] = _utf16(texts[i].as_py())
-                shift = astral[i]
-                s, e = int(start), int(end)
-                if shift:
-                    s, e = s + bisect.bisect_left(shift, s), e + bisect.bisect_left(shift, e)
-                marks[i] += [s, e, k]
-    out["m"] = [sorted_marks(m) for m in marks]
+        del rows, nodes, place
+        marks = np.column_stack([at[kept], starts[kept], ends[kept], k_of[kept]]).astype(np.int64)
+        _in_utf16(marks, texts)
+    out["m"] = _mark_column(marks, n)
     return out
+
+
+def _in_utf16(marks: np.ndarray, texts: pa.Array) -> None:
+    """Shift the offsets of ``marks`` (``post, start, end, node`` rows) in place from characters
+    to UTF-16 units, as JavaScript counts them: each character outside the Basic Multilingual
+    Plane before an offset adds one (one text at a time as a Python string)."""
+    order = np.argsort(marks[:, 0], kind="stable")
+    posts, first = np.unique(marks[order, 0], return_index=True)
+    for post, a, b in zip(posts.tolist(), first.tolist(), np.r_[first[1:], len(order)].tolist()):
+        astral = _utf16(texts[post].as_py())
+        if astral:
+            rows = order[a:b]
+            for column in (1, 2):
+                marks[rows, column] += np.searchsorted(astral, marks[rows, column], side="left")
+
+
+def _mark_column(marks: np.ndarray, n: int) -> MarkColumn:
+    """Each post's marks ``start, end, node`` in text order, repeats dropped (as
+    :func:`sorted_marks` sorts them; overlapping marks of different nodes are kept: the page
+    highlights those of the item it shows), as one array: the page's JSON writer makes them
+    lists a block of posts at a time."""
+    if len(marks):
+        marks = marks[np.lexsort((marks[:, 3], marks[:, 2], marks[:, 1], marks[:, 0]))]
+        marks = marks[np.r_[True, (marks[1:] != marks[:-1]).any(axis=1)]]
+    start = np.r_[0, np.cumsum(np.bincount(marks[:, 0], minlength=n) * 3)] if n else np.zeros(1, dtype=np.int64)
+    return MarkColumn(np.ascontiguousarray(marks[:, 1:]).ravel(), start)
 
 
 #: Texts cut a block at a time by :func:`_cut`.
