@@ -248,3 +248,17 @@ def test_permutation_blocks_of_windows_in_date_order():
         assert np.array_equal(got_a, expected_a) and np.array_equal(got_b, expected_b)
     with pytest.raises(ValueError, match="cannot be shared"):
         next(permutation_blocks(np.random.default_rng(0), np.array([True, False]), np.array([0]), np.array([1]), 3))
+
+
+def test_distinct_rows_are_the_same_whatever_their_integer_type():
+    """Rows of int32 counts (as bootstrap_counts gives them) and the same rows as int64 are the
+    same rows, small values or not."""
+    from netanalysis.analysis.replicate_blocks import DistinctRows
+
+    rows = np.array([[0, 1, 300], [0, 1, 300], [5, 0, 0], [70000, 1, 2]])
+    seen = DistinctRows()
+    seen.add(rows.astype(np.int32))
+    assert len(seen) == 3
+    seen.add(rows.astype(np.int64))
+    seen.add(rows[:, ::-1].astype(np.int32)[:, ::-1])  # (not contiguous)
+    assert len(seen) == 3

@@ -106,9 +106,9 @@ class DistinctRows:
         # choice depends on the row alone, so equal rows always give equal digests
         byte = (rows.min(axis=1) >= 0) & (rows.max(axis=1) < 256)
         narrow = rows.astype(np.uint8)
-        wide = np.ascontiguousarray(rows, dtype=np.int64)
         self._digests.update(
-            hashlib.blake2b(narrow[i] if byte[i] else wide[i], digest_size=32).digest() for i in range(len(rows))
+            hashlib.blake2b(narrow[i] if byte[i] else rows[i].astype(np.int64).tobytes(), digest_size=32).digest()
+            for i in range(len(rows))
         )
 
     def __len__(self) -> int:

@@ -353,7 +353,9 @@ def replicate_values(
         raise ConfigError(
             f"unknown node measure(s) {', '.join(map(repr, unknown))}; choose from {', '.join(NODE_MEASURES)}"
         )
-    counts = np.asarray(counts, dtype=np.int64)
+    counts = np.asarray(counts)
+    if counts.dtype not in (np.int32, np.int64):  # (bootstrap_counts gives int32: half the memory)
+        counts = counts.astype(np.int64)
     if counts.ndim != 2 or counts.shape[1] != win.n_posts:
         raise ConfigError(f"counts must be replicates x {win.n_posts} posts, not {counts.shape}")
     # Many small LAPACK calls: threads only add contention (on a busy 2-core machine a stacked
@@ -391,7 +393,10 @@ def _replicate_values(
     if "posts" in measures:
         out[:, :, list(measures).index("posts")] = named
     if "share" in measures:
-        n = distinct @ (win.units if baseline == "all-units" else win.topical)
+        per_post = win.units if baseline == "all-units" else win.topical
+        # a row at a time: int32 counts times int64 units are made int64 first (the whole block
+        # would be copied at once)
+        n = np.array([row @ per_post for row in distinct], dtype=np.int64).reshape(len(distinct))
         out[:, :, list(measures).index("share")] = named / np.where(n > 0, n, 1)[:, None]
     if "strength" in measures:
         out[:, :, list(measures).index("strength")] = _to_nodes(weights, win.edge_nodes, n_nodes)
@@ -462,8 +467,10 @@ def rank_within_kind(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
 
 def bootstrap_counts(rng: np.random.Generator, n_posts: int, replicates: int) -> np.ndarray:
     """``(replicates, n_posts)`` multiplicities of ``n_posts`` posts drawn with replacement
-    (each replicate a multinomial draw of ``n_posts`` from equally likely posts)."""
-    out = np.empty((replicates, n_posts), dtype=np.int64)
+    (each replicate a multinomial draw of ``n_posts`` from equally likely posts), as int32 when
+    they fit (a multiplicity is at most ``n_posts``): half the memory of a block of replicates,
+    whose sums are whole numbers either way."""
+    out = np.empty((replicates, n_posts), dtype=index_type(n_posts + 1))
     # a replicate's draws at a time: the same numbers as one draw of them all (the generator's
     # stream goes on from call to call), without every replicate's draws beside the counts
     # (a block of four replicates of a million posts: 32 MB of draws where 8 MB suffice)

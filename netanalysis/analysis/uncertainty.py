@@ -249,9 +249,7 @@ def bootstrap_coded(
                 replicate_values(win, counts, measures=chosen, min_weight=min_weight, baseline=baseline)[:, present, :]
             )
             seen.add(counts)
-            # (dropped before the next block is drawn: its draws and counts would otherwise be
-            # made beside this block's, 3 x 32 MB at a million posts where 2 x 32 MB suffice)
-            del counts
+            del counts  # (before the next block is drawn: not held beside the next one's)
         values, distinct = np.concatenate(blocks), len(seen)
     tail = (1.0 - level) / 2.0
     parts = []
