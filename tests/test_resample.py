@@ -292,8 +292,10 @@ def test_pairs_enumerated_a_chunk_of_posts_at_a_time_are_all_the_pairs(chunk, mo
         assert (np.diff(win.node_post.astype(np.int64) * len(nodes) + win.node_index) > 0).all()
         keys_seen = win.edge_post.astype(np.int64) * len(win.edge_nodes) + win.edge_index
         assert (np.diff(keys_seen) > 0).all()  # sorted by post, then edge, each once
-        # posts, edges and counts as int32 (they fit; the counts are the sparse matrices' data)
-        assert win.edge_post.dtype == win.edge_index.dtype == win.node_post.dtype == win.node_index.dtype == np.int32
+        # posts and counts as int32 (they fit; the counts are the sparse matrices' data), the
+        # nodes and edges as int16 (a few nodes)
+        assert win.edge_post.dtype == win.node_post.dtype == np.int32
+        assert win.edge_index.dtype == win.node_index.dtype == np.int16
         assert win.edge_count.dtype == win.node_count.dtype == np.int32
         assert win.edge_links.dtype == win.node_links.dtype == np.int32  # (no int64 copy of the counts)
         # the entries' posts are kept only as where each post's entries start
@@ -352,7 +354,7 @@ def test_a_window_of_whole_posts_keeps_no_counts_but_sums_them(link_block, monke
     # the links are the node entries themselves (each post's nodes once): what distinct_pairs gives
     start, index, count = link_sums.distinct_pairs(post, node, len(nodes), 40)
     assert np.array_equal(win.node_start, start) and np.array_equal(win.node_index, index)
-    assert win.node_index.dtype == np.int32 and win.node_count.tolist() == count.tolist()
+    assert win.node_index.dtype == np.int16 and win.node_count.tolist() == count.tolist()
     counts = rng.integers(0, 4, size=(5, 40))
     for links, (p, i, w, size) in [
         (win.edge_links, (win.edge_post, win.edge_index, np.ones(len(win.edge_index)), len(win.edge_nodes))),
@@ -366,14 +368,14 @@ def test_a_window_of_whole_posts_keeps_no_counts_but_sums_them(link_block, monke
         for a, b, matrix in blocks:  # at most LINK_BLOCK entries a block, but a post's
             assert matrix.nnz <= link_block or b == a + 1
             assert matrix.dtype == np.int32 and matrix.data.flags.c_contiguous and (matrix.data == 1).all()
-        # the blocks hold views of the window's indices and of one array of ones (shared with
-        # the window's other links: made to the power of two at or above the first's largest
-        # block): no copy of either
+        # the blocks hold views of one array of ones (shared with the window's other links) and,
+        # the window's int16 indices being narrower than scipy takes, int32 copies of a block's
+        # indices made when the block is read (not kept: each read makes them again)
         shared = blocks[0][2].data.base
-        widest = max(len(win.edge_index), len(win.node_index))
-        assert max(m.nnz for _, _, m in blocks) <= len(shared) < 2 * widest
+        assert max(m.nnz for _, _, m in blocks) <= len(shared)
         assert all(np.shares_memory(m.data, shared) for _, _, m in blocks if m.nnz)
-        assert all(np.shares_memory(m.indices, i) for _, _, m in blocks if m.nnz)
+        assert all(m.indices.dtype == np.int32 for _, _, m in blocks)
+        assert blocks[0][2].indices is not blocks[0][2].indices
         assert np.array_equal(links.toarray(), plain.toarray())
         assert np.array_equal(summed(counts, links), counts @ plain.toarray().T)
 
@@ -475,3 +477,27 @@ def test_a_windows_node_links_and_pairs_share_one_array_of_ones():
     assert nodes.data.tolist() == [1] * 5 and pairs.data.tolist() == [1, 1]
     assert nodes.data.base is not None and nodes.data.base is pairs.data.base
     assert not nodes.data.flags.writeable
+
+
+@pytest.mark.parametrize("index_type", [np.int16, np.int32])
+def test_post_links_blocks_keep_views_of_wide_indices_and_widen_narrow_ones(index_type, monkeypatch):
+    """int32 indices: the blocks are built once and hold views of them; int16 indices (a
+    window's few nodes and edges): each block widens its part when read. The sums are the same."""
+    from netanalysis.analysis import link_products
+    from netanalysis.analysis.link_products import PostLinks, summed
+
+    monkeypatch.setattr(link_products, "LINK_BLOCK", 3)
+    rng = np.random.default_rng(1)
+    per_post = rng.integers(0, 4, size=12)
+    start = np.r_[0, np.cumsum(per_post)]
+    index = np.concatenate([np.sort(rng.choice(6, k, replace=False)) for k in per_post]).astype(index_type)
+    links = PostLinks(start, index, rng.integers(1, 4, size=len(index)).astype(np.int32), 6)
+    blocks = links.blocks()
+    assert isinstance(blocks, list) == (index_type == np.int32)  # (matrices kept, or made when read)
+    for _, _, m in blocks:
+        assert m.indices.dtype == np.int32
+        assert np.shares_memory(m.indices, index) == (index_type == np.int32 and m.nnz > 0)
+    wide = PostLinks(start, index.astype(np.int64), links.weight, 6)
+    counts = rng.integers(0, 5, size=(7, 12))
+    assert np.array_equal(summed(counts, links), summed(counts, wide))
+    assert np.array_equal(links.toarray(), wide.toarray())

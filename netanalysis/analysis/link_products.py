@@ -12,6 +12,7 @@ values the sparse matrices of all of them held as int32 ones (46 + 139 MiB).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -104,28 +105,50 @@ class PostLinks:
             return 0
         return 1 if self._ones else largest_abs(self.weight[: self.nnz])
 
-    def blocks(self) -> list:
-        """``(first post, end post, CSC matrix of those posts' columns)`` of every block."""
+    def blocks(self) -> Sequence[tuple[int, int, Any]]:
+        """``(first post, end post, CSC matrix of those posts' columns)`` of every block: built
+        once and kept when the indices are of a type scipy takes (the matrices hold views of
+        them), else (int16 indices) each made when it is asked for, its indices widened to int32
+        for that block only."""
         if self._blocks is None:
-            self._blocks = self._built()
+            start = self.start
+            runs = start_runs(start, LINK_BLOCK)
+            widest = max((int(start[b] - start[a]) for a, b in runs), default=0)
+            shared = shared_ones(widest, self.dtype) if self._ones else None
+            made = _Blocks(self, runs, shared)
+            self._blocks = list(made) if self.index.dtype.itemsize >= 4 else made
         return self._blocks
 
-    def _built(self) -> list:
-        start = self.start
-        runs = start_runs(start, LINK_BLOCK)
-        widest = max((int(start[b] - start[a]) for a, b in runs), default=0)
-        shared = shared_ones(widest, self.dtype) if self._ones else None
-        out = []
-        for a, b in runs:
-            lo, hi = int(start[a]), int(start[b])
-            data = shared[: hi - lo] if shared is not None else np.ascontiguousarray(self.weight[lo:hi])
-            out.append((a, b, _csc(data, self.index[lo:hi], start[a : b + 1] - lo, (self.shape[0], b - a))))
-        return out
+    def block(self, a: int, b: int, shared: np.ndarray | None) -> Any:
+        """The CSC matrix of the columns of posts ``a`` to ``b``."""
+        lo, hi = int(self.start[a]), int(self.start[b])
+        data = shared[: hi - lo] if shared is not None else np.ascontiguousarray(self.weight[lo:hi])
+        index = self.index[lo:hi]
+        if index.dtype.itemsize < 4:
+            index = index.astype(np.int32)
+        return _csc(data, index, self.start[a : b + 1] - lo, (self.shape[0], b - a))
 
     def toarray(self) -> np.ndarray:
         """The dense groups x posts matrix."""
         parts = [m.toarray() for _, _, m in self.blocks()]
         return np.concatenate(parts, axis=1) if parts else np.zeros(self.shape, dtype=self.dtype)
+
+
+class _Blocks(Sequence):
+    """The blocks of a :class:`PostLinks` (``(first post, end post, matrix)``), each made when it
+    is read."""
+
+    def __init__(self, links: PostLinks, runs: list[tuple[int, int]], shared: np.ndarray | None):
+        self._links, self._runs, self._shared = links, runs, shared
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        a, b = self._runs[k]
+        return a, b, self._links.block(a, b, self._shared)
 
 
 _SHARED_ONES: dict[np.dtype, weakref.ref] = {}

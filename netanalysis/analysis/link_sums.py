@@ -18,6 +18,8 @@ corpus (:mod:`netanalysis.analysis.window_source`) go a chunk of posts at a time
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from netanalysis.model import index_type
@@ -39,6 +41,7 @@ __all__ = [
     "starts",
     "posts_of",
     "tally",
+    "code_type",
     "window_pairs",
 ]
 
@@ -58,6 +61,21 @@ def post_chunks(post: np.ndarray) -> list[tuple[int, int]]:
     size = PAIR_CHUNK
     bounds = np.unique(np.r_[np.searchsorted(post, post[::size], side="left"), len(post)])
     return list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+
+
+def code_type(limit: int) -> type[np.signedinteger[Any]]:
+    """The integer type of a window's node and edge codes below ``limit``: int16 when they fit (a
+    registry's few hundred nodes, and the edges among the nodes a window names: half the memory
+    of int32 for the 36 million pairs of a million benchmark posts), else
+    :func:`~netanalysis.model.index_type`'s. The sparse products widen a block at a time
+    (:class:`~netanalysis.analysis.link_products.PostLinks`).
+
+    Examples
+    --------
+    >>> code_type(2**15).__name__, code_type(2**15 + 1).__name__
+    ('int16', 'int32')
+    """
+    return np.int16 if limit <= 2**15 else index_type(limit)
 
 
 def start_runs(start: np.ndarray, size: int) -> list[tuple[int, int]]:
@@ -251,7 +269,7 @@ def distinct_pairs(
     """The distinct ``(post, node)`` of links sorted by post, in that order, and how many links
     each stands for (what ``numpy.unique(post * n_nodes + node, return_counts=True)`` gives, a
     chunk of posts at a time): where each of the ``n_posts`` posts' entries start
-    (:func:`starts`), the node of each entry and its count (each int32 when it fits; None
+    (:func:`starts`), the node of each entry (:func:`code_type`) and its count (int32 when it fits; None
     without ``with_counts``: an int32 an entry that a caller counting posts does not need).
 
     Examples
@@ -260,7 +278,7 @@ def distinct_pairs(
     >>> start.tolist(), n.tolist(), c.tolist()
     ([0, 2, 2, 3], [0, 1, 1], [1, 2, 1])
     """
-    node_type, count_type = index_type(n_nodes), index_type(len(post))  # (a count is at most every link)
+    node_type, count_type = code_type(n_nodes), index_type(len(post))  # (a count is at most every link)
     per_post = np.zeros(n_posts, dtype=np.int64)
     nodes, counts = Filled(len(post), node_type), Counts(count_type)  # (at most one entry a link)
     for lo, hi in post_chunks(post):
@@ -400,7 +418,7 @@ def window_pairs(
     for a, b in runs:
         group, _post, _node, is_forum = chunk(a, b)
         bound += _pair_bound(group, is_forum)
-    rests = Filled(bound, index_type(square))
+    rests = Filled(bound, code_type(square))
     parts, counts = [], Counts(count_type)
     for a, b in runs:
         pair_key, pair_count = _unit_pairs(*chunk(a, b), n_nodes)
@@ -428,5 +446,7 @@ def window_pairs(
         edges = np.unique(np.concatenate([np.unique(codes[a:b]) for a, b in parts])) if parts else np.zeros(0, np.int64)
         for a, b in parts:
             codes[a:b] = np.searchsorted(edges, codes[a:b])
-    edge_index = codes.astype(index_type(len(edges)), copy=False)
+    # (the codes' own type when it holds the edges' places: int16 when every code fits)
+    wide = index_type(len(edges))
+    edge_index = codes if codes.dtype.itemsize <= np.dtype(wide).itemsize else codes.astype(wide)
     return starts(per_post), edge_index, edge_count, edges.astype(np.int64)

@@ -55,7 +55,7 @@ from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_mea
 from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
 from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
 from netanalysis.analysis.link_products import by_post, largest_abs, summed
-from netanalysis.analysis.link_sums import counted, distinct_pairs, ones, posts_of, starts, window_pairs
+from netanalysis.analysis.link_sums import code_type, counted, distinct_pairs, ones, posts_of, starts, window_pairs
 from netanalysis.analysis.replicate_blocks import distinct_rows
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS
@@ -244,7 +244,7 @@ def coded_links(
     if unit == "post":  # each (post, node) once already: the entries are the links themselves
         topical = (np.diff(start) > 0).astype(np.int64)  # (a post's one unit names something)
         node_start = start
-        node_index, count = node.astype(index_type(n_nodes), copy=False), ones(len(node), index_type(len(node)))
+        node_index, count = node.astype(code_type(n_nodes), copy=False), ones(len(node), index_type(len(node)))
     else:
         post = posts_of(start)
         if len(post) and (where >= units[post]).any():

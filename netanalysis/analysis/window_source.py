@@ -28,12 +28,12 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from netanalysis.analysis.link_sums import counted, joined, post_chunks, starts, tally
+from netanalysis.analysis.link_sums import code_type, counted, joined, post_chunks, starts, tally
 from netanalysis.analysis.resample import CodedWindow, code_window, coded_links
 from netanalysis.analysis.windows import utc
 from netanalysis.errors import ConfigError
 from netanalysis.graph.coding import Batch, micros
-from netanalysis.model import NO_DATE, SIDES, UNITS, Exclusion, index_type
+from netanalysis.model import NO_DATE, SIDES, UNITS, Exclusion
 
 __all__ = ["WindowSource", "FrameSource", "BatchSource", "as_source"]
 
@@ -136,7 +136,7 @@ class BatchSource(WindowSource):
         n_nodes = max(len(nodes), 1)
         link_units = b.unit if self.unit != "post" and b.unit is not None else None
         span = int(link_units[on].max(initial=0)) + 1 if link_units is not None else 1
-        node_type = index_type(n_nodes)
+        node_type = code_type(n_nodes)
         # the distinct (post, unit, node) links, sorted: a chunk of posts at a time when the
         # batch's links come post by post (as the corpus codes them), so that no array of
         # int64 codes of every link is made (1,000,000 benchmark posts have 24 million links)
