@@ -22,6 +22,7 @@ from netanalysis.analysis.link_sums import is_ones, start_runs
 __all__ = [
     "BLOCK",
     "LINK_BLOCK",
+    "KEPT_WIDENED",
     "grouped",
     "link_matrix",
     "by_post",
@@ -35,6 +36,9 @@ __all__ = [
 BLOCK = 4_000_000
 #: Entries of a :class:`PostLinks` block (a post with more is a block by itself).
 LINK_BLOCK = 4_000_000
+#: Entries up to which a :class:`PostLinks` of int16 indices keeps its blocks' matrices (their
+#: indices widened to int32 once); past it each block is made again when read.
+KEPT_WIDENED = 4 * LINK_BLOCK
 
 
 def grouped(counts: np.ndarray, post: np.ndarray, weight: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
@@ -108,15 +112,18 @@ class PostLinks:
     def blocks(self) -> Sequence[tuple[int, int, Any]]:
         """``(first post, end post, CSC matrix of those posts' columns)`` of every block: built
         once and kept when the indices are of a type scipy takes (the matrices hold views of
-        them), else (int16 indices) each made when it is asked for, its indices widened to int32
-        for that block only."""
+        them) or few (:data:`KEPT_WIDENED`: widened to int32 once), else each made when it is
+        read, its indices widened to int32 for that block only."""
         if self._blocks is None:
             start = self.start
             runs = start_runs(start, LINK_BLOCK)
             widest = max((int(start[b] - start[a]) for a, b in runs), default=0)
             shared = shared_ones(widest, self.dtype) if self._ones else None
             made = _Blocks(self, runs, shared)
-            self._blocks = list(made) if self.index.dtype.itemsize >= 4 else made
+            # kept unless that would widen many narrow indices (a whole corpus's 36 million
+            # pairs: 139 MiB as int32), which are then widened a block at a time when read
+            keep = self.index.dtype.itemsize >= 4 or self.nnz <= KEPT_WIDENED
+            self._blocks = list(made) if keep else made
         return self._blocks
 
     def block(self, a: int, b: int, shared: np.ndarray | None) -> Any:
