@@ -38,7 +38,7 @@ BLOCK = 4_000_000
 LINK_BLOCK = 4_000_000
 #: Entries up to which a :class:`PostLinks` of int16 indices keeps its blocks' matrices (their
 #: indices widened to int32 once); past it each block is made again when read.
-KEPT_WIDENED = 4 * LINK_BLOCK
+KEPT_WIDENED = 2 * LINK_BLOCK
 
 
 def grouped(counts: np.ndarray, post: np.ndarray, weight: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
