@@ -338,3 +338,37 @@ def test_the_marks_made_at_once_are_those_made_row_by_row(texts, rows, text_char
     out = explorer_texts.texts_and_marks(table, posts, mentions, nodes, text_chars=text_chars)
     assert out["m"] == _marks_by_hand(texts, rows, nodes, text_chars)
     assert [list(m) for m in out["m"]] == _marks_by_hand(texts, rows, nodes, text_chars)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 5), st.sampled_from([None, "", "MFA", "Embassy"]), st.sampled_from([None, "", "x", "🇷🇺 y"])
+        ),
+        max_size=12,
+    ),
+    st.booleans(),
+)
+def test_the_embedded_posts_channels_and_texts_are_each_ids_first_row(rows, with_channel):
+    # each embedded post is looked up among the posts' rows by id (its first row when it has two;
+    # none: no channel and no text), without indexing a copy of the whole frame by id
+    ids = [f"p{i}" for i in range(5)]
+    table = explorer_evidence.post_table(
+        [{"post_ids": ids}], pd.DataFrame({"post_id": ids, "date": pd.to_datetime(range(5), utc=True)})
+    )
+    posts = pd.DataFrame(
+        {"post_id": [f"p{i}" for i, _, _ in rows], "channel": [c for _, c, _ in rows], "text": [t for *_, t in rows]},
+        dtype=object,
+    )
+    if not with_channel:
+        posts = posts.drop(columns="channel")
+    posts.index = range(100, 100 + len(posts))  # (not a range from 0: the rows are found by place)
+    first: dict[str, tuple] = {}
+    for pid, channel, text in zip(posts["post_id"], posts.get("channel", [None] * len(posts)), posts["text"]):
+        first.setdefault(pid, (channel, text))
+    names = sorted({first[p][0] for p in ids if p in first and first[p][0]})  # (of the embedded posts)
+    out = explorer_texts.texts_and_marks(table, posts, None, {})
+    assert out["channels"] == [""] + names
+    assert out["c"] == [names.index(first[p][0]) + 1 if first.get(p, (None,))[0] else 0 for p in ids]
+    assert list(out["t"]) == [(first.get(p, (None, None))[1] or "") for p in ids]

@@ -334,6 +334,34 @@ def test_batches_join_and_select_posts_with_their_links():
     assert later.posts_frame()["channel"].tolist() == ["b", "c"]
 
 
+def test_a_batchs_posts_frame_of_some_rows_and_columns_is_those_of_the_whole_frame():
+    # the explorer's stage asks for every post's id and date, then for the embedded posts' rows
+    import pyarrow as pa
+
+    from netanalysis.model import NO_DATE
+
+    entities = (("country", "CN"), ("forum", "BRICS"))
+    batch = Batch(
+        pa.array(["p1", "p2", "p3", "p4"]),
+        np.array([1_700_000_000_000_000, NO_DATE, 1_600_000_000_000_000, 5]),
+        np.array([0, 1], dtype=np.int32),
+        np.array([0, 1], dtype=np.int16),
+        entities,
+        columns={"date_source": pa.array(["post", "", "edit", "post"]), "channel": pa.array(["a", "b", "", "d"])},
+    )
+    whole = batch.posts_frame()
+    assert list(whole.columns) == ["post_id", "channel", "date", "date_source"]
+    for rows in ([2, 0], [3], [], [1, 1, 0], np.array([0, 1, 2, 3])):
+        part = batch.posts_frame(np.asarray(rows, dtype=np.int64))
+        pd.testing.assert_frame_equal(part, whole.iloc[list(rows)].reset_index(drop=True))
+    pd.testing.assert_frame_equal(batch.posts_frame(columns=()), whole[["post_id", "date"]])
+    pd.testing.assert_frame_equal(
+        batch.posts_frame(np.array([3, 1]), columns=["channel"]),
+        whole.iloc[[3, 1]][["post_id", "channel", "date"]].reset_index(drop=True),
+    )
+    assert pd.isna(batch.posts_frame(np.array([1]))["date"][0])
+
+
 def test_joining_batches_drops_each_columns_parts_once_joined(monkeypatch):
     # the corpus stage's join must not hold every column twice: the list of batches is emptied
     # and, by the time the last column is joined, the parts of the link columns are gone

@@ -18,7 +18,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from netanalysis.memory import release_memory
 from netanalysis.pipeline.state import RunState, Staging
@@ -40,14 +43,18 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
 
     assert state.graph is not None and state.corpus is not None and state.registry is not None
     budget = explorer_evidence.MAX_POSTS
-    posts = state.corpus.posts_frame()
-    # the page's table of posts, made once (the page is given it): whose texts to read
-    table = explorer_evidence.post_table([d for *_, d in edge_ends(state.graph)], posts, max_posts=budget)
+    corpus = state.corpus
+    # the page's table of posts, made once (the page is given it): whose texts to read. It needs
+    # every post's id and date only; the other columns only of the posts embedded
+    dates = corpus.posts_frame(columns=())
+    table = explorer_evidence.post_table([d for *_, d in edge_ends(state.graph)], dates, max_posts=budget)
+    del dates
     embedded = set(table.ids)
-    log.info("explorer: %d of %d posts embedded", len(embedded), len(posts))
+    log.info("explorer: %d of %d posts embedded", len(embedded), len(corpus))
     # past the table, the page reads only the embedded posts' rows (not a text column and an
     # index over every post for 20,000 texts)
-    posts = posts[posts["post_id"].isin(embedded)].reset_index(drop=True)
+    chosen = pc.is_in(corpus.post_ids, value_set=pa.array(sorted(embedded), type=pa.string()))
+    posts = corpus.posts_frame(np.flatnonzero(chosen.to_numpy(zero_copy_only=False)))
     posts_file, mentions_file = staging.dir / "posts.csv", staging.dir / "mentions.csv"
     mentions: pd.DataFrame | None = None
     if posts_file.exists() and mentions_file.exists():

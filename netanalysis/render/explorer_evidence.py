@@ -234,7 +234,8 @@ def post_table(
     used = distinct_codes(ordered)
     renumber = np.full(len(names), -1, dtype=np.int64)
     renumber[used] = np.arange(len(used))
-    dated = ordered_days[ordered_days >= 0]
+    # (in date order, undated last: the first day is the first post's, when it is dated)
+    first_day = int(ordered_days[0]) if len(ordered_days) and ordered_days[0] >= 0 else None
     return PostTable(
         ids=names.take(order[used]).to_pylist(),
         days=ordered_days[used],
@@ -243,7 +244,7 @@ def post_table(
         edge_days=edge_days,
         kept=kept,
         dated=posts is not None,
-        first_day=int(dated.min()) if len(dated) else None,
+        first_day=first_day,
         all_days=ordered_days,
         edge_posts=lambda k: rank[codes_of(k)],
     )
