@@ -167,3 +167,54 @@ def test_a_png_holds_the_rgb_of_the_drawn_figure(tmp_path):
     with Image.open(png) as image:
         assert image.mode == "RGB" and image.size == (width, height)
         assert np.array_equal(np.asarray(image), rgba[:, :, :3])
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_explorer_stage_lets_the_corpuss_links_go_and_writes_the_same_files(
+    sample_path, tmp_path, monkeypatch, jobs
+):
+    # from the explorer stage on, this process keeps the posts' ids, dates and channels only: the
+    # figures handed to workers (and the one drawn here last) no longer hold the corpus, so its
+    # links are freed; the files are those of a run that keeps the whole corpus to its end
+    import gc
+    import weakref
+
+    from netanalysis.pipeline import drawing, stages
+
+    report.run("report", [sample_path], tmp_path / "kept", Settings(jobs=jobs))
+    seen = []
+    release = drawing.release_links
+
+    def watched(state):
+        before = state.corpus
+        links, ids, dates = before.n_links, before.post_ids, before.dates.copy()
+        gone = weakref.ref(before)
+        del before
+        release(state)
+        gc.collect()
+        seen.append((links, gone() is None, state.corpus.n_links, state.corpus.post_ids.equals(ids)))
+        assert (state.corpus.dates == dates).all() and set(state.corpus.columns) <= {"channel"}
+
+    monkeypatch.setattr(stages, "release_links", watched)
+    report.run("report", [sample_path], tmp_path / "dropped", Settings(jobs=jobs))
+    [(links, freed, left, same_ids)] = seen
+    assert links > 0 and freed and left == 0 and same_ids
+    monkeypatch.undo()
+    kept, dropped = _digests(tmp_path / "kept"), _digests(tmp_path / "dropped")
+    assert kept == dropped and "network.html" in kept and "figures/network_overlay.png" in kept
+
+
+def test_the_corpuss_links_stay_while_a_figure_left_here_reads_them(sample_path, tmp_path):
+    from netanalysis.pipeline import drawing
+    from netanalysis.pipeline.state import RunState
+
+    state = RunState(settings=Settings(), command=report.Command.REPORT)
+    result = report.run("timeline", [sample_path], tmp_path / "out", Settings(jobs=1))  # (no explorer stage)
+    assert result.state.corpus.n_links > 0
+    state.corpus = result.state.corpus
+    state.drawn_here.append("network_overlay")
+    drawing.release_links(state)
+    assert state.corpus is result.state.corpus
+    state.drawn_here.clear()
+    drawing.release_links(state)
+    assert state.corpus.n_links == 0 and len(state.corpus) == len(result.state.corpus)

@@ -167,6 +167,19 @@ class Batch:
             units=units,
         )
 
+    def posts_only(self, columns: Iterable[str] = ()) -> Batch:
+        """The posts (ids, dates and those of the kept ``columns`` asked for) without their links:
+        a batch of posts that name nothing, for what needs no more of them (the run's explorer
+        and page), so that the links' arrays can go."""
+        return replace(
+            self,
+            post=np.zeros(0, dtype=self.post.dtype),  # (not a slice: a view would keep the array)
+            entity=np.zeros(0, dtype=self.entity.dtype),
+            unit=None,
+            columns={k: v for k, v in self.columns.items() if k in set(columns)},
+            units=None,
+        )
+
     def select(self, keep: np.ndarray, *, ids: bool = True) -> Batch:
         """The batch of the posts where ``keep`` is true (and their links); with ``ids=False``
         without their ids (for counts that list no posts)."""

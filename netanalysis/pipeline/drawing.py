@@ -10,8 +10,10 @@ for the others (:func:`finish_figures`) before the run writes its manifest; when
 early, the workers are killed (:func:`stop_figures`).
 
 A forked worker draws from the objects as they were when it was forked, which the later stages
-only read: the files are those of drawing every figure at the figure stage, as ``--jobs 1``
-does (in this process, one after the other). Each figure is built once and saved in every
+only read (the explorer stage replaces the run state's corpus by its posts alone,
+:func:`release_links`; a worker keeps the one it was forked with): the files are those of
+drawing every figure at the figure stage, as ``--jobs 1`` does (in this process, one after the
+other). Each figure is built once and saved in every
 format asked from that one build.
 """
 
@@ -21,12 +23,17 @@ import gc
 import logging
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
+from netanalysis.memory import release_memory
 from netanalysis.parallel import map_ordered, start_ordered, worker_count
 from netanalysis.pipeline.state import RunResult, RunState, Stage, Staging
 
-__all__ = ["start_graph_figures", "stage_figures", "finish_figures", "stop_figures", "COSTLY"]
+if TYPE_CHECKING:
+    from netanalysis.graph import Batch
+
+__all__ = ["start_graph_figures", "stage_figures", "release_links", "finish_figures", "stop_figures", "COSTLY"]
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +71,25 @@ def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
         if there:
             state.drawing.append(_start(made, there, staging, state, jobs=workers - 1))
         state.drawing.insert(0, map_ordered(_drawer(made, staging, state), here, jobs=1))  # (drawn when asked)
+        state.drawn_here.extend(made[i][0] for i in here)
         state.drawn.extend(made[i][0] for i in order)
         drawn = set(state.drawn)  # (the run waits for them before its manifest)
     state.figures.extend(stem for stem, _ in made if stem in drawn)
     result.counts["figures"] = len(state.figures)
+
+
+def release_links(state: RunState) -> None:
+    """Keep of the corpus only its posts' ids, dates and channels (what the explorer and the page
+    read), unless a figure this process has yet to draw reads its links: the figures handed to
+    forked workers read the corpus they were forked with, and the figure sets read the run
+    state's when they draw (:func:`_figure_set`), so the links' arrays go (at a million benchmark
+    posts, 74 MB of links and 12 MB of the dates' sources, which the explorer stage's peak held)."""
+    from netanalysis.render.figure_set import READS_CORPUS
+
+    if state.corpus is None or any(stem in READS_CORPUS for stem in state.drawn_here):
+        return
+    state.corpus = state.corpus.posts_only(("channel",))
+    release_memory(collect=False)
 
 
 def finish_figures(state: RunState) -> None:
@@ -123,9 +145,16 @@ def _figure_set(state: RunState, *, time_figures: bool) -> Made:
         nodes=state.nodes,
         timeline=state.timeline if time_figures else None,
         windows=windows,
-        corpus=state.corpus,
+        # read from the run state when the overlay is drawn, so that the figures this process
+        # holds for its workers do not keep the corpus's links here (release_links)
+        corpus=partial(_corpus, state) if state.corpus is not None else None,
         window_table=state.window_table if time_figures else None,  # posts per window and the small flag
     )
+
+
+def _corpus(state: RunState) -> Batch:
+    assert state.corpus is not None
+    return state.corpus
 
 
 def _drawer(made: Made, staging: Staging, state: RunState) -> Callable[[int], str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from netanalysis import __version__
 from netanalysis.memory import release_memory
-from netanalysis.pipeline.drawing import stage_figures, start_graph_figures
+from netanalysis.pipeline.drawing import release_links, stage_figures, start_graph_figures
 from netanalysis.pipeline.state import RunResult, RunState, Staging
 from netanalysis.pipeline.time_stage import community_counts, stage_timeline
 
@@ -68,6 +68,7 @@ def stage_explorer(state: RunState, result: RunResult, staging: Staging) -> None
     from netanalysis.render.explorer import write_explorer
 
     assert state.graph is not None and state.corpus is not None
+    release_links(state)  # (the page needs the posts' ids, dates and channels)
     inputs = explorer_inputs(state, staging)
     write_explorer(
         state.graph, staging.path("network.html"), centrality=state.nodes, seed=state.settings.seed, **inputs

@@ -160,6 +160,7 @@ class RunState:
     figures: list[str] = field(default_factory=list)
     drawn: list[str] = field(default_factory=list)  # figures handed to workers (pipeline.drawing)
     drawing: list[Generator[Any, None, None]] = field(default_factory=list)  # their results, to wait for
+    drawn_here: list[str] = field(default_factory=list)  # figures this process draws once the page is written
     on_posts: Callable[[int], None] | None = None
     comparison: Comparison | None = None
 

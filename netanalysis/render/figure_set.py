@@ -34,6 +34,10 @@ FIGURE_STEMS = (
 )
 
 
+#: The figures that read the corpus (the overlay view's dates).
+READS_CORPUS = ("network_overlay",)
+
+
 def figure_set(
     G: nx.Graph,
     settings: Settings,
@@ -41,7 +45,7 @@ def figure_set(
     nodes: pd.DataFrame | None = None,
     timeline: pd.DataFrame | None = None,
     windows: Sequence[tuple] | None = None,
-    corpus: Batch | None = None,
+    corpus: Batch | Callable[[], Batch] | None = None,
     window_table: pd.DataFrame | None = None,
 ) -> list[tuple[str, Callable[[], Figure]]]:
     """The run's figures as ``(stem, build)`` pairs; ``build()`` draws one (so that only one is in
@@ -57,8 +61,11 @@ def figure_set(
         ``nodes.csv``: node sizes and the community numbers every output shares.
     timeline, windows : optional
         ``timeline.csv`` and the window graphs (the time figures need both).
-    corpus : Batch, optional
-        The coded corpus: the overlay view's dates (without it there is no overlay).
+    corpus : Batch or callable, optional
+        The coded corpus: the overlay view's dates (without it there is no overlay). A callable
+        gives it when the overlay is drawn: the figures handed to forked workers then do not
+        hold the corpus in the run's own process, which can let its links go once they are
+        forked (:mod:`netanalysis.pipeline.drawing`).
     window_table : DataFrame, optional
         ``windows.csv`` (posts per window and the ``small`` flag); default: from the window graphs.
     """
@@ -80,7 +87,11 @@ def figure_set(
             (
                 "network_overlay",
                 lambda: fig.plot_network_overlay(
-                    G, node_dates(corpus, nodes=G.nodes), centrality=nodes, seed=s.seed, **style
+                    G,
+                    node_dates(corpus() if callable(corpus) else corpus, nodes=G.nodes),
+                    centrality=nodes,
+                    seed=s.seed,
+                    **style,
                 ),
             )
         )
