@@ -334,6 +334,42 @@ def test_batches_join_and_select_posts_with_their_links():
     assert later.posts_frame()["channel"].tolist() == ["b", "c"]
 
 
+def test_joined_batches_keep_repeated_columns_as_codes_and_give_the_same_strings():
+    # a corpus's channels and dates' sources are a few strings repeated: kept dictionary-encoded
+    # once joined, everything that reads them sees the same strings
+    import pyarrow as pa
+
+    entities = (("country", "CN"), ("forum", "BRICS"))
+
+    def batch(channels, sources):
+        n = len(channels)
+        return Batch(
+            pa.array([f"p{i}-{channels[i]}" for i in range(n)]),
+            np.arange(n, dtype=np.int64),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0, dtype=np.int16),
+            entities,
+            columns={"channel": pa.array(channels), "date_source": pa.array(sources)},
+        )
+
+    channels = ["MFA", "MFA", None, "Embassy", "MFA", "MFA"]
+    sources = ["post", "inferred", "post", "post", None, "post"]
+    joined = Batch.concat([batch(channels[:4], sources[:4]), batch(channels[4:], sources[4:])], entities)
+    assert all(pa.types.is_dictionary(v.type) for v in joined.columns.values())
+    assert joined.columns["channel"].to_pylist() == channels
+    frame = joined.posts_frame()
+    assert frame["channel"].dtype == "str" and frame["channel"].tolist()[:2] == ["MFA", "MFA"]
+    assert pd.isna(frame["channel"][2]) and frame["date_source"].tolist()[1] == "inferred"
+    assert joined.select(np.array([False, True, False, True, False, False])).columns["channel"].to_pylist() == [
+        "MFA",
+        "Embassy",
+    ]
+    again = Batch.concat([joined, batch(["MFA"], ["post"])], entities)  # (codes joined again: as strings first)
+    assert again.columns["channel"].to_pylist() == channels + ["MFA"]
+    distinct = Batch.concat([batch(["a", "b"], ["x", "y"])], entities)  # (nothing repeated: kept as strings)
+    assert distinct.columns["channel"].type == pa.string()
+
+
 def test_a_batchs_posts_frame_of_some_rows_and_columns_is_those_of_the_whole_frame():
     # the explorer's stage asks for every post's id and date, then for the embedded posts' rows
     import pyarrow as pa

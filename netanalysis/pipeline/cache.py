@@ -36,6 +36,7 @@ from netanalysis import __version__
 from netanalysis.config import Settings
 from netanalysis.errors import NetanalysisError
 from netanalysis.graph import Batch, Entities
+from netanalysis.graph.coding import compact_strings
 from netanalysis.io.manifest import sha256
 from netanalysis.model import FileStats, IngestStats
 from netanalysis.pipeline.state import Staging
@@ -114,7 +115,8 @@ def store(
     try:
         for name in ("posts.csv", "mentions.csv"):
             shutil.copyfile(staging.dir / name, tmp / name)
-        posts = {"post_id": corpus.post_ids, "date": pa.array(corpus.dates), **corpus.columns}
+        posts = {"post_id": corpus.post_ids, "date": pa.array(corpus.dates)}
+        posts.update({name: _decoded(values) for name, values in corpus.columns.items()})
         if corpus.units is not None:
             posts[_UNITS] = pa.array(corpus.units)
         pq.write_table(pa.table(posts), tmp / "posts.parquet")
@@ -140,6 +142,12 @@ def store(
 
 
 _HOST = socket.gethostname().replace(".", "_") or "host"
+
+
+def _decoded(values: pa.Array) -> pa.Array:
+    """A column as strings (the corpus keeps repeated ones dictionary-encoded): the entry's
+    tables keep one format."""
+    return values.cast(pa.string()) if pa.types.is_dictionary(values.type) else values
 
 
 def _remove_dead_temporaries(folder: Path) -> None:
@@ -190,7 +198,7 @@ def _load(entry: Path, staging: Staging, entities: Entities) -> tuple[Batch, Ing
     meta = json.loads((entry / "corpus.json").read_text(encoding="utf-8"))
     posts = pq.read_table(entry / "posts.parquet")
     columns = {
-        name: posts.column(name).combine_chunks()
+        name: compact_strings(posts.column(name).combine_chunks())
         for name in posts.column_names
         if name not in ("post_id", "date", _UNITS)
     }
