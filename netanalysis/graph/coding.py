@@ -208,7 +208,8 @@ class Batch:
         the posts the page embeds.
         """
         wanted = list(self.columns) if columns is None else [c for c in self.columns if c in set(columns)]
-        chosen = None if rows is None else pa.array(np.asarray(rows, dtype=np.int64))
+        places = None if rows is None else np.asarray(rows, dtype=np.int64)
+        chosen = None if places is None else pa.array(places)
 
         def strings(values: pa.Array) -> pd.Series:
             values = values if chosen is None else values.take(chosen)
@@ -217,7 +218,7 @@ class Batch:
         frame: dict[str, Any] = {"post_id": strings(self.post_ids)}
         if "channel" in wanted:
             frame["channel"] = strings(self.columns["channel"])
-        frame["date"] = datetimes(self.dates if rows is None else self.dates[np.asarray(rows, dtype=np.int64)])
+        frame["date"] = datetimes(self.dates if places is None else self.dates[places])
         for name in wanted:
             if name != "channel":
                 frame[name] = strings(self.columns[name])

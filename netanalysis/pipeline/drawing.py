@@ -13,8 +13,7 @@ A forked worker draws from the objects as they were when it was forked, which th
 only read (the explorer stage replaces the run state's corpus by its posts alone,
 :func:`release_links`; a worker keeps the one it was forked with): the files are those of
 drawing every figure at the figure stage, as ``--jobs 1`` does (in this process, one after the
-other). Each figure is built once and saved in every
-format asked from that one build.
+other). Each figure is built once and saved in every format asked from that one build.
 """
 
 from __future__ import annotations
@@ -83,7 +82,7 @@ def release_links(state: RunState) -> None:
     read), unless a figure this process has yet to draw reads its links: the figures handed to
     forked workers read the corpus they were forked with, and the figure sets read the run
     state's when they draw (:func:`_figure_set`), so the links' arrays go (at a million benchmark
-    posts, 74 MB of links and 12 MB of the dates' sources, which the explorer stage's peak held)."""
+    posts, 74 MB of links and the dates' sources, which the explorer stage's peak held)."""
     from netanalysis.render.figure_set import READS_CORPUS
 
     if state.corpus is None or any(stem in READS_CORPUS for stem in state.drawn_here):
