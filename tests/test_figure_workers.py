@@ -218,3 +218,47 @@ def test_the_corpuss_links_stay_while_a_figure_left_here_reads_them(sample_path,
     state.drawn_here.clear()
     drawing.release_links(state)
     assert state.corpus.n_links == 0 and len(state.corpus) == len(result.state.corpus)
+
+
+_PROBE = """
+import json, sys
+from netanalysis import pipeline
+from netanalysis.config import Settings
+from netanalysis.pipeline import drawing, runner
+from netanalysis.pipeline.state import Stage
+
+drawing.PRELOAD_POSTS = int(sys.argv[4])
+seen = {}
+for stage in (Stage.TIMELINE, Stage.EXPLORER, Stage.PAGE):
+    def watched(state, result, staging, run=runner.STAGES[stage], name=stage.value):
+        seen[name] = "matplotlib" in sys.modules
+        return run(state, result, staging)
+    runner.STAGES[stage] = watched
+result = pipeline.run("report", [sys.argv[1]], sys.argv[2], Settings(jobs=int(sys.argv[3])))
+print(json.dumps({"seen": seen, "figures": len(result.state.figures)}))
+"""
+
+
+@pytest.mark.parametrize(("jobs", "preload"), [(1, 0), (2, 0), (2, 2_000)])
+def test_with_workers_the_runs_process_holds_no_matplotlib_until_it_draws(sample_path, tmp_path, jobs, preload):
+    # from PRELOAD_POSTS posts on (here the sample's 12 with a bound of 0), the figure sets are
+    # built and handed to workers without importing matplotlib: the workers forked for the time
+    # windows do not inherit it (some 38 MB with its writers); a smaller run imports it once,
+    # before forking the first figure worker; with one process, every figure is drawn at the
+    # figure stage, before the explorer
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(sample_path), str(tmp_path / "out"), str(jobs), str(preload)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["figures"] == 7
+    if jobs == 1:
+        assert out["seen"] == {"timeline": False, "explorer": True, "page": True}
+    else:
+        assert out["seen"] == dict.fromkeys(["timeline", "explorer", "page"], bool(preload))

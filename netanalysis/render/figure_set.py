@@ -10,15 +10,18 @@ network per window (capped to one page).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
-from matplotlib.figure import Figure
 
 from netanalysis.analysis.plotdata import node_dates, window_sizes
 from netanalysis.config import Settings
 from netanalysis.graph import Batch
+from netanalysis.render.sizes import parse_size
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["figure_set", "FIGURE_STEMS"]
 
@@ -69,9 +72,7 @@ def figure_set(
     window_table : DataFrame, optional
         ``windows.csv`` (posts per window and the ``small`` flag); default: from the window graphs.
     """
-    from netanalysis.render import figures as fig
-    from netanalysis.render.style import parse_size
-
+    fig = _Figures()  # (matplotlib is imported by the process that draws, when it draws)
     s = settings
     size = parse_size(s.fig_size)
     style: dict[str, Any] = {"size": size, "font_size": s.font_size}
@@ -122,3 +123,14 @@ def figure_set(
         ),
     ]
     return made
+
+
+class _Figures:
+    """The figure functions (:mod:`netanalysis.render.figures`), imported when one is first
+    called: the run's process builds the figure sets it hands to forked workers without loading
+    matplotlib (some 38 MB with its writers, which every worker forked after it inherited)."""
+
+    def __getattr__(self, name: str) -> Any:
+        from netanalysis.render import figures
+
+        return getattr(figures, name)

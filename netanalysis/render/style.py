@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from netanalysis.errors import ConfigError
 from netanalysis.render.palette import OKABE_ITO, SIDE_COLORS, TOL_MUTED
+from netanalysis.render.sizes import COLUMN_WIDTHS, parse_size
 
 __all__ = [
     "OKABE_ITO",
@@ -35,8 +36,6 @@ __all__ = [
 ]
 
 EDGE_COLOR = "#7f7f7f"
-#: Figure widths in inches: a journal's single and double column.
-COLUMN_WIDTHS = {"single": 3.5, "double": 7.2}
 #: The tallest figure that fits a journal page with its caption (inches).
 PAGE_HEIGHT = 9.7
 #: DejaVu Sans ships with matplotlib and covers Latin, Greek and Cyrillic.
@@ -90,28 +89,6 @@ def figure_width(size: str | float | tuple[float, float]) -> float:
     if isinstance(size, tuple):
         return float(size[0])
     return float(size)
-
-
-def parse_size(text: str | float | tuple[float, float]) -> str | float | tuple[float, float]:
-    """The ``--size`` option as the figures take it: ``single``, ``double``, a width in inches
-    (``5.5``) or width x height (``6x4``).
-
-    Examples
-    --------
-    >>> parse_size("double"), parse_size("6x4"), parse_size("5.5")
-    ('double', (6.0, 4.0), 5.5)
-    """
-    if not isinstance(text, str) or text in COLUMN_WIDTHS:
-        return text
-    try:
-        parts = [float(p) for p in text.lower().split("x")]
-    except ValueError:
-        parts = []
-    if len(parts) == 1 and parts[0] > 0:
-        return parts[0]
-    if len(parts) == 2 and min(parts) > 0:
-        return (parts[0], parts[1])
-    raise ConfigError(f"unknown figure size {text!r}; expected single, double, a width in inches or WxH (e.g. 6x4)")
 
 
 def new_axes(
