@@ -72,7 +72,10 @@ def figure_set(
     window_table : DataFrame, optional
         ``windows.csv`` (posts per window and the ``small`` flag); default: from the window graphs.
     """
-    fig = _Figures()  # (matplotlib is imported by the process that draws, when it draws)
+    # the package imports each figure's module when the name is first read: matplotlib is
+    # imported by the process that draws, when it draws
+    from netanalysis import render as fig
+
     s = settings
     size = parse_size(s.fig_size)
     style: dict[str, Any] = {"size": size, "font_size": s.font_size}
@@ -123,14 +126,3 @@ def figure_set(
         ),
     ]
     return made
-
-
-class _Figures:
-    """The figure functions (:mod:`netanalysis.render.figures`), imported when one is first
-    called: the run's process builds the figure sets it hands to forked workers without loading
-    matplotlib (some 38 MB with its writers, which every worker forked after it inherited)."""
-
-    def __getattr__(self, name: str) -> Any:
-        from netanalysis.render import figures
-
-        return getattr(figures, name)
