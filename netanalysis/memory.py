@@ -24,7 +24,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["release_memory", "use_system_allocator", "allow_mapped_blocks", "mapped_blocks", "MMAP_THRESHOLD"]
+__all__ = [
+    "release_memory",
+    "use_system_allocator",
+    "allow_mapped_blocks",
+    "mapped_blocks",
+    "settings",
+    "apply_settings",
+    "MMAP_THRESHOLD",
+]
 
 #: Bytes from which glibc maps an allocation on its own inside :func:`mapped_blocks` (its
 #: starting value); after it, glibc's own ceiling for the moving threshold and the trim
@@ -33,6 +41,9 @@ MMAP_THRESHOLD = 128 * 1024
 _HEAP_THRESHOLD, _HEAP_TRIM = 32 << 20, 64 << 20
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (malloc.h)
 _allowed = False
+_system_allocator = False
+#: glibc's thresholds as this process set them: None (glibc's own), or (mmap, trim) (trim None: glibc's own).
+_thresholds: tuple[int, int | None] | None = None
 
 
 def release_memory(collect: bool = True) -> None:
@@ -50,10 +61,12 @@ def use_system_allocator() -> None:
     """Arrow's own allocator keeps freed memory for reuse; on a long corpus that inflates the
     peak by hundreds of MB. The system allocator hands it back. (Set when a command runs, not
     at start-up: ``netanalysis --help`` does not load pyarrow.)"""
+    global _system_allocator
     if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
         import pyarrow
 
         pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+        _system_allocator = True
 
 
 def allow_mapped_blocks() -> None:
@@ -79,12 +92,35 @@ def mapped_blocks() -> Iterator[None]:
     if mallopt is None:
         yield
         return
-    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    _set_thresholds(mallopt, (MMAP_THRESHOLD, None))
     try:
         yield
     finally:
-        mallopt(_M_MMAP_THRESHOLD, _HEAP_THRESHOLD)
-        mallopt(_M_TRIM_THRESHOLD, _HEAP_TRIM)
+        _set_thresholds(mallopt, (_HEAP_THRESHOLD, _HEAP_TRIM))
+
+
+def _set_thresholds(mallopt: Any, thresholds: tuple[int, int | None]) -> None:
+    global _thresholds
+    mallopt(_M_MMAP_THRESHOLD, thresholds[0])
+    if thresholds[1] is not None:
+        mallopt(_M_TRIM_THRESHOLD, thresholds[1])
+    _thresholds = thresholds
+
+
+def settings() -> dict[str, Any]:
+    """What this module set in this process, for :func:`apply_settings` in a worker that was
+    not forked from it (:mod:`netanalysis.parallel_fresh`)."""
+    return {"system_allocator": _system_allocator, "thresholds": _thresholds}
+
+
+def apply_settings(given: dict[str, Any]) -> None:
+    """Set in this process what :func:`settings` gave in another."""
+    if given.get("system_allocator"):
+        use_system_allocator()
+    thresholds = given.get("thresholds")
+    mallopt = _mallopt() if thresholds is not None else None
+    if mallopt is not None:
+        _set_thresholds(mallopt, tuple(thresholds))
 
 
 def _mallopt() -> Any:

@@ -9,7 +9,10 @@ Engines: ``"processes"`` (the default; ``jobs`` worker processes, started with `
 so that what the callable holds, such as a compiled registry, is shared) and ``"dask"`` (a
 ``dask.distributed`` cluster: the one at ``scheduler``, or a local cluster of ``jobs`` worker
 processes; ``pip install netanalysis[dask]``; :mod:`netanalysis.parallel_dask`). The callable
-travels to each worker once.
+travels to each worker once. With ``fresh=True`` the local workers are not forks of this process
+but of a small server process, and get the callable through a file
+(:mod:`netanalysis.parallel_fresh`): for work that reads little of a large process, such as the
+time windows' bootstrap and tests, whose forked workers held every page of the run's process.
 
 Workers never outlive the run. A worker process dies with the process that started it (Linux:
 ``PR_SET_PDEATHSIG``; elsewhere a watch on its parent), so a killed run leaves no worker
@@ -109,6 +112,7 @@ def map_ordered(
     scheduler: str | None = None,
     timeout: float | None = None,
     describe: Callable[[Any], str] | None = None,
+    fresh: bool = False,
 ) -> Generator[Any, None, None]:
     """Run ``work`` over ``chunks`` and yield the results in input order.
 
@@ -130,6 +134,10 @@ def map_ordered(
         no limit; work done in this process is not timed).
     describe : callable, optional
         ``describe(chunk)`` says what a chunk is (``posts from FILE:LINE``) in error messages.
+    fresh : bool, default False
+        Local worker processes start from a fresh interpreter, not as forks of this one, and
+        get ``work`` through a file (:mod:`netanalysis.parallel_fresh`): for work that reads
+        little of a large process.
 
     Raises
     ------
@@ -163,7 +171,9 @@ def map_ordered(
             for chunk in chunks:
                 yield work(chunk)
         return
-    yield from _process_map(work, _prepend([first, second], chunks), workers, timeout, describe or _a_chunk)
+    yield from _process_map(
+        work, _prepend([first, second], chunks), workers, timeout, describe or _a_chunk, fresh=fresh
+    )
 
 
 def start_ordered(
@@ -173,6 +183,7 @@ def start_ordered(
     jobs: int | None = 1,
     timeout: float | None = None,
     describe: Callable[[Any], str] | None = None,
+    fresh: bool = False,
 ) -> Generator[Any, None, None]:
     """Hand every item to worker processes now and go on: the work runs while the caller does.
 
@@ -180,13 +191,13 @@ def start_ordered(
     flight; here every item is submitted before this returns (the ``jobs`` workers, at least one
     and no more than the items, are forked now, from the objects as they are now), and the
     returned generator yields the results in input order, waiting for each. Closing it before
-    its end kills the workers. Errors are :func:`map_ordered`'s.
+    its end kills the workers. ``fresh`` and the errors are :func:`map_ordered`'s.
     """
     items = list(items)
     if not items:
         return _prepend([], iter(()))
     workers = max(1, min(worker_count(jobs), len(items)))
-    results = _process_map(work, iter(items), workers, timeout, describe or _a_chunk, started=True)
+    results = _process_map(work, iter(items), workers, timeout, describe or _a_chunk, started=True, fresh=fresh)
     next(results)  # (every item submitted: the workers are running)
     return results
 
@@ -202,22 +213,40 @@ def _process_map(
     timeout: float | None,
     describe: Callable[[Any], str],
     started: bool = False,
+    fresh: bool = False,
 ) -> Generator[Any, None, None]:
     """:func:`map_ordered` on ``workers`` local processes (see the module notes); with
     ``started`` (:func:`start_ordered`), every chunk is submitted first and ``None`` is yielded
-    before the results."""
-    pool = ProcessPoolExecutor(
-        workers, mp_context=process_context(), initializer=_init_worker, initargs=(work, os.getpid())
-    )
+    before the results; with ``fresh``, the workers start from a fresh interpreter."""
+    shipped = None
+    initargs: tuple[Any, ...]
+    if fresh:
+        from netanalysis.parallel_fresh import fresh_context, write_work
+
+        shipped = write_work(work)
+        context, initargs = fresh_context(type(work).__module__), (_Shipped(shipped), None)
+    else:
+        context, initargs = process_context(), (work, os.getpid())
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=initargs)
+    except BaseException:
+        _unlink(shipped)
+        raise
+    # Every worker is started at the first submission, as with fork. A pool that starts them one
+    # submission at a time (its way for other start methods) woke its watching thread before
+    # starting each: a worker started after the thread went back to waiting was not watched, and
+    # its death went unseen until another worker gave a result (3 runs in 8 on Python 3.11).
+    pool._safe_to_dynamically_spawn_children = False  # type: ignore[attr-defined]
     forked: list[Any] = []  # the worker processes (to kill them, and to tell how one died)
+    run = _run_fresh if fresh else _run_in_worker
 
     def submit(chunk: Any) -> tuple[concurrent.futures.Future, str]:
         try:
             if forked:
-                future = pool.submit(_run_in_worker, chunk)
+                future = pool.submit(run, chunk)
             else:  # the first submission forks the workers: no signal acts half-way through
                 with signals_held():
-                    future = pool.submit(_run_in_worker, chunk)
+                    future = pool.submit(run, chunk)
                     forked.extend(getattr(pool, "_processes", {}).values())
         except BrokenProcessPool:  # (one died while the others worked)
             _settled(pool)
@@ -225,9 +254,14 @@ def _process_map(
         return future, describe(chunk)
 
     def result(item: tuple[concurrent.futures.Future, str]) -> Any:
+        global _fresh_peak
         future, what = item
         try:
-            return future.result(timeout=timeout or None)
+            if not fresh:
+                return future.result(timeout=timeout or None)
+            value, peak = future.result(timeout=timeout or None)
+            _fresh_peak = max(_fresh_peak, peak)
+            return value
         except concurrent.futures.TimeoutError:
             raise WorkerError(
                 f"a worker process gave no result for {timeout:g} s on {what} and was stopped "
@@ -248,11 +282,20 @@ def _process_map(
             yield from _bounded(submit, chunks, workers, result)
         finished = True
     finally:
-        if finished:
-            pool.shutdown(wait=True)
-        else:  # stopped early (an error, a signal, the consumer gone): do not wait for the workers
-            _kill(forked or list(getattr(pool, "_processes", {}).values()))
-            pool.shutdown(wait=False, cancel_futures=True)
+        try:
+            if finished:
+                pool.shutdown(wait=True)
+            else:  # stopped early (an error, a signal, the consumer gone): do not wait for the workers
+                _kill(list(dict.fromkeys([*forked, *(getattr(pool, "_processes", None) or {}).values()])))
+                pool.shutdown(wait=False, cancel_futures=True)
+        finally:
+            _unlink(shipped)
+
+
+def _unlink(path: str | None) -> None:
+    if path is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def _settled(pool: ProcessPoolExecutor, wait: float = 5.0) -> None:
@@ -358,9 +401,18 @@ def signals_held() -> Iterator[None]:
             signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _init_worker(work: Callable[[Any], Any], parent: int | None = None) -> None:
+class _Shipped:
+    """The path of a file that holds the work (:func:`~netanalysis.parallel_fresh.write_work`),
+    as the initialiser of a fresh worker gets it."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+
+def _init_worker(work: Callable[[Any], Any] | _Shipped, parent: int | None = None) -> None:
+    """Set up a worker: its work, its signals, its death with the process that started it
+    (``parent``; that of a fresh worker is the fork server, which ends with the run)."""
     global _WORKER
-    _WORKER = work
     # Ctrl-C goes to the whole process group: the run stops the workers, which ignore it; the
     # signal handlers of the command line (inherited through fork) are not theirs. The signals
     # were held while the worker was forked: they are let through once it has its own handlers.
@@ -370,8 +422,15 @@ def _init_worker(work: Callable[[Any], Any], parent: int | None = None) -> None:
             signal.signal(getattr(signal, name), signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    if isinstance(work, _Shipped):
+        die_with_parent(os.getppid())
+        from netanalysis.parallel_fresh import read_work
+
+        _WORKER = read_work(work.path)
+        return
     if parent is not None:
         die_with_parent(parent)
+    _WORKER = work
 
 
 def die_with_parent(parent: int) -> None:
@@ -394,3 +453,29 @@ def die_with_parent(parent: int) -> None:
 def _run_in_worker(chunk: Any) -> Any:
     assert _WORKER is not None, "worker not initialised"
     return _WORKER(chunk)
+
+
+#: The largest peak resident size (``ru_maxrss``) a fresh worker has told with a result.
+_fresh_peak = 0
+
+
+def _run_fresh(chunk: Any) -> tuple[Any, int]:
+    """The result, and this worker's peak resident size so far: a fresh worker is the fork
+    server's child, not this process's, so its end is not counted in this process's
+    ``RUSAGE_CHILDREN``."""
+    result = _run_in_worker(chunk)
+    try:
+        import resource
+    except ImportError:  # (not on this system)
+        return result, 0
+    return result, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def workers_peak() -> int:
+    """The largest peak resident size (``ru_maxrss``'s unit) of the worker processes this
+    process has started that have ended, or of the fresh ones, as they told with their results."""
+    try:
+        import resource
+    except ImportError:  # (not on this system)
+        return _fresh_peak
+    return max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, _fresh_peak)

@@ -1,9 +1,9 @@
 """The architecture holds: data flows one way, click only in the CLI, drawing only under render/.
 
 A module may import only from its own layer or layers to its left (DESIGN.md):
-base (errors, model, config, memory, parallel, parallel_dask) < registry < ingest < extract < graph < analysis < io <
-render < pipeline < cli. ``io`` sits before ``render`` so that figures and the explorer write
-through the one atomic writer.
+base (errors, model, config, memory, parallel, parallel_dask, parallel_fresh) < registry <
+ingest < extract < graph < analysis < io < render < pipeline < cli. ``io`` sits before ``render``
+so that figures and the explorer write through the one atomic writer.
 """
 
 import ast
@@ -11,7 +11,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "netanalysis"
 LAYERS = ["base", "registry", "ingest", "extract", "graph", "analysis", "io", "render", "pipeline", "cli"]
-BASE = {"errors", "model", "config", "memory", "parallel", "parallel_dask", "__init__", "__main__"}
+BASE = {"errors", "model", "config", "memory", "parallel", "parallel_dask", "parallel_fresh", "__init__", "__main__"}
 
 
 def layer_of(parts: tuple[str, ...]) -> str:

@@ -275,16 +275,25 @@ def _sample_statistics(jobs: int) -> TimeStatistics:
     return time_statistics(posts, unit_links(mentions, posts), windows, replicates=40, permutations=49, jobs=jobs)
 
 
-def test_with_workers_the_whole_corpus_is_resampled_in_a_worker_of_its_own(monkeypatch):
-    # the largest arrays of a run (the whole corpus coded) are not this process's (see _WholeCorpus)
-    real = over_time.bootstrap_coded
+class _WholeCorpusTellingItsProcess(over_time._WholeCorpus):
+    """The whole corpus's intervals with the process that computed them (a class of this
+    module, not a patch: the worker is started afresh and imports it, where a patched function
+    would be this process's alone)."""
 
-    def recorded(*args, **kwargs):
-        frame = real(*args, **kwargs)
+    def __call__(self, item):
+        frame = super().__call__(item)
         frame.attrs["pid"] = os.getpid()
         return frame
 
-    monkeypatch.setattr(over_time, "bootstrap_coded", recorded)
+
+class _FailingWholeCorpus(over_time._WholeCorpus):
+    def __call__(self, item):
+        raise ConfigError("no intervals today")
+
+
+def test_with_workers_the_whole_corpus_is_resampled_in_a_worker_of_its_own(monkeypatch):
+    # the largest arrays of a run (the whole corpus coded) are not this process's (see _WholeCorpus)
+    monkeypatch.setattr(over_time, "_WholeCorpus", _WholeCorpusTellingItsProcess)
     alone, with_workers = _sample_statistics(1), _sample_statistics(2)
     pids = [alone.overall.attrs.pop("pid"), with_workers.overall.attrs.pop("pid")]
     assert pids[0] == os.getpid() != pids[1]
@@ -294,9 +303,6 @@ def test_with_workers_the_whole_corpus_is_resampled_in_a_worker_of_its_own(monke
 
 
 def test_an_error_in_the_whole_corpus_worker_is_raised_here(monkeypatch):
-    def failing(*args, **kwargs):
-        raise ConfigError("no intervals today")
-
-    monkeypatch.setattr(over_time, "bootstrap_coded", failing)
+    monkeypatch.setattr(over_time, "_WholeCorpus", _FailingWholeCorpus)
     with pytest.raises(ConfigError, match="no intervals today"):
         _sample_statistics(2)

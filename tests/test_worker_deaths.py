@@ -46,10 +46,11 @@ def _dies_or_waits(chunk):
     return chunk
 
 
-@pytest.mark.parametrize("attempt", range(5))
-def test_a_worker_killed_while_another_works_is_told_as_killed_by_sigkill(attempt):
-    # (several attempts: the pool's reaping raced ours and lost the cause in one run of twenty)
+@pytest.mark.parametrize("attempt, fresh", [(k, False) for k in range(5)] + [(k, True) for k in range(3)])
+def test_a_worker_killed_while_another_works_is_told_as_killed_by_sigkill(attempt, fresh):
+    # (several attempts: the pool's reaping raced ours and lost the cause in one run of twenty;
+    # fresh workers are the fork server's children, which tells their ends through a pipe)
     began = time.monotonic()
     with pytest.raises(WorkerError, match=r"was killed by SIGKILL \(the system's out-of-memory killer"):
-        list(map_ordered(_dies_or_waits, [0, 1], jobs=2))
+        list(map_ordered(_dies_or_waits, [0, 1], jobs=2, fresh=fresh))
     assert time.monotonic() - began < 20  # the other worker was stopped, not waited for

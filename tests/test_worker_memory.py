@@ -1,4 +1,5 @@
-"""The -v log's peak memory names the largest ended worker's too (workers hold their own memory)."""
+"""The -v log's peak memory names the largest worker's too (workers hold their own memory): an
+ended worker's, or a fresh one's (the fork server's child) as it told it with its result."""
 
 import multiprocessing
 import re
@@ -6,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+from netanalysis.parallel import start_ordered
 from netanalysis.pipeline.runner import peak_memory
 
 
@@ -19,6 +21,14 @@ def test_peak_memory_names_the_largest_ended_worker():
     child.start()
     child.join()
     said = peak_memory()
-    found = re.fullmatch(r"(\d+) MB \(largest ended worker process (\d+) MB\)", said)
+    found = re.fullmatch(r"(\d+) MB \(largest worker process (\d+) MB\)", said)
     assert found, said
     assert int(found.group(2)) >= 300
+
+
+def test_peak_memory_names_a_fresh_worker_that_told_its_peak():
+    list(start_ordered(_touch, [450, 1], jobs=2, fresh=True))
+    said = peak_memory()
+    found = re.fullmatch(r"(\d+) MB \(largest worker process (\d+) MB\)", said)
+    assert found, said
+    assert int(found.group(2)) >= 450

@@ -417,7 +417,7 @@ def change_tests_over_time(
     source = as_source(posts, links, unit)
     options = dict(measures=chosen, permutations=permutations, seed=seed, min_weight=min_weight, baseline=baseline)
     spans = [(pd.Timestamp(lo), pd.Timestamp(hi)) for lo, hi in windows]
-    parts = list(map_ordered(_PairTest(source, spans, options), range(1, len(spans)), jobs=jobs))
+    parts = list(map_ordered(_PairTest(source, spans, options), range(1, len(spans)), jobs=jobs, fresh=True))
     frame = (
         pd.concat(parts, ignore_index=True)
         if parts

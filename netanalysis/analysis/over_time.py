@@ -24,6 +24,13 @@ whole corpus's intervals in a worker of their own while they are; seeds do not d
 workers: window ``k`` is resampled with seed ``[seed, k]``, the pair ending
 in window ``k`` permuted with ``[seed, k]``, the whole corpus resampled with
 ``[seed, WHOLE_CORPUS]``.
+
+The workers are started afresh (``fresh=True``: :mod:`netanalysis.parallel_fresh`), not forked
+from the calling process, whose every page a forked worker holds: they get the window source
+through a file, which holds only what codes the windows
+(:class:`~netanalysis.analysis.window_source.BatchSource`). As with Python's ``spawn`` and
+``forkserver``, each worker imports the calling script's main module, so a script that asks
+for workers runs its work under ``if __name__ == "__main__":``.
 """
 
 from __future__ import annotations
@@ -207,7 +214,7 @@ def time_statistics(
     whole_corpus = _WholeCorpus(source, intervals, seed)
     # with workers, the whole corpus's intervals are computed in one of its own from the start,
     # while this process and the others do the windows (see _WholeCorpus)
-    started = start_ordered(whole_corpus, [0], jobs=1) if worker_count(jobs) > 1 else None
+    started = start_ordered(whole_corpus, [0], jobs=1, fresh=True) if worker_count(jobs) > 1 else None
     try:
         table = window_table(source, None, windows, unit=source.unit, min_weight=min_weight, min_posts=min_posts)
         boot = bootstrap_over_time(

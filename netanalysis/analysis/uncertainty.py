@@ -364,7 +364,7 @@ def bootstrap_over_time(
         baseline=baseline,
     )
     jobs_list = [(k, pd.Timestamp(lo), pd.Timestamp(hi)) for k, (lo, hi) in enumerate(windows)]
-    parts = list(map_ordered(_WindowBootstrap(source, options), jobs_list, jobs=jobs))
+    parts = list(map_ordered(_WindowBootstrap(source, options), jobs_list, jobs=jobs, fresh=True))
     frame = (
         pd.concat(parts, ignore_index=True)
         if parts

@@ -108,7 +108,9 @@ class BatchSource(WindowSource):
             raise ConfigError(f"unit={unit!r}: the corpus was coded without its {unit}s (code it with the same unit)")
         exclusion = Exclusion.parse(exclude)
         self.unit = unit
-        self.batch = batch
+        # only what the windows are coded from, so that a worker started afresh gets no more
+        # (:mod:`netanalysis.parallel_fresh` pickles the source: not the ids, texts or channels)
+        self._post, self._entity, self._link_units, self._units = batch.post, batch.entity, batch.unit, batch.units
         self.dates = batch.dates
         sources = batch.columns.get("date_source")
         self.inferred = (
@@ -124,17 +126,17 @@ class BatchSource(WindowSource):
         )
 
     def code(self, keep: np.ndarray) -> CodedWindow:
-        b = self.batch
+        post, entity = self._post, self._entity
         keep = np.asarray(keep, dtype=bool)
         renumber = np.cumsum(keep, dtype=np.int64) - 1
-        on = keep[b.post] & self._allowed[b.entity] if len(b.post) else np.zeros(0, dtype=bool)
-        used = np.flatnonzero(counted(b.entity, len(self._names), where=on))
+        on = keep[post] & self._allowed[entity] if len(post) else np.zeros(0, dtype=bool)
+        used = np.flatnonzero(counted(entity, len(self._names), where=on))
         used = used[np.argsort(self._rank[used], kind="stable")]
         nodes = [str(n) for n in self._names[used]]
         lookup = np.full(len(self._names), -1, dtype=np.int64)
         lookup[used] = np.arange(len(used))
         n_nodes = max(len(nodes), 1)
-        link_units = b.unit if self.unit != "post" and b.unit is not None else None
+        link_units = self._link_units if self.unit != "post" else None
         span = int(link_units[on].max(initial=0)) + 1 if link_units is not None else 1
         node_type = code_type(n_nodes)
         # the distinct (post, unit, node) links, sorted: a chunk of posts at a time when the
@@ -143,26 +145,26 @@ class BatchSource(WindowSource):
         # (each link's post is kept only as each post's count of links: where its links start)
         parts: list[list[np.ndarray]] = [[], []]
         per_post = np.zeros(int(keep.sum()), dtype=np.int64)
-        ordered = not len(b.post) or bool((b.post[1:] >= b.post[:-1]).all())
-        for lo, hi in post_chunks(b.post) if ordered else [(0, len(b.post))]:
+        ordered = not len(post) or bool((post[1:] >= post[:-1]).all())
+        for lo, hi in post_chunks(post) if ordered else [(0, len(post))]:
             part = on[lo:hi]
-            post = renumber[b.post[lo:hi][part]]
+            renumbered = renumber[post[lo:hi][part]]
             where = link_units[lo:hi][part].astype(np.int64) if link_units is not None else 0
-            key = np.unique((post * span + where) * n_nodes + lookup[b.entity[lo:hi][part]])
+            key = np.unique((renumbered * span + where) * n_nodes + lookup[entity[lo:hi][part]])
             rest = key // n_nodes
             tally(per_post, rest // span)
             if span > 1:  # (else every link is in unit 0: zeros that take no memory below)
                 parts[0].append((rest % span).astype(np.int32))
             parts[1].append((key % n_nodes).astype(node_type))
-            del part, post, where, key, rest
+            del part, renumbered, where, key, rest
         del renumber, on
         node = joined(parts[1], node_type)
         where = joined(parts[0], np.int32) if span > 1 else np.broadcast_to(np.zeros(1, dtype=np.int32), node.shape)
         if self.unit == "post":
             units = np.ones(len(per_post), dtype=np.int64)
         else:
-            assert b.units is not None  # (checked when the source was made)
-            units = b.units[keep]
+            assert self._units is not None  # (checked when the source was made)
+            units = self._units[keep]
         return coded_links(np.flatnonzero(keep), units, starts(per_post), where, node, nodes, self.unit)
 
 

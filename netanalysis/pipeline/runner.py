@@ -23,6 +23,7 @@ from netanalysis.ingest import expand_inputs
 from netanalysis.io.manifest import write_manifest
 from netanalysis.io.outdir import os_problem
 from netanalysis.memory import mapped_blocks, release_memory
+from netanalysis.parallel import workers_peak
 from netanalysis.pipeline.compare_stage import stage_compare, stage_compare_figures, stage_compare_page
 from netanalysis.pipeline.corpus import stage_corpus
 from netanalysis.pipeline.drawing import finish_figures, stop_figures
@@ -140,14 +141,14 @@ def run(
 
 def peak_memory() -> str:
     """This process's peak resident memory, as the system reports it, and that of the largest
-    worker process that has ended (workers hold their own memory: a window pair's tests run in
-    one)."""
+    worker process that has ended or, started afresh, told it with a result (workers hold their
+    own memory: a window pair's tests run in one; :func:`netanalysis.parallel.workers_peak`)."""
     try:
         import resource
     except ImportError:  # not on this system
         return "unknown"
     scale = 1 << 20 if sys.platform == "darwin" else 1 << 10
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    workers = workers_peak()
     told = f"{peak / scale:.0f} MB"
-    return told + (f" (largest ended worker process {workers / scale:.0f} MB)" if workers else "")
+    return told + (f" (largest worker process {workers / scale:.0f} MB)" if workers else "")

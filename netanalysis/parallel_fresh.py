@@ -1,0 +1,97 @@
+"""Worker processes started from a fresh interpreter, for :func:`netanalysis.parallel.map_ordered`
+and :func:`~netanalysis.parallel.start_ordered` with ``fresh=True``.
+
+A worker forked from the run's process holds every page of it: its resident size starts at the
+run's (some 440 MB at a million benchmark posts by the time windows' stage), whatever the work
+reads. A *fresh* worker is forked instead from a small server process (:mod:`multiprocessing`'s
+``forkserver``; ``spawn`` where there is none) that holds only the interpreter and the modules of
+the first work it was started for (``netanalysis.analysis.over_time`` and what it imports: some
+140 MB), and it gets the work, arrays and all, from a file:
+
+- this process pickles the work with protocol 5, its large buffers (NumPy's arrays) out of band
+  (:pep:`574`), and writes the pickle and then each buffer to a temporary file, straight from
+  the arrays' memory (no copy of them is made here);
+- each worker reads the file once when it starts, each buffer into memory of its own (aligned
+  as NumPy aligns), and unpickles the work over them;
+- the file is removed when the workers are done (or the run stops); a run killed by ``SIGKILL``
+  leaves it in the temporary folder (``$TMPDIR``, ``netanalysis-work-*``).
+
+The work must be picklable and should pickle only what it reads (see
+:meth:`netanalysis.analysis.window_source.BatchSource.__getstate__`). The memory settings of this
+process (:mod:`netanalysis.memory`: Arrow's allocator, glibc's mmap threshold) travel with it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import struct
+import tempfile
+from typing import Any
+
+import numpy as np
+
+from netanalysis import memory
+
+__all__ = ["fresh_context", "write_work", "read_work"]
+
+#: Each buffer is read into memory starting at a multiple of this many bytes (as NumPy aligns).
+_ALIGN = 64
+_HEADER = struct.Struct("<QQ")  # the pickle's length, the number of buffers
+_SIZE = struct.Struct("<Q")
+
+
+def fresh_context(preload: str) -> Any:
+    """The start method for fresh workers: ``forkserver`` (its server imports ``preload``, a
+    module name, when it starts: once per process, so only the first caller's module counts), or
+    ``spawn`` where there is no fork server."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([preload])
+        # (started here, not while a pool's first submission holds the stop signals, which the
+        # server would keep blocked for its life)
+        forkserver.ensure_running()
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def write_work(work: Any) -> str:
+    """Write ``work`` to a new temporary file (see the module notes) and return its path."""
+    buffers: list[pickle.PickleBuffer] = []
+    head = pickle.dumps((work, memory.settings()), protocol=5, buffer_callback=buffers.append)
+    fd, path = tempfile.mkstemp(prefix="netanalysis-work-", suffix=".pickle")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(_HEADER.pack(len(head), len(buffers)))
+            for buffer in buffers:
+                out.write(_SIZE.pack(buffer.raw().nbytes))
+            out.write(head)
+            for buffer in buffers:
+                out.write(buffer.raw())
+    except BaseException:
+        os.unlink(path)
+        raise
+    return path
+
+
+def read_work(path: str) -> Any:
+    """The work written to ``path`` by :func:`write_work`, this process's memory settings made
+    those of the process that wrote it."""
+    with open(path, "rb") as file:
+        length, count = _HEADER.unpack(file.read(_HEADER.size))
+        sizes = [_SIZE.unpack(file.read(_SIZE.size))[0] for _ in range(count)]
+        head = file.read(length)
+        buffers = []
+        for size in sizes:
+            memory_ = np.empty(size + _ALIGN, dtype=np.uint8)
+            start = -memory_.ctypes.data % _ALIGN
+            buffer = memory_[start : start + size]
+            if file.readinto(buffer) != size:
+                raise EOFError(f"{path}: the work's file ends early")
+            buffers.append(buffer)
+    work, settings = pickle.loads(head, buffers=buffers)
+    memory.apply_settings(settings)
+    return work

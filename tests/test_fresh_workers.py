@@ -1,0 +1,139 @@
+"""Fresh workers (``fresh=True``): started from a small server process, not forked from this one,
+they get the work through a file, give the same results, and leave no file behind."""
+
+import glob
+import os
+import pickle
+import tempfile
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from netanalysis import memory
+from netanalysis.analysis.window_source import BatchSource
+from netanalysis.graph import Batch
+from netanalysis.parallel import map_ordered, start_ordered
+from netanalysis.parallel_fresh import read_work, write_work
+
+#: Set in this process by a test; a forked worker would see it, a fresh one imports this module anew.
+MARK = "as imported"
+
+
+class Work:
+    """Sums of an array's slices, with what the worker is."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __call__(self, k):
+        return k, int(self.values[k::4].sum()), MARK, os.getpid(), _rss_mb()
+
+
+def _rss_mb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+
+def _left_files():
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), "netanalysis-work-*")))
+
+
+def test_a_work_round_trips_through_its_file_with_its_arrays_writable(tmp_path):
+    values = np.arange(1_000_003, dtype=np.int64)
+    bools = np.arange(77) % 3 == 0
+    path = write_work({"values": values, "bools": bools, "name": "x", "small": np.int16([1, 2])})
+    try:
+        back = read_work(path)
+        assert np.array_equal(back["values"], values) and back["values"].dtype == np.int64
+        assert np.array_equal(back["bools"], bools) and back["name"] == "x"
+        back["values"][0] = -1  # (its own memory: the worker may write to it)
+        assert values[0] == 0
+        assert back["values"].ctypes.data % 64 == 0
+        # out of band: the file holds each array once, not a pickle of it as well
+        assert os.path.getsize(path) < values.nbytes + 4096
+    finally:
+        os.unlink(path)
+
+
+def test_a_truncated_file_is_an_error(tmp_path):
+    path = write_work(np.arange(10_000))
+    try:
+        with open(path, "r+b") as file:
+            file.truncate(os.path.getsize(path) - 100)
+        with pytest.raises(EOFError, match="ends early"):
+            read_work(path)
+    finally:
+        os.unlink(path)
+
+
+def test_fresh_workers_give_the_same_results_and_are_not_forks_of_this_process(monkeypatch):
+    monkeypatch.setattr(__import__(__name__), "MARK", "set here")
+    values = np.arange(100_000, dtype=np.int64)
+    before = _left_files()
+    here = [r[:2] for r in map_ordered(Work(values), range(4), jobs=1)]
+    forked = list(map_ordered(Work(values), range(4), jobs=2))
+    fresh = list(map_ordered(Work(values), range(4), jobs=2, fresh=True))
+    assert [r[:2] for r in forked] == here == [r[:2] for r in fresh]
+    assert {r[2] for r in forked} == {"set here"}  # (the check can tell a fork)
+    assert {r[2] for r in fresh} == {"as imported"}
+    assert all(r[3] != os.getpid() for r in fresh)
+    assert _left_files() == before
+
+
+def test_a_fresh_worker_does_not_hold_this_process_memory():
+    held = np.ones(300 * 2**20 // 8)  # 300 MB resident here
+    values = np.arange(10, dtype=np.int64)
+    forked = list(map_ordered(Work(values), range(2), jobs=2))
+    fresh = list(map_ordered(Work(values), range(2), jobs=2, fresh=True))
+    assert min(r[4] for r in forked) > 300  # (the check can tell a fork)
+    assert max(r[4] for r in fresh) < 250
+    del held
+
+
+def test_start_ordered_fresh_and_its_file_goes_when_closed_early():
+    before = _left_files()
+    results = start_ordered(Work(np.arange(8)), [0, 1], jobs=1, fresh=True)
+    assert len(_left_files() - before) == 1  # (the work's file, while the worker runs)
+    assert next(results)[:3] == (0, 0 + 4, "as imported")
+    results.close()
+    assert _left_files() == before
+
+
+class Settings:
+    def __call__(self, _k):
+        return memory.settings()
+
+
+def test_the_memory_settings_travel_to_fresh_workers(monkeypatch):
+    monkeypatch.setattr(memory, "_thresholds", None)
+    monkeypatch.setattr(memory, "_allowed", True)
+    with memory.mapped_blocks():
+        inside = memory.settings()
+        [there] = list(start_ordered(Settings(), [0], jobs=1, fresh=True))
+    assert inside["thresholds"] == (memory.MMAP_THRESHOLD, None)
+    assert there == inside
+    [after] = list(start_ordered(Settings(), [0], jobs=1, fresh=True))
+    assert after == memory.settings() and after["thresholds"][1] is not None
+
+
+def test_a_batch_source_pickles_only_what_codes_its_windows():
+    n = 2000
+    text = pa.array(["a long text of a post " * 40] * n)
+    batch = Batch(
+        post_ids=pa.array([f"post-{i}" for i in range(n)]),
+        dates=np.arange(n, dtype=np.int64) * 86_400_000_000,
+        post=np.repeat(np.arange(n, dtype=np.int32), 2),
+        entity=np.tile(np.array([0, 1], dtype=np.int16), n),
+        entities=(("country", "RU"), ("forum", "UN")),
+        columns={"text": text, "channel": pa.array(["mfa"] * n)},
+    )
+    source = BatchSource(batch)
+    size = len(pickle.dumps(source, protocol=5))
+    assert size < n * (8 + 2 * 4 + 2 * 2 + 1) + 4096  # (the texts alone are 1.8 MB)
+    back = pickle.loads(pickle.dumps(source, protocol=5))
+    keep = np.arange(n) % 3 == 0
+    a, b = source.code(keep), back.code(keep)
+    assert a.nodes == b.nodes and len(a.edge_nodes) == 1
+    for name in ("post_ids", "units", "topical", "node_start", "node_index", "node_count", "edge_start", "edge_count"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
