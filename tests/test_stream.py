@@ -370,6 +370,28 @@ def test_joined_batches_keep_repeated_columns_as_codes_and_give_the_same_strings
     assert distinct.columns["channel"].type == pa.string()
 
 
+def test_batches_of_codes_and_of_strings_join_as_codes_when_smaller_without_a_column_of_strings(monkeypatch):
+    # the workers give each chunk's channels and dates' sources as codes (a few values repeated):
+    # joined as codes, never as one string column of every post on the way
+    import pyarrow as pa
+
+    from netanalysis.graph import coding
+
+    def refuse(arrays):
+        raise AssertionError("a column of strings of every post was made")
+
+    channels = [["MFA"] * 3, ["MFA", "Embassy", None], ["Embassy"] * 2]
+    parts = [coding.compact_strings(pa.array(channels[0])), pa.array(channels[1]), pa.array(channels[2])]
+    parts[2] = parts[2].dictionary_encode()
+    monkeypatch.setattr(coding, "_strings", refuse)
+    joined = coding.joined_strings(parts)
+    assert pa.types.is_dictionary(joined.type)
+    assert joined.to_pylist() == sum(channels, []) and sorted(joined.dictionary.to_pylist()) == ["Embassy", "MFA"]
+    distinct = [pa.array(["a", "b"]).dictionary_encode(), pa.array(["c", None]).dictionary_encode()]
+    unique = coding.joined_strings(distinct)
+    assert unique.type == pa.string() and unique.to_pylist() == ["a", "b", "c", None]  # (codes larger: strings)
+
+
 def test_a_batchs_posts_frame_of_some_rows_and_columns_is_those_of_the_whole_frame():
     # the explorer's stage asks for every post's id and date, then for the embedded posts' rows
     import pyarrow as pa

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from netanalysis.errors import ConfigError, GraphError
 from netanalysis.extract.units import count_units, unit_starts
@@ -142,9 +143,9 @@ class Batch:
             release_memory(collect=False)  # (the parts' heap back to the system, for the next column)
             return out
 
-        def strings(key: str) -> pa.Array:
+        def strings(key: str, compact: bool = False) -> pa.Array:
             chunks = parts.pop(key)
-            out = _strings(chunks)
+            out = joined_strings(chunks) if compact else _strings(chunks)
             chunks.clear()
             release_memory(collect=False)
             return out
@@ -155,7 +156,7 @@ class Batch:
         entity = joined("entity", np.int16)
         unit = joined("unit", np.int32) if parts["unit"] else None
         units = joined("units", np.int32) if every_units else None
-        columns = {name: compact_strings(strings(f"column:{name}")) for name in names}
+        columns = {name: strings(f"column:{name}", compact=True) for name in names}
         return cls(
             post_ids=post_ids,
             dates=dates,
@@ -236,9 +237,34 @@ def compact_strings(values: pa.Array) -> pa.Array:
     DictionaryType(dictionary<values=string, indices=int32, ordered=0>)
     >>> compact_strings(pa.array(["a"])).type
     DataType(string)
+    >>> compact_strings(pa.array(["a", "b"]).dictionary_encode()).type  # (given codes: strings if smaller)
+    DataType(string)
     """
+    if pa.types.is_dictionary(values.type):
+        return values if values.nbytes < _plain_nbytes(values) else values.cast(pa.string())
     encoded = values.dictionary_encode()
     return encoded if encoded.nbytes < values.nbytes else values
+
+
+def _plain_nbytes(values: pa.DictionaryArray) -> int:
+    """What dictionary-encoded strings would take as a string array (offsets, characters, nulls'
+    bitmap), without making it."""
+    lengths = pc.fill_null(pc.binary_length(values.dictionary), 0).to_numpy().astype(np.int64)
+    indices = values.indices.fill_null(0).to_numpy() if values.null_count else values.indices.to_numpy()
+    characters = int(np.bincount(indices, minlength=len(lengths)) @ lengths) if len(indices) else 0
+    nulls = (len(values) + 7) // 8 if values.null_count else 0
+    return 4 * (len(values) + 1) + characters + nulls
+
+
+def joined_strings(arrays: list[pa.Array]) -> pa.Array:
+    """String arrays, some or all dictionary-encoded (:func:`compact_strings`), as one:
+    dictionary-encoded when any was and that is smaller, so that no column of strings of every
+    post is made on the way."""
+    if not any(pa.types.is_dictionary(a.type) for a in arrays):
+        return compact_strings(_strings(arrays))
+    codes = pa.dictionary(pa.int32(), pa.string())
+    parts = [a if a.type == codes else a.cast(pa.string()).dictionary_encode() for a in arrays]
+    return compact_strings(pa.concat_arrays(parts))
 
 
 def _strings(arrays: list[pa.Array]) -> pa.Array:

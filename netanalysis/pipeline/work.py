@@ -43,7 +43,7 @@ import pyarrow as pa
 from netanalysis.errors import ConfigError
 from netanalysis.extract.engine import COUNTRY_SOURCES, Extractor
 from netanalysis.extract.units import unit_index, unit_starts
-from netanalysis.graph.coding import Batch, entity_list
+from netanalysis.graph.coding import Batch, compact_strings, entity_list
 from netanalysis.ingest.partitions import Partition, PartRead, read_partition
 from netanalysis.io.csv import field_parts, quote, rename_rows
 from netanalysis.model import DATE_FORMAT, DEFAULT_FORMS, NO_DATE, UNITS, Exclusion
@@ -291,10 +291,11 @@ class ChunkExtractor:
 
     def _columns(self, rows: list[tuple]) -> dict[str, pa.Array]:
         """The columns later stages keep of each post besides id and date (no text, or only
-        its start), as Arrow string arrays: joined without copies."""
-        columns = {
-            "channel": pa.array([row[1] for row in rows], type=pa.string()),
-            "date_source": pa.array([row[3] for row in rows], type=pa.string()),
+        its start), as Arrow string arrays, the channels and dates' sources dictionary-encoded
+        when that is smaller."""
+        columns = {  # (a few values repeated: as codes, joined as codes, see Batch.concat)
+            "channel": compact_strings(pa.array([row[1] for row in rows], type=pa.string())),
+            "date_source": compact_strings(pa.array([row[3] for row in rows], type=pa.string())),
         }
         for name in self.keep:
             at = _KEPT[name]
