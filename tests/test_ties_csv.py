@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from netanalysis.graph.membership import UNDATED, StatusLookup, tie_blocks
 from netanalysis.graph.post_ids import PostIds, PostIdTable
-from netanalysis.io import ties_csv
 from netanalysis.io.csv import quote, quote_column
 from netanalysis.io.ties_csv import COLUMNS, write_ties_csv
 from netanalysis.pipeline.ties import Tally
@@ -84,10 +83,9 @@ def reference_rows(G, days):
 
 
 @settings(max_examples=150, deadline=None)
-@given(graphs(), st.booleans(), st.sampled_from([1, 4, ties_csv.DAYS_AT_ONCE]))
-def test_ties_csv_is_the_csv_modules_rows_and_the_tally_counts_them(tmp_path_factory, drawn, safe, days_at_once):
+@given(graphs(), st.booleans())
+def test_ties_csv_is_the_csv_modules_rows_and_the_tally_counts_them(tmp_path_factory, drawn, safe):
     G, table, days, rows = drawn
-    default, ties_csv.DAYS_AT_ONCE = ties_csv.DAYS_AT_ONCE, days_at_once  # (the posts' cells made a few at a time)
     pairs, blocks = tie_blocks(G, days, MEMBERSHIPS, rows=rows)
     tally = Tally([f for _, f in pairs], days)
     seen = []
@@ -99,10 +97,7 @@ def test_ties_csv_is_the_csv_modules_rows_and_the_tally_counts_them(tmp_path_fac
             yield block
 
     path = tmp_path_factory.mktemp("ties") / "ties.csv"
-    try:
-        written = write_ties_csv(path, pairs, tally.counting(watched(blocks)), table, days, safe=safe)
-    finally:
-        ties_csv.DAYS_AT_ONCE = default
+    written = write_ties_csv(path, pairs, tally.counting(watched(blocks)), table, days, safe=safe)
     expected = reference_rows(G, days)
     lines = [",".join(COLUMNS)] + [",".join(quote(x, safe) for x in row) for row in expected]
     assert path.read_bytes() == "".join(line + "\n" for line in lines).encode()
@@ -141,3 +136,17 @@ def test_an_edge_of_more_posts_than_a_block_spans_blocks_in_order(rows):
     )
     assert np.concatenate([b.post for b in got]).tolist() == [*range(n), 1, 4]
     assert np.concatenate([b.pair for b in got]).tolist() == [0] * n + [1, 1]
+
+
+def test_the_posts_cells_are_the_corpus_ids_and_a_code_per_day_when_nothing_needs_quoting():
+    from netanalysis.io.ties_csv import post_cells
+
+    table = PostIdTable([pa.array(["mfa:1", "mfa:2"]), pa.array(["mfa:3"])])
+    days = np.array([19_450, UNDATED, 19_450], dtype=np.int32)
+    cells = post_cells(table, days)
+    assert all(mine is theirs for mine, theirs in zip(cells.ids.pieces, table.pieces, strict=True))  # (no copy)
+    assert cells.day.dtype == np.int16 and cells.days.to_pylist() == [",", ",2023-04-03"]
+    ids, dated = cells.take(np.array([2, 1, 0]))
+    assert ids.to_pylist() == ["mfa:3", "mfa:2", "mfa:1"] and dated.to_pylist() == [",2023-04-03", ",", ",2023-04-03"]
+    risky = post_cells(PostIdTable([pa.array(["=1", "a,b"])]), days[:2])
+    assert risky.take(np.array([0, 1]))[0].to_pylist() == ["'=1", '"a,b"']

@@ -1,14 +1,14 @@
 """``ties.csv`` written from ties as codes (:func:`~netanalysis.graph.membership.tie_blocks`).
 
 A report on a million benchmark posts writes some 36 million ties, one row per post naming a
-country and a forum. Each row is three cells that repeat: the edge's ``country,forum,``, the
-post's ``post_id,date`` and the tie's ``,status``. Each of them is formatted once, as
+country and a forum. Each row is four cells that repeat: the edge's ``country,forum,``, the
+post's ``post_id`` and ``,date`` and the tie's ``,status``. Each of them is formatted once, as
 :func:`~netanalysis.io.csv.quote` formats a cell (spreadsheet-safe unless ``safe=False``): the
-edges' and statuses' in Python (a few thousand), the posts' by Arrow's kernels over the corpus's
-post ids (:func:`~netanalysis.io.csv.quote_column`); a block of ties is then three ``take`` and
-one join of Arrow strings, written as it is. The rows are those of the tables of
-:func:`~netanalysis.graph.membership.edge_post_statuses` written by
-:func:`~netanalysis.io.csv.write_csv` (pandas), byte for byte.
+edges', days' and statuses' in Python (a few thousand), the posts' ids by Arrow's kernels over
+the corpus's post ids (:func:`~netanalysis.io.csv.quote_column`, the same arrays when none needs
+quoting); a block of ties is then four ``take`` and one join of Arrow strings, written as it
+is. The rows are those of the tables of :func:`~netanalysis.graph.membership.edge_post_statuses`
+written by :func:`~netanalysis.io.csv.write_csv` (pandas), byte for byte.
 """
 
 from __future__ import annotations
@@ -25,29 +25,37 @@ from netanalysis.graph.post_ids import PostIdTable
 from netanalysis.io.atomic import atomic_write
 from netanalysis.io.csv import header, quote, quote_column
 
-__all__ = ["COLUMNS", "post_cells", "write_ties_csv"]
+__all__ = ["COLUMNS", "PostCells", "post_cells", "write_ties_csv"]
 
 #: Columns of ``ties.csv``, in this order.
 COLUMNS = ["country", "forum", "post_id", "date", "status"]
-#: Posts whose cells :func:`post_cells` makes at a time.
-DAYS_AT_ONCE = 65_536
 
 
-def post_cells(ids: PostIdTable, days: np.ndarray, *, safe: bool = True) -> PostIdTable:
-    """Every post's ``post_id,date`` cells (the id quoted, the UTC day ``YYYY-MM-DD`` or empty
-    if undated), in the pieces of ``ids``: a table whose :meth:`~PostIdTable.take` gives them.
-    The days are formatted :data:`DAYS_AT_ONCE` at a time: NumPy's text of a million days,
-    four bytes a character, is 40 MB a copy."""
-    pieces, start = [], 0
-    for piece in ids.pieces:
-        parts = []
-        for lo in range(0, len(piece), DAYS_AT_ONCE):
-            dates = day_text(days[start + lo : start + min(lo + DAYS_AT_ONCE, len(piece))])
-            cells = quote_column(piece[lo : lo + len(dates)], safe)
-            parts.append(pc.binary_join_element_wise(cells, pa.array(dates, type=pa.string()), ","))
-        pieces.append(pa.concat_arrays(parts))
-        start += len(piece)
-    return PostIdTable(pieces, direction=ids.direction)
+class PostCells:
+    """Every post's ``post_id`` and ``,date`` cells, as :func:`post_cells` makes them.
+
+    ``ids`` are the posts' ids quoted (:func:`~netanalysis.io.csv.quote_column`: the corpus's own
+    arrays, not copies, when no id needs quoting); ``day`` is each post's code into ``days``,
+    the texts ``,YYYY-MM-DD`` of the corpus's distinct days (``,`` if undated). A million
+    benchmark posts' ``post_id,date`` cells joined had taken 36 MB, held while the ties were
+    written; the codes take 2 MB.
+    """
+
+    def __init__(self, ids: PostIdTable, day: np.ndarray, days: pa.Array):
+        self.ids, self.day, self.days = ids, day, days
+
+    def take(self, posts: np.ndarray) -> tuple[pa.Array, pa.Array]:
+        """The ``post_id`` and ``,date`` cells of the posts at ``posts``."""
+        return self.ids.take(posts), self.days.take(pa.array(self.day[posts]))
+
+
+def post_cells(ids: PostIdTable, days: np.ndarray, *, safe: bool = True) -> PostCells:
+    """Every post's ``post_id`` cell (quoted, in the pieces of ``ids``) and ``,date`` cell (the
+    UTC day ``YYYY-MM-DD`` or empty if undated) of the corpus's post ``days``."""
+    quoted = PostIdTable([quote_column(piece, safe) for piece in ids.pieces], direction=ids.direction)
+    found, day = np.unique(days, return_inverse=True)
+    texts = pa.array(np.char.add(",", day_text(found).astype(str)).tolist(), type=pa.string())
+    return PostCells(quoted, day.astype(np.int16 if len(found) <= 2**15 else np.int32), texts)
 
 
 def write_ties_csv(
@@ -71,8 +79,9 @@ def write_ties_csv(
             if not len(block.post):
                 continue
             assert cells is not None
+            post_id, date = cells.take(block.post)
             lines = pc.binary_join_element_wise(
-                edges.take(pa.array(block.pair)), cells.take(block.post), statuses.take(pa.array(block.status)), ""
+                edges.take(pa.array(block.pair)), post_id, date, statuses.take(pa.array(block.status)), ""
             )
             offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset : lines.offset + len(lines) + 1]
             fh.write(memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]])
