@@ -42,8 +42,6 @@ _HEAP_THRESHOLD, _HEAP_TRIM = 32 << 20, 64 << 20
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (malloc.h)
 _allowed = False
 _system_allocator = False
-#: glibc's thresholds as this process set them: None (glibc's own), or (mmap, trim) (trim None: glibc's own).
-_thresholds: tuple[int, int | None] | None = None
 
 
 def release_memory(collect: bool = True) -> None:
@@ -92,35 +90,26 @@ def mapped_blocks() -> Iterator[None]:
     if mallopt is None:
         yield
         return
-    _set_thresholds(mallopt, (MMAP_THRESHOLD, None))
+    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     try:
         yield
     finally:
-        _set_thresholds(mallopt, (_HEAP_THRESHOLD, _HEAP_TRIM))
-
-
-def _set_thresholds(mallopt: Any, thresholds: tuple[int, int | None]) -> None:
-    global _thresholds
-    mallopt(_M_MMAP_THRESHOLD, thresholds[0])
-    if thresholds[1] is not None:
-        mallopt(_M_TRIM_THRESHOLD, thresholds[1])
-    _thresholds = thresholds
+        mallopt(_M_MMAP_THRESHOLD, _HEAP_THRESHOLD)
+        mallopt(_M_TRIM_THRESHOLD, _HEAP_TRIM)
 
 
 def settings() -> dict[str, Any]:
-    """What this module set in this process, for :func:`apply_settings` in a worker that was
-    not forked from it (:mod:`netanalysis.parallel_fresh`)."""
-    return {"system_allocator": _system_allocator, "thresholds": _thresholds}
+    """What of this module's settings a worker that was not forked from this process takes
+    (:mod:`netanalysis.parallel_fresh`): Arrow's allocator. Not glibc's thresholds: such a
+    worker's peak is its own work's, and with the threshold held at 128 KiB the time windows'
+    bootstrap and tests took 15-30% more CPU there (fresh pages for every array above it)."""
+    return {"system_allocator": _system_allocator}
 
 
 def apply_settings(given: dict[str, Any]) -> None:
     """Set in this process what :func:`settings` gave in another."""
     if given.get("system_allocator"):
         use_system_allocator()
-    thresholds = given.get("thresholds")
-    mallopt = _mallopt() if thresholds is not None else None
-    if mallopt is not None:
-        _set_thresholds(mallopt, tuple(thresholds))
 
 
 def _mallopt() -> Any:

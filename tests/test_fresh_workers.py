@@ -100,21 +100,22 @@ def test_start_ordered_fresh_and_its_file_goes_when_closed_early():
     assert _left_files() == before
 
 
-class Settings:
+class Pool:
     def __call__(self, _k):
-        return memory.settings()
+        import pyarrow
+
+        return pyarrow.default_memory_pool().backend_name
 
 
-def test_the_memory_settings_travel_to_fresh_workers(monkeypatch):
-    monkeypatch.setattr(memory, "_thresholds", None)
-    monkeypatch.setattr(memory, "_allowed", True)
-    with memory.mapped_blocks():
-        inside = memory.settings()
-        [there] = list(start_ordered(Settings(), [0], jobs=1, fresh=True))
-    assert inside["thresholds"] == (memory.MMAP_THRESHOLD, None)
-    assert there == inside
-    [after] = list(start_ordered(Settings(), [0], jobs=1, fresh=True))
-    assert after == memory.settings() and after["thresholds"][1] is not None
+def test_arrows_allocator_travels_to_fresh_workers(monkeypatch):
+    # (the command line hands Arrow's freed memory back to the system: its workers do too)
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    memory.use_system_allocator()
+    [there] = list(start_ordered(Pool(), [0], jobs=1, fresh=True))
+    assert there == "system"
+    monkeypatch.setattr(memory, "_system_allocator", False)
+    [default] = list(start_ordered(Pool(), [0], jobs=1, fresh=True))
+    assert default != "system"  # (the check can tell)
 
 
 def test_a_batch_source_pickles_only_what_codes_its_windows():

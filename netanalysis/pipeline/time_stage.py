@@ -40,11 +40,15 @@ def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None
     from netanalysis.analysis.window_source import BatchSource
     from netanalysis.io.csv import write_csv
     from netanalysis.io.dynamic_gexf import write_dynamic_gexf
+    from netanalysis.parallel import start_fresh_server, worker_count
 
     s = state.settings
     assert state.corpus is not None and state.registry is not None
     if s.metric not in TIME_METRICS:
         raise ConfigError(f"metric must be one of {', '.join(TIME_METRICS)}, not {s.metric!r}")
+    jobs = s.jobs if len(state.corpus) >= PARALLEL_POSTS else 1
+    if worker_count(jobs) > 1:  # (the workers' server starts while the windows' graphs are built)
+        start_fresh_server(time_statistics.__module__)
     state.windows = graphs_over_time(
         state.corpus,
         freq=s.freq,
@@ -81,7 +85,7 @@ def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None
         min_posts=s.min_posts,
         baseline=s.baseline,
         shown=s.metric,
-        jobs=s.jobs if len(source) >= PARALLEL_POSTS else 1,
+        jobs=jobs,
     )
     stats = measured_on(stats, measured, backbone=s.backbone, path_weights=s.path_weights)
     state.window_table, state.timeline, state.node_intervals = stats.windows, stats.timeline, stats.overall
