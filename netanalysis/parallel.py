@@ -53,6 +53,7 @@ __all__ = [
     "process_context",
     "start_ordered",
     "start_fresh_server",
+    "stop_fresh_server",
     "signals_held",
     "worker_count",
 ]
@@ -211,6 +212,18 @@ def start_fresh_server(preload: str) -> None:
     from netanalysis.parallel_fresh import fresh_context
 
     fresh_context(preload)
+
+
+def stop_fresh_server() -> None:
+    """Stop the server fresh workers are forked from, if one runs, and wait for it to end (some
+    10 ms): the run's process stops it once the stage that used it is done, so that it holds no
+    memory after and does not outlive the run (it ends on its own only once every process
+    holding its pipe has ended). A later fresh pool starts it again."""
+    forkserver = sys.modules.get("multiprocessing.forkserver")
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        with contextlib.suppress(OSError):
+            stop()
 
 
 def _a_chunk(chunk: Any) -> str:

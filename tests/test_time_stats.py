@@ -232,6 +232,35 @@ def test_results_do_not_depend_on_the_workers(tmp_path, monkeypatch):
         assert (tmp_path / "jobs1" / name).read_bytes() == (tmp_path / "jobs2" / name).read_bytes(), name
 
 
+def test_the_timeline_stage_starts_its_workers_server_early_and_stops_it(tmp_path, monkeypatch):
+    # (started while the windows' graphs are built; stopped once the stage's workers are done, so
+    # that it neither holds memory for the rest of the run nor outlives it)
+    from multiprocessing import forkserver
+
+    from netanalysis import parallel
+
+    corpus = planted_corpus(tmp_path / "posts.jsonl", posts=40)
+    monkeypatch.setattr(time_stage, "PARALLEL_POSTS", 0)
+    started, real = [], parallel.start_fresh_server
+    monkeypatch.setattr(parallel, "start_fresh_server", lambda module: (started.append(module), real(module)))
+    _run(
+        [
+            "timeline",
+            str(corpus),
+            "-o",
+            str(tmp_path / "out"),
+            "--bootstrap",
+            "10",
+            "--permutations",
+            "9",
+            "--jobs",
+            "2",
+        ]
+    )
+    assert started == ["netanalysis.analysis.over_time"]
+    assert forkserver._forkserver._forkserver_pid is None
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

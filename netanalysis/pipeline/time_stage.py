@@ -40,7 +40,7 @@ def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None
     from netanalysis.analysis.window_source import BatchSource
     from netanalysis.io.csv import write_csv
     from netanalysis.io.dynamic_gexf import write_dynamic_gexf
-    from netanalysis.parallel import start_fresh_server, worker_count
+    from netanalysis.parallel import start_fresh_server, stop_fresh_server, worker_count
 
     s = state.settings
     assert state.corpus is not None and state.registry is not None
@@ -73,20 +73,23 @@ def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None
             "median_units": units[len(units) // 2] if units else 0,
         }
     source = BatchSource(state.corpus, unit=s.unit, exclude=s.exclusion)
-    stats = time_statistics(
-        source,
-        None,
-        [(lo, hi) for lo, hi, _ in state.windows],
-        unit=s.unit,
-        replicates=s.bootstrap,
-        permutations=s.permutations,
-        seed=s.seed,
-        min_weight=s.min_weight,
-        min_posts=s.min_posts,
-        baseline=s.baseline,
-        shown=s.metric,
-        jobs=jobs,
-    )
+    try:
+        stats = time_statistics(
+            source,
+            None,
+            [(lo, hi) for lo, hi, _ in state.windows],
+            unit=s.unit,
+            replicates=s.bootstrap,
+            permutations=s.permutations,
+            seed=s.seed,
+            min_weight=s.min_weight,
+            min_posts=s.min_posts,
+            baseline=s.baseline,
+            shown=s.metric,
+            jobs=jobs,
+        )
+    finally:
+        stop_fresh_server()  # (the stage's workers are done)
     stats = measured_on(stats, measured, backbone=s.backbone, path_weights=s.path_weights)
     state.window_table, state.timeline, state.node_intervals = stats.windows, stats.timeline, stats.overall
     state.changes = changes_table(state.timeline, measured, stats.tests)
