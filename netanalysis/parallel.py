@@ -207,8 +207,8 @@ def start_ordered(
 def start_fresh_server(preload: str) -> None:
     """Start now, without waiting for it, the server that fresh workers are forked from (see
     :func:`map_ordered`), importing the module ``preload``: its start-up (some 0.7 s of a core)
-    then overlaps what this process does before it asks for them. Once per process; later calls
-    do nothing."""
+    then overlaps what this process does before it asks for them. Nothing more is done if it
+    runs already."""
     from netanalysis.parallel_fresh import fresh_context
 
     fresh_context(preload)

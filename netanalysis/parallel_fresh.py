@@ -16,9 +16,12 @@ the first work it was started for (``netanalysis.analysis.over_time`` and what i
 - the file is removed when the workers are done (or the run stops); a run killed by ``SIGKILL``
   leaves it in the temporary folder (``$TMPDIR``, ``netanalysis-work-*``).
 
-The work must be picklable and should pickle only what it reads (see
-:meth:`netanalysis.analysis.window_source.BatchSource.__getstate__`). The memory settings of this
-process (:mod:`netanalysis.memory`: Arrow's allocator, glibc's mmap threshold) travel with it.
+The work must be picklable and should hold only what it reads (as
+:class:`netanalysis.analysis.window_source.BatchSource` does). Arrow's allocator setting travels
+with it (:func:`netanalysis.memory.settings`); glibc's thresholds do not. As with Python's
+``spawn`` and ``forkserver``, each worker imports the calling script's main module first (a
+script that starts fresh workers runs its work under ``if __name__ == "__main__":``). The server
+lives until :func:`netanalysis.parallel.stop_fresh_server` or the end of this process.
 """
 
 from __future__ import annotations
