@@ -52,8 +52,6 @@ __all__ = [
     "map_ordered",
     "process_context",
     "start_ordered",
-    "start_fresh_server",
-    "stop_fresh_server",
     "signals_held",
     "worker_count",
 ]
@@ -202,28 +200,6 @@ def start_ordered(
     results = _process_map(work, iter(items), workers, timeout, describe or _a_chunk, started=True, fresh=fresh)
     next(results)  # (every item submitted: the workers are running)
     return results
-
-
-def start_fresh_server(preload: str) -> None:
-    """Start now, without waiting for it, the server that fresh workers are forked from (see
-    :func:`map_ordered`), importing the module ``preload``: its start-up (some 0.7 s of a core)
-    then overlaps what this process does before it asks for them. Nothing more is done if it
-    runs already."""
-    from netanalysis.parallel_fresh import fresh_context
-
-    fresh_context(preload)
-
-
-def stop_fresh_server() -> None:
-    """Stop the server fresh workers are forked from, if one runs, and wait for it to end (some
-    10 ms): the run's process stops it once the stage that used it is done, so that it holds no
-    memory after and does not outlive the run (it ends on its own only once every process
-    holding its pipe has ended). A later fresh pool starts it again."""
-    forkserver = sys.modules.get("multiprocessing.forkserver")
-    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
-    if stop is not None:
-        with contextlib.suppress(OSError):
-            stop()
 
 
 def _a_chunk(chunk: Any) -> str:

@@ -21,15 +21,17 @@ The work must be picklable and should hold only what it reads (as
 with it (:func:`netanalysis.memory.settings`); glibc's thresholds do not. As with Python's
 ``spawn`` and ``forkserver``, each worker imports the calling script's main module first (a
 script that starts fresh workers runs its work under ``if __name__ == "__main__":``). The server
-lives until :func:`netanalysis.parallel.stop_fresh_server` or the end of this process.
+lives until :func:`stop_fresh_server` or the end of this process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
 import struct
+import sys
 import tempfile
 from typing import Any
 
@@ -37,7 +39,7 @@ import numpy as np
 
 from netanalysis import memory
 
-__all__ = ["fresh_context", "write_work", "read_work"]
+__all__ = ["fresh_context", "start_fresh_server", "stop_fresh_server", "write_work", "read_work"]
 
 #: Each buffer is read into memory starting at a multiple of this many bytes (as NumPy aligns).
 _ALIGN = 64
@@ -46,9 +48,9 @@ _SIZE = struct.Struct("<Q")
 
 
 def fresh_context(preload: str) -> Any:
-    """The start method for fresh workers: ``forkserver`` (its server imports ``preload``, a
-    module name, when it starts: once per process, so only the first caller's module counts), or
-    ``spawn`` where there is no fork server."""
+    """The start method for fresh workers, its server started: ``forkserver`` (the server
+    imports ``preload``, a module name, when it starts: a server already running keeps the
+    modules it started with), or ``spawn`` where there is no fork server."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         from multiprocessing import forkserver
 
@@ -59,6 +61,26 @@ def fresh_context(preload: str) -> Any:
         forkserver.ensure_running()
         return context
     return multiprocessing.get_context("spawn")
+
+
+def start_fresh_server(preload: str) -> None:
+    """Start now, without waiting for it, the server that fresh workers are forked from (see
+    :func:`netanalysis.parallel.map_ordered`), importing the module ``preload``: its start-up
+    (some 0.7 s of a core) then overlaps what this process does before it asks for them.
+    Nothing more is done if it runs already."""
+    fresh_context(preload)
+
+
+def stop_fresh_server() -> None:
+    """Stop the server fresh workers are forked from, if one runs, and wait for it to end (some
+    10 ms): the run's process stops it once the stage that used it is done, so that it holds no
+    memory after and does not outlive the run (it ends on its own only once every process
+    holding its pipe has ended). A later fresh pool starts it again."""
+    forkserver = sys.modules.get("multiprocessing.forkserver")
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        with contextlib.suppress(OSError):
+            stop()
 
 
 def write_work(work: Any) -> str:

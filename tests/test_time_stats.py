@@ -237,12 +237,12 @@ def test_the_timeline_stage_starts_its_workers_server_early_and_stops_it(tmp_pat
     # that it neither holds memory for the rest of the run nor outlives it)
     from multiprocessing import forkserver
 
-    from netanalysis import parallel
+    from netanalysis import parallel_fresh
 
     corpus = planted_corpus(tmp_path / "posts.jsonl", posts=40)
     monkeypatch.setattr(time_stage, "PARALLEL_POSTS", 0)
-    started, real = [], parallel.start_fresh_server
-    monkeypatch.setattr(parallel, "start_fresh_server", lambda module: (started.append(module), real(module)))
+    started, real = [], parallel_fresh.start_fresh_server
+    monkeypatch.setattr(parallel_fresh, "start_fresh_server", lambda module: (started.append(module), real(module)))
     _run(
         [
             "timeline",

@@ -40,7 +40,8 @@ def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None
     from netanalysis.analysis.window_source import BatchSource
     from netanalysis.io.csv import write_csv
     from netanalysis.io.dynamic_gexf import write_dynamic_gexf
-    from netanalysis.parallel import start_fresh_server, stop_fresh_server, worker_count
+    from netanalysis.parallel import worker_count
+    from netanalysis.parallel_fresh import start_fresh_server, stop_fresh_server
 
     s = state.settings
     assert state.corpus is not None and state.registry is not None
