@@ -52,6 +52,8 @@ def test_a_work_round_trips_through_its_file_with_its_arrays_writable(tmp_path):
         assert back["values"].ctypes.data % 64 == 0
         # out of band: the file holds each array once, not a pickle of it as well
         assert os.path.getsize(path) < values.nbytes + 4096
+        with open(path, "rb") as file:  # (the pickle itself is small: the arrays are not in it)
+            assert int.from_bytes(file.read(8), "little") < 4096
     finally:
         os.unlink(path)
 

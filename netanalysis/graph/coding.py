@@ -214,7 +214,7 @@ class Batch:
 
         def strings(values: pa.Array) -> pd.Series:
             values = values if chosen is None else values.take(chosen)
-            return _pandas_strings(values.cast(pa.string()) if pa.types.is_dictionary(values.type) else values)
+            return _pandas_strings(plain_strings(values))
 
         frame: dict[str, Any] = {"post_id": strings(self.post_ids)}
         if "channel" in wanted:
@@ -241,7 +241,7 @@ def compact_strings(values: pa.Array) -> pa.Array:
     DataType(string)
     """
     if pa.types.is_dictionary(values.type):
-        return values if values.nbytes < _plain_nbytes(values) else values.cast(pa.string())
+        return values if values.nbytes < _plain_nbytes(values) else plain_strings(values)
     encoded = values.dictionary_encode()
     return encoded if encoded.nbytes < values.nbytes else values
 
@@ -263,14 +263,20 @@ def joined_strings(arrays: list[pa.Array]) -> pa.Array:
     if not any(pa.types.is_dictionary(a.type) for a in arrays):
         return compact_strings(_strings(arrays))
     codes = pa.dictionary(pa.int32(), pa.string())
-    parts = [a if a.type == codes else a.cast(pa.string()).dictionary_encode() for a in arrays]
+    parts = [a if a.type == codes else plain_strings(a).dictionary_encode() for a in arrays]
     return compact_strings(pa.concat_arrays(parts))
+
+
+def plain_strings(values: pa.Array) -> pa.Array:
+    """A column of strings as a plain string array (dictionary-encoded ones decoded), as the
+    readers of a corpus's columns and the cache's entries take them."""
+    return values if values.type == pa.string() else values.cast(pa.string())
 
 
 def _strings(arrays: list[pa.Array]) -> pa.Array:
     if not arrays:
         return pa.array([], type=pa.string())
-    return pa.concat_arrays([a.cast(pa.string()) if a.type != pa.string() else a for a in arrays])
+    return pa.concat_arrays([plain_strings(a) for a in arrays])
 
 
 def _pandas_strings(values: pa.Array) -> pd.Series:

@@ -36,7 +36,7 @@ from netanalysis import __version__
 from netanalysis.config import Settings
 from netanalysis.errors import NetanalysisError
 from netanalysis.graph import Batch, Entities
-from netanalysis.graph.coding import compact_strings
+from netanalysis.graph.coding import compact_strings, plain_strings
 from netanalysis.io.manifest import sha256
 from netanalysis.model import FileStats, IngestStats
 from netanalysis.pipeline.state import Staging
@@ -116,7 +116,8 @@ def store(
         for name in ("posts.csv", "mentions.csv"):
             shutil.copyfile(staging.dir / name, tmp / name)
         posts = {"post_id": corpus.post_ids, "date": pa.array(corpus.dates)}
-        posts.update({name: _decoded(values) for name, values in corpus.columns.items()})
+        # (the corpus keeps repeated columns as codes; the entry's tables keep strings)
+        posts.update({name: plain_strings(values) for name, values in corpus.columns.items()})
         if corpus.units is not None:
             posts[_UNITS] = pa.array(corpus.units)
         pq.write_table(pa.table(posts), tmp / "posts.parquet")
@@ -142,12 +143,6 @@ def store(
 
 
 _HOST = socket.gethostname().replace(".", "_") or "host"
-
-
-def _decoded(values: pa.Array) -> pa.Array:
-    """A column as strings (the corpus keeps repeated ones dictionary-encoded): the entry's
-    tables keep one format."""
-    return values.cast(pa.string()) if pa.types.is_dictionary(values.type) else values
 
 
 def _remove_dead_temporaries(folder: Path) -> None:
