@@ -12,7 +12,8 @@ then on blocks of up to that size come from the heap, where freed ones stay resi
 the blocks still in use. The stages after the corpus's graph run inside :func:`mapped_blocks`,
 which holds the threshold at its starting 128 KiB: every larger array is mapped and unmapped on
 its own there (see ``mallopt(3)``, ``M_MMAP_THRESHOLD``), which costs system time (fresh pages
-for every such array) and saves resident memory.
+for every such array) and saves resident memory. A run that keeps the corpus's batches holds it
+at 1 MiB in its own process while they stream (:mod:`netanalysis.pipeline.corpus`).
 """
 
 from __future__ import annotations
@@ -76,10 +77,10 @@ def allow_mapped_blocks() -> None:
 
 
 @contextmanager
-def mapped_blocks() -> Iterator[None]:
-    """Within: glibc's mmap threshold held at :data:`MMAP_THRESHOLD` (workers forked inside keep
-    it); after: held at 32 MiB with a 64 MiB trim threshold, where glibc's moving threshold ends
-    up. No-op unless :func:`allow_mapped_blocks` was called, or where the C library is not glibc.
+def mapped_blocks(threshold: int = MMAP_THRESHOLD) -> Iterator[None]:
+    """Within: glibc's mmap threshold held at ``threshold`` (workers forked inside keep it);
+    after: held at 32 MiB with a 64 MiB trim threshold, where glibc's moving threshold ends up.
+    No-op unless :func:`allow_mapped_blocks` was called, or where the C library is not glibc.
 
     On a million benchmark posts, ``report``'s stages from ``ties`` on run inside it: its peak
     was 846 MB against 951 MB, and it took 271.7 s against 244.2 s (72.1 s of system time against
@@ -90,7 +91,7 @@ def mapped_blocks() -> Iterator[None]:
     if mallopt is None:
         yield
         return
-    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    mallopt(_M_MMAP_THRESHOLD, threshold)
     try:
         yield
     finally:
