@@ -42,8 +42,8 @@ def cut(tmp_path_factory):
         read: list[tuple[str, int]] = []
         original = inputs_module._rows
 
-        def spy(path, columns, ids, safe):
-            frame = original(path, columns, ids, safe)
+        def spy(path, columns, ids, safe, parts=None):
+            frame = original(path, columns, ids, safe, parts)
             read.append((Path(path).name, frame["post_id"].nunique()))
             return frame
 

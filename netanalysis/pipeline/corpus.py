@@ -8,7 +8,9 @@ and ``graph`` keep no per-post data (only running totals, and the counter's post
 commands with time windows or the explorer, and any run filling the cache, keep the batches'
 slim rows (id, channel, date, date source; for the explorer the start of each text) and their
 coded links, joined into one corpus batch, so their memory grows with the number of posts and
-links, not with their text.
+links, not with their text. They also note where each chunk's rows start in both files
+(:class:`~netanalysis.pipeline.csv_blocks.CsvBlocks`: three numbers a chunk), so that the
+explorer reads back only the parts holding the posts it embeds.
 
 While a run keeps the batches, its process holds glibc's mmap threshold at
 :data:`STREAM_THRESHOLD` (1 MiB) from the first chunk back through their join
@@ -51,6 +53,7 @@ from netanalysis.io.csv import header, unsafe_cell
 from netanalysis.memory import mapped_blocks, release_memory
 from netanalysis.model import MENTION_COLUMNS, NO_DATE, POST_COLUMNS, Post
 from netanalysis.parallel import map_ordered
+from netanalysis.pipeline.csv_blocks import CsvBlocks
 from netanalysis.pipeline.state import RunResult, RunState, Stage, Staging
 from netanalysis.pipeline.work import Chunk, ChunkExtractor, describe, post_rows
 
@@ -225,6 +228,8 @@ def _stream(
     ):
         posts_out.write(header(POST_COLUMNS))
         mentions_out.write(header(MENTION_COLUMNS))
+        # where each chunk's rows go in both files, for the explorer's reading back (csv_blocks)
+        blocks = CsvBlocks(posts_header=posts_out.tell(), mentions_header=mentions_out.tell()) if keep else None
         for done, chunk in enumerate(chunks, 1):
             raise_if_stopped()
             if keep and done == 1:  # (the workers are forked by now: they keep glibc's own threshold)
@@ -235,6 +240,8 @@ def _stream(
             renames = ids.unique(chunk.batch.post_ids.to_numpy(zero_copy_only=False))
             if renames:
                 chunk = _renamed(chunk, renames, result, s.safe_csv)
+            if blocks is not None:
+                blocks.add(rows=len(chunk.batch), posts_at=posts_out.tell(), mentions_at=mentions_out.tell())
             posts_out.write(chunk.posts_csv)
             mentions_out.write(chunk.mentions_csv)
             _add(state, totals, chunk.batch)
@@ -249,6 +256,9 @@ def _stream(
         if keep:  # (joined under the held threshold too: the joined columns are mapped on their own)
             state.corpus = Batch.concat(kept, work.entities)
             kept.clear()
+        if blocks is not None:
+            blocks.close(posts_size=posts_out.tell(), mentions_size=mentions_out.tell())
+            state.csv_blocks = blocks
     state.mention_kinds = kinds
     warn_renamed(result.stats)
 

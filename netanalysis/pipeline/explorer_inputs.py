@@ -9,11 +9,15 @@ and ``mentions.csv``, which the corpus stage always writes (the corpus kept in m
 text: it used to keep a 200-character excerpt of every post, which the page never showed), a
 chunk of rows at a time. So the stage's memory follows the page's budget,
 not the corpus: on 200,000 benchmark posts, reading both files whole into tables took 7.2 GB
-and wrote a 390 MB page.
+and wrote a 390 MB page. When the corpus stage wrote both files in this run, it noted where
+each chunk's rows are (:mod:`~netanalysis.pipeline.csv_blocks`), and only the chunks holding a
+page's post are read.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from netanalysis.memory import release_memory
+from netanalysis.pipeline.csv_blocks import CsvBlocks, PartsReader
 from netanalysis.pipeline.state import RunState, Staging
 
 __all__ = ["explorer_inputs", "READ_BLOCK"]
@@ -54,12 +59,14 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
     # past the table, the page reads only the embedded posts' rows (not a text column and an
     # index over every post for 20,000 texts)
     chosen = pc.is_in(corpus.post_ids, value_set=pa.array(sorted(embedded), type=pa.string()))
-    posts = corpus.posts_frame(np.flatnonzero(chosen.to_numpy(zero_copy_only=False)))
+    rows = np.flatnonzero(chosen.to_numpy(zero_copy_only=False))
+    posts = corpus.posts_frame(rows)
     posts_file, mentions_file = staging.dir / "posts.csv", staging.dir / "mentions.csv"
     mentions: pd.DataFrame | None = None
     if posts_file.exists() and mentions_file.exists():
         safe = state.settings.safe_csv
-        texts = _rows(posts_file, ["post_id", "text"], embedded, safe)
+        blocks = state.csv_blocks  # (None when the files came from the cache: read whole)
+        texts = _rows(posts_file, ["post_id", "text"], embedded, safe, _parts(blocks, rows, "posts"))
         # joined as tables: a Python string per text took 4 bytes a character (every benchmark
         # text has a flag emoji): on 200,000 benchmark posts a dict of the 20,000 texts took 81 MB
         # and the text column made from a list of them 87 MB
@@ -67,7 +74,13 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
         posts = posts.drop(columns="text", errors="ignore")
         posts = posts.merge(texts, on="post_id", how="left", validate="many_to_one")
         posts["text"] = posts["text"].fillna("")
-        mentions = _rows(mentions_file, ["post_id", "kind", "entity", "start", "end"], embedded, safe)
+        mentions = _rows(
+            mentions_file,
+            ["post_id", "kind", "entity", "start", "end"],
+            embedded,
+            safe,
+            _parts(blocks, rows, "mentions"),
+        )
     else:
         log.info("explorer: no posts.csv or mentions.csv; the posts without their texts")
     return {
@@ -80,35 +93,52 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
     }
 
 
-def _rows(path: Path, columns: list[str], ids: set[str], safe: bool) -> pd.DataFrame:
+def _parts(blocks: CsvBlocks | None, rows: np.ndarray, which: str) -> tuple[int, list[tuple[int, int]]] | None:
+    """The header's size and the byte ranges of ``which`` file holding the corpus ``rows``, or
+    None to read the whole file."""
+    if blocks is None:
+        return None
+    return blocks.header(which), blocks.parts(rows, which)
+
+
+def _rows(
+    path: Path, columns: list[str], ids: set[str], safe: bool, parts: tuple[int, list[tuple[int, int]]] | None = None
+) -> pd.DataFrame:
     """The rows of a run's CSV file whose ``post_id`` is in ``ids``, read a block of rows at a
     time with Arrow's CSV reader (the cells a spreadsheet would run got a ``'`` before them when
-    ``safe``: it is taken off, as the page shows the text)."""
+    ``safe``: it is taken off, as the page shows the text). With ``parts`` (the header's size and
+    byte ranges of whole rows, :mod:`~netanalysis.pipeline.csv_blocks`), only the header and
+    those ranges are read: at a million benchmark posts, the parts of the chunks holding the
+    page's posts rather than the whole files."""
     import pyarrow as pa
     import pyarrow.compute as pc
     from pyarrow import csv as pa_csv
 
     from netanalysis.io.csv import unsafe_cell, unsafe_column
 
-    reader = pa_csv.open_csv(
-        path,
-        read_options=pa_csv.ReadOptions(block_size=READ_BLOCK, use_threads=False),
-        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-        convert_options=pa_csv.ConvertOptions(
-            include_columns=columns, column_types=dict.fromkeys(columns, pa.string()), strings_can_be_null=False
-        ),
-    )
     wanted = pa.array(sorted(ids), type=pa.string())
     kept = []
-    for batch in reader:
-        post_id = batch.column("post_id")
-        if safe and pc.any(pc.starts_with(post_id, "'")).as_py():  # (rare: an id a spreadsheet would run)
-            post_id = pa.array([unsafe_cell(x) for x in post_id.to_pylist()], type=pa.string())
-            arrays = [post_id if name == "post_id" else batch.column(name) for name in columns]
-            batch = pa.RecordBatch.from_arrays(arrays, columns)
-        chosen = batch.filter(pc.is_in(post_id, value_set=wanted))
-        if chosen.num_rows:
-            kept.append(chosen)
+    with contextlib.ExitStack() as opened:
+        source: Any = path
+        if parts is not None:
+            source = opened.enter_context(io.BufferedReader(PartsReader(path, *parts), buffer_size=READ_BLOCK))
+        reader = pa_csv.open_csv(
+            source,
+            read_options=pa_csv.ReadOptions(block_size=READ_BLOCK, use_threads=False),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=columns, column_types=dict.fromkeys(columns, pa.string()), strings_can_be_null=False
+            ),
+        )
+        for batch in reader:
+            post_id = batch.column("post_id")
+            if safe and pc.any(pc.starts_with(post_id, "'")).as_py():  # (rare: an id a spreadsheet would run)
+                post_id = pa.array([unsafe_cell(x) for x in post_id.to_pylist()], type=pa.string())
+                arrays = [post_id if name == "post_id" else batch.column(name) for name in columns]
+                batch = pa.RecordBatch.from_arrays(arrays, columns)
+            chosen = batch.filter(pc.is_in(post_id, value_set=wanted))
+            if chosen.num_rows:
+                kept.append(chosen)
     frame = pa.Table.from_batches(kept).to_pandas() if kept else pd.DataFrame({c: [] for c in columns}, dtype="str")
     frame = frame[columns].astype("str")
     if safe and "text" in frame:
@@ -122,7 +152,7 @@ def _rows(path: Path, columns: list[str], ids: set[str], safe: bool) -> pd.DataF
 def default_title(state: RunState) -> str:
     """``Country–forum co-mentions``, with the corpus's channels when there are a few."""
     channels = state.corpus.columns.get("channel") if state.corpus is not None else None
-    names = sorted({c for c in channels.to_pylist() if c}) if channels is not None else []
+    names = sorted(c for c in pc.unique(channels).to_pylist() if c) if channels is not None else []
     if 0 < len(names) <= 3:
         return f"Country–forum co-mentions: {', '.join(names)}"
     return "Country–forum co-mentions"

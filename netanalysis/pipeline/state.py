@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover (types only: the command line starts witho
     from netanalysis.analysis.compare import Comparison
     from netanalysis.analysis.timeline import WindowGraphs
     from netanalysis.graph import Batch, CoMentionCounter
+    from netanalysis.pipeline.csv_blocks import CsvBlocks
     from netanalysis.registry import Registry
     from netanalysis.registry.memberships import Memberships
 
@@ -141,6 +142,7 @@ class RunState:
     command: Command
     registry: Registry | None = None
     corpus: Batch | None = None
+    csv_blocks: CsvBlocks | None = None  # where the corpus's chunks are in posts.csv and mentions.csv
     counter: CoMentionCounter | None = None
     mention_kinds: dict[str, int] = field(default_factory=dict)
     post_days: Any = None  # the UTC day of every post (int32 array), for the ties' statuses
