@@ -372,3 +372,36 @@ def test_the_embedded_posts_channels_and_texts_are_each_ids_first_row(rows, with
     assert out["channels"] == [""] + names
     assert out["c"] == [names.index(first[p][0]) + 1 if first.get(p, (None,))[0] else 0 for p in ids]
     assert list(out["t"]) == [(first.get(p, (None, None))[1] or "") for p in ids]
+
+
+_CELLS = st.one_of(
+    st.integers(-(2**70), 2**70).map(str),
+    st.integers(0, 10**6).map(str),
+    st.integers(0, 10**6),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.sampled_from(["", " 5", "+7", "1e3", "0x10", "nan", "5.0", "٣", "１２"]),
+    st.text(max_size=4),
+    st.none(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CELLS, max_size=12), st.sampled_from([object, "str"]))
+def test_offsets_are_the_numbers_pandas_reads(cells, dtype):
+    """numbers_of (Arrow's parse when every cell is a whole number) gives pd.to_numeric's floats."""
+    if dtype == "str":
+        cells = [c if c is None else str(c) for c in cells]
+    values = pd.Series(cells, dtype=dtype)
+    expected = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    np.testing.assert_array_equal(explorer_texts.numbers_of(values), expected)
+
+
+def test_offsets_written_by_a_run_are_parsed_in_arrow(monkeypatch):
+    """The run's offsets (whole numbers as text) do not go through pandas' parse."""
+
+    def refused(*args, **kwargs):
+        raise AssertionError("parsed by pandas")
+
+    monkeypatch.setattr(explorer_texts.pd, "to_numeric", refused)
+    values = pd.Series(["0", "17", "1024"] * 5, dtype="str")
+    assert explorer_texts.numbers_of(values).tolist() == [0.0, 17.0, 1024.0] * 5
