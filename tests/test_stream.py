@@ -124,6 +124,7 @@ def test_small_pairing_slices_give_the_same_graph(corpus, monkeypatch):
     posts = read_posts(corpus)
     mentions = extract_mentions(posts)
     whole = co_mention_graph(mentions, posts, unit="paragraph")
+    monkeypatch.setattr(counter_module, "LINK_SLICE", 5)
     monkeypatch.setattr(counter_module, "PAIR_SLICE", 5)
     sliced = co_mention_graph(mentions, posts, unit="paragraph")
     assert nx.utils.graphs_equal(whole, sliced)
@@ -135,6 +136,7 @@ def test_post_ids_kept_in_a_temporary_file_equal_those_in_memory(corpus, tmp_pat
     posts = read_posts(corpus)
     mentions = extract_mentions(posts)
     whole = co_mention_graph(mentions, posts)
+    monkeypatch.setattr(counter_module, "LINK_SLICE", 50)  # many slices of pairs
     monkeypatch.setattr(counter_module, "PAIR_SLICE", 50)
     monkeypatch.setattr(post_ids_module, "SPILL_PAIRS", 1000)  # the first slices stay in memory
     spilled = co_mention_graph(mentions, posts)
