@@ -379,13 +379,14 @@ _CELLS = st.one_of(
     st.integers(0, 10**6).map(str),
     st.integers(0, 10**6),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
-    st.sampled_from(["", " 5", "+7", "1e3", "0x10", "nan", "5.0", "٣", "１２"]),
+    st.sampled_from(["", " 5", "5 ", "+7", "-0", "007", "1e3", "0x10", "0b1", "0o7", "1_000", "nan", "5.0"]),
+    st.sampled_from(["٣", "１２", "²"]),  # digits of other scripts
     st.text(max_size=4),
     st.none(),
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.lists(_CELLS, max_size=12), st.sampled_from([object, "str"]))
 def test_offsets_are_the_numbers_pandas_reads(cells, dtype):
     """numbers_of (Arrow's parse when every cell is a whole number) gives pd.to_numeric's floats."""

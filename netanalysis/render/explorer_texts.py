@@ -166,6 +166,10 @@ def as_strings(values: Any) -> pa.Array:
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
+#: A whole number as the run writes offsets (ASCII decimal digits), which Arrow and pandas read alike.
+_WHOLE = r"^[+-]?[0-9]+$"
+
+
 def numbers_of(values: pd.Series) -> np.ndarray:
     """A column as float64, NaN where a cell is not a number: what ``pd.to_numeric(values,
     errors="coerce")`` gives. A column of whole numbers written as text (the run's
@@ -181,11 +185,12 @@ def numbers_of(values: pd.Series) -> np.ndarray:
     """
     if values.dtype.kind not in "iuf":
         try:
-            parsed = pc.cast(as_strings(values), pa.int64())
+            strings = as_strings(values)
+            # (decimal digits only: Arrow also reads "0x10" as 16, where pandas reads no number)
+            if pc.all(pc.match_substring_regex(strings, _WHOLE)).as_py() is True:
+                return pc.cast(strings, pa.int64()).to_numpy(zero_copy_only=False).astype(float)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError, ValueError):
             pass
-        else:
-            return parsed.to_numpy(zero_copy_only=False).astype(float)
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
