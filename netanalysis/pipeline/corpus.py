@@ -229,7 +229,7 @@ def _stream(
         posts_out.write(header(POST_COLUMNS))
         mentions_out.write(header(MENTION_COLUMNS))
         # where each chunk's rows go in both files, for the explorer's reading back (csv_blocks)
-        blocks = CsvBlocks(posts_header=posts_out.tell(), mentions_header=mentions_out.tell()) if keep else None
+        blocks = CsvBlocks() if keep else None
         for done, chunk in enumerate(chunks, 1):
             raise_if_stopped()
             if keep and done == 1:  # (the workers are forked by now: they keep glibc's own threshold)

@@ -29,11 +29,12 @@ class CsvBlocks:
     """Each chunk's first corpus row and its parts' starts in ``posts.csv`` and ``mentions.csv``.
 
     :meth:`add` is called before a chunk's rows are written, :meth:`close` once both files are
-    complete (their sizes end the last parts).
+    complete (their sizes end the last parts). What comes before the first part of a file is its
+    header line (all of the file when no chunk was written).
 
     Examples
     --------
-    >>> blocks = CsvBlocks(posts_header=10, mentions_header=8)
+    >>> blocks = CsvBlocks()
     >>> blocks.add(rows=3, posts_at=10, mentions_at=8)
     >>> blocks.add(rows=2, posts_at=70, mentions_at=50)
     >>> blocks.add(rows=4, posts_at=95, mentions_at=64)
@@ -44,12 +45,9 @@ class CsvBlocks:
     [(50, 99)]
     """
 
-    posts_header: int
-    mentions_header: int
     first_rows: list[int] = field(default_factory=list)
     starts: dict[str, list[int]] = field(default_factory=lambda: {"posts": [], "mentions": []})
     rows: int = 0
-    closed: bool = False
 
     def add(self, *, rows: int, posts_at: int, mentions_at: int) -> None:
         """A chunk of ``rows`` posts whose rows start at these offsets of each file."""
@@ -62,11 +60,16 @@ class CsvBlocks:
         """Both files are written: their sizes end the last chunk's parts."""
         self.starts["posts"].append(posts_size)
         self.starts["mentions"].append(mentions_size)
-        self.closed = True
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called (each file's starts end with its size)."""
+        return len(self.starts["posts"]) == len(self.first_rows) + 1
 
     def header(self, which: str) -> int:
-        """Bytes of the header line of ``which`` (``"posts"`` or ``"mentions"``)."""
-        return self.posts_header if which == "posts" else self.mentions_header
+        """Bytes of the header line of ``which`` (``"posts"`` or ``"mentions"``): those before
+        its first part."""
+        return self.starts[which][0]
 
     def parts(self, rows: np.ndarray, which: str) -> list[tuple[int, int]]:
         """``(start, end)`` byte ranges of ``which`` file holding the corpus ``rows``: the parts
