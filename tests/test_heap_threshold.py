@@ -155,9 +155,9 @@ def test_the_corpus_stage_holds_its_threshold_while_it_keeps_batches(monkeypatch
 
     joined = Batch.concat
 
-    def concat(batches, entities):
+    def concat(batches, entities, **given):
         events.append("join")
-        return joined(batches, entities)
+        return joined(batches, entities, **given)
 
     monkeypatch.setattr(corpus, "mapped_blocks", Recorder)
     monkeypatch.setattr(Batch, "concat", staticmethod(concat))

@@ -377,7 +377,7 @@ def test_batches_of_codes_and_of_strings_join_as_codes_when_smaller_without_a_co
     # joined as codes, never as one string column of every post on the way
     import pyarrow as pa
 
-    from netanalysis.graph import coding
+    from netanalysis.graph import strings as coding
 
     def refuse(arrays):
         raise AssertionError("a column of strings of every post was made")
@@ -385,7 +385,7 @@ def test_batches_of_codes_and_of_strings_join_as_codes_when_smaller_without_a_co
     channels = [["MFA"] * 3, ["MFA", "Embassy", None], ["Embassy"] * 2]
     parts = [coding.compact_strings(pa.array(channels[0])), pa.array(channels[1]), pa.array(channels[2])]
     parts[2] = parts[2].dictionary_encode()
-    monkeypatch.setattr(coding, "_strings", refuse)
+    monkeypatch.setattr(coding, "concat_strings", refuse)
     joined = coding.joined_strings(parts)
     assert pa.types.is_dictionary(joined.type)
     assert joined.to_pylist() == sum(channels, []) and sorted(joined.dictionary.to_pylist()) == ["Embassy", "MFA"]
@@ -430,6 +430,7 @@ def test_joining_batches_drops_each_columns_parts_once_joined(monkeypatch):
     import pyarrow as pa
 
     from netanalysis.graph import coding
+    from netanalysis.graph import strings as string_columns
 
     entities = (("country", "CN"), ("country", "RU"), ("forum", "BRICS"))
 
@@ -448,13 +449,15 @@ def test_joining_batches_drops_each_columns_parts_once_joined(monkeypatch):
     batches = [batch(k) for k in range(3)]
     parts = [weakref.ref(a) for b in batches for a in (b.dates, b.post, b.entity, b.unit, b.units)]
     alive_at_last = []
-    strings = coding._strings
+    strings = string_columns.concat_strings
 
     def watched(arrays):
         alive_at_last[:] = [r for r in parts if r() is not None]
         return strings(arrays)
 
-    monkeypatch.setattr(coding, "_strings", watched)
+    # (the ids are joined in coding, the other columns by the string columns' module)
+    monkeypatch.setattr(coding, "concat_strings", watched)
+    monkeypatch.setattr(string_columns, "concat_strings", watched)
     both = Batch.concat(batches, entities)
     assert batches == [] and alive_at_last == []
     assert both.post.tolist() == [0, 1, 1, 2, 3, 3, 4, 5, 5] and both.post.dtype == np.int32
@@ -680,3 +683,92 @@ def test_the_projections_are_dropped_once_written_before_the_figure_workers_are_
     stems = ("projection_countries", "projection_forums")
     assert written == sorted([f"{s}.{e}" for s in stems for e in ("csv", "gexf")] + ["projection_nodes.csv"])
     assert all((tmp_path / "out" / name).stat().st_size > 0 for name in written)
+
+
+@pytest.mark.parametrize("options", [{}, {"shuffled": True}])
+def test_a_counter_that_adopts_the_joined_ids_gives_the_same_graph(corpus, options, monkeypatch):
+    """``join_ids=False`` keeps each batch's own id array, then the ids joined by the caller (as
+    the corpus stage joins the kept batches) take their place: the graph is the one of a counter
+    that joined them itself, and the counter holds one array, the adopted one."""
+    import pyarrow as pa
+
+    posts = read_posts(corpus)
+    if options.get("shuffled"):
+        posts = posts.sample(frac=1, random_state=3).reset_index(drop=True)
+    mentions = extract_mentions(posts)
+    labels = load_registry().label
+    entities, batches = _batches(posts, mentions, 23)
+    monkeypatch.setattr(post_ids_module.PostIdCollector, "_JOIN", 50)  # the joining counter joins pieces
+    joining = CoMentionCounter(entities, labels=labels, memberships=load_memberships())
+    adopting = CoMentionCounter(entities, labels=labels, memberships=load_memberships(), join_ids=False)
+    for one in batches:
+        joining.add(one)
+        adopting.add(one)
+    assert len(joining._ids.joined) > 1 and adopting._ids.joined == []
+    assert [a is b.post_ids for a, b in zip(adopting._ids.recent, batches)] == [True] * len(batches)
+    ids = Batch.joined_ids(batches)
+    with pytest.raises(ValueError, match="ids to adopt"):
+        adopting.adopt_ids(ids.slice(1))
+    adopting.adopt_ids(ids)
+    assert adopting._ids.recent == [] and len(adopting._ids.joined) == 1 and adopting._ids.joined[0] is ids
+    built, whole = adopting.graph(), joining.graph()
+    assert nx.utils.graphs_equal(built, whole) and len(whole.edges) > 5
+    for u, v, d in built.edges(data=True):
+        assert d == whole.edges[u, v]
+    assert adopting._table().pieces[0] is ids and joining._table().ids.equals(pa.chunked_array([ids]))
+
+
+def test_batches_joined_with_their_ids_joined_before_equal_those_joined_whole():
+    import pyarrow as pa
+
+    entities = (("country", "CN"), ("forum", "BRICS"))
+
+    def batches():
+        return [
+            Batch(
+                pa.array([f"p{k}a", f"p{k}b"]),
+                np.array([k, k]),
+                np.array([0, 1], dtype=np.int32),
+                np.array([0, 1], dtype=np.int16),
+                entities,
+                columns={"channel": pa.array(["a", "b"])},
+            )
+            for k in range(3)
+        ]
+
+    ids = Batch.joined_ids(batches())
+    assert ids.to_pylist() == ["p0a", "p0b", "p1a", "p1b", "p2a", "p2b"]
+    given, whole = Batch.concat(batches(), entities, post_ids=ids), Batch.concat(batches(), entities)
+    assert given.post_ids is ids and given.post_ids.equals(whole.post_ids)
+    assert given.post.tolist() == whole.post.tolist() and given.columns["channel"].equals(whole.columns["channel"])
+    with pytest.raises(ValueError, match="joined ids for 6 posts"):
+        Batch.concat(batches(), entities, post_ids=ids.slice(2))
+
+
+@pytest.mark.parametrize("command, adopted", [("timeline", True), ("graph", False)])
+def test_a_run_that_keeps_the_corpus_holds_its_post_ids_once(corpus, tmp_path, monkeypatch, command, adopted):
+    """The corpus stage of a run that keeps the batches hands the counter the joined corpus's
+    ids (the counter then holds that array, not its own pieces); a run that keeps none lets the
+    counter join them. The files are those of a run that does not adopt."""
+    from netanalysis.graph import counter as counter_module
+
+    seen = []
+    original = counter_module.CoMentionCounter.adopt_ids
+
+    def spy(self, ids):
+        original(self, ids)
+        seen.append((len(ids), self._table().pieces))
+
+    monkeypatch.setattr(batch, "CHUNK", 40)
+    monkeypatch.setattr(counter_module.CoMentionCounter, "adopt_ids", spy)
+    report.run(command, [corpus], tmp_path / "adopted", Settings(jobs=1))
+    if not adopted:
+        assert seen == []
+        return
+    [(n, pieces)] = seen
+    assert n == 300 and len(pieces) == 1 and len(pieces[0]) == 300
+    monkeypatch.setattr(counter_module.CoMentionCounter, "adopt_ids", lambda self, ids: None)
+    report.run(command, [corpus], tmp_path / "own", Settings(jobs=1))
+    for name in ("edges.csv", "nodes.csv", "ties.csv", "windows.csv", "changes.csv"):
+        if (tmp_path / "own" / name).exists():
+            assert (tmp_path / "adopted" / name).read_bytes() == (tmp_path / "own" / name).read_bytes()

@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from netanalysis.errors import ConfigError, GraphError
 from netanalysis.extract.units import count_units, unit_starts
+from netanalysis.graph.strings import concat_strings, joined_strings, pandas_strings, plain_strings
 from netanalysis.memory import release_memory
 from netanalysis.model import NO_DATE, SIDES, UNITS
 
@@ -103,19 +103,27 @@ class Batch:
     def n_links(self) -> int:
         return len(self.post)
 
+    @staticmethod
+    def joined_ids(batches: list[Batch]) -> pa.Array:
+        """The post ids of ``batches`` as one array, in order (as :meth:`concat` joins them)."""
+        return concat_strings([b.post_ids for b in batches])
+
     @classmethod
-    def concat(cls, batches: list[Batch], entities: Entities) -> Batch:
+    def concat(cls, batches: list[Batch], entities: Entities, post_ids: pa.Array | None = None) -> Batch:
         """One batch of all ``batches`` (posts renumbered in order). The list is emptied, and
         each column's parts are dropped (and their heap trimmed) once joined, so that the join
         needs the batches and one joined column, not every column twice: on a million benchmark
         posts, the join of ``timeline``'s corpus stage peaked 49 MiB above where it started,
         where joining every column at once from the kept list peaked 171 MiB above (one run
-        each)."""
+        each). ``post_ids``: the batches' ids already joined (:meth:`joined_ids`), taken as
+        they are."""
+        if post_ids is not None and len(post_ids) != sum(len(b) for b in batches):
+            raise ValueError(f"{len(post_ids)} joined ids for {sum(len(b) for b in batches)} posts")
         offsets = np.cumsum([0] + [len(b) for b in batches]).tolist()
         names = sorted(set().union(*(b.columns for b in batches))) if batches else []
         every_units = bool(batches) and all(b.units is not None for b in batches)
         parts: dict[str, list[Any]] = {
-            "post_ids": [b.post_ids for b in batches],
+            "post_ids": [b.post_ids for b in batches] if post_ids is None else [],
             "dates": [b.dates for b in batches],
             "post": [b.post for b in batches],
             "entity": [b.entity for b in batches],
@@ -145,12 +153,13 @@ class Batch:
 
         def strings(key: str, compact: bool = False) -> pa.Array:
             chunks = parts.pop(key)
-            out = joined_strings(chunks) if compact else _strings(chunks)
+            out = joined_strings(chunks) if compact else concat_strings(chunks)
             chunks.clear()
             release_memory(collect=False)
             return out
 
-        post_ids = strings("post_ids")
+        if post_ids is None:
+            post_ids = strings("post_ids")
         dates = joined("dates", np.int64)
         post = joined("post", np.int32, shifts=offsets)
         entity = joined("entity", np.int16)
@@ -214,7 +223,7 @@ class Batch:
 
         def strings(values: pa.Array) -> pd.Series:
             values = values if chosen is None else values.take(chosen)
-            return _pandas_strings(plain_strings(values))
+            return pandas_strings(plain_strings(values))
 
         frame: dict[str, Any] = {"post_id": strings(self.post_ids)}
         if "channel" in wanted:
@@ -224,65 +233,6 @@ class Batch:
             if name != "channel":
                 frame[name] = strings(self.columns[name])
         return pd.DataFrame(frame)
-
-
-def compact_strings(values: pa.Array) -> pa.Array:
-    """``values`` dictionary-encoded when that is smaller (a corpus's channels and dates' sources
-    are a few strings repeated: at a million benchmark posts 17 and 12 MB as strings, 4 MB each
-    as codes, which the run's process and every worker forked from it hold).
-
-    Examples
-    --------
-    >>> compact_strings(pa.array(["MFA", "MFA", None, "MFA"])).type
-    DictionaryType(dictionary<values=string, indices=int32, ordered=0>)
-    >>> compact_strings(pa.array(["a"])).type
-    DataType(string)
-    >>> compact_strings(pa.array(["a", "b"]).dictionary_encode()).type  # (given codes: strings if smaller)
-    DataType(string)
-    """
-    if pa.types.is_dictionary(values.type):
-        return values if values.nbytes < _plain_nbytes(values) else plain_strings(values)
-    encoded = values.dictionary_encode()
-    return encoded if encoded.nbytes < values.nbytes else values
-
-
-def _plain_nbytes(values: pa.DictionaryArray) -> int:
-    """What dictionary-encoded strings would take as a string array (offsets, characters, nulls'
-    bitmap), without making it."""
-    lengths = pc.fill_null(pc.binary_length(values.dictionary), 0).to_numpy().astype(np.int64)
-    indices = values.indices.fill_null(0).to_numpy() if values.null_count else values.indices.to_numpy()
-    characters = int(np.bincount(indices, minlength=len(lengths)) @ lengths) if len(indices) else 0
-    nulls = (len(values) + 7) // 8 if values.null_count else 0
-    return 4 * (len(values) + 1) + characters + nulls
-
-
-def joined_strings(arrays: list[pa.Array]) -> pa.Array:
-    """String arrays, some or all dictionary-encoded (:func:`compact_strings`), as one:
-    dictionary-encoded when any was and that is smaller, so that no column of strings of every
-    post is made on the way."""
-    if not any(pa.types.is_dictionary(a.type) for a in arrays):
-        return compact_strings(_strings(arrays))
-    codes = pa.dictionary(pa.int32(), pa.string())
-    parts = [a if a.type == codes else plain_strings(a).dictionary_encode() for a in arrays]
-    return compact_strings(pa.concat_arrays(parts))
-
-
-def plain_strings(values: pa.Array) -> pa.Array:
-    """A column of strings as a plain string array (dictionary-encoded ones decoded), as the
-    readers of a corpus's columns and the cache's entries take them."""
-    return values if values.type == pa.string() else values.cast(pa.string())
-
-
-def _strings(arrays: list[pa.Array]) -> pa.Array:
-    if not arrays:
-        return pa.array([], type=pa.string())
-    return pa.concat_arrays([plain_strings(a) for a in arrays])
-
-
-def _pandas_strings(values: pa.Array) -> pd.Series:
-    if hasattr(pd.arrays, "ArrowStringArrayNumpySemantics"):
-        return pd.Series(pd.arrays.ArrowStringArrayNumpySemantics(pa.chunked_array([values])), dtype="str")
-    return pd.Series(values.to_pandas(), dtype="str")
 
 
 def from_tables(

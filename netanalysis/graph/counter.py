@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from netanalysis.errors import ConfigError
 from netanalysis.graph.coding import Batch, Entities
@@ -193,6 +194,11 @@ class CoMentionCounter:
         Label every country-forum edge with the country's status in the forum on its posts'
         dates (``status``, ``posts_by_status``: :mod:`netanalysis.graph.membership`); needs
         ``post_ids``.
+    join_ids : bool, default True
+        Join the batches' post ids into pieces of about a million as they come. ``False`` keeps
+        each batch's own array (no copy) for a caller that keeps the same batches and joins
+        them: it hands the joined ids to :meth:`adopt_ids`, and the ids are held once (at a
+        million benchmark posts, the 27 MB the pieces copied).
 
     Examples
     --------
@@ -222,6 +228,7 @@ class CoMentionCounter:
         baseline: str = BASELINES[0],
         projections: bool = False,
         memberships: Memberships | None = None,
+        join_ids: bool = True,
     ):
         check_options(unit, min_weight, baseline)
         self.memberships = memberships if post_ids else None
@@ -257,7 +264,7 @@ class CoMentionCounter:
         self.n_units = 0  # units naming at least one (kept) entity
         self.all_units: int | None = 0
         self.n_posts = 0
-        self._ids = PostIdCollector()
+        self._ids = PostIdCollector(join=join_ids)
         self._id_table: PostIdTable | None = None
 
     def add(self, batch: Batch) -> None:
@@ -342,6 +349,13 @@ class CoMentionCounter:
             named=named,
             unit_degrees=dict(sorted(degrees.items())),
         )
+
+    def adopt_ids(self, ids: pa.Array) -> None:
+        """Hold ``ids``, the ids of every batch added, in their order, joined (as
+        :meth:`Batch.concat <netanalysis.graph.Batch.concat>` joins the same batches), in place
+        of the batches' own arrays."""
+        if self.keep_ids and self._id_table is None:
+            self._ids.adopt(ids)
 
     def _table(self) -> PostIdTable | None:
         if not self.keep_ids:

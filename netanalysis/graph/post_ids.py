@@ -172,14 +172,21 @@ def _indices(codes: np.ndarray) -> pa.Array:
 
 class PostIdCollector:
     """Post ids appended a batch at a time, checked for natural order as they come (cheaply,
-    a batch at a time) and joined into one :class:`PostIdTable` by :meth:`table`."""
+    a batch at a time) and joined into one :class:`PostIdTable` by :meth:`table`.
+
+    With ``join=False`` the batches' arrays are kept as they come (no copy), for a caller that
+    keeps the same batches and joins their ids itself: :meth:`adopt` then takes that joined
+    array in their place, so the ids are held once, not twice.
+    """
 
     _JOIN = 1_000_000
 
-    def __init__(self) -> None:
+    def __init__(self, join: bool = True) -> None:
+        self.join = join
         self.joined: list[pa.Array] = []
         self.recent: list[pa.Array] = []
         self.n_recent = 0
+        self.n_ids = 0
         self.direction: int | None = None  # None: nothing seen yet
         self._last: tuple[str, int, str] | None = None
 
@@ -188,7 +195,8 @@ class PostIdCollector:
             return
         self.recent.append(ids)
         self.n_recent += len(ids)
-        if self.n_recent >= self._JOIN:  # few large pieces to join at the end
+        self.n_ids += len(ids)
+        if self.join and self.n_recent >= self._JOIN:  # few large pieces to join at the end
             self.joined.append(pa.concat_arrays(self.recent))
             self.recent, self.n_recent = [], 0
         if self.direction == 0:
@@ -207,6 +215,13 @@ class PostIdCollector:
         if way is not None:
             self.direction = way
         self._last = _key(ids, len(ids) - 1)
+
+    def adopt(self, ids: pa.Array) -> None:
+        """Hold ``ids`` (every id appended so far, in the same order, joined by the caller) in
+        place of the arrays appended, which are dropped."""
+        if len(ids) != self.n_ids:
+            raise ValueError(f"{len(ids)} ids to adopt where {self.n_ids} were appended")
+        self.joined, self.recent, self.n_recent = ([ids] if len(ids) else []), [], 0
 
     def table(self) -> PostIdTable:
         """All the ids as one table, in pieces of about a million (never joined into one copy)."""

@@ -36,7 +36,7 @@ from netanalysis import __version__
 from netanalysis.config import Settings
 from netanalysis.errors import NetanalysisError
 from netanalysis.graph import Batch, Entities
-from netanalysis.graph.coding import compact_strings, plain_strings
+from netanalysis.graph.strings import compact_strings, plain_strings
 from netanalysis.io.manifest import sha256
 from netanalysis.model import FileStats, IngestStats
 from netanalysis.pipeline.state import Staging

@@ -136,6 +136,13 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
         keep=kept_columns(s),
         safe_csv=s.safe_csv,
     )
+    entry = None
+    if s.cache:  # (Parquet is loaded only for the cache)
+        from netanalysis.pipeline import cache
+
+        entry = cache.entry_for(result.inputs, state.registry, s)
+    # the batches are kept (and joined) for the later stages and the cache
+    keep = entry is not None or any(x in stages for x in (Stage.TIMELINE, Stage.EXPLORER, Stage.COMPARE))
     if Stage.GRAPH in stages:
         state.memberships = load_memberships(registry=state.registry)
         state.counter = CoMentionCounter(
@@ -147,13 +154,9 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
             memberships=state.memberships,
             baseline=s.baseline,
             projections=True,  # the one-mode projections, counted in the same pass
+            join_ids=not keep,  # (kept: the joined corpus's ids are adopted, not copied again)
         )
         result.counts["memberships_fingerprint"] = state.memberships.fingerprint()
-    entry = None
-    if s.cache:  # (Parquet is loaded only for the cache)
-        from netanalysis.pipeline import cache
-
-        entry = cache.entry_for(result.inputs, state.registry, s)
     totals = CorpusTotals()
     loaded = False
     if entry is not None and cache.is_complete(entry):
@@ -168,7 +171,6 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
         _add(state, totals, state.corpus)
         result.counts["mentions_cache"] = "hit"
     else:
-        keep = entry is not None or any(x in stages for x in (Stage.TIMELINE, Stage.EXPLORER, Stage.COMPARE))
         _stream(state, result, staging, work, totals, keep)
         if entry is not None:
             assert state.corpus is not None
@@ -254,7 +256,13 @@ def _stream(
             if state.on_posts is not None:
                 state.on_posts(chunk.posts)
         if keep:  # (joined under the held threshold too: the joined columns are mapped on their own)
-            state.corpus = Batch.concat(kept, work.entities)
+            # the ids joined first and handed to the counter, which held each batch's own: the
+            # batches' arrays go once the join has dropped the batches
+            post_ids = Batch.joined_ids(kept)
+            if state.counter is not None:
+                state.counter.adopt_ids(post_ids)
+            state.corpus = Batch.concat(kept, work.entities, post_ids=post_ids)
+            del post_ids
             kept.clear()
         if blocks is not None:
             blocks.close(posts_size=posts_out.tell(), mentions_size=mentions_out.tell())

@@ -43,7 +43,8 @@ import pyarrow as pa
 from netanalysis.errors import ConfigError
 from netanalysis.extract.engine import COUNTRY_SOURCES, Extractor
 from netanalysis.extract.units import unit_index, unit_starts
-from netanalysis.graph.coding import Batch, compact_strings, entity_list
+from netanalysis.graph.coding import Batch, entity_list
+from netanalysis.graph.strings import compact_strings
 from netanalysis.ingest.partitions import Partition, PartRead, read_partition
 from netanalysis.io.csv import field_parts, quote, rename_rows
 from netanalysis.model import DATE_FORMAT, DEFAULT_FORMS, NO_DATE, UNITS, Exclusion
