@@ -353,7 +353,8 @@ class CoMentionCounter:
     def adopt_ids(self, ids: pa.Array) -> None:
         """Hold ``ids``, the ids of every batch added, in their order, joined (as
         :meth:`Batch.concat <netanalysis.graph.Batch.concat>` joins the same batches), in place
-        of the batches' own arrays."""
+        of the batches' own arrays (nothing to do without post ids, or once the edges' id
+        table is made: it holds what it was made from)."""
         if self.keep_ids and self._id_table is None:
             self._ids.adopt(ids)
 

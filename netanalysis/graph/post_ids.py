@@ -70,8 +70,9 @@ def _key(ids: pa.Array, i: int) -> tuple[str, int, str]:
 
 
 class PostIdTable:
-    """A corpus's post ids (Arrow strings in input order, in pieces of about a million) ranked in
-    natural order.
+    """A corpus's post ids (Arrow strings in input order, in pieces: of about a million as the
+    counter joins them, or the one array a run that keeps its corpus joined) ranked in natural
+    order.
 
     The pieces are never joined into one array: that copy would double the memory the ids take
     (some 400 MB at ten million posts) for a moment. ``direction`` is 1 when the ids are known
