@@ -335,3 +335,34 @@ def test_an_error_in_the_whole_corpus_worker_is_raised_here(monkeypatch):
     monkeypatch.setattr(over_time, "_WholeCorpus", _FailingWholeCorpus)
     with pytest.raises(ConfigError, match="no intervals today"):
         _sample_statistics(2)
+
+
+def test_the_whole_corpus_drops_its_source_once_coded_and_runs_once(monkeypatch):
+    """The source's arrays (a fresh worker's own copy of the corpus's links and dates) are gone
+    before the replicates are drawn, and the intervals are those of a source kept throughout."""
+    import weakref
+
+    sample = Path(__file__).parents[1] / "examples" / "mfa_channel_sample.txt"
+    posts = netanalysis.read_posts(sample)
+    mentions = extract_mentions(posts)
+    options = dict(measures=["share", "degree"], replicates=30, level=0.95, min_weight=1, baseline="all-units")
+    expected = over_time.bootstrap_coded(
+        FrameSource(posts, unit_links(mentions, posts), unit="post").code(np.ones(len(posts), dtype=bool)),
+        seed=[0, over_time.WHOLE_CORPUS],
+        **options,
+    )
+    whole = over_time._WholeCorpus(FrameSource(posts, unit_links(mentions, posts), unit="post"), options, 0)
+    source = weakref.ref(whole.source)
+    alive = []
+    bootstrap = over_time.bootstrap_coded
+
+    def watched(corpus, **kw):
+        alive.append(source() is not None)
+        return bootstrap(corpus, **kw)
+
+    monkeypatch.setattr(over_time, "bootstrap_coded", watched)
+    overall = whole(0)
+    assert alive == [False] and whole.source is None
+    pd.testing.assert_frame_equal(overall, expected[over_time.NODE_INTERVAL_COLUMNS].reset_index(drop=True))
+    with pytest.raises(RuntimeError, match="computed once"):
+        whole(0)

@@ -255,10 +255,17 @@ class _WholeCorpus:
     """
 
     def __init__(self, source: WindowSource, options: dict, seed: int):
-        self.source, self.options, self.seed = source, options, seed
+        self.source: WindowSource | None = source
+        self.options, self.seed = options, seed
 
     def __call__(self, _item: int) -> pd.DataFrame:
-        corpus = self.source.code(np.ones(len(self.source), dtype=bool))
+        # run once: the source's arrays (the corpus's links and dates, which a worker started
+        # afresh holds as its own copy) go once the corpus is coded, before the replicates
+        source, self.source = self.source, None
+        if source is None:
+            raise RuntimeError("the whole corpus's intervals are computed once")
+        corpus = source.code(np.ones(len(source), dtype=bool))
+        del source
         release_memory(collect=False)  # (the coding's freed chunks: 90 MB of a million benchmark posts)
         whole = bootstrap_coded(corpus, seed=[self.seed, WHOLE_CORPUS], **self.options)
         overall = whole[NODE_INTERVAL_COLUMNS].reset_index(drop=True)
