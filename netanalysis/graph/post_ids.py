@@ -187,7 +187,6 @@ class PostIdCollector:
         self.joined: list[pa.Array] = []
         self.recent: list[pa.Array] = []
         self.n_recent = 0
-        self.n_ids = 0
         self.direction: int | None = None  # None: nothing seen yet
         self._last: tuple[str, int, str] | None = None
 
@@ -196,7 +195,6 @@ class PostIdCollector:
             return
         self.recent.append(ids)
         self.n_recent += len(ids)
-        self.n_ids += len(ids)
         if self.join and self.n_recent >= self._JOIN:  # few large pieces to join at the end
             self.joined.append(pa.concat_arrays(self.recent))
             self.recent, self.n_recent = [], 0
@@ -220,8 +218,9 @@ class PostIdCollector:
     def adopt(self, ids: pa.Array) -> None:
         """Hold ``ids`` (every id appended so far, in the same order, joined by the caller) in
         place of the arrays appended, which are dropped."""
-        if len(ids) != self.n_ids:
-            raise ValueError(f"{len(ids)} ids to adopt where {self.n_ids} were appended")
+        appended = self.n_recent + sum(len(piece) for piece in self.joined)
+        if len(ids) != appended:
+            raise ValueError(f"{len(ids)} ids to adopt where {appended} were appended")
         self.joined, self.recent, self.n_recent = ([ids] if len(ids) else []), [], 0
 
     def table(self) -> PostIdTable:

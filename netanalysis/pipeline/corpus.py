@@ -6,7 +6,7 @@ worker processes or a Dask cluster: :func:`netanalysis.parallel.map_ordered`). E
 built while the corpus streams. What else stays in memory depends on the command: ``parse``
 and ``graph`` keep no per-post data (only running totals, and the counter's post ids); the
 commands with time windows or the explorer, and any run filling the cache, keep the batches'
-slim rows (id, channel, date, date source; for the explorer the start of each text) and their
+slim rows (id, channel, date, date source; no text: the explorer reads its posts' texts back) and their
 coded links, joined into one corpus batch, so their memory grows with the number of posts and
 links, not with their text. They also note where each chunk's rows start in both files
 (:class:`~netanalysis.pipeline.csv_blocks.CsvBlocks`: three numbers a chunk), so that the
