@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
         n = max(len(corpus), 1)
         print(f"posts {len(corpus):,}, links {corpus.n_links:,}")
         sizes = {
-            "link posts": corpus.post.nbytes,
+            "link starts": corpus.start.nbytes,
             "link entities": corpus.entity.nbytes,
             "post ids": corpus.post_ids.nbytes,
             "dates": corpus.dates.nbytes,

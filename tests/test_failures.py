@@ -170,6 +170,28 @@ def test_a_damaged_cache_entry_is_rebuilt(tmp_path, sample_path, caplog):
     assert json.loads((third / "manifest.json").read_text())["counts"]["mentions_cache"] == "hit"
 
 
+@pytest.mark.parametrize("shift", [1, -1])
+def test_a_cache_entry_whose_posts_link_counts_disagree_with_its_links_is_rebuilt(tmp_path, sample_path, shift):
+    # (each post's number of links is kept beside the posts; the links come post by post)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cache = tmp_path / "cache"
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert invoke("-q", "graph", sample_path, "-o", first, "--cache", "--cache-dir", cache).exit_code == 0
+    (entry,) = cache.iterdir()
+    posts = pq.read_table(entry / "posts.parquet")
+    counts = posts.column("__links").to_numpy().copy()
+    counts[int(counts.argmax())] += shift
+    at = posts.column_names.index("__links")
+    pq.write_table(posts.set_column(at, "__links", pa.array(counts)), entry / "posts.parquet")
+    result = invoke("graph", sample_path, "-o", second, "--cache", "--cache-dir", cache)
+    assert result.exit_code == 0, result.output
+    assert f"the cache entry {entry} cannot be read (" in result.output and "link starts" in result.output
+    for name in ("edges.csv", "nodes.csv"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
 def test_the_cache_holds_no_pickles_and_lives_where_the_user_says(tmp_path, sample_path, monkeypatch):
     monkeypatch.delenv("NETANALYSIS_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))

@@ -126,7 +126,7 @@ def test_a_batch_source_pickles_only_what_codes_its_windows():
     batch = Batch(
         post_ids=pa.array([f"post-{i}" for i in range(n)]),
         dates=np.arange(n, dtype=np.int64) * 86_400_000_000,
-        post=np.repeat(np.arange(n, dtype=np.int32), 2),
+        start=np.arange(n + 1, dtype=np.int64) * 2,
         entity=np.tile(np.array([0, 1], dtype=np.int16), n),
         entities=(("country", "RU"), ("forum", "UN")),
         columns={"text": text, "channel": pa.array(["mfa"] * n)},

@@ -98,7 +98,7 @@ def test_node_dates_by_hand_and_from_a_coded_corpus():
     batch = Batch(
         post_ids=pa.array(["p1", "p2", "p3", "p4"]),
         dates=np.array(micros, dtype=np.int64),
-        post=np.array([0, 0, 1, 2, 2, 3], dtype=np.int32),
+        start=np.array([0, 2, 3, 5, 6]),
         entity=np.array([0, 0, 0, 1, 2, 2], dtype=np.int16),
         entities=entities,
     )
@@ -107,7 +107,7 @@ def test_node_dates_by_hand_and_from_a_coded_corpus():
     # entities in any order, one never linked: the same table
     shuffled = (("forum", "UN"), ("country", "ZZ"), ("country", "IN"), ("country", "CN"))
     recoded = np.array([3, 2, 0], dtype=np.int16)[batch.entity]  # (CN, IN, UN to their new places)
-    again = Batch(post_ids=batch.post_ids, dates=batch.dates, post=batch.post, entity=recoded, entities=shuffled)
+    again = Batch(post_ids=batch.post_ids, dates=batch.dates, start=batch.start, entity=recoded, entities=shuffled)
     pd.testing.assert_frame_equal(node_dates(again, nodes=table.index).set_index("node"), table)
     pd.testing.assert_frame_equal(node_dates(again), node_dates(links))
 
@@ -117,6 +117,7 @@ def test_node_dates_by_hand_and_from_a_coded_corpus():
 def test_node_dates_of_a_corpus_a_chunk_of_posts_at_a_time_are_the_tables(chunk, undated_share, monkeypatch):
     from netanalysis.analysis import link_sums
     from netanalysis.analysis.plotdata import dates
+    from netanalysis.graph.link_starts import starts_of
 
     monkeypatch.setattr(link_sums, "PAIR_CHUNK", chunk)
     monkeypatch.setattr(dates, "DATE_RUN", chunk)  # (runs of one post at 1 and 3 links)
@@ -127,7 +128,11 @@ def test_node_dates_of_a_corpus_a_chunk_of_posts_at_a_time_are_the_tables(chunk,
     micros = rng.integers(1_700_000_000_000_000, 1_760_000_000_000_000, 30)
     micros[rng.random(30) < undated_share] = -(2**63)  # undated posts (none: every link's date used as it is)
     batch = Batch(
-        post_ids=pa.array([f"p{i}" for i in range(30)]), dates=micros, post=post, entity=entity, entities=entities
+        post_ids=pa.array([f"p{i}" for i in range(30)]),
+        dates=micros,
+        start=starts_of(post, 30),
+        entity=entity,
+        entities=entities,
     )
     ids = np.array([f"p{i}" for i in range(30)])
     stamps = pd.to_datetime(np.where(micros == -(2**63), 0, micros), unit="us", utc=True).where(micros != -(2**63))

@@ -38,6 +38,7 @@ from netanalysis.graph import (
 )
 from netanalysis.graph import counter as counter_module
 from netanalysis.graph import post_ids as post_ids_module
+from netanalysis.graph.link_starts import starts_of
 from netanalysis.ingest import read_posts
 from netanalysis.io import format_dates, write_edges_csv
 from netanalysis.model import MENTION_COLUMNS, POST_COLUMNS, trim_for_excerpt
@@ -314,7 +315,7 @@ def test_batches_join_and_select_posts_with_their_links():
     one = Batch(
         pa.array(["p1", "p2"]),
         np.array([1, 2]),
-        np.array([0, 0, 1], dtype=np.int32),
+        np.array([0, 2, 3]),
         np.array([0, 2, 1], dtype=np.int16),
         entities,
         columns={"channel": pa.array(["a", "b"])},
@@ -322,7 +323,7 @@ def test_batches_join_and_select_posts_with_their_links():
     two = Batch(
         pa.array(["p10"]),
         np.array([3]),
-        np.array([0], dtype=np.int32),
+        np.array([0, 1]),
         np.array([2], dtype=np.int16),
         entities,
         columns={"channel": pa.array(["c"])},
@@ -333,6 +334,16 @@ def test_batches_join_and_select_posts_with_their_links():
     later = both.select(np.array([False, True, True]))
     assert later.post_ids.to_pylist() == ["p2", "p10"] and later.post.tolist() == [0, 1]
     assert later.entity.tolist() == [1, 2] and later.dates.tolist() == [2, 3]
+    assert both.start.tolist() == [0, 2, 3, 4] and later.start.tolist() == [0, 1, 2]
+    # the links' starts must cover the posts and end at the links
+    for start in ([0, 2], [0, 2, 2], [0, 2, 4]):
+        with pytest.raises(ValueError, match="link starts"):
+            Batch(
+                pa.array(["p1", "p2"]), np.array([1, 2]), np.array(start), np.array([0, 2, 1], dtype=np.int16), entities
+            )
+    with pytest.raises(ValueError, match="sorted"):
+        starts_of(np.array([1, 0]), 2)
+    assert starts_of(np.array([0, 0, 1]), 3).tolist() == [0, 2, 3, 3]
     assert later.posts_frame()["channel"].tolist() == ["b", "c"]
 
 
@@ -348,7 +359,7 @@ def test_joined_batches_keep_repeated_columns_as_codes_and_give_the_same_strings
         return Batch(
             pa.array([f"p{i}-{channels[i]}" for i in range(n)]),
             np.arange(n, dtype=np.int64),
-            np.zeros(0, dtype=np.int32),
+            np.zeros(n + 1, dtype=np.int64),
             np.zeros(0, dtype=np.int16),
             entities,
             columns={"channel": pa.array(channels), "date_source": pa.array(sources)},
@@ -404,7 +415,7 @@ def test_a_batchs_posts_frame_of_some_rows_and_columns_is_those_of_the_whole_fra
     batch = Batch(
         pa.array(["p1", "p2", "p3", "p4"]),
         np.array([1_700_000_000_000_000, NO_DATE, 1_600_000_000_000_000, 5]),
-        np.array([0, 1], dtype=np.int32),
+        np.array([0, 1, 2, 2, 2]),
         np.array([0, 1], dtype=np.int16),
         entities,
         columns={"date_source": pa.array(["post", "", "edit", "post"]), "channel": pa.array(["a", "b", "", "d"])},
@@ -438,7 +449,7 @@ def test_joining_batches_drops_each_columns_parts_once_joined(monkeypatch):
         return Batch(
             pa.array([f"p{k}a", f"p{k}b"]),
             np.array([k, k + 1]),
-            np.array([0, 1, 1], dtype=np.int32),
+            np.array([0, 1, 3]),
             np.array([0, 1, 2], dtype=np.int16),
             entities,
             unit=np.array([0, 0, 1], dtype=np.int32),
@@ -447,7 +458,7 @@ def test_joining_batches_drops_each_columns_parts_once_joined(monkeypatch):
         )
 
     batches = [batch(k) for k in range(3)]
-    parts = [weakref.ref(a) for b in batches for a in (b.dates, b.post, b.entity, b.unit, b.units)]
+    parts = [weakref.ref(a) for b in batches for a in (b.dates, b.start, b.entity, b.unit, b.units)]
     alive_at_last = []
     strings = string_columns.concat_strings
 
@@ -460,7 +471,7 @@ def test_joining_batches_drops_each_columns_parts_once_joined(monkeypatch):
     monkeypatch.setattr(string_columns, "concat_strings", watched)
     both = Batch.concat(batches, entities)
     assert batches == [] and alive_at_last == []
-    assert both.post.tolist() == [0, 1, 1, 2, 3, 3, 4, 5, 5] and both.post.dtype == np.int32
+    assert both.post.tolist() == [0, 1, 1, 2, 3, 3, 4, 5, 5] and both.start.tolist() == [0, 1, 3, 4, 6, 7, 9]
     assert both.dates.tolist() == [0, 1, 1, 2, 2, 3] and both.entity.dtype == np.int16
     assert both.unit.tolist() == [0, 0, 1] * 3 and both.units.tolist() == [1, 2] * 3
     assert both.columns["zz"].to_pylist() == ["x", "y"] * 3 and len(both) == 6
@@ -526,7 +537,9 @@ def _batches(posts, mentions, size):
         keep = np.zeros(len(whole), dtype=bool)
         keep[lo : lo + size] = True
         part = whole.select(keep)
-        batches.append(Batch(pa.array(part.post_ids.to_pylist()), part.dates, part.post, recode[part.entity], entities))
+        batches.append(
+            Batch(pa.array(part.post_ids.to_pylist()), part.dates, part.start, recode[part.entity], entities)
+        )
     return entities, batches
 
 
@@ -728,7 +741,7 @@ def test_batches_joined_with_their_ids_joined_before_equal_those_joined_whole():
             Batch(
                 pa.array([f"p{k}a", f"p{k}b"]),
                 np.array([k, k]),
-                np.array([0, 1], dtype=np.int32),
+                np.array([0, 1, 2]),
                 np.array([0, 1], dtype=np.int16),
                 entities,
                 columns={"channel": pa.array(["a", "b"])},

@@ -51,7 +51,8 @@ from netanalysis.analysis.group_permutation import TEST_COLUMNS, overall_tests
 from netanalysis.analysis.significance import _check_alpha, bh_qvalues
 from netanalysis.errors import ConfigError, GraphError
 from netanalysis.graph import Batch, edges_table
-from netanalysis.model import BASELINES, SIDES, Exclusion
+from netanalysis.graph.link_starts import posts_of
+from netanalysis.model import BASELINES, SIDES, Exclusion, index_type
 from netanalysis.registry.memberships import Memberships
 
 __all__ = [
@@ -117,9 +118,9 @@ def contrasts_of(groups: Sequence[str]) -> list[tuple[str, str]]:
 def _naming_posts(corpus: Batch, exclude: Exclusion) -> np.ndarray:
     """Whether each post names at least one country or forum that is not excluded."""
     ok = np.array([k in SIDES and not exclude.matches(k, e) for k, e in corpus.entities], dtype=bool)
-    naming = np.zeros(len(corpus), dtype=bool)
-    naming[corpus.post[ok[corpus.entity]]] = True
-    return naming
+    kept = index_type(corpus.n_links + 1)
+    named = np.r_[kept(0), np.cumsum(ok[corpus.entity], dtype=kept)]  # (kept links before each link)
+    return named[corpus.start[1:]] > named[corpus.start[:-1]]
 
 
 def _incidence(edges: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -135,7 +136,7 @@ def _node_incidence(corpus: Batch, nodes: list[tuple[str, str]]) -> tuple[np.nda
     code_to_node = np.array([position.get(key, -1) for key in corpus.entities], dtype=np.int64)
     node = code_to_node[corpus.entity]
     on = node >= 0
-    pairs = np.unique(np.stack([node[on], corpus.post[on].astype(np.int64)], axis=1), axis=0)
+    pairs = np.unique(np.stack([node[on], posts_of(corpus.start)[on].astype(np.int64)], axis=1), axis=0)
     return pairs[:, 0], pairs[:, 1]
 
 

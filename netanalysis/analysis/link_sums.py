@@ -18,10 +18,12 @@ corpus (:mod:`netanalysis.analysis.window_source`) go a chunk of posts at a time
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
+from netanalysis.graph.link_starts import LinkStarts, posts_of, run_posts, start_runs, starts
 from netanalysis.model import index_type
 
 __all__ = [
@@ -76,26 +78,6 @@ def code_type(limit: int) -> type[np.signedinteger[Any]]:
     ('int16', 'int32')
     """
     return np.int16 if limit <= 2**15 else index_type(limit)
-
-
-def start_runs(start: np.ndarray, size: int) -> list[tuple[int, int]]:
-    """``(first post, end post)`` of runs of consecutive posts whose entries (sorted by post,
-    each post's starting at ``start``: :func:`starts`) number at most ``size``, or of one post
-    when it has more: a window's entries a block of posts at a time, without each entry's post.
-
-    Examples
-    --------
-    >>> start_runs(np.array([0, 2, 2, 3, 9]), 3), start_runs(np.array([0]), 3)
-    ([(0, 3), (3, 4)], [])
-    """
-    n_posts, at = len(start) - 1, 0
-    runs = []
-    while at < n_posts:
-        end = int(np.searchsorted(start, start[at] + size, side="right")) - 1
-        end = min(n_posts, max(end, at + 1))
-        runs.append((at, end))
-        at = end
-    return runs
 
 
 def joined(chunks: list[np.ndarray], dtype: type) -> np.ndarray:
@@ -264,9 +246,10 @@ class Filled:
 
 
 def distinct_pairs(
-    post: np.ndarray, node: np.ndarray, n_nodes: int, n_posts: int, *, with_counts: bool = True
+    post: np.ndarray | LinkStarts, node: np.ndarray, n_nodes: int, n_posts: int, *, with_counts: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """The distinct ``(post, node)`` of links sorted by post, in that order, and how many links
+    """The distinct ``(post, node)`` of links sorted by post (``post``: each link's post, or
+    :class:`~netanalysis.graph.link_starts.LinkStarts`), in that order, and how many links
     each stands for (what ``numpy.unique(post * n_nodes + node, return_counts=True)`` gives, a
     chunk of posts at a time): where each of the ``n_posts`` posts' entries start
     (:func:`starts`), the node of each entry (:func:`code_type`) and its count (int32 when it fits; None
@@ -278,42 +261,29 @@ def distinct_pairs(
     >>> start.tolist(), n.tolist(), c.tolist()
     ([0, 2, 2, 3], [0, 1, 1], [1, 2, 1])
     """
-    node_type, count_type = code_type(n_nodes), index_type(len(post))  # (a count is at most every link)
+    node_type, count_type = code_type(n_nodes), index_type(len(node))  # (a count is at most every link)
     per_post = np.zeros(n_posts, dtype=np.int64)
-    nodes, counts = Filled(len(post), node_type), Counts(count_type)  # (at most one entry a link)
-    for lo, hi in post_chunks(post):
-        key, count = np.unique(post[lo:hi].astype(np.int64) * n_nodes + node[lo:hi], return_counts=True)
+    nodes, counts = Filled(len(node), node_type), Counts(count_type)  # (at most one entry a link)
+    for lo, hi, posts in _link_chunks(post):
+        key, count = np.unique(posts.astype(np.int64) * n_nodes + node[lo:hi], return_counts=True)
         tally(per_post, key // n_nodes)
         nodes.add(key % n_nodes)
         if with_counts:
             counts.add(count)
-        del key, count
+        del posts, key, count
     return starts(per_post), nodes.values, counts.joined() if with_counts else None
 
 
-def starts(per_post: np.ndarray) -> np.ndarray:
-    """Where each post's entries start in arrays sorted by post, and their end (length
-    ``posts + 1``, int64): the entries' posts themselves are never kept (four bytes an entry:
-    144 MB for the 36 million pairs of a million benchmark posts).
-
-    Examples
-    --------
-    >>> starts(np.array([2, 0, 1])).tolist()
-    [0, 2, 2, 3]
-    """
-    return np.r_[np.int64(0), np.cumsum(per_post, dtype=np.int64)]
-
-
-def posts_of(start: np.ndarray) -> np.ndarray:
-    """Each entry's post from :func:`starts` (int32 when it fits).
-
-    Examples
-    --------
-    >>> posts_of(np.array([0, 2, 2, 3])).tolist()
-    [0, 0, 2]
-    """
-    n_posts = len(start) - 1
-    return np.repeat(np.arange(n_posts, dtype=index_type(n_posts)), np.diff(start))
+def _link_chunks(post: np.ndarray | LinkStarts) -> Iterator[tuple[int, int, np.ndarray]]:
+    """``(lo, hi, posts)``: slices of about :data:`PAIR_CHUNK` links sorted by post, cut where a
+    post starts, and each link's post in the slice (made for that slice only from a
+    :class:`~netanalysis.graph.link_starts.LinkStarts`)."""
+    if isinstance(post, LinkStarts):
+        for first, end in start_runs(post.start, PAIR_CHUNK):
+            yield int(post.start[first]), int(post.start[end]), run_posts(post.start, first, end)
+    else:
+        for lo, hi in post_chunks(post):
+            yield lo, hi, post[lo:hi]
 
 
 def tally(per_post: np.ndarray, post: np.ndarray) -> None:

@@ -28,11 +28,12 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from netanalysis.analysis.link_sums import code_type, counted, joined, post_chunks, starts, tally
+from netanalysis.analysis.link_sums import PAIR_CHUNK, code_type, counted, joined, starts, tally
 from netanalysis.analysis.resample import CodedWindow, code_window, coded_links
 from netanalysis.analysis.windows import utc
 from netanalysis.errors import ConfigError
 from netanalysis.graph.coding import Batch, micros
+from netanalysis.graph.link_starts import run_posts, start_runs
 from netanalysis.model import NO_DATE, SIDES, UNITS, Exclusion
 
 __all__ = ["WindowSource", "FrameSource", "BatchSource", "as_source"]
@@ -110,7 +111,7 @@ class BatchSource(WindowSource):
         self.unit = unit
         # only what the windows are coded from, so that a worker started afresh gets no more
         # (:mod:`netanalysis.parallel_fresh` pickles the source: not the ids, texts or channels)
-        self._post, self._entity, self._link_units, self._units = batch.post, batch.entity, batch.unit, batch.units
+        self._start, self._entity, self._link_units, self._units = batch.start, batch.entity, batch.unit, batch.units
         self.dates = batch.dates
         sources = batch.columns.get("date_source")
         self.inferred = (
@@ -126,10 +127,11 @@ class BatchSource(WindowSource):
         )
 
     def code(self, keep: np.ndarray) -> CodedWindow:
-        post, entity = self._post, self._entity
+        start, entity = self._start, self._entity
         keep = np.asarray(keep, dtype=bool)
         renumber = np.cumsum(keep, dtype=np.int64) - 1
-        on = keep[post] & self._allowed[entity] if len(post) else np.zeros(0, dtype=bool)
+        on = np.repeat(keep, np.diff(start))
+        on &= self._allowed[entity]
         used = np.flatnonzero(counted(entity, len(self._names), where=on))
         used = used[np.argsort(self._rank[used], kind="stable")]
         nodes = [str(n) for n in self._names[used]]
@@ -139,16 +141,15 @@ class BatchSource(WindowSource):
         link_units = self._link_units if self.unit != "post" else None
         span = int(link_units[on].max(initial=0)) + 1 if link_units is not None else 1
         node_type = code_type(n_nodes)
-        # the distinct (post, unit, node) links, sorted: a chunk of posts at a time when the
-        # batch's links come post by post (as the corpus codes them), so that no array of
-        # int64 codes of every link is made (1,000,000 benchmark posts have 24 million links)
-        # (each link's post is kept only as each post's count of links: where its links start)
+        # the distinct (post, unit, node) links, sorted: a run of posts at a time, so that no
+        # array of int64 codes of every link is made (1,000,000 benchmark posts have 24 million
+        # links), nor of each link's post (each is kept only as where each post's links start)
         parts: list[list[np.ndarray]] = [[], []]
         per_post = np.zeros(int(keep.sum()), dtype=np.int64)
-        ordered = not len(post) or bool((post[1:] >= post[:-1]).all())
-        for lo, hi in post_chunks(post) if ordered else [(0, len(post))]:
+        for first, end in start_runs(start, PAIR_CHUNK):
+            lo, hi = int(start[first]), int(start[end])
             part = on[lo:hi]
-            renumbered = renumber[post[lo:hi][part]]
+            renumbered = renumber[run_posts(start, first, end)[part]]
             where = link_units[lo:hi][part].astype(np.int64) if link_units is not None else 0
             key = np.unique((renumbered * span + where) * n_nodes + lookup[entity[lo:hi][part]])
             rest = key // n_nodes

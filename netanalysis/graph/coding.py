@@ -2,9 +2,12 @@
 
 A :class:`Batch` holds posts (their ids as one Arrow string array, their dates as int64
 microseconds, and whatever other columns a stage keeps) and their links to countries and
-forums: one row per (post, entity, unit), as int arrays: ``post`` (the post's position in the
-batch), ``entity`` (an index into :attr:`Batch.entities`, the ``(kind, id)`` pairs) and, for
-paragraph and sentence units, ``unit`` (the unit's index within its post). For paragraph and
+forums: one row per (post, entity, unit), post by post, as int arrays: ``entity`` (an index
+into :attr:`Batch.entities`, the ``(kind, id)`` pairs) and, for paragraph and sentence units,
+``unit`` (the unit's index within its post). Each link's post is kept as where each post's links
+start (``start``, :mod:`netanalysis.graph.link_starts`): eight bytes a post, where an int32
+post a link took 49 bytes a post on the benchmark corpus, the largest column of the corpus that
+``timeline`` and ``report`` keep. For paragraph and
 sentence units a batch also says how many units each post has (``units``, those naming nothing
 included), which the all-units baseline counts.
 
@@ -28,6 +31,7 @@ import pyarrow as pa
 
 from netanalysis.errors import ConfigError, GraphError
 from netanalysis.extract.units import count_units, unit_starts
+from netanalysis.graph.link_starts import posts_of, starts, starts_of
 from netanalysis.graph.strings import concat_strings, joined_strings, pandas_strings, plain_strings
 from netanalysis.memory import release_memory
 from netanalysis.model import NO_DATE, SIDES, UNITS
@@ -74,8 +78,12 @@ class Batch:
         The posts' ids, in input order.
     dates : ndarray of int64
         Microseconds since 1970 UTC, :data:`~netanalysis.model.NO_DATE` for an undated post.
-    post, entity : ndarray
-        One entry per link: the post's position in this batch, the entity's code.
+    start : ndarray of int64
+        Where each post's links start, and their end (``len(batch) + 1`` values;
+        :func:`~netanalysis.graph.link_starts.starts`; from sorted posts,
+        :func:`~netanalysis.graph.link_starts.starts_of`).
+    entity : ndarray
+        One entry per link, post by post: the entity's code.
     entities : tuple of (kind, id)
         What entity codes stand for.
     unit : ndarray, optional
@@ -89,7 +97,7 @@ class Batch:
 
     post_ids: pa.Array
     dates: np.ndarray
-    post: np.ndarray
+    start: np.ndarray
     entity: np.ndarray
     entities: Entities
     unit: np.ndarray | None = None
@@ -99,9 +107,22 @@ class Batch:
     def __len__(self) -> int:
         return len(self.post_ids)
 
+    def __post_init__(self) -> None:
+        if len(self.start) != len(self.post_ids) + 1 or int(self.start[-1]) != len(self.entity):
+            raise ValueError(
+                f"{len(self.start)} link starts for {len(self.post_ids)} posts and {len(self.entity)} links"
+            )
+
     @property
     def n_links(self) -> int:
-        return len(self.post)
+        return len(self.entity)
+
+    @property
+    def post(self) -> np.ndarray:
+        """Each link's post (its position in the batch), made anew at each call, four bytes a
+        link: for a batch of the stream; over a whole corpus, go a run of posts at a time
+        (:func:`~netanalysis.graph.link_starts.start_runs`, :func:`~netanalysis.graph.link_starts.run_posts`)."""
+        return posts_of(self.start)
 
     @staticmethod
     def joined_ids(batches: list[Batch]) -> pa.Array:
@@ -119,13 +140,13 @@ class Batch:
         they are."""
         if post_ids is not None and len(post_ids) != sum(len(b) for b in batches):
             raise ValueError(f"{len(post_ids)} joined ids for {sum(len(b) for b in batches)} posts")
-        offsets = np.cumsum([0] + [len(b) for b in batches]).tolist()
+        link_offsets = np.cumsum([0] + [b.n_links for b in batches]).tolist()
         names = sorted(set().union(*(b.columns for b in batches))) if batches else []
         every_units = bool(batches) and all(b.units is not None for b in batches)
         parts: dict[str, list[Any]] = {
             "post_ids": [b.post_ids for b in batches] if post_ids is None else [],
             "dates": [b.dates for b in batches],
-            "post": [b.post for b in batches],
+            "start": [b.start[1:] for b in batches],
             "entity": [b.entity for b in batches],
             "unit": [b.unit for b in batches if b.unit is not None],
             "units": [b.units for b in batches] if every_units else [],
@@ -133,18 +154,19 @@ class Batch:
         }
         batches.clear()  # (the parts are all that holds the batches' arrays now)
 
-        def joined(key: str, dtype: Any, shifts: list[int] | None = None) -> np.ndarray:
+        def joined(key: str, dtype: Any, shifts: list[int] | None = None, first: int = 0) -> np.ndarray:
             # copied a part at a time into the result, each part dropped once copied; the
-            # post positions of part i moved past the posts before it (shifts[i])
+            # values of part i moved past the links before it (shifts[i]), after ``first`` zeros
             chunks = parts.pop(key)
             if not chunks:
-                return np.zeros(0, dtype=dtype)
+                return np.zeros(first, dtype=dtype)
             kind = np.result_type(*[c.dtype for c in chunks], *([np.int32] if shifts else []))
-            out = np.empty(sum(len(c) for c in chunks), dtype=kind)
-            at = 0
+            out = np.empty(sum(len(c) for c in chunks) + first, dtype=kind)
+            out[:first] = 0
+            at = first
             for i in range(len(chunks)):
                 chunk, chunks[i] = chunks[i], None
-                values = chunk + np.int32(shifts[i]) if shifts else chunk
+                values = chunk + kind.type(shifts[i]) if shifts else chunk
                 out[at : at + len(values)] = values
                 at += len(values)
                 del chunk, values
@@ -161,7 +183,7 @@ class Batch:
         if post_ids is None:
             post_ids = strings("post_ids")
         dates = joined("dates", np.int64)
-        post = joined("post", np.int32, shifts=offsets)
+        start = joined("start", np.int64, shifts=link_offsets, first=1)
         entity = joined("entity", np.int16)
         unit = joined("unit", np.int32) if parts["unit"] else None
         units = joined("units", np.int32) if every_units else None
@@ -169,7 +191,7 @@ class Batch:
         return cls(
             post_ids=post_ids,
             dates=dates,
-            post=post,
+            start=start,
             entity=entity,
             entities=entities,
             unit=unit,
@@ -183,7 +205,7 @@ class Batch:
         and page), so that the links' arrays can go."""
         return replace(
             self,
-            post=np.zeros(0, dtype=self.post.dtype),  # (not a slice: a view would keep the array)
+            start=np.zeros(len(self) + 1, dtype=np.int64),
             entity=np.zeros(0, dtype=self.entity.dtype),
             unit=None,
             columns={k: v for k, v in self.columns.items() if k in set(columns)},
@@ -193,15 +215,15 @@ class Batch:
     def select(self, keep: np.ndarray, *, ids: bool = True) -> Batch:
         """The batch of the posts where ``keep`` is true (and their links); with ``ids=False``
         without their ids (for counts that list no posts)."""
-        renumber = np.cumsum(keep, dtype=np.int64) - 1
-        on = keep[self.post]
+        counts = np.diff(self.start)
+        on = np.repeat(keep, counts)
         mask = pa.array(keep)
         post_ids = self.post_ids.filter(mask) if ids else pa.nulls(int(keep.sum()), pa.string())
         return replace(
             self,
             post_ids=post_ids,
             dates=self.dates[keep],
-            post=renumber[self.post[on]].astype(np.int32),
+            start=starts(counts[keep]),
             entity=self.entity[on],
             unit=None if self.unit is None else self.unit[on],
             columns={k: v.filter(mask) for k, v in self.columns.items()} if ids else {},
@@ -321,7 +343,7 @@ def from_tables(
     batch = Batch(
         post_ids=pa.array(np.asarray(id_index, dtype=object), type=pa.string()),
         dates=dates,
-        post=post,
+        start=starts_of(post, len(id_index)),
         entity=entity,
         entities=entities,
         unit=unit_index,

@@ -204,7 +204,7 @@ class CoMentionCounter:
     --------
     >>> import pyarrow as pa
     >>> batch = Batch(post_ids=pa.array(["p1", "p2"]), dates=np.array([0, 0]),
-    ...               post=np.array([0, 0, 1], dtype=np.int32), entity=np.array([0, 1, 0], dtype=np.int16),
+    ...               start=np.array([0, 2, 3]), entity=np.array([0, 1, 0], dtype=np.int16),
     ...               entities=(("country", "CN"), ("forum", "BRICS")))
     >>> counter = CoMentionCounter(batch.entities)
     >>> counter.add(batch)

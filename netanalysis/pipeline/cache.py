@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -36,6 +37,7 @@ from netanalysis import __version__
 from netanalysis.config import Settings
 from netanalysis.errors import NetanalysisError
 from netanalysis.graph import Batch, Entities
+from netanalysis.graph.link_starts import starts
 from netanalysis.graph.strings import compact_strings, plain_strings
 from netanalysis.io.manifest import sha256
 from netanalysis.model import FileStats, IngestStats
@@ -69,8 +71,11 @@ EXTRACTION_SETTINGS = (
 _DONE = "complete"
 #: The column of ``posts.parquet`` holding each post's number of units (paragraph/sentence units).
 _UNITS = "__units"
+#: The column of ``posts.parquet`` holding each post's number of links (``links.parquet`` holds
+#: them post by post: :attr:`~netanalysis.graph.Batch.start`).
+_LINKS = "__links"
 #: The layout of an entry (a new layout never reads an old entry: it has another key).
-_LAYOUT = "2: posts' numbers of units"
+_LAYOUT = "3: posts' numbers of units and of links"
 
 
 def cache_folder(settings: Settings | None = None) -> Path:
@@ -120,8 +125,9 @@ def store(
         posts.update({name: plain_strings(values) for name, values in corpus.columns.items()})
         if corpus.units is not None:
             posts[_UNITS] = pa.array(corpus.units)
+        posts[_LINKS] = pa.array(np.diff(corpus.start))
         pq.write_table(pa.table(posts), tmp / "posts.parquet")
-        links = {"post": corpus.post, "entity": corpus.entity}
+        links = {"entity": corpus.entity}
         if corpus.unit is not None:
             links["unit"] = corpus.unit
         pq.write_table(pa.table({name: pa.array(values) for name, values in links.items()}), tmp / "links.parquet")
@@ -195,7 +201,7 @@ def _load(entry: Path, staging: Staging, entities: Entities) -> tuple[Batch, Ing
     columns = {
         name: compact_strings(posts.column(name).combine_chunks())
         for name in posts.column_names
-        if name not in ("post_id", "date", _UNITS)
+        if name not in ("post_id", "date", _UNITS, _LINKS)
     }
     columns.pop("text", None)  # (excerpts, held by entries stored before the corpus stopped keeping them)
     table = pq.read_table(entry / "links.parquet")
@@ -204,14 +210,17 @@ def _load(entry: Path, staging: Staging, entities: Entities) -> tuple[Batch, Ing
     if stored != tuple(entities):  # (the key holds the registry: this would be a damaged entry)
         raise ValueError("it codes other entities than this registry")
     n_posts = posts.num_rows
-    if any(len(v) != n_posts for v in columns.values()) or (
-        len(links["post"]) and (int(links["post"].max()) >= n_posts or int(links["entity"].max()) >= len(stored))
+    counts = posts.column(_LINKS).to_numpy()
+    if (
+        any(len(v) != n_posts for v in columns.values())
+        or (len(counts) and int(counts.min()) < 0)
+        or (len(links["entity"]) and int(links["entity"].max()) >= len(stored))
     ):
         raise ValueError("its tables do not agree")
-    corpus = Batch(
+    corpus = Batch(  # (which checks that the posts' links are all the links)
         post_ids=posts.column("post_id").combine_chunks(),
         dates=posts.column("date").to_numpy(),
-        post=links["post"],
+        start=starts(counts),
         entity=links["entity"],
         entities=stored,
         unit=links.get("unit"),

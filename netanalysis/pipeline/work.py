@@ -43,6 +43,7 @@ import pyarrow as pa
 from netanalysis.errors import ConfigError
 from netanalysis.extract.engine import COUNTRY_SOURCES, Extractor
 from netanalysis.extract.units import unit_index, unit_starts
+from netanalysis.graph import link_starts
 from netanalysis.graph.coding import Batch, entity_list
 from netanalysis.graph.strings import compact_strings
 from netanalysis.ingest.partitions import Partition, PartRead, read_partition
@@ -168,7 +169,7 @@ class ChunkExtractor:
         mention_parts: list[bytes] = []
         kinds: list[str] = []
         code = self._entity_code
-        link_post: list[int] = []
+        link_count = [0] * len(rows)  # (each post's number of links: Batch.start)
         link_entity: list[int] = []
         link_unit: list[int] = []
         units = np.ones(len(rows), dtype=np.int32) if split else None  # units of each post
@@ -203,9 +204,9 @@ class ChunkExtractor:
             if len(text) > SLICE_CHARS:  # (a huge post: its mentions a slice at a time)
                 blocks, found_kinds, links = self._long_text(text, q, starts if split else None)
                 kinds += found_kinds
+                link_count[position] = len(links)
                 for entity, unit_at in links:
                     link_entity.append(entity)
-                    link_post.append(position)
                     if split:
                         link_unit.append(unit_at)
                 mention_parts += blocks
@@ -221,11 +222,11 @@ class ChunkExtractor:
                 keyed = {(code[m[0], m[1]], unit_index(starts, m[5])) for m in found if m[0] != "tag"}
                 link_entity += [key[0] for key in keyed]
                 link_unit += [key[1] for key in keyed]
-                link_post += [position] * len(keyed)
+                link_count[position] = len(keyed)
             else:
                 keys = {code[m[0], m[1]] for m in found if m[0] != "tag"}
                 link_entity += keys
-                link_post += [position] * len(keys)
+                link_count[position] = len(keys)
             if requote:  # a registry with a comma, a quote or a formula start in some alias or id
                 found = [
                     (k, quote(e, safe), v, f, quote(s, safe) if v == "name" else s, a, b)
@@ -239,7 +240,7 @@ class ChunkExtractor:
         batch = Batch(
             post_ids=pa.array([row[0] for row in rows], type=pa.string()),
             dates=np.array([NO_DATE if row[2] is None else row[2] for row in rows], dtype=np.int64),
-            post=np.array(link_post, dtype=np.int32),
+            start=link_starts.starts(np.array(link_count, dtype=np.int64)),
             entity=np.array(link_entity, dtype=code_type),
             entities=self._entities,
             unit=np.array(link_unit, dtype=np.int32) if split else None,

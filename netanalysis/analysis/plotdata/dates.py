@@ -22,6 +22,7 @@ import pandas as pd
 from netanalysis.analysis.link_sums import counted, distinct_pairs, start_runs
 from netanalysis.errors import GraphError
 from netanalysis.graph import Batch
+from netanalysis.graph.link_starts import LinkStarts
 from netanalysis.model import NO_DATE
 
 __all__ = ["node_dates", "DATE_COLUMNS", "DATE_RUN"]
@@ -61,7 +62,8 @@ def node_dates(links: pd.DataFrame | Batch, *, nodes: Iterable[str] | None = Non
     """
     if isinstance(links, Batch):
         every = np.array([f"{kind}:{entity}" for kind, entity in links.entities], dtype=object)
-        post, node, micros = links.post, links.entity, links.dates
+        post: np.ndarray | LinkStarts = LinkStarts(links.start)
+        node, micros = links.entity, links.dates
     else:
         post, every, node, micros = _from_frame(links)
     start, code = _distinct(post, node, micros, len(every))
@@ -110,12 +112,14 @@ def node_dates(links: pd.DataFrame | Batch, *, nodes: Iterable[str] | None = Non
     return frame.sort_values("node", kind="mergesort").reset_index(drop=True)[DATE_COLUMNS]
 
 
-def _distinct(post: np.ndarray, node: np.ndarray, micros: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _distinct(
+    post: np.ndarray | LinkStarts, node: np.ndarray, micros: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Where each post's distinct (post, node) links start and the node of each, sorted by post
     (a post that names a node twice counts once):
     :func:`~netanalysis.analysis.link_sums.distinct_pairs`, a chunk of posts at a time, so that
     no int64 array of every link is made (a million benchmark posts have 24 million links)."""
-    if len(post) and not bool((post[1:] >= post[:-1]).all()):
+    if not isinstance(post, LinkStarts) and len(post) and not bool((post[1:] >= post[:-1]).all()):
         order = np.argsort(post, kind="stable")
         post, node = post[order], node[order]
     start, code, _ = distinct_pairs(post, node, max(n, 1), len(micros), with_counts=False)
