@@ -22,6 +22,14 @@ with it (:func:`netanalysis.memory.settings`); glibc's thresholds do not. As wit
 ``spawn`` and ``forkserver``, each worker imports the calling script's main module first (a
 script that starts fresh workers runs its work under ``if __name__ == "__main__":``). The server
 lives until :func:`stop_fresh_server` or the end of this process.
+
+The server ends once every process holding its "alive" pipe has closed it, and
+:func:`stop_fresh_server` waits for that. A child forked from this process (a forked pool's
+worker, the report's figure worker) would inherit the pipe and keep the server alive: if it
+outlived the stop, the stop would wait for it, and for good if it waited for this process (a
+report run in a process whose earlier call had left a server running hung in the timeline
+stage's stop). So a forked child closes its copy of the pipe and forgets the server
+(:func:`_forget_server_in_child`).
 """
 
 from __future__ import annotations
@@ -81,6 +89,25 @@ def stop_fresh_server() -> None:
     if stop is not None:
         with contextlib.suppress(OSError):
             stop()
+
+
+def _forget_server_in_child() -> None:
+    """In a child just forked from this process: close its copy of the fork server's "alive"
+    pipe and forget the server (which is its parent's, not its own; see the module notes)."""
+    forkserver = sys.modules.get("multiprocessing.forkserver")
+    server = getattr(forkserver, "_forkserver", None)
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if alive is None:
+        return
+    with contextlib.suppress(OSError):
+        os.close(alive)
+    server._forkserver_alive_fd = None
+    server._forkserver_pid = None
+    server._forkserver_address = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_server_in_child)
 
 
 def write_work(work: Any) -> str:

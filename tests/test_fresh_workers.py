@@ -140,3 +140,30 @@ def test_a_batch_source_pickles_only_what_codes_its_windows():
     assert a.nodes == b.nodes and len(a.edge_nodes) == 1
     for name in ("post_ids", "units", "topical", "node_start", "node_index", "node_count", "edge_start", "edge_count"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_a_child_forked_while_the_server_runs_does_not_keep_it_alive():
+    # The server ends when every holder of its "alive" pipe has closed it, and the stop waits
+    # for that: a forked child that kept its copy made the stop wait for the child (a report
+    # run after an earlier call had left a server running hung in the timeline stage's stop).
+    import multiprocessing
+    import threading
+
+    from netanalysis.parallel_fresh import fresh_context, stop_fresh_server
+
+    fresh_context("netanalysis.parallel_fresh")  # (a server runs)
+    fork = multiprocessing.get_context("fork")
+    release = fork.Event()
+    child = fork.Process(target=release.wait, args=(60,))
+    child.start()
+    try:
+        stopper = threading.Thread(target=stop_fresh_server, daemon=True)
+        stopper.start()
+        stopper.join(20)
+        stopped_while_the_child_lives = not stopper.is_alive() and child.is_alive()
+    finally:
+        release.set()
+        child.join(60)
+        stopper.join(60)
+    assert stopped_while_the_child_lives
+    assert child.exitcode == 0
