@@ -7,9 +7,9 @@ into :attr:`Batch.entities`, the ``(kind, id)`` pairs) and, for paragraph and se
 ``unit`` (the unit's index within its post). Each link's post is kept as where each post's links
 start (``start``, :mod:`netanalysis.graph.link_starts`): eight bytes a post, where an int32
 post a link took 49 bytes a post on the benchmark corpus, the largest column of the corpus that
-``timeline`` and ``report`` keep. For paragraph and
-sentence units a batch also says how many units each post has (``units``, those naming nothing
-included), which the all-units baseline counts.
+``timeline`` and ``report`` keep. For paragraph and sentence units a batch also says how many
+units each post has (``units``, those naming nothing included), which the all-units baseline
+counts.
 
 The command line builds batches as it streams a corpus (a few thousand posts each) and joins
 them with :meth:`Batch.concat` when a later stage needs the whole corpus; the Python API codes
