@@ -220,7 +220,7 @@ def test_summed_is_exact_in_int32_and_past_it(block, link_block, monkeypatch):
     # links multiplied a block of posts at a time (a post a block, a few, all at once)
     from netanalysis.analysis import link_products
     from netanalysis.analysis.link_products import by_post, summed
-    from netanalysis.analysis.link_sums import starts
+    from netanalysis.graph.link_starts import starts
 
     monkeypatch.setattr(link_products, "BLOCK", block)
     monkeypatch.setattr(link_products, "LINK_BLOCK", link_block)
@@ -341,6 +341,7 @@ def test_a_window_of_whole_posts_keeps_no_counts_but_sums_them(link_block, monke
     from netanalysis.analysis import link_products, link_sums
     from netanalysis.analysis.link_products import link_matrix, summed
     from netanalysis.analysis.resample import coded_window
+    from netanalysis.graph.link_starts import starts_of
 
     monkeypatch.setattr(link_sums, "PAIR_CHUNK", 7)
     monkeypatch.setattr(link_products, "LINK_BLOCK", link_block)
@@ -352,7 +353,7 @@ def test_a_window_of_whole_posts_keeps_no_counts_but_sums_them(link_block, monke
     win = coded_window(np.arange(40), np.ones(40, dtype=np.int64), post, where, node, nodes, "post")
     assert win.edge_count.strides == win.node_count.strides == (0,) and len(win.edge_count) > 10
     # the links are the node entries themselves (each post's nodes once): what distinct_pairs gives
-    start, index, count = link_sums.distinct_pairs(post, node, len(nodes), 40)
+    start, index, count = link_sums.distinct_pairs(starts_of(post, 40), node, len(nodes))
     assert np.array_equal(win.node_start, start) and np.array_equal(win.node_index, index)
     assert win.node_index.dtype == np.int16 and win.node_count.tolist() == count.tolist()
     counts = rng.integers(0, 4, size=(5, 40))

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from netanalysis.analysis.link_sums import is_ones, start_runs
+from netanalysis.analysis.link_sums import is_ones
+from netanalysis.graph.link_starts import start_runs
 
 __all__ = [
     "BLOCK",
@@ -64,7 +65,7 @@ def link_matrix(post: np.ndarray, weight: np.ndarray, group: np.ndarray, n_group
 
 def by_post(start: np.ndarray, index: np.ndarray, weight: np.ndarray, n_groups: int) -> PostLinks:
     """:func:`link_matrix` of entries sorted by post, each ``(post, index)`` once, the posts'
-    entries starting at ``start`` (:func:`~netanalysis.analysis.link_sums.starts`), as
+    entries starting at ``start`` (:func:`~netanalysis.graph.link_starts.starts`), as
     :class:`PostLinks`: sparse matrices of the columns of :data:`LINK_BLOCK` entries at a time,
     built with no sorting and no copy of the weights."""
     return PostLinks(start, index, weight, n_groups)

@@ -18,19 +18,16 @@ corpus (:mod:`netanalysis.analysis.window_source`) go a chunk of posts at a time
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from netanalysis.graph.link_starts import LinkStarts, posts_of, run_posts, start_runs, starts
+from netanalysis.graph.link_starts import run_posts, start_runs, starts
 from netanalysis.model import index_type
 
 __all__ = [
     "PAIR_CHUNK",
     "LOOKUP_CODES",
-    "post_chunks",
-    "start_runs",
     "joined",
     "ones",
     "is_ones",
@@ -40,8 +37,6 @@ __all__ = [
     "Counts",
     "Filled",
     "distinct_pairs",
-    "starts",
-    "posts_of",
     "tally",
     "code_type",
     "window_pairs",
@@ -55,14 +50,6 @@ PAIR_CHUNK = 50_000
 #: Edge codes (``country * n_nodes + forum``) up to which :func:`window_pairs` finds the distinct
 #: edges and each pair's edge with tables over every code (a byte and four bytes a code).
 LOOKUP_CODES = 1 << 22
-
-
-def post_chunks(post: np.ndarray) -> list[tuple[int, int]]:
-    """``(lo, hi)`` slices of about :data:`PAIR_CHUNK` links each, cut where a post starts
-    (``post`` sorted): every post's links lie in one slice."""
-    size = PAIR_CHUNK
-    bounds = np.unique(np.r_[np.searchsorted(post, post[::size], side="left"), len(post)])
-    return list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
 
 
 def code_type(limit: int) -> type[np.signedinteger[Any]]:
@@ -246,44 +233,35 @@ class Filled:
 
 
 def distinct_pairs(
-    post: np.ndarray | LinkStarts, node: np.ndarray, n_nodes: int, n_posts: int, *, with_counts: bool = True
+    start: np.ndarray, node: np.ndarray, n_nodes: int, *, with_counts: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """The distinct ``(post, node)`` of links sorted by post (``post``: each link's post, or
-    :class:`~netanalysis.graph.link_starts.LinkStarts`), in that order, and how many links
-    each stands for (what ``numpy.unique(post * n_nodes + node, return_counts=True)`` gives, a
-    chunk of posts at a time): where each of the ``n_posts`` posts' entries start
-    (:func:`starts`), the node of each entry (:func:`code_type`) and its count (int32 when it fits; None
-    without ``with_counts``: an int32 an entry that a caller counting posts does not need).
+    """The distinct ``(post, node)`` of links sorted by post (each post's starting at ``start``:
+    :func:`starts`), in that order, and how many links each stands for (what
+    ``numpy.unique(post * n_nodes + node, return_counts=True)`` gives, a run of about
+    :data:`PAIR_CHUNK` links at a time, each link's post made for that run only): where each
+    post's entries start (:func:`starts`), the node of each entry (:func:`code_type`) and its
+    count (int32 when it fits; None without ``with_counts``: an int32 an entry that a caller
+    counting posts does not need).
 
     Examples
     --------
-    >>> start, n, c = distinct_pairs(np.array([0, 0, 0, 2]), np.array([1, 0, 1, 1]), 3, 3)
+    >>> start, n, c = distinct_pairs(np.array([0, 3, 3, 4]), np.array([1, 0, 1, 1]), 3)
     >>> start.tolist(), n.tolist(), c.tolist()
     ([0, 2, 2, 3], [0, 1, 1], [1, 2, 1])
     """
     node_type, count_type = code_type(n_nodes), index_type(len(node))  # (a count is at most every link)
-    per_post = np.zeros(n_posts, dtype=np.int64)
+    per_post = np.zeros(len(start) - 1, dtype=np.int64)
     nodes, counts = Filled(len(node), node_type), Counts(count_type)  # (at most one entry a link)
-    for lo, hi, posts in _link_chunks(post):
-        key, count = np.unique(posts.astype(np.int64) * n_nodes + node[lo:hi], return_counts=True)
+    for first, end in start_runs(start, PAIR_CHUNK):
+        lo, hi = int(start[first]), int(start[end])
+        posts = run_posts(start, first, end).astype(np.int64)
+        key, count = np.unique(posts * n_nodes + node[lo:hi], return_counts=True)
         tally(per_post, key // n_nodes)
         nodes.add(key % n_nodes)
         if with_counts:
             counts.add(count)
         del posts, key, count
     return starts(per_post), nodes.values, counts.joined() if with_counts else None
-
-
-def _link_chunks(post: np.ndarray | LinkStarts) -> Iterator[tuple[int, int, np.ndarray]]:
-    """``(lo, hi, posts)``: slices of about :data:`PAIR_CHUNK` links sorted by post, cut where a
-    post starts, and each link's post in the slice (made for that slice only from a
-    :class:`~netanalysis.graph.link_starts.LinkStarts`)."""
-    if isinstance(post, LinkStarts):
-        for first, end in start_runs(post.start, PAIR_CHUNK):
-            yield int(post.start[first]), int(post.start[end]), run_posts(post.start, first, end)
-    else:
-        for lo, hi in post_chunks(post):
-            yield lo, hi, post[lo:hi]
 
 
 def tally(per_post: np.ndarray, post: np.ndarray) -> None:

@@ -55,11 +55,12 @@ from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_mea
 from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
 from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
 from netanalysis.analysis.link_products import by_post, largest_abs, summed
-from netanalysis.analysis.link_sums import code_type, counted, distinct_pairs, ones, posts_of, starts, window_pairs
+from netanalysis.analysis.link_sums import code_type, counted, distinct_pairs, ones, window_pairs
 from netanalysis.analysis.replicate_blocks import distinct_rows
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS
 from netanalysis.graph.coding import units_per_post
+from netanalysis.graph.link_starts import posts_of, starts
 from netanalysis.model import BASELINES, index_type
 
 __all__ = [
@@ -234,7 +235,7 @@ def coded_links(
     unit: str,
 ) -> CodedWindow:
     """:func:`coded_window` of links whose posts are given as where each post's links start
-    (:func:`~netanalysis.analysis.link_sums.starts`): a window of whole posts is coded without
+    (:func:`~netanalysis.graph.link_starts.starts`): a window of whole posts is coded without
     the post of each link (four bytes a link: 47 MiB for the 12 million links of a million
     benchmark posts, at the peak of the whole corpus's coding)."""
     units = np.asarray(units, dtype=np.int64)
@@ -251,7 +252,7 @@ def coded_links(
             raise ConfigError(f"a link names a {unit} beyond the number of {unit}s of its post")
         group = post if span == 1 else post.astype(np.int64) * span + where  # one code per unit, sorted
         topical = counted(post[np.r_[True, group[1:] != group[:-1]]] if len(post) else post, len(post_ids))
-        node_start, node_index, counts = distinct_pairs(post, node, n_nodes, len(post_ids))
+        node_start, node_index, counts = distinct_pairs(start, node, n_nodes)
         assert counts is not None
         count = counts
         del post, group

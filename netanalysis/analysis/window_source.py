@@ -28,12 +28,12 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from netanalysis.analysis.link_sums import PAIR_CHUNK, code_type, counted, joined, starts, tally
+from netanalysis.analysis.link_sums import PAIR_CHUNK, code_type, counted, joined, tally
 from netanalysis.analysis.resample import CodedWindow, code_window, coded_links
 from netanalysis.analysis.windows import utc
 from netanalysis.errors import ConfigError
 from netanalysis.graph.coding import Batch, micros
-from netanalysis.graph.link_starts import run_posts, start_runs
+from netanalysis.graph.link_starts import run_posts, start_runs, starts
 from netanalysis.model import NO_DATE, SIDES, UNITS, Exclusion
 
 __all__ = ["WindowSource", "FrameSource", "BatchSource", "as_source"]

@@ -10,13 +10,11 @@ at a time (:func:`start_runs`, :func:`run_posts`), or all at once for a small ba
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from netanalysis.model import index_type
 
-__all__ = ["LinkStarts", "starts", "starts_of", "posts_of", "run_posts", "start_runs"]
+__all__ = ["starts", "starts_of", "posts_of", "run_posts", "start_runs"]
 
 
 def starts(per_post: np.ndarray) -> np.ndarray:
@@ -40,8 +38,7 @@ def posts_of(start: np.ndarray) -> np.ndarray:
     >>> posts_of(np.array([0, 2, 2, 3])).tolist()
     [0, 0, 2]
     """
-    n_posts = len(start) - 1
-    return np.repeat(np.arange(n_posts, dtype=index_type(n_posts)), np.diff(start))
+    return run_posts(start, 0, len(start) - 1)
 
 
 def start_runs(start: np.ndarray, size: int) -> list[tuple[int, int]]:
@@ -89,11 +86,3 @@ def run_posts(start: np.ndarray, first: int, end: int) -> np.ndarray:
     """
     n_posts = len(start) - 1
     return np.repeat(np.arange(first, end, dtype=index_type(n_posts)), np.diff(start[first : end + 1]))
-
-
-@dataclass(frozen=True)
-class LinkStarts:
-    """Entries' posts given as where each post's entries start (:func:`starts`), for what takes
-    either that or each entry's post (:func:`~netanalysis.analysis.link_sums.distinct_pairs`)."""
-
-    start: np.ndarray

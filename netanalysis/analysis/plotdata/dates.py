@@ -19,10 +19,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from netanalysis.analysis.link_sums import counted, distinct_pairs, start_runs
+from netanalysis.analysis.link_sums import counted, distinct_pairs
 from netanalysis.errors import GraphError
 from netanalysis.graph import Batch
-from netanalysis.graph.link_starts import LinkStarts
+from netanalysis.graph.link_starts import start_runs, starts_of
 from netanalysis.model import NO_DATE
 
 __all__ = ["node_dates", "DATE_COLUMNS", "DATE_RUN"]
@@ -62,11 +62,11 @@ def node_dates(links: pd.DataFrame | Batch, *, nodes: Iterable[str] | None = Non
     """
     if isinstance(links, Batch):
         every = np.array([f"{kind}:{entity}" for kind, entity in links.entities], dtype=object)
-        post: np.ndarray | LinkStarts = LinkStarts(links.start)
-        node, micros = links.entity, links.dates
+        start, code, _ = distinct_pairs(links.start, links.entity, max(len(every), 1), with_counts=False)
+        micros = links.dates
     else:
         post, every, node, micros = _from_frame(links)
-    start, code = _distinct(post, node, micros, len(every))
+        start, code = _distinct(post, node, micros, len(every))
     names, place = _named(every, code)
     n = len(names)
     undated, count, total = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n)
@@ -112,17 +112,15 @@ def node_dates(links: pd.DataFrame | Batch, *, nodes: Iterable[str] | None = Non
     return frame.sort_values("node", kind="mergesort").reset_index(drop=True)[DATE_COLUMNS]
 
 
-def _distinct(
-    post: np.ndarray | LinkStarts, node: np.ndarray, micros: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray]:
+def _distinct(post: np.ndarray, node: np.ndarray, micros: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Where each post's distinct (post, node) links start and the node of each, sorted by post
     (a post that names a node twice counts once):
     :func:`~netanalysis.analysis.link_sums.distinct_pairs`, a chunk of posts at a time, so that
     no int64 array of every link is made (a million benchmark posts have 24 million links)."""
-    if not isinstance(post, LinkStarts) and len(post) and not bool((post[1:] >= post[:-1]).all()):
+    if len(post) and not bool((post[1:] >= post[:-1]).all()):
         order = np.argsort(post, kind="stable")
         post, node = post[order], node[order]
-    start, code, _ = distinct_pairs(post, node, max(n, 1), len(micros), with_counts=False)
+    start, code, _ = distinct_pairs(starts_of(post, len(micros)), node, max(n, 1), with_counts=False)
     return start, code
 
 
