@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
@@ -172,7 +173,10 @@ def _drawer(made: Made, staging: Staging, state: RunState) -> Callable[[int], st
         from netanalysis.render.save import save_figure
 
         stem, build = made[index]
-        save_figure(build(), stems[stem], formats=formats)
+        began = time.perf_counter()
+        figure = build()
+        log.debug("built figure %s in %.3f s", stem, time.perf_counter() - began)
+        save_figure(figure, stems[stem], formats=formats)
         return stem
 
     return draw

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
@@ -84,12 +85,13 @@ def save_figure(
     ):
         for fmt in formats:
             target = stem.with_name(f"{stem.name}.{fmt}")
+            began = time.perf_counter()
             with atomic_write(target, "wb") as handle:
                 if fmt == "png" and isinstance(fig.canvas, FigureCanvasAgg):
                     _save_png(fig, handle, dpi)
                 else:
                     fig.savefig(handle, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]), facecolor="white")
-            log.debug("wrote %s", target)
+            log.debug("wrote %s in %.3f s", target, time.perf_counter() - began)
             written.append(target)
     return written
 
