@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench import compile_package  # noqa: E402
+from bench import compile_package, measure_isolated  # noqa: E402
 from bench_corpus import SAMPLE  # noqa: E402
 
 FORMATS = ("png", "svg", "pdf")
@@ -78,16 +77,10 @@ def accounting(lines: list[tuple[float, str]]) -> tuple[list[tuple[str, float]],
 
 
 def measured(command: list[str], repeat: int) -> tuple[float, float]:
-    """Median wall and CPU seconds (the command and its workers) over ``repeat`` runs."""
-    walls, cpus = [], []
-    for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        began = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        walls.append(time.perf_counter() - began)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-    return statistics.median(walls), statistics.median(cpus)
+    """Median wall and CPU seconds (the command and its workers) over ``repeat`` runs, each
+    measured as ``bench.py`` measures its rows (:func:`bench.measure_isolated`)."""
+    runs = [measure_isolated(command) for _ in range(repeat)]
+    return statistics.median(r.seconds for r in runs), statistics.median(r.cpu for r in runs)
 
 
 def main(argv: list[str] | None = None) -> None:
