@@ -698,6 +698,58 @@ def test_the_projections_are_dropped_once_written_before_the_figure_workers_are_
     assert all((tmp_path / "out" / name).stat().st_size > 0 for name in written)
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and p.name != "manifest.json"}
+
+
+def test_a_worker_writes_the_projections_files_as_this_process_does(corpus, tmp_path, monkeypatch):
+    """From ``WRITER_POSTS`` posts with two workers, the projections' files are written by a
+    forked worker while this process writes ``edges.csv``: the same bytes, and the manifest
+    lists them, as when they are written here."""
+    from netanalysis import parallel
+    from netanalysis.pipeline import validation
+
+    started = []
+    original = parallel.start_ordered
+
+    def spy(work, items, **kwargs):
+        started.append(list(items))
+        return original(work, items, **kwargs)
+
+    monkeypatch.setattr(parallel, "start_ordered", spy)
+    monkeypatch.setattr(validation, "WRITER_POSTS", 10**9)
+    report.run("graph", [corpus], tmp_path / "here", Settings(jobs=2))
+    assert started == []
+    monkeypatch.setattr(validation, "WRITER_POSTS", 300)  # the corpus's posts
+    report.run("graph", [corpus], tmp_path / "worker", Settings(jobs=1))
+    assert started == []  # (one job: no worker)
+    report.run("graph", [corpus], tmp_path / "there", Settings(jobs=2))
+    assert started == [["country", "forum", "nodes"]]
+    here, there = _files(tmp_path / "here"), _files(tmp_path / "there")
+    assert here == there and {"projection_countries.csv", "projection_nodes.csv", "edges.csv"} <= set(there)
+    listed = [json.loads((tmp_path / d / "manifest.json").read_text())["files"] for d in ("here", "there")]
+    assert listed[0] == listed[1]
+
+
+def test_a_failure_in_the_projections_worker_stops_the_run_and_leaves_no_files(corpus, tmp_path, monkeypatch):
+    """An error while the worker writes a projection's file is the run's error (as one written
+    here would be), raised once ``edges.csv`` is written; the output folder gets none of the
+    run's files."""
+    from netanalysis.errors import OutputError
+    from netanalysis.io import csv as csv_module
+    from netanalysis.pipeline import validation
+
+    def broken(P, path, *, safe=True):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(validation, "WRITER_POSTS", 300)
+    monkeypatch.setattr(csv_module, "write_projection_csv", broken)
+    out = tmp_path / "out"
+    with pytest.raises(OutputError, match="no space left on the device"):
+        report.run("graph", [corpus], out, Settings(jobs=2))
+    assert not (out / "edges.csv").exists() and not (out / "projection_countries.csv").exists()
+
+
 @pytest.mark.parametrize("options", [{}, {"shuffled": True}])
 def test_a_counter_that_adopts_the_joined_ids_gives_the_same_graph(corpus, options, monkeypatch):
     """``join_ids=False`` keeps each batch's own id array, then the ids joined by the caller (as

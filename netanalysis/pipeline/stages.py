@@ -40,15 +40,23 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
     community = dict(zip(state.nodes["node"], state.nodes["community"].astype(int)))
     for graph in {id(full): full, id(G): G}.values():
         nx.set_node_attributes(graph, {n: c for n, c in community.items() if n in graph}, "community")
-    write_tested_files(state, result, staging)
+    # (on a large corpus a worker writes the projections' files while this process writes edges.csv)
+    pending = write_tested_files(state, result, staging)
+    try:
+        write_edges_csv(full, staging.path("edges.csv"), safe=s.safe_csv)  # every edge, with its test
+        write_csv(state.nodes, staging.path("nodes.csv"), safe=s.safe_csv)
+        for _ in pending or ():
+            pass
+    finally:
+        if pending is not None:
+            pending.close()  # (kills the worker if this process stopped before it ended)
     # nothing later reads the projections (their files are written): dropped before the workers
     # of the figures and the later stages are forked, each of which held them (and their edges'
     # post codes: 27 MB at a million benchmark posts)
     state.projections = {}
+    del pending
     release_memory()
     start_graph_figures(state, staging)  # (drawn by a worker while this process goes on)
-    write_edges_csv(full, staging.path("edges.csv"), safe=s.safe_csv)  # every edge, with its test
-    write_csv(state.nodes, staging.path("nodes.csv"), safe=s.safe_csv)
     # Gephi opens the network as the force figure draws it: its positions, community colours, sizes
     # (of the nodes drawn: the backbone's with --backbone)
     state.node_styles = node_styles(G, centrality=state.nodes, seed=s.seed)
