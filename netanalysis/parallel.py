@@ -29,6 +29,7 @@ import collections
 import concurrent.futures
 import contextlib
 import ctypes
+import gc
 import logging
 import multiprocessing
 import os
@@ -197,8 +198,17 @@ def start_ordered(
     if not items:
         return _prepend([], iter(()))
     workers = max(1, min(worker_count(jobs), len(items)))
-    results = _process_map(work, iter(items), workers, timeout, describe or _a_chunk, started=True, fresh=fresh)
-    next(results)  # (every item submitted: the workers are running)
+    # Forked workers share this process's objects until they write to them; a garbage collection
+    # in a worker writes to every object it scans, copying their pages. Frozen objects are not
+    # scanned (some 0.3 s of the figure workers' CPU on the sample; the same results).
+    if not fresh:
+        gc.freeze()
+    try:
+        results = _process_map(work, iter(items), workers, timeout, describe or _a_chunk, started=True, fresh=fresh)
+        next(results)  # (every item submitted: the workers are running)
+    finally:
+        if not fresh:
+            gc.unfreeze()
     return results
 
 

@@ -721,7 +721,7 @@ def test_a_worker_writes_the_projections_files_as_this_process_does(corpus, tmp_
     report.run("graph", [corpus], tmp_path / "here", Settings(jobs=2))
     assert started == []
     monkeypatch.setattr(validation, "WRITER_POSTS", 300)  # the corpus's posts
-    report.run("graph", [corpus], tmp_path / "worker", Settings(jobs=1))
+    report.run("graph", [corpus], tmp_path / "one_job", Settings(jobs=1))
     assert started == []  # (one job: no worker)
     report.run("graph", [corpus], tmp_path / "there", Settings(jobs=2))
     assert started == [["country", "forum", "nodes"]]
@@ -734,12 +734,18 @@ def test_a_worker_writes_the_projections_files_as_this_process_does(corpus, tmp_
 def test_a_failure_in_the_projections_worker_stops_the_run_and_leaves_no_files(corpus, tmp_path, monkeypatch):
     """An error while the worker writes a projection's file is the run's error (as one written
     here would be), raised once ``edges.csv`` is written; the output folder gets none of the
-    run's files."""
+    run's files. (The writer fails only in another process: written here, the run would pass.)"""
+    import os
+
     from netanalysis.errors import OutputError
     from netanalysis.io import csv as csv_module
     from netanalysis.pipeline import validation
 
+    here, original = os.getpid(), csv_module.write_projection_csv
+
     def broken(P, path, *, safe=True):
+        if os.getpid() == here:
+            return original(P, path, safe=safe)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(validation, "WRITER_POSTS", 300)

@@ -195,11 +195,4 @@ def _start(
         from netanalysis.render.save import load_writers
 
         load_writers(state.settings.formats)
-    # The forked workers share the parent's objects until they write to them; a garbage collection
-    # in a worker writes to every object it scans, copying their pages. Frozen objects are not
-    # scanned (some 0.3 s of the workers' CPU on the sample; the files are the same).
-    gc.freeze()
-    try:
-        return start_ordered(draw, order, jobs=jobs)
-    finally:
-        gc.unfreeze()
+    return start_ordered(draw, order, jobs=jobs)  # (forked with the collector frozen)

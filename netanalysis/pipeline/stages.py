@@ -54,7 +54,7 @@ def stage_graph(state: RunState, result: RunResult, staging: Staging) -> None:
     # of the figures and the later stages are forked, each of which held them (and their edges'
     # post codes: 27 MB at a million benchmark posts)
     state.projections = {}
-    del pending
+    del pending  # (its work held them too)
     release_memory()
     start_graph_figures(state, staging)  # (drawn by a worker while this process goes on)
     # Gephi opens the network as the force figure draws it: its positions, community colours, sizes

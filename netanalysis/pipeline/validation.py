@@ -18,7 +18,6 @@ with ``--backbone``: ``backbone.gexf``, ``backbone.graphml``
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -130,39 +129,34 @@ def write_tested_files(state: RunState, result: RunResult, staging: Staging) -> 
     result.counts["significance"] = summary
     result.counts["n_units"] = int(full.graph.get("n_units", 0))
     result.counts["baseline"] = full.graph.get("baseline", s.baseline)
-    # (the paths are named here: the staging folder lists what this process names)
-    paths = {side: staging.path(f"{PROJECTION_FILES[side]}.csv") for side in state.projections}
-    paths.update({f"{side}.gexf": staging.path(f"{PROJECTION_FILES[side]}.gexf") for side in state.projections})
-    paths["nodes"] = staging.path("projection_nodes.csv")
+    # (named here: the staging folder lists the files this process names)
+    names = [f"{PROJECTION_FILES[side]}.{ext}" for side in state.projections for ext in ("csv", "gexf")]
+    paths = {name: staging.path(name) for name in [*names, "projection_nodes.csv"]}
     write = _projection_writer(state.projections, s, paths)
     items = [*state.projections, "nodes"]
     if int(result.counts.get("posts", 0)) < WRITER_POSTS or worker_count(s.jobs) < 2:
         for item in items:
             write(item)
         return None
-    # a collection in the worker would write to every object it scans, copying its pages
-    gc.freeze()
-    try:
-        return start_ordered(write, items, jobs=1)
-    finally:
-        gc.unfreeze()
+    return start_ordered(write, items, jobs=1)
 
 
 def _projection_writer(
     projections: dict[str, nx.Graph], settings: Settings, paths: dict[str, Path]
 ) -> Callable[[str], str]:
     """What writes a side's projection files (``country``, ``forum``) or ``projection_nodes.csv``
-    (``nodes``), given the item."""
+    (``nodes``), given the item; ``paths`` holds each file's path by its name."""
 
     def write(item: str) -> str:
         from netanalysis.io.csv import write_csv, write_projection_csv
         from netanalysis.io.graph_files import write_gexf
 
         if item == "nodes":
-            write_csv(_projection_nodes(projections, settings), paths["nodes"], safe=settings.safe_csv)
+            write_csv(_projection_nodes(projections, settings), paths["projection_nodes.csv"], safe=settings.safe_csv)
         else:
-            write_projection_csv(projections[item], paths[item], safe=settings.safe_csv)
-            write_gexf(projections[item], paths[f"{item}.gexf"])
+            stem = PROJECTION_FILES[item]
+            write_projection_csv(projections[item], paths[f"{stem}.csv"], safe=settings.safe_csv)
+            write_gexf(projections[item], paths[f"{stem}.gexf"])
         return item
 
     return write
