@@ -24,12 +24,15 @@ from netanalysis.model import IngestStats
 from netanalysis.pipeline import work as extraction_work
 
 
-def read_in_parts(paths, size, options=None):
-    """Posts and stats as the main process sees them when every part is read by a worker."""
+def read_in_parts(paths, size, options=None, by_place=False):
+    """Posts and stats as the main process sees them when every part is read by a worker (with
+    ``by_place``, from the file where its lines are)."""
     stats, posts, warned = IngestStats(), [], set()
     kinds = []
-    for item, target in iter_parts(paths, options=options, stats=stats, size=size):
+    for item, target in iter_parts(paths, options=options, stats=stats, size=size, by_place=by_place):
         if isinstance(item, Partition):
+            plain = not str(item.path).endswith(".gz")
+            assert (item.data is None) == (by_place and plain) and (item.span is not None) == (by_place and plain)
             item = pickle.loads(pickle.dumps(item))  # as it travels to a worker
             got, read = read_partition(item)
             read = pickle.loads(pickle.dumps(read))  # and back
@@ -114,13 +117,14 @@ def telethon_file(path):
     return path
 
 
+@pytest.mark.parametrize("by_place", [False, True])
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 1000])
-def test_rows_read_in_parts_equal_the_whole_file(tmp_path, size, caplog):
+def test_rows_read_in_parts_equal_the_whole_file(tmp_path, size, caplog, by_place):
     path = rows_file(tmp_path / "rows.jsonl")
     whole, whole_stats = read_whole([path])
     with caplog.at_level(logging.WARNING):
         caplog.clear()
-        parts, part_stats, kinds = read_in_parts([path], size)
+        parts, part_stats, kinds = read_in_parts([path], size, by_place=by_place)
     assert kinds == ["part"] * len(kinds) and (len(kinds) > 5 or size == 1000)
     same_posts(parts, whole)
     assert part_stats.as_dict() == whole_stats.as_dict()
@@ -131,7 +135,8 @@ def test_rows_read_in_parts_equal_the_whole_file(tmp_path, size, caplog):
 
 @pytest.mark.parametrize("block", [1, 10, 64, 1 << 20])  # bytes of lines read at a time
 @pytest.mark.parametrize("size", [1, 2, 3, 1000])
-def test_parts_cut_from_blocks_of_lines_keep_the_line_numbers(tmp_path, monkeypatch, block, size):
+@pytest.mark.parametrize("by_place", [False, True])
+def test_parts_cut_from_blocks_of_lines_keep_the_line_numbers(tmp_path, monkeypatch, block, size, by_place):
     # lines read in blocks of any size, lone carriage returns (old Mac line ends: a line of its
     # own) before and after partition ends: the posts, counts and problem lines of one piece
     from netanalysis.ingest import files, partitions
@@ -145,7 +150,7 @@ def test_parts_cut_from_blocks_of_lines_keep_the_line_numbers(tmp_path, monkeypa
     path.write_bytes(("\n".join(lines) + "\n").encode())
     assert path.read_bytes().count(b"\r") > 5
     whole, whole_stats = read_whole([path])
-    parts, part_stats, kinds = read_in_parts([path], size)
+    parts, part_stats, kinds = read_in_parts([path], size, by_place=by_place)
     assert set(kinds) == {"part"} and len(kinds) >= (30 // size if size < 30 else 1)
     same_posts(parts, whole)
     assert part_stats.as_dict() == whole_stats.as_dict()
@@ -167,11 +172,12 @@ def test_problems_keep_the_file_order_and_cap(tmp_path):
     assert len(problems) == 20 and problems[0][0] == "2" and problems[-1][0] == "40"
 
 
+@pytest.mark.parametrize("by_place", [False, True])
 @pytest.mark.parametrize("size", [1, 2, 3, 5])
-def test_telethon_albums_are_never_split(tmp_path, size):
+def test_telethon_albums_are_never_split(tmp_path, size, by_place):
     path = telethon_file(tmp_path / "dump.jsonl")
     whole, whole_stats = read_whole([path])
-    parts, part_stats, kinds = read_in_parts([path], size)
+    parts, part_stats, kinds = read_in_parts([path], size, by_place=by_place)
     assert len(kinds) > 3
     same_posts(parts, whole)
     assert part_stats.as_dict() == whole_stats.as_dict()
@@ -180,14 +186,15 @@ def test_telethon_albums_are_never_split(tmp_path, size):
     assert any(p.text.count("#SCO") == 3 for p in whole)
 
 
-def test_other_formats_and_dedupe_are_read_here(tmp_path):
+@pytest.mark.parametrize("by_place", [False, True])
+def test_other_formats_and_dedupe_are_read_here(tmp_path, by_place):
     rows = rows_file(tmp_path / "a.jsonl")
     text = tmp_path / "b.txt"
     text.write_text("Russian MFA, [1/1/2024 10:00 AM]\nLavrov on #BRICS and China\n", encoding="utf-8")
     gz = tmp_path / "c.jsonl.gz"
     gz.write_bytes(gzip.compress(rows.read_bytes()))
     whole, whole_stats = read_whole([rows, text, gz])
-    parts, part_stats, kinds = read_in_parts([rows, text, gz], 4)
+    parts, part_stats, kinds = read_in_parts([rows, text, gz], 4, by_place=by_place)
     same_posts(parts, whole)
     assert part_stats.as_dict() == whole_stats.as_dict()
     assert "posts" in kinds and kinds[0] == "part" and kinds[-1] == "part"  # gzip is cut too
@@ -249,3 +256,71 @@ def test_the_format_fixtures_read_in_parts_as_in_one_piece(name, size):
     assert set(kinds) == {"part"} and len(whole) > 1
     same_posts(parts, whole)
     assert part_stats.as_dict() == whole_stats.as_dict()
+
+
+def _placed_parts(path, size):
+    parts = [item for item, _ in iter_parts([path], size=size, by_place=True)]
+    assert parts and all(isinstance(p, Partition) and p.data is None for p in parts)
+    return [pickle.loads(pickle.dumps(p)) for p in parts]
+
+
+def test_a_part_read_where_it_is_sees_lines_appended_meanwhile_as_not_its_own(tmp_path):
+    path = rows_file(tmp_path / "rows.jsonl")
+    whole, _ = read_whole([path])
+    parts = _placed_parts(path, 5)
+    with open(path, "ab") as out:  # (a scraper still writing the file)
+        out.write(b'{"id": 1000, "text": "late #UN"}\n')
+    posts = [post for part in parts for post in read_partition(part)[0]]
+    same_posts(posts, whole)
+
+
+@pytest.mark.parametrize("change", ["rewritten", "replaced", "truncated", "removed"])
+def test_a_part_of_a_file_changed_meanwhile_is_an_input_error(tmp_path, change):
+    # the worker reads a partition's bytes where the main process cut them: another file there,
+    # other bytes, or none, stop the run with the file named, never other posts
+    path = rows_file(tmp_path / "rows.jsonl")
+    parts = _placed_parts(path, 5)
+    data = path.read_bytes()
+    if change == "rewritten":  # the same file, the same size, other bytes (a post's id changed)
+        with open(path, "r+b") as out:
+            out.write(data.replace(b'"id": 0,', b'"id": 9,', 1))
+        assert path.stat().st_size == len(data)
+    elif change == "replaced":  # an editor's way: a new file renamed over the old one
+        fresh = tmp_path / "new.jsonl"
+        fresh.write_bytes(data)
+        fresh.replace(path)
+    elif change == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    else:
+        path.unlink()
+    with pytest.raises(InputError) as caught:
+        for part in parts:
+            read_partition(part)
+    assert caught.value.path == str(path)
+    expected = "cannot be read" if change == "removed" else "changed while it was being read"
+    assert expected in caught.value.problem
+
+
+def test_a_run_with_workers_sends_where_the_lines_are(tmp_path, monkeypatch):
+    # two worker processes: the run's process cuts the file by place (a cluster or one process
+    # is sent the bytes), and the files are those of a run in one process
+    from netanalysis.ingest import partitions
+    from netanalysis.pipeline import corpus
+
+    path = rows_file(tmp_path / "rows.jsonl", n=120)
+    first = report.run("graph", [path], tmp_path / "one", Settings(jobs=1))
+    monkeypatch.setattr(batch, "CHUNK", 7)
+    asked = []
+    real = partitions.iter_parts
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs.get("by_place"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(corpus, "iter_parts", spy)
+    second = report.run("graph", [path], tmp_path / "two", Settings(jobs=2))
+    report.run("graph", [path], tmp_path / "again", Settings(jobs=1))
+    assert asked == [True, False]
+    for name in ("posts.csv", "mentions.csv", "edges.csv", "nodes.csv"):
+        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
+    assert second.stats.as_dict() == first.stats.as_dict()

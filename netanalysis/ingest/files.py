@@ -276,7 +276,7 @@ def count_lines(raw: list[bytes], joined: bytes | None = None) -> int:
     """How many lines :func:`number_utf8_lines` numbers in ``raw`` (a lone ``\\r`` ends a line);
     ``joined``: the lines joined, when the caller has them (most hold no ``\\r`` at all)."""
     n = len(raw)
-    if joined is not None and b"\r" not in joined:
+    if b"\r" not in joined if joined is not None else not any(b"\r" in line for line in raw):
         return n
     for line in raw:
         if _lone_cr(line):

@@ -15,6 +15,11 @@ are those that reading the file in one piece gives:
   :func:`absorb` adds to the file's, keeping the file's first problems in order; the warning
   about timestamps without a UTC offset is given once per file.
 
+For local worker processes a partition of a plain file holds where its lines are, not their
+bytes (``by_place``): the worker reads them itself, so the main process neither joins them nor
+sends them through a pipe (at a million benchmark posts, 1.5 GB each way). The worker checks
+that the file is the one that was cut, with the same first and last bytes in that place.
+
 Other formats, inputs in another encoding than UTF-8 and runs with ``dedupe`` (which must see
 every post before the next) are read in the main process as before, in chunks of posts.
 """
@@ -23,10 +28,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
+from netanalysis.errors import InputError
 from netanalysis.ingest import ReadOptions, file_posts, input_files
 from netanalysis.ingest.channels import attribute
 from netanalysis.ingest.dedupe import Deduplicator
@@ -36,7 +44,7 @@ from netanalysis.ingest.tables import TableColumns, TableMapper, head_columns, i
 from netanalysis.ingest.telethon import jsonl_shape, starts_own_post, telethon_posts
 from netanalysis.model import FileStats, IngestStats, Post
 
-__all__ = ["Partition", "iter_parts", "read_partition", "absorb"]
+__all__ = ["Partition", "FileSeen", "iter_parts", "read_partition", "absorb"]
 
 
 @dataclass(frozen=True)
@@ -50,10 +58,28 @@ class Partition:
     columns: TableColumns | None  # of rows
     options: ReadOptions
     first_line: int  # number of the first line of ``data`` in the file (1-based)
-    data: bytes
+    data: bytes | None  # None: read from the file where it is, at ``span``
+    # (byte offset, length) of the lines in the file, and what the file was when they were cut
+    span: tuple[int, int] | None = None
+    seen: FileSeen | None = None
 
     def __repr__(self) -> str:
-        return f"Partition({self.path!r}, lines from {self.first_line}, {len(self.data)} bytes)"
+        size = len(self.data) if self.data is not None else self.span[1] if self.span else 0
+        return f"Partition({self.path!r}, lines from {self.first_line}, {size} bytes)"
+
+
+@dataclass(frozen=True)
+class FileSeen:
+    """What a file was when its lines were cut, for a worker that reads them where they are: its
+    device and inode, and a partition's first and last bytes (up to :data:`_EDGE` each)."""
+
+    device: int
+    inode: int
+    head: bytes = b""
+    tail: bytes = b""
+
+
+_EDGE = 64
 
 
 def iter_parts(
@@ -63,12 +89,18 @@ def iter_parts(
     options: ReadOptions | None = None,
     stats: IngestStats | None = None,
     size: int = 2000,
+    by_place: bool = False,
 ) -> Iterator[tuple[Partition | list[Post], FileStats | None]]:
     """The inputs as work: partitions of JSON Lines files, and chunks of posts of the rest.
 
     Yields ``(partition, file_stats)``, the stats of the partition's file, to be completed with
     :func:`absorb` once the partition is read, or ``(posts, None)``: up to ``size`` posts read
     here (their counts are already in ``stats``). In input order, files one after another.
+
+    With ``by_place``, a partition of a plain (not gzipped) regular file holds where its lines
+    are instead of their bytes (:attr:`Partition.span`): a worker process reads them there, so
+    the bytes are not joined here, sent through a pipe and copied again in the worker. The work
+    must then run on this machine (local worker processes, not a cluster).
     """
     options = options or ReadOptions()
     stats = stats if stats is not None else IngestStats()
@@ -86,7 +118,7 @@ def iter_parts(
         if batch:
             yield batch, None
             batch = []
-        for part in _cut(path, fmt, prefix, shape, options, size):
+        for part in _cut(path, fmt, prefix, shape, options, size, by_place):
             yield part, fstats
     if batch:
         yield batch, None
@@ -108,21 +140,37 @@ def _shape(path: Path, fmt: str, options: ReadOptions) -> tuple[str, TableColumn
 
 
 def _cut(
-    path: Path, fmt: str, prefix: str, shape: tuple[str, TableColumns | None], options: ReadOptions, size: int
+    path: Path,
+    fmt: str,
+    prefix: str,
+    shape: tuple[str, TableColumns | None],
+    options: ReadOptions,
+    size: int,
+    by_place: bool = False,
 ) -> Iterator[Partition]:
     """The partitions of a file: ``size`` lines each (the last one the rest); a Telethon dump's
     partition goes on to the next line that starts a post of its own. The lines come in blocks
     split in C (:func:`~netanalysis.ingest.files.raw_line_blocks`); table rows are cut a
-    partition at a time, not looked at a line at a time."""
+    partition at a time, not looked at a line at a time. With ``by_place`` (and a plain regular
+    file), each partition says where its lines are (see :func:`iter_parts`)."""
     kind, columns = shape
     lines: list[bytes] = []
     first = 1
+    offset = 0
+    seen = _seen(path) if by_place else None
 
     def made(part: list[bytes]) -> Partition:
-        nonlocal first
-        joined = b"".join(part)
-        partition = Partition(str(path), fmt, prefix, kind, columns, options, first, joined)
-        first += count_lines(part, joined)
+        nonlocal first, offset
+        if seen is None:
+            joined = b"".join(part)
+            partition = Partition(str(path), fmt, prefix, kind, columns, options, first, joined)
+            first += count_lines(part, joined)
+            return partition
+        length = sum(map(len, part))
+        edges = FileSeen(seen.device, seen.inode, part[0][:_EDGE], part[-1][-_EDGE:])
+        partition = Partition(str(path), fmt, prefix, kind, columns, options, first, None, (offset, length), edges)
+        offset += length
+        first += count_lines(part)
         return partition
 
     for block in raw_line_blocks(path):
@@ -139,6 +187,42 @@ def _cut(
             lines.append(line)
     if lines:
         yield made(lines)
+
+
+def _seen(path: Path) -> FileSeen | None:
+    """The device and inode of a plain regular file (``None`` for a gzipped file, a pipe or a
+    device: their lines are sent as bytes)."""
+    if path.suffix.lower() == ".gz":
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None  # (reading it says what is wrong)
+    return FileSeen(stat.st_dev, stat.st_ino) if S_ISREG(stat.st_mode) else None
+
+
+def _placed_bytes(part: Partition) -> bytes:
+    """The bytes of a partition read where they are in its file, checked against what the file
+    was when they were cut (the same file, the same first and last bytes): a file replaced or
+    rewritten in the meantime is an :class:`InputError`, not other posts. (Lines appended to
+    the file meanwhile do not move the partition's bytes.)"""
+    assert part.span is not None and part.seen is not None
+    offset, length = part.span
+    try:
+        with open(part.path, "rb") as raw:
+            stat = os.fstat(raw.fileno())
+            data = os.pread(raw.fileno(), length, offset) if length else b""
+    except OSError as exc:
+        raise InputError(part.path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
+    seen = part.seen
+    if (
+        (stat.st_dev, stat.st_ino) != (seen.device, seen.inode)
+        or len(data) != length
+        or not data.startswith(seen.head)
+        or not data.endswith(seen.tail)
+    ):
+        raise InputError(part.path, "changed while it was being read (run again once it is written)")
+    return data
 
 
 def _starts_post(line: bytes) -> bool:
@@ -168,7 +252,9 @@ def read_partition(part: Partition) -> tuple[list[Post], PartRead]:
     """The posts of a partition, and its counts (to :func:`absorb` into the file's)."""
     fstats = FileStats(path=part.path, format=part.format)
     ctx = _PartContext(Path(part.path), fstats, part.options)
-    lines = number_utf8_lines(io.BytesIO(part.data), ctx.path, part.options.encoding, part.first_line)
+    data = part.data if part.data is not None else _placed_bytes(part)
+    lines = number_utf8_lines(io.BytesIO(data), ctx.path, part.options.encoding, part.first_line)
+    del data
     items = json_line_items(lines, ctx)
     if part.shape == "telethon":
         posts: Iterable[Post] = telethon_posts(items, ctx, prefix=part.prefix)

@@ -204,9 +204,13 @@ def _stream(
     targets: collections.deque = collections.deque()
     warned: set[str] = set()
 
+    # local worker processes read a partition's lines where they are in the file (a cluster's
+    # workers may not see this machine's files, and one process has nothing to send)
+    by_place = s.engine == "processes" and parallel.worker_count(s.jobs) > 1
+
     def work_items() -> Iterator[Any]:
         for item, file_stats in iter_parts(
-            result.inputs, s.format, options=read_options(s), stats=result.stats, size=parallel.CHUNK
+            result.inputs, s.format, options=read_options(s), stats=result.stats, size=parallel.CHUNK, by_place=by_place
         ):
             targets.append(file_stats)
             yield item if file_stats is not None else post_rows(cast(list[Post], item))
