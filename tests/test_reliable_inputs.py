@@ -7,6 +7,8 @@ import logging
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import netanalysis
 from netanalysis.cli import cli
@@ -223,6 +225,16 @@ def test_a_truncated_html_export_is_read_with_a_warning(tmp_path, fixtures_dir, 
     whole = tmp_path / "whole.html"
     whole.write_text(page, encoding="utf-8")
     assert not any(record == "end" for record, _ in read(whole)[1].problems)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF), max_size=40))
+def test_a_surrogate_is_found_by_encoding_as_by_searching(text):
+    # the check by encoding (short texts) and the search (long ones) agree with the pattern
+    from netanalysis.ingest import records
+
+    for value in (text, text + "x" * (records._ENCODE_CHECK + 1), "\ud800" + text, text + "\udfff"):
+        assert records._has_surrogate(value) == (records._LONE_SURROGATE.search(value) is not None)
 
 
 def test_lone_surrogates_from_json_are_replaced(tmp_path):
