@@ -32,7 +32,7 @@ def read_in_parts(paths, size, options=None, by_place=False):
     for item, target in iter_parts(paths, options=options, stats=stats, size=size, by_place=by_place):
         if isinstance(item, Partition):
             plain = not str(item.path).endswith(".gz")
-            assert (item.data is None) == (by_place and plain) and (item.span is not None) == (by_place and plain)
+            assert (item.data is None) == (by_place and plain) and (item.place is not None) == (by_place and plain)
             item = pickle.loads(pickle.dumps(item))  # as it travels to a worker
             got, read = read_partition(item)
             read = pickle.loads(pickle.dumps(read))  # and back

@@ -17,7 +17,7 @@ are those that reading the file in one piece gives:
 
 For local worker processes a partition of a plain file holds where its lines are, not their
 bytes (``by_place``): the worker reads them itself, so the main process neither joins them nor
-sends them through a pipe (at a million benchmark posts, 1.5 GB each way). The worker checks
+sends them through a pipe (1.5 GB at a million benchmark posts). The worker checks
 that the file is the one that was cut, with the same first and last bytes in that place.
 
 Other formats, inputs in another encoding than UTF-8 and runs with ``dedupe`` (which must see
@@ -44,7 +44,7 @@ from netanalysis.ingest.tables import TableColumns, TableMapper, head_columns, i
 from netanalysis.ingest.telethon import jsonl_shape, starts_own_post, telethon_posts
 from netanalysis.model import FileStats, IngestStats, Post
 
-__all__ = ["Partition", "FileSeen", "iter_parts", "read_partition", "absorb"]
+__all__ = ["Partition", "Place", "iter_parts", "read_partition", "absorb"]
 
 
 @dataclass(frozen=True)
@@ -58,25 +58,26 @@ class Partition:
     columns: TableColumns | None  # of rows
     options: ReadOptions
     first_line: int  # number of the first line of ``data`` in the file (1-based)
-    data: bytes | None  # None: read from the file where it is, at ``span``
-    # (byte offset, length) of the lines in the file, and what the file was when they were cut
-    span: tuple[int, int] | None = None
-    seen: FileSeen | None = None
+    data: bytes | None  # None: read from the file at ``place``
+    place: Place | None = None
 
     def __repr__(self) -> str:
-        size = len(self.data) if self.data is not None else self.span[1] if self.span else 0
+        size = len(self.data) if self.data is not None else self.place.length if self.place else 0
         return f"Partition({self.path!r}, lines from {self.first_line}, {size} bytes)"
 
 
 @dataclass(frozen=True)
-class FileSeen:
-    """What a file was when its lines were cut, for a worker that reads them where they are: its
-    device and inode, and a partition's first and last bytes (up to :data:`_EDGE` each)."""
+class Place:
+    """Where a partition's lines are in its file (byte offset and length), and what the file was
+    when they were cut: its device and inode, and the lines' first and last bytes (up to
+    :data:`_EDGE` each)."""
 
+    offset: int
+    length: int
     device: int
     inode: int
-    head: bytes = b""
-    tail: bytes = b""
+    head: bytes
+    tail: bytes
 
 
 _EDGE = 64
@@ -98,7 +99,7 @@ def iter_parts(
     here (their counts are already in ``stats``). In input order, files one after another.
 
     With ``by_place``, a partition of a plain (not gzipped) regular file holds where its lines
-    are instead of their bytes (:attr:`Partition.span`): a worker process reads them there, so
+    are instead of their bytes (:attr:`Partition.place`): a worker process reads them there, so
     the bytes are not joined here, sent through a pipe and copied again in the worker. The work
     must then run on this machine (local worker processes, not a cluster).
     """
@@ -157,18 +158,18 @@ def _cut(
     lines: list[bytes] = []
     first = 1
     offset = 0
-    seen = _seen(path) if by_place else None
+    file = _file_id(path) if by_place else None
 
     def made(part: list[bytes]) -> Partition:
         nonlocal first, offset
-        if seen is None:
+        if file is None:
             joined = b"".join(part)
             partition = Partition(str(path), fmt, prefix, kind, columns, options, first, joined)
             first += count_lines(part, joined)
             return partition
         length = sum(map(len, part))
-        edges = FileSeen(seen.device, seen.inode, part[0][:_EDGE], part[-1][-_EDGE:])
-        partition = Partition(str(path), fmt, prefix, kind, columns, options, first, None, (offset, length), edges)
+        place = Place(offset, length, *file, part[0][:_EDGE], part[-1][-_EDGE:])
+        partition = Partition(str(path), fmt, prefix, kind, columns, options, first, None, place)
         offset += length
         first += count_lines(part)
         return partition
@@ -189,7 +190,7 @@ def _cut(
         yield made(lines)
 
 
-def _seen(path: Path) -> FileSeen | None:
+def _file_id(path: Path) -> tuple[int, int] | None:
     """The device and inode of a plain regular file (``None`` for a gzipped file, a pipe or a
     device: their lines are sent as bytes)."""
     if path.suffix.lower() == ".gz":
@@ -198,7 +199,7 @@ def _seen(path: Path) -> FileSeen | None:
         stat = os.stat(path)
     except OSError:
         return None  # (reading it says what is wrong)
-    return FileSeen(stat.st_dev, stat.st_ino) if S_ISREG(stat.st_mode) else None
+    return (stat.st_dev, stat.st_ino) if S_ISREG(stat.st_mode) else None
 
 
 def _placed_bytes(part: Partition) -> bytes:
@@ -206,20 +207,19 @@ def _placed_bytes(part: Partition) -> bytes:
     was when they were cut (the same file, the same first and last bytes): a file replaced or
     rewritten in the meantime is an :class:`InputError`, not other posts. (Lines appended to
     the file meanwhile do not move the partition's bytes.)"""
-    assert part.span is not None and part.seen is not None
-    offset, length = part.span
+    place = part.place
+    assert place is not None
     try:
         with open(part.path, "rb") as raw:
             stat = os.fstat(raw.fileno())
-            data = os.pread(raw.fileno(), length, offset) if length else b""
+            data = os.pread(raw.fileno(), place.length, place.offset) if place.length else b""
     except OSError as exc:
         raise InputError(part.path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
-    seen = part.seen
     if (
-        (stat.st_dev, stat.st_ino) != (seen.device, seen.inode)
-        or len(data) != length
-        or not data.startswith(seen.head)
-        or not data.endswith(seen.tail)
+        (stat.st_dev, stat.st_ino) != (place.device, place.inode)
+        or len(data) != place.length
+        or not data.startswith(place.head)
+        or not data.endswith(place.tail)
     ):
         raise InputError(part.path, "changed while it was being read (run again once it is written)")
     return data
@@ -254,7 +254,6 @@ def read_partition(part: Partition) -> tuple[list[Post], PartRead]:
     ctx = _PartContext(Path(part.path), fstats, part.options)
     data = part.data if part.data is not None else _placed_bytes(part)
     lines = number_utf8_lines(io.BytesIO(data), ctx.path, part.options.encoding, part.first_line)
-    del data
     items = json_line_items(lines, ctx)
     if part.shape == "telethon":
         posts: Iterable[Post] = telethon_posts(items, ctx, prefix=part.prefix)
