@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from netanalysis import pipeline
 from netanalysis.config import Settings
+from netanalysis.model import NO_DATE
 from netanalysis.pipeline import explorer_inputs as inputs_module
 from netanalysis.render import explorer_evidence, explorer_texts
 
@@ -406,3 +407,93 @@ def test_offsets_written_by_a_run_are_parsed_in_arrow(monkeypatch):
     monkeypatch.setattr(explorer_texts.pd, "to_numeric", refused)
     values = pd.Series(["0", "17", "1024"] * 5, dtype="str")
     assert explorer_texts.numbers_of(values).tolist() == [0.0, 17.0, 1024.0] * 5
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(0, 14)), min_size=1, max_size=40),
+    st.lists(st.one_of(st.none(), st.integers(-3, 5)), min_size=15, max_size=15),
+    st.permutations(range(15)),
+    st.integers(1, 16),
+)
+def test_the_post_table_is_the_same_by_codes_by_ids_and_from_the_corpus_days(links, day_list, names, budget):
+    """The table of posts made from a graph's codes into the corpus's id table (the table taken
+    as it is, posts behind no edge ranked last), with the posts' days given as a table or as the
+    corpus's ids and days (``PostDays``), is the one made from plain lists of ids: the same posts
+    in the same order, days, edges, counts, cut and node counts; undated posts, posts behind no
+    edge and ids not in natural order included."""
+    import pyarrow as pa
+
+    from netanalysis.graph import PostIds
+    from netanalysis.graph.post_ids import PostIdTable
+
+    ids = [f"q{n}" for n in names]  # (their order is not the order of their text)
+    micros = np.array(
+        [NO_DATE if d is None else d * 86_400_000_000 + 3_600_000_000 * (i % 5) for i, d in enumerate(day_list)],
+        dtype=np.int64,
+    )
+    stamps = pd.to_datetime([None if m == NO_DATE else int(m) for m in micros], unit="us", utc=True)
+    frame = pd.DataFrame({"post_id": ids, "date": stamps})
+    days = explorer_evidence.PostDays.of_micros(pa.array(ids, type=pa.string()), micros, NO_DATE)
+    table = PostIdTable(pa.array(ids, type=pa.string()))
+    by_edge: dict[tuple[int, int], set[int]] = {}
+    for c, f, post in links:
+        by_edge.setdefault((c, f), set()).add(post)
+    coded = [{"post_ids": PostIds(np.array(sorted(m), dtype=np.int32)[::-1].copy(), table)} for m in by_edge.values()]
+    plain = [{"post_ids": [ids[i] for i in sorted(m)]} for m in by_edge.values()]
+
+    def fields(t):
+        nodes = [t.node_days(ks).tolist() for ks in ([0], list(range(len(t.edges))), [len(t.edges) - 1])]
+        return (
+            t.ids,
+            t.days.tolist(),
+            [e.tolist() for e in t.edges],
+            t.totals,
+            [d.tolist() for d in t.edge_days],
+            t.kept,
+            t.dated,
+            t.first_day,
+            t.all_days.tolist(),
+            nodes,
+        )
+
+    expected = fields(explorer_evidence.post_table(plain, frame, max_posts=budget))
+    assert fields(explorer_evidence.post_table(coded, frame, max_posts=budget)) == expected
+    assert fields(explorer_evidence.post_table(coded, days, max_posts=budget)) == expected
+    assert fields(explorer_evidence.post_table(plain, days, max_posts=budget)) == expected
+    behind = sorted(set().union(*by_edge.values()))
+    assert len(expected[8]) == len(behind)  # (all_days: the posts behind an edge, no others)
+
+
+def test_coded_edges_number_their_posts_in_the_id_table_itself():
+    """The ids of a coded graph's posts are the id table's own arrays (no copy of every id)."""
+    import pyarrow as pa
+
+    from netanalysis.graph import PostIds
+    from netanalysis.graph.post_ids import PostIdTable
+
+    table = PostIdTable(pa.array([f"p{i}" for i in range(10)], type=pa.string()))
+    edges = [{"post_ids": PostIds(np.array(codes, dtype=np.int32), table)} for codes in ([3, 1], [4])]
+    _, names, source, behind = explorer_evidence._codes(edges)
+    data = [c.buffers()[2].address for c in names.chunks]
+    assert data == [c.buffers()[2].address for c in table.ids.chunks]
+    assert behind.tolist() == [i in (1, 3, 4) for i in range(10)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.just(NO_DATE), st.integers(-(10**17), 10**17)), max_size=40), st.integers(1, 7))
+def test_post_days_from_microseconds_are_numpys_days(micros, piece):
+    """Days from microseconds, a slice at a time, are numpy's ``datetime64[D]`` of the
+    ``datetime64[us]`` (rounded down before 1970), -1 for an undated post."""
+    import pyarrow as pa
+
+    values = np.array(micros, dtype=np.int64)
+    expected = values.astype("datetime64[us]").astype("datetime64[D]").astype(np.int64)
+    expected[values == NO_DATE] = -1
+    saved = explorer_evidence._SLICE
+    explorer_evidence._SLICE = piece
+    try:
+        got = explorer_evidence.PostDays.of_micros(pa.array([str(i) for i in range(len(values))]), values, NO_DATE)
+    finally:
+        explorer_evidence._SLICE = saved
+    assert got.days.dtype == np.int64 and got.days.tolist() == expected.tolist()

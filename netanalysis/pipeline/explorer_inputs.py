@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from netanalysis.memory import release_memory
+from netanalysis.model import NO_DATE
 from netanalysis.pipeline.csv_blocks import CsvBlocks, PartsReader
 from netanalysis.pipeline.state import RunState, Staging
 
@@ -50,10 +51,11 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
     budget = explorer_evidence.MAX_POSTS
     corpus = state.corpus
     # the page's table of posts, made once (the page is given it): whose texts to read. It needs
-    # every post's id and date only; the other columns only of the posts embedded
-    dates = corpus.posts_frame(columns=())
-    table = explorer_evidence.post_table([d for *_, d in edge_ends(state.graph)], dates, max_posts=budget)
-    del dates
+    # every post's id and day only (the corpus's own ids, no table); the other columns only of
+    # the posts embedded
+    days = explorer_evidence.PostDays.of_micros(corpus.post_ids, corpus.dates, NO_DATE)
+    table = explorer_evidence.post_table([d for *_, d in edge_ends(state.graph)], days, max_posts=budget)
+    del days
     embedded = set(table.ids)
     log.info("explorer: %d of %d posts embedded", len(embedded), len(corpus))
     # past the table, the page reads only the embedded posts' rows (not a text column and an

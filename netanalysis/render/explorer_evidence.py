@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,7 @@ from netanalysis.render.explorer_texts import TEXT_CHARS, as_strings
 
 __all__ = [
     "PostTable",
+    "PostDays",
     "distinct_codes",
     "post_table",
     "day_counts",
@@ -94,35 +95,70 @@ def day(value: Any) -> str | None:
     return stamp.strftime("%Y-%m-%d")
 
 
+@dataclass(frozen=True)
+class PostDays:
+    """Every post's id and day, in one order: what the run's corpus gives the explorer without a
+    table (at three million benchmark posts, a table of every post's id and date and the days
+    read from it held some 130 MiB more, for a moment, than these two arrays).
+
+    ``ids``: the post ids (Arrow strings); ``days``: days since 1970-01-01 (UTC), -1 when undated.
+    """
+
+    ids: pa.Array | pa.ChunkedArray
+    days: np.ndarray
+
+    @classmethod
+    def of_micros(cls, ids: pa.Array | pa.ChunkedArray, micros: np.ndarray, undated: int) -> PostDays:
+        """From microseconds since 1970 (UTC), ``undated`` for an undated post: days as numpy
+        converts ``datetime64[us]`` to ``datetime64[D]`` (rounded down), a slice at a time.
+
+        Examples
+        --------
+        >>> PostDays.of_micros(pa.array(["a", "b", "c"]), np.array([-1, 86_400_000_000, -9]), -9).days.tolist()
+        [-1, 1, -1]
+        """
+        days = np.empty(len(micros), dtype=np.int64)
+        for at in range(0, len(micros), _SLICE):
+            part = micros[at : at + _SLICE]
+            days[at : at + len(part)] = np.where(part == undated, _NO_DAY, np.floor_divide(part, _DAY_MICROS))
+        return cls(ids, days)
+
+
+_DAY_MICROS = 86_400_000_000
+_SLICE = 1 << 20
+
+Posts: TypeAlias = "pd.DataFrame | PostDays | None"
+
 #: Where the id strings of :func:`_codes` come from: a corpus's id table and the places in it of
-#: each name (None when the edges' ids are plain lists).
-Source = tuple[Any, np.ndarray] | None
+#: each name (None when the edges' ids are plain lists, ``slice(None)``: every place in order).
+Source = tuple[Any, Any] | None
 
 
-def _codes(edges: Sequence[Mapping[str, Any]]) -> tuple[Callable[[int], np.ndarray], pa.Array, Source]:
+def _codes(
+    edges: Sequence[Mapping[str, Any]],
+) -> tuple[Callable[[int], np.ndarray], pa.Array | pa.ChunkedArray, Source, np.ndarray | None]:
     """What gives edge ``k``'s posts as codes into one array of id strings (Arrow: no Python
-    string per post), in any order, that array, and where it comes from. A graph's coded edges
-    are read once here and again when asked for (their codes may wait in a temporary file), never
-    all held at once."""
+    string per post), in any order, that array, where it comes from, and which of its ids are
+    behind an edge (None: all). A graph's coded edges are read once here and again when asked
+    for (their codes may wait in a temporary file), never all held at once. Their codes are
+    places in the graph's id table, taken as they are: the array is that table (no copy of the
+    ids of the posts behind the edges: 28 bytes a post of the benchmark)."""
     from netanalysis.graph import PostIds
 
     coded = [d.get("post_ids") for d in edges]
     tables = {id(p.table) for p in coded if isinstance(p, PostIds)}
     if coded and len(tables) == 1 and all(isinstance(p, PostIds) for p in coded):
-        first = coded[0]
-        assert isinstance(first, PostIds)
         posts = [p for p in coded if isinstance(p, PostIds)]
-        used = distinct_codes((p.unordered_codes for p in posts), size=len(first.table.ids))  # (corpus places)
-        names = first.table.ids.take(used)
-        small = index_type(len(used))
-        number = np.zeros(int(used[-1]) + 1 if len(used) else 0, dtype=small)
-        number[used] = np.arange(len(used), dtype=small)  # a code's place in used, looked up
-        return (lambda k: number[posts[k].unordered_codes]), names, (first.table.ids, used)
+        ids = posts[0].table.ids
+        behind = np.zeros(len(ids), dtype=bool)
+        for p in posts:
+            behind[p.unordered_codes] = True
+        return (lambda k: posts[k].unordered_codes), ids, (ids, slice(None)), None if behind.all() else behind
     lists = [[str(x) for x in (p or ())] for p in coded]
     distinct = sorted({x for ids in lists for x in ids})
     where = {name: i for i, name in enumerate(distinct)}
     codes = [np.asarray(sorted({where[x] for x in ids}), dtype=np.int64) for ids in lists]
-    return codes.__getitem__, pa.array(distinct, type=pa.string()), None
+    return codes.__getitem__, pa.array(distinct, type=pa.string()), None, None
 
 
 def distinct_codes(arrays: Iterable[np.ndarray], size: int | None = None) -> np.ndarray:
@@ -147,20 +183,32 @@ def distinct_codes(arrays: Iterable[np.ndarray], size: int | None = None) -> np.
     return np.flatnonzero(seen).astype(np.int64)
 
 
-def _post_days(names: pa.Array, posts: pd.DataFrame | None, source: Source = None) -> np.ndarray:
+def _post_days(names: pa.Array | pa.ChunkedArray, posts: Posts, source: Source = None) -> np.ndarray:
     """Days since 1970 of the posts named (-1 undated or not in ``posts``), found by id; when
     ``posts`` lists its ids as the ``source`` table does (the run's corpus and its graph), a
     name's row is its place in that table, and the ids are not matched as strings."""
     if posts is None or not len(names):
         return np.full(len(names), _NO_DAY, dtype=np.int64)
-    stamps = pd.to_datetime(posts["date"], utc=True, errors="coerce").dt.tz_localize(None)
-    days = stamps.to_numpy().astype("datetime64[D]").astype(np.int64)
-    days[stamps.isna().to_numpy()] = _NO_DAY
-    if source is not None and _same_ids(posts["post_id"], source[0]):
-        return days[source[1]]
-    index = pd.Index(posts["post_id"].astype(str), dtype="str")
+    if isinstance(posts, PostDays):
+        days, ids = posts.days, posts.ids
+        if source is not None and _same_array(ids, source[0]):
+            return days[source[1]]
+        index = pd.Index(pa.chunked_array([ids]) if isinstance(ids, pa.Array) else ids).astype("str")
+    else:
+        stamps = pd.to_datetime(posts["date"], utc=True, errors="coerce").dt.tz_localize(None)
+        days = stamps.to_numpy().astype("datetime64[D]").astype(np.int64)
+        days[stamps.isna().to_numpy()] = _NO_DAY
+        if source is not None and _same_ids(posts["post_id"], source[0]):
+            return days[source[1]]
+        index = pd.Index(posts["post_id"].astype(str), dtype="str")
     where = index.get_indexer(pd.Index(names.to_pylist(), dtype="str"))
     return np.where(where >= 0, days[np.maximum(where, 0)], _NO_DAY)
+
+
+def _same_array(ids: pa.Array | pa.ChunkedArray, table: pa.ChunkedArray) -> bool:
+    """Whether ``ids`` are the strings of ``table``, in their order (compared in Arrow, no copy)."""
+    chunked = pa.chunked_array([ids]) if isinstance(ids, pa.Array) else ids
+    return len(chunked) == len(table) and chunked.type == table.type and chunked.equals(table)
 
 
 def _same_ids(column: pd.Series, ids: pa.ChunkedArray) -> bool:
@@ -186,17 +234,16 @@ def day_counts(indices: np.ndarray, days: np.ndarray) -> np.ndarray:
     return np.column_stack([found, counts]).astype(np.int64)
 
 
-def post_table(
-    edges: Sequence[Mapping[str, Any]], posts: pd.DataFrame | None, *, max_posts: int = MAX_POSTS
-) -> PostTable:
+def post_table(edges: Sequence[Mapping[str, Any]], posts: Posts, *, max_posts: int = MAX_POSTS) -> PostTable:
     """Number the posts behind ``edges`` (edge attribute dicts with ``post_ids``) in date order.
 
     Parameters
     ----------
     edges : sequence of mapping
         The edges' attributes, in the order the page lists them.
-    posts : DataFrame, optional
-        ``post_id`` and ``date`` of the posts (without it every post counts as undated).
+    posts : DataFrame or PostDays, optional
+        ``post_id`` and ``date`` of the posts, or their ids and days (without it every post
+        counts as undated).
     max_posts : int
         Most posts embedded; past it each edge keeps its earliest ``k`` posts, ``k`` the largest
         that keeps the union within the budget.
@@ -209,14 +256,17 @@ def post_table(
     >>> table.ids, [e.tolist() for e in table.edges]
     (['b', 'a', 'c'], [[0, 1], [1, 2]])
     """
-    codes_of, names, source = _codes(edges)
+    codes_of, names, source, behind = _codes(edges)
     days = _post_days(names, posts, source)
-    order = _date_order(days, names)
+    order = _date_order(days, names, behind)  # (the posts behind no edge last)
+    n = len(order) if behind is None else int(np.count_nonzero(behind))
+    del behind
     rank = np.empty(len(order), dtype=index_type(len(order)))  # (int32 ranks: int32 lists per edge)
-    rank[order] = np.arange(len(order))
-    ordered_days = days[order]
-    cut = len(names) > max_posts
-    totals, edge_days, ordered, joins = [], [], [], _Joins(len(names))
+    rank[order] = np.arange(len(order), dtype=rank.dtype)
+    ordered_days = days[order[:n]]
+    del days
+    cut = n > max_posts
+    totals, edge_days, ordered, joins = [], [], [], _Joins(n)
     for k in range(len(edges)):  # each edge's posts as ranks, sorted, one edge at a time
         e = np.sort(rank[codes_of(k)])
         totals.append(len(e))
@@ -232,7 +282,7 @@ def post_table(
         # benchmark posts, those of the 666 edges took 93 MB more, until the table was made)
         ordered = [np.sort(rank[codes_of(k)])[:kept].copy() for k in range(len(edges))]
     used = distinct_codes(ordered)
-    renumber = np.full(len(names), -1, dtype=np.int64)
+    renumber = np.full(n, -1, dtype=np.int64)
     renumber[used] = np.arange(len(used))
     # (in date order, undated last: the first day is the first post's, when it is dated)
     first_day = int(ordered_days[0]) if len(ordered_days) and ordered_days[0] >= 0 else None
@@ -250,20 +300,30 @@ def post_table(
     )
 
 
-def _date_order(days: np.ndarray, names: pa.Array) -> np.ndarray:
+def _date_order(days: np.ndarray, names: pa.Array | pa.ChunkedArray, behind: np.ndarray | None = None) -> np.ndarray:
     """Places of the posts in date order, undated last, then by id: ``numpy.lexsort`` of the ids
     as text and the days, sorted in Arrow (UTF-8 bytes compare as code points do; both sorts
     are stable), without the Python string of every post nor a fixed-width copy of them all
     (the table of posts' peak at a million benchmark posts: 864 MiB with them, 739 MiB without).
+    With ``behind`` (which posts are behind an edge), those behind none come after all the
+    others, by id.
 
     Examples
     --------
     >>> _date_order(np.array([3, -1, 3, 1]), pa.array(["b", "a", "a", "z"])).tolist()
     [3, 2, 0, 1]
+    >>> _date_order(np.array([3, -1, 3, 1]), pa.array(["b", "a", "a", "z"]), np.array([1, 0, 1, 1], bool)).tolist()
+    [3, 2, 0, 1]
+    >>> _date_order(np.array([3, -1, 3, 1]), pa.array(["b", "a", "a", "z"]), np.array([0, 1, 1, 1], bool)).tolist()
+    [3, 2, 1, 0]
     """
-    key = np.where(days < 0, np.iinfo(np.int64).max, days)
+    last = np.iinfo(np.int64).max
+    key = np.where(days < 0, last - 1, days)
+    if behind is not None:
+        key[~behind] = last
     table = pa.table({"day": key, "id": names})
-    return pc.sort_indices(table, sort_keys=[("day", "ascending"), ("id", "ascending")]).to_numpy().astype(np.int64)
+    # (Arrow's indices are unsigned 64-bit: read as signed where they are, not copied)
+    return pc.sort_indices(table, sort_keys=[("day", "ascending"), ("id", "ascending")]).to_numpy().view(np.int64)
 
 
 def _largest_k(edges: list[np.ndarray], budget: int) -> int:
