@@ -171,6 +171,8 @@ def test_the_coded_corpus_gives_the_windows_of_the_tables(chunk, sample_path, tm
             assert coded_edges(a) == coded_edges(b)
         whole = batch.code(np.ones(len(batch), dtype=bool))
         assert whole.n_posts == len(posts) == 12
+        if unit == "post":  # (a unit each: ones that take no memory, as the counts of whole posts)
+            assert whole.units.strides == (0,) and whole.units.tolist() == [1] * 12
 
 
 def test_no_bootstrap_and_no_tests_leave_the_columns_empty_and_say_so(sample_path, tmp_path):

@@ -262,7 +262,7 @@ def coded_links(
     return CodedWindow(
         post_ids=post_ids,
         units=units,
-        topical=topical.astype(np.int64),
+        topical=topical.astype(np.int64, copy=False),
         nodes=nodes,
         kinds=kinds,
         node_start=node_start,

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from netanalysis.analysis.link_sums import PAIR_CHUNK, code_type, counted, joined, tally
+from netanalysis.analysis.link_sums import PAIR_CHUNK, code_type, counted, joined, ones, tally
 from netanalysis.analysis.resample import CodedWindow, code_window, coded_links
 from netanalysis.analysis.windows import utc
 from netanalysis.errors import ConfigError
@@ -161,8 +161,8 @@ class BatchSource(WindowSource):
         del renumber, on
         node = joined(parts[1], node_type)
         where = joined(parts[0], np.int32) if span > 1 else np.broadcast_to(np.zeros(1, dtype=np.int32), node.shape)
-        if self.unit == "post":
-            units = np.ones(len(per_post), dtype=np.int64)
+        if self.unit == "post":  # (a unit each: ones that take no memory, 8 bytes a post as int64)
+            units = ones(len(per_post), np.int64)
         else:
             assert self._units is not None  # (checked when the source was made)
             units = self._units[keep]
