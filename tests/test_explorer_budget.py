@@ -434,7 +434,7 @@ def test_the_post_table_is_the_same_by_codes_by_ids_and_from_the_corpus_days(lin
     )
     stamps = pd.to_datetime([None if m == NO_DATE else int(m) for m in micros], unit="us", utc=True)
     frame = pd.DataFrame({"post_id": ids, "date": stamps})
-    days = explorer_evidence.PostDays.of_micros(pa.array(ids, type=pa.string()), micros, NO_DATE)
+    days = inputs_module.corpus_days(pa.array(ids, type=pa.string()), micros)
     table = PostIdTable(pa.array(ids, type=pa.string()))
     by_edge: dict[tuple[int, int], set[int]] = {}
     for c, f, post in links:
@@ -481,19 +481,18 @@ def test_coded_edges_number_their_posts_in_the_id_table_itself():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.just(NO_DATE), st.integers(-(10**17), 10**17)), max_size=40), st.integers(1, 7))
-def test_post_days_from_microseconds_are_numpys_days(micros, piece):
-    """Days from microseconds, a slice at a time, are numpy's ``datetime64[D]`` of the
-    ``datetime64[us]`` (rounded down before 1970), -1 for an undated post."""
+@given(st.lists(st.one_of(st.just(NO_DATE), st.integers(-(10**17), 10**17)), max_size=40), st.booleans())
+def test_post_days_from_microseconds_are_numpys_days(micros, kept):
+    """The explorer's days of the corpus's posts, made from their microseconds or taken from the
+    days the run keeps for the ties, are numpy's ``datetime64[D]`` of the ``datetime64[us]``
+    (rounded down before 1970), -1 for an undated post."""
     import pyarrow as pa
+
+    from netanalysis.graph.membership import post_days
 
     values = np.array(micros, dtype=np.int64)
     expected = values.astype("datetime64[us]").astype("datetime64[D]").astype(np.int64)
     expected[values == NO_DATE] = -1
-    saved = explorer_evidence._SLICE
-    explorer_evidence._SLICE = piece
-    try:
-        got = explorer_evidence.PostDays.of_micros(pa.array([str(i) for i in range(len(values))]), values, NO_DATE)
-    finally:
-        explorer_evidence._SLICE = saved
-    assert got.days.dtype == np.int64 and got.days.tolist() == expected.tolist()
+    known = post_days(values) if kept else None
+    got = inputs_module.corpus_days(pa.array([str(i) for i in range(len(values))]), values, known)
+    assert got.days.dtype.kind == "i" and got.days.tolist() == expected.tolist()

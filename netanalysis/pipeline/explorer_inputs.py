@@ -28,11 +28,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from netanalysis.memory import release_memory
-from netanalysis.model import NO_DATE
 from netanalysis.pipeline.csv_blocks import CsvBlocks, PartsReader
 from netanalysis.pipeline.state import RunState, Staging
 
-__all__ = ["explorer_inputs", "READ_BLOCK"]
+__all__ = ["explorer_inputs", "corpus_days", "READ_BLOCK"]
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
     # the page's table of posts, made once (the page is given it): whose texts to read. It needs
     # every post's id and day only (the corpus's own ids, no table); the other columns only of
     # the posts embedded
-    days = explorer_evidence.PostDays.of_micros(corpus.post_ids, corpus.dates, NO_DATE)
+    days = corpus_days(corpus.post_ids, corpus.dates, state.post_days)
     table = explorer_evidence.post_table([d for *_, d in edge_ends(state.graph)], days, max_posts=budget)
     del days
     embedded = set(table.ids)
@@ -93,6 +92,24 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
         "max_posts": budget,
         "table": table,
     }
+
+
+def corpus_days(ids: pa.Array, dates: np.ndarray, known: np.ndarray | None = None) -> Any:
+    """Every post's id and UTC day (-1 undated) for the explorer's table of posts
+    (:class:`~netanalysis.render.explorer_evidence.PostDays`): the days the run keeps for the
+    ties' statuses (``known``, :func:`~netanalysis.graph.membership.post_days` of the corpus's
+    dates, int32) when it has them for every post, else made from ``dates`` the same way.
+
+    Examples
+    --------
+    >>> corpus_days(pa.array(["a", "b"]), np.array([86_400_000_000, -(2**63)])).days.tolist()
+    [1, -1]
+    """
+    from netanalysis.graph.membership import UNDATED, post_days
+    from netanalysis.render.explorer_evidence import PostDays
+
+    days = known if known is not None and len(known) == len(dates) else post_days(dates)
+    return PostDays(ids, np.where(days == UNDATED, -1, days))
 
 
 def _parts(blocks: CsvBlocks | None, rows: np.ndarray, which: str) -> tuple[int, list[tuple[int, int]]] | None:
