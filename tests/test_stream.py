@@ -36,9 +36,11 @@ from netanalysis.graph import (
     projection_graph,
     projection_table,
 )
+from netanalysis.graph import coding as coding_module
 from netanalysis.graph import counter as counter_module
 from netanalysis.graph import post_ids as post_ids_module
 from netanalysis.graph.link_starts import starts_of
+from netanalysis.graph.strings import concat_strings
 from netanalysis.ingest import read_posts
 from netanalysis.io import format_dates, write_edges_csv
 from netanalysis.model import MENTION_COLUMNS, POST_COLUMNS, trim_for_excerpt
@@ -440,7 +442,6 @@ def test_joining_batches_drops_each_columns_parts_once_joined(monkeypatch):
 
     import pyarrow as pa
 
-    from netanalysis.graph import coding
     from netanalysis.graph import strings as string_columns
 
     entities = (("country", "CN"), ("country", "RU"), ("forum", "BRICS"))
@@ -458,7 +459,7 @@ def test_joining_batches_drops_each_columns_parts_once_joined(monkeypatch):
         )
 
     batches = [batch(k) for k in range(3)]
-    parts = [weakref.ref(a) for b in batches for a in (b.dates, b.start, b.entity, b.unit, b.units)]
+    parts = [weakref.ref(a) for b in batches for a in (b.post_ids, b.dates, b.start, b.entity, b.unit, b.units)]
     alive_at_last = []
     strings = string_columns.concat_strings
 
@@ -466,8 +467,7 @@ def test_joining_batches_drops_each_columns_parts_once_joined(monkeypatch):
         alive_at_last[:] = [r for r in parts if r() is not None]
         return strings(arrays)
 
-    # (the ids are joined in coding, the other columns by the string columns' module)
-    monkeypatch.setattr(coding, "concat_strings", watched)
+    # (the ids are joined first, a part at a time; the other string columns by concat_strings)
     monkeypatch.setattr(string_columns, "concat_strings", watched)
     both = Batch.concat(batches, entities)
     assert batches == [] and alive_at_last == []
@@ -777,7 +777,11 @@ def test_a_counter_that_adopts_the_joined_ids_gives_the_same_graph(corpus, optio
         adopting.add(one)
     assert len(joining._ids.joined) > 1 and adopting._ids.joined == []
     assert [a is b.post_ids for a, b in zip(adopting._ids.recent, batches)] == [True] * len(batches)
-    ids = Batch.joined_ids(batches)
+    ids = concat_strings([b.post_ids for b in batches])
+    with pytest.raises(ValueError, match="ids to adopt"):
+        adopting.adopt_ids(ids.slice(1))
+    adopting.release_ids()  # (let go before the caller's join; the count is kept)
+    assert adopting._ids.recent == [] and adopting._ids.joined == []
     with pytest.raises(ValueError, match="ids to adopt"):
         adopting.adopt_ids(ids.slice(1))
     adopting.adopt_ids(ids)
@@ -789,31 +793,79 @@ def test_a_counter_that_adopts_the_joined_ids_gives_the_same_graph(corpus, optio
     assert adopting._table().pieces[0] is ids and joining._table().ids.equals(pa.chunked_array([ids]))
 
 
-def test_batches_joined_with_their_ids_joined_before_equal_those_joined_whole():
+_STRINGS = st.lists(st.one_of(st.none(), st.text(max_size=6)), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_STRINGS, st.integers(0, 8), st.integers(0, 8), st.booleans()),
+        max_size=6,
+    )
+)
+def test_strings_joined_a_part_at_a_time_equal_those_joined_by_arrow(specs):
+    # parts sliced anywhere, with nulls, empty, some dictionary-encoded: the same strings as
+    # Arrow's own join, a valid array, and the list of parts emptied
     import pyarrow as pa
 
-    entities = (("country", "CN"), ("forum", "BRICS"))
+    from netanalysis.graph.strings import concat_strings, drained_strings
 
-    def batches():
-        return [
-            Batch(
-                pa.array([f"p{k}a", f"p{k}b"]),
-                np.array([k, k]),
-                np.array([0, 1, 2]),
-                np.array([0, 1], dtype=np.int16),
-                entities,
-                columns={"channel": pa.array(["a", "b"])},
-            )
-            for k in range(3)
-        ]
+    parts = []
+    for values, start, length, encoded in specs:
+        part = pa.array(values, type=pa.string()).slice(start, length)
+        parts.append(part.dictionary_encode() if encoded else part)
+    expected = concat_strings(parts)
+    given_parts = list(parts)
+    joined = drained_strings(given_parts)
+    joined.validate(full=True)
+    assert joined.type == pa.string() and joined.equals(expected) and joined.null_count == expected.null_count
+    assert given_parts == []
 
-    ids = Batch.joined_ids(batches())
-    assert ids.to_pylist() == ["p0a", "p0b", "p1a", "p1b", "p2a", "p2b"]
-    given, whole = Batch.concat(batches(), entities, post_ids=ids), Batch.concat(batches(), entities)
-    assert given.post_ids is ids and given.post_ids.equals(whole.post_ids)
-    assert given.post.tolist() == whole.post.tolist() and given.columns["channel"].equals(whole.columns["channel"])
-    with pytest.raises(ValueError, match="joined ids for 6 posts"):
-        Batch.concat(batches(), entities, post_ids=ids.slice(2))
+
+def test_strings_joined_a_part_at_a_time_drop_each_part_once_copied(monkeypatch):
+    # the parts only the list holds are freed one by one as the copy goes, the heap trimmed
+    # every TRIM_BYTES copied
+    import weakref
+
+    import pyarrow as pa
+
+    from netanalysis.graph import strings
+
+    parts = [pa.array([f"post{k}-{j}" for j in range(k + 1)]) for k in range(5)]
+    refs = [weakref.ref(p) for p in parts]
+    alive = []
+    monkeypatch.setattr(strings, "TRIM_BYTES", 1)
+    monkeypatch.setattr(strings, "release_memory", lambda collect: alive.append(sum(r() is not None for r in refs)))
+    joined = strings.drained_strings(parts)
+    assert alive == [4, 3, 2, 1, 0] and parts == []
+    assert joined.to_pylist() == [f"post{k}-{j}" for k in range(5) for j in range(k + 1)]
+    with pytest.raises(ValueError, match="dropped already"):
+        strings.drained_strings([pa.array(["a"]), None])
+
+
+def test_the_corpus_stage_joins_ids_that_nothing_else_holds(corpus, tmp_path, monkeypatch):
+    """A run that keeps the corpus joins its post ids a batch at a time, and each batch's ids are
+    freed once copied: the counter let its own references go before the join (release_ids)."""
+    import weakref
+
+    from netanalysis.graph import strings
+
+    alive: list[int] = []
+    original = strings.drained_strings
+
+    def watched(parts):
+        refs = [weakref.ref(p) for p in parts]
+        monkeypatch.setattr(strings, "release_memory", lambda collect: alive.append(sum(r() is not None for r in refs)))
+        try:
+            return original(parts)
+        finally:
+            monkeypatch.undo()
+
+    monkeypatch.setattr(batch, "CHUNK", 40)
+    monkeypatch.setattr(strings, "TRIM_BYTES", 1)
+    monkeypatch.setattr(coding_module, "drained_strings", watched)
+    report.run("timeline", [corpus], tmp_path / "run", Settings(jobs=1))
+    assert alive == list(range(len(alive) - 1, -1, -1)) and len(alive) >= 7
 
 
 @pytest.mark.parametrize("command, adopted", [("timeline", True), ("graph", False)])
@@ -838,6 +890,8 @@ def test_a_run_that_keeps_the_corpus_holds_its_post_ids_once(corpus, tmp_path, m
         return
     [(n, pieces)] = seen
     assert n == 300 and len(pieces) == 1 and len(pieces[0]) == 300
+    # (a counter that keeps its own arrays: neither lets them go nor adopts the joined ones)
+    monkeypatch.setattr(counter_module.CoMentionCounter, "release_ids", lambda self: None)
     monkeypatch.setattr(counter_module.CoMentionCounter, "adopt_ids", lambda self, ids: None)
     report.run(command, [corpus], tmp_path / "own", Settings(jobs=1))
     for name in ("edges.csv", "nodes.csv", "ties.csv", "windows.csv", "changes.csv"):

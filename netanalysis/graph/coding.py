@@ -32,7 +32,7 @@ import pyarrow as pa
 from netanalysis.errors import ConfigError, GraphError
 from netanalysis.extract.units import count_units, unit_starts
 from netanalysis.graph.link_starts import posts_of, starts, starts_of
-from netanalysis.graph.strings import concat_strings, joined_strings, pandas_strings, plain_strings
+from netanalysis.graph.strings import TRIM_BYTES, drained_strings, joined_strings, pandas_strings, plain_strings
 from netanalysis.memory import release_memory
 from netanalysis.model import NO_DATE, SIDES, UNITS
 
@@ -124,27 +124,24 @@ class Batch:
         (:func:`~netanalysis.graph.link_starts.start_runs`, :func:`~netanalysis.graph.link_starts.run_posts`)."""
         return posts_of(self.start)
 
-    @staticmethod
-    def joined_ids(batches: list[Batch]) -> pa.Array:
-        """The post ids of ``batches`` as one array, in order (as :meth:`concat` joins them)."""
-        return concat_strings([b.post_ids for b in batches])
-
     @classmethod
-    def concat(cls, batches: list[Batch], entities: Entities, post_ids: pa.Array | None = None) -> Batch:
+    def concat(cls, batches: list[Batch], entities: Entities) -> Batch:
         """One batch of all ``batches`` (posts renumbered in order). The list is emptied, and
         each column's parts are dropped (and their heap trimmed) once joined, so that the join
         needs the batches and one joined column, not every column twice: on a million benchmark
         posts, the join of ``timeline``'s corpus stage peaked 49 MiB above where it started,
         where joining every column at once from the kept list peaked 171 MiB above (one run
-        each). ``post_ids``: the batches' ids already joined (:meth:`joined_ids`), taken as
-        they are."""
-        if post_ids is not None and len(post_ids) != sum(len(b) for b in batches):
-            raise ValueError(f"{len(post_ids)} joined ids for {sum(len(b) for b in batches)} posts")
+        each). Each column, the ids too (:func:`~netanalysis.graph.strings.drained_strings`), is
+        copied a part at a time, the heap trimmed as it grows: where nothing else holds the
+        batches' arrays, a column is not held twice. At a million benchmark posts the corpus
+        stage's join peaked 9 MiB above where it started, where joining the ids first (then
+        handed to the counter) and the other columns with one trim each peaked 27 MiB above
+        (one run each, RSS sampled every 20 ms)."""
         link_offsets = np.cumsum([0] + [b.n_links for b in batches]).tolist()
         names = sorted(set().union(*(b.columns for b in batches))) if batches else []
         every_units = bool(batches) and all(b.units is not None for b in batches)
         parts: dict[str, list[Any]] = {
-            "post_ids": [b.post_ids for b in batches] if post_ids is None else [],
+            "post_ids": [b.post_ids for b in batches],
             "dates": [b.dates for b in batches],
             "start": [b.start[1:] for b in batches],
             "entity": [b.entity for b in batches],
@@ -163,25 +160,28 @@ class Batch:
             kind = np.result_type(*[c.dtype for c in chunks], *([np.int32] if shifts else []))
             out = np.empty(sum(len(c) for c in chunks) + first, dtype=kind)
             out[:first] = 0
-            at = first
+            at = since_trim = first
             for i in range(len(chunks)):
                 chunk, chunks[i] = chunks[i], None
                 values = chunk + kind.type(shifts[i]) if shifts else chunk
                 out[at : at + len(values)] = values
                 at += len(values)
+                since_trim += values.nbytes
                 del chunk, values
+                if since_trim >= TRIM_BYTES:  # (the copied parts' heap back as the column grows)
+                    release_memory(collect=False)
+                    since_trim = 0
             release_memory(collect=False)  # (the parts' heap back to the system, for the next column)
             return out
 
         def strings(key: str, compact: bool = False) -> pa.Array:
             chunks = parts.pop(key)
-            out = joined_strings(chunks) if compact else concat_strings(chunks)
+            out = joined_strings(chunks) if compact else drained_strings(chunks)
             chunks.clear()
             release_memory(collect=False)
             return out
 
-        if post_ids is None:
-            post_ids = strings("post_ids")
+        post_ids = strings("post_ids")
         dates = joined("dates", np.int64)
         start = joined("start", np.int64, shifts=link_offsets, first=1)
         entity = joined("entity", np.int16)

@@ -176,8 +176,9 @@ class PostIdCollector:
     a batch at a time) and joined into one :class:`PostIdTable` by :meth:`table`.
 
     With ``join=False`` the batches' arrays are kept as they come (no copy), for a caller that
-    keeps the same batches and joins their ids itself: :meth:`adopt` then takes that joined
-    array in their place, so the ids are held once, not twice.
+    keeps the same batches and joins their ids itself: :meth:`release` lets them go before the
+    caller's join, which can then drop each batch's array as it copies it, and :meth:`adopt`
+    takes the joined array in their place, so the ids are held once, not twice.
     """
 
     _JOIN = 1_000_000
@@ -189,6 +190,7 @@ class PostIdCollector:
         self.n_recent = 0
         self.direction: int | None = None  # None: nothing seen yet
         self._last: tuple[str, int, str] | None = None
+        self.released = 0  # ids appended, then let go by :meth:`release`
 
     def append(self, ids: pa.Array) -> None:
         if not len(ids):
@@ -215,13 +217,20 @@ class PostIdCollector:
             self.direction = way
         self._last = _key(ids, len(ids) - 1)
 
+    def release(self) -> None:
+        """Let go of the arrays appended (their number is kept), for a caller that holds the
+        same arrays and joins them, dropping each as it is copied; :meth:`adopt` takes the
+        joined array next."""
+        self.released += self.n_recent + sum(len(piece) for piece in self.joined)
+        self.joined, self.recent, self.n_recent = [], [], 0
+
     def adopt(self, ids: pa.Array) -> None:
         """Hold ``ids`` (every id appended so far, in the same order, joined by the caller) in
         place of the arrays appended, which are dropped."""
-        appended = self.n_recent + sum(len(piece) for piece in self.joined)
+        appended = self.released + self.n_recent + sum(len(piece) for piece in self.joined)
         if len(ids) != appended:
             raise ValueError(f"{len(ids)} ids to adopt where {appended} were appended")
-        self.joined, self.recent, self.n_recent = ([ids] if len(ids) else []), [], 0
+        self.joined, self.recent, self.n_recent, self.released = ([ids] if len(ids) else []), [], 0, 0
 
     def table(self) -> PostIdTable:
         """All the ids as one table, in pieces of about a million (never joined into one copy)."""

@@ -9,7 +9,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["compact_strings", "concat_strings", "joined_strings", "pandas_strings", "plain_strings"]
+from netanalysis.memory import release_memory
+
+__all__ = ["compact_strings", "concat_strings", "drained_strings", "joined_strings", "pandas_strings", "plain_strings"]
+
+#: how many bytes :func:`drained_strings` copies between two trims of the heap
+TRIM_BYTES = 4 << 20
 
 
 def compact_strings(values: pa.Array) -> pa.Array:
@@ -64,6 +69,59 @@ def concat_strings(arrays: list[pa.Array]) -> pa.Array:
     if not arrays:
         return pa.array([], type=pa.string())
     return pa.concat_arrays([plain_strings(a) for a in arrays])
+
+
+def drained_strings(parts: list[pa.Array | None]) -> pa.Array:
+    """String arrays, some perhaps dictionary-encoded, as one plain string array (as
+    :func:`concat_strings` makes it), each part dropped from ``parts`` (set to None) once copied
+    and the heap trimmed every :data:`TRIM_BYTES` copied: a caller that holds the parts only in
+    ``parts`` needs the joined array and one part, not every part twice (the corpus stage's
+    post ids, kept a batch at a time). Parts too long for a string array's 32-bit offsets are
+    joined by Arrow, which says so."""
+    if any(p is None for p in parts):
+        raise ValueError("a part of the strings to join was dropped already")
+    plain = [plain_strings(p) for p in parts if p is not None]
+    n = sum(len(p) for p in plain)
+    spans = [_span(p) for p in plain]
+    size = sum(end - begin for begin, end in spans)
+    if size >= 1 << 31:  # (Arrow raises its own error: offsets overflow)
+        parts.clear()
+        return pa.concat_arrays(plain)
+    nulls = any(p.null_count for p in plain)
+    offsets = np.empty(n + 1, dtype=np.int32)
+    data = np.empty(size, dtype=np.uint8)
+    valid = np.ones(n, dtype=bool) if nulls else None
+    offsets[0] = 0
+    row = at = since_trim = 0
+    plain.reverse()  # (popped from the end: each part let go once copied)
+    for i, (begin, end) in enumerate(spans):
+        part, parts[i] = plain.pop(), None
+        k = len(part)
+        if k:
+            own = np.frombuffer(part.buffers()[1], dtype=np.int32, count=k + 1, offset=4 * part.offset)
+            offsets[row + 1 : row + k + 1] = own[1:] - (begin - at)
+            if end > begin:
+                data[at : at + end - begin] = np.frombuffer(part.buffers()[2], dtype=np.uint8)[begin:end]
+            if valid is not None and part.null_count:
+                valid[row : row + k] = part.is_valid().to_numpy(zero_copy_only=False)
+        row, at = row + k, at + end - begin
+        since_trim += end - begin + 4 * k
+        del part
+        if since_trim >= TRIM_BYTES:  # (the parts' heap back to the system as the copy grows)
+            release_memory(collect=False)
+            since_trim = 0
+    parts.clear()
+    bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    null_count = 0 if valid is None else int(n - valid.sum())
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data), bitmap, null_count)
+
+
+def _span(values: pa.Array) -> tuple[int, int]:
+    """Where a (perhaps sliced) string array's characters begin and end in its data buffer."""
+    if not len(values):
+        return 0, 0
+    own = np.frombuffer(values.buffers()[1], dtype=np.int32, count=len(values) + 1, offset=4 * values.offset)
+    return int(own[0]), int(own[-1])
 
 
 def pandas_strings(values: pa.Array) -> pd.Series:

@@ -260,14 +260,15 @@ def _stream(
             if state.on_posts is not None:
                 state.on_posts(chunk.posts)
         if keep:  # (joined under the held threshold too: the joined columns are mapped on their own)
-            # the ids joined first and handed to the counter, which held each batch's own: the
-            # batches' arrays go once the join has dropped the batches
-            post_ids = Batch.joined_ids(kept)
+            # the counter, which held each batch's own ids, lets them go, so that the join drops
+            # each batch's ids once copied (the ids are never held twice), then holds the joined
+            if kept:  # (the loop's last chunk holds its batch too)
+                del chunk
             if state.counter is not None:
-                state.counter.adopt_ids(post_ids)
-            state.corpus = Batch.concat(kept, work.entities, post_ids=post_ids)
-            del post_ids
-            kept.clear()
+                state.counter.release_ids()
+            state.corpus = Batch.concat(kept, work.entities)
+            if state.counter is not None:
+                state.counter.adopt_ids(state.corpus.post_ids)
         if blocks is not None:
             blocks.close(posts_size=posts_out.tell(), mentions_size=mentions_out.tell())
             state.csv_blocks = blocks
