@@ -240,7 +240,8 @@ def post_table(edges: Sequence[Mapping[str, Any]], posts: Posts, *, max_posts: i
     """
     codes_of, names, source, behind = _codes(edges)
     days = _post_days(names, posts, source)
-    order = _date_order(days, names, behind)  # (the posts behind no edge last)
+    # (the posts behind no edge last; the places held as int32 where they fit, as the ranks)
+    order = _date_order(days, names, behind).astype(index_type(len(days)), copy=False)
     n = len(order) if behind is None else int(np.count_nonzero(behind))
     del behind
     rank = np.empty(len(order), dtype=index_type(len(order)))  # (int32 ranks: int32 lists per edge)
@@ -260,6 +261,7 @@ def post_table(edges: Sequence[Mapping[str, Any]], posts: Posts, *, max_posts: i
     kept = None
     if cut:  # each edge's earliest posts, read again (36 million ranks at 1M posts: not kept)
         kept = joins.largest_k(max_posts)
+        del joins
         # copied: a slice is a view that would keep the edge's whole sorted array (at a million
         # benchmark posts, those of the 666 edges took 93 MB more, until the table was made)
         ordered = [np.sort(rank[codes_of(k)])[:kept].copy() for k in range(len(edges))]
@@ -331,11 +333,12 @@ class _Joins:
     """:func:`_largest_k` an edge at a time: each post's smallest position in any edge seen."""
 
     def __init__(self, size: int):
-        self.joins = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+        kind = index_type(size + 2)  # (positions up to ``size``, and one past: int32 where they fit)
+        self.joins = np.full(size, np.iinfo(kind).max, dtype=kind)
         self.longest = 0
 
     def add(self, e: np.ndarray) -> None:
-        np.minimum.at(self.joins, e, np.arange(1, len(e) + 1))
+        np.minimum.at(self.joins, e, np.arange(1, len(e) + 1, dtype=self.joins.dtype))
         self.longest = max(self.longest, len(e))
 
     def largest_k(self, budget: int) -> int:
