@@ -150,3 +150,15 @@ def test_the_posts_cells_are_the_corpus_ids_and_a_code_per_day_when_nothing_need
     assert ids.to_pylist() == ["mfa:3", "mfa:2", "mfa:1"] and dated.to_pylist() == [",2023-04-03", ",", ",2023-04-03"]
     risky = post_cells(PostIdTable([pa.array(["=1", "a,b"])]), days[:2])
     assert risky.take(np.array([0, 1]))[0].to_pylist() == ["'=1", '"a,b"']
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.just(int(UNDATED)), st.integers(-20_000, 40_000)), max_size=40))
+def test_the_tallys_year_of_each_post_is_its_days_year(days):
+    # read from a calendar of the days from the first to the last, as int16 codes (not a date
+    # of every post): the year of each post's day, "" when undated
+    days = np.array(days, dtype=np.int32)
+    tally = Tally(["BRICS"], days)
+    want = ["" if d == UNDATED else str(np.datetime64(int(d), "D"))[:4] for d in days.tolist()]
+    assert [tally.years[y] for y in tally.year.tolist()] == want
+    assert tally.year.dtype == np.int16 and tally.years[-1] == ""
