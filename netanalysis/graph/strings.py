@@ -76,8 +76,8 @@ def drained_strings(parts: list[pa.Array | None]) -> pa.Array:
     :func:`concat_strings` makes it), each part dropped from ``parts`` (set to None) once copied
     and the heap trimmed every :data:`TRIM_BYTES` copied: a caller that holds the parts only in
     ``parts`` needs the joined array and one part, not every part twice (the corpus stage's
-    post ids, kept a batch at a time). Parts too long for a string array's 32-bit offsets are
-    joined by Arrow, which says so."""
+    post ids, kept a batch at a time; dictionary-encoded parts are decoded up front). Parts too
+    long for a string array's 32-bit offsets are joined by Arrow, which says so."""
     if any(p is None for p in parts):
         raise ValueError("a part of the strings to join was dropped already")
     plain = [plain_strings(p) for p in parts if p is not None]

@@ -64,9 +64,9 @@ class Tally:
         from netanalysis.graph.membership import STATUS_ORDER, UNDATED
 
         self.forums, self.forum = np.unique(np.asarray(forums, dtype=object), return_inverse=True)
-        # each post's year read from a calendar of the days from the first to the last (not a
-        # date of every post: at three million benchmark posts, the dates and years made from
-        # every post's day took some 30 bytes a post more than these 7)
+        # each post's year read from a calendar of the days from the first to the last, as int16
+        # codes (not a date and a year of every post, int64 each: at three million posts making
+        # the tally peaked at 62.7 bytes a post that way, 19.7 this way; tracemalloc)
         dated = days != UNDATED
         first = int(np.min(days, where=dated, initial=np.iinfo(np.int32).max))
         last = int(np.max(days, where=dated, initial=first - 1))
