@@ -145,7 +145,8 @@ def test_the_posts_cells_are_the_corpus_ids_and_a_code_per_day_when_nothing_need
     days = np.array([19_450, UNDATED, 19_450], dtype=np.int32)
     cells = post_cells(table, days)
     assert all(mine is theirs for mine, theirs in zip(cells.ids.pieces, table.pieces, strict=True))  # (no copy)
-    assert cells.day.dtype == np.int16 and cells.days.to_pylist() == [",", ",2023-04-03"]
+    # (a text per day of the calendar from the first day to the last, then the undated one)
+    assert cells.day.dtype == np.int16 and cells.days.to_pylist() == [",2023-04-03", ","]
     ids, dated = cells.take(np.array([2, 1, 0]))
     assert ids.to_pylist() == ["mfa:3", "mfa:2", "mfa:1"] and dated.to_pylist() == [",2023-04-03", ",", ",2023-04-03"]
     risky = post_cells(PostIdTable([pa.array(["=1", "a,b"])]), days[:2])
@@ -155,8 +156,8 @@ def test_the_posts_cells_are_the_corpus_ids_and_a_code_per_day_when_nothing_need
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.just(int(UNDATED)), st.integers(-20_000, 40_000)), max_size=40))
 def test_the_tallys_year_of_each_post_is_its_days_year(days):
-    # read from a calendar of the days from the first to the last, as int16 codes (not a date
-    # of every post): the year of each post's day, "" when undated
+    # read from a calendar of the days from the first to the last (day_calendar), as int16
+    # codes (not a date of every post): the year of each post's day, "" when undated
     days = np.array(days, dtype=np.int32)
     tally = Tally(["BRICS"], days)
     want = ["" if d == UNDATED else str(np.datetime64(int(d), "D"))[:4] for d in days.tolist()]

@@ -42,6 +42,7 @@ __all__ = [
     "CHANGED",
     "post_days",
     "day_text",
+    "day_calendar",
     "StatusLookup",
     "edge_status",
     "annotate_statuses",
@@ -161,6 +162,25 @@ def day_text(days: np.ndarray) -> np.ndarray:
     """
     text = np.datetime_as_string(np.where(days == UNDATED, 0, days).astype("datetime64[D]"))
     return np.where(days == UNDATED, "", text)
+
+
+def day_calendar(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The days from the first to the last of ``days`` (:func:`post_days`), and each post's
+    place in them (``len(calendar)`` where undated; int16 when it fits): what the ties' files
+    read a post's date or year from, without a date of every post nor a sort of them.
+
+    >>> calendar, place = day_calendar(np.array([19_814, UNDATED, 19_812], dtype=np.int32))
+    >>> calendar.tolist(), place.tolist(), place.dtype.name
+    ([19812, 19813, 19814], [2, 3, 0], 'int16')
+    """
+    dated = days != UNDATED
+    first = int(np.min(days, where=dated, initial=np.iinfo(np.int32).max))
+    last = int(np.max(days, where=dated, initial=first - 1))
+    calendar = np.arange(first, last + 1, dtype=np.int32)
+    kind = np.int16 if len(calendar) < 2**15 else np.int32
+    place = (days - np.int32(first)).astype(kind)  # (the undated ones wrap: set below)
+    place[~dated] = len(calendar)
+    return calendar, place
 
 
 def _has_codes(d: dict) -> bool:

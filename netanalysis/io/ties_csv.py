@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from netanalysis.graph.membership import STATUS_ORDER, TieBlock, day_text
+from netanalysis.graph.membership import STATUS_ORDER, UNDATED, TieBlock, day_calendar, day_text
 from netanalysis.graph.post_ids import PostIdTable
 from netanalysis.io.atomic import atomic_write
 from netanalysis.io.csv import header, quote, quote_column
@@ -36,7 +36,8 @@ class PostCells:
 
     ``ids`` are the posts' ids quoted (:func:`~netanalysis.io.csv.quote_column`: the corpus's own
     arrays, not copies, when no id needs quoting); ``day`` is each post's code into ``days``,
-    the texts ``,YYYY-MM-DD`` of the corpus's distinct days (``,`` if undated). A million
+    the texts ``,YYYY-MM-DD`` of the days from the corpus's first to its last
+    (:func:`~netanalysis.graph.membership.day_calendar`; ``,`` if undated). A million
     benchmark posts' ``post_id,date`` cells joined had taken 36 MB, held while the ties were
     written; the codes take 2 MB.
     """
@@ -53,9 +54,10 @@ def post_cells(ids: PostIdTable, days: np.ndarray, *, safe: bool = True) -> Post
     """Every post's ``post_id`` cell (quoted, in the pieces of ``ids``) and ``,date`` cell (the
     UTC day ``YYYY-MM-DD`` or empty if undated) of the corpus's post ``days``."""
     quoted = PostIdTable([quote_column(piece, safe) for piece in ids.pieces], direction=ids.direction)
-    found, day = np.unique(days, return_inverse=True)
+    calendar, day = day_calendar(days)  # (the undated: the code past the calendar's days)
+    found = np.r_[calendar, np.int32(UNDATED)]
     texts = pa.array(np.char.add(",", day_text(found).astype(str)).tolist(), type=pa.string())
-    return PostCells(quoted, day.astype(np.int16 if len(found) <= 2**15 else np.int32), texts)
+    return PostCells(quoted, day, texts)
 
 
 def write_ties_csv(

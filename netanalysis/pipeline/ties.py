@@ -48,6 +48,10 @@ def stage_ties(state: RunState, result: RunResult, staging: Staging) -> None:
     result.counts["ties_by_status"] = {str(k): int(v) for k, v in sorted(statuses.items())}
 
 
+#: Posts whose year :class:`Tally` looks up at once.
+_YEARS_AT_ONCE = 1 << 20
+
+
 class Tally:
     """Ties counted by forum, year (the first four characters of the post's ``date`` in
     ``ties.csv``, empty if undated) and status, as the blocks of ties go by.
@@ -61,23 +65,18 @@ class Tally:
     """
 
     def __init__(self, forums: list[str], days: np.ndarray):
-        from netanalysis.graph.membership import STATUS_ORDER, UNDATED
+        from netanalysis.graph.membership import STATUS_ORDER, day_calendar
 
         self.forums, self.forum = np.unique(np.asarray(forums, dtype=object), return_inverse=True)
-        # each post's year read from a calendar of the days from the first to the last, as int16
-        # codes (not a date and a year of every post, int64 each: at three million posts making
-        # the tally peaked at 62.7 bytes a post that way, 19.7 this way; tracemalloc)
-        dated = days != UNDATED
-        first = int(np.min(days, where=dated, initial=np.iinfo(np.int32).max))
-        last = int(np.max(days, where=dated, initial=first - 1))
-        calendar = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[Y]")
-        found, of_day = np.unique(calendar, return_inverse=True)  # (a year with no post is counted by none)
-        of_day = of_day.astype(np.int16 if len(found) < 2**15 else np.int64)
-        if len(of_day):  # (the undated wrap or clip: set below)
-            self.year = of_day.take(days - np.int32(first), mode="clip")
-        else:
-            self.year = np.zeros(len(days), dtype=np.int16)
-        self.year[~dated] = len(found)  # (the last code: undated)
+        # each post's year read from a calendar of its days (day_calendar), not from a date and
+        # a year of every post
+        calendar, place = day_calendar(days)
+        found, of_day = np.unique(calendar.astype("datetime64[D]").astype("datetime64[Y]"), return_inverse=True)
+        # (a year with no post is counted by none; the last code: undated)
+        of_place = np.r_[of_day, len(found)].astype(np.int16 if len(found) < 2**15 else np.int32)
+        self.year = np.empty(len(place), dtype=of_place.dtype)
+        for lo in range(0, len(place), _YEARS_AT_ONCE):  # (numpy's indices are int64: a part at a time)
+            self.year[lo : lo + _YEARS_AT_ONCE] = of_place[place[lo : lo + _YEARS_AT_ONCE]]
         self.years = [str(t)[:4] for t in np.datetime_as_string(found.astype("datetime64[D]"))] + [""]
         self.statuses = STATUS_ORDER
         self.counts = np.zeros(len(self.forums) * len(self.years) * len(STATUS_ORDER), dtype=np.int64)
