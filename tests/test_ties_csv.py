@@ -163,3 +163,16 @@ def test_the_tallys_year_of_each_post_is_its_days_year(days):
     want = ["" if d == UNDATED else str(np.datetime64(int(d), "D"))[:4] for d in days.tolist()]
     assert [tally.years[y] for y in tally.year.tolist()] == want
     assert tally.year.dtype == np.int16 and tally.years[-1] == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.just(int(UNDATED)), st.integers(-40_000, 40_000)), max_size=40))
+def test_a_posts_place_in_the_day_calendar_is_its_day(days):
+    from netanalysis.graph.membership import day_calendar
+
+    days = np.array(days, dtype=np.int32)
+    calendar, place = day_calendar(days)
+    dated = days != UNDATED
+    assert calendar.tolist() == (list(range(days[dated].min(), days[dated].max() + 1)) if dated.any() else [])
+    assert (calendar[place[dated]] == days[dated]).all() and (place[~dated] == len(calendar)).all()
+    assert place.dtype == (np.int16 if len(calendar) < 2**15 else np.int32)
