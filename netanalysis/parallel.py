@@ -227,7 +227,36 @@ def _process_map(
 ) -> Generator[Any, None, None]:
     """:func:`map_ordered` on ``workers`` local processes (see the module notes); with
     ``started`` (:func:`start_ordered`), every chunk is submitted first and ``None`` is yielded
-    before the results; with ``fresh``, the workers start from a fresh interpreter."""
+    before the results; with ``fresh``, the workers start from a fresh interpreter (and the fork
+    server is not stopped before the pool ends: :func:`~netanalysis.parallel_fresh.fresh_pool`)."""
+    if not fresh:
+        return _pool_map(work, chunks, workers, timeout, describe, started, fresh)
+    return _fresh_pool_map(work, chunks, workers, timeout, describe, started)
+
+
+def _fresh_pool_map(
+    work: Callable[[Any], Any],
+    chunks: Iterator,
+    workers: int,
+    timeout: float | None,
+    describe: Callable[[Any], str],
+    started: bool,
+) -> Generator[Any, None, None]:
+    from netanalysis.parallel_fresh import fresh_pool
+
+    with fresh_pool():
+        yield from _pool_map(work, chunks, workers, timeout, describe, started, True)
+
+
+def _pool_map(
+    work: Callable[[Any], Any],
+    chunks: Iterator,
+    workers: int,
+    timeout: float | None,
+    describe: Callable[[Any], str],
+    started: bool,
+    fresh: bool,
+) -> Generator[Any, None, None]:
     shipped = None
     initargs: tuple[Any, ...]
     if fresh:

@@ -41,13 +41,14 @@ import pickle
 import struct
 import sys
 import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from netanalysis import memory
 
-__all__ = ["fresh_context", "start_fresh_server", "stop_fresh_server", "write_work", "read_work"]
+__all__ = ["fresh_context", "start_fresh_server", "stop_fresh_server", "fresh_pool", "write_work", "read_work"]
 
 #: Each buffer is read into memory starting at a multiple of this many bytes (as NumPy aligns).
 _ALIGN = 64
@@ -83,7 +84,39 @@ def stop_fresh_server() -> None:
     """Stop the server fresh workers are forked from, if one runs, and wait for it to end (some
     10 ms): the run's process stops it once the stage that used it is done, so that it holds no
     memory after and does not outlive the run (it ends on its own only once every process
-    holding its pipe has ended). A later fresh pool starts it again."""
+    holding its pipe has ended). A later fresh pool starts it again.
+
+    While a fresh pool is still open (the report's figure worker, drawing while the time stage
+    that asks for the stop is done with its own workers), the stop waits for it: the last open
+    pool to end stops the server (:func:`fresh_pool`). Stopping it at once would end the pool's
+    workers with it (they die with their parent, the server) and break the pool."""
+    global _stop_asked
+    if _open_pools:
+        _stop_asked = True
+        return
+    _stop_server()
+
+
+#: Fresh pools open now (:func:`fresh_pool`), and whether a stop waits for them to end.
+_open_pools = 0
+_stop_asked = False
+
+
+@contextlib.contextmanager
+def fresh_pool() -> Iterator[None]:
+    """Around the life of a pool of fresh workers: :func:`stop_fresh_server` waits for its end."""
+    global _open_pools, _stop_asked
+    _open_pools += 1
+    try:
+        yield
+    finally:
+        _open_pools -= 1
+        if not _open_pools and _stop_asked:
+            _stop_asked = False
+            _stop_server()
+
+
+def _stop_server() -> None:
     forkserver = sys.modules.get("multiprocessing.forkserver")
     stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
     if stop is not None:
@@ -94,6 +127,8 @@ def stop_fresh_server() -> None:
 def _forget_server_in_child() -> None:
     """In a child just forked from this process: close its copy of the fork server's "alive"
     pipe and forget the server (which is its parent's, not its own; see the module notes)."""
+    global _open_pools, _stop_asked
+    _open_pools, _stop_asked = 0, False  # (the parent's pools are not this child's)
     forkserver = sys.modules.get("multiprocessing.forkserver")
     server = getattr(forkserver, "_forkserver", None)
     alive = getattr(server, "_forkserver_alive_fd", None)

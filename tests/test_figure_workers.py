@@ -262,3 +262,26 @@ def test_with_workers_the_runs_process_holds_no_matplotlib_until_it_draws(sample
         assert out["seen"] == {"timeline": False, "explorer": True, "page": True}
     else:
         assert out["seen"] == dict.fromkeys(["timeline", "explorer", "page"], bool(preload))
+
+
+def test_figures_drawn_by_a_fresh_worker_are_those_drawn_in_one_process(sample_path, tmp_path, monkeypatch):
+    # from FRESH_POSTS posts on (here 0), the whole graph's figures go to a fresh worker, which
+    # gets the graph, its nodes and the corpus's links through a file, not the forked run's pages
+    from netanalysis import parallel
+    from netanalysis.pipeline import drawing
+
+    fresh = []
+    start = parallel.start_ordered
+
+    def watched(work, items, **kwargs):
+        fresh.append((type(work).__name__, kwargs.get("fresh", False)))
+        return start(work, items, **kwargs)
+
+    monkeypatch.setattr(drawing, "start_ordered", watched)
+    monkeypatch.setattr(drawing, "FRESH_POSTS", 0)
+    report.run("report", [sample_path], tmp_path / "fresh", Settings(jobs=2))
+    assert fresh[0] == ("GraphFigures", True) and not any(flag for _, flag in fresh[1:])
+    report.run("report", [sample_path], tmp_path / "one", Settings(jobs=1))
+    workers, one = _digests(tmp_path / "fresh"), _digests(tmp_path / "one")
+    assert sum(name.startswith("figures/") for name in one) == 21
+    assert workers == one

@@ -167,3 +167,54 @@ def test_a_child_forked_while_the_server_runs_does_not_keep_it_alive():
         stopper.join(60)
     assert stopped_while_the_child_lives
     assert child.exitcode == 0
+
+
+_STOP_PROBE = """
+import json, time
+import multiprocessing.forkserver as forkserver
+from netanalysis import parallel_fresh
+from netanalysis.parallel import map_ordered, start_ordered
+
+class Slow:
+    def __call__(self, k):
+        time.sleep(k / 10)
+        return k
+
+if __name__ == "__main__":
+    seen = {}
+    results = start_ordered(Slow(), [5, 1], jobs=1, fresh=True)
+    server = forkserver._forkserver._forkserver_pid
+    seen["started"] = server is not None
+    parallel_fresh.stop_fresh_server()
+    seen["running while the pool is open"] = forkserver._forkserver._forkserver_pid == server
+    seen["results"] = list(results)
+    seen["stopped by the pool's end"] = forkserver._forkserver._forkserver_pid is None
+    seen["nothing left"] = parallel_fresh._open_pools == 0 and not parallel_fresh._stop_asked
+    seen["again"] = list(map_ordered(Slow(), [0, 1], jobs=1, fresh=True))
+    parallel_fresh.stop_fresh_server()
+    seen["stopped at once"] = forkserver._forkserver._forkserver_pid is None
+    print(json.dumps(seen))
+"""
+
+
+def test_a_stop_asked_while_a_fresh_pool_works_waits_for_its_end(tmp_path):
+    # the report's figure worker (fresh) may still draw when the time stage, done with its own
+    # fresh workers, stops the server: stopping it then ends or strands the worker (its child;
+    # without the wait, this hung). Run in a process of its own, with a time limit.
+    import json
+    import subprocess
+    import sys
+
+    script = tmp_path / "probe.py"
+    script.write_text(_STOP_PROBE)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True)
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen == {
+        "started": True,
+        "running while the pool is open": True,
+        "results": [5, 1],
+        "stopped by the pool's end": True,
+        "nothing left": True,
+        "again": [0, 1],
+        "stopped at once": True,
+    }

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from netanalysis.memory import release_memory
@@ -49,15 +50,76 @@ PRELOAD_POSTS = 2_000
 Made = list[tuple[str, Callable[[], Any]]]
 
 
+#: From this many posts on, the whole graph's figures are drawn by fresh workers
+#: (:mod:`netanalysis.parallel_fresh`), not forked ones: a child forked from this process counts
+#: every page of it in its resident size (at three million benchmark posts the forked worker
+#: drawing them was the run's largest process, 663 MiB, this process holding some 600 MB then).
+FRESH_POSTS = 100_000
+
+
 def start_graph_figures(state: RunState, staging: Staging) -> None:
     """Hand the whole graph's figures to workers now, when the command draws figures and may
-    use two workers or more (one is left for this process's next stages)."""
+    use two workers or more (one is left for this process's next stages); from
+    :data:`FRESH_POSTS` posts on, to fresh workers (:class:`GraphFigures`)."""
     workers = worker_count(state.settings.jobs)
     if Stage.FIGURES not in state.command.stages or workers < 2:
         return
     made = _figure_set(state, time_figures=False)
-    state.drawing.append(_start(made, range(len(made)), staging, state, jobs=workers - 1))
+    if state.corpus is not None and len(state.corpus) >= FRESH_POSTS:
+        state.drawing.append(_start_fresh(made, staging, state, jobs=workers - 1))
+    else:
+        state.drawing.append(_start(made, range(len(made)), staging, state, jobs=workers - 1))
     state.drawn.extend(stem for stem, _ in made)
+
+
+class GraphFigures:
+    """The whole graph's figures, drawn in a fresh worker: ``work(index)`` builds figure
+    ``index`` of the whole graph's figure set and saves it in every format (picklable: the
+    worker gets the graph, its node table and, for the overlay view, the corpus's dates and
+    links alone, without the posts' ids or other columns).
+
+    The worker builds the same figure set as :func:`start_graph_figures` does here, from the
+    same graph, node table, settings and corpus, so index ``i`` is the same figure.
+    """
+
+    def __init__(self, state: RunState, stems: dict[str, Path]):
+        corpus = state.corpus
+        self.graph, self.nodes, self.settings, self.stems = state.graph, state.nodes, state.settings, stems
+        self.links = None if corpus is None else (corpus.dates, corpus.start, corpus.entity, corpus.entities)
+
+    def __call__(self, index: int) -> str:
+        from netanalysis.render.figure_set import figure_set
+        from netanalysis.render.save import save_figure
+
+        made = figure_set(self.graph, self.settings, nodes=self.nodes, corpus=self._corpus)
+        stem, build = made[index]
+        save_figure(build(), self.stems[stem], formats=tuple(self.settings.formats))
+        return stem
+
+    def _corpus(self) -> Batch:
+        import pyarrow as pa
+
+        from netanalysis.graph import Batch
+
+        assert self.links is not None
+        dates, start, entity, entities = self.links
+        return Batch(
+            post_ids=pa.nulls(len(dates), pa.string()), dates=dates, start=start, entity=entity, entities=entities
+        )
+
+
+def _start_fresh(made: Made, staging: Staging, state: RunState, *, jobs: int) -> Generator[Any, None, None]:
+    """Start ``jobs`` fresh workers drawing the whole graph's figures ``made`` (their results,
+    in order). The fork server is started for the time stage's workers first when the command
+    has that stage, so that they find the modules it preloads."""
+    from netanalysis.parallel_fresh import start_fresh_server
+
+    if Stage.TIMELINE in state.command.stages:
+        from netanalysis.analysis.over_time import time_statistics
+
+        start_fresh_server(time_statistics.__module__)
+    work = GraphFigures(state, _stems(made, staging, state))
+    return start_ordered(work, range(len(made)), jobs=jobs, fresh=True)
 
 
 def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
@@ -167,7 +229,7 @@ def _drawer(made: Made, staging: Staging, state: RunState) -> Callable[[int], st
     drawing process imports matplotlib when it draws its first figure: the run's process hands
     figures to workers without loading it (it does when it draws one itself)."""
     formats = tuple(state.settings.formats)
-    stems = {stem: [staging.path(f"figures/{stem}.{fmt}") for fmt in formats][0].with_suffix("") for stem, _ in made}
+    stems = _stems(made, staging, state)
 
     def draw(index: int) -> str:
         from netanalysis.render.save import save_figure
@@ -180,6 +242,12 @@ def _drawer(made: Made, staging: Staging, state: RunState) -> Callable[[int], st
         return stem
 
     return draw
+
+
+def _stems(made: Made, staging: Staging, state: RunState) -> dict[str, Path]:
+    """Where each figure of ``made`` goes, without its suffix (its files staged in every format)."""
+    formats = tuple(state.settings.formats)
+    return {stem: [staging.path(f"figures/{stem}.{fmt}") for fmt in formats][0].with_suffix("") for stem, _ in made}
 
 
 def _start(
