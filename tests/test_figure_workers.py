@@ -277,10 +277,24 @@ def test_figures_drawn_by_a_fresh_worker_are_those_drawn_in_one_process(sample_p
         fresh.append((type(work).__name__, kwargs.get("fresh", False)))
         return start(work, items, **kwargs)
 
+    from netanalysis import parallel_fresh
+
+    shipped = []
+    write = parallel_fresh.write_work
+
+    def written(work):
+        if isinstance(work, drawing.GraphFigures):  # (the edges' posts are not shipped)
+            shipped.append(sum("post_ids" in d for _, _, d in work.graph.edges(data=True)))
+        return write(work)
+
     monkeypatch.setattr(drawing, "start_ordered", watched)
+    monkeypatch.setattr(parallel_fresh, "write_work", written)
     monkeypatch.setattr(drawing, "FRESH_POSTS", 0)
-    report.run("report", [sample_path], tmp_path / "fresh", Settings(jobs=2))
+    result = report.run("report", [sample_path], tmp_path / "fresh", Settings(jobs=2))
     assert fresh[0] == ("GraphFigures", True) and not any(flag for _, flag in fresh[1:])
+    assert shipped == [0]
+    edges = list(result.state.graph.edges(data=True))  # (put back for the explorer)
+    assert edges and all("post_ids" in d and list(d)[-1] != "post_ids" for _, _, d in edges)
     report.run("report", [sample_path], tmp_path / "one", Settings(jobs=1))
     workers, one = _digests(tmp_path / "fresh"), _digests(tmp_path / "one")
     assert sum(name.startswith("figures/") for name in one) == 21
