@@ -230,7 +230,7 @@ def _process_map(
     before the results; with ``fresh``, the workers start from a fresh interpreter (and the fork
     server is not stopped before the pool ends: :func:`~netanalysis.parallel_fresh.fresh_pool`)."""
     if not fresh:
-        return _pool_map(work, chunks, workers, timeout, describe, started, fresh)
+        return _pool_map(process_context(), (work, os.getpid()), chunks, workers, timeout, describe, started)
     return _fresh_pool_map(work, chunks, workers, timeout, describe, started)
 
 
@@ -242,30 +242,35 @@ def _fresh_pool_map(
     describe: Callable[[Any], str],
     started: bool,
 ) -> Generator[Any, None, None]:
-    from netanalysis.parallel_fresh import fresh_pool
+    from netanalysis.parallel_fresh import fresh_context, fresh_pool, write_work
 
     with fresh_pool():
-        yield from _pool_map(work, chunks, workers, timeout, describe, started, True)
+        shipped = write_work(work)
+        try:
+            context = fresh_context(type(work).__module__)
+        except BaseException:
+            _unlink(shipped)
+            raise
+        # the workers read the work from its file: this process lets it go for the pool's life
+        # (the report's figure worker's work holds the corpus's links, which the explorer stage
+        # lets go; held here, that stage peaked at 692 MB at three million benchmark posts)
+        del work
+        yield from _pool_map(context, (_Shipped(shipped), None), chunks, workers, timeout, describe, started, shipped)
 
 
 def _pool_map(
-    work: Callable[[Any], Any],
+    context: Any,
+    initargs: tuple[Any, ...],
     chunks: Iterator,
     workers: int,
     timeout: float | None,
     describe: Callable[[Any], str],
     started: bool,
-    fresh: bool,
+    shipped: str | None = None,
 ) -> Generator[Any, None, None]:
-    shipped = None
-    initargs: tuple[Any, ...]
-    if fresh:
-        from netanalysis.parallel_fresh import fresh_context, write_work
-
-        shipped = write_work(work)
-        context, initargs = fresh_context(type(work).__module__), (_Shipped(shipped), None)
-    else:
-        context, initargs = process_context(), (work, os.getpid())
+    """The pool's work: its workers started with ``context`` and ``initargs`` (:func:`_init_worker`);
+    ``shipped``: the fresh workers' file, removed at the end."""
+    fresh = shipped is not None
     try:
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=initargs)
     except BaseException:

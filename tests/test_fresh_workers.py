@@ -218,3 +218,18 @@ def test_a_stop_asked_while_a_fresh_pool_works_waits_for_its_end(tmp_path):
         "again": [0, 1],
         "stopped at once": True,
     }
+
+
+def test_this_process_lets_a_fresh_pools_work_go_once_it_is_written():
+    # the workers read it from its file; the report's figure worker's work holds the corpus's
+    # links, which the explorer stage lets go while the figures are drawn
+    import gc
+    import weakref
+
+    work = Work(np.arange(40))
+    gone = weakref.ref(work)
+    results = start_ordered(work, [3, 1], jobs=1, fresh=True)
+    del work
+    gc.collect()
+    assert gone() is None
+    assert [r[:2] for r in results] == [(3, sum(range(3, 40, 4))), (1, sum(range(1, 40, 4)))]
