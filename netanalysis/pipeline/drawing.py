@@ -9,6 +9,9 @@ and the report page are written meanwhile, then this process draws the last figu
 for the others (:func:`finish_figures`) before the run writes its manifest; when the run stops
 early, the workers are killed (:func:`stop_figures`).
 
+From :data:`FRESH_POSTS` posts on, the whole graph's figures go to a fresh worker instead
+(:class:`GraphFigures`): a forked one counts every page of this process in its resident size.
+
 A forked worker draws from the objects as they were when it was forked, which the later stages
 only read (the explorer stage replaces the run state's corpus by its posts alone,
 :func:`release_links`; a worker keeps the one it was forked with): the files are those of
