@@ -43,6 +43,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from netanalysis.errors import ConfigError, WorkerError, stops_held
+from netanalysis.parallel_fresh import close_pool, open_pool
 
 __all__ = [
     "CHUNK",
@@ -228,34 +229,14 @@ def _process_map(
     """:func:`map_ordered` on ``workers`` local processes (see the module notes); with
     ``started`` (:func:`start_ordered`), every chunk is submitted first and ``None`` is yielded
     before the results; with ``fresh``, the workers start from a fresh interpreter (and the fork
-    server is not stopped before the pool ends: :func:`~netanalysis.parallel_fresh.fresh_pool`)."""
+    server is not stopped before the pool ends: :func:`~netanalysis.parallel_fresh.open_pool`)."""
     if not fresh:
         return _pool_map(process_context(), (work, os.getpid()), chunks, workers, timeout, describe, started)
-    return _fresh_pool_map(work, chunks, workers, timeout, describe, started)
-
-
-def _fresh_pool_map(
-    work: Callable[[Any], Any],
-    chunks: Iterator,
-    workers: int,
-    timeout: float | None,
-    describe: Callable[[Any], str],
-    started: bool,
-) -> Generator[Any, None, None]:
-    from netanalysis.parallel_fresh import fresh_context, fresh_pool, write_work
-
-    with fresh_pool():
-        shipped = write_work(work)
-        try:
-            context = fresh_context(type(work).__module__)
-        except BaseException:
-            _unlink(shipped)
-            raise
-        # the workers read the work from its file: this process lets it go for the pool's life
-        # (the report's figure worker's work holds the corpus's links, which the explorer stage
-        # lets go; held here, that stage peaked at 692 MB at three million benchmark posts)
-        del work
-        yield from _pool_map(context, (_Shipped(shipped), None), chunks, workers, timeout, describe, started, shipped)
+    # the workers read the work from its file, and the pool does not hold it in this process (the
+    # report's figure worker's work holds the corpus's links, which the explorer stage lets go;
+    # held for the pool's life, that stage peaked at 692 MB at three million benchmark posts)
+    context, shipped = open_pool(work)
+    return _pool_map(context, (_Shipped(shipped), None), chunks, workers, timeout, describe, started, shipped)
 
 
 def _pool_map(
@@ -268,13 +249,13 @@ def _pool_map(
     started: bool,
     shipped: str | None = None,
 ) -> Generator[Any, None, None]:
-    """The pool's work: its workers started with ``context`` and ``initargs`` (:func:`_init_worker`);
-    ``shipped``: the fresh workers' file, removed at the end."""
+    """The pool's work, its workers started with ``context`` and ``initargs``; ``shipped``: the
+    fresh workers' file, removed at the end (the fork server is not stopped before then)."""
     fresh = shipped is not None
     try:
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=initargs)
     except BaseException:
-        _unlink(shipped)
+        close_pool(shipped)
         raise
     # Every worker is started at the first submission, as with fork. A pool that starts them one
     # submission at a time (its way for other start methods) woke its watching thread before
@@ -333,13 +314,7 @@ def _pool_map(
                 _kill(list(dict.fromkeys([*forked, *(getattr(pool, "_processes", None) or {}).values()])))
                 pool.shutdown(wait=False, cancel_futures=True)
         finally:
-            _unlink(shipped)
-
-
-def _unlink(path: str | None) -> None:
-    if path is not None:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+            close_pool(shipped)
 
 
 def _settled(pool: ProcessPoolExecutor, wait: float = 5.0) -> None:

@@ -41,14 +41,19 @@ import pickle
 import struct
 import sys
 import tempfile
-from collections.abc import Iterator
 from typing import Any
-
-import numpy as np
 
 from netanalysis import memory
 
-__all__ = ["fresh_context", "start_fresh_server", "stop_fresh_server", "fresh_pool", "write_work", "read_work"]
+__all__ = [
+    "fresh_context",
+    "start_fresh_server",
+    "stop_fresh_server",
+    "open_pool",
+    "close_pool",
+    "write_work",
+    "read_work",
+]
 
 #: Each buffer is read into memory starting at a multiple of this many bytes (as NumPy aligns).
 _ALIGN = 64
@@ -88,7 +93,7 @@ def stop_fresh_server() -> None:
 
     While a fresh pool is still open (the report's figure worker, drawing while the time stage
     that asks for the stop is done with its own workers), the stop waits for it: the last open
-    pool to end stops the server (:func:`fresh_pool`). Stopping it at once would end the pool's
+    pool to end stops the server (:func:`close_pool`). Stopping it at once would end the pool's
     workers with it (they die with their parent, the server) and break the pool."""
     global _stop_asked
     if _open_pools:
@@ -102,18 +107,33 @@ _open_pools = 0
 _stop_asked = False
 
 
-@contextlib.contextmanager
-def fresh_pool() -> Iterator[None]:
-    """Around the life of a pool of fresh workers: :func:`stop_fresh_server` waits for its end."""
-    global _open_pools, _stop_asked
-    _open_pools += 1
+def open_pool(work: Any) -> tuple[Any, str]:
+    """A pool of fresh workers for ``work`` starts: the start method (:func:`fresh_context`, the
+    server started) and the work's file (:func:`write_work`), which the caller gives the workers
+    instead of the work; :func:`stop_fresh_server` waits for the pool's end (:func:`close_pool`)."""
+    global _open_pools
+    path = write_work(work)
     try:
-        yield
-    finally:
-        _open_pools -= 1
-        if not _open_pools and _stop_asked:
-            _stop_asked = False
-            _stop_server()
+        context = fresh_context(type(work).__module__)
+    except BaseException:
+        os.unlink(path)
+        raise
+    _open_pools += 1
+    return context, path
+
+
+def close_pool(path: str | None) -> None:
+    """A pool from :func:`open_pool` has ended: its file goes, and the last open pool stops the
+    server if a stop waits (``None``: a pool of forked workers, nothing to do)."""
+    global _open_pools, _stop_asked
+    if path is None:
+        return
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+    _open_pools -= 1
+    if not _open_pools and _stop_asked:
+        _stop_asked = False
+        _stop_server()
 
 
 def _stop_server() -> None:
@@ -167,6 +187,8 @@ def write_work(work: Any) -> str:
 def read_work(path: str) -> Any:
     """The work written to ``path`` by :func:`write_work`, this process's memory settings made
     those of the process that wrote it."""
+    import numpy as np
+
     with open(path, "rb") as file:
         length, count = _HEADER.unpack(file.read(_HEADER.size))
         sizes = [_SIZE.unpack(file.read(_SIZE.size))[0] for _ in range(count)]
