@@ -102,7 +102,7 @@ def stop_fresh_server() -> None:
     _stop_server()
 
 
-#: Fresh pools open now (:func:`fresh_pool`), and whether a stop waits for them to end.
+#: Fresh pools open now (:func:`open_pool`, :func:`close_pool`), and whether a stop waits for them to end.
 _open_pools = 0
 _stop_asked = False
 
