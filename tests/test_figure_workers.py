@@ -299,3 +299,12 @@ def test_figures_drawn_by_a_fresh_worker_are_those_drawn_in_one_process(sample_p
     workers, one = _digests(tmp_path / "fresh"), _digests(tmp_path / "one")
     assert sum(name.startswith("figures/") for name in one) == 21
     assert workers == one
+
+
+def test_the_time_stages_server_preloads_the_module_of_its_workers():
+    # the figure worker may start the fresh workers' server before the time stage: both ask for
+    # the module the time stage's workers run, by one name
+    from netanalysis.analysis.over_time import time_statistics
+    from netanalysis.pipeline.time_stage import WORKERS_PRELOAD
+
+    assert WORKERS_PRELOAD == time_statistics.__module__

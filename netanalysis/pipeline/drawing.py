@@ -87,8 +87,9 @@ class GraphFigures:
 
     def __init__(self, state: RunState, stems: dict[str, Path]):
         corpus = state.corpus
+        assert corpus is not None  # (the fresh worker is for large corpora: start_graph_figures)
         self.graph, self.nodes, self.settings, self.stems = state.graph, state.nodes, state.settings, stems
-        self.links = None if corpus is None else (corpus.dates, corpus.start, corpus.entity, corpus.entities)
+        self.links = (corpus.dates, corpus.start, corpus.entity, corpus.entities)
 
     def __call__(self, index: int) -> str:
         from netanalysis.render.figure_set import figure_set
@@ -104,7 +105,6 @@ class GraphFigures:
 
         from netanalysis.graph import Batch
 
-        assert self.links is not None
         dates, start, entity, entities = self.links
         return Batch(
             post_ids=pa.nulls(len(dates), pa.string()), dates=dates, start=start, entity=entity, entities=entities
@@ -116,11 +116,10 @@ def _start_fresh(made: Made, staging: Staging, state: RunState, *, jobs: int) ->
     in order). The fork server is started for the time stage's workers first when the command
     has that stage, so that they find the modules it preloads."""
     from netanalysis.parallel_fresh import start_fresh_server
+    from netanalysis.pipeline.time_stage import WORKERS_PRELOAD
 
     if Stage.TIMELINE in state.command.stages:
-        from netanalysis.analysis.over_time import time_statistics
-
-        start_fresh_server(time_statistics.__module__)
+        start_fresh_server(WORKERS_PRELOAD)
     work = GraphFigures(state, _stems(made, staging, state))
     with _edges_without(state.graph, "post_ids"):  # (the work's file is written in start_ordered)
         return start_ordered(work, range(len(made)), jobs=jobs, fresh=True)

@@ -23,10 +23,15 @@ if TYPE_CHECKING:  # pragma: no cover (the command line loads the analysis only 
 
     from netanalysis.analysis.over_time import TimeStatistics
 
-__all__ = ["stage_timeline", "time_counts", "community_counts", "PARALLEL_POSTS"]
+__all__ = ["stage_timeline", "time_counts", "community_counts", "PARALLEL_POSTS", "WORKERS_PRELOAD"]
 
 #: Corpora of fewer posts compute their time windows in this process (starting workers costs more).
 PARALLEL_POSTS = 2000
+
+#: The module the server of the stage's fresh workers imports as it starts, so that each worker
+#: finds it loaded (:func:`netanalysis.parallel_fresh.start_fresh_server`; the report's figure
+#: worker, which may start the server first, asks for the same).
+WORKERS_PRELOAD = "netanalysis.analysis.over_time"
 
 
 def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None:
@@ -49,7 +54,7 @@ def stage_timeline(state: RunState, result: RunResult, staging: Staging) -> None
         raise ConfigError(f"metric must be one of {', '.join(TIME_METRICS)}, not {s.metric!r}")
     jobs = s.jobs if len(state.corpus) >= PARALLEL_POSTS else 1
     if worker_count(jobs) > 1:  # (the workers' server starts while the windows' graphs are built)
-        start_fresh_server(time_statistics.__module__)
+        start_fresh_server(WORKERS_PRELOAD)
     state.windows = graphs_over_time(
         state.corpus,
         freq=s.freq,
