@@ -175,6 +175,46 @@ def test_the_coded_corpus_gives_the_windows_of_the_tables(chunk, sample_path, tm
             assert whole.units.strides == (0,) and whole.units.tolist() == [1] * 12
 
 
+def test_a_window_is_coded_without_arrays_over_the_whole_corpus():
+    """Coding a few posts of a large corpus allocates for those posts only (the windows table,
+    each bootstrap and each change test code windows; arrays over every post or link of the
+    corpus took 24-36 MB a window at three million posts), and gives the window of those posts
+    alone."""
+    import tracemalloc
+
+    import pyarrow as pa
+
+    from netanalysis.graph import Batch
+    from netanalysis.graph.link_starts import starts
+
+    entities = (("country", "CN"), ("country", "IN"), ("country", "RU"), ("forum", "BRICS"), ("forum", "UN"))
+    n = 300_000
+    rng = np.random.default_rng(3)
+    per_post = rng.integers(0, 5, size=n)
+    entity = np.concatenate([rng.permutation(5)[:k] for k in per_post]).astype(np.int16)
+    ids = pa.array([f"p:{i}" for i in range(n)])
+    big = Batch(ids, np.arange(n, dtype=np.int64), starts(per_post), entity, entities)
+    source = BatchSource(big)
+    keep = np.zeros(n, dtype=bool)
+    keep[[5, 70_000, 299_999]] = True
+    tracemalloc.start()
+    window = source.code(keep)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 200_000, peak  # (300,000 posts: 2.4 MB an int64 array over them)
+    small = [5, 70_000, 299_999]
+    alone = Batch(
+        pa.array([f"p:{i}" for i in small]),
+        np.array(small, dtype=np.int64),
+        starts(per_post[small]),
+        np.concatenate([entity[big.start[i] : big.start[i + 1]] for i in small]),
+        entities,
+    )
+    other = BatchSource(alone).code(np.ones(3, dtype=bool))
+    assert window.post_ids.tolist() == small and window.nodes == other.nodes
+    assert coded_edges(window) == coded_edges(other) and window.topical.tolist() == other.topical.tolist()
+
+
 def test_no_bootstrap_and_no_tests_leave_the_columns_empty_and_say_so(sample_path, tmp_path):
     out = tmp_path / "out"
     _run(["report", str(sample_path), "-o", str(out), "--format", "png", "--bootstrap", "0", "--permutations", "0"])

@@ -28,12 +28,12 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from netanalysis.analysis.link_sums import PAIR_CHUNK, code_type, counted, joined, ones, tally
+from netanalysis.analysis.link_sums import PAIR_CHUNK, code_type, joined, ones, tally
 from netanalysis.analysis.resample import CodedWindow, code_window, coded_links
 from netanalysis.analysis.windows import utc
 from netanalysis.errors import ConfigError
 from netanalysis.graph.coding import Batch, micros
-from netanalysis.graph.link_starts import run_posts, start_runs, starts
+from netanalysis.graph.link_starts import start_runs, starts
 from netanalysis.model import NO_DATE, SIDES, UNITS, Exclusion
 
 __all__ = ["WindowSource", "FrameSource", "BatchSource", "as_source"]
@@ -125,48 +125,72 @@ class BatchSource(WindowSource):
         self._allowed = np.array(
             [kind in SIDES and not exclusion.matches(kind, name) for kind, name in batch.entities], dtype=bool
         )
+        # the units of a post are numbered below this (links of excluded entities included)
+        units_at = self._link_units
+        self._span = int(units_at.max(initial=0)) + 1 if unit != "post" and units_at is not None else 1
 
     def code(self, keep: np.ndarray) -> CodedWindow:
-        start, entity = self._start, self._entity
+        """The coded window of the kept posts, made from their links only: nothing a post or a
+        link of the whole corpus is made (a window is coded for the windows table, each
+        bootstrap and each change test; an array over every post or link of a three-million-post
+        corpus is 24-36 MB each time)."""
+        start, entity, rank, allowed = self._start, self._entity, self._rank, self._allowed
         keep = np.asarray(keep, dtype=bool)
-        renumber = np.cumsum(keep, dtype=np.int64) - 1
-        on = np.repeat(keep, np.diff(start))
-        on &= self._allowed[entity]
-        used = np.flatnonzero(counted(entity, len(self._names), where=on))
-        used = used[np.argsort(self._rank[used], kind="stable")]
-        nodes = [str(n) for n in self._names[used]]
-        lookup = np.full(len(self._names), -1, dtype=np.int64)
-        lookup[used] = np.arange(len(used))
-        n_nodes = max(len(nodes), 1)
+        if keep.all():  # the whole corpus (a worker's largest arrays): its own starts, no copy
+            places, first, kept_start = None, start[:-1], start
+        else:
+            places = np.flatnonzero(keep)  # (kept post i is corpus post places[i])
+            first = start[places]  # where each kept post's links start in the corpus
+            kept_start = starts(start[places + 1] - first)
         link_units = self._link_units if self.unit != "post" else None
-        span = int(link_units[on].max(initial=0)) + 1 if link_units is not None else 1
-        node_type = code_type(n_nodes)
-        # the distinct (post, unit, node) links, sorted: a run of posts at a time, so that no
+        span, n_names = self._span, len(self._names)
+        # the distinct (post, unit, node) links, sorted: a run of kept posts at a time, so that no
         # array of int64 codes of every link is made (1,000,000 benchmark posts have 24 million
-        # links), nor of each link's post (each is kept only as where each post's links start)
+        # links), nor of each link's post (each is kept only as where each post's links start);
+        # nodes are coded by the rank of their name and renumbered once the window's are known
         parts: list[list[np.ndarray]] = [[], []]
-        per_post = np.zeros(int(keep.sum()), dtype=np.int64)
-        for first, end in start_runs(start, PAIR_CHUNK):
-            lo, hi = int(start[first]), int(start[end])
-            part = on[lo:hi]
-            renumbered = renumber[run_posts(start, first, end)[part]]
-            where = link_units[lo:hi][part].astype(np.int64) if link_units is not None else 0
-            key = np.unique((renumbered * span + where) * n_nodes + lookup[entity[lo:hi][part]])
-            rest = key // n_nodes
+        per_post = np.zeros(len(kept_start) - 1, dtype=np.int64)
+        named = np.zeros(n_names, dtype=bool)
+        rank_type = code_type(n_names)
+        for a, b in start_runs(kept_start, PAIR_CHUNK):
+            counts = np.diff(kept_start[a : b + 1])
+            link = np.repeat(first[a:b] - kept_start[a:b], counts)
+            link += np.arange(kept_start[a], kept_start[b], dtype=np.int64)  # the corpus's links
+            ent = entity[link]
+            part = allowed[ent]
+            post = np.repeat(np.arange(a, b, dtype=np.int64), counts)[part]
+            where = link_units[link[part]].astype(np.int64) if link_units is not None else 0
+            key = np.unique((post * span + where) * n_names + rank[ent[part]])
+            rest = key // n_names
             tally(per_post, rest // span)
-            if span > 1:  # (else every link is in unit 0: zeros that take no memory below)
+            if link_units is not None:
                 parts[0].append((rest % span).astype(np.int32))
-            parts[1].append((key % n_nodes).astype(node_type))
-            del part, renumbered, where, key, rest
-        del renumber, on
+            ranks = (key % n_names).astype(rank_type)
+            named[ranks] = True
+            parts[1].append(ranks)
+            del link, ent, part, post, where, key, rest
+        del first, kept_start
+        used = np.flatnonzero(named)  # the ranks of the nodes the window names
+        by_rank = np.argsort(rank, kind="stable")  # the name of each rank
+        nodes = [str(n) for n in self._names[by_rank[used]]]
+        node_type = code_type(max(len(nodes), 1))
+        lookup = np.zeros(n_names, dtype=rank_type)
+        lookup[used] = np.arange(len(used))
+        for i, ranks in enumerate(parts[1]):
+            parts[1][i] = lookup[ranks].astype(node_type, copy=False)
         node = joined(parts[1], node_type)
-        where = joined(parts[0], np.int32) if span > 1 else np.broadcast_to(np.zeros(1, dtype=np.int32), node.shape)
+        if any(int(w.max(initial=0)) > 0 for w in parts[0]):
+            where = joined(parts[0], np.int32)
+        else:  # (every link in unit 0: zeros that take no memory)
+            where = np.broadcast_to(np.zeros(1, dtype=np.int32), node.shape)
         if self.unit == "post":  # (a unit each: ones that take no memory, 8 bytes a post as int64)
             units = ones(len(per_post), np.int64)
         else:
             assert self._units is not None  # (checked when the source was made)
-            units = self._units[keep]
-        return coded_links(np.flatnonzero(keep), units, starts(per_post), where, node, nodes, self.unit)
+            units = self._units if places is None else self._units[places]
+        if places is None:
+            places = np.arange(len(per_post), dtype=np.int64)
+        return coded_links(places, units, starts(per_post), where, node, nodes, self.unit)
 
 
 def as_source(posts: pd.DataFrame | WindowSource, links: pd.DataFrame | None, unit: str) -> WindowSource:
