@@ -215,6 +215,24 @@ def test_a_window_is_coded_without_arrays_over_the_whole_corpus():
     assert coded_edges(window) == coded_edges(other) and window.topical.tolist() == other.topical.tolist()
 
 
+def test_the_whole_corpus_worker_is_sent_no_dates(sample_path, tmp_path):
+    """The source the whole corpus's worker gets codes the same windows, without the posts'
+    dates and inferred flags (nine bytes a post it would hold to the end of its coding)."""
+    import pickle
+
+    result = pipeline.run("timeline", [sample_path], tmp_path / "run", Settings(bootstrap=0))
+    source = BatchSource(result.state.corpus)
+    whole = over_time._WholeCorpus(source, {}, 0)
+    light = whole.source
+    assert isinstance(light, BatchSource) and len(light) == len(source) == 12
+    assert len(light.dates) == 0 and len(light.inferred) == 0 and len(source.dates) == 12
+    every = np.ones(12, dtype=bool)
+    assert coded_edges(light.code(every)) == coded_edges(source.code(every))
+    assert len(pickle.dumps(light, protocol=5)) <= len(pickle.dumps(source, protocol=5)) - 9 * 12
+    with pytest.raises(RuntimeError, match="for coding only"):
+        light.mask("2024-01-01", "2025-01-01")
+
+
 def test_no_bootstrap_and_no_tests_leave_the_columns_empty_and_say_so(sample_path, tmp_path):
     out = tmp_path / "out"
     _run(["report", str(sample_path), "-o", str(out), "--format", "png", "--bootstrap", "0", "--permutations", "0"])

@@ -255,7 +255,7 @@ class _WholeCorpus:
     """
 
     def __init__(self, source: WindowSource, options: dict, seed: int):
-        self.source: WindowSource | None = source
+        self.source: WindowSource | None = source.for_coding()  # (no dates: it codes every post)
         self.options, self.seed = options, seed
 
     def __call__(self, _item: int) -> pd.DataFrame:

@@ -21,6 +21,7 @@ entities left out as the co-mention counter leaves them out.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -68,6 +69,11 @@ class WindowSource:
     def code(self, keep: np.ndarray) -> CodedWindow:
         """The coded window of the posts where ``keep`` is true (in corpus order)."""
         raise NotImplementedError
+
+    def for_coding(self) -> WindowSource:
+        """A source that codes the same windows, without what coding does not need (the dates),
+        where that takes less memory: what a worker that codes given posts is sent."""
+        return self
 
 
 class FrameSource(WindowSource):
@@ -125,9 +131,25 @@ class BatchSource(WindowSource):
         self._allowed = np.array(
             [kind in SIDES and not exclusion.matches(kind, name) for kind, name in batch.entities], dtype=bool
         )
+        self._coding_only = False
         # the units of a post are numbered below this (links of excluded entities included)
         units_at = self._link_units
         self._span = int(units_at.max(initial=0)) + 1 if unit != "post" and units_at is not None else 1
+
+    def __len__(self) -> int:
+        return len(self._start) - 1
+
+    def mask(self, start: Any, end: Any) -> np.ndarray:
+        if self._coding_only:
+            raise RuntimeError("this source was made for coding only (for_coding): it has no dates")
+        return super().mask(start, end)
+
+    def for_coding(self) -> BatchSource:
+        """This source without the posts' dates and inferred flags (nine bytes a post): the whole
+        corpus's worker codes every post and never selects by date."""
+        light = copy.copy(self)
+        light.dates, light.inferred, light._coding_only = np.zeros(0, np.int64), np.zeros(0, bool), True
+        return light
 
     def code(self, keep: np.ndarray) -> CodedWindow:
         """The coded window of the kept posts, made from their links only: nothing a post or a
