@@ -99,6 +99,22 @@ def test_shares_use_the_baseline_units():
     assert topical[:, 0].tolist() == pytest.approx([2 / 3, 2 / 3])
 
 
+def test_topical_shares_of_whole_posts_count_the_replicated_posts_that_name_something():
+    """Whole posts' topical flags are one byte a post; a replicate's topical N is the sum of the
+    multiplicities of the posts naming something (by hand: 3 + 2 of 3 + 2 + 4 + 1)."""
+    posts = pd.DataFrame({"post_id": ["a", "b", "c", "d"]})
+    links = pd.DataFrame(
+        {"post_id": ["a", "a", "c"], "kind": ["country", "forum", "forum"], "entity": ["CN", "UN", "UN"]}
+    )
+    win = code_window(posts, links)
+    assert win.topical.dtype == np.int8 and win.topical.tolist() == [1, 0, 1, 0]
+    counts = np.array([[3, 4, 2, 1], [0, 2, 2, 6]], dtype=np.int32)
+    share = replicate_values(win, counts, measures=["share"], baseline="topical-units")
+    assert win.nodes == ["country:CN", "forum:UN"]
+    assert share[0, :, 0].tolist() == pytest.approx([3 / 5, 5 / 5])
+    assert share[1, :, 0].tolist() == pytest.approx([0 / 2, 2 / 2])
+
+
 def test_bootstrap_counts_are_multinomial_draws():
     counts = bootstrap_counts(np.random.default_rng(0), 5, 4000)
     assert (counts.sum(axis=1) == 5).all()

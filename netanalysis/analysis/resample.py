@@ -94,7 +94,8 @@ class CodedWindow:
     post_ids : ndarray
         The posts, in the order of the posts table.
     units, topical : ndarray
-        Per post: its number of units, and of units naming a country or forum.
+        Per post: its number of units, and of units naming a country or forum (int8 when every
+        unit is a post: 0 or 1).
     nodes : list of str
         Node ids (``country:XX``, ``forum:ID``) of every entity the posts name, sorted.
     kinds : ndarray
@@ -243,7 +244,8 @@ def coded_links(
     n_nodes = max(len(nodes), 1)
     span = int(where.max(initial=0)) + 1
     if unit == "post":  # each (post, node) once already: the entries are the links themselves
-        topical = (np.diff(start) > 0).astype(np.int64)  # (a post's one unit names something)
+        # (a post's one unit names something: 0 or 1, one byte a post, where int64 took eight)
+        topical = (np.diff(start) > 0).view(np.int8)
         node_start = start
         node_index, count = node.astype(code_type(n_nodes), copy=False), ones(len(node), index_type(len(node)))
     else:
@@ -262,7 +264,7 @@ def coded_links(
     return CodedWindow(
         post_ids=post_ids,
         units=units,
-        topical=topical.astype(np.int64, copy=False),
+        topical=topical,
         nodes=nodes,
         kinds=kinds,
         node_start=node_start,
@@ -396,8 +398,12 @@ def _replicate_values(
     if "share" in measures:
         per_post = win.units if baseline == "all-units" else win.topical
         # a row at a time: int32 counts times int64 units are made int64 first (the whole block
-        # would be copied at once)
-        n = np.array([row @ per_post for row in distinct], dtype=np.int64).reshape(len(distinct))
+        # would be copied at once); the topical flags of whole posts (int8) pick their posts' counts
+        if per_post.dtype == np.int8:
+            picked = per_post.view(bool)
+            n = np.array([row[picked].sum(dtype=np.int64) for row in distinct], dtype=np.int64)
+        else:
+            n = np.array([row @ per_post for row in distinct], dtype=np.int64).reshape(len(distinct))
         out[:, :, list(measures).index("share")] = named / np.where(n > 0, n, 1)[:, None]
     if "strength" in measures:
         out[:, :, list(measures).index("strength")] = _to_nodes(weights, win.edge_nodes, n_nodes)
