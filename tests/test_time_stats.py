@@ -231,6 +231,13 @@ def test_the_whole_corpus_worker_is_sent_no_dates(sample_path, tmp_path):
     assert len(pickle.dumps(light, protocol=5)) <= len(pickle.dumps(source, protocol=5)) - 9 * 12
     with pytest.raises(RuntimeError, match="for coding only"):
         light.mask("2024-01-01", "2025-01-01")
+    # the worker's copy lets its links go once every post is coded, not the run's source
+    released = light.code_every_post(release=True)
+    assert coded_edges(released) == coded_edges(source.code(every)) and released.n_posts == 12
+    assert len(light._entity) == 0 and len(source._entity) == len(result.state.corpus.entity) > 0
+    with pytest.raises(RuntimeError, match="let its links go"):
+        light.code(every)
+    assert coded_edges(source.code_every_post()) == coded_edges(source.code(every))
 
 
 def test_no_bootstrap_and_no_tests_leave_the_columns_empty_and_say_so(sample_path, tmp_path):

@@ -264,7 +264,7 @@ class _WholeCorpus:
         source, self.source = self.source, None
         if source is None:
             raise RuntimeError("the whole corpus's intervals are computed once")
-        corpus = source.code(np.ones(len(source), dtype=bool))
+        corpus = source.code_every_post(release=True)  # (its links go before the pairs are made)
         del source
         release_memory(collect=False)  # (the coding's freed chunks: 90 MB of a million benchmark posts)
         whole = bootstrap_coded(corpus, seed=[self.seed, WHOLE_CORPUS], **self.options)

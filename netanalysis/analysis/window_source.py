@@ -39,6 +39,8 @@ from netanalysis.model import NO_DATE, SIDES, UNITS, Exclusion
 
 __all__ = ["WindowSource", "FrameSource", "BatchSource", "as_source"]
 
+_NONE = np.zeros(0, dtype=np.int64)  # (what a released source holds in place of its links)
+
 
 class WindowSource:
     """The posts of a corpus, their dates, and the coded window of any selection of them.
@@ -69,6 +71,11 @@ class WindowSource:
     def code(self, keep: np.ndarray) -> CodedWindow:
         """The coded window of the posts where ``keep`` is true (in corpus order)."""
         raise NotImplementedError
+
+    def code_every_post(self, *, release: bool = False) -> CodedWindow:
+        """The coded window of every post. With ``release``, a source that can let its links go
+        once they are coded does (it then codes nothing more)."""
+        return self.code(np.ones(len(self), dtype=bool))
 
     def for_coding(self) -> WindowSource:
         """A source that codes the same windows, without what coding does not need (the dates),
@@ -131,13 +138,13 @@ class BatchSource(WindowSource):
         self._allowed = np.array(
             [kind in SIDES and not exclusion.matches(kind, name) for kind, name in batch.entities], dtype=bool
         )
-        self._coding_only = False
+        self._coding_only, self._released, self._posts = False, False, len(batch)
         # the units of a post are numbered below this (links of excluded entities included)
         units_at = self._link_units
         self._span = int(units_at.max(initial=0)) + 1 if unit != "post" and units_at is not None else 1
 
     def __len__(self) -> int:
-        return len(self._start) - 1
+        return self._posts
 
     def mask(self, start: Any, end: Any) -> np.ndarray:
         if self._coding_only:
@@ -151,13 +158,24 @@ class BatchSource(WindowSource):
         light.dates, light.inferred, light._coding_only = np.zeros(0, np.int64), np.zeros(0, bool), True
         return light
 
+    def code_every_post(self, *, release: bool = False) -> CodedWindow:
+        """The coded window of every post; with ``release``, the source drops its links (the
+        corpus's link starts, entities and units: 32.5 bytes a post of the benchmark) once they
+        are coded, before the window's pairs are made: the whole corpus's worker, whose peak
+        that is, then holds the corpus coded without the corpus itself."""
+        return self._code(np.ones(len(self), dtype=bool), release=release)
+
     def code(self, keep: np.ndarray) -> CodedWindow:
+        return self._code(np.asarray(keep, dtype=bool), release=False)
+
+    def _code(self, keep: np.ndarray, *, release: bool) -> CodedWindow:
         """The coded window of the kept posts, made from their links only: nothing a post or a
         link of the whole corpus is made (a window is coded for the windows table, each
         bootstrap and each change test; an array over every post or link of a three-million-post
         corpus is 24-36 MB each time)."""
+        if self._released:
+            raise RuntimeError("this source let its links go once it had coded every post (code_every_post)")
         start, entity, rank, allowed = self._start, self._entity, self._rank, self._allowed
-        keep = np.asarray(keep, dtype=bool)
         if keep.all():  # the whole corpus (a worker's largest arrays): its own starts, no copy
             places, first, kept_start = None, start[:-1], start
         else:
@@ -192,6 +210,9 @@ class BatchSource(WindowSource):
             parts[1].append(ranks)
             del link, ent, part, post, where, key, rest
         del first, kept_start
+        if release:  # (the units of each post are kept: the window holds them)
+            self._start, self._entity, self._link_units, self._released = _NONE, _NONE, None, True
+            del start, entity, link_units
         used = np.flatnonzero(named)  # the ranks of the nodes the window names
         by_rank = np.argsort(rank, kind="stable")  # the name of each rank
         nodes = [str(n) for n in self._names[by_rank[used]]]
