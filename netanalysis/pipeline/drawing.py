@@ -269,9 +269,13 @@ def _drawer(made: Made, staging: Staging, state: RunState) -> Callable[[int], st
 
 
 def _stems(made: Made, staging: Staging, state: RunState) -> dict[str, Path]:
-    """Where each figure of ``made`` goes, without its suffix (its files staged in every format)."""
-    formats = tuple(state.settings.formats)
-    return {stem: [staging.path(f"figures/{stem}.{fmt}") for fmt in formats][0].with_suffix("") for stem, _ in made}
+    """Where each figure of ``made`` goes, without its suffix; its file in every format is
+    registered with the staging folder here (:meth:`Staging.path`), so the run lists and moves it."""
+    stems = {}
+    for stem, _ in made:
+        files = [staging.path(f"figures/{stem}.{fmt}") for fmt in state.settings.formats]
+        stems[stem] = files[0].with_suffix("")
+    return stems
 
 
 def _start(
