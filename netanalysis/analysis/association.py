@@ -219,7 +219,7 @@ def association_table(
     win = code_window(posts, links, unit=unit)
     n = int((win.units if baseline == "all-units" else win.topical).sum())
     named = totals(win.node_index, win.node_count, len(win.nodes))
-    weight = totals(win.edge_index, win.edge_count, len(win.edge_nodes))
+    weight = win.edge_totals
     if pairs == "all":
         countries = np.flatnonzero(win.kinds == "country")
         forums = np.flatnonzero(win.kinds == "forum")

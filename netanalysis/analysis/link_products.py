@@ -202,6 +202,8 @@ def summed(counts: np.ndarray, links, *, top: int | None = None) -> np.ndarray:
     product is made in int64 from a copy of the block's data, as for int64 matrices; either way
     the sums are exact.
     """
+    if hasattr(links, "sums"):  # a window's pairs through its posts' sets (pair_sets.PairSets)
+        return links.sums(counts, top)
     out = np.zeros((counts.shape[0], links.shape[0]), dtype=np.int64)
     if not links.nnz:
         return out

@@ -55,7 +55,8 @@ from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_mea
 from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
 from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
 from netanalysis.analysis.link_products import by_post, largest_abs, summed
-from netanalysis.analysis.link_sums import code_type, counted, distinct_pairs, ones, window_pairs
+from netanalysis.analysis.link_sums import code_type, counted, distinct_pairs, ones, totals, window_pairs
+from netanalysis.analysis.pair_sets import PairSets, pair_sets
 from netanalysis.analysis.replicate_blocks import distinct_rows
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS
@@ -106,11 +107,16 @@ class CodedWindow:
         (``posts + 1`` values; :attr:`node_post` gives each entry's post).
     edge_nodes : ndarray
         ``(E, 2)`` node indices (country, forum) of every pair co-mentioned at least once.
-    edge_start, edge_index, edge_count : ndarray
+    edge_start, edge_index, edge_count : ndarray or None
         Per (post, edge): how many units of the post name both (as for nodes; these arrays are
-        most of a large window's memory, and :attr:`edge_post` gives each entry's post).
+        most of a large window's memory, and :attr:`edge_post` gives each entry's post). None
+        when the pairs are not listed but summed through the posts' sets (``edge_sets``).
     unit : str
         The unit of co-mention.
+    edge_sets : PairSets or None
+        A large window of whole posts: its pairs as its posts' links of one side coded by their
+        post's set of the other side (:mod:`netanalysis.analysis.pair_sets`), which give the
+        same sums without listing the pairs.
     """
 
     post_ids: np.ndarray
@@ -122,10 +128,11 @@ class CodedWindow:
     node_index: np.ndarray
     node_count: np.ndarray
     edge_nodes: np.ndarray
-    edge_start: np.ndarray
-    edge_index: np.ndarray
-    edge_count: np.ndarray
+    edge_start: np.ndarray | None
+    edge_index: np.ndarray | None
+    edge_count: np.ndarray | None
     unit: str
+    edge_sets: PairSets | None = None
 
     @property
     def n_posts(self) -> int:
@@ -139,6 +146,8 @@ class CodedWindow:
     @property
     def edge_post(self) -> np.ndarray:
         """Each (post, edge) entry's post (int32 when it fits; made anew at each call)."""
+        if self.edge_start is None:
+            raise ValueError("this window's pairs are summed through its posts' sets, not listed")
         return posts_of(self.edge_start)
 
     @functools.cached_property
@@ -154,8 +163,19 @@ class CodedWindow:
 
     @functools.cached_property
     def edge_links(self):
-        """Sparse edges x posts matrix of :attr:`edge_count` (built once per window)."""
+        """Sparse edges x posts matrix of :attr:`edge_count` (built once per window), or the
+        :class:`~netanalysis.analysis.pair_sets.PairSets` that give its products."""
+        if self.edge_sets is not None:
+            return self.edge_sets
         return by_post(self.edge_start, self.edge_index, self.edge_count, len(self.edge_nodes))
+
+    @functools.cached_property
+    def edge_totals(self) -> np.ndarray:
+        """Each edge's weight in the window (int64, in the order of :attr:`edge_nodes`)."""
+        if self.edge_sets is not None:
+            return self.edge_sets.totals
+        assert self.edge_index is not None and self.edge_count is not None
+        return totals(self.edge_index, self.edge_count, len(self.edge_nodes))
 
 
 def _check(unit: str, baseline: str) -> None:
@@ -258,9 +278,17 @@ def coded_links(
         assert counts is not None
         count = counts
         del post, group
-    # countries x forums within each unit (links are sorted by unit, then node: countries first)
+    # countries x forums within each unit (links are sorted by unit, then node: countries first);
+    # a large window of whole posts sums them through its posts' sets rather than listing them
     forum = np.array([k == "forum" for k in kinds] or [False], dtype=bool)
-    edge_start, edge_index, edge_count, edges = window_pairs(start, where if span > 1 else None, node, forum, n_nodes)
+    sets = pair_sets(start, node, forum, n_nodes) if unit == "post" else None
+    if sets is not None:
+        edge_start = edge_index = edge_count = None
+        edges = sets.edges
+    else:
+        edge_start, edge_index, edge_count, edges = window_pairs(
+            start, where if span > 1 else None, node, forum, n_nodes
+        )
     return CodedWindow(
         post_ids=post_ids,
         units=units,
@@ -275,6 +303,7 @@ def coded_links(
         edge_index=edge_index,
         edge_count=edge_count,
         unit=unit,
+        edge_sets=sets,
     )
 
 

@@ -76,7 +76,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netanalysis.analysis.link_sums import totals
 from netanalysis.analysis.ranks import rank_intervals_overlap, rank_tiers
 from netanalysis.analysis.replicate_blocks import DistinctRows
 from netanalysis.analysis.resample import (
@@ -283,7 +282,7 @@ def bootstrap_coded(
 
 def _present(win: CodedWindow, min_weight: int) -> np.ndarray:
     """Nodes of the window's graph: those with an edge of weight >= min_weight."""
-    weights = totals(win.edge_index, win.edge_count, len(win.edge_nodes))
+    weights = win.edge_totals
     out = np.zeros(len(win.nodes), dtype=bool)
     out[win.edge_nodes[weights >= min_weight].ravel()] = True
     return out

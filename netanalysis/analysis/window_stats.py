@@ -59,7 +59,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netanalysis.analysis.link_sums import totals
 from netanalysis.analysis.resample import code_window
 from netanalysis.analysis.window_source import WindowSource, as_source
 from netanalysis.errors import ConfigError
@@ -164,7 +163,7 @@ def cosine_similarity(before: Mapping, after: Mapping) -> float:
 
 def coded_edges(win: Any, *, min_weight: int = 1) -> dict:
     """The ``(country, forum) -> weight`` edges of a coded window's co-mention graph."""
-    weights = totals(win.edge_index, win.edge_count, len(win.edge_nodes))
+    weights = win.edge_totals
     return {
         (win.nodes[a].split(":", 1)[1], win.nodes[b].split(":", 1)[1]): int(w)
         for (a, b), w in zip(win.edge_nodes.tolist(), weights.tolist())
