@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 
 from netanalysis.analysis.link_products import PostLinks, largest_abs
-from netanalysis.analysis.link_sums import code_type, counted, ones
-from netanalysis.graph.link_starts import start_runs, starts
+from netanalysis.analysis.link_sums import code_type, ones
+from netanalysis.graph.link_starts import start_runs
 
 __all__ = ["FACTOR_PAIRS", "SET_CHUNK", "WIDEST", "PairSets", "pair_sets"]
 
@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 #: Windows naming fewer pairs than this keep their pairs listed (small windows gain nothing).
 FACTOR_PAIRS = 100_000
 #: Links read at a time when a window is coded (bounds the temporary arrays).
-SET_CHUNK = 1 << 18
+SET_CHUNK = 1 << 16
 #: The widest block tried (``2**b - 1`` subsets a block).
 WIDEST = 12
 #: Cells of ``x`` (times replicates) summed at a time.
@@ -195,9 +195,9 @@ def pair_sets(
             size = int(entries[side][k]) * np.dtype(code_type(cells)).itemsize + 8 * n_posts
             cost = size + 16 * cells  # read per replicate: the entries, and each cell written and read
             if best is None or cost < best[0]:
-                best = (cost, side, w, cells)
+                best = (cost, side, w, cells, int(entries[side][k]))
     assert best is not None
-    cost, group, w, cells = best
+    cost, group, w, cells, total = best
     log.debug(
         "%d pairs of %d posts: %s cut in blocks of %d, %d bytes a replicate, %d listed",
         pairs,
@@ -209,7 +209,7 @@ def pair_sets(
     )
     if cost > ratio * listed and width is None:
         return None
-    return _coded(start, node, forum, sides, local, group, w, cells, pairs)
+    return _coded(start, node, forum, sides, local, (group, w, cells, total), pairs)
 
 
 def _coded(
@@ -218,16 +218,19 @@ def _coded(
     forum: np.ndarray,
     sides: list[np.ndarray],
     local: np.ndarray,
-    group: int,
-    w: int,
-    cells: int,
+    cut: tuple[int, int, int, int],
     pairs: int,
 ) -> PairSets:
-    """The window's :class:`PairSets`, side ``group`` cut into blocks of ``w`` nodes."""
+    """The window's :class:`PairSets`, ``cut`` = (side, width, cells, entries): that side cut
+    into blocks of ``width`` nodes. The entries are written in place, a chunk of posts at a time
+    (a list of chunks joined at the end held them twice)."""
+    group, w, cells, total_entries = cut
     others = len(sides[1 - group])
     subsets = cells // others
-    per_post = np.zeros(len(start) - 1, dtype=np.int64)
-    parts = []
+    code = np.empty(total_entries, dtype=code_type(cells))
+    link_start = np.zeros(len(start), dtype=np.int64)
+    x = np.zeros(cells, dtype=np.int64)  # each cell's entries: the window's own x
+    done = 0
     for a, b in start_runs(start, SET_CHUNK):
         post, sub = _chunk(start, node, a, b)
         is_forum = forum[sub]
@@ -248,15 +251,16 @@ def _coded(
         total = int(n_o.sum())
         run_of = np.repeat(np.arange(len(first)), n_o)
         at = np.arange(total) - np.repeat(np.cumsum(n_o) - n_o, n_o) + o_start[run_post][run_of]
-        parts.append((subset[run_of] * others + o_place[at]).astype(code_type(cells)))
-        per_post[a:b] += np.bincount(run_post, weights=n_o, minlength=b - a).astype(np.int64)
-        del p, place, o_post, o_place, block, first, bits, subset, run_post, run_of, at
-    code = np.concatenate(parts) if parts else np.zeros(0, dtype=code_type(cells))
-    del parts
-    entries = PostLinks(starts(per_post), code, ones(len(code), np.int32), cells)
+        code[done : done + total] = subset[run_of] * others + o_place[at]
+        x += np.bincount(code[done : done + total], minlength=cells)
+        per_post = np.bincount(run_post, weights=n_o, minlength=b - a).astype(np.int64)
+        link_start[a + 1 : b + 1] = done + np.cumsum(per_post)
+        done += total
+        del p, place, o_post, o_place, block, first, bits, subset, run_post, run_of, at, per_post
+    assert done == total_entries
+    entries = PostLinks(link_start, code, ones(len(code), np.int32), cells)
     members = _members(len(sides[group]), w, subsets)
-    x = counted(code, cells).reshape(subsets, others)
-    weights = np.asarray(members @ x)  # (grouped nodes, others): the window's own weights
+    weights = np.asarray(members @ x.reshape(subsets, others))  # (grouped nodes, others): the window's own weights
     g, o = np.nonzero(weights)
     country, forum_node = (sides[0][o], sides[1][g]) if group else (sides[0][g], sides[1][o])
     edges = country.astype(np.int64) * len(local) + forum_node
