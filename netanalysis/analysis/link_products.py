@@ -191,9 +191,10 @@ def largest_abs(values: np.ndarray) -> int:
 
 def summed(counts: np.ndarray, links, *, top: int | None = None) -> np.ndarray:
     """``counts @ links.T`` (replicates x groups, int64), a block of replicates a product (see
-    :func:`grouped`), and a block of posts when ``links`` is :class:`PostLinks`. ``top``: the
-    largest absolute value of ``counts`` when the caller knows it (summing node and edge links
-    of the same counts), else read from each block.
+    :func:`grouped`), and a block of posts when ``links`` is :class:`PostLinks`; a window's
+    pairs given as :class:`~netanalysis.analysis.pair_sets.PairSets` sum themselves
+    (``links.sums``). ``top``: the largest absolute value of ``counts`` when the caller knows it
+    (summing node and edge links of the same counts), else read from each block.
 
     A matrix of int32 data (a coded window's counts: half the memory of int64) is multiplied in
     int32 when no sum can leave it: every sum of a block is at most the largest weight times the
@@ -202,7 +203,7 @@ def summed(counts: np.ndarray, links, *, top: int | None = None) -> np.ndarray:
     product is made in int64 from a copy of the block's data, as for int64 matrices; either way
     the sums are exact.
     """
-    if hasattr(links, "sums"):  # a window's pairs through its posts' sets (pair_sets.PairSets)
+    if hasattr(links, "sums"):  # a window's pairs summed through its posts' subsets (pair_sets.PairSets)
         return links.sums(counts, top)
     out = np.zeros((counts.shape[0], links.shape[0]), dtype=np.int64)
     if not links.nnz:

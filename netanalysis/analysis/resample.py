@@ -110,13 +110,14 @@ class CodedWindow:
     edge_start, edge_index, edge_count : ndarray or None
         Per (post, edge): how many units of the post name both (as for nodes; these arrays are
         most of a large window's memory, and :attr:`edge_post` gives each entry's post). None
-        when the pairs are not listed but summed through the posts' sets (``edge_sets``).
+        when the pairs are not listed (``edge_sets``).
     unit : str
         The unit of co-mention.
     edge_sets : PairSets or None
-        A large window of whole posts: its pairs as its posts' links of one side coded by their
-        post's set of the other side (:mod:`netanalysis.analysis.pair_sets`), which give the
-        same sums without listing the pairs.
+        A large window of whole posts: its pairs as an entry per post, block of one side's
+        nodes its links touch and node of the other side, coded by the subset of the block the
+        post names (:mod:`netanalysis.analysis.pair_sets`), which give the same sums without
+        listing the pairs.
     """
 
     post_ids: np.ndarray
@@ -147,7 +148,7 @@ class CodedWindow:
     def edge_post(self) -> np.ndarray:
         """Each (post, edge) entry's post (int32 when it fits; made anew at each call)."""
         if self.edge_start is None:
-            raise ValueError("this window's pairs are summed through its posts' sets, not listed")
+            raise ValueError("this window's pairs are not listed: they are summed through its posts' subsets")
         return posts_of(self.edge_start)
 
     @functools.cached_property
@@ -279,7 +280,7 @@ def coded_links(
         count = counts
         del post, group
     # countries x forums within each unit (links are sorted by unit, then node: countries first);
-    # a large window of whole posts sums them through its posts' sets rather than listing them
+    # a large window of whole posts sums them through the subsets its posts name (pair_sets)
     forum = np.array([k == "forum" for k in kinds] or [False], dtype=bool)
     sets = pair_sets(start, node, forum, n_nodes) if unit == "post" else None
     if sets is not None:
