@@ -19,7 +19,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["rank_intervals_overlap", "rank_tiers"]
+__all__ = ["rank_intervals_overlap", "rank_tiers", "rank_within_kind"]
+
+#: Decimals values are rounded to before ranking (as in ``timeline.csv``).
+_RANK_DECIMALS = 12
 
 
 def rank_intervals_overlap(a: Mapping, b: Mapping) -> bool:
@@ -82,3 +85,16 @@ def rank_tiers(table: pd.DataFrame) -> pd.Series:
                 reach = high  # the leader's
             out[idx] = tier
     return out
+
+
+def rank_within_kind(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """Ranks of ``values`` (``(R, n_nodes)``) within each kind, per row: 1 for the highest,
+    ties share the smallest rank (``method="min"``), values compared rounded to 12 decimals as
+    in ``timeline.csv``."""
+    keys = np.round(values, _RANK_DECIMALS)
+    ranks = np.zeros(values.shape, dtype=np.int64)
+    for kind in np.unique(kinds):
+        cols = np.flatnonzero(kinds == kind)
+        block = keys[:, cols]
+        ranks[:, cols] = 1 + (block[:, None, :] > block[:, :, None]).sum(axis=2)
+    return ranks

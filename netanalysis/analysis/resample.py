@@ -57,7 +57,8 @@ from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
 from netanalysis.analysis.link_products import by_post, largest_abs, summed
 from netanalysis.analysis.link_sums import code_type, counted, distinct_pairs, ones, totals, window_pairs
 from netanalysis.analysis.pair_sets import PairSets, pair_sets
-from netanalysis.analysis.replicate_blocks import distinct_rows
+from netanalysis.analysis.ranks import rank_within_kind
+from netanalysis.analysis.replicate_blocks import bootstrap_counts, distinct_rows
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS
 from netanalysis.graph.coding import units_per_post
@@ -83,7 +84,6 @@ log = logging.getLogger(__name__)
 #: Every node measure a replicate can give.
 NODE_MEASURES = ("posts", "share") + GRAPH_MEASURES
 _SIDES = ("country", "forum")
-_RANK_DECIMALS = 12
 
 
 @dataclass(frozen=True)
@@ -487,30 +487,3 @@ def paired_sums(win: CodedWindow, counts: np.ndarray) -> PairedSums:
     """:class:`PairedSums` of ``counts`` (``(P,)``) in ``win``, for :func:`replicate_values`."""
     counts = np.asarray(counts, dtype=np.int64)
     return PairedSums(counts, summed(counts[None], win.node_links)[0], summed(counts[None], win.edge_links)[0])
-
-
-def rank_within_kind(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
-    """Ranks of ``values`` (``(R, n_nodes)``) within each kind, per row: 1 for the highest,
-    ties share the smallest rank (``method="min"``), values compared rounded to 12 decimals as
-    in ``timeline.csv``."""
-    keys = np.round(values, _RANK_DECIMALS)
-    ranks = np.zeros(values.shape, dtype=np.int64)
-    for kind in np.unique(kinds):
-        cols = np.flatnonzero(kinds == kind)
-        block = keys[:, cols]
-        ranks[:, cols] = 1 + (block[:, None, :] > block[:, :, None]).sum(axis=2)
-    return ranks
-
-
-def bootstrap_counts(rng: np.random.Generator, n_posts: int, replicates: int) -> np.ndarray:
-    """``(replicates, n_posts)`` multiplicities of ``n_posts`` posts drawn with replacement
-    (each replicate a multinomial draw of ``n_posts`` from equally likely posts), as int32 when
-    they fit (a multiplicity is at most ``n_posts``): half the memory of a block of replicates,
-    whose sums are whole numbers either way."""
-    out = np.empty((replicates, n_posts), dtype=index_type(n_posts + 1))
-    # a replicate's draws at a time: the same numbers as one draw of them all (the generator's
-    # stream goes on from call to call), without every replicate's draws beside the counts
-    # (a block of four replicates of a million posts: 32 MB of draws where 8 MB suffice)
-    for row in out:
-        row[:] = np.bincount(rng.integers(0, n_posts, size=n_posts), minlength=n_posts)
-    return out
