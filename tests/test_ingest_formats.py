@@ -394,6 +394,26 @@ def test_entities_that_do_not_fit_the_text_are_logged(tmp_path, caplog):
     assert [r.getMessage().endswith("message 2") for r in caplog.records] == [True]
 
 
+def test_a_lone_surrogate_before_a_tagged_hashtag_is_one_utf16_unit(tmp_path, caplog):
+    """The bytes of a lone surrogate (ED A0 80, which ``json.loads`` decodes as U+D800) before a
+    hashtag entity: the entity's offset counts it as one UTF-16 unit and fits, and the post is
+    read with U+FFFD in its place (the entities' check raised UnicodeEncodeError before)."""
+    record = {
+        "_": "Message",
+        "id": 1,
+        "peer_id": {"channel_id": 5},
+        "date": "2024-01-01 00:00:00+00:00",
+        "message": "@ #UN",
+        "entities": [{"_": "MessageEntityHashtag", "offset": 2, "length": 3}],
+    }
+    path = tmp_path / "dump.jsonl"
+    path.write_bytes(json.dumps(record).encode().replace(b"@", b"\xed\xa0\x80"))
+    with caplog.at_level(logging.DEBUG, logger="netanalysis.ingest.telethon"):
+        frame, _ = read(path)
+    assert frame["text"].tolist() == ["\ufffd #UN"]
+    assert not [r for r in caplog.records if "do not fit" in r.getMessage()]
+
+
 @pytest.mark.parametrize(
     "value, expected, naive",
     [

@@ -180,7 +180,9 @@ def _check_entities(rec: dict, text: str, ctx: FileContext) -> None:
     for ent in entities:
         if isinstance(ent, dict) and ent.get("_") == "MessageEntityHashtag":
             off, length = ent.get("offset"), ent.get("length")
-            data = data or text.encode("utf-16-le")  # offsets count UTF-16 code units: 2 bytes each
+            # offsets count UTF-16 code units, 2 bytes each (a lone surrogate, which JSON may
+            # escape, is one of them too)
+            data = data or text.encode("utf-16-le", "surrogatepass")
             fits = (
                 isinstance(off, int)
                 and isinstance(length, int)
