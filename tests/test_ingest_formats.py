@@ -371,15 +371,20 @@ def test_whole_account_chat_without_id(tmp_path):
     assert frame["post_id"].tolist() == ["result:chat1:1"]
 
 
-def test_entities_that_do_not_fit_the_text_are_logged(tmp_path, caplog):
-    good = {
+def tagged_message(text: str, offset: int, length: int) -> dict:
+    """A Telethon message of channel 5 (id 1) whose text has one hashtag entity."""
+    return {
         "_": "Message",
         "id": 1,
         "peer_id": {"channel_id": 5},
         "date": "2024-01-01 00:00:00+00:00",
-        "message": "🇷🇺 #UN",
-        "entities": [{"_": "MessageEntityHashtag", "offset": 5, "length": 3}],
+        "message": text,
+        "entities": [{"_": "MessageEntityHashtag", "offset": offset, "length": length}],
     }
+
+
+def test_entities_that_do_not_fit_the_text_are_logged(tmp_path, caplog):
+    good = tagged_message("🇷🇺 #UN", 5, 3)
     bad = {
         **good,
         "id": 2,
@@ -398,14 +403,7 @@ def test_a_lone_surrogate_before_a_tagged_hashtag_is_one_utf16_unit(tmp_path, ca
     """The bytes of a lone surrogate (ED A0 80, which ``json.loads`` decodes as U+D800) before a
     hashtag entity: the entity's offset counts it as one UTF-16 unit and fits, and the post is
     read with U+FFFD in its place (the entities' check raised UnicodeEncodeError before)."""
-    record = {
-        "_": "Message",
-        "id": 1,
-        "peer_id": {"channel_id": 5},
-        "date": "2024-01-01 00:00:00+00:00",
-        "message": "@ #UN",
-        "entities": [{"_": "MessageEntityHashtag", "offset": 2, "length": 3}],
-    }
+    record = tagged_message("@ #UN", 2, 3)
     path = tmp_path / "dump.jsonl"
     path.write_bytes(json.dumps(record).encode().replace(b"@", b"\xed\xa0\x80"))
     with caplog.at_level(logging.DEBUG, logger="netanalysis.ingest.telethon"):
