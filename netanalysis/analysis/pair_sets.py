@@ -38,7 +38,7 @@ import numpy as np
 
 from netanalysis.analysis.link_products import PostLinks, largest_abs
 from netanalysis.analysis.link_sums import code_type, ones
-from netanalysis.graph.link_starts import start_runs
+from netanalysis.graph.link_starts import run_posts, start_runs
 
 __all__ = ["FACTOR_PAIRS", "SET_CHUNK", "WIDEST", "PairSets", "pair_sets"]
 
@@ -69,8 +69,6 @@ class PairSets:
         ``grouped nodes x subsets``, int64: which nodes each subset holds.
     others : int
         Nodes of the other side.
-    width : int
-        Nodes of a block.
     edge_group, edge_other : ndarray
         Per edge (in the order of ``edges``): its node's place on each side.
     edges : ndarray
@@ -85,21 +83,11 @@ class PairSets:
     entries: PostLinks
     members: Any
     others: int
-    width: int
     edge_group: np.ndarray
     edge_other: np.ndarray
     edges: np.ndarray
     totals: np.ndarray
     pairs: int
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """``edges x posts``, as the matrix of the listed pairs."""
-        return len(self.edges), self.entries.shape[1]
-
-    @property
-    def nnz(self) -> int:
-        return self.pairs
 
     def sums(self, counts: np.ndarray, top: int | None = None) -> np.ndarray:
         """``counts @ pairs.T``: the edges' weights (replicates x edges, int64) in replicates of
@@ -265,13 +253,13 @@ def _coded(
     country, forum_node = (sides[0][o], sides[1][g]) if group else (sides[0][g], sides[1][o])
     edges = country.astype(np.int64) * len(local) + forum_node
     order = np.argsort(edges, kind="stable")
-    return PairSets(entries, members, others, w, g[order], o[order], edges[order], weights[g, o][order], pairs)
+    return PairSets(entries, members, others, g[order], o[order], edges[order], weights[g, o][order], pairs)
 
 
 def _chunk(start: np.ndarray, node: np.ndarray, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each link's post and node, for the posts ``a`` to ``b``."""
-    post = np.repeat(np.arange(a, b, dtype=np.int64), np.diff(start[a : b + 1]))
-    return post, np.asarray(node[int(start[a]) : int(start[b])])
+    """Each link's post (:func:`~netanalysis.graph.link_starts.run_posts`) and node, for the
+    posts ``a`` to ``b``."""
+    return run_posts(start, a, b), np.asarray(node[int(start[a]) : int(start[b])])
 
 
 def _run_firsts(post: np.ndarray, block: np.ndarray) -> np.ndarray:
