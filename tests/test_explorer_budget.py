@@ -475,9 +475,22 @@ def test_coded_edges_number_their_posts_in_the_id_table_itself():
     table = PostIdTable(pa.array([f"p{i}" for i in range(10)], type=pa.string()))
     edges = [{"post_ids": PostIds(np.array(codes, dtype=np.int32), table)} for codes in ([3, 1], [4])]
     _, names, source, behind = explorer_evidence._codes(edges)
-    data = [c.buffers()[2].address for c in names.chunks]
-    assert data == [c.buffers()[2].address for c in table.ids.chunks]
+    assert names is table.pieces[0]  # (the table's one piece itself)
     assert behind.tolist() == [i in (1, 3, 4) for i in range(10)]
+    # a run's numbered ids: the same object, made strings only a block at a time later
+    from netanalysis.graph.numbered_ids import NumberedIds, numbered
+
+    numbered_table = PostIdTable(numbered(pa.array([f"p{i}" for i in range(100)], type=pa.string())))
+    assert isinstance(numbered_table.pieces[0], NumberedIds)
+    edges = [{"post_ids": PostIds(np.array(codes, dtype=np.int32), numbered_table)} for codes in ([3, 1], [4])]
+    _, names, source, _ = explorer_evidence._codes(edges)
+    assert names is numbered_table.pieces[0] and source[0] is names
+    # pieces (ids of a graph counted without its corpus kept): Arrow's chunks, not copied
+    pieces = [pa.array([f"p{i}" for i in range(5)]), pa.array([f"p{i}" for i in range(5, 10)])]
+    chunked = PostIdTable(pieces)
+    edges = [{"post_ids": PostIds(np.array([1, 7], dtype=np.int32), chunked)}]
+    _, names, _, _ = explorer_evidence._codes(edges)
+    assert [c.buffers()[2].address for c in names.chunks] == [p.buffers()[2].address for p in pieces]
 
 
 @settings(max_examples=200, deadline=None)

@@ -9,6 +9,7 @@ every unit and any chunking, and check the pieces that make the streaming cheap:
 pairing.
 """
 
+import gc
 import io
 import json
 import pickle
@@ -863,9 +864,35 @@ def test_the_corpus_stage_joins_ids_that_nothing_else_holds(corpus, tmp_path, mo
 
     monkeypatch.setattr(batch, "CHUNK", 40)
     monkeypatch.setattr(strings, "TRIM_BYTES", 1)
-    monkeypatch.setattr(coding_module, "drained_strings", watched)
+    monkeypatch.setattr(strings, "drained_strings", watched)
+    # ids kept as strings (as when some id has no number)
+    monkeypatch.setattr(coding_module.Batch, "numbered", lambda self: self)
     report.run("timeline", [corpus], tmp_path / "run", Settings(jobs=1))
     assert alive == list(range(len(alive) - 1, -1, -1)) and len(alive) >= 7
+
+
+def test_the_corpus_stage_joins_numbered_ids_that_nothing_else_holds(corpus, tmp_path, monkeypatch):
+    """Numbered ids too: once joined, no batch's own ids are left (the counter let them go)."""
+    import weakref
+
+    from netanalysis.graph import numbered_ids
+
+    refs: list[weakref.ref] = []
+    original = numbered_ids.joined_ids
+
+    def watched(parts):
+        refs.extend(weakref.ref(p) for p in parts)
+        out = original(parts)
+        gc.collect()
+        refs.append(out)  # (the joined ids, for the check below)
+        return out
+
+    monkeypatch.setattr(batch, "CHUNK", 40)
+    monkeypatch.setattr(coding_module, "joined_ids", watched)
+    report.run("timeline", [corpus], tmp_path / "run", Settings(jobs=1))
+    *parts, joined = refs
+    assert len(parts) >= 7 and all(isinstance(r(), type(None)) for r in parts)
+    assert isinstance(joined, numbered_ids.NumberedIds) and len(joined) == 300
 
 
 @pytest.mark.parametrize("command, adopted", [("timeline", True), ("graph", False)])

@@ -32,7 +32,8 @@ import pyarrow as pa
 from netanalysis.errors import ConfigError, GraphError
 from netanalysis.extract.units import count_units, unit_starts
 from netanalysis.graph.link_starts import posts_of, starts, starts_of
-from netanalysis.graph.strings import TRIM_BYTES, drained_strings, joined_strings, pandas_strings, plain_strings
+from netanalysis.graph.numbered_ids import as_strings, joined_ids, numbered
+from netanalysis.graph.strings import TRIM_BYTES, joined_strings, pandas_strings, plain_strings
 from netanalysis.memory import release_memory
 from netanalysis.model import NO_DATE, SIDES, UNITS
 
@@ -74,8 +75,9 @@ class Batch:
 
     Attributes
     ----------
-    post_ids : pyarrow.Array
-        The posts' ids, in input order.
+    post_ids : pyarrow.Array or NumberedIds
+        The posts' ids, in input order: Arrow strings, or a run's
+        (:class:`~netanalysis.graph.numbered_ids.NumberedIds`, see :meth:`numbered`).
     dates : ndarray of int64
         Microseconds since 1970 UTC, :data:`~netanalysis.model.NO_DATE` for an undated post.
     start : ndarray of int64
@@ -95,7 +97,7 @@ class Batch:
         (``None``: units are posts, or the counts are unknown).
     """
 
-    post_ids: pa.Array
+    post_ids: Any  # pa.Array | NumberedIds
     dates: np.ndarray
     start: np.ndarray
     entity: np.ndarray
@@ -131,7 +133,7 @@ class Batch:
         needs the batches and one joined column, not every column twice: on a million benchmark
         posts, the join of ``timeline``'s corpus stage peaked 49 MiB above where it started,
         where joining every column at once from the kept list peaked 171 MiB above (one run
-        each). Each column, the ids too (:func:`~netanalysis.graph.strings.drained_strings`), is
+        each). Each column, the ids too (:func:`~netanalysis.graph.numbered_ids.joined_ids`), is
         copied a part at a time, the heap trimmed as it grows: where nothing else holds the
         batches' arrays, a column is not held twice. At a million benchmark posts the corpus
         stage's join peaked 9 MiB above where it started, where joining the ids first (then
@@ -176,7 +178,7 @@ class Batch:
 
         def strings(key: str, compact: bool = False) -> pa.Array:
             chunks = parts.pop(key)
-            out = joined_strings(chunks) if compact else drained_strings(chunks)
+            out = joined_strings(chunks) if compact else joined_ids(chunks)
             chunks.clear()
             release_memory(collect=False)
             return out
@@ -198,6 +200,13 @@ class Batch:
             columns=columns,
             units=units,
         )
+
+    def numbered(self) -> Batch:
+        """The batch with its ids numbered where that is exact and smaller
+        (:func:`~netanalysis.graph.numbered_ids.numbered`: five bytes a benchmark post instead
+        of 28), as a run keeps them."""
+        ids = numbered(self.post_ids)
+        return self if ids is self.post_ids else replace(self, post_ids=ids)
 
     def posts_only(self, columns: Iterable[str] = ()) -> Batch:
         """The posts (ids, dates and those of the kept ``columns`` asked for) without their links:
@@ -244,7 +253,7 @@ class Batch:
         chosen = None if places is None else pa.array(places)
 
         def strings(values: pa.Array) -> pd.Series:
-            values = values if chosen is None else values.take(chosen)
+            values = as_strings(values) if chosen is None else values.take(chosen)
             return pandas_strings(plain_strings(values))
 
         frame: dict[str, Any] = {"post_id": strings(self.post_ids)}

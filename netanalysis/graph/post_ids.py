@@ -23,6 +23,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from netanalysis.graph.numbered_ids import NumberedIds, as_strings, joined_ids, stems_of
+
 __all__ = ["PostIdTable", "PostIdCollector", "PostIds", "CodeStore", "natural_order"]
 
 #: (edge, post) pairs whose post codes a graph keeps in memory; the codes of further pairs go
@@ -85,7 +87,7 @@ class PostIdTable:
     def __init__(self, ids: pa.Array | pa.ChunkedArray | list[pa.Array], direction: int | None = None):
         if isinstance(ids, pa.ChunkedArray):
             ids = list(ids.chunks)
-        elif isinstance(ids, pa.Array):
+        elif isinstance(ids, (pa.Array, NumberedIds)):
             ids = [ids]
         self.pieces = [p.cast(pa.string()) if p.type != pa.string() else p for p in ids if len(p)]
         self._starts = np.cumsum([0] + [len(p) for p in self.pieces])
@@ -96,8 +98,14 @@ class PostIdTable:
 
     @property
     def ids(self) -> pa.ChunkedArray:
-        """All the ids (no copy)."""
-        return pa.chunked_array(self.pieces, type=pa.string())
+        """All the ids (no copy, but of numbered pieces: made as strings)."""
+        return pa.chunked_array([as_strings(p) for p in self.pieces], type=pa.string())
+
+    @property
+    def column(self) -> Any:
+        """All the ids as one column: the one piece as it is (numbered ids stay numbered), else
+        :attr:`ids`."""
+        return self.pieces[0] if len(self.pieces) == 1 else self.ids
 
     def __len__(self) -> int:
         return int(self._starts[-1])
@@ -132,7 +140,10 @@ class PostIdTable:
     def plain(self) -> bool:
         """Whether no id holds a character that CSV quotes (``,``, ``"``, a line break)."""
         if self._plain is None:
-            self._plain = not any(pc.any(pc.match_substring_regex(p, '[,"\r\n]')).as_py() for p in self.pieces)
+            # (a numbered id's digits need no quotes: its stem says)
+            self._plain = not any(
+                pc.any(pc.match_substring_regex(stems_of(p), '[,"\r\n]')).as_py() for p in self.pieces
+            )
         return bool(self._plain)
 
     def take(self, codes: np.ndarray) -> pa.Array:
@@ -198,10 +209,11 @@ class PostIdCollector:
         self.recent.append(ids)
         self.n_recent += len(ids)
         if self.join and self.n_recent >= self._JOIN:  # few large pieces to join at the end
-            self.joined.append(pa.concat_arrays(self.recent))
+            self.joined.append(joined_ids(self.recent))
             self.recent, self.n_recent = [], 0
         if self.direction == 0:
             return
+        ids = as_strings(ids)  # (a batch's numbered ids as strings, for a moment)
         way = _direction(ids) if len(ids) > 1 else None
         if way == 0:
             self.direction = 0
@@ -234,7 +246,7 @@ class PostIdCollector:
 
     def table(self) -> PostIdTable:
         """All the ids as one table, in pieces of about a million (never joined into one copy)."""
-        pieces = self.joined + ([pa.concat_arrays(self.recent)] if self.recent else [])
+        pieces = self.joined + ([joined_ids(self.recent)] if self.recent else [])
         self.joined, self.recent, self.n_recent = [], [], 0
         return PostIdTable(pieces, 1 if self.direction is None else self.direction)
 

@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from netanalysis.graph.numbered_ids import stems_of
 from netanalysis.graph.post_ids import PostIds, PostIdTable
 from netanalysis.graph.table import edges_table, plain_value, projection_table
 from netanalysis.io.atomic import atomic_write
@@ -302,7 +303,10 @@ def _write_with_ids(table: pd.DataFrame, path: str | os.PathLike[str], safe: boo
 def _risky_ids(table: PostIdTable, known: dict[int, bool]) -> bool:
     """Whether some id of ``table`` starts like a formula (then each cell is checked), once per table."""
     if id(table) not in known:
-        known[id(table)] = any(pc.any(pc.match_substring_regex(p, "^" + _RISKY.pattern)).as_py() for p in table.pieces)
+        # (a numbered id starts as its stem does, or with a digit)
+        known[id(table)] = any(
+            pc.any(pc.match_substring_regex(stems_of(p), "^" + _RISKY.pattern)).as_py() for p in table.pieces
+        )
     return known[id(table)]
 
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from netanalysis.graph.membership import STATUS_ORDER, UNDATED, TieBlock, day_calendar, day_text
+from netanalysis.graph.numbered_ids import NumberedIds, as_strings
 from netanalysis.graph.post_ids import PostIdTable
 from netanalysis.io.atomic import atomic_write
 from netanalysis.io.csv import header, quote, quote_column
@@ -53,7 +55,7 @@ class PostCells:
 def post_cells(ids: PostIdTable, days: np.ndarray, *, safe: bool = True) -> PostCells:
     """Every post's ``post_id`` cell (quoted, in the pieces of ``ids``) and ``,date`` cell (the
     UTC day ``YYYY-MM-DD`` or empty if undated) of the corpus's post ``days``."""
-    quoted = PostIdTable([quote_column(piece, safe) for piece in ids.pieces], direction=ids.direction)
+    quoted = PostIdTable([_quoted(piece, safe) for piece in ids.pieces], direction=ids.direction)
     calendar, day = day_calendar(days)  # (the undated: the code past the calendar's days)
     found = np.r_[calendar, np.int32(UNDATED)]
     texts = pa.array(np.char.add(",", day_text(found).astype(str)).tolist(), type=pa.string())
@@ -89,3 +91,12 @@ def write_ties_csv(
             fh.write(memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]])
             rows += len(lines)
     return rows
+
+
+def _quoted(piece: Any, safe: bool) -> Any:
+    """A piece of the corpus's ids quoted: numbered ids as they are when their stems need no
+    quote and no ``'`` (a number's digits never do, and an id starts as its stem does or with
+    a digit), else the ids made strings and quoted."""
+    if isinstance(piece, NumberedIds) and quote_column(piece.stems, safe).equals(piece.stems):
+        return piece
+    return quote_column(as_strings(piece), safe)

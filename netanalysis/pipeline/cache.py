@@ -38,6 +38,7 @@ from netanalysis.config import Settings
 from netanalysis.errors import NetanalysisError
 from netanalysis.graph import Batch, Entities
 from netanalysis.graph.link_starts import starts
+from netanalysis.graph.numbered_ids import as_strings
 from netanalysis.graph.strings import compact_strings, plain_strings
 from netanalysis.io.manifest import sha256
 from netanalysis.model import FileStats, IngestStats
@@ -120,7 +121,7 @@ def store(
     try:
         for name in ("posts.csv", "mentions.csv"):
             shutil.copyfile(staging.dir / name, tmp / name)
-        posts = {"post_id": corpus.post_ids, "date": pa.array(corpus.dates)}
+        posts = {"post_id": as_strings(corpus.post_ids), "date": pa.array(corpus.dates)}
         # (the corpus keeps repeated columns as codes; the entry's tables keep strings)
         posts.update({name: plain_strings(values) for name, values in corpus.columns.items()})
         if corpus.units is not None:

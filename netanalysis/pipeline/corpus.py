@@ -168,6 +168,7 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
             cache.remove(entry)
     if loaded:
         assert state.corpus is not None
+        state.corpus = state.corpus.numbered()
         _add(state, totals, state.corpus)
         result.counts["mentions_cache"] = "hit"
     else:
@@ -250,9 +251,10 @@ def _stream(
                 blocks.add(rows=len(chunk.batch), posts_at=posts_out.tell(), mentions_at=mentions_out.tell())
             posts_out.write(chunk.posts_csv)
             mentions_out.write(chunk.mentions_csv)
-            _add(state, totals, chunk.batch)
+            batch = chunk.batch.numbered()  # (the ids the run keeps: see Batch.numbered)
+            _add(state, totals, batch)
             if keep:
-                kept.append(chunk.batch)
+                kept.append(batch)
             for kind, n in chunk.kinds.items():
                 kinds[kind] = kinds.get(kind, 0) + n
             if done % 25 == 0:  # freed text of past chunks back to the system
@@ -263,7 +265,7 @@ def _stream(
             # the counter, which held each batch's own ids, lets them go, so that the join drops
             # each batch's ids once copied (the ids are never held twice), then holds the joined
             if kept:  # (the loop's last chunk holds its batch too)
-                del chunk
+                del chunk, batch
             if state.counter is not None:
                 state.counter.release_ids()
             state.corpus = Batch.concat(kept, work.entities)

@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from netanalysis.graph.numbered_ids import is_in
 from netanalysis.memory import release_memory
 from netanalysis.pipeline.csv_blocks import CsvBlocks, PartsReader
 from netanalysis.pipeline.state import RunState, Staging
@@ -59,8 +60,7 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
     log.info("explorer: %d of %d posts embedded", len(embedded), len(corpus))
     # past the table, the page reads only the embedded posts' rows (not a text column and an
     # index over every post for 20,000 texts)
-    chosen = pc.is_in(corpus.post_ids, value_set=pa.array(sorted(embedded), type=pa.string()))
-    rows = np.flatnonzero(chosen.to_numpy(zero_copy_only=False))
+    rows = np.flatnonzero(is_in(corpus.post_ids, sorted(embedded)))
     posts = corpus.posts_frame(rows)
     posts_file, mentions_file = staging.dir / "posts.csv", staging.dir / "mentions.csv"
     mentions: pd.DataFrame | None = None
@@ -94,7 +94,7 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
     }
 
 
-def corpus_days(ids: pa.Array, dates: np.ndarray, known: np.ndarray | None = None) -> Any:
+def corpus_days(ids: Any, dates: np.ndarray, known: np.ndarray | None = None) -> Any:
     """Every post's id and UTC day (-1 undated) for the explorer's table of posts
     (:class:`~netanalysis.render.explorer_evidence.PostDays`): the days the run keeps for the
     ties' statuses (``known``, :func:`~netanalysis.graph.membership.post_days` of the corpus's
@@ -129,7 +129,6 @@ def _rows(
     byte ranges of whole rows, :mod:`~netanalysis.pipeline.csv_blocks`), only the header and
     those ranges are read: at a million benchmark posts, the parts of the chunks holding the
     page's posts rather than the whole files."""
-    import pyarrow as pa
     import pyarrow.compute as pc
     from pyarrow import csv as pa_csv
 

@@ -23,6 +23,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from netanalysis.graph.numbered_ids import NumberedIds
+from netanalysis.graph.numbered_ids import as_strings as id_strings
 from netanalysis.model import index_type
 from netanalysis.render.explorer_texts import TEXT_CHARS, as_strings
 
@@ -105,7 +107,7 @@ class PostDays:
     (:func:`netanalysis.pipeline.explorer_inputs.corpus_days`).
     """
 
-    ids: pa.Array | pa.ChunkedArray
+    ids: Any  # pa.Array | pa.ChunkedArray | NumberedIds
     days: np.ndarray
 
 
@@ -131,7 +133,7 @@ def _codes(
     tables = {id(p.table) for p in coded if isinstance(p, PostIds)}
     if coded and len(tables) == 1 and all(isinstance(p, PostIds) for p in coded):
         posts = [p for p in coded if isinstance(p, PostIds)]
-        ids = posts[0].table.ids
+        ids = posts[0].table.column  # (numbered ids as they are: made strings a block at a time)
         behind = np.zeros(len(ids), dtype=bool)
         for p in posts:
             behind[p.unordered_codes] = True
@@ -175,6 +177,7 @@ def _post_days(names: pa.Array | pa.ChunkedArray, posts: Posts, source: Source =
         days, ids = posts.days, posts.ids
         if source is not None and _same_array(ids, source[0]):
             return days[source[1]]
+        ids = id_strings(ids)
         index = pd.Index(pa.chunked_array([ids]) if isinstance(ids, pa.Array) else ids).astype("str")
     else:
         stamps = pd.to_datetime(posts["date"], utc=True, errors="coerce").dt.tz_localize(None)
@@ -183,12 +186,17 @@ def _post_days(names: pa.Array | pa.ChunkedArray, posts: Posts, source: Source =
         if source is not None and _same_ids(posts["post_id"], source[0]):
             return days[source[1]]
         index = pd.Index(posts["post_id"].astype(str), dtype="str")
-    where = index.get_indexer(pd.Index(names.to_pylist(), dtype="str"))
+    where = index.get_indexer(pd.Index(id_strings(names).to_pylist(), dtype="str"))
     return np.where(where >= 0, days[np.maximum(where, 0)], _NO_DAY)
 
 
 def _same_array(ids: pa.Array | pa.ChunkedArray, table: pa.ChunkedArray) -> bool:
-    """Whether ``ids`` are the strings of ``table``, in their order (compared in Arrow, no copy)."""
+    """Whether ``ids`` are the strings of ``table``, in their order (compared in Arrow, no copy;
+    the run's numbered ids are the table's own)."""
+    if ids is table:
+        return True
+    ids, table = id_strings(ids), id_strings(table)
+    table = pa.chunked_array([table]) if isinstance(table, pa.Array) else table
     chunked = pa.chunked_array([ids]) if isinstance(ids, pa.Array) else ids
     return len(chunked) == len(table) and chunked.type == table.type and chunked.equals(table)
 
@@ -197,6 +205,8 @@ def _same_ids(column: pd.Series, ids: pa.ChunkedArray) -> bool:
     """Whether ``column`` holds the strings of ``ids``, in their order."""
     if len(column) != len(ids):
         return False
+    ids = id_strings(ids)
+    ids = pa.chunked_array([ids]) if isinstance(ids, pa.Array) else ids
     try:
         return pa.chunked_array([as_strings(column)]).equals(ids)
     except (pa.ArrowException, TypeError, ValueError):
@@ -284,7 +294,7 @@ def post_table(edges: Sequence[Mapping[str, Any]], posts: Posts, *, max_posts: i
     )
 
 
-def _date_order(days: np.ndarray, names: pa.Array | pa.ChunkedArray, behind: np.ndarray | None = None) -> np.ndarray:
+def _date_order(days: np.ndarray, names: Any, behind: np.ndarray | None = None) -> np.ndarray:
     """Places of the posts in date order, undated last, then by id: ``numpy.lexsort`` of the ids
     as text and the days, sorted in Arrow (UTF-8 bytes compare as code points do; both sorts
     are stable), without the Python string of every post nor a fixed-width copy of them all
@@ -305,6 +315,28 @@ def _date_order(days: np.ndarray, names: pa.Array | pa.ChunkedArray, behind: np.
     key = np.where(days < 0, last - 1, days.astype(np.int64, copy=False))
     if behind is not None:
         key[~behind] = last
+    if not isinstance(names, NumberedIds):
+        return _day_id_order(key, names)
+    # numbered ids: sorted by day, then each block of whole days by id, its ids made strings
+    # only for the block (at most about BLOCK_POSTS of them, or one day's)
+    by_day = np.argsort(key, kind="stable")
+    sorted_key = key[by_day]
+    out, lo = np.empty(len(key), dtype=np.int64), 0
+    while lo < len(key):
+        hi = min(lo + BLOCK_POSTS, len(key))
+        if hi < len(key):  # (the block ends where a day does)
+            hi = int(np.searchsorted(sorted_key, sorted_key[hi - 1], side="right"))
+        block = by_day[lo:hi]
+        out[lo:hi] = block[_day_id_order(sorted_key[lo:hi], names.take(block))]
+        lo = hi
+    return out
+
+
+#: Posts whose ids :func:`_date_order` makes strings at once (whole days: more for one day's).
+BLOCK_POSTS = 1 << 20
+
+
+def _day_id_order(key: np.ndarray, names: pa.Array | pa.ChunkedArray) -> np.ndarray:
     table = pa.table({"day": key, "id": names})
     # (Arrow's indices are unsigned 64-bit: read as signed where they are, not copied)
     return pc.sort_indices(table, sort_keys=[("day", "ascending"), ("id", "ascending")]).to_numpy().view(np.int64)
