@@ -408,6 +408,24 @@ def test_batches_of_codes_and_of_strings_join_as_codes_when_smaller_without_a_co
     assert unique.type == pa.string() and unique.to_pylist() == ["a", "b", "c", None]  # (codes larger: strings)
 
 
+def test_repeated_strings_keep_the_narrowest_codes_and_widen_when_joined_past_them():
+    import pyarrow as pa
+
+    from netanalysis.graph import strings as coding
+
+    one = coding.compact_strings(pa.array(["MFA", "TASS"] * 50))
+    assert one.type.index_type == pa.int8() and one.to_pylist() == ["MFA", "TASS"] * 50
+    # two parts of 100 channels each (int8 codes), 200 joined: Arrow's join refuses int8, so
+    # the join widens them (int16), with the same strings
+    names = [[f"c{i}" for i in range(k, k + 100)] * 3 for k in (0, 100)]
+    parts = [coding.compact_strings(pa.array(n)) for n in names]
+    assert [p.type.index_type for p in parts] == [pa.int8(), pa.int8()]
+    joined = coding.joined_strings(parts)
+    assert joined.type.index_type == pa.int16() and joined.to_pylist() == names[0] + names[1]
+    many = coding.compact_strings(pa.array([f"c{i}" for i in range(40_000)] * 3))
+    assert many.type.index_type == pa.int32()
+
+
 def test_a_batchs_posts_frame_of_some_rows_and_columns_is_those_of_the_whole_frame():
     # the explorer's stage asks for every post's id and date, then for the embedded posts' rows
     import pyarrow as pa
