@@ -68,6 +68,8 @@ def test_every_operation_gives_the_strings(ids: list[str], seed: int) -> None:
     out = forced(ids)
     strings = pa.array(ids, type=pa.string())
     assert as_strings(out).to_pylist() == ids
+    sliced = pa.array(["pad:1", *ids], type=pa.string()).slice(1)  # (an array that starts past its buffers')
+    assert as_strings(numbered(sliced, smaller=False)).to_pylist() == ids
     # split where every id ends in 1 to 18 ASCII digits
     assert isinstance(out, NumberedIds) == all(1 <= len(re.search("[0-9]*$", i)[0]) <= 18 for i in ids)
     if not isinstance(out, NumberedIds):
