@@ -58,7 +58,13 @@ def test_benchmark_ids_take_five_bytes() -> None:
     ids = pa.array([f"c1m:Synthetic MFA:{i}" for i in range(1, 100_001)])
     out = numbered(ids)
     assert out.nbytes / len(out) < 5.01 and ids.nbytes / len(ids) > 26
-    assert out.strings().equals(ids)
+    assert out.strings().equals(ids) and len(out.stems) == 1
+    picks = np.random.default_rng(0).integers(0, len(ids), size=5_000)
+    assert out.take(picks).equals(ids.take(pa.array(picks)))  # (one stem: joined as a scalar)
+    two = numbered(pa.array([f"{c}:{i}" for i in range(1_000) for c in "ab"]))
+    assert len(two.stems) == 2 and two.take(picks[:100] % 2_000).to_pylist() == [
+        f"{'ab'[k % 2]}:{k // 2}" for k in picks[:100] % 2_000
+    ]
 
 
 @settings(max_examples=150, deadline=None)
