@@ -29,10 +29,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from netanalysis.graph.strings import drained_strings
+
 __all__ = ["NumberedIds", "numbered", "joined_ids", "as_strings", "stems_of", "is_in"]
 
-#: stem, then a number in decimal without a leading zero (``(?s)``: a stem may hold line breaks)
-_SPLIT = r"(?s)^(?P<stem>.*?)(?P<number>0|[1-9][0-9]{0,17})$"
+#: the shortest stem, then a number in decimal without a leading zero (a stem may hold line
+#: breaks): for Arrow's regular expressions (RE2) and, as :data:`_SPLIT_PY`, for Python's
+_PATTERN = r"(?P<stem>.*?)(?P<number>0|[1-9][0-9]{0,17})"
+_SPLIT = "(?s)^" + _PATTERN + "$"
+_SPLIT_PY = re.compile(_PATTERN + r"\Z", re.DOTALL)
 
 
 def _code_type(n: int) -> np.dtype:
@@ -59,7 +64,6 @@ class NumberedIds:
     __slots__ = ("stems", "stem", "number", "__weakref__")
 
     type = pa.string()
-    null_count = 0
 
     def __init__(self, stems: pa.Array, stem: np.ndarray, number: np.ndarray):
         self.stems, self.stem, self.number = stems, stem, number
@@ -105,12 +109,6 @@ class NumberedIds:
 
     def to_pylist(self) -> list[str]:
         return self.strings().to_pylist()
-
-    def to_numpy(self, zero_copy_only: bool = False) -> np.ndarray:
-        return self.strings().to_numpy(zero_copy_only=zero_copy_only)
-
-    def cast(self, target: pa.DataType) -> pa.Array:
-        return self.strings().cast(target)
 
     def equals(self, other: Any) -> bool:
         """Whether ``other`` (numbered or Arrow strings) holds the same ids in the same order."""
@@ -174,8 +172,6 @@ def joined_ids(parts: list[Any]) -> Any:
     their stems' codes made one; else Arrow strings. Each part is dropped from ``parts`` (set
     to None) once copied, so that the parts and the joined ids are not all held at once."""
     if not parts or not all(isinstance(p, NumberedIds) for p in parts):
-        from netanalysis.graph.strings import drained_strings
-
         for i in range(len(parts)):  # (no name left holding a part: each is dropped once copied)
             parts[i] = as_strings(parts[i])
         return drained_strings(parts)
@@ -220,6 +216,3 @@ def is_in(ids: Any, values: list[str]) -> np.ndarray:
     for i in np.flatnonzero(found):  # (the few ids whose number is wanted: their stems too)
         found[i] = (int(ids.stem[i]), int(ids.number[i])) in wanted
     return found
-
-
-_SPLIT_PY = re.compile(r"(?P<stem>.*?)(?P<number>0|[1-9][0-9]{0,17})\Z", re.DOTALL)
