@@ -867,7 +867,7 @@ def test_the_corpus_stage_joins_ids_that_nothing_else_holds(corpus, tmp_path, mo
     freed once copied: the counter let its own references go before the join (release_ids)."""
     import weakref
 
-    from netanalysis.graph import strings
+    from netanalysis.graph import numbered_ids, strings
 
     alive: list[int] = []
     original = strings.drained_strings
@@ -882,7 +882,7 @@ def test_the_corpus_stage_joins_ids_that_nothing_else_holds(corpus, tmp_path, mo
 
     monkeypatch.setattr(batch, "CHUNK", 40)
     monkeypatch.setattr(strings, "TRIM_BYTES", 1)
-    monkeypatch.setattr(strings, "drained_strings", watched)
+    monkeypatch.setattr(numbered_ids, "drained_strings", watched)  # (what the ids' join calls)
     # ids kept as strings (as when some id has no number)
     monkeypatch.setattr(coding_module.Batch, "numbered", lambda self: self)
     report.run("timeline", [corpus], tmp_path / "run", Settings(jobs=1))
