@@ -146,7 +146,8 @@ def test_post_ids_kept_in_a_temporary_file_equal_those_in_memory(corpus, tmp_pat
     spilled = co_mention_graph(mentions, posts)
     pieces = [part for *_, d in spilled.edges(data=True) for part in d["post_ids"]._parts]
     assert any(isinstance(p, np.ndarray) for p in pieces)
-    assert sum(isinstance(p, post_ids_module.Run) for p in pieces) > 20
+    assert sum(len(p.counts) for p in pieces if isinstance(p, post_ids_module.Runs)) > 20  # runs on disk
+    assert all(isinstance(p, (np.ndarray, post_ids_module.Runs)) for p in pieces)
     assert nx.utils.graphs_equal(whole, spilled)
     for u, v, d in spilled.edges(data=True):
         ids = d["post_ids"]
@@ -590,8 +591,9 @@ def test_a_graph_counted_batch_by_batch_equals_the_whole_one(corpus, options, mo
         assert d == whole.edges[u, v]
         assert list(d["post_ids"]) == sorted(d["post_ids"], key=lambda i: (len(i), i))  # natural order
     parts = [p for *_, d in built.edges(data=True) for p in d["post_ids"]._parts]
-    assert any(isinstance(p, post_ids_module.Run) for p in parts) and any(isinstance(p, np.ndarray) for p in parts)
-    assert max(len(d["post_ids"]._parts) for *_, d in built.edges(data=True)) > 3
+    assert any(isinstance(p, post_ids_module.Runs) for p in parts) and any(isinstance(p, np.ndarray) for p in parts)
+    runs = [p for p in parts if isinstance(p, post_ids_module.Runs)]
+    assert max(len(p.counts) for p in runs) > 3  # an edge's posts in several runs on disk
 
 
 @pytest.mark.parametrize(
@@ -942,3 +944,13 @@ def test_a_run_that_keeps_the_corpus_holds_its_post_ids_once(corpus, tmp_path, m
     for name in ("edges.csv", "nodes.csv", "ties.csv", "windows.csv", "changes.csv"):
         if (tmp_path / "own" / name).exists():
             assert (tmp_path / "adopted" / name).read_bytes() == (tmp_path / "own" / name).read_bytes()
+
+
+def test_runs_on_disk_read_back_in_order(tmp_path):
+    spill = post_ids_module._Spill()
+    first = spill.append(np.arange(10, dtype=np.int32))
+    second = spill.append(np.arange(100, 107, dtype=np.int32))
+    runs = post_ids_module.Runs(spill, np.array([second + 2, first, first + 8]), np.array([3, 2, 0], dtype=np.int32))
+    assert len(runs) == 5 and runs.load().tolist() == [102, 103, 104, 0, 1]
+    ids = PostIds([np.array([5], dtype=np.int32), runs], [f"p{i}" for i in range(110)])
+    assert ids.unordered_codes.tolist() == [5, 102, 103, 104, 0, 1] and list(ids)[:2] == ["p0", "p1"]

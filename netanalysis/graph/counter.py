@@ -29,7 +29,7 @@ from netanalysis.errors import ConfigError
 from netanalysis.graph.coding import Batch, Entities
 from netanalysis.graph.measures import Margins, assemble, node_id
 from netanalysis.graph.membership import annotate_statuses, post_days
-from netanalysis.graph.post_ids import CodeStore, PostIdCollector, PostIds, PostIdTable, Run, piece
+from netanalysis.graph.post_ids import CodeStore, PostIdCollector, PostIds, PostIdTable, Run, Runs
 from netanalysis.model import BASELINES, NO_DATE, SIDES, UNITS, Exclusion
 from netanalysis.registry.memberships import Memberships
 
@@ -71,7 +71,9 @@ class _PairTable:
         self.first = np.full(self.n_keys, _NEVER, dtype=np.int64)
         self.last = np.full(self.n_keys, NO_DATE, dtype=np.int64)
         self.store = CodeStore()
-        self.runs: dict[int, list[np.ndarray | Run]] = {}
+        self.runs: dict[int, list[np.ndarray]] = {}  # each pair's pieces kept in memory
+        #: (pair keys, starts, counts) of the runs each gathering wrote to the temporary file
+        self.spilled: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.pending: list[tuple[np.ndarray, np.ndarray]] = []
         self.pending_pairs = 0
 
@@ -141,9 +143,28 @@ class _PairTable:
         key, codes = key[order], codes[order]
         del order
         block = self.store.keep(codes)
-        cuts = (np.flatnonzero(np.diff(key)) + 1).tolist()
-        for lo, hi in zip([0, *cuts], [*cuts, len(key)]):
-            self.runs.setdefault(int(key[lo]), []).append(piece(block, lo, hi))
+        lo = np.concatenate(([0], np.flatnonzero(np.diff(key)) + 1))
+        hi = np.append(lo[1:], len(key))
+        if isinstance(block, Run):  # (on disk: where each pair's run is, as arrays)
+            self.spilled.append((key[lo], block.start + lo, (hi - lo).astype(np.int32)))
+            return
+        for at, end, pair in zip(lo.tolist(), hi.tolist(), key[lo].tolist()):
+            self.runs.setdefault(pair, []).append(block[at:end])
+
+    def _runs_on_disk(self, found: np.ndarray) -> list[Runs | None]:
+        """The runs in the temporary file of each pair of ``found`` (in the order they were
+        gathered), or None for a pair with none there."""
+        if not self.spilled:
+            return [None] * len(found)
+        key = np.concatenate([k for k, _, _ in self.spilled])
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        starts = np.concatenate([s for _, s, _ in self.spilled])[order]
+        counts = np.concatenate([c for _, _, c in self.spilled])[order]
+        self.spilled = []
+        spill = self.store.spill
+        los, his = np.searchsorted(key, found, "left").tolist(), np.searchsorted(key, found, "right").tolist()
+        return [Runs(spill, starts[lo:hi], counts[lo:hi]) if hi > lo else None for lo, hi in zip(los, his)]
 
     def pairs(self, table: PostIdTable | None) -> pd.DataFrame:
         """``entity_a, entity_b, weight, [post_ids,] first_date, last_date``, sorted by
@@ -158,7 +179,11 @@ class _PairTable:
             }
         )
         if table is not None:
-            out["post_ids"] = [PostIds(self.runs.get(int(k), []), table) for k in found]
+            on_disk = self._runs_on_disk(found)
+            out["post_ids"] = [
+                PostIds(self.runs.get(k, []) + ([disk] if disk is not None else []), table)
+                for k, disk in zip(found.tolist(), on_disk)
+            ]
             self.runs = {}
         first, last = self.first[found], self.last[found]
         out["first_date"] = _days(first, first == _NEVER)
