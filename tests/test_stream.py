@@ -954,3 +954,28 @@ def test_runs_on_disk_read_back_in_order(tmp_path):
     assert len(runs) == 5 and runs.load().tolist() == [102, 103, 104, 0, 1]
     ids = PostIds([np.array([5], dtype=np.int32), runs], [f"p{i}" for i in range(110)])
     assert ids.unordered_codes.tolist() == [5, 102, 103, 104, 0, 1] and list(ids)[:2] == ["p0", "p1"]
+
+
+def test_the_corpus_stage_forgets_the_ids_seen_before_its_join(corpus, tmp_path, monkeypatch):
+    """The hashes of every id seen (8 bytes a post) are let go before the corpus is joined."""
+    from netanalysis.ingest import ids as ids_module
+
+    seen_at_join: list[int] = []
+    joined = coding_module.Batch.concat
+    made: list[ids_module.UniqueIds] = []
+    original_init = ids_module.UniqueIds.__init__
+
+    def init(self):
+        original_init(self)
+        made.append(self)
+
+    def concat(batches, entities):
+        seen_at_join.extend(len(one) for one in made)
+        return joined(batches, entities)
+
+    monkeypatch.setattr(batch, "CHUNK", 40)
+    monkeypatch.setattr(ids_module.UniqueIds, "__init__", init)
+    monkeypatch.setattr(coding_module.Batch, "concat", staticmethod(concat))
+    report.run("timeline", [corpus], tmp_path / "run", Settings(jobs=1))
+    assert made and seen_at_join == [0] * len(made)
+    assert made[0].renamed == 0 and (tmp_path / "run" / "posts.csv").read_text().count("\n") > 41  # several chunks

@@ -146,7 +146,8 @@ class _PairTable:
         lo = np.concatenate(([0], np.flatnonzero(np.diff(key)) + 1))
         hi = np.append(lo[1:], len(key))
         if isinstance(block, Run):  # (on disk: where each pair's run is, as arrays)
-            self.spilled.append((key[lo], block.start + lo, (hi - lo).astype(np.int32)))
+            pairs = key[lo].astype(np.uint16) if self.n_keys <= 1 << 16 else key[lo]
+            self.spilled.append((pairs, block.start + lo, (hi - lo).astype(np.int32)))
             return
         for at, end, pair in zip(lo.tolist(), hi.tolist(), key[lo].tolist()):
             self.runs.setdefault(pair, []).append(block[at:end])

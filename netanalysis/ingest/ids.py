@@ -91,6 +91,10 @@ class UniqueIds:
     def __len__(self) -> int:
         return sum(len(level) for level in self._levels)
 
+    def release(self) -> None:
+        """Forget every id seen (their hashes: 8 bytes an id), keeping the count of renamed ids."""
+        self._levels, self._next = [], {}
+
     def _contains(self, hashes: np.ndarray) -> np.ndarray:
         found = np.zeros(len(hashes), dtype=bool)
         for level in self._levels:

@@ -266,6 +266,9 @@ def _stream(
             # each batch's ids once copied (the ids are never held twice), then holds the joined
             if kept:  # (the loop's last chunk holds its batch too)
                 del chunk, batch
+            # every id's hash is not needed past the last chunk (8 bytes a post, and as much
+            # again while its levels merge): gone before the join, not after it
+            ids.release()
             if state.counter is not None:
                 state.counter.release_ids()
             state.corpus = Batch.concat(kept, work.entities)
