@@ -807,6 +807,7 @@ def test_a_counter_that_adopts_the_joined_ids_gives_the_same_graph(corpus, optio
         adopting.adopt_ids(ids.slice(1))
     adopting.adopt_ids(ids)
     assert adopting._ids.recent == [] and len(adopting._ids.joined) == 1 and adopting._ids.joined[0] is ids
+    adopting.adopt_dates(np.concatenate([b.dates for b in batches]))  # (its posts' days: made from them)
     built, whole = adopting.graph(), joining.graph()
     assert nx.utils.graphs_equal(built, whole) and len(whole.edges) > 5
     for u, v, d in built.edges(data=True):
@@ -979,3 +980,35 @@ def test_the_corpus_stage_forgets_the_ids_seen_before_its_join(corpus, tmp_path,
     report.run("timeline", [corpus], tmp_path / "run", Settings(jobs=1))
     assert made and seen_at_join == [0] * len(made)
     assert made[0].renamed == 0 and (tmp_path / "run" / "posts.csv").read_text().count("\n") > 41  # several chunks
+
+
+def test_a_counter_that_adopts_the_joined_dates_labels_the_same_statuses(corpus, monkeypatch):
+    """A counter made with join_ids=False keeps no day of its own per post: the joined dates it
+    adopts give the same days, a block at a time, and the same statuses as one that kept them."""
+    posts = read_posts(corpus)
+    posts.loc[posts.index % 4 == 0, "date"] = pd.NaT  # some undated posts
+    mentions = extract_mentions(posts)
+    entities, batches = _batches(posts, mentions, 17)
+    kept = CoMentionCounter(entities, memberships=load_memberships())
+    adopting = CoMentionCounter(entities, memberships=load_memberships(), join_ids=False)
+    for one in batches:
+        kept.add(one)
+        adopting.add(one)
+    assert adopting._days == [] and len(kept._days) == len(batches)
+    with pytest.raises(RuntimeError, match="adopt_dates"):
+        adopting.post_days()
+    with pytest.raises(ValueError, match="dates for the"):
+        adopting.adopt_dates(np.concatenate([b.dates for b in batches])[:-1])
+    adopting.release_ids()
+    joined = Batch.concat(list(batches), entities)
+    adopting.adopt_ids(joined.post_ids)
+    adopting.adopt_dates(joined.dates)
+    monkeypatch.setattr(counter_module, "DAYS_BLOCK", 7)  # (days made a few posts at a time)
+    assert adopting.post_days().tolist() == kept.post_days().tolist()
+    assert (kept.post_days() == counter_module.post_days(np.array([counter_module.NO_DATE]))[0]).sum() > 5
+    built, whole = adopting.graph(), kept.graph()
+    assert nx.utils.graphs_equal(built, whole)
+    statuses = [d["status"] for *_, d in whole.edges(data=True)]
+    assert len(set(statuses)) > 1
+    for u, v, d in built.edges(data=True):
+        assert d == whole.edges[u, v]

@@ -205,6 +205,20 @@ def test_unique_ids_at_scale_is_exact_without_repeats():
     assert all(np.all(np.diff(level) > 0) for level in seen._levels)
 
 
+def test_levels_past_the_cap_are_not_merged_again_and_ids_stay_exact(monkeypatch):
+    """Levels of LEVEL_CAP hashes or more stay as they are (a merge copies both into a third),
+    and every id is still found in whichever level holds it."""
+    from netanalysis.ingest import ids as ids_module
+
+    monkeypatch.setattr(ids_module, "LEVEL_CAP", 64)
+    seen = UniqueIds()
+    for start in range(0, 3000, 30):
+        assert seen.unique([f"p:{i}" for i in range(start, start + 30)]) == {}
+    sizes = [len(level) for level in seen._levels]
+    assert sum(sizes) == 3000 and max(sizes) < 2 * 64 + 30 and sum(size >= 64 for size in sizes) > 10
+    assert seen.unique(["p:0", "p:1499", "p:2999", "p:3000"]) == {0: "p:0#2", 1: "p:1499#2", 2: "p:2999#2"}
+
+
 def test_escape_id_is_one_to_one():
     ids = ["a;b", "a%3Bb", "=x", "%3Dx", "a%b", "-1", "@c", "plain:1", "\tt"]
     escaped = [escape_id(i) for i in ids]

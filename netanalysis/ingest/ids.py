@@ -43,6 +43,10 @@ log = logging.getLogger(__name__)
 _ESCAPE = re.compile("[%;]")
 #: How many renamed ids a run keeps as examples.
 EXAMPLES = 5
+#: A level of this many hashes or more is not merged again: merging copies both levels into a
+#: third (at ten million posts the last merge of two levels of 5 million held 80 MB more for a
+#: moment); levels of about a million are searched one by one instead (ten at ten million).
+LEVEL_CAP = 1 << 20
 
 
 def needs_escape(post_id: str) -> bool:
@@ -83,7 +87,7 @@ class UniqueIds:
     """
 
     def __init__(self) -> None:
-        # sorted, disjoint arrays of hashes, each at most half the size of the one before
+        # sorted, disjoint arrays of hashes, each below LEVEL_CAP at most half the size of the one before
         self._levels: list[np.ndarray] = []
         self._next: dict[str, int] = {}
         self.renamed = 0
@@ -107,7 +111,11 @@ class UniqueIds:
         if not len(hashes):
             return
         self._levels.append(hashes)
-        while len(self._levels) > 1 and len(self._levels[-2]) <= 2 * len(self._levels[-1]):
+        while (
+            len(self._levels) > 1
+            and len(self._levels[-2]) <= 2 * len(self._levels[-1])
+            and len(self._levels[-2]) < LEVEL_CAP
+        ):
             top = self._levels.pop()
             below = self._levels.pop()
             merged = np.concatenate([below, top])

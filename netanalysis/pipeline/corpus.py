@@ -170,6 +170,8 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
         assert state.corpus is not None
         state.corpus = state.corpus.numbered()
         _add(state, totals, state.corpus)
+        if state.counter is not None:  # (one batch, the corpus: its days made from its dates)
+            state.counter.adopt_dates(state.corpus.dates)
         result.counts["mentions_cache"] = "hit"
     else:
         _stream(state, result, staging, work, totals, keep)
@@ -274,6 +276,7 @@ def _stream(
             state.corpus = Batch.concat(kept, work.entities)
             if state.counter is not None:
                 state.counter.adopt_ids(state.corpus.post_ids)
+                state.counter.adopt_dates(state.corpus.dates)
         if blocks is not None:
             blocks.close(posts_size=posts_out.tell(), mentions_size=mentions_out.tell())
             state.csv_blocks = blocks
