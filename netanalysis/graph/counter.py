@@ -166,6 +166,7 @@ class _PairTable:
         counts = np.concatenate([c for _, _, c in self.spilled])[order]
         self.spilled = []
         spill = self.store.spill
+        assert spill is not None  # (runs were written to it)
         los, his = np.searchsorted(key, found, "left").tolist(), np.searchsorted(key, found, "right").tolist()
         return [Runs(spill, starts[lo:hi], counts[lo:hi]) if hi > lo else None for lo, hi in zip(los, his)]
 
