@@ -267,7 +267,6 @@ class CoMentionCounter:
         self.memberships = memberships if post_ids else None
         self._days: list[np.ndarray] = []
         self._dates: np.ndarray | None = None  # (adopted: see adopt_dates)
-        self._join_ids = bool(join_ids)
         self.unit, self.min_weight, self.labels, self.keep_ids = unit, int(min_weight), labels, post_ids
         self.baseline = baseline
         self.exclusion = Exclusion.parse(exclude)
@@ -315,7 +314,7 @@ class CoMentionCounter:
                 self.all_units = None
         if self.keep_ids:
             self._ids.append(batch.post_ids)
-        if self.memberships is not None and self._join_ids:  # (else made from adopt_dates' dates)
+        if self.memberships is not None and self._ids.join:  # (else made from adopt_dates' dates)
             self._days.append(post_days(batch.dates))
         keep = self._keep[batch.entity]
         entity = batch.entity[keep]
@@ -426,7 +425,7 @@ class CoMentionCounter:
     def post_days(self) -> np.ndarray:
         """The UTC day of every post added, in the order added (int32,
         :data:`~netanalysis.graph.membership.UNDATED` for none); kept only with ``memberships``."""
-        if self._join_ids:
+        if self._ids.join:
             return np.concatenate(self._days) if self._days else np.zeros(0, dtype=np.int32)
         if self._dates is None:
             if self.n_posts:

@@ -44,7 +44,7 @@ _ESCAPE = re.compile("[%;]")
 #: How many renamed ids a run keeps as examples.
 EXAMPLES = 5
 #: A level of this many hashes or more is not merged again: merging copies both levels into a
-#: third (at ten million posts the last merge of two levels of 5 million held 80 MB more for a
+#: third (at ten million posts a merge of two levels of 5 million would hold 80 MB more for a
 #: moment); levels of about a million are searched one by one instead (ten at ten million).
 LEVEL_CAP = 1 << 20
 
@@ -87,7 +87,7 @@ class UniqueIds:
     """
 
     def __init__(self) -> None:
-        # sorted, disjoint arrays of hashes, each below LEVEL_CAP at most half the size of the one before
+        # sorted, disjoint arrays of hashes; below LEVEL_CAP, each at most half the size of the one before
         self._levels: list[np.ndarray] = []
         self._next: dict[str, int] = {}
         self.renamed = 0
