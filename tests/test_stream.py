@@ -339,6 +339,7 @@ def test_batches_join_and_select_posts_with_their_links():
     assert later.post_ids.to_pylist() == ["p2", "p10"] and later.post.tolist() == [0, 1]
     assert later.entity.tolist() == [1, 2] and later.dates.tolist() == [2, 3]
     assert both.start.tolist() == [0, 2, 3, 4] and later.start.tolist() == [0, 1, 2]
+    assert both.start.dtype == np.int32  # (a joined corpus's starts: four bytes a post)
     # the links' starts must cover the posts and end at the links
     for start in ([0, 2], [0, 2, 2], [0, 2, 4]):
         with pytest.raises(ValueError, match="link starts"):
@@ -1012,3 +1013,29 @@ def test_a_counter_that_adopts_the_joined_dates_labels_the_same_statuses(corpus,
     assert len(set(statuses)) > 1
     for u, v, d in built.edges(data=True):
         assert d == whole.edges[u, v]
+
+
+def test_joined_starts_are_int32_below_the_limit_and_int64_from_it(monkeypatch):
+    """A joined corpus keeps its links' starts as int32 below ``NARROW_ENTRIES`` links, and as
+    int64 from there on, with the same values either way (the limit lowered to 4 here)."""
+    import pyarrow as pa
+
+    from netanalysis.graph import link_starts
+
+    entities = (("country", "RU"), ("country", "CN"), ("forum", "UN"))
+
+    def parts() -> list[Batch]:
+        return [
+            Batch(pa.array(["a", "b"]), np.array([1, 2]), np.array([0, 2, 3]), np.array([0, 2, 1], np.int16), entities),
+            Batch(pa.array(["c", "d"]), np.array([3, 4]), np.array([0, 0, 2]), np.array([1, 2], np.int16), entities),
+        ]
+
+    narrow = Batch.concat(parts(), entities)
+    assert narrow.start.dtype == np.int32 and narrow.start.tolist() == [0, 2, 3, 3, 5]
+    monkeypatch.setattr(link_starts, "NARROW_ENTRIES", 4)
+    wide = Batch.concat(parts(), entities)
+    assert wide.start.dtype == np.int64 and wide.start.tolist() == narrow.start.tolist()
+    assert link_starts.narrow_starts(np.array([0, 3], np.int64)).dtype == np.int32
+    assert link_starts.narrow_starts(np.array([0, 5], np.int64)).dtype == np.int64
+    # what reads a corpus's links a run of posts at a time gives the same posts from either
+    assert link_starts.posts_of(narrow.start).tolist() == link_starts.posts_of(wide.start).tolist() == [0, 0, 1, 3, 3]

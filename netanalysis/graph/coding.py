@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from netanalysis.errors import ConfigError, GraphError
 from netanalysis.extract.units import count_units, unit_starts
-from netanalysis.graph.link_starts import posts_of, starts, starts_of
+from netanalysis.graph.link_starts import posts_of, start_type, starts, starts_of
 from netanalysis.graph.numbered_ids import as_strings, joined_ids, numbered
 from netanalysis.graph.strings import TRIM_BYTES, joined_strings, pandas_strings, plain_strings
 from netanalysis.memory import release_memory
@@ -80,8 +80,9 @@ class Batch:
         (:class:`~netanalysis.graph.numbered_ids.NumberedIds`, see :meth:`numbered`).
     dates : ndarray of int64
         Microseconds since 1970 UTC, :data:`~netanalysis.model.NO_DATE` for an undated post.
-    start : ndarray of int64
-        Where each post's links start, and their end (``len(batch) + 1`` values;
+    start : ndarray of int64 or int32
+        Where each post's links start, and their end (``len(batch) + 1`` values; int32 in a
+        joined corpus of fewer than a billion links, :func:`~netanalysis.graph.link_starts.start_type`;
         :func:`~netanalysis.graph.link_starts.starts`; from sorted posts,
         :func:`~netanalysis.graph.link_starts.starts_of`).
     entity : ndarray
@@ -153,13 +154,16 @@ class Batch:
         }
         batches.clear()  # (the parts are all that holds the batches' arrays now)
 
-        def joined(key: str, dtype: Any, shifts: list[int] | None = None, first: int = 0) -> np.ndarray:
-            # copied a part at a time into the result, each part dropped once copied; the
-            # values of part i moved past the links before it (shifts[i]), after ``first`` zeros
+        def joined(
+            key: str, dtype: Any, shifts: list[int] | None = None, first: int = 0, kind: Any = None
+        ) -> np.ndarray:
+            # copied a part at a time into the result (of type ``kind``, or what the parts'
+            # types give), each part dropped once copied; the values of part i moved past the
+            # links before it (shifts[i]), after ``first`` zeros
             chunks = parts.pop(key)
             if not chunks:
-                return np.zeros(first, dtype=dtype)
-            kind = np.result_type(*[c.dtype for c in chunks], *([np.int32] if shifts else []))
+                return np.zeros(first, dtype=kind or dtype)
+            kind = kind or np.result_type(*[c.dtype for c in chunks], *([np.int32] if shifts else []))
             out = np.empty(sum(len(c) for c in chunks) + first, dtype=kind)
             out[:first] = 0
             at = since_trim = first
@@ -185,7 +189,7 @@ class Batch:
 
         post_ids = strings("post_ids")
         dates = joined("dates", np.int64)
-        start = joined("start", np.int64, shifts=link_offsets, first=1)
+        start = joined("start", np.int64, shifts=link_offsets, first=1, kind=start_type(link_offsets[-1]))
         entity = joined("entity", np.int16)
         unit = joined("unit", np.int32) if parts["unit"] else None
         units = joined("units", np.int32) if every_units else None

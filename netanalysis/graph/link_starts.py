@@ -1,7 +1,8 @@
 """Entries sorted by post, kept as where each post's entries start rather than as a post per entry.
 
 A corpus's links and a window's pairs come post by post. Each entry's post is then known from
-``start`` (:func:`starts`: ``posts + 1`` offsets, int64), eight bytes a post, where a post per
+``start`` (:func:`starts`: ``posts + 1`` offsets, int64; a joined corpus keeps them as int32
+below a billion links, :func:`narrow_starts`), four or eight bytes a post, where a post per
 entry costs four bytes an entry: the 12 million links of a million benchmark posts took 49
 bytes a post as an int32 post each. What needs the posts of entries makes them a run of posts
 at a time (:func:`start_runs`, :func:`run_posts`), or all at once for a small batch
@@ -14,7 +15,21 @@ import numpy as np
 
 from netanalysis.model import index_type
 
-__all__ = ["starts", "starts_of", "posts_of", "run_posts", "start_runs"]
+__all__ = [
+    "starts",
+    "starts_of",
+    "posts_of",
+    "run_posts",
+    "start_runs",
+    "narrow_starts",
+    "NARROW_ENTRIES",
+    "start_type",
+]
+
+#: Starts of fewer entries than this are kept as int32 where a corpus keeps them
+#: (:func:`narrow_starts`): half the bytes, and below int32's limit by more than a billion, so
+#: that a start plus any run's size (:func:`start_runs`) does not overflow.
+NARROW_ENTRIES = 1 << 30
 
 
 def starts(per_post: np.ndarray) -> np.ndarray:
@@ -28,6 +43,31 @@ def starts(per_post: np.ndarray) -> np.ndarray:
     [0, 2, 2, 3]
     """
     return np.r_[np.int64(0), np.cumsum(per_post, dtype=np.int64)]
+
+
+def start_type(n_entries: int) -> np.dtype:
+    """The type a kept ``start`` of ``n_entries`` entries takes: int32 below :data:`NARROW_ENTRIES`,
+    else int64.
+
+    Examples
+    --------
+    >>> str(start_type(12)), str(start_type(NARROW_ENTRIES))
+    ('int32', 'int64')
+    """
+    return np.dtype(np.int32 if n_entries < NARROW_ENTRIES else np.int64)
+
+
+def narrow_starts(start: np.ndarray) -> np.ndarray:
+    """``start`` in the type a corpus keeps it (:func:`start_type`): four bytes a post rather than
+    eight below a billion entries (40 MB at ten million posts).
+
+    Examples
+    --------
+    >>> narrow_starts(np.array([0, 2, 2, 3])).dtype
+    dtype('int32')
+    """
+    kind = start_type(int(start[-1]) if len(start) else 0)
+    return start if start.dtype == kind else start.astype(kind)
 
 
 def posts_of(start: np.ndarray) -> np.ndarray:

@@ -37,7 +37,7 @@ from netanalysis import __version__
 from netanalysis.config import Settings
 from netanalysis.errors import NetanalysisError
 from netanalysis.graph import Batch, Entities
-from netanalysis.graph.link_starts import starts
+from netanalysis.graph.link_starts import narrow_starts, starts
 from netanalysis.graph.numbered_ids import as_strings
 from netanalysis.graph.strings import compact_strings, plain_strings
 from netanalysis.io.manifest import sha256
@@ -221,7 +221,7 @@ def _load(entry: Path, staging: Staging, entities: Entities) -> tuple[Batch, Ing
     corpus = Batch(  # (which checks that the posts' links are all the links)
         post_ids=posts.column("post_id").combine_chunks(),
         dates=posts.column("date").to_numpy(),
-        start=starts(counts),
+        start=narrow_starts(starts(counts)),
         entity=links["entity"],
         entities=stored,
         unit=links.get("unit"),
