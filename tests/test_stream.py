@@ -1039,3 +1039,27 @@ def test_joined_starts_are_int32_below_the_limit_and_int64_from_it(monkeypatch):
     assert link_starts.narrow_starts(np.array([0, 5], np.int64)).dtype == np.int64
     # what reads a corpus's links a run of posts at a time gives the same posts from either
     assert link_starts.posts_of(narrow.start).tolist() == link_starts.posts_of(wide.start).tolist() == [0, 0, 1, 3, 3]
+
+
+def test_kept_batches_share_the_runs_entities(corpus, tmp_path, monkeypatch):
+    """Batches that come back from worker processes bring their own copy of the entities their
+    codes stand for; a run keeping them until their join holds the run's one tuple instead."""
+    import pyarrow as pa
+
+    shared: list[bool] = []
+    joined = coding_module.Batch.concat
+
+    def concat(batches, entities):
+        shared.extend(one.entities is entities for one in batches)
+        return joined(batches, entities)
+
+    monkeypatch.setattr(batch, "CHUNK", 40)
+    monkeypatch.setattr(coding_module.Batch, "concat", staticmethod(concat))
+    report.run("timeline", [corpus], tmp_path / "run", Settings(jobs=2))
+    assert len(shared) > 1 and all(shared)
+    one = Batch(pa.array(["p1"]), np.array([1]), np.array([0, 1]), np.array([0], np.int16), (("country", "RU"),))
+    assert one.sharing(one.entities) is one
+    same = one.sharing((("country", "RU"),))
+    assert same.entities == one.entities and same.entity.tolist() == [0]
+    with pytest.raises(ValueError, match="other entities"):
+        one.sharing((("country", "CN"),))

@@ -253,7 +253,9 @@ def _stream(
                 blocks.add(rows=len(chunk.batch), posts_at=posts_out.tell(), mentions_at=mentions_out.tell())
             posts_out.write(chunk.posts_csv)
             mentions_out.write(chunk.mentions_csv)
-            batch = chunk.batch.numbered()  # (the ids the run keeps: see Batch.numbered)
+            # the ids the run keeps (Batch.numbered), and the run's one tuple of entities rather
+            # than the copy each batch brings back from its worker (Batch.sharing)
+            batch = chunk.batch.numbered().sharing(work.entities)
             _add(state, totals, batch)
             if keep:
                 kept.append(batch)
