@@ -122,7 +122,10 @@ def test_date_order_of_numbered_ids(ids: list[str], seed: int, block: int) -> No
     old = explorer_evidence.BLOCK_POSTS
     explorer_evidence.BLOCK_POSTS = block
     try:
-        assert explorer_evidence._date_order(days, out, behind).tolist() == expected.tolist()
+        got = explorer_evidence._date_order(days, out, behind)
+        assert got.tolist() == expected.tolist()
+        if isinstance(out, NumberedIds):  # (their places: four bytes a post)
+            assert got.dtype == np.int32
     finally:
         explorer_evidence.BLOCK_POSTS = old
 

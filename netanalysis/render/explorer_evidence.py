@@ -276,7 +276,7 @@ def post_table(edges: Sequence[Mapping[str, Any]], posts: Posts, *, max_posts: i
         # benchmark posts, those of the 666 edges took 93 MB more, until the table was made)
         ordered = [np.sort(rank[codes_of(k)])[:kept].copy() for k in range(len(edges))]
     used = distinct_codes(ordered)
-    renumber = np.full(n, -1, dtype=np.int64)
+    renumber = np.full(n, -1, dtype=index_type(n))  # (int32 where the posts fit, as the ranks)
     renumber[used] = np.arange(len(used))
     # (in date order, undated last: the first day is the first post's, when it is dated)
     first_day = int(ordered_days[0]) if len(ordered_days) and ordered_days[0] >= 0 else None
@@ -311,20 +311,24 @@ def _date_order(days: np.ndarray, names: Any, behind: np.ndarray | None = None) 
     >>> _date_order(np.array([3, -1, 3, 1]), pa.array(["b", "a", "a", "z"]), np.array([0, 1, 1, 1], bool)).tolist()
     [3, 2, 1, 0]
     """
-    last = np.iinfo(np.int64).max
-    key = np.where(days < 0, last - 1, days.astype(np.int64, copy=False))
+    # (int32 keys, places and order where the posts fit: a day since 1970 is far below int32's
+    # limit; four bytes a post each where int64 took eight)
+    last = np.iinfo(np.int32).max
+    key = np.where(days < 0, last - 1, days).astype(np.int32, copy=False)
     if behind is not None:
         key[~behind] = last
     if not isinstance(names, NumberedIds):
         return _day_id_order(key, names)
     # numbered ids: sorted by day, then each block of whole days by id, its ids made strings
     # only for the block (at most about BLOCK_POSTS of them, or one day's)
-    by_day = np.argsort(key, kind="stable")
+    place = index_type(len(key))
+    by_day = np.argsort(key, kind="stable").astype(place, copy=False)
     sorted_key = key[by_day]
-    out, lo = np.empty(len(key), dtype=np.int64), 0
-    while lo < len(key):
-        hi = min(lo + BLOCK_POSTS, len(key))
-        if hi < len(key):  # (the block ends where a day does)
+    del key
+    out, lo = np.empty(len(sorted_key), dtype=place), 0
+    while lo < len(sorted_key):
+        hi = min(lo + BLOCK_POSTS, len(sorted_key))
+        if hi < len(sorted_key):  # (the block ends where a day does)
             hi = int(np.searchsorted(sorted_key, sorted_key[hi - 1], side="right"))
         block = by_day[lo:hi]
         out[lo:hi] = block[_day_id_order(sorted_key[lo:hi], names.take(block))]
