@@ -103,12 +103,12 @@ def worker_pieces(corpus: Path, repeat: int) -> tuple[list[tuple[str, float]], i
 
 
 def run_profile(corpus: Path, jobs: int) -> dict[str, float]:
-    out = Path(tempfile.mkdtemp(prefix="netanalysis-profile-"))
-    before_self = resource.getrusage(resource.RUSAGE_SELF)
-    before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    began = time.perf_counter()
-    pipeline.run("graph", [corpus], out / "graph", Settings(jobs=jobs))
-    wall = time.perf_counter() - began
+    with tempfile.TemporaryDirectory(prefix="netanalysis-profile-") as out:  # (the graph's files go with it)
+        before_self = resource.getrusage(resource.RUSAGE_SELF)
+        before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        began = time.perf_counter()
+        pipeline.run("graph", [corpus], Path(out) / "graph", Settings(jobs=jobs))
+        wall = time.perf_counter() - began
     after_self = resource.getrusage(resource.RUSAGE_SELF)
     after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = lambda a, b: (b.ru_utime - a.ru_utime) + (b.ru_stime - a.ru_stime)  # noqa: E731
@@ -122,10 +122,16 @@ def main(argv=None) -> None:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
-    corpus = args.corpus
-    if corpus is None:
-        corpus = Path(tempfile.mkdtemp(prefix="netanalysis-profile-")) / "corpus.jsonl"
-        bench.generate(corpus, args.n, seed=0)
+    with tempfile.TemporaryDirectory(prefix="netanalysis-profile-") as work:  # (a generated corpus goes with it)
+        corpus = args.corpus
+        if corpus is None:
+            corpus = Path(work) / "corpus.jsonl"
+            bench.generate(corpus, args.n, seed=0)
+        report(corpus, args)
+
+
+def report(corpus: Path, args: argparse.Namespace) -> None:
+    """Profile ``corpus`` and print the table and the ``graph`` run's line."""
     pieces, n = worker_pieces(corpus, args.repeat)
     total = sum(seconds for _, seconds in pieces)
     print(f"# one worker's CPU per post, {n} posts of {corpus.name}, median of {args.repeat}")
