@@ -276,18 +276,13 @@ class _Spill:
 
 
 class Run:
-    """``count`` codes from position ``start`` of a temporary file (a piece of one edge's posts)."""
+    """Where :meth:`CodeStore.keep` wrote a block of codes: ``count`` codes from position
+    ``start`` of a temporary file. The counter cuts it into each edge's runs (:class:`Runs`)."""
 
     __slots__ = ("spill", "start", "count")
 
     def __init__(self, spill: _Spill, start: int, count: int):
         self.spill, self.start, self.count = spill, start, count
-
-    def __len__(self) -> int:
-        return self.count
-
-    def load(self) -> np.ndarray:
-        return self.spill.read(self.start, self.count)
 
 
 class Runs:
@@ -318,10 +313,7 @@ class Runs:
         return out
 
 
-Piece = "np.ndarray | Run | Runs"
-
-
-def loaded(part: np.ndarray | Run | Runs) -> np.ndarray:
+def loaded(part: np.ndarray | Runs) -> np.ndarray:
     """The codes of a piece (read back from the file if it is there)."""
     return part if isinstance(part, np.ndarray) else part.load()
 
@@ -362,7 +354,7 @@ class PostIds(Sequence):
 
     __slots__ = ("_parts", "_table")
 
-    def __init__(self, codes: np.ndarray | Sequence[np.ndarray | Run | Runs], table: PostIdTable | Sequence[str]):
+    def __init__(self, codes: np.ndarray | Sequence[np.ndarray | Runs], table: PostIdTable | Sequence[str]):
         self._parts = (codes,) if isinstance(codes, np.ndarray) else tuple(codes)
         self._table = (
             table if isinstance(table, PostIdTable) else PostIdTable(pa.array(list(map(str, table)), type=pa.string()))
