@@ -352,6 +352,78 @@ def test_batches_join_and_select_posts_with_their_links():
     assert later.posts_frame()["channel"].tolist() == ["b", "c"]
 
 
+@pytest.mark.parametrize("size", [1, 2, 3, 5])
+def test_a_batchs_parts_are_views_that_join_back_into_it(size):
+    # a corpus read from the cache is counted a part at a time (Batch.part): every post once,
+    # its links with it, the ids numbered or not
+    import pyarrow as pa
+
+    from netanalysis.graph.numbered_ids import numbered
+
+    entities = (("country", "CN"), ("country", "RU"), ("forum", "BRICS"))
+    whole = Batch(
+        pa.array(["mfa:1", "mfa:2", "mfa:3", "mfa:40", "tass:5"]),
+        np.array([5, 4, 3, 2, 1]),
+        np.array([0, 2, 2, 3, 6, 7], dtype=np.int32),
+        np.array([0, 2, 1, 0, 1, 2, 2], dtype=np.int16),
+        entities,
+        unit=np.array([0, 1, 0, 0, 0, 1, 0]),
+        columns={"channel": pa.array(["a", "a", "b", "a", "c"]).dictionary_encode()},
+        units=np.array([2, 1, 1, 3, 1]),
+    )
+    for ids in (whole, whole.numbered()):
+        assert type(ids.post_ids).__name__ == ("NumberedIds" if ids is not whole else "StringArray")
+        parts = [ids.part(lo, min(len(ids), lo + size)) for lo in range(0, len(ids), size)]
+        assert all(np.shares_memory(p.entity, ids.entity) for p in parts if p.n_links)
+        assert [p.start.tolist()[0] for p in parts] == [0] * len(parts)
+        again = Batch.concat(parts, entities)
+        assert again.post_ids.to_pylist() == whole.post_ids.to_pylist()
+        assert again.dates.tolist() == whole.dates.tolist() and again.start.tolist() == whole.start.tolist()
+        assert again.entity.tolist() == whole.entity.tolist() and again.unit.tolist() == whole.unit.tolist()
+        assert again.units.tolist() == whole.units.tolist()
+        assert again.posts_frame()["channel"].tolist() == ["a", "a", "b", "a", "c"]
+    assert ids.part(2, 2).n_links == 0 and len(ids.part(2, 2)) == 0
+    assert numbered(whole.post_ids).slice(1, 3).to_pylist() == ["mfa:2", "mfa:3", "mfa:40"]
+
+
+@pytest.mark.parametrize("by_places", [0, 8, 10**9])
+def test_selected_posts_take_their_links_by_places_or_by_mask_alike(by_places, monkeypatch):
+    # a time window's posts take their links by their places when few, else by a mask over
+    # every link: both give each kept post's links in order (against a plain loop)
+    import pyarrow as pa
+
+    import netanalysis.graph.coding as coding
+
+    monkeypatch.setattr(coding, "SELECT_BY_PLACES", by_places)  # (0: always places; 10**9: a mask)
+    rng = np.random.default_rng(7)
+    entities = tuple(("country", f"C{i}") for i in range(9))
+    for _ in range(60):
+        n = int(rng.integers(0, 12))
+        counts = rng.integers(0, 5, n)
+        links = [rng.integers(0, 9, c).tolist() for c in counts]
+        start = np.concatenate(([0], np.cumsum(counts))).astype(rng.choice([np.int32, np.int64]))
+        flat = [e for post in links for e in post]
+        batch = Batch(
+            pa.array([f"p{i}" for i in range(n)]),
+            np.arange(n) * 10,
+            start,
+            np.array(flat, dtype=np.int16),
+            entities,
+            unit=np.array([k for post in links for k in range(len(post))], dtype=np.int64),
+            units=counts + 1,
+        )
+        keep = rng.random(n) < rng.random()
+        chosen = batch.select(keep)
+        kept = [links[i] for i in range(n) if keep[i]]
+        assert chosen.entity.tolist() == [e for post in kept for e in post]
+        assert chosen.unit.tolist() == [k for post in kept for k in range(len(post))]
+        assert chosen.start.tolist() == np.concatenate(([0], np.cumsum([len(p) for p in kept]))).tolist()
+        assert chosen.post_ids.to_pylist() == [f"p{i}" for i in range(n) if keep[i]]
+        assert chosen.dates.tolist() == [10 * i for i in range(n) if keep[i]]
+        assert chosen.units.tolist() == [int(counts[i]) + 1 for i in range(n) if keep[i]]
+        assert len(batch.select(keep, ids=False).post_ids) == int(keep.sum())
+
+
 def test_joined_batches_keep_repeated_columns_as_codes_and_give_the_same_strings():
     # a corpus's channels and dates' sources are a few strings repeated: kept dictionary-encoded
     # once joined, everything that reads them sees the same strings

@@ -95,6 +95,11 @@ class NumberedIds:
             indices = indices.to_numpy(zero_copy_only=False)
         return self.strings(np.asarray(indices, dtype=np.int64))
 
+    def slice(self, offset: int, length: int) -> NumberedIds:
+        """The ids ``offset`` to ``offset + length`` (views of this one's arrays), as Arrow's
+        ``Array.slice``."""
+        return NumberedIds(self.stems, self.stem[offset : offset + length], self.number[offset : offset + length])
+
     def filter(self, mask: Any) -> NumberedIds:
         """The ids where ``mask`` (booleans: numpy or Arrow) is true, still numbered."""
         if isinstance(mask, (pa.Array, pa.ChunkedArray)):
