@@ -3,6 +3,8 @@ and gives byte-identical files; any change of input or option misses the cache."
 
 import json
 
+import pyarrow.parquet as pq
+import pytest
 from click.testing import CliRunner
 
 from netanalysis.cli import cli
@@ -52,3 +54,34 @@ def test_cache_hit_feeds_the_explorer_the_same_texts(tmp_path, sample_path, monk
     html = (tmp_path / "second" / "network.html").read_text(encoding="utf-8")
     assert html == (tmp_path / "first" / "network.html").read_text(encoding="utf-8")
     assert "Lavrov" in html  # post text reached the tooltips
+
+
+@pytest.mark.parametrize("unit", ["post", "paragraph"])
+def test_an_entry_written_a_slice_at_a_time_reads_back_the_same(tmp_path, sample_path, monkeypatch, unit):
+    # the entry's tables are written a row group of a few posts (and links) at a time, and the
+    # hit counts its corpus a few posts at a time: it gives the same files as the run that
+    # stored it and as a run without the cache
+    from netanalysis.pipeline import cache, corpus
+
+    monkeypatch.setenv("NETANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "POSTS_PER_GROUP", 5)
+    monkeypatch.setattr(cache, "LINKS_PER_GROUP", 7)
+    monkeypatch.setattr(corpus, "LOADED_POSTS", 4)  # (the hit's corpus counted four posts at a time)
+    args = [str(sample_path), "--unit", unit]
+    plain = tmp_path / "plain"
+    result = CliRunner().invoke(cli, ["-q", "timeline", *args, "-o", str(plain), "--bootstrap", "20"])
+    assert result.exit_code == 0, result.output
+    outs = []
+    for name in ("first", "second"):
+        result = CliRunner().invoke(
+            cli, ["-q", "timeline", *args, "-o", str(tmp_path / name), "--bootstrap", "20", "--cache"]
+        )
+        assert result.exit_code == 0, result.output
+        outs.append(json.loads((tmp_path / name / "manifest.json").read_text())["counts"]["mentions_cache"])
+    assert outs == ["stored", "hit"]
+    assert files(tmp_path / "second") == files(tmp_path / "first") == files(plain)
+    [entry] = (tmp_path / "cache").iterdir()
+    posts, links = pq.ParquetFile(entry / "posts.parquet"), pq.ParquetFile(entry / "links.parquet")
+    assert posts.metadata.num_rows == 12 and posts.num_row_groups == 3
+    assert links.num_row_groups == -(-links.metadata.num_rows // 7) > 1
+    assert ("unit" in links.schema_arrow.names) == (unit == "paragraph")

@@ -25,7 +25,7 @@ import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,8 +37,8 @@ from netanalysis import __version__
 from netanalysis.config import Settings
 from netanalysis.errors import NetanalysisError
 from netanalysis.graph import Batch, Entities
-from netanalysis.graph.link_starts import narrow_starts, starts
-from netanalysis.graph.numbered_ids import as_strings
+from netanalysis.graph.link_starts import starts
+from netanalysis.graph.numbered_ids import as_strings, numbered
 from netanalysis.graph.strings import compact_strings, plain_strings
 from netanalysis.io.manifest import sha256
 from netanalysis.model import FileStats, IngestStats
@@ -121,17 +121,13 @@ def store(
     try:
         for name in ("posts.csv", "mentions.csv"):
             shutil.copyfile(staging.dir / name, tmp / name)
-        posts = {"post_id": as_strings(corpus.post_ids), "date": pa.array(corpus.dates)}
-        # (the corpus keeps repeated columns as codes; the entry's tables keep strings)
-        posts.update({name: plain_strings(values) for name, values in corpus.columns.items()})
-        if corpus.units is not None:
-            posts[_UNITS] = pa.array(corpus.units)
-        posts[_LINKS] = pa.array(np.diff(corpus.start))
-        pq.write_table(pa.table(posts), tmp / "posts.parquet")
+        _write_posts(tmp / "posts.parquet", corpus)
         links = {"entity": corpus.entity}
         if corpus.unit is not None:
             links["unit"] = corpus.unit
-        pq.write_table(pa.table({name: pa.array(values) for name, values in links.items()}), tmp / "links.parquet")
+        _write_sliced(
+            tmp / "links.parquet", len(corpus.entity), LINKS_PER_GROUP, lambda lo, hi: _links_slice(links, lo, hi)
+        )
         meta = {
             "entities": [list(e) for e in corpus.entities],
             "links": sorted(links),
@@ -147,6 +143,51 @@ def store(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+#: Posts, and links, written to an entry's tables at a time (a row group each). A whole corpus's
+#: tables used to be made and written at once (its ids as strings, its channels decoded, the
+#: Parquet writer's buffers): at five million benchmark posts that took the run's process from
+#: 430 to 801 MiB, the run's peak. A slice's tables take a few MB.
+POSTS_PER_GROUP = 1 << 18
+LINKS_PER_GROUP = 1 << 22
+
+
+def _write_posts(path: Path, corpus: Batch) -> None:
+    """``posts.parquet``: each post's id, date, kept columns (as strings), units and number of
+    links, written :data:`POSTS_PER_GROUP` posts at a time."""
+
+    def posts(lo: int, hi: int) -> pa.Table:
+        table = {"post_id": as_strings(corpus.post_ids.slice(lo, hi - lo))}
+        table["date"] = pa.array(corpus.dates[lo:hi])
+        # (the corpus keeps repeated columns as codes; the entry's tables keep strings)
+        table.update({name: plain_strings(values.slice(lo, hi - lo)) for name, values in corpus.columns.items()})
+        if corpus.units is not None:
+            table[_UNITS] = pa.array(corpus.units[lo:hi])
+        table[_LINKS] = pa.array(np.diff(corpus.start[lo : hi + 1]))
+        return pa.table(table)
+
+    _write_sliced(path, len(corpus), POSTS_PER_GROUP, posts)
+
+
+def _links_slice(links: dict[str, np.ndarray], lo: int, hi: int) -> pa.Table:
+    return pa.table({name: pa.array(values[lo:hi]) for name, values in links.items()})
+
+
+def _write_sliced(path: Path, n: int, size: int, make: Callable[[int, int], pa.Table]) -> None:
+    """A Parquet file of the ``n`` rows that ``make(lo, hi)`` gives, ``size`` rows at a time (one
+    row group each; a table of no rows when ``n`` is 0, for its columns)."""
+    writer = None
+    try:
+        for lo in range(0, max(n, 1), size):
+            table = make(lo, min(n, lo + size))
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+            del table
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 _HOST = socket.gethostname().replace(".", "_") or "host"
@@ -198,37 +239,94 @@ def _load(entry: Path, staging: Staging, entities: Entities) -> tuple[Batch, Ing
     for name in ("posts.csv", "mentions.csv"):
         shutil.copyfile(entry / name, staging.path(name))
     meta = json.loads((entry / "corpus.json").read_text(encoding="utf-8"))
-    posts = pq.read_table(entry / "posts.parquet")
-    columns = {
-        name: compact_strings(posts.column(name).combine_chunks())
-        for name in posts.column_names
-        if name not in ("post_id", "date", _UNITS, _LINKS)
-    }
-    columns.pop("text", None)  # (excerpts, held by entries stored before the corpus stopped keeping them)
-    table = pq.read_table(entry / "links.parquet")
-    links = {name: table.column(name).to_numpy() for name in meta["links"]}
     stored = tuple((str(k), str(e)) for k, e in meta["entities"])
     if stored != tuple(entities):  # (the key holds the registry: this would be a damaged entry)
         raise ValueError("it codes other entities than this registry")
-    n_posts = posts.num_rows
-    counts = posts.column(_LINKS).to_numpy()
-    if (
-        any(len(v) != n_posts for v in columns.values())
-        or (len(counts) and int(counts.min()) < 0)
-        or (len(links["entity"]) and int(links["entity"].max()) >= len(stored))
-    ):
-        raise ValueError("its tables do not agree")
-    corpus = Batch(  # (which checks that the posts' links are all the links)
-        post_ids=posts.column("post_id").combine_chunks(),
-        dates=posts.column("date").to_numpy(),
-        start=narrow_starts(starts(counts)),
-        entity=links["entity"],
-        entities=stored,
-        unit=links.get("unit"),
-        columns=columns,
-        units=posts.column(_UNITS).to_numpy() if _UNITS in posts.column_names else None,
-    )
+    posts = pq.ParquetFile(entry / "posts.parquet")
+    links = _LinkReader(entry / "links.parquet", [str(n) for n in meta["links"]])
+    # read a row group at a time, each part's posts with their links, and joined as the stream
+    # joins its batches (Batch.concat: each part dropped once copied). Read whole, the tables
+    # and the ids' numbering took the run's process to 1,257 MiB at five million benchmark
+    # posts, some 800 MB above the corpus they make
+    parts = [_part(group, links, stored) for group in _groups(posts)]
+    if links.left():
+        raise ValueError("it holds more links than its posts count")
+    if sum(len(p) for p in parts) != posts.metadata.num_rows:
+        raise ValueError("its posts table does not read back whole")
+    corpus = Batch.concat(parts, stored)
     return corpus, _stats(meta["stats"]), {k: int(v) for k, v in meta["kinds"].items()}
+
+
+def _groups(posts: pq.ParquetFile) -> Iterator[pa.RecordBatch]:
+    """The posts' table :data:`POSTS_PER_GROUP` rows at a time (its empty table when it has none)."""
+    some = False
+    for group in posts.iter_batches(batch_size=POSTS_PER_GROUP):
+        some = True
+        yield group
+    if not some:
+        yield pa.RecordBatch.from_pylist([], schema=posts.schema_arrow)
+
+
+def _part(group: pa.RecordBatch, links: _LinkReader, stored: Entities) -> Batch:
+    """The posts of one of ``posts.parquet``'s groups and their links, as a batch."""
+    names = group.schema.names
+    counts = group.column(_LINKS).to_numpy()
+    if len(counts) and int(counts.min()) < 0:
+        raise ValueError("its tables do not agree")
+    coded = links.take(int(counts.sum()))
+    if len(coded["entity"]) and int(coded["entity"].max()) >= len(stored):
+        raise ValueError("its tables do not agree")
+    columns = {name: compact_strings(group.column(name)) for name in names if name not in _NOT_COLUMNS}
+    columns.pop("text", None)  # (excerpts, held by entries stored before the corpus stopped keeping them)
+    return Batch(  # (which checks that the posts' links are all the links)
+        post_ids=numbered(group.column("post_id")),
+        dates=group.column("date").to_numpy(),
+        start=starts(counts),
+        entity=coded["entity"],
+        entities=stored,
+        unit=coded.get("unit"),
+        columns=columns,
+        units=group.column(_UNITS).to_numpy() if _UNITS in names else None,
+    )
+
+
+#: The columns of ``posts.parquet`` that are not the corpus's kept columns.
+_NOT_COLUMNS = ("post_id", "date", _UNITS, _LINKS)
+
+
+class _LinkReader:
+    """``links.parquet``'s columns read in order, as many links at a time as a part's posts have."""
+
+    def __init__(self, path: Path, names: list[str]):
+        file = pq.ParquetFile(path)
+        self.names = names
+        self.types = {name: file.schema_arrow.field(name).type.to_pandas_dtype() for name in names}
+        self.groups = file.iter_batches(batch_size=LINKS_PER_GROUP, columns=names)
+        self.held: pa.RecordBatch | None = None
+
+    def take(self, n: int) -> dict[str, np.ndarray]:
+        got = []
+        while n:
+            if self.held is None or not self.held.num_rows:
+                self.held = next(self.groups, None)
+                if self.held is None:
+                    raise ValueError("its posts count more links than it holds")
+            some = self.held.slice(0, n)
+            self.held = self.held.slice(len(some))
+            got.append(some)
+            n -= len(some)
+        return {
+            name: np.concatenate([g.column(name).to_numpy() for g in got]).astype(kind, copy=False)
+            if got
+            else np.zeros(0, dtype=kind)
+            for name, kind in self.types.items()
+        }
+
+    def left(self) -> bool:
+        """Whether links are left past those taken."""
+        if self.held is not None and self.held.num_rows:
+            return True
+        return any(g.num_rows for g in self.groups)
 
 
 def _stats(data: dict[str, Any]) -> IngestStats:

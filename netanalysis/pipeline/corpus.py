@@ -68,6 +68,9 @@ STREAM_THRESHOLD = 1 << 20
 #: hold a copy of it; a smaller run keeps it for the next run in the same process.
 FORGET_POSTS = 2000
 
+#: Posts of a corpus read from the cache that the counter adds at a time (:meth:`Batch.part`).
+LOADED_POSTS = 1 << 16
+
 log = logging.getLogger(__name__)
 
 
@@ -168,10 +171,18 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
             cache.remove(entry)
     if loaded:
         assert state.corpus is not None
-        state.corpus = state.corpus.numbered()
-        _add(state, totals, state.corpus)
-        if state.counter is not None:  # (one batch, the corpus: its days made from its dates)
-            state.counter.adopt_dates(state.corpus.dates)
+        corpus = state.corpus = state.corpus.numbered()
+        # counted a run of posts at a time, as the stream counts its chunks: the counter's work
+        # on a batch takes some 30 bytes a link (each link's post, unit, side and codes), over a
+        # whole corpus at once hundreds of MB; then, as after the stream's join, the counter
+        # holds the corpus's own ids and dates (made whole, not the parts')
+        for lo in range(0, max(len(corpus), 1), LOADED_POSTS):
+            _add(state, totals, corpus.part(lo, min(len(corpus), lo + LOADED_POSTS)))
+        if state.counter is not None:
+            state.counter.release_ids()
+            state.counter.adopt_ids(corpus.post_ids)
+            state.counter.adopt_dates(corpus.dates)
+        del corpus
         result.counts["mentions_cache"] = "hit"
     else:
         _stream(state, result, staging, work, totals, keep)
