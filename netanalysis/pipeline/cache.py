@@ -25,7 +25,7 @@ import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,10 +37,11 @@ from netanalysis import __version__
 from netanalysis.config import Settings
 from netanalysis.errors import NetanalysisError
 from netanalysis.graph import Batch, Entities
-from netanalysis.graph.link_starts import starts
-from netanalysis.graph.numbered_ids import as_strings, numbered
-from netanalysis.graph.strings import compact_strings, plain_strings
+from netanalysis.graph.link_starts import start_type
+from netanalysis.graph.numbered_ids import as_strings, joined_ids, numbered
+from netanalysis.graph.strings import compact_strings, joined_strings, plain_strings
 from netanalysis.io.manifest import sha256
+from netanalysis.memory import release_memory
 from netanalysis.model import FileStats, IngestStats
 from netanalysis.pipeline.state import Staging
 
@@ -242,91 +243,88 @@ def _load(entry: Path, staging: Staging, entities: Entities) -> tuple[Batch, Ing
     stored = tuple((str(k), str(e)) for k, e in meta["entities"])
     if stored != tuple(entities):  # (the key holds the registry: this would be a damaged entry)
         raise ValueError("it codes other entities than this registry")
+    # read a row group at a time into the corpus's arrays, made once at their size; the ids and
+    # the kept columns a group at a time too, joined as the stream joins its batches (each part
+    # dropped once copied). Read whole, the tables and the ids' numbering took the run's
+    # process to 1,257 MiB at five million benchmark posts, some 800 MB above the corpus
     posts = pq.ParquetFile(entry / "posts.parquet")
-    links = _LinkReader(entry / "links.parquet", [str(n) for n in meta["links"]])
-    # read a row group at a time, each part's posts with their links, and joined as the stream
-    # joins its batches (Batch.concat: each part dropped once copied). Read whole, the tables
-    # and the ids' numbering took the run's process to 1,257 MiB at five million benchmark
-    # posts, some 800 MB above the corpus they make
-    parts = [_part(group, links, stored) for group in _groups(posts)]
-    if links.left():
-        raise ValueError("it holds more links than its posts count")
-    if sum(len(p) for p in parts) != posts.metadata.num_rows:
-        raise ValueError("its posts table does not read back whole")
-    corpus = Batch.concat(parts, stored)
-    return corpus, _stats(meta["stats"]), {k: int(v) for k, v in meta["kinds"].items()}
-
-
-def _groups(posts: pq.ParquetFile) -> Iterator[pa.RecordBatch]:
-    """The posts' table :data:`POSTS_PER_GROUP` rows at a time (its empty table when it has none)."""
-    some = False
+    n_links = pq.ParquetFile(entry / "links.parquet").metadata.num_rows
+    names = posts.schema_arrow.names
+    n = posts.metadata.num_rows
+    dates = np.empty(n, dtype=np.int64)
+    start = np.zeros(n + 1, dtype=start_type(n_links))
+    units = np.empty(n, dtype=_numpy_type(posts, _UNITS)) if _UNITS in names else None
+    ids: list[Any] = []
+    kept = [name for name in names if name not in _NOT_COLUMNS and name != "text"]  # (text: old entries' excerpts)
+    columns: dict[str, list[pa.Array]] = {name: [] for name in kept}
+    at = linked = 0
     for group in posts.iter_batches(batch_size=POSTS_PER_GROUP):
-        some = True
-        yield group
-    if not some:
-        yield pa.RecordBatch.from_pylist([], schema=posts.schema_arrow)
-
-
-def _part(group: pa.RecordBatch, links: _LinkReader, stored: Entities) -> Batch:
-    """The posts of one of ``posts.parquet``'s groups and their links, as a batch."""
-    names = group.schema.names
-    counts = group.column(_LINKS).to_numpy()
-    if len(counts) and int(counts.min()) < 0:
-        raise ValueError("its tables do not agree")
-    coded = links.take(int(counts.sum()))
-    if len(coded["entity"]) and int(coded["entity"].max()) >= len(stored):
-        raise ValueError("its tables do not agree")
-    columns = {name: compact_strings(group.column(name)) for name in names if name not in _NOT_COLUMNS}
-    columns.pop("text", None)  # (excerpts, held by entries stored before the corpus stopped keeping them)
-    return Batch(  # (which checks that the posts' links are all the links)
-        post_ids=numbered(group.column("post_id")),
-        dates=group.column("date").to_numpy(),
-        start=starts(counts),
-        entity=coded["entity"],
+        k = group.num_rows
+        if at + k > n:
+            raise ValueError("its posts table does not read back whole")
+        counts = group.column(_LINKS).to_numpy()
+        if k and int(counts.min()) < 0:
+            raise ValueError("its tables do not agree")
+        ends = np.cumsum(counts, dtype=np.int64) + linked
+        if k and int(ends[-1]) > n_links:
+            raise ValueError("its posts count more links than it holds")
+        start[at + 1 : at + k + 1] = ends
+        linked = int(ends[-1]) if k else linked
+        dates[at : at + k] = group.column("date").to_numpy()
+        if units is not None:
+            units[at : at + k] = group.column(_UNITS).to_numpy()
+        ids.append(numbered(group.column("post_id")))
+        for name in kept:
+            columns[name].append(compact_strings(group.column(name)))
+        at += k
+        del group, counts, ends
+        release_memory(collect=False)  # (the group's decoded pages back, not left between the kept arrays)
+    if at != n:
+        raise ValueError("its posts table does not read back whole")
+    if linked != n_links:
+        raise ValueError("it holds more links than its posts count")
+    links = _read_links(entry / "links.parquet", [str(name) for name in meta["links"]], len(stored))
+    corpus = Batch(  # (which checks that the posts' links are all the links)
+        post_ids=joined_ids(ids) if ids else pa.array([], type=pa.string()),
+        dates=dates,
+        start=start,
+        entity=links["entity"],
         entities=stored,
-        unit=coded.get("unit"),
-        columns=columns,
-        units=group.column(_UNITS).to_numpy() if _UNITS in names else None,
+        unit=links.get("unit"),
+        columns={name: joined_strings(parts) for name, parts in columns.items()},
+        units=units,
     )
+    return corpus, _stats(meta["stats"]), {k: int(v) for k, v in meta["kinds"].items()}
 
 
 #: The columns of ``posts.parquet`` that are not the corpus's kept columns.
 _NOT_COLUMNS = ("post_id", "date", _UNITS, _LINKS)
 
 
-class _LinkReader:
-    """``links.parquet``'s columns read in order, as many links at a time as a part's posts have."""
+def _numpy_type(file: pq.ParquetFile, name: str) -> Any:
+    return file.schema_arrow.field(name).type.to_pandas_dtype()
 
-    def __init__(self, path: Path, names: list[str]):
-        file = pq.ParquetFile(path)
-        self.names = names
-        self.types = {name: file.schema_arrow.field(name).type.to_pandas_dtype() for name in names}
-        self.groups = file.iter_batches(batch_size=LINKS_PER_GROUP, columns=names)
-        self.held: pa.RecordBatch | None = None
 
-    def take(self, n: int) -> dict[str, np.ndarray]:
-        got = []
-        while n:
-            if self.held is None or not self.held.num_rows:
-                self.held = next(self.groups, None)
-                if self.held is None:
-                    raise ValueError("its posts count more links than it holds")
-            some = self.held.slice(0, n)
-            self.held = self.held.slice(len(some))
-            got.append(some)
-            n -= len(some)
-        return {
-            name: np.concatenate([g.column(name).to_numpy() for g in got]).astype(kind, copy=False)
-            if got
-            else np.zeros(0, dtype=kind)
-            for name, kind in self.types.items()
-        }
-
-    def left(self) -> bool:
-        """Whether links are left past those taken."""
-        if self.held is not None and self.held.num_rows:
-            return True
-        return any(g.num_rows for g in self.groups)
+def _read_links(path: Path, names: list[str], n_entities: int) -> dict[str, np.ndarray]:
+    """``links.parquet``'s columns, read a row group at a time into arrays made at their size."""
+    file = pq.ParquetFile(path)
+    n = file.metadata.num_rows
+    out = {name: np.empty(n, dtype=_numpy_type(file, name)) for name in names}
+    at = 0
+    for group in file.iter_batches(batch_size=LINKS_PER_GROUP, columns=names):
+        k = group.num_rows
+        if at + k > n:
+            raise ValueError("its links table does not read back whole")
+        for name in names:
+            out[name][at : at + k] = group.column(name).to_numpy()
+        at += k
+        del group
+        release_memory(collect=False)
+    if at != n:
+        raise ValueError("its links table does not read back whole")
+    if n and int(out["entity"].max()) >= n_entities:
+        raise ValueError("its tables do not agree")
+    return out
 
 
 def _stats(data: dict[str, Any]) -> IngestStats:
