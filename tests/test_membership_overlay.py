@@ -179,3 +179,28 @@ def test_api_graph_labels_edges_unless_asked_not_to():
     plain = co_mention_graph(m, posts, memberships=False)
     assert "status" not in plain.edges["country:SE", "forum:NATO"]
     assert edges_table(plain)["status"].tolist() == [""]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3])
+def test_an_edges_statuses_counted_a_block_of_posts_at_a_time_are_the_same(block, monkeypatch):
+    # (the IR-BRICS edge has four posts in three statuses: blocks of 1, 2 and 3 posts split them)
+    import netanalysis.graph.membership as membership
+
+    texts = [t for t, _ in POSTS]
+    m = pd.DataFrame(
+        [(f"p{i}", kind, name) for i, text in enumerate(texts) for kind, name in _named(text)],
+        columns=["post_id", "kind", "entity"],
+    )
+    posts = pd.DataFrame({"post_id": [f"p{i}" for i in range(len(POSTS))], "date": [d for _, d in POSTS]})
+    whole = edges_table(co_mention_graph(m, posts))
+    monkeypatch.setattr(membership, "STATUS_BLOCK", block)
+    blocks = edges_table(co_mention_graph(m, posts))
+    pd.testing.assert_frame_equal(blocks, whole)
+    ir = whole.set_index(["country", "forum"]).loc[("IR", "BRICS")]
+    assert ir["posts_by_status"] == "member:1;candidate:2;non_member:1"
+
+
+def _named(text: str) -> list[tuple[str, str]]:
+    country = {"Finland": "FI", "Sweden": "SE", "Iran": "IR", "Armenia": "AM", "Egypt": "EG", "China": "CN"}
+    first, forum = text.split(" and #")
+    return [("country", country[first]), ("forum", forum)]
