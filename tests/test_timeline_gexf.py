@@ -184,7 +184,7 @@ def test_cumulative_node_metrics_follow_their_own_window(tmp_path, data):
 def test_lines_written_a_block_at_a_time_give_the_same_bytes(tmp_path, data, monkeypatch, at_once):
     # the file is written a block of lines at a time, not made whole first: block by block,
     # one line at a time or all at once (the default block is larger than this file), the same bytes
-    import netanalysis.io.dynamic_gexf as dynamic_gexf
+    import netanalysis.io.xml_lines as xml_lines
 
     posts, mentions = data
     graphs = graphs_over_time(mentions, posts)
@@ -192,8 +192,8 @@ def test_lines_written_a_block_at_a_time_give_the_same_bytes(tmp_path, data, mon
     whole = co_mention_graph(mentions, posts)
     whole_file = write_dynamic_gexf(graphs, tmp_path / "whole.gexf", graph=whole, timeline=timeline).read_bytes()
     static_file = write_dynamic_gexf(whole, tmp_path / "static.gexf").read_bytes()
-    assert whole_file.count(b"\n") < dynamic_gexf.LINES_AT_ONCE
-    monkeypatch.setattr(dynamic_gexf, "LINES_AT_ONCE", at_once)
+    assert whole_file.count(b"\n") < xml_lines.LINES_AT_ONCE
+    monkeypatch.setattr(xml_lines, "LINES_AT_ONCE", at_once)
     blocks = write_dynamic_gexf(graphs, tmp_path / "blocks.gexf", graph=whole, timeline=timeline).read_bytes()
     assert blocks == whole_file and blocks.endswith(b"</gexf>\n") and not blocks.endswith(b"\n\n")
     assert write_dynamic_gexf(whole, tmp_path / "static_blocks.gexf").read_bytes() == static_file

@@ -61,8 +61,8 @@ from netanalysis.analysis.ranks import rank_within_kind
 from netanalysis.analysis.replicate_blocks import bootstrap_counts, distinct_rows
 from netanalysis.errors import ConfigError
 from netanalysis.extract.units import UNITS
-from netanalysis.graph.coding import units_per_post
 from netanalysis.graph.link_starts import posts_of, starts
+from netanalysis.graph.tables_coding import units_per_post
 from netanalysis.model import BASELINES, index_type
 
 __all__ = [

@@ -39,6 +39,7 @@ units, while ``post_ids`` lists the posts. The graph attribute ``margins``
 One counter (:class:`CoMentionCounter`) counts every graph: the Python API codes its tables
 as one :class:`Batch` (:func:`from_tables`) and adds it; the command line adds a batch per chunk
 of posts as they stream by. Modules: :mod:`~netanalysis.graph.coding` (the batch),
+:mod:`~netanalysis.graph.tables_coding` (the API's tables coded as one batch),
 :mod:`~netanalysis.graph.counter`, :mod:`~netanalysis.graph.post_ids`,
 :mod:`~netanalysis.graph.measures`, :mod:`~netanalysis.graph.projections`,
 :mod:`~netanalysis.graph.table` (``edges.csv``, the projections' tables).
@@ -60,13 +61,14 @@ co-mentioned with the other side are not in it).
 from __future__ import annotations
 
 from netanalysis.extract.units import unit_starts
-from netanalysis.graph.coding import Batch, Entities, entity_list, from_tables
+from netanalysis.graph.coding import Batch, Entities, entity_list
 from netanalysis.graph.cooccurrence import co_mention_graph, projection_graph
 from netanalysis.graph.counter import CoMentionCounter
 from netanalysis.graph.measures import Margins, association_measures, node_id
 from netanalysis.graph.post_ids import PostIds, PostIdTable
 from netanalysis.graph.projections import project
 from netanalysis.graph.table import EDGE_COLUMNS, TIE_COLUMNS, edges_table, projection_table
+from netanalysis.graph.tables_coding import from_tables
 from netanalysis.model import UNITS
 
 __all__ = [

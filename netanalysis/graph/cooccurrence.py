@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable
 import networkx as nx
 import pandas as pd
 
-from netanalysis.graph.coding import Batch, from_tables
+from netanalysis.graph.coding import Batch
 from netanalysis.graph.counter import CoMentionCounter, check_options
+from netanalysis.graph.tables_coding import from_tables
 from netanalysis.model import BASELINES, Exclusion
 from netanalysis.registry.memberships import Memberships, load_memberships
 

@@ -6,8 +6,9 @@ import networkx as nx
 import pandas as pd
 
 from netanalysis.errors import ConfigError
-from netanalysis.graph.coding import Batch, from_tables
+from netanalysis.graph.coding import Batch
 from netanalysis.graph.counter import CoMentionCounter, check_options
+from netanalysis.graph.tables_coding import from_tables
 from netanalysis.model import BASELINES, SIDES
 
 __all__ = ["project"]

@@ -51,7 +51,6 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -62,6 +61,9 @@ import pandas as pd
 
 from netanalysis.errors import GraphError
 from netanalysis.io.atomic import atomic_write
+from netanalysis.io.xml_lines import Lines as _Lines
+from netanalysis.io.xml_lines import attr as _attr
+from netanalysis.io.xml_lines import tag as _tag
 
 __all__ = ["display_intervals", "write_dynamic_gexf"]
 
@@ -71,17 +73,6 @@ _NS = "http://gexf.net/1.3"
 _VIZ = "http://gexf.net/1.3/viz"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _DAY = pd.Timedelta(days=1)
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_NEEDS_ESCAPE = re.compile('[&<>"\x00-\x1f\ufffe\uffff]')
-_ENTITIES = (
-    ("&", "&amp;"),
-    ("<", "&lt;"),
-    (">", "&gt;"),
-    ('"', "&quot;"),
-    ("\n", "&#10;"),
-    ("\r", "&#13;"),
-    ("\t", "&#9;"),
-)
 _NODE_STATIC = [
     ("kind", "string"),
     ("bipartite", "integer"),
@@ -225,51 +216,6 @@ def _static_spells(G: nx.Graph) -> tuple[_Timeline, _Timeline]:
     for key, spells in nodes.spells.items():
         nodes.spells[key] = [(min(s[0] for s in spells), max(s[1] for s in spells))]
     return nodes, edges
-
-
-class _Lines:
-    """A file's lines, encoded (UTF-8, each ending in a newline) and written :data:`LINES_AT_ONCE`
-    at a time as they are made. The whole text used to be made as a list of lines, joined and
-    encoded at once: three copies of a file that grows with the windows' edges. At five
-    million benchmark posts (71 windows, a 31.6 MB file) that took the run's process from 626
-    to 728 MiB, the timeline stage's peak."""
-
-    def __init__(self, fh: Any):
-        self.fh = fh
-        self.lines: list[str] = []
-
-    def append(self, line: str) -> None:
-        self.lines.append(line)
-        if len(self.lines) >= LINES_AT_ONCE:
-            self.flush()
-
-    def extend(self, lines: Sequence[str]) -> None:
-        for line in lines:
-            self.append(line)
-
-    def flush(self) -> None:
-        if self.lines:
-            self.fh.write(("\n".join(self.lines) + "\n").encode("utf-8"))
-            self.lines = []
-
-
-#: Lines of a GEXF file encoded and written at once (:class:`_Lines`).
-LINES_AT_ONCE = 4096
-
-
-def _attr(value: Any) -> str:
-    """A double-quoted, escaped XML attribute value (characters XML cannot hold are dropped)."""
-    text = str(value)
-    if _NEEDS_ESCAPE.search(text):
-        text = _XML_INVALID.sub("", text)
-        for raw, entity in _ENTITIES:
-            text = text.replace(raw, entity)
-    return f'"{text}"'
-
-
-def _tag(name: str, attrs: dict[str, Any], close: bool = True) -> str:
-    body = " ".join(f"{k}={_attr(v)}" for k, v in attrs.items())
-    return f"<{name} {body}{' /' if close else ''}>"
 
 
 def _attributes(out: _Lines, cls: str, mode: str, specs: list[tuple[str, str, str]]) -> None:
