@@ -113,7 +113,9 @@ def test_the_blocks_give_each_rows_chunk(tmp_path, monkeypatch):
                 assert f"\n{post_id},".encode() not in b"\n" + rest
 
 
-def test_a_run_read_from_the_cache_reads_the_files_whole(tmp_path, monkeypatch):
+def test_a_run_read_from_the_cache_reads_the_same_parts_and_an_entry_without_blocks_whole(tmp_path, monkeypatch):
+    import json
+
     corpus = _corpus(tmp_path / "posts.jsonl")
     read: list = []
     original = inputs_module._rows
@@ -123,11 +125,25 @@ def test_a_run_read_from_the_cache_reads_the_files_whole(tmp_path, monkeypatch):
         return original(path, columns, ids, safe, parts)
 
     monkeypatch.setattr(inputs_module, "_rows", spy)
-    for out in ("stored", "hit"):
-        result = pipeline.run("explore", [corpus], tmp_path / out, Settings(cache=True, cache_dir=str(tmp_path / "c")))
-        assert result.counts["mentions_cache"] == out
-    assert None not in read[:2] and read[2:] == [None, None]  # written by the run: in parts; copied: whole
-    assert (tmp_path / "stored" / "network.html").read_bytes() == (tmp_path / "hit" / "network.html").read_bytes()
+    settings = Settings(cache=True, cache_dir=str(tmp_path / "c"))
+
+    def run(out):
+        result = pipeline.run("explore", [corpus], tmp_path / out, settings)
+        return result.counts["mentions_cache"]
+
+    assert [run("stored"), run("hit")] == ["stored", "hit"]
+    # the entry keeps where each chunk's rows are: the hit reads the same parts as the run that stored it
+    assert None not in read[:2] and read[2:] == read[:2]
+    (entry,) = (tmp_path / "c").iterdir()
+    blocks = entry / "blocks.json"
+    kept = json.loads(blocks.read_text())
+    blocks.unlink()  # (an entry stored before entries kept them: its files are read whole)
+    assert run("whole") == "hit" and read[4:] == [None, None]
+    kept["posts"][-1] += 1  # (blocks that do not end at the file's size: a damaged entry, rebuilt)
+    blocks.write_text(json.dumps(kept))
+    assert run("rebuilt") == "stored" and None not in read[6:]
+    pages = [(tmp_path / out / "network.html").read_bytes() for out in ("stored", "hit", "whole", "rebuilt")]
+    assert pages[1:] == pages[:1] * 3
 
 
 def test_the_parts_reader_reads_the_header_and_the_parts(tmp_path):

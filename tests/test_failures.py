@@ -201,6 +201,7 @@ def test_the_cache_holds_no_pickles_and_lives_where_the_user_says(tmp_path, samp
     assert invoke("-q", "explore", sample_path, "-o", tmp_path / "o", "--cache").exit_code == 0
     (entry,) = (tmp_path / "xdg" / "netanalysis").iterdir()
     assert sorted(p.name for p in entry.iterdir()) == [
+        "blocks.json",
         "complete",
         "corpus.json",
         "links.parquet",

@@ -7,8 +7,10 @@ text is at hand) and the package version, so a stale entry is never read. The fo
 cache folder (``$XDG_CACHE_HOME/netanalysis``, by default ``~/.cache/netanalysis``): never a
 folder found in the working directory. An entry holds ``posts.csv`` and ``mentions.csv`` as
 written, the corpus batch (slim posts as Parquet, the links as a Parquet table of code
-columns, the entities as JSON) and the reading counts as JSON: data only, nothing that runs
-code when read (no pickle; nothing is unpickled).
+columns, the entities as JSON), the reading counts as JSON and, since entries keep them, where
+each chunk's rows are in both CSV files (``blocks.json``: the explorer of a hit then reads only
+the parts holding its page's posts, as the run that stored the entry did; an entry without them
+is read whole): data only, nothing that runs code when read (no pickle; nothing is unpickled).
 
 An entry is written beside its place and renamed into it when complete; a run killed while
 writing one leaves a temporary folder that a later run removes (once its process is gone). An
@@ -43,6 +45,7 @@ from netanalysis.graph.strings import compact_strings, joined_strings, plain_str
 from netanalysis.io.manifest import sha256
 from netanalysis.memory import release_memory
 from netanalysis.model import FileStats, IngestStats
+from netanalysis.pipeline.csv_blocks import CsvBlocks
 from netanalysis.pipeline.state import Staging
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -112,10 +115,17 @@ class DamagedEntry(NetanalysisError):
 
 
 def store(
-    entry: Path, corpus: Batch, staging: Staging, stats: IngestStats, kinds: dict[str, int], *, safe_csv: bool = True
+    entry: Path,
+    corpus: Batch,
+    staging: Staging,
+    stats: IngestStats,
+    kinds: dict[str, int],
+    *,
+    safe_csv: bool = True,
+    blocks: CsvBlocks | None = None,
 ) -> None:
     """Fill ``entry`` (written beside it, then renamed into place); ``safe_csv`` says how its
-    CSV files were written."""
+    CSV files were written, ``blocks`` where each chunk's rows are in them."""
     entry.parent.mkdir(parents=True, exist_ok=True)
     _remove_dead_temporaries(entry.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name}.{_HOST}.{os.getpid()}.", dir=entry.parent))
@@ -137,6 +147,8 @@ def store(
             "safe_csv": bool(safe_csv),
         }
         (tmp / "corpus.json").write_text(json.dumps(meta), encoding="utf-8")
+        if blocks is not None and blocks.closed:
+            (tmp / _BLOCKS).write_text(json.dumps({"first_rows": blocks.first_rows, **blocks.starts}), encoding="utf-8")
         (tmp / _DONE).write_text("", encoding="utf-8")
         if entry.exists():
             shutil.rmtree(entry)
@@ -221,9 +233,11 @@ def remove(entry: Path) -> None:
     shutil.rmtree(entry, ignore_errors=True)
 
 
-def load(entry: Path, staging: Staging, entities: Entities) -> tuple[Batch, IngestStats, dict[str, int]]:
-    """The corpus, reading counts and mention kinds of ``entry``; its CSV files are copied into
-    the staging folder.
+def load(
+    entry: Path, staging: Staging, entities: Entities
+) -> tuple[Batch, IngestStats, dict[str, int], CsvBlocks | None]:
+    """The corpus, reading counts, mention kinds and CSV blocks (None if the entry has none) of
+    ``entry``; its CSV files are copied into the staging folder.
 
     Raises
     ------
@@ -236,7 +250,9 @@ def load(entry: Path, staging: Staging, entities: Entities) -> tuple[Batch, Inge
         raise DamagedEntry(f"the cache entry {entry} cannot be read ({exc.__class__.__name__}: {exc})") from None
 
 
-def _load(entry: Path, staging: Staging, entities: Entities) -> tuple[Batch, IngestStats, dict[str, int]]:
+def _load(
+    entry: Path, staging: Staging, entities: Entities
+) -> tuple[Batch, IngestStats, dict[str, int], CsvBlocks | None]:
     for name in ("posts.csv", "mentions.csv"):
         shutil.copyfile(entry / name, staging.path(name))
     meta = json.loads((entry / "corpus.json").read_text(encoding="utf-8"))
@@ -294,7 +310,30 @@ def _load(entry: Path, staging: Staging, entities: Entities) -> tuple[Batch, Ing
         columns={name: joined_strings(parts) for name, parts in columns.items()},
         units=units,
     )
-    return corpus, _stats(meta["stats"]), {k: int(v) for k, v in meta["kinds"].items()}
+    kinds = {k: int(v) for k, v in meta["kinds"].items()}
+    return corpus, _stats(meta["stats"]), kinds, _blocks(entry, len(corpus))
+
+
+#: The file of an entry that says where each chunk's rows are in its CSV files.
+_BLOCKS = "blocks.json"
+
+
+def _blocks(entry: Path, n_posts: int) -> CsvBlocks | None:
+    """The entry's :class:`CsvBlocks`, checked against its posts and CSV files (None without)."""
+    path = entry / _BLOCKS
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    first = [int(r) for r in data["first_rows"]]
+    starts = {name: [int(x) for x in data[name]] for name in ("posts", "mentions")}
+    sizes = {name: (entry / f"{name}.csv").stat().st_size for name in starts}
+    if (
+        any(len(at) != len(first) + 1 or at[-1] != sizes[name] for name, at in starts.items())
+        or any(b < a for at in (first, *starts.values()) for a, b in zip(at, at[1:]))
+        or (first and (first[0] != 0 or first[-1] > n_posts))
+    ):
+        raise ValueError("its blocks do not fit its files")
+    return CsvBlocks(first_rows=first, starts=starts, rows=n_posts)
 
 
 #: The columns of ``posts.parquet`` that are not the corpus's kept columns.

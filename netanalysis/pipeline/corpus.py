@@ -164,7 +164,9 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
     loaded = False
     if entry is not None and cache.is_complete(entry):
         try:
-            state.corpus, result.stats, state.mention_kinds = cache.load(entry, staging, work.entities)
+            state.corpus, result.stats, state.mention_kinds, state.csv_blocks = cache.load(
+                entry, staging, work.entities
+            )
             loaded = True
         except cache.DamagedEntry as exc:
             log.warning("%s; it is removed and rebuilt", exc)
@@ -189,7 +191,15 @@ def stage_corpus(state: RunState, result: RunResult, staging: Staging) -> None:
         if entry is not None:
             assert state.corpus is not None
             try:
-                cache.store(entry, state.corpus, staging, result.stats, state.mention_kinds, safe_csv=s.safe_csv)
+                cache.store(
+                    entry,
+                    state.corpus,
+                    staging,
+                    result.stats,
+                    state.mention_kinds,
+                    safe_csv=s.safe_csv,
+                    blocks=state.csv_blocks,
+                )
                 result.counts["mentions_cache"] = "stored"
             except OSError as exc:  # a cache that cannot be written costs the next run time, not this run
                 log.warning("the cache entry %s cannot be written (%s); the run goes on without it", entry, exc)

@@ -66,7 +66,7 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
     mentions: pd.DataFrame | None = None
     if posts_file.exists() and mentions_file.exists():
         safe = state.settings.safe_csv
-        blocks = state.csv_blocks  # (None when the files came from the cache: read whole)
+        blocks = state.csv_blocks  # (None when they came from a cache entry stored without them: read whole)
         texts = _rows(posts_file, ["post_id", "text"], embedded, safe, _parts(blocks, rows, "posts"))
         # joined as tables: a Python string per text took 4 bytes a character (every benchmark
         # text has a flag emoji): on 200,000 benchmark posts a dict of the 20,000 texts took 81 MB
