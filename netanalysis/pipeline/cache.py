@@ -260,8 +260,8 @@ def _load(
     if stored != tuple(entities):  # (the key holds the registry: this would be a damaged entry)
         raise ValueError("it codes other entities than this registry")
     # read a row group at a time into the corpus's arrays, made once at their size; the ids and
-    # the kept columns a group at a time too, joined as the stream joins its batches (each part
-    # dropped once copied). Read whole, the tables and the ids' numbering took the run's
+    # the kept columns a group at a time too, joined from their parts as the stream joins its
+    # batches (the ids' parts dropped once copied). Read whole, the tables and the ids' numbering took the run's
     # process to 1,257 MiB at five million benchmark posts, some 800 MB above the corpus
     posts = pq.ParquetFile(entry / "posts.parquet")
     n_links = pq.ParquetFile(entry / "links.parquet").metadata.num_rows
