@@ -178,6 +178,21 @@ def test_day_counts_are_those_of_np_unique(days, in_order):
     assert got.dtype == np.int64 and got.tolist() == expected.tolist()
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 12), max_size=60), st.integers(0, 5), st.data())
+def test_day_runs_count_as_day_counts_does(dated, undated, data):
+    """Counts by runs of days (sorted indices, or a mask of posts), as :func:`day_counts` counts
+    the same posts' days: dated days ascending, undated (-1) last in the table, first in the rows."""
+    days = np.array(sorted(dated) + [-1] * undated, dtype=np.int64)
+    mask = np.array(data.draw(st.lists(st.booleans(), min_size=len(days), max_size=len(days))), dtype=bool)
+    indices = np.flatnonzero(mask)
+    expected = explorer_evidence.day_counts(indices, days).tolist()
+    runs = explorer_evidence.DayRuns(days)
+    by_indices, by_mask = runs.sorted(indices), runs.marked(mask)
+    assert by_indices.dtype == by_mask.dtype == np.int64
+    assert by_indices.tolist() == by_mask.tolist() == expected
+
+
 def test_post_days_from_the_corpus_order_are_those_found_by_id():
     """Days read by place when the posts list their ids as the edges' id table does, and found by
     id otherwise (posts in another order, one missing): the same days, -1 for a post not there."""

@@ -85,3 +85,29 @@ def test_a_text_column_is_written_as_the_list_of_its_texts(texts, batch):
             assert "".join(explorer._escape_json(p) for p in pieces) == _whole(as_list)
     finally:
         explorer._BATCH = old
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-(2**40), 2**40), max_size=12), st.integers(1, 4))
+def test_an_int_column_is_written_as_the_list_of_its_ints(ints, batch):
+    """Counts by day kept as one integer array (IntColumn) make the same JSON as the list of
+    their ints: on their own, in the edges' dicts (a list of dicts, opened one by one) and deeper,
+    where a dict is dumped whole."""
+    import numpy as np
+
+    from netanalysis.render.text_column import IntColumn
+
+    column = IntColumn(np.array(ints, dtype=np.int64))
+    assert column == ints and list(column) == ints and column[1::2] == ints[1::2]
+    old = explorer._BATCH
+    explorer._BATCH = batch
+    try:
+        for value, as_list in (
+            (column, ints),
+            ({"edges": [{"h": column, "n": 1}, {"h": column}]}, {"edges": [{"h": ints, "n": 1}, {"h": ints}]}),
+            ({"a": {"b": {"c": [{"h": column}]}}}, {"a": {"b": {"c": [{"h": ints}]}}}),
+        ):
+            pieces = list(explorer._json_pieces(value))
+            assert "".join(explorer._escape_json(p) for p in pieces) == _whole(as_list)
+    finally:
+        explorer._BATCH = old

@@ -45,7 +45,7 @@ from netanalysis.io.atomic import atomic_write
 from netanalysis.render.explorer_data import SIDE_COLOURS, explorer_data, search_terms
 from netanalysis.render.explorer_evidence import MAX_POSTS, TEXT_CHARS
 from netanalysis.render.graph_style import SIZE_MEASURE
-from netanalysis.render.text_column import COLUMNS
+from netanalysis.render.text_column import COLUMNS, IntColumn
 
 log = logging.getLogger(__name__)
 
@@ -244,6 +244,14 @@ def _json_pieces(value: Any, depth: int = 0) -> Iterator[str]:
             yield ("," if number else "") + _dumps(key) + ":"
             yield from _json_pieces(item, depth + 1)
         yield "}"
+    elif isinstance(value, IntColumn):
+        yield value.json()
+    elif depth < 3 and isinstance(value, (list, tuple)) and value and all(isinstance(x, dict) for x in value):
+        yield "["  # (the nodes and edges: each opened, so their counts by day are made one at a time)
+        for number, item in enumerate(value):
+            yield "," if number else ""
+            yield from _json_pieces(item, depth + 1)
+        yield "]"
     elif isinstance(value, COLUMNS) or (depth < 3 and isinstance(value, (list, tuple)) and len(value) > _BATCH):
         yield "["
         for start in range(0, len(value), _BATCH):
@@ -262,6 +270,8 @@ def _dumps(value: Any) -> str:
 def _listed(value: Any) -> list[Any]:
     """A column (:data:`~netanalysis.render.text_column.COLUMNS`) inside a value dumped whole: its
     items."""
+    if isinstance(value, IntColumn):
+        return value.tolist()
     if isinstance(value, COLUMNS):
         return list(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

@@ -35,6 +35,7 @@ from netanalysis.render.explorer_texts import texts_and_marks
 from netanalysis.render.graph_style import SIZE_MEASURE
 from netanalysis.render.numbers import whole
 from netanalysis.render.palette import COMMUNITY_SHOWN, OKABE_ITO, community_color
+from netanalysis.render.text_column import IntColumn
 
 __all__ = ["edge_ends", "explorer_data", "search_terms", "SIDE_COLOURS", "MIN_SIZE", "MAX_SIZE"]
 
@@ -142,12 +143,13 @@ def _node_values(G: nx.Graph, centrality: pd.DataFrame | None, size_by: str) -> 
     return {n: finite_number(values.get(str(n), 0.0)) for n in G.nodes}
 
 
-def _flat(rows: np.ndarray, first_day: int | None) -> list[int]:
-    """``(day, count)`` rows as ``[day, count, ...]`` with days counted from ``first_day``."""
+def _flat(rows: np.ndarray, first_day: int | None) -> IntColumn:
+    """``(day, count)`` rows as ``[day, count, ...]`` with days counted from ``first_day`` (an
+    :class:`~netanalysis.render.text_column.IntColumn`: Python ints only as the page is written)."""
     if not len(rows):
-        return []
+        return IntColumn(np.zeros(0, dtype=np.int64))
     days = np.where(rows[:, 0] < 0, -1, rows[:, 0] - (first_day or 0))
-    return np.column_stack([days, rows[:, 1]]).ravel().tolist()
+    return IntColumn(np.column_stack([days, rows[:, 1]]).ravel())
 
 
 def _first_span_day(edges: Iterable[Mapping[str, Any]]) -> int | None:

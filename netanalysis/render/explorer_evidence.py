@@ -31,6 +31,7 @@ from netanalysis.render.explorer_texts import TEXT_CHARS, as_strings
 __all__ = [
     "PostTable",
     "PostDays",
+    "DayRuns",
     "distinct_codes",
     "post_table",
     "day_counts",
@@ -70,11 +71,59 @@ class PostTable:
     all_days: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     edge_posts: Callable[[int], np.ndarray] = field(default=lambda k: np.zeros(0, dtype=np.int64))
 
+    runs: DayRuns | None = None
+
     def node_days(self, edges: Iterable[int]) -> np.ndarray:
         """``(day, count)`` rows of the distinct posts of the edges numbered ``edges`` (a node's),
-        by day: each post once, however many of the edges it is behind."""
-        mine = distinct_codes((self.edge_posts(k) for k in edges), size=len(self.all_days))
-        return day_counts(mine, self.all_days)
+        by day: each post once, however many of the edges it is behind. The posts are marked, one
+        bool a post, and counted by runs of days (:class:`DayRuns`): not listed as indices and
+        their days, which a hub's millions of posts took (16 bytes each)."""
+        runs = self.runs if self.runs is not None else DayRuns(self.all_days)
+        seen = np.zeros(len(self.all_days), dtype=bool)
+        for k in edges:
+            seen[self.edge_posts(k)] = True
+        return runs.marked(seen)
+
+
+class DayRuns:
+    """Where each day's posts are in a day-ordered table of posts (dated days ascending, undated
+    last), to count any set of them by day without the day of each one: with ``d`` days, a
+    count is ``d`` searches in sorted indices (:meth:`sorted`) or one sum a run over a mask
+    (:meth:`marked`). Rows are those of :func:`day_counts`: by day, undated (-1) first.
+
+    Examples
+    --------
+    >>> runs = DayRuns(np.array([3, 3, 5, 8, 8, 8, -1]))
+    >>> runs.sorted(np.array([0, 3, 5, 6])).tolist()
+    [[-1, 1], [3, 1], [8, 2]]
+    >>> runs.marked(np.array([0, 1, 1, 0, 0, 0, 1], bool)).tolist()
+    [[-1, 1], [3, 1], [5, 1]]
+    """
+
+    def __init__(self, days: np.ndarray):
+        self.size = len(days)
+        changes = np.flatnonzero(days[1:] != days[:-1]) + 1 if len(days) else np.zeros(0, np.int64)
+        self.starts = np.r_[0, changes].astype(np.int64) if len(days) else np.zeros(0, np.int64)
+        self.days = np.asarray(days[self.starts], dtype=np.int64)
+        self.order = np.argsort(self.days, kind="stable")  # (the undated run, last, comes first)
+
+    def _rows(self, counts: np.ndarray) -> np.ndarray:
+        counts = counts[self.order]
+        some = counts > 0
+        return np.column_stack([self.days[self.order][some], counts[some]]).astype(np.int64)
+
+    def sorted(self, indices: np.ndarray) -> np.ndarray:
+        """``(day, count)`` rows of the posts at ``indices`` (sorted, distinct)."""
+        if not self.size:
+            return np.zeros((0, 2), dtype=np.int64)
+        bounds = np.searchsorted(indices, np.r_[self.starts, self.size])
+        return self._rows(np.diff(bounds))
+
+    def marked(self, seen: np.ndarray) -> np.ndarray:
+        """``(day, count)`` rows of the posts marked True in ``seen`` (one bool a post)."""
+        if not self.size:
+            return np.zeros((0, 2), dtype=np.int64)
+        return self._rows(np.add.reduceat(seen, self.starts, dtype=np.int64))
 
 
 def day(value: Any) -> str | None:
@@ -259,11 +308,12 @@ def post_table(edges: Sequence[Mapping[str, Any]], posts: Posts, *, max_posts: i
     ordered_days = days[order[:n]]
     del days
     cut = n > max_posts
+    runs = DayRuns(ordered_days)
     totals, edge_days, ordered, joins = [], [], [], _Joins(n)
     for k in range(len(edges)):  # each edge's posts as ranks, sorted, one edge at a time
         e = np.sort(rank[codes_of(k)])
         totals.append(len(e))
-        edge_days.append(day_counts(e, ordered_days))
+        edge_days.append(runs.sorted(e))
         if cut:
             joins.add(e)
         else:
@@ -291,6 +341,7 @@ def post_table(edges: Sequence[Mapping[str, Any]], posts: Posts, *, max_posts: i
         first_day=first_day,
         all_days=ordered_days,
         edge_posts=lambda k: rank[codes_of(k)],
+        runs=runs,
     )
 
 
