@@ -279,3 +279,44 @@ def test_a_lock_held_too_long_or_by_a_live_run_is_an_error(tmp_path, monkeypatch
         finally:
             holder.kill()
             holder.wait()
+
+
+def test_an_output_folder_deleted_during_the_run_is_one_clear_error(tmp_path, monkeypatch):
+    """The output folder deleted while a run writes into it: the run stops at its next file with
+    one ``Error:`` line (no traceback), and does not make the folder again to commit a run with
+    the files written before the deletion missing."""
+    source = tmp_path / "posts.csv"
+    source.write_text(NEW_INPUT, encoding="utf-8")
+    out = tmp_path / "out"
+    original = OutputFolder.path
+
+    def deleting(self, name):
+        if name == "edges.csv":
+            shutil.rmtree(self.out)
+        return original(self, name)
+
+    monkeypatch.setattr(OutputFolder, "path", deleting)
+    result = invoke("-q", "graph", source, "-o", out)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {out}: the run's staging folder .netanalysis-staging-")
+    assert "was removed while the run was writing into it" in lines[0]
+    assert not out.exists()  # (not made again)
+
+
+def test_a_staging_folder_replaced_during_the_run_is_not_committed(tmp_path):
+    """A staging folder removed and made again under the same name (same path, another folder)
+    is refused at the commit: its files are not the run's."""
+    folder = OutputFolder(tmp_path / "out").open()
+    try:
+        folder.path("a.csv").write_text("x", encoding="utf-8")
+        staging = folder.staging
+        shutil.rmtree(staging)
+        staging.mkdir()
+        (staging / "a.csv").write_text("y", encoding="utf-8")
+        with pytest.raises(OutputError, match="was removed while the run was writing"):
+            folder.commit(["a.csv"])
+        assert not (tmp_path / "out" / "a.csv").exists()
+    finally:
+        folder.discard()
+        folder.close()

@@ -260,6 +260,8 @@ class OutputFolder:
         self.removed: list[str] = []
         self._lock_fd: int | None = None
         self._decided = False  # the journal is written: the staged files must stay
+        # the staging folder made, held open: its inode cannot be reused by a folder made in its place
+        self._staging_fd: int | None = None
 
     # -- opening ---------------------------------------------------------------------------------
     def open(self) -> OutputFolder:
@@ -272,6 +274,7 @@ class OutputFolder:
             recover(out)
             self._clean()
             self.staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out))
+            self._staging_fd = os.open(self.staging, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except OSError as exc:
             self.close()
             raise OutputError(out, f"cannot write into the output folder: {os_problem(exc)}") from None
@@ -337,9 +340,26 @@ class OutputFolder:
         relative = _relative(name)
         if relative is None:
             raise ValueError(f"not a file name inside the output folder: {name!r}")
+        self._check_staging()
         target = self.staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
+
+    def _check_staging(self) -> None:
+        """Refuse to go on when the staging folder this run made is gone (the output folder, or
+        the staging folder, removed or replaced while the run wrote into it): its files written so
+        far are lost, and making the folder again would commit a run with files missing."""
+        assert self.staging is not None and self._staging_fd is not None
+        try:
+            intact = os.path.samestat(os.fstat(self._staging_fd), self.staging.stat())
+        except OSError:
+            intact = False
+        if not intact:
+            raise OutputError(
+                self.out,
+                f"the run's staging folder {self.staging.name} was removed while the run was writing "
+                "into it (was the output folder deleted or moved?); nothing was committed: run again",
+            )
 
     # -- committing ------------------------------------------------------------------------------
     def commit(self, files: Sequence[str]) -> list[str]:
@@ -349,6 +369,7 @@ class OutputFolder:
             raise RuntimeError("the output folder is not open")
         out = self.out
         install = sorted({_relative(f) or "" for f in files} - {""}, key=lambda f: (f == "manifest.json", f))
+        self._check_staging()
         missing = [f for f in install if not (self.staging / f).is_file()]
         if missing:
             raise RuntimeError(f"files listed but not staged: {', '.join(missing)}")
@@ -439,9 +460,16 @@ class OutputFolder:
             if not (self._decided and (self.out / JOURNAL).exists()):
                 shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+        self._close_staging()
+
+    def _close_staging(self) -> None:
+        fd, self._staging_fd = self._staging_fd, None
+        if fd is not None:
+            os.close(fd)
 
     def close(self) -> None:
         """Release the lock (and remove the lock file)."""
+        self._close_staging()
         fd, self._lock_fd = self._lock_fd, None
         if fd is None:
             return
