@@ -85,3 +85,25 @@ def test_an_entry_written_a_slice_at_a_time_reads_back_the_same(tmp_path, sample
     assert posts.metadata.num_rows == 12 and posts.num_row_groups == 3
     assert links.num_row_groups == -(-links.metadata.num_rows // 7) > 1
     assert ("unit" in links.schema_arrow.names) == (unit == "paragraph")
+
+
+def test_a_graph_run_keeps_no_corpus_with_the_cache_either(tmp_path, sample_path, monkeypatch):
+    """``graph`` keeps no per-post data past the corpus stage (only the counter): with ``--cache``
+    the corpus is kept to be stored, or read back whole, and then let go before the graph stage,
+    as in a run without the cache."""
+    from netanalysis.pipeline import runner
+    from netanalysis.pipeline.state import Stage
+
+    monkeypatch.setenv("NETANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
+    seen = []
+
+    def watched(state, result, staging, graph=runner.STAGES[Stage.GRAPH]):
+        seen.append((state.corpus is None, state.csv_blocks is None, state.counter is not None))
+        return graph(state, result, staging)
+
+    monkeypatch.setitem(runner.STAGES, Stage.GRAPH, watched)
+    result = CliRunner().invoke(cli, ["-q", "graph", str(sample_path), "-o", str(tmp_path / "plain")])
+    assert result.exit_code == 0, result.output
+    assert [run([str(sample_path)], tmp_path / name) for name in ("first", "second")] == ["stored", "hit"]
+    assert seen == [(True, True, True)] * 3
+    assert files(tmp_path / "second") == files(tmp_path / "first") == files(tmp_path / "plain")
