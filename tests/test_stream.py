@@ -581,10 +581,11 @@ def test_parse_keeps_no_per_post_data_and_reports_the_same_counts(corpus, tmp_pa
     assert parsed.counts["first_date"] == "2024-01-01" and parsed.counts["posts"] == 300
     for name in ("posts.csv", "mentions.csv"):
         assert (tmp_path / "parse" / name).read_bytes() == (tmp_path / "graph" / name).read_bytes()
-    # with a cache to fill, parse keeps what a later graph run reads from it
+    # with a cache to fill, parse keeps the corpus until it is stored (what a later graph run
+    # reads from it), then lets it go, as without the cache
     monkeypatch.setenv("NETANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
     cached = report.run("parse", [corpus], tmp_path / "cached", Settings(jobs=1, cache=True))
-    assert cached.state.corpus is not None and cached.counts["mentions_cache"] == "stored"
+    assert cached.state.corpus is None and cached.counts["mentions_cache"] == "stored"
     hit = report.run("graph", [corpus], tmp_path / "hit", Settings(jobs=1, cache=True))
     assert hit.counts["mentions_cache"] == "hit"
     assert (tmp_path / "hit" / "edges.csv").read_bytes() == (tmp_path / "graph" / "edges.csv").read_bytes()
