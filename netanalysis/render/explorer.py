@@ -270,8 +270,6 @@ def _dumps(value: Any) -> str:
 def _listed(value: Any) -> list[Any]:
     """A column (:data:`~netanalysis.render.text_column.COLUMNS`) inside a value dumped whole: its
     items."""
-    if isinstance(value, IntColumn):
-        return value.tolist()
     if isinstance(value, COLUMNS):
         return list(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

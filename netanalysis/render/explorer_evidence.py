@@ -71,18 +71,22 @@ class PostTable:
     all_days: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     edge_posts: Callable[[int], np.ndarray] = field(default=lambda k: np.zeros(0, dtype=np.int64))
 
-    runs: DayRuns | None = None
+    runs: DayRuns | None = None  # (where each day's posts are in ``all_days``: made from it when not given)
+
+    def __post_init__(self) -> None:
+        if self.runs is None:
+            self.runs = DayRuns(self.all_days)
 
     def node_days(self, edges: Iterable[int]) -> np.ndarray:
         """``(day, count)`` rows of the distinct posts of the edges numbered ``edges`` (a node's),
         by day: each post once, however many of the edges it is behind. The posts are marked, one
         bool a post, and counted by runs of days (:class:`DayRuns`): not listed as indices and
         their days, which a hub's millions of posts took (16 bytes each)."""
-        runs = self.runs if self.runs is not None else DayRuns(self.all_days)
+        assert self.runs is not None  # (__post_init__)
         seen = np.zeros(len(self.all_days), dtype=bool)
         for k in edges:
             seen[self.edge_posts(k)] = True
-        return runs.marked(seen)
+        return self.runs.marked(seen)
 
 
 class DayRuns:

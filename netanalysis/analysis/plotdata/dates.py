@@ -63,12 +63,12 @@ def node_dates(links: pd.DataFrame | Batch, *, nodes: Iterable[str] | None = Non
     if isinstance(links, Batch):
         every = np.array([f"{kind}:{entity}" for kind, entity in links.entities], dtype=object)
         start, code, micros = links.start, links.entity, links.dates
-        distinct = True  # (a post's distinct nodes found a run of posts at a time, below)
     else:
         post, every, node, micros = _from_frame(links)
-        start, code = _distinct(post, node, micros, len(every))
-        distinct = False
-    names, place = _named(every, code)  # (the nodes named: the same with a post's repeats or without)
+        start, code = _by_post(post, node, len(micros))
+    # (links sorted by post, a post's repeats included: its distinct nodes are found a run of
+    # posts at a time, below; the nodes named are the same with the repeats or without)
+    names, place = _named(every, code)
     n = len(names)
     undated, count, total = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n)
     lo = np.full(n, np.iinfo(np.int64).max)
@@ -85,20 +85,16 @@ def node_dates(links: pd.DataFrame | Batch, *, nodes: Iterable[str] | None = Non
     # numpy.bincount adds them (the same sums)
     for a, b in start_runs(start, DATE_RUN):
         first, end = int(start[a]), int(start[b])  # (its links)
-        if distinct:
-            # the run's distinct (post, node) pairs, in the order the whole corpus's give (by
-            # post, then node), so the sums are added in the same order. The whole corpus's at
-            # once are, by their sizes, an int16 node a pair, an int64 count and a start a post:
-            # some 300 MB at ten million benchmark posts (123 million links), beside the links
-            # the worker drawing the overlay is given; that worker peaked at 1,003,836 kB there
-            local, named, _ = distinct_pairs(
-                start[a : b + 1] - first, code[first:end], max(len(every), 1), with_counts=False
-            )
-            at, when = place[named], np.repeat(micros[a:b], np.diff(local))
-            del local, named
-        else:
-            at = place[code[first:end]]
-            when = np.repeat(micros[a:b], np.diff(start[a : b + 1]))
+        # the run's distinct (post, node) pairs, in the order the whole corpus's give (by post,
+        # then node), so the sums are added in the same order. The whole corpus's at once are,
+        # by their sizes, an int16 node a pair, an int64 count and a start a post: some 300 MB
+        # at ten million benchmark posts (123 million links), beside the links the worker
+        # drawing the overlay is given; that worker peaked at 1,003,836 kB there
+        local, named, _ = distinct_pairs(
+            start[a : b + 1] - first, code[first:end], max(len(every), 1), with_counts=False
+        )
+        at, when = place[named], np.repeat(micros[a:b], np.diff(local))
+        del local, named
         dated = when != NO_DATE
         if not dated.all():
             undated += np.bincount(at[~dated], minlength=n)
@@ -127,16 +123,12 @@ def node_dates(links: pd.DataFrame | Batch, *, nodes: Iterable[str] | None = Non
     return frame.sort_values("node", kind="mergesort").reset_index(drop=True)[DATE_COLUMNS]
 
 
-def _distinct(post: np.ndarray, node: np.ndarray, micros: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Where each post's distinct (post, node) links start and the node of each, sorted by post
-    (a post that names a node twice counts once):
-    :func:`~netanalysis.analysis.link_sums.distinct_pairs`, a chunk of posts at a time, so that
-    no int64 array of every link is made (a million benchmark posts have 24 million links)."""
+def _by_post(post: np.ndarray, node: np.ndarray, n_posts: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each post's links start and the node of each, the links sorted by post (stable)."""
     if len(post) and not bool((post[1:] >= post[:-1]).all()):
         order = np.argsort(post, kind="stable")
         post, node = post[order], node[order]
-    start, code, _ = distinct_pairs(starts_of(post, len(micros)), node, max(n, 1), with_counts=False)
-    return start, code
+    return starts_of(post, n_posts), node
 
 
 def _named(every: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
