@@ -6,10 +6,12 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from netanalysis import pipeline as report
 from netanalysis.config import Settings
+from netanalysis.graph import Batch
 from netanalysis.parallel import start_ordered
 from netanalysis.pipeline import runner
 from netanalysis.pipeline.runner import Stage
@@ -224,6 +226,7 @@ _PROBE = """
 import json, sys
 from netanalysis import pipeline
 from netanalysis.config import Settings
+from netanalysis.graph import Batch
 from netanalysis.pipeline import drawing, runner
 from netanalysis.pipeline.state import Stage
 
@@ -266,7 +269,7 @@ def test_with_workers_the_runs_process_holds_no_matplotlib_until_it_draws(sample
 
 def test_figures_drawn_by_a_fresh_worker_are_those_drawn_in_one_process(sample_path, tmp_path, monkeypatch):
     # from FRESH_POSTS posts on (here 0), the whole graph's figures go to a fresh worker, which
-    # gets the graph, its nodes and the corpus's links through a file, not the forked run's pages
+    # gets the graph, its nodes and the overlay's dates through a file, not the forked run's pages
     from netanalysis import parallel
     from netanalysis.pipeline import drawing
 
@@ -285,6 +288,9 @@ def test_figures_drawn_by_a_fresh_worker_are_those_drawn_in_one_process(sample_p
     def written(work):
         if isinstance(work, drawing.GraphFigures):  # (the edges' posts are not shipped)
             shipped.append(sum("post_ids" in d for _, _, d in work.graph.edges(data=True)))
+            # nor the corpus: the overlay's dates, a row per node, worked out in the run's process
+            assert not any(isinstance(v, (np.ndarray, Batch)) for v in vars(work).values())
+            assert sorted(work.dates["node"]) == sorted(work.graph.nodes)
         return write(work)
 
     monkeypatch.setattr(drawing, "start_ordered", watched)

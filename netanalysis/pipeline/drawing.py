@@ -78,37 +78,31 @@ def start_graph_figures(state: RunState, staging: Staging) -> None:
 class GraphFigures:
     """The whole graph's figures, drawn in a fresh worker: ``work(index)`` builds figure
     ``index`` of the whole graph's figure set and saves it in every format (picklable: the
-    worker gets the graph, its node table and, for the overlay view, the corpus's dates and
-    links alone, without the posts' ids or other columns).
+    worker gets the graph, its node table and the overlay view's dates, not the corpus).
 
     The worker builds the same figure set as :func:`start_graph_figures` does here, from the
-    same graph, node table, settings and corpus, so index ``i`` is the same figure.
+    same graph, node table and settings, so index ``i`` is the same figure. The overlay's
+    dates (:func:`~netanalysis.analysis.plotdata.node_dates`, a row per node) are worked out
+    here, from the corpus this process holds anyway: sent the corpus's dates and links instead,
+    the worker of a ten-million-post report held them twice as it started (their pickle and
+    their arrays: 1,003,836 kB, the run's second largest process).
     """
 
     def __init__(self, state: RunState, stems: dict[str, Path]):
-        corpus = state.corpus
-        assert corpus is not None  # (the fresh worker is for large corpora: start_graph_figures)
+        from netanalysis.analysis.plotdata import node_dates
+
+        assert state.corpus is not None and state.graph is not None  # (start_graph_figures)
         self.graph, self.nodes, self.settings, self.stems = state.graph, state.nodes, state.settings, stems
-        self.links = (corpus.dates, corpus.start, corpus.entity, corpus.entities)
+        self.dates = node_dates(state.corpus, nodes=state.graph.nodes) if state.graph.number_of_nodes() else None
 
     def __call__(self, index: int) -> str:
         from netanalysis.render.figure_set import figure_set
         from netanalysis.render.save import save_figure
 
-        made = figure_set(self.graph, self.settings, nodes=self.nodes, corpus=self._corpus)
+        made = figure_set(self.graph, self.settings, nodes=self.nodes, dates=self.dates)
         stem, build = made[index]
         save_figure(build(), self.stems[stem], formats=tuple(self.settings.formats))
         return stem
-
-    def _corpus(self) -> Batch:
-        import pyarrow as pa
-
-        from netanalysis.graph import Batch
-
-        dates, start, entity, entities = self.links
-        return Batch(
-            post_ids=pa.nulls(len(dates), pa.string()), dates=dates, start=start, entity=entity, entities=entities
-        )
 
 
 def _start_fresh(made: Made, staging: Staging, state: RunState, *, jobs: int) -> Generator[Any, None, None]:

@@ -49,6 +49,7 @@ def figure_set(
     timeline: pd.DataFrame | None = None,
     windows: Sequence[tuple] | None = None,
     corpus: Batch | Callable[[], Batch] | None = None,
+    dates: pd.DataFrame | None = None,
     window_table: pd.DataFrame | None = None,
 ) -> list[tuple[str, Callable[[], Figure]]]:
     """The run's figures as ``(stem, build)`` pairs; ``build()`` draws one (so that only one is in
@@ -69,6 +70,10 @@ def figure_set(
         gives it when the overlay is drawn: the figures handed to forked workers then do not
         hold the corpus in the run's own process, which can let its links go once they are
         forked (:mod:`netanalysis.pipeline.drawing`).
+    dates : DataFrame, optional
+        The overlay view's dates when they are known already (``node_dates(corpus,
+        nodes=G.nodes)``): the corpus is then not needed (a fresh worker that draws the figures
+        is sent this table, not the corpus's links).
     window_table : DataFrame, optional
         ``windows.csv`` (posts per window and the ``small`` flag); default: from the window graphs.
     """
@@ -86,13 +91,13 @@ def figure_set(
             lambda: fig.plot_network(G, layout="force", centrality=nodes, color_by="community", seed=s.seed, **style),
         ),
     ]
-    if corpus is not None and G.number_of_nodes():
+    if (corpus is not None or dates is not None) and G.number_of_nodes():
         made.append(
             (
                 "network_overlay",
                 lambda: fig.plot_network_overlay(
                     G,
-                    node_dates(corpus() if callable(corpus) else corpus, nodes=G.nodes),
+                    dates if dates is not None else node_dates(corpus() if callable(corpus) else corpus, nodes=G.nodes),
                     centrality=nodes,
                     seed=s.seed,
                     **style,
