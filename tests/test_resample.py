@@ -457,7 +457,7 @@ def test_counted_a_chunk_at_a_time_is_bincount(entries, dtype, chunk, masked):
     assert got.dtype == np.int64 and got.tolist() == plain
 
 
-@pytest.mark.parametrize("n_posts", [1, 2, 7, 1000, 4099])
+@pytest.mark.parametrize("n_posts", [1, 2, 7, 1000, 4099, 1_000_003])
 @pytest.mark.parametrize("replicates", [1, 3, 8])
 def test_bootstrap_counts_a_replicate_at_a_time_are_one_draw_of_them_all(n_posts, replicates):
     """Each replicate's draws made by themselves give the counts of one draw of every

@@ -38,7 +38,7 @@ import numpy as np
 
 from netanalysis.analysis.link_products import PostLinks, largest_abs
 from netanalysis.analysis.link_sums import code_type, ones
-from netanalysis.graph.link_starts import run_posts, start_runs
+from netanalysis.graph.link_starts import narrow_starts, run_posts, start_runs
 
 __all__ = ["FACTOR_PAIRS", "SET_CHUNK", "WIDEST", "PairSets", "pair_sets"]
 
@@ -246,7 +246,7 @@ def _coded(
         done += total
         del p, place, o_post, o_place, block, first, bits, subset, run_post, run_of, at, per_post
     assert done == total_entries
-    entries = PostLinks(link_start, code, ones(len(code), np.int32), cells)
+    entries = PostLinks(narrow_starts(link_start), code, ones(len(code), np.int32), cells)  # (int32 when it fits)
     members = _members(len(sides[group]), w, subsets)
     weights = np.asarray(members @ x.reshape(subsets, others))  # (grouped nodes, others): the window's own weights
     g, o = np.nonzero(weights)

@@ -202,10 +202,17 @@ def bootstrap_counts(rng: np.random.Generator, n_posts: int, replicates: int) ->
     (each replicate a multinomial draw of ``n_posts`` from equally likely posts), as int32 when
     they fit (a multiplicity is at most ``n_posts``): half the memory of a block of replicates,
     whose sums are whole numbers either way."""
-    out = np.empty((replicates, n_posts), dtype=index_type(n_posts + 1))
+    kind = index_type(n_posts + 1)
     # a replicate's draws at a time: the same numbers as one draw of them all (the generator's
     # stream goes on from call to call), without every replicate's draws beside the counts
-    # (a block of four replicates of a million posts: 32 MB of draws where 8 MB suffice)
+    # (a block of four replicates of a million posts: 32 MB of draws where 8 MB suffice); the
+    # draws as int32 when they fit, the same numbers as int64 ones in half the memory
+    if replicates == 1:  # (a block of a window of millions of posts: the draws go before the
+        # counts are narrowed, and no row is made beside the counts: 120 MB at ten million
+        # posts, where the draws as int64, their counts and a row took 200 MB)
+        counts = np.bincount(rng.integers(0, n_posts, size=n_posts, dtype=kind), minlength=n_posts)
+        return counts.astype(kind)[None]
+    out = np.empty((replicates, n_posts), dtype=kind)
     for row in out:
-        row[:] = np.bincount(rng.integers(0, n_posts, size=n_posts), minlength=n_posts)
+        row[:] = np.bincount(rng.integers(0, n_posts, size=n_posts, dtype=kind), minlength=n_posts)
     return out

@@ -213,9 +213,9 @@ def bootstrap_coded(
     """
     _check(replicates, level)
     chosen = _measures(measures)
-    point = replicate_values(
-        win, np.ones((1, win.n_posts), dtype=np.int64), measures=chosen, min_weight=min_weight, baseline=baseline
-    )[0]
+    # the window itself: ones that take no memory (as int64, 80 MB at ten million posts)
+    every_post_once = np.broadcast_to(np.ones(1, dtype=np.int32), (1, win.n_posts))
+    point = replicate_values(win, every_post_once, measures=chosen, min_weight=min_weight, baseline=baseline)[0]
     present = _present(win, min_weight)
     attrs = {
         "replicates": int(replicates),
