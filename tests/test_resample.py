@@ -477,6 +477,29 @@ def test_bootstrap_counts_a_replicate_at_a_time_are_one_draw_of_them_all(n_posts
         assert mine.integers(0, 2**62) == rng.integers(0, 2**62)
 
 
+@pytest.mark.parametrize(
+    "n_posts, part, chunk",
+    [(1, 1, 1), (2, 1, 1), (7, 1, 1), (7, 2, 3), (7, 5, 2), (1000, 64, 1000), (1000, 999, 7), (4099, 999, 1000)]
+    + [(n, part, chunk) for n in (1000, 4099) for part, chunk in [(5, 2000), (64, 64), (4098, 4099)]],
+)
+def test_one_replicate_counted_in_parts_is_one_draw(monkeypatch, n_posts, part, chunk):
+    """A replicate of a large window counted a part of its posts at a time (the draws made
+    again for each part, a chunk at a time) gives the counts of one draw and leaves the
+    generator where that draw did."""
+    from netanalysis.analysis import replicate_blocks
+
+    monkeypatch.setattr(replicate_blocks, "COUNT_PART", part)
+    monkeypatch.setattr(replicate_blocks, "DRAW_CHUNK", chunk)
+    for seed in range(5):
+        rng = np.random.default_rng([seed, n_posts])
+        expected = np.bincount(rng.integers(0, n_posts, size=n_posts), minlength=n_posts)
+        mine = np.random.default_rng([seed, n_posts])
+        got = replicate_blocks.bootstrap_counts(mine, n_posts, 1)
+        assert got.shape == (1, n_posts) and got.dtype == np.int32
+        assert np.array_equal(got[0], expected)
+        assert mine.integers(0, 2**62) == rng.integers(0, 2**62)
+
+
 def test_a_windows_node_links_and_pairs_share_one_array_of_ones():
     posts = pd.DataFrame({"post_id": ["a", "b", "c"]})
     links = pd.DataFrame(

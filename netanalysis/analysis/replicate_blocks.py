@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -201,18 +202,52 @@ def bootstrap_counts(rng: np.random.Generator, n_posts: int, replicates: int) ->
     """``(replicates, n_posts)`` multiplicities of ``n_posts`` posts drawn with replacement
     (each replicate a multinomial draw of ``n_posts`` from equally likely posts), as int32 when
     they fit (a multiplicity is at most ``n_posts``): half the memory of a block of replicates,
-    whose sums are whole numbers either way."""
+    whose sums are whole numbers either way. A single replicate of more than
+    :data:`COUNT_PART` posts is counted a part of its posts at a time (:func:`_counted_in_parts`)."""
     kind = index_type(n_posts + 1)
+    if replicates == 1 and n_posts > COUNT_PART:
+        return _counted_in_parts(rng, n_posts, kind)[None]
+    out = np.empty((replicates, n_posts), dtype=kind)
     # a replicate's draws at a time: the same numbers as one draw of them all (the generator's
     # stream goes on from call to call), without every replicate's draws beside the counts
-    # (a block of four replicates of a million posts: 32 MB of draws where 8 MB suffice); the
-    # draws as int32 when they fit, the same numbers as int64 ones in half the memory
-    if replicates == 1:  # (a block of a window of millions of posts: the draws go before the
-        # counts are narrowed, and no row is made beside the counts: 120 MB at ten million
-        # posts, where the draws as int64, their counts and a row took 200 MB)
-        counts = np.bincount(rng.integers(0, n_posts, size=n_posts, dtype=kind), minlength=n_posts)
-        return counts.astype(kind)[None]
-    out = np.empty((replicates, n_posts), dtype=kind)
+    # (a block of four replicates of a million posts: 32 MB of draws where 8 MB suffice)
     for row in out:
-        row[:] = np.bincount(rng.integers(0, n_posts, size=n_posts, dtype=kind), minlength=n_posts)
+        row[:] = np.bincount(rng.integers(0, n_posts, size=n_posts), minlength=n_posts)
+    return out
+
+
+#: Posts whose multiplicities :func:`bootstrap_counts` counts at a time in one replicate of a
+#: larger window (the whole corpus's bootstrap draws one replicate a block from four million
+#: posts on: :data:`netanalysis.analysis.uncertainty`'s block).
+COUNT_PART = 1 << 21
+#: Draws made at a time when a replicate is counted in parts.
+DRAW_CHUNK = 1 << 20
+
+
+def _counted_in_parts(rng: np.random.Generator, n_posts: int, kind: Any) -> np.ndarray:
+    """One replicate's multiplicities, :data:`COUNT_PART` posts at a time: for each part the
+    generator is set back to where it was and the replicate's draws made again, a chunk at a
+    time, keeping those that fall in the part. The draws are the same numbers each time (the
+    generator's state is restored, and its stream does not depend on how a draw is split), so
+    the counts are those of one draw, and the generator is left where that draw leaves it.
+
+    At ten million posts one draw's ``n`` int64 numbers and their int64 counts, narrowed into a
+    row, took 200 MB at once (the whole corpus's worker, the report's largest process, peaked
+    there, 140 MB above the rest of its bootstrap); a part's kept draws and counts take 16 bytes
+    a post of the part (32 MiB), beside the row, for ``n / COUNT_PART`` times the draws
+    (some 30 ms each per ten million)."""
+    start = rng.bit_generator.state
+    out = np.empty(n_posts, dtype=kind)
+    for lo in range(0, n_posts, COUNT_PART):
+        hi = min(lo + COUNT_PART, n_posts)
+        rng.bit_generator.state = start
+        kept = []
+        for done in range(0, n_posts, DRAW_CHUNK):
+            draws = rng.integers(0, n_posts, size=min(DRAW_CHUNK, n_posts - done))
+            kept.append(draws[(draws >= lo) & (draws < hi)] - lo)
+            del draws
+        part = np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
+        del kept
+        out[lo:hi] = np.bincount(part, minlength=hi - lo)
+        del part
     return out
