@@ -226,7 +226,6 @@ _PROBE = """
 import json, sys
 from netanalysis import pipeline
 from netanalysis.config import Settings
-from netanalysis.graph import Batch
 from netanalysis.pipeline import drawing, runner
 from netanalysis.pipeline.state import Stage
 

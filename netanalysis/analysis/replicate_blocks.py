@@ -217,8 +217,8 @@ def bootstrap_counts(rng: np.random.Generator, n_posts: int, replicates: int) ->
 
 
 #: Posts whose multiplicities :func:`bootstrap_counts` counts at a time in one replicate of a
-#: larger window (the whole corpus's bootstrap draws one replicate a block from four million
-#: posts on: :data:`netanalysis.analysis.uncertainty`'s block).
+#: larger window (the bootstrap draws one replicate a block from two million posts on, its
+#: blocks holding four million multiplicities: :mod:`netanalysis.analysis.uncertainty`).
 COUNT_PART = 1 << 21
 #: Draws made at a time when a replicate is counted in parts.
 DRAW_CHUNK = 1 << 20
@@ -245,9 +245,7 @@ def _counted_in_parts(rng: np.random.Generator, n_posts: int, kind: Any) -> np.n
         for done in range(0, n_posts, DRAW_CHUNK):
             draws = rng.integers(0, n_posts, size=min(DRAW_CHUNK, n_posts - done))
             kept.append(draws[(draws >= lo) & (draws < hi)] - lo)
-            del draws
-        part = np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
-        del kept
+        part = np.concatenate(kept)
+        del kept  # (before the part is counted: its draws are held once)
         out[lo:hi] = np.bincount(part, minlength=hi - lo)
-        del part
     return out
