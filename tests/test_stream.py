@@ -918,6 +918,36 @@ def test_strings_joined_a_part_at_a_time_equal_those_joined_by_arrow(specs):
     assert given_parts == []
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(_STRINGS, st.integers(0, 8), st.integers(0, 8), st.booleans()), max_size=6),
+    st.sampled_from(["inferred", "text", ""]),
+)
+def test_flags_of_one_string_equal_arrows_comparison_of_the_decoded_strings(specs, text):
+    # chunks sliced anywhere, with nulls, empty, some dictionary-encoded (int8 codes, as the
+    # corpus keeps them, each chunk its own dictionary) or not holding the string at all: the
+    # same flags as comparing the plain strings, nulls False, chunk by chunk and as one column
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from netanalysis.graph.strings import equal_flags
+
+    codes = pa.dictionary(pa.int8(), pa.string())
+    chunks = []
+    for values, start, length, encoded in specs:
+        part = pa.array(values, type=pa.string()).slice(start, length)
+        chunks.append(part.dictionary_encode().cast(codes) if encoded else part)
+    expected = [[bool(v) for v in pc.fill_null(pc.equal(c.cast(pa.string()), text), False).to_pylist()] for c in chunks]
+    for chunk, flags in zip(chunks, expected):
+        got = equal_flags(chunk, text)
+        assert got.dtype == bool and got.tolist() == flags
+    for kind in (codes, pa.string()):
+        same = [c for c, flags in zip(chunks, expected) if c.type == kind]
+        column = pa.chunked_array(same, type=kind)
+        wanted = [f for c, flags in zip(chunks, expected) if c.type == kind for f in flags]
+        assert equal_flags(column, text).tolist() == wanted
+
+
 def test_strings_joined_a_part_at_a_time_drop_each_part_once_copied(monkeypatch):
     # the parts only the list holds are freed one by one as the copy goes, the heap trimmed
     # every TRIM_BYTES copied

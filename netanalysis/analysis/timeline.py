@@ -44,13 +44,13 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
 
 from netanalysis.analysis.centrality import NODE_COLUMNS, node_measures
 from netanalysis.analysis.windows import parse_span, time_windows, utc
 from netanalysis.errors import ConfigError
 from netanalysis.graph import Batch, CoMentionCounter, from_tables
 from netanalysis.graph.coding import datetimes
+from netanalysis.graph.strings import equal_flags
 from netanalysis.model import BASELINES, DATE_FORMAT, NO_DATE, Exclusion
 from netanalysis.parallel import map_ordered
 
@@ -108,11 +108,7 @@ def _coded_corpus(
     naming a post missing from the posts table (left out)."""
     if isinstance(mentions, Batch):
         sources = mentions.columns.get("date_source")
-        inferred = (
-            np.zeros(len(mentions), dtype=bool)
-            if sources is None
-            else np.asarray(pc.fill_null(pc.equal(sources, "inferred"), False))
-        )
+        inferred = np.zeros(len(mentions), dtype=bool) if sources is None else equal_flags(sources, "inferred")
         return mentions, inferred, 0
     if posts is None:
         raise ConfigError("time windows need the posts table (their dates): pass posts=...")

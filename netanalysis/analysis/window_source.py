@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
 
 from netanalysis.analysis.link_sums import PAIR_CHUNK, code_type, joined, ones, tally
 from netanalysis.analysis.resample import CodedWindow, code_window, coded_links
@@ -35,6 +34,7 @@ from netanalysis.analysis.windows import utc
 from netanalysis.errors import ConfigError
 from netanalysis.graph.coding import Batch, micros
 from netanalysis.graph.link_starts import narrow_starts, start_runs, starts
+from netanalysis.graph.strings import equal_flags
 from netanalysis.model import NO_DATE, SIDES, UNITS, Exclusion, index_type
 
 __all__ = ["WindowSource", "FrameSource", "BatchSource", "as_source"]
@@ -66,7 +66,11 @@ class WindowSource:
     def mask(self, start: Any, end: Any) -> np.ndarray:
         """The posts dated in ``[start, end)`` (UTC); undated posts are in no window."""
         lo, hi = (int(pd.Timestamp(t).value // 1000) for t in (start, end))
-        return (self.dates != NO_DATE) & (self.dates >= lo) & (self.dates < hi)
+        # (undated posts are NO_DATE, the smallest int64, below any start: one mask and one
+        # temporary of a byte a post, where three comparisons and two joins made five)
+        inside = self.dates >= max(lo, NO_DATE + 1)
+        inside &= self.dates < hi
+        return inside
 
     def code(self, keep: np.ndarray) -> CodedWindow:
         """The coded window of the posts where ``keep`` is true (in corpus order)."""
@@ -127,11 +131,7 @@ class BatchSource(WindowSource):
         self._start, self._entity, self._link_units, self._units = batch.start, batch.entity, batch.unit, batch.units
         self.dates = batch.dates
         sources = batch.columns.get("date_source")
-        self.inferred = (
-            np.zeros(len(batch), dtype=bool)
-            if sources is None
-            else np.asarray(pc.fill_null(pc.equal(sources, "inferred"), False))
-        )
+        self.inferred = np.zeros(len(batch), dtype=bool) if sources is None else equal_flags(sources, "inferred")
         names = np.array([f"{kind}:{name}" for kind, name in batch.entities], dtype=object)
         self._names = names
         self._rank = np.argsort(np.argsort(names, kind="stable"), kind="stable")  # sorted position of each name
