@@ -107,11 +107,15 @@ _DAY = pd.Timedelta(days=1)
 def _corpus_days(dates: np.ndarray) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     """The start of the first dated post's day and the end of the last one's (UTC), or
     ``(None, None)`` without a dated post (``dates`` in microseconds, :data:`NO_DATE` undated)."""
-    dated = np.asarray(dates)[np.asarray(dates) != NO_DATE]
-    if not len(dated):
+    dates = np.asarray(dates)
+    # (NO_DATE is the smallest int64: the largest date is a dated post's unless none is dated;
+    # the smallest is taken over the dated posts in place, not from a copy of their dates)
+    high = int(dates.max(initial=NO_DATE))
+    if high == NO_DATE:
         return None, None
-    first = pd.Timestamp(int(dated.min()), unit="us", tz="UTC").floor("D")
-    last = pd.Timestamp(int(dated.max()), unit="us", tz="UTC").floor("D") + _DAY
+    low = int(np.min(dates, where=dates != NO_DATE, initial=high))
+    first = pd.Timestamp(low, unit="us", tz="UTC").floor("D")
+    last = pd.Timestamp(high, unit="us", tz="UTC").floor("D") + _DAY
     return first, last
 
 
@@ -280,10 +284,10 @@ def window_table(
         {"small": bool, "days": float, "days_covered": float, "partial": bool}
         | {"edge_jaccard": float, "weighted_jaccard": float, "cosine": float}
     )
-    dated = source.dates != NO_DATE
-    frame.attrs.update(
-        undated_posts=int((~dated).sum()),
-        posts_outside_windows=int((dated & ~covered).sum()),
+    undated = int(np.count_nonzero(source.dates == NO_DATE))
+    frame.attrs.update(  # (a window holds dated posts only: those covered are dated)
+        undated_posts=undated,
+        posts_outside_windows=len(source) - undated - int(np.count_nonzero(covered)),
         min_posts=int(min_posts),
         median_posts=float(frame["posts"].median()) if len(frame) else math.nan,
         small_windows=int(frame["small"].sum()),
