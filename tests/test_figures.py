@@ -546,8 +546,8 @@ def test_heatmap_values_too_wide_for_their_cells_are_left_out():
     assert len(ax.texts) == 0 and "thousands" not in ax.get_xlabel()
 
 
-@pytest.mark.parametrize("days, months", [(12, False), (900, True)])
-def test_the_date_bar_labels_its_ticks_apart(days, months):
+@pytest.mark.parametrize("days, words", [(12, 3), (900, 2), (0.3, 4), (0.01, 4)])
+def test_the_date_bar_labels_its_ticks_apart(days, words):
     G = fixture_graph()
     nodes = sorted(G)
     start = pd.Timestamp("2024-03-02", tz="UTC")
@@ -559,7 +559,10 @@ def test_the_date_bar_labels_its_ticks_apart(days, months):
     bar = fig.axes[-1]
     labels = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
     assert len(labels) >= 2 and len(set(labels)) == len(labels)  # (never the same month twice)
-    assert all(len(label.split()) == (2 if months else 3) for label in labels)  # "Mar 2024" or "04 Mar 2024"
+    # "Mar 2024", "04 Mar 2024", or for ticks hours or minutes apart "02 Mar 2024" over "04:30":
+    # the year always written
+    years = {str(stamp.year) for stamp in stamps}
+    assert all(len(label.split()) == words and years & set(label.split()) for label in labels), labels
 
 
 def test_a_wide_legend_is_kept_inside_the_figure():

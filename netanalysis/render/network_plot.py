@@ -315,14 +315,17 @@ def _date_bar(fig: Figure, ax: Axes, mappable: ScalarMappable, field: str, undat
     locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
     bar.ax.yaxis.set_major_locator(locator)
     # months while the ticks are a month or more apart; days when they are closer (nodes whose
-    # average dates lie within a month were all labelled with the same month)
+    # average dates lie within a month were all labelled with the same month); the hour under
+    # the day when they are hours or minutes apart, the year always written (the average dates
+    # of a large corpus's nodes can all fall within a day, and a bar without the year does not
+    # say which day)
     # (AutoDateFormatter takes the format of the smallest scale, in days, at least the ticks' unit)
     formatter = mdates.AutoDateFormatter(locator, defaultfmt="%b %Y")
     formatter.scaled = {
-        1 / 24: "%d %b %H:%M",
+        1 / 24: "%d %b %Y\n%H:%M",
         7: "%d %b %Y",
         mdates.DAYS_PER_MONTH: "%b %Y",
-    }  # (hours: short, the bar is beside the network)
+    }
     bar.ax.yaxis.set_major_formatter(formatter)
     name = {"mean_date": "Average date of mention", "first_date": "First mention", "last_date": "Last mention"}
     label = name.get(field, field)
