@@ -540,3 +540,38 @@ def test_post_links_blocks_keep_views_of_wide_indices_and_widen_narrow_ones(inde
     counts = rng.integers(0, 5, size=(7, 12))
     assert np.array_equal(summed(counts, links), summed(counts, wide))
     assert np.array_equal(links.toarray(), wide.toarray())
+
+
+@given(
+    st.integers(0, 4),
+    st.integers(0, 9),
+    st.sampled_from(["ones", "flags", "int64", "int32"]),
+    st.sampled_from([np.int32, np.int64]),
+    st.integers(1, 4),
+    st.integers(0, 2**31 - 1),
+)
+def test_weighted_totals_are_the_int64_product_a_chunk_at_a_time(replicates, n, kind, row_type, chunk, seed):
+    # each replicate's units (ones), topical units (int8 flags) or weighted units (int64 or
+    # int32 weights), with counts up to int32's largest, so that the product leaves int32: the
+    # int64 product of the whole arrays, whatever the chunk the rows are widened by
+    from netanalysis.analysis import link_products
+    from netanalysis.analysis.link_products import weighted_totals
+    from netanalysis.analysis.link_sums import ones
+
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, 2**31 - 1, size=(replicates, n), endpoint=True).astype(row_type)
+    rows[:, : n // 2] = rng.integers(0, 3, size=(replicates, n // 2))  # (small counts too)
+    per_post = {
+        "ones": ones(n, np.int64),
+        "flags": rng.integers(0, 1, size=n, endpoint=True).astype(np.int8),
+        "int64": rng.integers(0, 5, size=n).astype(np.int64),
+        "int32": rng.integers(0, 5, size=n).astype(np.int32),
+    }[kind]
+    expected = rows.astype(object) @ per_post.astype(object)  # (Python integers: no overflow)
+    original = link_products.TOTAL_CHUNK
+    try:
+        link_products.TOTAL_CHUNK = chunk
+        got = weighted_totals(rows, per_post)
+    finally:
+        link_products.TOTAL_CHUNK = original
+    assert got.dtype == np.int64 and got.tolist() == [int(v) for v in np.atleast_1d(expected)]

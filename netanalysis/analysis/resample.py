@@ -54,7 +54,7 @@ from threadpoolctl import threadpool_limits
 from netanalysis.analysis.batch_measures import batch_eigenvector, batch_hop_measures, batch_pagerank
 from netanalysis.analysis.centrality import HOP_MEASURES, node_measures
 from netanalysis.analysis.centrality import MEASURES as GRAPH_MEASURES
-from netanalysis.analysis.link_products import by_post, largest_abs, summed
+from netanalysis.analysis.link_products import by_post, largest_abs, summed, weighted_totals
 from netanalysis.analysis.link_sums import code_type, counted, distinct_pairs, ones, totals, window_pairs
 from netanalysis.analysis.pair_sets import PairSets, pair_sets
 from netanalysis.analysis.ranks import rank_within_kind
@@ -426,14 +426,7 @@ def _replicate_values(
     if "posts" in measures:
         out[:, :, list(measures).index("posts")] = named
     if "share" in measures:
-        per_post = win.units if baseline == "all-units" else win.topical
-        # a row at a time: int32 counts times int64 units are made int64 first (the whole block
-        # would be copied at once); the topical flags of whole posts (int8) pick their posts' counts
-        if per_post.dtype == np.int8:
-            picked = per_post.view(bool)
-            n = np.array([row[picked].sum(dtype=np.int64) for row in distinct], dtype=np.int64)
-        else:
-            n = np.array([row @ per_post for row in distinct], dtype=np.int64).reshape(len(distinct))
+        n = weighted_totals(distinct, win.units if baseline == "all-units" else win.topical)
         out[:, :, list(measures).index("share")] = named / np.where(n > 0, n, 1)[:, None]
     if "strength" in measures:
         out[:, :, list(measures).index("strength")] = _to_nodes(weights, win.edge_nodes, n_nodes)
