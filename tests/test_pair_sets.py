@@ -63,6 +63,7 @@ def test_sums_through_subsets_are_the_listed_pairs_sums(seed, n_posts, n_countri
         return
     assert sets.edges.tolist() == edges.tolist()
     assert sets.pairs == links.nnz
+    assert sets.entries.start.dtype == np.int32  # written in the type kept, not narrowed after
     counts = rng.integers(0, 4, size=(5, n_posts)).astype(np.int32)
     expected = summed(counts, links)
     assert summed(counts, sets).tolist() == expected.tolist()
