@@ -267,8 +267,9 @@ def test_with_workers_the_runs_process_holds_no_matplotlib_until_it_draws(sample
 
 
 def test_figures_drawn_by_a_fresh_worker_are_those_drawn_in_one_process(sample_path, tmp_path, monkeypatch):
-    # from FRESH_POSTS posts on (here 0), the whole graph's figures go to a fresh worker, which
-    # gets the graph, its nodes and the overlay's dates through a file, not the forked run's pages
+    # from FRESH_POSTS posts on (here 0), the figures go to fresh workers, which get the graph,
+    # its nodes and the overlay's dates (the time figures: the timeline and the windows' graphs)
+    # through a file, not the forked run's pages; the run state then lets the windows go
     from netanalysis import parallel
     from netanalysis.pipeline import drawing
 
@@ -285,19 +286,23 @@ def test_figures_drawn_by_a_fresh_worker_are_those_drawn_in_one_process(sample_p
     write = parallel_fresh.write_work
 
     def written(work):
-        if isinstance(work, drawing.GraphFigures):  # (the edges' posts are not shipped)
+        if isinstance(work, drawing.FreshFigures):  # (the edges' posts are not shipped)
             shipped.append(sum("post_ids" in d for _, _, d in work.graph.edges(data=True)))
             # nor the corpus: the overlay's dates, a row per node, worked out in the run's process
             assert not any(isinstance(v, (np.ndarray, Batch)) for v in vars(work).values())
-            assert sorted(work.dates["node"]) == sorted(work.graph.nodes)
+            if work.windows is None:
+                assert sorted(work.dates["node"]) == sorted(work.graph.nodes)
+            else:
+                assert work.dates is None and len(work.windows) and len(work.timeline)
         return write(work)
 
     monkeypatch.setattr(drawing, "start_ordered", watched)
     monkeypatch.setattr(parallel_fresh, "write_work", written)
     monkeypatch.setattr(drawing, "FRESH_POSTS", 0)
     result = report.run("report", [sample_path], tmp_path / "fresh", Settings(jobs=2))
-    assert fresh[0] == ("GraphFigures", True) and not any(flag for _, flag in fresh[1:])
-    assert shipped == [0]
+    assert fresh == [("FreshFigures", True)] * 2
+    assert shipped == [0, 0]
+    assert result.state.windows is None and result.state.timeline is not None
     edges = list(result.state.graph.edges(data=True))  # (put back for the explorer)
     assert edges and all("post_ids" in d and list(d)[-1] != "post_ids" for _, _, d in edges)
     report.run("report", [sample_path], tmp_path / "one", Settings(jobs=1))

@@ -9,8 +9,10 @@ and the report page are written meanwhile, then this process draws the last figu
 for the others (:func:`finish_figures`) before the run writes its manifest; when the run stops
 early, the workers are killed (:func:`stop_figures`).
 
-From :data:`FRESH_POSTS` posts on, the whole graph's figures go to a fresh worker instead
-(:class:`GraphFigures`): a forked one counts every page of this process in its resident size.
+From :data:`FRESH_POSTS` posts on, the figures go to fresh workers instead
+(:class:`FreshFigures`): a forked one counts every page of this process in its resident size.
+The time figures are then all drawn there (none in this process), and the run state lets the
+windows' graphs go once they are handed out.
 
 A forked worker draws from the objects as they were when it was forked, which the later stages
 only read (the explorer stage replaces the run state's corpus by its posts alone,
@@ -63,60 +65,80 @@ FRESH_POSTS = 100_000
 def start_graph_figures(state: RunState, staging: Staging) -> None:
     """Hand the whole graph's figures to workers now, when the command draws figures and may
     use two workers or more (one is left for this process's next stages); from
-    :data:`FRESH_POSTS` posts on, to fresh workers (:class:`GraphFigures`)."""
+    :data:`FRESH_POSTS` posts on, to fresh workers (:class:`FreshFigures`)."""
     workers = worker_count(state.settings.jobs)
     if Stage.FIGURES not in state.command.stages or workers < 2:
         return
     made = _figure_set(state, time_figures=False)
-    if state.corpus is not None and len(state.corpus) >= FRESH_POSTS:
-        state.drawing.append(_start_fresh(made, staging, state, jobs=workers - 1))
+    if _fresh(state):
+        state.drawing.append(_start_fresh([stem for stem, _ in made], staging, state, jobs=workers - 1))
     else:
         state.drawing.append(_start(made, range(len(made)), staging, state, jobs=workers - 1))
     state.drawn.extend(stem for stem, _ in made)
 
 
-class GraphFigures:
-    """The whole graph's figures, drawn in a fresh worker: ``work(index)`` builds figure
-    ``index`` of the whole graph's figure set and saves it in every format (picklable: the
-    worker gets the graph, its node table and the overlay view's dates, not the corpus).
+class FreshFigures:
+    """Figures of the run's figure set drawn in a fresh worker: ``work(stem)`` builds the figure
+    ``stem`` and saves it in every format (picklable: the worker gets the graph, its node table,
+    the overlay view's dates and, for the time figures, the timeline, the windows' graphs and
+    the windows table; not the corpus).
 
-    The worker builds the same figure set as :func:`start_graph_figures` does here, from the
-    same graph, node table and settings, so index ``i`` is the same figure. The overlay's
-    dates (:func:`~netanalysis.analysis.plotdata.node_dates`, a row per node) are worked out
-    here, from the corpus this process holds anyway (8-12 s of this process's graph stage at
-    ten million synthetic posts): sent the corpus's dates and links instead, the worker of a
+    The worker builds the figure set from the same graph, tables and settings as
+    :func:`_figure_set` does here, so a stem is the same figure. The overlay's dates
+    (:func:`~netanalysis.analysis.plotdata.node_dates`, a row per node) are worked out here,
+    from the corpus this process holds anyway (8-12 s of this process's graph stage at ten
+    million synthetic posts): sent the corpus's dates and links instead, the worker of a
     ten-million-post report reached 1,003,836 kB as it started (249,420 kB with the table).
+    The time figures go to a fresh worker too, so that this process, which then draws none of
+    them, lets the windows' graphs go before the explorer stage (:func:`stage_figures`).
     """
 
-    def __init__(self, state: RunState, stems: dict[str, Path]):
+    def __init__(self, state: RunState, stems: dict[str, Path], *, time_figures: bool = False):
         from netanalysis.analysis.plotdata import node_dates
 
         assert state.corpus is not None and state.graph is not None  # (start_graph_figures)
         self.graph, self.nodes, self.settings, self.stems = state.graph, state.nodes, state.settings, stems
-        self.dates = node_dates(state.corpus, nodes=state.graph.nodes) if state.graph.number_of_nodes() else None
+        self.dates = None
+        self.timeline = self.windows = self.window_table = None
+        if time_figures:
+            self.timeline, self.windows, self.window_table = state.timeline, _windows(state), state.window_table
+        elif state.graph.number_of_nodes():
+            self.dates = node_dates(state.corpus, nodes=state.graph.nodes)
 
-    def __call__(self, index: int) -> str:
+    def __call__(self, stem: str) -> str:
         from netanalysis.render.figure_set import figure_set
         from netanalysis.render.save import save_figure
 
-        made = figure_set(self.graph, self.settings, nodes=self.nodes, dates=self.dates)
-        stem, build = made[index]
-        save_figure(build(), self.stems[stem], formats=tuple(self.settings.formats))
+        made = dict(
+            figure_set(
+                self.graph,
+                self.settings,
+                nodes=self.nodes,
+                dates=self.dates,
+                timeline=self.timeline,
+                windows=self.windows,
+                window_table=self.window_table,
+            )
+        )
+        save_figure(made[stem](), self.stems[stem], formats=tuple(self.settings.formats))
         return stem
 
 
-def _start_fresh(made: Made, staging: Staging, state: RunState, *, jobs: int) -> Generator[Any, None, None]:
-    """Start ``jobs`` fresh workers drawing the whole graph's figures ``made`` (their results,
-    in order). The fork server is started for the time stage's workers first when the command
-    has that stage, so that they find the modules it preloads."""
+def _start_fresh(
+    stems: list[str], staging: Staging, state: RunState, *, jobs: int, time_figures: bool = False
+) -> Generator[Any, None, None]:
+    """Start ``jobs`` fresh workers drawing the figures ``stems`` (their results, in order). The
+    fork server is started for the time stage's workers first when the command has that stage
+    and it is yet to run, so that they find the modules it preloads."""
     from netanalysis.parallel_fresh import start_fresh_server
     from netanalysis.pipeline.time_stage import WORKERS_PRELOAD
 
-    if Stage.TIMELINE in state.command.stages:
+    if Stage.TIMELINE in state.command.stages and not time_figures:
         start_fresh_server(WORKERS_PRELOAD)
-    work = GraphFigures(state, _stems(made, staging, state))
+    made = [(stem, None) for stem in stems]
+    work = FreshFigures(state, _stems(made, staging, state), time_figures=time_figures)
     with _edges_without(state.graph, "post_ids"):  # (the work's file is written in start_ordered)
-        return start_ordered(work, range(len(made)), jobs=jobs, fresh=True)
+        return start_ordered(work, stems, jobs=jobs, fresh=True)
 
 
 @contextmanager
@@ -142,15 +164,27 @@ def _edges_without(G: Any, key: str) -> Iterator[None]:
 
 def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
     """The publication figures, in every format asked: the ones not handed out yet are given to
-    the workers (with ``--jobs 1``, drawn here, one after the other)."""
+    the workers (with ``--jobs 1``, drawn here, one after the other). From :data:`FRESH_POSTS`
+    posts on, fresh workers draw them all and the run state lets the windows' graphs go: nothing
+    after this stage reads them in this process (at a million benchmark posts over 143 monthly
+    windows they held some 54 MiB into the explorer stage, the run's peak)."""
     made = _figure_set(state, time_figures=True)
-    rest = [i for i, (stem, _) in enumerate(made) if stem not in state.drawn]
+    listed = [stem for stem, _ in made]
+    rest = [i for i, stem in enumerate(listed) if stem not in state.drawn]
     # the costly figures first, so that two workers finish together
     order = sorted(rest, key=lambda i: (made[i][0] not in COSTLY, i))
     workers = min(len(made), worker_count(state.settings.jobs))
     if workers < 2:
         with _frozen_heap():
             drawn = set(map_ordered(_drawer(made, staging, state), order, jobs=1))
+    elif _fresh(state):
+        if order:
+            stems = [listed[i] for i in order]
+            state.drawing.append(_start_fresh(stems, staging, state, jobs=workers - 1, time_figures=True))
+        state.drawn.extend(listed[i] for i in order)
+        drawn = set(state.drawn)  # (the run waits for them before its manifest)
+        del made  # (its figures hold the windows' graphs)
+        state.windows = None
     else:  # the last one is drawn here once the page is written (rather than by one more worker)
         there, here = order[:-1], order[-1:]
         if there:
@@ -159,8 +193,13 @@ def stage_figures(state: RunState, result: RunResult, staging: Staging) -> None:
         state.drawn_here.extend(made[i][0] for i in here)
         state.drawn.extend(made[i][0] for i in order)
         drawn = set(state.drawn)  # (the run waits for them before its manifest)
-    state.figures.extend(stem for stem, _ in made if stem in drawn)
+    state.figures.extend(stem for stem in listed if stem in drawn)
     result.counts["figures"] = len(state.figures)
+
+
+def _fresh(state: RunState) -> bool:
+    """Whether fresh workers draw the figures (:data:`FRESH_POSTS`)."""
+    return state.corpus is not None and len(state.corpus) >= FRESH_POSTS
 
 
 def release_links(state: RunState) -> None:
@@ -219,22 +258,28 @@ def _figure_set(state: RunState, *, time_figures: bool) -> Made:
     from netanalysis.render.figure_set import figure_set
 
     assert state.graph is not None
-    windows = state.windows if time_figures else None
-    if state.settings.backbone and windows:  # the networks of the windows' backbones, as the measures
-        from netanalysis.analysis.edge_tests import window_backbones
-
-        windows = window_backbones(windows)
     return figure_set(
         state.graph,
         state.settings,
         nodes=state.nodes,
         timeline=state.timeline if time_figures else None,
-        windows=windows,
+        windows=_windows(state) if time_figures else None,
         # read from the run state when the overlay is drawn, so that the figures this process
         # holds for its workers do not keep the corpus's links here (release_links)
         corpus=partial(_corpus, state) if state.corpus is not None else None,
         window_table=state.window_table if time_figures else None,  # posts per window and the small flag
     )
+
+
+def _windows(state: RunState) -> Any:
+    """The windows' graphs the time figures draw: each window's backbone with ``--backbone``
+    (as the measures)."""
+    windows = state.windows
+    if state.settings.backbone and windows:
+        from netanalysis.analysis.edge_tests import window_backbones
+
+        windows = window_backbones(windows)
+    return windows
 
 
 def _corpus(state: RunState) -> Batch:
