@@ -74,6 +74,7 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
         texts = texts.drop_duplicates("post_id", keep="last")  # (an id twice: its last row, as ever)
         posts = posts.drop(columns="text", errors="ignore")
         posts = posts.merge(texts, on="post_id", how="left", validate="many_to_one")
+        del texts  # (the merge copied them: not held while mentions.csv is read)
         posts["text"] = posts["text"].fillna("")
         mentions = _rows(
             mentions_file,
