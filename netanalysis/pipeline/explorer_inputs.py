@@ -60,8 +60,9 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
     log.info("explorer: %d of %d posts embedded", len(embedded), len(corpus))
     # past the table, the page reads only the embedded posts' rows (not a text column and an
     # index over every post for 20,000 texts)
-    rows = np.flatnonzero(is_in(corpus.post_ids, sorted(embedded)))
-    posts = corpus.posts_frame(rows)
+    rows, ordered = _table_rows(corpus.post_ids, table.ids)
+    posts = corpus.posts_frame(ordered)
+    del ordered
     posts_file, mentions_file = staging.dir / "posts.csv", staging.dir / "mentions.csv"
     mentions: pd.DataFrame | None = None
     if posts_file.exists() and mentions_file.exists():
@@ -93,6 +94,22 @@ def explorer_inputs(state: RunState, staging: Staging) -> dict[str, Any]:
         "max_posts": budget,
         "table": table,
     }
+
+
+def _table_rows(ids: Any, wanted: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Every row of the corpus holding one of the ids ``wanted`` (the page's table of posts), in
+    the corpus's order (whose chunks are read back), and the row of each id ``wanted``, in
+    their order: an id's first row when it is there twice (the row the page shows, as
+    :func:`~netanalysis.render.explorer_texts.texts_and_marks` finds it). The posts' frame is
+    then in the page's order, and the page's texts are its text column as it is, not a copy
+    taken from it (some 30 MB at twenty thousand benchmark posts)."""
+    from netanalysis.graph.numbered_ids import as_strings
+
+    rows = np.flatnonzero(is_in(ids, sorted(set(wanted))))
+    found = pd.Index(as_strings(ids.take(pa.array(rows, type=pa.int64()))).to_pylist(), dtype="str")
+    first = np.flatnonzero(~found.duplicated())
+    where = found[first].get_indexer(pd.Index(wanted, dtype="str"))
+    return rows, rows[first[where[where >= 0]]]
 
 
 def corpus_days(ids: Any, dates: np.ndarray, known: np.ndarray | None = None) -> Any:
