@@ -125,14 +125,14 @@ class DayRuns:
     def sorted(self, indices: np.ndarray) -> np.ndarray:
         """``(day, count)`` rows of the posts at ``indices`` (sorted, distinct)."""
         if not self.size:
-            return np.zeros((0, 2), dtype=np.int64)
+            return np.zeros((0, 2), dtype=self.type)
         bounds = np.searchsorted(indices, np.r_[self.starts, self.size])
         return self._rows(np.diff(bounds))
 
     def marked(self, seen: np.ndarray) -> np.ndarray:
         """``(day, count)`` rows of the posts marked True in ``seen`` (one bool a post)."""
         if not self.size:
-            return np.zeros((0, 2), dtype=np.int64)
+            return np.zeros((0, 2), dtype=self.type)
         return self._rows(np.add.reduceat(seen, self.starts, dtype=np.int64))
 
 
