@@ -135,8 +135,7 @@ def _start_fresh(
 
     if Stage.TIMELINE in state.command.stages and not time_figures:
         start_fresh_server(WORKERS_PRELOAD)
-    made = [(stem, None) for stem in stems]
-    work = FreshFigures(state, _stems(made, staging, state), time_figures=time_figures)
+    work = FreshFigures(state, _stems(stems, staging, state), time_figures=time_figures)
     with _edges_without(state.graph, "post_ids"):  # (the work's file is written in start_ordered)
         return start_ordered(work, stems, jobs=jobs, fresh=True)
 
@@ -292,7 +291,7 @@ def _drawer(made: Made, staging: Staging, state: RunState) -> Callable[[int], st
     drawing process imports matplotlib when it draws its first figure: the run's process hands
     figures to workers without loading it (it does when it draws one itself)."""
     formats = tuple(state.settings.formats)
-    stems = _stems(made, staging, state)
+    stems = _stems([stem for stem, _ in made], staging, state)
 
     def draw(index: int) -> str:
         from netanalysis.render.save import save_figure
@@ -307,11 +306,11 @@ def _drawer(made: Made, staging: Staging, state: RunState) -> Callable[[int], st
     return draw
 
 
-def _stems(made: Made, staging: Staging, state: RunState) -> dict[str, Path]:
-    """Where each figure of ``made`` goes, without its suffix; its file in every format is
+def _stems(made: Sequence[str], staging: Staging, state: RunState) -> dict[str, Path]:
+    """Where each figure named in ``made`` goes, without its suffix; its file in every format is
     registered with the staging folder here (:meth:`Staging.path`), so the run lists and moves it."""
     stems = {}
-    for stem, _ in made:
+    for stem in made:
         files = [staging.path(f"figures/{stem}.{fmt}") for fmt in state.settings.formats]
         stems[stem] = files[0].with_suffix("")
     return stems
