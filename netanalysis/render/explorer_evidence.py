@@ -111,9 +111,9 @@ class DayRuns:
         self.starts = np.r_[0, changes].astype(np.int64) if len(days) else np.zeros(0, np.int64)
         self.days = np.asarray(days[self.starts], dtype=np.int64)
         self.order = np.argsort(self.days, kind="stable")  # (the undated run, last, comes first)
-        # the rows' type: int32 when the days and the counts fit (half of int64's: at a million
-        # benchmark posts over twelve years, 600 edges' rows took some 40 MB as int64, held
-        # by the page's table and again as the edges' "h" lists)
+        # the rows' type: int32 when the days and the counts fit (half of int64's: at 200,000
+        # benchmark posts over twelve years, 600 edges' rows took 30 MB as int64 in the page's
+        # table, and as much again as the edges' "h" lists)
         fits = self.size < 2**31 and (not len(self.days) or -(2**31) < self.days.min() <= self.days.max() < 2**31)
         self.type = np.int32 if fits else np.int64
 
